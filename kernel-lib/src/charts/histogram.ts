@@ -1,0 +1,88 @@
+import { CbmError, check } from '../errors';
+import { DEFAULT_HEIGHT, DEFAULT_WIDTH, VEGA_LITE_SCHEMA, describeValue, fieldRef, resolveOptions, type VegaLiteSpec } from './spec';
+import type { ChartOptions } from './types';
+
+export interface HistogramOptions extends ChartOptions {
+  /** The maximum number of bins (default 20); Vega picks nice bin boundaries up to this many. */
+  bins?: number;
+  /** The name of the variable: the data field and the x-axis title (default `'value'`). */
+  field?: string;
+  /** One group label per value, e.g. responder / non-responder, to overlay one histogram per group. */
+  groups?: ArrayLike<string | number>;
+  /** The name of the group variable: the data field and the legend title (default `'group'`). */
+  groupField?: string;
+}
+
+const DEFAULT_BINS = 20;
+
+/**
+ * A histogram of `values` (a binned bar chart of counts), optionally overlaid by group, to see the
+ * distribution of a score or predictor before choosing cut-offs or transformations.
+ * Non-finite values (and their group labels) are left out.
+ *
+ * @example
+ * histogramChart(scores, { field: 'score', groups: responded.map((r) => (r ? 'responder' : 'non-responder')) })
+ */
+export function histogramChart(values: ArrayLike<number>, options: HistogramOptions = {}): VegaLiteSpec {
+  const context = 'histogramChart';
+  check(values !== null && typeof values === 'object' && typeof values.length === 'number', `${context}: values must be an array of numbers, got ${describeValue(values)}`);
+  check(options !== null && typeof options === 'object', `${context}: options must be an object, got ${describeValue(options)}`);
+  const { bins = DEFAULT_BINS, field = 'value', groups, groupField = 'group' } = options;
+  check(Number.isInteger(bins) && bins >= 1, `${context}: options.bins must be a positive integer, got ${describeValue(bins)}`);
+  check(typeof field === 'string' && field.length > 0, `${context}: options.field must be a non-empty string, got ${describeValue(field)}`);
+  check(typeof groupField === 'string' && groupField.length > 0, `${context}: options.groupField must be a non-empty string, got ${describeValue(groupField)}`);
+  if (groups !== undefined) {
+    check(groups !== null && typeof groups === 'object' && typeof groups.length === 'number', `${context}: options.groups must be an array of labels, got ${describeValue(groups)}`);
+    check(groups.length === values.length, `${context}: options.groups has ${groups.length} labels but values has ${values.length} entries`);
+    check(groupField !== field, `${context}: options.groupField and options.field must differ, both are ${JSON.stringify(field)}`);
+  }
+
+  const rows: Record<string, number | string>[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+    if (groups === undefined) {
+      rows.push({ [field]: value });
+    } else {
+      const group = groups[i];
+      check(typeof group === 'string' || (typeof group === 'number' && Number.isFinite(group)), `${context}: options.groups[${i}] must be a string or a finite number, got ${describeValue(group)}`);
+      rows.push({ [field]: value, [groupField]: group });
+    }
+  }
+  if (rows.length === 0) throw new CbmError('NON_FINITE', `${context}: values must contain at least one finite number`);
+
+  const resolved = resolveOptions(context, options, {
+    title: groups === undefined ? `Distribution of ${field}` : `Distribution of ${field} by ${groupField}`,
+    width: DEFAULT_WIDTH,
+    height: DEFAULT_HEIGHT,
+  });
+  const x = { field: fieldRef(field), type: 'quantitative' as const, bin: { maxbins: bins }, title: field };
+  const y = { aggregate: 'count' as const, type: 'quantitative' as const, title: 'Count' };
+
+  if (groups === undefined) {
+    return {
+      $schema: VEGA_LITE_SCHEMA,
+      title: resolved.title,
+      width: resolved.width,
+      height: resolved.height,
+      data: { values: rows },
+      mark: { type: 'bar', tooltip: true },
+      encoding: { x, y },
+    };
+  }
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: resolved.title,
+    width: resolved.width,
+    height: resolved.height,
+    data: { values: rows },
+    // Overlaid, not stacked, so that each group's shape can be read off the count axis;
+    // the bin boundaries are shared because Vega bins over all rows before grouping.
+    mark: { type: 'bar', opacity: 0.55, tooltip: true },
+    encoding: {
+      x,
+      y: { ...y, stack: null },
+      color: { field: fieldRef(groupField), type: 'nominal', title: groupField },
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import type { TopLevelSpec } from 'vega-lite';
+import { CbmError, check } from '../errors';
+import type { ChartOptions } from './types';
+
+/**
+ * A Vega-Lite 5 specification as plain JSON. Typed with Vega-Lite's own `TopLevelSpec`, so a
+ * misspelt mark or channel in a builder fails to compile instead of failing in the browser.
+ */
+export type VegaLiteSpec = TopLevelSpec;
+
+/** One view inside a `layer`, for layers built apart from their spec (Vega-Lite does not export the type by name). */
+export type LayerView = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
+
+export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+export const DEFAULT_WIDTH = 480;
+export const DEFAULT_HEIGHT = 300;
+/** Charts whose two axes share one unit (ROC, gains, calibration) are drawn square. */
+export const DEFAULT_SQUARE_SIZE = 360;
+
+/** The colour of reference lines (diagonals, zero and one rules), kept grey so the data stands out. */
+export const REFERENCE_COLOR = '#888888';
+/** The dash pattern of reference lines. */
+export const REFERENCE_DASH = [6, 4];
+
+export interface ResolvedOptions {
+  title: string;
+  width: number;
+  height: number;
+}
+
+/** Checks the common options and fills in the defaults of one chart. */
+export function resolveOptions(context: string, options: ChartOptions | undefined, defaults: ResolvedOptions): ResolvedOptions {
+  if (options === undefined) return { ...defaults };
+  check(options !== null && typeof options === 'object', `${context}: options must be an object, got ${describeValue(options)}`);
+  const { title, width, height } = options;
+  check(title === undefined || typeof title === 'string', `${context}: options.title must be a string, got ${describeValue(title)}`);
+  checkSize(context, 'width', width);
+  checkSize(context, 'height', height);
+  return { title: title ?? defaults.title, width: width ?? defaults.width, height: height ?? defaults.height };
+}
+
+function checkSize(context: string, name: string, value: unknown): void {
+  check(
+    value === undefined || (typeof value === 'number' && Number.isFinite(value) && value > 0),
+    `${context}: options.${name} must be a positive finite number of pixels, got ${describeValue(value)}`,
+  );
+}
+
+/** Checks that `rows` is a non-empty array of objects; `what` names the rows in the message. */
+export function checkRows<T>(context: string, rows: readonly T[], what = 'rows'): void {
+  check(Array.isArray(rows), `${context}: ${what} must be an array, got ${describeValue(rows)}`);
+  check(rows.length > 0, `${context}: ${what} must contain at least one row`);
+  rows.forEach((row, i) => check(row !== null && typeof row === 'object', `${context}: ${what}[${i}] must be an object, got ${describeValue(row)}`));
+}
+
+/**
+ * Returns `rows[i][key]` after checking that it is a finite number (within [0, 1] when `unitInterval`);
+ * used for fields without which a row cannot be drawn at all. `what` names the rows in the message.
+ */
+export function finiteField<T extends object>(
+  context: string,
+  rows: readonly T[],
+  i: number,
+  key: keyof T & string,
+  { unitInterval = false, what = 'rows' }: { unitInterval?: boolean; what?: string } = {},
+): number {
+  const value: unknown = rows[i][key];
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new CbmError('NON_FINITE', `${context}: ${what}[${i}].${key} must be a finite number, got ${describeValue(value)}`, { row: i, field: key });
+  }
+  // A tolerance, because shares computed as a ratio of sums may land a rounding error past 1.
+  check(
+    !unitInterval || (value >= -UNIT_TOLERANCE && value <= 1 + UNIT_TOLERANCE),
+    `${context}: ${what}[${i}].${key} must be in [0, 1], got ${value}`,
+    { row: i, field: key },
+  );
+  return value;
+}
+
+const UNIT_TOLERANCE = 1e-9;
+
+/** True for numbers that survive JSON: NaN and ±Infinity become null there and are not plotted. */
+export function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/**
+ * Escapes a data field name for a Vega-Lite encoding: Vega reads `.` and `[...]` as nested access,
+ * so a column called `spend.total` must be written `spend\.total` to be found.
+ */
+export function fieldRef(name: string): string {
+  return name.replace(/[\\.[\]'"]/g, (c) => `\\${c}`);
+}
+
+/** A short, printable description of a bad value for error messages. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined) return String(value);
+  return typeof value;
+}

@@ -1,0 +1,168 @@
+import { CbmError, check } from '../errors';
+
+/** One value of a customer record: numbers, text categories, booleans, or missing. */
+export type Cell = number | string | boolean | null | undefined;
+/** A customer record as a plain object, e.g. `{ id: 7, gender: 'M', age: 26 }`. */
+export type Row = Record<string, Cell>;
+/** Data by column, e.g. `{ gender: ['M', 'F'], age: [26, 40] }` or typed arrays. */
+export type Columns = Record<string, ArrayLike<Cell>>;
+/** Everything that accepts data accepts either rows or columns. */
+export type DataInput = readonly Row[] | Columns;
+
+/**
+ * A read-only columnar view of rows or columns: the one place where the two input shapes
+ * meet, so that every other module can assume columns of equal length.
+ */
+export interface Table {
+  readonly nRows: number;
+  readonly names: readonly string[];
+  has(name: string): boolean;
+  /** The raw cells of a column; throws UNKNOWN_COLUMN naming the available columns. */
+  cells(name: string): ArrayLike<Cell>;
+}
+
+export function isTable(value: unknown): value is Table {
+  return typeof value === 'object' && value !== null && typeof (value as Table).cells === 'function' && typeof (value as Table).nRows === 'number';
+}
+
+function unknownColumn(name: string, names: readonly string[], context: string): CbmError {
+  return new CbmError(
+    'UNKNOWN_COLUMN',
+    `${context}: unknown column '${name}'; the data has ${names.length ? names.map((n) => `'${n}'`).join(', ') : 'no columns'}`,
+    { column: name, available: [...names] },
+  );
+}
+
+/**
+ * Normalises `data` (rows or columns) into a Table. Rows are transposed once; columns are
+ * used as they are. Columns of unequal length are rejected here, not later.
+ *
+ * @example
+ * toTable([{ age: 26 }, { age: 40 }]).cells('age') // [26, 40]
+ */
+export function toTable(data: DataInput | Table, context = 'data'): Table {
+  if (isTable(data)) return data;
+  check(data !== null && typeof data === 'object', `${context}: expected an array of row objects or an object of columns, got ${data === null ? 'null' : typeof data}`);
+  if (Array.isArray(data)) {
+    const rows = data as readonly Row[];
+    const names: string[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      check(row !== null && typeof row === 'object' && !Array.isArray(row), `${context}: row ${i} is not an object`);
+      for (const key of Object.keys(row)) {
+        if (!seen.has(key)) {
+          seen.add(key);
+          names.push(key);
+        }
+      }
+    }
+    const cache = new Map<string, Cell[]>();
+    return {
+      nRows: rows.length,
+      names,
+      has: (name) => seen.has(name),
+      cells(name) {
+        if (!seen.has(name)) throw unknownColumn(name, names, context);
+        let column = cache.get(name);
+        if (!column) {
+          column = rows.map((row) => row[name]);
+          cache.set(name, column);
+        }
+        return column;
+      },
+    };
+  }
+  const columns = data as Columns;
+  const names = Object.keys(columns);
+  let nRows = -1;
+  for (const name of names) {
+    const column = columns[name];
+    check(column !== null && typeof column === 'object' && typeof column.length === 'number', `${context}: column '${name}' is not an array`);
+    if (nRows < 0) nRows = column.length;
+    check(column.length === nRows, `${context}: column '${name}' has ${column.length} values but '${names[0]}' has ${nRows}`);
+  }
+  return {
+    nRows: Math.max(nRows, 0),
+    names,
+    has: (name) => Object.prototype.hasOwnProperty.call(columns, name),
+    cells(name) {
+      if (!Object.prototype.hasOwnProperty.call(columns, name)) throw unknownColumn(name, names, context);
+      return columns[name];
+    },
+  };
+}
+
+/** True when every present value of the column is text (a category), false when numeric. */
+export function isTextColumn(table: Table, name: string): boolean {
+  const cells = table.cells(name);
+  for (let i = 0; i < cells.length; i++) {
+    const v = cells[i];
+    if (typeof v === 'string') return true;
+  }
+  return false;
+}
+
+/**
+ * A column as Float64Array for the numeric core. Booleans count as 1/0; anything missing or
+ * non-finite is an error naming the column and the first bad row, because silently dropping
+ * or imputing rows would change the fit without telling anyone.
+ */
+export function numericColumn(table: Table, name: string, context: string): Float64Array {
+  const cells = table.cells(name);
+  const out = new Float64Array(cells.length);
+  for (let i = 0; i < cells.length; i++) {
+    const v = cells[i];
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw nonFinite(name, i, v, context);
+      out[i] = v;
+    } else if (typeof v === 'boolean') {
+      out[i] = v ? 1 : 0;
+    } else if (typeof v === 'string') {
+      throw new CbmError('BAD_INPUT', `${context}: column '${name}' holds text ('${v}' in row ${i}); encode it as numbers first (e.g. encodeCategories) or use it as a factor in the formula`, { column: name, row: i });
+    } else {
+      throw nonFinite(name, i, v, context);
+    }
+  }
+  return out;
+}
+
+function nonFinite(name: string, row: number, value: unknown, context: string): CbmError {
+  const shown = value === undefined ? 'missing' : value === null ? 'null' : String(value);
+  return new CbmError('NON_FINITE', `${context}: column '${name}' has a ${shown} value in row ${row}; remove or impute missing values before fitting`, { column: name, row });
+}
+
+/** The distinct text values of a column in sorted order (R's default factor levels). */
+export function textLevels(table: Table, name: string, context: string): string[] {
+  const cells = table.cells(name);
+  const levels = new Set<string>();
+  for (let i = 0; i < cells.length; i++) {
+    const v = cells[i];
+    if (typeof v === 'string') levels.add(v);
+    else if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) throw nonFinite(name, i, v, context);
+    else levels.add(String(v));
+  }
+  // Code-unit order, not locale order, so levels are the same on every machine.
+  return [...levels].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Rows of a table picked by index, as plain row objects (used for splits and target lists). */
+export function selectRows(table: Table, indices: ArrayLike<number>): Row[] {
+  const out: Row[] = new Array(indices.length);
+  const columns = table.names.map((n) => [n, table.cells(n)] as const);
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k];
+    const row: Row = {};
+    for (const [name, cells] of columns) row[name] = cells[i];
+    out[k] = row;
+  }
+  return out;
+}
+
+/** The whole table as row objects. */
+export function toRows(data: DataInput | Table): Row[] {
+  const table = toTable(data);
+  const all = new Int32Array(table.nRows);
+  for (let i = 0; i < all.length; i++) all[i] = i;
+  return selectRows(table, all);
+}

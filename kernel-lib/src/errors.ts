@@ -1,0 +1,38 @@
+/**
+ * Every failure cbm-kit reports on purpose is a `CbmError` with a stable `code`, so each
+ * surface can react to the kind of problem rather than parse messages: a notebook shows the
+ * message, the Excel add-in maps the code onto a `CustomFunctions.Error` with the same text.
+ *
+ * @example
+ * try { fitLogit(rows, 'responded ~ gender + age') }
+ * catch (e) { if (e instanceof CbmError && e.code === 'SEPARATION') console.log(e.message) }
+ */
+export type CbmErrorCode =
+  | 'BAD_INPUT' // wrong type, shape or value of an argument
+  | 'UNKNOWN_COLUMN' // a name that is not a column of the data
+  | 'NON_FINITE' // NaN, Infinity or a missing value where a number is needed
+  | 'FORMULA_SYNTAX' // a formula that cannot be parsed
+  | 'CONSTANT_RESPONSE' // all responses are 0, or all are 1
+  | 'SINGULAR' // collinear / aliased design columns
+  | 'SEPARATION' // perfect or quasi-complete separation: maximum-likelihood estimates do not exist
+  | 'NOT_CONVERGED' // Newton iterations ran out
+  | 'BAD_MODEL_JSON'; // a saved model that cannot be read
+
+export class CbmError extends Error {
+  readonly code: CbmErrorCode;
+  /** Extra machine-readable facts, e.g. the aliased terms or the offending row. */
+  readonly details: Record<string, unknown>;
+
+  constructor(code: CbmErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'CbmError';
+    this.code = code;
+    this.details = details;
+    Object.setPrototypeOf(this, CbmError.prototype);
+  }
+}
+
+/** Throws a BAD_INPUT CbmError unless `condition` holds; keeps checks at the door to one line. */
+export function check(condition: unknown, message: string, details?: Record<string, unknown>): asserts condition {
+  if (!condition) throw new CbmError('BAD_INPUT', message, details);
+}

@@ -1,0 +1,190 @@
+import { CbmError, check } from '../errors';
+
+/**
+ * Campaign metrics at a threshold a: a customer is selected when P > a (strictly, as the book's
+ * "P > a"). All metric functions take `(scores, actual, threshold)`; `actual` is 0/1 (or
+ * booleans) and the same length as `scores`.
+ */
+export type Outcomes = ArrayLike<number | boolean>;
+
+/** Validates scores/actual/threshold at the door and returns the outcomes as 0/1 numbers. */
+export function checkScored(scores: ArrayLike<number>, actual: Outcomes, context: string, threshold?: number): Uint8Array {
+  check(scores != null && typeof scores.length === 'number', `${context}: scores must be an array of numbers`);
+  check(actual != null && typeof actual.length === 'number', `${context}: actual must be an array of 0/1 outcomes`);
+  check(scores.length === actual.length, `${context}: scores has ${scores.length} values but actual has ${actual.length}`);
+  check(scores.length > 0, `${context}: no scores given`);
+  if (threshold !== undefined) check(typeof threshold === 'number' && Number.isFinite(threshold), `${context}: threshold must be a finite number like 0.8, got ${String(threshold)}`);
+  const y = new Uint8Array(actual.length);
+  for (let i = 0; i < scores.length; i++) {
+    const s = scores[i];
+    if (typeof s !== 'number' || !Number.isFinite(s)) throw new CbmError('NON_FINITE', `${context}: score ${i} is ${String(s)}; every score must be a finite number`, { row: i });
+    const a = actual[i];
+    if (a === 1 || a === true) y[i] = 1;
+    else if (a === 0 || a === false) y[i] = 0;
+    else throw new CbmError(a === null || a === undefined || Number.isNaN(a as number) ? 'NON_FINITE' : 'BAD_INPUT', `${context}: actual[${i}] is ${String(a)}; outcomes must be 0 or 1`, { row: i });
+  }
+  return y;
+}
+
+/** The 2×2 table of selection (P > a) against the actual response. */
+export interface Confusion {
+  threshold: number;
+  n: number;
+  /** Selected and responded. */
+  truePositives: number;
+  /** Selected, did not respond. */
+  falsePositives: number;
+  /** Not selected, did not respond. */
+  trueNegatives: number;
+  /** Not selected, responded. */
+  falseNegatives: number;
+  selected: number;
+  responders: number;
+}
+
+/**
+ * Cross-tabulates selection P > a against the outcome (the book's tables 10.3 and 10.4).
+ *
+ * @example
+ * confusion([0.9, 0.85, 0.3], [1, 0, 0], 0.8) // { truePositives: 1, falsePositives: 1, trueNegatives: 1, ... }
+ */
+export function confusion(scores: ArrayLike<number>, actual: Outcomes, threshold: number): Confusion {
+  const y = checkScored(scores, actual, 'confusion', threshold);
+  let tp = 0;
+  let fp = 0;
+  let tn = 0;
+  let fn = 0;
+  for (let i = 0; i < y.length; i++) {
+    const selected = scores[i] > threshold;
+    if (selected) y[i] ? tp++ : fp++;
+    else y[i] ? fn++ : tn++;
+  }
+  return { threshold, n: y.length, truePositives: tp, falsePositives: fp, trueNegatives: tn, falseNegatives: fn, selected: tp + fp, responders: tp + fn };
+}
+
+/** Share of selected customers who responded, TP/(TP+FP) (book: 18/22 = 82%); NaN when nobody is selected. */
+export function responseRate(scores: ArrayLike<number>, actual: Outcomes, threshold: number): number {
+  const c = confusion(scores, actual, threshold);
+  return c.selected === 0 ? NaN : c.truePositives / c.selected;
+}
+
+/** Share of customers predicted correctly, (TP+TN)/n (book: (18+60)/100 = 78%). */
+export function hitRate(scores: ArrayLike<number>, actual: Outcomes, threshold: number): number {
+  const c = confusion(scores, actual, threshold);
+  return (c.truePositives + c.trueNegatives) / c.n;
+}
+
+/** Share of all customers who responded (the campaign's base rate). */
+export function baseRate(actual: Outcomes): number {
+  const y = checkScored(new Float64Array(actual.length), actual, 'baseRate');
+  let ones = 0;
+  for (let i = 0; i < y.length; i++) ones += y[i];
+  return ones / y.length;
+}
+
+/** Response rate among the selected over the overall response rate (book: 82%/36% = 2.28). */
+export function lift(scores: ArrayLike<number>, actual: Outcomes, threshold: number): number {
+  const c = confusion(scores, actual, threshold);
+  if (c.selected === 0 || c.responders === 0) return NaN;
+  return c.truePositives / c.selected / (c.responders / c.n);
+}
+
+/** Profit per responder B and cost per contact F. */
+export interface Economics {
+  profit: number;
+  cost: number;
+}
+
+function checkEconomics(economics: Economics, context: string): void {
+  check(economics !== null && typeof economics === 'object', `${context}: give { profit, cost }: profit per responder B and cost per contact F`);
+  check(Number.isFinite(economics.profit) && economics.profit > 0, `${context}: profit (B, per responder) must be a positive number, got ${String(economics.profit)}`);
+  check(Number.isFinite(economics.cost) && economics.cost > 0, `${context}: cost (F, per contact) must be a positive number, got ${String(economics.cost)}`);
+}
+
+/**
+ * Return on the campaign: response rate × B / F. A campaign pays when ROI ≥ 1, i.e. when the
+ * response rate among the contacted reaches F/B.
+ *
+ * @example
+ * roi(scores, actual, 0.8, { profit: 100, cost: 20 }) // 0.82 × 100/20 = 4.1
+ */
+export function roi(scores: ArrayLike<number>, actual: Outcomes, threshold: number, economics: Economics): number {
+  checkEconomics(economics, 'roi');
+  return (responseRate(scores, actual, threshold) * economics.profit) / economics.cost;
+}
+
+import type { SweepRow } from '../charts/types';
+export type { SweepRow };
+
+/**
+ * Response rate, hit rate, share selected, lift and ROI for each threshold a (default
+ * 0, 0.05, …, 0.95): how a trades accuracy against reach.
+ */
+export function thresholdSweep(scores: ArrayLike<number>, actual: Outcomes, options: { thresholds?: readonly number[] } & Partial<Economics> = {}): SweepRow[] {
+  const y = checkScored(scores, actual, 'thresholdSweep');
+  const thresholds = options.thresholds ?? Array.from({ length: 20 }, (_, k) => k / 20);
+  check(Array.isArray(thresholds) && thresholds.length > 0 && thresholds.every((t) => Number.isFinite(t)), 'thresholdSweep: thresholds must be a non-empty list of finite numbers');
+  const withEconomics = options.profit !== undefined || options.cost !== undefined;
+  if (withEconomics) checkEconomics(options as Economics, 'thresholdSweep');
+  let responders = 0;
+  for (let i = 0; i < y.length; i++) responders += y[i];
+  return thresholds.map((threshold) => {
+    let tp = 0;
+    let fp = 0;
+    for (let i = 0; i < y.length; i++) if (scores[i] > threshold) y[i] ? tp++ : fp++;
+    const selected = tp + fp;
+    const rate = selected ? tp / selected : NaN;
+    const tn = y.length - responders - fp;
+    return {
+      threshold,
+      selected,
+      shareSelected: selected / y.length,
+      responders: tp,
+      responseRate: rate,
+      hitRate: (tp + tn) / y.length,
+      lift: responders ? rate / (responders / y.length) : NaN,
+      roi: withEconomics ? (rate * options.profit!) / options.cost! : NaN,
+    };
+  });
+}
+
+/**
+ * The lowest threshold whose selection still pays (ROI ≥ 1), i.e. the widest profitable reach,
+ * scanning every distinct score as a cut-off. Null when no selection pays. The response rate
+ * needed to break even is F/B whatever the scores.
+ */
+export function breakEvenThreshold(
+  scores: ArrayLike<number>,
+  actual: Outcomes,
+  economics: Economics,
+): { threshold: number; selected: number; responseRate: number; roi: number; breakEvenResponseRate: number } | null {
+  checkEconomics(economics, 'breakEvenThreshold');
+  const y = checkScored(scores, actual, 'breakEvenThreshold');
+  const order = rankByScore(scores);
+  const breakEvenResponseRate = economics.cost / economics.profit;
+  let best: { threshold: number; selected: number; responseRate: number; roi: number } | null = null;
+  let tp = 0;
+  // Walk down the ranking; a cut is only possible between distinct scores.
+  for (let k = 0; k < order.length; k++) {
+    tp += y[order[k]];
+    const next = k + 1 < order.length ? scores[order[k + 1]] : -Infinity;
+    if (next === scores[order[k]]) continue;
+    const selected = k + 1;
+    const rate = tp / selected;
+    if (rate >= breakEvenResponseRate) {
+      const threshold = Number.isFinite(next) ? next : Math.min(0, scores[order[k]] - 1);
+      best = { threshold, selected, responseRate: rate, roi: (rate * economics.profit) / economics.cost };
+    }
+  }
+  return best ? { ...best, breakEvenResponseRate } : null;
+}
+
+/**
+ * Row indices ranked by score, highest first; ties keep the original row order. This one
+ * deterministic ranking is used by gains tables and target lists alike.
+ */
+export function rankByScore(scores: ArrayLike<number>): number[] {
+  const order = Array.from({ length: scores.length }, (_, i) => i);
+  order.sort((a, b) => scores[b] - scores[a] || a - b);
+  return order;
+}

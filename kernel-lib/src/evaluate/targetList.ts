@@ -1,0 +1,42 @@
+import { check } from '../errors';
+import { selectRows, toTable, type DataInput, type Row, type Table } from '../data/table';
+import { rankByScore } from './metrics';
+
+export interface TargetListOptions {
+  /** Select customers with P > threshold; default 0.8 (the book's a). */
+  threshold?: number;
+  /** Column telling who responded to the last promotion, default 'responded'. */
+  respondedColumn?: string;
+  /** Keep at most this many customers (the best-ranked). */
+  limit?: number;
+}
+
+/** A customer on the target list: the customer's own fields plus rank and score. */
+export type TargetRow = Row & { rank: number; score: number };
+
+/**
+ * The final target list: customers who did not respond to the last promotion (not contacted,
+ * or contacted without responding), with P > a, ranked by P (highest first; ties in original
+ * row order), each with their rank and score.
+ *
+ * @example
+ * targetList(customers, model.predict(customers), { threshold: 0.8 }).slice(0, 3)
+ */
+export function targetList(customers: DataInput | Table, scores: ArrayLike<number>, options: TargetListOptions = {}): TargetRow[] {
+  const table = toTable(customers, 'targetList');
+  check(scores != null && scores.length === table.nRows, `targetList: ${scores?.length ?? 0} scores for ${table.nRows} customers; score every customer (model.predict(customers))`);
+  const threshold = options.threshold ?? 0.8;
+  check(Number.isFinite(threshold), `targetList: threshold must be a finite number like 0.8`);
+  const respondedColumn = options.respondedColumn ?? 'responded';
+  const responded = table.cells(respondedColumn);
+  if (options.limit !== undefined) check(Number.isInteger(options.limit) && options.limit >= 0, `targetList: limit must be a whole number ≥ 0`);
+  const chosen: number[] = [];
+  for (const i of rankByScore(scores)) {
+    check(Number.isFinite(scores[i]), `targetList: score ${i} is ${scores[i]}; every score must be a finite number`);
+    const r = responded[i];
+    const alreadyResponded = r === 1 || r === true || r === '1';
+    if (!alreadyResponded && scores[i] > threshold) chosen.push(i);
+  }
+  const kept = options.limit !== undefined ? chosen.slice(0, options.limit) : chosen;
+  return selectRows(table, kept).map((row, k) => ({ rank: k + 1, ...row, score: scores[kept[k]] }));
+}

@@ -1,0 +1,44 @@
+/**
+ * @cbm-kit/kernel-lib – customer scoring and customer-base management. One library for the
+ * notebooks and the Excel add-in: data, preparation, logistic regression with inference,
+ * stepwise selection, campaign evaluation and charts.
+ */
+export { CbmError, type CbmErrorCode } from './errors';
+export { seededUniform, standardNormal, shuffledIndices, type Uniform } from './random';
+export { toTable, toRows, selectRows, numericColumn, type Cell, type Row, type Columns, type DataInput, type Table } from './data/table';
+export {
+  bankCardCustomers,
+  bankCardResponseProbabilities,
+  bankCardCsv,
+  parseBankCardCsv,
+  BANKCARD_MECHANISM,
+  BANKCARD_SEED,
+  type BankCardCustomer,
+  type BankCardMechanism,
+} from './data/bankcard';
+export { encodeCategories, indicatorCoding, type Encodings } from './prepare/encode';
+export { minMaxScaler, scalerFromRanges, type MinMaxScaler, type Range } from './prepare/scale';
+export { fitPreparation, applyPreparation, type Preparation, type PreparationSpec } from './prepare/preparation';
+export { sampleRows, trainValidationSplit, type Split, type SplitOptions } from './prepare/split';
+export { parseFormula, formatFormula, type Formula, type Term } from './model/formula';
+export { fitLogit, LogitModel, MODEL_FORMAT, MODEL_VERSION, type FitOptions, type FitStatistics, type LogitModelJSON } from './model/logit';
+export { stepwise, type StepwiseOptions, type StepRecord, type StepwiseResult } from './model/stepwise';
+export { INTERCEPT } from './model/design';
+export { erfc, normalQuantile, twoSidedNormalP, chiSquareUpperTail } from './model/distributions';
+export {
+  confusion,
+  responseRate,
+  hitRate,
+  baseRate,
+  lift,
+  roi,
+  thresholdSweep,
+  breakEvenThreshold,
+  rankByScore,
+  type Confusion,
+  type Economics,
+  type Outcomes,
+} from './evaluate/metrics';
+export { gainsTable, auc, rocCurve, calibrationTable } from './evaluate/ranking';
+export { targetList, type TargetListOptions, type TargetRow } from './evaluate/targetList';
+export * from './charts';

@@ -1,0 +1,153 @@
+import { CbmError } from '../errors';
+import { isTextColumn, numericColumn, textLevels, type Table } from '../data/table';
+import type { Formula, Term } from './formula';
+
+/**
+ * The model matrix of a formula, built column by column (Float64Array each) because the
+ * Newton core works on columns and stepwise selection drops columns without copying.
+ * Text columns become treatment-coded factors exactly as R does: levels sorted, the first is
+ * the reference, a factor gets contrasts only where the term without it is also in the model.
+ */
+export interface DesignColumn {
+  /** R's coefficient name, e.g. `(Intercept)`, `age`, `genderM:age`. */
+  readonly name: string;
+  /** The term label this column belongs to, or null for the intercept. */
+  readonly term: string | null;
+  /** Factors: variable → level whose indicator this column multiplies in. */
+  readonly levels: Readonly<Record<string, string>>;
+  /** Numeric variables multiplied in this column. */
+  readonly numeric: readonly string[];
+}
+
+export interface DesignSpec {
+  readonly intercept: boolean;
+  readonly terms: readonly Term[];
+  readonly columns: readonly DesignColumn[];
+  /** Levels of every factor variable, from the training data. */
+  readonly factorLevels: Readonly<Record<string, readonly string[]>>;
+}
+
+export const INTERCEPT = '(Intercept)';
+
+/** Works out the design columns of `formula` on (training) data: which variables are factors and their levels. */
+export function designSpec(formula: Pick<Formula, 'intercept' | 'terms'>, table: Table, context: string): DesignSpec {
+  const factorLevels: Record<string, string[]> = {};
+  for (const term of formula.terms) for (const v of term.variables) {
+    if (v in factorLevels) continue;
+    if (isTextColumn(table, v)) {
+      const levels = textLevels(table, v, context);
+      if (levels.length < 2) throw new CbmError('SINGULAR', `${context}: factor '${v}' has a single level ('${levels[0]}') in the data, so its effect cannot be estimated; drop it from the formula`, { column: v });
+      factorLevels[v] = levels;
+    }
+  }
+  return specFromLevels(formula, factorLevels);
+}
+
+/** Rebuilds the design columns from known factor levels (used by saved models and stepwise). */
+export function specFromLevels(formula: Pick<Formula, 'intercept' | 'terms'>, factorLevels: Readonly<Record<string, readonly string[]>>): DesignSpec {
+  const present = new Set(formula.terms.map((t) => [...t.variables].sort().join('\u0000')));
+  const columns: DesignColumn[] = [];
+  if (formula.intercept) columns.push({ name: INTERCEPT, term: null, levels: {}, numeric: [] });
+  for (const term of formula.terms) {
+    // Each variable contributes a list of (name part, level) choices; the term's columns are their product.
+    let parts: { name: string; levels: Record<string, string>; numeric: string[] }[] = [{ name: '', levels: {}, numeric: [] }];
+    for (const v of term.variables) {
+      const levels = factorLevels[v];
+      let choices: { label: string; level?: string }[];
+      if (!levels) {
+        choices = [{ label: v }];
+      } else {
+        const rest = term.variables.filter((w) => w !== v);
+        const marginPresent = rest.length === 0 ? formula.intercept : present.has([...rest].sort().join('\u0000'));
+        const used = marginPresent ? levels.slice(1) : levels;
+        choices = used.map((level) => ({ label: v + level, level }));
+      }
+      const nextParts: typeof parts = [];
+      // R varies the first factor fastest in interaction columns.
+      for (const choice of choices) for (const p of parts) {
+        nextParts.push({
+          name: p.name ? `${p.name}:${choice.label}` : choice.label,
+          levels: choice.level === undefined ? p.levels : { ...p.levels, [v]: choice.level },
+          numeric: choice.level === undefined ? [...p.numeric, v] : p.numeric,
+        });
+      }
+      parts = nextParts;
+    }
+    // Restore R's ordering: the first variable's choices vary fastest.
+    for (const p of parts) columns.push({ name: p.name, term: term.label, levels: p.levels, numeric: p.numeric });
+  }
+  const names = new Set<string>();
+  for (const c of columns) {
+    if (names.has(c.name)) throw new CbmError('SINGULAR', `design: two columns are both named '${c.name}'; rename a column so that names and factor levels do not collide`);
+    names.add(c.name);
+  }
+  return { intercept: formula.intercept, terms: formula.terms, columns, factorLevels };
+}
+
+/**
+ * The design columns evaluated on `table`. Factor values must be among the training levels;
+ * a new level is an error rather than a silent zero row.
+ */
+export function designMatrix(spec: DesignSpec, table: Table, context: string): Float64Array[] {
+  const n = table.nRows;
+  const numericCache = new Map<string, Float64Array>();
+  const indicatorCache = new Map<string, Float64Array>();
+  const numeric = (v: string) => {
+    let col = numericCache.get(v);
+    if (!col) {
+      col = numericColumn(table, v, context);
+      numericCache.set(v, col);
+    }
+    return col;
+  };
+  const codesCache = new Map<string, Int32Array>();
+  const codes = (v: string): Int32Array => {
+    let c = codesCache.get(v);
+    if (c) return c;
+    const levels = spec.factorLevels[v];
+    const position = new Map(levels.map((l, k) => [l, k] as const));
+    const cells = table.cells(v);
+    c = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const raw = cells[i];
+      if (raw === null || raw === undefined || (typeof raw === 'number' && Number.isNaN(raw))) {
+        throw new CbmError('NON_FINITE', `${context}: column '${v}' has a missing value in row ${i}`, { column: v, row: i });
+      }
+      const k = position.get(String(raw));
+      if (k === undefined) {
+        throw new CbmError('BAD_INPUT', `${context}: column '${v}' has the level '${String(raw)}' in row ${i}, which the model was not fitted on (known levels: ${levels.map((l) => `'${l}'`).join(', ')})`, { column: v, row: i });
+      }
+      c[i] = k;
+    }
+    codesCache.set(v, c);
+    return c;
+  };
+  const indicator = (v: string, level: string) => {
+    const key = `${v}\u0000${level}`;
+    let col = indicatorCache.get(key);
+    if (!col) {
+      const k = spec.factorLevels[v].indexOf(level);
+      const c = codes(v);
+      col = new Float64Array(n);
+      for (let i = 0; i < n; i++) col[i] = c[i] === k ? 1 : 0;
+      indicatorCache.set(key, col);
+    }
+    return col;
+  };
+  return spec.columns.map((column) => {
+    const factors = Object.entries(column.levels).map(([v, level]) => indicator(v, level));
+    const parts = [...column.numeric.map(numeric), ...factors];
+    if (parts.length === 1) return parts[0];
+    const out = new Float64Array(n);
+    if (parts.length === 0) {
+      out.fill(1);
+      return out;
+    }
+    out.set(parts[0]);
+    for (let k = 1; k < parts.length; k++) {
+      const p = parts[k];
+      for (let i = 0; i < n; i++) out[i] *= p[i];
+    }
+    return out;
+  });
+}

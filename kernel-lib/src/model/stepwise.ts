@@ -1,0 +1,149 @@
+import { check } from '../errors';
+import type { DataInput, Table } from '../data/table';
+import { designMatrix, designSpec, specFromLevels, type DesignSpec } from './design';
+import type { Term } from './formula';
+import { checkFitOptions, fitDesign, prepareFit, type FitOptions, type LogitModel } from './logit';
+
+/**
+ * Backward stepwise elimination: start from the full model and repeatedly drop the term whose
+ * removal improves the criterion most, until none does.
+ * - `criterion: 'aic'` (default) and `'bic'` follow R's `step()`: drop the term giving the lowest
+ *   AIC (−2 logLik + k·df, k = 2 or log n) while that is lower than the current model's.
+ * - `criterion: 'p-value'` drops the term with the largest Wald p-value above `alpha` (SPSS's
+ *   "Backward: Wald"), the book's textbook procedure.
+ * `hierarchical: true` (default, as R) keeps a term while a higher-order term contains it;
+ * `hierarchical: false` lets any term go, as the book does when it ends with gender:age and
+ * gender:income alone. The intercept is never dropped.
+ *
+ * @example
+ * const { model, steps } = stepwise(train, 'responded ~ (gender + income + age)^2', { hierarchical: false });
+ * steps.map(s => s.removed) // [null, 'income:age', ...]
+ */
+export interface StepwiseOptions extends FitOptions {
+  criterion?: 'aic' | 'bic' | 'p-value';
+  /** Significance level for criterion 'p-value', default 0.05. */
+  alpha?: number;
+  hierarchical?: boolean;
+}
+
+/** One line of the step log (R's `step()$anova` plus the criterion used). */
+export interface StepRecord {
+  /** 0 for the starting model. */
+  step: number;
+  /** The term removed at this step, null for the starting model. */
+  removed: string | null;
+  /** Degrees of freedom removed (columns of the term). */
+  df: number | null;
+  /** Increase in deviance caused by the removal. */
+  devianceChange: number | null;
+  residualDf: number;
+  residualDeviance: number;
+  aic: number;
+  bic: number;
+  /** The value of the selection criterion for the model after this step. */
+  criterion: number;
+  /** For criterion 'p-value': the Wald p-value of the removed term. */
+  pValue: number | null;
+  /** The formula after this step. */
+  formula: string;
+}
+
+export interface StepwiseResult {
+  model: LogitModel;
+  steps: StepRecord[];
+  /** The full starting model, for comparison. */
+  initial: LogitModel;
+}
+
+/** Terms that may be dropped: all in free mode; under marginality only those no other term contains. */
+function droppable(terms: readonly Term[], hierarchical: boolean): Term[] {
+  if (!hierarchical) return [...terms];
+  return terms.filter((t) => !terms.some((u) => u !== t && u.variables.length > t.variables.length && t.variables.every((v) => u.variables.includes(v))));
+}
+
+export function stepwise(data: DataInput | Table, formula: string, options: StepwiseOptions = {}): StepwiseResult {
+  const context = 'stepwise';
+  checkFitOptions(options, context);
+  const criterion = options.criterion ?? 'aic';
+  check(criterion === 'aic' || criterion === 'bic' || criterion === 'p-value', `${context}: criterion must be 'aic', 'bic' or 'p-value', got '${String(criterion)}'`);
+  const alpha = options.alpha ?? 0.05;
+  check(alpha > 0 && alpha < 1, `${context}: alpha must be between 0 and 1, got ${alpha}`);
+  const hierarchical = options.hierarchical ?? true;
+
+  const prepared = prepareFit(data, formula, options.prepare, context);
+  const fullSpec = designSpec(prepared.formula, prepared.table, context);
+  // Design columns are computed once and shared by every candidate model (keyed by R name).
+  const cache = new Map<string, Float64Array>();
+  const columnsOf = (spec: DesignSpec): Float64Array[] => {
+    const missing = spec.columns.filter((c) => !cache.has(c.name));
+    if (missing.length) {
+      const computed = designMatrix({ ...spec, columns: missing }, prepared.table, context);
+      missing.forEach((c, k) => cache.set(c.name, computed[k]));
+    }
+    return spec.columns.map((c) => cache.get(c.name)!);
+  };
+  const fit = (terms: readonly Term[], parent?: LogitModel): LogitModel => {
+    const spec = specFromLevels({ intercept: fullSpec.intercept, terms }, fullSpec.factorLevels);
+    let startVector: Float64Array | undefined;
+    if (parent) {
+      // Warm start from the parent's estimates: the candidate differs by one term.
+      startVector = new Float64Array(spec.columns.length);
+      spec.columns.forEach((c, j) => {
+        const k = parent.names.indexOf(c.name);
+        if (k >= 0) startVector![j] = parent.coefficients[k];
+      });
+    }
+    return fitDesign(prepared, spec, columnsOf(spec), { ...options, startVector }, context);
+  };
+  const n = prepared.y.length;
+  const penalty = criterion === 'bic' ? Math.log(n) : 2;
+  const score = (m: LogitModel) => m.statistics.deviance + penalty * m.statistics.nParameters;
+
+  const initial = fit(fullSpec.terms);
+  let current = initial;
+  const record = (model: LogitModel, removed: Term | null, parent: LogitModel | null, pValue: number | null): StepRecord => ({
+    step: parent ? steps.length : 0,
+    removed: removed ? removed.label : null,
+    df: parent ? parent.statistics.nParameters - model.statistics.nParameters : null,
+    devianceChange: parent ? model.statistics.deviance - parent.statistics.deviance : null,
+    residualDf: model.statistics.dfResidual,
+    residualDeviance: model.statistics.deviance,
+    aic: model.statistics.aic,
+    bic: model.statistics.bic,
+    criterion: criterion === 'p-value' ? (pValue ?? NaN) : score(model),
+    pValue,
+    formula: model.formula,
+  });
+  const steps: StepRecord[] = [];
+  steps.push(record(initial, null, null, null));
+
+  for (;;) {
+    const candidates = droppable(current.terms, hierarchical);
+    if (candidates.length === 0) break;
+    let chosen: { term: Term; model: LogitModel; pValue: number | null } | null = null;
+    if (criterion === 'p-value') {
+      let worst: { term: Term; pValue: number } | null = null;
+      for (const term of candidates) {
+        const { pValue } = current.waldTest(term.label);
+        if (pValue > alpha && (!worst || pValue > worst.pValue)) worst = { term, pValue };
+      }
+      if (worst) {
+        chosen = { term: worst.term, model: fit(current.terms.filter((t) => t !== worst!.term), current), pValue: worst.pValue };
+      }
+    } else {
+      let best: { term: Term; model: LogitModel; value: number } | null = null;
+      for (const term of candidates) {
+        const model = fit(current.terms.filter((t) => t !== term), current);
+        const value = score(model);
+        // Strictly better only; ties keep the earlier term (R's order() is stable).
+        if (!best || value < best.value) best = { term, model, value };
+      }
+      // R's step(): stop unless the best removal lowers the criterion; a tie keeps the current model.
+      if (best && best.value < score(current)) chosen = { term: best.term, model: best.model, pValue: null };
+    }
+    if (!chosen) break;
+    steps.push(record(chosen.model, chosen.term, current, chosen.pValue));
+    current = chosen.model;
+  }
+  return { model: current, steps, initial };
+}

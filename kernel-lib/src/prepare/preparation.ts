@@ -1,0 +1,53 @@
+import { check } from '../errors';
+import { toTable, type DataInput, type Table } from '../data/table';
+import { checkEncodings, encodeCategories, type Encodings } from './encode';
+import { minMaxScaler, scalerFromRanges, type Range } from './scale';
+
+/**
+ * What to do to raw customer rows before modelling: encode text categories, then min–max
+ * scale numeric columns. Pass it to fitLogit/stepwise as `prepare`; the fitted form (with the
+ * learned ranges) is stored in the model, so a saved model scores raw rows anywhere.
+ *
+ * @example
+ * const prepare = { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] };
+ */
+export interface PreparationSpec {
+  readonly encode?: Encodings;
+  readonly scale?: readonly string[];
+}
+
+/** A preparation with its ranges learned from training data. */
+export interface Preparation {
+  readonly encodings: Encodings;
+  readonly ranges: Readonly<Record<string, Range>>;
+}
+
+export function isPreparation(value: unknown): value is Preparation {
+  return typeof value === 'object' && value !== null && 'encodings' in value && 'ranges' in value;
+}
+
+/** Learns the scaling ranges of `spec` on (training) data, after encoding. */
+export function fitPreparation(data: DataInput | Table, spec: PreparationSpec): Preparation {
+  check(spec !== null && typeof spec === 'object', `prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }`);
+  const unknownKeys = Object.keys(spec).filter((k) => k !== 'encode' && k !== 'scale');
+  check(unknownKeys.length === 0, `prepare: unknown option '${unknownKeys[0]}' (expected 'encode' and/or 'scale')`);
+  const encodings = spec.encode ?? {};
+  checkEncodings(encodings);
+  const encoded = toTable(encodeCategories(data, encodings), 'prepare');
+  const scale = spec.scale ?? [];
+  check(Array.isArray(scale) && scale.every((s) => typeof s === 'string'), `prepare.scale must be a list of column names`);
+  const ranges = scale.length ? minMaxScaler(encoded, scale).ranges : {};
+  return { encodings, ranges };
+}
+
+/** Applies a fitted preparation to raw rows: encode, then scale with the stored ranges. */
+export function applyPreparation(preparation: Preparation, data: DataInput | Table): Table {
+  const encoded = encodeCategories(data, preparation.encodings);
+  if (Object.keys(preparation.ranges).length === 0) return toTable(encoded);
+  return toTable(scalerFromRanges(preparation.ranges).transform(encoded));
+}
+
+/** A preparation as plain JSON (it already is; this copies it so callers cannot mutate the model). */
+export function preparationToJSON(preparation: Preparation): Preparation {
+  return JSON.parse(JSON.stringify(preparation)) as Preparation;
+}

@@ -1,0 +1,82 @@
+import { CbmError, check } from '../errors';
+import { numericColumn, toTable, type Cell, type Columns, type DataInput, type Table } from '../data/table';
+
+/** The range a min–max scaler learned for one column. */
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * Min–max normalisation x' = (x − min)/(max − min), fitted on training data and remembered,
+ * so validation rows and new customers are scaled with the training ranges (and may land
+ * slightly outside [0, 1], which is correct: clipping would hide that a customer is new ground).
+ *
+ * @example
+ * const scaler = minMaxScaler({ age: [18, 47, 30] }, ['age']);
+ * scaler.scaleValue('age', 26) // (26 − 18)/(47 − 18) = 0.2759
+ */
+export interface MinMaxScaler {
+  readonly ranges: Readonly<Record<string, Range>>;
+  /** Scales the named columns of `data`; other columns pass through unchanged. */
+  transform(data: DataInput | Table): Columns;
+  scaleValue(column: string, value: number): number;
+  unscaleValue(column: string, scaled: number): number;
+  toJSON(): Record<string, Range>;
+}
+
+export function minMaxScaler(data: DataInput | Table, columns: readonly string[]): MinMaxScaler {
+  check(Array.isArray(columns) && columns.length > 0, `minMaxScaler: name the columns to scale, e.g. ['income', 'age']`);
+  const table = toTable(data, 'minMaxScaler');
+  check(table.nRows > 0, 'minMaxScaler: the data has no rows to learn ranges from');
+  const ranges: Record<string, Range> = {};
+  for (const name of columns) {
+    const values = numericColumn(table, name, 'minMaxScaler');
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] < min) min = values[i];
+      if (values[i] > max) max = values[i];
+    }
+    if (!(max > min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${name}' is constant (${min}) in the data, so it cannot be scaled to [0, 1]`, { column: name });
+    ranges[name] = { min, max };
+  }
+  return scalerFromRanges(ranges);
+}
+
+/** Rebuilds a scaler from saved ranges (a model's JSON carries them). */
+export function scalerFromRanges(ranges: Readonly<Record<string, Range>>): MinMaxScaler {
+  for (const [name, r] of Object.entries(ranges)) {
+    check(r !== null && typeof r === 'object' && Number.isFinite(r.min) && Number.isFinite(r.max) && r.max > r.min, `scaling range for '${name}' must be { min, max } with finite min < max`);
+  }
+  const frozen = Object.freeze(Object.fromEntries(Object.entries(ranges).map(([k, r]) => [k, Object.freeze({ min: r.min, max: r.max })])));
+  const rangeOf = (column: string): Range => {
+    const r = frozen[column];
+    if (!r) throw new CbmError('UNKNOWN_COLUMN', `minMaxScaler: no range for column '${column}' (scaled columns: ${Object.keys(frozen).join(', ')})`, { column });
+    return r;
+  };
+  return {
+    ranges: frozen,
+    transform(data) {
+      const table = toTable(data, 'minMaxScaler.transform');
+      const out: Record<string, ArrayLike<Cell>> = {};
+      for (const name of table.names) out[name] = table.cells(name);
+      for (const [name, { min, max }] of Object.entries(frozen)) {
+        const values = numericColumn(table, name, 'minMaxScaler.transform');
+        const span = max - min;
+        for (let i = 0; i < values.length; i++) values[i] = (values[i] - min) / span;
+        out[name] = values;
+      }
+      return out;
+    },
+    scaleValue(column, value) {
+      const { min, max } = rangeOf(column);
+      return (value - min) / (max - min);
+    },
+    unscaleValue(column, scaled) {
+      const { min, max } = rangeOf(column);
+      return min + scaled * (max - min);
+    },
+    toJSON: () => Object.fromEntries(Object.entries(frozen).map(([k, r]) => [k, { min: r.min, max: r.max }])),
+  };
+}

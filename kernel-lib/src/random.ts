@@ -1,0 +1,44 @@
+import seedrandom from 'seedrandom';
+import { check } from './errors';
+
+/**
+ * A seeded uniform generator on [0, 1). Every random step in cbm-kit draws from one of these,
+ * so the same seed gives the same numbers in Node, in a notebook and in the Excel bundle.
+ * It is seedrandom's `alea`, chosen for speed (~140 M draws/s) with 32-bit-plus resolution.
+ *
+ * @example
+ * const uniform = seededUniform(42); uniform(); // 0.7... the same every run
+ */
+export type Uniform = () => number;
+
+export function seededUniform(seed: number | string): Uniform {
+  check(
+    (typeof seed === 'number' && Number.isFinite(seed)) || (typeof seed === 'string' && seed.length > 0),
+    `seed must be a finite number or a non-empty string, got ${String(seed)}`,
+  );
+  const generator = seedrandom.alea(String(seed));
+  return () => generator();
+}
+
+/** A standard normal draw by Box–Muller (both uniforms from `uniform`, so it stays seeded). */
+export function standardNormal(uniform: Uniform): number {
+  let u = 0;
+  while (u === 0) u = uniform();
+  const v = uniform();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/**
+ * The indices 0..n-1 in a seeded random order (Fisher–Yates), the basis of sampling and splits.
+ */
+export function shuffledIndices(n: number, uniform: Uniform): Int32Array {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(uniform() * (i + 1));
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  return order;
+}
