@@ -96,6 +96,7 @@ export function toTable(data: DataInput | Table, context = 'data'): Table {
 /** True when every present value of the column is text (a category), false when numeric. */
 export function isTextColumn(table: Table, name: string): boolean {
   const cells = table.cells(name);
+  if (ArrayBuffer.isView(cells)) return false;
   for (let i = 0; i < cells.length; i++) {
     const v = cells[i];
     if (typeof v === 'string') return true;
@@ -110,6 +111,12 @@ export function isTextColumn(table: Table, name: string): boolean {
  */
 export function numericColumn(table: Table, name: string, context: string): Float64Array {
   const cells = table.cells(name);
+  if (ArrayBuffer.isView(cells)) {
+    // Typed arrays hold only numbers: check finiteness, copy in one go.
+    const typed = cells as unknown as Float64Array;
+    for (let i = 0; i < typed.length; i++) if (!Number.isFinite(typed[i])) throw nonFinite(name, i, typed[i], context);
+    return Float64Array.from(typed);
+  }
   const out = new Float64Array(cells.length);
   for (let i = 0; i < cells.length; i++) {
     const v = cells[i];

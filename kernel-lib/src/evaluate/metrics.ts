@@ -49,6 +49,8 @@ export interface Confusion {
  * confusion([0.9, 0.85, 0.3], [1, 0, 0], 0.8) // { truePositives: 1, falsePositives: 1, trueNegatives: 1, ... }
  */
 export function confusion(scores: ArrayLike<number>, actual: Outcomes, threshold: number): Confusion {
+  // checkScored skips an undefined threshold (for its callers without one); here it is required.
+  check(threshold !== undefined, 'confusion: threshold must be a finite number like 0.8, got undefined');
   const y = checkScored(scores, actual, 'confusion', threshold);
   let tp = 0;
   let fp = 0;

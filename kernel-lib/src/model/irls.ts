@@ -14,9 +14,12 @@ export interface NewtonOptions {
   tolerance?: number;
   /** Starting coefficients (stepwise uses the parent model's), default all zero. */
   start?: ArrayLike<number>;
+  /** Above 100,000 rows without `start`, begin from a fit on an evenly spread subsample (default true). */
+  warmStart?: boolean;
+
 }
 
-export type NewtonStatus = 'converged' | 'max-iterations' | 'singular-hessian';
+export type NewtonStatus = 'converged' | 'max-iterations' | 'singular-hessian' | 'aliased';
 
 export interface NewtonFit {
   coefficients: Float64Array;
@@ -31,18 +34,26 @@ export interface NewtonFit {
   perfectlyFitted: number;
   /** Rows with a fitted probability numerically 0 or 1, right or wrong (R's warning). */
   extremeFitted: number;
+  /** Columns found to be linear combinations of earlier ones (status 'aliased'). */
+  aliased: AliasedColumn[];
 }
 
 const BLOCK = 2048;
+/** Products of up to this many (1 + t) factors, t ∈ (0, 1], stay below 2^512: no overflow. */
+const LOG_BATCH = 512;
+/** |η| beyond which P is within 1e-8 of 0 or 1. */
+const EXTREME_ETA = 18.420680743952367;
 
-/** Log-likelihood of one row, log(1+e^η) computed without overflow. */
-function rowLogLikelihood(y: number, eta: number): number {
-  return eta > 0 ? y * eta - eta - Math.log1p(Math.exp(-eta)) : y * eta - Math.log1p(Math.exp(eta));
+/** Row counts gathered by the final likelihood pass. */
+interface Extremes {
+  perfect: number;
+  extreme: number;
 }
 
 /**
  * One pass: log-likelihood at `beta`, and when `gradient`/`hessian` are given, the score Xᵀ(y−μ)
- * and the lower triangle of XᵀWX. `scratch` holds BLOCK·(p+2) numbers.
+ * and the lower triangle of XᵀWX. `scratch` holds 3·BLOCK numbers. With `extremes`, it also
+ * counts rows fitted numerically at 0 or 1 (for the separation diagnosis).
  */
 function evaluate(
   columns: readonly Float64Array[],
@@ -51,92 +62,162 @@ function evaluate(
   gradient: Float64Array | null,
   hessian: Float64Array | null,
   scratch: Float64Array,
+  extremes: Extremes | null = null,
+  onesColumn = -1,
 ): number {
   const p = columns.length;
   const n = y.length;
-  let logLikelihood = 0;
+  // log L = Σ [y·η − max(η, 0)] − Σ log(1 + e^−|η|). The second sum is the log of products of
+  // (1 + e^−|η|) over batches: one Math.log per LOG_BATCH rows instead of a log1p per row.
+  let linearPart = 0;
+  let logPart = 0;
   if (gradient) gradient.fill(0);
   if (hessian) hessian.fill(0);
   const eta = scratch.subarray(0, BLOCK);
   const residual = scratch.subarray(BLOCK, 2 * BLOCK);
   const weighted = scratch.subarray(2 * BLOCK, 3 * BLOCK);
+  const views: Float64Array[] = new Array(p);
   for (let start = 0; start < n; start += BLOCK) {
     const end = Math.min(n, start + BLOCK);
     const m = end - start;
+    for (let j = 0; j < p; j++) views[j] = columns[j].subarray(start, end);
+    const yb = y.subarray(start, end);
     eta.fill(0, 0, m);
     for (let j = 0; j < p; j++) {
       const b = beta[j];
       if (b === 0) continue;
-      const x = columns[j];
-      for (let i = 0; i < m; i++) eta[i] += b * x[start + i];
+      const x = views[j];
+      for (let i = 0; i < m; i++) eta[i] += b * x[i];
     }
+    let product = 1;
     for (let i = 0; i < m; i++) {
       const e = eta[i];
-      const yi = y[start + i];
+      const yi = yb[i];
       const t = Math.exp(-Math.abs(e));
-      const mu = e >= 0 ? 1 / (1 + t) : t / (1 + t);
-      logLikelihood += yi * e - (e > 0 ? e : 0) - Math.log1p(t);
+      const inverse = 1 / (1 + t);
+      const mu = e >= 0 ? inverse : t * inverse;
+      linearPart += yi * e - (e > 0 ? e : 0);
+      product *= 1 + t;
+      if ((i & (LOG_BATCH - 1)) === LOG_BATCH - 1) {
+        logPart += Math.log(product);
+        product = 1;
+      }
+      if (extremes !== null && (e > EXTREME_ETA || e < -EXTREME_ETA)) {
+        extremes.extreme++;
+        if (e > 0 === (yi === 1)) extremes.perfect++;
+      }
       residual[i] = yi - mu;
-      eta[i] = mu * (1 - mu); // reuse the buffer for the weights
+      eta[i] = mu * (1 - mu); // from here on the buffer holds the weights
     }
-    if (!gradient || !hessian) continue;
+    logPart += Math.log(product);
+    if (!gradient) continue;
+    if (!hessian) {
+      for (let a = 0; a < p; a++) {
+        const xa = views[a];
+        let g = 0;
+        for (let i = 0; i < m; i++) g += residual[i] * xa[i];
+        gradient[a] += g;
+      }
+      continue;
+    }
     for (let a = 0; a < p; a++) {
-      const xa = columns[a];
+      const xa = views[a];
       let g = 0;
+      let weightedSum = 0;
       for (let i = 0; i < m; i++) {
-        const v = xa[start + i];
+        const v = xa[i];
         g += residual[i] * v;
-        weighted[i] = eta[i] * v;
+        const wv = eta[i] * v;
+        weighted[i] = wv;
+        weightedSum += wv;
       }
       gradient[a] += g;
       for (let b = 0; b <= a; b++) {
-        const xb = columns[b];
+        if (b === onesColumn) {
+          // Against the intercept's column of ones the product is just the weighted sum.
+          hessian[a * p + b] += weightedSum;
+          continue;
+        }
+        const xb = views[b];
+        // Four accumulators let the CPU overlap the dependent additions.
         let s0 = 0;
         let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
         let i = 0;
-        // Two accumulators let the CPU overlap the dependent additions.
-        for (; i + 1 < m; i += 2) {
-          s0 += weighted[i] * xb[start + i];
-          s1 += weighted[i + 1] * xb[start + i + 1];
+        for (; i + 3 < m; i += 4) {
+          s0 += weighted[i] * xb[i];
+          s1 += weighted[i + 1] * xb[i + 1];
+          s2 += weighted[i + 2] * xb[i + 2];
+          s3 += weighted[i + 3] * xb[i + 3];
         }
-        if (i < m) s0 += weighted[i] * xb[start + i];
-        hessian[a * p + b] += s0 + s1;
+        for (; i < m; i++) s0 += weighted[i] * xb[i];
+        hessian[a * p + b] += s0 + s1 + (s2 + s3);
       }
     }
   }
-  return logLikelihood;
+  return linearPart - logPart;
 }
 
-/** Counts rows whose fitted probability is numerically 0 or 1 (|η| > 18.42, i.e. within 1e-8). */
-function countExtremes(columns: readonly Float64Array[], y: Float64Array, beta: Float64Array): { perfect: number; extreme: number } {
-  const n = y.length;
-  let perfect = 0;
-  let extreme = 0;
-  for (let i = 0; i < n; i++) {
-    let e = 0;
-    for (let j = 0; j < columns.length; j++) e += beta[j] * columns[j][i];
-    if (Math.abs(e) > 18.420680743952367) {
-      extreme++;
-      if ((e > 0) === (y[i] === 1)) perfect++;
-    }
-  }
-  return { perfect, extreme };
+/** Below this many rows a cold start is cheap enough; above it a subsample provides the start. */
+const WARM_START_ROWS = 100_000;
+/** Target size of the warm-start subsample. */
+const WARM_START_SAMPLE = 50_000;
+
+/**
+ * Every k-th row: a deterministic, evenly spread subsample. Its estimates lie within a few
+ * standard errors of the full-data estimates, close enough that Newton on the full data then
+ * converges in two or three quadratic steps instead of five or six.
+ */
+function strided(columns: readonly Float64Array[], y: Float64Array, stride: number): { columns: Float64Array[]; y: Float64Array } {
+  const m = Math.ceil(y.length / stride);
+  const pick = (source: Float64Array) => {
+    const out = new Float64Array(m);
+    for (let k = 0, i = 0; k < m; k++, i += stride) out[k] = source[i];
+    return out;
+  };
+  return { columns: columns.map(pick), y: pick(y) };
+}
+
+function isAllOnes(column: Float64Array): boolean {
+  for (let i = 0; i < column.length; i++) if (column[i] !== 1) return false;
+  return true;
 }
 
 export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, options: NewtonOptions = {}): NewtonFit {
   const p = columns.length;
+  const n = y.length;
   const maxIterations = options.maxIterations ?? 25;
   const tolerance = options.tolerance ?? 1e-8;
   const beta = new Float64Array(p);
-  if (options.start) beta.set(options.start);
+  if (options.start) {
+    beta.set(options.start);
+  } else if (n >= WARM_START_ROWS && options.warmStart !== false) {
+    const stride = Math.floor(n / WARM_START_SAMPLE);
+    const sample = strided(columns, y, stride);
+    const rough = newtonLogit(sample.columns, sample.y, { tolerance: 1e-6, maxIterations, warmStart: false });
+    // A subsample that separates or is rank-deficient says nothing about the full data: start cold.
+    if (rough.status === 'converged') beta.set(rough.coefficients);
+  }
+  const onesColumn = columns.findIndex(isAllOnes);
   const step = new Float64Array(p);
   const gradient = new Float64Array(p);
   const hessian = new Float64Array(p * p);
   const scratch = new Float64Array(3 * BLOCK);
   const previous = new Float64Array(p);
-
-  let logLikelihood = evaluate(columns, y, beta, gradient, hessian, scratch);
+  const isSmall = (s: Float64Array) => {
+    for (let j = 0; j < p; j++) if (!(Math.abs(s[j]) <= tolerance * (1 + Math.abs(beta[j])))) return false;
+    return true;
+  };
   let iterations = 0;
+
+  let logLikelihood = evaluate(columns, y, beta, gradient, hessian, scratch, null, onesColumn);
+  // The first Hessian XᵀWX (W > 0) has the rank of X: check for aliased columns on it, sparing a pass.
+  symmetrizeLower(hessian, p);
+  const aliased = aliasedFromGram(hessian, p);
+  if (aliased.length > 0) {
+    return { coefficients: beta, covariance: new Float64Array(p * p).fill(NaN), logLikelihood, iterations, status: 'aliased', lastStep: step, perfectlyFitted: 0, extremeFitted: 0, aliased };
+  }
   let status: NewtonStatus = 'max-iterations';
   for (;;) {
     symmetrizeLower(hessian, p);
@@ -146,14 +227,11 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
     }
     step.set(gradient);
     choleskySolveInPlace(hessian, p, step);
-    let small = true;
-    for (let j = 0; j < p; j++) {
-      if (!(Math.abs(step[j]) <= tolerance * (1 + Math.abs(beta[j])))) small = false;
-    }
-    if (small) {
-      // The remaining error is O(step²): take the step, keep this (already factored) Hessian.
+    if (isSmall(step)) {
+      // The remaining error is O(step²): take the step and keep this (already factored) Hessian,
+      // which differs from the one at the new estimates by O(step).
       for (let j = 0; j < p; j++) beta[j] += step[j];
-      logLikelihood = evaluate(columns, y, beta, null, null, scratch);
+      iterations++;
       status = 'converged';
       break;
     }
@@ -165,35 +243,32 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
     let candidate = -Infinity;
     for (let halving = 0; halving < 30; halving++) {
       for (let j = 0; j < p; j++) beta[j] = previous[j] + factor * step[j];
-      candidate = evaluate(columns, y, beta, gradient, hessian, scratch);
+      candidate = evaluate(columns, y, beta, gradient, hessian, scratch, null, onesColumn);
       if (candidate >= logLikelihood - 1e-12 * Math.abs(logLikelihood)) break;
       factor /= 2;
     }
     logLikelihood = candidate;
   }
   const covariance = status === 'singular-hessian' ? new Float64Array(p * p).fill(NaN) : choleskyInverse(hessian, p);
-  const { perfect, extreme } = countExtremes(columns, y, beta);
-  return { coefficients: beta, covariance, logLikelihood, iterations, status, lastStep: step, perfectlyFitted: perfect, extremeFitted: extreme };
+  // One last likelihood-only pass at the final estimates, which also counts extreme fits.
+  const extremes = { perfect: 0, extreme: 0 };
+  logLikelihood = evaluate(columns, y, beta, null, null, scratch, extremes);
+  return { coefficients: beta, covariance, logLikelihood, iterations, status, lastStep: step, perfectlyFitted: extremes.perfect, extremeFitted: extremes.extreme, aliased };
+}
+
+/** A design column that is (numerically) a linear combination of earlier columns. */
+export interface AliasedColumn {
+  column: number;
+  dependsOn: number[];
 }
 
 /**
- * Finds design columns that are linear combinations of earlier ones, from XᵀX scaled to unit
- * diagonal. For each aliased column it lists the earlier columns it is made of, so the error
- * can name them (R's glm would silently report NA coefficients instead).
+ * Finds design columns that are linear combinations of earlier ones, from a Gram matrix XᵀWX
+ * scaled to unit diagonal. For each aliased column it lists the earlier columns it is made of,
+ * so the error can name them (R's glm would silently report NA coefficients instead).
  */
-export function aliasedColumns(columns: readonly Float64Array[], relativeTolerance = 1e-10): { column: number; dependsOn: number[] }[] {
-  const p = columns.length;
-  const n = columns[0]?.length ?? 0;
-  const gram = new Float64Array(p * p);
-  for (let a = 0; a < p; a++) for (let b = 0; b <= a; b++) {
-    let s = 0;
-    const xa = columns[a];
-    const xb = columns[b];
-    for (let i = 0; i < n; i++) s += xa[i] * xb[i];
-    gram[a * p + b] = s;
-    gram[b * p + a] = s;
-  }
-  const result: { column: number; dependsOn: number[] }[] = [];
+export function aliasedFromGram(gram: Float64Array, p: number, relativeTolerance = 1e-10): AliasedColumn[] {
+  const result: AliasedColumn[] = [];
   const kept: number[] = [];
   for (let j = 0; j < p; j++) {
     if (!(gram[j * p + j] > 0)) {
@@ -225,5 +300,3 @@ export function aliasedColumns(columns: readonly Float64Array[], relativeToleran
   }
   return result;
 }
-
-export { rowLogLikelihood };

@@ -1,11 +1,13 @@
 import { CbmError, check } from '../errors';
 import { toTable, type DataInput, type Table } from '../data/table';
 import { applyPreparation, fitPreparation, isPreparation, preparationToJSON, type Preparation, type PreparationSpec } from '../prepare/preparation';
+import { checkEncodings } from '../prepare/encode';
+import { scalerFromRanges } from '../prepare/scale';
 import { designMatrix, designSpec, specFromLevels, type DesignSpec } from './design';
 import { chiSquareUpperTail, normalQuantile, twoSidedNormalP } from './distributions';
 import { formatFormula, parseFormula, type Formula, type Term } from './formula';
 import type { CoefficientRow } from '../charts/types';
-import { aliasedColumns, newtonLogit, type NewtonFit } from './irls';
+import { newtonLogit, type AliasedColumn, type NewtonFit } from './irls';
 
 /**
  * Logistic regression P(y = 1) = 1/(1 + e^−V), V = Xβ, fitted by maximum likelihood with
@@ -327,8 +329,11 @@ function modelFromJSON(input: LogitModelJSON | string): LogitModel {
   if (json.preparation != null) {
     if (!isPreparation(json.preparation)) throw badJSON('preparation must be { encodings, ranges }');
     try {
-      // Validates the encodings and ranges.
-      applyPreparation(json.preparation, []);
+      // Validates the encodings and ranges (without data: applying them to no rows would
+      // fail on the missing columns and reject every valid preparation).
+      checkEncodings(json.preparation.encodings);
+      check(json.preparation.ranges !== null && typeof json.preparation.ranges === 'object' && !Array.isArray(json.preparation.ranges), 'ranges must be an object like { age: { min, max } }');
+      scalerFromRanges(json.preparation.ranges);
     } catch (e) {
       throw badJSON(`preparation is invalid: ${(e as Error).message}`);
     }
@@ -343,6 +348,17 @@ function modelFromJSON(input: LogitModelJSON | string): LogitModel {
 /** The 0/1 response as numbers: 0/1, booleans, or a two-level text column (second level = 1, as R). */
 export function responseVector(table: Table, name: string, context: string): Float64Array {
   const cells = table.cells(name);
+  if (ArrayBuffer.isView(cells)) {
+    const typed = cells as unknown as Float64Array;
+    for (let i = 0; i < typed.length; i++) {
+      const v = typed[i];
+      if (v !== 0 && v !== 1) {
+        if (Number.isNaN(v)) throw new CbmError('NON_FINITE', `${context}: the response '${name}' is missing in row ${i}; fit on rows with a known outcome only (for the bank case: the contacted customers)`, { column: name, row: i });
+        throw new CbmError('BAD_INPUT', `${context}: the response '${name}' must be 0 or 1, found ${v} in row ${i}`, { column: name, row: i });
+      }
+    }
+    return Float64Array.from(typed);
+  }
   const y = new Float64Array(table.nRows);
   let textLevels: string[] | null = null;
   for (let i = 0; i < table.nRows; i++) {
@@ -399,14 +415,24 @@ export function fitStatistics(fit: NewtonFit, y: Float64Array, intercept: boolea
 }
 
 /** Raises the specific error for a fit that did not produce estimates; returns warnings otherwise. */
-export function diagnoseFit(fit: NewtonFit, names: readonly string[], context: string): string[] {
+export function diagnoseFit(fit: NewtonFit, names: readonly string[], context: string, columns?: readonly Float64Array[]): string[] {
   const n = fit.lastStep.length;
   if (fit.status !== 'converged') {
     if (fit.perfectlyFitted > 0) {
-      // The divergence direction: terms whose coefficients were still moving most.
+      // The divergence direction: terms whose coefficients were still moving most, each step
+      // measured by how far it moves V (|Δβⱼ|·max|xⱼ|), so an uncentred predictor is not hidden
+      // behind the intercept that moves along with it.
+      const moves = Array.from(fit.lastStep, (step, j) => {
+        let size = 1;
+        if (columns) {
+          size = 0;
+          for (const x of columns[j]) size = Math.max(size, Math.abs(x));
+        }
+        return Math.abs(step) * size;
+      });
       let largest = 0;
-      for (let j = 0; j < n; j++) largest = Math.max(largest, Math.abs(fit.lastStep[j]));
-      const moving = names.filter((_, j) => Math.abs(fit.lastStep[j]) >= 0.1 * largest && largest > 0);
+      for (let j = 0; j < n; j++) largest = Math.max(largest, moves[j]);
+      const moving = names.filter((_, j) => moves[j] >= 0.1 * largest && largest > 0);
       const complete = fit.perfectlyFitted === fit.extremeFitted && fit.logLikelihood > -1e-6;
       throw new CbmError(
         'SEPARATION',
@@ -425,13 +451,11 @@ export function diagnoseFit(fit: NewtonFit, names: readonly string[], context: s
 }
 
 /** Throws SINGULAR naming aliased columns (a term that is a linear combination of others). */
-export function assertNotAliased(columns: readonly Float64Array[], names: readonly string[], context: string): void {
-  const aliased = aliasedColumns(columns);
-  if (aliased.length === 0) return;
+function aliasedError(aliased: readonly AliasedColumn[], names: readonly string[], context: string): CbmError {
   const descriptions = aliased.map((a) =>
     a.dependsOn.length ? `'${names[a.column]}' is a linear combination of ${a.dependsOn.map((k) => `'${names[k]}'`).join(', ')}` : `'${names[a.column]}' is zero in every row`,
   );
-  throw new CbmError('SINGULAR', `${context}: collinear design: ${descriptions.join('; ')}. R's glm would report NA for ${aliased.length === 1 ? 'it' : 'them'}; remove ${aliased.length === 1 ? 'that term' : 'those terms'}.`, {
+  return new CbmError('SINGULAR', `${context}: collinear design: ${descriptions.join('; ')}. R's glm would report NA for ${aliased.length === 1 ? 'it' : 'them'}; remove ${aliased.length === 1 ? 'that term' : 'those terms'}.`, {
     aliased: aliased.map((a) => names[a.column]),
     dependsOn: aliased.map((a) => a.dependsOn.map((k) => names[k])),
   });
@@ -472,7 +496,6 @@ export function fitDesign(
   context: string,
 ): LogitModel {
   const names = spec.columns.map((c) => c.name);
-  assertNotAliased(columns, names, context);
   let start = options.startVector;
   if (!start && options.start) {
     start = new Float64Array(names.length);
@@ -483,7 +506,8 @@ export function fitDesign(
     }
   }
   const fit = newtonLogit(columns, prepared.y, { maxIterations: options.maxIterations, tolerance: options.tolerance, start });
-  const warnings = diagnoseFit(fit, names, context);
+  if (fit.status === 'aliased') throw aliasedError(fit.aliased, names, context);
+  const warnings = diagnoseFit(fit, names, context, columns);
   return new LogitModel({
     response: prepared.formula.response!,
     spec,

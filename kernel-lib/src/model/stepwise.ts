@@ -82,7 +82,10 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
     }
     return spec.columns.map((c) => cache.get(c.name)!);
   };
-  const fit = (terms: readonly Term[], parent?: LogitModel): LogitModel => {
+  // Candidates only need their deviance: a step below 1e-5 leaves it exact to ~1e-10 relative, so
+  // candidates stop there and the chosen model is then polished to the full tolerance.
+  const candidateTolerance = Math.max(options.tolerance ?? 1e-8, 1e-5);
+  const fit = (terms: readonly Term[], parent?: LogitModel, tolerance = options.tolerance): LogitModel => {
     const spec = specFromLevels({ intercept: fullSpec.intercept, terms }, fullSpec.factorLevels);
     let startVector: Float64Array | undefined;
     if (parent) {
@@ -93,7 +96,7 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
         if (k >= 0) startVector![j] = parent.coefficients[k];
       });
     }
-    return fitDesign(prepared, spec, columnsOf(spec), { ...options, startVector }, context);
+    return fitDesign(prepared, spec, columnsOf(spec), { ...options, tolerance, startVector }, context);
   };
   const n = prepared.y.length;
   const penalty = criterion === 'bic' ? Math.log(n) : 2;
@@ -133,13 +136,15 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
     } else {
       let best: { term: Term; model: LogitModel; value: number } | null = null;
       for (const term of candidates) {
-        const model = fit(current.terms.filter((t) => t !== term), current);
+        // On large data a subsample fit (newtonLogit's warm start) is a closer start than the
+        // parent, whose estimates move far when a strong term is dropped.
+        const model = fit(current.terms.filter((t) => t !== term), n >= 100_000 ? undefined : current, candidateTolerance);
         const value = score(model);
         // Strictly better only; ties keep the earlier term (R's order() is stable).
         if (!best || value < best.value) best = { term, model, value };
       }
       // R's step(): stop unless the best removal lowers the criterion; a tie keeps the current model.
-      if (best && best.value < score(current)) chosen = { term: best.term, model: best.model, pValue: null };
+      if (best && best.value < score(current)) chosen = { term: best.term, model: fit(best.model.terms, best.model), pValue: null };
     }
     if (!chosen) break;
     steps.push(record(chosen.model, chosen.term, current, chosen.pValue));

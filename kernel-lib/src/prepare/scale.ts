@@ -39,6 +39,7 @@ export function minMaxScaler(data: DataInput | Table, columns: readonly string[]
       if (values[i] > max) max = values[i];
     }
     if (!(max > min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${name}' is constant (${min}) in the data, so it cannot be scaled to [0, 1]`, { column: name });
+    if (!Number.isFinite(max - min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${name}' spans ${min} to ${max}, a range too wide to scale in double precision`, { column: name });
     ranges[name] = { min, max };
   }
   return scalerFromRanges(ranges);
@@ -47,7 +48,7 @@ export function minMaxScaler(data: DataInput | Table, columns: readonly string[]
 /** Rebuilds a scaler from saved ranges (a model's JSON carries them). */
 export function scalerFromRanges(ranges: Readonly<Record<string, Range>>): MinMaxScaler {
   for (const [name, r] of Object.entries(ranges)) {
-    check(r !== null && typeof r === 'object' && Number.isFinite(r.min) && Number.isFinite(r.max) && r.max > r.min, `scaling range for '${name}' must be { min, max } with finite min < max`);
+    check(r !== null && typeof r === 'object' && Number.isFinite(r.min) && Number.isFinite(r.max) && r.max > r.min && Number.isFinite(r.max - r.min), `scaling range for '${name}' must be { min, max } with finite min < max`);
   }
   const frozen = Object.freeze(Object.fromEntries(Object.entries(ranges).map(([k, r]) => [k, Object.freeze({ min: r.min, max: r.max })])));
   const rangeOf = (column: string): Range => {

@@ -43,7 +43,9 @@ export interface Split {
 export function trainValidationSplit(data: DataInput | Table, options: SplitOptions): Split {
   check(options !== null && typeof options === 'object', 'trainValidationSplit: options with a seed are required, e.g. { seed: 1 }');
   const table = toTable(data, 'trainValidationSplit');
-  const [trainPart, validationPart] = options.ratio ?? [2, 1];
+  const ratio: unknown = options.ratio ?? [2, 1];
+  check(Array.isArray(ratio) && ratio.length === 2, `trainValidationSplit: ratio must be two positive numbers like [2, 1], got ${JSON.stringify(ratio)}`);
+  const [trainPart, validationPart] = ratio as [number, number];
   check(
     Number.isFinite(trainPart) && Number.isFinite(validationPart) && trainPart > 0 && validationPart > 0,
     `trainValidationSplit: ratio must be two positive numbers like [2, 1], got [${String(trainPart)}, ${String(validationPart)}]`,
