@@ -102,10 +102,10 @@ export function thresholdSweepChart(rows: readonly SweepRow[], options: Threshol
     height: Math.round(resolved.height / 2),
     layer: [
       {
-        // Break-even: below this line the selection loses money.
+        // Break-even at ROI = 1 (response rate × B/F = 1): below this line the selection loses money.
         data: { values: [{}] },
         mark: { type: 'rule', color: REFERENCE_COLOR },
-        encoding: { y: { datum: 0 } },
+        encoding: { y: { datum: 1 } },
       },
       {
         data: { values: roi },

@@ -293,12 +293,56 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
   };
 }
 
-/** Writes a formula back from its parts, e.g. after stepwise removed terms. */
+/**
+ * Writes a formula back from its parts, e.g. after stepwise removed terms. Terms are emitted in an
+ * order that makes the formula parse back to the same labels: R names a term after the order in
+ * which its variables first appear, so a term that would introduce a variable too early waits
+ * (within its degree the order is kept, as the parser sorts by degree anyway).
+ */
 export function formatFormula(response: string | null, terms: readonly Term[], intercept: boolean): string {
-  const labels = terms.map((t) => t.variables.map(quoteName).join(':'));
+  const labels = orderForReparse(terms).map((t) => t.variables.map(quoteName).join(':'));
   if (!intercept) labels.push('- 1');
   const rhs = labels.length === 0 ? (intercept ? '1' : '- 1') : labels.join(' + ').replace('+ - 1', '- 1');
   return `${response === null ? '' : quoteName(response) + ' '}~ ${rhs}`;
+}
+
+function orderForReparse(terms: readonly Term[]): readonly Term[] {
+  // Each label lists its variables in first-appearance order: "u before v" constraints.
+  const before = new Map<string, Set<string>>();
+  for (const t of terms) for (let k = 0; k < t.variables.length; k++) {
+    const set = before.get(t.variables[k]) ?? new Set<string>();
+    if (k > 0) set.add(t.variables[k - 1]);
+    before.set(t.variables[k], set);
+  }
+  const queues = new Map<number, Term[]>();
+  for (const t of terms) queues.set(t.variables.length, [...(queues.get(t.variables.length) ?? []), t]);
+  const seen = new Set<string>();
+  const out: Term[] = [];
+  while (out.length < terms.length) {
+    let chosen: Term | undefined;
+    for (const q of queues.values()) {
+      const head = q[0];
+      if (!head) continue;
+      // Emitting the term introduces its unseen variables in label order; every one of them must
+      // have its required predecessors seen already or introduced just before it by this term.
+      const introduced = new Set(seen);
+      const fits = head.variables.every((v) => {
+        if (introduced.has(v)) return true;
+        const ok = [...before.get(v)!].every((u) => introduced.has(u));
+        introduced.add(v);
+        return ok;
+      });
+      if (!fits) continue;
+      const addsNothing = head.variables.every((v) => seen.has(v));
+      if (!chosen || addsNothing) chosen = head;
+      if (addsNothing) break;
+    }
+    if (!chosen) return terms; // no consistent order (contrived labels): leave the terms as they are
+    queues.get(chosen.variables.length)!.shift();
+    for (const v of chosen.variables) seen.add(v);
+    out.push(chosen);
+  }
+  return out;
 }
 
 function quoteName(name: string): string {
