@@ -215,7 +215,7 @@ export class LogitModel {
       'Logistic regression (maximum likelihood, Newton–Raphson)',
       `Formula:            ${this.formula}`,
       `Observations:       ${s.nObs}    Parameters: ${s.nParameters}    Df residual: ${s.dfResidual}`,
-      `Converged:          ${s.converged ? 'yes' : 'NO'} after ${s.iterations} iterations`,
+      `Converged:          ${s.converged ? 'yes' : 'NO'} after ${s.iterations} Newton iteration${s.iterations === 1 ? '' : 's'}`,
       `Log-likelihood:     ${fmt(s.logLikelihood)}    Null log-likelihood: ${fmt(s.nullLogLikelihood)}`,
       `Deviance:           ${fmt(s.deviance)} on ${s.dfResidual} df    Null deviance: ${fmt(s.nullDeviance)} on ${s.dfNull} df`,
       `AIC:                ${fmt(s.aic)}    BIC: ${fmt(s.bic)}    McFadden pseudo-R²: ${fmt(s.pseudoR2)}`,

@@ -84,7 +84,9 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
   };
   // Candidates only need their deviance: a step below 1e-5 leaves it exact to ~1e-10 relative, so
   // candidates stop there and the chosen model is then polished to the full tolerance.
-  const candidateTolerance = Math.max(options.tolerance ?? 1e-8, 1e-5);
+  // (Only on large data, where a pass costs; small fits converge fully at once.)
+  const large = prepared.y.length >= 100_000;
+  const candidateTolerance = large ? Math.max(options.tolerance ?? 1e-8, 1e-5) : options.tolerance;
   const fit = (terms: readonly Term[], parent?: LogitModel, tolerance = options.tolerance): LogitModel => {
     const spec = specFromLevels({ intercept: fullSpec.intercept, terms }, fullSpec.factorLevels);
     let startVector: Float64Array | undefined;
@@ -138,13 +140,13 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
       for (const term of candidates) {
         // On large data a subsample fit (newtonLogit's warm start) is a closer start than the
         // parent, whose estimates move far when a strong term is dropped.
-        const model = fit(current.terms.filter((t) => t !== term), n >= 100_000 ? undefined : current, candidateTolerance);
+        const model = fit(current.terms.filter((t) => t !== term), large ? undefined : current, candidateTolerance);
         const value = score(model);
         // Strictly better only; ties keep the earlier term (R's order() is stable).
         if (!best || value < best.value) best = { term, model, value };
       }
       // R's step(): stop unless the best removal lowers the criterion; a tie keeps the current model.
-      if (best && best.value < score(current)) chosen = { term: best.term, model: fit(best.model.terms, best.model), pValue: null };
+      if (best && best.value < score(current)) chosen = { term: best.term, model: large ? fit(best.model.terms, best.model) : best.model, pValue: null };
     }
     if (!chosen) break;
     steps.push(record(chosen.model, chosen.term, current, chosen.pValue));
