@@ -139,6 +139,19 @@ function nonFinite(name: string, row: number, value: unknown, context: string): 
   return new CbmError('NON_FINITE', `${context}: column '${name}' has a ${shown} value in row ${row}; remove or impute missing values before fitting`, { column: name, row });
 }
 
+/**
+ * Like numericColumn, but a Float64Array column is returned as it is (after the finiteness
+ * check) instead of copied: for read-only consumers such as design matrices on large data.
+ */
+export function numericColumnView(table: Table, name: string, context: string): Float64Array {
+  const cells = table.cells(name);
+  if (cells instanceof Float64Array) {
+    for (let i = 0; i < cells.length; i++) if (!Number.isFinite(cells[i])) throw nonFinite(name, i, cells[i], context);
+    return cells;
+  }
+  return numericColumn(table, name, context);
+}
+
 /** The distinct text values of a column in sorted order (R's default factor levels). */
 export function textLevels(table: Table, name: string, context: string): string[] {
   const cells = table.cells(name);

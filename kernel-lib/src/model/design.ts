@@ -1,5 +1,5 @@
 import { CbmError } from '../errors';
-import { isTextColumn, numericColumn, textLevels, type Table } from '../data/table';
+import { isTextColumn, numericColumnView, textLevels, type Table } from '../data/table';
 import type { Formula, Term } from './formula';
 
 /**
@@ -73,7 +73,6 @@ export function specFromLevels(formula: Pick<Formula, 'intercept' | 'terms'>, fa
       }
       parts = nextParts;
     }
-    // Restore R's ordering: the first variable's choices vary fastest.
     for (const p of parts) columns.push({ name: p.name, term: term.label, levels: p.levels, numeric: p.numeric });
   }
   const names = new Set<string>();
@@ -89,18 +88,68 @@ export function specFromLevels(formula: Pick<Formula, 'intercept' | 'terms'>, fa
  * a new level is an error rather than a silent zero row.
  */
 export function designMatrix(spec: DesignSpec, table: Table, context: string): Float64Array[] {
+  const partsOf = designParts(spec, table, context);
+  const n = table.nRows;
+  return spec.columns.map((column) => {
+    const parts = partsOf(column);
+    // A single variable is used as it is: design columns are read-only.
+    if (parts.length === 1) return parts[0];
+    const out = new Float64Array(n);
+    if (parts.length === 0) return out.fill(1);
+    out.set(parts[0]);
+    for (let k = 1; k < parts.length; k++) {
+      const p = parts[k];
+      for (let i = 0; i < n; i++) out[i] *= p[i];
+    }
+    return out;
+  });
+}
+
+/**
+ * The linear predictor Σⱼ βⱼ·xⱼ straight from the variables, without materialising product
+ * columns: scoring a million customers then costs a few passes and no large allocations.
+ */
+export function linearPredictor(spec: DesignSpec, table: Table, coefficients: ArrayLike<number>, context: string): Float64Array {
+  const partsOf = designParts(spec, table, context);
+  const n = table.nRows;
+  const v = new Float64Array(n);
+  spec.columns.forEach((column, j) => {
+    const b = coefficients[j];
+    const parts = partsOf(column);
+    if (parts.length === 0) {
+      for (let i = 0; i < n; i++) v[i] += b;
+    } else if (parts.length === 1) {
+      const x = parts[0];
+      for (let i = 0; i < n; i++) v[i] += b * x[i];
+    } else if (parts.length === 2) {
+      const x = parts[0];
+      const z = parts[1];
+      for (let i = 0; i < n; i++) v[i] += b * x[i] * z[i];
+    } else {
+      for (let i = 0; i < n; i++) {
+        let product = b;
+        for (let k = 0; k < parts.length; k++) product *= parts[k][i];
+        v[i] += product;
+      }
+    }
+  });
+  return v;
+}
+
+/** For each design column, the variables it multiplies: numeric columns and factor indicators. */
+function designParts(spec: DesignSpec, table: Table, context: string): (column: DesignColumn) => Float64Array[] {
   const n = table.nRows;
   const numericCache = new Map<string, Float64Array>();
   const indicatorCache = new Map<string, Float64Array>();
+  const codesCache = new Map<string, Int32Array>();
   const numeric = (v: string) => {
     let col = numericCache.get(v);
     if (!col) {
-      col = numericColumn(table, v, context);
+      col = numericColumnView(table, v, context);
       numericCache.set(v, col);
     }
     return col;
   };
-  const codesCache = new Map<string, Int32Array>();
   const codes = (v: string): Int32Array => {
     let c = codesCache.get(v);
     if (c) return c;
@@ -134,20 +183,5 @@ export function designMatrix(spec: DesignSpec, table: Table, context: string): F
     }
     return col;
   };
-  return spec.columns.map((column) => {
-    const factors = Object.entries(column.levels).map(([v, level]) => indicator(v, level));
-    const parts = [...column.numeric.map(numeric), ...factors];
-    if (parts.length === 1) return parts[0];
-    const out = new Float64Array(n);
-    if (parts.length === 0) {
-      out.fill(1);
-      return out;
-    }
-    out.set(parts[0]);
-    for (let k = 1; k < parts.length; k++) {
-      const p = parts[k];
-      for (let i = 0; i < n; i++) out[i] *= p[i];
-    }
-    return out;
-  });
+  return (column) => [...column.numeric.map(numeric), ...Object.entries(column.levels).map(([v, level]) => indicator(v, level))];
 }

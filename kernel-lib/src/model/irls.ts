@@ -36,6 +36,8 @@ export interface NewtonFit {
   extremeFitted: number;
   /** Columns found to be linear combinations of earlier ones (status 'aliased'). */
   aliased: AliasedColumn[];
+  /** XᵀWX of the last Newton step (p×p row-major): an approximate Hessian for a related fit. */
+  information: Float64Array;
 }
 
 const BLOCK = 2048;
@@ -163,6 +165,12 @@ function evaluate(
 const WARM_START_ROWS = 100_000;
 /** Target size of the warm-start subsample. */
 const WARM_START_SAMPLE = 50_000;
+/**
+ * Steps taken from the warm start with the subsample's Hessian (scaled to n rows) and exact
+ * full-data gradients. Such a pass skips XᵀWX, half its cost, and each step still shrinks the
+ * error some twenty-fold, as much as a Newton step does that far from the optimum.
+ */
+const CHORD_STEPS = 2;
 
 /**
  * Every k-th row: a deterministic, evenly spread subsample. Its estimates lie within a few
@@ -190,15 +198,6 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
   const maxIterations = options.maxIterations ?? 25;
   const tolerance = options.tolerance ?? 1e-8;
   const beta = new Float64Array(p);
-  if (options.start) {
-    beta.set(options.start);
-  } else if (n >= WARM_START_ROWS && options.warmStart !== false) {
-    const stride = Math.floor(n / WARM_START_SAMPLE);
-    const sample = strided(columns, y, stride);
-    const rough = newtonLogit(sample.columns, sample.y, { tolerance: 1e-6, maxIterations, warmStart: false });
-    // A subsample that separates or is rank-deficient says nothing about the full data: start cold.
-    if (rough.status === 'converged') beta.set(rough.coefficients);
-  }
   const onesColumn = columns.findIndex(isAllOnes);
   const step = new Float64Array(p);
   const gradient = new Float64Array(p);
@@ -210,17 +209,58 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
     return true;
   };
   let iterations = 0;
+  // The log-likelihood a chord step must not fall below (−∞ when there was none).
+  let floor = -Infinity;
+
+  if (options.start) {
+    beta.set(options.start);
+  } else if (n >= WARM_START_ROWS && options.warmStart !== false) {
+    const sample = strided(columns, y, Math.floor(n / WARM_START_SAMPLE));
+    const rough = newtonLogit(sample.columns, sample.y, { tolerance: 1e-6, maxIterations, warmStart: false });
+    // A subsample that separates or is rank-deficient says nothing about the full data: start cold.
+    if (rough.status === 'converged') {
+      beta.set(rough.coefficients);
+      const factor = rough.information.map((h) => (h * n) / sample.y.length);
+      if (choleskyInPlace(factor, p) < 0) {
+        let logLikelihood = evaluate(columns, y, beta, gradient, null, scratch);
+        for (let chord = 0; chord < CHORD_STEPS; chord++) {
+          step.set(gradient);
+          choleskySolveInPlace(factor, p, step);
+          previous.set(beta);
+          for (let j = 0; j < p; j++) beta[j] += step[j];
+          iterations++;
+          if (chord === CHORD_STEPS - 1) break; // the Newton pass below evaluates this point
+          const candidate = evaluate(columns, y, beta, gradient, null, scratch);
+          if (!(candidate >= logLikelihood)) {
+            beta.set(previous);
+            iterations--;
+            break;
+          }
+          logLikelihood = candidate;
+        }
+        floor = logLikelihood;
+      }
+    }
+  }
 
   let logLikelihood = evaluate(columns, y, beta, gradient, hessian, scratch, null, onesColumn);
+  if (logLikelihood < floor) {
+    // The last chord step overshot: return to where it started (rare; Newton takes over there).
+    beta.set(previous);
+    iterations--;
+    logLikelihood = evaluate(columns, y, beta, gradient, hessian, scratch, null, onesColumn);
+  }
   // The first Hessian XᵀWX (W > 0) has the rank of X: check for aliased columns on it, sparing a pass.
   symmetrizeLower(hessian, p);
   const aliased = aliasedFromGram(hessian, p);
   if (aliased.length > 0) {
-    return { coefficients: beta, covariance: new Float64Array(p * p).fill(NaN), logLikelihood, iterations, status: 'aliased', lastStep: step, perfectlyFitted: 0, extremeFitted: 0, aliased };
+    return { coefficients: beta, covariance: new Float64Array(p * p).fill(NaN), logLikelihood, iterations, status: 'aliased', lastStep: step, perfectlyFitted: 0, extremeFitted: 0, aliased, information: hessian };
   }
   let status: NewtonStatus = 'max-iterations';
+  const information = new Float64Array(p * p);
   for (;;) {
     symmetrizeLower(hessian, p);
+    information.set(hessian);
     if (choleskyInPlace(hessian, p) >= 0) {
       status = 'singular-hessian';
       break;
@@ -253,7 +293,7 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
   // One last likelihood-only pass at the final estimates, which also counts extreme fits.
   const extremes = { perfect: 0, extreme: 0 };
   logLikelihood = evaluate(columns, y, beta, null, null, scratch, extremes);
-  return { coefficients: beta, covariance, logLikelihood, iterations, status, lastStep: step, perfectlyFitted: extremes.perfect, extremeFitted: extremes.extreme, aliased };
+  return { coefficients: beta, covariance, logLikelihood, iterations, status, lastStep: step, perfectlyFitted: extremes.perfect, extremeFitted: extremes.extreme, aliased, information };
 }
 
 /** A design column that is (numerically) a linear combination of earlier columns. */

@@ -3,7 +3,7 @@ import { toTable, type DataInput, type Table } from '../data/table';
 import { applyPreparation, fitPreparation, isPreparation, preparationToJSON, type Preparation, type PreparationSpec } from '../prepare/preparation';
 import { checkEncodings } from '../prepare/encode';
 import { scalerFromRanges } from '../prepare/scale';
-import { designMatrix, designSpec, specFromLevels, type DesignSpec } from './design';
+import { designMatrix, designSpec, linearPredictor, specFromLevels, type DesignSpec } from './design';
 import { chiSquareUpperTail, normalQuantile, twoSidedNormalP } from './distributions';
 import { formatFormula, parseFormula, type Formula, type Term } from './formula';
 import type { CoefficientRow } from '../charts/types';
@@ -165,15 +165,9 @@ export class LogitModel {
 
   /** The linear predictor V = Xβ (the book's V) for each row. */
   linearPredictor(data: DataInput | Table): Float64Array {
-    const columns = this.designColumns(data, 'linearPredictor');
-    const n = columns.length ? columns[0].length : toTable(data).nRows;
-    const v = new Float64Array(n);
-    for (let j = 0; j < columns.length; j++) {
-      const b = this.coefficients[j];
-      const x = columns[j];
-      for (let i = 0; i < n; i++) v[i] += b * x[i];
-    }
-    return v;
+    const raw = toTable(data, 'linearPredictor');
+    const prepared = this.preparation ? applyPreparation(this.preparation, raw) : raw;
+    return linearPredictor(this.spec, prepared, this.coefficients, 'linearPredictor');
   }
 
   /** The response probability P = 1/(1 + e^−V) for each row. */
