@@ -28,7 +28,7 @@ const RATE_METRICS = [
 ] as const;
 
 const ROI_COLOR = '#54a24b';
-const X_TITLE = 'Threshold a (select scores ≥ a)';
+const X_TITLE = 'Threshold a (select P > a)';
 
 /**
  * Response rate, hit rate and share selected (top panel, all in [0, 1]) and ROI (bottom panel, on its
@@ -36,7 +36,7 @@ const X_TITLE = 'Threshold a (select scores ≥ a)';
  * Non-finite values are left out; the ROI panel is left out when no row has a finite ROI.
  *
  * @example
- * thresholdSweepChart(sweepThresholds(scores, responded), { threshold: 0.8 })
+ * thresholdSweepChart(thresholdSweep(scores, responded, { profit: 60, cost: 20 }), { threshold: 0.8 })
  */
 export function thresholdSweepChart(rows: readonly SweepRow[], options: ThresholdSweepOptions = {}): VegaLiteSpec {
   const context = 'thresholdSweepChart';

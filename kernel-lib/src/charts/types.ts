@@ -20,7 +20,7 @@ export interface GainsRow {
 }
 
 /**
- * The outcome of selecting every customer whose score is at least `threshold`.
+ * The outcome of selecting every customer whose score is above `threshold` (P > a).
  * `responseRate`, `lift` and `roi` may be NaN when nothing is selected or no break-even inputs were given.
  */
 export interface SweepRow {

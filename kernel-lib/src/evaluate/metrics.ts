@@ -174,7 +174,9 @@ export function breakEvenThreshold(
     const selected = k + 1;
     const rate = tp / selected;
     if (rate >= breakEvenResponseRate) {
-      const threshold = Number.isFinite(next) ? next : Math.min(0, scores[order[k]] - 1);
+      // Selecting everybody: 0 does it for probabilities; otherwise anything below the lowest score.
+      const lowest = scores[order[k]];
+      const threshold = Number.isFinite(next) ? next : lowest > 0 ? 0 : lowest - 1;
       best = { threshold, selected, responseRate: rate, roi: (rate * economics.profit) / economics.cost };
     }
   }

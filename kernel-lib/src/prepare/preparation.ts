@@ -37,7 +37,8 @@ export function fitPreparation(data: DataInput | Table, spec: PreparationSpec): 
   const scale = spec.scale ?? [];
   check(Array.isArray(scale) && scale.every((s) => typeof s === 'string'), `prepare.scale must be a list of column names`);
   const ranges = scale.length ? minMaxScaler(encoded, scale).ranges : {};
-  return { encodings, ranges };
+  // A copy, so that later edits to the caller's objects cannot change a fitted model.
+  return preparationToJSON({ encodings, ranges });
 }
 
 /** Applies a fitted preparation to raw rows: encode, then scale with the stored ranges. */
