@@ -1,4 +1,7 @@
 import { CbmError, check } from '../errors';
+import type { SweepRow } from '../charts/types';
+
+export type { SweepRow };
 
 /**
  * Campaign metrics at a threshold a: a customer is selected when P > a (strictly, as the book's
@@ -115,8 +118,6 @@ export function roi(scores: ArrayLike<number>, actual: Outcomes, threshold: numb
   return (responseRate(scores, actual, threshold) * economics.profit) / economics.cost;
 }
 
-import type { SweepRow } from '../charts/types';
-export type { SweepRow };
 
 /**
  * Response rate, hit rate, share selected, lift and ROI for each threshold a (default

@@ -156,13 +156,6 @@ export class LogitModel {
     }));
   }
 
-  /** The design columns for raw rows: preparation, then the formula's terms. */
-  designColumns(data: DataInput | Table, context = 'predict'): Float64Array[] {
-    const raw = toTable(data, context);
-    const prepared = this.preparation ? applyPreparation(this.preparation, raw) : raw;
-    return designMatrix(this.spec, prepared, context);
-  }
-
   /** The linear predictor V = Xβ (the book's V) for each row. */
   linearPredictor(data: DataInput | Table): Float64Array {
     const raw = toTable(data, 'linearPredictor');
