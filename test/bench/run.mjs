@@ -1,0 +1,459 @@
+#!/usr/bin/env node
+/**
+ * cbm-kit benchmark runner (`npm run bench` builds kernel-lib first, then runs this).
+ *
+ * Data (synthetic.mjs): deterministic, drawn with kernel-lib's seededUniform (alea):
+ *   x1 ~ Bernoulli(0.5), x2, x3 ~ U(0,1) (rounded to 9 decimals so that every CSV reader gets
+ *   exactly the same doubles), logit P(y=1) = -2 + 3·x1·x3 + 2·x1·x2 + 0.5·x2
+ *   (the mechanism of peers/make_synthetic.py; the generator differs, numpy vs alea).
+ *   Model: y ~ (x1 + x2 + x3)^2, i.e. 7 coefficients (intercept, 3 variables, 3 pairwise products).
+ * The rows are written to a CSV (y,x1,x2,x3) in a temp dir so that every peer fits the very
+ * same rows; the CSV is removed at the end (--keep-csv keeps it).
+ *
+ * Timed (wall clock, median; one warm-up; GC forced before every timed run):
+ *   kernel-lib fitLogit(columns, formula)        1M rows   target ≤ 0.3 s
+ *   kernel-lib model.predict(columns)            1M rows   target ≤ 40 ms
+ *   kernel-lib stepwise(columns, formula)        1M rows   target ≤ 2 s (default: AIC, hierarchical)
+ *   kernel-lib stepwise(..., {hierarchical:false}) 1M rows (informational)
+ *   kernel-lib fitLogit on the first 10k rows vs ml-logistic-regression (speed peer only)
+ * Peers, each only where installed (skipped with a note otherwise), in the same run:
+ *   R glm (peers/glm_peer.R: glm.fit on a prebuilt matrix, and the whole glm(formula) call),
+ *   statsmodels Logit Newton (peers/statsmodels_peer.py), scikit-learn lbfgs (peers/sklearn_peer.py).
+ * Ratios are peer median / kernel-lib median ("× faster"; < 1 means kernel-lib is slower).
+ *
+ * Output: a markdown table on stdout, progress on stderr, JSON in out/bench/results.json.
+ *
+ * Options: --rows=N (default 1000000)  --quick (fewer repeats, for trying the runner)
+ *          --no-peers  --keep-csv  --out=PATH (JSON path)
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { FORMULA, MECHANISM, NAMES, SEED, TRUE_COEFFICIENTS, synthetic, writeCsv } from './synthetic.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const require = createRequire(import.meta.url);
+const kernel = require('@cbm-kit/kernel-lib');
+
+// ---------------------------------------------------------------- options
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const option = (name, fallback) => {
+  const hit = argv.find((a) => a.startsWith(`--${name}=`));
+  return hit ? hit.slice(name.length + 3) : fallback;
+};
+for (const a of argv) {
+  if (!/^--(rows=\d+|quick|no-peers|keep-csv|out=.+)$/.test(a)) {
+    console.error(`bench: unknown argument '${a}'. Options: --rows=N --quick --no-peers --keep-csv --out=PATH`);
+    process.exit(2);
+  }
+}
+const ROWS = Number(option('rows', '1000000'));
+const SMALL_ROWS = Math.min(10_000, ROWS);
+const QUICK = flag('quick');
+const PEERS = !flag('no-peers');
+const OUT = path.resolve(root, option('out', 'out/bench/results.json'));
+/** Wall-clock budget per kernel-lib operation: the number of timed runs is fitted to it. */
+const BUDGET_SECONDS = QUICK ? 4 : 20;
+const MAX_RUNS = QUICK ? 3 : 7;
+const MIN_RUNS = QUICK ? 1 : 3;
+const PEER_REPEATS = { glmFit: QUICK ? 1 : 3, glmFormula: QUICK ? 1 : 3, statsmodels: QUICK ? 1 : 5, sklearn: QUICK ? 1 : 5, mlLogistic: QUICK ? 1 : 3 };
+/** ml-logistic-regression: plain full-batch gradient descent, fixed number of steps. */
+const ML_STEPS = 1000;
+const ML_LEARNING_RATE = 5e-4;
+const TARGETS = { fit: 0.3, predict: 0.04, stepwise: 2 };
+
+const startedAt = process.hrtime.bigint();
+const elapsed = () => Number(process.hrtime.bigint() - startedAt) / 1e9;
+const log = (message) => process.stderr.write(`[bench ${elapsed().toFixed(1).padStart(6)} s] ${message}\n`);
+
+// A forced GC before each timed run (the peers do the same: gc.collect(), R's gc()).
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
+
+const slice = (columns, n) => Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, v.subarray(0, n)]));
+
+// ---------------------------------------------------------------- timing
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
+}
+
+function seconds(fn) {
+  gc();
+  const t0 = process.hrtime.bigint();
+  const result = fn();
+  return { time: Number(process.hrtime.bigint() - t0) / 1e9, result };
+}
+
+/**
+ * Runs `fn` once untimed-for-the-median (warm-up, its time picks the number of runs within
+ * the budget), then `runs` timed runs. Returns the median, all runs and the last result.
+ */
+function timeIt(label, fn, { budget = BUDGET_SECONDS, maxRuns = MAX_RUNS, minRuns = MIN_RUNS } = {}) {
+  const warm = seconds(fn);
+  const runs = Math.max(minRuns, Math.min(maxRuns, Math.floor(budget / Math.max(warm.time, 1e-6))));
+  log(`${label}: warm-up ${fmtSeconds(warm.time)}, ${runs} timed run${runs === 1 ? '' : 's'}`);
+  const times = [];
+  let result = warm.result;
+  for (let r = 0; r < runs; r++) {
+    const t = seconds(fn);
+    times.push(t.time);
+    result = t.result;
+  }
+  const m = median(times);
+  log(`${label}: median ${fmtSeconds(m)} (min ${fmtSeconds(Math.min(...times))}, max ${fmtSeconds(Math.max(...times))})`);
+  return { medianSeconds: m, runs: times, warmupSeconds: warm.time, result };
+}
+
+function fmtSeconds(s) {
+  if (s == null || !Number.isFinite(s)) return '—';
+  if (s < 1e-3) return `${(s * 1e6).toFixed(0)} µs`;
+  if (s < 1) return `${(s * 1e3).toFixed(s < 0.01 ? 2 : s < 0.1 ? 1 : 0)} ms`;
+  return `${s.toFixed(2)} s`;
+}
+
+// ---------------------------------------------------------------- contention
+
+/**
+ * CPU time used by everything else on the machine (Linux /proc/stat minus this process),
+ * to tell whether kernel-lib's timings were taken on an otherwise idle machine.
+ */
+function cpuSnapshot() {
+  let busy = null;
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: busy = all but idle and iowait (USER_HZ = 100).
+    busy = (f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0)) / 100;
+  } catch {
+    busy = null;
+  }
+  const own = process.cpuUsage();
+  return { busy, own: (own.user + own.system) / 1e6, wall: Number(process.hrtime.bigint()) / 1e9 };
+}
+
+/** Cores' worth of CPU used by other processes between two snapshots (null off Linux). */
+function otherCpu(a, b) {
+  if (a.busy == null || b.busy == null) return null;
+  return Math.max(0, (b.busy - a.busy - (b.own - a.own)) / (b.wall - a.wall));
+}
+
+// ---------------------------------------------------------------- coefficients
+
+function coefficientVector(model) {
+  return NAMES.map((name) => model.coefficient(name));
+}
+
+/** Max |a−b| and max |a−b|/|b| over the coefficients, and the max difference in kernel-lib standard errors. */
+function agreement(ours, theirs, stdErrors) {
+  let maxAbs = 0;
+  let maxRel = 0;
+  let maxSe = 0;
+  for (let j = 0; j < ours.length; j++) {
+    const d = Math.abs(ours[j] - theirs[j]);
+    maxAbs = Math.max(maxAbs, d);
+    maxRel = Math.max(maxRel, d / Math.abs(theirs[j]));
+    if (stdErrors) maxSe = Math.max(maxSe, d / stdErrors[j]);
+  }
+  return { maxAbsDiff: maxAbs, maxRelDiff: maxRel, maxDiffInStdErrors: stdErrors ? maxSe : null };
+}
+
+// ---------------------------------------------------------------- peers
+
+function peerEnv() {
+  const env = { ...process.env };
+  // Let the BLAS pick its own kernels (the peers' docs ask for this); no effect without OpenBLAS.
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
+
+function available(command, args) {
+  const r = spawnSync(command, args, { stdio: 'ignore', env: peerEnv(), timeout: 60_000 });
+  return r.status === 0;
+}
+
+/** Runs a peer script; returns its JSON line, or { skipped } with the reason. */
+function runPeer(label, command, args) {
+  log(`${label}: ${[command, ...args].map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`);
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(command, args, { env: peerEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000, maxBuffer: 16 << 20 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.error || r.status !== 0) {
+    const why = r.error ? r.error.message : `exit ${r.status}${r.signal ? ` (${r.signal})` : ''}: ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`;
+    log(`${label}: FAILED, ${why}`);
+    return { skipped: `failed: ${why}` };
+  }
+  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (!line) {
+    log(`${label}: FAILED, no JSON line on stdout`);
+    return { skipped: 'failed: no JSON line on stdout' };
+  }
+  const json = JSON.parse(line);
+  json.processWallSeconds = wall;
+  log(`${label}: median ${fmtSeconds(json.medianSeconds)} over ${json.runs.length} run(s), ${json.iterations} iterations (process ${wall.toFixed(1)} s incl. CSV read)`);
+  return json;
+}
+
+function detectPeers() {
+  if (!PEERS) {
+    const note = 'not run (--no-peers)';
+    return { r: note, statsmodels: note, sklearn: note };
+  }
+  const py = '/usr/bin/python3';
+  const hasPython = fs.existsSync(py);
+  return {
+    r: available('Rscript', ['-e', 'invisible(binomial())']) ? null : 'Rscript not found',
+    statsmodels: hasPython && available(py, ['-c', 'import statsmodels.api, pandas']) ? null : `${py} cannot import statsmodels`,
+    sklearn: hasPython && available(py, ['-c', 'import sklearn.linear_model, pandas']) ? null : `${py} cannot import sklearn`,
+  };
+}
+
+function loadMlLogistic() {
+  try {
+    const LogisticRegression = require('ml-logistic-regression');
+    const { Matrix } = require('ml-matrix');
+    const version = require('ml-logistic-regression/package.json').version;
+    // The package exports only the one-vs-all wrapper, whose train() on a 0/1 response fits
+    // two mirror-image binary models. Its own load() hands out the binary trainer, which is
+    // the like-for-like peer of one logistic fit.
+    const TwoClasses = LogisticRegression.load({ name: 'LogisticRegression', numberClasses: 1, classifiers: [{ numSteps: 1, learningRate: 1 }] })
+      .classifiers[0].constructor;
+    return { TwoClasses, Matrix, version };
+  } catch (e) {
+    return { skipped: `ml-logistic-regression not installed (${e.message.split('\n')[0]})` };
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+function main() {
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    totalMemoryGB: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    v8: process.versions.v8,
+    kernelLib: require('@cbm-kit/kernel-lib/package.json').version,
+    loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+  const git = (...args) => {
+    const r = spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+    return r.status === 0 ? r.stdout.trim() : null;
+  };
+  const source = { commit: git('rev-parse', '--short', 'HEAD'), kernelLibSrcModified: (git('status', '--porcelain', '--', 'kernel-lib/src') ?? '') !== '' };
+  log(`${ROWS.toLocaleString('en')} rows, formula '${FORMULA}', ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}${QUICK ? ', --quick' : ''}`);
+
+  let t = process.hrtime.bigint();
+  const data = synthetic(ROWS, SEED);
+  let responseRate = 0;
+  for (let i = 0; i < ROWS; i++) responseRate += data.y[i];
+  responseRate /= ROWS;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cbm-bench-'));
+  const csv = path.join(dir, 'synthetic.csv');
+  writeCsv(csv, data);
+  log(`data: generated and written to ${csv} (${(fs.statSync(csv).size / 2 ** 20).toFixed(0)} MiB) in ${(Number(process.hrtime.bigint() - t) / 1e9).toFixed(2)} s; response rate ${responseRate.toFixed(4)}`);
+
+  const peersAvailable = detectPeers();
+  for (const [k, why] of Object.entries(peersAvailable)) if (why) log(`peer ${k}: skipped (${why})`);
+
+  const results = { machine, source, data: { rows: ROWS, seed: SEED, formula: FORMULA, coefficients: NAMES, responseRate, trueCoefficients: TRUE_COEFFICIENTS, generator: 'kernel-lib seededUniform (alea), test/bench/synthetic.mjs', mechanism: MECHANISM }, kernelLib: {}, peers: {}, rows: [] };
+  try {
+    // ---- kernel-lib on 1M rows
+    const cpuBefore = cpuSnapshot();
+    const fit = timeIt('kernel-lib fitLogit', () => kernel.fitLogit(data, FORMULA));
+    const model = fit.result;
+    if (!model.statistics.converged) throw new Error('kernel-lib fitLogit did not converge');
+    const ours = coefficientVector(model);
+    results.kernelLib.fitLogit = {
+      medianSeconds: fit.medianSeconds,
+      runs: fit.runs,
+      warmupSeconds: fit.warmupSeconds,
+      iterations: model.statistics.iterations,
+      coefficients: ours,
+      stdErrors: NAMES.map((n) => model.stdErrors[model.names.indexOf(n)]),
+      logLikelihood: model.statistics.logLikelihood,
+    };
+    log(`kernel-lib fitLogit: ${model.statistics.iterations} iterations, coefficients ${ours.map((v) => v.toFixed(4)).join(', ')}`);
+
+    const predict = timeIt('kernel-lib predict', () => model.predict(data));
+    results.kernelLib.predict = { medianSeconds: predict.medianSeconds, runs: predict.runs, warmupSeconds: predict.warmupSeconds };
+    // The floor: one fused loop over the raw columns with the same coefficients.
+    const b = ours;
+    const floor = timeIt('hand-written JS loop predict', () => {
+      const { x1, x2, x3 } = data;
+      const out = new Float64Array(ROWS);
+      for (let i = 0; i < ROWS; i++) {
+        const a = x1[i];
+        const c = x2[i];
+        const d = x3[i];
+        const v = b[0] + b[1] * a + b[2] * c + b[3] * d + b[4] * a * c + b[5] * a * d + b[6] * c * d;
+        out[i] = 1 / (1 + Math.exp(-v));
+      }
+      return out;
+    });
+    let maxPredictDiff = 0;
+    for (let i = 0; i < ROWS; i++) maxPredictDiff = Math.max(maxPredictDiff, Math.abs(predict.result[i] - floor.result[i]));
+    results.kernelLib.predictFloor = { medianSeconds: floor.medianSeconds, runs: floor.runs, maxAbsDiffToPredict: maxPredictDiff };
+
+    const step = timeIt('kernel-lib stepwise (AIC, hierarchical)', () => kernel.stepwise(data, FORMULA));
+    const stepFree = timeIt('kernel-lib stepwise (AIC, hierarchical: false)', () => kernel.stepwise(data, FORMULA, { hierarchical: false }));
+    const stepInfo = (s) => ({
+      removed: s.result.steps.slice(1).map((r) => r.removed),
+      finalFormula: s.result.model.formula,
+      medianSeconds: s.medianSeconds,
+      runs: s.runs,
+      warmupSeconds: s.warmupSeconds,
+    });
+    results.kernelLib.stepwise = stepInfo(step);
+    results.kernelLib.stepwiseFree = stepInfo(stepFree);
+    // Other processes' CPU use while kernel-lib was timed (GC and compiler threads of this process excluded).
+    results.kernelLib.otherProcessesCores = otherCpu(cpuBefore, cpuSnapshot());
+    if (results.kernelLib.otherProcessesCores != null) log(`other processes used ${results.kernelLib.otherProcessesCores.toFixed(2)} of ${machine.cpus} cores while kernel-lib was timed`);
+    log(`stepwise: removed ${results.kernelLib.stepwise.removed.join(', ') || 'nothing'} → ${results.kernelLib.stepwise.finalFormula}`);
+    log(`stepwise (free): removed ${results.kernelLib.stepwiseFree.removed.join(', ') || 'nothing'} → ${results.kernelLib.stepwiseFree.finalFormula}`);
+
+    // ---- 10k rows: kernel-lib vs ml-logistic-regression
+    const small = slice(data, SMALL_ROWS);
+    const smallFit = timeIt(`kernel-lib fitLogit ${SMALL_ROWS} rows`, () => kernel.fitLogit(small, FORMULA), { budget: 2, maxRuns: 21 });
+    const smallOurs = coefficientVector(smallFit.result);
+    results.kernelLib.fitLogitSmall = { rows: SMALL_ROWS, medianSeconds: smallFit.medianSeconds, runs: smallFit.runs, iterations: smallFit.result.statistics.iterations, coefficients: smallOurs };
+
+    const ml = loadMlLogistic();
+    if (ml.skipped) {
+      results.peers.mlLogistic = { skipped: ml.skipped };
+      log(`peer ml-logistic-regression: skipped (${ml.skipped})`);
+    } else {
+      const X = new ml.Matrix(SMALL_ROWS, NAMES.length);
+      for (let i = 0; i < SMALL_ROWS; i++) {
+        const a = small.x1[i];
+        const c = small.x2[i];
+        const d = small.x3[i];
+        [1, a, c, d, a * c, a * d, c * d].forEach((v, j) => X.set(i, j, v));
+      }
+      const Y = ml.Matrix.columnVector(Array.from(small.y));
+      const r = timeIt(`ml-logistic-regression ${SMALL_ROWS} rows (${ML_STEPS} GD steps, lr ${ML_LEARNING_RATE})`, () => {
+        const c = new ml.TwoClasses({ numSteps: ML_STEPS, learningRate: ML_LEARNING_RATE });
+        c.train(X, Y);
+        return c;
+      }, { budget: 0, maxRuns: PEER_REPEATS.mlLogistic, minRuns: PEER_REPEATS.mlLogistic });
+      const theirs = r.result.weights.to1DArray();
+      results.peers.mlLogistic = {
+        peer: 'ml-logistic-regression',
+        version: ml.version,
+        rows: SMALL_ROWS,
+        numSteps: ML_STEPS,
+        learningRate: ML_LEARNING_RATE,
+        medianSeconds: r.medianSeconds,
+        runs: r.runs,
+        coefficients: theirs,
+        agreementWithKernelLib: agreement(theirs, smallOurs, NAMES.map((n) => smallFit.result.stdErrors[smallFit.result.names.indexOf(n)])),
+      };
+    }
+
+    // ---- peers on the same CSV, run one at a time (nothing else runs meanwhile)
+    const peers = path.join(here, 'peers');
+    const py = '/usr/bin/python3';
+    const peerRuns = [
+      ['glmFit', 'r', 'R glm (glm.fit, prebuilt X)', 'Rscript', [path.join(peers, 'glm_peer.R'), csv, String(PEER_REPEATS.glmFit), 'fit']],
+      ['glmFormula', 'r', 'R glm (glm(formula), incl. model.matrix)', 'Rscript', [path.join(peers, 'glm_peer.R'), csv, String(PEER_REPEATS.glmFormula), 'formula']],
+      ['statsmodels', 'statsmodels', 'statsmodels Logit newton', py, [path.join(peers, 'statsmodels_peer.py'), csv, String(PEER_REPEATS.statsmodels)]],
+      ['sklearn', 'sklearn', 'scikit-learn lbfgs', py, [path.join(peers, 'sklearn_peer.py'), csv, String(PEER_REPEATS.sklearn)]],
+    ];
+    for (const [key, requirement, label, command, args] of peerRuns) {
+      const why = peersAvailable[requirement];
+      const json = why ? { skipped: why } : runPeer(label, command, args);
+      if (!json.skipped) json.agreementWithKernelLib = agreement(ours, json.coefficients, results.kernelLib.fitLogit.stdErrors);
+      results.peers[key] = { label, ...json };
+    }
+  } finally {
+    if (flag('keep-csv')) log(`CSV kept: ${csv}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  // ---------------------------------------------------------------- table
+  const k = results.kernelLib;
+  const P = results.peers;
+  const rowsLabel = (n) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1e3 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
+  const table = [];
+  const add = (operation, rows, ours, peer, target, note) => {
+    const ratio = peer && peer.medianSeconds != null ? peer.medianSeconds / ours : null;
+    table.push({
+      operation,
+      rows,
+      kernelLibSeconds: ours,
+      peer: peer ? (peer.skipped ? `${peer.label ?? peer.peer} — skipped: ${peer.skipped}` : peer.label ?? peer.peer) : null,
+      peerSeconds: peer && !peer.skipped ? peer.medianSeconds : null,
+      ratio,
+      targetSeconds: target,
+      met: target == null ? null : ours <= target,
+      note: note ?? null,
+    });
+  };
+  const fitOp = `fitLogit, 7 terms, to convergence (${k.fitLogit.iterations} iterations)`;
+  let firstFitRow = true;
+  for (const key of ['glmFit', 'glmFormula', 'statsmodels', 'sklearn']) {
+    add(fitOp, ROWS, k.fitLogit.medianSeconds, P[key], firstFitRow ? TARGETS.fit : null);
+    firstFitRow = false;
+  }
+  add('predict (model.predict on raw columns)', ROWS, k.predict.medianSeconds, { label: 'hand-written fused JS loop (floor, not a peer)', medianSeconds: k.predictFloor.medianSeconds }, TARGETS.predict);
+  add(`stepwise AIC, hierarchical (default): drops ${k.stepwise.removed.join(', ') || 'nothing'}`, ROWS, k.stepwise.medianSeconds, null, TARGETS.stepwise);
+  add(`stepwise AIC, hierarchical: false: drops ${k.stepwiseFree.removed.join(', ') || 'nothing'}`, ROWS, k.stepwiseFree.medianSeconds, null, null, 'informational');
+  add(`fitLogit, 7 terms (${k.fitLogitSmall.iterations} iterations)`, SMALL_ROWS, k.fitLogitSmall.medianSeconds, P.mlLogistic.skipped ? P.mlLogistic : { label: `ml-logistic-regression ${P.mlLogistic.version} (${ML_STEPS} GD steps, inexact)`, medianSeconds: P.mlLogistic.medianSeconds }, null);
+  results.rows = table;
+
+  const ratioText = (r) => (r == null ? '—' : `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}×`);
+  const lines = [
+    `| operation | rows | kernel-lib median | peer | peer median | ratio (peer / kernel-lib) | target | met? |`,
+    `|---|---:|---:|---|---:|---:|---:|:---:|`,
+    ...table.map((r) =>
+      `| ${r.operation} | ${rowsLabel(r.rows)} | ${fmtSeconds(r.kernelLibSeconds)} | ${r.peer ?? '—'} | ${fmtSeconds(r.peerSeconds)} | ${ratioText(r.ratio)} | ${r.targetSeconds == null ? '—' : `≤ ${fmtSeconds(r.targetSeconds)}`} | ${r.met == null ? '—' : r.met ? 'yes' : '**no**'} |`,
+    ),
+  ];
+  const agreementLines = [];
+  for (const key of ['glmFit', 'glmFormula', 'statsmodels', 'sklearn', 'mlLogistic']) {
+    const p = P[key];
+    if (!p || p.skipped || !p.agreementWithKernelLib) continue;
+    const a = p.agreementWithKernelLib;
+    agreementLines.push(`- ${p.label ?? p.peer}${p.version ? ` ${p.version}` : ''}${p.rows ? ` (${rowsLabel(p.rows)} rows)` : ''}: max relative coefficient difference ${a.maxRelDiff.toExponential(1)}, max absolute ${a.maxAbsDiff.toExponential(1)} (${a.maxDiffInStdErrors.toExponential(1)} standard errors)${p.iterations != null ? `; ${p.iterations} iterations` : ''}`);
+  }
+  const totalSeconds = elapsed();
+  results.totalSeconds = totalSeconds;
+  machine.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
+  results.generatedAt = new Date().toISOString();
+
+  const others = results.kernelLib.otherProcessesCores;
+  const busyNote =
+    others == null
+      ? ''
+      : others > 0.1
+        ? ` WARNING: other processes used ${others.toFixed(2)} of ${machine.cpus} cores while kernel-lib was timed; rerun on an idle machine before quoting these figures.`
+        : ` The machine was otherwise idle while kernel-lib was timed (other processes: ${others.toFixed(2)} cores).`;
+  const out = [
+    `kernel-lib ${machine.kernelLib} (commit ${source.commit ?? '?'}${source.kernelLibSrcModified ? ' + uncommitted changes in kernel-lib/src' : ''}) benchmark, ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; ${ROWS.toLocaleString('en')} synthetic rows, '${FORMULA}'. Medians of timed runs after one warm-up; ratio > 1 means kernel-lib is faster.`,
+    '',
+    ...lines,
+    '',
+    'Coefficients against kernel-lib (same rows):',
+    ...agreementLines,
+    '',
+    `Total runtime ${totalSeconds.toFixed(1)} s.${busyNote}`,
+  ];
+  process.stdout.write(out.join('\n') + '\n');
+
+  fs.mkdirSync(path.dirname(OUT), { recursive: true });
+  fs.writeFileSync(OUT, JSON.stringify(results, null, 2) + '\n');
+  log(`results written to ${path.relative(root, OUT)}`);
+}
+
+main();
