@@ -184,8 +184,8 @@ describe('unknown columns', () => {
 describe('missing and non-finite values', () => {
   const bad: [string, unknown, string][] = [
     ['NaN', NaN, "column 'x4' has a NaN value in row 7"],
-    ['Infinity', Infinity, "column 'x4' has a Infinity value in row 7"],
-    ['-Infinity', -Infinity, "column 'x4' has a -Infinity value in row 7"],
+    ['Infinity', Infinity, "column 'x4' has an infinite value (Infinity) in row 7"],
+    ['-Infinity', -Infinity, "column 'x4' has an infinite value (-Infinity) in row 7"],
     ['null', null, "column 'x4' has a null value in row 7"],
     ['undefined', undefined, "column 'x4' has a missing value in row 7"],
   ];

@@ -135,18 +135,23 @@ export function numericColumn(table: Table, name: string, context: string): Floa
 }
 
 function nonFinite(name: string, row: number, value: unknown, context: string): CbmError {
-  const shown = value === undefined ? 'missing' : value === null ? 'null' : String(value);
-  return new CbmError('NON_FINITE', `${context}: column '${name}' has a ${shown} value in row ${row}; remove or impute missing values before fitting`, { column: name, row });
+  const shown =
+    value === undefined ? 'a missing value' :
+    value === null ? 'a null value' :
+    typeof value === 'number' && Number.isNaN(value) ? 'a NaN value' :
+    typeof value === 'number' ? `an infinite value (${value})` : `the value ${String(value)}`;
+  return new CbmError('NON_FINITE', `${context}: column '${name}' has ${shown} in row ${row}; remove or impute missing values first`, { column: name, row });
 }
 
 /**
  * Like numericColumn, but a Float64Array column is returned as it is (after the finiteness
- * check) instead of copied: for read-only consumers such as design matrices on large data.
+ * check, which a caller that detects non-finite results itself may skip) instead of copied:
+ * for read-only consumers such as design matrices on large data.
  */
-export function numericColumnView(table: Table, name: string, context: string): Float64Array {
+export function numericColumnView(table: Table, name: string, context: string, checkFinite = true): Float64Array {
   const cells = table.cells(name);
   if (cells instanceof Float64Array) {
-    for (let i = 0; i < cells.length; i++) if (!Number.isFinite(cells[i])) throw nonFinite(name, i, cells[i], context);
+    if (checkFinite) for (let i = 0; i < cells.length; i++) if (!Number.isFinite(cells[i])) throw nonFinite(name, i, cells[i], context);
     return cells;
   }
   return numericColumn(table, name, context);

@@ -16,6 +16,8 @@ export interface NewtonOptions {
   start?: ArrayLike<number>;
   /** Above 100,000 rows without `start`, begin from a fit on an evenly spread subsample (default true). */
   warmStart?: boolean;
+  /** Index of the intercept's column of ones, when the caller knows it (saves a scan); else found by scanning. */
+  interceptColumn?: number;
 
 }
 
@@ -78,17 +80,33 @@ function evaluate(
   const eta = scratch.subarray(0, BLOCK);
   const residual = scratch.subarray(BLOCK, 2 * BLOCK);
   const weighted = scratch.subarray(2 * BLOCK, 3 * BLOCK);
+  // The intercept's column of ones never needs reading: η starts at β₀, its score is Σ(y − μ).
+  const others: number[] = [];
+  for (let j = 0; j < p; j++) if (j !== onesColumn && beta[j] !== 0) others.push(j);
+  const intercept = onesColumn >= 0 ? beta[onesColumn] : 0;
   const views: Float64Array[] = new Array(p);
   for (let start = 0; start < n; start += BLOCK) {
     const end = Math.min(n, start + BLOCK);
     const m = end - start;
     for (let j = 0; j < p; j++) views[j] = columns[j].subarray(start, end);
     const yb = y.subarray(start, end);
-    eta.fill(0, 0, m);
-    for (let j = 0; j < p; j++) {
-      const b = beta[j];
-      if (b === 0) continue;
-      const x = views[j];
+    eta.fill(intercept, 0, m);
+    // Four columns per sweep over η: fewer loads and stores of η per multiply-add.
+    let k = 0;
+    for (; k + 3 < others.length; k += 4) {
+      const b0 = beta[others[k]];
+      const b1 = beta[others[k + 1]];
+      const b2 = beta[others[k + 2]];
+      const b3 = beta[others[k + 3]];
+      const x0 = views[others[k]];
+      const x1 = views[others[k + 1]];
+      const x2 = views[others[k + 2]];
+      const x3 = views[others[k + 3]];
+      for (let i = 0; i < m; i++) eta[i] += b0 * x0[i] + b1 * x1[i] + b2 * x2[i] + b3 * x3[i];
+    }
+    for (; k < others.length; k++) {
+      const b = beta[others[k]];
+      const x = views[others[k]];
       for (let i = 0; i < m; i++) eta[i] += b * x[i];
     }
     let product = 1;
@@ -113,52 +131,91 @@ function evaluate(
     }
     logPart += Math.log(product);
     if (!gradient) continue;
-    if (!hessian) {
-      for (let a = 0; a < p; a++) {
-        const xa = views[a];
-        let g = 0;
-        for (let i = 0; i < m; i++) g += residual[i] * xa[i];
-        gradient[a] += g;
-      }
-      continue;
-    }
     for (let a = 0; a < p; a++) {
+      if (a === onesColumn) {
+        let g0 = 0;
+        let g1 = 0;
+        let w0 = 0;
+        let w1 = 0;
+        let i = 0;
+        for (; i + 1 < m; i += 2) {
+          g0 += residual[i];
+          g1 += residual[i + 1];
+          w0 += eta[i];
+          w1 += eta[i + 1];
+        }
+        if (i < m) {
+          g0 += residual[i];
+          w0 += eta[i];
+        }
+        gradient[a] += g0 + g1;
+        if (hessian) {
+          // Row a of XᵀWX against earlier columns b: Σ w·x_b; the diagonal is Σ w.
+          for (let b = 0; b < a; b++) hessian[a * p + b] += dot(eta, views[b], m);
+          hessian[a * p + a] += w0 + w1;
+        }
+        continue;
+      }
       const xa = views[a];
-      let g = 0;
-      let weightedSum = 0;
-      for (let i = 0; i < m; i++) {
+      let g0 = 0;
+      let g1 = 0;
+      if (!hessian) {
+        let i = 0;
+        for (; i + 1 < m; i += 2) {
+          g0 += residual[i] * xa[i];
+          g1 += residual[i + 1] * xa[i + 1];
+        }
+        if (i < m) g0 += residual[i] * xa[i];
+        gradient[a] += g0 + g1;
+        continue;
+      }
+      let s0 = 0;
+      let s1 = 0;
+      let i = 0;
+      for (; i + 1 < m; i += 2) {
+        const v0 = xa[i];
+        const v1 = xa[i + 1];
+        g0 += residual[i] * v0;
+        g1 += residual[i + 1] * v1;
+        const wv0 = eta[i] * v0;
+        const wv1 = eta[i + 1] * v1;
+        weighted[i] = wv0;
+        weighted[i + 1] = wv1;
+        s0 += wv0;
+        s1 += wv1;
+      }
+      if (i < m) {
         const v = xa[i];
-        g += residual[i] * v;
+        g0 += residual[i] * v;
         const wv = eta[i] * v;
         weighted[i] = wv;
-        weightedSum += wv;
+        s0 += wv;
       }
-      gradient[a] += g;
+      gradient[a] += g0 + g1;
       for (let b = 0; b <= a; b++) {
-        if (b === onesColumn) {
-          // Against the intercept's column of ones the product is just the weighted sum.
-          hessian[a * p + b] += weightedSum;
-          continue;
-        }
-        const xb = views[b];
-        // Four accumulators let the CPU overlap the dependent additions.
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        let i = 0;
-        for (; i + 3 < m; i += 4) {
-          s0 += weighted[i] * xb[i];
-          s1 += weighted[i + 1] * xb[i + 1];
-          s2 += weighted[i + 2] * xb[i + 2];
-          s3 += weighted[i + 3] * xb[i + 3];
-        }
-        for (; i < m; i++) s0 += weighted[i] * xb[i];
-        hessian[a * p + b] += s0 + s1 + (s2 + s3);
+        // Against the intercept's column of ones the product is just the weighted sum.
+        hessian[a * p + b] += b === onesColumn ? s0 + s1 : dot(weighted, views[b], m);
       }
     }
   }
   return linearPart - logPart;
+}
+
+/** Σ a[i]·b[i] over the first m entries, with four accumulators so the additions overlap. */
+function dot(a: Float64Array, b: Float64Array, m: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < m; i += 4) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+    s2 += a[i + 2] * b[i + 2];
+    s3 += a[i + 3] * b[i + 3];
+  }
+  for (; i < m; i++) s0 += a[i] * b[i];
+  return s0 + s1 + (s2 + s3);
 }
 
 /** Below this many rows a cold start is cheap enough; above it a subsample provides the start. */
@@ -198,7 +255,7 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
   const maxIterations = options.maxIterations ?? 25;
   const tolerance = options.tolerance ?? 1e-8;
   const beta = new Float64Array(p);
-  const onesColumn = columns.findIndex(isAllOnes);
+  const onesColumn = options.interceptColumn ?? columns.findIndex(isAllOnes);
   const step = new Float64Array(p);
   const gradient = new Float64Array(p);
   const hessian = new Float64Array(p * p);
@@ -216,7 +273,7 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
     beta.set(options.start);
   } else if (n >= WARM_START_ROWS && options.warmStart !== false) {
     const sample = strided(columns, y, Math.floor(n / WARM_START_SAMPLE));
-    const rough = newtonLogit(sample.columns, sample.y, { tolerance: 1e-6, maxIterations, warmStart: false });
+    const rough = newtonLogit(sample.columns, sample.y, { tolerance: 1e-6, maxIterations, warmStart: false, interceptColumn: onesColumn });
     // A subsample that separates or is rank-deficient says nothing about the full data: start cold.
     if (rough.status === 'converged') {
       beta.set(rough.coefficients);
@@ -243,12 +300,19 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
     }
   }
 
-  let logLikelihood = evaluate(columns, y, beta, gradient, hessian, scratch, null, onesColumn);
+  // Every Hessian pass also counts the rows fitted at 0 or 1, for the last one's diagnosis.
+  const extremes = { perfect: 0, extreme: 0 };
+  const newtonPass = () => {
+    extremes.perfect = 0;
+    extremes.extreme = 0;
+    return evaluate(columns, y, beta, gradient, hessian, scratch, extremes, onesColumn);
+  };
+  let logLikelihood = newtonPass();
   if (logLikelihood < floor) {
     // The last chord step overshot: return to where it started (rare; Newton takes over there).
     beta.set(previous);
     iterations--;
-    logLikelihood = evaluate(columns, y, beta, gradient, hessian, scratch, null, onesColumn);
+    logLikelihood = newtonPass();
   }
   // The first Hessian XᵀWX (W > 0) has the rank of X: check for aliased columns on it, sparing a pass.
   symmetrizeLower(hessian, p);
@@ -269,8 +333,14 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
     choleskySolveInPlace(hessian, p, step);
     if (isSmall(step)) {
       // The remaining error is O(step²): take the step and keep this (already factored) Hessian,
-      // which differs from the one at the new estimates by O(step).
-      for (let j = 0; j < p; j++) beta[j] += step[j];
+      // which differs from the one at the new estimates by O(step). The log-likelihood there is
+      // logL + ½·gᵀs up to O(|s|³), so no further pass over the data is needed.
+      let gain = 0;
+      for (let j = 0; j < p; j++) {
+        beta[j] += step[j];
+        gain += gradient[j] * step[j];
+      }
+      logLikelihood += 0.5 * gain;
       iterations++;
       status = 'converged';
       break;
@@ -283,16 +353,20 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
     let candidate = -Infinity;
     for (let halving = 0; halving < 30; halving++) {
       for (let j = 0; j < p; j++) beta[j] = previous[j] + factor * step[j];
-      candidate = evaluate(columns, y, beta, gradient, hessian, scratch, null, onesColumn);
+      candidate = newtonPass();
       if (candidate >= logLikelihood - 1e-12 * Math.abs(logLikelihood)) break;
       factor /= 2;
     }
     logLikelihood = candidate;
   }
   const covariance = status === 'singular-hessian' ? new Float64Array(p * p).fill(NaN) : choleskyInverse(hessian, p);
-  // One last likelihood-only pass at the final estimates, which also counts extreme fits.
-  const extremes = { perfect: 0, extreme: 0 };
-  logLikelihood = evaluate(columns, y, beta, null, null, scratch, extremes);
+  // A fit that stopped short gets one more likelihood pass at its final estimates, whose counts
+  // of extreme fits tell separation from slow convergence.
+  if (status !== 'converged') {
+    extremes.perfect = 0;
+    extremes.extreme = 0;
+    logLikelihood = evaluate(columns, y, beta, null, null, scratch, extremes, onesColumn);
+  }
   return { coefficients: beta, covariance, logLikelihood, iterations, status, lastStep: step, perfectlyFitted: extremes.perfect, extremeFitted: extremes.extreme, aliased, information };
 }
 

@@ -158,16 +158,18 @@ export class LogitModel {
 
   /** The linear predictor V = Xβ (the book's V) for each row. */
   linearPredictor(data: DataInput | Table): Float64Array {
-    const raw = toTable(data, 'linearPredictor');
-    const prepared = this.preparation ? applyPreparation(this.preparation, raw) : raw;
-    return linearPredictor(this.spec, prepared, this.coefficients, 'linearPredictor');
+    return this.score(data, 'linearPredictor', false);
   }
 
   /** The response probability P = 1/(1 + e^−V) for each row. */
   predict(data: DataInput | Table): Float64Array {
-    const v = this.linearPredictor(data);
-    for (let i = 0; i < v.length; i++) v[i] = 1 / (1 + Math.exp(-v[i]));
-    return v;
+    return this.score(data, 'predict', true);
+  }
+
+  private score(data: DataInput | Table, context: string, probability: boolean): Float64Array {
+    const raw = toTable(data, context);
+    const prepared = this.preparation ? applyPreparation(this.preparation, raw) : raw;
+    return linearPredictor(this.spec, prepared, this.coefficients, context, probability);
   }
 
   /**
@@ -344,7 +346,7 @@ export function responseVector(table: Table, name: string, context: string): Flo
         throw new CbmError('BAD_INPUT', `${context}: the response '${name}' must be 0 or 1, found ${v} in row ${i}`, { column: name, row: i });
       }
     }
-    return Float64Array.from(typed);
+    return typed instanceof Float64Array ? typed : Float64Array.from(typed); // read-only from here on
   }
   const y = new Float64Array(table.nRows);
   let textLevels: string[] | null = null;
@@ -492,7 +494,7 @@ export function fitDesign(
       start[j] = value;
     }
   }
-  const fit = newtonLogit(columns, prepared.y, { maxIterations: options.maxIterations, tolerance: options.tolerance, start });
+  const fit = newtonLogit(columns, prepared.y, { maxIterations: options.maxIterations, tolerance: options.tolerance, start, interceptColumn: spec.intercept ? 0 : -1 });
   if (fit.status === 'aliased') throw aliasedError(fit.aliased, names, context);
   const warnings = diagnoseFit(fit, names, context, columns);
   return new LogitModel({
