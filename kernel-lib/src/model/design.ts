@@ -143,11 +143,21 @@ export function linearPredictor(spec: DesignSpec, table: Table, coefficients: Ar
         }
       }
     }
-    for (let i = 0; i < m; i++) {
-      const v = block[i];
-      if (v - v !== 0) finite = false; // NaN or ±Infinity
-      out[start + i] = probability ? 1 / (1 + Math.exp(-v)) : v;
+    let check = 0;
+    if (probability) {
+      for (let i = 0; i < m; i++) {
+        const v = block[i];
+        check += v - v; // NaN as soon as any v is NaN or ±Infinity
+        out[start + i] = 1 / (1 + Math.exp(-v));
+      }
+    } else {
+      for (let i = 0; i < m; i++) {
+        const v = block[i];
+        check += v - v;
+        out[start + i] = v;
+      }
     }
+    if (check !== 0) finite = false;
   }
   if (!finite) {
     // Names the column and row (NON_FINITE); inputs with only finite values cannot get here.
