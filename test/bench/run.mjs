@@ -10,7 +10,7 @@
  * The rows are written to a CSV (y,x1,x2,x3) in a temp dir so that every peer fits the very
  * same rows; the CSV is removed at the end (--keep-csv keeps it).
  *
- * Timed (wall clock, median; one warm-up; GC forced before every timed run):
+ * Timed (wall clock, median; three warm-up runs; GC forced before every timed run):
  *   kernel-lib fitLogit(columns, formula)        1M rows   target ≤ 0.3 s
  *   kernel-lib model.predict(columns)            1M rows   target ≤ 40 ms
  *   kernel-lib stepwise(columns, formula)        1M rows   target ≤ 2 s (default: AIC, hierarchical)
@@ -96,10 +96,14 @@ function seconds(fn) {
 }
 
 /**
- * Runs `fn` once untimed-for-the-median (warm-up, its time picks the number of runs within
+ * Runs `fn` three times untimed (warm-up; the last one's time picks the number of runs within
  * the budget), then `runs` timed runs. Returns the median, all runs and the last result.
  */
 function timeIt(label, fn, { budget = BUDGET_SECONDS, maxRuns = MAX_RUNS, minRuns = MIN_RUNS } = {}) {
+  // Warm-up until V8 has optimised the code (three calls), so every operation and every floor is
+  // timed in steady state; the last warm-up's time picks the number of timed runs.
+  seconds(fn);
+  seconds(fn);
   const warm = seconds(fn);
   const runs = Math.max(minRuns, Math.min(maxRuns, Math.floor(budget / Math.max(warm.time, 1e-6))));
   log(`${label}: warm-up ${fmtSeconds(warm.time)}, ${runs} timed run${runs === 1 ? '' : 's'}`);
@@ -440,7 +444,7 @@ function main() {
         ? ` WARNING: other processes used ${others.toFixed(2)} of ${machine.cpus} cores while kernel-lib was timed; rerun on an idle machine before quoting these figures.`
         : ` The machine was otherwise idle while kernel-lib was timed (other processes: ${others.toFixed(2)} cores).`;
   const out = [
-    `kernel-lib ${machine.kernelLib} (commit ${source.commit ?? '?'}${source.kernelLibSrcModified ? ' + uncommitted changes in kernel-lib/src' : ''}) benchmark, ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; ${ROWS.toLocaleString('en')} synthetic rows, '${FORMULA}'. Medians of timed runs after one warm-up; ratio > 1 means kernel-lib is faster.`,
+    `kernel-lib ${machine.kernelLib} (commit ${source.commit ?? '?'}${source.kernelLibSrcModified ? ' + uncommitted changes in kernel-lib/src' : ''}) benchmark, ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; ${ROWS.toLocaleString('en')} synthetic rows, '${FORMULA}'. Medians of timed runs after three warm-up runs; ratio > 1 means kernel-lib is faster.`,
     '',
     ...lines,
     '',

@@ -116,55 +116,73 @@ export function linearPredictor(spec: DesignSpec, table: Table, coefficients: Ar
   const n = table.nRows;
   const out = new Float64Array(n);
   let constant = 0;
-  const terms: { b: number; parts: Float64Array[] }[] = [];
+  const singles: { b: number; x: Float64Array }[] = [];
+  const pairs: { b: number; x: Float64Array; z: Float64Array }[] = [];
+  const longer: { b: number; parts: Float64Array[] }[] = [];
   spec.columns.forEach((column, j) => {
     const parts = partsOf(column);
-    if (parts.length === 0) constant += coefficients[j];
-    else terms.push({ b: coefficients[j], parts });
+    const b = coefficients[j];
+    if (parts.length === 0) constant += b;
+    else if (parts.length === 1) singles.push({ b, x: parts[0] });
+    else if (parts.length === 2) pairs.push({ b, x: parts[0], z: parts[1] });
+    else longer.push({ b, parts });
   });
-  const block = new Float64Array(Math.min(n, 2048));
-  let finite = true;
-  for (let start = 0; start < n; start += 2048) {
-    const m = Math.min(n, start + 2048) - start;
+  const block = new Float64Array(Math.min(n, BLOCK_ROWS));
+  let check = 0;
+  for (let start = 0; start < n; start += BLOCK_ROWS) {
+    const m = Math.min(n, start + BLOCK_ROWS) - start;
     block.fill(constant, 0, m);
-    for (const { b, parts } of terms) {
-      if (parts.length === 1) {
-        const x = parts[0];
-        for (let i = 0; i < m; i++) block[i] += b * x[start + i];
-      } else if (parts.length === 2) {
-        const x = parts[0];
-        const z = parts[1];
-        for (let i = 0; i < m; i++) block[i] += b * x[start + i] * z[start + i];
-      } else {
-        for (let i = 0; i < m; i++) {
-          let product = b;
-          for (let k = 0; k < parts.length; k++) product *= parts[k][start + i];
-          block[i] += product;
-        }
-      }
-    }
-    let check = 0;
-    if (probability) {
-      for (let i = 0; i < m; i++) {
-        const v = block[i];
-        check += v - v; // NaN as soon as any v is NaN or ±Infinity
-        out[start + i] = 1 / (1 + Math.exp(-v));
-      }
-    } else {
-      for (let i = 0; i < m; i++) {
-        const v = block[i];
-        check += v - v;
-        out[start + i] = v;
-      }
-    }
-    if (check !== 0) finite = false;
+    for (const t of singles) addSingle(block, t.b, t.x, start, m);
+    for (const t of pairs) addPair(block, t.b, t.x, t.z, start, m);
+    for (const t of longer) addProduct(block, t.b, t.parts, start, m);
+    check += probability ? writeProbabilities(block, out, start, m) : writeValues(block, out, start, m);
   }
-  if (!finite) {
-    // Names the column and row (NON_FINITE); inputs with only finite values cannot get here.
+  if (check !== 0) {
+    // NaN or ±Infinity somewhere: name the column and row (NON_FINITE) through the checked path.
     const checked = designParts(spec, table, context, true);
     spec.columns.forEach((column) => checked(column));
   }
   return out;
+}
+
+const BLOCK_ROWS = 2048;
+
+// Small single-purpose loops: V8 optimises each quickly and keeps it optimised.
+function addSingle(block: Float64Array, b: number, x: Float64Array, start: number, m: number): void {
+  for (let i = 0; i < m; i++) block[i] += b * x[start + i];
+}
+
+function addPair(block: Float64Array, b: number, x: Float64Array, z: Float64Array, start: number, m: number): void {
+  for (let i = 0; i < m; i++) block[i] += b * x[start + i] * z[start + i];
+}
+
+function addProduct(block: Float64Array, b: number, parts: Float64Array[], start: number, m: number): void {
+  for (let i = 0; i < m; i++) {
+    let product = b;
+    for (let k = 0; k < parts.length; k++) product *= parts[k][start + i];
+    block[i] += product;
+  }
+}
+
+/** Writes P = 1/(1 + e^−V); returns Σ(V − V), which is 0 unless some V is NaN or ±Infinity. */
+function writeProbabilities(block: Float64Array, out: Float64Array, start: number, m: number): number {
+  let check = 0;
+  for (let i = 0; i < m; i++) {
+    const v = block[i];
+    check += v - v;
+    out[start + i] = 1 / (1 + Math.exp(-v));
+  }
+  return check;
+}
+
+function writeValues(block: Float64Array, out: Float64Array, start: number, m: number): number {
+  let check = 0;
+  for (let i = 0; i < m; i++) {
+    const v = block[i];
+    check += v - v;
+    out[start + i] = v;
+  }
+  return check;
 }
 
 /** For each design column, the variables it multiplies: numeric columns and factor indicators. */
