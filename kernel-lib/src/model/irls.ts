@@ -5,7 +5,8 @@ import { choleskyInPlace, choleskyInverse, choleskySolveInPlace, symmetrizeLower
  * link), on design columns. This is the numeric core: plain Float64Arrays, no allocation
  * inside the iteration, one pass over the data per iteration. The pass is done in row blocks
  * so that each block of every column is still in cache when the Hessian XᵀWX is accumulated:
- * that keeps a 1M-row fit bound by arithmetic, not memory bandwidth.
+ * that keeps a 1M-row fit bound by arithmetic, not memory bandwidth. Large fits start from a
+ * subsample's estimates (see WARM_START_ROWS); the result is the same maximum.
  */
 export interface NewtonOptions {
   /** Iteration limit (R's glm uses 25). */
@@ -18,7 +19,6 @@ export interface NewtonOptions {
   warmStart?: boolean;
   /** Index of the intercept's column of ones, when the caller knows it (saves a scan); else found by scanning. */
   interceptColumn?: number;
-
 }
 
 export type NewtonStatus = 'converged' | 'max-iterations' | 'singular-hessian' | 'aliased';
@@ -48,7 +48,7 @@ const LOG_BATCH = 512;
 /** |η| beyond which P is within 1e-8 of 0 or 1. */
 const EXTREME_ETA = 18.420680743952367;
 
-/** Row counts gathered by the final likelihood pass. */
+/** Counts of rows fitted numerically at 0 or 1, gathered during a pass. */
 interface Extremes {
   perfect: number;
   extreme: number;
@@ -249,6 +249,11 @@ function isAllOnes(column: Float64Array): boolean {
   return true;
 }
 
+/**
+ * Fits P(y = 1) = 1/(1 + e^−Xβ) by Newton's method with step halving, from `start`, a warm start
+ * (large data) or zero. Reports aliased columns, non-convergence and the counts that tell
+ * separation apart; never throws for data reasons: the caller turns the status into errors.
+ */
 export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, options: NewtonOptions = {}): NewtonFit {
   const p = columns.length;
   const n = y.length;
@@ -279,7 +284,7 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
       beta.set(rough.coefficients);
       const factor = rough.information.map((h) => (h * n) / sample.y.length);
       if (choleskyInPlace(factor, p) < 0) {
-        let logLikelihood = evaluate(columns, y, beta, gradient, null, scratch);
+        let logLikelihood = evaluate(columns, y, beta, gradient, null, scratch, null, onesColumn);
         for (let chord = 0; chord < CHORD_STEPS; chord++) {
           step.set(gradient);
           choleskySolveInPlace(factor, p, step);
@@ -287,7 +292,7 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
           for (let j = 0; j < p; j++) beta[j] += step[j];
           iterations++;
           if (chord === CHORD_STEPS - 1) break; // the Newton pass below evaluates this point
-          const candidate = evaluate(columns, y, beta, gradient, null, scratch);
+          const candidate = evaluate(columns, y, beta, gradient, null, scratch, null, onesColumn);
           if (!(candidate >= logLikelihood)) {
             beta.set(previous);
             iterations--;
