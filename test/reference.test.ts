@@ -20,6 +20,7 @@ const infertRows = readCsv(join(fixtures, 'infert.csv'));
 const spector = json('spector-logit.json');
 const infert = json('infert-glm.json');
 const infertStatsmodels = json('infert-statsmodels.json');
+const factorContrasts = json('factor-contrasts.json');
 
 type Reference = {
   coefficients: Record<string, number>;
@@ -147,3 +148,17 @@ describe('R infert: case ~ (age + parity + induced + spontaneous)^2', () => {
     });
   }
 });
+
+describe('R infert with two text factors: R\'s rule for contrasts vs all levels', () => {
+  // education is text already; inducedF = 'i' + induced, as factor_contrasts.R builds it.
+  const rows = infertRows.map((r) => ({ ...r, inducedF: `i${r.induced}` }));
+  for (const reference of factorContrasts.models as { formula: string; term_labels: string[]; coefficient_names: string[]; coefficients: Record<string, number>; std_errors: Record<string, number>; logLik: number; AIC: number }[]) {
+    it(`${reference.formula}: R's columns, estimates and SEs (1e-8)`, () => {
+      const model = fitLogit(rows, reference.formula);
+      expect(model.terms.map((t) => t.label)).toEqual(reference.term_labels);
+      expect(model.names).toEqual(reference.coefficient_names);
+      expectAgreement(model, reference, 1e-8);
+    });
+  }
+});
+

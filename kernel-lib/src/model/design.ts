@@ -6,7 +6,7 @@ import type { Formula, Term } from './formula';
  * The model matrix of a formula, built column by column (Float64Array each) because the
  * Newton core works on columns and stepwise selection drops columns without copying.
  * Text columns become treatment-coded factors exactly as R does: levels sorted, the first is
- * the reference, a factor gets contrasts only where the term without it is also in the model.
+ * the reference, and R's rule decides where a factor needs all its levels (see usesContrasts).
  */
 export interface DesignColumn {
   /** R's coefficient name, e.g. `(Intercept)`, `age`, `genderM:age`. */
@@ -45,10 +45,11 @@ export function designSpec(formula: Pick<Formula, 'intercept' | 'terms'>, table:
 
 /** Rebuilds the design columns from known factor levels (used by saved models and stepwise). */
 export function specFromLevels(formula: Pick<Formula, 'intercept' | 'terms'>, factorLevels: Readonly<Record<string, readonly string[]>>): DesignSpec {
-  const present = new Set(formula.terms.map((t) => [...t.variables].sort().join('\u0000')));
   const columns: DesignColumn[] = [];
   if (formula.intercept) columns.push({ name: INTERCEPT, term: null, levels: {}, numeric: [] });
-  for (const term of formula.terms) {
+  // Without an intercept, R codes the first factor of the first term that has one by all its levels.
+  let firstFactorFull = !formula.intercept;
+  formula.terms.forEach((term, k) => {
     // Each variable contributes a list of (name part, level) choices; the term's columns are their product.
     let parts: { name: string; levels: Record<string, string>; numeric: string[] }[] = [{ name: '', levels: {}, numeric: [] }];
     for (const v of term.variables) {
@@ -57,9 +58,12 @@ export function specFromLevels(formula: Pick<Formula, 'intercept' | 'terms'>, fa
       if (!levels) {
         choices = [{ label: v }];
       } else {
-        const rest = term.variables.filter((w) => w !== v);
-        const marginPresent = rest.length === 0 ? formula.intercept : present.has([...rest].sort().join('\u0000'));
-        const used = marginPresent ? levels.slice(1) : levels;
+        let contrasts = usesContrasts(formula.terms, k, v);
+        if (firstFactorFull) {
+          contrasts = false;
+          firstFactorFull = false;
+        }
+        const used = contrasts ? levels.slice(1) : levels;
         choices = used.map((level) => ({ label: v + level, level }));
       }
       const nextParts: typeof parts = [];
@@ -74,13 +78,25 @@ export function specFromLevels(formula: Pick<Formula, 'intercept' | 'terms'>, fa
       parts = nextParts;
     }
     for (const p of parts) columns.push({ name: p.name, term: term.label, levels: p.levels, numeric: p.numeric });
-  }
+  });
   const names = new Set<string>();
   for (const c of columns) {
     if (names.has(c.name)) throw new CbmError('SINGULAR', `design: two columns are both named '${c.name}'; rename a column so that names and factor levels do not collide`);
     names.add(c.name);
   }
   return { intercept: formula.intercept, terms: formula.terms, columns, factorLevels };
+}
+
+/**
+ * R's rule (TermCode in model.c, after Statistical Models in S, p. 38): factor `v` of term k is
+ * coded by contrasts when the rest of the term is empty or contained in some earlier term;
+ * otherwise by indicators for all its levels, so that the columns stay estimable.
+ */
+function usesContrasts(terms: readonly Term[], k: number, v: string): boolean {
+  const rest = terms[k].variables.filter((w) => w !== v);
+  if (rest.length === 0) return true;
+  for (let j = 0; j < k; j++) if (rest.every((w) => terms[j].variables.includes(w))) return true;
+  return false;
 }
 
 /**
