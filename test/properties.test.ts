@@ -478,6 +478,26 @@ function expectedLabels(terms: string[][]): string[] {
     .map(({ t }) => t.join(':'));
 }
 
+describe('formatFormula round trip, exhaustively', () => {
+  it('every subset of the terms of (a + b + c + d)^2, under several variable orders, reparses to the same labels', () => {
+    const orders = [['a', 'b', 'c', 'd'], ['d', 'c', 'b', 'a'], ['b', 'd', 'a', 'c'], ['c', 'a', 'd', 'b']];
+    let checked = 0;
+    for (const order of orders) {
+      const terms = parseFormula(`y ~ (${order.join(' + ')})^2`).terms;
+      for (let mask = 1; mask < 1 << terms.length; mask++) {
+        const kept = terms.filter((_, k) => mask & (1 << k));
+        for (const intercept of [true, false]) {
+          const back = parseFormula(formatFormula('y', kept, intercept));
+          expect(back.terms.map((t) => t.label).sort()).toEqual(kept.map((t) => t.label).sort());
+          expect(back.intercept).toBe(intercept);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(4 * 1023 * 2);
+  });
+});
+
 describe('formula parser properties', () => {
   it('(a + b + c)^2 has the 6 terms in R order; ^3 adds a:b:c', () => {
     fc.assert(

@@ -300,13 +300,38 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
  * (within its degree the order is kept, as the parser sorts by degree anyway).
  */
 export function formatFormula(response: string | null, terms: readonly Term[], intercept: boolean): string {
-  const labels = orderForReparse(terms).map((t) => t.variables.map(quoteName).join(':'));
+  const ordered = orderForReparse(terms);
+  const written = (t: Term) => t.variables.map(quoteName).join(':');
+  const labels = (ordered ?? terms).map(written);
+  if (!ordered) {
+    // No order of plain terms reproduces the labels (e.g. d:b + c:b needs d and c before b):
+    // name the variables once in label order and remove them again, as R reads it too.
+    const variables = variableOrder(terms);
+    const list = `(${variables.map(quoteName).join(' + ')})`;
+    labels.unshift(`${list} - ${list}`);
+  }
   if (!intercept) labels.push('- 1');
   const rhs = labels.length === 0 ? (intercept ? '1' : '- 1') : labels.join(' + ').replace('+ - 1', '- 1');
   return `${response === null ? '' : quoteName(response) + ' '}~ ${rhs}`;
 }
 
-function orderForReparse(terms: readonly Term[]): readonly Term[] {
+/** The variables in an order consistent with every label (labels list variables in that order). */
+function variableOrder(terms: readonly Term[]): string[] {
+  const order: string[] = [];
+  const all: string[] = [];
+  for (const t of terms) for (const v of t.variables) if (!all.includes(v)) all.push(v);
+  while (order.length < all.length) {
+    const next = all.find((v) => !order.includes(v) && terms.every((t) => {
+      const k = t.variables.indexOf(v);
+      return k <= 0 || t.variables.slice(0, k).every((u) => order.includes(u));
+    }));
+    if (next === undefined) return all; // inconsistent labels: keep first occurrence
+    order.push(next);
+  }
+  return order;
+}
+
+function orderForReparse(terms: readonly Term[]): readonly Term[] | null {
   // Each label lists its variables in first-appearance order: "u before v" constraints.
   const before = new Map<string, Set<string>>();
   for (const t of terms) for (let k = 0; k < t.variables.length; k++) {
@@ -314,35 +339,36 @@ function orderForReparse(terms: readonly Term[]): readonly Term[] {
     if (k > 0) set.add(t.variables[k - 1]);
     before.set(t.variables[k], set);
   }
-  const queues = new Map<number, Term[]>();
-  for (const t of terms) queues.set(t.variables.length, [...(queues.get(t.variables.length) ?? []), t]);
-  const seen = new Set<string>();
-  const out: Term[] = [];
-  while (out.length < terms.length) {
-    let chosen: Term | undefined;
-    for (const q of queues.values()) {
-      const head = q[0];
-      if (!head) continue;
-      // Emitting the term introduces its unseen variables in label order; every one of them must
-      // have its required predecessors seen already or introduced just before it by this term.
-      const introduced = new Set(seen);
-      const fits = head.variables.every((v) => {
-        if (introduced.has(v)) return true;
-        const ok = [...before.get(v)!].every((u) => introduced.has(u));
-        introduced.add(v);
-        return ok;
-      });
-      if (!fits) continue;
-      const addsNothing = head.variables.every((v) => seen.has(v));
-      if (!chosen || addsNothing) chosen = head;
-      if (addsNothing) break;
+  // Emitting a term introduces its unseen variables in label order; each must find its required
+  // predecessors already seen (or introduced just before it by the same term).
+  const fits = (term: Term, seen: ReadonlySet<string>): boolean => {
+    const introduced = new Set(seen);
+    return term.variables.every((v) => {
+      if (introduced.has(v)) return true;
+      const ok = [...before.get(v)!].every((u) => introduced.has(u));
+      introduced.add(v);
+      return ok;
+    });
+  };
+  // Depth-first search for an emission order, preferring (1) the original order within a degree
+  // (the parser keeps it, so the coefficients keep their order), (2) terms that introduce
+  // nothing new, (3) the original order. Null when there is none (or the budget runs out).
+  let budget = 20_000;
+  const search = (remaining: readonly Term[], seen: ReadonlySet<string>, out: Term[]): Term[] | null => {
+    if (remaining.length === 0) return out;
+    if (--budget < 0) return null;
+    const headOfDegree = (t: Term) => remaining.find((u) => u.variables.length === t.variables.length) === t;
+    const addsNothing = (t: Term) => t.variables.every((v) => seen.has(v));
+    const candidates = remaining
+      .filter((t) => fits(t, seen))
+      .sort((a, b) => Number(headOfDegree(b)) - Number(headOfDegree(a)) || Number(addsNothing(b)) - Number(addsNothing(a)) || remaining.indexOf(a) - remaining.indexOf(b));
+    for (const t of candidates) {
+      const found = search(remaining.filter((u) => u !== t), new Set([...seen, ...t.variables]), [...out, t]);
+      if (found) return found;
     }
-    if (!chosen) return terms; // no consistent order (contrived labels): leave the terms as they are
-    queues.get(chosen.variables.length)!.shift();
-    for (const v of chosen.variables) seen.add(v);
-    out.push(chosen);
-  }
-  return out;
+    return null;
+  };
+  return search(terms, new Set(), []);
 }
 
 function quoteName(name: string): string {
