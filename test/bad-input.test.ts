@@ -649,7 +649,35 @@ describe('LogitModel.fromJSON', () => {
     ['a preparation with an empty range', () => { const j = prepared(); (j.preparation!.ranges as Record<string, { min: number; max: number }>).income = { min: 5, max: 5 }; return j; }, "preparation is invalid: scaling range for 'income'"],
     ['a preparation with a non-numeric code', () => { const j = prepared(); (j.preparation!.encodings as Record<string, Record<string, unknown>>).gender.M = 'male'; return j; }, "preparation is invalid: encodings.gender['M'] must be a finite number"],
     ['a preparation with ranges null', () => { const j = prepared(); (j.preparation as { ranges: unknown }).ranges = null; return j; }, 'preparation is invalid'],
+    ['a confidence level in percent', () => ({ ...plain(), confidenceLevel: 95 }), 'confidenceLevel must be between 0 and 1, found 95'],
+    ['a negative variance', () => { const j = plain(); j.covariance[1][1] = -1; return j; }, "covariance has a negative variance for 'x1'"],
+    ['an asymmetric covariance', () => { const j = plain(); j.covariance[2][1] += 1; return j; }, "covariance is not symmetric at ('x2', 'x1')"],
+    ['a non-finite covariance', () => { const j = plain(); (j.covariance[0] as unknown[])[0] = null; return j; }, 'covariance row 0 must have 5 finite numbers'],
+    ['statistics with only nObs', () => ({ ...plain(), statistics: { nObs: 90 } }), 'statistics.nParameters must be a number, found nothing'],
+    ['statistics without converged', () => { const j = plain(); delete (j.statistics as Partial<typeof j.statistics>).converged; return j; }, 'statistics.converged must be true or false'],
+    ['a term label that disagrees with its variables', () => { const j = plain(); j.terms[0].label = 'age'; return j; }, "term 'age' does not match its variables x1"],
+    ['a factor with one level', () => { const j = fitLogit(BASE, 'y ~ x1 + g').toJSON(); j.factorLevels.g = ['A']; return j; }, 'factorLevels.g must list at least two distinct levels'],
+    ['a factor with a repeated level', () => { const j = fitLogit(BASE, 'y ~ x1 + g').toJSON(); j.factorLevels.g = [j.factorLevels.g[0], ...j.factorLevels.g]; return j; }, 'factorLevels.g must list at least two distinct levels'],
+    ['warnings that are not text', () => ({ ...plain(), warnings: [1] }), 'warnings must be a list of strings'],
   ];
+
+  it('a loaded model is independent of the object it was read from', () => {
+    const json = fitLogit(BASE, 'y ~ x1 + g').toJSON();
+    const model = LogitModel.fromJSON(json);
+    const before = Array.from(model.predict(BASE));
+    json.terms[0].variables[0] = 'g';
+    json.factorLevels.g[1] = 'changed';
+    json.coefficients[0].estimate = 99;
+    json.covariance[0][0] = 99;
+    expect(Array.from(model.predict(BASE))).toEqual(before);
+    expect(model.toJSON()).toStrictEqual(fitLogit(BASE, 'y ~ x1 + g').toJSON());
+  });
+
+  it('an intercept-only model survives the round trip with a readable summary', () => {
+    const model = LogitModel.fromJSON(JSON.stringify(fitLogit(BASE, 'y ~ 1').toJSON()));
+    expect(Number.isNaN(model.statistics.lrPValue)).toBe(true);
+    expect(model.summary()).toContain('none (this is the null model)');
+  });
 
   it.each(breakages)('%s is BAD_MODEL_JSON', (_, make, fragment) => {
     const json = make();

@@ -198,7 +198,7 @@ export class LogitModel {
     const lowerLabel = `[${((1 - this.confidenceLevel) / 2).toFixed(3)}`;
     const upperLabel = `${(1 - (1 - this.confidenceLevel) / 2).toFixed(3)}]`;
     const fmt = (x: number, digits = 4) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
-    const fmtP = (x: number) => (x < 0.001 ? x.toExponential(2) : x.toFixed(4));
+    const fmtP = (x: number) => (!Number.isFinite(x) ? 'NaN' : x < 0.001 ? x.toExponential(2) : x.toFixed(4));
     const width = Math.max(12, ...this.names.map((n) => n.length)) + 2;
     const lines = [
       'Logistic regression (maximum likelihood, Newton–Raphson)',
@@ -208,7 +208,9 @@ export class LogitModel {
       `Log-likelihood:     ${fmt(s.logLikelihood)}    Null log-likelihood: ${fmt(s.nullLogLikelihood)}`,
       `Deviance:           ${fmt(s.deviance)} on ${s.dfResidual} df    Null deviance: ${fmt(s.nullDeviance)} on ${s.dfNull} df`,
       `AIC:                ${fmt(s.aic)}    BIC: ${fmt(s.bic)}    McFadden pseudo-R²: ${fmt(s.pseudoR2)}`,
-      `LR test vs null:    χ² = ${fmt(s.lrStatistic)} on ${s.nParameters - (this.intercept ? 1 : 0)} df, p = ${fmtP(s.lrPValue)}`,
+      s.nParameters > (this.intercept ? 1 : 0)
+        ? `LR test vs null:    χ² = ${fmt(s.lrStatistic)} on ${s.nParameters - (this.intercept ? 1 : 0)} df, p = ${fmtP(s.lrPValue)}`
+        : 'LR test vs null:    none (this is the null model)',
       '',
       `${'term'.padEnd(width)}${'estimate'.padStart(11)}${'std.err'.padStart(11)}${'z'.padStart(9)}${'P>|z|'.padStart(11)}${lowerLabel.padStart(11)}${upperLabel.padStart(10)}`,
       '-'.repeat(width + 63),
@@ -294,12 +296,27 @@ function modelFromJSON(input: LogitModelJSON | string): LogitModel {
   if (json.format !== MODEL_FORMAT) throw badJSON(`format is '${String(json.format)}', expected '${MODEL_FORMAT}'`);
   if (json.version !== MODEL_VERSION) throw badJSON(`version ${String(json.version)} is not supported (this library reads version ${MODEL_VERSION})`);
   if (typeof json.response !== 'string' || typeof json.intercept !== 'boolean') throw badJSON('response (string) and intercept (boolean) are required');
-  if (!Array.isArray(json.terms) || !json.terms.every((t) => t && typeof t.label === 'string' && Array.isArray(t.variables) && t.variables.every((v) => typeof v === 'string'))) {
+  if (!Array.isArray(json.terms) || !json.terms.every((t) => t && typeof t.label === 'string' && Array.isArray(t.variables) && t.variables.length > 0 && t.variables.every((v) => typeof v === 'string'))) {
     throw badJSON('terms must be a list of { label, variables }');
   }
-  const levels = json.factorLevels ?? {};
-  if (typeof levels !== 'object' || !Object.values(levels).every((l) => Array.isArray(l) && l.every((x) => typeof x === 'string'))) throw badJSON('factorLevels must map names to lists of levels');
-  const spec = specFromLevels({ intercept: json.intercept, terms: json.terms }, levels);
+  // Copies throughout: later edits to the caller's object must not reach the loaded model.
+  const terms: Term[] = json.terms.map((t) => ({ label: t.label, variables: [...t.variables] }));
+  for (const t of terms) if (t.label !== t.variables.join(':')) throw badJSON(`term '${t.label}' does not match its variables ${t.variables.join(', ')}`);
+  const rawLevels: unknown = json.factorLevels ?? {};
+  if (rawLevels === null || typeof rawLevels !== 'object' || Array.isArray(rawLevels)) throw badJSON('factorLevels must map names to lists of levels');
+  const levels: Record<string, string[]> = {};
+  for (const [name, list] of Object.entries(rawLevels)) {
+    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string') || list.length < 2 || new Set(list).size !== list.length) {
+      throw badJSON(`factorLevels.${name} must list at least two distinct levels`);
+    }
+    levels[name] = [...list];
+  }
+  let spec: DesignSpec;
+  try {
+    spec = specFromLevels({ intercept: json.intercept, terms }, levels);
+  } catch (e) {
+    throw badJSON(`the terms do not form a valid design: ${(e as Error).message}`);
+  }
   const p = spec.columns.length;
   if (!Array.isArray(json.coefficients) || json.coefficients.length !== p) throw badJSON(`expected ${p} coefficients for the terms, found ${Array.isArray(json.coefficients) ? json.coefficients.length : 'none'}`);
   const coefficients = new Float64Array(p);
@@ -311,9 +328,17 @@ function modelFromJSON(input: LogitModelJSON | string): LogitModel {
   const covariance = new Float64Array(p * p);
   if (!Array.isArray(json.covariance) || json.covariance.length !== p) throw badJSON(`covariance must be a ${p}×${p} matrix`);
   json.covariance.forEach((row, i) => {
-    if (!Array.isArray(row) || row.length !== p || !row.every((x) => typeof x === 'number')) throw badJSON(`covariance row ${i} must have ${p} numbers`);
+    if (!Array.isArray(row) || row.length !== p || !row.every((x) => typeof x === 'number' && Number.isFinite(x))) throw badJSON(`covariance row ${i} must have ${p} finite numbers`);
     covariance.set(row, i * p);
   });
+  for (let i = 0; i < p; i++) {
+    if (!(covariance[i * p + i] >= 0)) throw badJSON(`covariance has a negative variance for '${spec.columns[i].name}'`);
+    for (let j = 0; j < i; j++) {
+      const a = covariance[i * p + j];
+      const b = covariance[j * p + i];
+      if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1e-300)) throw badJSON(`covariance is not symmetric at ('${spec.columns[i].name}', '${spec.columns[j].name}')`);
+    }
+  }
   let preparation: Preparation | null = null;
   if (json.preparation != null) {
     if (!isPreparation(json.preparation)) throw badJSON('preparation must be { encodings, ranges }');
@@ -328,10 +353,28 @@ function modelFromJSON(input: LogitModelJSON | string): LogitModel {
     }
     preparation = preparationToJSON(json.preparation);
   }
-  const statistics = json.statistics;
-  if (!statistics || typeof statistics.nObs !== 'number') throw badJSON('statistics are missing');
-  const confidenceLevel = typeof json.confidenceLevel === 'number' ? json.confidenceLevel : 0.95;
-  return new LogitModel({ response: json.response, spec, coefficients, covariance, statistics, confidenceLevel, preparation, warnings: Array.isArray(json.warnings) ? json.warnings : [] });
+  const statistics = readStatistics(json.statistics);
+  const confidenceLevel = json.confidenceLevel ?? 0.95;
+  if (typeof confidenceLevel !== 'number' || !(confidenceLevel > 0 && confidenceLevel < 1)) throw badJSON(`confidenceLevel must be between 0 and 1, found ${String(confidenceLevel)}`);
+  if (json.warnings !== undefined && !(Array.isArray(json.warnings) && json.warnings.every((w) => typeof w === 'string'))) throw badJSON('warnings must be a list of strings');
+  return new LogitModel({ response: json.response, spec, coefficients, covariance, statistics, confidenceLevel, preparation, warnings: json.warnings ? [...json.warnings] : [] });
+}
+
+/** The fit statistics of a saved model: every field present; numbers, or null for NaN (JSON has no NaN). */
+function readStatistics(raw: unknown): FitStatistics {
+  if (raw === null || typeof raw !== 'object') throw badJSON('statistics are missing');
+  const source = raw as Record<string, unknown>;
+  const keys: (keyof FitStatistics)[] = ['nObs', 'nParameters', 'dfResidual', 'dfNull', 'logLikelihood', 'nullLogLikelihood', 'deviance', 'nullDeviance', 'aic', 'bic', 'pseudoR2', 'iterations', 'lrStatistic', 'lrPValue'];
+  const out: Partial<Record<keyof FitStatistics, number | boolean>> = {};
+  for (const key of keys) {
+    const value = source[key];
+    if (value === null) out[key] = NaN;
+    else if (typeof value === 'number') out[key] = value;
+    else throw badJSON(`statistics.${key} must be a number, found ${value === undefined ? 'nothing' : typeof value}`);
+  }
+  if (typeof source.converged !== 'boolean') throw badJSON('statistics.converged must be true or false');
+  out.converged = source.converged;
+  return out as unknown as FitStatistics;
 }
 
 /** The 0/1 response as numbers: 0/1, booleans, or a two-level text column (second level = 1, as R). */
