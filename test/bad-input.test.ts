@@ -340,9 +340,12 @@ describe('non-convergence and fit options', () => {
   const badOptions: [string, object, string][] = [
     ['maxIterations 0', { maxIterations: 0 }, 'maxIterations must be a positive whole number'],
     ['maxIterations 2.5', { maxIterations: 2.5 }, 'maxIterations must be a positive whole number'],
-    ['tolerance 0', { tolerance: 0 }, 'tolerance must be between 0 and 1'],
-    ['tolerance NaN', { tolerance: NaN }, 'tolerance must be between 0 and 1'],
-    ['confidenceLevel 95', { confidenceLevel: 95 }, 'confidenceLevel must be between 0 and 1'],
+    ['tolerance 0', { tolerance: 0 }, 'tolerance must be a number between 0 and 1'],
+    ['tolerance NaN', { tolerance: NaN }, 'tolerance must be a number between 0 and 1'],
+    ['confidenceLevel 95', { confidenceLevel: 95 }, 'confidenceLevel must be a number between 0 and 1'],
+    ['tolerance as text', { tolerance: '1e-8' as unknown as number }, 'tolerance must be a number between 0 and 1'],
+    ['a start that is not a number', { start: { x1: 'a' as unknown as number } }, "start['x1'] must be a finite number, got a"],
+    ['a start that is NaN', { start: { x1: NaN } }, "start['x1'] must be a finite number, got NaN"],
     ['start with an unknown name', { start: { age: 1 } }, "start names the unknown coefficient 'age'"],
     ['prepare with an unknown option', { prepare: { scale: ['x1'], center: ['x2'] } }, "prepare: unknown option 'center'"],
   ];
@@ -605,6 +608,16 @@ describe('metric functions', () => {
     }
   });
 
+  it('null where an options object or the outcomes belong', () => {
+    const scores = [0.2, 0.9];
+    const actual = [0, 1];
+    expectCbmError(() => baseRate(null as unknown as number[]), 'BAD_INPUT', ['baseRate: actual must be an array of 0/1 outcomes']);
+    expectCbmError(() => thresholdSweep(scores, actual, null as unknown as object), 'BAD_INPUT', ['thresholdSweep: options must be an object, got null']);
+    expectCbmError(() => gainsTable(scores, actual, null as unknown as object), 'BAD_INPUT', ['gainsTable: options must be an object, got null']);
+    expectCbmError(() => calibrationTable(scores, actual, null as unknown as object), 'BAD_INPUT', ['calibrationTable: options must be an object, got null']);
+    expectCbmError(() => targetList(BASE, new Float64Array(BASE.length), null as unknown as object), 'BAD_INPUT', ['targetList: options must be an object, got null']);
+  });
+
   it('other evaluation inputs: baseRate, thresholds, calibration bins, target lists', () => {
     expectCbmError(() => baseRate([1, 0, 2]), 'BAD_INPUT', ['actual[2] is 2']);
     expectCbmError(() => thresholdSweep([0.2, 0.8], [0, 1], { thresholds: [0.5, NaN] }), 'BAD_INPUT', ['thresholds must be a non-empty list of finite numbers']);
@@ -695,6 +708,29 @@ describe('LogitModel.fromJSON', () => {
 // Stepwise options
 // ---------------------------------------------------------------------------------------------
 
+describe('start values', () => {
+  it('a start so far out that every weight vanishes still ends at the MLE (no false collinearity)', () => {
+    const reference = fitLogit(BASE, VALID);
+    const far = fitLogit(BASE, VALID, { start: { x1: 1e6 } });
+    far.coefficients.forEach((b, j) => expect(b).toBeCloseTo(reference.coefficients[j], 8));
+  });
+
+  it('stepwise applies `start` to the full model only, also on 100,000+ rows (warm-started candidates)', () => {
+    const uniform = seededUniform('large-start');
+    const n = 100_000;
+    const a = new Float64Array(n);
+    const b = new Float64Array(n);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      a[i] = uniform();
+      b[i] = uniform();
+      y[i] = uniform() < 1 / (1 + Math.exp(-(-1 + 2 * a[i]))) ? 1 : 0;
+    }
+    const { model } = stepwise({ y, a, b }, 'y ~ a + b', { start: { a: 2 }, criterion: 'bic' });
+    expect(model.terms.map((t) => t.label)).toEqual(['a']);
+  });
+});
+
 describe('stepwise options', () => {
   const reference = () => {
     const { model, steps } = stepwise(BASE, 'y ~ x1 * x2 + g');
@@ -710,7 +746,7 @@ describe('stepwise options', () => {
 
   it.each([[0], [1], [-0.05], [1.5], [NaN]])('alpha %s is BAD_INPUT', (alpha) => {
     const options = { criterion: 'p-value' as const, alpha };
-    expectCbmError(() => stepwise(BASE, 'y ~ x1 * x2 + g', options), 'BAD_INPUT', [`alpha must be between 0 and 1, got ${alpha}`], [BASE, options]);
+    expectCbmError(() => stepwise(BASE, 'y ~ x1 * x2 + g', options), 'BAD_INPUT', [`alpha must be a number between 0 and 1, got ${alpha}`], [BASE, options]);
     expect(reference()).toStrictEqual(before);
   });
 });

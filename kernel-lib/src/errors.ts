@@ -36,3 +36,8 @@ export class CbmError extends Error {
 export function check(condition: unknown, message: string, details?: Record<string, unknown>): asserts condition {
   if (!condition) throw new CbmError('BAD_INPUT', message, details);
 }
+
+/** Checks that an optional options argument is an object (undefined allowed) before it is read. */
+export function checkOptions(options: unknown, context: string): void {
+  check(options === undefined || (options !== null && typeof options === 'object' && !Array.isArray(options)), `${context}: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+}

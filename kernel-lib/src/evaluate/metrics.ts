@@ -1,4 +1,4 @@
-import { CbmError, check } from '../errors';
+import { CbmError, check, checkOptions } from '../errors';
 import type { SweepRow } from '../charts/types';
 
 export type { SweepRow };
@@ -81,6 +81,7 @@ export function hitRate(scores: ArrayLike<number>, actual: Outcomes, threshold: 
 
 /** Share of all customers who responded (the campaign's base rate). */
 export function baseRate(actual: Outcomes): number {
+  check(actual != null && typeof actual.length === 'number', 'baseRate: actual must be an array of 0/1 outcomes');
   const y = checkScored(new Float64Array(actual.length), actual, 'baseRate');
   let ones = 0;
   for (let i = 0; i < y.length; i++) ones += y[i];
@@ -124,6 +125,7 @@ export function roi(scores: ArrayLike<number>, actual: Outcomes, threshold: numb
  * 0, 0.05, …, 0.95): how a trades accuracy against reach.
  */
 export function thresholdSweep(scores: ArrayLike<number>, actual: Outcomes, options: { thresholds?: readonly number[] } & Partial<Economics> = {}): SweepRow[] {
+  checkOptions(options, 'thresholdSweep');
   const y = checkScored(scores, actual, 'thresholdSweep');
   const thresholds = options.thresholds ?? Array.from({ length: 20 }, (_, k) => k / 20);
   check(Array.isArray(thresholds) && thresholds.length > 0 && thresholds.every((t) => Number.isFinite(t)), 'thresholdSweep: thresholds must be a non-empty list of finite numbers');

@@ -1,4 +1,4 @@
-import { check } from '../errors';
+import { check, checkOptions } from '../errors';
 import type { CalibrationRow, GainsRow, RocPoint } from '../charts/types';
 import { checkScored, rankByScore, type Outcomes } from './metrics';
 
@@ -11,6 +11,7 @@ import { checkScored, rankByScore, type Outcomes } from './metrics';
  * gainsTable(p, actual)[0].cumulativeLift // lift of the top 10%
  */
 export function gainsTable(scores: ArrayLike<number>, actual: Outcomes, options: { groups?: number } = {}): GainsRow[] {
+  checkOptions(options, 'gainsTable');
   const y = checkScored(scores, actual, 'gainsTable');
   const groups = options.groups ?? 10;
   check(Number.isInteger(groups) && groups >= 1 && groups <= y.length, `gainsTable: groups must be a whole number from 1 to the number of customers (${y.length}), got ${groups}`);
@@ -105,6 +106,7 @@ export function rocCurve(scores: ArrayLike<number>, actual: Outcomes): RocPoint[
  * [0, 1]. A well-calibrated model has observed ≈ predicted in every bin with enough customers.
  */
 export function calibrationTable(scores: ArrayLike<number>, actual: Outcomes, options: { bins?: number } = {}): CalibrationRow[] {
+  checkOptions(options, 'calibrationTable');
   const y = checkScored(scores, actual, 'calibrationTable');
   const bins = options.bins ?? 10;
   check(Number.isInteger(bins) && bins >= 1, `calibrationTable: bins must be a positive whole number, got ${bins}`);

@@ -1,4 +1,4 @@
-import { check } from '../errors';
+import { check, checkOptions } from '../errors';
 import { selectRows, toTable, type DataInput, type Row, type Table } from '../data/table';
 import { rankByScore } from './metrics';
 
@@ -23,6 +23,7 @@ export type TargetRow = Row & { rank: number; score: number };
  * targetList(customers, model.predict(customers), { threshold: 0.8 }).slice(0, 3)
  */
 export function targetList(customers: DataInput | Table, scores: ArrayLike<number>, options: TargetListOptions = {}): TargetRow[] {
+  checkOptions(options, 'targetList');
   const table = toTable(customers, 'targetList');
   check(scores != null && scores.length === table.nRows, `targetList: ${scores?.length ?? 0} scores for ${table.nRows} customers; score every customer (model.predict(customers))`);
   const threshold = options.threshold ?? 0.8;

@@ -321,7 +321,16 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
   }
   // The first Hessian XᵀWX (W > 0) has the rank of X: check for aliased columns on it, sparing a pass.
   symmetrizeLower(hessian, p);
-  const aliased = aliasedFromGram(hessian, p);
+  let aliased = aliasedFromGram(hessian, p);
+  if (aliased.length > 0 && beta.some((b) => b !== 0)) {
+    // A start far out can make the weights vanish and fake the rank loss: judge it at β = 0,
+    // where W = I/4 and the Hessian is XᵀX/4, and fit from there.
+    beta.fill(0);
+    iterations = 0;
+    logLikelihood = newtonPass();
+    symmetrizeLower(hessian, p);
+    aliased = aliasedFromGram(hessian, p);
+  }
   if (aliased.length > 0) {
     return { coefficients: beta, covariance: new Float64Array(p * p).fill(NaN), logLikelihood, iterations, status: 'aliased', lastStep: step, perfectlyFitted: 0, extremeFitted: 0, aliased, information: hessian };
   }

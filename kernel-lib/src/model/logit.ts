@@ -554,9 +554,16 @@ export function fitDesign(
 
 export function checkFitOptions(options: FitOptions, context: string): void {
   check(options !== null && typeof options === 'object', `${context}: options must be an object`);
+  const within = (x: unknown) => typeof x === 'number' && x > 0 && x < 1;
   if (options.maxIterations !== undefined) check(Number.isInteger(options.maxIterations) && options.maxIterations > 0, `${context}: maxIterations must be a positive whole number`);
-  if (options.tolerance !== undefined) check(options.tolerance > 0 && options.tolerance < 1, `${context}: tolerance must be between 0 and 1`);
-  if (options.confidenceLevel !== undefined) check(options.confidenceLevel > 0 && options.confidenceLevel < 1, `${context}: confidenceLevel must be between 0 and 1, e.g. 0.95`);
+  if (options.tolerance !== undefined) check(within(options.tolerance), `${context}: tolerance must be a number between 0 and 1`);
+  if (options.confidenceLevel !== undefined) check(within(options.confidenceLevel), `${context}: confidenceLevel must be a number between 0 and 1, e.g. 0.95`);
+  if (options.start !== undefined) {
+    check(options.start !== null && typeof options.start === 'object' && !Array.isArray(options.start), `${context}: start must be an object of coefficients by name, e.g. { '(Intercept)': -1 }`);
+    for (const [name, value] of Object.entries(options.start)) {
+      check(typeof value === 'number' && Number.isFinite(value), `${context}: start['${name}'] must be a finite number, got ${String(value)}`);
+    }
+  }
 }
 
 /**

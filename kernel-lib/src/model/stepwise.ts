@@ -67,7 +67,7 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
   const criterion = options.criterion ?? 'aic';
   check(criterion === 'aic' || criterion === 'bic' || criterion === 'p-value', `${context}: criterion must be 'aic', 'bic' or 'p-value', got '${String(criterion)}'`);
   const alpha = options.alpha ?? 0.05;
-  check(alpha > 0 && alpha < 1, `${context}: alpha must be between 0 and 1, got ${alpha}`);
+  check(typeof alpha === 'number' && alpha > 0 && alpha < 1, `${context}: alpha must be a number between 0 and 1, got ${String(alpha)}`);
   const hierarchical = options.hierarchical ?? true;
 
   const prepared = prepareFit(data, formula, options.prepare, context);
@@ -98,7 +98,9 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
         if (k >= 0) startVector![j] = parent.coefficients[k];
       });
     }
-    return fitDesign(prepared, spec, columnsOf(spec), { ...options, tolerance, startVector }, context);
+    // The user's `start` names the full model's coefficients: it applies to the first fit only.
+    const start = terms === fullSpec.terms ? options.start : undefined;
+    return fitDesign(prepared, spec, columnsOf(spec), { ...options, start, tolerance, startVector }, context);
   };
   const n = prepared.y.length;
   const penalty = criterion === 'bic' ? Math.log(n) : 2;
