@@ -608,6 +608,21 @@ describe('metric functions', () => {
     }
   });
 
+  it('target lists read who responded safely and never overwrite a customer field', () => {
+    const customers = [
+      { id: 1, responded: 'yes' },
+      { id: 2, responded: 'no' },
+      { id: 3, responded: null },
+    ];
+    const scores = [0.95, 0.9, 0.85];
+    // 'yes'/'no' read as R reads a two-level response: the past responder stays off the list.
+    expect(targetList(customers, scores, { threshold: 0.8 }).map((t) => t.id)).toEqual([2, 3]);
+    expectCbmError(() => targetList([{ id: 1, responded: 'maybe' }], [0.9]), 'BAD_INPUT', ["cannot tell who responded from column 'responded'"]);
+    expectCbmError(() => targetList([{ id: 1, responded: 2 }], [0.9]), 'BAD_INPUT', ["column 'responded' has 2 in row 0"]);
+    const ranked = [{ id: 1, rank: 'gold', responded: 0 }];
+    expectCbmError(() => targetList(ranked, [0.9]), 'BAD_INPUT', ["the customers already have a column 'rank'"], [ranked]);
+  });
+
   it('null where an options object or the outcomes belong', () => {
     const scores = [0.2, 0.9];
     const actual = [0, 1];

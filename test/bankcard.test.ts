@@ -68,5 +68,6 @@ describe('bankCardCustomers', () => {
   it('rejects malformed CSV with the line named', () => {
     expect(() => parseBankCardCsv('id,gender,age,income,contacted,responded\n1,X,30,2000,0,\n')).toThrow(/line 2: gender must be M or F/);
     expect(() => parseBankCardCsv('id,gender,age,income,contacted,responded\n1,M,30,2000,0,1\n')).toThrow(/responded must be recorded exactly for contacted/);
+    expect(() => parseBankCardCsv('id,gender,age,income,contacted,responded\n,M, ,0x10,1,1\n')).toThrow(/line 2: id, age and income must be whole numbers/);
   });
 });

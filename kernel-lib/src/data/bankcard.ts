@@ -132,8 +132,9 @@ export function parseBankCardCsv(text: string): BankCardCustomer[] {
     check(contacted === '0' || contacted === '1', `${at}: contacted must be 0 or 1, found '${contacted}'`);
     check(responded === '' || responded === '0' || responded === '1', `${at}: responded must be 0, 1 or empty, found '${responded}'`);
     check((contacted === '1') === (responded !== ''), `${at}: responded must be recorded exactly for contacted customers`);
+    // Whole numbers only: Number('') is 0 and Number('0x10') is 16, neither a valid field here.
+    check([id, age, income].every((x) => /^[0-9]+$/.test(x)), `${at}: id, age and income must be whole numbers, found '${id}', '${age}', '${income}'`);
     const numbers = [id, age, income].map(Number);
-    check(numbers.every((x) => Number.isFinite(x)), `${at}: id, age and income must be numbers`);
     return { id: numbers[0], gender, age: numbers[1], income: numbers[2], contacted: contacted === '1', responded: responded === '' ? null : (Number(responded) as 0 | 1) };
   });
 }

@@ -1,11 +1,11 @@
-import { check, checkOptions } from '../errors';
+import { CbmError, check, checkOptions } from '../errors';
 import { selectRows, toTable, type DataInput, type Row, type Table } from '../data/table';
 import { rankByScore } from './metrics';
 
 export interface TargetListOptions {
   /** Select customers with P > threshold; default 0.8 (the book's a). */
   threshold?: number;
-  /** Column telling who responded to the last promotion, default 'responded'. */
+  /** Column telling who responded to the last promotion, default 'responded' (1/0, true/false, or two text values). */
   respondedColumn?: string;
   /** Keep at most this many customers (the best-ranked). */
   limit?: number;
@@ -29,15 +29,42 @@ export function targetList(customers: DataInput | Table, scores: ArrayLike<numbe
   const threshold = options.threshold ?? 0.8;
   check(Number.isFinite(threshold), `targetList: threshold must be a finite number like 0.8`);
   const respondedColumn = options.respondedColumn ?? 'responded';
-  const responded = table.cells(respondedColumn);
+  const responded = respondedFlags(table.cells(respondedColumn), respondedColumn);
+  for (const added of ['rank', 'score']) {
+    check(!table.has(added), `targetList: the customers already have a column '${added}'; rename it, since the target list adds its own rank and score`);
+  }
   if (options.limit !== undefined) check(Number.isInteger(options.limit) && options.limit >= 0, `targetList: limit must be a whole number ≥ 0`);
   const chosen: number[] = [];
   for (const i of rankByScore(scores)) {
     check(Number.isFinite(scores[i]), `targetList: score ${i} is ${scores[i]}; every score must be a finite number`);
-    const r = responded[i];
-    const alreadyResponded = r === 1 || r === true || r === '1';
-    if (!alreadyResponded && scores[i] > threshold) chosen.push(i);
+    if (!responded[i] && scores[i] > threshold) chosen.push(i);
   }
   const kept = options.limit !== undefined ? chosen.slice(0, options.limit) : chosen;
   return selectRows(table, kept).map((row, k) => ({ rank: k + 1, ...row, score: scores[kept[k]] }));
+}
+
+/**
+ * Who responded to the last promotion: 1/true/'1' yes; 0/false/'0', empty or missing (not
+ * contacted) no; a text column with exactly two values reads the second in sorted order as yes
+ * ('no'/'yes', 'N'/'Y'), the rule fitLogit applies to a text response.
+ */
+function respondedFlags(cells: ArrayLike<unknown>, column: string): Uint8Array {
+  const flags = new Uint8Array(cells.length);
+  const texts = new Set<string>();
+  for (let i = 0; i < cells.length; i++) {
+    const v = cells[i];
+    if (typeof v === 'string' && v !== '' && v !== '0' && v !== '1') texts.add(v);
+  }
+  if (texts.size > 2 || texts.size === 1) {
+    throw new CbmError('BAD_INPUT', `targetList: cannot tell who responded from column '${column}' (values ${[...texts].slice(0, 4).map((t) => `'${t}'`).join(', ')}); use 1/0, true/false, or two text values such as 'no'/'yes'`, { column });
+  }
+  const yes = texts.size === 2 ? [...texts].sort()[1] : null;
+  for (let i = 0; i < cells.length; i++) {
+    const v = cells[i];
+    if (v === 1 || v === true || v === '1' || (yes !== null && v === yes)) flags[i] = 1;
+    else if (!(v === 0 || v === false || v === '0' || v === '' || v === null || v === undefined || typeof v === 'string' || (typeof v === 'number' && Number.isNaN(v)))) {
+      throw new CbmError('BAD_INPUT', `targetList: column '${column}' has ${String(v)} in row ${i}; responses must be 1 or 0 (empty for customers not contacted)`, { column, row: i });
+    }
+  }
+  return flags;
 }

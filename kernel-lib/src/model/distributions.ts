@@ -41,11 +41,6 @@ export function erfc(x: number): number {
   return Math.exp(-x * x) / SQRT_PI / f;
 }
 
-/** Standard normal upper tail P(Z > z). */
-export function normalUpperTail(z: number): number {
-  return 0.5 * erfc(z / Math.SQRT2);
-}
-
 /** Two-sided p-value of a z statistic, 2·P(Z > |z|), as in R's summary.glm and statsmodels. */
 export function twoSidedNormalP(z: number): number {
   return erfc(Math.abs(z) / Math.SQRT2);

@@ -173,9 +173,7 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
     throw syntaxError(source, second.position, "a formula has exactly one '~'");
   }
 
-  let usesDot = false;
   const dotNames = (position: number): number[][] => {
-    usesDot = true;
     if (!options.columns) throw syntaxError(source, position, "'.' stands for every other column, so it needs the data's column names");
     return options.columns.filter((c) => c !== response).map((c) => [indexOf(c)]);
   };
@@ -276,7 +274,6 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
   if (trailing.kind !== 'end') {
     throw syntaxError(source, trailing.position, trailing.text === ')' ? "unmatched ')'" : `unexpected '${trailing.text}' (terms are joined with +, -, *, :)`);
   }
-  void usesDot;
   // R orders terms by their order (number of variables), keeping creation order within one order.
   const ordered = rhs.terms.map((t, k) => ({ t, k })).sort((a, b) => a.t.length - b.t.length || a.k - b.k).map((x) => x.t);
   const terms: Term[] = ordered.map((t) => {
