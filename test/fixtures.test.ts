@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -40,17 +40,26 @@ describe('reference fixtures', () => {
     () => {
       expect(available, 'CI must have R and statsmodels (see .ci/run)').toBe(true);
       const work = mkdtempSync(join(tmpdir(), 'cbm-fixtures-'));
-      for (const f of readdirSync(fixtures)) if (/\.(R|py)$/.test(f)) copyFileSync(join(fixtures, f), join(work, f));
-      for (const [command, script] of [['Rscript', 'infert_reference.R'], ['Rscript', 'factor_contrasts.R'], [python, 'infert_statsmodels.py'], [python, 'spector_reference.py']]) {
-        const run = spawnSync(command, [script], { cwd: work, encoding: 'utf8', timeout: 120_000 });
-        expect(run.status, `${script} failed:\n${run.stderr}`).toBe(0);
-      }
-      for (const csv of ['infert.csv', 'spector.csv']) expect(readFileSync(join(work, csv), 'utf8')).toBe(readFileSync(join(fixtures, csv), 'utf8'));
-      for (const file of ['infert-glm.json', 'factor-contrasts.json', 'infert-statsmodels.json', 'spector-logit.json']) {
-        const fresh = JSON.parse(readFileSync(join(work, file), 'utf8'));
-        const committed = JSON.parse(readFileSync(join(fixtures, file), 'utf8'));
-        expect(differences(fresh, committed), file).toEqual([]);
+      try {
+        reproduce(work);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
       }
     },
   );
 });
+
+/** Reruns every generator script in `work` and compares what they write with the committed fixtures. */
+function reproduce(work: string): void {
+  for (const f of readdirSync(fixtures)) if (/\.(R|py)$/.test(f)) copyFileSync(join(fixtures, f), join(work, f));
+  for (const [command, script] of [['Rscript', 'infert_reference.R'], ['Rscript', 'factor_contrasts.R'], [python, 'infert_statsmodels.py'], [python, 'spector_reference.py']]) {
+    const run = spawnSync(command, [script], { cwd: work, encoding: 'utf8', timeout: 120_000 });
+    expect(run.status, `${script} failed:\n${run.stderr}`).toBe(0);
+  }
+  for (const csv of ['infert.csv', 'spector.csv']) expect(readFileSync(join(work, csv), 'utf8')).toBe(readFileSync(join(fixtures, csv), 'utf8'));
+  for (const file of ['infert-glm.json', 'factor-contrasts.json', 'infert-statsmodels.json', 'spector-logit.json']) {
+    const fresh = JSON.parse(readFileSync(join(work, file), 'utf8'));
+    const committed = JSON.parse(readFileSync(join(fixtures, file), 'utf8'));
+    expect(differences(fresh, committed), file).toEqual([]);
+  }
+}

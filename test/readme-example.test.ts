@@ -3,7 +3,7 @@
  * pointed at the source), so the README cannot drift from the API.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -19,7 +19,8 @@ describe('README example', () => {
 
   it('runs and produces a model, metrics in range and a ranked target list', async () => {
     const source = example.replace("'@cbm-kit/kernel-lib'", JSON.stringify(join(__dirname, '..', 'kernel-lib', 'src', 'index.ts'))) + '\nexport { model, steps, p, y, targets, saved };\n';
-    const file = join(mkdtempSync(join(tmpdir(), 'cbm-readme-')), 'example.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'cbm-readme-'));
+    const file = join(dir, 'example.ts');
     writeFileSync(file, source);
     const logged: unknown[][] = [];
     const original = console.log;
@@ -29,6 +30,7 @@ describe('README example', () => {
       module = await import(file);
     } finally {
       console.log = original;
+      rmSync(dir, { recursive: true, force: true });
     }
     expect(module.model.formula).toMatch(/^responded ~ /);
     expect(module.steps[0].removed).toBeNull();
