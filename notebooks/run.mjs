@@ -11,17 +11,26 @@
 //   --backend=B         auto (default) | jupyter | inprocess   (env CBM_NOTEBOOK_BACKEND)
 //   --no-build          skip `npm run build` (kernel-lib)
 //   --out=DIR           output directory (default <repo>/out; cells see it as $CBM_OUT_DIR)
-//   --timeout=SEC       per-cell timeout (default 600)
+//   --timeout=SEC       per-cell timeout, a positive number of seconds, rounded up (default 600)
+//   --notebooks=DIR     run the notebooks of DIR instead of notebooks/ (used by the tests)
 //
-// Cells run with cwd = notebooks/ (as in Jupyter), TZ=UTC, LC_ALL=C.UTF-8.
+// Cells run with cwd = notebooks/ (as in Jupyter), TZ=UTC, LC_ALL=C.UTF-8,
+// NODE_NO_WARNINGS=1. Every code cell runs (nbclient's skip-execution tag is
+// ignored). A run fails on a cell that throws, on error output (uncaught
+// exceptions, unhandled rejections, TypeScript diagnostics of module cells),
+// and on an error that escapes every cell (an unawaited rejected promise, a
+// throwing timer): hidden guard cells around each notebook catch those.
+// SIGINT/SIGTERM stop the kernels and remove the runner's temp files.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { executeInProcess } from './runner/inprocess.mjs';
-import { APT_HINT, detectJupyter, executeWithJupyter } from './runner/jupyter.mjs';
+import { abortInProcess, executeInProcess } from './runner/inprocess.mjs';
+import { APT_HINT, abortJupyter, detectJupyter, executeWithJupyter } from './runner/jupyter.mjs';
 import {
+  ESCAPED_HEADER,
   REPO_ROOT,
   NOTEBOOKS_DIR,
   assembleNotebook,
@@ -37,6 +46,15 @@ import { listArtifacts, writeReport } from './runner/report.mjs';
 
 export class NotebookError extends Error {}
 
+/** The per-cell timeout in whole seconds; throws NotebookError unless `value` is a finite positive number. */
+export function checkTimeout(value) {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) {
+    throw new NotebookError(`--timeout must be a positive number of seconds (got ${JSON.stringify(String(value))})`);
+  }
+  return Math.ceil(n);
+}
+
 export function parseArgs(argv) {
   const opts = {
     update: false,
@@ -44,6 +62,7 @@ export function parseArgs(argv) {
     build: true,
     outDir: path.join(REPO_ROOT, 'out'),
     timeoutSec: 600,
+    notebooksDir: NOTEBOOKS_DIR,
     filters: [],
   };
   for (const a of argv) {
@@ -51,7 +70,8 @@ export function parseArgs(argv) {
     else if (a === '--no-build') opts.build = false;
     else if (a.startsWith('--backend=')) opts.backend = a.slice('--backend='.length);
     else if (a.startsWith('--out=')) opts.outDir = path.resolve(a.slice('--out='.length));
-    else if (a.startsWith('--timeout=')) opts.timeoutSec = Number(a.slice('--timeout='.length));
+    else if (a.startsWith('--timeout=')) opts.timeoutSec = checkTimeout(a.slice('--timeout='.length));
+    else if (a.startsWith('--notebooks=')) opts.notebooksDir = path.resolve(a.slice('--notebooks='.length));
     else if (a === '--help' || a === '-h') opts.help = true;
     else if (a.startsWith('-')) throw new NotebookError(`unknown option ${a}`);
     else opts.filters.push(a);
@@ -99,11 +119,13 @@ function safeToClean(outDir) {
 export async function runNotebooks(options = {}) {
   const opts = { ...parseArgs([]), ...options };
   const log = opts.log ?? ((s) => process.stdout.write(s + '\n'));
+  const timeoutSec = checkTimeout(opts.timeoutSec);
+  const notebooksDir = path.resolve(opts.notebooksDir);
   const tStart = performance.now();
   if (opts.build) buildKernelLib(log);
   const backend = chooseBackend(opts.backend, log);
-  const files = listNotebooks(NOTEBOOKS_DIR, opts.filters);
-  if (files.length === 0) throw new NotebookError(`no notebooks found in ${path.relative(REPO_ROOT, NOTEBOOKS_DIR)}/`);
+  const files = listNotebooks(notebooksDir, opts.filters);
+  if (files.length === 0) throw new NotebookError(`no notebooks found in ${path.relative(REPO_ROOT, notebooksDir) || '.'}/`);
   const fullRun = opts.filters.length === 0;
   if (fullRun && safeToClean(opts.outDir)) fs.rmSync(opts.outDir, { recursive: true, force: true });
   fs.mkdirSync(opts.outDir, { recursive: true });
@@ -116,6 +138,8 @@ export async function runNotebooks(options = {}) {
     LC_ALL: 'C.UTF-8',
     FORCE_COLOR: '0',
     NO_COLOR: '1',
+    // Node's warnings ("(node:1234) Warning: ...") carry a pid and differ between machines.
+    NODE_NO_WARNINGS: '1',
   };
   const executed = [];
   for (const file of files) {
@@ -130,9 +154,20 @@ export async function runNotebooks(options = {}) {
       log(`[${name}] cell ${n}/${codeIdx.length} ${ev.status} (${ev.ms} ms)`);
     };
     const exec = backend === 'jupyter' ? executeWithJupyter : executeInProcess;
-    const res = await exec(file, { env, onCell, timeoutSec: opts.timeoutSec });
+    const res = await exec(file, { env, onCell, timeoutSec });
     if (res.stray && res.stray.trim()) {
       log(`[${name}] warning: output written after its cell had finished (dropped, as Jupyter does):\n${indent(res.stray.trim())}`);
+    }
+    if (!res.ok && res.escaped) {
+      // The guard's own report (tslab's "UnhandledPromiseRejection:" lines printed meanwhile repeat it).
+      const at = res.errorText.search(new RegExp(`^\\d+ ${ESCAPED_HEADER.replace(/[()]/g, '\\$&')}`, 'm'));
+      const report = at >= 0 ? res.errorText.slice(at) : res.errorText;
+      throw new NotebookError(
+        `[${name}] an error escaped every cell: an unawaited rejected promise, or a timer or callback that threw ` +
+          `after its cell had finished. The Jupyter kernel reports such a cell as successful and drops the error; ` +
+          `await the promise (or .catch it) and handle errors inside callbacks.\n` +
+          `--- error(s) ---\n${indent(report)}`,
+      );
     }
     if (!res.ok) {
       const where =
@@ -144,10 +179,21 @@ export async function runNotebooks(options = {}) {
           `--- error ---\n${indent(res.errorText)}`,
       );
     }
+    // Every executable code cell must have run (a skipped cell would keep stale outputs).
+    const notRun = codeIdx.filter((i) => !res.results.has(i));
+    if (notRun.length) {
+      throw new NotebookError(
+        `[${name}] ${notRun.length} code cell(s) reported no execution: ` +
+          notRun.map((i) => `cell ${codeIdx.indexOf(i) + 1}/${codeIdx.length} (notebook cell index ${i})`).join(', '),
+      );
+    }
     const nb = assembleNotebook(source, name, res.results, res.languageInfo);
     const errs = findErrorOutputs(nb);
     if (errs.length) {
-      throw new NotebookError(`[${name}] error output in cell index ${errs[0].cell}:\n${indent(errs[0].text.trim())}`);
+      const i = errs[0].cell;
+      throw new NotebookError(
+        `[${name}] error output in cell ${codeIdx.indexOf(i) + 1}/${codeIdx.length} (notebook cell index ${i}):\n${indent(errs[0].text.trim())}`,
+      );
     }
     writeNotebook(path.join(opts.outDir, 'notebooks', `${name}.ipynb`), nb);
     if (opts.update) {
@@ -164,7 +210,7 @@ export async function runNotebooks(options = {}) {
   }
 
   // Report: every notebook of notebooks/ that has an executed copy (a partial run keeps earlier ones).
-  const entries = listNotebooks(NOTEBOOKS_DIR)
+  const entries = listNotebooks(notebooksDir)
     .map((f) => notebookName(f))
     .filter((n) => fs.existsSync(path.join(opts.outDir, 'notebooks', `${n}.ipynb`)))
     .map((n) => ({ name: n, nb: readNotebook(path.join(opts.outDir, 'notebooks', `${n}.ipynb`)) }));
@@ -188,8 +234,28 @@ function indent(s) {
     .join('\n');
 }
 
-const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isMain) {
+function isMainModule() {
+  if (!process.argv[1]) return false;
+  try {
+    // Through a symlinked checkout argv[1] is the link path; import.meta.url is the real path.
+    return fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+/** SIGINT/SIGTERM: stop nbconvert (and so its kernel) and in-process children, remove temp dirs, exit 128 + signal. */
+let aborting = null;
+function onSignal(signal) {
+  const code = 128 + (os.constants.signals[signal] ?? 1);
+  if (aborting) process.exit(code); // a second signal: do not wait any longer
+  process.stderr.write(`\n${signal}: stopping the notebook processes ...\n`);
+  aborting = Promise.allSettled([abortJupyter(), abortInProcess()]).finally(() => process.exit(code));
+}
+
+if (isMainModule()) {
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let opts;
   try {
     opts = parseArgs(process.argv.slice(2));
@@ -204,8 +270,9 @@ if (isMain) {
     process.exit(0);
   }
   runNotebooks(opts).then(
-    () => process.exit(0),
+    () => aborting || process.exit(0),
     (e) => {
+      if (aborting) return; // the signal handler exits once the children are gone
       console.error(e instanceof NotebookError ? `\nFAILED: ${e.message}` : e);
       process.exit(1);
     },

@@ -10,29 +10,42 @@
  *   (b) the outputs committed in notebooks/ equal a fresh execution,
  *   (c) the artifacts exist in out/.
  * Set CBM_NOTEBOOK_TEST_REUSE=1 to check an existing out/ without re-running.
+ *
+ * Then the runner's own regressions on scratch notebooks in temp dirs (both
+ * backends where Jupyter is installed) and the report's HTML sanitising.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogitModel, bankCardCustomers, BANKCARD_SEED, targetList } from '../kernel-lib/src/index';
 import { APT_HINT, kernelAvailable } from '../notebooks/runner/jupyter.mjs';
 import {
   REPO_ROOT,
   diffNotebookOutputs,
   findErrorOutputs,
+  joinText,
   listNotebooks,
   normaliseOutputs,
   notebookName,
   readNotebook,
   scrubPaths,
   serialiseNotebook,
+  type Cell,
   type Notebook,
 } from '../notebooks/runner/nbjson.mjs';
+import { CSP, renderNotebookHtml, sanitizeHtml } from '../notebooks/runner/report.mjs';
 
 const OUT = path.join(REPO_ROOT, 'out');
+const RUNNER = path.join(REPO_ROOT, 'notebooks', 'run.mjs');
 const RUN_TIMEOUT_MS = 15 * 60_000;
-const IN_CI = Boolean(process.env.CI);
+/** CI=true/1/yes... means CI; unset, empty, "false" and "0" do not. */
+function isCi(value: string | undefined): boolean {
+  const v = (value ?? '').trim().toLowerCase();
+  return v !== '' && v !== 'false' && v !== '0';
+}
+const IN_CI = isCi(process.env.CI);
 const NOTEBOOKS = listNotebooks().map(notebookName);
 const JUPYTER = kernelAvailable();
 
@@ -48,25 +61,57 @@ interface RunResult {
 }
 let run: RunResult;
 
-function runRunner(): Promise<RunResult> {
-  const args = [path.join(REPO_ROOT, 'notebooks', 'run.mjs'), `--backend=${JUPYTER ? 'jupyter' : 'inprocess'}`];
+/** Runner processes still running; afterAll stops them (e.g. after a hook timeout). */
+const runners = new Set<ChildProcess>();
+
+/** Spawns `node notebooks/run.mjs ...args` and collects its output. */
+function spawnRunner(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const child = spawn(process.execPath, [RUNNER, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  runners.add(child);
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const done = new Promise<{ code: number; output: string }>((resolve) =>
+    child.on('close', (code, signal) => {
+      runners.delete(child);
+      resolve({ code: code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1), output });
+    }),
+  );
+  return { child, done };
+}
+
+afterAll(async () => {
+  // SIGTERM lets the runner stop its kernels and remove its temp files; SIGKILL if it does not exit.
+  await Promise.all(
+    [...runners]
+      .filter((child) => child.exitCode === null && child.signalCode === null)
+      .map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+            child.on('exit', () => {
+              clearTimeout(force);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+  );
+}, 30_000);
+
+async function runRunner(): Promise<RunResult> {
+  // A hung cell fails after 2 minutes rather than the default 10.
+  const args = [`--backend=${JUPYTER ? 'jupyter' : 'inprocess'}`, '--timeout=120'];
   // `npm test` has just built kernel-lib; a bare `vitest` run builds it here.
   if (process.env.npm_lifecycle_event === 'test') args.push('--no-build');
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('close', (code) => {
-      let backend: string | null = null;
-      try {
-        backend = JSON.parse(fs.readFileSync(path.join(OUT, 'run-summary.json'), 'utf8')).backend;
-      } catch {
-        /* no summary: the run failed */
-      }
-      resolve({ code: code ?? 1, output, backend });
-    });
-  });
+  const { code, output } = await spawnRunner(args).done;
+  let backend: string | null = null;
+  try {
+    backend = JSON.parse(fs.readFileSync(path.join(OUT, 'run-summary.json'), 'utf8')).backend;
+  } catch {
+    /* no summary: the run failed */
+  }
+  return { code, output, backend };
 }
 
 function executed(name: string): Notebook {
@@ -140,9 +185,15 @@ describe('notebooks', () => {
         expect(fs.existsSync(path.join(OUT, 'notebooks', `${name}.ipynb`)), `out/notebooks/${name}.ipynb`).toBe(true);
         const page = fs.readFileSync(path.join(OUT, 'report', `${name}.html`), 'utf8');
         expect(index).toContain(`href="${name}.html"`);
-        // Fully static: no scripts, no external stylesheets or images.
+        // Fully static: no scripts, no external stylesheets or images, no event handlers or javascript: URLs.
         expect(page).not.toMatch(/<script|<link[^>]+stylesheet|src="https?:/i);
+        expect(page).not.toMatch(/<[^>]*\son\w+\s*=/i);
+        expect(page).not.toMatch(/javascript:/i);
+        expect(page).toContain(`<meta http-equiv="Content-Security-Policy" content="${CSP}">`);
         expect(page).not.toContain(REPO_ROOT);
+        // Tables and charts still render (sanitising keeps them).
+        expect(page).toContain('<table class="dataframe"><thead><tr><th>');
+        expect(page).toContain('<img alt="chart" src="data:image/svg+xml;base64,');
       }
     });
     it('the saved model JSON scores the bank-card rows to the same P as the notebook, and rebuilds its target list', () => {
@@ -177,5 +228,275 @@ describe('notebook normalisation', () => {
       { output_type: 'display_data', data: { 'text/plain': 'x' }, metadata: {} },
     ]);
     expect(scrubPaths(`at ${REPO_ROOT}x/y`)).toBe(`at ${REPO_ROOT}x/y`);
+  });
+  it('scrubs the pid of Node warnings', () => {
+    const outs = normaliseOutputs([{ output_type: 'stream', name: 'stderr', text: '(node:12345) Warning: careful\n' }]);
+    expect(outs).toEqual([{ output_type: 'stream', name: 'stderr', text: '(node:<pid>) Warning: careful\n' }]);
+  });
+  it('flags TypeScript diagnostics of module cells as errors', () => {
+    const cell = (text: string): Cell => ({ cell_type: 'code', metadata: {}, source: 'x', outputs: [{ output_type: 'stream', name: 'stderr', text }] });
+    const nb: Notebook = {
+      cells: [cell("mymod.ts 2:14 - Type 'string' is not assignable to type 'number'.\n"), cell('note: 2:14 - fine\n')],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
+    expect(findErrorOutputs(nb).map((e) => e.cell)).toEqual([0]);
+  });
+  it('treats only a non-empty CI other than "false"/"0" as CI', () => {
+    expect([undefined, '', 'false', 'FALSE', '0', ' '].map(isCi)).toEqual([false, false, false, false, false, false]);
+    expect(['true', '1', 'yes', 'github'].map(isCi)).toEqual([true, true, true, true]);
+  });
+});
+
+// ------------------------------------------------------------ runner regressions on scratch notebooks
+
+const BACKENDS = JUPYTER || IN_CI ? ['jupyter', 'inprocess'] : ['inprocess'];
+const SCRATCH_TIMEOUT_MS = 60_000;
+const scratchDirs: string[] = [];
+afterAll(() => {
+  for (const d of scratchDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+type ScratchCell = string | (Partial<Cell> & { source: string });
+
+/** A temp dir with t.ipynb made of `cells` (code cells unless told) and node_modules linked to the project's. */
+function scratchNotebook(cells: ScratchCell[]): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cbm-nbtest-'));
+  scratchDirs.push(dir);
+  fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  const nb: Notebook = {
+    cells: cells.map((c, i) => ({
+      cell_type: 'code',
+      id: `c${i}`,
+      metadata: {},
+      execution_count: null,
+      outputs: [],
+      ...(typeof c === 'string' ? { source: c } : c),
+    })),
+    metadata: {},
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  fs.writeFileSync(path.join(dir, 't.ipynb'), JSON.stringify(nb));
+  return dir;
+}
+
+function runScratch(dir: string, backend: string, extra: string[] = [], env: NodeJS.ProcessEnv = process.env) {
+  const args = ['--no-build', `--backend=${backend}`, `--notebooks=${dir}`, `--out=${path.join(dir, `out-${backend}`)}`, '--timeout=60', ...extra];
+  return spawnRunner(args, env);
+}
+
+/** Command lines of the processes whose working directory is `dir` (nbconvert, the kernel, the in-process child). */
+function processesIn(dir: string): string[] {
+  const real = fs.realpathSync(dir);
+  const found: string[] = [];
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (fs.readlinkSync(`/proc/${pid}/cwd`) === real) found.push(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim());
+    } catch {
+      /* gone, or a zombie */
+    }
+  }
+  return found;
+}
+
+async function waitFor<T>(probe: () => T | null | undefined | false, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// Concurrent: the runs mostly wait (kernel startup, timeouts, shutdown); each has its own temp dir.
+describe.concurrent('runner regressions (scratch notebooks)', () => {
+  it.each(BACKENDS)(
+    '%s: an unawaited rejected promise, a rejected async call and a throwing timer fail the run',
+    async (backend) => {
+      const dir = scratchNotebook([
+        "const p = Promise.reject(new Error('escaped-rejection'));\nconsole.log('cell 1');",
+        "import * as fs from 'fs';\n(async () => { await fs.promises.readFile('/nonexistent/escaped-readfile'); })();\nconsole.log('cell 2');",
+        "setTimeout(() => { throw new Error('escaped-timer'); }, 10);\nconsole.log('cell 3');",
+      ]);
+      const { code, output } = await runScratch(dir, backend).done;
+      expect(code, output).toBe(1);
+      expect(output).toContain('an error escaped every cell');
+      expect(output).toContain('3 error(s) escaped every cell:');
+      for (const marker of ['escaped-rejection', 'escaped-readfile', 'escaped-timer']) expect(output).toContain(marker);
+    },
+    SCRATCH_TIMEOUT_MS,
+  );
+
+  it.each(BACKENDS)(
+    '%s: a /** @module */ cell with a type error fails the run',
+    async (backend) => {
+      const dir = scratchNotebook(["/** @module mymod */\nexport const x: number = 'not a number';", "console.log('next');"]);
+      const { code, output } = await runScratch(dir, backend).done;
+      expect(code, output).toBe(1);
+      expect(output).toMatch(/error output in cell 1\/2 \(notebook cell index 0\):\n\s+mymod\.ts 2:\d+ - Type 'string' is not assignable/);
+    },
+    SCRATCH_TIMEOUT_MS,
+  );
+
+  it(
+    `${BACKENDS.join(' and ')}: every cell runs (skip-execution too), output after a cell ended is dropped, no Node warnings, same notebook`,
+    async () => {
+      const dir = scratchNotebook([
+        {
+          source: "console.log('ran although tagged skip-execution');",
+          metadata: { tags: ['skip-execution'] },
+          execution_count: 7,
+          outputs: [{ output_type: 'stream', name: 'stdout', text: 'stale\n' }],
+        },
+        "process.nextTick(() => console.log('tick'));\nsetImmediate(() => console.log('immediate'));\nsetTimeout(() => console.log('timer'), 0);\nconsole.log('sync');",
+        "process.emitWarning('careful');\nconsole.log('after warning');",
+        "console.log('last');",
+      ]);
+      const written: string[] = [];
+      for (const backend of BACKENDS) {
+        const { code, output } = await runScratch(dir, backend).done;
+        expect(code, output).toBe(0);
+        const nb = readNotebook(path.join(dir, `out-${backend}`, 'notebooks', 't.ipynb'));
+        expect(nb.cells.map((c) => [c.execution_count, (c.outputs ?? []).map((o) => [o.name, joinText(o.text)])]), backend).toEqual([
+          [1, [['stdout', 'ran although tagged skip-execution\n']]],
+          [2, [['stdout', 'sync\n']]],
+          [3, [['stdout', 'after warning\n']]],
+          [4, [['stdout', 'last\n']]],
+        ]);
+        written.push(serialiseNotebook(nb));
+      }
+      for (const text of written) expect(text).toBe(written[0]);
+    },
+    2 * SCRATCH_TIMEOUT_MS,
+  );
+
+  it.each(BACKENDS)(
+    '%s: a cell that runs past --timeout fails the run',
+    async (backend) => {
+      const dir = scratchNotebook(["console.log('slow');\nawait new Promise((r) => setTimeout(r, 30_000));", "console.log('never');"]);
+      const t0 = Date.now();
+      // Not 1 s: the runner's hidden guard cells run under the same timeout, and tests run concurrently.
+      const { code, output } = await runScratch(dir, backend, ['--timeout=3']).done;
+      expect(code, output).toBe(1);
+      expect(output).toMatch(/cell 1\/2 \(notebook cell index 0\) failed/);
+      expect(output).toMatch(/timed out/i);
+      expect(Date.now() - t0).toBeLessThan(25_000);
+    },
+    SCRATCH_TIMEOUT_MS,
+  );
+
+  it.runIf(fs.existsSync('/proc/self/cwd')).each(BACKENDS)(
+    '%s: SIGTERM stops the kernel and removes the temp files',
+    async (backend) => {
+      const dir = scratchNotebook(["console.log('started');\nawait new Promise((r) => setTimeout(r, 600_000));"]);
+      const tmp = path.join(dir, 'tmp');
+      fs.mkdirSync(tmp);
+      const { child, done } = runScratch(dir, backend, [], { ...process.env, TMPDIR: tmp });
+      const kernel = backend === 'jupyter' ? /tslab kernel/ : /inprocess-child/;
+      await waitFor(() => processesIn(dir).some((p) => kernel.test(p)), 30_000, 'the kernel to start');
+      await new Promise((r) => setTimeout(r, 500));
+      child.kill('SIGTERM');
+      const { code, output } = await done;
+      expect(code, output).toBe(143);
+      expect(output).toContain('SIGTERM: stopping the notebook processes');
+      await waitFor(() => processesIn(dir).length === 0, 5_000, `no process left in ${dir}: ${processesIn(dir).join('; ')}`);
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    },
+    SCRATCH_TIMEOUT_MS,
+  );
+
+  it('runs when started through a symlinked checkout', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cbm-nbtest-'));
+    scratchDirs.push(dir);
+    fs.symlinkSync(REPO_ROOT, path.join(dir, 'repo'), 'dir');
+    const child = spawn(process.execPath, [path.join(dir, 'repo', 'notebooks', 'run.mjs'), '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(0);
+    expect(out).toContain('Usage: node notebooks/run.mjs');
+  });
+
+  it.each(['abc', '0', '-5', 'Infinity', ''])('rejects --timeout=%s', async (value) => {
+    const { code, output } = await spawnRunner(['--no-build', `--timeout=${value}`]).done;
+    expect(code).toBe(2);
+    expect(output).toContain('--timeout must be a positive number of seconds');
+  });
+});
+
+// ------------------------------------------------------------ report sanitising
+
+describe('report sanitising', () => {
+  const md = (source: string): Cell => ({ cell_type: 'markdown', metadata: {}, source });
+  const out = (data: Record<string, unknown>): Cell => ({
+    cell_type: 'code',
+    metadata: {},
+    source: 'x',
+    execution_count: 1,
+    outputs: [{ output_type: 'display_data', metadata: {}, data }],
+  });
+  const hostile: Notebook = {
+    cells: [
+      md('# Hostile\n\n<img src=x onerror="document.title=1"> [link](javascript:alert(1)) <a href="jav&#x09;ascript:alert(1)">x</a>'),
+      md('<iframe src="https://example.com"></iframe><object data="x"></object><embed src="x">\n\n<script>alert(1)</script><style>body{display:none}</style>'),
+      out({ 'text/html': '<table class="dataframe"><tr><td>ok</td></tr></table></div></div></div></main><h1>ESCAPED</h1>', 'text/plain': 'p' }),
+      out({ 'text/html': '<ul><li><div><li>x</li></div></li></ul><p style="position:fixed">overlay</p><b>bold<svg><script>alert(1)</script></svg>', 'text/plain': 'p' }),
+      out({ 'text/html': '<a href="javascript:alert(1)" onclick="alert(1)" onmouseover=alert(1)>a</a><form action="https://evil"><input type="text"></form>', 'text/plain': 'p' }),
+      out({ 'image/png': 'AAAA" onerror="alert(1)', 'text/plain': 'bad image' }),
+      md('<!-- an unclosed comment\n\nstill visible'),
+      md('## LAST'),
+    ],
+    metadata: {},
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  const page = renderNotebookHtml(hostile, 'hostile');
+
+  it('carries a Content-Security-Policy that allows no script, frame or remote resource', () => {
+    expect(CSP).toBe("default-src 'none'; img-src data:; style-src 'unsafe-inline'");
+    expect(page).toContain(`<meta http-equiv="Content-Security-Policy" content="${CSP}">`);
+  });
+
+  it('drops scripts, frames, objects, event handlers, javascript: URLs, forms and comments', () => {
+    expect(page).not.toMatch(/<script|<iframe|<object|<embed|<form|<svg|<!--/i);
+    expect(page.match(/<style/g)).toHaveLength(1); // the page's own
+    expect(page).not.toMatch(/<[^>]*\son\w+\s*=/i);
+    expect(page).not.toMatch(/javascript:|jav&#x09;ascript/i);
+    expect(page).not.toContain('position:fixed');
+    expect(page).toContain('&lt;!-- an unclosed comment');
+    expect(page).toContain('still visible');
+  });
+
+  it('drops an image payload that is not base64', () => {
+    expect(page).not.toContain('AAAA"');
+    expect(page).toContain('<pre>bad image</pre>');
+  });
+
+  it('keeps every output inside its container', () => {
+    // Strictly nested tags from <main> to </main>: nothing closes the page's own elements.
+    const body = page.slice(page.indexOf('<main>'), page.indexOf('</main>') + '</main>'.length);
+    const stack: string[] = [];
+    for (const m of body.matchAll(/<(\/?)([a-zA-Z][\w-]*)[^>]*>/g)) {
+      const name = m[2].toLowerCase();
+      if (['br', 'hr', 'img', 'input', 'col', 'wbr'].includes(name)) continue;
+      if (m[1]) expect(stack.pop(), `</${name}> at ${m.index}`).toBe(name);
+      else stack.push(name);
+    }
+    expect(stack).toEqual([]);
+    expect(page).toContain('<td>ok</td></tr></table><h1>ESCAPED</h1></div></div>');
+    // The parser closes an open div at a <li>: divs become block spans, whose end tags cannot close the page's divs.
+    expect(sanitizeHtml('<ul><li><div><li>x</div>')).toBe('<ul><li><span class="html-block"><li>x</li></span></li></ul>');
+    expect(page.trimEnd().endsWith('</main>\n</body>\n</html>')).toBe(true);
+  });
+
+  it("leaves the notebooks' own HTML as it is", () => {
+    const table = '<table class="dataframe"><thead><tr><th>a</th></tr></thead><tbody><tr><td>1 &lt; 2</td></tr></tbody></table><p>… 3 more rows</p>';
+    expect(sanitizeHtml(table)).toBe(table);
+    const markdown = '<p><a href="https://example.com/x?a=1&amp;b=2">x</a> <code>a &lt; b</code> <img src="data:image/png;base64,AAAA" alt="i"></p>';
+    expect(sanitizeHtml(markdown)).toBe(markdown);
   });
 });

@@ -53,6 +53,12 @@ export function showSvg(svg: string): void {
   showBundle({ 'image/svg+xml': svg, 'text/plain': '<svg>' });
 }
 
+/**
+ * Displays HTML. The static report (notebooks/runner/report.mjs) keeps only an
+ * allowlist of it: tables, text formatting, lists, headings, links (http,
+ * https, mailto, relative) and base64 data: images; scripts, styles, `style`
+ * and event-handler attributes, frames, forms and inline SVG are dropped.
+ */
 export function showHtml(html: string, plain = '<html>'): void {
   showBundle({ 'text/html': html, 'text/plain': plain });
 }

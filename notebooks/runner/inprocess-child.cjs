@@ -3,20 +3,36 @@
 // kernel uses, and reports outputs in nbformat-4 shape over the IPC channel.
 //
 // Started by notebooks/runner/inprocess.mjs as
-//   fork(inprocess-child.cjs, [notebook.ipynb], { cwd: <notebook dir> })
-// so that, as with Jupyter, cells run with cwd = the notebook's directory.
+//   fork(inprocess-child.cjs, [], { cwd: <notebook dir> })
+// so that, as with Jupyter, cells run with cwd = the notebook's directory; the
+// parent then sends { type: 'run', notebook } (the notebook with the runner's
+// guard cells). Messages back: { type: 'start', index } before a cell runs,
+// { type: 'cell', index, status, ms, outputs, stray } after it, and finally
+// { type: 'done', ok, languageInfo, stray, results }.
 'use strict';
-const fs = require('fs');
 const path = require('path');
 const { createRequire } = require('module');
 const { performance } = require('perf_hooks');
 
-const nbFile = process.argv[2];
-const cwdRequire = createRequire(path.join(process.cwd(), '__cbm_runner__.js'));
-const tslabRoot = path.dirname(cwdRequire.resolve('tslab/package.json'));
+// tslab as the notebook sees it (so that `tslab/dist/jupyter` imported by a cell is this very
+// module instance); a notebook outside the project falls back to the runner's own tslab.
+function resolveTslab() {
+  for (const base of [path.join(process.cwd(), '__cbm_runner__.js'), __filename]) {
+    try {
+      return path.dirname(createRequire(base).resolve('tslab/package.json'));
+    } catch {
+      /* try the next */
+    }
+  }
+  throw new Error(`tslab is not installed (searched from ${process.cwd()} and ${__dirname}): run npm ci`);
+}
+const tslabRoot = resolveTslab();
 const { createConverter } = require(path.join(tslabRoot, 'dist', 'converter.js'));
 const { createExecutor } = require(path.join(tslabRoot, 'dist', 'executor.js'));
 const jupyter = require(path.join(tslabRoot, 'dist', 'jupyter.js'));
+
+// The runner has gone (killed): stop too, whatever the cell is doing.
+process.on('disconnect', () => process.exit(1));
 
 function send(msg) {
   return new Promise((resolve) => process.send(msg, () => resolve()));
@@ -83,8 +99,20 @@ class ConverterSet {
   }
 }
 
+function receiveNotebook() {
+  return new Promise((resolve) => {
+    const onMessage = (msg) => {
+      if (msg && msg.type === 'run') {
+        process.off('message', onMessage);
+        resolve(msg.notebook);
+      }
+    };
+    process.on('message', onMessage);
+  });
+}
+
 async function main() {
-  const nb = JSON.parse(fs.readFileSync(nbFile, 'utf8'));
+  const nb = await receiveNotebook();
   const convs = new ConverterSet();
   convs.node; // warm up like the kernel does
   // Same console routing as tslab's kernel: console.log/error go through process.stdout/stderr.write.
@@ -108,6 +136,8 @@ async function main() {
     const cell = nb.cells[index];
     const src = Array.isArray(cell.source) ? cell.source.join('') : cell.source || '';
     if (cell.cell_type !== 'code' || src.trim() === '') continue;
+    // Every code cell runs, whatever its tags (the Jupyter backend disables nbclient's skip-execution tag too).
+    await send({ type: 'start', index });
     current = [];
     const t0 = performance.now();
     let good;
@@ -117,12 +147,16 @@ async function main() {
       console.error(e);
       good = false;
     }
-    // Let already-queued I/O callbacks of this cell land in its outputs.
-    await new Promise((r) => setImmediate(r));
+    // The cell ends as soon as execute() resolves, as in tslab's kernel (which then reports
+    // "idle"): output from process.nextTick / setImmediate / timers is stray, as Jupyter drops it.
+    const ms = Math.round(performance.now() - t0);
     const outputs = current;
     results[index] = outputs;
     current = null;
-    const ms = Math.round(performance.now() - t0);
+    // Callbacks already due (0-ms timers, setImmediate, unhandled-rejection reports) fire now,
+    // between cells, as they do in the kernel while nbclient sends the next cell.
+    await new Promise((r) => setTimeout(r, 1));
+    await new Promise((r) => setImmediate(r));
     const warn = stray;
     stray = '';
     await send({ type: 'cell', index, status: good ? 'ok' : 'error', ms, outputs, stray: warn });

@@ -6,7 +6,8 @@ export function detectJupyter(): { jupyter: string; nbconvertVersion: string } |
 export function ensureKernelSpec(): string;
 export function jupyterEnv(extra?: Record<string, string>): NodeJS.ProcessEnv;
 export function kernelAvailable(): boolean;
+export function abortJupyter(graceMs?: number): Promise<void>;
 export function executeWithJupyter(
   file: string,
   opts?: { env?: Record<string, string>; onCell?: (ev: { index: number; status: string; ms: number }) => void; timeoutSec?: number },
-): Promise<{ ok: boolean; results: Map<number, Record<string, any>[]>; languageInfo: unknown; failedCell?: number; errorText?: string }>;
+): Promise<{ ok: boolean; results: Map<number, Record<string, any>[]>; languageInfo: unknown; failedCell?: number; escaped?: boolean; errorText?: string }>;

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from './nbjson.mjs';
+import { REPO_ROOT, fromGuardedIndex, withGuardCells } from './nbjson.mjs';
 
 export const KERNEL_PREFIX = path.join(REPO_ROOT, '.jupyter-kernel');
 export const JUPYTER_DATA_DIR = path.join(KERNEL_PREFIX, 'share', 'jupyter');
@@ -84,16 +84,61 @@ export function kernelAvailable() {
   }
 }
 
+/** Running nbconvert processes (aborted on SIGINT/SIGTERM by notebooks/run.mjs). */
+const active = new Set();
+
+const delay = (ms) => new Promise((r) => setTimeout(r, ms).unref());
+
 /**
- * Executes one notebook through `jupyter nbconvert --execute`.
- * The kernel's cwd is the notebook's directory (nbconvert's default), i.e. notebooks/.
+ * Stops every running nbconvert: SIGINT first (nbclient then shuts its kernel
+ * down), SIGKILL after `graceMs`; waits until each run has cleaned up (no
+ * kernel left, temp dir removed).
+ */
+export async function abortJupyter(graceMs = 5000) {
+  await Promise.all(
+    [...active].map(async ({ child, exited, finished }) => {
+      child.kill('SIGINT');
+      if ((await Promise.race([exited.then(() => 'exited'), delay(graceMs)])) !== 'exited') child.kill('SIGKILL');
+      await finished;
+    }),
+  );
+}
+
+/**
+ * Pids of kernels started with a connection file in `dir` (Linux /proc; [] elsewhere).
+ * A kernel outlives an nbconvert that is killed before the kernel is shut down.
+ */
+function kernelsUsing(dir) {
+  let pids = [];
+  try {
+    pids = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return [];
+  }
+  return pids.map(Number).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((a) => a.startsWith(dir + path.sep));
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Executes one notebook through `jupyter nbconvert --execute`, with the
+ * runner's guard cells added (the notebook goes in on stdin, so the kernel's
+ * cwd is nbconvert's, set to the notebook's directory, i.e. notebooks/).
+ * Results are keyed by the notebook's own cell indices and hold only cells
+ * that reported an execution.
  *
- * @returns {Promise<{ ok, results: Map<number, object[]>, languageInfo, failedCell?, errorText? }>}
+ * @returns {Promise<{ ok, results: Map<number, object[]>, languageInfo, failedCell?, escaped?, errorText? }>}
+ *   escaped: true when the failure is an error that escaped every cell (unawaited rejection, throwing timer)
  */
 export async function executeWithJupyter(file, { env = {}, onCell = () => {}, timeoutSec = 600 } = {}) {
   const j = detectJupyter();
   if (!j) throw new Error(`Jupyter nbconvert not found. Install it with: ${APT_HINT}`);
   ensureKernelSpec();
+  const source = JSON.parse(fs.readFileSync(file, 'utf8'));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cbm-nb-'));
   const base = path.basename(file, '.ipynb');
   const args = [
@@ -103,17 +148,35 @@ export async function executeWithJupyter(file, { env = {}, onCell = () => {}, ti
     '--execute',
     `--config=${PROGRESS_CONFIG}`,
     '--ExecutePreprocessor.kernel_name=tslab',
-    `--ExecutePreprocessor.timeout=${timeoutSec}`,
+    // nbclient takes whole seconds; the in-process backend rounds the same way.
+    `--ExecutePreprocessor.timeout=${Math.ceil(timeoutSec)}`,
     '--ExecutePreprocessor.startup_timeout=120',
+    // In our temp dir: the kernel's command line names it, so a kernel left behind can be found.
+    `--KernelManager.connection_file=${path.join(tmp, 'kernel.json')}`,
     '--output-dir',
     tmp,
     '--output',
     base,
-    file,
+    '--stdin',
   ];
-  const child = spawn(j.jupyter, args, { cwd: path.dirname(file), env: jupyterEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(j.jupyter, args, {
+    cwd: path.dirname(file),
+    env: jupyterEnv({ NODE_NO_WARNINGS: '1', ...env }),
+    stdio: ['pipe', 'pipe', 'pipe'],
+    // Own process group: a terminal's Ctrl-C reaches only the runner, which stops nbconvert once (abortJupyter).
+    detached: true,
+  });
+  let markFinished;
+  const exited = new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+  const closed = new Promise((resolve) => child.on('close', resolve));
+  const entry = { child, exited, finished: new Promise((r) => (markFinished = r)) };
+  active.add(entry);
+  child.stdin.on('error', () => {}); // nbconvert died before reading: reported below from its exit code
+  child.stdin.end(JSON.stringify(withGuardCells(source)));
   const log = [];
+  const executedOk = new Set();
   let failed = null;
+  let running = null;
   let buf = '';
   child.stdout.on('data', (d) => log.push(String(d)));
   child.stderr.on('data', (d) => {
@@ -122,31 +185,63 @@ export async function executeWithJupyter(file, { env = {}, onCell = () => {}, ti
     while ((nl = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
-      if (line.startsWith('@@cbm-cell ')) {
-        const ev = JSON.parse(line.slice('@@cbm-cell '.length));
-        if (ev.status !== 'ok' && !failed) failed = ev;
-        onCell(ev);
-      } else {
+      if (!line.startsWith('@@cbm-cell ')) {
         log.push(line + '\n');
+        continue;
       }
+      const ev = JSON.parse(line.slice('@@cbm-cell '.length));
+      const where = fromGuardedIndex(source, ev.index);
+      if (ev.event === 'start') {
+        running = where;
+        continue;
+      }
+      running = null;
+      if (ev.status !== 'ok' && !failed) failed = { ...where, outputs: ev.outputs };
+      if (where.cell == null) continue;
+      if (ev.status === 'ok') executedOk.add(where.cell);
+      onCell({ index: where.cell, status: ev.status, ms: ev.ms });
     }
   });
-  const code = await new Promise((resolve) => child.on('close', (c) => resolve(c ?? 1)));
-  if (buf) log.push(buf);
   const outFile = path.join(tmp, `${base}.ipynb`);
   try {
-    if (code !== 0 || failed) {
-      const errorText = failed ? stderrOf(failed.outputs) || '(no output)' : log.join('').trim().split('\n').slice(-40).join('\n');
-      return { ok: false, results: new Map(), languageInfo: null, failedCell: failed?.index, errorText };
+    const code = await exited;
+    // A kernel left behind (nbconvert killed while starting it) holds nbconvert's stdout/stderr open.
+    if ((await Promise.race([closed.then(() => 'closed'), delay(2000)])) !== 'closed') {
+      for (const pid of kernelsUsing(tmp)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone meanwhile */
+        }
+      }
+      if ((await Promise.race([closed.then(() => 'closed'), delay(2000)])) !== 'closed') {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }
+    }
+    if (buf) log.push(buf);
+    if (failed) {
+      const errorText = stderrOf(failed.outputs) || '(no output)';
+      if (failed.guard === 'end') return { ok: false, results: new Map(), languageInfo: null, escaped: true, errorText };
+      if (failed.guard) return { ok: false, results: new Map(), languageInfo: null, errorText: `runner guard cell failed:\n${errorText}` };
+      return { ok: false, results: new Map(), languageInfo: null, failedCell: failed.cell, errorText };
+    }
+    if (code !== 0) {
+      const errorText = log.join('').trim().split('\n').slice(-40).join('\n');
+      return { ok: false, results: new Map(), languageInfo: null, failedCell: running?.cell, errorText };
     }
     const executed = JSON.parse(fs.readFileSync(outFile, 'utf8'));
     const results = new Map();
     executed.cells.forEach((c, i) => {
-      if (c.cell_type === 'code') results.set(i, c.outputs ?? []);
+      const where = fromGuardedIndex(source, i);
+      // Final outputs (nbclient applies display updates made by later cells), for cells that really ran.
+      if (where.cell != null && executedOk.has(where.cell)) results.set(where.cell, c.outputs ?? []);
     });
     return { ok: true, results, languageInfo: executed.metadata?.language_info ?? null };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+    active.delete(entry);
+    markFinished();
   }
 }
 

@@ -81,8 +81,13 @@ export function scrubPaths(text) {
   return out;
 }
 
+/** scrubPaths, plus process ids in Node's warning prefix: `(node:1234)` -> `(node:<pid>)`. */
+export function scrubText(text) {
+  return scrubPaths(text).replace(/\(node:\d+\)/g, '(node:<pid>)');
+}
+
 function scrubDeep(value) {
-  if (typeof value === 'string') return scrubPaths(value);
+  if (typeof value === 'string') return scrubText(value);
   if (Array.isArray(value)) return value.map(scrubDeep);
   if (value && typeof value === 'object') {
     const o = {};
@@ -94,20 +99,21 @@ function scrubDeep(value) {
 
 /**
  * Canonical outputs: consecutive stream outputs of the same name merged,
- * multiline values joined, `transient` dropped, absolute repo paths scrubbed.
+ * multiline values joined, `transient` dropped, absolute repo paths and
+ * Node's `(node:<pid>)` warning prefixes scrubbed.
  */
 export function normaliseOutputs(outputs = []) {
   const res = [];
   for (const o of outputs) {
     if (o.output_type === 'stream') {
-      const text = scrubPaths(joinText(o.text));
+      const text = scrubText(joinText(o.text));
       const last = res[res.length - 1];
       if (last && last.output_type === 'stream' && last.name === o.name) last.text += text;
       else res.push({ output_type: 'stream', name: o.name, text });
     } else if (o.output_type === 'display_data' || o.output_type === 'execute_result') {
       const data = {};
       for (const [mime, v] of Object.entries(o.data ?? {})) {
-        data[mime] = isJsonMime(mime) ? scrubDeep(v) : scrubPaths(joinText(v));
+        data[mime] = isJsonMime(mime) ? scrubDeep(v) : scrubText(joinText(v));
       }
       const out = { output_type: o.output_type, data, metadata: scrubDeep(o.metadata ?? {}) };
       if (o.output_type === 'execute_result') out.execution_count = o.execution_count ?? null;
@@ -116,8 +122,8 @@ export function normaliseOutputs(outputs = []) {
       res.push({
         output_type: 'error',
         ename: o.ename ?? '',
-        evalue: scrubPaths(o.evalue ?? ''),
-        traceback: (o.traceback ?? []).map(scrubPaths),
+        evalue: scrubText(o.evalue ?? ''),
+        traceback: (o.traceback ?? []).map(scrubText),
       });
     } else {
       res.push(scrubDeep(o));
@@ -161,6 +167,8 @@ export function assembleNotebook(source, name, results, languageInfo) {
       const executed = isExecutable(cell) && results.has(index);
       out.execution_count = executed ? ++count : null;
       out.outputs = executed ? normaliseOutputs(results.get(index)) : [];
+      // The kernel's own counter also counted the runner's hidden guard cell: results carry the notebook's count.
+      for (const o of out.outputs) if (o.output_type === 'execute_result') o.execution_count = out.execution_count;
     }
     return out;
   });
@@ -290,8 +298,16 @@ export function diffNotebookOutputs(expected, actual, name = 'notebook') {
 }
 
 /**
- * Error outputs: nbformat "error" outputs, or tslab's stderr reports of uncaught
- * exceptions / unhandled rejections (a cell that throws already fails the run).
+ * TypeScript diagnostics as tslab prints them for a `/** @module *\/` cell
+ * ("mod.ts 3:7 - Type 'string' is not assignable ..."): tslab registers the
+ * module anyway and reports success, so the runner treats them as errors.
+ */
+export const TS_DIAGNOSTIC_LINE = /^\S+\.tsx? \d+:\d+ - /m;
+
+/**
+ * Error outputs: nbformat "error" outputs, tslab's stderr reports of uncaught
+ * exceptions / unhandled rejections, or TypeScript diagnostics of module cells
+ * (a cell that throws already fails the run).
  */
 export function findErrorOutputs(nb) {
   const found = [];
@@ -300,11 +316,86 @@ export function findErrorOutputs(nb) {
       if (o.output_type === 'error') found.push({ cell: i, text: `${o.ename}: ${o.evalue}` });
       if (o.output_type === 'stream' && o.name === 'stderr') {
         const t = joinText(o.text);
-        if (/UncaughtException:|UnhandledPromiseRejection:/.test(t)) {
+        if (/UncaughtException:|UnhandledPromiseRejection:/.test(t) || TS_DIAGNOSTIC_LINE.test(t)) {
           found.push({ cell: i, text: t });
         }
       }
     }
   });
   return found;
+}
+
+// ------------------------------------------------------------ guard cells
+
+/**
+ * Hidden cells the runner wraps around every notebook (both backends), then
+ * strips from the results. The first records unhandled promise rejections and
+ * uncaught exceptions (the tslab kernel reports "idle" as soon as a cell's code
+ * returns, so an unawaited rejected promise or a throwing timer would otherwise
+ * be lost and the notebook would pass); the last lets pending callbacks run and
+ * fails if anything was recorded. The first also makes an orphaned kernel exit
+ * (its parent, nbconvert or the runner, has gone).
+ */
+/** Heading line of the last guard cell's report: "<n> error(s) escaped every cell:". */
+export const ESCAPED_HEADER = 'error(s) escaped every cell:';
+
+export const GUARD_START_SOURCE = `// cbm-kit notebook runner: hidden guard cell (records errors that escape every cell)
+(() => {
+  const g: any = globalThis;
+  const proc: any = g.process;
+  const errors: string[] = (g.__cbmRunnerEscapedErrors = []);
+  const text = (kind: string, e: any) => kind + ': ' + (e && typeof e.stack === 'string' ? e.stack : String(e));
+  proc.on('unhandledRejection', (reason: any) => { errors.push(text('unhandled promise rejection', reason)); });
+  proc.on('uncaughtException', (err: any) => { errors.push(text('uncaught exception', err)); });
+  const ppid = proc.ppid;
+  const watchdog = g.setInterval(() => { if (proc.ppid !== ppid) proc.exit(1); }, 500);
+  if (watchdog && typeof watchdog.unref === 'function') watchdog.unref();
+})();
+`;
+
+export const GUARD_END_SOURCE = `// cbm-kit notebook runner: hidden guard cell (fails if an error escaped a cell)
+{
+  const g: any = globalThis;
+  for (let i = 0; i < 2; i++) {
+    await new Promise((resolve) => g.setTimeout(resolve, 25));
+    await new Promise((resolve) => g.setImmediate(resolve));
+  }
+  const errors: string[] = g.__cbmRunnerEscapedErrors || [];
+  if (errors.length > 0) {
+    const e = new Error('escaped errors');
+    e.stack = errors.length + ' ${ESCAPED_HEADER}\\n' + errors.join('\\n');
+    throw e;
+  }
+}
+`;
+
+const GUARD_TAG = 'cbm-runner-guard';
+
+/**
+ * The notebook with the guard cells added: guarded cell index i is source
+ * cell index i - 1; index 0 and cells.length + 1 are the guards.
+ */
+export function withGuardCells(nb) {
+  const withIds = (nb.nbformat ?? 4) === 4 && (nb.nbformat_minor ?? 0) >= 5;
+  const guard = (id, source) => ({
+    cell_type: 'code',
+    execution_count: null,
+    ...(withIds ? { id } : {}),
+    metadata: { tags: [GUARD_TAG] },
+    outputs: [],
+    source,
+  });
+  const cells = [guard('cbm-runner-guard-start', GUARD_START_SOURCE), ...(nb.cells ?? []), guard('cbm-runner-guard-end', GUARD_END_SOURCE)];
+  return { ...nb, cells };
+}
+
+/**
+ * Maps a guarded cell index back to the notebook: { cell } for a notebook cell,
+ * { guard: 'start' | 'end' } for a guard cell.
+ */
+export function fromGuardedIndex(nb, index) {
+  const n = (nb.cells ?? []).length;
+  if (index === 0) return { guard: 'start' };
+  if (index === n + 1) return { guard: 'end' };
+  return { cell: index - 1 };
 }

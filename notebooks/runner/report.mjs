@@ -1,6 +1,11 @@
 // Static HTML report for executed notebooks: one page per notebook plus an
 // index. Self-contained (inline CSS, SVG/PNG as data URIs, no scripts, no
 // CDN) and deterministic (no timestamps, no absolute paths).
+//
+// Notebook HTML (text/html outputs, raw HTML in markdown) is untrusted: it is
+// rebuilt from an allowlist of elements and attributes, balanced so that it
+// cannot close the page's own elements, and every page carries a
+// Content-Security-Policy that allows no scripts, frames or remote resources.
 import fs from 'node:fs';
 import path from 'node:path';
 import { Marked } from 'marked';
@@ -35,9 +40,13 @@ pre { margin: 0; padding: 8px 12px; overflow-x: auto; white-space: pre; }
 .output pre.stream { background: none; padding: 4px 0; }
 .output pre.stderr { color: var(--err); background: #fff5f5; padding: 4px 8px; }
 .output img { max-width: 100%; height: auto; }
+span.html-block { display: block; }
 details > summary { cursor: pointer; color: var(--muted); font-size: 13px; margin-left: 70px; }
 ul.nb-list li { margin: .3em 0; } .small { color: var(--muted); font-size: 13px; }
 `;
+
+/** Nothing runs, nothing loads: inline styles and data: images only. */
+export const CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
 
 export function escapeHtml(s) {
   return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -48,6 +57,7 @@ function page(title, body, nav) {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>${CSS}</style>
@@ -61,8 +71,177 @@ ${nav ? `<nav class="top">${nav}</nav>\n` : ''}${body}
 `;
 }
 
+// ------------------------------------------------------------ sanitising
+
+/** Elements kept (with their content). Containers such as div become spans (see BLOCK_AS_SPAN). */
+const ALLOWED_ELEMENTS = new Set(
+  (
+    'a abbr b bdi bdo blockquote br caption cite code col colgroup data dd del dfn dl dt em figcaption figure ' +
+    'h1 h2 h3 h4 h5 h6 hr i img input ins kbd li mark ol p pre q rp rt ruby s samp small span strong sub summary ' +
+    'details sup table tbody td tfoot th thead time tr u ul var wbr'
+  ).split(' '),
+);
+/**
+ * Block containers the HTML parser may close implicitly (e.g. a <li> start tag
+ * pops an open div): our own </div> would then close the page's container, so
+ * they are rendered as <span class="html-block"> (display: block).
+ */
+const BLOCK_AS_SPAN = new Set(['div', 'address', 'section', 'article', 'aside', 'header', 'footer', 'nav', 'main', 'center', 'hgroup']);
+/** Dropped together with everything up to their end tag (raw-text elements: with the rest of the input when it has none). */
+const RAW_TEXT_ELEMENTS = new Set('script style textarea title xmp iframe noembed noframes noscript plaintext'.split(' '));
+const DROP_WITH_CONTENT = new Set([...RAW_TEXT_ELEMENTS, ...'template object applet svg math select head frameset'.split(' ')]);
+const VOID_ELEMENTS = new Set(['br', 'col', 'hr', 'img', 'input', 'wbr']);
+const GLOBAL_ATTRIBUTES = new Set(['class', 'title', 'lang', 'dir', 'align', 'valign']);
+const ELEMENT_ATTRIBUTES = {
+  a: ['href'],
+  img: ['src', 'alt', 'width', 'height'],
+  td: ['colspan', 'rowspan', 'headers', 'width'],
+  th: ['colspan', 'rowspan', 'headers', 'scope', 'abbr', 'width'],
+  col: ['span', 'width'],
+  colgroup: ['span', 'width'],
+  table: ['border', 'cellpadding', 'cellspacing', 'width'],
+  ol: ['start', 'reversed', 'type'],
+  li: ['value'],
+  input: ['type', 'checked', 'disabled'],
+  details: ['open'],
+  time: ['datetime'],
+  data: ['value'],
+  del: ['datetime'],
+  ins: ['datetime'],
+};
+const TAG_RE = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/y;
+const ATTR_RE = /([^\s"'>\/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
+/** Base64 payload (image outputs, data: URLs). */
+const BASE64_RE = /^[A-Za-z0-9+/=\s]*$/;
+
+function decodeEntities(s) {
+  return s
+    .replace(/&#x([0-9a-f]+);?/gi, (_, h) => String.fromCodePoint(Math.min(parseInt(h, 16), 0x10ffff)))
+    .replace(/&#(\d+);?/g, (_, d) => String.fromCodePoint(Math.min(Number(d), 0x10ffff)))
+    .replace(/&(colon|tab|newline|amp|lpar|rpar|sol|period);/gi, (_, n) => ({ colon: ':', tab: '\t', newline: '\n', amp: '&', lpar: '(', rpar: ')', sol: '/', period: '.' })[n.toLowerCase()]);
+}
+
+/** href: http(s), mailto, or a relative URL / fragment; anything else (javascript:, data:, vbscript:, ...) is dropped. */
+function safeHref(raw) {
+  const v = decodeEntities(raw).replace(/[\u0000-\u0020\u007f-\u009f]/g, '');
+  if (/&[a-z0-9]+;?/i.test(v.split(/[/?#]/)[0])) return false; // an unknown entity could hide a scheme
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(v);
+  return !scheme || ['http', 'https', 'mailto'].includes(scheme[1].toLowerCase());
+}
+
+/** img src: a base64 data: URL of an image, nothing that loads from elsewhere. */
+function safeImageSrc(raw) {
+  const m = /^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,(.*)$/is.exec(decodeEntities(raw).trim());
+  return Boolean(m) && BASE64_RE.test(m[2]);
+}
+
+function attrValue(v) {
+  return v.replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function sanitizeAttributes(name, text) {
+  const allowed = new Set([...GLOBAL_ATTRIBUTES, ...(ELEMENT_ATTRIBUTES[name] ?? [])]);
+  const out = [];
+  const seen = new Set();
+  for (const m of text.matchAll(ATTR_RE)) {
+    const attr = m[1].toLowerCase();
+    const value = m[2] ?? m[3] ?? m[4];
+    if (!allowed.has(attr) || seen.has(attr)) continue;
+    if (attr === 'href' && (value == null || !safeHref(value))) continue;
+    if (attr === 'src' && (value == null || !safeImageSrc(value))) continue;
+    if (name === 'input' && attr === 'type' && (value ?? '').toLowerCase() !== 'checkbox') return null;
+    seen.add(attr);
+    out.push(value == null ? ` ${attr}` : ` ${attr}="${attrValue(value)}"`);
+  }
+  if (name === 'input' && !seen.has('type')) return null; // only task-list checkboxes
+  return out.join('');
+}
+
+/**
+ * Rebuilds untrusted HTML from the allowlist: comments, doctypes and unknown
+ * elements go (content kept, except for scripts, styles, frames, objects,
+ * svg/math and the like), event handlers and other attributes go, URLs are
+ * restricted (no javascript:), a lone "<" becomes text, and every element is
+ * closed in order, so the result stays inside whatever element contains it.
+ */
+export function sanitizeHtml(html) {
+  const src = String(html);
+  let out = '';
+  const open = [];
+  let i = 0;
+  const closeTo = (depth) => {
+    while (open.length > depth) out += `</${open.pop()}>`;
+  };
+  while (i < src.length) {
+    const lt = src.indexOf('<', i);
+    if (lt < 0) {
+      out += src.slice(i).replace(/>/g, '&gt;');
+      break;
+    }
+    out += src.slice(i, lt).replace(/>/g, '&gt;');
+    i = lt;
+    if (src.startsWith('<!--', i)) {
+      const end = src.indexOf('-->', i + 4);
+      if (end < 0) {
+        out += '&lt;'; // an unclosed comment would hide the rest of the page: show it as text
+        i += 1;
+      } else {
+        i = end + 3;
+      }
+      continue;
+    }
+    if (/^<[!?]/.test(src.slice(i, i + 2))) {
+      // doctype, CDATA, processing instruction
+      const end = src.indexOf('>', i);
+      i = end < 0 ? src.length : end + 1;
+      continue;
+    }
+    TAG_RE.lastIndex = i;
+    const m = TAG_RE.exec(src);
+    if (!m) {
+      out += '&lt;';
+      i += 1;
+      continue;
+    }
+    i = TAG_RE.lastIndex;
+    const closing = m[1] === '/';
+    let name = m[2].toLowerCase();
+    if (!closing && DROP_WITH_CONTENT.has(name)) {
+      const endRe = new RegExp(`</${name}[\\s/>]`, 'ig');
+      endRe.lastIndex = i;
+      const e = endRe.exec(src);
+      if (!e) {
+        if (RAW_TEXT_ELEMENTS.has(name)) break;
+        continue; // drop just the tag
+      }
+      const gt = src.indexOf('>', e.index);
+      i = gt < 0 ? src.length : gt + 1;
+      continue;
+    }
+    let extra = '';
+    if (BLOCK_AS_SPAN.has(name)) {
+      name = 'span';
+      extra = ' class="html-block"';
+    } else if (!ALLOWED_ELEMENTS.has(name)) {
+      continue;
+    }
+    if (closing) {
+      const at = open.lastIndexOf(name);
+      if (at >= 0) closeTo(at);
+      continue;
+    }
+    let attrs = sanitizeAttributes(name, m[3]);
+    if (attrs == null) continue;
+    if (extra) attrs = attrs.replace(/ class="[^"]*"/, '') + extra;
+    out += `<${name}${attrs}>`;
+    if (!VOID_ELEMENTS.has(name)) open.push(name);
+  }
+  closeTo(0);
+  return out;
+}
+
 function renderMarkdown(md) {
-  return marked.parse(md, { async: false });
+  return sanitizeHtml(marked.parse(md, { async: false }));
 }
 
 function dataUri(mime, payload, base64 = false) {
@@ -73,14 +252,16 @@ function dataUri(mime, payload, base64 = false) {
 /** Picks the richest mime type a static page can show. */
 function renderData(data) {
   const get = (m) => (data[m] == null ? null : typeof data[m] === 'string' || Array.isArray(data[m]) ? joinText(data[m]) : data[m]);
-  if (get('text/html') != null) return `<div class="html">${get('text/html')}</div>`;
+  const text = (m) => (typeof get(m) === 'string' ? get(m) : null);
+  if (text('text/html') != null) return `<div class="html">${sanitizeHtml(text('text/html'))}</div>`;
   // SVG as an <img>: isolates ids (vega's clip paths/gradients) between charts on one page.
-  if (get('image/svg+xml') != null) return `<img alt="chart" src="${dataUri('image/svg+xml', get('image/svg+xml'))}">`;
+  if (text('image/svg+xml') != null) return `<img alt="chart" src="${dataUri('image/svg+xml', text('image/svg+xml'))}">`;
   for (const m of ['image/png', 'image/jpeg', 'image/gif']) {
-    if (get(m) != null) return `<img alt="image" src="${dataUri(m, get(m), true)}">`;
+    // A payload that is not base64 could break out of the attribute: skip it.
+    if (text(m) != null && BASE64_RE.test(text(m))) return `<img alt="image" src="${dataUri(m, text(m), true)}">`;
   }
-  if (get('text/markdown') != null) return `<div class="md">${renderMarkdown(get('text/markdown'))}</div>`;
-  if (get('text/plain') != null) return `<pre>${escapeHtml(get('text/plain'))}</pre>`;
+  if (text('text/markdown') != null) return `<div class="md">${renderMarkdown(text('text/markdown'))}</div>`;
+  if (get('text/plain') != null) return `<pre>${escapeHtml(typeof get('text/plain') === 'string' ? get('text/plain') : JSON.stringify(get('text/plain')))}</pre>`;
   const jsonMime = Object.keys(data).find((m) => /json$/.test(m));
   if (jsonMime) return `<pre>${escapeHtml(JSON.stringify(data[jsonMime], null, 1))}</pre>`;
   return '';
