@@ -81,6 +81,17 @@ describe('Spector & Mazzeo logit (GRADE ~ GPA + TUCE + PSI)', () => {
     expect(relativeDifference(model.statistics.lrPValue, stata.llr_pvalue)).toBeLessThan(1e-6);
   });
 
+  it('without an intercept: R\'s null deviance (P = ½) and McFadden\'s R² against the intercept-only model (closed forms)', () => {
+    const noIntercept = fitLogit(spectorRows, 'GRADE ~ GPA + TUCE + PSI - 1');
+    const n = spectorRows.length;
+    const ones = spectorRows.filter((r) => r.GRADE === 1).length;
+    const interceptOnly = ones * Math.log(ones / n) + (n - ones) * Math.log(1 - ones / n);
+    expect(relativeDifference(noIntercept.statistics.nullDeviance, -2 * n * Math.log(0.5))).toBeLessThan(1e-14);
+    expect(relativeDifference(noIntercept.statistics.pseudoR2, 1 - noIntercept.statistics.logLikelihood / interceptOnly)).toBeLessThan(1e-14);
+    // With an intercept both nulls coincide: statsmodels' llnull.
+    expect(relativeDifference(interceptOnly, spector.statsmodels.tight_control.llnull ?? spector.statsmodels.llnull)).toBeLessThan(1e-12);
+  });
+
   it('matches statsmodels 0.13.5 Logit (tight convergence) to 1e-8', () => {
     expectAgreement(model, spector.statsmodels.tight_control, 1e-8, constToIntercept);
   });

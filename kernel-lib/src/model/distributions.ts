@@ -9,7 +9,9 @@ const SQRT_PI = Math.sqrt(Math.PI);
 export function erfc(x: number): number {
   if (Number.isNaN(x)) return NaN;
   if (x < 0) return 2 - erfc(-x);
-  if (x < 2.5) {
+  // Below 1.2 the series is exact to ~1e-15; above, 1 − erf(x) would cancel and the continued
+  // fraction (≤ 150 terms there) is the accurate one.
+  if (x < 1.2) {
     // erf(x) = 2x/√π · e^{−x²} · Σ (2x²)ⁿ / (1·3·…·(2n+1)): all terms positive, no cancellation.
     const x2 = x * x;
     let term = 1;
@@ -52,6 +54,8 @@ export function twoSidedNormalP(z: number): number {
  */
 export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
+  // By symmetry from the lower tail, where the polishing below does not cancel (1 − p is exact here).
+  if (p > 0.5) return -normalQuantile(1 - p);
   const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
   const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
   const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];

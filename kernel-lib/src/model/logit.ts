@@ -40,12 +40,13 @@ export interface FitStatistics {
   dfResidual: number;
   dfNull: number;
   logLikelihood: number;
+  /** The null model's: intercept-only, or P = ½ for a model without intercept (R's null deviance). */
   nullLogLikelihood: number;
   deviance: number;
   nullDeviance: number;
   aic: number;
   bic: number;
-  /** McFadden's pseudo-R² = 1 − logLik/logLik(null). */
+  /** McFadden's pseudo-R² = 1 − logLik/logLik(intercept-only model), as statsmodels reports it. */
   pseudoR2: number;
   iterations: number;
   converged: boolean;
@@ -423,7 +424,8 @@ export function fitStatistics(fit: NewtonFit, y: Float64Array, intercept: boolea
   for (let i = 0; i < n; i++) ones += y[i];
   const mean = ones / n;
   // The null model is the intercept-only model, or P = 1/2 without an intercept (as R's glm).
-  const nullLogLikelihood = intercept ? (ones > 0 ? ones * Math.log(mean) : 0) + (n - ones > 0 ? (n - ones) * Math.log(1 - mean) : 0) : n * Math.log(0.5);
+  const interceptOnly = (ones > 0 ? ones * Math.log(mean) : 0) + (n - ones > 0 ? (n - ones) * Math.log(1 - mean) : 0);
+  const nullLogLikelihood = intercept ? interceptOnly : n * Math.log(0.5);
   const ll = fit.logLikelihood;
   const lrStatistic = 2 * (ll - nullLogLikelihood);
   const lrDf = p - (intercept ? 1 : 0);
@@ -438,7 +440,9 @@ export function fitStatistics(fit: NewtonFit, y: Float64Array, intercept: boolea
     nullDeviance: -2 * nullLogLikelihood,
     aic: -2 * ll + 2 * p,
     bic: -2 * ll + Math.log(n) * p,
-    pseudoR2: 1 - ll / nullLogLikelihood,
+    // McFadden's R² is always against the intercept-only model (as statsmodels), also for a
+    // model without an intercept, whose null deviance follows R (P = ½).
+    pseudoR2: 1 - ll / interceptOnly,
     iterations: fit.iterations,
     converged: fit.status === 'converged',
     lrStatistic,

@@ -10,7 +10,7 @@ import { checkFitOptions, fitDesign, prepareFit, type FitOptions, type LogitMode
  * - `criterion: 'aic'` (default) and `'bic'` follow R's `step()`: drop the term giving the lowest
  *   AIC (−2 logLik + k·df, k = 2 or log n) while that is lower than the current model's.
  * - `criterion: 'p-value'` drops the term with the largest Wald p-value above `alpha` (SPSS's
- *   "Backward: Wald"), the book's textbook procedure.
+ *   "Backward: Wald"), a common textbook procedure.
  * `hierarchical: true` (default, as R) keeps a term while a higher-order term contains it;
  * `hierarchical: false` lets any term go, as the book does when it ends with gender:age and
  * gender:income alone. The intercept is never dropped.
