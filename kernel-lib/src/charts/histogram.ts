@@ -1,4 +1,4 @@
-import { CbmError, check } from '../errors';
+import { CbmError, check, checkOptions } from '../errors';
 import { DEFAULT_HEIGHT, DEFAULT_WIDTH, VEGA_LITE_SCHEMA, describeValue, fieldRef, resolveOptions, type VegaLiteSpec } from './spec';
 import type { ChartOptions } from './types';
 
@@ -26,7 +26,7 @@ const DEFAULT_BINS = 20;
 export function histogramChart(values: ArrayLike<number>, options: HistogramOptions = {}): VegaLiteSpec {
   const context = 'histogramChart';
   check(values !== null && typeof values === 'object' && typeof values.length === 'number', `${context}: values must be an array of numbers, got ${describeValue(values)}`);
-  check(options !== null && typeof options === 'object', `${context}: options must be an object, got ${describeValue(options)}`);
+  checkOptions(options, context);
   const { bins = DEFAULT_BINS, field = 'value', groups, groupField = 'group' } = options;
   check(Number.isInteger(bins) && bins >= 1, `${context}: options.bins must be a positive integer, got ${describeValue(bins)}`);
   check(typeof field === 'string' && field.length > 0, `${context}: options.field must be a non-empty string, got ${describeValue(field)}`);

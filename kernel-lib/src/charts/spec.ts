@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { CbmError, check } from '../errors';
+import { CbmError, check, checkOptions } from '../errors';
 import type { ChartOptions } from './types';
 
 /**
@@ -31,7 +31,7 @@ export interface ResolvedOptions {
 /** Checks the common options and fills in the defaults of one chart. */
 export function resolveOptions(context: string, options: ChartOptions | undefined, defaults: ResolvedOptions): ResolvedOptions {
   if (options === undefined) return { ...defaults };
-  check(options !== null && typeof options === 'object', `${context}: options must be an object, got ${describeValue(options)}`);
+  checkOptions(options, context);
   const { title, width, height } = options;
   check(title === undefined || typeof title === 'string', `${context}: options.title must be a string, got ${describeValue(title)}`);
   checkSize(context, 'width', width);

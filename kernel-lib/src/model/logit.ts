@@ -1,4 +1,4 @@
-import { CbmError, check } from '../errors';
+import { CbmError, check, checkOptions } from '../errors';
 import { toTable, type DataInput, type Table } from '../data/table';
 import { applyPreparation, fitPreparation, isPreparation, preparationToJSON, type Preparation, type PreparationSpec } from '../prepare/preparation';
 import { checkEncodings } from '../prepare/encode';
@@ -557,7 +557,7 @@ export function fitDesign(
 }
 
 export function checkFitOptions(options: FitOptions, context: string): void {
-  check(options !== null && typeof options === 'object', `${context}: options must be an object`);
+  checkOptions(options, context);
   const within = (x: unknown) => typeof x === 'number' && x > 0 && x < 1;
   if (options.maxIterations !== undefined) check(Number.isInteger(options.maxIterations) && options.maxIterations > 0, `${context}: maxIterations must be a positive whole number`);
   if (options.tolerance !== undefined) check(within(options.tolerance), `${context}: tolerance must be a number between 0 and 1`);
