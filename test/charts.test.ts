@@ -7,7 +7,7 @@ import {
   gainsChart,
   histogramChart,
   liftChart,
-  renderSvg,
+
   rocChart,
   thresholdSweepChart,
   type CalibrationRow,
@@ -17,6 +17,7 @@ import {
   type SweepRow,
   type VegaLiteSpec,
 } from '../kernel-lib/src/charts';
+import { renderSvg } from '../kernel-lib/src/render';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: small hand-made tables of the shapes the evaluate module produces.

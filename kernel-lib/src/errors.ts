@@ -16,7 +16,10 @@ export type CbmErrorCode =
   | 'SINGULAR' // collinear / aliased design columns
   | 'SEPARATION' // perfect or quasi-complete separation: maximum-likelihood estimates do not exist
   | 'NOT_CONVERGED' // Newton iterations ran out
-  | 'BAD_MODEL_JSON'; // a saved model that cannot be read
+  | 'BAD_MODEL_JSON' // a saved model that cannot be read
+  | 'INFEASIBLE' // constraints that no value within the bounds satisfies
+  | 'TOO_LARGE' // a request whose size would exhaust memory or time
+  | 'SQL_ERROR'; // the database refused a statement
 
 export class CbmError extends Error {
   readonly code: CbmErrorCode;

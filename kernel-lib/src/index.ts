@@ -41,4 +41,6 @@ export {
 } from './evaluate/metrics';
 export { gainsTable, auc, rocCurve, calibrationTable } from './evaluate/ranking';
 export { targetList, type TargetListOptions, type TargetRow } from './evaluate/targetList';
+export { campaignMetrics, type CampaignMetrics } from './evaluate/campaign';
+export { tableFromRange, type RangeOptions } from './data/range';
 export * from './charts';

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 const require = createRequire(import.meta.url);
 const kl = require('@cbm-kit/kernel-lib');
+const { renderSvg } = require('@cbm-kit/kernel-lib/render');
 
 const customers = kl.bankCardCustomers({ seed: kl.BANKCARD_SEED });
 const prepare = kl.fitPreparation(customers, { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] });
@@ -11,6 +12,6 @@ const contacted = customers.filter((c) => c.contacted);
 const { train } = kl.trainValidationSplit(contacted, { seed: kl.BANKCARD_SEED });
 const { model } = kl.stepwise(train, 'responded ~ (gender + income + age)^2', { prepare, hierarchical: false });
 const rows = kl.gainsTable(model.predict(contacted), contacted.map((c) => c.responded));
-const svg = await kl.renderSvg(kl.gainsChart(rows, { title: 'Cumulative gains: bank-card model on the 150 contacted customers' }));
+const svg = await renderSvg(kl.gainsChart(rows, { title: 'Cumulative gains: bank-card model on the 150 contacted customers' }));
 writeFileSync(new URL('./gains.svg', import.meta.url), svg);
 console.log('wrote notebooks/figures/gains.svg');

@@ -6,4 +6,3 @@ export { thresholdSweepChart, type ThresholdSweepOptions } from './thresholdSwee
 export { coefficientChart, type CoefficientChartOptions } from './coefficients';
 export { rocChart, type RocChartOptions } from './roc';
 export { calibrationChart } from './calibration';
-export { renderSvg } from './render';

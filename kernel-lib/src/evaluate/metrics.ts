@@ -51,10 +51,10 @@ export interface Confusion {
  * @example
  * confusion([0.9, 0.85, 0.3], [1, 0, 0], 0.8) // { truePositives: 1, falsePositives: 1, trueNegatives: 1, ... }
  */
-export function confusion(scores: ArrayLike<number>, actual: Outcomes, threshold: number): Confusion {
+export function confusion(scores: ArrayLike<number>, actual: Outcomes, threshold: number, context = 'confusion'): Confusion {
   // checkScored skips an undefined threshold (for its callers without one); here it is required.
-  check(threshold !== undefined, 'confusion: threshold must be a finite number like 0.8, got undefined');
-  const y = checkScored(scores, actual, 'confusion', threshold);
+  check(threshold !== undefined, `${context}: threshold must be a finite number like 0.8, got undefined`);
+  const y = checkScored(scores, actual, context, threshold);
   let tp = 0;
   let fp = 0;
   let tn = 0;
@@ -101,7 +101,7 @@ export interface Economics {
   cost: number;
 }
 
-function checkEconomics(economics: Economics, context: string): void {
+export function checkEconomics(economics: Economics, context: string): void {
   check(economics !== null && typeof economics === 'object', `${context}: give { profit, cost }: profit per responder B and cost per contact F`);
   check(Number.isFinite(economics.profit) && economics.profit > 0, `${context}: profit (B, per responder) must be a positive number, got ${String(economics.profit)}`);
   check(Number.isFinite(economics.cost) && economics.cost > 0, `${context}: cost (F, per contact) must be a positive number, got ${String(economics.cost)}`);

@@ -1,7 +1,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { CbmError } from '../errors';
-import { describeValue } from './spec';
+import { describeValue } from '../charts/spec';
 
 /**
  * Vega numbers SVG clip paths and gradients from process-wide counters, so the same spec would get

@@ -1,0 +1,12 @@
+/**
+ * @cbm-kit/kernel-lib/warehouse – database executors (embedded DuckDB; PostgreSQL) and the work
+ * that runs inside them. Kept out of the numeric root entry so that browser and Excel bundles
+ * never load a native module.
+ *
+ * @example
+ * import { openDuckDB } from '@cbm-kit/kernel-lib/warehouse';
+ * const db = await openDuckDB(':memory:');
+ * await db.close();
+ */
+export type { SqlExecutor, SqlRow, SqlDialect } from './warehouse/executor';
+export { openDuckDB, DEFAULT_DUCKDB_PATH } from './warehouse/duckdb';
