@@ -4,7 +4,8 @@
  * message, the Excel add-in maps the code onto a `CustomFunctions.Error` with the same text.
  *
  * @example
- * try { fitLogit(rows, 'responded ~ gender + age') }
+ * const rows = [{ responded: 1, age: 30 }, { responded: 1, age: 40 }, { responded: 0, age: 20 }, { responded: 0, age: 25 }];
+ * try { fitLogit(rows, 'responded ~ age') }
  * catch (e) { if (e instanceof CbmError && e.code === 'SEPARATION') console.log(e.message) }
  */
 export type CbmErrorCode =

@@ -19,7 +19,9 @@ const INTERCEPT_TERM = '(Intercept)';
  * a term whose interval is not finite is drawn without its bar.
  *
  * @example
- * coefficientChart(model.coefficients, { title: 'Response model' })
+ * const customers = bankCardCustomers();
+ * const model = fitLogit(customers.filter((c) => c.contacted), 'responded ~ gender + age');
+ * coefficientChart(model.coefficientTable(), { title: 'Response model' })
  */
 export function coefficientChart(rows: readonly CoefficientRow[], options: CoefficientChartOptions = {}): VegaLiteSpec {
   const context = 'coefficientChart';

@@ -112,7 +112,7 @@ export function checkEconomics(economics: Economics, context: string): void {
  * response rate among the contacted reaches F/B.
  *
  * @example
- * roi(scores, actual, 0.8, { profit: 100, cost: 20 }) // 0.82 × 100/20 = 4.1
+ * roi([0.9, 0.85, 0.3, 0.2], [1, 0, 1, 0], 0.8, { profit: 100, cost: 20 }) // response rate 1/2 × 100/20 = 2.5
  */
 export function roi(scores: ArrayLike<number>, actual: Outcomes, threshold: number, economics: Economics): number {
   checkEconomics(economics, 'roi');

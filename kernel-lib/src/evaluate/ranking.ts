@@ -8,7 +8,9 @@ import { checkScored, rankByScore, type Outcomes } from './metrics';
  * possible (group g holds ranks ⌊(g−1)n/G⌋ … ⌊gn/G⌋−1).
  *
  * @example
- * gainsTable(p, actual)[0].cumulativeLift // lift of the top 10%
+ * const p = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05];
+ * const actual = [1, 1, 0, 1, 0, 0, 0, 0, 0, 0];
+ * gainsTable(p, actual)[0].cumulativeLift // lift of the top 10%: 1/(3/10) = 3.33
  */
 export function gainsTable(scores: ArrayLike<number>, actual: Outcomes, options: { groups?: number } = {}): GainsRow[] {
   checkOptions(options, 'gainsTable');

@@ -20,6 +20,8 @@ export type TargetRow = Row & { rank: number; score: number };
  * row order), each with their rank and score.
  *
  * @example
+ * const customers = bankCardCustomers();
+ * const model = fitLogit(customers.filter((c) => c.contacted), 'responded ~ gender + age');
  * targetList(customers, model.predict(customers), { threshold: 0.8 }).slice(0, 3)
  */
 export function targetList(customers: DataInput | Table, scores: ArrayLike<number>, options: TargetListOptions = {}): TargetRow[] {

@@ -15,6 +15,8 @@ import { newtonLogit, type AliasedColumn, type NewtonFit } from './irls';
  * raw customer rows: it applies its stored preparation (encodings, scaling ranges) first.
  *
  * @example
+ * const customers = bankCardCustomers();
+ * const train = customers.filter((c) => c.contacted);
  * const model = fitLogit(train, 'responded ~ gender:age + gender:income',
  *   { prepare: { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] } });
  * console.log(model.summary());

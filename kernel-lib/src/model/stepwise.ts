@@ -16,6 +16,7 @@ import { checkFitOptions, fitDesign, prepareFit, type FitOptions, type LogitMode
  * gender:income alone. The intercept is never dropped.
  *
  * @example
+ * const train = bankCardCustomers().filter((c) => c.contacted);
  * const { model, steps } = stepwise(train, 'responded ~ (gender + income + age)^2', { hierarchical: false });
  * steps.map(s => s.removed) // [null, 'income:age', ...]
  */

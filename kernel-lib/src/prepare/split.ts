@@ -7,6 +7,7 @@ import { seededUniform, shuffledIndices } from '../random';
  * (the book's 150 customers drawn from 1,000 for the market test).
  *
  * @example
+ * const customers = bankCardCustomers();
  * sampleRows(customers, 150, { seed: 7 }).length // 150
  */
 export function sampleRows(data: DataInput | Table, size: number, options: { seed: number | string }): Row[] {
@@ -38,6 +39,7 @@ export interface Split {
  * audit; with `stratify` each value of that column is split separately.
  *
  * @example
+ * const contacted = bankCardCustomers().filter((c) => c.contacted);
  * const { train, validation } = trainValidationSplit(contacted, { seed: 1 }); // 100 and 50 rows
  */
 export function trainValidationSplit(data: DataInput | Table, options: SplitOptions): Split {
