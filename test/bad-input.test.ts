@@ -79,8 +79,8 @@ function baseColumns(extra: Record<string, ArrayLike<unknown>> = {}): Record<str
  */
 function expectCbmError(call: () => unknown, code: CbmErrorCode, fragments: readonly (string | RegExp)[], inputs: readonly unknown[] = []): CbmError {
   const before = structuredClone(inputs);
-  let thrown: unknown = undefined;
-  let returned: unknown = undefined;
+  let thrown: unknown;
+  let returned: unknown;
   try {
     returned = call();
   } catch (e) {
@@ -239,7 +239,7 @@ describe('bad responses', () => {
   });
 
   it('a text response with more than two values is BAD_INPUT', () => {
-    const rows = withColumns((row, i) => ({ resp: ['yes', 'no', 'maybe'][i % 3] }));
+    const rows = withColumns((_row, i) => ({ resp: ['yes', 'no', 'maybe'][i % 3] }));
     expectCbmError(() => fitLogit(rows, 'resp ~ x1'), 'BAD_INPUT', ["the response 'resp' has 3 text values", 'needs two'], [rows]);
     expectValidFitUnchanged(rows);
   });

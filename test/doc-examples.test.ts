@@ -33,7 +33,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** The `@example` blocks of a file: the comment lines after the tag, up to the next tag or the end of the comment. */
-export function examplesOf(file: string, text: string): Example[] {
+function examplesOf(file: string, text: string): Example[] {
   const examples: Example[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {

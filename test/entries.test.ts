@@ -94,11 +94,20 @@ describe('built package (kernel-lib/dist)', () => {
     // The root-level declaration re-exports the built one, so both name the same API.
     const program = ts.createProgram([node10!], { moduleResolution: ts.ModuleResolutionKind.Node10, module: ts.ModuleKind.CommonJS, noEmit: true, skipLibCheck: true, types: [] });
     const checker = program.getTypeChecker();
-    const exportsOf = (file: string) => checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(file)!)!).map((s) => s.name).sort();
+    const exportsOf = (file: string) =>
+      checker
+        .getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(file)!)!)
+        .map((s) => s.name)
+        .sort();
     const viaRoot = exportsOf(node10!);
     expect(viaRoot.length).toBeGreaterThan(0);
     const program16 = ts.createProgram([node16!], { moduleResolution: ts.ModuleResolutionKind.Node16, module: ts.ModuleKind.Node16, noEmit: true, skipLibCheck: true, types: [] });
     const checker16 = program16.getTypeChecker();
-    expect(checker16.getExportsOfModule(checker16.getSymbolAtLocation(program16.getSourceFile(node16!)!)!).map((s) => s.name).sort()).toEqual(viaRoot);
+    expect(
+      checker16
+        .getExportsOfModule(checker16.getSymbolAtLocation(program16.getSourceFile(node16!)!)!)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(viaRoot);
   });
 });

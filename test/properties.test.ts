@@ -181,7 +181,7 @@ describe('minMaxScaler properties', () => {
     const min = Math.min(...values);
     const max = Math.max(...values);
     fc.pre(max > min);
-    let scaler;
+    let scaler: ReturnType<typeof minMaxScaler>;
     try {
       scaler = minMaxScaler({ v: values }, ['v']);
     } catch (e) {

@@ -67,7 +67,12 @@ describe('renderSvg loads nothing', () => {
     const before = requests;
     await refusal(bar({ url: `${base}/data.json` }));
     await refusal(bar({ url: `//127.0.0.1:${new URL(base).port}/data.json` }));
-    await refusal({ $schema: VEGA_LITE_SCHEMA, data: { values: [{ x: 1, y: 1, img: `${base}/image.png` }] }, mark: 'image', encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, url: { field: 'img', type: 'nominal' } } });
+    await refusal({
+      $schema: VEGA_LITE_SCHEMA,
+      data: { values: [{ x: 1, y: 1, img: `${base}/image.png` }] },
+      mark: 'image',
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, url: { field: 'img', type: 'nominal' } },
+    });
     // Give a request that was wrongly started time to arrive before counting.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(requests - before).toBe(0);

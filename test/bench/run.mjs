@@ -258,7 +258,7 @@ function main() {
   const source = { commit: git('rev-parse', '--short', 'HEAD'), kernelLibSrcModified: (git('status', '--porcelain', '--', 'kernel-lib/src') ?? '') !== '' };
   log(`${ROWS.toLocaleString('en')} rows, formula '${FORMULA}', ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}${QUICK ? ', --quick' : ''}`);
 
-  let t = process.hrtime.bigint();
+  const t = process.hrtime.bigint();
   const data = synthetic(ROWS, SEED);
   let responseRate = 0;
   for (let i = 0; i < ROWS; i++) responseRate += data.y[i];

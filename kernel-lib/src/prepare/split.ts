@@ -60,9 +60,9 @@ export function trainValidationSplit(data: DataInput | Table, options: SplitOpti
     const cells = table.cells(options.stratify);
     for (let i = 0; i < table.nRows; i++) {
       const key = String(cells[i]);
-      let members = groups.get(key);
-      if (!members) groups.set(key, (members = []));
-      members.push(i);
+      const members = groups.get(key);
+      if (members) members.push(i);
+      else groups.set(key, [i]);
     }
   } else {
     groups.set('', Array.from({ length: table.nRows }, (_, i) => i));
