@@ -79,8 +79,8 @@ function baseColumns(extra: Record<string, ArrayLike<unknown>> = {}): Record<str
  */
 function expectCbmError(call: () => unknown, code: CbmErrorCode, fragments: readonly (string | RegExp)[], inputs: readonly unknown[] = []): CbmError {
   const before = structuredClone(inputs);
-  let thrown: unknown = undefined;
-  let returned: unknown = undefined;
+  let thrown: unknown;
+  let returned: unknown;
   try {
     returned = call();
   } catch (e) {

@@ -1,4 +1,4 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { check, checkOptions } from '../errors';
 import { selectRows, toTable, type Cell, type DataInput, type Row, type Table } from '../data/table';
 import { readOutcome } from '../data/outcome';
 import { rankByScore } from './metrics';
