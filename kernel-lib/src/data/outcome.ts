@@ -1,5 +1,6 @@
 import { CbmError } from '../errors';
 import { isMissing, type Cell } from './table';
+import { unsupportedCell } from './cells';
 
 /** Options for reading a 0/1 outcome. */
 export interface OutcomeOptions {
@@ -103,5 +104,7 @@ function textEvent(cells: ArrayLike<Cell>, name: string, context: string): { eve
 
 function badValue(v: unknown, name: string, row: number, context: string): CbmError {
   if (typeof v === 'number' && Number.isNaN(v)) return new CbmError('NON_FINITE', `${context}: the outcome '${name}' is missing in row ${row}; use rows with a known outcome only`, { column: name, row });
+  const unsupported = unsupportedCell(v, ` in row ${row}`);
+  if (unsupported) return new CbmError('BAD_INPUT', `${context}: the outcome '${name}' has ${unsupported}`, { column: name, row });
   return new CbmError('BAD_INPUT', `${context}: the outcome '${name}' must be 0 or 1 (or yes/no, true/false), found ${typeof v === 'number' ? v : String(v)} in row ${row}`, { column: name, row });
 }

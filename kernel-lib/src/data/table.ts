@@ -1,4 +1,5 @@
 import { CbmError, check } from '../errors';
+import { setOwn, unsupportedCell } from './cells';
 
 /** One value of a customer record: numbers, text categories, booleans, or missing. */
 export type Cell = number | string | boolean | null | undefined;
@@ -164,6 +165,8 @@ export function numericColumn(table: Table, name: string, context: string): Floa
 }
 
 function nonFinite(name: string, row: number, value: unknown, context: string): CbmError {
+  const unsupported = unsupportedCell(value, ` in row ${row}`);
+  if (unsupported) return new CbmError('BAD_INPUT', `${context}: column '${name}' has ${unsupported}`, { column: name, row });
   const shown =
     value === undefined ? 'a missing value' :
     value === null ? 'a null value' :
@@ -207,7 +210,8 @@ export function selectRows(table: Table, indices: ArrayLike<number>): Row[] {
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
     const row: Row = {};
-    for (const [name, cells] of columns) row[name] = cells[i];
+    // setOwn: a column called '__proto__' stays a column instead of replacing the row's prototype.
+    for (const [name, cells] of columns) setOwn(row, name, cells[i]);
     out[k] = row;
   }
   return out;

@@ -1,6 +1,7 @@
 import { CbmError, check, checkOptions } from '../errors';
 import { readOutcome } from '../data/outcome';
 import type { Cell } from '../data/table';
+import { unsupportedCell } from '../data/cells';
 
 /**
  * Campaign metrics at a threshold a: a customer is selected when P > a (strictly, as the book's
@@ -11,16 +12,25 @@ export type Outcomes = ArrayLike<number | boolean>;
 
 /** Validates scores/actual/threshold at the door and returns the outcomes as 0/1 numbers (readOutcome's rules). */
 export function checkScored(scores: ArrayLike<number>, actual: Outcomes, context: string, threshold?: number): Float64Array {
-  check(scores != null && typeof scores === 'object' && typeof scores.length === 'number', `${context}: scores must be an array of numbers`);
+  checkScores(scores, context);
   check(actual != null && typeof actual === 'object' && typeof actual.length === 'number', `${context}: actual must be an array of 0/1 outcomes`);
   check(scores.length === actual.length, `${context}: scores has ${scores.length} values but actual has ${actual.length}`);
   check(scores.length > 0, `${context}: no scores given`);
   if (threshold !== undefined) check(typeof threshold === 'number' && Number.isFinite(threshold), `${context}: threshold must be a finite number like 0.8, got ${String(threshold)}`);
+  return readOutcome(actual as ArrayLike<Cell>, 'actual', context);
+}
+
+/** Scores must be an array (or typed array) of finite numbers; the first bad one is named. */
+export function checkScores(scores: ArrayLike<number>, context: string): void {
+  check(scores != null && typeof scores === 'object' && typeof scores.length === 'number', `${context}: scores must be an array of numbers, got ${scores === null ? 'null' : typeof scores}`);
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i];
-    if (typeof s !== 'number' || !Number.isFinite(s)) throw new CbmError('NON_FINITE', `${context}: score ${i} is ${String(s)}; every score must be a finite number`, { row: i });
+    if (typeof s !== 'number' || !Number.isFinite(s)) {
+      const unsupported = unsupportedCell(s);
+      if (unsupported) throw new CbmError('BAD_INPUT', `${context}: score ${i} is ${unsupported}`, { row: i });
+      throw new CbmError('NON_FINITE', `${context}: score ${i} is ${String(s)}; every score must be a finite number`, { row: i });
+    }
   }
-  return readOutcome(actual as ArrayLike<Cell>, 'actual', context);
 }
 
 /**
@@ -106,8 +116,10 @@ export interface Economics {
   cost: number;
 }
 
-export function checkEconomics(economics: Economics, context: string): void {
-  check(economics !== null && typeof economics === 'object', `${context}: give { profit, cost }: profit per responder B and cost per contact F`);
+/** Checks `{ profit, cost }`; with `only` (the default) any other name is rejected too, as an option typo. */
+export function checkEconomics(economics: Economics, context: string, only = true): void {
+  check(economics !== null && typeof economics === 'object' && !Array.isArray(economics), `${context}: give { profit, cost }: profit per responder B and cost per contact F`);
+  if (only) checkOptions(economics, context, ['profit', 'cost']);
   check(Number.isFinite(economics.profit) && economics.profit > 0, `${context}: profit (B, per responder) must be a positive number, got ${String(economics.profit)}`);
   check(Number.isFinite(economics.cost) && economics.cost > 0, `${context}: cost (F, per contact) must be a positive number, got ${String(economics.cost)}`);
 }
@@ -145,12 +157,12 @@ export interface SweepRow {
  * 0, 0.05, …, 0.95): how a trades accuracy against reach.
  */
 export function thresholdSweep(scores: ArrayLike<number>, actual: Outcomes, options: { thresholds?: readonly number[] } & Partial<Economics> = {}): SweepRow[] {
-  checkOptions(options, 'thresholdSweep');
+  checkOptions(options, 'thresholdSweep', ['thresholds', 'profit', 'cost']);
   const y = checkScored(scores, actual, 'thresholdSweep');
   const thresholds = options.thresholds ?? Array.from({ length: 20 }, (_, k) => k / 20);
   check(Array.isArray(thresholds) && thresholds.length > 0 && thresholds.every((t) => Number.isFinite(t)), 'thresholdSweep: thresholds must be a non-empty list of finite numbers');
   const withEconomics = options.profit !== undefined || options.cost !== undefined;
-  if (withEconomics) checkEconomics(options as Economics, 'thresholdSweep');
+  if (withEconomics) checkEconomics(options as Economics, 'thresholdSweep', false);
   const responders = countOnes(y);
   return thresholds.map((threshold) => {
     const { tp, fp } = countSelected(scores, y, threshold);
@@ -182,7 +194,7 @@ export function breakEvenThreshold(
 ): { threshold: number; selected: number; responseRate: number; roi: number; breakEvenResponseRate: number } | null {
   checkEconomics(economics, 'breakEvenThreshold');
   const y = checkScored(scores, actual, 'breakEvenThreshold');
-  const order = rankByScore(scores);
+  const order = rankScores(scores, 'breakEvenThreshold');
   const breakEvenResponseRate = economics.cost / economics.profit;
   let best: { threshold: number; selected: number; responseRate: number; roi: number } | null = null;
   let tp = 0;
@@ -208,6 +220,12 @@ export function breakEvenThreshold(
  * deterministic ranking is used by gains tables and target lists alike.
  */
 export function rankByScore(scores: ArrayLike<number>): number[] {
+  return rankScores(scores, 'rankByScore');
+}
+
+/** rankByScore with the caller's name in its error messages. */
+export function rankScores(scores: ArrayLike<number>, context: string): number[] {
+  checkScores(scores, context);
   const order = Array.from({ length: scores.length }, (_, i) => i);
   order.sort((a, b) => scores[b] - scores[a] || a - b);
   return order;

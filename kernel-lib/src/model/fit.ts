@@ -40,14 +40,7 @@ export const FIT_OPTION_NAMES: readonly string[] = ['prepare', 'maxIterations', 
 
 /** Rejects unknown option names (a typo such as `maxIteration` must not be ignored) and wrong types. */
 export function checkOptionNames(options: object | undefined, allowed: readonly string[], context: string): void {
-  checkOptions(options, context);
-  if (!options) return;
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      const near = allowed.find((a) => a.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
-      throw new CbmError('BAD_INPUT', `${context}: unknown option '${key}'${near ? ` (did you mean '${near}'?)` : ''}; options are ${allowed.map((a) => `'${a}'`).join(', ')}`, { option: key });
-    }
-  }
+  checkOptions(options, context, allowed);
 }
 
 export function checkFitOptions(options: FitOptions, context: string, allowed: readonly string[] = FIT_OPTION_NAMES): void {

@@ -1,4 +1,5 @@
 import { CbmError, check } from '../errors';
+import { setOwn, unsupportedCell } from '../data/cells';
 import { toTable, textLevels, type Cell, type Columns, type DataInput, type Table } from '../data/table';
 
 /**
@@ -19,13 +20,15 @@ export function encodeCategories(data: DataInput | Table, encodings: Encodings):
   const table = toTable(data, 'encodeCategories');
   checkEncodings(encodings);
   const out: Record<string, ArrayLike<Cell>> = {};
-  for (const name of table.names) out[name] = table.cells(name);
+  for (const name of table.names) setOwn(out, name, table.cells(name));
   for (const [name, codes] of Object.entries(encodings)) {
     const cells = table.cells(name);
     const coded = new Float64Array(table.nRows);
     for (let i = 0; i < table.nRows; i++) {
       const value = cells[i];
       const code = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? codes[String(value)] : undefined;
+      const unsupported = unsupportedCell(value, ` in row ${i}`);
+      if (unsupported) throw new CbmError('BAD_INPUT', `encodeCategories: column '${name}' has ${unsupported}`, { column: name, row: i });
       if (code === undefined || !Object.prototype.hasOwnProperty.call(codes, String(value))) {
         throw new CbmError(
           value === null || value === undefined ? 'NON_FINITE' : 'BAD_INPUT',
@@ -35,7 +38,7 @@ export function encodeCategories(data: DataInput | Table, encodings: Encodings):
       }
       coded[i] = code;
     }
-    out[name] = coded;
+    setOwn(out, name, coded);
   }
   return out;
 }
@@ -64,15 +67,15 @@ export function indicatorCoding(data: DataInput | Table, column: string, options
   const reference = options.reference ?? levels[0];
   check(levels.includes(reference), `indicatorCoding: reference level '${reference}' does not occur in column '${column}' (levels: ${levels.join(', ')})`);
   const out: Record<string, ArrayLike<Cell>> = {};
-  for (const name of table.names) if (name !== column || options.keepOriginal) out[name] = table.cells(name);
+  for (const name of table.names) if (name !== column || options.keepOriginal) setOwn(out, name, table.cells(name));
   const cells = table.cells(column);
   for (const level of levels) {
     if (level === reference) continue;
     const name = `${column}_${level}`;
-    check(!(name in out), `indicatorCoding: the new column '${name}' would overwrite an existing column`);
+    check(!Object.prototype.hasOwnProperty.call(out, name), `indicatorCoding: the new column '${name}' would overwrite an existing column`);
     const dummy = new Float64Array(table.nRows);
     for (let i = 0; i < table.nRows; i++) dummy[i] = String(cells[i]) === level ? 1 : 0;
-    out[name] = dummy;
+    setOwn(out, name, dummy);
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import { CbmError, check } from '../errors';
+import { setOwn } from '../data/cells';
 import { numericColumn, toTable, type Cell, type Columns, type DataInput, type Table } from '../data/table';
 
 /** The range a min–max scaler learned for one column. */
@@ -40,7 +41,7 @@ export function minMaxScaler(data: DataInput | Table, columns: readonly string[]
     }
     if (!(max > min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${name}' is constant (${min}) in the data, so it cannot be scaled to [0, 1]`, { column: name });
     if (!Number.isFinite(max - min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${name}' spans ${min} to ${max}, a range too wide to scale in double precision`, { column: name });
-    ranges[name] = { min, max };
+    setOwn(ranges, name, { min, max });
   }
   return scalerFromRanges(ranges);
 }
@@ -52,7 +53,8 @@ export function scalerFromRanges(ranges: Readonly<Record<string, Range>>): MinMa
   }
   const frozen = Object.freeze(Object.fromEntries(Object.entries(ranges).map(([k, r]) => [k, Object.freeze({ min: r.min, max: r.max })])));
   const rangeOf = (column: string): Range => {
-    const r = frozen[column];
+    // An own-property test: 'constructor' or 'toString' must not find Object.prototype's members.
+    const r = typeof column === 'string' && Object.prototype.hasOwnProperty.call(frozen, column) ? frozen[column] : undefined;
     if (!r) throw new CbmError('UNKNOWN_COLUMN', `minMaxScaler: no range for column '${column}' (scaled columns: ${Object.keys(frozen).join(', ')})`, { column });
     return r;
   };
@@ -61,21 +63,23 @@ export function scalerFromRanges(ranges: Readonly<Record<string, Range>>): MinMa
     transform(data) {
       const table = toTable(data, 'minMaxScaler.transform');
       const out: Record<string, ArrayLike<Cell>> = {};
-      for (const name of table.names) out[name] = table.cells(name);
+      for (const name of table.names) setOwn(out, name, table.cells(name));
       for (const [name, { min, max }] of Object.entries(frozen)) {
         const values = numericColumn(table, name, 'minMaxScaler.transform');
         const span = max - min;
         for (let i = 0; i < values.length; i++) values[i] = (values[i] - min) / span;
-        out[name] = values;
+        setOwn(out, name, values);
       }
       return out;
     },
     scaleValue(column, value) {
       const { min, max } = rangeOf(column);
+      check(typeof value === 'number' && Number.isFinite(value), `minMaxScaler.scaleValue: value must be a finite number, got ${typeof value === 'number' ? value : typeof value}`);
       return (value - min) / (max - min);
     },
     unscaleValue(column, scaled) {
       const { min, max } = rangeOf(column);
+      check(typeof scaled === 'number' && Number.isFinite(scaled), `minMaxScaler.unscaleValue: scaled must be a finite number, got ${typeof scaled === 'number' ? scaled : typeof scaled}`);
       return min + scaled * (max - min);
     },
     toJSON: () => Object.fromEntries(Object.entries(frozen).map(([k, r]) => [k, { min: r.min, max: r.max }])),

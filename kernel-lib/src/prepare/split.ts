@@ -1,4 +1,4 @@
-import { check } from '../errors';
+import { CbmError, check, checkOptions } from '../errors';
 import { selectRows, toTable, type DataInput, type Row, type Table } from '../data/table';
 import { seededUniform, shuffledIndices } from '../random';
 
@@ -11,9 +11,11 @@ import { seededUniform, shuffledIndices } from '../random';
  * sampleRows(customers, 150, { seed: 7 }).length // 150
  */
 export function sampleRows(data: DataInput | Table, size: number, options: { seed: number | string }): Row[] {
+  checkOptions(options, 'sampleRows', ['seed']);
+  check(options !== undefined, 'sampleRows: options with a seed are required, e.g. { seed: 7 }');
   const table = toTable(data, 'sampleRows');
   check(Number.isInteger(size) && size >= 0 && size <= table.nRows, `sampleRows: size must be a whole number from 0 to ${table.nRows}, got ${size}`);
-  const order = shuffledIndices(table.nRows, seededUniform(options?.seed));
+  const order = shuffledIndices(table.nRows, seededUniform(options.seed));
   return selectRows(table, order.slice(0, size).sort());
 }
 
@@ -43,7 +45,9 @@ export interface Split {
  * const { train, validation } = trainValidationSplit(contacted, { seed: 1 }); // 100 and 50 rows
  */
 export function trainValidationSplit(data: DataInput | Table, options: SplitOptions): Split {
-  check(options !== null && typeof options === 'object', 'trainValidationSplit: options with a seed are required, e.g. { seed: 1 }');
+  checkOptions(options, 'trainValidationSplit', ['seed', 'ratio', 'stratify']);
+  check(options !== undefined, 'trainValidationSplit: options with a seed are required, e.g. { seed: 1 }');
+  check(options.stratify === undefined || typeof options.stratify === 'string', `trainValidationSplit: stratify must be a column name, got ${typeof options.stratify}`);
   const table = toTable(data, 'trainValidationSplit');
   const ratio: unknown = options.ratio ?? [2, 1];
   check(Array.isArray(ratio) && ratio.length === 2, `trainValidationSplit: ratio must be two positive numbers like [2, 1], got ${JSON.stringify(ratio)}`);
@@ -75,6 +79,15 @@ export function trainValidationSplit(data: DataInput | Table, options: SplitOpti
     const order = shuffledIndices(members.length, uniform);
     const trainCount = Math.round(members.length * share);
     for (let k = 0; k < members.length; k++) (k < trainCount ? trainIndices : validationIndices).push(members[order[k]]);
+  }
+  // A part left empty would fail far from here (a fit on no rows, metrics of nothing): say why now.
+  for (const [part, indices] of [['validation', validationIndices], ['training', trainIndices]] as const) {
+    if (indices.length > 0) continue;
+    const why =
+      options.stratify !== undefined
+        ? `stratifying on '${options.stratify}' splits ${table.nRows} rows into ${groups.size} groups, too small to give each part a row; stratify on a column with few values (e.g. the response)`
+        : `the ratio [${trainPart}, ${validationPart}] gives it none of the ${table.nRows} rows; use proportions like [2, 1]`;
+    throw new CbmError('BAD_INPUT', `trainValidationSplit: the ${part} part would be empty: ${why}`, { part });
   }
   trainIndices.sort((a, b) => a - b);
   validationIndices.sort((a, b) => a - b);
