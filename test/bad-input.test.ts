@@ -581,7 +581,7 @@ describe('metric functions', () => {
   ];
   it.each(thresholded)('%s: a threshold that is not a finite number is BAD_INPUT', (_, metric) => {
     for (const bad of [NaN, Infinity, -Infinity, undefined, null, '0.5']) {
-      expectCbmError(() => metric([0.9, 0.2], [1, 0], bad as number), 'BAD_INPUT', ['threshold must be a finite number like 0.8', `got ${String(bad)}`]);
+      expectCbmError(() => metric([0.9, 0.2], [1, 0], bad as number), 'BAD_INPUT', ['threshold must be a finite number like 0.8', `got ${typeof bad === 'string' ? JSON.stringify(bad) : String(bad)}`]);
     }
   });
 

@@ -17,7 +17,10 @@ import {
   roi,
   sampleRows,
   breakEvenThreshold,
+  shuffledIndices,
+  standardNormal,
   tableFromRange,
+  gainsChart,
   targetList,
   thresholdSweep,
   toRows,
@@ -182,5 +185,29 @@ describe('the evaluate functions reject unknown option names', () => {
     ['tableFromRange', () => tableFromRange([['a'], [1]], { headers: true } as never), "tableFromRange: unknown option 'headers' (did you mean 'header'?)"],
   ])('%s', (_name, call, message) => {
     expectError(call, 'BAD_INPUT', message);
+  });
+});
+
+describe('doors found by the fuzz test', () => {
+  const nullProto = Object.create(null);
+  it('a value without a usable toString in a message is described, not converted', () => {
+    expectError(() => calibrationTable([0.1], [1], { bins: nullProto }), 'BAD_INPUT', 'bins must be a positive whole number, got object');
+    expectError(() => trainValidationSplit([{ a: 1 }, { a: 2 }], { seed: 1, ratio: [nullProto, { toString: 5 }] as never }), 'BAD_INPUT', 'got [object, object]');
+    expectError(() => trainValidationSplit([{ a: nullProto }, { a: 2 }], { seed: 1, stratify: 'a' }), 'BAD_INPUT', "the stratify column 'a' has an object in row 0");
+  });
+  it('an object with a huge length is not an array', () => {
+    const huge = { length: 1e9 } as unknown as number[];
+    expectError(() => auc(huge, huge), 'BAD_INPUT', 'auc: scores must be an array of numbers, got object');
+    expectError(() => toRows({ x: huge }), 'BAD_INPUT', "column 'x' is not an array");
+  });
+  it('shuffledIndices and standardNormal check their arguments', () => {
+    expectError(() => shuffledIndices(1e9, Math.random), 'TOO_LARGE', 'at most 100000000 rows');
+    expectError(() => shuffledIndices(-1, Math.random), 'BAD_INPUT', 'n must be a whole number');
+    expectError(() => shuffledIndices(3, null as never), 'BAD_INPUT', 'uniform must be a generator function');
+    expectError(() => standardNormal(() => 0), 'BAD_INPUT', 'keeps returning 0');
+  });
+  it('a chart refuses the holes of a sparse row array', () => {
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the point of the test.
+    expectError(() => gainsChart([,] as never), 'BAD_INPUT', 'gainsChart: rows[0] must be an object, got undefined');
   });
 });

@@ -36,6 +36,21 @@ export class CbmError extends Error {
   }
 }
 
+/**
+ * A short, printable description of a bad value for error messages. It never throws: `String()`
+ * of an object without a usable `toString` (a null-prototype object, `{ toString: 5 }`) would
+ * turn the error being reported into a TypeError.
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined) return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value instanceof Date) return 'a Date';
+  return typeof value;
+}
+
 /** Throws a BAD_INPUT CbmError unless `condition` holds; keeps checks at the door to one line. */
 export function check(condition: unknown, message: string, details?: Record<string, unknown>): asserts condition {
   if (!condition) throw new CbmError('BAD_INPUT', message, details);

@@ -36,6 +36,14 @@ export function unsupportedCell(value: unknown, where = ''): string | null {
 }
 
 /**
+ * An array or a typed array: what the library accepts where its types say ArrayLike. An object
+ * that merely has a `length` ({ length: 1e9 }) would send a loop through a billion holes.
+ */
+export function isArrayOrTyped(value: unknown): value is ArrayLike<unknown> {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+}
+
+/**
  * `target[key] = value`, except that `__proto__` becomes an own, enumerable property instead of
  * replacing the object's prototype (a column called `__proto__` is just a column).
  */

@@ -1,6 +1,6 @@
-import { CbmError } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
 import { isMissing, type Cell } from './table';
-import { unsupportedCell } from './cells';
+import { isArrayOrTyped, unsupportedCell } from './cells';
 
 /** Options for reading a 0/1 outcome. */
 export interface OutcomeOptions {
@@ -33,6 +33,10 @@ const KNOWN_PAIRS: readonly (readonly [string, string])[] = [
  * Array.from(readOutcome(['Bought', 'Left'], 'status', 'fitLogit', { event: 'Bought' })); // [1, 0]
  */
 export function readOutcome(cells: ArrayLike<Cell>, name: string, context: string, options: OutcomeOptions = {}): Float64Array {
+  if (typeof context !== 'string') context = 'readOutcome';
+  check(isArrayOrTyped(cells), `${context}: the outcome must be an array of values, got ${describeValue(cells)}`);
+  check(typeof name === 'string', `${context}: the outcome's name must be text, got ${describeValue(name)}`);
+  checkOptions(options, context, ['event', 'missingAsZero']);
   const n = cells.length;
   const y = new Float64Array(n);
   const event = options.event;

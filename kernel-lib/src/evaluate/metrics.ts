@@ -1,7 +1,7 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
 import { readOutcome } from '../data/outcome';
 import type { Cell } from '../data/table';
-import { unsupportedCell } from '../data/cells';
+import { isArrayOrTyped, unsupportedCell } from '../data/cells';
 
 /**
  * Campaign metrics at a threshold a: a customer is selected when P > a (strictly, as the book's
@@ -13,16 +13,16 @@ export type Outcomes = ArrayLike<number | boolean>;
 /** Validates scores/actual/threshold at the door and returns the outcomes as 0/1 numbers (readOutcome's rules). */
 export function checkScored(scores: ArrayLike<number>, actual: Outcomes, context: string, threshold?: number): Float64Array {
   checkScores(scores, context);
-  check(actual != null && typeof actual === 'object' && typeof actual.length === 'number', `${context}: actual must be an array of 0/1 outcomes`);
+  check(isArrayOrTyped(actual), `${context}: actual must be an array of 0/1 outcomes, got ${describeValue(actual)}`);
   check(scores.length === actual.length, `${context}: scores has ${scores.length} values but actual has ${actual.length}`);
   check(scores.length > 0, `${context}: no scores given`);
-  if (threshold !== undefined) check(typeof threshold === 'number' && Number.isFinite(threshold), `${context}: threshold must be a finite number like 0.8, got ${String(threshold)}`);
+  if (threshold !== undefined) check(typeof threshold === 'number' && Number.isFinite(threshold), `${context}: threshold must be a finite number like 0.8, got ${describeValue(threshold)}`);
   return readOutcome(actual as ArrayLike<Cell>, 'actual', context);
 }
 
 /** Scores must be an array (or typed array) of finite numbers; the first bad one is named. */
 export function checkScores(scores: ArrayLike<number>, context: string): void {
-  check(scores != null && typeof scores === 'object' && typeof scores.length === 'number', `${context}: scores must be an array of numbers, got ${scores === null ? 'null' : typeof scores}`);
+  check(isArrayOrTyped(scores), `${context}: scores must be an array of numbers, got ${describeValue(scores)}`);
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i];
     if (typeof s !== 'number' || !Number.isFinite(s)) {
@@ -73,6 +73,7 @@ export interface Confusion {
  * confusion([0.9, 0.85, 0.3], [1, 0, 0], 0.8) // { truePositives: 1, falsePositives: 1, trueNegatives: 1, ... }
  */
 export function confusion(scores: ArrayLike<number>, actual: Outcomes, threshold: number, context = 'confusion'): Confusion {
+  if (typeof context !== 'string') context = 'confusion';
   // checkScored skips an undefined threshold (for its callers without one); here it is required.
   check(threshold !== undefined, `${context}: threshold must be a finite number like 0.8, got undefined`);
   const y = checkScored(scores, actual, context, threshold);
@@ -97,7 +98,7 @@ export function hitRate(scores: ArrayLike<number>, actual: Outcomes, threshold: 
 
 /** Share of all customers who responded (the campaign's base rate). */
 export function baseRate(actual: Outcomes): number {
-  check(actual != null && typeof actual === 'object' && typeof actual.length === 'number', 'baseRate: actual must be an array of 0/1 outcomes');
+  check(isArrayOrTyped(actual), `baseRate: actual must be an array of 0/1 outcomes, got ${describeValue(actual)}`);
   check(actual.length > 0, 'baseRate: no outcomes given');
   const y = readOutcome(actual as ArrayLike<Cell>, 'actual', 'baseRate');
   return countOnes(y) / y.length;
@@ -120,8 +121,8 @@ export interface Economics {
 export function checkEconomics(economics: Economics, context: string, only = true): void {
   check(economics !== null && typeof economics === 'object' && !Array.isArray(economics), `${context}: give { profit, cost }: profit per responder B and cost per contact F`);
   if (only) checkOptions(economics, context, ['profit', 'cost']);
-  check(Number.isFinite(economics.profit) && economics.profit > 0, `${context}: profit (B, per responder) must be a positive number, got ${String(economics.profit)}`);
-  check(Number.isFinite(economics.cost) && economics.cost > 0, `${context}: cost (F, per contact) must be a positive number, got ${String(economics.cost)}`);
+  check(Number.isFinite(economics.profit) && economics.profit > 0, `${context}: profit (B, per responder) must be a positive number, got ${describeValue(economics.profit)}`);
+  check(Number.isFinite(economics.cost) && economics.cost > 0, `${context}: cost (F, per contact) must be a positive number, got ${describeValue(economics.cost)}`);
 }
 
 /**

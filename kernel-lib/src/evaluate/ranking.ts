@@ -1,4 +1,4 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
 import { checkScored, rankScores, type Outcomes } from './metrics';
 
 /** One score group of a gains table; group 1 holds the highest scores, shares are in [0, 1]. */
@@ -147,7 +147,7 @@ export function calibrationTable(scores: ArrayLike<number>, actual: Outcomes, op
   checkOptions(options, 'calibrationTable', ['bins']);
   const y = checkScored(scores, actual, 'calibrationTable');
   const bins = options.bins ?? 10;
-  check(Number.isInteger(bins) && bins >= 1, `calibrationTable: bins must be a positive whole number, got ${String(bins)}`);
+  check(Number.isInteger(bins) && bins >= 1, `calibrationTable: bins must be a positive whole number, got ${describeValue(bins)}`);
   // Three arrays of `bins` doubles and one row per bin: a billion bins would exhaust memory.
   if (bins > MAX_CALIBRATION_BINS) throw new CbmError('TOO_LARGE', `calibrationTable: ${bins} bins is too many; use at most ${MAX_CALIBRATION_BINS} (10 to 20 is usual)`, { bins });
   const count = new Float64Array(bins);

@@ -1,4 +1,4 @@
-import { CbmError, check } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
 import { setOwn, unsupportedCell } from '../data/cells';
 import { toTable, textLevels, type Cell, type Columns, type DataInput, type Table } from '../data/table';
 
@@ -48,7 +48,7 @@ export function checkEncodings(encodings: unknown): asserts encodings is Encodin
   for (const [name, codes] of Object.entries(encodings as object)) {
     check(codes !== null && typeof codes === 'object' && !Array.isArray(codes) && Object.keys(codes).length > 0, `encodings.${name} must be an object of codes like { M: 1, F: 0 }`);
     for (const [level, code] of Object.entries(codes as object)) {
-      check(typeof code === 'number' && Number.isFinite(code), `encodings.${name}['${level}'] must be a finite number, got ${String(code)}`);
+      check(typeof code === 'number' && Number.isFinite(code), `encodings.${name}['${level}'] must be a finite number, got ${describeValue(code)}`);
     }
   }
 }
@@ -62,6 +62,10 @@ export function checkEncodings(encodings: unknown): asserts encodings is Encodin
  * indicatorCoding({ region: ['N', 'S', 'W'] }, 'region') // { region_S: [0,1,0], region_W: [0,0,1] } (+ other columns)
  */
 export function indicatorCoding(data: DataInput | Table, column: string, options: { reference?: string; keepOriginal?: boolean } = {}): Columns {
+  check(typeof column === 'string', `indicatorCoding: column must be a column name, got ${describeValue(column)}`);
+  checkOptions(options, 'indicatorCoding', ['reference', 'keepOriginal']);
+  check(options.reference === undefined || typeof options.reference === 'string', `indicatorCoding: reference must be a level (text), got ${describeValue(options.reference)}`);
+  check(options.keepOriginal === undefined || typeof options.keepOriginal === 'boolean', `indicatorCoding: keepOriginal must be true or false, got ${describeValue(options.keepOriginal)}`);
   const table = toTable(data, 'indicatorCoding');
   const levels = textLevels(table, column, 'indicatorCoding');
   const reference = options.reference ?? levels[0];

@@ -27,7 +27,7 @@ export interface MinMaxScaler {
 }
 
 export function minMaxScaler(data: DataInput | Table, columns: readonly string[]): MinMaxScaler {
-  check(Array.isArray(columns) && columns.length > 0, `minMaxScaler: name the columns to scale, e.g. ['income', 'age']`);
+  check(Array.isArray(columns) && columns.length > 0 && columns.every((c) => typeof c === 'string'), `minMaxScaler: name the columns to scale, e.g. ['income', 'age']`);
   const table = toTable(data, 'minMaxScaler');
   check(table.nRows > 0, 'minMaxScaler: the data has no rows to learn ranges from');
   const ranges: Record<string, Range> = {};
@@ -48,6 +48,7 @@ export function minMaxScaler(data: DataInput | Table, columns: readonly string[]
 
 /** Rebuilds a scaler from saved ranges (a model's JSON carries them). */
 export function scalerFromRanges(ranges: Readonly<Record<string, Range>>): MinMaxScaler {
+  check(ranges !== null && typeof ranges === 'object' && !Array.isArray(ranges), `scalerFromRanges: ranges must be an object like { age: { min: 18, max: 47 } }`);
   for (const [name, r] of Object.entries(ranges)) {
     check(r !== null && typeof r === 'object' && Number.isFinite(r.min) && Number.isFinite(r.max) && r.max > r.min && Number.isFinite(r.max - r.min), `scaling range for '${name}' must be { min, max } with finite min < max`);
   }

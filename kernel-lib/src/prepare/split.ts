@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { unsupportedCell } from '../data/cells';
 import { selectRows, toTable, type DataInput, type Row, type Table } from '../data/table';
 import { seededUniform, shuffledIndices } from '../random';
 
@@ -14,7 +15,7 @@ export function sampleRows(data: DataInput | Table, size: number, options: { see
   checkOptions(options, 'sampleRows', ['seed']);
   check(options !== undefined, 'sampleRows: options with a seed are required, e.g. { seed: 7 }');
   const table = toTable(data, 'sampleRows');
-  check(Number.isInteger(size) && size >= 0 && size <= table.nRows, `sampleRows: size must be a whole number from 0 to ${table.nRows}, got ${size}`);
+  check(Number.isInteger(size) && size >= 0 && size <= table.nRows, `sampleRows: size must be a whole number from 0 to ${table.nRows}, got ${describeValue(size)}`);
   const order = shuffledIndices(table.nRows, seededUniform(options.seed));
   return selectRows(table, order.slice(0, size).sort());
 }
@@ -50,11 +51,11 @@ export function trainValidationSplit(data: DataInput | Table, options: SplitOpti
   check(options.stratify === undefined || typeof options.stratify === 'string', `trainValidationSplit: stratify must be a column name, got ${typeof options.stratify}`);
   const table = toTable(data, 'trainValidationSplit');
   const ratio: unknown = options.ratio ?? [2, 1];
-  check(Array.isArray(ratio) && ratio.length === 2, `trainValidationSplit: ratio must be two positive numbers like [2, 1], got ${JSON.stringify(ratio)}`);
+  check(Array.isArray(ratio) && ratio.length === 2, `trainValidationSplit: ratio must be two positive numbers like [2, 1], got ${describeValue(ratio)}`);
   const [trainPart, validationPart] = ratio as [number, number];
   check(
     Number.isFinite(trainPart) && Number.isFinite(validationPart) && trainPart > 0 && validationPart > 0,
-    `trainValidationSplit: ratio must be two positive numbers like [2, 1], got [${String(trainPart)}, ${String(validationPart)}]`,
+    `trainValidationSplit: ratio must be two positive numbers like [2, 1], got [${describeValue(trainPart)}, ${describeValue(validationPart)}]`,
   );
   check(table.nRows >= 2, `trainValidationSplit: need at least 2 rows, got ${table.nRows}`);
   const share = trainPart / (trainPart + validationPart);
@@ -63,6 +64,8 @@ export function trainValidationSplit(data: DataInput | Table, options: SplitOpti
   if (options.stratify !== undefined) {
     const cells = table.cells(options.stratify);
     for (let i = 0; i < table.nRows; i++) {
+      const unsupported = unsupportedCell(cells[i], ` in row ${i}`);
+      if (unsupported) throw new CbmError('BAD_INPUT', `trainValidationSplit: the stratify column '${options.stratify}' has ${unsupported}`, { column: options.stratify, row: i });
       const key = String(cells[i]);
       const members = groups.get(key);
       if (members) members.push(i);
