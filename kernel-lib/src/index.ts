@@ -44,3 +44,4 @@ export { targetList, type TargetListOptions, type TargetRow } from './evaluate/t
 export { campaignMetrics, type CampaignMetrics } from './evaluate/campaign';
 export { tableFromRange, type RangeOptions } from './data/range';
 export * from './charts';
+export { studentTUpperTail, twoSidedStudentP, studentTQuantile, fUpperTail, regularizedBeta, logBeta, regularizedGammaQ } from './model/distributions';
