@@ -489,3 +489,23 @@ export function deriveColumns(table: Table, labels: readonly string[], context: 
   derivedViews.set(view, derived);
   return view;
 }
+
+/**
+ * The raw columns that a list of variable labels reads: a transform's columns, a plain name
+ * itself (used to keep only the preparation a model needs, and by in-database scoring).
+ */
+export function rawColumns(labels: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const label of labels) {
+    if (isDerived(label)) for (const c of expressionColumns(parseExpression(label))) out.add(c);
+    else out.add(label);
+  }
+  return [...out];
+}
+
+/** The derived view a model scores on: its terms' transforms added to the (prepared) raw table. */
+export function deriveTermColumns(table: Table, terms: readonly { readonly variables: readonly string[] }[], context: string): Table {
+  const labels: string[] = [];
+  for (const t of terms) for (const v of t.variables) labels.push(v);
+  return deriveColumns(table, labels, context);
+}
