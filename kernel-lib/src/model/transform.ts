@@ -298,7 +298,8 @@ export function expressionLabel(expr: Expression): string {
       const p = precedence(expr);
       const l = precedence(expr.left);
       const r = precedence(expr.right);
-      if (expr.op === '^') return `${wrap(expr.left, l <= 4)}^${wrap(expr.right, r < 4)}`;
+      // R writes a^-b: a signed exponent needs no parentheses, a sum or product does.
+      if (expr.op === '^') return `${wrap(expr.left, l <= 4)}^${wrap(expr.right, r < 3)}`;
       const left = wrap(expr.left, l < p);
       const right = wrap(expr.right, r <= p);
       return expr.op === '*' || p === 1 ? `${left} ${expr.op} ${right}` : `${left}${expr.op}${right}`;
