@@ -47,8 +47,15 @@ export interface Formula {
 
 /** A term under construction: the sorted indices of its variables. */
 type TermIndices = number[];
-/** Terms in creation order, keyed by their indices, so union and removal are O(1) per term. */
-type TermSet = Map<string, TermIndices>;
+/** Terms in creation order with their keys, without duplicates (a plain list: most hold one term). */
+type TermSet = readonly TermEntry[];
+interface TermEntry {
+  readonly key: string;
+  readonly term: TermIndices;
+}
+/** An accumulator keyed by term, so that union and removal are O(1) per term. */
+type TermMap = Map<string, TermIndices>;
+const toList = (map: TermMap): TermSet => Array.from(map, ([key, term]) => ({ key, term }));
 
 interface Value {
   terms: TermSet;
@@ -64,8 +71,11 @@ export const MAX_TERM_VARIABLES = 64;
 
 const termKey = (term: TermIndices): string => term.join(',');
 
-function unionInto(target: TermSet, source: TermSet): TermSet {
-  for (const [key, term] of source) if (!target.has(key)) target.set(key, term);
+function unionInto(target: TermMap, source: TermSet): TermMap {
+  for (let k = 0; k < source.length; k++) {
+    const entry = source[k];
+    if (!target.has(entry.key)) target.set(entry.key, entry.term);
+  }
   return target;
 }
 
@@ -126,7 +136,10 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
     }
     return k;
   };
-  const single = (name: string): TermSet => new Map([[termKey([indexOf(name)]), [indexOf(name)]]]);
+  const single = (name: string): TermSet => {
+    const k = indexOf(name);
+    return [{ key: String(k), term: [k] }];
+  };
   /** A backticked name must not read as a transform: its label would be derived, not looked up. */
   const plainName = (token: Token): string => {
     if (isDerived(token.text)) throw syntaxError(source, token.position, `the column name '${token.text}' reads as a transform; rename the column (or drop the backticks to apply the transform)`);
@@ -157,7 +170,7 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
 
   const dotNames = (position: number): TermSet => {
     if (!options.columns) throw syntaxError(source, position, "'.' stands for every other column, so it needs the data's column names");
-    const out: TermSet = new Map();
+    const out: TermMap = new Map();
     const exclude = new Set(responseColumns);
     for (const c of options.columns) {
       if (exclude.has(c)) continue;
@@ -165,7 +178,7 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
       const k = indexOf(c);
       out.set(termKey([k]), [k]);
     }
-    return out;
+    return toList(out);
   };
 
   function primary(): Value {
@@ -184,7 +197,7 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
     }
     cursor.at++;
     if (token.kind === 'number') {
-      if (token.text === '1' || token.text === '0') return { terms: new Map(), interceptLiteral: token.text === '1' ? 1 : 0, position: token.position };
+      if (token.text === '1' || token.text === '0') return { terms: [], interceptLiteral: token.text === '1' ? 1 : 0, position: token.position };
       throw syntaxError(source, token.position, `the number ${token.text} cannot be a term (only 1 and 0, to add or remove the intercept)`);
     }
     if (isOp(token, '(')) {
@@ -193,7 +206,7 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
       const close = next();
       if (!isOp(close, ')')) throw syntaxError(source, close.position, close.kind === 'end' ? "missing ')'" : `expected ')' but found '${close.text}'`);
       cursor.depth--;
-      return { terms: inner.terms, position: token.position };
+      return { terms: toList(inner.terms), position: token.position };
     }
     if (token.kind === 'end') throw syntaxError(source, token.position, 'the formula ends where a term was expected');
     throw syntaxError(source, token.position, `expected a term but found '${token.text}'`);
@@ -205,9 +218,10 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
   };
 
   function interact(a: TermSet, b: TermSet, position: number): TermSet {
-    if (a.size * b.size > 20 * MAX_TERMS) throw tooLarge(position, `the interaction of ${a.size} by ${b.size} terms has more than ${MAX_TERMS.toLocaleString('en-US')} terms`);
-    const out: TermSet = new Map();
-    for (const x of a.values()) for (const y of b.values()) {
+    // Checking more products than this costs seconds, and their distinct terms would mostly exceed MAX_TERMS anyway.
+    if (a.length * b.length > 5 * MAX_TERMS) throw tooLarge(position, `the expansion would multiply ${a.length.toLocaleString('en-US')} by ${b.length.toLocaleString('en-US')} terms (at most ${(5 * MAX_TERMS).toLocaleString('en-US')} products and ${MAX_TERMS.toLocaleString('en-US')} terms are allowed)`);
+    const out: TermMap = new Map();
+    for (const { term: x } of a) for (const { term: y } of b) {
       const merged = mergeSorted(x, y);
       if (merged.length > MAX_TERM_VARIABLES) throw tooLarge(position, `a term would multiply more than ${MAX_TERM_VARIABLES} variables`);
       const key = termKey(merged);
@@ -216,7 +230,7 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
         if (out.size > MAX_TERMS) throw tooLarge(position, `the formula expands to more than ${MAX_TERMS.toLocaleString('en-US')} terms`);
       }
     }
-    return out;
+    return toList(out);
   }
 
   function power(): Value {
@@ -233,9 +247,9 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
       const times = Number(exponent.text);
       let terms = base.terms;
       for (let k = 1; k < times; k++) {
-        const grown = unionInto(new Map(terms), interact(terms, base.terms, caret.position));
-        if (grown.size === terms.size) break;
-        terms = grown;
+        const grown = unionInto(unionInto(new Map(), terms), interact(terms, base.terms, caret.position));
+        if (grown.size === terms.length) break;
+        terms = toList(grown);
       }
       return { terms, position: caret.position };
     }
@@ -260,13 +274,13 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
       noLiteral(left, '*');
       const right = noLiteral(interaction(), '*');
       const both = interact(left.terms, right.terms, op.position);
-      left = { terms: unionInto(unionInto(new Map(left.terms), right.terms), both), position: op.position };
+      left = { terms: toList(unionInto(unionInto(unionInto(new Map(), left.terms), right.terms), both)), position: op.position };
     }
     return left;
   }
 
-  function sum(topLevel: boolean): { terms: TermSet; intercept: boolean } {
-    const terms: TermSet = new Map();
+  function sum(topLevel: boolean): { terms: TermMap; intercept: boolean } {
+    const terms: TermMap = new Map();
     let intercept = true;
     let sign: '+' | '-' = '+';
     if (isOp(peek(), '-') || isOp(peek(), '+')) sign = next().text as '+' | '-';
@@ -279,7 +293,7 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
         unionInto(terms, item.terms);
         if (terms.size > MAX_TERMS) throw tooLarge(item.position, `the formula expands to more than ${MAX_TERMS.toLocaleString('en-US')} terms`);
       } else {
-        for (const key of item.terms.keys()) terms.delete(key);
+        for (const { key } of item.terms) terms.delete(key);
       }
       const op = peek();
       if (isOp(op, '+') || isOp(op, '-')) {
