@@ -145,3 +145,20 @@ describe('bankCardCustomers sizes are bounded at the door', () => {
     }
   });
 });
+
+describe('bankCardCustomers and parseBankCardCsv on arbitrary input', () => {
+  it('every throw is a CbmError (fast-check)', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.boolean(), (v, which) => {
+        try {
+          if (which) bankCardCustomers({ mechanism: { customers: 20, contacted: 5 }, ...(v !== null && typeof v === 'object' && !Array.isArray(v) ? v : { seed: v }) } as never);
+          else parseBankCardCsv(v as string);
+        } catch (e) {
+          expect(e, String(e)).toBeInstanceOf(CbmError);
+        }
+      }),
+      { seed: 5, numRuns: 1000 },
+    );
+  });
+});

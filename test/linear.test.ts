@@ -260,3 +260,31 @@ describe('LinearModel', () => {
     }
   });
 });
+
+describe('fitLinear and LinearModel on arbitrary input', () => {
+  it('every throw is a CbmError (fast-check, JSON-ish values in every argument)', async () => {
+    const fc = (await import('fast-check')).default;
+    const rows = Array.from({ length: 12 }, (_, i) => ({ x: i, y: 1 + 2 * i + Math.sin(i), g: ['a', 'b'][i % 2] }));
+    const model = fitLinear(rows, 'y ~ x + g');
+    const json = model.toJSON();
+    const calls: ((v: unknown) => unknown)[] = [
+      (v) => fitLinear(v as never, 'y ~ x'),
+      (v) => fitLinear(rows, v as string),
+      (v) => fitLinear(rows, 'y ~ x', v as never),
+      (v) => LinearModel.fromJSON(v as never),
+      (v) => LinearModel.fromJSON({ ...json, ...(v !== null && typeof v === 'object' && !Array.isArray(v) ? v : { statistics: v }) } as never),
+      (v) => model.predict(v as never),
+      (v) => model.coefficient(v as string),
+    ];
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.integer({ min: 0, max: calls.length - 1 }), (v, k) => {
+        try {
+          calls[k](v);
+        } catch (e) {
+          expect(e, String(e)).toBeInstanceOf(CbmError);
+        }
+      }),
+      { seed: 11, numRuns: 1500 },
+    );
+  });
+});

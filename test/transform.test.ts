@@ -244,3 +244,47 @@ describe('fitLogit and scoring through transforms', () => {
     expect(cbmError(() => parseFormula('y ~ `log(x)`')).message).toContain("the column name 'log(x)' reads as a transform");
   });
 });
+
+describe('the transform functions check their arguments at the door', () => {
+  it('arbitrary JSON-ish values end in a CbmError, never a TypeError or RangeError (fast-check)', () => {
+    const table = toTable({ price: [1, 2] });
+    const cyclic: Record<string, unknown> = { kind: 'negate' };
+    cyclic.argument = cyclic;
+    const calls: ((v: unknown) => unknown)[] = [
+      (v) => expressionLabel(v as Expression),
+      (v) => expressionColumns(v as Expression),
+      (v) => evaluateExpression(v as Expression, table, 'test'),
+      (v) => evaluateExpression(parseExpression('log(price)'), v as never, 'test'),
+      (v) => deriveColumns(table, v as string[], 'test'),
+      (v) => deriveColumns(v as never, ['log(price)'], 'test'),
+      (v) => parseExpression(v as string),
+      (v) => formatFormula('y', v as never, true),
+      (v) => formatFormula(v as string, [{ label: 'x', variables: ['x'] }], true),
+      (v) => parseFormula('y ~ .', v as never),
+    ];
+    const outcome = (call: (v: unknown) => unknown, v: unknown) => {
+      try {
+        call(v);
+        return 'returned';
+      } catch (e) {
+        return e instanceof CbmError ? 'CbmError' : `${(e as Error).name}: ${(e as Error).message}`;
+      }
+    };
+    for (const call of calls) expect(['returned', 'CbmError']).toContain(outcome(call, cyclic));
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.integer({ min: 0, max: calls.length - 1 }), (v, k) => {
+        expect(['returned', 'CbmError']).toContain(outcome(calls[k], v));
+      }),
+      { seed: 7, numRuns: 2000 },
+    );
+  });
+
+  it('a malformed tree is BAD_INPUT naming the node', () => {
+    const e = cbmError(() => expressionLabel({ kind: 'call', fn: 'system', argument: { kind: 'column', name: 'x' } } as never));
+    expect(e.code).toBe('BAD_INPUT');
+    expect(e.message).toBe("expressionLabel: expression calls 'system', which is not one of log, exp, sqrt, I");
+    expect(cbmError(() => expressionColumns({ kind: 'binary', op: '+', left: { kind: 'number', value: NaN }, right: { kind: 'column', name: 'x' } } as never)).message).toBe(
+      'expressionColumns: expression.left is a number node whose value is not a finite number (NaN)',
+    );
+  });
+});

@@ -117,6 +117,8 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
   check(typeof formula === 'string', `formula must be a string like 'responded ~ gender + age', got ${typeof formula}`);
   const source = formula.trim();
   check(source.length > 0, `formula is empty; write it like 'responded ~ gender + age'`);
+  check(options !== null && typeof options === 'object', 'parseFormula: options must be an object like { columns: [...] }');
+  check(options.columns === undefined || (Array.isArray(options.columns) && options.columns.every((c) => typeof c === 'string')), 'parseFormula: columns must be a list of column names');
   const tokens = tokenize(source);
   const cursor: TokenCursor = { source, tokens, at: 0, depth: 0, context: 'formula' };
   const peek = () => tokens[cursor.at];
@@ -343,6 +345,9 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
  * (within its degree the order is kept, as the parser sorts by degree anyway).
  */
 export function formatFormula(response: string | null, terms: readonly Term[], intercept: boolean): string {
+  check(response === null || (typeof response === 'string' && response.length > 0), 'formatFormula: the response must be a column name, a transform or null');
+  check(Array.isArray(terms) && terms.every((t) => t !== null && typeof t === 'object' && Array.isArray(t.variables) && t.variables.length > 0 && t.variables.every((v: unknown) => typeof v === 'string' && v.length > 0)), 'formatFormula: terms must be a list of { variables: [names] }');
+  check(typeof intercept === 'boolean', 'formatFormula: intercept must be true or false');
   const ordered = orderForReparse(terms);
   const written = (t: Term) => t.variables.map(quoteName).join(':');
   const labels = (ordered ?? terms).map(written);

@@ -1,5 +1,7 @@
 import { CbmError, check } from '../errors';
-import { numericColumnView, type Table } from '../data/table';
+import { isTable, numericColumnView, type Table } from '../data/table';
+
+const checkContext = (context: unknown): void => check(typeof context === 'string', `the context (the name shown in error messages) must be text, got ${typeof context}`);
 
 /**
  * Column transforms inside formulas: a fixed, whitelisted set (`log`, `exp`, `sqrt`, `I`) over
@@ -25,6 +27,42 @@ export type Expression =
 /** The whitelisted functions: natural log, exponential, square root and R's identity `I()`. */
 export type TransformFunction = 'log' | 'exp' | 'sqrt' | 'I';
 export const TRANSFORM_FUNCTIONS: readonly TransformFunction[] = Object.freeze(['log', 'exp', 'sqrt', 'I'] as TransformFunction[]);
+
+/** Expression trees built in code may nest this deep (a cycle is caught by the same limit). */
+const MAX_TREE_DEPTH = 1000;
+
+/**
+ * Checks that `expr` is an {@link Expression} (a tree built in code, or read from JSON) before
+ * anything walks it: BAD_INPUT naming the first malformed node, never a TypeError or a stack overflow.
+ */
+export function checkExpression(expr: unknown, context: string): asserts expr is Expression {
+  const fail = (path: string, message: string) => new CbmError('BAD_INPUT', `${context}: ${path} ${message}`, { path });
+  const walk = (e: unknown, path: string, depth: number): void => {
+    if (depth > MAX_TREE_DEPTH) throw fail(path, `nests deeper than ${MAX_TREE_DEPTH} levels (or is cyclic)`);
+    if (e === null || typeof e !== 'object' || Array.isArray(e)) throw fail(path, `must be an expression object like { kind: 'column', name: 'price' }, got ${e === null ? 'null' : Array.isArray(e) ? 'an array' : typeof e}`);
+    const node = e as Record<string, unknown>;
+    switch (node.kind) {
+      case 'column':
+        if (typeof node.name !== 'string' || node.name.length === 0) throw fail(path, 'is a column without a name');
+        return;
+      case 'number':
+        if (typeof node.value !== 'number' || !Number.isFinite(node.value)) throw fail(path, `is a number node whose value is not a finite number (${String(node.value)})`);
+        return;
+      case 'call':
+        if (typeof node.fn !== 'string' || !isFunction(node.fn)) throw fail(path, `calls '${String(node.fn)}', which is not one of ${TRANSFORM_FUNCTIONS.join(', ')}`);
+        return walk(node.argument, `${path}.argument`, depth + 1);
+      case 'negate':
+        return walk(node.argument, `${path}.argument`, depth + 1);
+      case 'binary':
+        if (typeof node.op !== 'string' || !['+', '-', '*', '/', '^'].includes(node.op)) throw fail(path, `has the operator '${String(node.op)}', which is not one of + - * / ^`);
+        walk(node.left, `${path}.left`, depth + 1);
+        return walk(node.right, `${path}.right`, depth + 1);
+      default:
+        throw fail(path, `has the kind '${String(node.kind)}'; kinds are column, number, call, binary, negate`);
+    }
+  };
+  walk(expr, 'expression', 0);
+}
 
 /** Parentheses, calls and unary signs may nest this deep; deeper input is refused, not recursed into. */
 export const MAX_NESTING = 100;
@@ -284,14 +322,19 @@ function precedence(e: Expression): number {
  * the same transform (`log(a /b)`, `log((a/b))`) get one label, so they are one term.
  */
 export function expressionLabel(expr: Expression): string {
-  const wrap = (e: Expression, parens: boolean) => (parens ? `(${expressionLabel(e)})` : expressionLabel(e));
+  checkExpression(expr, 'expressionLabel');
+  return label(expr);
+}
+
+function label(expr: Expression): string {
+  const wrap = (e: Expression, parens: boolean) => (parens ? `(${label(e)})` : label(e));
   switch (expr.kind) {
     case 'column':
       return quote(expr.name);
     case 'number':
       return String(expr.value);
     case 'call':
-      return `${expr.fn}(${expressionLabel(expr.argument)})`;
+      return `${expr.fn}(${label(expr.argument)})`;
     case 'negate':
       return `-${wrap(expr.argument, precedence(expr.argument) < 3)}`;
     case 'binary': {
@@ -323,6 +366,7 @@ export function isDerived(label: string): boolean {
 
 /** The raw columns an expression reads, in order of first appearance. */
 export function expressionColumns(expr: Expression): string[] {
+  checkExpression(expr, 'expressionColumns');
   const out: string[] = [];
   const seen = new Set<string>();
   const walk = (e: Expression): void => {
@@ -422,6 +466,9 @@ function culprit(expr: Expression, columns: (name: string) => Float64Array, row:
  * error naming the expression, the operation that failed, the columns it read and the row.
  */
 export function evaluateExpression(expr: Expression, table: Table, context: string): Float64Array {
+  checkContext(context);
+  checkExpression(expr, context);
+  check(isTable(table), `${context}: expected a table (use toTable(rows) for rows or columns)`);
   const n = table.nRows;
   const cache = new Map<string, Float64Array>();
   const columns = (name: string): Float64Array => {
@@ -471,6 +518,9 @@ const derivedViews = new WeakMap<Table, ReadonlyMap<string, Float64Array>>();
  * Errors (unknown or text columns, non-finite results) are raised here, before any fitting.
  */
 export function deriveColumns(table: Table, labels: readonly string[], context: string): Table {
+  checkContext(context);
+  check(isTable(table), `${context}: expected a table (use toTable(rows) for rows or columns)`);
+  check(Array.isArray(labels) && labels.every((l) => typeof l === 'string'), `${context}: labels must be a list of column names or transforms such as 'log(price)'`);
   const inherited = derivedViews.get(table);
   const derived = new Map<string, Float64Array>(inherited ?? []);
   const added: string[] = [];
@@ -496,6 +546,7 @@ export function deriveColumns(table: Table, labels: readonly string[], context: 
  * itself (used to keep only the preparation a model needs, and by in-database scoring).
  */
 export function rawColumns(labels: readonly string[]): string[] {
+  check(Array.isArray(labels) && labels.every((l) => typeof l === 'string'), `rawColumns: labels must be a list of column names or transforms such as 'log(price)'`);
   const out = new Set<string>();
   for (const label of labels) {
     if (isDerived(label)) for (const c of expressionColumns(parseExpression(label))) out.add(c);
