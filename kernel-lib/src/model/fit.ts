@@ -6,6 +6,7 @@ import { newtonLogitConditioned } from './conditioning';
 import { designMatrix, designSpec, type DesignSpec } from './design';
 import { diagnoseFit, fitStatistics } from './diagnostics';
 import { parseFormula, type Formula } from './formula';
+import { deriveColumns, rawColumns } from './transform';
 import { LogitModel } from './logit';
 import type { Provenance } from './modelJson';
 
@@ -79,7 +80,7 @@ export function prepareFit(data: DataInput | Table, formula: string, options: Pi
   let preparation: Preparation | null = null;
   const prepare = options.prepare;
   if (prepare !== undefined) preparation = isPreparation(prepare) ? preparationToJSON(prepare) : fitPreparation(raw, prepare);
-  const table = preparation ? applyPreparation(preparation, raw) : raw;
+  const table = deriveColumns(preparation ? applyPreparation(preparation, raw) : raw, [parsed.response, ...parsed.variables], context);
   for (const v of [parsed.response, ...parsed.variables]) table.cells(v); // UNKNOWN_COLUMN early, with the column list
   const y = readOutcome(table.cells(parsed.response), parsed.response, context, { event: options.event });
   let ones = 0;
@@ -109,7 +110,7 @@ export function fitDesign(prepared: PreparedData, spec: DesignSpec, columns: rea
     return size;
   });
   const warnings = diagnoseFit(fit, names, context, fit.status === 'converged' ? undefined : sizes);
-  const variables = [...new Set(spec.terms.flatMap((t) => t.variables))];
+  const variables = rawColumns(spec.terms.flatMap((t) => t.variables));
   return new LogitModel({
     response: prepared.formula.response!,
     spec,
