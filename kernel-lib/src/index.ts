@@ -44,3 +44,4 @@ export { targetList, type TargetListOptions, type TargetRow } from './evaluate/t
 export { campaignMetrics, type CampaignMetrics } from './evaluate/campaign';
 export { tableFromRange, type RangeOptions } from './data/range';
 export * from './charts';
+export { scoringSQL, scoringQuery, type ScoringOptions, type ScoringQueryOptions, type ScorableModel } from './sql/scoring';

@@ -416,12 +416,18 @@ export function responseVector(table: Table, name: string, context: string): Flo
   return y;
 }
 
-/** Fit statistics from a Newton fit (shared by fitLogit and stepwise). */
-export function fitStatistics(fit: NewtonFit, y: Float64Array, intercept: boolean): FitStatistics {
-  const n = y.length;
+/**
+ * Fit statistics from a Newton fit (shared by fitLogit, stepwise and the in-database fit, which
+ * passes the response's counts { n, ones } instead of the response itself).
+ */
+export function fitStatistics(fit: NewtonFit, y: Float64Array | { n: number; ones: number }, intercept: boolean): FitStatistics {
   const p = fit.coefficients.length;
+  let n: number;
   let ones = 0;
-  for (let i = 0; i < n; i++) ones += y[i];
+  if (y instanceof Float64Array) {
+    n = y.length;
+    for (let i = 0; i < n; i++) ones += y[i];
+  } else ({ n, ones } = y);
   const mean = ones / n;
   // The null model is the intercept-only model, or P = 1/2 without an intercept (as R's glm).
   const interceptOnly = (ones > 0 ? ones * Math.log(mean) : 0) + (n - ones > 0 ? (n - ones) * Math.log(1 - mean) : 0);
@@ -487,7 +493,7 @@ export function diagnoseFit(fit: NewtonFit, names: readonly string[], context: s
 }
 
 /** Throws SINGULAR naming aliased columns (a term that is a linear combination of others). */
-function aliasedError(aliased: readonly AliasedColumn[], names: readonly string[], context: string): CbmError {
+export function aliasedError(aliased: readonly AliasedColumn[], names: readonly string[], context: string): CbmError {
   const descriptions = aliased.map((a) =>
     a.dependsOn.length ? `'${names[a.column]}' is a linear combination of ${a.dependsOn.map((k) => `'${names[k]}'`).join(', ')}` : `'${names[a.column]}' is zero in every row`,
   );

@@ -1,0 +1,468 @@
+import { CbmError, check } from '../errors';
+import { specFromLevels, type DesignSpec } from '../model/design';
+import { parseFormula, type Formula } from '../model/formula';
+import { aliasedFromGram, newtonLogit, type NewtonFit, type NewtonStatus } from '../model/irls';
+import { choleskyInPlace, choleskyInverse, choleskySolveInPlace, symmetrizeLower } from '../model/linalg';
+import { aliasedError, checkFitOptions, diagnoseFit, fitStatistics, LogitModel, type FitOptions } from '../model/logit';
+import { checkEncodings } from '../prepare/encode';
+import { isPreparation, preparationToJSON, type Preparation, type PreparationSpec } from '../prepare/preparation';
+import { scalerFromRanges } from '../prepare/scale';
+import type { SqlDialect, SqlExecutor, SqlRow } from '../warehouse/executor';
+import { checkDialect, doubleType, expMinusAbsSQL, quoteIdentifier, quoteString, sampleClause, sqlNumber, textType } from './dialect';
+import { designColumnSQL, preparedVariableSQL, rejectUnknown, tableSQL } from './scoring';
+
+/**
+ * Logistic regression fitted inside the database (the approach of Apache MADlib's
+ * `logregr_train`): the rows never leave it. Each Newton step is one aggregate query that
+ * returns the log-likelihood, the p gradient sums Σ(y − μ)xⱼ and the p(p+1)/2 Hessian sums
+ * Σ μ(1 − μ)xⱼxₖ in one pass over the table; the p×p algebra, the convergence test, step
+ * halving, aliasing, separation and the statistics are the library's own (the same code
+ * fitLogit runs), so the result is the same `LogitModel` with the same summary and JSON.
+ *
+ * Before the Newton passes, one profiling query reads the column types, row and NULL counts,
+ * one `SELECT DISTINCT` reads the levels of text factors (sorted in code-unit order, as
+ * fitLogit does) and one query learns the scaling ranges, checks the encodings and counts the
+ * response's ones. Above 100,000 rows the Newton passes start from a fit on a repeatable
+ * Bernoulli sample of about 50,000 rows (fitted in memory), which saves about three passes.
+ *
+ * `where` is SQL written by the caller (a trusted filter such as `contacted = 1`); it must be a
+ * single expression: statement separators and comments are refused. Everything else (table,
+ * formula names, levels, codes) is quoted or escaped by the library.
+ *
+ * @example
+ * // const db = await openDuckDB('out/cbm.duckdb');
+ * // const model = await fitLogitInDatabase(db, { table: 'customers', formula: 'responded ~ gender:age + gender:income',
+ * //   prepare: { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }, where: 'contacted = 1' });
+ * const options: InDatabaseFitOptions = { table: 'customers', formula: 'responded ~ age' };
+ */
+export interface InDatabaseFitOptions extends FitOptions {
+  /** The table or view holding the rows: a name or [schema, name]. */
+  table: string | readonly string[];
+  /** An R formula over the table's columns, e.g. 'responded ~ gender:age + income'. */
+  formula: string;
+  /** The SQL dialect; default: the executor's, or 'duckdb' for a bare run function. */
+  dialect?: SqlDialect;
+  /** A SQL condition selecting the rows to fit on (caller-written SQL, one expression). */
+  where?: string;
+  /** Start from a fit on a ~50,000-row sample when the table has more than 100,000 rows (default true). */
+  warmStart?: boolean;
+}
+
+/** A function that runs one SQL statement and returns its rows. */
+export type SqlRun = (sql: string) => Promise<SqlRow[]>;
+
+const FIT_KEYS = ['table', 'formula', 'dialect', 'where', 'prepare', 'maxIterations', 'tolerance', 'confidenceLevel', 'start', 'warmStart'];
+/** Above this many coefficients one aggregate pass would carry too many sums (p(p+1)/2). */
+const MAX_COLUMNS = 120;
+/** A text factor with more levels than this is almost surely an identifier, not a category. */
+const MAX_LEVELS = 500;
+const WARM_START_ROWS = 100_000;
+const WARM_START_SAMPLE = 50_000;
+const SAMPLE_SEED = 20_240_601;
+/** |η| beyond which P is within 1e-8 of 0 or 1 (as in the in-memory fit). */
+const EXTREME_ETA = 18.420680743952367;
+
+/** Everything a fit on one design needs that does not depend on the design. */
+export interface InDatabaseData {
+  run: SqlRun;
+  dialect: SqlDialect;
+  from: string;
+  where: string | null;
+  formula: Formula;
+  response: string;
+  /** The response as a 0/1 double in SQL. */
+  ySQL: string;
+  preparation: Preparation | null;
+  factorLevels: Record<string, string[]>;
+  n: number;
+  ones: number;
+}
+
+/**
+ * Fits a logistic regression of `formula` on a database table; see InDatabaseFitOptions.
+ * Errors are the CbmErrors fitLogit raises (UNKNOWN_COLUMN, NON_FINITE, CONSTANT_RESPONSE,
+ * SINGULAR, SEPARATION, NOT_CONVERGED, FORMULA_SYNTAX), plus SQL_ERROR from the database.
+ */
+export async function fitLogitInDatabase(run: SqlRun | SqlExecutor, options: InDatabaseFitOptions): Promise<LogitModel> {
+  const context = 'fitLogitInDatabase';
+  const data = await prepareInDatabase(run, options, context);
+  const spec = designSpecInDatabase(data, data.formula, context);
+  return fitSpecInDatabase(data, spec, options, context);
+}
+
+/** The checks, profile, levels and ranges shared by fitLogitInDatabase and stepwiseInDatabase. */
+export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options: InDatabaseFitOptions, context: string, extraKeys: readonly string[] = []): Promise<InDatabaseData> {
+  check(options !== null && typeof options === 'object' && !Array.isArray(options), `${context}: options with a table and a formula are required, e.g. { table: 'customers', formula: 'responded ~ age' }`);
+  rejectUnknown(options, [...FIT_KEYS, ...extraKeys], context);
+  checkFitOptions(options, context);
+  let run: SqlRun;
+  let dialect: SqlDialect;
+  if (typeof executor === 'function') {
+    run = executor;
+    dialect = options.dialect ?? 'duckdb';
+  } else {
+    check(executor !== null && typeof executor === 'object' && typeof executor.run === 'function', `${context}: the first argument must be an executor (openDuckDB, openPostgres) or a function (sql) => Promise<rows>`);
+    run = (sql) => executor.run(sql);
+    dialect = options.dialect ?? executor.dialect;
+  }
+  checkDialect(dialect, context);
+  check(typeof options.formula === 'string', `${context}: formula must be a string like 'responded ~ gender + age'`);
+  if (options.warmStart !== undefined) check(typeof options.warmStart === 'boolean', `${context}: warmStart must be true or false`);
+  const from = tableSQL(dialect, options.table, context);
+  let where: string | null = null;
+  if (options.where !== undefined) {
+    check(typeof options.where === 'string' && options.where.trim().length > 0, `${context}: where must be a SQL condition such as 'contacted = 1'`);
+    checkSingleExpression(options.where, context);
+    where = `(${options.where})`;
+  }
+  const whereSQL = where ? ` WHERE ${where}` : '';
+
+  // The column names (for '.', and to name unknown columns as fitLogit does).
+  const first = await run(`SELECT * FROM ${from}${whereSQL} LIMIT 1`);
+  if (first.length === 0) throw new CbmError('BAD_INPUT', `${context}: the table ${from}${where ? ` has no rows where ${options.where}` : ' has no rows'}`);
+  const columns = Object.keys(first[0]);
+  const formula = parseFormula(options.formula, { columns });
+  if (formula.response === null) throw new CbmError('FORMULA_SYNTAX', `${context}: the formula needs a response on the left of '~', e.g. 'responded ~ gender + age'`);
+  const response = formula.response;
+
+  let preparation: Preparation | null = null;
+  let scale: string[] = [];
+  let encodings: Record<string, Record<string, number>> = {};
+  if (options.prepare !== undefined) {
+    const prepare = options.prepare as PreparationSpec | Preparation;
+    check(prepare !== null && typeof prepare === 'object', `${context}: prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }`);
+    if (isPreparation(prepare)) {
+      checkEncodings(prepare.encodings);
+      scalerFromRanges(prepare.ranges);
+      preparation = preparationToJSON(prepare);
+    } else {
+      const unknownKeys = Object.keys(prepare).filter((k) => k !== 'encode' && k !== 'scale');
+      check(unknownKeys.length === 0, `prepare: unknown option '${unknownKeys[0]}' (expected 'encode' and/or 'scale')`);
+      encodings = JSON.parse(JSON.stringify(prepare.encode ?? {}));
+      checkEncodings(encodings);
+      scale = [...(prepare.scale ?? [])];
+      check(Array.isArray(prepare.scale ?? []) && scale.every((s) => typeof s === 'string'), 'prepare.scale must be a list of column names');
+    }
+  }
+  const encoded = new Set(Object.keys(preparation?.encodings ?? encodings));
+  const used = [...new Set([response, ...formula.variables, ...encoded, ...scale, ...Object.keys(preparation?.ranges ?? {})])];
+  for (const v of used) {
+    if (!columns.includes(v)) throw new CbmError('UNKNOWN_COLUMN', `${context}: unknown column '${v}'; the table has ${columns.map((c) => `'${c}'`).join(', ')}`, { column: v, available: columns });
+  }
+
+  // Profile: row count and NULL counts. A column's kind (text, number, boolean) is the JS type
+  // of its value in the first row; a NULL there means the column has NULLs, an error below.
+  const q = (name: string) => quoteIdentifier(dialect, name);
+  const profile = (await run(`SELECT COUNT(*) AS n, ${used.map((v, k) => `COUNT(${q(v)}) AS c${k}`).join(', ')} FROM ${from}${whereSQL}`))[0];
+  const n = Number(profile.n);
+  const kind = new Map<string, 'text' | 'number' | 'boolean'>();
+  used.forEach((v, k) => {
+    const missing = n - Number(profile[`c${k}`]);
+    if (missing > 0) {
+      throw new CbmError('NON_FINITE', `${context}: column '${v}' is NULL in ${missing} of ${n} rows; ${v === response ? 'fit on rows with a known outcome only' : 'fill or filter them'} (e.g. where: '${v.replace(/'/g, "''")} IS NOT NULL')`, { column: v, missing });
+    }
+    const value = first[0][v];
+    kind.set(v, typeof value === 'string' ? 'text' : typeof value === 'boolean' ? 'boolean' : 'number');
+  });
+  for (const v of scale) {
+    if (kind.get(v) === 'text' && !encoded.has(v)) throw new CbmError('BAD_INPUT', `${context}: column '${v}' holds text, so it cannot be scaled; encode it first (prepare.encode)`, { column: v });
+  }
+
+  // Levels of text factors (and of a text response), one SELECT DISTINCT per column in one statement.
+  const factors = formula.variables.filter((v) => kind.get(v) === 'text' && !encoded.has(v));
+  const textColumns = kind.get(response) === 'text' ? [response, ...factors] : factors;
+  const levels: Record<string, string[]> = {};
+  if (textColumns.length > 0) {
+    const parts = textColumns.map((v, k) => `SELECT ${k} AS k, level FROM (SELECT DISTINCT CAST(${q(v)} AS ${textType(dialect)}) AS level FROM ${from}${whereSQL} LIMIT ${MAX_LEVELS + 1}) AS d${k}`);
+    const rows = await run(parts.join(' UNION ALL '));
+    textColumns.forEach((v) => (levels[v] = []));
+    for (const row of rows) levels[textColumns[Number(row.k)]].push(String(row.level));
+    for (const v of textColumns) {
+      if (levels[v].length > MAX_LEVELS) throw new CbmError('TOO_LARGE', `${context}: column '${v}' has more than ${MAX_LEVELS} distinct text values; it looks like an identifier, not a category (group it first)`, { column: v });
+      levels[v].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    }
+  }
+
+  // The response as 0/1: numbers must be 0 or 1; booleans; two text values (the second is 1, as R).
+  let ySQL: string;
+  const rk = kind.get(response);
+  if (rk === 'text') {
+    const values = levels[response];
+    if (values.length > 2) throw new CbmError('BAD_INPUT', `${context}: the response '${response}' has ${values.length} text values (${values.slice(0, 5).join(', ')}); a logistic regression needs two`, { column: response });
+    ySQL = values.length === 2 ? `(CASE WHEN ${q(response)} = ${quoteString(dialect, values[1])} THEN ${sqlNumber(dialect, 1)} ELSE ${sqlNumber(dialect, 0)} END)` : sqlNumber(dialect, 0);
+  } else if (rk === 'boolean') {
+    ySQL = `(CASE WHEN ${q(response)} THEN ${sqlNumber(dialect, 1)} ELSE ${sqlNumber(dialect, 0)} END)`;
+  } else {
+    ySQL = `CAST(${q(response)} AS ${doubleType(dialect)})`;
+  }
+
+  // One more pass: the response's ones (and values other than 0/1), values without an encoding, scaling ranges.
+  const checks: string[] = [`SUM(${ySQL}) AS ones`];
+  if (rk === 'number') checks.push(`SUM(CASE WHEN ${ySQL} = 0 OR ${ySQL} = 1 THEN 0 ELSE 1 END) AS bad`);
+  const encodedList = [...encoded];
+  const encodeOnly: Preparation = { encodings: preparation?.encodings ?? encodings, ranges: {} };
+  encodedList.forEach((v, k) => checks.push(`COUNT(${preparedVariableSQL(dialect, v, encodeOnly)}) AS e${k}`));
+  scale.forEach((v, k) => {
+    const value = preparedVariableSQL(dialect, v, encodeOnly);
+    checks.push(`MIN(${value}) AS lo${k}`, `MAX(${value}) AS hi${k}`);
+  });
+  const counts = (await run(`SELECT ${checks.join(', ')} FROM ${from}${whereSQL}`))[0];
+  if (rk === 'number' && Number(counts.bad) > 0) {
+    throw new CbmError('BAD_INPUT', `${context}: the response '${response}' must be 0 or 1, but ${Number(counts.bad)} rows hold other values`, { column: response });
+  }
+  for (const [k, v] of encodedList.entries()) {
+    if (Number(counts[`e${k}`]) < n) {
+      const codes = encodeOnly.encodings[v];
+      const example = await run(`SELECT ${q(v)} AS v FROM ${from} WHERE ${where ? `${where} AND ` : ''}${q(v)} NOT IN (${Object.keys(codes).map((c) => quoteString(dialect, c)).join(', ')}) LIMIT 1`);
+      throw new CbmError('BAD_INPUT', `${context}: column '${v}' has the value '${String(example[0]?.v)}', which has no code (codes: ${Object.entries(codes).map(([c, x]) => `'${c}' → ${x}`).join(', ')})`, { column: v });
+    }
+  }
+  if (!preparation && (encodedList.length > 0 || scale.length > 0)) {
+    const ranges: Record<string, { min: number; max: number }> = {};
+    scale.forEach((v, k) => {
+      const min = Number(counts[`lo${k}`]);
+      const max = Number(counts[`hi${k}`]);
+      if (!(max > min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${v}' is constant (${min}) in the data, so it cannot be scaled to [0, 1]`, { column: v });
+      if (!Number.isFinite(max - min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${v}' spans ${min} to ${max}, a range too wide to scale in double precision`, { column: v });
+      ranges[v] = { min, max };
+    });
+    preparation = preparationToJSON({ encodings, ranges });
+  } else if (!preparation && options.prepare !== undefined) {
+    preparation = { encodings: {}, ranges: {} };
+  }
+  const ones = Number(counts.ones);
+  if (ones === 0 || ones === n) {
+    throw new CbmError('CONSTANT_RESPONSE', `${context}: the response '${response}' is ${ones === 0 ? 0 : 1} in all ${n} rows, so there is nothing to model`, { column: response });
+  }
+  const factorLevels: Record<string, string[]> = {};
+  for (const v of factors) factorLevels[v] = levels[v];
+  return { run, dialect, from, where, formula, response, ySQL, preparation, factorLevels, n, ones };
+}
+
+/** The design of `formula` with the factor levels read from the table (a single-level factor is SINGULAR, as in fitLogit). */
+export function designSpecInDatabase(data: InDatabaseData, formula: Pick<Formula, 'intercept' | 'terms'>, context: string): DesignSpec {
+  const levels: Record<string, string[]> = {};
+  for (const term of formula.terms) for (const v of term.variables) {
+    const l = data.factorLevels[v];
+    if (!l) continue;
+    if (l.length < 2) throw new CbmError('SINGULAR', `${context}: factor '${v}' has a single level ('${l[0]}') in the data, so its effect cannot be estimated; drop it from the formula`, { column: v });
+    levels[v] = l;
+  }
+  const spec = specFromLevels(formula, levels);
+  check(spec.columns.length > 0, `${context}: the model has no terms and no intercept`);
+  if (spec.columns.length > MAX_COLUMNS) throw new CbmError('TOO_LARGE', `${context}: the design has ${spec.columns.length} columns; an in-database fit takes at most ${MAX_COLUMNS} (each Newton pass sums p(p+1)/2 products)`, { columns: spec.columns.length });
+  return spec;
+}
+
+/** One evaluation pass at β: log-likelihood, and optionally gradient, lower-triangle Hessian, extreme-fit counts and max|xⱼ|. */
+interface Pass {
+  logLikelihood: number;
+  gradient: Float64Array;
+  hessian: Float64Array;
+  perfect: number;
+  extreme: number;
+  maxAbs: Float64Array;
+}
+
+/**
+ * The SQL of one pass. Nested selects compute each row's design values, then η, then e^−|η|,
+ * μ and the weight once; `OFFSET 0` keeps PostgreSQL from inlining a select into the next (which
+ * would recompute EXP for every sum that uses it).
+ */
+function passSQL(data: InDatabaseData, xs: readonly (string | null)[], beta: Float64Array, withHessian: boolean, withMaxAbs: boolean): string {
+  const { dialect } = data;
+  const p = xs.length;
+  const x = (j: number) => `x${j}`;
+  const inner = `SELECT ${data.ySQL} AS y${xs.map((sql, j) => (sql === null ? '' : `, ${sql} AS ${x(j)}`)).join('')} FROM ${data.from}${data.where ? ` WHERE ${data.where}` : ''}`;
+  const addends: string[] = [];
+  let constant = 0;
+  xs.forEach((sql, j) => {
+    if (sql === null) constant += beta[j];
+    else if (beta[j] !== 0) addends.push(`${sqlNumber(dialect, beta[j])} * ${x(j)}`);
+  });
+  const eta = [sqlNumber(dialect, constant), ...addends].join(' + ');
+  const withEta = `SELECT *, ${eta} AS eta FROM (${inner} OFFSET 0) AS rows_`;
+  const withT = `SELECT *, ${expMinusAbsSQL(dialect, 'eta')} AS t FROM (${withEta} OFFSET 0) AS eta_`;
+  const one = sqlNumber(dialect, 1);
+  const withMu = `SELECT *, CASE WHEN eta >= 0 THEN ${one} / (${one} + t) ELSE t / (${one} + t) END AS mu FROM (${withT} OFFSET 0) AS t_`;
+  const withW = `SELECT *, y - mu AS r, mu * (${one} - mu) AS w FROM (${withMu} OFFSET 0) AS mu_`;
+  const limit = sqlNumber(dialect, EXTREME_ETA);
+  const sums = [
+    `SUM(y * eta - GREATEST(eta, ${sqlNumber(dialect, 0)}) - LN(${one} + t)) AS ll`,
+    `SUM(CASE WHEN eta > ${limit} OR eta < -${limit} THEN 1 ELSE 0 END) AS extreme`,
+    `SUM(CASE WHEN (eta > ${limit} AND y = 1) OR (eta < -${limit} AND y = 0) THEN 1 ELSE 0 END) AS perfect`,
+  ];
+  if (withHessian) {
+    for (let a = 0; a < p; a++) {
+      sums.push(`SUM(${xs[a] === null ? 'r' : `r * ${x(a)}`}) AS g${a}`);
+      for (let b = 0; b <= a; b++) {
+        const factors = ['w', ...(xs[a] === null ? [] : [x(a)]), ...(xs[b] === null ? [] : [x(b)])];
+        sums.push(`SUM(${factors.join(' * ')}) AS h${a}_${b}`);
+      }
+    }
+  }
+  if (withMaxAbs) xs.forEach((sql, j) => sums.push(sql === null ? `${one} AS a${j}` : `MAX(ABS(${x(j)})) AS a${j}`));
+  return `SELECT ${sums.join(', ')} FROM (${withW} OFFSET 0) AS w_`;
+}
+
+async function runPass(data: InDatabaseData, xs: readonly (string | null)[], beta: Float64Array, withHessian: boolean, withMaxAbs: boolean, context: string): Promise<Pass> {
+  const row = (await data.run(passSQL(data, xs, beta, withHessian, withMaxAbs)))[0];
+  const p = xs.length;
+  const num = (key: string) => (row[key] === null || row[key] === undefined ? NaN : Number(row[key]));
+  const gradient = new Float64Array(p);
+  const hessian = new Float64Array(p * p);
+  const maxAbs = new Float64Array(p);
+  if (withHessian) {
+    for (let a = 0; a < p; a++) {
+      gradient[a] = num(`g${a}`);
+      for (let b = 0; b <= a; b++) hessian[a * p + b] = num(`h${a}_${b}`);
+    }
+    if (!gradient.every(Number.isFinite) || !hessian.every(Number.isFinite)) {
+      throw new CbmError('NON_FINITE', `${context}: a design column holds NaN or infinite values in the table, so the sums are not finite; filter those rows`, {});
+    }
+  }
+  if (withMaxAbs) for (let j = 0; j < p; j++) maxAbs[j] = num(`a${j}`);
+  return { logLikelihood: num('ll'), gradient, hessian, perfect: num('perfect'), extreme: num('extreme'), maxAbs };
+}
+
+/** Options of one design's fit, as fitDesign takes them. */
+export type DesignFitOptions = FitOptions & { startVector?: Float64Array; warmStart?: boolean };
+
+/**
+ * Fits one design inside the database with Newton's method, following newtonLogit step for
+ * step (aliasing check on the first Hessian, Cholesky steps, step halving, the convergence test
+ * |Δβⱼ| ≤ tol·(1 + |βⱼ|), a last step without a further pass), then the library's diagnosis and
+ * statistics.
+ */
+export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, options: DesignFitOptions, context: string): Promise<LogitModel> {
+  const names = spec.columns.map((c) => c.name);
+  const p = names.length;
+  const xs = spec.columns.map((c) => (c.numeric.length === 0 && Object.keys(c.levels).length === 0 ? null : designColumnSQL(data.dialect, c, data.preparation)));
+  const maxIterations = options.maxIterations ?? 25;
+  const tolerance = options.tolerance ?? 1e-8;
+  const beta = new Float64Array(p);
+  if (options.startVector) beta.set(options.startVector);
+  else if (options.start) {
+    for (const [name, value] of Object.entries(options.start)) {
+      const j = names.indexOf(name);
+      check(j >= 0, `${context}: start names the unknown coefficient '${name}'`);
+      beta[j] = value;
+    }
+  } else if (data.n > WARM_START_ROWS && options.warmStart !== false) {
+    // A repeatable Bernoulli sample of ~50,000 rows, fitted in memory, gives the starting point.
+    const percent = Math.min(100, Math.ceil((1e4 * WARM_START_SAMPLE) / data.n) / 100);
+    const rows = await data.run(`SELECT ${data.ySQL} AS y${xs.map((sql, j) => (sql === null ? '' : `, ${sql} AS x${j}`)).join('')} FROM ${data.from} ${sampleClause(data.dialect, percent, SAMPLE_SEED)}${data.where ? ` WHERE ${data.where}` : ''}`);
+    if (rows.length > 10 * p) {
+      const y = Float64Array.from(rows, (r) => Number(r.y));
+      const columns = xs.map((sql, j) => (sql === null ? new Float64Array(rows.length).fill(1) : Float64Array.from(rows, (r) => Number(r[`x${j}`]))));
+      const rough = newtonLogit(columns, y, { tolerance: 1e-6, maxIterations, warmStart: false, interceptColumn: xs.indexOf(null) });
+      if (rough.status === 'converged') beta.set(rough.coefficients);
+    }
+  }
+  const isSmall = (s: Float64Array) => {
+    for (let j = 0; j < p; j++) if (!(Math.abs(s[j]) <= tolerance * (1 + Math.abs(beta[j])))) return false;
+    return true;
+  };
+  let iterations = 0;
+  let pass = await runPass(data, xs, beta, true, false, context);
+  let hessian = pass.hessian;
+  symmetrizeLower(hessian, p);
+  let aliased = aliasedFromGram(hessian, p);
+  if (aliased.length > 0 && beta.some((b) => b !== 0)) {
+    // A start far out can make the weights vanish and fake the rank loss: judge it at β = 0.
+    beta.fill(0);
+    pass = await runPass(data, xs, beta, true, false, context);
+    hessian = pass.hessian;
+    symmetrizeLower(hessian, p);
+    aliased = aliasedFromGram(hessian, p);
+  }
+  if (aliased.length > 0) throw aliasedError(aliased, names, context);
+  let logLikelihood = pass.logLikelihood;
+  let gradient = pass.gradient;
+  let status: NewtonStatus = 'max-iterations';
+  const step = new Float64Array(p);
+  const previous = new Float64Array(p);
+  const information = new Float64Array(p * p);
+  for (;;) {
+    symmetrizeLower(hessian, p);
+    information.set(hessian);
+    if (choleskyInPlace(hessian, p) >= 0) {
+      status = 'singular-hessian';
+      break;
+    }
+    step.set(gradient);
+    choleskySolveInPlace(hessian, p, step);
+    if (isSmall(step)) {
+      let gain = 0;
+      for (let j = 0; j < p; j++) {
+        beta[j] += step[j];
+        gain += gradient[j] * step[j];
+      }
+      logLikelihood += 0.5 * gain;
+      iterations++;
+      status = 'converged';
+      break;
+    }
+    if (iterations >= maxIterations) break;
+    iterations++;
+    previous.set(beta);
+    let factor = 1;
+    for (let halving = 0; halving < 30; halving++) {
+      for (let j = 0; j < p; j++) beta[j] = previous[j] + factor * step[j];
+      pass = await runPass(data, xs, beta, true, false, context);
+      if (pass.logLikelihood >= logLikelihood - 1e-12 * Math.abs(logLikelihood)) break;
+      factor /= 2;
+    }
+    logLikelihood = pass.logLikelihood;
+    gradient = pass.gradient;
+    hessian = pass.hessian;
+  }
+  const covariance = status === 'singular-hessian' ? new Float64Array(p * p).fill(NaN) : choleskyInverse(hessian, p);
+  let perfect = pass.perfect;
+  let extreme = pass.extreme;
+  let maxAbs: Float64Array | null = null;
+  if (status !== 'converged') {
+    const last = await runPass(data, xs, beta, false, true, context);
+    logLikelihood = last.logLikelihood;
+    perfect = last.perfect;
+    extreme = last.extreme;
+    maxAbs = last.maxAbs;
+  }
+  const fit: NewtonFit = { coefficients: beta, covariance, logLikelihood, iterations, status, lastStep: step, perfectlyFitted: perfect, extremeFitted: extreme, aliased: [], information };
+  // diagnoseFit sizes each step by max|xⱼ|: a one-value column carrying that maximum gives the same measure.
+  const warnings = diagnoseFit(fit, names, context, maxAbs ? Array.from(maxAbs, (m) => Float64Array.of(m)) : undefined);
+  return new LogitModel({
+    response: data.response,
+    spec,
+    coefficients: fit.coefficients,
+    covariance: fit.covariance,
+    statistics: fitStatistics(fit, { n: data.n, ones: data.ones }, spec.intercept),
+    confidenceLevel: options.confidenceLevel ?? 0.95,
+    preparation: data.preparation,
+    warnings,
+  });
+}
+
+/**
+ * Refuses SQL that is more than one expression: a `;`, a `--` or `/*` comment outside string
+ * literals and quoted identifiers, or unbalanced parentheses/quotes.
+ */
+export function checkSingleExpression(sql: string, context: string): void {
+  let depth = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i];
+    if (c === "'" || c === '"' || c === '`') {
+      const close = sql.indexOf(c, i + 1);
+      check(close > 0, `${context}: where has an unclosed ${c} quote`);
+      i = close;
+      continue;
+    }
+    check(c !== ';', `${context}: where must be one SQL condition; ';' is not allowed`);
+    check(!(c === '-' && sql[i + 1] === '-') && !(c === '/' && sql[i + 1] === '*'), `${context}: where must be one SQL condition; comments are not allowed`);
+    if (c === '(') depth++;
+    if (c === ')') depth--;
+    check(depth >= 0, `${context}: where has an unmatched ')'`);
+    check(c !== '\u0000', `${context}: where cannot contain the NUL character`);
+  }
+  check(depth === 0, `${context}: where has an unmatched '('`);
+}
