@@ -63,13 +63,7 @@ function droppable(terms: readonly Term[], hierarchical: boolean): Term[] {
 
 export function stepwise(data: DataInput | Table, formula: string, options: StepwiseOptions = {}): StepwiseResult {
   const context = 'stepwise';
-  checkFitOptions(options, context);
-  const criterion = options.criterion ?? 'aic';
-  check(criterion === 'aic' || criterion === 'bic' || criterion === 'p-value', `${context}: criterion must be 'aic', 'bic' or 'p-value', got '${String(criterion)}'`);
-  const alpha = options.alpha ?? 0.05;
-  check(typeof alpha === 'number' && alpha > 0 && alpha < 1, `${context}: alpha must be a number between 0 and 1, got ${String(alpha)}`);
-  const hierarchical = options.hierarchical ?? true;
-
+  checkStepwiseOptions(options, context);
   const prepared = prepareFit(data, formula, options.prepare, context);
   const fullSpec = designSpec(prepared.formula, prepared.table, context);
   // Design columns are computed once and shared by every candidate model (keyed by R name).
@@ -82,12 +76,48 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
     }
     return spec.columns.map((c) => cache.get(c.name)!);
   };
+  const search = stepwiseSearch(fullSpec, prepared.y.length, options);
+  let next = search.next();
+  while (!next.done) {
+    const { spec, startVector, start, tolerance } = next.value;
+    next = search.next(fitDesign(prepared, spec, columnsOf(spec), { ...options, start, tolerance, startVector }, context));
+  }
+  return next.value;
+}
+
+/** The option checks of stepwise (shared with the in-database stepwise). */
+export function checkStepwiseOptions(options: StepwiseOptions, context: string): void {
+  checkFitOptions(options, context);
+  const criterion = options.criterion ?? 'aic';
+  check(criterion === 'aic' || criterion === 'bic' || criterion === 'p-value', `${context}: criterion must be 'aic', 'bic' or 'p-value', got '${String(criterion)}'`);
+  const alpha = options.alpha ?? 0.05;
+  check(typeof alpha === 'number' && alpha > 0 && alpha < 1, `${context}: alpha must be a number between 0 and 1, got ${String(alpha)}`);
+  if (options.hierarchical !== undefined) check(typeof options.hierarchical === 'boolean', `${context}: hierarchical must be true or false`);
+}
+
+/** One fit the search asks its driver for: a design, its start and its tolerance. */
+export interface StepwiseFitRequest {
+  spec: DesignSpec;
+  startVector: Float64Array | undefined;
+  start: FitOptions['start'];
+  tolerance: number | undefined;
+}
+
+/**
+ * The backward search itself, as a generator that yields each fit it needs and receives the
+ * fitted model back: stepwise drives it with in-memory fits, stepwiseInDatabase with fits in the
+ * database, so both take exactly the same steps.
+ */
+export function* stepwiseSearch(fullSpec: DesignSpec, n: number, options: StepwiseOptions): Generator<StepwiseFitRequest, StepwiseResult, LogitModel> {
+  const criterion = options.criterion ?? 'aic';
+  const alpha = options.alpha ?? 0.05;
+  const hierarchical = options.hierarchical ?? true;
   // Candidates only need their deviance: a step below 1e-5 leaves it exact to ~1e-10 relative, so
   // candidates stop there and the chosen model is then polished to the full tolerance.
   // (Only on large data, where a pass costs; small fits converge fully at once.)
-  const large = prepared.y.length >= 100_000;
+  const large = n >= 100_000;
   const candidateTolerance = large ? Math.max(options.tolerance ?? 1e-8, 1e-5) : options.tolerance;
-  const fit = (terms: readonly Term[], parent?: LogitModel, tolerance = options.tolerance): LogitModel => {
+  const request = (terms: readonly Term[], parent?: LogitModel, tolerance = options.tolerance): StepwiseFitRequest => {
     const spec = specFromLevels({ intercept: fullSpec.intercept, terms }, fullSpec.factorLevels);
     let startVector: Float64Array | undefined;
     if (parent) {
@@ -100,14 +130,14 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
     }
     // The user's `start` names the full model's coefficients: it applies to the first fit only.
     const start = terms === fullSpec.terms ? options.start : undefined;
-    return fitDesign(prepared, spec, columnsOf(spec), { ...options, start, tolerance, startVector }, context);
+    return { spec, startVector, start, tolerance };
   };
-  const n = prepared.y.length;
   const penalty = criterion === 'bic' ? Math.log(n) : 2;
   const score = (m: LogitModel) => m.statistics.deviance + penalty * m.statistics.nParameters;
 
-  const initial = fit(fullSpec.terms);
+  const initial: LogitModel = yield request(fullSpec.terms);
   let current = initial;
+  const steps: StepRecord[] = [];
   const record = (model: LogitModel, removed: Term | null, parent: LogitModel | null, pValue: number | null): StepRecord => ({
     step: parent ? steps.length : 0,
     removed: removed ? removed.label : null,
@@ -121,7 +151,6 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
     pValue,
     formula: model.formula,
   });
-  const steps: StepRecord[] = [];
   steps.push(record(initial, null, null, null));
 
   for (;;) {
@@ -135,20 +164,25 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
         if (pValue > alpha && (!worst || pValue > worst.pValue)) worst = { term, pValue };
       }
       if (worst) {
-        chosen = { term: worst.term, model: fit(current.terms.filter((t) => t !== worst!.term), current), pValue: worst.pValue };
+        const dropped = worst.term;
+        const model: LogitModel = yield request(current.terms.filter((t) => t !== dropped), current);
+        chosen = { term: dropped, model, pValue: worst.pValue };
       }
     } else {
       let best: { term: Term; model: LogitModel; value: number } | null = null;
       for (const term of candidates) {
         // On large data a subsample fit (newtonLogit's warm start) is a closer start than the
         // parent, whose estimates move far when a strong term is dropped.
-        const model = fit(current.terms.filter((t) => t !== term), large ? undefined : current, candidateTolerance);
+        const model: LogitModel = yield request(current.terms.filter((t) => t !== term), large ? undefined : current, candidateTolerance);
         const value = score(model);
         // Strictly better only; ties keep the earlier term (R's order() is stable).
         if (!best || value < best.value) best = { term, model, value };
       }
       // R's step(): stop unless the best removal lowers the criterion; a tie keeps the current model.
-      if (best && best.value < score(current)) chosen = { term: best.term, model: large ? fit(best.model.terms, best.model) : best.model, pValue: null };
+      if (best && best.value < score(current)) {
+        const model: LogitModel = large ? yield request(best.model.terms, best.model) : best.model;
+        chosen = { term: best.term, model, pValue: null };
+      }
     }
     if (!chosen) break;
     steps.push(record(chosen.model, chosen.term, current, chosen.pValue));

@@ -1,6 +1,7 @@
 import { CbmError, check } from '../errors';
 import { specFromLevels, type DesignSpec } from '../model/design';
 import { parseFormula, type Formula } from '../model/formula';
+import { checkStepwiseOptions, stepwiseSearch, type StepwiseOptions, type StepwiseResult } from '../model/stepwise';
 import { aliasedFromGram, newtonLogit, type NewtonFit, type NewtonStatus } from '../model/irls';
 import { choleskyInPlace, choleskyInverse, choleskySolveInPlace, symmetrizeLower } from '../model/linalg';
 import { aliasedError, checkFitOptions, diagnoseFit, fitStatistics, LogitModel, type FitOptions } from '../model/logit';
@@ -465,4 +466,31 @@ export function checkSingleExpression(sql: string, context: string): void {
     check(c !== '\u0000', `${context}: where cannot contain the NUL character`);
   }
   check(depth === 0, `${context}: where has an unmatched '('`);
+}
+
+/** Options of stepwiseInDatabase: those of fitLogitInDatabase plus stepwise's criterion, alpha and hierarchical. */
+export interface InDatabaseStepwiseOptions extends InDatabaseFitOptions, Pick<StepwiseOptions, 'criterion' | 'alpha' | 'hierarchical'> {}
+
+/**
+ * Backward stepwise elimination (see `stepwise`) with every candidate fitted inside the
+ * database: the same search code as `stepwise`, so the same steps, criterion values and final
+ * model; each candidate costs a few aggregate passes.
+ *
+ * @example
+ * // const { model, steps } = await stepwiseInDatabase(db, { table: 'infert', formula: 'case ~ (age + parity + induced + spontaneous)^2' });
+ * const options: InDatabaseStepwiseOptions = { table: 'infert', formula: 'case ~ age + parity', criterion: 'bic' };
+ */
+export async function stepwiseInDatabase(run: SqlRun | SqlExecutor, options: InDatabaseStepwiseOptions): Promise<StepwiseResult> {
+  const context = 'stepwiseInDatabase';
+  check(options !== null && typeof options === 'object' && !Array.isArray(options), `${context}: options with a table and a formula are required`);
+  checkStepwiseOptions(options, context);
+  const data = await prepareInDatabase(run, options, context, ['criterion', 'alpha', 'hierarchical']);
+  const fullSpec = designSpecInDatabase(data, data.formula, context);
+  const search = stepwiseSearch(fullSpec, data.n, options);
+  let next = search.next();
+  while (!next.done) {
+    const { spec, startVector, start, tolerance } = next.value;
+    next = search.next(await fitSpecInDatabase(data, spec, { ...options, start, tolerance, startVector }, context));
+  }
+  return next.value;
 }
