@@ -4,13 +4,15 @@ import { parseFormula, type Formula } from '../model/formula';
 import { checkStepwiseOptions, stepwiseSearch, type StepwiseOptions, type StepwiseResult } from '../model/stepwise';
 import { aliasedFromGram, newtonLogit, type NewtonFit, type NewtonStatus } from '../model/irls';
 import { choleskyInPlace, choleskyInverse, choleskySolveInPlace, symmetrizeLower } from '../model/linalg';
-import { aliasedError, checkFitOptions, diagnoseFit, fitStatistics, LogitModel, type FitOptions } from '../model/logit';
+import { aliasedError, diagnoseFit, fitStatistics } from '../model/diagnostics';
+import { checkFitOptions, FIT_OPTION_NAMES, type FitOptions } from '../model/fit';
+import { LogitModel } from '../model/logit';
 import { checkEncodings } from '../prepare/encode';
-import { isPreparation, preparationToJSON, type Preparation, type PreparationSpec } from '../prepare/preparation';
+import { isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
 import { scalerFromRanges } from '../prepare/scale';
 import type { SqlDialect, SqlExecutor, SqlRow } from '../warehouse/executor';
 import { checkDialect, doubleType, expMinusAbsSQL, quoteIdentifier, quoteString, sampleClause, sqlNumber, textType } from './dialect';
-import { designColumnSQL, preparedVariableSQL, rejectUnknown, tableSQL } from './scoring';
+import { designColumnSQL, preparedVariableSQL, tableSQL } from './scoring';
 
 /**
  * Logistic regression fitted inside the database (the approach of Apache MADlib's
@@ -52,7 +54,8 @@ export interface InDatabaseFitOptions extends FitOptions {
 /** A function that runs one SQL statement and returns its rows. */
 export type SqlRun = (sql: string) => Promise<SqlRow[]>;
 
-const FIT_KEYS = ['table', 'formula', 'dialect', 'where', 'prepare', 'maxIterations', 'tolerance', 'confidenceLevel', 'start', 'warmStart'];
+const FIT_KEYS = [...FIT_OPTION_NAMES, 'table', 'formula', 'dialect', 'where', 'warmStart'];
+const STEPWISE_KEYS = ['criterion', 'alpha', 'hierarchical'];
 /** Above this many coefficients one aggregate pass would carry too many sums (p(p+1)/2). */
 const MAX_COLUMNS = 120;
 /** A text factor with more levels than this is almost surely an identifier, not a category. */
@@ -77,6 +80,7 @@ export interface InDatabaseData {
   factorLevels: Record<string, string[]>;
   n: number;
   ones: number;
+  event: string | number | boolean | undefined;
 }
 
 /**
@@ -94,8 +98,7 @@ export async function fitLogitInDatabase(run: SqlRun | SqlExecutor, options: InD
 /** The checks, profile, levels and ranges shared by fitLogitInDatabase and stepwiseInDatabase. */
 export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options: InDatabaseFitOptions, context: string, extraKeys: readonly string[] = []): Promise<InDatabaseData> {
   check(options !== null && typeof options === 'object' && !Array.isArray(options), `${context}: options with a table and a formula are required, e.g. { table: 'customers', formula: 'responded ~ age' }`);
-  rejectUnknown(options, [...FIT_KEYS, ...extraKeys], context);
-  checkFitOptions(options, context);
+  checkFitOptions(options, context, [...FIT_KEYS, ...extraKeys]);
   let run: SqlRun;
   let dialect: SqlDialect;
   if (typeof executor === 'function') {
@@ -169,34 +172,22 @@ export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options:
     if (kind.get(v) === 'text' && !encoded.has(v)) throw new CbmError('BAD_INPUT', `${context}: column '${v}' holds text, so it cannot be scaled; encode it first (prepare.encode)`, { column: v });
   }
 
-  // Levels of text factors (and of a text response), one SELECT DISTINCT per column in one statement.
+  // Levels of text factors, one SELECT DISTINCT per column in one statement.
   const factors = formula.variables.filter((v) => kind.get(v) === 'text' && !encoded.has(v));
-  const textColumns = kind.get(response) === 'text' ? [response, ...factors] : factors;
   const levels: Record<string, string[]> = {};
-  if (textColumns.length > 0) {
-    const parts = textColumns.map((v, k) => `SELECT ${k} AS k, level FROM (SELECT DISTINCT CAST(${q(v)} AS ${textType(dialect)}) AS level FROM ${from}${whereSQL} LIMIT ${MAX_LEVELS + 1}) AS d${k}`);
+  if (factors.length > 0) {
+    const parts = factors.map((v, k) => `SELECT ${k} AS k, level FROM (SELECT DISTINCT CAST(${q(v)} AS ${textType(dialect)}) AS level FROM ${from}${whereSQL} LIMIT ${MAX_LEVELS + 1}) AS d${k}`);
     const rows = await run(parts.join(' UNION ALL '));
-    textColumns.forEach((v) => (levels[v] = []));
-    for (const row of rows) levels[textColumns[Number(row.k)]].push(String(row.level));
-    for (const v of textColumns) {
+    factors.forEach((v) => (levels[v] = []));
+    for (const row of rows) levels[factors[Number(row.k)]].push(String(row.level));
+    for (const v of factors) {
       if (levels[v].length > MAX_LEVELS) throw new CbmError('TOO_LARGE', `${context}: column '${v}' has more than ${MAX_LEVELS} distinct text values; it looks like an identifier, not a category (group it first)`, { column: v });
       levels[v].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     }
   }
 
-  // The response as 0/1: numbers must be 0 or 1; booleans; two text values (the second is 1, as R).
-  let ySQL: string;
-  const rk = kind.get(response);
-  if (rk === 'text') {
-    const values = levels[response];
-    if (values.length > 2) throw new CbmError('BAD_INPUT', `${context}: the response '${response}' has ${values.length} text values (${values.slice(0, 5).join(', ')}); a logistic regression needs two`, { column: response });
-    ySQL = values.length === 2 ? `(CASE WHEN ${q(response)} = ${quoteString(dialect, values[1])} THEN ${sqlNumber(dialect, 1)} ELSE ${sqlNumber(dialect, 0)} END)` : sqlNumber(dialect, 0);
-  } else if (rk === 'boolean') {
-    ySQL = `(CASE WHEN ${q(response)} THEN ${sqlNumber(dialect, 1)} ELSE ${sqlNumber(dialect, 0)} END)`;
-  } else {
-    ySQL = `CAST(${q(response)} AS ${doubleType(dialect)})`;
-  }
-
+  const ySQL = await outcomeSQL(run, dialect, from, whereSQL, response, kind.get(response)!, options.event, context);
+  const rk = options.event === undefined ? kind.get(response) : 'event';
   // One more pass: the response's ones (and values other than 0/1), values without an encoding, scaling ranges.
   const checks: string[] = [`SUM(${ySQL}) AS ones`];
   if (rk === 'number') checks.push(`SUM(CASE WHEN ${ySQL} = 0 OR ${ySQL} = 1 THEN 0 ELSE 1 END) AS bad`);
@@ -237,7 +228,7 @@ export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options:
   }
   const factorLevels: Record<string, string[]> = {};
   for (const v of factors) factorLevels[v] = levels[v];
-  return { run, dialect, from, where, formula, response, ySQL, preparation, factorLevels, n, ones };
+  return { run, dialect, from, where, formula, response, ySQL, preparation, factorLevels, n, ones, event: options.event };
 }
 
 /** The design of `formula` with the factor levels read from the table (a single-level factor is SINGULAR, as in fitLogit). */
@@ -430,8 +421,8 @@ export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, 
     maxAbs = last.maxAbs;
   }
   const fit: NewtonFit = { coefficients: beta, covariance, logLikelihood, iterations, status, lastStep: step, perfectlyFitted: perfect, extremeFitted: extreme, aliased: [], information };
-  // diagnoseFit sizes each step by max|xⱼ|: a one-value column carrying that maximum gives the same measure.
-  const warnings = diagnoseFit(fit, names, context, maxAbs ? Array.from(maxAbs, (m) => Float64Array.of(m)) : undefined);
+  const warnings = diagnoseFit(fit, names, context, maxAbs ?? undefined);
+  const variables = [...new Set(spec.terms.flatMap((t) => t.variables))];
   return new LogitModel({
     response: data.response,
     spec,
@@ -439,8 +430,10 @@ export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, 
     covariance: fit.covariance,
     statistics: fitStatistics(fit, { n: data.n, ones: data.ones }, spec.intercept),
     confidenceLevel: options.confidenceLevel ?? 0.95,
-    preparation: data.preparation,
+    preparation: data.preparation ? restrictPreparation(data.preparation, variables) : null,
     warnings,
+    event: data.event,
+    provenance: options.provenance,
   });
 }
 
@@ -483,8 +476,8 @@ export interface InDatabaseStepwiseOptions extends InDatabaseFitOptions, Pick<St
 export async function stepwiseInDatabase(run: SqlRun | SqlExecutor, options: InDatabaseStepwiseOptions): Promise<StepwiseResult> {
   const context = 'stepwiseInDatabase';
   check(options !== null && typeof options === 'object' && !Array.isArray(options), `${context}: options with a table and a formula are required`);
-  checkStepwiseOptions(options, context);
-  const data = await prepareInDatabase(run, options, context, ['criterion', 'alpha', 'hierarchical']);
+  checkStepwiseOptions(options, context, [...FIT_KEYS, ...STEPWISE_KEYS]);
+  const data = await prepareInDatabase(run, options, context, STEPWISE_KEYS);
   const fullSpec = designSpecInDatabase(data, data.formula, context);
   const search = stepwiseSearch(fullSpec, data.n, options);
   let next = search.next();
@@ -493,4 +486,42 @@ export async function stepwiseInDatabase(run: SqlRun | SqlExecutor, options: InD
     next = search.next(await fitSpecInDatabase(data, spec, { ...options, start, tolerance, startVector }, context));
   }
   return next.value;
+}
+
+/** Text pairs whose event is known whatever their case (as readOutcome): the first of each pair is 1. */
+const KNOWN_PAIRS: readonly (readonly [string, string])[] = [
+  ['yes', 'no'],
+  ['true', 'false'],
+  ['1', '0'],
+];
+
+/**
+ * The response as a 0/1 double in SQL, read as `readOutcome` reads it in memory: numbers 0/1,
+ * booleans, text yes/no, true/false, 1/0 in any case (trimmed), or any two values with the
+ * `event` named. The distinct values are read with one small query when needed.
+ */
+async function outcomeSQL(run: SqlRun, dialect: SqlDialect, from: string, whereSQL: string, response: string, kind: 'text' | 'number' | 'boolean', event: string | number | boolean | undefined, context: string): Promise<string> {
+  const q = quoteIdentifier(dialect, response);
+  const one = sqlNumber(dialect, 1);
+  const zero = sqlNumber(dialect, 0);
+  if (event !== undefined) {
+    if (!(typeof event === 'string' || typeof event === 'boolean' || (typeof event === 'number' && Number.isFinite(event)))) {
+      throw new CbmError('BAD_INPUT', `${context}: event must be the text, number or boolean that marks the event, got ${typeof event}`);
+    }
+    const values = (await run(`SELECT DISTINCT ${q} AS v FROM ${from}${whereSQL} LIMIT 3`)).map((r) => r.v);
+    const same = (v: unknown) => v === event || (typeof v !== 'boolean' && typeof event !== 'boolean' && String(v) === String(event));
+    if (values.length > 2) throw new CbmError('BAD_INPUT', `${context}: the outcome '${response}' has more than 2 distinct values (${values.map((v) => `'${String(v)}'`).join(', ')}, …); a binary outcome has two`, { column: response });
+    if (!values.some(same)) throw new CbmError('BAD_INPUT', `${context}: the event '${String(event)}' does not occur in '${response}' (values: ${values.map((v) => `'${String(v)}'`).join(', ')})`, { column: response });
+    const literal = kind === 'text' ? quoteString(dialect, String(event)) : kind === 'boolean' ? (event === true ? 'TRUE' : 'FALSE') : sqlNumber(dialect, Number(event));
+    return `(CASE WHEN ${q} = ${literal} THEN ${one} ELSE ${zero} END)`;
+  }
+  if (kind === 'boolean') return `(CASE WHEN ${q} THEN ${one} ELSE ${zero} END)`;
+  if (kind === 'number') return `CAST(${q} AS ${doubleType(dialect)})`;
+  const values = (await run(`SELECT DISTINCT LOWER(TRIM(${q})) AS v FROM ${from}${whereSQL} LIMIT 5`)).map((r) => String(r.v));
+  for (const [yes, no] of KNOWN_PAIRS) {
+    if (values.every((v) => v === yes || v === no)) return `(CASE WHEN LOWER(TRIM(${q})) = ${quoteString(dialect, yes)} THEN ${one} ELSE ${zero} END)`;
+  }
+  const shown = values.slice(0, 4).map((v) => `'${v}'`).join(', ');
+  if (values.length > 2) throw new CbmError('BAD_INPUT', `${context}: the outcome '${response}' has ${values.length > 4 ? 'more than 4' : values.length} distinct text values (${shown}); a binary outcome has two`, { column: response });
+  throw new CbmError('BAD_INPUT', `${context}: cannot tell which value of '${response}' is the event (${shown}); name it, e.g. { event: '${values[0]}' }, or use 1/0, true/false or yes/no`, { column: response, values });
 }

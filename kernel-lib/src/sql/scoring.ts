@@ -1,6 +1,7 @@
 import { CbmError, check, checkOptions } from '../errors';
 import type { DesignColumn, DesignSpec } from '../model/design';
-import { LogitModel, type LogitModelJSON } from '../model/logit';
+import { LogitModel } from '../model/logit';
+import type { LogitModelJSON } from '../model/modelJson';
 import type { Preparation } from '../prepare/preparation';
 import type { SqlDialect } from '../warehouse/executor';
 import { checkDialect, doubleType, logisticSQL, quoteIdentifier, quoteString, sqlNumber } from './dialect';
