@@ -13,3 +13,4 @@ export { openDuckDB, DEFAULT_DUCKDB_PATH } from './warehouse/duckdb';
 export { openPostgres } from './warehouse/postgres';
 export { fitLogitInDatabase, stepwiseInDatabase, type InDatabaseFitOptions, type InDatabaseStepwiseOptions, type SqlRun } from './sql/fit';
 export { scoringSQL, scoringQuery, type ScoringOptions, type ScoringQueryOptions, type ScorableModel } from './sql/scoring';
+export { quoteIdentifier, quoteString, sqlNumber } from './sql/dialect';
