@@ -22,11 +22,12 @@ import { designColumnSQL, preparedVariableSQL, tableSQL } from './scoring';
  * halving, aliasing, separation and the statistics are the library's own (the same code
  * fitLogit runs), so the result is the same `LogitModel` with the same summary and JSON.
  *
- * Before the Newton passes, one profiling query reads the column types, row and NULL counts,
- * one `SELECT DISTINCT` reads the levels of text factors (sorted in code-unit order, as
- * fitLogit does) and one query learns the scaling ranges, checks the encodings and counts the
- * response's ones. Above 100,000 rows the Newton passes start from a fit on a repeatable
- * Bernoulli sample of about 50,000 rows (fitted in memory), which saves about three passes.
+ * Before the Newton passes: one row (`LIMIT 1`) tells the column names and kinds, one
+ * `SELECT DISTINCT` reads the levels of text factors (sorted in code-unit order, as fitLogit
+ * does), and one profiling pass counts rows and NULLs, learns the scaling ranges, checks the
+ * encodings and counts the response's ones. Above 100,000 rows the Newton passes start from a
+ * fit on a repeatable Bernoulli sample of about 20,000 rows (fitted in memory by the library's
+ * Newton code), which saves two or three passes over the table.
  *
  * `where` is SQL written by the caller (a trusted filter such as `contacted = 1`); it must be a
  * single expression: statement separators and comments are refused. Everything else (table,
@@ -61,7 +62,8 @@ const MAX_COLUMNS = 120;
 /** A text factor with more levels than this is almost surely an identifier, not a category. */
 const MAX_LEVELS = 500;
 const WARM_START_ROWS = 100_000;
-const WARM_START_SAMPLE = 50_000;
+/** Rows of the warm-start sample: enough for a start within a few standard errors, few enough to read quickly (drivers convert each value). */
+const WARM_START_SAMPLE = 20_000;
 const SAMPLE_SEED = 20_240_601;
 /** |η| beyond which P is within 1e-8 of 0 or 1 (as in the in-memory fit). */
 const EXTREME_ETA = 18.420680743952367;
@@ -154,20 +156,26 @@ export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options:
     if (!columns.includes(v)) throw new CbmError('UNKNOWN_COLUMN', `${context}: unknown column '${v}'; the table has ${columns.map((c) => `'${c}'`).join(', ')}`, { column: v, available: columns });
   }
 
-  // Profile: row count and NULL counts. A column's kind (text, number, boolean) is the JS type
-  // of its value in the first row; a NULL there means the column has NULLs, an error below.
+  // A column's kind (text, number, boolean) is the JS type of its value in the first row. A NULL
+  // there means the column has NULLs: count them now, for the error (the common path counts
+  // NULLs in the one profiling pass below).
   const q = (name: string) => quoteIdentifier(dialect, name);
-  const profile = (await run(`SELECT COUNT(*) AS n, ${used.map((v, k) => `COUNT(${q(v)}) AS c${k}`).join(', ')} FROM ${from}${whereSQL}`))[0];
-  const n = Number(profile.n);
+  const nullCounts = `COUNT(*) AS n, ${used.map((v, k) => `COUNT(${q(v)}) AS c${k}`).join(', ')}`;
+  const refuseNulls = (profile: SqlRow) => {
+    const total = Number(profile.n);
+    used.forEach((v, k) => {
+      const missing = total - Number(profile[`c${k}`]);
+      if (missing > 0) {
+        throw new CbmError('NON_FINITE', `${context}: column '${v}' is NULL in ${missing} of ${total} rows; ${v === response ? 'fit on rows with a known outcome only' : 'fill or filter them'} (e.g. where: '${v.replace(/'/g, "''")} IS NOT NULL')`, { column: v, missing });
+      }
+    });
+  };
+  if (used.some((v) => first[0][v] === null || first[0][v] === undefined)) refuseNulls((await run(`SELECT ${nullCounts} FROM ${from}${whereSQL}`))[0]);
   const kind = new Map<string, 'text' | 'number' | 'boolean'>();
-  used.forEach((v, k) => {
-    const missing = n - Number(profile[`c${k}`]);
-    if (missing > 0) {
-      throw new CbmError('NON_FINITE', `${context}: column '${v}' is NULL in ${missing} of ${n} rows; ${v === response ? 'fit on rows with a known outcome only' : 'fill or filter them'} (e.g. where: '${v.replace(/'/g, "''")} IS NOT NULL')`, { column: v, missing });
-    }
+  for (const v of used) {
     const value = first[0][v];
     kind.set(v, typeof value === 'string' ? 'text' : typeof value === 'boolean' ? 'boolean' : 'number');
-  });
+  }
   for (const v of scale) {
     if (kind.get(v) === 'text' && !encoded.has(v)) throw new CbmError('BAD_INPUT', `${context}: column '${v}' holds text, so it cannot be scaled; encode it first (prepare.encode)`, { column: v });
   }
@@ -188,8 +196,9 @@ export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options:
 
   const ySQL = await outcomeSQL(run, dialect, from, whereSQL, response, kind.get(response)!, options.event, context);
   const rk = options.event === undefined ? kind.get(response) : 'event';
-  // One more pass: the response's ones (and values other than 0/1), values without an encoding, scaling ranges.
-  const checks: string[] = [`SUM(${ySQL}) AS ones`];
+  // The profiling pass: row and NULL counts, the response's ones (and values other than 0/1),
+  // values without an encoding, scaling ranges.
+  const checks: string[] = [nullCounts, `SUM(${ySQL}) AS ones`];
   if (rk === 'number') checks.push(`SUM(CASE WHEN ${ySQL} = 0 OR ${ySQL} = 1 THEN 0 ELSE 1 END) AS bad`);
   const encodedList = [...encoded];
   const encodeOnly: Preparation = { encodings: preparation?.encodings ?? encodings, ranges: {} };
@@ -199,6 +208,8 @@ export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options:
     checks.push(`MIN(${value}) AS lo${k}`, `MAX(${value}) AS hi${k}`);
   });
   const counts = (await run(`SELECT ${checks.join(', ')} FROM ${from}${whereSQL}`))[0];
+  refuseNulls(counts);
+  const n = Number(counts.n);
   if (rk === 'number' && Number(counts.bad) > 0) {
     throw new CbmError('BAD_INPUT', `${context}: the response '${response}' must be 0 or 1, but ${Number(counts.bad)} rows hold other values`, { column: response });
   }
@@ -341,7 +352,7 @@ export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, 
       beta[j] = value;
     }
   } else if (data.n > WARM_START_ROWS && options.warmStart !== false) {
-    // A repeatable Bernoulli sample of ~50,000 rows, fitted in memory, gives the starting point.
+    // A repeatable Bernoulli sample of ~20,000 rows, fitted in memory, gives the starting point.
     const percent = Math.min(100, Math.ceil((1e4 * WARM_START_SAMPLE) / data.n) / 100);
     const rows = await data.run(`SELECT ${data.ySQL} AS y${xs.map((sql, j) => (sql === null ? '' : `, ${sql} AS x${j}`)).join('')} FROM ${data.from} ${sampleClause(data.dialect, percent, SAMPLE_SEED)}${data.where ? ` WHERE ${data.where}` : ''}`);
     if (rows.length > 10 * p) {
