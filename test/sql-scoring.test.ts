@@ -122,10 +122,10 @@ describe.each(engines)('scoringSQL on $name', (engine) => {
       const level = ["it's", 'a"b', "'); DROP TABLE bank; --"][i % 3];
       const a = Math.round(u() * 100) / 10;
       const b = Math.round(u() * 100) / 10;
-      return { 'row id': i, select: level, 'monthly "fee"': a, [evil]: b, "o'brien`s": u() < 0.5 ? 'yes' : 'no', 'group': u() < 1 / (1 + Math.exp(-(0.2 * a - 0.1 * b + (i % 3) * 0.3))) ? 1 : 0 };
+      return { 'row id': i, select: level, 'monthly "fee"': a, [evil]: b, "o'brien's": u() < 0.5 ? 'yes' : 'no', constructor: Math.round(u() * 10), 'group': u() < 1 / (1 + Math.exp(-(0.2 * a - 0.1 * b + (i % 3) * 0.3))) ? 1 : 0 };
     });
-    await loadRows(db, 'weird table', { 'row id': 'double', select: 'text', 'monthly "fee"': 'double', [evil]: 'double', "o'brien`s": 'text', group: 'double' }, rows);
-    const model = fitLogit(rows, 'group ~ select * `monthly "fee"` + `x"; DROP TABLE "bank"; --`', { prepare: { encode: { "o'brien`s": { yes: 1, no: 0 } }, scale: ['monthly "fee"'] } });
+    await loadRows(db, 'weird table', { 'row id': 'double', select: 'text', 'monthly "fee"': 'double', [evil]: 'double', "o'brien's": 'text', constructor: 'double', group: 'double' }, rows);
+    const model = fitLogit(rows, "group ~ select * `monthly \"fee\"` + `x\"; DROP TABLE \"bank\"; --` + constructor + `o'brien's`", { prepare: { encode: { "o'brien's": { yes: 1, no: 0 } }, scale: ['monthly "fee"'] } });
     for (const dialect of ['duckdb', 'postgres', 'spark'] as const) expect(scoringSQL(model, { dialect })).not.toContain('DROP TABLE "bank"; --"');
     const out = await db.run(`${scoringQuery(model, { table: 'weird table', keep: ['row id'], dialect: db.dialect })} ORDER BY "row id"`);
     const p = model.predict(rows);

@@ -12,7 +12,7 @@ import { isPreparation, preparationToJSON, restrictPreparation, type Preparation
 import { scalerFromRanges } from '../prepare/scale';
 import type { SqlDialect, SqlExecutor, SqlRow } from '../warehouse/executor';
 import { checkDialect, doubleType, expMinusAbsSQL, quoteIdentifier, quoteString, sampleClause, sqlNumber, textType } from './dialect';
-import { designColumnSQL, preparedVariableSQL, tableSQL } from './scoring';
+import { designColumnSQL, own, preparedVariableSQL, tableSQL } from './scoring';
 
 /**
  * Logistic regression fitted inside the database (the approach of Apache MADlib's
@@ -182,7 +182,7 @@ export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options:
 
   // Levels of text factors, one SELECT DISTINCT per column in one statement.
   const factors = formula.variables.filter((v) => kind.get(v) === 'text' && !encoded.has(v));
-  const levels: Record<string, string[]> = {};
+  const levels: Record<string, string[]> = Object.create(null);
   if (factors.length > 0) {
     const parts = factors.map((v, k) => `SELECT ${k} AS k, level FROM (SELECT DISTINCT CAST(${q(v)} AS ${textType(dialect)}) AS level FROM ${from}${whereSQL} LIMIT ${MAX_LEVELS + 1}) AS d${k}`);
     const rows = await run(parts.join(' UNION ALL '));
@@ -221,7 +221,7 @@ export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options:
     }
   }
   if (!preparation && (encodedList.length > 0 || scale.length > 0)) {
-    const ranges: Record<string, { min: number; max: number }> = {};
+    const ranges: Record<string, { min: number; max: number }> = Object.create(null);
     scale.forEach((v, k) => {
       const min = Number(counts[`lo${k}`]);
       const max = Number(counts[`hi${k}`]);
@@ -237,22 +237,29 @@ export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options:
   if (ones === 0 || ones === n) {
     throw new CbmError('CONSTANT_RESPONSE', `${context}: the response '${response}' is ${ones === 0 ? 0 : 1} in all ${n} rows, so there is nothing to model`, { column: response });
   }
-  const factorLevels: Record<string, string[]> = {};
+  const factorLevels: Record<string, string[]> = Object.create(null);
   for (const v of factors) factorLevels[v] = levels[v];
   return { run, dialect, from, where, formula, response, ySQL, preparation, factorLevels, n, ones, event: options.event };
 }
 
 /** The design of `formula` with the factor levels read from the table (a single-level factor is SINGULAR, as in fitLogit). */
 export function designSpecInDatabase(data: InDatabaseData, formula: Pick<Formula, 'intercept' | 'terms'>, context: string): DesignSpec {
-  const levels: Record<string, string[]> = {};
+  const levels: Record<string, string[]> = Object.create(null);
+  const n = data.n;
   for (const term of formula.terms) for (const v of term.variables) {
-    const l = data.factorLevels[v];
+    const l = own(data.factorLevels, v);
     if (!l) continue;
     if (l.length < 2) throw new CbmError('SINGULAR', `${context}: factor '${v}' has a single level ('${l[0]}') in the data, so its effect cannot be estimated; drop it from the formula`, { column: v });
+    if (n >= 10 && l.length > n / 2) {
+      throw new CbmError('SINGULAR', `${context}: factor '${v}' has ${l.length} distinct values in ${n} rows (an identifier?), too many levels to estimate; drop it from the formula (with '.', write '. - ${v}')`, { column: v, levels: l.length });
+    }
     levels[v] = l;
   }
   const spec = specFromLevels(formula, levels);
   check(spec.columns.length > 0, `${context}: the model has no terms and no intercept`);
+  if (spec.columns.length > n) {
+    throw new CbmError('SINGULAR', `${context}: the design has ${spec.columns.length} coefficients but the data only ${n} rows; use fewer terms or more data`, { parameters: spec.columns.length, rows: n });
+  }
   if (spec.columns.length > MAX_COLUMNS) throw new CbmError('TOO_LARGE', `${context}: the design has ${spec.columns.length} columns; an in-database fit takes at most ${MAX_COLUMNS} (each Newton pass sums p(p+1)/2 products)`, { columns: spec.columns.length });
   return spec;
 }

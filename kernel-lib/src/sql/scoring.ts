@@ -66,8 +66,8 @@ export function knownInputsSQL(spec: DesignSpec, preparation: Preparation | null
     for (const v of [...column.numeric, ...Object.keys(column.levels)]) {
       if (seen.has(v)) continue;
       seen.add(v);
-      const levels = spec.factorLevels[v];
-      const codes = preparation?.encodings[v];
+      const levels = own(spec.factorLevels, v);
+      const codes = own(preparation?.encodings, v);
       if (levels) conditions.push(knownLevelsSQL(dialect, v, levels));
       else if (codes) conditions.push(knownLevelsSQL(dialect, v, Object.keys(codes)));
       else conditions.push(`${quoteIdentifier(dialect, v)} IS NOT NULL`);
@@ -133,11 +133,11 @@ function asModel(model: ScorableModel, context: string): LogitModel {
  */
 export function preparedVariableSQL(dialect: SqlDialect, name: string, preparation: Preparation | null): string {
   const column = quoteIdentifier(dialect, name);
-  const codes = preparation?.encodings[name];
+  const codes = own(preparation?.encodings, name);
   let value = codes
     ? `(CASE ${column} ${Object.entries(codes).map(([level, code]) => `WHEN ${quoteString(dialect, level)} THEN ${sqlNumber(dialect, code)}`).join(' ')} END)`
     : `CAST(${column} AS ${doubleType(dialect)})`;
-  const range = preparation?.ranges[name];
+  const range = own(preparation?.ranges, name);
   if (range) value = `((${value} - ${sqlNumber(dialect, range.min)}) / ${sqlNumber(dialect, range.max - range.min)})`;
   return value;
 }
@@ -191,4 +191,9 @@ export function linearPredictorSQL(spec: DesignSpec, coefficients: ArrayLike<num
   const ordered = [...byParts.filter((t) => t.parts === 1), ...byParts.filter((t) => t.parts === 2), ...byParts.filter((t) => t.parts > 2)];
   const addends = [...(hasConstant ? [sqlNumber(dialect, constant)] : []), ...ordered.map((t) => t.sql)];
   return addends.length === 0 ? sqlNumber(dialect, 0) : addends.join(' + ');
+}
+
+/** record[key] when it is the record's own entry (a column may be called 'constructor'). */
+export function own<T>(record: Readonly<Record<string, T>> | undefined | null, key: string): T | undefined {
+  return record && Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
 }
