@@ -134,6 +134,8 @@ describe.each(engines)('fitLogitInDatabase on $name', (engine) => {
     expect((await code({ table: 'separated', formula: 'case ~ shifted' })).code).toBe('SEPARATION');
     expect((await code({ table: 'infert', formula: 'case ~ age', where: '1 = 1; DROP TABLE infert' })).message).toMatch(/where must be one SQL condition/);
     expect((await code({ table: 'infert', formula: 'case ~ age', where: '1 = 1 -- x' })).message).toMatch(/comments are not allowed/);
+    // A backtick is no quote in DuckDB or PostgreSQL: the ';' behind it is seen.
+    expect((await code({ table: 'infert', formula: 'case ~ age', where: "age > 0 AND '`' = '`' OR `; DROP TABLE infert; `" })).message).toMatch(/';' is not allowed/);
     expect((await code({ table: 'infert', formula: 'case ~ age', tolerence: 1e-6 })).message).toMatch(/unknown option 'tolerence'/);
     expect((await code({ table: 'infert', formula: 'case ~ age', maxIterations: 0 })).message).toMatch(/maxIterations must be a whole number/);
     expect((await code({ table: 'infert', formula: 'case ~ age', maxIterations: 1 })).code).toBe('NOT_CONVERGED');

@@ -118,7 +118,7 @@ export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options:
   let where: string | null = null;
   if (options.where !== undefined) {
     check(typeof options.where === 'string' && options.where.trim().length > 0, `${context}: where must be a SQL condition such as 'contacted = 1'`);
-    checkSingleExpression(options.where, context);
+    checkSingleExpression(options.where, dialect, context);
     where = `(${options.where})`;
   }
   const whereSQL = where ? ` WHERE ${where}` : '';
@@ -457,13 +457,16 @@ export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, 
 
 /**
  * Refuses SQL that is more than one expression: a `;`, a `--` or `/*` comment outside string
- * literals and quoted identifiers, or unbalanced parentheses/quotes.
+ * literals and quoted identifiers, or unbalanced parentheses/quotes. Quotes are the dialect's
+ * (the backtick only in Spark SQL); where the scanner and the engine could disagree about the
+ * end of a literal (backslash escapes), the scanner ends it earlier and so checks more text.
  */
-export function checkSingleExpression(sql: string, context: string): void {
+export function checkSingleExpression(sql: string, dialect: SqlDialect, context: string): void {
   let depth = 0;
+  const quotes = dialect === 'spark' ? "'\"`" : "'\"";
   for (let i = 0; i < sql.length; i++) {
     const c = sql[i];
-    if (c === "'" || c === '"' || c === '`') {
+    if (quotes.includes(c)) {
       const close = sql.indexOf(c, i + 1);
       check(close > 0, `${context}: where has an unclosed ${c} quote`);
       i = close;
