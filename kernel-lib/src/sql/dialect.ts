@@ -94,5 +94,16 @@ export function sampleClause(dialect: SqlDialect, percent: number, seed: number)
   const p = String(percent);
   if (dialect === 'postgres') return `TABLESAMPLE BERNOULLI (${p}) REPEATABLE (${seed})`;
   if (dialect === 'spark') return `TABLESAMPLE (${p} PERCENT) REPEATABLE (${seed})`;
-  return `USING SAMPLE ${p}% (bernoulli, ${seed})`;
+  // DuckDB: the table-level form (USING SAMPLE would have to follow WHERE).
+  return `TABLESAMPLE ${p}% (bernoulli, ${seed})`;
+}
+
+/**
+ * What ends a subquery whose computed columns the outer query reads several times: ` OFFSET 0`
+ * on PostgreSQL, which otherwise inlines the subquery and recomputes (e.g.) an EXP for every sum
+ * that reads it; nothing on DuckDB, where OFFSET is a blocking operator that would materialise
+ * the whole subquery, and on Spark SQL, whose optimiser keeps expensive projections apart.
+ */
+export function fenceSQL(dialect: SqlDialect): string {
+  return dialect === 'postgres' ? ' OFFSET 0' : '';
 }

@@ -11,7 +11,7 @@ import { checkEncodings } from '../prepare/encode';
 import { isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
 import { scalerFromRanges } from '../prepare/scale';
 import type { SqlDialect, SqlExecutor, SqlRow } from '../warehouse/executor';
-import { checkDialect, doubleType, expMinusAbsSQL, quoteIdentifier, quoteString, sampleClause, sqlNumber, textType } from './dialect';
+import { checkDialect, doubleType, expMinusAbsSQL, fenceSQL, quoteIdentifier, quoteString, sampleClause, sqlNumber, textType } from './dialect';
 import { designColumnSQL, own, preparedVariableSQL, tableSQL } from './scoring';
 
 /**
@@ -276,8 +276,8 @@ interface Pass {
 
 /**
  * The SQL of one pass. Nested selects compute each row's design values, then η, then e^−|η|,
- * μ and the weight once; `OFFSET 0` keeps PostgreSQL from inlining a select into the next (which
- * would recompute EXP for every sum that uses it).
+ * μ and the weight once; on PostgreSQL `OFFSET 0` (fenceSQL) keeps the planner from inlining a
+ * select into the next, which would recompute EXP for every sum that uses it.
  */
 function passSQL(data: InDatabaseData, xs: readonly (string | null)[], beta: Float64Array, withHessian: boolean, withMaxAbs: boolean): string {
   const { dialect } = data;
@@ -291,11 +291,12 @@ function passSQL(data: InDatabaseData, xs: readonly (string | null)[], beta: Flo
     else if (beta[j] !== 0) addends.push(`${sqlNumber(dialect, beta[j])} * ${x(j)}`);
   });
   const eta = [sqlNumber(dialect, constant), ...addends].join(' + ');
-  const withEta = `SELECT *, ${eta} AS eta FROM (${inner} OFFSET 0) AS rows_`;
-  const withT = `SELECT *, ${expMinusAbsSQL(dialect, 'eta')} AS t FROM (${withEta} OFFSET 0) AS eta_`;
+  const fence = fenceSQL(dialect);
+  const withEta = `SELECT *, ${eta} AS eta FROM (${inner}${fence}) AS rows_`;
+  const withT = `SELECT *, ${expMinusAbsSQL(dialect, 'eta')} AS t FROM (${withEta}${fence}) AS eta_`;
   const one = sqlNumber(dialect, 1);
-  const withMu = `SELECT *, CASE WHEN eta >= 0 THEN ${one} / (${one} + t) ELSE t / (${one} + t) END AS mu FROM (${withT} OFFSET 0) AS t_`;
-  const withW = `SELECT *, y - mu AS r, mu * (${one} - mu) AS w FROM (${withMu} OFFSET 0) AS mu_`;
+  const withMu = `SELECT *, CASE WHEN eta >= 0 THEN ${one} / (${one} + t) ELSE t / (${one} + t) END AS mu FROM (${withT}${fence}) AS t_`;
+  const withW = `SELECT *, y - mu AS r, mu * (${one} - mu) AS w FROM (${withMu}${fence}) AS mu_`;
   const limit = sqlNumber(dialect, EXTREME_ETA);
   const sums = [
     `SUM(y * eta - GREATEST(eta, ${sqlNumber(dialect, 0)}) - LN(${one} + t)) AS ll`,
@@ -312,7 +313,7 @@ function passSQL(data: InDatabaseData, xs: readonly (string | null)[], beta: Flo
     }
   }
   if (withMaxAbs) xs.forEach((sql, j) => sums.push(sql === null ? `${one} AS a${j}` : `MAX(ABS(${x(j)})) AS a${j}`));
-  return `SELECT ${sums.join(', ')} FROM (${withW} OFFSET 0) AS w_`;
+  return `SELECT ${sums.join(', ')} FROM (${withW}${fence}) AS w_`;
 }
 
 async function runPass(data: InDatabaseData, xs: readonly (string | null)[], beta: Float64Array, withHessian: boolean, withMaxAbs: boolean, context: string): Promise<Pass> {
