@@ -143,6 +143,24 @@ describe.each(engines)('fitLogitInDatabase on $name', (engine) => {
     expect(Number((await db.run('SELECT COUNT(*) AS n FROM infert'))[0].n)).toBe(248);
   });
 
+  it('predictors with a large offset are conditioned as fitLogit conditions them: R glm to 1e-6, fitLogit to 1e-9 (fixtures/offset_predictors.R)', async () => {
+    const rows = readCsv(join(fixtures, 'offset-predictors.csv'));
+    const reference = JSON.parse(readFileSync(join(fixtures, 'offset-predictors.json'), 'utf8'));
+    await loadRows(db, 'offsets', { set: 'text', x: 'double', y: 'double' }, rows);
+    for (const set of ['shifted', 'account', 'epoch']) {
+      const model = await fitLogitInDatabase(db, { table: 'offsets', formula: 'y ~ x', where: `"set" = '${set}'` });
+      const ref = reference.models.find((m: { set: string }) => m.set === set);
+      for (const name of ['(Intercept)', 'x']) {
+        expect(relativeDifference(model.coefficient(name), ref.coefficients[name]), `${set} ${name}`).toBeLessThan(1e-6);
+        expect(relativeDifference(model.stdErrors[model.names.indexOf(name)], ref.std_errors[name]), `${set} SE ${name}`).toBeLessThan(1e-6);
+      }
+      expect(relativeDifference(model.statistics.logLikelihood, ref.logLik)).toBeLessThan(1e-9);
+      expectSameModel(model, fitLogit(rows.filter((r) => r.set === set).map((r) => ({ x: r.x, y: r.y })), 'y ~ x'), 1e-9);
+    }
+    await db.run(`CREATE TABLE IF NOT EXISTS disguised AS SELECT x, y, 100000.0 AS c FROM offsets WHERE "set" = 'shifted'`);
+    await expect(fitLogitInDatabase(db, { table: 'disguised', formula: 'y ~ x + c' })).rejects.toThrow("'c' is a linear combination of '(Intercept)'");
+  });
+
   it('a table or column name cannot inject SQL', async () => {
     const evil = 'age" FROM infert; DROP TABLE infert; --';
     const table = 'infert"; DROP TABLE infert; --';

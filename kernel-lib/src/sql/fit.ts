@@ -2,7 +2,8 @@ import { CbmError, check } from '../errors';
 import { specFromLevels, type DesignSpec } from '../model/design';
 import { parseFormula, type Formula } from '../model/formula';
 import { checkStepwiseOptions, stepwiseSearch, type StepwiseOptions, type StepwiseResult } from '../model/stepwise';
-import { aliasedFromGram, newtonLogit, type NewtonFit, type NewtonStatus } from '../model/irls';
+import { columnScaling, covarianceToOriginal, newtonLogitConditioned, scalingFromMoments, toOriginal, toScaled, type ColumnScaling } from '../model/conditioning';
+import { aliasedFromGram, type NewtonFit, type NewtonStatus } from '../model/irls';
 import { choleskyInPlace, choleskyInverse, choleskySolveInPlace, symmetrizeLower } from '../model/linalg';
 import { aliasedError, diagnoseFit, fitStatistics } from '../model/diagnostics';
 import { checkFitOptions, FIT_OPTION_NAMES, type FitOptions } from '../model/fit';
@@ -83,6 +84,8 @@ export interface InDatabaseData {
   n: number;
   ones: number;
   event: string | number | boolean | undefined;
+  /** Design columns' mean and population variance by name (for conditioning), filled as fits need them. */
+  moments: Map<string, { mean: number; variance: number }>;
 }
 
 /**
@@ -239,7 +242,7 @@ export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options:
   }
   const factorLevels: Record<string, string[]> = Object.create(null);
   for (const v of factors) factorLevels[v] = levels[v];
-  return { run, dialect, from, where, formula, response, ySQL, preparation, factorLevels, n, ones, event: options.event };
+  return { run, dialect, from, where, formula, response, ySQL, preparation, factorLevels, n, ones, event: options.event, moments: new Map() };
 }
 
 /** The design of `formula` with the factor levels read from the table (a single-level factor is SINGULAR, as in fitLogit). */
@@ -279,7 +282,7 @@ interface Pass {
  * μ and the weight once; on PostgreSQL `OFFSET 0` (fenceSQL) keeps the planner from inlining a
  * select into the next, which would recompute EXP for every sum that uses it.
  */
-function passSQL(data: InDatabaseData, xs: readonly (string | null)[], beta: Float64Array, withHessian: boolean, withMaxAbs: boolean): string {
+function passSQL(data: InDatabaseData, xs: readonly (string | null)[], beta: Float64Array, withHessian: boolean, maxAbs: ((j: number) => string) | null): string {
   const { dialect } = data;
   const p = xs.length;
   const x = (j: number) => `x${j}`;
@@ -312,12 +315,13 @@ function passSQL(data: InDatabaseData, xs: readonly (string | null)[], beta: Flo
       }
     }
   }
-  if (withMaxAbs) xs.forEach((sql, j) => sums.push(sql === null ? `${one} AS a${j}` : `MAX(ABS(${x(j)})) AS a${j}`));
+  if (maxAbs) xs.forEach((sql, j) => sums.push(sql === null ? `${one} AS a${j}` : `${maxAbs(j)} AS a${j}`));
   return `SELECT ${sums.join(', ')} FROM (${withW}${fence}) AS w_`;
 }
 
-async function runPass(data: InDatabaseData, xs: readonly (string | null)[], beta: Float64Array, withHessian: boolean, withMaxAbs: boolean, context: string): Promise<Pass> {
-  const row = (await data.run(passSQL(data, xs, beta, withHessian, withMaxAbs)))[0];
+async function runPass(data: InDatabaseData, xs: readonly (string | null)[], beta: Float64Array, withHessian: boolean, maxAbsSQL: ((j: number) => string) | null, context: string): Promise<Pass> {
+  const withMaxAbs = maxAbsSQL !== null;
+  const row = (await data.run(passSQL(data, xs, beta, withHessian, maxAbsSQL)))[0];
   const p = xs.length;
   const num = (key: string) => (row[key] === null || row[key] === undefined ? NaN : Number(row[key]));
   const gradient = new Float64Array(p);
@@ -348,46 +352,67 @@ export type DesignFitOptions = FitOptions & { startVector?: Float64Array; warmSt
 export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, options: DesignFitOptions, context: string): Promise<LogitModel> {
   const names = spec.columns.map((c) => c.name);
   const p = names.length;
-  const xs = spec.columns.map((c) => (c.numeric.length === 0 && Object.keys(c.levels).length === 0 ? null : designColumnSQL(data.dialect, c, data.preparation)));
+  const raw = spec.columns.map((c) => (c.numeric.length === 0 && Object.keys(c.levels).length === 0 ? null : designColumnSQL(data.dialect, c, data.preparation)));
+  const intercept = spec.intercept ? 0 : -1;
   const maxIterations = options.maxIterations ?? 25;
   const tolerance = options.tolerance ?? 1e-8;
-  const beta = new Float64Array(p);
-  if (options.startVector) beta.set(options.startVector);
+  // The start, in the original columns' terms.
+  const start = new Float64Array(p);
+  if (options.startVector) start.set(options.startVector);
   else if (options.start) {
     for (const [name, value] of Object.entries(options.start)) {
       const j = names.indexOf(name);
       check(j >= 0, `${context}: start names the unknown coefficient '${name}'`);
-      beta[j] = value;
-    }
-  } else if (data.n > WARM_START_ROWS && options.warmStart !== false) {
-    // A repeatable Bernoulli sample of ~20,000 rows, fitted in memory, gives the starting point.
-    const percent = Math.min(100, Math.ceil((1e4 * WARM_START_SAMPLE) / data.n) / 100);
-    const rows = await data.run(`SELECT ${data.ySQL} AS y${xs.map((sql, j) => (sql === null ? '' : `, ${sql} AS x${j}`)).join('')} FROM ${data.from} ${sampleClause(data.dialect, percent, SAMPLE_SEED)}${data.where ? ` WHERE ${data.where}` : ''}`);
-    if (rows.length > 10 * p) {
-      const y = Float64Array.from(rows, (r) => Number(r.y));
-      const columns = xs.map((sql, j) => (sql === null ? new Float64Array(rows.length).fill(1) : Float64Array.from(rows, (r) => Number(r[`x${j}`]))));
-      const rough = newtonLogit(columns, y, { tolerance: 1e-6, maxIterations, warmStart: false, interceptColumn: xs.indexOf(null) });
-      if (rough.status === 'converged') beta.set(rough.coefficients);
+      start[j] = value;
     }
   }
+  // Conditioning (as fitLogit's newtonLogitConditioned): columns with a large offset or an extreme
+  // spread are centred and scaled, z = (x − m)/s, from the moments of a sample or of the table.
+  let scaling: ColumnScaling | null = null;
+  if (!options.startVector && !options.start && data.n > WARM_START_ROWS && options.warmStart !== false) {
+    // A repeatable Bernoulli sample of ~20,000 rows, fitted in memory, gives the starting point.
+    const percent = Math.min(100, Math.ceil((1e4 * WARM_START_SAMPLE) / data.n) / 100);
+    const rows = await data.run(`SELECT ${data.ySQL} AS y${raw.map((sql, j) => (sql === null ? '' : `, ${sql} AS x${j}`)).join('')} FROM ${data.from} ${sampleClause(data.dialect, percent, SAMPLE_SEED)}${data.where ? ` WHERE ${data.where}` : ''}`);
+    if (rows.length > 10 * p) {
+      const y = Float64Array.from(rows, (r) => Number(r.y));
+      const columns = raw.map((sql, j) => (sql === null ? new Float64Array(rows.length).fill(1) : Float64Array.from(rows, (r) => Number(r[`x${j}`]))));
+      scaling = columnScaling(columns, intercept);
+      const rough = newtonLogitConditioned(columns, y, { tolerance: 1e-6, maxIterations, warmStart: false, interceptColumn: intercept });
+      if (rough.status === 'converged') start.set(rough.coefficients);
+    }
+  }
+  if (!scaling) {
+    const moments = await columnMoments(data, spec, raw);
+    scaling = scalingFromMoments(moments.means, moments.variances, intercept);
+  }
+  const center = scaling.center;
+  const scale = scaling.scale;
+  const conditioned = (j: number) => scaling!.active && (center[j] !== 0 || scale[j] !== 1);
+  const xs = raw.map((sql, j) => (sql !== null && conditioned(j) ? `((${sql} - ${sqlNumber(data.dialect, center[j])}) / ${sqlNumber(data.dialect, scale[j])})` : sql));
+  // The size of an original column, max|x| = max|m + s·z|, for the separation diagnosis.
+  const originalAbs = (j: number) => (conditioned(j) ? `MAX(ABS(x${j} * ${sqlNumber(data.dialect, scale[j])} + ${sqlNumber(data.dialect, center[j])}))` : `MAX(ABS(x${j}))`);
+  const beta = scaling.active ? toScaled(start, scaling) : start;
   const isSmall = (s: Float64Array) => {
     for (let j = 0; j < p; j++) if (!(Math.abs(s[j]) <= tolerance * (1 + Math.abs(beta[j])))) return false;
     return true;
   };
   let iterations = 0;
-  let pass = await runPass(data, xs, beta, true, false, context);
+  let pass = await runPass(data, xs, beta, true, null, context);
   let hessian = pass.hessian;
   symmetrizeLower(hessian, p);
   let aliased = aliasedFromGram(hessian, p);
   if (aliased.length > 0 && beta.some((b) => b !== 0)) {
     // A start far out can make the weights vanish and fake the rank loss: judge it at β = 0.
     beta.fill(0);
-    pass = await runPass(data, xs, beta, true, false, context);
+    pass = await runPass(data, xs, beta, true, null, context);
     hessian = pass.hessian;
     symmetrizeLower(hessian, p);
     aliased = aliasedFromGram(hessian, p);
   }
-  if (aliased.length > 0) throw aliasedError(aliased, names, context);
+  if (aliased.length > 0) {
+    // A centred column that is constant depends on the intercept: say so (as the in-memory fit does).
+    throw aliasedError(aliased.map((al) => ({ column: al.column, dependsOn: conditioned(al.column) && center[al.column] !== 0 && intercept >= 0 && !al.dependsOn.includes(intercept) ? [intercept, ...al.dependsOn] : al.dependsOn })), names, context);
+  }
   let logLikelihood = pass.logLikelihood;
   let gradient = pass.gradient;
   let status: NewtonStatus = 'max-iterations';
@@ -420,7 +445,7 @@ export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, 
     let factor = 1;
     for (let halving = 0; halving < 30; halving++) {
       for (let j = 0; j < p; j++) beta[j] = previous[j] + factor * step[j];
-      pass = await runPass(data, xs, beta, true, false, context);
+      pass = await runPass(data, xs, beta, true, null, context);
       if (pass.logLikelihood >= logLikelihood - 1e-12 * Math.abs(logLikelihood)) break;
       factor /= 2;
     }
@@ -428,18 +453,26 @@ export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, 
     gradient = pass.gradient;
     hessian = pass.hessian;
   }
-  const covariance = status === 'singular-hessian' ? new Float64Array(p * p).fill(NaN) : choleskyInverse(hessian, p);
+  let covariance = status === 'singular-hessian' ? new Float64Array(p * p).fill(NaN) : choleskyInverse(hessian, p);
   let perfect = pass.perfect;
   let extreme = pass.extreme;
   let maxAbs: Float64Array | null = null;
   if (status !== 'converged') {
-    const last = await runPass(data, xs, beta, false, true, context);
+    const last = await runPass(data, xs, beta, false, originalAbs, context);
     logLikelihood = last.logLikelihood;
     perfect = last.perfect;
     extreme = last.extreme;
     maxAbs = last.maxAbs;
   }
-  const fit: NewtonFit = { coefficients: beta, covariance, logLikelihood, iterations, status, lastStep: step, perfectlyFitted: perfect, extremeFitted: extreme, aliased: [], information };
+  // Back to the original columns: β = T·γ, Cov(β) = T·Cov(γ)·Tᵀ (conditioning.ts).
+  let coefficients = beta;
+  let lastStep = step;
+  if (scaling.active) {
+    coefficients = toOriginal(beta, scaling);
+    lastStep = toOriginal(step, scaling);
+    if (!covariance.some(Number.isNaN)) covariance = covarianceToOriginal(covariance, scaling);
+  }
+  const fit: NewtonFit = { coefficients, covariance, logLikelihood, iterations, status, lastStep, perfectlyFitted: perfect, extremeFitted: extreme, aliased: [], information };
   const warnings = diagnoseFit(fit, names, context, maxAbs ?? undefined);
   const variables = [...new Set(spec.terms.flatMap((t) => t.variables))];
   return new LogitModel({
@@ -546,4 +579,27 @@ async function outcomeSQL(run: SqlRun, dialect: SqlDialect, from: string, whereS
   const shown = values.slice(0, 4).map((v) => `'${v}'`).join(', ');
   if (values.length > 2) throw new CbmError('BAD_INPUT', `${context}: the outcome '${response}' has ${values.length > 4 ? 'more than 4' : values.length} distinct text values (${shown}); a binary outcome has two`, { column: response });
   throw new CbmError('BAD_INPUT', `${context}: cannot tell which value of '${response}' is the event (${shown}); name it, e.g. { event: '${values[0]}' }, or use 1/0, true/false or yes/no`, { column: response, values });
+}
+
+/**
+ * Mean and population variance of each design column (AVG and VAR_POP, one pass), cached by
+ * column name across the fits of one stepwise search; NaN for the intercept.
+ */
+async function columnMoments(data: InDatabaseData, spec: DesignSpec, raw: readonly (string | null)[]): Promise<{ means: Float64Array; variances: Float64Array }> {
+  const p = raw.length;
+  const means = new Float64Array(p).fill(NaN);
+  const variances = new Float64Array(p).fill(NaN);
+  const missing = raw.map((sql, j) => (sql !== null && !data.moments.has(spec.columns[j].name) ? j : -1)).filter((j) => j >= 0);
+  if (missing.length > 0) {
+    const row = (await data.run(`SELECT ${missing.map((j) => `AVG(${raw[j]}) AS m${j}, VAR_POP(${raw[j]}) AS v${j}`).join(', ')} FROM ${data.from}${data.where ? ` WHERE ${data.where}` : ''}`))[0];
+    for (const j of missing) data.moments.set(spec.columns[j].name, { mean: row[`m${j}`] === null ? NaN : Number(row[`m${j}`]), variance: row[`v${j}`] === null ? NaN : Number(row[`v${j}`]) });
+  }
+  raw.forEach((sql, j) => {
+    const m = sql === null ? undefined : data.moments.get(spec.columns[j].name);
+    if (m) {
+      means[j] = m.mean;
+      variances[j] = m.variance;
+    }
+  });
+  return { means, variances };
 }
