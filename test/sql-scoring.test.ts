@@ -13,6 +13,7 @@ import { openPostgres } from '../kernel-lib/src/warehouse/postgres';
 import type { SqlExecutor } from '../kernel-lib/src/warehouse/executor';
 import { postgresBin, startPostgres, type TestCluster } from './helpers/postgres';
 import { loadRows } from './helpers/sqlLoad';
+import { expressionSQL, type SqlExpression } from '../kernel-lib/src/sql/transform';
 
 const customers = bankCardCustomers({ seed: BANKCARD_SEED });
 const contacted = customers.filter((c) => c.contacted);
@@ -133,6 +134,41 @@ describe.each(engines)('scoringSQL on $name', (engine) => {
     // The bank table is still there.
     expect(Number((await db.run('SELECT COUNT(*) AS n FROM "bank"'))[0].n)).toBe(customers.length);
   });
+});
+
+describe.each(engines)('transforms as SQL on $name (sql/transform.ts)', (engine) => {
+  // Reference: JavaScript's Math.log/exp/sqrt/pow (what the library evaluates); a non-finite JS
+  // value (where the library raises NON_FINITE) must be NULL in SQL, never a number or an error.
+  const col = (name: string): SqlExpression => ({ kind: 'column', name });
+  const num = (value: number): SqlExpression => ({ kind: 'number', value });
+  const cases: { label: string; expr: SqlExpression; js: (a: number, b: number) => number }[] = [
+    { label: 'log(a)', expr: { kind: 'call', fn: 'log', argument: col('a') }, js: (a) => Math.log(a) },
+    { label: 'log(a/b)', expr: { kind: 'call', fn: 'log', argument: { kind: 'binary', op: '/', left: col('a'), right: col('b') } }, js: (a, b) => Math.log(a / b) },
+    { label: 'sqrt(a)', expr: { kind: 'call', fn: 'sqrt', argument: col('a') }, js: (a) => Math.sqrt(a) },
+    { label: 'exp(b)', expr: { kind: 'call', fn: 'exp', argument: col('b') }, js: (_, b) => Math.exp(b) },
+    { label: 'I(a^2)', expr: { kind: 'call', fn: 'I', argument: { kind: 'binary', op: '^', left: col('a'), right: num(2) } }, js: (a) => Math.pow(a, 2) },
+    { label: 'I(a^0.5)', expr: { kind: 'call', fn: 'I', argument: { kind: 'binary', op: '^', left: col('a'), right: num(0.5) } }, js: (a) => Math.pow(a, 0.5) },
+    { label: 'I(a^-1)', expr: { kind: 'call', fn: 'I', argument: { kind: 'binary', op: '^', left: col('a'), right: num(-1) } }, js: (a) => Math.pow(a, -1) },
+    { label: 'I(-a + b*3 - 1)', expr: { kind: 'binary', op: '-', left: { kind: 'binary', op: '+', left: { kind: 'negate', argument: col('a') }, right: { kind: 'binary', op: '*', left: col('b'), right: num(3) } }, right: num(1) }, js: (a, b) => -a + b * 3 - 1 },
+  ];
+  const values = [[2.5, 0.5], [0, 1], [-3, 0], [1e-100, 800], [7, -2], [0.25, -800], [-2, 3]];
+  let db: SqlExecutor;
+  beforeAll(async () => {
+    db = await engine.open();
+    await loadRows(db, 'tx', { id: 'double', a: 'double', b: 'double' }, values.map(([a, b], i) => ({ id: i, a, b })));
+  });
+  afterAll(() => db.close());
+  for (const c of cases) {
+    it(`${c.label}: equal to JS where finite, NULL where JS is not`, async () => {
+      const sql = expressionSQL(db.dialect, c.expr, (name) => `"${name}"`);
+      const out = await db.run(`SELECT id, ${sql} AS v FROM tx ORDER BY id`);
+      out.forEach((r, i) => {
+        const expected = c.js(values[i][0], values[i][1]);
+        if (Number.isFinite(expected)) expect(Math.abs(Number(r.v) - expected), `${c.label} at ${values[i]}`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(expected)));
+        else expect(r.v, `${c.label} at ${values[i]}`).toBeNull();
+      });
+    });
+  }
 });
 
 describe('scoringSQL text', () => {

@@ -23,7 +23,7 @@ import { checkDialect, doubleType, logisticSQL, quoteIdentifier, quoteString, sq
  *
  * @example
  * const model = fitLogit({ y: [0, 1, 0, 1, 1, 0], age: [20, 30, 40, 50, 35, 45] }, 'y ~ age');
- * const sql = scoringSQL(model, { dialect: 'duckdb' }); // '1 / (1 + EXP(-(CAST(… AS DOUBLE) + …)))'
+ * const sql = scoringSQL(model, { dialect: 'duckdb' }); // 'CASE WHEN "age" IS NOT NULL THEN 1 / (1 + EXP(-(CAST(… AS DOUBLE) + …))) END'
  */
 export interface ScoringOptions {
   /** The SQL dialect to write, default 'duckdb'. */
