@@ -49,7 +49,7 @@ export interface InDatabaseFitOptions extends FitOptions {
   dialect?: SqlDialect;
   /** A SQL condition selecting the rows to fit on (caller-written SQL, one expression). */
   where?: string;
-  /** Start from a fit on a ~50,000-row sample when the table has more than 100,000 rows (default true). */
+  /** Start from a fit on a ~20,000-row sample when the table has more than 100,000 rows (default true). */
   warmStart?: boolean;
 }
 
