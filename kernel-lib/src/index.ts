@@ -75,3 +75,4 @@ export {
   type LinearStatistics,
   type LinearModelJSON,
 } from './model/linear';
+export { scoringSQL, scoringQuery, type ScoringOptions, type ScoringQueryOptions, type ScorableModel } from './sql/scoring';

@@ -461,3 +461,7 @@ function main() {
 }
 
 main();
+
+// ---------------------------------------------------------------- in-database (indb.mjs)
+// scoringSQL and fitLogitInDatabase on DuckDB (10M rows) and PostgreSQL (1M rows); CBM_BENCH_INDB=0 skips.
+await (await import('./indb.mjs')).runInDatabaseBench({ quick: QUICK, log });
