@@ -79,3 +79,5 @@ export {
   type PriceCurvePoint,
   type ConstraintStatus,
 } from './pricing/optimize';
+export { churnerDistributionChart } from './simulate/charts';
+export { priceCurveChart } from './pricing/charts';

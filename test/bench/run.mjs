@@ -461,3 +461,9 @@ function main() {
 }
 
 main();
+
+// ---------------------------------------------------------------- customer-base management
+// simulateRevenue (1 thread and worker threads) vs numpy, churnerDistribution, optimizePrice;
+// runnable alone: node test/bench/simulate.mjs [--quick].
+const { benchSimulate } = await import('./simulate.mjs');
+await benchSimulate();

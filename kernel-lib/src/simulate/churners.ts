@@ -100,9 +100,10 @@ export function tailOf(p: Float64Array, k: number): number {
 
 /**
  * @internal P(churners ≥ k) for the optimiser's repeated evaluations: the same recursion over
- * the small side, but entries below `floor` at the far end of the window are dropped. Each
+ * the small side, but entries below `floor` at either end of the window are dropped (the
+ * distribution is log-concave, so the negligible entries are the two ends). Each
  * dropped entry would have passed at most its own mass on, so the absolute error is at most
- * n·floor; the optimiser sets floor far below the probability it compares against.
+ * 2n·floor; the optimiser sets floor far below the probability it compares against.
  */
 export function tailPruned(p: Float64Array, k: number, floor: number): number {
   const n = p.length;
@@ -127,6 +128,10 @@ export function tailPruned(p: Float64Array, k: number, floor: number): number {
     while (lo < hi && d[lo] < floor) {
       d[lo] = 0;
       lo++;
+    }
+    while (hi > lo && d[hi] < floor) {
+      d[hi] = 0;
+      hi--;
     }
   }
   let sum = 0;
