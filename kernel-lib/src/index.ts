@@ -84,5 +84,5 @@ export {
   type PriceCurvePoint,
   type ConstraintStatus,
 } from './pricing/optimize';
-export { churnerDistributionChart } from './simulate/charts';
+export { churnerDistributionChart, revenueHistogramChart } from './simulate/charts';
 export { priceCurveChart } from './pricing/charts';

@@ -1,7 +1,7 @@
 import { check } from '../errors';
 import { DEFAULT_HEIGHT, DEFAULT_WIDTH, VEGA_LITE_SCHEMA, resolveOptions, type VegaLiteSpec } from '../charts/spec';
 import type { ChartOptions } from '../charts/types';
-import type { ChurnerCount } from './revenue';
+import type { ChurnerCount, RevenueSummary } from './revenue';
 
 /**
  * The distribution of the number of churners: the exact probabilities (churnerDistribution) as
@@ -38,6 +38,33 @@ export function churnerDistributionChart(exact: ArrayLike<number>, simulated?: r
       xOffset: { field: 'source', type: 'nominal' },
       y: { field: 'probability', type: 'quantitative', title: 'probability' },
       color: { field: 'source', type: 'nominal', title: '' },
+    },
+  };
+}
+
+/**
+ * The histogram of simulated total revenue from simulateRevenue's summary (its `totalHistogram`
+ * bins), so the chart carries 30 bars instead of every simulated total.
+ *
+ * @example
+ * const { summary } = simulateRevenue({ churnProbabilities: [0.2, 0.5, 0.7], revenues: [100, 250, 80], simulations: 1000, seed: 1 });
+ * revenueHistogramChart(summary, { title: 'Total revenue, 1,000 simulated years' });
+ */
+export function revenueHistogramChart(summary: Pick<RevenueSummary, 'totalHistogram'>, options?: ChartOptions): VegaLiteSpec {
+  const context = 'revenueHistogramChart';
+  check(summary !== null && typeof summary === 'object' && Array.isArray(summary.totalHistogram) && summary.totalHistogram.length > 0, `${context}: give simulateRevenue's summary`);
+  const resolved = resolveOptions(context, options, { title: 'Simulated total revenue', width: DEFAULT_WIDTH, height: DEFAULT_HEIGHT });
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: resolved.title,
+    width: resolved.width,
+    height: resolved.height,
+    data: { values: summary.totalHistogram.map((b) => ({ from: b.lower, to: b.upper, count: b.count, share: b.share })) },
+    mark: { type: 'bar', tooltip: true },
+    encoding: {
+      x: { field: 'from', type: 'quantitative', title: 'total revenue', scale: { zero: false } },
+      x2: { field: 'to' },
+      y: { field: 'count', type: 'quantitative', title: 'simulated periods', scale: { zero: true, padding: 0 } },
     },
   };
 }
