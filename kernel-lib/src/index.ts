@@ -76,3 +76,40 @@ export {
   type LinearModelJSON,
 } from './model/linear';
 export { scoringSQL, scoringQuery, type ScoringOptions, type ScoringQueryOptions, type ScorableModel } from './sql/scoring';
+export {
+  customerBase,
+  customerBaseCsv,
+  CUSTOMER_BASE_MECHANISM,
+  CUSTOMER_BASE_SEED,
+  type CustomerBase,
+  type CustomerBaseOptions,
+  type CustomerBaseCustomer,
+  type CustomerBaseEvent,
+  type CustomerBasePrice,
+  type CustomerBaseCompetitorPrice,
+  type CustomerBaseMechanism,
+} from './data/customerBase';
+export { churnerDistribution, churnerTail, MAX_EXACT_CUSTOMERS } from './simulate/churners';
+export {
+  simulateRevenue,
+  type SimulateRevenueSpec,
+  type SimulateRevenueResult,
+  type RevenueSummary,
+  type RevenueQuantiles,
+  type HistogramBin,
+  type ChurnerCount,
+} from './simulate/revenue';
+export { competitorIndex, type CompetitorIndex, type CompetitorIndexOptions } from './pricing/competitorIndex';
+export { retentionElasticity, type RetentionElasticity, type ElasticityOptions, type ElasticityGroup, type ChurnModel } from './pricing/elasticity';
+export {
+  optimizePrice,
+  optimizePrices,
+  type OptimizePriceSpec,
+  type OptimizePriceResult,
+  type PriceResponse,
+  type PriceConstraints,
+  type PriceCurvePoint,
+  type ConstraintStatus,
+} from './pricing/optimize';
+export { churnerDistributionChart, revenueHistogramChart } from './simulate/charts';
+export { priceCurveChart } from './pricing/charts';

@@ -465,3 +465,8 @@ main();
 // ---------------------------------------------------------------- in-database (indb.mjs)
 // scoringSQL and fitLogitInDatabase on DuckDB (10M rows) and PostgreSQL (1M rows); CBM_BENCH_INDB=0 skips.
 await (await import('./indb.mjs')).runInDatabaseBench({ quick: QUICK, log });
+// ---------------------------------------------------------------- customer-base management
+// simulateRevenue (1 thread and worker threads) vs numpy, churnerDistribution, optimizePrice;
+// runnable alone: node test/bench/simulate.mjs [--quick].
+const { benchSimulate } = await import('./simulate.mjs');
+await benchSimulate();
