@@ -44,3 +44,5 @@ export { targetList, type TargetListOptions, type TargetRow } from './evaluate/t
 export { campaignMetrics, type CampaignMetrics } from './evaluate/campaign';
 export { tableFromRange, type RangeOptions } from './data/range';
 export * from './charts';
+export * from './monitor';
+export * from './churn';

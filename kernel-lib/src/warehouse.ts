@@ -10,3 +10,5 @@
  */
 export type { SqlExecutor, SqlRow, SqlDialect } from './warehouse/executor';
 export { openDuckDB, DEFAULT_DUCKDB_PATH } from './warehouse/duckdb';
+export { loadFiles, profileSql, loadHistory, loadProfile, readLoad, latestLoadId, ensureCatalog, COLUMN_TYPES, type ColumnType, type LoadSource, type LoadOptions, type LoadResult, type RejectedRow } from './warehouse/load';
+export { refreshModelTables, buildChurnTable, buildDashboardTables, saveDriftReport, readTable } from './warehouse/transform';

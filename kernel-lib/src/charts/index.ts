@@ -6,3 +6,4 @@ export { thresholdSweepChart, type ThresholdSweepOptions } from './thresholdSwee
 export { coefficientChart, type CoefficientChartOptions } from './coefficients';
 export { rocChart, type RocChartOptions } from './roc';
 export { calibrationChart } from './calibration';
+export { driftChart } from './drift';

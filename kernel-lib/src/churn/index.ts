@@ -1,0 +1,3 @@
+export { kaplanMeier, type KaplanMeier } from './kaplanMeier';
+export { churnModelTable, CHURN_FEATURES, type ChurnDefinition, type ChurnFeature, type ChurnModelTable, type ChurnModelTableOptions } from './modelTable';
+export { churnModelTableSql, type ChurnModelTableSqlOptions } from './sql';
