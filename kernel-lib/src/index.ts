@@ -46,3 +46,16 @@ export { tableFromRange, type RangeOptions } from './data/range';
 export * from './charts';
 export * from './monitor';
 export * from './churn';
+export {
+  customerBase,
+  customerBaseCsv,
+  CUSTOMER_BASE_MECHANISM,
+  CUSTOMER_BASE_SEED,
+  type CustomerBase,
+  type CustomerBaseOptions,
+  type CustomerBaseCustomer,
+  type CustomerBaseEvent,
+  type CustomerBasePrice,
+  type CustomerBaseCompetitorPrice,
+  type CustomerBaseMechanism,
+} from './data/customerBase';
