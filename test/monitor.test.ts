@@ -7,7 +7,9 @@
  *   category) must be flagged; a clean reload (two random halves of the same customers) must not be.
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CbmError, chiSquareShares, customerBase, seededUniform, shuffledIndices, driftChart, driftReport, fitLogit, kaplanMeier, ksTest, psi } from '../kernel-lib/src/index';
 import { readCsv, relativeDifference } from './helpers/csv';
@@ -175,5 +177,20 @@ describe('driftReport on the synthetic customer base', () => {
   it('refuses unknown thresholds and empty loads', () => {
     expect(() => driftReport(previous, previous, { psy: 0.2 } as never)).toThrow(/unknown threshold 'psy'/);
     expect(() => driftReport({ x: [] }, { x: [1] })).toThrow(/previous load has no rows/);
+  });
+});
+
+describe('wa_churn_reference.R reproduces the committed fixtures', () => {
+  it('wa_churn.csv byte for byte, wa-churn-reference.json value for value', () => {
+    const work = mkdtempSync(join(tmpdir(), 'cbm-wa-churn-'));
+    try {
+      for (const f of ['wa_churn_reference.R', 'json_helpers.R']) copyFileSync(join(fixtures, f), join(work, f));
+      const run = spawnSync('Rscript', ['wa_churn_reference.R'], { cwd: work, encoding: 'utf8', timeout: 120_000 });
+      expect(run.status, `Rscript wa_churn_reference.R failed (needs r-base-core, r-cran-survival, r-cran-modeldata):\n${run.stderr}`).toBe(0);
+      expect(readFileSync(join(work, 'wa_churn.csv'), 'utf8')).toBe(readFileSync(join(fixtures, 'wa_churn.csv'), 'utf8'));
+      expect(JSON.parse(readFileSync(join(work, 'wa-churn-reference.json'), 'utf8'))).toEqual(ref);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
