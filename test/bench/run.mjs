@@ -461,3 +461,6 @@ function main() {
 }
 
 main();
+
+// Issue 12: warehouse load + profile vs DuckDB read_csv, churnModelTable in SQL vs JS, ksTest 1M vs 1M (test/bench/monitor.mjs).
+await (await import('./monitor.mjs')).runMonitorBench({ rows: ROWS, quick: QUICK, log });

@@ -28,7 +28,7 @@ export interface KaplanMeier {
  *
  * @example
  * const km = kaplanMeier([1, 2, 2, 3], [1, 1, 0, 1]);
- * km.survivalAt(2) // 0.375
+ * km.survivalAt(2) // 0.5
  */
 export function kaplanMeier(time: ArrayLike<number>, event: ArrayLike<number | boolean>): KaplanMeier {
   const context = 'kaplanMeier';
