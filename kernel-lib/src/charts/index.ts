@@ -7,3 +7,4 @@ export { coefficientChart, type CoefficientChartOptions } from './coefficients';
 export { rocChart, type RocChartOptions } from './roc';
 export { calibrationChart } from './calibration';
 export { driftChart } from './drift';
+export { survivalChart, type SurvivalCurve } from './survival';

@@ -3,6 +3,7 @@ import { basename, extname } from 'node:path';
 import { CbmError, check, checkOptions } from '../errors';
 import { quoteIdentifier, quoteString, sqlNumber, doubleType, quantileCont, daysBetween } from '../sql/dialect';
 import type { SqlExecutor, SqlRow, SqlDialect } from './executor';
+import type { Cell } from '../data/table';
 
 /** The column types a declared schema may use (the same names in DuckDB and PostgreSQL). */
 export const COLUMN_TYPES = ['VARCHAR', 'BIGINT', 'DOUBLE', 'DATE', 'BOOLEAN'] as const;
@@ -281,7 +282,7 @@ export async function loadProfile(db: SqlExecutor, table: string, loadId: number
  * The rows one load brought into `raw_<table>`, as columns (dates as 'YYYY-MM-DD' text), for
  * `driftReport(readLoad(previous), readLoad(current))`.
  */
-export async function readLoad(db: SqlExecutor, table: string, loadId: number): Promise<Record<string, unknown[]>> {
+export async function readLoad(db: SqlExecutor, table: string, loadId: number): Promise<Record<string, Cell[]>> {
   const context = 'readLoad';
   check(typeof table === 'string' && NAME.test(table), `${context}: table must be a plain name`);
   check(Number.isInteger(loadId) && loadId > 0, `${context}: loadId must be a positive whole number, got ${String(loadId)}`);
@@ -294,8 +295,8 @@ export async function readLoad(db: SqlExecutor, table: string, loadId: number): 
   const select = names.map((n) => (types.get(n) === 'DATE' ? `CAST(${quoteIdentifier(d, n)} AS VARCHAR) AS ${quoteIdentifier(d, n)}` : quoteIdentifier(d, n))).join(', ');
   const rows = await db.run(`SELECT ${select} FROM ${quoteIdentifier(d, raw)} WHERE _load_id = ${loadId}`);
   if (rows.length === 0) throw new CbmError('BAD_INPUT', `${context}: load ${loadId} brought no rows into '${table}'`);
-  const out: Record<string, unknown[]> = Object.create(null);
-  for (const n of names) out[n] = rows.map((r) => r[n]);
+  const out: Record<string, Cell[]> = Object.create(null);
+  for (const n of names) out[n] = rows.map((r) => r[n] as Cell);
   return out;
 }
 

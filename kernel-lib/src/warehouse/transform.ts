@@ -7,20 +7,27 @@ import { latestLoadId } from './load';
 
 /**
  * The model-ready tables: for each loaded table, `<table>` holds the rows of its newest load
- * (without `_load_id`), rebuilt in one transaction so readers never see half a refresh.
+ * (without `_load_id`), or of the load pinned in `options.loads` (to keep a quarantined load out),
+ * rebuilt in one transaction so readers never see half a refresh.
  *
  * @example
  * // await refreshModelTables(db, ['customers', 'events']);
  */
-export async function refreshModelTables(db: SqlExecutor, tables: readonly string[]): Promise<{ table: string; loadId: number }[]> {
+export async function refreshModelTables(db: SqlExecutor, tables: readonly string[], options: { loads?: Readonly<Record<string, number>> } = {}): Promise<{ table: string; loadId: number }[]> {
   const context = 'refreshModelTables';
   check(Array.isArray(tables) && tables.length > 0, `${context}: tables must be a non-empty array of loaded table names`);
+  check(options !== null && typeof options === 'object', `${context}: options must be an object`);
+  for (const key of Object.keys(options)) check(key === 'loads', `${context}: unknown option '${key}'; the only option is 'loads'`);
+  const pinned = options.loads ?? {};
   const d = db.dialect;
   const plan: { table: string; loadId: number; columns: string[] }[] = [];
   for (const table of tables) {
     check(typeof table === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(table), `${context}: ${JSON.stringify(table)} is not a table name`);
-    const loadId = await latestLoadId(db, table);
+    const loadId = Object.prototype.hasOwnProperty.call(pinned, table) ? pinned[table] : await latestLoadId(db, table);
     if (loadId === null) throw new CbmError('BAD_INPUT', `${context}: '${table}' has never been loaded; run loadFiles first`);
+    check(Number.isInteger(loadId), `${context}: loads.${table} must be a load id`);
+    const known = await db.run(`SELECT COUNT(*) AS n FROM cbm_load_tables WHERE table_name = ${quoteString(d, table)} AND load_id = ${loadId}`);
+    if (Number(known[0].n) === 0) throw new CbmError('BAD_INPUT', `${context}: load ${loadId} did not load '${table}'`);
     const columns = (await db.run(`SELECT column_name FROM information_schema.columns WHERE table_name = ${quoteString(d, `raw_${table}`)} ORDER BY ordinal_position`)).map((r) => String(r.column_name)).filter((c) => c !== '_load_id');
     plan.push({ table, loadId, columns });
   }
