@@ -59,3 +59,13 @@ export {
   type CustomerBaseCompetitorPrice,
   type CustomerBaseMechanism,
 } from './data/customerBase';
+export { churnerDistribution, churnerTail, MAX_EXACT_CUSTOMERS } from './simulate/churners';
+export {
+  simulateRevenue,
+  type SimulateRevenueSpec,
+  type SimulateRevenueResult,
+  type RevenueSummary,
+  type RevenueQuantiles,
+  type HistogramBin,
+  type ChurnerCount,
+} from './simulate/revenue';
