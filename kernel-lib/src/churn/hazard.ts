@@ -1,6 +1,7 @@
 import { CbmError, check, checkOptions } from '../errors';
 import { toTable, type Cell, type DataInput, type Table } from '../data/table';
-import { fitLogit, type FitOptions, type LogitModel } from '../model/logit';
+import { fitLogit, type FitOptions } from '../model/fit';
+import type { LogitModel } from '../model/logit';
 
 /** The interval label of period j (1-based): sorts chronologically as text, e.g. 'p02: days 21-69'. */
 function periodLabel(j: number, start: number, end: number): string {
