@@ -184,3 +184,71 @@ describe('triggered (3-week) churn table', () => {
     expect(() => fitLogit(t.columns, 'churn_21 ~ segment + tenure_days')).not.toThrow(/UNKNOWN_COLUMN/);
   });
 });
+
+/**
+ * The same generator on PostgreSQL (dialect 'postgres'): a throwaway cluster in a temp folder
+ * (initdb + pg_ctl from Debian's postgresql package; as root they run as the postgres user).
+ * Skipped, with the reason printed, only where no PostgreSQL server binaries are installed.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const pgBin = (() => {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return null;
+  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort();
+  return versions.length ? join(root, versions[versions.length - 1], 'bin') : null;
+})();
+
+describe.skipIf(pgBin === null)('churnModelTableSql equals churnModelTable (PostgreSQL)', () => {
+  let dir = '';
+  const port = 35000 + (process.pid % 1000);
+  const asPostgres = (cmd: string, args: string[]) => (process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]) as [string, string[]];
+  let client: import('pg').Client;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cbm-churn-pg-'));
+    if (process.getuid?.() === 0) execFileSync('chown', ['postgres', dir]);
+    const run = (cmd: string, args: string[]) => {
+      const [c, a] = asPostgres(join(pgBin!, cmd), args);
+      const r = spawnSync(c, a, { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
+    };
+    run('initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres']);
+    run('pg_ctl', ['-D', join(dir, 'data'), '-o', `-k ${dir} -p ${port} -c listen_addresses= -c fsync=off`, '-l', join(dir, 'log'), '-w', 'start']);
+    const { Client } = await import('pg');
+    client = new Client({ host: dir, port, user: 'postgres', database: 'postgres' });
+    await client.connect();
+    await client.query('CREATE TABLE events (customer_id BIGINT, date DATE, type VARCHAR, amount DOUBLE PRECISION); CREATE TABLE customers (customer_id BIGINT, segment VARCHAR, product VARCHAR, signup_date DATE)');
+    for (let i = 0; i < events.length; i += 10000) {
+      await client.query(`INSERT INTO events VALUES ${events.slice(i, i + 10000).map((e) => `(${e.customer_id}, '${e.date}', '${e.type}', ${e.amount})`).join(', ')}`);
+    }
+    await client.query(`INSERT INTO customers VALUES ${customers.map((c) => `(${c.customer_id}, '${c.segment}', '${c.product}', '${c.signup_date}')`).join(', ')}`);
+  }, 120_000);
+  afterAll(async () => {
+    await client?.end();
+    if (dir) {
+      const [c, a] = asPostgres(join(pgBin!, 'pg_ctl'), ['-D', join(dir, 'data'), '-m', 'immediate', 'stop']);
+      spawnSync(c, a);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  for (const definition of [{ kind: 'cancellation' as const }, { kind: 'inactivity' as const, days: 45 }]) {
+    it(definition.kind, async () => {
+      const o = { scoringDate: '2026-03-15', definition, horizons: HORIZONS, windowDays: 60 };
+      const js = churnModelTable(events, { ...o, customers, attributes: ['segment', 'product'] });
+      const { rows } = await client.query(churnModelTableSql({ ...o, dialect: 'postgres', customersTable: 'customers', attributes: ['segment', 'product'] }));
+      expect(rows).toHaveLength(js.nRows);
+      rows.forEach((row: Record<string, unknown>, i: number) => {
+        for (const name of js.names) {
+          const a = js.columns[name][i];
+          // pg returns BIGINT and SUM(integer) as text: compare as numbers.
+          const b = row[name] === null || typeof a !== 'number' ? row[name] : Number(row[name]);
+          if (typeof a === 'number' && !Number.isInteger(a)) expect(Math.abs(a - (b as number))).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(a)));
+          else expect(b).toBe(a);
+        }
+      });
+    });
+  }
+});

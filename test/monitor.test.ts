@@ -194,3 +194,21 @@ describe('wa_churn_reference.R reproduces the committed fixtures', () => {
     }
   });
 });
+
+describe('monitoring and dashboard charts render', () => {
+  it('driftChart, survivalChart, revenueTrendChart, churnByHorizonChart and priceScenarioChart are valid Vega-Lite (rendered to SVG)', async () => {
+    const { renderSvg } = await import('../kernel-lib/src/render');
+    const { survivalChart, revenueTrendChart, churnByHorizonChart, priceScenarioChart } = await import('../kernel-lib/src/index');
+    const report = driftReport({ fee: [10, 12, 11, 13, 12, 10], tier: ['a', 'b', 'a', 'b', 'a', 'b'] }, { fee: [1000, 1200, 1100, 1300, 1200, 1000], tier: ['a', 'c', 'a', 'c', 'a', 'c'] });
+    const specs = [
+      driftChart(report),
+      survivalChart([{ label: 'KM', time: [0, 5, 9], survival: [1, 0.9, 0.7] }, { label: 'model', time: [5], survival: [0.88], shape: 'point' }]),
+      revenueTrendChart([{ month: '2025-01-01', group: 'A', revenue: 10 }, { month: '2025-02-01', group: 'A', revenue: 12 }]),
+      churnByHorizonChart([{ group: 'consumer', horizonDays: 21, churnRate: 0.01 }, { group: 'consumer', horizonDays: 365, churnRate: 0.2 }]),
+      priceScenarioChart([{ name: 'A', curve: [{ priceChange: -0.1, expectedRevenue: 90 }, { priceChange: 0.1, expectedRevenue: 100 }], chosen: 0.05 }]),
+    ];
+    for (const spec of specs) expect(await renderSvg(spec)).toMatch(/^<svg/);
+    expect(() => survivalChart([{ label: 'x', time: [1, 2], survival: [1] }])).toThrow(/2 times but 1 survival/);
+    expect(() => priceScenarioChart([{ name: 'A', curve: [{ priceChange: 0, expectedRevenue: NaN }, { priceChange: 1, expectedRevenue: 1 }] }])).toThrow(CbmError);
+  });
+});
