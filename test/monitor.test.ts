@@ -196,9 +196,9 @@ describe('wa_churn_reference.R reproduces the committed fixtures', () => {
 });
 
 describe('monitoring and dashboard charts render', () => {
-  it('driftChart, survivalChart, revenueTrendChart, churnByHorizonChart and priceScenarioChart are valid Vega-Lite (rendered to SVG)', async () => {
+  it('driftChart, survivalChart, revenueTrendChart, churnByHorizonChart, priceScenarioChart and forecastChart are valid Vega-Lite (rendered to SVG)', async () => {
     const { renderSvg } = await import('../kernel-lib/src/render');
-    const { survivalChart, revenueTrendChart, churnByHorizonChart, priceScenarioChart } = await import('../kernel-lib/src/index');
+    const { survivalChart, revenueTrendChart, churnByHorizonChart, priceScenarioChart, forecastChart } = await import('../kernel-lib/src/index');
     const report = driftReport({ fee: [10, 12, 11, 13, 12, 10], tier: ['a', 'b', 'a', 'b', 'a', 'b'] }, { fee: [1000, 1200, 1100, 1300, 1200, 1000], tier: ['a', 'c', 'a', 'c', 'a', 'c'] });
     const specs = [
       driftChart(report),
@@ -206,6 +206,7 @@ describe('monitoring and dashboard charts render', () => {
       revenueTrendChart([{ month: '2025-01-01', group: 'A', revenue: 10 }, { month: '2025-02-01', group: 'A', revenue: 12 }]),
       churnByHorizonChart([{ group: 'consumer', horizonDays: 21, churnRate: 0.01 }, { group: 'consumer', horizonDays: 365, churnRate: 0.2 }]),
       priceScenarioChart([{ name: 'A', curve: [{ priceChange: -0.1, expectedRevenue: 90 }, { priceChange: 0.1, expectedRevenue: 100 }], chosen: 0.05 }]),
+      forecastChart([{ lower: 90, upper: 100, count: 3 }, { lower: 100, upper: 110, count: 5 }], { markers: [{ label: 'median', value: 101 }] }),
     ];
     for (const spec of specs) expect(await renderSvg(spec)).toMatch(/^<svg/);
     expect(() => survivalChart([{ label: 'x', time: [1, 2], survival: [1] }])).toThrow(/2 times but 1 survival/);

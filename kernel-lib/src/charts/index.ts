@@ -8,4 +8,4 @@ export { rocChart, type RocChartOptions } from './roc';
 export { calibrationChart } from './calibration';
 export { driftChart } from './drift';
 export { survivalChart, type SurvivalCurve } from './survival';
-export { revenueTrendChart, churnByHorizonChart, priceScenarioChart } from './dashboard';
+export { revenueTrendChart, churnByHorizonChart, priceScenarioChart, forecastChart } from './dashboard';
