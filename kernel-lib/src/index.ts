@@ -76,6 +76,8 @@ export {
   type LinearModelJSON,
 } from './model/linear';
 export { scoringSQL, scoringQuery, type ScoringOptions, type ScoringQueryOptions, type ScorableModel } from './sql/scoring';
+export * from './monitor';
+export * from './churn';
 export {
   customerBase,
   customerBaseCsv,

@@ -470,3 +470,5 @@ await (await import('./indb.mjs')).runInDatabaseBench({ quick: QUICK, log });
 // runnable alone: node test/bench/simulate.mjs [--quick].
 const { benchSimulate } = await import('./simulate.mjs');
 await benchSimulate();
+// Issue 12: warehouse load + profile vs DuckDB read_csv, churnModelTable in SQL vs JS, ksTest 1M vs 1M (test/bench/monitor.mjs).
+await (await import('./monitor.mjs')).runMonitorBench({ rows: ROWS, quick: QUICK, log });

@@ -6,3 +6,6 @@ export { thresholdSweepChart, type ThresholdSweepOptions } from './thresholdSwee
 export { coefficientChart, type CoefficientChartOptions } from './coefficients';
 export { rocChart, type RocChartOptions } from './roc';
 export { calibrationChart } from './calibration';
+export { driftChart } from './drift';
+export { survivalChart, type SurvivalCurve } from './survival';
+export { revenueTrendChart, churnByHorizonChart, priceScenarioChart, forecastChart } from './dashboard';

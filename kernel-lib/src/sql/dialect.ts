@@ -107,3 +107,66 @@ export function sampleClause(dialect: SqlDialect, percent: number, seed: number)
 export function fenceSQL(dialect: SqlDialect): string {
   return dialect === 'postgres' ? ' OFFSET 0' : '';
 }
+
+/**
+ * A DATE literal from 'YYYY-MM-DD' text: `DATE '2025-01-31'` in every supported dialect (checked
+ * here so that no caller can smuggle SQL through a date).
+ *
+ * @example
+ * dateLiteral('postgres', '2025-01-31') // "DATE '2025-01-31'"
+ */
+export function dateLiteral(dialect: SqlDialect, date: string): string {
+  checkDialect(dialect, 'SQL');
+  check(typeof date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(date), `SQL: a date literal must be 'YYYY-MM-DD', got ${JSON.stringify(date)}`);
+  return `DATE '${date}'`;
+}
+
+/**
+ * Whole days from one DATE expression to another (to − from), as an integer: DuckDB
+ * `date_diff('day', from, to)`, PostgreSQL `(to - from)` (date minus date is an integer there),
+ * Spark SQL `datediff(to, from)`.
+ *
+ * @example
+ * daysBetween('duckdb', "DATE '2025-01-01'", 'e.date') // "date_diff('day', DATE '2025-01-01', e.date)"
+ */
+export function daysBetween(dialect: SqlDialect, from: string, to: string): string {
+  checkDialect(dialect, 'SQL');
+  if (dialect === 'postgres') return `((${to}) - (${from}))`;
+  if (dialect === 'spark') return `datediff(${to}, ${from})`;
+  return `date_diff('day', ${from}, ${to})`;
+}
+
+/** The name of the 8-byte integer type (row counts, day numbers). */
+export function bigintType(dialect: SqlDialect): string {
+  checkDialect(dialect, 'SQL');
+  return 'BIGINT';
+}
+
+/**
+ * The continuous quantile (linear interpolation, R type 7) of a column as an ordered-set
+ * aggregate: `percentile_cont(p) WITHIN GROUP (ORDER BY expr)` in DuckDB and PostgreSQL;
+ * Spark SQL has `percentile(expr, p)`.
+ *
+ * @example
+ * quantileCont('postgres', 0.5, 'x') // 'percentile_cont(0.5) WITHIN GROUP (ORDER BY x)'
+ */
+export function quantileCont(dialect: SqlDialect, p: number, expr: string): string {
+  checkDialect(dialect, 'SQL');
+  check(typeof p === 'number' && p >= 0 && p <= 1, `SQL: a quantile must be in [0, 1], got ${String(p)}`);
+  return dialect === 'spark' ? `percentile(${expr}, ${p})` : `percentile_cont(${p}) WITHIN GROUP (ORDER BY ${expr})`;
+}
+
+/** The first day of the month of a DATE expression, as a DATE. */
+export function monthStart(dialect: SqlDialect, expr: string): string {
+  checkDialect(dialect, 'SQL');
+  return dialect === 'spark' ? `CAST(date_trunc('MONTH', ${expr}) AS DATE)` : `CAST(date_trunc('month', ${expr}) AS DATE)`;
+}
+
+/**
+ * Statements that replace a table with the result of a SELECT: DROP TABLE IF EXISTS then
+ * CREATE TABLE … AS (portable; `CREATE OR REPLACE TABLE` is DuckDB/Spark only).
+ */
+export function replaceTableSql(dialect: SqlDialect, table: string, select: string): string[] {
+  const name = quoteIdentifier(dialect, table);
+  return [`DROP TABLE IF EXISTS ${name}`, `CREATE TABLE ${name} AS ${select}`];
+}

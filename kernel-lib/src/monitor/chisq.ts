@@ -1,0 +1,60 @@
+import { CbmError, check, checkOptions } from '../errors';
+import { chiSquareUpperTail } from '../model/distributions';
+import { levelCounts } from './psi';
+
+export interface ChiSquareSharesResult {
+  /** Pearson's X² of the 2 × k table (samples × levels). */
+  statistic: number;
+  df: number;
+  pValue: number;
+  /** Levels in code-unit order, with each sample's count. */
+  levels: { level: string; countA: number; countB: number }[];
+  /** True when Yates' continuity correction was applied (2 × 2 tables, as R does by default). */
+  corrected: boolean;
+}
+
+/**
+ * Chi-square test that two samples of a categorical variable have the same level shares: the
+ * test of homogeneity of the 2 × k table of counts, as R's `chisq.test(rbind(countsA, countsB))`.
+ * X² = Σ (O − E)²/E with E = row total × column total / N, df = k − 1; for a 2 × 2 table R's
+ * Yates correction Σ (|O − E| − min(½, |O − E|))²/E is applied unless `{ correct: false }`.
+ * Levels are the union of both samples' levels; missing values are left out.
+ *
+ * @example
+ * chiSquareShares(['a', 'a', 'b', 'c'], ['a', 'b', 'b', 'c']).df // 2
+ */
+export function chiSquareShares(a: ArrayLike<unknown>, b: ArrayLike<unknown>, options: { correct?: boolean } = {}): ChiSquareSharesResult {
+  const context = 'chiSquareShares';
+  checkOptions(options, context);
+  for (const key of Object.keys(options)) check(key === 'correct', `${context}: unknown option '${key}'; the only option is 'correct'`);
+  check(options.correct === undefined || typeof options.correct === 'boolean', `${context}: options.correct must be true or false`);
+  check(a !== null && typeof a === 'object' && typeof a.length === 'number', `${context}: a must be an array of levels`);
+  check(b !== null && typeof b === 'object' && typeof b.length === 'number', `${context}: b must be an array of levels`);
+  const ca = levelCounts(a, 'a', context);
+  const cb = levelCounts(b, 'b', context);
+  const levels = [...new Set([...ca.keys(), ...cb.keys()])].sort();
+  const na = [...ca.values()].reduce((s, v) => s + v, 0);
+  const nb = [...cb.values()].reduce((s, v) => s + v, 0);
+  if (na === 0 || nb === 0) throw new CbmError('BAD_INPUT', `${context}: ${na === 0 ? 'a' : 'b'} has no non-missing values`);
+  if (levels.length < 2) throw new CbmError('BAD_INPUT', `${context}: needs at least two levels, got ${levels.length === 1 ? `only '${levels[0]}'` : 'none'}`);
+  const n = na + nb;
+  const correct = (options.correct ?? true) && levels.length === 2;
+  let statistic = 0;
+  for (const level of levels) {
+    const column = (ca.get(level) ?? 0) + (cb.get(level) ?? 0);
+    for (const [observed, rowTotal] of [[ca.get(level) ?? 0, na], [cb.get(level) ?? 0, nb]]) {
+      const expected = (rowTotal * column) / n;
+      const deviation = Math.abs(observed - expected);
+      const yates = correct ? Math.min(0.5, deviation) : 0;
+      statistic += (deviation - yates) ** 2 / expected;
+    }
+  }
+  const df = levels.length - 1;
+  return {
+    statistic,
+    df,
+    pValue: chiSquareUpperTail(statistic, df),
+    levels: levels.map((level) => ({ level, countA: ca.get(level) ?? 0, countB: cb.get(level) ?? 0 })),
+    corrected: correct,
+  };
+}

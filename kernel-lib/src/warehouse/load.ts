@@ -1,0 +1,307 @@
+import { openSync, readSync, closeSync, existsSync, readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { CbmError, check, checkOptions } from '../errors';
+import { quoteIdentifier, quoteString, sqlNumber, doubleType, quantileCont, daysBetween } from '../sql/dialect';
+import type { SqlExecutor, SqlRow, SqlDialect } from './executor';
+import type { Cell } from '../data/table';
+
+/** The column types a declared schema may use (the same names in DuckDB and PostgreSQL). */
+export const COLUMN_TYPES = ['VARCHAR', 'BIGINT', 'DOUBLE', 'DATE', 'BOOLEAN'] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+
+/** One file to load: into raw table `raw_<table>`, checked against `schema` (column → type, in file order). */
+export interface LoadSource {
+  table: string;
+  path: string;
+  schema: Readonly<Record<string, ColumnType>>;
+  /** 'csv' or 'parquet'; default from the file extension. */
+  format?: 'csv' | 'parquet';
+}
+
+export interface LoadOptions {
+  /** 'fail' (default): any row that breaks its schema fails the whole load, nothing is written. 'skip': such rows are left out and recorded. */
+  onReject?: 'fail' | 'skip';
+  /** Free text stored with the load (e.g. "monthly extract 2026-11"). */
+  note?: string;
+}
+
+/** A row that broke its schema: file line (1 = the header of a CSV; Parquet: row number from 1), column, reason. */
+export interface RejectedRow {
+  table: string;
+  line: number;
+  column: string | null;
+  error: string;
+}
+
+export interface LoadResult {
+  loadId: number;
+  loadedAt: string;
+  tables: { table: string; rawTable: string; source: string; format: 'csv' | 'parquet'; rows: number; rejected: number }[];
+  rejects: RejectedRow[];
+}
+
+const CATALOG = [
+  `CREATE TABLE IF NOT EXISTS cbm_loads (load_id BIGINT PRIMARY KEY, loaded_at TIMESTAMP NOT NULL, note VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS cbm_load_tables (load_id BIGINT NOT NULL, table_name VARCHAR NOT NULL, source VARCHAR NOT NULL, format VARCHAR NOT NULL, row_count BIGINT NOT NULL, rejected BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS cbm_load_rejects (load_id BIGINT NOT NULL, table_name VARCHAR NOT NULL, line BIGINT NOT NULL, column_name VARCHAR, error VARCHAR NOT NULL)`,
+  // One row per statistic (n, missing, missing_share, mean, sd, min, q05 … q95, max) or per level ('share').
+  `CREATE TABLE IF NOT EXISTS cbm_profiles (load_id BIGINT NOT NULL, table_name VARCHAR NOT NULL, column_name VARCHAR NOT NULL, kind VARCHAR NOT NULL, statistic VARCHAR NOT NULL, level VARCHAR, value DOUBLE)`,
+  `CREATE TABLE IF NOT EXISTS cbm_drift (load_id BIGINT NOT NULL, previous_load_id BIGINT NOT NULL, table_name VARCHAR NOT NULL, variable VARCHAR NOT NULL, status VARCHAR NOT NULL, psi DOUBLE, test_name VARCHAR, test_statistic DOUBLE, p_value DOUBLE, sentence VARCHAR NOT NULL)`,
+];
+
+/** Creates the warehouse's bookkeeping tables when missing (loads, rejects, profiles, drift). */
+export async function ensureCatalog(run: (sql: string) => Promise<SqlRow[]>): Promise<void> {
+  for (const sql of CATALOG) await run(sql);
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MAX_REPORTED_REJECTS = 1000;
+
+/**
+ * Loads CSV and Parquet files into raw tables in one transaction, checked against declared
+ * schemas, and profiles every column of every loaded table. Each call is one load: it gets the
+ * next load id and a timestamp; its rows are appended to `raw_<table>` with `_load_id`, so
+ * every earlier load stays readable for drift checks (`readLoad`).
+ *
+ * Schema checks (a row that breaks them is never coerced): a CSV header must name the declared
+ * columns in order; DuckDB's reader rejects cells that do not parse as DATE, DOUBLE or BOOLEAN
+ * and rows with too many or too few fields (store_rejects, with their line); BIGINT columns are
+ * read as text and must match -?[0-9]+ (DuckDB would round 1.5 to 2); DOUBLE cells must be
+ * finite. Parquet columns must exist and cast to the declared type without loss of a value.
+ * With `onReject: 'fail'` (default) any reject throws a BAD_INPUT CbmError listing the lines,
+ * and the transaction is rolled back: the warehouse keeps its previous state.
+ *
+ * @example
+ * const db = await openDuckDB(':memory:');
+ * // await loadFiles(db, [{ table: 'events', path: 'events.csv', schema: { customer_id: 'BIGINT', date: 'DATE', type: 'VARCHAR', amount: 'DOUBLE' } }]);
+ * await db.close();
+ */
+export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[], options: LoadOptions = {}): Promise<LoadResult> {
+  const context = 'loadFiles';
+  checkOptions(options, context);
+  for (const key of Object.keys(options)) check(key === 'onReject' || key === 'note', `${context}: unknown option '${key}'; use 'onReject' or 'note'`);
+  const onReject = options.onReject ?? 'fail';
+  check(onReject === 'fail' || onReject === 'skip', `${context}: onReject must be 'fail' or 'skip', got ${String(onReject)}`);
+  check(options.note === undefined || typeof options.note === 'string', `${context}: note must be text`);
+  check(db !== null && typeof db === 'object' && typeof db.run === 'function', `${context}: db must be an open SqlExecutor (openDuckDB)`);
+  check(db.dialect === 'duckdb', `${context}: loading files needs DuckDB (its CSV/Parquet readers); got a ${db.dialect} executor`);
+  check(Array.isArray(sources) && sources.length > 0, `${context}: sources must be a non-empty array of { table, path, schema }`);
+  const seen = new Set<string>();
+  const checked = sources.map((source, i) => {
+    check(source !== null && typeof source === 'object', `${context}: sources[${i}] must be { table, path, schema }`);
+    for (const key of Object.keys(source)) check(['table', 'path', 'schema', 'format'].includes(key), `${context}: sources[${i}] has unknown field '${key}'`);
+    check(typeof source.table === 'string' && NAME.test(source.table), `${context}: sources[${i}].table must be a plain name (letters, digits, _), got ${JSON.stringify(source.table)}`);
+    check(!seen.has(source.table), `${context}: table '${source.table}' appears twice in one load`);
+    seen.add(source.table);
+    check(typeof source.path === 'string' && existsSync(source.path), `${context}: sources[${i}].path ${JSON.stringify(source.path)} does not exist`);
+    const format = source.format ?? (extname(source.path).toLowerCase() === '.parquet' ? 'parquet' : 'csv');
+    check(format === 'csv' || format === 'parquet', `${context}: sources[${i}].format must be 'csv' or 'parquet'`);
+    check(source.schema !== null && typeof source.schema === 'object' && Object.keys(source.schema).length > 0, `${context}: sources[${i}].schema must map column names to types`);
+    for (const [column, type] of Object.entries(source.schema)) {
+      check(NAME.test(column) && column !== '_load_id', `${context}: column name ${JSON.stringify(column)} of '${source.table}' must be a plain name`);
+      check((COLUMN_TYPES as readonly string[]).includes(type as string), `${context}: column '${column}' of '${source.table}' has type ${JSON.stringify(type)}; use one of ${COLUMN_TYPES.join(', ')}`);
+    }
+    if (format === 'csv') checkHeader(source.path, Object.keys(source.schema), source.table, context);
+    return { ...source, format: format as 'csv' | 'parquet' };
+  });
+  const d = db.dialect;
+  const q = (name: string) => quoteIdentifier(d, name);
+
+  return db.transaction(async (run) => {
+    await ensureCatalog(run);
+    const loadId = Number((await run(`SELECT COALESCE(MAX(load_id), 0) + 1 AS id FROM cbm_loads`))[0].id);
+    const tables: LoadResult['tables'] = [];
+    const rejects: RejectedRow[] = [];
+    for (const source of checked) {
+      const columns = Object.keys(source.schema);
+      const stage = `cbm_stage_${source.table}`;
+      const tableRejects: RejectedRow[] = [];
+      await run(`DROP TABLE IF EXISTS ${q(stage)}`);
+      if (source.format === 'csv') {
+        const readAs: Record<string, string> = Object.fromEntries(columns.map((c) => [c, source.schema[c] === 'BIGINT' ? 'VARCHAR' : source.schema[c]]));
+        const spec = `{${columns.map((c) => `${quoteString(d, c)}: ${quoteString(d, readAs[c])}`).join(', ')}}`;
+        const rejectsTable = `cbm_rejects_${loadId}_${source.table}`;
+        const rejectsScan = `cbm_rejscan_${loadId}_${source.table}`;
+        await run(`CREATE TEMP TABLE ${q(stage)} AS SELECT * FROM read_csv(${quoteString(d, source.path)}, header = true, auto_detect = false, columns = ${spec}, store_rejects = true, rejects_table = ${quoteString(d, rejectsTable)}, rejects_scan = ${quoteString(d, rejectsScan)})`);
+        for (const r of await run(`SELECT line, column_name, error_type, error_message FROM ${q(rejectsTable)} ORDER BY line`)) {
+          tableRejects.push({ table: source.table, line: Number(r.line), column: (r.column_name as string | null) ?? null, error: `${String(r.error_type)}: ${String(r.error_message)}` });
+        }
+        await run(`DROP TABLE IF EXISTS ${q(rejectsTable)}`);
+        await run(`DROP TABLE IF EXISTS ${q(rejectsScan)}`);
+        // Cells DuckDB accepted but the schema does not: whole numbers written with a fraction, non-finite doubles.
+        const strict = columns.filter((c) => source.schema[c] === 'BIGINT' || source.schema[c] === 'DOUBLE');
+        if (strict.length) {
+          const bad = strict.map((c) => (source.schema[c] === 'BIGINT' ? `(${q(c)} IS NOT NULL AND NOT regexp_full_match(${q(c)}, '-?[0-9]+'))` : `(${q(c)} IS NOT NULL AND NOT isfinite(${q(c)}))`)).join(' OR ');
+          const count = Number((await run(`SELECT COUNT(*) AS n FROM ${q(stage)} WHERE ${bad}`))[0].n);
+          if (count > 0) {
+            tableRejects.push(...strictRejectLines(source.path, columns, source.schema, source.table));
+            await run(`DELETE FROM ${q(stage)} WHERE ${bad}`);
+          }
+        }
+      } else {
+        const described = await run(`DESCRIBE SELECT * FROM read_parquet(${quoteString(d, source.path)})`);
+        const present = new Set(described.map((r) => String(r.column_name)));
+        for (const c of columns) {
+          if (!present.has(c)) throw new CbmError('BAD_INPUT', `${context}: ${basename(source.path)} has no column '${c}' declared for '${source.table}'; it has ${[...present].join(', ')}`, { table: source.table, column: c });
+        }
+        const casts = columns.map((c) => `TRY_CAST(${q(c)} AS ${source.schema[c]}) AS ${q(c)}`).join(', ');
+        const lost = columns.map((c) => `(${q(c)} IS NOT NULL AND TRY_CAST(${q(c)} AS ${source.schema[c]}) IS NULL)${source.schema[c] === 'BIGINT' ? ` OR (${q(c)} IS NOT NULL AND TRY_CAST(${q(c)} AS DOUBLE) <> TRY_CAST(TRY_CAST(${q(c)} AS BIGINT) AS DOUBLE))` : ''}`);
+        const file = `read_parquet(${quoteString(d, source.path)}, file_row_number = true)`;
+        for (let k = 0; k < columns.length; k++) {
+          for (const r of await run(`SELECT file_row_number FROM ${file} WHERE ${lost[k]} ORDER BY file_row_number LIMIT ${MAX_REPORTED_REJECTS}`)) {
+            tableRejects.push({ table: source.table, line: Number(r.file_row_number) + 1, column: columns[k], error: `CAST: value does not convert to ${source.schema[columns[k]]} without loss` });
+          }
+        }
+        await run(`CREATE TEMP TABLE ${q(stage)} AS SELECT ${casts} FROM ${file} WHERE NOT (${lost.map((l) => `(${l})`).join(' OR ')})`);
+      }
+      tableRejects.sort((a, b) => a.line - b.line);
+      if (tableRejects.length && onReject === 'fail') {
+        const shown = tableRejects.slice(0, 5).map((r) => `line ${r.line}${r.column ? ` (${r.column})` : ''}: ${r.error}`).join('; ');
+        throw new CbmError('BAD_INPUT', `${context}: ${tableRejects.length} row${tableRejects.length > 1 ? 's' : ''} of ${basename(source.path)} break${tableRejects.length > 1 ? '' : 's'} the schema of '${source.table}' — ${shown}${tableRejects.length > 5 ? '; …' : ''}. Fix the file or load with { onReject: 'skip' }; nothing was loaded.`, { table: source.table, rejects: tableRejects.slice(0, MAX_REPORTED_REJECTS) });
+      }
+      const raw = `raw_${source.table}`;
+      await run(`CREATE TABLE IF NOT EXISTS ${q(raw)} (_load_id BIGINT NOT NULL, ${columns.map((c) => `${q(c)} ${source.schema[c]}`).join(', ')})`);
+      const existing = new Set((await run(`SELECT column_name FROM information_schema.columns WHERE table_name = ${quoteString(d, raw)}`)).map((r) => String(r.column_name)));
+      for (const c of columns) if (!existing.has(c)) throw new CbmError('BAD_INPUT', `${context}: ${raw} already exists without column '${c}'; the schema of '${source.table}' changed — load it under a new table name`, { table: source.table, column: c });
+      await run(`INSERT INTO ${q(raw)} (_load_id, ${columns.map(q).join(', ')}) SELECT ${loadId}, ${columns.map((c) => `CAST(${q(c)} AS ${source.schema[c]})`).join(', ')} FROM ${q(stage)}`);
+      const rows = Number((await run(`SELECT COUNT(*) AS n FROM ${q(stage)}`))[0].n);
+      await run(`DROP TABLE ${q(stage)}`);
+      for (const r of tableRejects.slice(0, MAX_REPORTED_REJECTS)) {
+        await run(`INSERT INTO cbm_load_rejects VALUES (${loadId}, ${quoteString(d, r.table)}, ${r.line}, ${r.column === null ? 'NULL' : quoteString(d, r.column)}, ${quoteString(d, r.error)})`);
+      }
+      await run(`INSERT INTO cbm_load_tables VALUES (${loadId}, ${quoteString(d, source.table)}, ${quoteString(d, source.path)}, ${quoteString(d, source.format)}, ${rows}, ${tableRejects.length})`);
+      for (const sql of profileSql(d, raw, source.table, source.schema, loadId)) await run(sql);
+      tables.push({ table: source.table, rawTable: raw, source: source.path, format: source.format, rows, rejected: tableRejects.length });
+      rejects.push(...tableRejects);
+    }
+    await run(`INSERT INTO cbm_loads VALUES (${loadId}, CURRENT_TIMESTAMP, ${options.note === undefined ? 'NULL' : quoteString(d, options.note)})`);
+    const loadedAt = String((await run(`SELECT CAST(loaded_at AS VARCHAR) AS t FROM cbm_loads WHERE load_id = ${loadId}`))[0].t);
+    return { loadId, loadedAt, tables, rejects };
+  });
+}
+
+/** The CSV header must name the declared columns, in order. */
+function checkHeader(path: string, declared: string[], table: string, context: string): void {
+  const fd = openSync(path, 'r');
+  const buffer = Buffer.alloc(65536);
+  const bytes = readSync(fd, buffer, 0, buffer.length, 0);
+  closeSync(fd);
+  const text = buffer.subarray(0, bytes).toString('utf8').replace(/^\uFEFF/, '');
+  const header = splitCsvLine(text.split(/\r?\n/)[0] ?? '');
+  const same = header.length === declared.length && header.every((h, i) => h === declared[i]);
+  if (!same) throw new CbmError('BAD_INPUT', `${context}: ${basename(path)} has columns ${header.join(', ')} but the schema of '${table}' declares ${declared.join(', ')} (same names, same order)`, { table, header, declared });
+}
+
+function splitCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') { cell += '"'; i++; }
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { out.push(cell); cell = ''; }
+    else cell += ch;
+  }
+  out.push(cell);
+  return out;
+}
+
+/** The slow path, taken only when strict checks failed: finds the lines in the file itself. */
+function strictRejectLines(path: string, columns: string[], schema: Readonly<Record<string, ColumnType>>, table: string): RejectedRow[] {
+  const lines = readFileSync(path, 'utf8').split(/\r?\n/);
+  const out: RejectedRow[] = [];
+  for (let i = 1; i < lines.length && out.length < MAX_REPORTED_REJECTS; i++) {
+    if (lines[i] === '') continue;
+    const cells = splitCsvLine(lines[i]);
+    if (cells.length !== columns.length) continue; // DuckDB reported these already
+    columns.forEach((c, k) => {
+      const v = cells[k];
+      if (v === '') return;
+      if (schema[c] === 'BIGINT' && !/^-?[0-9]+$/.test(v)) out.push({ table, line: i + 1, column: c, error: `CAST: ${JSON.stringify(v)} is not a whole number (BIGINT)` });
+      if (schema[c] === 'DOUBLE' && Number.isFinite(Number(v)) === false && /^[+-]?(inf|infinity|nan)$/i.test(v.trim())) out.push({ table, line: i + 1, column: c, error: `CAST: ${JSON.stringify(v)} is not a finite number (DOUBLE)` });
+    });
+  }
+  return out;
+}
+
+/**
+ * The profile of one load of one table, as INSERT … SELECT statements into cbm_profiles:
+ * every column's row count, missing count and share; numbers and dates also min and max,
+ * numbers mean, sd and the 5/25/50/75/95% quantiles (type 7); text the share of each level
+ * (all levels; the drift report decides what to compare).
+ */
+export function profileSql(dialect: SqlDialect, rawTable: string, table: string, schema: Readonly<Record<string, ColumnType>>, loadId: number): string[] {
+  const q = (name: string) => quoteIdentifier(dialect, name);
+  const s = (text: string) => quoteString(dialect, text);
+  const dbl = doubleType(dialect);
+  const from = `FROM ${q(rawTable)} WHERE _load_id = ${loadId}`;
+  const out: string[] = [];
+  for (const [column, type] of Object.entries(schema)) {
+    const c = q(column);
+    const kind = type === 'VARCHAR' || type === 'BOOLEAN' ? 'categorical' : type === 'DATE' ? 'date' : 'numeric';
+    const stats: [string, string][] = [
+      ['n', `CAST(COUNT(*) AS ${dbl})`],
+      ['missing', `CAST(COUNT(*) - COUNT(${c}) AS ${dbl})`],
+      ['missing_share', `CASE WHEN COUNT(*) = 0 THEN NULL ELSE CAST(COUNT(*) - COUNT(${c}) AS ${dbl}) / COUNT(*) END`],
+    ];
+    if (kind === 'numeric') {
+      const x = `CAST(${c} AS ${dbl})`;
+      stats.push(['mean', `AVG(${x})`], ['sd', `STDDEV_SAMP(${x})`], ['min', `MIN(${x})`]);
+      for (const p of [0.05, 0.25, 0.5, 0.75, 0.95]) stats.push([`q${String(Math.round(p * 100)).padStart(2, '0')}`, quantileCont(dialect, p, x)]);
+      stats.push(['max', `MAX(${x})`]);
+    } else if (kind === 'date') {
+      // Dates as day numbers since 1970-01-01, so that they profile as numbers.
+      const x = `CAST(${daysBetween(dialect, "DATE '1970-01-01'", c)} AS ${dbl})`;
+      stats.push(['min', `MIN(${x})`], ['max', `MAX(${x})`]);
+    }
+    const selects = stats.map(([name, expr]) => `SELECT ${loadId}, ${s(table)}, ${s(column)}, ${s(kind)}, ${s(name)}, CAST(NULL AS VARCHAR), CAST(${expr} AS ${dbl}) ${from}`);
+    out.push(`INSERT INTO cbm_profiles ${selects.join(' UNION ALL ')}`);
+    if (kind === 'categorical') {
+      out.push(`INSERT INTO cbm_profiles SELECT ${loadId}, ${s(table)}, ${s(column)}, ${s(kind)}, 'share', CAST(${c} AS VARCHAR), CAST(COUNT(*) AS ${dbl}) / SUM(COUNT(*)) OVER () ${from} AND ${c} IS NOT NULL GROUP BY ${c}`);
+    }
+  }
+  return out;
+}
+
+/** The load ids, oldest first, with their time, note and per-table row and reject counts. */
+export async function loadHistory(db: SqlExecutor): Promise<SqlRow[]> {
+  return db.run(`SELECT l.load_id, CAST(l.loaded_at AS VARCHAR) AS loaded_at, l.note, t.table_name, t.source, t.row_count, t.rejected FROM cbm_loads l JOIN cbm_load_tables t ON t.load_id = l.load_id ORDER BY l.load_id, t.table_name`);
+}
+
+/** The stored profile of one load of one table (long form: one row per statistic or level). */
+export async function loadProfile(db: SqlExecutor, table: string, loadId: number): Promise<SqlRow[]> {
+  check(Number.isInteger(loadId) && loadId > 0, `loadProfile: loadId must be a positive whole number, got ${String(loadId)}`);
+  return db.run(`SELECT column_name, kind, statistic, level, value FROM cbm_profiles WHERE table_name = ${quoteString(db.dialect, table)} AND load_id = ${loadId} ORDER BY column_name, statistic, level`);
+}
+
+/**
+ * The rows one load brought into `raw_<table>`, as columns (dates as 'YYYY-MM-DD' text), for
+ * `driftReport(readLoad(previous), readLoad(current))`.
+ */
+export async function readLoad(db: SqlExecutor, table: string, loadId: number): Promise<Record<string, Cell[]>> {
+  const context = 'readLoad';
+  check(typeof table === 'string' && NAME.test(table), `${context}: table must be a plain name`);
+  check(Number.isInteger(loadId) && loadId > 0, `${context}: loadId must be a positive whole number, got ${String(loadId)}`);
+  const raw = `raw_${table}`;
+  const d = db.dialect;
+  const columns = await db.run(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ${quoteString(d, raw)} ORDER BY ordinal_position`);
+  if (columns.length === 0) throw new CbmError('BAD_INPUT', `${context}: no table '${table}' has been loaded`);
+  const names = columns.map((c) => String(c.column_name)).filter((n) => n !== '_load_id');
+  const types = new Map(columns.map((c) => [String(c.column_name), String(c.data_type)]));
+  const select = names.map((n) => (types.get(n) === 'DATE' ? `CAST(${quoteIdentifier(d, n)} AS VARCHAR) AS ${quoteIdentifier(d, n)}` : quoteIdentifier(d, n))).join(', ');
+  const rows = await db.run(`SELECT ${select} FROM ${quoteIdentifier(d, raw)} WHERE _load_id = ${loadId}`);
+  if (rows.length === 0) throw new CbmError('BAD_INPUT', `${context}: load ${loadId} brought no rows into '${table}'`);
+  const out: Record<string, Cell[]> = Object.create(null);
+  for (const n of names) out[n] = rows.map((r) => r[n] as Cell);
+  return out;
+}
+
+/** The newest load id that loaded `table`. */
+export async function latestLoadId(db: SqlExecutor, table: string, before?: number): Promise<number | null> {
+  const rows = await db.run(`SELECT MAX(load_id) AS id FROM cbm_load_tables WHERE table_name = ${quoteString(db.dialect, table)}${before === undefined ? '' : ` AND load_id < ${sqlNumber(db.dialect, before)}`}`);
+  return rows.length && rows[0].id !== null ? Number(rows[0].id) : null;
+}

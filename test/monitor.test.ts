@@ -1,0 +1,215 @@
+/**
+ * Drift monitoring and churn statistics against independent references:
+ * - R 4.2.2 `ks.test`, `chisq.test`, `survival::survfit` and `glm` on modeldata::wa_churn (IBM telco
+ *   churn, MIT) and on seeded samples: test/fixtures/wa_churn_reference.R → wa-churn-reference.json;
+ * - PSI by its closed form on hand-counted bins;
+ * - planted ELT faults on the synthetic customer base (a unit change, two swapped columns, a renamed
+ *   category) must be flagged; a clean reload (two random halves of the same customers) must not be.
+ */
+import { describe, expect, it } from 'vitest';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CbmError, chiSquareShares, customerBase, seededUniform, shuffledIndices, driftChart, driftReport, fitLogit, kaplanMeier, ksTest, psi } from '../kernel-lib/src/index';
+import { readCsv, relativeDifference } from './helpers/csv';
+
+const fixtures = join(__dirname, 'fixtures');
+const ref = JSON.parse(readFileSync(join(fixtures, 'wa-churn-reference.json'), 'utf8'));
+const wa = readCsv(join(fixtures, 'wa_churn.csv'));
+
+describe('ksTest vs R ks.test', () => {
+  for (const c of ref.ks) {
+    it(`${c.name} (R: ${c.method})`, () => {
+      const r = ksTest(c.x, c.y);
+      // R computes D from cumulative sums of 1/n, so the last bits can differ.
+      expect(Math.abs(r.statistic - c.statistic)).toBeLessThan(1e-12);
+      expect(relativeDifference(r.pValue, c.p_value)).toBeLessThan(1e-9);
+      expect(r.method).toBe(c.method.startsWith('Exact') ? 'exact' : 'asymptotic');
+    });
+  }
+  for (const c of ref.ks_wa_churn) {
+    it(`wa_churn: ${c.name} (asymptotic, ties)`, () => {
+      const split = c.split ?? 'churn';
+      const inA = (row: Record<string, unknown>) => (split === 'churn' ? row.churn === 'Yes' : row[split] === 1);
+      const a = wa.filter(inA).map((r) => r[c.column] as number);
+      const b = wa.filter((r) => !inA(r)).map((r) => r[c.column] as number);
+      const r = ksTest(a, b);
+      expect(r.ties).toBe(true);
+      expect(Math.abs(r.statistic - c.statistic)).toBeLessThan(1e-12);
+      expect(Math.abs(r.pValue - c.p_value)).toBeLessThan(1e-12);
+    });
+  }
+  it('drops missing values as R does, refuses text and empty samples', () => {
+    expect(ksTest([1, null, 2, NaN, 3], [2, 3, 4]).nA).toBe(3);
+    expect(() => ksTest([], [1])).toThrow(CbmError);
+    expect(() => ksTest(['a'] as never, [1])).toThrow(/not a number/);
+    expect(() => ksTest([1], [2], { exakt: true } as never)).toThrow(/unknown option/);
+  });
+});
+
+describe('chiSquareShares vs R chisq.test', () => {
+  for (const c of ref.chisq) {
+    it(`${c.column} churned vs stayed`, () => {
+      const a = wa.filter((r) => r.churn === 'Yes').map((r) => r[c.column]);
+      const b = wa.filter((r) => r.churn !== 'Yes').map((r) => r[c.column]);
+      const r = chiSquareShares(a, b);
+      expect(relativeDifference(r.statistic, c.statistic)).toBeLessThan(1e-12);
+      expect(r.df).toBe(c.df);
+      // p-values this small are compared on the log scale.
+      if (c.p_value > 0) expect(Math.abs(Math.log(r.pValue) - Math.log(c.p_value))).toBeLessThan(1e-6);
+      else expect(r.pValue).toBeLessThan(1e-300);
+      expect(r.corrected).toBe(r.levels.length === 2);
+    });
+  }
+});
+
+describe('kaplanMeier vs R survfit', () => {
+  const check = (km: ReturnType<typeof kaplanMeier>, r: Record<string, number[]>) => {
+    expect([...km.time]).toEqual(r.time);
+    expect([...km.atRisk]).toEqual(r.n_risk);
+    expect([...km.events]).toEqual(r.n_event);
+    expect([...km.censored]).toEqual(r.n_censor);
+    km.survival.forEach((s, i) => expect(Math.abs(s - r.surv[i])).toBeLessThan(1e-14));
+    km.stdErr.forEach((s, i) => expect(relativeDifference(s, r.std_err[i])).toBeLessThan(1e-12));
+  };
+  it('small sample: censoring at time 0, tied event and censoring times', () => {
+    const km = kaplanMeier(ref.km_small.input_time, ref.km_small.input_event);
+    check(km, ref.km_small);
+    expect(km.survivalAt(-1)).toBe(1);
+    expect(km.survivalAt(4.5)).toBe(ref.km_small.surv[3]);
+    expect(km.survivalAt(100)).toBe(km.survival[6]);
+  });
+  it('wa_churn: tenure with churn as the event', () => {
+    const km = kaplanMeier(wa.map((r) => r.tenure as number), wa.map((r) => (r.churn === 'Yes' ? 1 : 0)));
+    check(km, ref.km);
+  });
+  it('refuses negative, non-finite and mismatched input', () => {
+    expect(() => kaplanMeier([1, -1], [1, 0])).toThrow(/negative/);
+    expect(() => kaplanMeier([1, NaN], [1, 0])).toThrow(CbmError);
+    expect(() => kaplanMeier([1], [1, 0])).toThrow(/time has 1/);
+    expect(() => kaplanMeier([1], [2])).toThrow(/event\[0\]/);
+  });
+});
+
+describe('churn logit with text factors vs R glm (wa_churn)', () => {
+  it('coefficients, SEs and logLik to 1e-6', () => {
+    const rows = wa.map((r) => ({ ...r, churned: r.churn === 'Yes' ? 1 : 0 }));
+    const model = fitLogit(rows, ref.glm.formula, { tolerance: 1e-12 });
+    expect([...model.names]).toEqual(ref.glm.coefficient_names);
+    model.names.forEach((name, j) => {
+      expect(relativeDifference(model.coefficients[j], ref.glm.coefficients[j])).toBeLessThan(1e-6);
+      expect(relativeDifference(model.stdErrors[j], ref.glm.std_errors[j])).toBeLessThan(1e-6);
+    });
+    expect(relativeDifference(model.statistics.logLikelihood, ref.glm.log_lik)).toBeLessThan(1e-9);
+    expect(relativeDifference(model.statistics.aic, ref.glm.aic)).toBeLessThan(1e-9);
+  });
+});
+
+describe('psi', () => {
+  it('closed form on explicit breaks', () => {
+    // expected bins (≤1, (1,2], >2): 2, 1, 1 of 4; actual: 1, 1, 2 of 4.
+    const r = psi([0, 1, 2, 3], [1, 2, 3, 4], { breaks: [1, 2] });
+    const want = (0.25 - 0.5) * Math.log(0.25 / 0.5) + 0 + (0.5 - 0.25) * Math.log(0.5 / 0.25);
+    expect(r.psi).toBeCloseTo(want, 15);
+  });
+  it('levels, with an empty share floored at 1e-4', () => {
+    const r = psi(['a', 'a', 'b', 'b'], ['a', 'a', 'a', 'a']);
+    const want = (1 - 0.5) * Math.log(1 / 0.5) + (1e-4 - 0.5) * Math.log(1e-4 / 0.5);
+    expect(r.psi).toBeCloseTo(want, 12);
+  });
+  it('is zero for identical samples and refuses bad options', () => {
+    expect(psi([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]).psi).toBe(0);
+    expect(() => psi([1], [1], { breaks: [2, 1] })).toThrow(/increasing/);
+    expect(() => psi([1], [1], { bins: 1 })).toThrow(/bins/);
+    expect(() => psi([1], [1], { breaks: [1], bins: 3 } as never)).toThrow(/not both/);
+  });
+});
+
+describe('driftReport on the synthetic customer base', () => {
+  const base = customerBase().customers;
+  const cols = (rows: typeof base) => ({
+    segment: rows.map((r) => r.segment),
+    product: rows.map((r) => r.product),
+    region: rows.map((r) => r.region),
+    tenure_months_at_start: rows.map((r) => r.tenure_months_at_start),
+    monthly_charges: rows.map((r) => r.monthly_charges),
+    seats: rows.map((r) => r.seats),
+  });
+  const previous = cols(base);
+
+  it('a clean reload (two random halves of the same customers) is not flagged', () => {
+    const order = shuffledIndices(base.length, seededUniform(11));
+    const half = base.length / 2;
+    const first = cols(Array.from(order.slice(0, half), (i) => base[i]));
+    const second = cols(Array.from(order.slice(half), (i) => base[i]));
+    const report = driftReport(first, second);
+    expect(report.status).toBe('ok');
+    expect(report.flagged).toEqual([]);
+    expect(report.summary).toMatch(/stable/);
+  });
+  it('a unit change (charges in cents) is caught on that variable only', () => {
+    const broken = { ...previous, monthly_charges: previous.monthly_charges.map((v) => Math.round(v * 100)) };
+    const report = driftReport(previous, broken);
+    expect(report.status).toBe('drift');
+    expect(report.flagged.map((r) => r.variable)).toEqual(['monthly_charges']);
+    expect(report.flagged[0].sentence).toMatch(/^monthly_charges: PSI \d+\.\d\d > 0\.25 — distribution shifted/);
+  });
+  it('two swapped columns are caught on both', () => {
+    const broken = { ...previous, monthly_charges: previous.tenure_months_at_start, tenure_months_at_start: previous.monthly_charges };
+    const report = driftReport(previous, broken);
+    expect(report.flagged.map((r) => r.variable).sort()).toEqual(['monthly_charges', 'tenure_months_at_start']);
+    expect(report.flagged.every((r) => r.status === 'drift')).toBe(true);
+  });
+  it('a renamed category is caught as a new and a vanished level', () => {
+    const broken = { ...previous, segment: previous.segment.map((s) => (s === 'small_business' ? 'SMB' : s)) };
+    const report = driftReport(previous, broken);
+    expect(report.flagged.map((r) => r.variable)).toEqual(['segment']);
+    expect(report.flagged[0].sentence).toMatch(/new level 'SMB' .* and level 'small_business' .* vanished — a category renamed\?/);
+  });
+  it('a vanished column and a type change are drift; the chart carries every variable', () => {
+    const { seats: _dropped, ...rest } = previous;
+    const report = driftReport(previous, { ...rest, region: previous.seats });
+    expect(report.flagged.map((r) => `${r.variable}:${r.kind}`).sort()).toEqual(['region:type changed', 'seats:missing column']);
+    const spec = driftChart(report) as { layer: { data: { values: unknown[] } }[] };
+    expect(spec.layer[0].data.values).toHaveLength(report.rows.length);
+  });
+  it('refuses unknown thresholds and empty loads', () => {
+    expect(() => driftReport(previous, previous, { psy: 0.2 } as never)).toThrow(/unknown threshold 'psy'/);
+    expect(() => driftReport({ x: [] }, { x: [1] })).toThrow(/previous load has no rows/);
+  });
+});
+
+describe('wa_churn_reference.R reproduces the committed fixtures', () => {
+  it('wa_churn.csv byte for byte, wa-churn-reference.json value for value', () => {
+    const work = mkdtempSync(join(tmpdir(), 'cbm-wa-churn-'));
+    try {
+      for (const f of ['wa_churn_reference.R', 'json_helpers.R']) copyFileSync(join(fixtures, f), join(work, f));
+      const run = spawnSync('Rscript', ['wa_churn_reference.R'], { cwd: work, encoding: 'utf8', timeout: 120_000 });
+      expect(run.status, `Rscript wa_churn_reference.R failed (needs r-base-core, r-cran-survival, r-cran-modeldata):\n${run.stderr}`).toBe(0);
+      expect(readFileSync(join(work, 'wa_churn.csv'), 'utf8')).toBe(readFileSync(join(fixtures, 'wa_churn.csv'), 'utf8'));
+      expect(JSON.parse(readFileSync(join(work, 'wa-churn-reference.json'), 'utf8'))).toEqual(ref);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('monitoring and dashboard charts render', () => {
+  it('driftChart, survivalChart, revenueTrendChart, churnByHorizonChart, priceScenarioChart and forecastChart are valid Vega-Lite (rendered to SVG)', async () => {
+    const { renderSvg } = await import('../kernel-lib/src/render');
+    const { survivalChart, revenueTrendChart, churnByHorizonChart, priceScenarioChart, forecastChart } = await import('../kernel-lib/src/index');
+    const report = driftReport({ fee: [10, 12, 11, 13, 12, 10], tier: ['a', 'b', 'a', 'b', 'a', 'b'] }, { fee: [1000, 1200, 1100, 1300, 1200, 1000], tier: ['a', 'c', 'a', 'c', 'a', 'c'] });
+    const specs = [
+      driftChart(report),
+      survivalChart([{ label: 'KM', time: [0, 5, 9], survival: [1, 0.9, 0.7] }, { label: 'model', time: [5], survival: [0.88], shape: 'point' }]),
+      revenueTrendChart([{ month: '2025-01-01', group: 'A', revenue: 10 }, { month: '2025-02-01', group: 'A', revenue: 12 }]),
+      churnByHorizonChart([{ group: 'consumer', horizonDays: 21, churnRate: 0.01 }, { group: 'consumer', horizonDays: 365, churnRate: 0.2 }]),
+      priceScenarioChart([{ name: 'A', curve: [{ priceChange: -0.1, expectedRevenue: 90 }, { priceChange: 0.1, expectedRevenue: 100 }], chosen: 0.05 }]),
+      forecastChart([{ lower: 90, upper: 100, count: 3 }, { lower: 100, upper: 110, count: 5 }], { markers: [{ label: 'median', value: 101 }] }),
+    ];
+    for (const spec of specs) expect(await renderSvg(spec)).toMatch(/^<svg/);
+    expect(() => survivalChart([{ label: 'x', time: [1, 2], survival: [1] }])).toThrow(/2 times but 1 survival/);
+    expect(() => priceScenarioChart([{ name: 'A', curve: [{ priceChange: 0, expectedRevenue: NaN }, { priceChange: 1, expectedRevenue: 1 }] }])).toThrow(CbmError);
+  });
+});

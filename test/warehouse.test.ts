@@ -1,0 +1,123 @@
+/**
+ * The embedded DuckDB warehouse: loads with declared schemas (rejected rows reported with their
+ * line, never coerced), a failed load leaves the previous state (transaction), per-load profiles
+ * checked against statistics computed here from the file, model-ready and dashboard tables.
+ * Line numbers and counts in the assertions come from the hand-written files below.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CbmError, driftReport } from '../kernel-lib/src/index';
+import { buildChurnTable, buildDashboardTables, loadFiles, loadHistory, loadProfile, openDuckDB, readLoad, readTable, refreshModelTables, saveDriftReport, type SqlExecutor } from '../kernel-lib/src/warehouse';
+
+const EVENTS = { customer_id: 'BIGINT', date: 'DATE', type: 'VARCHAR', amount: 'DOUBLE' } as const;
+const CUSTOMERS = { customer_id: 'BIGINT', segment: 'VARCHAR', product: 'VARCHAR', signup_date: 'DATE', monthly_charges: 'DOUBLE' } as const;
+
+describe('loadFiles', () => {
+  let dir: string;
+  let db: SqlExecutor;
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cbm-warehouse-'));
+    db = await openDuckDB(join(dir, 'test.duckdb'));
+  });
+  afterAll(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const goodEvents = 'customer_id,date,type,amount\n1,2025-01-05,purchase,10\n1,2025-02-05,purchase,10.5\n2,2025-01-09,purchase,20\n2,2025-03-01,cancellation,0\n3,2025-01-20,purchase,5\n3,2025-04-20,purchase,5\n';
+  const goodCustomers = 'customer_id,segment,product,signup_date,monthly_charges\n1,consumer,A,2024-12-05,10\n2,enterprise,B,2024-11-09,20\n3,consumer,A,2024-12-20,5\n';
+
+  it('loads, counts and profiles a clean load', async () => {
+    const result = await loadFiles(db, [
+      { table: 'events', path: file('events.csv', goodEvents), schema: EVENTS },
+      { table: 'customers', path: file('customers.csv', goodCustomers), schema: CUSTOMERS },
+    ], { note: 'first' });
+    expect(result.loadId).toBe(1);
+    expect(result.tables.map((t) => [t.table, t.rows, t.rejected])).toEqual([['events', 6, 0], ['customers', 3, 0]]);
+    const profile = await loadProfile(db, 'events', 1);
+    const stat = (column: string, statistic: string, level: string | null = null) => profile.find((r) => r.column_name === column && r.statistic === statistic && r.level === level)?.value;
+    // amount: 10, 10.5, 20, 0, 5, 5 → mean 50.5/6; median (R type 7) of 0,5,5,10,10.5,20 = 7.5.
+    expect(stat('amount', 'mean')).toBeCloseTo(50.5 / 6, 12);
+    expect(stat('amount', 'q50')).toBe(7.5);
+    expect(stat('amount', 'n')).toBe(6);
+    expect(stat('type', 'share', 'purchase')).toBeCloseTo(5 / 6, 12);
+    expect(stat('date', 'min')).toBe(Date.UTC(2025, 0, 5) / 86400000);
+  });
+
+  it('a row that breaks the schema fails the load with its line, and nothing is written', async () => {
+    const before = await loadHistory(db);
+    const rawBefore = await db.run('SELECT COUNT(*) AS n FROM raw_events');
+    const bad = 'customer_id,date,type,amount\n1,2025-05-05,purchase,10\n2,2025-13-01,purchase,3\n3,2025-05-03,purchase,abc\n4.5,2025-05-04,purchase,1\n5,2025-05-05,purchase\n';
+    const call = loadFiles(db, [
+      { table: 'customers', path: file('customers2.csv', goodCustomers), schema: CUSTOMERS },
+      { table: 'events', path: file('bad.csv', bad), schema: EVENTS },
+    ]);
+    await expect(call).rejects.toThrow(CbmError);
+    try {
+      await loadFiles(db, [{ table: 'events', path: file('bad.csv', bad), schema: EVENTS }]);
+    } catch (error) {
+      const e = error as CbmError;
+      expect(e.code).toBe('BAD_INPUT');
+      expect(e.message).toMatch(/^loadFiles: 4 rows of bad\.csv break the schema of 'events'/);
+      // Lines as the file numbers them (the header is line 1): a bad date, a bad number, 4.5 as an id (DuckDB would round it), a short row (DuckDB names the missing column).
+      expect((e.details.rejects as { line: number; column: string | null }[]).map((r) => [r.line, r.column])).toEqual([[3, 'date'], [4, 'amount'], [5, 'customer_id'], [6, 'amount']]);
+    }
+    expect(await loadHistory(db)).toEqual(before);
+    expect(await db.run('SELECT COUNT(*) AS n FROM raw_events')).toEqual(rawBefore);
+    expect(await db.run('SELECT COUNT(*) AS n FROM raw_customers')).toEqual([{ n: 3 }]);
+  });
+
+  it("onReject: 'skip' loads the good rows and records the rejects", async () => {
+    const bad = 'customer_id,date,type,amount\n1,2025-05-05,purchase,10\n2,2025-13-01,purchase,3\n';
+    const result = await loadFiles(db, [{ table: 'events', path: file('skip.csv', bad), schema: EVENTS }], { onReject: 'skip' });
+    expect(result.tables[0].rows).toBe(1);
+    expect(result.rejects.map((r) => r.line)).toEqual([3]);
+    expect(await db.run(`SELECT line, column_name FROM cbm_load_rejects WHERE load_id = ${result.loadId}`)).toEqual([{ line: 3, column_name: 'date' }]);
+  });
+
+  it('a header that does not match the schema, an unknown type, a missing file: specific errors', async () => {
+    await expect(loadFiles(db, [{ table: 'events', path: file('swapped.csv', 'customer_id,type,date,amount\n1,purchase,2025-01-01,3\n'), schema: EVENTS }])).rejects.toThrow(/has columns customer_id, type, date, amount but the schema of 'events' declares customer_id, date, type, amount/);
+    await expect(loadFiles(db, [{ table: 'events', path: file('e.csv', goodEvents), schema: { ...EVENTS, amount: 'MONEY' as never } }])).rejects.toThrow(/type "MONEY"/);
+    await expect(loadFiles(db, [{ table: 'events', path: join(dir, 'nope.csv'), schema: EVENTS }])).rejects.toThrow(/does not exist/);
+    await expect(loadFiles(db, [{ table: 'events', path: file('e.csv', goodEvents), schema: EVENTS }], { mode: 'append' } as never)).rejects.toThrow(/unknown option 'mode'/);
+  });
+
+  it('Parquet: declared columns must exist and convert without loss', async () => {
+    const parquet = join(dir, 'events.parquet');
+    await db.run(`COPY (SELECT * FROM (VALUES (1, DATE '2025-06-01', 'purchase', 4.0), (2, DATE '2025-06-02', 'purchase', 6.0)) t(customer_id, date, type, amount)) TO '${parquet}' (FORMAT parquet)`);
+    const result = await loadFiles(db, [{ table: 'events', path: parquet, schema: EVENTS }]);
+    expect(result.tables[0]).toMatchObject({ format: 'parquet', rows: 2, rejected: 0 });
+    const lossy = join(dir, 'lossy.parquet');
+    await db.run(`COPY (SELECT * FROM (VALUES (1.5, DATE '2025-06-01', 'purchase', 4.0)) t(customer_id, date, type, amount)) TO '${lossy}' (FORMAT parquet)`);
+    await expect(loadFiles(db, [{ table: 'events', path: lossy, schema: EVENTS }])).rejects.toThrow(/line 1 \(customer_id\)/);
+  });
+
+  it('readLoad returns one load; model-ready, churn and dashboard tables build from the newest load', async () => {
+    const first = await readLoad(db, 'events', 1);
+    expect(first.date).toEqual(['2025-01-05', '2025-02-05', '2025-01-09', '2025-03-01', '2025-01-20', '2025-04-20']);
+    const reload = await loadFiles(db, [{ table: 'events', path: file('events3.csv', goodEvents), schema: EVENTS }]);
+    const report = driftReport(first, await readLoad(db, 'events', reload.loadId), { ignore: ['customer_id'] });
+    expect(report.status).toBe('ok');
+    await saveDriftReport(db, { table: 'events', loadId: reload.loadId, previousLoadId: 1, report });
+    expect(await refreshModelTables(db, ['events', 'customers'])).toEqual([{ table: 'events', loadId: reload.loadId }, { table: 'customers', loadId: 1 }]);
+    await buildChurnTable(db, { scoringDate: '2025-02-01', definition: { kind: 'cancellation' }, horizons: [30, 60], customersTable: 'customers', attributes: ['segment'] });
+    const churn = await readTable(db, 'churn_model_table');
+    expect(churn.map((r) => [r.customer_id, r.churn_30, r.churn_60])).toEqual([[1, 0, 0], [2, 1, 1], [3, 0, 0]]);
+    await expect(buildChurnTable(db, { scoringDate: '2030-01-01', definition: { kind: 'cancellation' }, horizons: [30] })).rejects.toThrow(/outside the data/);
+    await buildDashboardTables(db, { horizons: [30, 60] });
+    // Revenue by month from the hand-written events: January 10 + 20 + 5 = 35.
+    const revenue = await db.run(`SELECT CAST(month AS VARCHAR) AS month, SUM(revenue) AS revenue FROM dash_monthly_revenue GROUP BY 1 ORDER BY 1`);
+    expect(revenue[0]).toEqual({ month: '2025-01-01', revenue: 35 });
+    const bySegment = await readTable(db, 'dash_churn_by_segment');
+    expect(bySegment.find((r) => r.segment === 'enterprise' && r.horizon_days === 30)).toMatchObject({ customers: 1, churned: 1, churn_rate: 1 });
+    const status = await readTable(db, 'dash_load_status');
+    expect(status.find((r) => r.load_id === reload.loadId)).toMatchObject({ table_name: 'events', drifted: 0, warned: 0 });
+  });
+});
