@@ -9,7 +9,9 @@ const PERFECT_LABEL = 'Perfect calibration';
  * The calibration chart: the observed response rate against the mean predicted probability in each
  * score bin, points sized by the number of customers, next to the diagonal y = x of a perfectly
  * calibrated model, to check that predicted probabilities can be read as response rates.
- * Empty bins (and any bin with a non-finite mean) are left out.
+ * Empty bins (and any bin with a non-finite mean) are left out. The points are not joined by a
+ * line: a bin of two customers would pull such a line as far as a bin of two hundred, drawing a
+ * zig-zag that reads as a pattern; the point sizes carry how much each bin counts.
  *
  * @example
  * calibrationChart(calibrationTable(scores, responded, 10))
@@ -43,11 +45,6 @@ export function calibrationChart(rows: readonly CalibrationRow[], options?: Char
         data: { values: [{ meanPredicted: 0, observedRate: 0 }, { meanPredicted: upper, observedRate: upper }] },
         mark: { type: 'line', strokeDash: REFERENCE_DASH },
         encoding: { x, y, color: { datum: PERFECT_LABEL, ...color } },
-      },
-      {
-        data: { values },
-        mark: { type: 'line', opacity: 0.6 },
-        encoding: { x, y, color: { datum: MODEL_LABEL, ...color } },
       },
       {
         data: { values },
