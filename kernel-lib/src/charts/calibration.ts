@@ -52,7 +52,8 @@ export function calibrationChart(rows: readonly CalibrationRow[], options?: Char
         encoding: {
           x,
           y,
-          size: { field: 'count', type: 'quantitative', title: 'Customers in bin' },
+          // Area grows with the count; the floor keeps a bin of one or two customers visible.
+          size: { field: 'count', type: 'quantitative', title: 'Customers in bin', scale: { range: [25, 700] } },
           color: { datum: MODEL_LABEL, ...color },
         },
       },
