@@ -8,7 +8,7 @@ export interface OutcomeOptions {
    * yes/no, true/false or 1/0, e.g. `{ event: 'Bought' }`.
    */
   event?: string | number | boolean;
-  /** Missing values are allowed and read as 0 (a target list's "not contacted"). Default false. */
+  /** Missing values (and empty text) are allowed and read as 0 (a target list's "not contacted"). Default false. */
   missingAsZero?: boolean;
 }
 
@@ -51,9 +51,10 @@ export function readOutcome(cells: ArrayLike<Cell>, name: string, context: strin
     return y;
   }
   let text: { event: string; other: string } | null = null;
+  const blankIsMissing = options.missingAsZero === true;
   for (let i = 0; i < n; i++) {
     const v = cells[i];
-    if (isMissing(v)) {
+    if (isMissing(v) || (blankIsMissing && v === '')) {
       if (options.missingAsZero) continue;
       throw new CbmError('NON_FINITE', `${context}: the outcome '${name}' is missing in row ${i}; use rows with a known outcome only (for the bank case: the contacted customers)`, { column: name, row: i });
     }
@@ -90,7 +91,7 @@ function textEvent(cells: ArrayLike<Cell>, name: string, context: string): { eve
   const values = new Set<string>();
   for (let i = 0; i < cells.length; i++) {
     const v = cells[i];
-    if (typeof v === 'string') values.add(v.trim().toLowerCase());
+    if (typeof v === 'string' && v !== '') values.add(v.trim().toLowerCase());
   }
   for (const [yes, no] of KNOWN_PAIRS) {
     if ([...values].every((v) => v === yes || v === no)) return { event: yes, other: no };

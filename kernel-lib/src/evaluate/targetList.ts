@@ -49,6 +49,5 @@ export function targetList(customers: DataInput | Table, scores: ArrayLike<numbe
  * case); empty or missing means not contacted, read as "did not respond".
  */
 function respondedFlags(cells: ArrayLike<unknown>, column: string): Float64Array {
-  const blanksAsMissing = Array.from({ length: cells.length }, (_, i) => (cells[i] === '' ? null : cells[i])) as Cell[];
-  return readOutcome(blanksAsMissing, column, 'targetList', { missingAsZero: true });
+  return readOutcome(cells as ArrayLike<Cell>, column, 'targetList', { missingAsZero: true });
 }
