@@ -47,6 +47,8 @@ details.solution > summary, .md details > summary { cursor: pointer; color: var(
 table.figures td:nth-child(2) { text-align: right; font-weight: 600; white-space: nowrap; }
 table.figures td:nth-child(3) { color: var(--muted); }
 .summary-card { border: 1px solid var(--border); border-radius: 8px; padding: 4px 18px 12px; margin: 16px 0; }
+blockquote { margin: .9em 0; padding: .45em 1em; border-left: 4px solid #d4a72c; background: #fff8e5; }
+blockquote p { margin: .3em 0; }
 ul.nb-list li { margin: .3em 0; } .small { color: var(--muted); font-size: 13px; }
 `;
 
