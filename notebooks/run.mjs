@@ -3,8 +3,10 @@
 // the tslab kernel and write out/:
 //   out/notebooks/<name>.ipynb   executed, normalised notebooks
 //   out/report/index.html        static report (+ one page per notebook)
-//   out/run-summary.json         what ran (backend, notebooks, artifacts)
-//   out/...                      files the notebooks write themselves
+//   out/run-summary.json         what ran (backend, notebooks, artifacts, key figures)
+//   out/...                      files the notebooks write themselves; key figures for the
+//                                report's summary page in out/summary/<notebook>.json
+// It ends by listing every file written (size, rows) and the key figures.
 //
 // Usage: node notebooks/run.mjs [options] [notebook-name-prefix ...]
 //   --update            also write the executed notebooks back into notebooks/
@@ -42,7 +44,7 @@ import {
   serialiseNotebook,
   writeNotebook,
 } from './runner/nbjson.mjs';
-import { listArtifacts, writeReport } from './runner/report.mjs';
+import { listArtifacts, readSummaries, runListing, writeReport } from './runner/report.mjs';
 
 export class NotebookError extends Error {}
 
@@ -220,9 +222,11 @@ export async function runNotebooks(options = {}) {
     notebooks: executed,
     report: path.relative(opts.outDir, index).split(path.sep).join('/'),
     artifacts: listArtifacts(opts.outDir),
+    keyFigures: readSummaries(opts.outDir).map((s) => ({ title: s.title, figures: s.figures.map((f) => ({ label: f.label, value: f.value })) })),
   };
   fs.writeFileSync(path.join(opts.outDir, 'run-summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  log(`report: ${path.relative(process.cwd(), index) || index}`);
+  for (const line of runListing(opts.outDir)) log(line);
+  log(`report: ${path.relative(process.cwd(), index) || index} (opens on the summary page)`);
   log(`${executed.length} notebook(s) ok in ${((performance.now() - tStart) / 1000).toFixed(1)} s`);
   return summary;
 }

@@ -150,12 +150,12 @@ describe('histogramChart', () => {
     expect(s.data.values).toEqual([{ 'spend.total': 1 }, { 'spend.total': 2 }]);
   });
 
-  it('overlays one unstacked histogram per group, dropping the labels of non-finite values', () => {
+  it('stacks the groups in each bin (no translucent overlap colour), dropping the labels of non-finite values', () => {
     const s = json(histogramChart([1, NaN, 3, 4], { groups: ['responder', 'non-responder', 'non-responder', 'responder'], groupField: 'responded' }));
     expect(s.title).toBe('Distribution of value by responded');
     expect(s.encoding.color).toMatchObject({ field: 'responded', type: 'nominal', title: 'responded' });
-    expect(s.encoding.y.stack).toBeNull();
-    expect(s.mark.opacity).toBeLessThan(1);
+    expect(s.encoding.y.stack).toBe('zero');
+    expect(s.mark.opacity).toBeUndefined();
     expect(s.data.values).toEqual([
       { value: 1, responded: 'responder' },
       { value: 3, responded: 'non-responder' },
@@ -400,7 +400,9 @@ describe('calibrationChart', () => {
     expectPlainJson(spec);
     const s = json(spec);
     expect(s).toMatchObject({ title: 'Calibration', width: 360, height: 360 });
-    const [diagonal, line, points] = s.layer;
+    // Two layers: the diagonal and the points; no line joins the bins (it would zig-zag through small ones).
+    expect(s.layer).toHaveLength(2);
+    const [diagonal, points] = s.layer;
     // The axes end at a round number above the largest rate (0.15 → 0.2), not at 1.
     expect(diagonal.data.values).toEqual([
       { meanPredicted: 0, observedRate: 0 },
@@ -409,7 +411,7 @@ describe('calibrationChart', () => {
     expect(points.encoding.x).toMatchObject({ field: 'meanPredicted', scale: { domain: [0, 0.2] }, title: 'Mean predicted probability' });
     expect(points.encoding.y).toMatchObject({ field: 'observedRate', scale: { domain: [0, 0.2] }, title: 'Observed response rate' });
     expect(points.encoding.size).toMatchObject({ field: 'count', type: 'quantitative' });
-    expect(line.mark.type).toBe('line');
+    expect(points.mark.type).toBe('point');
     expect(points.data.values).toEqual([
       { bin: 1, count: 300, meanPredicted: 0.02, observedRate: 0.025 },
       { bin: 2, count: 200, meanPredicted: 0.07, observedRate: 0.06 },

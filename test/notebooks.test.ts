@@ -51,7 +51,8 @@ const JUPYTER = kernelAvailable();
 
 /** Files each notebook must leave in out/ (keyed by notebook name). */
 const EXPECTED_ARTIFACTS: Record<string, string[]> = {
-  '01-bankcard-scoring': ['bankcard.model.json', 'target-list.csv', 'bankcard-scores.csv'],
+  '01-bankcard-scoring': ['bankcard.model.json', 'target-list.csv', 'target-list.md', 'bankcard-scores.csv', 'summary/01-bankcard-scoring.json'],
+  '02-choosing-the-threshold': ['02-threshold-sweep.csv'],
   '04-pricing-and-simulation': ['pricing-forecast.json'],
 };
 

@@ -91,3 +91,16 @@ export function showTable(rows: Record<string, unknown>[], digits = 4, maxRows =
   const text = [line(cols), ...shown.map((r) => line(cols.map((c) => fmt(r[c]))))].join('\n') + more;
   showBundle({ 'text/html': html, 'text/plain': text });
 }
+
+/**
+ * A rate as a percentage for a table a reader scans: `pct(0.8333)` → `'83.3%'`. Undefined rates
+ * (NaN, e.g. the response rate when nobody is selected) print as an en dash, never "NaN".
+ */
+export function pct(x: number | undefined, digits = 1): string {
+  return x !== undefined && Number.isFinite(x) ? `${(100 * x).toFixed(digits)}%` : '–';
+}
+
+/** A number rounded for reading (`num(2.7777)` → `'2.78'`); undefined values print as an en dash. */
+export function num(x: number | undefined, digits = 2): string {
+  return x !== undefined && Number.isFinite(x) ? x.toFixed(digits) : '–';
+}

@@ -29,7 +29,7 @@ th { background: var(--code-bg); }
 .outputs td, .outputs th { text-align: right; } .outputs td:first-child, .outputs th:first-child { text-align: left; }
 pre, code { font: 12.5px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 :not(pre) > code { background: var(--code-bg); padding: .1em .35em; border-radius: 4px; }
-pre { margin: 0; padding: 8px 12px; overflow-x: auto; white-space: pre; }
+pre { margin: 0; padding: 8px 12px; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
 .cell { margin: 14px 0; }
 .cell.code .input { display: flex; gap: 8px; }
 .prompt { flex: 0 0 62px; color: var(--muted); font: 12px/1.45 ui-monospace, monospace; text-align: right; padding-top: 9px; user-select: none; }
@@ -41,7 +41,14 @@ pre { margin: 0; padding: 8px 12px; overflow-x: auto; white-space: pre; }
 .output pre.stderr { color: var(--err); background: #fff5f5; padding: 4px 8px; }
 .output img { max-width: 100%; height: auto; }
 span.html-block { display: block; }
-details > summary { cursor: pointer; color: var(--muted); font-size: 13px; margin-left: 70px; }
+details.code > summary { cursor: pointer; color: var(--muted); font-size: 13px; margin-left: 70px; }
+details.solution { border-left: 3px solid var(--border); padding-left: 10px; margin: 10px 0; }
+details.solution > summary, .md details > summary { cursor: pointer; color: var(--accent); font-size: 14px; }
+table.figures td:nth-child(2) { text-align: right; font-weight: 600; white-space: nowrap; }
+table.figures td:nth-child(3) { color: var(--muted); }
+.summary-card { border: 1px solid var(--border); border-radius: 8px; padding: 4px 18px 12px; margin: 16px 0; }
+blockquote { margin: .9em 0; padding: .45em 1em; border-left: 4px solid #d4a72c; background: #fff8e5; }
+blockquote p { margin: .3em 0; }
 ul.nb-list li { margin: .3em 0; } .small { color: var(--muted); font-size: 13px; }
 `;
 
@@ -291,7 +298,12 @@ export function notebookTitle(nb, name) {
   return name;
 }
 
-/** HTML page for one executed notebook. Cell tags: remove-cell, remove-input, remove-output, hide-input. */
+/**
+ * HTML page for one executed notebook. Every code cell's source is folded into a <details>
+ * element (no script needed): a reader sees prose, tables and charts and opens the code on
+ * demand. Cell tags: remove-cell, remove-input, remove-output; `solution` folds the whole cell
+ * (code and output) behind "Worked solution", for exercises.
+ */
 export function renderNotebookHtml(nb, name) {
   const parts = [];
   for (const cell of nb.cells ?? []) {
@@ -302,18 +314,20 @@ export function renderNotebookHtml(nb, name) {
       parts.push(`<div class="cell markdown">${renderMarkdown(src)}</div>`);
     } else if (cell.cell_type === 'code') {
       const prompt = `In [${cell.execution_count ?? ' '}]:`;
+      const solution = tags.has('solution');
       let input = '';
       if (!tags.has('remove-input') && src.trim() !== '') {
         input = `<div class="input"><div class="prompt">${prompt}</div><pre><code class="language-typescript">${escapeHtml(src)}</code></pre></div>`;
-        if (tags.has('hide-input')) input = `<details><summary>code</summary>${input}</details>`;
+        if (!solution) input = `<details class="code"><summary>code</summary>${input}</details>`;
       }
       const outs = tags.has('remove-output') ? '' : (cell.outputs ?? []).map(renderOutput).join('\n');
-      parts.push(`<div class="cell code">${input}${outs ? `<div class="outputs">\n${outs}\n</div>` : ''}</div>`);
+      const body = `${input}${outs ? `<div class="outputs">\n${outs}\n</div>` : ''}`;
+      parts.push(solution ? `<details class="solution"><summary>Worked solution (code and output)</summary><div class="cell code">${body}</div></details>` : `<div class="cell code">${body}</div>`);
     } else if (cell.cell_type === 'raw') {
       parts.push(`<div class="cell raw"><pre>${escapeHtml(src)}</pre></div>`);
     }
   }
-  const nav = `<a href="index.html">Report index</a> · <a href="../notebooks/${encodeURIComponent(name)}.ipynb">${escapeHtml(name)}.ipynb</a>`;
+  const nav = `<a href="index.html">Summary and report index</a> · <a href="../notebooks/${encodeURIComponent(name)}.ipynb">${escapeHtml(name)}.ipynb</a>`;
   return page(`${notebookTitle(nb, name)} — cbm-kit`, parts.join('\n'), nav);
 }
 
@@ -333,8 +347,84 @@ export function listArtifacts(outDir) {
   return listFiles(outDir).filter((f) => !f.startsWith('notebooks/') && !f.startsWith('report/') && f !== 'run-summary.json');
 }
 
+/** Where a notebook leaves its key figures for the summary page: <outDir>/summary/<notebook>.json. */
+export const SUMMARY_DIR = 'summary';
+
 /**
- * Writes outDir/report/index.html and outDir/report/<name>.html.
+ * The key figures the notebooks left in <outDir>/summary/*.json (written with notebooks/lib/summary.ts),
+ * in file-name order. A file that is not such a summary is skipped with a note, never fatal.
+ * @returns {{ file: string, title: string, text?: string, figures: { label: string, value: string, note?: string }[], files: { path: string, description: string }[] }[]}
+ */
+export function readSummaries(outDir) {
+  const dir = path.join(outDir, SUMMARY_DIR);
+  if (!fs.existsSync(dir)) return [];
+  const out = [];
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    let s;
+    try {
+      s = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (!s || typeof s.title !== 'string' || !Array.isArray(s.figures)) continue;
+    const figures = s.figures.filter((x) => x && typeof x.label === 'string' && typeof x.value === 'string');
+    const files = Array.isArray(s.files) ? s.files.filter((x) => x && typeof x.path === 'string' && typeof x.description === 'string') : [];
+    out.push({ file: `${SUMMARY_DIR}/${f}`, title: s.title, text: typeof s.text === 'string' ? s.text : undefined, notebook: typeof s.notebook === 'string' ? s.notebook : undefined, figures, files });
+  }
+  return out;
+}
+
+/** Size in bytes and, for CSV files, the number of data rows (lines after the header). */
+export function describeArtifact(outDir, file) {
+  const full = path.join(outDir, file);
+  const bytes = fs.statSync(full).size;
+  const info = { file, bytes };
+  if (file.endsWith('.csv')) {
+    const text = fs.readFileSync(full, 'utf8');
+    info.rows = Math.max(0, text.split('\n').filter((l) => l.length > 0).length - 1);
+  }
+  return info;
+}
+
+function humanSize(bytes) {
+  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+/** The end-of-run listing: every file written (size, rows) and each notebook's key figures, as text lines. */
+export function runListing(outDir) {
+  const lines = ['files written:'];
+  const described = listArtifacts(outDir).map((f) => describeArtifact(outDir, f));
+  const width = Math.max(0, ...described.map((d) => d.file.length));
+  for (const d of described) lines.push(`  ${d.file.padEnd(width)}  ${humanSize(d.bytes).padStart(9)}${d.rows != null ? `  ${d.rows} rows` : ''}`);
+  for (const s of readSummaries(outDir)) {
+    lines.push(`${s.title}:`);
+    const w = Math.max(0, ...s.figures.map((x) => x.label.length));
+    for (const x of s.figures) lines.push(`  ${x.label.padEnd(w)}  ${x.value}`);
+  }
+  return lines;
+}
+
+function summaryHtml(summaries, entries) {
+  if (summaries.length === 0) return '';
+  return summaries
+    .map((s) => {
+      const rows = s.figures.map((x) => `<tr><td>${escapeHtml(x.label)}</td><td>${escapeHtml(x.value)}</td><td>${escapeHtml(x.note ?? '')}</td></tr>`).join('\n');
+      const files = s.files.map((f) => `<li><a href="../${f.path.split('/').map(encodeURIComponent).join('/')}">${escapeHtml(f.path)}</a> – ${escapeHtml(f.description)}</li>`).join('\n');
+      const nb = s.notebook && entries.some((e) => e.name === s.notebook) ? ` <span class="small">(details: <a href="${encodeURIComponent(s.notebook)}.html">${escapeHtml(s.notebook)}</a>)</span>` : '';
+      return `<div class="summary-card">
+<h2>${escapeHtml(s.title)}${nb}</h2>
+${s.text ? `<p>${escapeHtml(s.text)}</p>\n` : ''}<table class="figures"><thead><tr><th>figure</th><th>value</th><th>what it means</th></tr></thead><tbody>
+${rows}
+</tbody></table>
+${files ? `<p><strong>Files</strong></p>\n<ul class="nb-list">\n${files}\n</ul>` : ''}
+</div>`;
+    })
+    .join('\n');
+}
+
+/**
+ * Writes outDir/report/index.html (the summary page: each notebook's key figures and files, then
+ * the notebooks and every file written) and outDir/report/<name>.html.
  * @param entries [{ name, nb }] executed notebooks, in order
  */
 export function writeReport(outDir, entries) {
@@ -350,10 +440,13 @@ export function writeReport(outDir, entries) {
     )
     .join('\n');
   const artifacts = listArtifacts(outDir)
-    .map((f) => `<li><a href="../${f.split('/').map(encodeURIComponent).join('/')}">${escapeHtml(f)}</a></li>`)
+    .map((f) => describeArtifact(outDir, f))
+    .map((d) => `<li><a href="../${d.file.split('/').map(encodeURIComponent).join('/')}">${escapeHtml(d.file)}</a> <span class="small">${humanSize(d.bytes)}${d.rows != null ? `, ${d.rows} rows` : ''}</span></li>`)
     .join('\n');
-  const body = `<h1>cbm-kit notebooks</h1>
-<p>Executed notebooks, rendered statically.</p>
+  const summaries = readSummaries(outDir);
+  const body = `<h1>cbm-kit: summary of the run</h1>
+<p>The key figures first; each notebook's page below holds the reasoning, the tables and the charts (code folded: open “code” to see it).</p>
+${summaryHtml(summaries, entries) || '<p class="small">No notebook left key figures (out/summary/*.json).</p>'}
 <h2>Notebooks</h2>
 <ul class="nb-list">
 ${items}
@@ -361,6 +454,6 @@ ${items}
 <h2>Files written by the notebooks</h2>
 ${artifacts ? `<ul class="nb-list">\n${artifacts}\n</ul>` : '<p class="small">none</p>'}
 `;
-  fs.writeFileSync(path.join(reportDir, 'index.html'), page('cbm-kit notebooks', body));
+  fs.writeFileSync(path.join(reportDir, 'index.html'), page('cbm-kit: summary of the run', body));
   return path.join(reportDir, 'index.html');
 }

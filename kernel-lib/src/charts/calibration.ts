@@ -9,7 +9,9 @@ const PERFECT_LABEL = 'Perfect calibration';
  * The calibration chart: the observed response rate against the mean predicted probability in each
  * score bin, points sized by the number of customers, next to the diagonal y = x of a perfectly
  * calibrated model, to check that predicted probabilities can be read as response rates.
- * Empty bins (and any bin with a non-finite mean) are left out.
+ * Empty bins (and any bin with a non-finite mean) are left out. The points are not joined by a
+ * line: a bin of two customers would pull such a line as far as a bin of two hundred, drawing a
+ * zig-zag that reads as a pattern; the point sizes carry how much each bin counts.
  *
  * @example
  * const scores = [0.92, 0.81, 0.64, 0.55, 0.38, 0.27, 0.12, 0.05];
@@ -48,16 +50,12 @@ export function calibrationChart(rows: readonly CalibrationRow[], options?: Char
       },
       {
         data: { values },
-        mark: { type: 'line', opacity: 0.6 },
-        encoding: { x, y, color: { datum: MODEL_LABEL, ...color } },
-      },
-      {
-        data: { values },
         mark: { type: 'point', filled: true, opacity: 0.85, tooltip: { content: 'data' } },
         encoding: {
           x,
           y,
-          size: { field: 'count', type: 'quantitative', title: 'Customers in bin' },
+          // Area grows with the count; the floor keeps a bin of one or two customers visible.
+          size: { field: 'count', type: 'quantitative', title: 'Customers in bin', scale: { range: [25, 700] } },
           color: { datum: MODEL_LABEL, ...color },
         },
       },

@@ -7,7 +7,7 @@ export interface HistogramOptions extends ChartOptions {
   bins?: number;
   /** The name of the variable: the data field and the x-axis title (default `'value'`). */
   field?: string;
-  /** One group label per value, e.g. responder / non-responder, to overlay one histogram per group. */
+  /** One group label per value, e.g. responder / non-responder, to stack the groups' counts in each bin. */
   groups?: ArrayLike<string | number>;
   /** The name of the group variable: the data field and the legend title (default `'group'`). */
   groupField?: string;
@@ -16,8 +16,11 @@ export interface HistogramOptions extends ChartOptions {
 const DEFAULT_BINS = 20;
 
 /**
- * A histogram of `values` (a binned bar chart of counts), optionally overlaid by group, to see the
- * distribution of a score or predictor before choosing cut-offs or transformations.
+ * A histogram of `values` (a binned bar chart of counts), optionally split by group, to see the
+ * distribution of a score or predictor before choosing cut-offs or transformations. With groups, each
+ * bar is stacked from the groups' counts in one legend colour each: its height is the bin's total, and
+ * no colour stands for an overlap of two groups (overlaid translucent bars mix into a third colour
+ * that no legend explains).
  * Non-finite values (and their group labels) are left out.
  *
  * @example
@@ -78,13 +81,13 @@ export function histogramChart(values: ArrayLike<number>, options: HistogramOpti
     width: resolved.width,
     height: resolved.height,
     data: { values: rows },
-    // Overlaid, not stacked, so that each group's shape can be read off the count axis;
-    // the bin boundaries are shared because Vega bins over all rows before grouping.
-    mark: { type: 'bar', opacity: 0.55, tooltip: true },
+    // Stacked: the bin boundaries are shared because Vega bins over all rows before grouping,
+    // and every colour on the chart is one group of the legend.
+    mark: { type: 'bar', tooltip: true },
     encoding: {
       x,
-      y: { ...y, stack: null },
-      color: { field: fieldRef(groupField), type: 'nominal', title: groupField },
+      y: { ...y, stack: 'zero' },
+      color: { field: fieldRef(groupField), type: 'nominal', title: groupField, legend: { orient: 'top' } },
     },
   };
 }

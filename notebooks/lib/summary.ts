@@ -1,0 +1,35 @@
+/**
+ * Key figures a notebook leaves for the report's summary page and for the end of `npm start`:
+ * `<out>/summary/<notebook>.json`, read by notebooks/runner/report.mjs (`readSummaries`). Values
+ * are preformatted text (`'77.8%'`, `'128 customers'`): the summary shows them as the notebook
+ * rounded them, so a manager reads the same figure in both places.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+export interface SummaryFigure {
+  label: string;
+  value: string;
+  /** What the figure means, in a few words. */
+  note?: string;
+}
+
+export interface NotebookSummary {
+  /** The notebook's file name without .ipynb: the summary links to its page. */
+  notebook: string;
+  title: string;
+  /** One paragraph for a manager. */
+  text?: string;
+  figures: SummaryFigure[];
+  /** Files the notebook wrote, relative to the output folder. */
+  files: { path: string; description: string }[];
+}
+
+/** Writes `<outDir>/summary/<notebook>.json` and returns its path. */
+export function writeSummary(outDir: string, summary: NotebookSummary): string {
+  const dir = path.join(outDir, 'summary');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${summary.notebook}.json`);
+  fs.writeFileSync(file, JSON.stringify(summary, null, 2) + '\n');
+  return file;
+}
