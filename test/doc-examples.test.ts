@@ -13,7 +13,9 @@ import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const src = join(__dirname, '..', 'kernel-lib', 'src');
-const ENTRIES = { root: join(src, 'index.ts'), render: join(src, 'render.ts'), warehouse: join(src, 'warehouse.ts') } as const;
+const ENTRIES = { root: join(src, 'index.ts'), render: join(src, 'render.ts'), warehouse: join(src, 'warehouse.ts'), parallel: join(src, 'parallel.ts') } as const;
+// The worker-thread entry starts workers from the built worker.js, so its examples run against dist (npm test builds first).
+const PARALLEL_DIST = join(src, '..', 'dist', 'parallel');
 type Entry = keyof typeof ENTRIES;
 
 interface Example {
@@ -56,6 +58,7 @@ function entriesOf(file: string): Entry[] {
   const path = relative(src, file);
   if (path === 'render.ts' || path.startsWith('render/')) return ['root', 'render'];
   if (path === 'warehouse.ts' || path.startsWith('warehouse/')) return ['root', 'warehouse'];
+  if (path === 'parallel.ts' || path === 'simulate/parallel.ts' || path === 'simulate/worker.ts') return ['root', 'parallel'];
   return ['root'];
 }
 
@@ -97,24 +100,35 @@ function exportedNamesOfFile(file: string): string[] {
   }
   return found;
 }
-const specifier = (entry: Entry) => JSON.stringify(ENTRIES[entry].replace(/\.ts$/, ''));
+const specifier = (entry: Entry) => JSON.stringify(entry === 'parallel' ? PARALLEL_DIST : ENTRIES[entry].replace(/\.ts$/, ''));
+/** Examples with top-level await run inside an async function the module exports, so they also run as CommonJS. */
+const body = (code: string) => (/\bawait\b/.test(code) ? `export const done = (async () => {\n${code}\n})();\n` : `${code}\nexport {};\n`);
 
 /** The module an example becomes: its own imports pointed at the sources, or generated ones. */
 function moduleSource(example: Example): string {
   const importsItself = /^\s*import\b/m.test(example.code);
   if (importsItself) {
-    return example.code
+    const code = example.code
       .replace(/(['"])@cbm-kit\/kernel-lib\/render\1/g, specifier('render'))
       .replace(/(['"])@cbm-kit\/kernel-lib\/warehouse\1/g, specifier('warehouse'))
-      .replace(/(['"])@cbm-kit\/kernel-lib\1/g, specifier('root'))
-      .concat('\nexport {};\n');
+      .replace(/(['"])@cbm-kit\/kernel-lib\/parallel\1/g, specifier('parallel'))
+      .replace(/(['"])@cbm-kit\/kernel-lib\1/g, specifier('root'));
+    const lines = code.split('\n');
+    const importLines = lines.filter((l) => /^\s*import\b/.test(l));
+    return `${importLines.join('\n')}\n${body(lines.filter((l) => !/^\s*import\b/.test(l)).join('\n'))}`;
   }
   const entries = entriesOf(example.file);
-  const imports = entries.map((entry) => `import { ${names[entry].join(', ')} } from ${specifier(entry)};`);
+  // A name two entries export (warehouse re-exports scoringSQL) is imported once, from the first.
+  const taken = new Set<string>();
+  const imports = entries.map((entry) => {
+    const fresh = names[entry].filter((n) => !taken.has(n));
+    for (const n of fresh) taken.add(n);
+    return `import { ${fresh.join(', ')} } from ${specifier(entry)};`;
+  });
   // An internal module (not re-exported by an entry) documents its own API: its names are imported too.
   const own = exportedNamesOfFile(example.file).filter((name) => !entries.some((entry) => names[entry].includes(name)));
   if (own.length > 0) imports.push(`import { ${own.join(', ')} } from ${JSON.stringify(example.file.replace(/\.ts$/, ''))};`);
-  return `${imports.join('\n')}\n${example.code}\nexport {};\n`;
+  return `${imports.join('\n')}\n${body(example.code)}`;
 }
 
 const files = examples.map((example, k) => {
@@ -149,7 +163,8 @@ describe('doc-comment examples', () => {
       const original = console.log;
       console.log = () => undefined;
       try {
-        await import(path);
+        const module = await import(path);
+        if (module.done) await module.done;
       } finally {
         console.log = original;
       }

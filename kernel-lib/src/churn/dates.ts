@@ -1,4 +1,4 @@
-import { CbmError } from '../errors';
+import { CbmError, describeValue } from '../errors';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -21,7 +21,7 @@ export function dayNumber(value: unknown, context: string, what: string): number
       if (new Date(t).getUTCDate() === d) return t / MS_PER_DAY;
     }
   }
-  throw new CbmError('BAD_INPUT', `${context}: ${what} must be a date 'YYYY-MM-DD', got ${JSON.stringify(value)}`);
+  throw new CbmError('BAD_INPUT', `${context}: ${what} must be a date 'YYYY-MM-DD', got ${describeValue(value)}`);
 }
 
 /** The 'YYYY-MM-DD' text of a day number. */

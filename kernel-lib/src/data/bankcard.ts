@@ -108,6 +108,12 @@ export function bankCardCustomers(options: { seed?: number | string; mechanism?:
 
 /** The true response probability of each customer under the mechanism (scaled over the file). */
 export function bankCardResponseProbabilities(customers: readonly BankCardCustomer[], mechanism: Partial<BankCardMechanism> = {}): Float64Array {
+  checkCustomers(customers, 'bankCardResponseProbabilities');
+  check(mechanism !== null && typeof mechanism === 'object' && !Array.isArray(mechanism), 'bankCardResponseProbabilities: mechanism must be an object of mechanism parameters');
+  for (const [key, value] of Object.entries(mechanism)) {
+    check(Object.prototype.hasOwnProperty.call(BANKCARD_MECHANISM, key), `bankCardResponseProbabilities: unknown mechanism parameter '${key}'`);
+    check(typeof value === 'number' && Number.isFinite(value), `bankCardResponseProbabilities: mechanism.${key} must be a finite number`);
+  }
   const m = { ...BANKCARD_MECHANISM, ...mechanism };
   let ageLow = Infinity;
   let ageHigh = -Infinity;
@@ -128,10 +134,24 @@ export function bankCardResponseProbabilities(customers: readonly BankCardCustom
   });
 }
 
+/** Customers as bankCardCustomers makes them: checked at the door of the functions that read them. */
+function checkCustomers(customers: unknown, context: string): asserts customers is readonly BankCardCustomer[] {
+  check(Array.isArray(customers), `${context}: customers must be an array of bank-card customers (bankCardCustomers())`);
+  for (let i = 0; i < customers.length; i++) {
+    // An index loop, not forEach: holes in a sparse array are checked too.
+    const row = customers[i] as Record<string, unknown> | null | undefined;
+    const ok =
+      row !== null && row !== undefined && typeof row === 'object' && Number.isFinite(row.id) && (row.gender === 'M' || row.gender === 'F') &&
+      Number.isFinite(row.age) && Number.isFinite(row.income) && typeof row.contacted === 'boolean' && (row.responded === 0 || row.responded === 1 || row.responded === null);
+    check(ok, `${context}: customers[${i}] is not a bank-card customer { id, gender: 'M' | 'F', age, income, contacted, responded: 0 | 1 | null }`);
+  }
+}
+
 const CSV_COLUMNS = ['id', 'gender', 'age', 'income', 'contacted', 'responded'] as const;
 
 /** The customer file as CSV text (contacted as 1/0, responded empty when not contacted), LF line ends. */
 export function bankCardCsv(customers: readonly BankCardCustomer[]): string {
+  checkCustomers(customers, 'bankCardCsv');
   const lines = [CSV_COLUMNS.join(',')];
   for (const c of customers) lines.push([c.id, c.gender, c.age, c.income, c.contacted ? 1 : 0, c.responded === null ? '' : c.responded].join(','));
   return lines.join('\n') + '\n';

@@ -1,3 +1,4 @@
+import { CbmError, describeValue } from '../errors';
 /**
  * The few distribution functions inference needs, to full double precision so that p-values
  * agree with R and statsmodels far beyond the digits anyone reads.
@@ -5,8 +6,16 @@
 
 const SQRT_PI = Math.sqrt(Math.PI);
 
+/** Checks at the door: the arguments are numbers (NaN allowed: it propagates as NaN). */
+function numberArguments(name: string, ...values: unknown[]): void {
+  for (let k = 0; k < values.length; k++) {
+    if (typeof values[k] !== 'number') throw new CbmError('BAD_INPUT', `${name}: argument ${k + 1} must be a number, got ${describeValue(values[k])}`);
+  }
+}
+
 /** The complementary error function erfc(x) = 1 − erf(x), accurate in the far tail too. */
 export function erfc(x: number): number {
+  numberArguments('erfc', x);
   if (Number.isNaN(x)) return NaN;
   if (x < 0) return 2 - erfc(-x);
   // Below 1.2 the series is exact to ~1e-15; above, 1 − erf(x) would cancel and the continued
@@ -45,6 +54,7 @@ export function erfc(x: number): number {
 
 /** Two-sided p-value of a z statistic, 2·P(Z > |z|), as in R's summary.glm and statsmodels. */
 export function twoSidedNormalP(z: number): number {
+  numberArguments('twoSidedNormalP', z);
   return erfc(Math.abs(z) / Math.SQRT2);
 }
 
@@ -53,6 +63,7 @@ export function twoSidedNormalP(z: number): number {
  * step, giving full double precision (used for confidence levels other than 95%).
  */
 export function normalQuantile(p: number): number {
+  numberArguments('normalQuantile', p);
   if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
   // By symmetry from the lower tail, where the polishing below does not cancel (1 − p is exact here).
   if (p > 0.5) return -normalQuantile(1 - p);
@@ -83,6 +94,7 @@ export function normalQuantile(p: number): number {
 
 /** log Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; relative error ~1e-15). */
 export function logGamma(x: number): number {
+  numberArguments('logGamma', x);
   const g = 7;
   const coefficients = [
     0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
@@ -150,6 +162,7 @@ function gammaDensityPrefix(a: number, x: number): number {
  * a ≤ 0 or NaN input; Q(a, ∞) = 0.
  */
 export function regularizedGammaQ(a: number, x: number): number {
+  numberArguments('regularizedGammaQ', a, x);
   if (!(a > 0) || Number.isNaN(x)) return NaN;
   if (x <= 0) return 1;
   if (x === Infinity) return 0;
@@ -202,6 +215,7 @@ function temmeGammaQ(a: number, x: number): number {
 
 /** Upper tail of the chi-square distribution, P(χ²_df > x): p-values of Wald and likelihood-ratio tests. */
 export function chiSquareUpperTail(x: number, df: number): number {
+  numberArguments('chiSquareUpperTail', x, df);
   if (df === 1) return x <= 0 ? 1 : erfc(Math.sqrt(x / 2));
   return regularizedGammaQ(df / 2, x / 2);
 }
@@ -219,6 +233,7 @@ function lgammaCorrection(x: number): number {
  * with thousands of degrees of freedom needs log Γ(ν/2) − log Γ((ν+1)/2) to full precision).
  */
 export function logBeta(a: number, b: number): number {
+  numberArguments('logBeta', a, b);
   const p = Math.min(a, b);
   const q = Math.max(a, b);
   if (!(p > 0)) return NaN;
@@ -245,6 +260,7 @@ export function logBeta(a: number, b: number): number {
  * b ≤ 0 or NaN input.
  */
 export function regularizedBeta(x: number, a: number, b: number, upper = false): number {
+  numberArguments('regularizedBeta', x, a, b);
   if (!(a > 0 && b > 0) || Number.isNaN(x)) return NaN;
   if (x <= 0) return upper ? 1 : 0;
   if (x >= 1) return upper ? 0 : 1;
@@ -294,6 +310,7 @@ function betaContinuedFraction(x: number, a: number, b: number): number {
  * not lose digits near t = 0. df = ∞ is the normal distribution.
  */
 export function studentTUpperTail(t: number, df: number): number {
+  numberArguments('studentTUpperTail', t, df);
   if (Number.isNaN(t) || !(df > 0)) return NaN;
   if (df === Infinity) return 0.5 * erfc(t / Math.SQRT2);
   if (t < 0) return 1 - studentTUpperTail(-t, df);
@@ -308,6 +325,7 @@ export function studentTUpperTail(t: number, df: number): number {
 
 /** Two-sided p-value of a t statistic, 2·P(T_df > |t|), as in R's summary.lm. */
 export function twoSidedStudentP(t: number, df: number): number {
+  numberArguments('twoSidedStudentP', t, df);
   return Math.min(1, 2 * studentTUpperTail(Math.abs(t), df));
 }
 
@@ -317,6 +335,7 @@ export function twoSidedStudentP(t: number, df: number): number {
  * within a bracket, to full double precision. NaN outside (0, 1); ±∞ at 0 and 1.
  */
 export function studentTQuantile(p: number, df: number): number {
+  numberArguments('studentTQuantile', p, df);
   if (!(p > 0 && p < 1) || !(df > 0)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
   if (df === Infinity) return normalQuantile(p);
   if (p < 0.5) return -studentTQuantile(1 - p, df);
@@ -350,6 +369,7 @@ export function studentTQuantile(p: number, df: number): number {
  * of the regression F statistic, as R's `pf(f, d1, d2, lower.tail = FALSE)`.
  */
 export function fUpperTail(f: number, d1: number, d2: number): number {
+  numberArguments('fUpperTail', f, d1, d2);
   if (Number.isNaN(f) || !(d1 > 0 && d2 > 0)) return NaN;
   if (f <= 0) return 1;
   if (f === Infinity) return 0;

@@ -1,4 +1,4 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
 import { logGamma } from '../model/distributions';
 
 /** The result of a two-sample Kolmogorov–Smirnov test, with the method R would print. */
@@ -86,7 +86,7 @@ function presentSorted(values: ArrayLike<number | null | undefined>, name: strin
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) continue;
-    if (typeof v !== 'number') throw new CbmError('BAD_INPUT', `${context}: ${name}[${i}] is ${JSON.stringify(v)}, not a number`);
+    if (typeof v !== 'number') throw new CbmError('BAD_INPUT', `${context}: ${name}[${i}] is ${describeValue(v)}, not a number`);
     if (!Number.isFinite(v)) throw new CbmError('NON_FINITE', `${context}: ${name}[${i}] is ${v}; remove infinite values first`);
     out[k++] = v;
   }

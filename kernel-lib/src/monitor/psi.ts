@@ -1,4 +1,4 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
 
 /** Options of `psi`: explicit cut points, or the number of quantile bins of `expected` (default 10). */
 export type PsiOptions = { breaks: readonly number[]; bins?: never; floor?: number } | { bins?: number; breaks?: never; floor?: number };
@@ -106,7 +106,7 @@ export function presentNumbers(values: ArrayLike<unknown>, name: string, context
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) continue;
-    if (typeof v !== 'number') throw new CbmError('BAD_INPUT', `${context}: ${name}[${i}] is ${JSON.stringify(v)}, not a number`);
+    if (typeof v !== 'number') throw new CbmError('BAD_INPUT', `${context}: ${name}[${i}] is ${describeValue(v)}, not a number`);
     if (!Number.isFinite(v)) throw new CbmError('NON_FINITE', `${context}: ${name}[${i}] is ${v}`);
     out[k++] = v;
   }

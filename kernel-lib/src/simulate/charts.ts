@@ -23,7 +23,10 @@ export function churnerDistributionChart(exact: ArrayLike<number>, simulated?: r
   }
   if (simulated !== undefined) {
     check(Array.isArray(simulated), `${context}: simulated must be simulateRevenue's summary.churnerHistogram`);
-    for (const row of simulated) rows.push({ churners: row.churners, probability: row.share, source: 'simulated' });
+    simulated.forEach((row, i) => {
+      check(row !== null && typeof row === 'object' && Number.isInteger(row.churners) && Number.isFinite(row.share), `${context}: simulated[${i}] must be a { churners, share } row of summary.churnerHistogram`);
+      rows.push({ churners: row.churners, probability: row.share, source: 'simulated' });
+    });
   }
   const resolved = resolveOptions(context, options, { title: 'Number of churners', width: DEFAULT_WIDTH, height: DEFAULT_HEIGHT });
   return {

@@ -1,4 +1,4 @@
-import { CbmError, check } from '../errors';
+import { CbmError, check, describeValue } from '../errors';
 
 /**
  * The exact distribution of the number of churners among independent customers with churn
@@ -28,7 +28,7 @@ export function probabilityVector(probabilities: unknown, context: string, name 
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new CbmError('NON_FINITE', `${context}: ${name}[${i}] is ${typeof v === 'number' ? String(v) : v === null || v === undefined ? 'missing' : `not a number (${JSON.stringify(v)})`}; every customer needs a churn probability`, { index: i });
+      throw new CbmError('NON_FINITE', `${context}: ${name}[${i}] is ${typeof v === 'number' ? String(v) : v === null || v === undefined ? 'missing' : `not a number (${describeValue(v)})`}; every customer needs a churn probability`, { index: i });
     }
     check(v >= 0 && v <= 1, `${context}: ${name}[${i}] = ${v} is outside [0, 1]`, { index: i, value: v });
     out[i] = v;
@@ -92,7 +92,7 @@ function lowerTail(q: Float64Array, m: number): number {
  */
 export function churnerTail(probabilities: ArrayLike<number>, k: number): number {
   const p = probabilityVector(probabilities, 'churnerTail');
-  check(typeof k === 'number' && Number.isInteger(k), `churnerTail: k must be a whole number of churners, got ${String(k)}`);
+  check(typeof k === 'number' && Number.isInteger(k), `churnerTail: k must be a whole number of churners, got ${describeValue(k)}`);
   return tailOf(p, k);
 }
 
