@@ -1,0 +1,202 @@
+import { CbmError } from '../../../kernel-lib/src/errors';
+import { tableFromRange } from '../../../kernel-lib/src/data/range';
+import { campaignMetrics } from '../../../kernel-lib/src/evaluate/campaign';
+import { gainsTable } from '../../../kernel-lib/src/evaluate/ranking';
+import { fitLogit, type LogitModel } from '../../../kernel-lib/src/model/logit';
+import { stepwise, type StepwiseOptions } from '../../../kernel-lib/src/model/stepwise';
+import { minMaxScaler, scalerFromRanges } from '../../../kernel-lib/src/prepare/scale';
+import type { Preparation, PreparationSpec } from '../../../kernel-lib/src/prepare/preparation';
+import { ExcelFailure, badNumber, notAvailable } from './excelErrors';
+import { excelMatrix, isBlank, numberVector, optionalNumber, optionalText, scoredPair, thresholdArgument, unwrapScalar, vectorCells, wholeNumber, type Range } from './cells';
+import { modelFromCells, modelToTable } from './modelTable';
+
+/**
+ * The add-in's functions as plain synchronous adapters: Excel-shaped arguments in, cells out,
+ * kernel-lib doing every calculation. functions.ts wraps them for Excel (errors, caching,
+ * yielding); the HyperFormula test registers them as they are.
+ */
+export type OutCell = string | number | boolean;
+
+// ---------------------------------------------------------------- data ranges
+
+/** A data range with its header row; a first row of mostly numbers is a range selected without its header. */
+export function dataTable(data: Range, what = 'data') {
+  const first = Array.isArray(data) && Array.isArray(data[0]) ? data[0] : [];
+  const numbers = first.filter((cell) => typeof cell === 'number' || typeof cell === 'boolean').length;
+  if (numbers > 0 && numbers >= first.length - numbers) {
+    throw new ExcelFailure('#VALUE!', `${what} must start with a header row of column names, but its first row holds ${numbers} numbers; include the header row in the range`);
+  }
+  return tableFromRange(data, { header: true });
+}
+
+// ---------------------------------------------------------------- FIT
+
+/** How CBM.FIT chooses terms: the formula as given, or backward stepwise elimination. */
+export function stepwiseOptionsOf(method: string): StepwiseOptions | null {
+  const m = method.trim().toLowerCase();
+  if (m === '' || m === 'fit' || m === 'logit') return null;
+  const match = /^stepwise(?:[-\s]+(aic|bic|p))?(?:[-\s]+(free))?$/.exec(m);
+  if (!match) throw new ExcelFailure('#VALUE!', `method must be 'fit' or 'stepwise' (optionally 'stepwise-bic', 'stepwise-p', and '-free' to let any term go as the book does, e.g. 'stepwise-free'), got '${method}'`);
+  const criterion = match[1] === 'bic' ? 'bic' : match[1] === 'p' ? 'p-value' : 'aic';
+  return { criterion, hierarchical: match[2] !== 'free' };
+}
+
+/**
+ * The preparation CBM.FIT applies before fitting, from two optional arguments:
+ * - scale: column names to min–max scale (cells or one text 'income, age'; ranges learned on the data),
+ *   or rows of [column, min, max] with the ranges fixed (e.g. learned over the whole customer file);
+ * - encode: rows of [column, level, code], or text like 'gender: M=1, F=0; region: N=0, S=1'.
+ */
+export function preparationOf(scale: unknown, encode: unknown): PreparationSpec | Preparation | undefined {
+  const encodings: Record<string, Record<string, number>> = Object.create(null);
+  const encodeRows = rangeRows(encode);
+  if (encodeRows.length && encodeRows[0].length >= 3 && encodeRows.every((r) => typeof r[2] === 'number' || isBlank(r[0]))) {
+    for (const r of encodeRows) {
+      if (isBlank(r[0])) continue;
+      (encodings[String(r[0]).trim()] ??= Object.create(null))[String(r[1]).trim()] = r[2] as number;
+    }
+  } else {
+    for (const cell of encodeRows.flat()) {
+      if (isBlank(cell)) continue;
+      for (const clause of String(cell).split(';')) {
+        if (clause.trim() === '') continue;
+        const m = /^\s*([^:]+?)\s*:\s*(.+)$/.exec(clause);
+        if (!m) throw new ExcelFailure('#VALUE!', `encode: cannot read '${clause.trim()}'; write codes like 'gender: M=1, F=0' or give rows of column | level | code`);
+        const codes = (encodings[m[1]] ??= Object.create(null));
+        for (const pair of m[2].split(',')) {
+          const kv = /^\s*(.+?)\s*=\s*(-?[0-9.eE+-]+)\s*$/.exec(pair);
+          if (!kv || !Number.isFinite(Number(kv[2]))) throw new ExcelFailure('#VALUE!', `encode: cannot read '${pair.trim()}' in '${clause.trim()}'; write level=code, e.g. M=1`);
+          codes[kv[1]] = Number(kv[2]);
+        }
+      }
+    }
+  }
+  const scaleRows = rangeRows(scale).filter((r) => !r.every(isBlank));
+  const hasEncodings = Object.keys(encodings).length > 0;
+  if (scaleRows.length && scaleRows[0].length >= 3 && scaleRows.every((r) => typeof r[1] === 'number' && typeof r[2] === 'number')) {
+    const ranges: Record<string, { min: number; max: number }> = {};
+    for (const r of scaleRows) ranges[String(r[0]).trim()] = { min: r[1] as number, max: r[2] as number };
+    scalerFromRanges(ranges); // checks min < max with a message
+    return { encodings, ranges };
+  }
+  const names: string[] = [];
+  for (const cell of scaleRows.flat()) {
+    if (isBlank(cell)) continue;
+    if (typeof cell !== 'string') throw new ExcelFailure('#VALUE!', `scale must name columns ('income, age') or give rows of column | min | max, found ${String(cell)}`);
+    for (const name of cell.split(',')) if (name.trim()) names.push(name.trim());
+  }
+  if (!names.length && !hasEncodings) return undefined;
+  return { ...(hasEncodings ? { encode: encodings } : {}), ...(names.length ? { scale: names } : {}) };
+}
+
+function rangeRows(value: unknown): unknown[][] {
+  if (value === undefined || value === null || value === '') return [];
+  if (!Array.isArray(value)) return [[value]];
+  return value.map((row) => (Array.isArray(row) ? row : [row]));
+}
+
+/** The model CBM.FIT fits (shared with the task pane, which also wants the model object). */
+export function fitModel(data: Range, formula: unknown, method?: unknown, scale?: unknown, encode?: unknown): LogitModel {
+  const table = dataTable(data);
+  const formulaText = optionalText(formula, '', 'formula');
+  if (formulaText === '') throw new ExcelFailure('#VALUE!', `formula is required, e.g. 'responded ~ gender + income + age'`);
+  const options = stepwiseOptionsOf(optionalText(method, 'fit', 'method'));
+  const prepare = preparationOf(scale, encode);
+  if (options) return stepwise(table, formulaText, { ...options, ...(prepare ? { prepare } : {}) }).model;
+  return fitLogit(table, formulaText, prepare ? { prepare } : {});
+}
+
+/** CBM.FIT: the model table (see modelTable.ts). */
+export function fit(data: Range, formula: unknown, method?: unknown, scale?: unknown, encode?: unknown): OutCell[][] {
+  return modelToTable(fitModel(data, formula, method, scale, encode));
+}
+
+// ---------------------------------------------------------------- SCORE
+
+/** CBM.SCORE: one P per data row (a column), equal to model.predict on the same rows. */
+export function score(model: Range, data: Range): number[][] {
+  return scoreWith(modelFromCells(model), data);
+}
+
+export function scoreWith(model: LogitModel, data: Range): number[][] {
+  const p = model.predict(dataTable(data));
+  const out: number[][] = new Array(p.length);
+  for (let i = 0; i < p.length; i++) out[i] = [p[i]];
+  return out;
+}
+
+// ---------------------------------------------------------------- campaign metrics
+
+function metricsAt(scores: unknown, actual: unknown, threshold: unknown, economics?: { profit: number; cost: number }) {
+  const pair = scoredPair(scores, actual);
+  return campaignMetrics(pair.scores, pair.actual, thresholdArgument(threshold), economics);
+}
+
+function defined(value: number, what: string, a: number): number {
+  if (!Number.isFinite(value)) throw notAvailable(`${what} is undefined: nobody has P > ${a}${what === 'lift' ? ' or nobody responded' : ''}; lower the threshold`);
+  return value;
+}
+
+/** CBM.HITRATE: (TP + TN)/n, the share of customers the rule P > a classifies correctly. */
+export function hitRate(scores: unknown, actual: unknown, threshold?: unknown): number {
+  return metricsAt(scores, actual, threshold).hitRate;
+}
+
+/** CBM.RESPRATE: TP/selected, the response rate among customers with P > a. */
+export function responseRate(scores: unknown, actual: unknown, threshold?: unknown): number {
+  const m = metricsAt(scores, actual, threshold);
+  return defined(m.responseRate, 'the response rate', m.threshold);
+}
+
+/** CBM.LIFT: response rate among the selected over the base rate. */
+export function lift(scores: unknown, actual: unknown, threshold?: unknown): number {
+  const m = metricsAt(scores, actual, threshold);
+  return defined(m.lift, 'lift', m.threshold);
+}
+
+/** CBM.ROI: response rate × B / F. */
+export function roi(scores: unknown, actual: unknown, threshold: unknown, profit: unknown, cost: unknown): number {
+  const B = optionalNumber(profit, NaN, 'profit');
+  const F = optionalNumber(cost, NaN, 'cost');
+  if (!(B > 0)) throw badNumber(`profit (B, per responder) must be a positive number, got ${B}`);
+  if (!(F > 0)) throw badNumber(`cost (F, per contact) must be a positive number, got ${F}`);
+  const m = metricsAt(scores, actual, threshold, { profit: B, cost: F });
+  return defined(m.roi!, 'ROI', m.threshold);
+}
+
+/** CBM.CONFUSION: [[TP, FP], [FN, TN]]: rows selected / not selected, columns responded / did not (the book's table 10.3). */
+export function confusionTable(scores: unknown, actual: unknown, threshold?: unknown): number[][] {
+  const m = metricsAt(scores, actual, threshold);
+  return [
+    [m.truePositives, m.falsePositives],
+    [m.falseNegatives, m.trueNegatives],
+  ];
+}
+
+export const GAINS_HEADER = ['group', 'customers', 'responders', 'response rate', 'cumulative share contacted', 'cumulative share of responders', 'lift', 'cumulative lift', 'min P', 'max P'];
+
+/** CBM.GAINS: the gains table by score group (deciles by default), with a header row. */
+export function gains(scores: unknown, actual: unknown, groups?: unknown): OutCell[][] {
+  const pair = scoredPair(scores, actual);
+  const g = wholeNumber(groups, 10, 1, pair.scores.length, 'groups');
+  const rows = gainsTable(pair.scores, pair.actual, { groups: g });
+  return excelMatrix([
+    GAINS_HEADER,
+    ...rows.map((r) => [r.group, r.count, r.responders, r.responseRate, r.cumulativeShareContacted, r.cumulativeShareOfResponders, r.lift, r.cumulativeLift, r.minScore, r.maxScore]),
+  ]);
+}
+
+/** CBM.NORMALIZE: (x − min)/(max − min), min and max from the values unless both are given; same shape as the input. */
+export function normalize(values: unknown, min?: unknown, max?: unknown): number[][] {
+  const x = numberVector(values, 'values');
+  const low = unwrapScalar(min, 'min');
+  const high = unwrapScalar(max, 'max');
+  if (isBlank(low) !== isBlank(high)) throw new ExcelFailure('#VALUE!', 'give both min and max, or neither (then they are the smallest and largest value)');
+  const scaler = isBlank(low) ? minMaxScaler({ x }, ['x']) : scalerFromRanges({ x: { min: optionalNumber(low, NaN, 'min'), max: optionalNumber(high, NaN, 'max') } });
+  const scaled = scaler.transform({ x }).x as Float64Array;
+  const asRow = Array.isArray(values) && values.length === 1 && (values[0] as unknown[]).length > 1;
+  return asRow ? [Array.from(scaled)] : Array.from(scaled, (v) => [v]);
+}
+
+/** Cells for a column-vector argument check shared with the task pane. */
+export { vectorCells, CbmError };

@@ -1,0 +1,157 @@
+/**
+ * The CBM custom functions Excel registers (namespace CBM, set in manifest.xml). Each is a thin
+ * wrapper over an adapter in adapters.ts, which reads Excel-shaped input and calls kernel-lib.
+ * The JSDoc below is the source of dist/functions.json (custom-functions-metadata): the tags
+ * give each function's id, name, parameter types and dimensionality.
+ *
+ * Every failure reaches Excel as a CustomFunctions.Error (#VALUE!, #N/A or #NUM!) with a message
+ * saying what to fix; results are cached per identical input.
+ */
+import * as adapters from './adapters';
+import { ResultCache } from './cache';
+import { describeFailure } from './excelErrors';
+
+const cache = new ResultCache<unknown>(64);
+
+function toExcelError(name: string, error: unknown): CustomFunctions.Error {
+  const { code, message } = describeFailure(name, error);
+  return new CustomFunctions.Error(code as CustomFunctions.ErrorCode, message);
+}
+
+/** Runs one function: a cached result for an identical input, otherwise computed; failures become CustomFunctions.Error. */
+function call<T>(name: string, args: unknown[], compute: () => T): T {
+  const hit = cache.get(name, args);
+  if (hit !== undefined) return hit as T;
+  let result: T;
+  try {
+    result = compute();
+  } catch (error) {
+    throw toExcelError(name, error);
+  }
+  cache.set(name, args, result);
+  return result;
+}
+
+/**
+ * Fits a logistic regression and spills the model table: one row per coefficient (term, coefficient, SE, z, p) with the covariance, the preparation (scaling ranges, codes) and the fit statistics. CBM.SCORE reads it back.
+ * @customfunction FIT
+ * @param data Customer rows with a header row of column names.
+ * @param formula R-style formula, e.g. "responded ~ gender + income + age".
+ * @param [method] "fit" (default) or "stepwise" (AIC, as R's step); "stepwise-free" lets any term go as the book does; "stepwise-bic", "stepwise-p" choose the criterion.
+ * @param [scale] Columns to min-max scale: names ("income, age", ranges learned on data) or rows of column | min | max.
+ * @param [encode] Codes for text columns: "gender: M=1, F=0" or rows of column | level | code.
+ * @returns The model table.
+ */
+export function fit(data: any[][], formula: string, method?: string, scale?: any[][], encode?: any[][]): any[][] {
+  return call('FIT', [data, formula, method, scale, encode], () => adapters.fit(data, formula, method, scale, encode));
+}
+
+/**
+ * Scores customers with a model: one response probability P per data row, equal to the notebook's model.predict.
+ * @customfunction SCORE
+ * @param model The model table CBM.FIT spilled, or one cell holding the model JSON a notebook saved.
+ * @param data Raw customer rows with a header row naming the model's columns.
+ * @returns One P per customer row.
+ */
+export function score(model: any[][], data: any[][]): number[][] {
+  return call('SCORE', [model, data], () => adapters.score(model, data));
+}
+
+/**
+ * Hit rate: the share of customers the rule P > threshold classifies correctly, (TP + TN) / n.
+ * @customfunction HITRATE
+ * @param scores Scores P, one column or row.
+ * @param actual Actual outcomes 0/1, the same length.
+ * @param [threshold] Threshold a in (0, 1); default 0.8.
+ * @returns The hit rate.
+ */
+export function hitRate(scores: any[][], actual: any[][], threshold?: number): number {
+  return call('HITRATE', [scores, actual, threshold], () => adapters.hitRate(scores, actual, threshold));
+}
+
+/**
+ * Lift: the response rate among customers with P > threshold over the overall response rate.
+ * @customfunction LIFT
+ * @param scores Scores P, one column or row.
+ * @param actual Actual outcomes 0/1, the same length.
+ * @param [threshold] Threshold a in (0, 1); default 0.8.
+ * @returns The lift.
+ */
+export function lift(scores: any[][], actual: any[][], threshold?: number): number {
+  return call('LIFT', [scores, actual, threshold], () => adapters.lift(scores, actual, threshold));
+}
+
+/**
+ * Response rate: the share of customers with P > threshold who responded, TP / selected.
+ * @customfunction RESPRATE
+ * @param scores Scores P, one column or row.
+ * @param actual Actual outcomes 0/1, the same length.
+ * @param [threshold] Threshold a in (0, 1); default 0.8.
+ * @returns The response rate.
+ */
+export function responseRate(scores: any[][], actual: any[][], threshold?: number): number {
+  return call('RESPRATE', [scores, actual, threshold], () => adapters.responseRate(scores, actual, threshold));
+}
+
+/**
+ * Return on the campaign that contacts customers with P > threshold: response rate × profit / cost. It pays when ROI ≥ 1.
+ * @customfunction ROI
+ * @param scores Scores P, one column or row.
+ * @param actual Actual outcomes 0/1, the same length.
+ * @param threshold Threshold a in (0, 1).
+ * @param profit Profit B per responder.
+ * @param cost Cost F per contact.
+ * @returns The ROI.
+ */
+export function roi(scores: any[][], actual: any[][], threshold: number, profit: number, cost: number): number {
+  return call('ROI', [scores, actual, threshold, profit, cost], () => adapters.roi(scores, actual, threshold, profit, cost));
+}
+
+/**
+ * The 2×2 table of selection (P > threshold) against the outcome: rows selected / not selected, columns responded / did not.
+ * @customfunction CONFUSION
+ * @param scores Scores P, one column or row.
+ * @param actual Actual outcomes 0/1, the same length.
+ * @param [threshold] Threshold a in (0, 1); default 0.8.
+ * @returns [[TP, FP], [FN, TN]].
+ */
+export function confusion(scores: any[][], actual: any[][], threshold?: number): number[][] {
+  return call('CONFUSION', [scores, actual, threshold], () => adapters.confusionTable(scores, actual, threshold));
+}
+
+/**
+ * The gains table: customers ranked by score and cut into groups (deciles by default), with response rate, cumulative shares and lift per group.
+ * @customfunction GAINS
+ * @param scores Scores P, one column or row.
+ * @param actual Actual outcomes 0/1, the same length.
+ * @param [groups] Number of groups; default 10.
+ * @returns The gains table with a header row.
+ */
+export function gains(scores: any[][], actual: any[][], groups?: number): any[][] {
+  return call('GAINS', [scores, actual, groups], () => adapters.gains(scores, actual, groups));
+}
+
+/**
+ * Min-max normalisation (x − min) / (max − min); min and max are the values' own unless both are given (e.g. the training ranges).
+ * @customfunction NORMALIZE
+ * @param values Numbers, one column or row.
+ * @param [min] The value that maps to 0.
+ * @param [max] The value that maps to 1.
+ * @returns The normalised values, in the shape of the input.
+ */
+export function normalize(values: any[][], min?: number, max?: number): number[][] {
+  return call('NORMALIZE', [values, min, max], () => adapters.normalize(values, min, max));
+}
+
+CustomFunctions.associate('FIT', fit);
+CustomFunctions.associate('SCORE', score);
+CustomFunctions.associate('HITRATE', hitRate);
+CustomFunctions.associate('LIFT', lift);
+CustomFunctions.associate('RESPRATE', responseRate);
+CustomFunctions.associate('ROI', roi);
+CustomFunctions.associate('CONFUSION', confusion);
+CustomFunctions.associate('GAINS', gains);
+CustomFunctions.associate('NORMALIZE', normalize);
+
+/** For tests and benchmarks on the page: the cache (to clear it or read hits). */
+(globalThis as unknown as { cbmAddin: unknown }).cbmAddin = { cache };
