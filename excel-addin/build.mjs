@@ -29,7 +29,7 @@ if (metadata.errors.length) {
 fs.writeFileSync(path.join(dist, 'functions.json'), metadata.metadataJson + '\n');
 
 for (const file of ['functions/functions.html', 'taskpane/taskpane.html', 'taskpane/taskpane.css']) fs.copyFileSync(path.join(src, file), path.join(dist, path.basename(file)));
-for (const file of fs.readdirSync(path.join(here, 'assets'))) fs.copyFileSync(path.join(here, 'assets', file), path.join(dist, 'assets', file));
+for (const file of fs.readdirSync(path.join(here, 'assets')).filter((f) => f.endsWith('.png'))) fs.copyFileSync(path.join(here, 'assets', file), path.join(dist, 'assets', file));
 
 // The budget and the forbidden packages are checked on every build.
 const bytes = fs.statSync(path.join(dist, 'functions.js')).size;

@@ -1,0 +1,66 @@
+// A small stand-in for Excel's custom-functions runtime (what Office.js provides on the shared
+// runtime page): CustomFunctions.associate, CustomFunctions.Error and its codes, Office.onReady.
+// Served in place of office.js by test/excel/browser.mjs. `__excel.call(id, ...args)` invokes a
+// registered function as Excel does, driven by functions.json: scalars given to matrix parameters
+// arrive as 1×1 ranges, omitted optional arguments arrive as null, async results are awaited,
+// and a thrown or rejected CustomFunctions.Error comes back as { error: { code, message } }.
+(function () {
+  var registry = {};
+  function CFError(code, message) {
+    var e = new Error(message);
+    Object.setPrototypeOf(e, CFError.prototype);
+    e.code = code;
+    e.message = message || '';
+    return e;
+  }
+  CFError.prototype = Object.create(Error.prototype);
+  CFError.prototype.constructor = CFError;
+  CFError.prototype.name = 'CustomFunctions.Error';
+  window.CustomFunctions = {
+    associate: function (id, fn) {
+      if (typeof id === 'object') { for (var k in id) registry[k.toUpperCase()] = id[k]; return; }
+      registry[String(id).toUpperCase()] = fn;
+    },
+    Error: CFError,
+    ErrorCode: { invalidValue: '#VALUE!', notAvailable: '#N/A', divisionByZero: '#DIV/0!', invalidNumber: '#NUM!', nullReference: '#NULL!', invalidName: '#NAME?', invalidReference: '#REF!' },
+  };
+  window.Office = {
+    context: { host: 'Excel', requirements: { isSetSupported: function () { return true; } } },
+    HostType: { Excel: 'Excel' },
+    onReady: function (cb) { var info = { host: 'Excel', platform: 'OfficeOnline' }; if (cb) setTimeout(function () { cb(info); }, 0); return Promise.resolve(info); },
+  };
+  var metadata = null;
+  window.__excel = {
+    registered: function () { return Object.keys(registry).sort(); },
+    metadata: function () {
+      if (!metadata) metadata = fetch('functions.json').then(function (r) { return r.json(); });
+      return metadata;
+    },
+    call: async function (id) {
+      var args = Array.prototype.slice.call(arguments, 1);
+      var meta = (await window.__excel.metadata()).functions.find(function (f) { return f.id === id; });
+      if (!meta) throw new Error('functions.json has no function ' + id);
+      var fn = registry[id];
+      if (!fn) throw new Error('no function registered for ' + id);
+      if (args.length > meta.parameters.length) throw new Error(id + ' takes ' + meta.parameters.length + ' arguments');
+      var given = meta.parameters.map(function (p, i) {
+        var v = args[i];
+        if (v === undefined) {
+          if (!p.optional) throw new Error(id + ': argument ' + p.name + ' is required');
+          return null;
+        }
+        if (p.dimensionality === 'matrix' && !Array.isArray(v)) return [[v]];
+        return v;
+      });
+      if (meta.options && (meta.options.cancelable || meta.options.stream)) given.push({ onCanceled: null });
+      var started = performance.now();
+      try {
+        var value = await fn.apply(null, given);
+        return { value: value, ms: performance.now() - started };
+      } catch (e) {
+        if (e instanceof CFError) return { error: { code: e.code, message: e.message, isCustomFunctionsError: true } };
+        return { error: { code: null, message: String(e && e.message), isCustomFunctionsError: false } };
+      }
+    },
+  };
+})();
