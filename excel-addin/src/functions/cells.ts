@@ -24,7 +24,9 @@ function checkRange(range: unknown, what: string): asserts range is Range {
 }
 
 /** The cells of a one-column or one-row range, in order; a block of several rows and columns is refused. */
-export function vectorCells(range: unknown, what: string): unknown[] {
+export function vectorCells(value: unknown, what: string): unknown[] {
+  // A scalar where a range is expected is a 1×1 range, as Excel passes it to an any[][] parameter.
+  const range = Array.isArray(value) ? value : [[value]];
   checkRange(range, what);
   const rows = range.length;
   const columns = range[0].length;
