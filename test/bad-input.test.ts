@@ -218,7 +218,7 @@ describe('missing and non-finite values', () => {
   it('a missing response is NON_FINITE and points to the contacted customers', () => {
     for (const missing of [null, undefined, NaN]) {
       const rows = withColumns((row, i) => ({ resp: i === 5 ? missing : row.y }));
-      const e = expectCbmError(() => fitLogit(rows, 'resp ~ x1 + x2'), 'NON_FINITE', ["the response 'resp' is missing in row 5", 'contacted customers'], [rows]);
+      const e = expectCbmError(() => fitLogit(rows, 'resp ~ x1 + x2'), 'NON_FINITE', ["the outcome 'resp' is missing in row 5", 'contacted customers'], [rows]);
       expect(e.details).toEqual({ column: 'resp', row: 5 });
       expectValidFitUnchanged(rows);
     }
@@ -226,7 +226,7 @@ describe('missing and non-finite values', () => {
 
   it('the bank-card file itself: fitting all 1,000 customers (not only the contacted) is NON_FINITE', () => {
     const customers = bankCardCustomers();
-    expectCbmError(() => fitLogit(customers, 'responded ~ gender + age + income'), 'NON_FINITE', ["the response 'responded' is missing", 'contacted customers'], [customers]);
+    expectCbmError(() => fitLogit(customers, 'responded ~ gender + age + income'), 'NON_FINITE', ["the outcome 'responded' is missing", 'contacted customers'], [customers]);
     expectCbmError(() => stepwise(customers, 'responded ~ gender + age'), 'NON_FINITE', ['stepwise', 'contacted customers'], [customers]);
   });
 });
@@ -234,13 +234,13 @@ describe('missing and non-finite values', () => {
 describe('bad responses', () => {
   it.each([[2], [-1], [0.5]])('a response value %s (not 0/1) is BAD_INPUT naming value and row', (value) => {
     const rows = withColumns((row, i) => ({ resp: i === 9 ? value : row.y }));
-    expectCbmError(() => fitLogit(rows, 'resp ~ x1'), 'BAD_INPUT', [`the response 'resp' must be 0 or 1, found ${value} in row 9`], [rows]);
+    expectCbmError(() => fitLogit(rows, 'resp ~ x1'), 'BAD_INPUT', [`the outcome 'resp' must be 0 or 1 (or yes/no, true/false), found ${value} in row 9`], [rows]);
     expectValidFitUnchanged(rows);
   });
 
   it('a text response with more than two values is BAD_INPUT', () => {
     const rows = withColumns((row, i) => ({ resp: ['yes', 'no', 'maybe'][i % 3] }));
-    expectCbmError(() => fitLogit(rows, 'resp ~ x1'), 'BAD_INPUT', ["the response 'resp' has 3 text values", 'needs two'], [rows]);
+    expectCbmError(() => fitLogit(rows, 'resp ~ x1'), 'BAD_INPUT', ["the outcome 'resp' has 3 distinct text values", 'a binary outcome has two'], [rows]);
     expectValidFitUnchanged(rows);
   });
 
@@ -338,8 +338,8 @@ describe('non-convergence and fit options', () => {
   });
 
   const badOptions: [string, object, string][] = [
-    ['maxIterations 0', { maxIterations: 0 }, 'maxIterations must be a positive whole number'],
-    ['maxIterations 2.5', { maxIterations: 2.5 }, 'maxIterations must be a positive whole number'],
+    ['maxIterations 0', { maxIterations: 0 }, 'maxIterations must be a whole number from 1 to 10000'],
+    ['maxIterations 2.5', { maxIterations: 2.5 }, 'maxIterations must be a whole number from 1 to 10000'],
     ['tolerance 0', { tolerance: 0 }, 'tolerance must be a number between 0 and 1'],
     ['tolerance NaN', { tolerance: NaN }, 'tolerance must be a number between 0 and 1'],
     ['confidenceLevel 95', { confidenceLevel: 95 }, 'confidenceLevel must be a number between 0 and 1'],
@@ -561,11 +561,13 @@ describe('metric functions', () => {
     const scores = [0.9, 0.2, 0.7, 0.4];
     for (const bad of [2, -1, 0.5]) {
       const actual = [1, 0, bad, 0];
-      expectCbmError(() => metric(scores, actual), 'BAD_INPUT', [`actual[2] is ${bad}; outcomes must be 0 or 1`], [scores, actual]);
+      expectCbmError(() => metric(scores, actual), 'BAD_INPUT', [`the outcome 'actual' must be 0 or 1 (or yes/no, true/false), found ${bad} in row 2`], [scores, actual]);
     }
-    expectCbmError(() => metric(scores, [1, 0, '1', 0] as never), 'BAD_INPUT', ['actual[2] is 1; outcomes must be 0 or 1']);
+    // Text outcomes follow readOutcome: yes/no and 1/0 text are read, other text needs the event named.
+    expect(metric(scores, ['yes', 'no', 'YES', 'no'] as never)).toEqual(metric(scores, [1, 0, 1, 0]));
+    expectCbmError(() => metric(scores, [1, 0, 'maybe', 0] as never), 'BAD_INPUT', ["cannot tell which value of 'actual' is the event"]);
     for (const missing of [null, undefined, NaN]) {
-      expectCbmError(() => metric(scores, [1, 0, missing, 0] as never), 'NON_FINITE', [`actual[2] is ${missing}`]);
+      expectCbmError(() => metric(scores, [1, 0, missing, 0] as never), 'NON_FINITE', [`the outcome 'actual' is missing in row 2`]);
     }
   });
 
@@ -617,8 +619,8 @@ describe('metric functions', () => {
     const scores = [0.95, 0.9, 0.85];
     // 'yes'/'no' read as R reads a two-level response: the past responder stays off the list.
     expect(targetList(customers, scores, { threshold: 0.8 }).map((t) => t.id)).toEqual([2, 3]);
-    expectCbmError(() => targetList([{ id: 1, responded: 'maybe' }], [0.9]), 'BAD_INPUT', ["cannot tell who responded from column 'responded'"]);
-    expectCbmError(() => targetList([{ id: 1, responded: 2 }], [0.9]), 'BAD_INPUT', ["column 'responded' has 2 in row 0"]);
+    expectCbmError(() => targetList([{ id: 1, responded: 'maybe' }], [0.9]), 'BAD_INPUT', ["cannot tell which value of 'responded' is the event"]);
+    expectCbmError(() => targetList([{ id: 1, responded: 2 }], [0.9]), 'BAD_INPUT', ["the outcome 'responded' must be 0 or 1 (or yes/no, true/false), found 2 in row 0"]);
     const ranked = [{ id: 1, rank: 'gold', responded: 0 }];
     expectCbmError(() => targetList(ranked, [0.9]), 'BAD_INPUT', ["the customers already have a column 'rank'"], [ranked]);
   });
@@ -634,7 +636,7 @@ describe('metric functions', () => {
   });
 
   it('other evaluation inputs: baseRate, thresholds, calibration bins, target lists', () => {
-    expectCbmError(() => baseRate([1, 0, 2]), 'BAD_INPUT', ['actual[2] is 2']);
+    expectCbmError(() => baseRate([1, 0, 2]), 'BAD_INPUT', ['found 2 in row 2']);
     expectCbmError(() => thresholdSweep([0.2, 0.8], [0, 1], { thresholds: [0.5, NaN] }), 'BAD_INPUT', ['thresholds must be a non-empty list of finite numbers']);
     expectCbmError(() => calibrationTable([0.2, 1.5], [0, 1]), 'BAD_INPUT', ['score 1 is 1.5; calibration needs probabilities in [0, 1]']);
     expectCbmError(() => calibrationTable([0.2, 0.5], [0, 1], { bins: 0 }), 'BAD_INPUT', ['bins must be a positive whole number']);
@@ -678,7 +680,7 @@ describe('LogitModel.fromJSON', () => {
     ['a preparation with a non-numeric code', () => { const j = prepared(); (j.preparation!.encodings as Record<string, Record<string, unknown>>).gender.M = 'male'; return j; }, "preparation is invalid: encodings.gender['M'] must be a finite number"],
     ['a preparation with ranges null', () => { const j = prepared(); (j.preparation as { ranges: unknown }).ranges = null; return j; }, 'preparation is invalid'],
     ['a confidence level in percent', () => ({ ...plain(), confidenceLevel: 95 }), 'confidenceLevel must be between 0 and 1, found 95'],
-    ['a negative variance', () => { const j = plain(); j.covariance[1][1] = -1; return j; }, "covariance has a negative variance for 'x1'"],
+    ['a negative variance', () => { const j = plain(); j.covariance[1][1] = -1; return j; }, "covariance has a variance of -1 for 'x1'"],
     ['an asymmetric covariance', () => { const j = plain(); j.covariance[2][1] += 1; return j; }, "covariance is not symmetric at ('x2', 'x1')"],
     ['a non-finite covariance', () => { const j = plain(); (j.covariance[0] as unknown[])[0] = null; return j; }, 'covariance row 0 must have 5 finite numbers'],
     ['statistics with only nObs', () => ({ ...plain(), statistics: { nObs: 90 } }), 'statistics.nParameters must be a number, found nothing'],

@@ -69,10 +69,10 @@ function sweepRows(): SweepRow[] {
 
 function coefficientRows(): CoefficientRow[] {
   return [
-    { term: '(Intercept)', estimate: -2.1, stdError: 0.1, z: -21, pValue: 0, ciLower: -2.3, ciUpper: -1.9 },
-    { term: 'recency', estimate: -0.4, stdError: 0.1, z: -4, pValue: 0.0001, ciLower: -0.6, ciUpper: -0.2 },
-    { term: 'age', estimate: 0.03, stdError: 0.01, z: 3, pValue: 0.003, ciLower: 0.01, ciUpper: 0.05 },
-    { term: 'genderM', estimate: 0.2, stdError: NaN, z: NaN, pValue: NaN, ciLower: NaN, ciUpper: NaN },
+    { term: '(Intercept)', estimate: -2.1, stdError: 0.1, z: -21, pValue: 0, ciLower: -2.3, ciUpper: -1.9, confidenceLevel: 0.95 },
+    { term: 'recency', estimate: -0.4, stdError: 0.1, z: -4, pValue: 0.0001, ciLower: -0.6, ciUpper: -0.2, confidenceLevel: 0.95 },
+    { term: 'age', estimate: 0.03, stdError: 0.01, z: 3, pValue: 0.003, ciLower: 0.01, ciUpper: 0.05, confidenceLevel: 0.95 },
+    { term: 'genderM', estimate: 0.2, stdError: NaN, z: NaN, pValue: NaN, ciLower: NaN, ciUpper: NaN, confidenceLevel: 0.95 },
   ];
 }
 
@@ -310,6 +310,13 @@ describe('thresholdSweepChart', () => {
 });
 
 describe('coefficientChart', () => {
+  it('labels the interval with the rows\' confidence level (90% here), not a fixed 95%', () => {
+    const s = json(coefficientChart(coefficientRows().map((r) => ({ ...r, confidenceLevel: 0.9 }))));
+    expect(s.title).toBe('Coefficients with 90% confidence intervals');
+    expect(JSON.stringify(s)).toContain('Estimate with 90% confidence interval');
+    expect(JSON.stringify(s)).not.toContain('95%');
+  });
+
   it('draws points with 95% error bars and a zero rule, terms in the given order, without the intercept', () => {
     const spec = coefficientChart(coefficientRows());
     expectPlainJson(spec);
@@ -345,6 +352,8 @@ describe('coefficientChart', () => {
     expectError(() => coefficientChart([recency, recency]), 'coefficientChart: term "recency" appears more than once');
     expectError(() => coefficientChart([{ ...recency, estimate: NaN }]), 'coefficientChart: rows[0].estimate must be a finite number, got NaN', 'NON_FINITE');
     expectError(() => coefficientChart([{ ...recency, term: '' }]), 'coefficientChart: rows[0].term must be a non-empty string, got ""');
+    expectError(() => coefficientChart([recency, { ...coefficientRows()[2], confidenceLevel: 0.9 }]), "coefficientChart: rows[1].confidenceLevel is 0.9 but rows[0]'s is 0.95; plot one model's intervals at a time");
+    expectError(() => coefficientChart([{ ...recency, confidenceLevel: 95 }]), 'coefficientChart: rows[0].confidenceLevel must be a number between 0 and 1 (e.g. 0.95), got 95');
     expectError(
       () => coefficientChart([recency], { includeIntercept: 'yes' as unknown as boolean }),
       'coefficientChart: options.includeIntercept must be a boolean, got "yes"',

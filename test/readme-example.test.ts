@@ -18,7 +18,7 @@ describe('README example', () => {
   });
 
   it('runs and produces a model, metrics in range and a ranked target list', async () => {
-    const source = example.replace("'@cbm-kit/kernel-lib'", JSON.stringify(join(__dirname, '..', 'kernel-lib', 'src', 'index.ts'))) + '\nexport { model, steps, p, y, targets, saved };\n';
+    const source = example.replace("'@cbm-kit/kernel-lib'", JSON.stringify(join(__dirname, '..', 'kernel-lib', 'src', 'index.ts'))) + '\nexport { model, steps, p, y, metrics, targets, saved };\n';
     const dir = mkdtempSync(join(tmpdir(), 'cbm-readme-'));
     const file = join(dir, 'example.ts');
     writeFileSync(file, source);
@@ -34,12 +34,15 @@ describe('README example', () => {
     }
     expect(module.model.formula).toMatch(/^responded ~ /);
     expect(module.steps[0].removed).toBeNull();
-    const [rate, hit, liftValue, roiValue] = logged[1] as number[];
-    expect(hit).toBeGreaterThanOrEqual(0);
-    expect(hit).toBeLessThanOrEqual(1);
-    expect(rate).toBeGreaterThanOrEqual(0);
-    expect(liftValue).toBeGreaterThan(0);
-    expect(roiValue).toBeCloseTo((rate * 60) / 20, 12);
+    // campaignMetrics, recounted by hand from p and y (P > 0.8 strictly).
+    const { p, y, metrics } = module as { p: Float64Array; y: number[]; metrics: Record<string, number> };
+    const selected = y.filter((_, i) => p[i] > 0.8);
+    const hits = y.filter((v, i) => (p[i] > 0.8) === (v === 1)).length;
+    expect(metrics.selected).toBe(selected.length);
+    expect(metrics.responseRate).toBe(selected.filter((v) => v === 1).length / selected.length);
+    expect(metrics.hitRate).toBe(hits / y.length);
+    expect(metrics.roi).toBeCloseTo((metrics.responseRate * 60) / 20, 12);
+    expect(metrics.profit).toBe(selected.filter((v) => v === 1).length * 60 - selected.length * 20);
     const scores = module.targets.map((t: { score: number }) => t.score);
     expect(scores.every((s: number) => s > 0.8)).toBe(true);
     expect([...scores].sort((a: number, b: number) => b - a)).toEqual(scores);

@@ -5,7 +5,7 @@
  */
 export { CbmError, type CbmErrorCode } from './errors';
 export { seededUniform, standardNormal, shuffledIndices, type Uniform } from './random';
-export { toTable, toRows, selectRows, numericColumn, type Cell, type Row, type Columns, type DataInput, type Table } from './data/table';
+export { toTable, toRows, selectRows, numericColumn, isMissing, type Cell, type Row, type Columns, type DataInput, type Table } from './data/table';
 export {
   bankCardCustomers,
   bankCardResponseProbabilities,
@@ -21,8 +21,12 @@ export { minMaxScaler, scalerFromRanges, type MinMaxScaler, type Range } from '.
 export { fitPreparation, applyPreparation, type Preparation, type PreparationSpec } from './prepare/preparation';
 export { sampleRows, trainValidationSplit, type Split, type SplitOptions } from './prepare/split';
 export { parseFormula, formatFormula, type Formula, type Term } from './model/formula';
-export { fitLogit, LogitModel, MODEL_FORMAT, MODEL_VERSION, type FitOptions, type FitStatistics, type LogitModelJSON } from './model/logit';
-export { stepwise, type StepwiseOptions, type StepRecord, type StepwiseResult } from './model/stepwise';
+export { LogitModel, type CoefficientRow, type ModelInfoRow, type SummaryTables } from './model/logit';
+export { fitLogit, type FitOptions } from './model/fit';
+export { MODEL_FORMAT, MODEL_VERSION, type LogitModelJSON, type Provenance } from './model/modelJson';
+export type { FitStatistics } from './model/diagnostics';
+export { readOutcome, type OutcomeOptions } from './data/outcome';
+export { stepwise, type StepwiseOptions, type StepRecord, type CandidateRecord, type StepwiseResult } from './model/stepwise';
 export { INTERCEPT } from './model/design';
 export { erfc, normalQuantile, twoSidedNormalP, chiSquareUpperTail } from './model/distributions';
 export {
@@ -38,8 +42,9 @@ export {
   type Confusion,
   type Economics,
   type Outcomes,
+  type SweepRow,
 } from './evaluate/metrics';
-export { gainsTable, auc, rocCurve, calibrationTable } from './evaluate/ranking';
+export { gainsTable, auc, rocCurve, calibrationTable, type GainsRow, type RocPoint, type CalibrationRow } from './evaluate/ranking';
 export { targetList, type TargetListOptions, type TargetRow } from './evaluate/targetList';
 export { campaignMetrics, type CampaignMetrics } from './evaluate/campaign';
 export { tableFromRange, type RangeOptions } from './data/range';

@@ -1,5 +1,6 @@
 import { check } from '../errors';
 import { DEFAULT_WIDTH, REFERENCE_COLOR, VEGA_LITE_SCHEMA, checkRows, describeValue, finiteField, isFiniteNumber, resolveOptions, type VegaLiteSpec } from './spec';
+import { INTERCEPT } from '../model/design';
 import type { ChartOptions, CoefficientRow } from './types';
 
 export interface CoefficientChartOptions extends ChartOptions {
@@ -10,16 +11,16 @@ export interface CoefficientChartOptions extends ChartOptions {
 /** Pixels per term when no height is given, so that long models stay legible. */
 const STEP_PER_TERM = 24;
 
-/** R's name for the intercept, which the model module uses too (`INTERCEPT` in model/design.ts). */
-const INTERCEPT_TERM = '(Intercept)';
 
 /**
- * A coefficient plot: each term's estimate as a point with its 95% confidence interval as an error
- * bar, and a rule at zero, so terms whose interval crosses zero stand out. Terms keep the given order;
- * a term whose interval is not finite is drawn without its bar.
+ * A coefficient plot: each term's estimate as a point with its confidence interval as an error
+ * bar, and a rule at zero, so terms whose interval crosses zero stand out. The interval's level
+ * comes from the rows (`confidenceLevel`, e.g. 0.9 → "90%"). Terms keep the given order; a term
+ * whose interval is not finite is drawn without its bar.
  *
  * @example
- * coefficientChart(model.coefficients, { title: 'Response model' })
+ * const rows = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => ({ x: i, y: [0, 0, 1, 0, 1, 0, 1, 1][i] }));
+ * coefficientChart(fitLogit(rows, 'y ~ x').coefficientTable(), { title: 'Response model' });
  */
 export function coefficientChart(rows: readonly CoefficientRow[], options: CoefficientChartOptions = {}): VegaLiteSpec {
   const context = 'coefficientChart';
@@ -33,10 +34,14 @@ export function coefficientChart(rows: readonly CoefficientRow[], options: Coeff
     seen.add(row.term);
     finiteField(context, rows, i, 'estimate');
   });
-  const shown = rows.filter((row) => includeIntercept || row.term !== INTERCEPT_TERM);
+  const level = rows[0].confidenceLevel;
+  check(typeof level === 'number' && level > 0 && level < 1, `${context}: rows[0].confidenceLevel must be a number between 0 and 1 (e.g. 0.95), got ${describeValue(level)}`);
+  rows.forEach((row, i) => check(row.confidenceLevel === level, `${context}: rows[${i}].confidenceLevel is ${describeValue(row.confidenceLevel)} but rows[0]'s is ${level}; plot one model's intervals at a time`));
+  const percent = `${Math.round(level * 1000) / 10}%`;
+  const shown = rows.filter((row) => includeIntercept || row.term !== INTERCEPT);
   check(shown.length > 0, `${context}: no terms to plot besides the intercept; pass { includeIntercept: true } to plot it`);
   const resolved = resolveOptions(context, options, {
-    title: 'Coefficients with 95% confidence intervals',
+    title: `Coefficients with ${percent} confidence intervals`,
     width: DEFAULT_WIDTH,
     height: STEP_PER_TERM * shown.length,
   });
@@ -50,7 +55,7 @@ export function coefficientChart(rows: readonly CoefficientRow[], options: Coeff
   const terms = values.map((v) => v.term);
   // sort: null with an explicit domain keeps the model's term order instead of sorting alphabetically.
   const y = { field: 'term', type: 'nominal' as const, title: 'Term', sort: null, scale: { domain: terms } };
-  const x = { type: 'quantitative' as const, title: 'Estimate with 95% confidence interval' };
+  const x = { type: 'quantitative' as const, title: `Estimate with ${percent} confidence interval` };
 
   return {
     $schema: VEGA_LITE_SCHEMA,

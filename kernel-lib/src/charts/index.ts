@@ -1,4 +1,4 @@
-export type { GainsRow, SweepRow, CoefficientRow, RocPoint, CalibrationRow, ChartOptions } from './types';
+export type { ChartOptions } from './types';
 export { VEGA_LITE_SCHEMA, type VegaLiteSpec } from './spec';
 export { histogramChart, type HistogramOptions } from './histogram';
 export { gainsChart, liftChart } from './gains';

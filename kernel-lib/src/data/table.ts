@@ -21,6 +21,14 @@ export interface Table {
   cells(name: string): ArrayLike<Cell>;
 }
 
+/**
+ * The one definition of a missing value: null, undefined or NaN. (Blank spreadsheet cells become
+ * null in tableFromRange; an empty string in a text column is a level, not a missing value.)
+ */
+export function isMissing(value: unknown): boolean {
+  return value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value));
+}
+
 export function isTable(value: unknown): value is Table {
   return typeof value === 'object' && value !== null && typeof (value as Table).cells === 'function' && typeof (value as Table).nRows === 'number';
 }
@@ -93,15 +101,36 @@ export function toTable(data: DataInput | Table, context = 'data'): Table {
   };
 }
 
-/** True when every present value of the column is text (a category), false when numeric. */
-export function isTextColumn(table: Table, name: string): boolean {
+/**
+ * Whether a column is numeric (numbers, booleans) or text (a factor). A column that mixes both
+ * is an error naming the column, row and value: one stray text cell in a numeric column must not
+ * silently turn it into a factor with a level per number.
+ */
+export function columnKind(table: Table, name: string, context: string): 'numeric' | 'text' {
   const cells = table.cells(name);
-  if (ArrayBuffer.isView(cells)) return false;
+  if (ArrayBuffer.isView(cells)) return 'numeric';
+  let firstText = -1;
+  let firstNumber = -1;
   for (let i = 0; i < cells.length; i++) {
     const v = cells[i];
-    if (typeof v === 'string') return true;
+    if (typeof v === 'string') {
+      if (firstText < 0) firstText = i;
+    } else if (typeof v === 'number' || typeof v === 'boolean') {
+      if (firstNumber < 0 && !(typeof v === 'number' && Number.isNaN(v))) firstNumber = i;
+    }
+    if (firstText >= 0 && firstNumber >= 0) {
+      const textRow = firstText;
+      const numberRow = firstNumber;
+      const minority = textRow > numberRow ? { row: textRow, value: `'${String(cells[textRow])}'`, kind: 'text' } : { row: numberRow, value: String(cells[numberRow]), kind: 'a number' };
+      throw new CbmError('BAD_INPUT', `${context}: column '${name}' mixes numbers and text (${minority.value} in row ${minority.row} is ${minority.kind}); fix that cell, or make every value text to use the column as a factor`, { column: name, row: minority.row });
+    }
   }
-  return false;
+  return firstText >= 0 ? 'text' : 'numeric';
+}
+
+/** True when the column holds text (a category), false when numeric; mixed columns are errors (see columnKind). */
+export function isTextColumn(table: Table, name: string, context = 'data'): boolean {
+  return columnKind(table, name, context) === 'text';
 }
 
 /**
@@ -164,7 +193,7 @@ export function textLevels(table: Table, name: string, context: string): string[
   for (let i = 0; i < cells.length; i++) {
     const v = cells[i];
     if (typeof v === 'string') levels.add(v);
-    else if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) throw nonFinite(name, i, v, context);
+    else if (isMissing(v)) throw nonFinite(name, i, v, context);
     else levels.add(String(v));
   }
   // Code-unit order, not locale order, so levels are the same on every machine.

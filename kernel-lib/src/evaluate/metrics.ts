@@ -1,7 +1,6 @@
 import { CbmError, check, checkOptions } from '../errors';
-import type { SweepRow } from '../charts/types';
-
-export type { SweepRow };
+import { readOutcome } from '../data/outcome';
+import type { Cell } from '../data/table';
 
 /**
  * Campaign metrics at a threshold a: a customer is selected when P > a (strictly, as the book's
@@ -10,23 +9,35 @@ export type { SweepRow };
  */
 export type Outcomes = ArrayLike<number | boolean>;
 
-/** Validates scores/actual/threshold at the door and returns the outcomes as 0/1 numbers. */
-export function checkScored(scores: ArrayLike<number>, actual: Outcomes, context: string, threshold?: number): Uint8Array {
-  check(scores != null && typeof scores.length === 'number', `${context}: scores must be an array of numbers`);
-  check(actual != null && typeof actual.length === 'number', `${context}: actual must be an array of 0/1 outcomes`);
+/** Validates scores/actual/threshold at the door and returns the outcomes as 0/1 numbers (readOutcome's rules). */
+export function checkScored(scores: ArrayLike<number>, actual: Outcomes, context: string, threshold?: number): Float64Array {
+  check(scores != null && typeof scores === 'object' && typeof scores.length === 'number', `${context}: scores must be an array of numbers`);
+  check(actual != null && typeof actual === 'object' && typeof actual.length === 'number', `${context}: actual must be an array of 0/1 outcomes`);
   check(scores.length === actual.length, `${context}: scores has ${scores.length} values but actual has ${actual.length}`);
   check(scores.length > 0, `${context}: no scores given`);
   if (threshold !== undefined) check(typeof threshold === 'number' && Number.isFinite(threshold), `${context}: threshold must be a finite number like 0.8, got ${String(threshold)}`);
-  const y = new Uint8Array(actual.length);
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i];
     if (typeof s !== 'number' || !Number.isFinite(s)) throw new CbmError('NON_FINITE', `${context}: score ${i} is ${String(s)}; every score must be a finite number`, { row: i });
-    const a = actual[i];
-    if (a === 1 || a === true) y[i] = 1;
-    else if (a === 0 || a === false) y[i] = 0;
-    else throw new CbmError(a === null || a === undefined || Number.isNaN(a as number) ? 'NON_FINITE' : 'BAD_INPUT', `${context}: actual[${i}] is ${String(a)}; outcomes must be 0 or 1`, { row: i });
   }
-  return y;
+  return readOutcome(actual as ArrayLike<Cell>, 'actual', context);
+}
+
+/**
+ * The one confusion counter: selected customers (P > a) who responded (TP) and who did not (FP).
+ * Every other cell follows from these and the totals.
+ */
+function countSelected(scores: ArrayLike<number>, y: ArrayLike<number>, threshold: number): { tp: number; fp: number } {
+  let tp = 0;
+  let fp = 0;
+  for (let i = 0; i < y.length; i++) if (scores[i] > threshold) y[i] ? tp++ : fp++;
+  return { tp, fp };
+}
+
+function countOnes(y: ArrayLike<number>): number {
+  let ones = 0;
+  for (let i = 0; i < y.length; i++) ones += y[i];
+  return ones;
 }
 
 /** The 2×2 table of selection (P > a) against the actual response. */
@@ -55,16 +66,11 @@ export function confusion(scores: ArrayLike<number>, actual: Outcomes, threshold
   // checkScored skips an undefined threshold (for its callers without one); here it is required.
   check(threshold !== undefined, `${context}: threshold must be a finite number like 0.8, got undefined`);
   const y = checkScored(scores, actual, context, threshold);
-  let tp = 0;
-  let fp = 0;
-  let tn = 0;
-  let fn = 0;
-  for (let i = 0; i < y.length; i++) {
-    const selected = scores[i] > threshold;
-    if (selected) y[i] ? tp++ : fp++;
-    else y[i] ? fn++ : tn++;
-  }
-  return { threshold, n: y.length, truePositives: tp, falsePositives: fp, trueNegatives: tn, falseNegatives: fn, selected: tp + fp, responders: tp + fn };
+  const { tp, fp } = countSelected(scores, y, threshold);
+  const responders = countOnes(y);
+  const fn = responders - tp;
+  const tn = y.length - responders - fp;
+  return { threshold, n: y.length, truePositives: tp, falsePositives: fp, trueNegatives: tn, falseNegatives: fn, selected: tp + fp, responders };
 }
 
 /** Share of selected customers who responded, TP/(TP+FP) (book: 18/22 = 82%); NaN when nobody is selected. */
@@ -81,11 +87,10 @@ export function hitRate(scores: ArrayLike<number>, actual: Outcomes, threshold: 
 
 /** Share of all customers who responded (the campaign's base rate). */
 export function baseRate(actual: Outcomes): number {
-  check(actual != null && typeof actual.length === 'number', 'baseRate: actual must be an array of 0/1 outcomes');
-  const y = checkScored(new Float64Array(actual.length), actual, 'baseRate');
-  let ones = 0;
-  for (let i = 0; i < y.length; i++) ones += y[i];
-  return ones / y.length;
+  check(actual != null && typeof actual === 'object' && typeof actual.length === 'number', 'baseRate: actual must be an array of 0/1 outcomes');
+  check(actual.length > 0, 'baseRate: no outcomes given');
+  const y = readOutcome(actual as ArrayLike<Cell>, 'actual', 'baseRate');
+  return countOnes(y) / y.length;
 }
 
 /** Response rate among the selected over the overall response rate (book: 82%/36% = 2.28). */
@@ -121,6 +126,21 @@ export function roi(scores: ArrayLike<number>, actual: Outcomes, threshold: numb
 
 
 /**
+ * The outcome of selecting every customer whose score is above `threshold` (P > a).
+ * `responseRate`, `lift` and `roi` may be NaN when nothing is selected or no break-even inputs were given.
+ */
+export interface SweepRow {
+  threshold: number;
+  selected: number;
+  shareSelected: number;
+  responders: number;
+  responseRate: number;
+  hitRate: number;
+  lift: number;
+  roi: number;
+}
+
+/**
  * Response rate, hit rate, share selected, lift and ROI for each threshold a (default
  * 0, 0.05, …, 0.95): how a trades accuracy against reach.
  */
@@ -131,12 +151,9 @@ export function thresholdSweep(scores: ArrayLike<number>, actual: Outcomes, opti
   check(Array.isArray(thresholds) && thresholds.length > 0 && thresholds.every((t) => Number.isFinite(t)), 'thresholdSweep: thresholds must be a non-empty list of finite numbers');
   const withEconomics = options.profit !== undefined || options.cost !== undefined;
   if (withEconomics) checkEconomics(options as Economics, 'thresholdSweep');
-  let responders = 0;
-  for (let i = 0; i < y.length; i++) responders += y[i];
+  const responders = countOnes(y);
   return thresholds.map((threshold) => {
-    let tp = 0;
-    let fp = 0;
-    for (let i = 0; i < y.length; i++) if (scores[i] > threshold) y[i] ? tp++ : fp++;
+    const { tp, fp } = countSelected(scores, y, threshold);
     const selected = tp + fp;
     const rate = selected ? tp / selected : NaN;
     const tn = y.length - responders - fp;

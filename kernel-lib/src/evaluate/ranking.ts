@@ -1,6 +1,39 @@
 import { check, checkOptions } from '../errors';
-import type { CalibrationRow, GainsRow, RocPoint } from '../charts/types';
 import { checkScored, rankByScore, type Outcomes } from './metrics';
+
+/** One score group of a gains table; group 1 holds the highest scores, shares are in [0, 1]. */
+export interface GainsRow {
+  group: number;
+  count: number;
+  responders: number;
+  responseRate: number;
+  cumulativeCount: number;
+  cumulativeResponders: number;
+  cumulativeShareContacted: number;
+  cumulativeShareOfResponders: number;
+  lift: number;
+  cumulativeLift: number;
+  minScore: number;
+  maxScore: number;
+}
+
+/** One point of an ROC curve: the rates reached by classifying scores >= threshold as positive. */
+export interface RocPoint {
+  threshold: number;
+  falsePositiveRate: number;
+  truePositiveRate: number;
+}
+
+/** One bin of a calibration table; bins with count 0 carry NaN means. */
+export interface CalibrationRow {
+  bin: number;
+  lower: number;
+  upper: number;
+  count: number;
+  meanPredicted: number;
+  observedRate: number;
+}
+
 
 /**
  * Cumulative gains and lift by score group (deciles by default): customers ranked by score,

@@ -1,5 +1,6 @@
 import { CbmError, check, checkOptions } from '../errors';
-import { selectRows, toTable, type DataInput, type Row, type Table } from '../data/table';
+import { selectRows, toTable, type Cell, type DataInput, type Row, type Table } from '../data/table';
+import { readOutcome } from '../data/outcome';
 import { rankByScore } from './metrics';
 
 export interface TargetListOptions {
@@ -44,27 +45,9 @@ export function targetList(customers: DataInput | Table, scores: ArrayLike<numbe
 }
 
 /**
- * Who responded to the last promotion: 1/true/'1' yes; 0/false/'0', empty or missing (not
- * contacted) no; a text column with exactly two values reads the second in sorted order as yes
- * ('no'/'yes', 'N'/'Y'), the rule fitLogit applies to a text response.
+ * Who responded to the last promotion, by readOutcome's rules (1/0, true/false, yes/no in any
+ * case); empty or missing means not contacted, read as "did not respond".
  */
-function respondedFlags(cells: ArrayLike<unknown>, column: string): Uint8Array {
-  const flags = new Uint8Array(cells.length);
-  const texts = new Set<string>();
-  for (let i = 0; i < cells.length; i++) {
-    const v = cells[i];
-    if (typeof v === 'string' && v !== '' && v !== '0' && v !== '1') texts.add(v);
-  }
-  if (texts.size > 2 || texts.size === 1) {
-    throw new CbmError('BAD_INPUT', `targetList: cannot tell who responded from column '${column}' (values ${[...texts].slice(0, 4).map((t) => `'${t}'`).join(', ')}); use 1/0, true/false, or two text values such as 'no'/'yes'`, { column });
-  }
-  const yes = texts.size === 2 ? [...texts].sort()[1] : null;
-  for (let i = 0; i < cells.length; i++) {
-    const v = cells[i];
-    if (v === 1 || v === true || v === '1' || (yes !== null && v === yes)) flags[i] = 1;
-    else if (!(v === 0 || v === false || v === '0' || v === '' || v === null || v === undefined || typeof v === 'string' || (typeof v === 'number' && Number.isNaN(v)))) {
-      throw new CbmError('BAD_INPUT', `targetList: column '${column}' has ${String(v)} in row ${i}; responses must be 1 or 0 (empty for customers not contacted)`, { column, row: i });
-    }
-  }
-  return flags;
+function respondedFlags(cells: ArrayLike<unknown>, column: string): Float64Array {
+  return readOutcome(cells as ArrayLike<Cell>, column, 'targetList', { missingAsZero: true });
 }

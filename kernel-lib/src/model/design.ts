@@ -1,5 +1,6 @@
 import { CbmError } from '../errors';
-import { isTextColumn, numericColumnView, textLevels, type Table } from '../data/table';
+import { columnKind, isMissing, numericColumnView, textLevels, type Table } from '../data/table';
+import { listNames } from './diagnostics';
 import type { Formula, Term } from './formula';
 
 /**
@@ -29,31 +30,45 @@ export interface DesignSpec {
 
 export const INTERCEPT = '(Intercept)';
 
-/** Works out the design columns of `formula` on (training) data: which variables are factors and their levels. */
+/**
+ * Works out the design columns of `formula` on (training) data: which variables are factors and
+ * their levels. Designs that cannot be estimated are refused here, before any fitting: a factor
+ * with about as many levels as rows (an identifier picked up by `y ~ .`), or more coefficients
+ * than rows.
+ */
 export function designSpec(formula: Pick<Formula, 'intercept' | 'terms'>, table: Table, context: string): DesignSpec {
-  const factorLevels: Record<string, string[]> = {};
+  // A null-prototype record: a column called 'constructor' or '__proto__' is just a name here.
+  const factorLevels: Record<string, string[]> = Object.create(null);
+  const n = table.nRows;
   for (const term of formula.terms) for (const v of term.variables) {
-    if (v in factorLevels) continue;
-    if (isTextColumn(table, v)) {
+    if (Object.prototype.hasOwnProperty.call(factorLevels, v)) continue;
+    if (columnKind(table, v, context) === 'text') {
       const levels = textLevels(table, v, context);
       if (levels.length < 2) throw new CbmError('SINGULAR', `${context}: factor '${v}' has a single level ('${levels[0]}') in the data, so its effect cannot be estimated; drop it from the formula`, { column: v });
+      if (n >= 10 && levels.length > n / 2) {
+        throw new CbmError('SINGULAR', `${context}: factor '${v}' has ${levels.length} distinct values in ${n} rows (an identifier?), too many levels to estimate; drop it from the formula (with '.', write '. - ${v}')`, { column: v, levels: levels.length });
+      }
       factorLevels[v] = levels;
     }
   }
-  return specFromLevels(formula, factorLevels);
+  const spec = specFromLevels(formula, factorLevels);
+  if (spec.columns.length > n) {
+    throw new CbmError('SINGULAR', `${context}: the design has ${spec.columns.length} coefficients but the data only ${n} rows; use fewer terms or more data`, { parameters: spec.columns.length, rows: n });
+  }
+  return spec;
 }
 
 /** Rebuilds the design columns from known factor levels (used by saved models and stepwise). */
 export function specFromLevels(formula: Pick<Formula, 'intercept' | 'terms'>, factorLevels: Readonly<Record<string, readonly string[]>>): DesignSpec {
   const columns: DesignColumn[] = [];
-  if (formula.intercept) columns.push({ name: INTERCEPT, term: null, levels: {}, numeric: [] });
+  if (formula.intercept) columns.push({ name: INTERCEPT, term: null, levels: Object.create(null), numeric: [] });
   // Without an intercept, R codes the first factor of the first term that has one by all its levels.
   let firstFactorFull = !formula.intercept;
   formula.terms.forEach((term, k) => {
     // Each variable contributes a list of (name part, level) choices; the term's columns are their product.
-    let parts: { name: string; levels: Record<string, string>; numeric: string[] }[] = [{ name: '', levels: {}, numeric: [] }];
+    let parts: { name: string; levels: Record<string, string>; numeric: string[] }[] = [{ name: '', levels: Object.create(null), numeric: [] }];
     for (const v of term.variables) {
-      const levels = factorLevels[v];
+      const levels = Object.prototype.hasOwnProperty.call(factorLevels, v) ? factorLevels[v] : undefined;
       let choices: { label: string; level?: string }[];
       if (!levels) {
         choices = [{ label: v }];
@@ -71,7 +86,7 @@ export function specFromLevels(formula: Pick<Formula, 'intercept' | 'terms'>, fa
       for (const choice of choices) for (const p of parts) {
         nextParts.push({
           name: p.name ? `${p.name}:${choice.label}` : choice.label,
-          levels: choice.level === undefined ? p.levels : { ...p.levels, [v]: choice.level },
+          levels: choice.level === undefined ? p.levels : withLevel(p.levels, v, choice.level),
           numeric: choice.level === undefined ? [...p.numeric, v] : p.numeric,
         });
       }
@@ -85,6 +100,14 @@ export function specFromLevels(formula: Pick<Formula, 'intercept' | 'terms'>, fa
     names.add(c.name);
   }
   return { intercept: formula.intercept, terms: formula.terms, columns, factorLevels };
+}
+
+/** A copy of `levels` with variable `v` set to `level`, without a prototype ('__proto__' is a name). */
+function withLevel(levels: Readonly<Record<string, string>>, v: string, level: string): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const key of Object.keys(levels)) out[key] = levels[key];
+  out[v] = level;
+  return out;
 }
 
 /**
@@ -157,6 +180,13 @@ export function linearPredictor(spec: DesignSpec, table: Table, coefficients: Ar
     // NaN or ±Infinity somewhere: name the column and row (NON_FINITE) through the checked path.
     const checked = designParts(spec, table, context, true);
     spec.columns.forEach((column) => checked(column));
+    // Every input is finite, yet V is not: the sum overflowed. (P = 0 or 1 from V = ±∞ is right;
+    // NaN from ∞ − ∞ is not.)
+    for (let i = 0; i < n; i++) {
+      if (probability ? Number.isNaN(out[i]) : !Number.isFinite(out[i])) {
+        throw new CbmError('NON_FINITE', `${context}: the linear predictor overflows in row ${i} (the inputs are finite but V = Σβx is not); rescale the inputs the model reads`, { row: i });
+      }
+    }
   }
   return out;
 }
@@ -224,12 +254,12 @@ function designParts(spec: DesignSpec, table: Table, context: string, checkFinit
     c = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const raw = cells[i];
-      if (raw === null || raw === undefined || (typeof raw === 'number' && Number.isNaN(raw))) {
+      if (isMissing(raw)) {
         throw new CbmError('NON_FINITE', `${context}: column '${v}' has a missing value in row ${i}`, { column: v, row: i });
       }
       const k = position.get(String(raw));
       if (k === undefined) {
-        throw new CbmError('BAD_INPUT', `${context}: column '${v}' has the level '${String(raw)}' in row ${i}, which the model was not fitted on (known levels: ${levels.map((l) => `'${l}'`).join(', ')})`, { column: v, row: i });
+        throw new CbmError('BAD_INPUT', `${context}: column '${v}' has the level '${String(raw)}' in row ${i}, which the model was not fitted on (known levels: ${listNames(levels)})`, { column: v, row: i });
       }
       c[i] = k;
     }

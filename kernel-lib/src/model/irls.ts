@@ -6,7 +6,7 @@ import { choleskyInPlace, choleskyInverse, choleskySolveInPlace, symmetrizeLower
  * inside the iteration, one pass over the data per iteration. The pass is done in row blocks
  * so that each block of every column is still in cache when the Hessian XᵀWX is accumulated:
  * that keeps a 1M-row fit bound by arithmetic, not memory bandwidth. Large fits start from a
- * subsample's estimates (see WARM_START_ROWS); the result is the same maximum.
+ * subsample's estimates (see LARGE_DATA_ROWS); the result is the same maximum.
  */
 export interface NewtonOptions {
   /** Iteration limit (R's glm uses 25). */
@@ -218,8 +218,12 @@ function dot(a: Float64Array, b: Float64Array, m: number): number {
   return s0 + s1 + (s2 + s3);
 }
 
-/** Below this many rows a cold start is cheap enough; above it a subsample provides the start. */
-const WARM_START_ROWS = 100_000;
+/**
+ * The one large-data threshold: from this many rows a pass over the data costs enough that
+ * Newton starts from a subsample's estimates, and stepwise's candidate fits stop at a looser
+ * tolerance before the chosen model is polished.
+ */
+export const LARGE_DATA_ROWS = 100_000;
 /** Target size of the warm-start subsample. */
 const WARM_START_SAMPLE = 50_000;
 /**
@@ -276,7 +280,7 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
 
   if (options.start) {
     beta.set(options.start);
-  } else if (n >= WARM_START_ROWS && options.warmStart !== false) {
+  } else if (n >= LARGE_DATA_ROWS && options.warmStart !== false && maxIterations > CHORD_STEPS + 1) {
     const sample = strided(columns, y, Math.floor(n / WARM_START_SAMPLE));
     const rough = newtonLogit(sample.columns, sample.y, { tolerance: 1e-6, maxIterations, warmStart: false, interceptColumn: onesColumn });
     // A subsample that separates or is rank-deficient says nothing about the full data: start cold.
@@ -345,6 +349,8 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
     }
     step.set(gradient);
     choleskySolveInPlace(hessian, p, step);
+    // The step that converges counts as an iteration too: never report more than the limit.
+    if (iterations >= maxIterations) break;
     if (isSmall(step)) {
       // The remaining error is O(step²): take the step and keep this (already factored) Hessian,
       // which differs from the one at the new estimates by O(step). The log-likelihood there is
@@ -359,7 +365,6 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
       status = 'converged';
       break;
     }
-    if (iterations >= maxIterations) break;
     iterations++;
     previous.set(beta);
     // Step halving guards the rare overshoot far from the optimum (as glm.fit does).
@@ -394,35 +399,45 @@ export interface AliasedColumn {
  * Finds design columns that are linear combinations of earlier ones, from a Gram matrix XᵀWX
  * scaled to unit diagonal. For each aliased column it lists the earlier columns it is made of,
  * so the error can name them (R's glm would silently report NA coefficients instead).
+ * Method: one left-to-right Cholesky of the kept columns, extended a column at a time (O(p³) in
+ * all): column j is aliased when its squared residual after the kept columns, 1 − |L⁻¹gⱼ|², is
+ * below `relativeTolerance`.
  */
 export function aliasedFromGram(gram: Float64Array, p: number, relativeTolerance = 1e-10): AliasedColumn[] {
   const result: AliasedColumn[] = [];
   const kept: number[] = [];
+  // Lower-triangular factor of the kept columns' scaled Gram matrix, row-major p×p (first k rows used).
+  const factor = new Float64Array(p * p);
+  const z = new Float64Array(p);
   for (let j = 0; j < p; j++) {
-    if (!(gram[j * p + j] > 0)) {
+    const gjj = gram[j * p + j];
+    if (!(gjj > 0)) {
       result.push({ column: j, dependsOn: [] });
       continue;
     }
-    const indices = [...kept, j];
-    const q = indices.length;
-    const sub = new Float64Array(q * q);
-    for (let r = 0; r < q; r++) for (let c = 0; c < q; c++) {
-      const a = indices[r];
-      const b = indices[c];
-      sub[r * q + c] = gram[a * p + b] / Math.sqrt(gram[a * p + a] * gram[b * p + b]);
+    const k = kept.length;
+    // Forward solve L z = g (scaled correlations of column j with the kept columns).
+    let residual = 1;
+    for (let r = 0; r < k; r++) {
+      const a = kept[r];
+      let v = gram[a * p + j] / Math.sqrt(gram[a * p + a] * gjj);
+      for (let c = 0; c < r; c++) v -= factor[r * p + c] * z[c];
+      v /= factor[r * p + r];
+      z[r] = v;
+      residual -= v * v;
     }
-    const factor = sub.slice();
-    if (choleskyInPlace(factor, q, relativeTolerance) === q - 1) {
-      // Regress column j on the kept columns to see which of them it is made of.
-      const k = q - 1;
-      const keptFactor = new Float64Array(k * k);
-      for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) keptFactor[r * k + c] = sub[r * q + c];
-      choleskyInPlace(keptFactor, k);
+    if (residual <= relativeTolerance) {
+      // Back solve Lᵀ c = z: column j's coefficients on the kept columns.
       const coef = new Float64Array(k);
-      for (let r = 0; r < k; r++) coef[r] = sub[r * q + k];
-      if (k > 0) choleskySolveInPlace(keptFactor, k, coef);
+      for (let r = k - 1; r >= 0; r--) {
+        let v = z[r];
+        for (let c = r + 1; c < k; c++) v -= factor[c * p + r] * coef[c];
+        coef[r] = v / factor[r * p + r];
+      }
       result.push({ column: j, dependsOn: kept.filter((_, r) => Math.abs(coef[r]) > 1e-6) });
     } else {
+      for (let c = 0; c < k; c++) factor[k * p + c] = z[c];
+      factor[k * p + k] = Math.sqrt(residual);
       kept.push(j);
     }
   }

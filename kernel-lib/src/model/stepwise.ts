@@ -1,8 +1,10 @@
-import { check } from '../errors';
+import { CbmError, check } from '../errors';
 import type { DataInput, Table } from '../data/table';
 import { designMatrix, designSpec, specFromLevels, type DesignSpec } from './design';
+import { FIT_OPTION_NAMES, checkFitOptions, fitDesign, prepareFit, type FitOptions } from './fit';
 import type { Term } from './formula';
-import { checkFitOptions, fitDesign, prepareFit, type FitOptions, type LogitModel } from './logit';
+import { LARGE_DATA_ROWS } from './irls';
+import type { LogitModel } from './logit';
 
 /**
  * Backward stepwise elimination: start from the full model and repeatedly drop the term whose
@@ -26,6 +28,28 @@ export interface StepwiseOptions extends FitOptions {
   hierarchical?: boolean;
 }
 
+/**
+ * One row of the table R's `step()` prints at each step: a candidate removal from the current
+ * model, or '<none>' (keep the model as it is). Elimination stops when '<none>' has the lowest
+ * criterion.
+ */
+export interface CandidateRecord {
+  /** The term whose removal this row evaluates, or '<none>'. */
+  term: string;
+  /** Columns removed (R's Df); null for '<none>'. */
+  df: number | null;
+  /** Deviance of the model without the term (NaN under 'p-value', which does not refit candidates). */
+  deviance: number;
+  /** AIC of that model (NaN under 'p-value'). */
+  aic: number;
+  /** The criterion in use: AIC, BIC (R's step with k = log n prints it as "AIC"), or the Wald p-value. */
+  criterion: number;
+  /** Under 'p-value': the term's Wald p-value. */
+  pValue: number | null;
+  /** Why the candidate could not be fitted (it is then skipped), e.g. a SINGULAR design. */
+  skipped?: string;
+}
+
 /** One line of the step log (R's `step()$anova` plus the criterion used). */
 export interface StepRecord {
   /** 0 for the starting model. */
@@ -46,6 +70,8 @@ export interface StepRecord {
   pValue: number | null;
   /** The formula after this step. */
   formula: string;
+  /** The removals considered from this step's model (with '<none>'), as R's step() prints them. */
+  candidates: CandidateRecord[];
 }
 
 export interface StepwiseResult {
@@ -63,14 +89,15 @@ function droppable(terms: readonly Term[], hierarchical: boolean): Term[] {
 
 export function stepwise(data: DataInput | Table, formula: string, options: StepwiseOptions = {}): StepwiseResult {
   const context = 'stepwise';
-  checkFitOptions(options, context);
+  checkFitOptions(options, context, [...FIT_OPTION_NAMES, 'criterion', 'alpha', 'hierarchical']);
   const criterion = options.criterion ?? 'aic';
   check(criterion === 'aic' || criterion === 'bic' || criterion === 'p-value', `${context}: criterion must be 'aic', 'bic' or 'p-value', got '${String(criterion)}'`);
   const alpha = options.alpha ?? 0.05;
   check(typeof alpha === 'number' && alpha > 0 && alpha < 1, `${context}: alpha must be a number between 0 and 1, got ${String(alpha)}`);
+  check(options.hierarchical === undefined || typeof options.hierarchical === 'boolean', `${context}: hierarchical must be true or false, got ${typeof options.hierarchical === 'string' ? `'${options.hierarchical}'` : String(options.hierarchical)}`);
   const hierarchical = options.hierarchical ?? true;
 
-  const prepared = prepareFit(data, formula, options.prepare, context);
+  const prepared = prepareFit(data, formula, options, context);
   const fullSpec = designSpec(prepared.formula, prepared.table, context);
   // Design columns are computed once and shared by every candidate model (keyed by R name).
   const cache = new Map<string, Float64Array>();
@@ -85,26 +112,37 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
   // Candidates only need their deviance: a step below 1e-5 leaves it exact to ~1e-10 relative, so
   // candidates stop there and the chosen model is then polished to the full tolerance.
   // (Only on large data, where a pass costs; small fits converge fully at once.)
-  const large = prepared.y.length >= 100_000;
+  const large = prepared.y.length >= LARGE_DATA_ROWS;
   const candidateTolerance = large ? Math.max(options.tolerance ?? 1e-8, 1e-5) : options.tolerance;
   const fit = (terms: readonly Term[], parent?: LogitModel, tolerance = options.tolerance): LogitModel => {
     const spec = specFromLevels({ intercept: fullSpec.intercept, terms }, fullSpec.factorLevels);
     let startVector: Float64Array | undefined;
     if (parent) {
       // Warm start from the parent's estimates: the candidate differs by one term.
+      const parentBeta = parent.coefficients;
       startVector = new Float64Array(spec.columns.length);
       spec.columns.forEach((c, j) => {
         const k = parent.names.indexOf(c.name);
-        if (k >= 0) startVector![j] = parent.coefficients[k];
+        if (k >= 0) startVector![j] = parentBeta[k];
       });
     }
     // The user's `start` names the full model's coefficients: it applies to the first fit only.
     const start = terms === fullSpec.terms ? options.start : undefined;
     return fitDesign(prepared, spec, columnsOf(spec), { ...options, start, tolerance, startVector }, context);
   };
+  /** A candidate fit, or the reason it cannot be fitted (skipped and logged, not fatal). */
+  const tryFit = (terms: readonly Term[], parent?: LogitModel, tolerance?: number): LogitModel | string => {
+    try {
+      return fit(terms, parent, tolerance);
+    } catch (error) {
+      if (error instanceof CbmError && (error.code === 'SINGULAR' || error.code === 'SEPARATION' || error.code === 'NOT_CONVERGED')) return `${error.code}: ${error.message}`;
+      throw error;
+    }
+  };
   const n = prepared.y.length;
   const penalty = criterion === 'bic' ? Math.log(n) : 2;
   const score = (m: LogitModel) => m.statistics.deviance + penalty * m.statistics.nParameters;
+  const columnsOfTerm = (model: LogitModel, term: Term) => model.spec.columns.filter((c) => c.term === term.label).length;
 
   const initial = fit(fullSpec.terms);
   let current = initial;
@@ -120,36 +158,54 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
     criterion: criterion === 'p-value' ? (pValue ?? NaN) : score(model),
     pValue,
     formula: model.formula,
+    candidates: [],
   });
   const steps: StepRecord[] = [];
   steps.push(record(initial, null, null, null));
 
   for (;;) {
-    const candidates = droppable(current.terms, hierarchical);
-    if (candidates.length === 0) break;
+    const droppableTerms = droppable(current.terms, hierarchical);
+    const log: CandidateRecord[] = [];
+    const none: CandidateRecord = { term: '<none>', df: null, deviance: current.statistics.deviance, aic: current.statistics.aic, criterion: criterion === 'p-value' ? NaN : score(current), pValue: null };
     let chosen: { term: Term; model: LogitModel; pValue: number | null } | null = null;
     if (criterion === 'p-value') {
-      let worst: { term: Term; pValue: number } | null = null;
-      for (const term of candidates) {
-        const { pValue } = current.waldTest(term.label);
-        if (pValue > alpha && (!worst || pValue > worst.pValue)) worst = { term, pValue };
+      // Largest Wald p-value above alpha first; a removal that cannot be fitted is skipped.
+      const ranked = droppableTerms.map((term) => ({ term, pValue: current.waldTest(term.label).pValue })).sort((a, b) => b.pValue - a.pValue);
+      for (const { term, pValue } of ranked) {
+        const entry: CandidateRecord = { term: term.label, df: columnsOfTerm(current, term), deviance: NaN, aic: NaN, criterion: pValue, pValue };
+        log.push(entry);
+        if (chosen || !(pValue > alpha)) continue;
+        const model = tryFit(current.terms.filter((t) => t !== term), current);
+        if (typeof model === 'string') entry.skipped = model;
+        else {
+          entry.deviance = model.statistics.deviance;
+          entry.aic = model.statistics.aic;
+          chosen = { term, model, pValue };
+        }
       }
-      if (worst) {
-        chosen = { term: worst.term, model: fit(current.terms.filter((t) => t !== worst!.term), current), pValue: worst.pValue };
-      }
+      log.push(none);
     } else {
       let best: { term: Term; model: LogitModel; value: number } | null = null;
-      for (const term of candidates) {
+      for (const term of droppableTerms) {
         // On large data a subsample fit (newtonLogit's warm start) is a closer start than the
         // parent, whose estimates move far when a strong term is dropped.
-        const model = fit(current.terms.filter((t) => t !== term), large ? undefined : current, candidateTolerance);
+        const model = tryFit(current.terms.filter((t) => t !== term), large ? undefined : current, candidateTolerance);
+        if (typeof model === 'string') {
+          log.push({ term: term.label, df: columnsOfTerm(current, term), deviance: NaN, aic: NaN, criterion: NaN, pValue: null, skipped: model });
+          continue;
+        }
         const value = score(model);
+        log.push({ term: term.label, df: columnsOfTerm(current, term), deviance: model.statistics.deviance, aic: model.statistics.aic, criterion: value, pValue: null });
         // Strictly better only; ties keep the earlier term (R's order() is stable).
         if (!best || value < best.value) best = { term, model, value };
       }
+      log.push(none);
+      // R prints the table sorted by the criterion, '<none>' among the candidates.
+      log.sort((a, b) => (Number.isNaN(a.criterion) ? 1 : Number.isNaN(b.criterion) ? -1 : a.criterion - b.criterion));
       // R's step(): stop unless the best removal lowers the criterion; a tie keeps the current model.
       if (best && best.value < score(current)) chosen = { term: best.term, model: large ? fit(best.model.terms, best.model) : best.model, pValue: null };
     }
+    steps[steps.length - 1].candidates = log;
     if (!chosen) break;
     steps.push(record(chosen.model, chosen.term, current, chosen.pValue));
     current = chosen.model;

@@ -52,3 +52,17 @@ export function applyPreparation(preparation: Preparation, data: DataInput | Tab
 export function preparationToJSON(preparation: Preparation): Preparation {
   return JSON.parse(JSON.stringify(preparation)) as Preparation;
 }
+
+/**
+ * The part of a preparation that the given variables need: a model that no longer uses a
+ * prepared column (stepwise dropped it) must not demand it when scoring.
+ */
+export function restrictPreparation(preparation: Preparation, variables: readonly string[]): Preparation {
+  const wanted = new Set(variables);
+  const pick = <T>(record: Readonly<Record<string, T>>): Record<string, T> => {
+    const out: Record<string, T> = Object.create(null);
+    for (const key of Object.keys(record)) if (wanted.has(key)) out[key] = record[key];
+    return out;
+  };
+  return preparationToJSON({ encodings: pick(preparation.encodings), ranges: pick(preparation.ranges) });
+}

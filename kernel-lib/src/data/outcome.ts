@@ -1,0 +1,107 @@
+import { CbmError } from '../errors';
+import { isMissing, type Cell } from './table';
+
+/** Options for reading a 0/1 outcome. */
+export interface OutcomeOptions {
+  /**
+   * The value that counts as the event (1), for a text outcome whose two values are not
+   * yes/no, true/false or 1/0, e.g. `{ event: 'Bought' }`.
+   */
+  event?: string | number | boolean;
+  /** Missing values (and empty text) are allowed and read as 0 (a target list's "not contacted"). Default false. */
+  missingAsZero?: boolean;
+}
+
+/** Text pairs whose event is known whatever their case: the first of each pair is 1. */
+const KNOWN_PAIRS: readonly (readonly [string, string])[] = [
+  ['yes', 'no'],
+  ['true', 'false'],
+  ['1', '0'],
+];
+
+/**
+ * The one reader of a binary outcome (a response, a churn flag, `actual` in the metrics):
+ * numbers 0/1, booleans, or text. Text is read as 1/0 when its values are yes/no, true/false or
+ * 1/0 in any case; any other two text values need the event named (`{ event: 'Bought' }`),
+ * because guessing from the character order would code 'Yes'/'no' upside down and flip the
+ * sign of every coefficient. Missing values are NON_FINITE errors naming the row, unless
+ * `missingAsZero`.
+ *
+ * @example
+ * Array.from(readOutcome(['Yes', 'no', 'YES'], 'bought', 'fitLogit')); // [1, 0, 1]
+ * Array.from(readOutcome(['Bought', 'Left'], 'status', 'fitLogit', { event: 'Bought' })); // [1, 0]
+ */
+export function readOutcome(cells: ArrayLike<Cell>, name: string, context: string, options: OutcomeOptions = {}): Float64Array {
+  const n = cells.length;
+  const y = new Float64Array(n);
+  const event = options.event;
+  if (event !== undefined && !(typeof event === 'string' || typeof event === 'boolean' || (typeof event === 'number' && Number.isFinite(event)))) {
+    throw new CbmError('BAD_INPUT', `${context}: event must be the text, number or boolean that marks the event, got ${typeof event}`);
+  }
+  if (ArrayBuffer.isView(cells) && event === undefined) {
+    // Typed arrays hold numbers only: 0 and 1, nothing else.
+    for (let i = 0; i < n; i++) {
+      const v = (cells as unknown as Float64Array)[i];
+      if (v === 1) y[i] = 1;
+      else if (v !== 0) {
+        if (Number.isNaN(v) && options.missingAsZero) continue;
+        throw badValue(v, name, i, context);
+      }
+    }
+    return y;
+  }
+  let text: { event: string; other: string } | null = null;
+  const blankIsMissing = options.missingAsZero === true;
+  for (let i = 0; i < n; i++) {
+    const v = cells[i];
+    if (isMissing(v) || (blankIsMissing && v === '')) {
+      if (options.missingAsZero) continue;
+      throw new CbmError('NON_FINITE', `${context}: the outcome '${name}' is missing in row ${i}; use rows with a known outcome only (for the bank case: the contacted customers)`, { column: name, row: i });
+    }
+    if (event !== undefined) {
+      y[i] = sameValue(v, event) ? 1 : 0;
+      continue;
+    }
+    if (v === true || v === 1) y[i] = 1;
+    else if (v === false || v === 0) y[i] = 0;
+    else if (typeof v === 'string') {
+      text ??= textEvent(cells, name, context);
+      y[i] = v.trim().toLowerCase() === text.event ? 1 : 0;
+    } else throw badValue(v, name, i, context);
+  }
+  if (event !== undefined) checkEventLevels(cells, name, context, event);
+  return y;
+}
+
+function sameValue(v: Cell, event: string | number | boolean): boolean {
+  return v === event || (typeof v !== 'boolean' && typeof event !== 'boolean' && String(v) === String(event));
+}
+
+/** With a named event: at most two distinct values, and the event among them. */
+function checkEventLevels(cells: ArrayLike<Cell>, name: string, context: string, event: string | number | boolean): void {
+  const values = new Set<string>();
+  for (let i = 0; i < cells.length; i++) if (!isMissing(cells[i])) values.add(String(cells[i]));
+  if (values.size > 2) throw new CbmError('BAD_INPUT', `${context}: the outcome '${name}' has ${values.size} distinct values (${[...values].slice(0, 4).map((v) => `'${v}'`).join(', ')}${values.size > 4 ? ', …' : ''}); a binary outcome has two`, { column: name });
+  if (!values.has(String(event))) throw new CbmError('BAD_INPUT', `${context}: the event '${String(event)}' does not occur in '${name}' (values: ${[...values].map((v) => `'${v}'`).join(', ')})`, { column: name });
+}
+
+/** Which lower-cased text value is the event, from the column's distinct values. */
+function textEvent(cells: ArrayLike<Cell>, name: string, context: string): { event: string; other: string } {
+  // Only the text cells decide: numbers and booleans among them are read as 1/0 directly.
+  const values = new Set<string>();
+  for (let i = 0; i < cells.length; i++) {
+    const v = cells[i];
+    if (typeof v === 'string' && v !== '') values.add(v.trim().toLowerCase());
+  }
+  for (const [yes, no] of KNOWN_PAIRS) {
+    if ([...values].every((v) => v === yes || v === no)) return { event: yes, other: no };
+  }
+  const shown = [...values].slice(0, 4).map((v) => `'${v}'`).join(', ');
+  if (values.size > 2) throw new CbmError('BAD_INPUT', `${context}: the outcome '${name}' has ${values.size} distinct text values (${shown}${values.size > 4 ? ', …' : ''}); a binary outcome has two`, { column: name });
+  throw new CbmError('BAD_INPUT', `${context}: cannot tell which value of '${name}' is the event (${shown}); name it, e.g. { event: '${[...values][0]}' }, or use 1/0, true/false or yes/no`, { column: name, values: [...values] });
+}
+
+function badValue(v: unknown, name: string, row: number, context: string): CbmError {
+  if (typeof v === 'number' && Number.isNaN(v)) return new CbmError('NON_FINITE', `${context}: the outcome '${name}' is missing in row ${row}; use rows with a known outcome only`, { column: name, row });
+  return new CbmError('BAD_INPUT', `${context}: the outcome '${name}' must be 0 or 1 (or yes/no, true/false), found ${typeof v === 'number' ? v : String(v)} in row ${row}`, { column: name, row });
+}

@@ -1,0 +1,136 @@
+import { newtonLogit, type NewtonFit, type NewtonOptions } from './irls';
+
+/**
+ * Newton's method on well-conditioned columns. A predictor whose offset is large against its
+ * spread (x = 10⁵ + U(−1, 1); account numbers near 4·10⁹; epoch milliseconds within an hour) is
+ * nearly parallel to the intercept's column of ones: its Gram matrix is numerically singular
+ * although the model is estimable, and R's glm (pivoted QR on the raw columns) fits it. Such
+ * columns are centred and scaled, zⱼ = (xⱼ − mⱼ)/sⱼ, the fit runs on z, and the estimates map
+ * back exactly: βⱼ = γⱼ/sⱼ, β₀ = γ₀ − Σ γⱼ·mⱼ/sⱼ, Cov(β) = T·Cov(γ)·Tᵀ. Centring needs an
+ * intercept (it absorbs the shift); without one, columns are only scaled. Columns that are
+ * already well conditioned (|mean| ≤ 4·sd, 10⁻³ ≤ sd ≤ 10³, e.g. 0/1 indicators and min–max
+ * scaled inputs) are used as they are, so ordinary fits do no extra copying.
+ */
+export interface ColumnScaling {
+  /** mⱼ subtracted from column j (0 where not centred). */
+  readonly center: Float64Array;
+  /** sⱼ dividing column j (1 where not scaled). */
+  readonly scale: Float64Array;
+  /** Index of the intercept's column, or −1. */
+  readonly intercept: number;
+  /** True when some column was transformed. */
+  readonly active: boolean;
+}
+
+const MAX_OFFSET_RATIO = 4;
+const MIN_SPREAD = 1e-3;
+const MAX_SPREAD = 1e3;
+
+/** Decides each column's centre and scale (mean and standard deviation, one pass each). */
+export function columnScaling(columns: readonly Float64Array[], intercept: number): ColumnScaling {
+  const p = columns.length;
+  const center = new Float64Array(p);
+  const scale = new Float64Array(p).fill(1);
+  let active = false;
+  for (let j = 0; j < p; j++) {
+    if (j === intercept) continue;
+    const x = columns[j];
+    const n = x.length;
+    if (n === 0) continue;
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += x[i];
+    mean /= n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) {
+      const d = x[i] - mean;
+      ss += d * d;
+    }
+    const sd = Math.sqrt(ss / n);
+    if (!Number.isFinite(sd) || !Number.isFinite(mean)) continue; // non-finite inputs are reported elsewhere
+    const offset = intercept >= 0 ? Math.abs(mean) : 0;
+    const spread = intercept >= 0 ? sd : Math.sqrt(ss / n + mean * mean); // without centring: root mean square
+    if (spread === 0) continue; // constant (or zero) column: the aliasing check names it as it is
+    if (offset <= MAX_OFFSET_RATIO * spread && spread >= MIN_SPREAD && spread <= MAX_SPREAD) continue;
+    if (intercept >= 0) center[j] = mean;
+    scale[j] = spread;
+    active = true;
+  }
+  return { center, scale, intercept, active };
+}
+
+/** The transformed columns; untouched columns are shared, not copied. */
+export function scaledColumns(columns: readonly Float64Array[], scaling: ColumnScaling): Float64Array[] {
+  return columns.map((x, j) => {
+    const m = scaling.center[j];
+    const s = scaling.scale[j];
+    if (m === 0 && s === 1) return x;
+    const z = new Float64Array(x.length);
+    const inv = 1 / s;
+    for (let i = 0; i < x.length; i++) z[i] = (x[i] - m) * inv;
+    return z;
+  });
+}
+
+/** β (original columns) → γ (transformed columns): γⱼ = βⱼ·sⱼ, γ₀ = β₀ + Σ βⱼ·mⱼ. */
+export function toScaled(beta: ArrayLike<number>, scaling: ColumnScaling): Float64Array {
+  const p = beta.length;
+  const gamma = new Float64Array(p);
+  for (let j = 0; j < p; j++) gamma[j] = beta[j] * scaling.scale[j];
+  if (scaling.intercept >= 0) for (let j = 0; j < p; j++) gamma[scaling.intercept] += beta[j] * scaling.center[j];
+  return gamma;
+}
+
+/** γ → β: βⱼ = γⱼ/sⱼ, β₀ = γ₀ − Σ γⱼ·mⱼ/sⱼ (the map T). */
+export function toOriginal(gamma: ArrayLike<number>, scaling: ColumnScaling): Float64Array {
+  const p = gamma.length;
+  const beta = new Float64Array(p);
+  for (let j = 0; j < p; j++) beta[j] = gamma[j] / scaling.scale[j];
+  if (scaling.intercept >= 0) for (let j = 0; j < p; j++) if (j !== scaling.intercept) beta[scaling.intercept] -= beta[j] * scaling.center[j];
+  return beta;
+}
+
+/** Cov(β) = T·Cov(γ)·Tᵀ, p×p row-major. */
+export function covarianceToOriginal(cov: Float64Array, scaling: ColumnScaling): Float64Array {
+  const p = scaling.scale.length;
+  // T as a dense matrix: small (p ≤ a few hundred), and exact.
+  const t = new Float64Array(p * p);
+  for (let j = 0; j < p; j++) t[j * p + j] = 1 / scaling.scale[j];
+  const k = scaling.intercept;
+  if (k >= 0) for (let j = 0; j < p; j++) if (j !== k) t[k * p + j] = -scaling.center[j] / scaling.scale[j];
+  const tc = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let l = 0; l < p; l++) {
+    const a = t[i * p + l];
+    if (a === 0) continue;
+    for (let j = 0; j < p; j++) tc[i * p + j] += a * cov[l * p + j];
+  }
+  const out = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) {
+    let s = 0;
+    for (let l = 0; l < p; l++) s += tc[i * p + l] * t[j * p + l];
+    out[i * p + j] = s;
+  }
+  // Exact symmetry, as the untransformed inverse has.
+  for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) out[j * p + i] = out[i * p + j];
+  return out;
+}
+
+/**
+ * newtonLogit on conditioned columns, with every result in the original columns' terms. The
+ * aliasing check then judges the design by its shape, not its units: a centred column that is
+ * constant depends on the intercept, which the report says.
+ */
+export function newtonLogitConditioned(columns: readonly Float64Array[], y: Float64Array, options: NewtonOptions = {}): NewtonFit {
+  const intercept = options.interceptColumn ?? -1;
+  const scaling = columnScaling(columns, intercept);
+  if (!scaling.active) return newtonLogit(columns, y, options);
+  const start = options.start ? toScaled(options.start, scaling) : undefined;
+  const fit = newtonLogit(scaledColumns(columns, scaling), y, { ...options, start });
+  const p = columns.length;
+  const information = new Float64Array(p * p).fill(NaN); // not mapped back: only the fit itself reads it
+  if (fit.status === 'aliased') {
+    const aliased = fit.aliased.map((a) => ({ column: a.column, dependsOn: scaling.center[a.column] !== 0 && intercept >= 0 && !a.dependsOn.includes(intercept) ? [intercept, ...a.dependsOn] : a.dependsOn }));
+    return { ...fit, aliased, information };
+  }
+  const covariance = fit.covariance.some(Number.isNaN) ? fit.covariance : covarianceToOriginal(fit.covariance, scaling);
+  return { ...fit, coefficients: toOriginal(fit.coefficients, scaling), covariance, lastStep: toOriginal(fit.lastStep, scaling), information };
+}

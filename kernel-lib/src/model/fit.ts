@@ -1,0 +1,152 @@
+import { CbmError, check, checkOptions } from '../errors';
+import { toTable, type DataInput, type Table } from '../data/table';
+import { readOutcome } from '../data/outcome';
+import { applyPreparation, fitPreparation, isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
+import { newtonLogitConditioned } from './conditioning';
+import { designMatrix, designSpec, type DesignSpec } from './design';
+import { diagnoseFit, fitStatistics } from './diagnostics';
+import { parseFormula, type Formula } from './formula';
+import { LogitModel } from './logit';
+import type { Provenance } from './modelJson';
+
+/**
+ * The fit pipeline, the internal API every logistic fit reuses (fitLogit, stepwise, churn
+ * models, in-database fits):
+ *   1. `checkFitOptions` – options checked at the door (names and types);
+ *   2. `prepareFit` – data to a table once, formula parsed, preparation fitted and applied,
+ *      the 0/1 response read (`readOutcome`), a constant response refused;
+ *   3. `designSpec` + `designMatrix` (design.ts) – the model matrix as columns;
+ *   4. `fitDesign` – Newton on conditioned columns (conditioning.ts), diagnostics
+ *      (diagnostics.ts) and the model object with a preparation trimmed to what its terms read.
+ */
+export interface FitOptions {
+  /** Encode/scale raw rows first: a spec (ranges learned on this data) or a fitted preparation. */
+  prepare?: PreparationSpec | Preparation;
+  /** Newton iteration limit, default 25 (R's glm default). */
+  maxIterations?: number;
+  /** Relative step tolerance for convergence, default 1e-8 (the estimates are then exact to ~1e-16). */
+  tolerance?: number;
+  /** Confidence level of the reported intervals, default 0.95. */
+  confidenceLevel?: number;
+  /** Starting coefficients by name (missing ones start at 0). */
+  start?: Readonly<Record<string, number>>;
+  /** The response value that counts as the event, for text responses other than yes/no, true/false, 1/0. */
+  event?: string | number | boolean;
+  /** How the model is made (seed, split, settings), saved with it in toJSON. */
+  provenance?: Provenance;
+}
+
+export const FIT_OPTION_NAMES: readonly string[] = ['prepare', 'maxIterations', 'tolerance', 'confidenceLevel', 'start', 'event', 'provenance'];
+
+/** Rejects unknown option names (a typo such as `maxIteration` must not be ignored) and wrong types. */
+export function checkOptionNames(options: object | undefined, allowed: readonly string[], context: string): void {
+  checkOptions(options, context);
+  if (!options) return;
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      const near = allowed.find((a) => a.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
+      throw new CbmError('BAD_INPUT', `${context}: unknown option '${key}'${near ? ` (did you mean '${near}'?)` : ''}; options are ${allowed.map((a) => `'${a}'`).join(', ')}`, { option: key });
+    }
+  }
+}
+
+export function checkFitOptions(options: FitOptions, context: string, allowed: readonly string[] = FIT_OPTION_NAMES): void {
+  checkOptionNames(options, allowed, context);
+  const within = (x: unknown) => typeof x === 'number' && x > 0 && x < 1;
+  if (options.maxIterations !== undefined) check(Number.isInteger(options.maxIterations) && options.maxIterations > 0 && options.maxIterations <= 10_000, `${context}: maxIterations must be a whole number from 1 to 10000, got ${String(options.maxIterations)}`);
+  if (options.tolerance !== undefined) check(within(options.tolerance), `${context}: tolerance must be a number between 0 and 1, got ${String(options.tolerance)}`);
+  if (options.confidenceLevel !== undefined) check(within(options.confidenceLevel), `${context}: confidenceLevel must be a number between 0 and 1, e.g. 0.95, got ${String(options.confidenceLevel)}`);
+  if (options.prepare !== undefined) check(options.prepare !== null && typeof options.prepare === 'object' && !Array.isArray(options.prepare), `${context}: prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income'] }`);
+  if (options.start !== undefined) {
+    check(options.start !== null && typeof options.start === 'object' && !Array.isArray(options.start), `${context}: start must be an object of coefficients by name, e.g. { '(Intercept)': -1 }`);
+    for (const [name, value] of Object.entries(options.start)) {
+      check(typeof value === 'number' && Number.isFinite(value), `${context}: start['${name}'] must be a finite number, got ${String(value)}`);
+    }
+  }
+}
+
+/** What every fit of one formula on one data set shares. */
+export interface PreparedData {
+  /** The data after the preparation: what the design reads. */
+  table: Table;
+  /** The fitted preparation (null without one). */
+  preparation: Preparation | null;
+  formula: Formula;
+  /** The response as 0/1. */
+  y: Float64Array;
+  event?: string | number | boolean;
+}
+
+/** Step 2 of the pipeline: data, formula, preparation, response, checked once. */
+export function prepareFit(data: DataInput | Table, formula: string, options: Pick<FitOptions, 'prepare' | 'event'>, context: string): PreparedData {
+  const raw = toTable(data, context);
+  check(raw.nRows > 0, `${context}: the data has no rows`);
+  const parsed = parseFormula(formula, { columns: raw.names });
+  if (parsed.response === null) throw new CbmError('FORMULA_SYNTAX', `${context}: the formula needs a response on the left of '~', e.g. 'responded ~ gender + age'`);
+  let preparation: Preparation | null = null;
+  const prepare = options.prepare;
+  if (prepare !== undefined) preparation = isPreparation(prepare) ? preparationToJSON(prepare) : fitPreparation(raw, prepare);
+  const table = preparation ? applyPreparation(preparation, raw) : raw;
+  for (const v of [parsed.response, ...parsed.variables]) table.cells(v); // UNKNOWN_COLUMN early, with the column list
+  const y = readOutcome(table.cells(parsed.response), parsed.response, context, { event: options.event });
+  let ones = 0;
+  for (let i = 0; i < y.length; i++) ones += y[i];
+  if (ones === 0 || ones === y.length) {
+    throw new CbmError('CONSTANT_RESPONSE', `${context}: the response '${parsed.response}' is ${ones === 0 ? 0 : 1} in all ${y.length} rows, so there is nothing to model`, { column: parsed.response });
+  }
+  return { table, preparation, formula: parsed, y, event: options.event };
+}
+
+/** Step 4: fits one design on prepared data (fitLogit and each of stepwise's candidates). */
+export function fitDesign(prepared: PreparedData, spec: DesignSpec, columns: readonly Float64Array[], options: FitOptions & { startVector?: Float64Array }, context: string): LogitModel {
+  const names = spec.columns.map((c) => c.name);
+  let start = options.startVector;
+  if (!start && options.start) {
+    start = new Float64Array(names.length);
+    for (const [name, value] of Object.entries(options.start)) {
+      const j = names.indexOf(name);
+      check(j >= 0, `${context}: start names the unknown coefficient '${name}'`);
+      start[j] = value;
+    }
+  }
+  const fit = newtonLogitConditioned(columns, prepared.y, { maxIterations: options.maxIterations, tolerance: options.tolerance, start, interceptColumn: spec.intercept ? 0 : -1 });
+  const sizes = columns.map((x) => {
+    let size = 0;
+    for (let i = 0; i < x.length; i++) size = Math.max(size, Math.abs(x[i]));
+    return size;
+  });
+  const warnings = diagnoseFit(fit, names, context, fit.status === 'converged' ? undefined : sizes);
+  const variables = [...new Set(spec.terms.flatMap((t) => t.variables))];
+  return new LogitModel({
+    response: prepared.formula.response!,
+    spec,
+    coefficients: fit.coefficients,
+    covariance: fit.covariance,
+    statistics: fitStatistics(fit, prepared.y, spec.intercept),
+    confidenceLevel: options.confidenceLevel ?? 0.95,
+    preparation: prepared.preparation ? restrictPreparation(prepared.preparation, variables) : null,
+    warnings,
+    event: prepared.event,
+    provenance: options.provenance,
+  });
+}
+
+/**
+ * Fits a logistic regression of `formula` on `data` (rows or columns) by maximum likelihood.
+ * Errors are specific CbmErrors: UNKNOWN_COLUMN, NON_FINITE, CONSTANT_RESPONSE, SINGULAR (naming
+ * the aliased terms), SEPARATION, NOT_CONVERGED, FORMULA_SYNTAX, BAD_INPUT.
+ *
+ * @example
+ * const rows = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => ({ x: i, bought: ['no', 'no', 'yes', 'no', 'yes', 'no', 'yes', 'yes'][i] }));
+ * const model = fitLogit(rows, 'bought ~ x'); // 'yes' is the event
+ * model.coefficient('x') > 0; // true
+ */
+export function fitLogit(data: DataInput | Table, formula: string, options: FitOptions = {}): LogitModel {
+  const context = 'fitLogit';
+  checkFitOptions(options, context);
+  const prepared = prepareFit(data, formula, options, context);
+  const spec = designSpec(prepared.formula, prepared.table, context);
+  const columns = designMatrix(spec, prepared.table, context);
+  check(columns.length > 0, `${context}: the model has no terms and no intercept`);
+  return fitDesign(prepared, spec, columns, options, context);
+}

@@ -1,0 +1,218 @@
+import { CbmError, check } from '../errors';
+import { isPreparation, preparationToJSON, type Preparation } from '../prepare/preparation';
+import { checkEncodings } from '../prepare/encode';
+import { scalerFromRanges } from '../prepare/scale';
+import { specFromLevels, type DesignSpec } from './design';
+import type { FitStatistics } from './diagnostics';
+import { parseFormula, type Term } from './formula';
+import { choleskyInPlace } from './linalg';
+
+export const MODEL_FORMAT = 'cbm-kit/logit-model';
+export const MODEL_VERSION = 1;
+
+/** Facts about how a model was made (seed, split, elimination settings, threshold): flat, JSON-safe values. */
+export type Provenance = Readonly<Record<string, string | number | boolean | null>>;
+
+/**
+ * The saved form of a logistic model: everything needed to score raw rows and to print the
+ * summary. P = 1/(1 + e^−V) with V = Σ estimate·column, the columns built from `terms` on the
+ * rows after `preparation` (encode text, then min–max scale with the stored ranges). The JSON
+ * Schema is `logit-model.schema.json` beside this file.
+ */
+export interface LogitModelJSON {
+  format: typeof MODEL_FORMAT;
+  version: number;
+  formula: string;
+  response: string;
+  intercept: boolean;
+  terms: { label: string; variables: string[] }[];
+  factorLevels: Record<string, string[]>;
+  preparation: Preparation | null;
+  confidenceLevel: number;
+  coefficients: { name: string; term: string | null; estimate: number; stdError: number }[];
+  covariance: number[][];
+  statistics: FitStatistics;
+  warnings: string[];
+  /** The response value modelled as the event, when it was named (`{ event: 'Bought' }`). */
+  event?: string | number | boolean;
+  provenance?: Provenance;
+}
+
+/** What a model is made of: the fit's output, or a saved model's validated contents. */
+export interface ModelParts {
+  response: string;
+  spec: DesignSpec;
+  coefficients: Float64Array;
+  covariance: Float64Array;
+  statistics: FitStatistics;
+  confidenceLevel: number;
+  preparation: Preparation | null;
+  warnings: string[];
+  event?: string | number | boolean;
+  provenance?: Provenance;
+}
+
+function badJSON(message: string): CbmError {
+  return new CbmError('BAD_MODEL_JSON', `model JSON: ${message}`);
+}
+
+/** A flat object of JSON-safe values, copied; anything else is refused. */
+export function checkProvenance(value: unknown, fail: (message: string) => CbmError): Provenance {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail('provenance must be an object of simple values, e.g. { seed: 2026, threshold: 0.8 }');
+  const out: Record<string, string | number | boolean | null> = Object.create(null);
+  for (const [key, v] of Object.entries(value)) {
+    if (!(v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))) {
+      throw fail(`provenance.${key} must be text, a finite number, true/false or null`);
+    }
+    out[key] = v;
+  }
+  return Object.freeze(out);
+}
+
+/** Writes a model's parts as JSON (copies throughout). */
+export function writeModelJSON(parts: ModelParts & { formula: string; names: readonly string[]; stdErrors: ArrayLike<number> }): LogitModelJSON {
+  const p = parts.names.length;
+  const json: LogitModelJSON = {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    formula: parts.formula,
+    response: parts.response,
+    intercept: parts.spec.intercept,
+    terms: parts.spec.terms.map((t) => ({ label: t.label, variables: [...t.variables] })),
+    factorLevels: Object.fromEntries(Object.keys(parts.spec.factorLevels).map((k) => [k, [...parts.spec.factorLevels[k]]])),
+    preparation: parts.preparation ? preparationToJSON(parts.preparation) : null,
+    confidenceLevel: parts.confidenceLevel,
+    coefficients: parts.names.map((name, j) => ({ name, term: parts.spec.columns[j].term, estimate: parts.coefficients[j], stdError: parts.stdErrors[j] })),
+    covariance: Array.from({ length: p }, (_, i) => Array.from(parts.covariance.subarray(i * p, (i + 1) * p))),
+    statistics: { ...parts.statistics },
+    warnings: [...parts.warnings],
+  };
+  if (parts.event !== undefined) json.event = parts.event;
+  if (parts.provenance !== undefined) json.provenance = { ...parts.provenance };
+  return json;
+}
+
+/** Reads a saved model (an object or its JSON text), checking every field; throws BAD_MODEL_JSON. */
+export function readModelJSON(input: unknown): ModelParts {
+  let json: LogitModelJSON;
+  if (typeof input === 'string') {
+    try {
+      json = JSON.parse(input) as LogitModelJSON;
+    } catch (e) {
+      throw badJSON(`not valid JSON (${(e as Error).message})`);
+    }
+  } else json = input as LogitModelJSON;
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw badJSON('expected an object');
+  if (json.format !== MODEL_FORMAT) throw badJSON(`format is '${String(json.format)}', expected '${MODEL_FORMAT}'`);
+  if (json.version !== MODEL_VERSION) throw badJSON(`version ${String(json.version)} is not supported (this library reads version ${MODEL_VERSION})`);
+  if (typeof json.response !== 'string' || typeof json.intercept !== 'boolean') throw badJSON('response (string) and intercept (boolean) are required');
+  if (typeof json.formula !== 'string') throw badJSON('formula (string) is required');
+  if (!Array.isArray(json.terms) || !json.terms.every((t) => t && typeof t === 'object' && typeof t.label === 'string' && Array.isArray(t.variables) && t.variables.length > 0 && t.variables.every((v) => typeof v === 'string'))) {
+    throw badJSON('terms must be a list of { label, variables }');
+  }
+  // Copies throughout: later edits to the caller's object must not reach the loaded model.
+  const terms: Term[] = json.terms.map((t) => Object.freeze({ label: t.label, variables: Object.freeze([...t.variables]) }));
+  for (const t of terms) if (t.label !== t.variables.join(':')) throw badJSON(`term '${t.label}' does not match its variables ${t.variables.join(', ')}`);
+  checkFormulaMatches(json.formula, json.response, json.intercept, terms);
+  const rawLevels: unknown = json.factorLevels ?? {};
+  if (rawLevels === null || typeof rawLevels !== 'object' || Array.isArray(rawLevels)) throw badJSON('factorLevels must map names to lists of levels');
+  const levels: Record<string, string[]> = Object.create(null);
+  for (const [name, list] of Object.entries(rawLevels)) {
+    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string') || list.length < 2 || new Set(list).size !== list.length) {
+      throw badJSON(`factorLevels.${name} must list at least two distinct levels`);
+    }
+    levels[name] = [...list];
+  }
+  let spec: DesignSpec;
+  try {
+    spec = specFromLevels({ intercept: json.intercept, terms }, levels);
+  } catch (e) {
+    throw badJSON(`the terms do not form a valid design: ${(e as Error).message}`);
+  }
+  const p = spec.columns.length;
+  if (!Array.isArray(json.coefficients) || json.coefficients.length !== p) throw badJSON(`expected ${p} coefficients for the terms, found ${Array.isArray(json.coefficients) ? json.coefficients.length : 'none'}`);
+  const coefficients = new Float64Array(p);
+  json.coefficients.forEach((c, j) => {
+    if (!c || typeof c !== 'object' || c.name !== spec.columns[j].name) throw badJSON(`coefficient ${j} should be '${spec.columns[j].name}', found '${String(c?.name)}'`);
+    if (typeof c.estimate !== 'number' || !Number.isFinite(c.estimate)) throw badJSON(`coefficient '${c.name}' has no finite estimate`);
+    coefficients[j] = c.estimate;
+  });
+  const covariance = readCovariance(json.covariance, p, spec);
+  let preparation: Preparation | null = null;
+  if (json.preparation != null) {
+    if (!isPreparation(json.preparation)) throw badJSON('preparation must be { encodings, ranges }');
+    try {
+      // Validates the encodings and ranges (without data: applying them to no rows would
+      // fail on the missing columns and reject every valid preparation).
+      checkEncodings(json.preparation.encodings);
+      check(json.preparation.ranges !== null && typeof json.preparation.ranges === 'object' && !Array.isArray(json.preparation.ranges), 'ranges must be an object like { age: { min, max } }');
+      scalerFromRanges(json.preparation.ranges);
+    } catch (e) {
+      throw badJSON(`preparation is invalid: ${(e as Error).message}`);
+    }
+    preparation = preparationToJSON(json.preparation);
+  }
+  const statistics = readStatistics(json.statistics);
+  const confidenceLevel = json.confidenceLevel ?? 0.95;
+  if (typeof confidenceLevel !== 'number' || !(confidenceLevel > 0 && confidenceLevel < 1)) throw badJSON(`confidenceLevel must be between 0 and 1, found ${String(confidenceLevel)}`);
+  if (json.warnings !== undefined && !(Array.isArray(json.warnings) && json.warnings.every((w) => typeof w === 'string'))) throw badJSON('warnings must be a list of strings');
+  const event = json.event;
+  if (event !== undefined && !(typeof event === 'string' || typeof event === 'boolean' || (typeof event === 'number' && Number.isFinite(event)))) throw badJSON('event must be text, a number or true/false');
+  const provenance = json.provenance === undefined ? undefined : checkProvenance(json.provenance, badJSON);
+  return { response: json.response, spec, coefficients, covariance, statistics, confidenceLevel, preparation, warnings: json.warnings ? [...json.warnings] : [], event, provenance };
+}
+
+/** The saved formula must say what the terms say: a hand-edited formula is not silently ignored. */
+function checkFormulaMatches(formula: string, response: string, intercept: boolean, terms: readonly Term[]): void {
+  let parsed;
+  try {
+    parsed = parseFormula(formula);
+  } catch (e) {
+    throw badJSON(`formula '${formula}' cannot be read: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const labels = parsed.terms.map((t) => t.label);
+  const expected = terms.map((t) => t.label);
+  if (parsed.response !== response || parsed.intercept !== intercept || labels.length !== expected.length || labels.some((l, k) => l !== expected[k])) {
+    throw badJSON(`formula '${formula}' does not match the terms (${[response, '~', intercept ? '' : '0 +', expected.join(' + ')].join(' ').replace(/\s+/g, ' ')}); edit both or neither`);
+  }
+}
+
+/** A p×p covariance: finite, symmetric and positive definite (else Wald tests go negative). */
+function readCovariance(raw: unknown, p: number, spec: DesignSpec): Float64Array {
+  const covariance = new Float64Array(p * p);
+  if (!Array.isArray(raw) || raw.length !== p) throw badJSON(`covariance must be a ${p}×${p} matrix`);
+  raw.forEach((row: unknown, i) => {
+    if (!Array.isArray(row) || row.length !== p || !row.every((x) => typeof x === 'number' && Number.isFinite(x))) throw badJSON(`covariance row ${i} must have ${p} finite numbers`);
+    covariance.set(row as number[], i * p);
+  });
+  for (let i = 0; i < p; i++) {
+    if (!(covariance[i * p + i] > 0)) throw badJSON(`covariance has a variance of ${covariance[i * p + i]} for '${spec.columns[i].name}'; variances must be positive`);
+    for (let j = 0; j < i; j++) {
+      const a = covariance[i * p + j];
+      const b = covariance[j * p + i];
+      if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1e-300)) throw badJSON(`covariance is not symmetric at ('${spec.columns[i].name}', '${spec.columns[j].name}')`);
+    }
+  }
+  // Positive definite: a Cholesky factor of the correlation matrix exists.
+  const correlation = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) correlation[i * p + j] = covariance[i * p + j] / Math.sqrt(covariance[i * p + i] * covariance[j * p + j]);
+  if (choleskyInPlace(correlation, p, 1e-12) >= 0) throw badJSON('covariance is not positive definite, so Wald tests and intervals from it would be meaningless');
+  return covariance;
+}
+
+/** The fit statistics of a saved model: every field present; numbers, or null for NaN (JSON has no NaN). */
+function readStatistics(raw: unknown): FitStatistics {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw badJSON('statistics are missing');
+  const source = raw as Record<string, unknown>;
+  const keys: (keyof FitStatistics)[] = ['nObs', 'nParameters', 'dfResidual', 'dfNull', 'logLikelihood', 'nullLogLikelihood', 'deviance', 'nullDeviance', 'aic', 'bic', 'pseudoR2', 'iterations', 'lrStatistic', 'lrPValue'];
+  const out: Partial<Record<keyof FitStatistics, number | boolean>> = {};
+  for (const key of keys) {
+    const value = source[key];
+    if (value === null) out[key] = NaN;
+    else if (typeof value === 'number') out[key] = value;
+    else throw badJSON(`statistics.${key} must be a number, found ${value === undefined ? 'nothing' : typeof value}`);
+  }
+  if (typeof source.converged !== 'boolean') throw badJSON('statistics.converged must be true or false');
+  out.converged = source.converged;
+  return out as unknown as FitStatistics;
+}
