@@ -44,6 +44,13 @@ describe('CBM.FIT and the model table', () => {
     expect(kl.LogitModel.fromJSON(back).toJSON()).toEqual(json);
   });
 
+  it('carries the event and the provenance', () => {
+    const rows = sheet.train.map((r) => ({ ...r, outcome: r.responded === 1 ? 'Bought' : 'No' }));
+    const m = kl.fitLogit(rows, 'outcome ~ gender + age', { event: 'Bought', provenance: { seed: 2026, split: '2:1', note: null } });
+    const json = m.toJSON();
+    expect(tableToModelJSON(modelToTable(m))).toEqual(JSON.parse(JSON.stringify(json)));
+  });
+
   it('is rectangular with the documented header', () => {
     const width = table[0].length;
     expect(table.every((r) => r.length === width)).toBe(true);

@@ -1,11 +1,17 @@
-import { CbmError } from '../../../kernel-lib/src/errors';
-import { tableFromRange } from '../../../kernel-lib/src/data/range';
-import { campaignMetrics } from '../../../kernel-lib/src/evaluate/campaign';
-import { gainsTable } from '../../../kernel-lib/src/evaluate/ranking';
-import { fitLogit, type LogitModel } from '../../../kernel-lib/src/model/logit';
-import { stepwise, type StepwiseOptions } from '../../../kernel-lib/src/model/stepwise';
-import { minMaxScaler, scalerFromRanges } from '../../../kernel-lib/src/prepare/scale';
-import type { Preparation, PreparationSpec } from '../../../kernel-lib/src/prepare/preparation';
+import {
+  CbmError,
+  campaignMetrics,
+  fitLogit,
+  gainsTable,
+  minMaxScaler,
+  scalerFromRanges,
+  stepwise,
+  tableFromRange,
+  type LogitModel,
+  type Preparation,
+  type PreparationSpec,
+  type StepwiseOptions,
+} from '../../../kernel-lib/src/index';
 import { ExcelFailure, badNumber, notAvailable } from './excelErrors';
 import { excelMatrix, isBlank, numberVector, optionalNumber, optionalText, scoredPair, thresholdArgument, unwrapScalar, vectorCells, wholeNumber, type Range } from './cells';
 import { modelFromCells, modelToTable } from './modelTable';

@@ -1,4 +1,4 @@
-import { CbmError, type CbmErrorCode } from '../../../kernel-lib/src/errors';
+import { CbmError, type CbmErrorCode } from '../../../kernel-lib/src/index';
 
 /**
  * The Excel error value each kind of kernel-lib failure shows as. Excel lets a custom function

@@ -1,5 +1,4 @@
-import { CbmError } from '../../../kernel-lib/src/errors';
-import { LogitModel, MODEL_FORMAT, MODEL_VERSION, type LogitModelJSON } from '../../../kernel-lib/src/model/logit';
+import { CbmError, LogitModel, MODEL_FORMAT, MODEL_VERSION, type LogitModelJSON } from '../../../kernel-lib/src/index';
 import { isBlank, type Range } from './cells';
 
 /**
@@ -25,6 +24,8 @@ import { isBlank, type Range } from './cells';
  * | levels | region | N | S | W | | (levels of a factor, reference first) |
  * | statistic | logLikelihood | −32.41 | | | | (one row per fit statistic; blank for NaN) |
  * | warning | text | | | | | |
+ * | event | Bought | | | | | (the response value modelled as 1, when one was named) |
+ * | provenance | seed | 2026 | | | | (how the model was made, one row per entry) |
  *
  * The coefficient block is the `term` header row followed by exactly as many rows as the header
  * names covariance columns. z and p are shown for the reader and recomputed on reading.
@@ -61,6 +62,9 @@ export function modelToTable(model: LogitModel): OutCell[][] {
     rows.push(['statistic', key, typeof v === 'number' && !Number.isFinite(v) ? '' : v]);
   }
   for (const w of json.warnings) rows.push(['warning', w]);
+  if (json.event !== undefined) rows.push(['event', json.event]);
+  // null is a valid provenance value: written as a blank and read back as null.
+  if (json.provenance) for (const [key, v] of Object.entries(json.provenance)) rows.push(['provenance', key, v === null ? '' : v]);
   const width = Math.max(6 + p, ...rows.map((r) => r.length));
   return rows.map((r) => {
     const out = r.map((v) => (typeof v === 'number' && !Number.isFinite(v) ? '' : v));
@@ -116,6 +120,8 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
   const factorLevels: Record<string, string[]> = {};
   const statistics: Record<string, number | boolean | null> = {};
   const warnings: string[] = [];
+  let event: string | number | boolean | undefined;
+  let provenance: Record<string, string | number | boolean | null> | undefined;
   for (let r = 0; r < range.length; r++) {
     if (r >= headerRow && r <= headerRow + p) continue;
     const row = range[r];
@@ -152,11 +158,18 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
       case 'warning':
         warnings.push(text(row[1]));
         break;
+      case 'event':
+        if (isBlank(row[1])) throw bad(`the event row ${r + 1} is blank`);
+        event = row[1] as string | number | boolean;
+        break;
+      case 'provenance':
+        (provenance ??= Object.create(null) as Record<string, string | number | boolean | null>)[text(row[1])] = isBlank(row[2]) ? null : (row[2] as string | number | boolean);
+        break;
       case '':
         if (row.every(isBlank)) break;
         throw bad(`${at} has no kind in its first cell`);
       default:
-        throw bad(`${at} starts with '${kind}', which is not a row kind of a model table (format, version, formula, response, intercept, confidence, term, scale, encode, levels, statistic, warning)`);
+        throw bad(`${at} starts with '${kind}', which is not a row kind of a model table (format, version, formula, response, intercept, confidence, term, scale, encode, levels, statistic, warning, event, provenance)`);
     }
   }
   const value = (key: string) => {
@@ -184,6 +197,8 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
     covariance,
     statistics: statistics as unknown as LogitModelJSON['statistics'],
     warnings,
+    ...(event !== undefined ? { event } : {}),
+    ...(provenance ? { provenance } : {}),
   };
 }
 
