@@ -49,3 +49,26 @@ export { targetList, type TargetListOptions, type TargetRow } from './evaluate/t
 export { campaignMetrics, type CampaignMetrics } from './evaluate/campaign';
 export { tableFromRange, type RangeOptions } from './data/range';
 export * from './charts';
+export {
+  customerBase,
+  customerBaseCsv,
+  CUSTOMER_BASE_MECHANISM,
+  CUSTOMER_BASE_SEED,
+  type CustomerBase,
+  type CustomerBaseOptions,
+  type CustomerBaseCustomer,
+  type CustomerBaseEvent,
+  type CustomerBasePrice,
+  type CustomerBaseCompetitorPrice,
+  type CustomerBaseMechanism,
+} from './data/customerBase';
+export { churnerDistribution, churnerTail, MAX_EXACT_CUSTOMERS } from './simulate/churners';
+export {
+  simulateRevenue,
+  type SimulateRevenueSpec,
+  type SimulateRevenueResult,
+  type RevenueSummary,
+  type RevenueQuantiles,
+  type HistogramBin,
+  type ChurnerCount,
+} from './simulate/revenue';

@@ -1,0 +1,99 @@
+import { CbmError, check } from '../errors';
+
+/**
+ * The exact distribution of the number of churners among independent customers with churn
+ * probabilities p₁ … pₙ (the Poisson-binomial distribution), by the recursion
+ *
+ *   after customer i:  P(k) ← P(k)·(1 − pᵢ) + P(k − 1)·pᵢ,   starting from P(0) = 1.
+ *
+ * Every update is a convex combination of non-negative numbers: no subtraction, so no
+ * cancellation. Each entry, however far in the tail, carries a relative rounding error of at
+ * most about 2n·2⁻⁵³ (n = 10,000: ≈ 2e-12 relative) until it underflows below ~1e-308, where it
+ * becomes 0. Cost n(n+1)/2 multiply-adds and n + 1 doubles: 10,000 customers take a few tens of
+ * milliseconds, 100,000 a few seconds; beyond 100,000 it refuses (TOO_LARGE) – a normal or
+ * saddle-point approximation is the tool there.
+ *
+ * @example
+ * const p = [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41];
+ * const distribution = churnerDistribution(p); // length 11, sums to 1
+ * churnerTail(p, 8); // P(8 or more churn) = 0.1031857049…
+ */
+export const MAX_EXACT_CUSTOMERS = 100_000;
+
+/** Checks and copies churn probabilities: an array of numbers in [0, 1]. */
+export function probabilityVector(probabilities: unknown, context: string, name = 'churnProbabilities'): Float64Array {
+  check(Array.isArray(probabilities) || ArrayBuffer.isView(probabilities), `${context}: ${name} must be an array of probabilities, got ${probabilities === null ? 'null' : typeof probabilities}`);
+  const values = probabilities as ArrayLike<unknown>;
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new CbmError('NON_FINITE', `${context}: ${name}[${i}] is ${typeof v === 'number' ? String(v) : v === null || v === undefined ? 'missing' : `not a number (${JSON.stringify(v)})`}; every customer needs a churn probability`, { index: i });
+    }
+    check(v >= 0 && v <= 1, `${context}: ${name}[${i}] = ${v} is outside [0, 1]`, { index: i, value: v });
+    out[i] = v;
+  }
+  return out;
+}
+
+export function churnerDistribution(probabilities: ArrayLike<number>): Float64Array {
+  const p = probabilityVector(probabilities, 'churnerDistribution');
+  const n = p.length;
+  if (n > MAX_EXACT_CUSTOMERS) throw new CbmError('TOO_LARGE', `churnerDistribution: ${n} customers exceed the exact recursion's limit of ${MAX_EXACT_CUSTOMERS} (cost grows with n²); split the base into segments or approximate`, { customers: n });
+  const d = new Float64Array(n + 1);
+  d[0] = 1;
+  for (let i = 0; i < n; i++) {
+    const pi = p[i];
+    const qi = 1 - pi;
+    // Downwards, so d[k − 1] is still the value before customer i.
+    for (let k = i + 1; k > 0; k--) d[k] = d[k] * qi + d[k - 1] * pi;
+    d[0] *= qi;
+  }
+  return d;
+}
+
+/**
+ * P(at most `m` successes) for independent Bernoulli(q) trials, summing only the entries 0 … m:
+ * entries above m never feed back into lower ones, so truncating the recursion there is exact.
+ */
+function lowerTail(q: Float64Array, m: number): number {
+  if (m < 0) return 0;
+  const n = q.length;
+  if (m >= n) return 1;
+  const d = new Float64Array(m + 1);
+  d[0] = 1;
+  for (let i = 0; i < n; i++) {
+    const qi = q[i];
+    const ri = 1 - qi;
+    for (let k = Math.min(i + 1, m); k > 0; k--) d[k] = d[k] * ri + d[k - 1] * qi;
+    d[0] *= ri;
+  }
+  let sum = 0;
+  for (let k = 0; k <= m; k++) sum += d[k];
+  return sum;
+}
+
+/**
+ * P(number of churners ≥ k), exactly, by the same recursion. It sums the small side directly
+ * (P(churners ≥ k) as P(stayers ≤ n − k)) instead of 1 − P(churners < k), so a tail of 1e-12
+ * keeps its relative accuracy; cost n·min(k, n − k + 1).
+ */
+export function churnerTail(probabilities: ArrayLike<number>, k: number): number {
+  const p = probabilityVector(probabilities, 'churnerTail');
+  check(typeof k === 'number' && Number.isInteger(k), `churnerTail: k must be a whole number of churners, got ${String(k)}`);
+  return tailOf(p, k);
+}
+
+/** @internal churnerTail on checked probabilities. */
+export function tailOf(p: Float64Array, k: number): number {
+  const n = p.length;
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += p[i];
+  if (k > mean) {
+    const stay = Float64Array.from(p, (x) => 1 - x);
+    return lowerTail(stay, n - k);
+  }
+  return 1 - lowerTail(p, k - 1);
+}

@@ -1,0 +1,121 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { CbmError, check, checkOptions } from '../errors';
+import {
+  newAccumulator,
+  prepareSimulation,
+  simulateRevenue,
+  summaryFromAccumulator,
+  summaryFromDraws,
+  SummaryAccumulator,
+  type SimulateRevenueResult,
+  type SimulateRevenueSpec,
+} from './revenue';
+import type { WorkerTask } from './worker';
+
+/**
+ * simulateRevenue on several worker threads (Node only; the `@cbm-kit/kernel-lib/parallel`
+ * entry, so the browser/Excel root never imports node:worker_threads). The simulations are split
+ * into contiguous ranges aligned to the summary's 4,096-simulation chunks; every simulation keeps
+ * its own seeded stream, so the totals, churner counts and summary are identical to
+ * `simulateRevenue` with the same spec, whatever the number of workers. Small runs (under
+ * `minDrawsPerWorker` customer draws per worker) stay on the calling thread; the threads are
+ * kept in a pool between calls and never keep the process alive.
+ *
+ * @example
+ * const result = await simulateRevenueParallel(
+ *   { churnProbabilities: [0.2, 0.5], revenues: [100, 250], simulations: 100000, seed: 1 },
+ *   { workers: 2 },
+ * );
+ */
+export interface ParallelOptions {
+  /** Worker threads, default: the machine's available parallelism. 1 runs on the calling thread. */
+  workers?: number;
+  /** Fewer customer draws than this per worker and it uses fewer workers, default 10 million. */
+  minDrawsPerWorker?: number;
+}
+
+const OPTION_NAMES = ['workers', 'minDrawsPerWorker'];
+const pool: Worker[] = [];
+let nextTaskId = 1;
+
+function workerScript(): string {
+  // Compiled layout: dist/simulate/parallel.js beside dist/simulate/worker.js.
+  return join(__dirname, 'worker.js');
+}
+
+function poolOf(size: number): Worker[] {
+  while (pool.length < size) {
+    const worker = new Worker(workerScript());
+    worker.unref();
+    pool.push(worker);
+  }
+  return pool.slice(0, size);
+}
+
+function run(worker: Worker, task: Omit<WorkerTask, 'id'>): Promise<{ accumulator?: Record<string, unknown> }> {
+  const id = nextTaskId++;
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: { id: number; error?: string; accumulator?: Record<string, unknown> }) => {
+      if (message.id !== id) return;
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.unref();
+      if (message.error) reject(new CbmError('BAD_INPUT', `simulateRevenueParallel: a worker failed: ${message.error}`));
+      else resolve(message);
+    };
+    const onError = (error: Error) => {
+      worker.off('message', onMessage);
+      const at = pool.indexOf(worker);
+      if (at >= 0) pool.splice(at, 1);
+      reject(error);
+    };
+    worker.on('message', onMessage);
+    worker.once('error', onError);
+    worker.ref(); // while a task runs, the process waits for it
+    worker.postMessage({ id, ...task });
+  });
+}
+
+/** Stops the pooled worker threads (they are unref'd, so this is only needed to free them early). */
+export async function closeWorkers(): Promise<void> {
+  const workers = pool.splice(0, pool.length);
+  await Promise.all(workers.map((w) => w.terminate()));
+}
+
+export async function simulateRevenueParallel(spec: SimulateRevenueSpec, options: ParallelOptions = {}): Promise<SimulateRevenueResult> {
+  const context = 'simulateRevenueParallel';
+  checkOptions(options, context);
+  for (const key of Object.keys(options)) check(OPTION_NAMES.includes(key), `${context}: unknown option '${key}' (options: ${OPTION_NAMES.join(', ')})`);
+  const requested = options.workers ?? availableParallelism();
+  check(Number.isInteger(requested) && requested >= 1 && requested <= 64, `${context}: workers must be a whole number from 1 to 64, got ${String(options.workers)}`);
+  const minDraws = options.minDrawsPerWorker ?? 10_000_000;
+  check(typeof minDraws === 'number' && minDraws >= 0, `${context}: minDrawsPerWorker must be a number ≥ 0`);
+  const prepared = prepareSimulation(spec, context);
+  const chunk = SummaryAccumulator.CHUNK;
+  const chunks = Math.ceil(prepared.simulations / chunk);
+  const byWork = Math.max(1, Math.floor((prepared.simulations * prepared.customers) / Math.max(1, minDraws)));
+  const workers = Math.min(requested, chunks, byWork);
+  if (workers === 1) return simulateRevenue(spec);
+  const ranges: [number, number][] = [];
+  for (let w = 0; w < workers; w++) {
+    const from = Math.min(prepared.simulations, Math.round((chunks * w) / workers) * chunk);
+    const to = Math.min(prepared.simulations, Math.round((chunks * (w + 1)) / workers) * chunk);
+    ranges.push([from, to]);
+  }
+  const threads = poolOf(workers);
+  if (prepared.keepDraws) {
+    const totalsBuffer = new SharedArrayBuffer(prepared.simulations * 8);
+    const churnersBuffer = new SharedArrayBuffer(prepared.simulations * 4);
+    await Promise.all(ranges.map(([from, to], w) => run(threads[w], { prepared, from, to, totals: totalsBuffer, churners: churnersBuffer })));
+    // Copies into ordinary buffers: callers get the same types as simulateRevenue returns.
+    const totals = new Float64Array(new Float64Array(totalsBuffer));
+    const churners = new Uint32Array(new Uint32Array(churnersBuffer));
+    return { totals, churners, summary: summaryFromDraws(prepared, totals, churners) };
+  }
+  const parts = await Promise.all(ranges.map(([from, to], w) => run(threads[w], { prepared, from, to })));
+  const total = newAccumulator(prepared);
+  for (const part of parts) total.merge(Object.assign(Object.create(SummaryAccumulator.prototype), part.accumulator) as SummaryAccumulator);
+  return { totals: new Float64Array(0), churners: new Uint32Array(0), summary: summaryFromAccumulator(prepared, total) };
+}

@@ -1,0 +1,520 @@
+import { CbmError, check, checkOptions } from '../errors';
+import { probabilityVector } from './churners';
+import { streamKey, streamState, type StreamKey } from './streams';
+
+/**
+ * Monte Carlo of next period's revenue: in every simulated period each customer churns with
+ * their probability, independently, and the period's total is Σ revenueIfRetainedᵢ over the
+ * stayers + Σ revenueIfChurnedᵢ over the churners. The spread of that total, and of the number
+ * of churners, is the risk a single expected value Σ(1 − pᵢ)·rᵢ hides.
+ *
+ * Method: simulation s draws its customers' uniforms from its own xoshiro128** stream keyed by
+ * (seed, s) (see streams.ts), customer i churns when u < pᵢ (31-bit uniforms: P(churn) is pᵢ
+ * rounded up to a multiple of 2⁻³¹). Simulations are processed in blocks, so memory is
+ * O(customers + simulations) (O(customers) with `keepDraws: false`), never
+ * O(customers × simulations), and the draws, hence every number returned, are the same whatever
+ * the block size or the number of worker threads (`simulateRevenueParallel` in the
+ * `@cbm-kit/kernel-lib/parallel` entry splits the simulations over threads).
+ *
+ * @example
+ * const result = simulateRevenue({
+ *   churnProbabilities: [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41],
+ *   revenues: [1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872],
+ *   simulations: 10000,
+ *   seed: 42,
+ * });
+ * result.summary.expectedRevenue; // 13034.07, exactly Σ(1 − p)·r
+ * result.summary.quantiles.p5; // 5 % of simulated years end below this
+ * result.summary.probabilityBelow(10000); // share of simulated years below 10,000
+ */
+export interface SimulateRevenueSpec {
+  /** Each customer's probability of churning in the period, in [0, 1]. */
+  churnProbabilities: ArrayLike<number>;
+  /** Revenue from each customer if they stay (the same as `revenueIfRetained`; give one of the two). */
+  revenues?: ArrayLike<number>;
+  /** Revenue from each customer if they stay. */
+  revenueIfRetained?: ArrayLike<number>;
+  /** Revenue from each customer if they churn (e.g. a final bill), default 0. */
+  revenueIfChurned?: ArrayLike<number>;
+  /** Number of simulated periods, a whole number ≥ 1. */
+  simulations: number;
+  /** Seed of the draws (number or text); the same seed gives the same numbers everywhere. */
+  seed: number | string;
+  /** Number of equal-width bins of the totals' histogram, default 30. */
+  histogramBins?: number;
+  /** Return the per-simulation totals and churner counts (default true); false keeps only the summary. */
+  keepDraws?: boolean;
+  /** Simulations per block (default: about a million customer draws per block); never changes the results. */
+  blockSize?: number;
+}
+
+export interface HistogramBin {
+  /** Lower edge (included). */
+  lower: number;
+  /** Upper edge (excluded, except for the last bin). */
+  upper: number;
+  count: number;
+  /** count / simulations. */
+  share: number;
+}
+
+export interface ChurnerCount {
+  churners: number;
+  count: number;
+  share: number;
+}
+
+export interface RevenueQuantiles {
+  p5: number;
+  p25: number;
+  p50: number;
+  p75: number;
+  p95: number;
+}
+
+export interface RevenueSummary {
+  simulations: number;
+  customers: number;
+  /** Σ revenueIfChurned + Σ(1 − pᵢ)(revenueIfRetainedᵢ − revenueIfChurnedᵢ): the exact expectation. */
+  expectedRevenue: number;
+  /** Σ pᵢ: the exact expected number of churners. */
+  expectedChurners: number;
+  /** Mean churn probability Σ pᵢ / n. */
+  averageChurnRate: number;
+  /** Mean of the simulated totals. */
+  mean: number;
+  /** Sample standard deviation of the simulated totals (divisor simulations − 1). */
+  sd: number;
+  /** sd / √simulations: the Monte Carlo error of `mean`. */
+  standardError: number;
+  /** Exact sd of the total: √Σ pᵢ(1 − pᵢ)(revenueIfRetainedᵢ − revenueIfChurnedᵢ)². */
+  exactSd: number;
+  min: number;
+  max: number;
+  /** Quantiles of the simulated totals, R's type 7 (numpy's default linear interpolation). */
+  quantiles: RevenueQuantiles;
+  meanChurners: number;
+  /** Equal-width bins over [min, max] of the totals. */
+  totalHistogram: HistogramBin[];
+  /** One row per number of churners from the fewest to the most simulated. */
+  churnerHistogram: ChurnerCount[];
+  /** 'exact' when computed from every draw; 'grid' (keepDraws: false) when quantiles and the totals' histogram come from a 65,536-cell grid (resolution ≤ 16/65,536 exact sds). */
+  method: 'exact' | 'grid';
+  /** Share of simulated totals strictly below x (an empirical P(total < x)). */
+  probabilityBelow(x: number): number;
+}
+
+export interface SimulateRevenueResult {
+  /** Total revenue of each simulated period (empty when keepDraws is false). */
+  totals: Float64Array;
+  /** Number of churners in each simulated period (empty when keepDraws is false). */
+  churners: Uint32Array;
+  summary: RevenueSummary;
+}
+
+const SPEC_KEYS = ['churnProbabilities', 'revenues', 'revenueIfRetained', 'revenueIfChurned', 'simulations', 'seed', 'histogramBins', 'keepDraws', 'blockSize'];
+/** 12 bytes per kept simulation (+ 8 for the sorted copy): 20 million is ~400 MB. */
+export const MAX_KEPT_SIMULATIONS = 20_000_000;
+/** Customer draws per call: beyond this a run takes minutes. */
+export const MAX_DRAWS = 1e11;
+const GRID_CELLS = 65_536;
+
+/** The checked, precomputed form of a spec that the simulation kernel (and each worker) uses. */
+export interface PreparedSimulation {
+  customers: number;
+  simulations: number;
+  seed: number | string;
+  /** ⌈pᵢ·2³¹⌉: customer i churns when the 31-bit draw is below it. */
+  thresholds: Float64Array;
+  /** revenueIfRetainedᵢ − revenueIfChurnedᵢ: what a churn costs. */
+  loss: Float64Array;
+  /** Σ revenueIfRetained: the total when nobody churns. */
+  retainedTotal: number;
+  probabilities: Float64Array;
+  histogramBins: number;
+  keepDraws: boolean;
+  blockSize: number;
+}
+
+function revenueVector(values: unknown, n: number, name: string, context: string): Float64Array {
+  check(Array.isArray(values) || ArrayBuffer.isView(values), `${context}: ${name} must be an array of numbers, one per customer`);
+  const v = values as ArrayLike<unknown>;
+  check(v.length === n, `${context}: ${name} has ${v.length} values but churnProbabilities has ${n}; give one per customer`, { expected: n, got: v.length });
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = v[i];
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new CbmError('NON_FINITE', `${context}: ${name}[${i}] is ${typeof x === 'number' ? String(x) : 'not a number'}; every customer needs a finite revenue`, { index: i });
+    check(x >= 0, `${context}: ${name}[${i}] = ${x} is negative; revenues must be ≥ 0`, { index: i, value: x });
+    out[i] = x;
+  }
+  return out;
+}
+
+/** Checks a spec at the door (every error before any work) and precomputes the kernel's inputs. */
+export function prepareSimulation(spec: SimulateRevenueSpec, context = 'simulateRevenue'): PreparedSimulation {
+  checkOptions(spec, context);
+  check(spec !== undefined, `${context}: give a spec { churnProbabilities, revenues, simulations, seed }`);
+  for (const key of Object.keys(spec)) check(SPEC_KEYS.includes(key), `${context}: unknown option '${key}' (options: ${SPEC_KEYS.join(', ')})`);
+  const probabilities = probabilityVector(spec.churnProbabilities, context);
+  const n = probabilities.length;
+  check(n >= 1, `${context}: churnProbabilities is empty; give at least one customer`);
+  check(!(spec.revenues !== undefined && spec.revenueIfRetained !== undefined), `${context}: give revenues or revenueIfRetained, not both (they mean the same)`);
+  const retainedInput = spec.revenues ?? spec.revenueIfRetained;
+  check(retainedInput !== undefined, `${context}: give revenues (or revenueIfRetained), one per customer`);
+  const retained = revenueVector(retainedInput, n, spec.revenues !== undefined ? 'revenues' : 'revenueIfRetained', context);
+  const churned = spec.revenueIfChurned === undefined ? new Float64Array(n) : revenueVector(spec.revenueIfChurned, n, 'revenueIfChurned', context);
+  const simulations = spec.simulations;
+  check(typeof simulations === 'number' && Number.isSafeInteger(simulations) && simulations >= 1, `${context}: simulations must be a whole number ≥ 1, got ${String(simulations)}`);
+  const keepDraws = spec.keepDraws ?? true;
+  check(typeof keepDraws === 'boolean', `${context}: keepDraws must be true or false`);
+  if (keepDraws && simulations > MAX_KEPT_SIMULATIONS) {
+    throw new CbmError('TOO_LARGE', `${context}: keeping ${simulations} simulations' draws needs ~${Math.round((simulations * 20) / 1e6)} MB; keep at most ${MAX_KEPT_SIMULATIONS.toLocaleString('en-US')} or pass keepDraws: false for the summary alone`, { simulations });
+  }
+  if (simulations * n > MAX_DRAWS) {
+    throw new CbmError('TOO_LARGE', `${context}: ${simulations} simulations × ${n} customers = ${(simulations * n).toExponential(2)} draws exceeds ${MAX_DRAWS.toExponential(0)}; run fewer simulations`, { simulations, customers: n });
+  }
+  const seed = spec.seed;
+  check((typeof seed === 'number' && Number.isFinite(seed)) || (typeof seed === 'string' && seed.length > 0), `${context}: seed must be a finite number or a non-empty string, got ${String(seed)}`);
+  const histogramBins = spec.histogramBins ?? 30;
+  check(Number.isInteger(histogramBins) && histogramBins >= 1 && histogramBins <= 10_000, `${context}: histogramBins must be a whole number from 1 to 10,000, got ${String(histogramBins)}`);
+  const blockSize = spec.blockSize ?? Math.max(1, Math.min(simulations, Math.ceil(1_048_576 / n)));
+  check(Number.isSafeInteger(blockSize) && blockSize >= 1, `${context}: blockSize must be a whole number ≥ 1, got ${String(blockSize)}`);
+  const thresholds = new Float64Array(n);
+  const loss = new Float64Array(n);
+  let retainedTotal = 0;
+  for (let i = 0; i < n; i++) {
+    thresholds[i] = Math.ceil(probabilities[i] * 2147483648);
+    loss[i] = retained[i] - churned[i];
+    retainedTotal += retained[i];
+  }
+  return { customers: n, simulations, seed, thresholds, loss, retainedTotal, probabilities, histogramBins, keepDraws, blockSize };
+}
+
+/**
+ * The kernel: simulations `from` … `to − 1`, totals and churner counts written at
+ * `out[s − from]`. Browser-safe and allocation-free in the loop; the worker driver calls this.
+ */
+export function simulateRange(prepared: Pick<PreparedSimulation, 'thresholds' | 'loss' | 'retainedTotal' | 'seed'>, from: number, to: number, totals: Float64Array, churners: Uint32Array, key: StreamKey = streamKey(prepared.seed)): void {
+  const { thresholds, loss, retainedTotal } = prepared;
+  const n = thresholds.length;
+  const state = new Int32Array(4);
+  for (let s = from; s < to; s++) {
+    streamState(key, s, state);
+    let s0 = state[0];
+    let s1 = state[1];
+    let s2 = state[2];
+    let s3 = state[3];
+    let lost = 0;
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      // xoshiro128** step, inlined: the loop is the whole cost.
+      const m = Math.imul(s1, 5);
+      const r = Math.imul((m << 7) | (m >>> 25), 9) >>> 1;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      // Branch-free: r − threshold is negative (bit 31 set as uint32) exactly when the customer
+      // churns; with p ≈ 0.5 a branch would mispredict half the time and run at half the speed.
+      const churned = (r - thresholds[i]) >>> 31;
+      lost += loss[i] * churned;
+      count += churned;
+    }
+    totals[s - from] = retainedTotal - lost;
+    churners[s - from] = count;
+  }
+}
+
+/** Exact moments of the total and bounds of its support. */
+function exactMoments(prepared: PreparedSimulation): { mean: number; sd: number; low: number; high: number; expectedChurners: number } {
+  const { probabilities: p, loss, retainedTotal } = prepared;
+  let lostMean = 0;
+  let variance = 0;
+  let lostMax = 0;
+  let expectedChurners = 0;
+  for (let i = 0; i < p.length; i++) {
+    lostMean += p[i] * loss[i];
+    variance += p[i] * (1 - p[i]) * loss[i] * loss[i];
+    if (p[i] > 0) lostMax += loss[i];
+    expectedChurners += p[i];
+  }
+  let lostMin = 0;
+  for (let i = 0; i < p.length; i++) if (p[i] === 1) lostMin += loss[i];
+  return { mean: retainedTotal - lostMean, sd: Math.sqrt(variance), low: retainedTotal - lostMax, high: retainedTotal - lostMin, expectedChurners };
+}
+
+/** R type-7 quantile of sorted values. */
+function quantileSorted(sorted: Float64Array, q: number): number {
+  const h = (sorted.length - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/**
+ * Streaming accumulator of the summary (keepDraws: false): sums in fixed chunks of simulations
+ * (so the floating-point order, hence the result, does not depend on blocks or workers), exact
+ * min/max and churner counts, and a 65,536-cell grid over the exact mean ± 8 exact sds (values
+ * outside are kept exactly) for quantiles and the histogram.
+ */
+export class SummaryAccumulator {
+  static readonly CHUNK = 4096;
+  readonly chunkSums: number[] = [];
+  readonly chunkSquares: number[] = [];
+  readonly chunkChurners: number[] = [];
+  private partialSum = 0;
+  private partialSquares = 0;
+  private partialChurners = 0;
+  private partialCount = 0;
+  count = 0;
+  min = Infinity;
+  max = -Infinity;
+  readonly churnerCounts: Float64Array;
+  readonly grid: Float64Array;
+  readonly outliers: number[] = [];
+  readonly gridLow: number;
+  readonly gridWidth: number;
+  readonly shift: number;
+
+  constructor(customers: number, shift: number, gridLow: number, gridHigh: number) {
+    this.churnerCounts = new Float64Array(customers + 1);
+    this.grid = new Float64Array(GRID_CELLS);
+    this.shift = shift;
+    this.gridLow = gridLow;
+    this.gridWidth = gridHigh > gridLow ? (gridHigh - gridLow) / GRID_CELLS : 0;
+  }
+
+  add(total: number, churners: number): void {
+    const x = total - this.shift;
+    this.partialSum += x;
+    this.partialSquares += x * x;
+    this.partialChurners += churners;
+    this.partialCount++;
+    this.count++;
+    if (this.partialCount === SummaryAccumulator.CHUNK) this.closeChunk();
+    if (total < this.min) this.min = total;
+    if (total > this.max) this.max = total;
+    this.churnerCounts[churners]++;
+    const cell = this.gridWidth > 0 ? Math.floor((total - this.gridLow) / this.gridWidth) : -1;
+    if (cell >= 0 && cell < GRID_CELLS) this.grid[cell]++;
+    else this.outliers.push(total);
+  }
+
+  /** Ends the current chunk (called every CHUNK simulations and at the end of a range). */
+  closeChunk(): void {
+    if (this.partialCount === 0) return;
+    this.chunkSums.push(this.partialSum);
+    this.chunkSquares.push(this.partialSquares);
+    this.chunkChurners.push(this.partialChurners);
+    this.partialSum = 0;
+    this.partialSquares = 0;
+    this.partialChurners = 0;
+    this.partialCount = 0;
+  }
+
+  /** Adds another accumulator's counts (its simulations must follow this one's, chunk-aligned). */
+  merge(other: SummaryAccumulator): void {
+    this.chunkSums.push(...other.chunkSums);
+    this.chunkSquares.push(...other.chunkSquares);
+    this.chunkChurners.push(...other.chunkChurners);
+    this.count += other.count;
+    this.min = Math.min(this.min, other.min);
+    this.max = Math.max(this.max, other.max);
+    for (let k = 0; k < this.churnerCounts.length; k++) this.churnerCounts[k] += other.churnerCounts[k];
+    for (let c = 0; c < GRID_CELLS; c++) this.grid[c] += other.grid[c];
+    for (const x of other.outliers) this.outliers.push(x);
+  }
+}
+
+/** Runs the simulation in blocks, on this thread. */
+export function simulateRevenue(spec: SimulateRevenueSpec): SimulateRevenueResult {
+  const prepared = prepareSimulation(spec);
+  const key = streamKey(prepared.seed);
+  const { simulations, blockSize } = prepared;
+  if (prepared.keepDraws) {
+    const totals = new Float64Array(simulations);
+    const churners = new Uint32Array(simulations);
+    for (let from = 0; from < simulations; from += blockSize) {
+      const to = Math.min(simulations, from + blockSize);
+      simulateRange(prepared, from, to, totals.subarray(from, to), churners.subarray(from, to), key);
+    }
+    return { totals, churners, summary: summaryFromDraws(prepared, totals, churners) };
+  }
+  const accumulator = newAccumulator(prepared);
+  runIntoAccumulator(prepared, 0, simulations, accumulator, key);
+  return { totals: new Float64Array(0), churners: new Uint32Array(0), summary: summaryFromAccumulator(prepared, accumulator) };
+}
+
+/** @internal The accumulator for a prepared run (the same grid in every worker). */
+export function newAccumulator(prepared: PreparedSimulation): SummaryAccumulator {
+  const m = exactMoments(prepared);
+  return new SummaryAccumulator(prepared.customers, m.mean, Math.max(m.low, m.mean - 8 * m.sd), Math.min(m.high, m.mean + 8 * m.sd));
+}
+
+/** @internal Simulations from … to − 1 in blocks into an accumulator. */
+export function runIntoAccumulator(prepared: PreparedSimulation, from: number, to: number, accumulator: SummaryAccumulator, key: StreamKey = streamKey(prepared.seed)): void {
+  const size = Math.min(prepared.blockSize, to - from);
+  const totals = new Float64Array(size);
+  const churners = new Uint32Array(size);
+  for (let start = from; start < to; start += size) {
+    const end = Math.min(to, start + size);
+    simulateRange(prepared, start, end, totals, churners, key);
+    for (let j = 0; j < end - start; j++) accumulator.add(totals[j], churners[j]);
+  }
+  accumulator.closeChunk();
+}
+
+function baseSummary(prepared: PreparedSimulation) {
+  const m = exactMoments(prepared);
+  return { simulations: prepared.simulations, customers: prepared.customers, expectedRevenue: m.mean, expectedChurners: m.expectedChurners, averageChurnRate: m.expectedChurners / prepared.customers, exactSd: m.sd };
+}
+
+function withProbabilityBelow<T extends object>(summary: T, probabilityBelow: (x: number) => number): T & { probabilityBelow(x: number): number } {
+  // Not enumerable: the summary stays a plain table of numbers when spread, printed or sent to a sheet.
+  Object.defineProperty(summary, 'probabilityBelow', {
+    value: (x: number) => {
+      check(typeof x === 'number' && !Number.isNaN(x), `probabilityBelow: x must be a number, got ${String(x)}`);
+      return probabilityBelow(x);
+    },
+    enumerable: false,
+  });
+  return summary as T & { probabilityBelow(x: number): number };
+}
+
+/** @internal The exact summary from every draw. */
+export function summaryFromDraws(prepared: PreparedSimulation, totals: Float64Array, churners: Uint32Array): RevenueSummary {
+  const n = totals.length;
+  const base = baseSummary(prepared);
+  let sum = 0;
+  let churnerSum = 0;
+  for (let s = 0; s < n; s++) {
+    sum += totals[s];
+    churnerSum += churners[s];
+  }
+  const mean = sum / n;
+  let squares = 0;
+  for (let s = 0; s < n; s++) squares += (totals[s] - mean) * (totals[s] - mean);
+  const sd = n > 1 ? Math.sqrt(squares / (n - 1)) : 0;
+  const sorted = Float64Array.from(totals).sort();
+  const min = sorted[0];
+  const max = sorted[n - 1];
+  const bins = prepared.histogramBins;
+  const counts = new Float64Array(bins);
+  const width = (max - min) / bins;
+  for (let s = 0; s < n; s++) counts[width > 0 ? Math.min(bins - 1, Math.floor((totals[s] - min) / width)) : 0]++;
+  const churnerCounts = new Float64Array(prepared.customers + 1);
+  for (let s = 0; s < n; s++) churnerCounts[churners[s]]++;
+  const summary = {
+    ...base,
+    mean,
+    sd,
+    standardError: sd / Math.sqrt(n),
+    min,
+    max,
+    quantiles: { p5: quantileSorted(sorted, 0.05), p25: quantileSorted(sorted, 0.25), p50: quantileSorted(sorted, 0.5), p75: quantileSorted(sorted, 0.75), p95: quantileSorted(sorted, 0.95) },
+    meanChurners: churnerSum / n,
+    totalHistogram: histogramRows(min, width, counts, n),
+    churnerHistogram: churnerRows(churnerCounts, n),
+    method: 'exact' as const,
+  };
+  return withProbabilityBelow(summary, (x) => {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo / n;
+  });
+}
+
+function histogramRows(min: number, width: number, counts: Float64Array, n: number): HistogramBin[] {
+  const bins = counts.length;
+  return Array.from(counts, (count, b) => ({ lower: min + b * width, upper: b === bins - 1 ? min + bins * width : min + (b + 1) * width, count, share: count / n }));
+}
+
+function churnerRows(counts: Float64Array, n: number): ChurnerCount[] {
+  let first = 0;
+  while (first < counts.length - 1 && counts[first] === 0) first++;
+  let last = counts.length - 1;
+  while (last > first && counts[last] === 0) last--;
+  const rows: ChurnerCount[] = [];
+  for (let k = first; k <= last; k++) rows.push({ churners: k, count: counts[k], share: counts[k] / n });
+  return rows;
+}
+
+/** @internal The summary from a streamed accumulator (quantiles and histogram from the grid). */
+export function summaryFromAccumulator(prepared: PreparedSimulation, acc: SummaryAccumulator): RevenueSummary {
+  const n = acc.count;
+  const base = baseSummary(prepared);
+  let sum = 0;
+  let squares = 0;
+  let churnerSum = 0;
+  for (let c = 0; c < acc.chunkSums.length; c++) {
+    sum += acc.chunkSums[c];
+    squares += acc.chunkSquares[c];
+    churnerSum += acc.chunkChurners[c];
+  }
+  const meanShifted = sum / n;
+  const mean = acc.shift + meanShifted;
+  const sd = n > 1 ? Math.sqrt(Math.max(0, (squares - n * meanShifted * meanShifted) / (n - 1))) : 0;
+  const outliers = Float64Array.from(acc.outliers).sort();
+  const low = outliers.filter((x) => x < acc.gridLow);
+  const high = outliers.filter((x) => x >= acc.gridLow);
+  // Empirical CDF at x: outliers exactly, grid cells with their mass spread evenly over the cell.
+  const below = (x: number): number => {
+    let count = 0;
+    for (const v of low) if (v < x) count++;
+    for (const v of high) if (v < x) count++;
+    if (acc.gridWidth > 0) {
+      const position = (x - acc.gridLow) / acc.gridWidth;
+      const whole = Math.max(0, Math.min(GRID_CELLS, Math.floor(position)));
+      for (let c = 0; c < whole; c++) count += acc.grid[c];
+      if (whole < GRID_CELLS && position > whole) count += acc.grid[whole] * (position - whole);
+    }
+    return count / n;
+  };
+  // The value where the interpolated empirical CDF reaches q·n (grid resolution).
+  const quantile = (q: number): number => {
+    const target = q * (n - 1) + 0.5;
+    let count = 0;
+    for (const v of low) {
+      count++;
+      if (count >= target) return v;
+    }
+    for (let c = 0; c < GRID_CELLS; c++) {
+      const m = acc.grid[c];
+      if (m > 0 && count + m >= target) return acc.gridLow + (c + (target - count) / m) * acc.gridWidth;
+      count += m;
+    }
+    for (const v of high) {
+      count++;
+      if (count >= target) return v;
+    }
+    return acc.max;
+  };
+  const bins = prepared.histogramBins;
+  const width = (acc.max - acc.min) / bins;
+  const counts = new Float64Array(bins);
+  const binOf = (x: number) => (width > 0 ? Math.min(bins - 1, Math.max(0, Math.floor((x - acc.min) / width))) : 0);
+  for (const v of outliers) counts[binOf(v)]++;
+  for (let c = 0; c < GRID_CELLS; c++) if (acc.grid[c] > 0) counts[binOf(acc.gridLow + (c + 0.5) * acc.gridWidth)] += acc.grid[c];
+  const summary = {
+    ...base,
+    mean,
+    sd,
+    standardError: sd / Math.sqrt(n),
+    min: acc.min,
+    max: acc.max,
+    quantiles: { p5: quantile(0.05), p25: quantile(0.25), p50: quantile(0.5), p75: quantile(0.75), p95: quantile(0.95) },
+    meanChurners: churnerSum / n,
+    totalHistogram: histogramRows(acc.min, width, counts, n),
+    churnerHistogram: churnerRows(acc.churnerCounts, n),
+    method: 'grid' as const,
+  };
+  return withProbabilityBelow(summary, below);
+}
