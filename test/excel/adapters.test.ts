@@ -156,3 +156,46 @@ describe('CBM.NORMALIZE', () => {
     expect(A.normalize([[18, 47]])).toEqual([[0, 1]]);
   });
 });
+
+describe('CBM.SIMREVENUE', () => {
+  // The sim example of kernel-lib's simulateRevenue JSDoc: 10 customers.
+  const p = [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41];
+  const r = [1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872];
+  const cells = A.simRevenue(col(p), col(r), 20000, 42, undefined, 8);
+  const value = (label: string) => cells.find((row) => row[0] === label)![1] as number;
+  it('equals kernel-lib simulateRevenue with the same seed', () => {
+    const s = kl.simulateRevenue({ churnProbabilities: p, revenues: r, simulations: 20000, seed: 42 }).summary;
+    expect(value('mean revenue')).toBe(s.mean);
+    expect(value('sd of revenue')).toBe(s.sd);
+    expect(value('5% quantile')).toBe(s.quantiles.p5);
+    expect(value('95% quantile')).toBe(s.quantiles.p95);
+  });
+  it('agrees with the closed forms', () => {
+    // Closed forms: E[revenue] = Σ(1 − p)·r, E[churners] = Σp; P(churners ≥ 8) exact (Poisson-binomial) = 0.1031857049…
+    const expected = p.reduce((acc, pi, i) => acc + (1 - pi) * r[i], 0);
+    expect(value('expected revenue (exact)')).toBeCloseTo(expected, 8);
+    expect(value('expected churners (exact)')).toBeCloseTo(p.reduce((a, b) => a + b, 0), 12);
+    expect(value('P(churners ≥ 8), exact')).toBeCloseTo(0.1031857049, 9);
+    const se = Math.sqrt(0.1031857049 * (1 - 0.1031857049) / 20000);
+    expect(Math.abs(value('P(churners ≥ 8), simulated') - 0.1031857049)).toBeLessThan(4 * se);
+    expect(Math.abs(value('mean revenue') - expected)).toBeLessThan(4 * value('sd of revenue') / Math.sqrt(20000));
+  });
+  it('spills the histogram and the churner distribution', () => {
+    const h = A.simRevenue(col(p), col(r), 1000, 42, 'histogram');
+    expect(h[0]).toEqual(['lower', 'upper', 'count', 'share']);
+    expect(h.slice(1).reduce((a, row) => a + (row[2] as number), 0)).toBe(1000);
+    const c = A.simRevenue(col(p), col(r), 1000, 42, 'churners');
+    expect(c.slice(1).reduce((a, row) => a + (row[2] as number), 0)).toBeCloseTo(1, 12);
+  });
+  it.each([
+    ['too many simulations', () => A.simRevenue(col(p), col(r), 5e6), '#NUM!', /simulations must be a whole number from 1 to 1000000/],
+    ['a probability above 1', () => A.simRevenue(col([0.5, 1.2]), col([1, 2])), '#NUM!', /holds 1.2 at position 2; probabilities must be between 0 and 1/],
+    ['mismatched lengths', () => A.simRevenue(col(p), col(r.slice(1))), '#VALUE!', /have 10 and 9 rows/],
+    ['unknown output', () => A.simRevenue(col(p), col(r), 100, 1, 'table'), '#VALUE!', /output must be 'summary', 'histogram' or 'churners'/],
+    ['negative revenue', () => A.simRevenue(col([0.5]), col([-1])), '#VALUE!', /negative/],
+  ])('%s', (_, work, code, message) => {
+    const f = failure(work, 'SIMREVENUE');
+    expect(f.code).toBe(code);
+    expect(f.message).toMatch(message);
+  });
+});

@@ -37,7 +37,11 @@
       return metadata;
     },
     call: async function (id) {
-      var args = Array.prototype.slice.call(arguments, 1);
+      return window.__excel.callWith(id, Array.prototype.slice.call(arguments, 1), {});
+    },
+    // options.cancelAfterMs: Excel cancels the call after that many ms (invocation.onCanceled);
+    // the result then also reports how many timer ticks ran while the function computed.
+    callWith: async function (id, args, options) {
       var meta = (await window.__excel.metadata()).functions.find(function (f) { return f.id === id; });
       if (!meta) throw new Error('functions.json has no function ' + id);
       var fn = registry[id];
@@ -52,14 +56,20 @@
         if (p.dimensionality === 'matrix' && !Array.isArray(v)) return [[v]];
         return v;
       });
-      if (meta.options && (meta.options.cancelable || meta.options.stream)) given.push({ onCanceled: null });
+      var invocation = { onCanceled: null };
+      if (meta.options && (meta.options.cancelable || meta.options.stream)) given.push(invocation);
+      var ticks = 0;
+      var ticker = setInterval(function () { ticks++; }, 5);
+      if (options.cancelAfterMs !== undefined) setTimeout(function () { if (invocation.onCanceled) invocation.onCanceled(); }, options.cancelAfterMs);
       var started = performance.now();
       try {
         var value = await fn.apply(null, given);
-        return { value: value, ms: performance.now() - started };
+        return { value: value, ms: performance.now() - started, ticks: ticks };
       } catch (e) {
-        if (e instanceof CFError) return { error: { code: e.code, message: e.message, isCustomFunctionsError: true } };
-        return { error: { code: null, message: String(e && e.message), isCustomFunctionsError: false } };
+        if (e instanceof CFError) return { error: { code: e.code, message: e.message, isCustomFunctionsError: true }, ms: performance.now() - started, ticks: ticks };
+        return { error: { code: null, message: String(e && e.message), isCustomFunctionsError: false }, ms: performance.now() - started, ticks: ticks };
+      } finally {
+        clearInterval(ticker);
       }
     },
   };

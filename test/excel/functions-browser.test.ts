@@ -32,7 +32,7 @@ describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () 
     const registered: string[] = await session.page.evaluate(() => (window as any).__excel.registered());
     const metadata = await session.page.evaluate(() => (window as any).__excel.metadata());
     expect(registered).toEqual(metadata.functions.map((f: { id: string }) => f.id).sort());
-    expect(registered).toEqual(expect.arrayContaining(['FIT', 'SCORE', 'HITRATE', 'LIFT', 'RESPRATE', 'ROI', 'CONFUSION', 'GAINS', 'NORMALIZE']));
+    expect(registered).toEqual(expect.arrayContaining(['FIT', 'SCORE', 'HITRATE', 'LIFT', 'RESPRATE', 'ROI', 'CONFUSION', 'GAINS', 'NORMALIZE', 'SIMREVENUE']));
   });
 
   let modelTable: unknown[][];
@@ -89,6 +89,8 @@ describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () 
       ['SCORE', [[['not a model']], sheet.all], '#VALUE!', /model must be the table CBM\.FIT spilled or one cell/],
       ['SCORE', [JSON.stringify(reference.toJSON()), sheet.all.map((r) => r.filter((_, j) => j !== 3))], '#N/A', /unknown column 'income'/],
       ['FIT', [sheet.trainRange, 'responded ~ gender +'], '#VALUE!', /^CBM\.FIT: /],
+      ['SIMREVENUE', [col([0.5, 0.5]), col([1, 2]), 2e6], '#NUM!', /simulations must be a whole number from 1 to 1000000/],
+      ['SIMREVENUE', [col([0.5, 'x']), col([1, 2])], '#VALUE!', /churnProbabilities holds the text 'x' at position 2/],
     ];
     for (const [id, args, code, message] of cases) {
       const r = await call(id, ...args);
@@ -97,6 +99,41 @@ describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () 
       expect(r.error!.code).toBe(code);
       expect(r.error!.message).toMatch(message);
     }
+  });
+
+  it('CBM.SIMREVENUE gives the numbers of kernel-lib simulateRevenue in Node for the same seed', async () => {
+    const p = reference.predict(sheet.rows).map((x) => 1 - x); // any probabilities: here 1 − P of the 1,000 customers
+    const revenue = sheet.rows.map((r) => (r.income as number) / 10);
+    const r = await call('SIMREVENUE', col(p), col(revenue), 5000, 7, 'summary', 300);
+    expect(r.error).toBeUndefined();
+    const s = kl.simulateRevenue({ churnProbabilities: p, revenues: revenue, simulations: 5000, seed: 7 }).summary;
+    const cells = r.value as unknown[][];
+    const value = (label: string) => cells.find((row) => row[0] === label)![1];
+    expect(value('mean revenue')).toBe(s.mean);
+    expect(value('sd of revenue')).toBe(s.sd);
+    expect(value('5% quantile')).toBe(s.quantiles.p5);
+    expect(value('50% quantile')).toBe(s.quantiles.p50);
+    expect(value('95% quantile')).toBe(s.quantiles.p95);
+    expect(value('mean churners')).toBe(s.meanChurners);
+    const histogram = (await call('SIMREVENUE', col(p), col(revenue), 5000, 7, 'histogram')).value as unknown[][];
+    expect(histogram.slice(1).map((row) => row[2])).toEqual(s.totalHistogram.map((b) => b.count));
+  });
+
+  it('CBM.SIMREVENUE yields while it computes and stops when Excel cancels it', async () => {
+    const n = 10_000;
+    const p = Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000);
+    const revenue = Array.from({ length: n }, (_, i) => 100 + (i % 50));
+    const run = (cancelAfterMs?: number, seed = 1): Promise<Result & { ticks: number }> =>
+      session.page.evaluate(([a, o]: [unknown[], object]) => (window as any).__excel.callWith('SIMREVENUE', a, o), [[col(p), col(revenue), 10_000, seed], cancelAfterMs === undefined ? {} : { cancelAfterMs }]);
+    const full = await run();
+    expect(full.error).toBeUndefined();
+    // 10,000 customers × 10,000 simulations: a 5 ms timer kept firing during the calculation
+    // (the loop yields every 16 ms): Excel's event loop was not frozen.
+    expect(full.ticks).toBeGreaterThanOrEqual(Math.min(5, Math.floor(full.ms / 50)));
+    const cancelled = await run(30, 2);
+    expect(cancelled.error?.isCustomFunctionsError).toBe(true);
+    expect(cancelled.error?.message).toMatch(/cancelled/);
+    expect(cancelled.ms).toBeLessThan(full.ms);
   });
 
   it('caches results per identical input', async () => {

@@ -21,7 +21,10 @@ const SIGNATURES: Record<string, { params: [string, string, 'matrix' | 'scalar',
   CONFUSION: { params: [['scores', 'any', 'matrix', false], ['actual', 'any', 'matrix', false], ['threshold', 'number', 'scalar', true]], result: 'matrix' },
   GAINS: { params: [['scores', 'any', 'matrix', false], ['actual', 'any', 'matrix', false], ['groups', 'number', 'scalar', true]], result: 'matrix' },
   NORMALIZE: { params: [['values', 'any', 'matrix', false], ['min', 'number', 'scalar', true], ['max', 'number', 'scalar', true]], result: 'matrix' },
+  SIMREVENUE: { params: [['churnProbabilities', 'any', 'matrix', false], ['revenues', 'any', 'matrix', false], ['simulations', 'number', 'scalar', true], ['seed', 'any', 'scalar', true], ['output', 'string', 'scalar', true], ['churnersAtLeast', 'number', 'scalar', true]], result: 'matrix' },
 };
+/** Long calculations run as cancelable async functions. */
+const CANCELABLE = ['SIMREVENUE'];
 
 describe.skipIf(!fs.existsSync(file))('functions.json', () => {
   const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { functions: Fn[] };
@@ -36,6 +39,7 @@ describe.skipIf(!fs.existsSync(file))('functions.json', () => {
     expect(f.description.length).toBeGreaterThan(20);
     expect(f.parameters.map((p) => [p.name, p.type, p.dimensionality ?? 'scalar', p.optional === true])).toEqual(sig.params);
     expect(f.result.dimensionality ?? 'scalar').toBe(sig.result);
+    expect(f.options?.cancelable === true).toBe(CANCELABLE.includes(id));
     // Optional parameters come last, as Excel requires.
     const firstOptional = f.parameters.findIndex((p) => p.optional);
     if (firstOptional >= 0) expect(f.parameters.slice(firstOptional).every((p) => p.optional)).toBe(true);

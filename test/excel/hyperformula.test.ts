@@ -43,9 +43,14 @@ const metricsSheet: unknown[][] = [
   ['threshold 1.5', `=CBM.HITRATE(Train!G2:G${n + 1}, Train!F2:F${n + 1}, 1.5)`],
   ['short actual', `=CBM.LIFT(Train!G2:G${n + 1}, Train!F2:F${n})`],
   ['nobody above', `=CBM.LIFT(Train!G2:G${n + 1}, Train!F2:F${n + 1}, 0.99)`],
+  [],
+  // SIMREVENUE on the 10 customers of kernel-lib's simulateRevenue example, seed 42.
+  ['simulation', '=CBM.SIMREVENUE(Sim!A1:A10, Sim!B1:B10, 20000, 42, "summary", 8)'],
 ];
+const simP = [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41];
+const simR = [1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872];
 
-const hf = HyperFormula.buildFromSheets({ Train: train as never, Model: model as never, Metrics: metricsSheet as never }, { licenseKey: 'gpl-v3', smartRounding: false }); // no display rounding: the doubles themselves
+const hf = HyperFormula.buildFromSheets({ Train: train as never, Model: model as never, Metrics: metricsSheet as never, Sim: simP.map((p, i) => [p, simR[i]]) as never }, { licenseKey: 'gpl-v3', smartRounding: false }); // no display rounding: the doubles themselves
 afterAll(() => hf.destroy());
 const id = (name: string) => hf.getSheetId(name)!;
 const value = (name: string, col: number, row: number) => hf.getCellValue({ sheet: id(name), col, row });
@@ -100,5 +105,16 @@ describe('HyperFormula evaluating the bank-card sheet with the CBM functions', (
     expect(short.message).toBe('CBM.LIFT: scores and actual have 100 and 99 rows; select ranges of the same length');
     const nobody = value('Metrics', 1, 20) as { type: string; message: string };
     expect(nobody.type).toBe('NA');
+  });
+
+  it('CBM.SIMREVENUE spills the summary: kernel-lib simulateRevenue with the same seed, and the closed forms', () => {
+    const block = hf.getRangeValues({ start: { sheet: id('Metrics'), col: 1, row: 22 }, end: { sheet: id('Metrics'), col: 2, row: 35 } });
+    const get = (label: string) => block.find((r) => r[0] === label)![1] as number;
+    const s = kl.simulateRevenue({ churnProbabilities: simP, revenues: simR, simulations: 20000, seed: 42 }).summary;
+    expect(get('mean revenue')).toBe(s.mean);
+    expect(get('95% quantile')).toBe(s.quantiles.p95);
+    // Closed forms: Σ(1 − p)·r = 13034.07 (the simulateRevenue example) and P(churners ≥ 8) = 0.1031857049 (Poisson-binomial).
+    expect(get('expected revenue (exact)')).toBeCloseTo(13034.07, 6);
+    expect(get('P(churners ≥ 8), exact')).toBeCloseTo(0.1031857049, 9);
   });
 });

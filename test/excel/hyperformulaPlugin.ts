@@ -33,7 +33,7 @@ function matrixResult(rows: unknown[][]): SimpleRangeValue {
 }
 
 type Adapter = (...args: any[]) => unknown;
-const FUNCTIONS: Record<string, { adapter: Adapter; params: number; optional: number; size?: 'fit' | 'score' | 'normalize' | 'confusion' | 'gains' }> = {
+const FUNCTIONS: Record<string, { adapter: Adapter; params: number; optional: number; size?: 'fit' | 'score' | 'normalize' | 'confusion' | 'gains' | 'simrevenue' }> = {
   'CBM.FIT': { adapter: A.fit, params: 5, optional: 3, size: 'fit' },
   'CBM.SCORE': { adapter: A.score, params: 2, optional: 0, size: 'score' },
   'CBM.HITRATE': { adapter: A.hitRate, params: 3, optional: 1 },
@@ -43,6 +43,7 @@ const FUNCTIONS: Record<string, { adapter: Adapter; params: number; optional: nu
   'CBM.CONFUSION': { adapter: A.confusionTable, params: 3, optional: 1, size: 'confusion' },
   'CBM.GAINS': { adapter: A.gains, params: 3, optional: 1, size: 'gains' },
   'CBM.NORMALIZE': { adapter: A.normalize, params: 3, optional: 2, size: 'normalize' },
+  'CBM.SIMREVENUE': { adapter: A.simRevenue, params: 6, optional: 4, size: 'simrevenue' },
 };
 
 const methodOf = (name: string) => name.replace('CBM.', 'cbm_');
@@ -90,6 +91,13 @@ for (const [name, f] of Object.entries(FUNCTIONS)) {
       }
       case 'confusion':
         return new ArraySize(2, 2);
+      case 'simrevenue': {
+        // summary: 14 rows × 2; histogram: 30 bins + header × 4; churners: at most customers + 1 counts + header × 3.
+        const output = ast.args[4]?.type === 'STRING' ? String(ast.args[4].value).toLowerCase() : 'summary';
+        if (output === 'histogram') return new ArraySize(4, 31);
+        if (output === 'churners') return new ArraySize(3, argSize(0).height * argSize(0).width + 2);
+        return new ArraySize(2, 14);
+      }
       case 'gains': {
         const groups = ast.args[2]?.type === 'NUMBER' ? ast.args[2].value : 10;
         return new ArraySize(A.GAINS_HEADER.length, groups + 1);

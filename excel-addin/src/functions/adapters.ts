@@ -11,6 +11,11 @@ import {
   type Preparation,
   type PreparationSpec,
   type StepwiseOptions,
+  simulateRevenue,
+  churnerTail,
+  MAX_EXACT_CUSTOMERS,
+  type SimulateRevenueSpec,
+  type RevenueSummary,
 } from '../../../kernel-lib/src/index';
 import { ExcelFailure, badNumber, notAvailable } from './excelErrors';
 import { excelMatrix, isBlank, numberVector, optionalNumber, optionalText, scoredPair, thresholdArgument, unwrapScalar, vectorCells, wholeNumber, type Range } from './cells';
@@ -206,3 +211,74 @@ export function normalize(values: unknown, min?: unknown, max?: unknown): number
 
 /** Cells for a column-vector argument check shared with the task pane. */
 export { vectorCells, CbmError };
+
+// ---------------------------------------------------------------- SIMREVENUE
+
+/** Excel's limits on one CBM.SIMREVENUE call: beyond them a cell would compute for many seconds. */
+export const MAX_EXCEL_SIMULATIONS = 1_000_000;
+export const MAX_EXCEL_DRAWS = 2e9;
+/** The seed when none is given: the same numbers every time, as the notebooks' default seed. */
+export const DEFAULT_SIMULATION_SEED = 2026;
+/** The exact P(churners ≥ k) costs n²/2 multiply-adds: up to 20,000 customers (~0.2 s) in a cell; beyond, the simulated share alone. */
+export const MAX_EXCEL_EXACT_CUSTOMERS = 20_000;
+
+export interface RevenueRequest {
+  spec: SimulateRevenueSpec & { simulations: number; seed: number | string };
+  output: 'summary' | 'histogram' | 'churners';
+  /** k of P(churners ≥ k). */
+  atLeast: number;
+}
+
+/** Reads CBM.SIMREVENUE's Excel arguments into a simulateRevenue spec (all checks before any work). */
+export function revenueRequest(churnProbabilities: unknown, revenues: unknown, simulations?: unknown, seed?: unknown, output?: unknown, churnersAtLeast?: unknown): RevenueRequest {
+  const p = numberVector(churnProbabilities, 'churnProbabilities');
+  const r = numberVector(revenues, 'revenues');
+  if (p.length !== r.length) throw new ExcelFailure('#VALUE!', `churnProbabilities and revenues have ${p.length} and ${r.length} rows; give one of each per customer`);
+  for (let i = 0; i < p.length; i++) if (!(p[i] >= 0 && p[i] <= 1)) throw badNumber(`churnProbabilities holds ${p[i]} at position ${i + 1}; probabilities must be between 0 and 1`);
+  const sims = wholeNumber(simulations, 10_000, 1, MAX_EXCEL_SIMULATIONS, 'simulations');
+  if (sims * p.length > MAX_EXCEL_DRAWS) throw badNumber(`${sims} simulations × ${p.length} customers = ${(sims * p.length).toExponential(1)} draws is more than one cell should compute (${MAX_EXCEL_DRAWS.toExponential(0)}); run fewer simulations`);
+  const seedValue = unwrapScalar(seed, 'seed');
+  if (!isBlank(seedValue) && typeof seedValue !== 'number' && typeof seedValue !== 'string') throw new ExcelFailure('#VALUE!', `seed must be a number or text, got ${String(seedValue)}`);
+  const kind = optionalText(output, 'summary', 'output').toLowerCase();
+  if (kind !== 'summary' && kind !== 'histogram' && kind !== 'churners') throw new ExcelFailure('#VALUE!', `output must be 'summary', 'histogram' or 'churners', got '${kind}'`);
+  let expected = 0;
+  for (let i = 0; i < p.length; i++) expected += p[i];
+  const atLeast = wholeNumber(churnersAtLeast, Math.ceil(expected), 0, p.length, 'churnersAtLeast');
+  return {
+    spec: { churnProbabilities: p, revenues: r, simulations: sims, seed: isBlank(seedValue) ? DEFAULT_SIMULATION_SEED : (seedValue as number | string) },
+    output: kind,
+    atLeast,
+  };
+}
+
+/** The cells CBM.SIMREVENUE spills for a finished simulation. */
+export function revenueCells(request: RevenueRequest, summary: RevenueSummary): OutCell[][] {
+  if (request.output === 'histogram') return excelMatrix([['lower', 'upper', 'count', 'share'], ...summary.totalHistogram.map((b) => [b.lower, b.upper, b.count, b.share])]);
+  if (request.output === 'churners') return excelMatrix([['churners', 'count', 'share'], ...summary.churnerHistogram.map((c) => [c.churners, c.count, c.share])]);
+  const k = request.atLeast;
+  let simulatedTail = 0;
+  for (const row of summary.churnerHistogram) if (row.churners >= k) simulatedTail += row.count;
+  const n = summary.customers;
+  return excelMatrix([
+    ['statistic', 'value'],
+    ['simulations', summary.simulations],
+    ['customers', n],
+    ['seed', request.spec.seed],
+    ['expected revenue (exact)', summary.expectedRevenue],
+    ['mean revenue', summary.mean],
+    ['sd of revenue', summary.sd],
+    ['5% quantile', summary.quantiles.p5],
+    ['50% quantile', summary.quantiles.p50],
+    ['95% quantile', summary.quantiles.p95],
+    ['expected churners (exact)', summary.expectedChurners],
+    ['mean churners', summary.meanChurners],
+    [`P(churners ≥ ${k}), simulated`, simulatedTail / summary.simulations],
+    [`P(churners ≥ ${k}), exact`, n <= Math.min(MAX_EXACT_CUSTOMERS, MAX_EXCEL_EXACT_CUSTOMERS) ? churnerTail(request.spec.churnProbabilities, k) : ''],
+  ]);
+}
+
+/** CBM.SIMREVENUE in one synchronous call (the Excel wrapper runs the same simulation in blocks, yielding). */
+export function simRevenue(churnProbabilities: unknown, revenues: unknown, simulations?: unknown, seed?: unknown, output?: unknown, churnersAtLeast?: unknown): OutCell[][] {
+  const request = revenueRequest(churnProbabilities, revenues, simulations, seed, output, churnersAtLeast);
+  return revenueCells(request, simulateRevenue(request.spec).summary);
+}

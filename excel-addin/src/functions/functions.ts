@@ -10,6 +10,7 @@
 import * as adapters from './adapters';
 import { ResultCache } from './cache';
 import { describeFailure } from './excelErrors';
+import { simulateRevenueYielding, type Cancellation } from './longRunning';
 
 const cache = new ResultCache<unknown>(64);
 
@@ -143,6 +144,43 @@ export function normalize(values: any[][], min?: number, max?: number): number[]
   return call('NORMALIZE', [values, min, max], () => adapters.normalize(values, min, max));
 }
 
+/** Runs one long function asynchronously: cached like call(), cancelled when Excel cancels the cell. */
+async function callAsync<T>(name: string, args: unknown[], invocation: CustomFunctions.CancelableInvocation | undefined, compute: (cancellation: Cancellation) => Promise<T>): Promise<T> {
+  const hit = cache.get(name, args);
+  if (hit !== undefined) return hit as T;
+  const cancellation: Cancellation = { cancelled: false };
+  if (invocation) invocation.onCanceled = () => (cancellation.cancelled = true);
+  let result: T;
+  try {
+    result = await compute(cancellation);
+  } catch (error) {
+    throw toExcelError(name, error);
+  }
+  cache.set(name, args, result);
+  return result;
+}
+
+/**
+ * Monte Carlo of next period's revenue: each customer churns with their probability; spills the summary (mean, sd, 5/50/95% quantiles, expected churners, P(churners ≥ k)) or the histogram. The same seed gives the same numbers as the notebooks.
+ * @customfunction SIMREVENUE
+ * @param churnProbabilities Each customer's churn probability, one column or row.
+ * @param revenues Each customer's revenue if retained, the same length.
+ * @param [simulations] Number of simulated periods, 1 to 1,000,000; default 10,000.
+ * @param [seed] Seed of the draws (number or text); default 2026.
+ * @param [output] "summary" (default), "histogram" (revenue bins) or "churners" (distribution of the number of churners).
+ * @param [churnersAtLeast] k of P(churners ≥ k) in the summary; default the expected number of churners, rounded up.
+ * @param invocation Excel's invocation (cancellation).
+ * @returns The summary or the histogram, with a header row.
+ * @cancelable
+ */
+export async function simRevenue(churnProbabilities: any[][], revenues: any[][], simulations?: number, seed?: any, output?: string, churnersAtLeast?: number, invocation?: CustomFunctions.CancelableInvocation): Promise<any[][]> {
+  const args = [churnProbabilities, revenues, simulations, seed, output, churnersAtLeast];
+  return callAsync('SIMREVENUE', args, invocation, async (cancellation) => {
+    const request = adapters.revenueRequest(churnProbabilities, revenues, simulations, seed, output, churnersAtLeast);
+    return adapters.revenueCells(request, await simulateRevenueYielding(request.spec, cancellation));
+  });
+}
+
 CustomFunctions.associate('FIT', fit);
 CustomFunctions.associate('SCORE', score);
 CustomFunctions.associate('HITRATE', hitRate);
@@ -152,6 +190,7 @@ CustomFunctions.associate('ROI', roi);
 CustomFunctions.associate('CONFUSION', confusion);
 CustomFunctions.associate('GAINS', gains);
 CustomFunctions.associate('NORMALIZE', normalize);
+CustomFunctions.associate('SIMREVENUE', simRevenue);
 
 /** For tests and benchmarks on the page: the cache (to clear it or read hits). */
 (globalThis as unknown as { cbmAddin: unknown }).cbmAddin = { cache };
