@@ -72,3 +72,15 @@ export {
   type HistogramBin,
   type ChurnerCount,
 } from './simulate/revenue';
+export { competitorIndex, type CompetitorIndex, type CompetitorIndexOptions } from './pricing/competitorIndex';
+export { retentionElasticity, type RetentionElasticity, type ElasticityOptions, type ElasticityGroup, type ChurnModel } from './pricing/elasticity';
+export {
+  optimizePrice,
+  optimizePrices,
+  type OptimizePriceSpec,
+  type OptimizePriceResult,
+  type PriceResponse,
+  type PriceConstraints,
+  type PriceCurvePoint,
+  type ConstraintStatus,
+} from './pricing/optimize';

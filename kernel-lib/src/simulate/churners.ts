@@ -97,3 +97,39 @@ export function tailOf(p: Float64Array, k: number): number {
   }
   return 1 - lowerTail(p, k - 1);
 }
+
+/**
+ * @internal P(churners ≥ k) for the optimiser's repeated evaluations: the same recursion over
+ * the small side, but entries below `floor` at the far end of the window are dropped. Each
+ * dropped entry would have passed at most its own mass on, so the absolute error is at most
+ * n·floor; the optimiser sets floor far below the probability it compares against.
+ */
+export function tailPruned(p: Float64Array, k: number, floor: number): number {
+  const n = p.length;
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += p[i];
+  const small = k > mean; // then P(≥ k) = P(stayers ≤ n − k), a small lower tail
+  const m = small ? n - k : k - 1;
+  const d = new Float64Array(m + 1);
+  d[0] = 1;
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < n; i++) {
+    const qi = small ? 1 - p[i] : p[i];
+    const ri = 1 - qi;
+    const top = Math.min(hi + 1, m);
+    if (top > hi) d[top] = 0;
+    for (let j = top; j > lo; j--) d[j] = d[j] * ri + d[j - 1] * qi;
+    d[lo] *= ri;
+    hi = top;
+    while (lo < hi && d[lo] < floor) {
+      d[lo] = 0;
+      lo++;
+    }
+  }
+  let sum = 0;
+  for (let j = lo; j <= hi; j++) sum += d[j];
+  return small ? sum : 1 - sum;
+}

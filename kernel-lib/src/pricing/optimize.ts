@@ -1,0 +1,444 @@
+import { CbmError, check, checkOptions } from '../errors';
+import { toTable, type DataInput, type Table } from '../data/table';
+import { probabilityVector, tailOf, tailPruned } from '../simulate/churners';
+import { simulateRevenue, type RevenueSummary } from '../simulate/revenue';
+import { checkModel, priceColumn, shiftedPrice, withColumn, type ChurnModel } from './elasticity';
+
+/**
+ * The price change that maximises expected revenue (or margin) of one product or segment under
+ * churn constraints, by a bounded one-dimensional search over the relative price change d
+ * (−0.1 = a 10 % cut):
+ *
+ *   expected revenue(d) = Σᵢ (1 − pᵢ(d))·rᵢ·(1 + d),   margin(d) = Σᵢ (1 − pᵢ(d))·(rᵢ·(1 + d) − costᵢ)
+ *
+ * where pᵢ(d) is each customer's churn probability at the new price: with `{ logitSlope: b }`,
+ * logit pᵢ(d) = logit pᵢ + b·ln(1 + d); with a fitted churn model, the model's prediction with the
+ * price column moved by ln(1 + d) (over `periods` periods: 1 − (1 − h)^periods).
+ *
+ * Constraints use the exact churner distribution (the Poisson-binomial recursion), so a binding
+ * constraint holds with equality to solver precision (d to 1e-12): `churnersAtLeast` caps
+ * P(count or more churners), `maxChurnRate` the mean churn probability, `maxCompetitorGap` our
+ * new price's premium over a competitor price.
+ *
+ * Method: the objective and every constraint on a grid of `gridPoints` d values; each constraint's
+ * feasibility boundary between neighbouring grid points by the Illinois variant of regula falsi
+ * (bracketed, to |Δd| < 1e-12); the best feasible grid point refined by golden-section search within
+ * its feasible neighbourhood; the feasible boundaries themselves are candidates too. It finds the
+ * global optimum when the objective has one maximum between neighbouring grid points and each
+ * constraint changes feasibility at most once between them (true for monotone price responses).
+ * `forecast` is simulateRevenue at the optimum (its summary: mean, sd, quantiles, histograms).
+ *
+ * @example
+ * const best = optimizePrice({
+ *   churnProbabilities: [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41],
+ *   revenues: [1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872],
+ *   priceResponse: { logitSlope: 3 },
+ *   bounds: [-0.5, 0.5],
+ *   objective: 'revenue',
+ *   constraints: { churnersAtLeast: { count: 8, maxProbability: 0.001 } },
+ * });
+ * best.priceChange; // the price change at which P(8 or more churners) = 0.1 %
+ */
+export type PriceResponse =
+  | { logitSlope: number }
+  | { model: ChurnModel; data: DataInput | Table; price: string; priceScale?: 'level' | 'log'; periods?: number };
+
+export interface PriceConstraints {
+  /** P(at least `count` churners) ≤ maxProbability. */
+  churnersAtLeast?: { count: number; maxProbability: number };
+  /** Mean churn probability ≤ this. */
+  maxChurnRate?: number;
+  /** ourPrice·(1 + d)/competitorPrice − 1 ≤ maxGap (e.g. 0.05: at most 5 % above the competitor). */
+  maxCompetitorGap?: { ourPrice: number; competitorPrice: number; maxGap: number };
+}
+
+export interface OptimizePriceSpec {
+  /** A label echoed in the result (product or segment). */
+  name?: string;
+  /** Each customer's churn probability at today's price (with `logitSlope`; a model gives its own). */
+  churnProbabilities?: ArrayLike<number>;
+  /** Each customer's revenue at today's price if they stay. */
+  revenues: ArrayLike<number>;
+  priceResponse: PriceResponse;
+  /** [lowest, highest] relative price change, default [−0.5, 0.5]; lowest > −1. */
+  bounds?: [number, number];
+  objective?: 'revenue' | 'margin';
+  /** Cost of serving each retained customer for the period (a number for all, or one per customer); needed for 'margin'. */
+  unitCost?: number | ArrayLike<number>;
+  constraints?: PriceConstraints;
+  /** Grid points of the search (and of `curve`), default 41. */
+  gridPoints?: number;
+  /** Simulations of the forecast at the optimum, default 10,000 (0: no forecast). */
+  simulations?: number;
+  /** Seed of the forecast, default 2026. */
+  seed?: number | string;
+}
+
+export interface PriceCurvePoint {
+  priceChange: number;
+  expectedRevenue: number;
+  expectedMargin: number | null;
+  expectedChurnRate: number;
+  /** P(at least churnersAtLeast.count churners), null without that constraint. */
+  tailProbability: number | null;
+  feasible: boolean;
+}
+
+export interface ConstraintStatus {
+  constraint: 'churnersAtLeast' | 'maxChurnRate' | 'maxCompetitorGap';
+  value: number;
+  limit: number;
+  /** At its limit (within 1e-9 relative): the constraint decides the price. */
+  binding: boolean;
+}
+
+export interface OptimizePriceResult {
+  name: string | null;
+  objective: 'revenue' | 'margin';
+  /** The optimal relative price change d. */
+  priceChange: number;
+  expectedRevenue: number;
+  expectedMargin: number | null;
+  expectedChurnRate: number;
+  expectedChurners: number;
+  /** Exact P(at least churnersAtLeast.count churners) at the optimum, null without that constraint. */
+  tailProbability: number | null;
+  /** Today's (d = 0) figures, for comparison. */
+  today: { expectedRevenue: number; expectedMargin: number | null; expectedChurnRate: number; tailProbability: number | null };
+  constraints: ConstraintStatus[];
+  curve: PriceCurvePoint[];
+  /** Churn probabilities at the optimum, per customer. */
+  churnProbabilities: Float64Array;
+  forecast: RevenueSummary | null;
+}
+
+const SPEC_KEYS = ['name', 'churnProbabilities', 'revenues', 'priceResponse', 'bounds', 'objective', 'unitCost', 'constraints', 'gridPoints', 'simulations', 'seed'];
+const CONSTRAINT_KEYS = ['churnersAtLeast', 'maxChurnRate', 'maxCompetitorGap'];
+
+function logit(p: number): number {
+  return Math.log(p) - Math.log1p(-p);
+}
+
+interface Problem {
+  n: number;
+  revenues: Float64Array;
+  cost: Float64Array | null;
+  probabilitiesAt(d: number): Float64Array;
+  objective: 'revenue' | 'margin';
+}
+
+function nonNegativeVector(values: unknown, n: number, name: string, context: string): Float64Array {
+  check(Array.isArray(values) || ArrayBuffer.isView(values), `${context}: ${name} must be an array of numbers, one per customer`);
+  const v = values as ArrayLike<unknown>;
+  check(v.length === n, `${context}: ${name} has ${v.length} values but there are ${n} customers`, { expected: n, got: v.length });
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = v[i];
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new CbmError('NON_FINITE', `${context}: ${name}[${i}] is ${typeof x === 'number' ? String(x) : 'not a number'}`, { index: i });
+    check(x >= 0, `${context}: ${name}[${i}] = ${x} is negative; it must be ≥ 0`, { index: i });
+    out[i] = x;
+  }
+  return out;
+}
+
+function buildProblem(spec: OptimizePriceSpec, context: string): Problem {
+  const response = spec.priceResponse;
+  check(response !== null && typeof response === 'object', `${context}: priceResponse must be { logitSlope } or { model, data, price }`);
+  let probabilitiesAt: (d: number) => Float64Array;
+  let n: number;
+  if ('logitSlope' in response) {
+    for (const key of Object.keys(response)) check(key === 'logitSlope', `${context}: priceResponse has the unknown option '${key}' next to logitSlope`);
+    const slope = response.logitSlope;
+    check(typeof slope === 'number' && Number.isFinite(slope), `${context}: priceResponse.logitSlope must be a finite number, got ${String(slope)}`);
+    check(spec.churnProbabilities !== undefined, `${context}: with priceResponse.logitSlope give churnProbabilities at today's price`);
+    const p = probabilityVector(spec.churnProbabilities, context);
+    n = p.length;
+    const base = Float64Array.from(p, logit);
+    probabilitiesAt = (d) => {
+      const shift = slope * Math.log1p(d);
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = base[i];
+        // p = 0 and p = 1 stay where they are (logit ±∞).
+        out[i] = v === Infinity ? 1 : v === -Infinity ? 0 : 1 / (1 + Math.exp(-(v + shift)));
+      }
+      return out;
+    };
+  } else {
+    const allowed = ['model', 'data', 'price', 'priceScale', 'periods'];
+    for (const key of Object.keys(response)) check(allowed.includes(key), `${context}: priceResponse has the unknown option '${key}' (options: logitSlope, or ${allowed.join(', ')})`);
+    checkModel(response.model, context);
+    check(spec.churnProbabilities === undefined, `${context}: with a fitted model the churn probabilities come from the model; leave churnProbabilities out`);
+    const scale = response.priceScale ?? 'level';
+    check(scale === 'level' || scale === 'log', `${context}: priceResponse.priceScale must be 'level' or 'log'`);
+    const periods = response.periods ?? 1;
+    check(Number.isInteger(periods) && periods >= 1, `${context}: priceResponse.periods must be a whole number ≥ 1`);
+    const table = toTable(response.data, context);
+    check(table.nRows > 0, `${context}: priceResponse.data has no rows`);
+    const base = priceColumn(table, response.price, scale, context);
+    n = table.nRows;
+    const model = response.model;
+    probabilitiesAt = (d) => {
+      const hazard = model.predict(withColumn(table, response.price, shiftedPrice(base, Math.log1p(d), scale)));
+      return periods === 1 ? Float64Array.from(hazard) : Float64Array.from(hazard, (h) => 1 - Math.pow(1 - h, periods));
+    };
+  }
+  check(n >= 1, `${context}: there are no customers`);
+  const revenues = nonNegativeVector(spec.revenues, n, 'revenues', context);
+  const objective = spec.objective ?? 'revenue';
+  check(objective === 'revenue' || objective === 'margin', `${context}: objective must be 'revenue' or 'margin', got ${JSON.stringify(objective)}`);
+  let cost: Float64Array | null = null;
+  if (spec.unitCost !== undefined) {
+    if (typeof spec.unitCost === 'number') {
+      check(Number.isFinite(spec.unitCost) && spec.unitCost >= 0, `${context}: unitCost must be a number ≥ 0`);
+      cost = new Float64Array(n).fill(spec.unitCost);
+    } else cost = nonNegativeVector(spec.unitCost, n, 'unitCost', context);
+  }
+  check(objective === 'revenue' || cost !== null, `${context}: objective 'margin' needs unitCost (the cost of serving a retained customer)`);
+  return { n, revenues, cost, probabilitiesAt, objective };
+}
+
+interface Evaluation {
+  d: number;
+  p: Float64Array;
+  revenue: number;
+  margin: number | null;
+  churnRate: number;
+}
+
+function evaluate(problem: Problem, d: number): Evaluation {
+  const p = problem.probabilitiesAt(d);
+  let revenue = 0;
+  let margin = 0;
+  let churn = 0;
+  const { revenues, cost } = problem;
+  for (let i = 0; i < problem.n; i++) {
+    const stay = 1 - p[i];
+    revenue += stay * revenues[i] * (1 + d);
+    if (cost) margin += stay * (revenues[i] * (1 + d) - cost[i]);
+    churn += p[i];
+  }
+  return { d, p, revenue, margin: cost ? margin : null, churnRate: churn / problem.n };
+}
+
+/** A constraint as g(d) ≤ limit. */
+interface Constraint {
+  name: ConstraintStatus['constraint'];
+  limit: number;
+  value(e: Evaluation): number;
+  /** The exact value reported (the search may use a faster exact-to-1e-25 form). */
+  exact(e: Evaluation): number;
+  describe(value: number): string;
+}
+
+function buildConstraints(spec: OptimizePriceSpec, n: number, context: string): Constraint[] {
+  const given = spec.constraints ?? {};
+  checkOptions(given, `${context}: constraints`);
+  for (const key of Object.keys(given)) check(CONSTRAINT_KEYS.includes(key), `${context}: unknown constraint '${key}' (constraints: ${CONSTRAINT_KEYS.join(', ')})`);
+  const out: Constraint[] = [];
+  if (given.churnersAtLeast !== undefined) {
+    const c = given.churnersAtLeast;
+    check(c !== null && typeof c === 'object', `${context}: churnersAtLeast must be { count, maxProbability }`);
+    check(Number.isInteger(c.count) && c.count >= 1 && c.count <= n, `${context}: churnersAtLeast.count must be a whole number from 1 to the number of customers (${n}), got ${String(c.count)}`);
+    check(typeof c.maxProbability === 'number' && c.maxProbability > 0 && c.maxProbability < 1, `${context}: churnersAtLeast.maxProbability must be between 0 and 1, e.g. 0.001, got ${String(c.maxProbability)}`);
+    const floor = (c.maxProbability * 1e-25) / n;
+    out.push({
+      name: 'churnersAtLeast',
+      limit: c.maxProbability,
+      value: (e) => tailPruned(e.p, c.count, floor),
+      exact: (e) => tailOf(e.p, c.count),
+      describe: (v) => `P(${c.count} or more churners) = ${v.toPrecision(6)}`,
+    });
+  }
+  if (given.maxChurnRate !== undefined) {
+    const rate = given.maxChurnRate;
+    check(typeof rate === 'number' && rate > 0 && rate < 1, `${context}: maxChurnRate must be between 0 and 1, got ${String(rate)}`);
+    out.push({ name: 'maxChurnRate', limit: rate, value: (e) => e.churnRate, exact: (e) => e.churnRate, describe: (v) => `the churn rate ${v.toPrecision(6)}` });
+  }
+  if (given.maxCompetitorGap !== undefined) {
+    const g = given.maxCompetitorGap;
+    check(g !== null && typeof g === 'object', `${context}: maxCompetitorGap must be { ourPrice, competitorPrice, maxGap }`);
+    check(typeof g.ourPrice === 'number' && g.ourPrice > 0 && Number.isFinite(g.ourPrice), `${context}: maxCompetitorGap.ourPrice must be a positive price`);
+    check(typeof g.competitorPrice === 'number' && g.competitorPrice > 0 && Number.isFinite(g.competitorPrice), `${context}: maxCompetitorGap.competitorPrice must be a positive price`);
+    check(typeof g.maxGap === 'number' && Number.isFinite(g.maxGap) && g.maxGap > -1, `${context}: maxCompetitorGap.maxGap must be a relative gap above −1, e.g. 0.05`);
+    const gap = (e: Evaluation) => (g.ourPrice * (1 + e.d)) / g.competitorPrice - 1;
+    out.push({ name: 'maxCompetitorGap', limit: g.maxGap, value: gap, exact: gap, describe: (v) => `the gap to the competitor ${(v * 100).toPrecision(6)} %` });
+  }
+  return out;
+}
+
+/** Illinois regula falsi on g(d) − limit between a feasible and an infeasible d: the feasible end of the boundary. */
+function boundary(problem: Problem, c: Constraint, feasibleD: number, feasibleG: number, infeasibleD: number, infeasibleG: number): number {
+  let a = feasibleD;
+  let fa = feasibleG - c.limit; // ≤ 0
+  let b = infeasibleD;
+  let fb = infeasibleG - c.limit; // > 0
+  let side = 0;
+  for (let iteration = 0; iteration < 200 && Math.abs(b - a) > 1e-12; iteration++) {
+    let x = (a * fb - b * fa) / (fb - fa);
+    if (!(x > Math.min(a, b) && x < Math.max(a, b))) x = (a + b) / 2;
+    const fx = c.value(evaluate(problem, x)) - c.limit;
+    if (fx <= 0) {
+      a = x;
+      fa = fx;
+      if (side === -1) fb /= 2;
+      side = -1;
+    } else {
+      b = x;
+      fb = fx;
+      if (side === 1) fa /= 2;
+      side = 1;
+    }
+    if (fx === 0) break;
+  }
+  return a;
+}
+
+function objectiveOf(e: Evaluation, objective: 'revenue' | 'margin'): number {
+  return objective === 'revenue' ? e.revenue : (e.margin as number);
+}
+
+export function optimizePrice(spec: OptimizePriceSpec): OptimizePriceResult {
+  return optimizeOne(spec, 'optimizePrice');
+}
+
+/** optimizePrice for several products or segments in one call (each spec with its own name). */
+export function optimizePrices(specs: readonly OptimizePriceSpec[]): OptimizePriceResult[] {
+  check(Array.isArray(specs) && specs.length > 0, 'optimizePrices: give a non-empty array of specs, one per product or segment');
+  return specs.map((spec, k) => optimizeOne(spec, `optimizePrices: spec ${k}${spec && typeof spec === 'object' && typeof spec.name === 'string' ? ` ('${spec.name}')` : ''}`));
+}
+
+function optimizeOne(spec: OptimizePriceSpec, context: string): OptimizePriceResult {
+  checkOptions(spec, context);
+  check(spec !== undefined, `${context}: give a spec { churnProbabilities, revenues, priceResponse, bounds, objective, constraints }`);
+  for (const key of Object.keys(spec)) check(SPEC_KEYS.includes(key), `${context}: unknown option '${key}' (options: ${SPEC_KEYS.join(', ')})`);
+  const bounds = spec.bounds ?? [-0.5, 0.5];
+  check(Array.isArray(bounds) && bounds.length === 2 && bounds.every((b) => typeof b === 'number' && Number.isFinite(b)), `${context}: bounds must be [lowest, highest] relative price changes, e.g. [-0.5, 0.5]`);
+  const [low, high] = bounds;
+  check(low < high, `${context}: bounds [${low}, ${high}] are out of order; give [lowest, highest]`);
+  check(low > -1, `${context}: the lower bound ${low} is at or below −100 %; a price cannot fall to zero or below`);
+  const gridPoints = spec.gridPoints ?? 41;
+  check(Number.isInteger(gridPoints) && gridPoints >= 3 && gridPoints <= 100_001, `${context}: gridPoints must be a whole number from 3 to 100,001`);
+  const simulations = spec.simulations ?? 10_000;
+  check(Number.isInteger(simulations) && simulations >= 0, `${context}: simulations must be a whole number ≥ 0 (0: no forecast)`);
+  const seed = spec.seed ?? 2026;
+  const name = spec.name ?? null;
+  check(name === null || typeof name === 'string', `${context}: name must be text`);
+  const problem = buildProblem(spec, context);
+  const constraints = buildConstraints(spec, problem.n, context);
+
+  // The grid: objective and constraint values.
+  const grid: Evaluation[] = [];
+  const values: number[][] = [];
+  for (let g = 0; g < gridPoints; g++) {
+    const d = g === gridPoints - 1 ? high : low + ((high - low) * g) / (gridPoints - 1);
+    const e = evaluate(problem, d);
+    grid.push(e);
+    values.push(constraints.map((c) => c.value(e)));
+  }
+  const feasibleAt = (g: number) => constraints.every((c, j) => values[g][j] <= c.limit);
+  if (!grid.some((_, g) => feasibleAt(g))) {
+    // Name the first constraint that no grid point meets on its own, or say they conflict.
+    for (let j = 0; j < constraints.length; j++) {
+      let best = 0;
+      for (let g = 1; g < gridPoints; g++) if (values[g][j] < values[best][j]) best = g;
+      if (values[best][j] > constraints[j].limit) {
+        const c = constraints[j];
+        throw new CbmError('INFEASIBLE', `${context}: constraint ${c.name} cannot be met within bounds [${low}, ${high}]: the best reachable is ${c.describe(values[best][j])} (at a price change of ${(grid[best].d * 100).toFixed(2)} %), above the limit ${c.limit}; widen the bounds or relax the limit`, { constraint: c.name, bestValue: values[best][j], at: grid[best].d, limit: c.limit });
+      }
+    }
+    throw new CbmError('INFEASIBLE', `${context}: the constraints ${constraints.map((c) => c.name).join(', ')} can each be met within bounds [${low}, ${high}] but not together; relax one of them`, { constraints: constraints.map((c) => c.name) });
+  }
+
+  // Candidates: the best feasible grid point refined, and every feasibility boundary.
+  const candidates: number[] = [];
+  for (let g = 0; g + 1 < gridPoints; g++) {
+    const here = feasibleAt(g);
+    const next = feasibleAt(g + 1);
+    if (here === next) continue;
+    const [fIndex, iIndex] = here ? [g, g + 1] : [g + 1, g];
+    // The boundary of the interval is where the tightest violated constraint becomes feasible.
+    let d = grid[iIndex].d;
+    for (let j = 0; j < constraints.length; j++) {
+      if (values[iIndex][j] <= constraints[j].limit) continue;
+      const edge = boundary(problem, constraints[j], grid[fIndex].d, values[fIndex][j], grid[iIndex].d, values[iIndex][j]);
+      // Several violated constraints: the edge nearest the feasible point.
+      if (Math.abs(edge - grid[fIndex].d) < Math.abs(d - grid[fIndex].d)) d = edge;
+    }
+    candidates.push(d);
+  }
+  let bestGrid = -1;
+  for (let g = 0; g < gridPoints; g++) {
+    if (feasibleAt(g) && (bestGrid < 0 || objectiveOf(grid[g], problem.objective) > objectiveOf(grid[bestGrid], problem.objective))) bestGrid = g;
+  }
+  candidates.push(grid[bestGrid].d);
+  // Golden-section refinement between the feasible neighbours of the best grid point.
+  let a = bestGrid > 0 && feasibleAt(bestGrid - 1) ? grid[bestGrid - 1].d : grid[bestGrid].d;
+  let b = bestGrid + 1 < gridPoints && feasibleAt(bestGrid + 1) ? grid[bestGrid + 1].d : grid[bestGrid].d;
+  if (b > a) {
+    const ratio = (Math.sqrt(5) - 1) / 2;
+    let x1 = b - ratio * (b - a);
+    let x2 = a + ratio * (b - a);
+    let f1 = objectiveOf(evaluate(problem, x1), problem.objective);
+    let f2 = objectiveOf(evaluate(problem, x2), problem.objective);
+    while (b - a > 1e-10) {
+      if (f1 < f2) {
+        a = x1;
+        x1 = x2;
+        f1 = f2;
+        x2 = a + ratio * (b - a);
+        f2 = objectiveOf(evaluate(problem, x2), problem.objective);
+      } else {
+        b = x2;
+        x2 = x1;
+        f2 = f1;
+        x1 = b - ratio * (b - a);
+        f1 = objectiveOf(evaluate(problem, x1), problem.objective);
+      }
+    }
+    candidates.push((a + b) / 2);
+  }
+  let best: Evaluation | null = null;
+  for (const d of candidates) {
+    const e = evaluate(problem, d);
+    if (!constraints.every((c) => c.value(e) <= c.limit)) continue;
+    if (!best || objectiveOf(e, problem.objective) > objectiveOf(best, problem.objective)) best = e;
+  }
+  const optimum = best ?? grid[bestGrid];
+  const tailConstraint = constraints.find((c) => c.name === 'churnersAtLeast');
+  const today = evaluate(problem, 0);
+  const curve: PriceCurvePoint[] = grid.map((e, g) => ({
+    priceChange: e.d,
+    expectedRevenue: e.revenue,
+    expectedMargin: e.margin,
+    expectedChurnRate: e.churnRate,
+    tailProbability: tailConstraint ? values[g][constraints.indexOf(tailConstraint)] : null,
+    feasible: feasibleAt(g),
+  }));
+  const status: ConstraintStatus[] = constraints.map((c) => {
+    const value = c.exact(optimum);
+    return { constraint: c.name, value, limit: c.limit, binding: Math.abs(value - c.limit) <= 1e-9 * Math.max(Math.abs(c.limit), 1e-300) };
+  });
+  let forecast: RevenueSummary | null = null;
+  if (simulations > 0) {
+    const newRevenues = Float64Array.from(problem.revenues, (r) => r * (1 + optimum.d));
+    forecast = simulateRevenue({ churnProbabilities: optimum.p, revenues: newRevenues, simulations, seed }).summary;
+  }
+  let expectedChurners = 0;
+  for (let i = 0; i < problem.n; i++) expectedChurners += optimum.p[i];
+  return {
+    name,
+    objective: problem.objective,
+    priceChange: optimum.d,
+    expectedRevenue: optimum.revenue,
+    expectedMargin: optimum.margin,
+    expectedChurnRate: optimum.churnRate,
+    expectedChurners,
+    tailProbability: tailConstraint ? tailConstraint.exact(optimum) : null,
+    today: { expectedRevenue: today.revenue, expectedMargin: today.margin, expectedChurnRate: today.churnRate, tailProbability: tailConstraint ? tailConstraint.exact(today) : null },
+    constraints: status,
+    curve,
+    churnProbabilities: optimum.p,
+    forecast,
+  };
+}
