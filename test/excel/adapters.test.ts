@@ -199,3 +199,42 @@ describe('CBM.SIMREVENUE', () => {
     expect(f.message).toMatch(message);
   });
 });
+
+describe('CBM.OPTPRICE', () => {
+  // The example of kernel-lib's optimizePrice JSDoc: 10 customers, logit slope 3.
+  const p = [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41];
+  const r = [1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872];
+  const at = (d: number) => p.map((pi) => 1 / (1 + Math.exp(-(Math.log(pi / (1 - pi)) + 3 * Math.log1p(d)))));
+  const revenueAt = (d: number) => at(d).reduce((acc, q, i) => acc + (1 - q) * r[i] * (1 + d), 0);
+  const get = (cells: unknown[][], label: string, column = 1) => cells.find((row) => row[0] === label)![column] as number;
+
+  it('equals kernel-lib optimizePrice and holds the binding constraint with equality', () => {
+    const cells = A.optPrice(col(p), col(r), 3, -0.5, 0.5, 8, 0.001);
+    const best = kl.optimizePrice({ churnProbabilities: p, revenues: r, priceResponse: { logitSlope: 3 }, bounds: [-0.5, 0.5], constraints: { churnersAtLeast: { count: 8, maxProbability: 0.001 } }, simulations: 0 });
+    const d = get(cells, 'price change');
+    expect(d).toBe(best.priceChange);
+    // Independent check: the exact Poisson-binomial tail at the new probabilities is the cap.
+    expect(kl.churnerTail(at(d), 8)).toBeCloseTo(0.001, 9);
+    expect(get(cells, 'P(churners ≥ 8)')).toBeCloseTo(0.001, 9);
+    expect(get(cells, 'expected revenue')).toBeCloseTo(revenueAt(d), 6);
+    expect(get(cells, 'P(churners ≥ 8)', 2)).toBeCloseTo(0.1031857049, 9); // today's tail (closed form)
+    expect(cells.find((row) => row[0] === 'binding constraint')![1]).toBe('churnersAtLeast');
+  });
+
+  it('without constraints it is a maximum of Σ(1 − p(d))·r·(1 + d)', () => {
+    const d = get(A.optPrice(col(p), col(r), 3), 'price change');
+    expect(revenueAt(d)).toBeGreaterThanOrEqual(revenueAt(d + 1e-4));
+    expect(revenueAt(d)).toBeGreaterThanOrEqual(revenueAt(d - 1e-4));
+  });
+
+  it.each([
+    ['an infeasible constraint', () => A.optPrice(col(p), col(r), 3, -0.01, 0.01, 8, 1e-9), '#NUM!', /cannot be met within bounds/],
+    ['bounds in the wrong order', () => A.optPrice(col(p), col(r), 3, 0.2, 0.1), '#NUM!', /−1 < lowerBound < upperBound/],
+    ['k without its probability', () => A.optPrice(col(p), col(r), 3, -0.5, 0.5, 8), '#VALUE!', /give churnersAtLeast and maxProbability together/],
+    ['a missing slope', () => A.optPrice(col(p), col(r), ''), '#VALUE!', /priceSlope is required/],
+  ])('%s', (_, work, code, message) => {
+    const f = failure(work, 'OPTPRICE');
+    expect(f.code).toBe(code);
+    expect(f.message).toMatch(message);
+  });
+});

@@ -32,7 +32,7 @@ describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () 
     const registered: string[] = await session.page.evaluate(() => (window as any).__excel.registered());
     const metadata = await session.page.evaluate(() => (window as any).__excel.metadata());
     expect(registered).toEqual(metadata.functions.map((f: { id: string }) => f.id).sort());
-    expect(registered).toEqual(expect.arrayContaining(['FIT', 'SCORE', 'HITRATE', 'LIFT', 'RESPRATE', 'ROI', 'CONFUSION', 'GAINS', 'NORMALIZE', 'SIMREVENUE']));
+    expect(registered).toEqual(expect.arrayContaining(['FIT', 'SCORE', 'HITRATE', 'LIFT', 'RESPRATE', 'ROI', 'CONFUSION', 'GAINS', 'NORMALIZE', 'SIMREVENUE', 'OPTPRICE']));
   });
 
   let modelTable: unknown[][];
@@ -91,6 +91,7 @@ describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () 
       ['FIT', [sheet.trainRange, 'responded ~ gender +'], '#VALUE!', /^CBM\.FIT: /],
       ['SIMREVENUE', [col([0.5, 0.5]), col([1, 2]), 2e6], '#NUM!', /simulations must be a whole number from 1 to 1000000/],
       ['SIMREVENUE', [col([0.5, 'x']), col([1, 2])], '#VALUE!', /churnProbabilities holds the text 'x' at position 2/],
+      ['OPTPRICE', [col([0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41]), col([1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872]), 3, -0.01, 0.01, 8, 1e-9], '#NUM!', /^CBM\.OPTPRICE: optimizePrice: constraint churnersAtLeast cannot be met/],
     ];
     for (const [id, args, code, message] of cases) {
       const r = await call(id, ...args);
@@ -134,6 +135,18 @@ describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () 
     expect(cancelled.error?.isCustomFunctionsError).toBe(true);
     expect(cancelled.error?.message).toMatch(/cancelled/);
     expect(cancelled.ms).toBeLessThan(full.ms);
+  });
+
+  it('CBM.OPTPRICE gives kernel-lib optimizePrice in Node', async () => {
+    const p = [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41];
+    const revenue = [1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872];
+    const r = await call('OPTPRICE', col(p), col(revenue), 3, -0.5, 0.5, 8, 0.001);
+    expect(r.error).toBeUndefined();
+    const best = kl.optimizePrice({ churnProbabilities: p, revenues: revenue, priceResponse: { logitSlope: 3 }, bounds: [-0.5, 0.5], constraints: { churnersAtLeast: { count: 8, maxProbability: 0.001 } }, simulations: 0 });
+    const cells = r.value as unknown[][];
+    const d = cells.find((row) => row[0] === 'price change')![1] as number;
+    expect(Math.abs(d - best.priceChange)).toBeLessThanOrEqual(1e-12);
+    expect(cells.find((row) => row[0] === 'P(churners ≥ 8)')![1]).toBeCloseTo(0.001, 9);
   });
 
   it('caches results per identical input', async () => {

@@ -22,9 +22,10 @@ const SIGNATURES: Record<string, { params: [string, string, 'matrix' | 'scalar',
   GAINS: { params: [['scores', 'any', 'matrix', false], ['actual', 'any', 'matrix', false], ['groups', 'number', 'scalar', true]], result: 'matrix' },
   NORMALIZE: { params: [['values', 'any', 'matrix', false], ['min', 'number', 'scalar', true], ['max', 'number', 'scalar', true]], result: 'matrix' },
   SIMREVENUE: { params: [['churnProbabilities', 'any', 'matrix', false], ['revenues', 'any', 'matrix', false], ['simulations', 'number', 'scalar', true], ['seed', 'any', 'scalar', true], ['output', 'string', 'scalar', true], ['churnersAtLeast', 'number', 'scalar', true]], result: 'matrix' },
+  OPTPRICE: { params: [['churnProbabilities', 'any', 'matrix', false], ['revenues', 'any', 'matrix', false], ['priceSlope', 'number', 'scalar', false], ['lowerBound', 'number', 'scalar', true], ['upperBound', 'number', 'scalar', true], ['churnersAtLeast', 'number', 'scalar', true], ['maxProbability', 'number', 'scalar', true], ['maxChurnRate', 'number', 'scalar', true]], result: 'matrix' },
 };
 /** Long calculations run as cancelable async functions. */
-const CANCELABLE = ['SIMREVENUE'];
+const CANCELABLE = ['SIMREVENUE', 'OPTPRICE'];
 
 describe.skipIf(!fs.existsSync(file))('functions.json', () => {
   const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { functions: Fn[] };

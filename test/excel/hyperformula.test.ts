@@ -46,6 +46,8 @@ const metricsSheet: unknown[][] = [
   [],
   // SIMREVENUE on the 10 customers of kernel-lib's simulateRevenue example, seed 42.
   ['simulation', '=CBM.SIMREVENUE(Sim!A1:A10, Sim!B1:B10, 20000, 42, "summary", 8)'],
+  ...Array.from({ length: 14 }, () => []),
+  ['pricing', '=CBM.OPTPRICE(Sim!A1:A10, Sim!B1:B10, 3, -0.5, 0.5, 8, 0.001)'],
 ];
 const simP = [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41];
 const simR = [1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872];
@@ -116,5 +118,14 @@ describe('HyperFormula evaluating the bank-card sheet with the CBM functions', (
     // Closed forms: Σ(1 − p)·r = 13034.07 (the simulateRevenue example) and P(churners ≥ 8) = 0.1031857049 (Poisson-binomial).
     expect(get('expected revenue (exact)')).toBeCloseTo(13034.07, 6);
     expect(get('P(churners ≥ 8), exact')).toBeCloseTo(0.1031857049, 9);
+  });
+
+  it('CBM.OPTPRICE spills the optimum beside today: the cap on P(churners ≥ 8) binds', () => {
+    const block = hf.getRangeValues({ start: { sheet: id('Metrics'), col: 1, row: 37 }, end: { sheet: id('Metrics'), col: 3, row: 43 } });
+    expect(block[0]).toEqual([null, 'optimum', 'today']);
+    const d = block.find((r) => r[0] === 'price change')![1] as number;
+    const q = simP.map((pi) => 1 / (1 + Math.exp(-(Math.log(pi / (1 - pi)) + 3 * Math.log1p(d)))));
+    expect(kl.churnerTail(q, 8)).toBeCloseTo(0.001, 9);
+    expect(block.find((r) => r[0] === 'binding constraint')![1]).toBe('churnersAtLeast');
   });
 });

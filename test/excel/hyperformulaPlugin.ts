@@ -33,7 +33,7 @@ function matrixResult(rows: unknown[][]): SimpleRangeValue {
 }
 
 type Adapter = (...args: any[]) => unknown;
-const FUNCTIONS: Record<string, { adapter: Adapter; params: number; optional: number; size?: 'fit' | 'score' | 'normalize' | 'confusion' | 'gains' | 'simrevenue' }> = {
+const FUNCTIONS: Record<string, { adapter: Adapter; params: number; optional: number; size?: 'fit' | 'score' | 'normalize' | 'confusion' | 'gains' | 'simrevenue' | 'optprice' }> = {
   'CBM.FIT': { adapter: A.fit, params: 5, optional: 3, size: 'fit' },
   'CBM.SCORE': { adapter: A.score, params: 2, optional: 0, size: 'score' },
   'CBM.HITRATE': { adapter: A.hitRate, params: 3, optional: 1 },
@@ -44,6 +44,7 @@ const FUNCTIONS: Record<string, { adapter: Adapter; params: number; optional: nu
   'CBM.GAINS': { adapter: A.gains, params: 3, optional: 1, size: 'gains' },
   'CBM.NORMALIZE': { adapter: A.normalize, params: 3, optional: 2, size: 'normalize' },
   'CBM.SIMREVENUE': { adapter: A.simRevenue, params: 6, optional: 4, size: 'simrevenue' },
+  'CBM.OPTPRICE': { adapter: A.optPrice, params: 8, optional: 5, size: 'optprice' },
 };
 
 const methodOf = (name: string) => name.replace('CBM.', 'cbm_');
@@ -91,6 +92,8 @@ for (const [name, f] of Object.entries(FUNCTIONS)) {
       }
       case 'confusion':
         return new ArraySize(2, 2);
+      case 'optprice':
+        return new ArraySize(3, 7);
       case 'simrevenue': {
         // summary: 14 rows × 2; histogram: 30 bins + header × 4; churners: at most customers + 1 counts + header × 3.
         const output = ast.args[4]?.type === 'STRING' ? String(ast.args[4].value).toLowerCase() : 'summary';

@@ -16,6 +16,8 @@ import {
   MAX_EXACT_CUSTOMERS,
   type SimulateRevenueSpec,
   type RevenueSummary,
+  optimizePrice,
+  type OptimizePriceSpec,
 } from '../../../kernel-lib/src/index';
 import { ExcelFailure, badNumber, notAvailable } from './excelErrors';
 import { excelMatrix, isBlank, numberVector, optionalNumber, optionalText, scoredPair, thresholdArgument, unwrapScalar, vectorCells, wholeNumber, type Range } from './cells';
@@ -281,4 +283,80 @@ export function revenueCells(request: RevenueRequest, summary: RevenueSummary): 
 export function simRevenue(churnProbabilities: unknown, revenues: unknown, simulations?: unknown, seed?: unknown, output?: unknown, churnersAtLeast?: unknown): OutCell[][] {
   const request = revenueRequest(churnProbabilities, revenues, simulations, seed, output, churnersAtLeast);
   return revenueCells(request, simulateRevenue(request.spec).summary);
+}
+
+// ---------------------------------------------------------------- OPTPRICE
+
+/** Reads CBM.OPTPRICE's Excel arguments into an optimizePrice spec (logit price response, no forecast). */
+export function priceRequest(
+  churnProbabilities: unknown,
+  revenues: unknown,
+  priceSlope: unknown,
+  lowerBound?: unknown,
+  upperBound?: unknown,
+  churnersAtLeast?: unknown,
+  maxProbability?: unknown,
+  maxChurnRate?: unknown,
+): OptimizePriceSpec {
+  const p = numberVector(churnProbabilities, 'churnProbabilities');
+  const r = numberVector(revenues, 'revenues');
+  if (p.length !== r.length) throw new ExcelFailure('#VALUE!', `churnProbabilities and revenues have ${p.length} and ${r.length} rows; give one of each per customer`);
+  for (let i = 0; i < p.length; i++) if (!(p[i] >= 0 && p[i] <= 1)) throw badNumber(`churnProbabilities holds ${p[i]} at position ${i + 1}; probabilities must be between 0 and 1`);
+  const slope = unwrapScalar(priceSlope, 'priceSlope');
+  if (isBlank(slope)) throw new ExcelFailure('#VALUE!', 'priceSlope is required: the change in the logit of churn per unit of ln(1 + price change), e.g. 3');
+  const b = optionalNumber(slope, NaN, 'priceSlope');
+  const low = optionalNumber(lowerBound, -0.5, 'lowerBound');
+  const high = optionalNumber(upperBound, 0.5, 'upperBound');
+  if (!(low > -1 && low < high)) throw badNumber(`the bounds must satisfy −1 < lowerBound < upperBound (relative price changes, −0.1 = a 10 % cut), got ${low} and ${high}`);
+  const count = unwrapScalar(churnersAtLeast, 'churnersAtLeast');
+  const probability = unwrapScalar(maxProbability, 'maxProbability');
+  if (isBlank(count) !== isBlank(probability)) throw new ExcelFailure('#VALUE!', 'give churnersAtLeast and maxProbability together: the constraint is P(churners ≥ churnersAtLeast) ≤ maxProbability');
+  const constraints: NonNullable<OptimizePriceSpec['constraints']> = {};
+  if (!isBlank(count)) {
+    const k = wholeNumber(count, 0, 0, p.length, 'churnersAtLeast');
+    const q = optionalNumber(probability, NaN, 'maxProbability');
+    if (!(q > 0 && q < 1)) throw badNumber(`maxProbability must be between 0 and 1, got ${q}`);
+    constraints.churnersAtLeast = { count: k, maxProbability: q };
+  }
+  const rate = unwrapScalar(maxChurnRate, 'maxChurnRate');
+  if (!isBlank(rate)) {
+    const m = optionalNumber(rate, NaN, 'maxChurnRate');
+    if (!(m > 0 && m < 1)) throw badNumber(`maxChurnRate must be between 0 and 1, got ${m}`);
+    constraints.maxChurnRate = m;
+  }
+  return { churnProbabilities: p, revenues: r, priceResponse: { logitSlope: b }, bounds: [low, high], objective: 'revenue', constraints, simulations: 0 };
+}
+
+/** CBM.OPTPRICE: the optimal relative price change and its figures beside today's. */
+export function optPrice(
+  churnProbabilities: unknown,
+  revenues: unknown,
+  priceSlope: unknown,
+  lowerBound?: unknown,
+  upperBound?: unknown,
+  churnersAtLeast?: unknown,
+  maxProbability?: unknown,
+  maxChurnRate?: unknown,
+): OutCell[][] {
+  const spec = priceRequest(churnProbabilities, revenues, priceSlope, lowerBound, upperBound, churnersAtLeast, maxProbability, maxChurnRate);
+  const best = optimizePrice(spec);
+  const k = spec.constraints?.churnersAtLeast?.count;
+  let todayChurners = 0;
+  const p0 = spec.churnProbabilities as Float64Array;
+  for (let i = 0; i < p0.length; i++) todayChurners += p0[i];
+  const binding = best.constraints.filter((c) => c.binding).map((c) => c.constraint);
+  return excelMatrix([
+    ['', 'optimum', 'today'],
+    ['price change', best.priceChange, 0],
+    ['expected revenue', best.expectedRevenue, best.today.expectedRevenue],
+    ['expected churn rate', best.expectedChurnRate, best.today.expectedChurnRate],
+    ['expected churners', best.expectedChurners, todayChurners],
+    [k === undefined ? 'P(churners ≥ k)' : `P(churners ≥ ${k})`, best.tailProbability ?? '', best.today.tailProbability ?? ''],
+    ['binding constraint', binding.length ? binding.join(', ') : 'none', ''],
+  ]);
+}
+
+/** The failure a cancelled calculation ends with. */
+export function cancelled(): ExcelFailure {
+  return new ExcelFailure('#N/A', 'the calculation was cancelled');
 }

@@ -181,6 +181,41 @@ export async function simRevenue(churnProbabilities: any[][], revenues: any[][],
   });
 }
 
+/**
+ * The price change that maximises expected revenue when churn responds to price (logit of churn moves by priceSlope × ln(1 + change)), under an optional cap on P(churners ≥ k) and on the churn rate. Spills the optimum beside today's figures.
+ * @customfunction OPTPRICE
+ * @param churnProbabilities Each customer's churn probability at today's price, one column or row.
+ * @param revenues Each customer's revenue at today's price if retained, the same length.
+ * @param priceSlope Price sensitivity b: logit churn changes by b × ln(1 + price change).
+ * @param [lowerBound] Lowest relative price change, default -0.5 (a 50 % cut).
+ * @param [upperBound] Highest relative price change, default 0.5.
+ * @param [churnersAtLeast] k of the constraint P(churners ≥ k) ≤ maxProbability.
+ * @param [maxProbability] The cap on P(churners ≥ k).
+ * @param [maxChurnRate] A cap on the expected churn rate.
+ * @param invocation Excel's invocation (cancellation).
+ * @returns Price change, expected revenue, churn rate, churners and the constrained tail probability, at the optimum and today.
+ * @cancelable
+ */
+export async function optPrice(
+  churnProbabilities: any[][],
+  revenues: any[][],
+  priceSlope: number,
+  lowerBound?: number,
+  upperBound?: number,
+  churnersAtLeast?: number,
+  maxProbability?: number,
+  maxChurnRate?: number,
+  invocation?: CustomFunctions.CancelableInvocation,
+): Promise<any[][]> {
+  const args = [churnProbabilities, revenues, priceSlope, lowerBound, upperBound, churnersAtLeast, maxProbability, maxChurnRate];
+  return callAsync('OPTPRICE', args, invocation, async (cancellation) => {
+    // One yield first, so Excel paints before a long search; the search itself is one kernel-lib call.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (cancellation.cancelled) throw adapters.cancelled();
+    return adapters.optPrice(churnProbabilities, revenues, priceSlope, lowerBound, upperBound, churnersAtLeast, maxProbability, maxChurnRate);
+  });
+}
+
 CustomFunctions.associate('FIT', fit);
 CustomFunctions.associate('SCORE', score);
 CustomFunctions.associate('HITRATE', hitRate);
@@ -191,6 +226,7 @@ CustomFunctions.associate('CONFUSION', confusion);
 CustomFunctions.associate('GAINS', gains);
 CustomFunctions.associate('NORMALIZE', normalize);
 CustomFunctions.associate('SIMREVENUE', simRevenue);
+CustomFunctions.associate('OPTPRICE', optPrice);
 
 /** For tests and benchmarks on the page: the cache (to clear it or read hits). */
 (globalThis as unknown as { cbmAddin: unknown }).cbmAddin = { cache };
