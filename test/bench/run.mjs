@@ -461,3 +461,10 @@ function main() {
 }
 
 main();
+
+// Excel add-in in headless Chromium (issue 13): SCORE, SIMREVENUE and the bundle size, after the table above.
+{
+  const excel = await import('./excel.mjs');
+  const result = await excel.benchExcelAddin({ quick: QUICK });
+  process.stdout.write(excel.excelBenchMarkdown(result));
+}

@@ -129,8 +129,8 @@ describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () 
     const full = await run();
     expect(full.error).toBeUndefined();
     // 10,000 customers × 10,000 simulations: a 5 ms timer kept firing during the calculation
-    // (the loop yields every 16 ms): Excel's event loop was not frozen.
-    expect(full.ticks).toBeGreaterThanOrEqual(Math.min(5, Math.floor(full.ms / 50)));
+    // (the loop yields every 50 ms): Excel's event loop was not frozen.
+    expect(full.ticks).toBeGreaterThanOrEqual(Math.min(4, Math.floor(full.ms / 150)));
     const cancelled = await run(30, 2);
     expect(cancelled.error?.isCustomFunctionsError).toBe(true);
     expect(cancelled.error?.message).toMatch(/cancelled/);

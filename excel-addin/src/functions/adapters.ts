@@ -221,8 +221,8 @@ export const MAX_EXCEL_SIMULATIONS = 1_000_000;
 export const MAX_EXCEL_DRAWS = 2e9;
 /** The seed when none is given: the same numbers every time, as the notebooks' default seed. */
 export const DEFAULT_SIMULATION_SEED = 2026;
-/** The exact P(churners ≥ k) costs n²/2 multiply-adds: up to 20,000 customers (~0.2 s) in a cell; beyond, the simulated share alone. */
-export const MAX_EXCEL_EXACT_CUSTOMERS = 20_000;
+/** The exact P(churners ≥ k) costs n²/2 multiply-adds: up to 5,000 customers (≈ 15 ms) in a cell; beyond, the simulated share alone. */
+export const MAX_EXCEL_EXACT_CUSTOMERS = 5_000;
 
 export interface RevenueRequest {
   spec: SimulateRevenueSpec & { simulations: number; seed: number | string };

@@ -54,6 +54,18 @@ function structuredCopy(args: readonly unknown[]): unknown[] {
   return args.map(copy);
 }
 
+/** The number of cells in the arguments (arrays counted through), stopping once past `limit`. */
+export function cellCount(args: readonly unknown[], limit: number): number {
+  let count = 0;
+  const visit = (v: unknown): void => {
+    if (count > limit) return;
+    if (Array.isArray(v)) for (let i = 0; i < v.length && count <= limit; i++) visit(v[i]);
+    else count++;
+  };
+  args.forEach(visit);
+  return count;
+}
+
 /** Deep equality of argument values (arrays of cells; numbers compared with Object.is, so NaN equals NaN). */
 export function sameValue(a: unknown, b: unknown): boolean {
   if (Array.isArray(a)) {
@@ -69,26 +81,35 @@ export function hashArguments(name: string, args: readonly unknown[]): string {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   const mixString = (s: string) => {
+    h1 = Math.imul(h1 ^ s.length, 2246822507);
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
       h1 = Math.imul(h1 ^ c, 2654435761);
       h2 = Math.imul(h2 ^ c, 1597334677);
     }
   };
+  const mixTag = (tag: number) => {
+    h1 = Math.imul(h1 ^ tag, 2654435761);
+    h2 = Math.imul(h2 ^ tag, 1597334677);
+  };
   const f64 = new Float64Array(1);
   const u32 = new Uint32Array(f64.buffer);
   const mix = (v: unknown): void => {
     if (Array.isArray(v)) {
-      mixString('[' + v.length);
+      mixTag(0x5b000000 + v.length);
       for (let i = 0; i < v.length; i++) mix(v[i]);
     } else if (typeof v === 'number') {
       f64[0] = v;
       h1 = Math.imul(h1 ^ u32[0], 2654435761);
       h2 = Math.imul(h2 ^ u32[1], 1597334677);
       h1 = Math.imul(h1 ^ 0x6e, 2246822507);
-    } else {
-      mixString(typeof v + ':' + String(v));
-    }
+    } else if (typeof v === 'string') {
+      mixTag(0x73);
+      mixString(v);
+    } else if (v === true || v === false) mixTag(v ? 0x74 : 0x66);
+    else if (v === null) mixTag(0x6c);
+    else if (v === undefined) mixTag(0x75);
+    else mixString(typeof v + ':' + String(v));
   };
   mixString(name);
   args.forEach((a, i) => {

@@ -8,7 +8,7 @@
  * saying what to fix; results are cached per identical input.
  */
 import * as adapters from './adapters';
-import { ResultCache } from './cache';
+import { ResultCache, cellCount } from './cache';
 import { describeFailure } from './excelErrors';
 import { simulateRevenueYielding, type Cancellation } from './longRunning';
 
@@ -19,9 +19,17 @@ function toExcelError(name: string, error: unknown): CustomFunctions.Error {
   return new CustomFunctions.Error(code as CustomFunctions.ErrorCode, message);
 }
 
+/**
+ * Inputs above this many cells skip the cache of the quick functions (SCORE, the metrics,
+ * NORMALIZE): hashing and keeping 100,000 rows costs more than scoring them again. FIT,
+ * SIMREVENUE and OPTPRICE are always cached.
+ */
+export const QUICK_CACHE_CELLS = 20_000;
+
 /** Runs one function: a cached result for an identical input, otherwise computed; failures become CustomFunctions.Error. */
-function call<T>(name: string, args: unknown[], compute: () => T): T {
-  const hit = cache.get(name, args);
+function call<T>(name: string, args: unknown[], compute: () => T, quick = true): T {
+  const cached = !quick || cellCount(args, QUICK_CACHE_CELLS) <= QUICK_CACHE_CELLS;
+  const hit = cached ? cache.get(name, args) : undefined;
   if (hit !== undefined) return hit as T;
   let result: T;
   try {
@@ -29,7 +37,7 @@ function call<T>(name: string, args: unknown[], compute: () => T): T {
   } catch (error) {
     throw toExcelError(name, error);
   }
-  cache.set(name, args, result);
+  if (cached) cache.set(name, args, result);
   return result;
 }
 
@@ -44,7 +52,7 @@ function call<T>(name: string, args: unknown[], compute: () => T): T {
  * @returns The model table.
  */
 export function fit(data: any[][], formula: string, method?: string, scale?: any[][], encode?: any[][]): any[][] {
-  return call('FIT', [data, formula, method, scale, encode], () => adapters.fit(data, formula, method, scale, encode));
+  return call('FIT', [data, formula, method, scale, encode], () => adapters.fit(data, formula, method, scale, encode), false);
 }
 
 /**

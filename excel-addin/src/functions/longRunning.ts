@@ -4,7 +4,7 @@ import { ExcelFailure } from './excelErrors';
 
 /**
  * Long calculations for Excel: the work in blocks with a yield to the event loop between
- * them (at most every `sliceMs`), so Excel stays responsive and a cancelled call (Excel cancels
+ * them (every `sliceMs`, 50 ms: Excel stays responsive, and few yields cost little), so Excel stays responsive and a cancelled call (Excel cancels
  * a cell's calculation when its inputs change or the user edits) stops at the next block.
  * The blocks change nothing in the numbers: kernel-lib's simulation draws every simulation from
  * its own stream, whatever the block size.
@@ -16,7 +16,7 @@ export interface Cancellation {
 const yieldToExcel = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** simulateRevenue(spec).summary, computed in blocks with yields. */
-export async function simulateRevenueYielding(spec: SimulateRevenueSpec, cancellation: Cancellation, sliceMs = 16): Promise<RevenueSummary> {
+export async function simulateRevenueYielding(spec: SimulateRevenueSpec, cancellation: Cancellation, sliceMs = 50): Promise<RevenueSummary> {
   const prepared = prepareSimulation(spec);
   const key = streamKey(prepared.seed);
   const { simulations, blockSize } = prepared;
