@@ -40,7 +40,7 @@
       return window.__excel.callWith(id, Array.prototype.slice.call(arguments, 1), {});
     },
     // options.cancelAfterMs: Excel cancels the call after that many ms (invocation.onCanceled);
-    // the result then also reports how many timer ticks ran while the function computed.
+    // the result also reports timer ticks during the call and when a 10 ms timer fired (null: only after the end).
     callWith: async function (id, args, options) {
       var meta = (await window.__excel.metadata()).functions.find(function (f) { return f.id === id; });
       if (!meta) throw new Error('functions.json has no function ' + id);
@@ -60,11 +60,17 @@
       if (meta.options && (meta.options.cancelable || meta.options.stream)) given.push(invocation);
       var ticks = 0;
       var ticker = setInterval(function () { ticks++; }, 5);
+      // A 10 ms timer set as the call starts: when it fires tells whether the page stayed responsive.
+      var timerFiredAfter = null;
+      var finished = false;
+      var t0 = performance.now();
+      setTimeout(function () { if (!finished) timerFiredAfter = performance.now() - t0; }, 10);
       if (options.cancelAfterMs !== undefined) setTimeout(function () { if (invocation.onCanceled) invocation.onCanceled(); }, options.cancelAfterMs);
       var started = performance.now();
       try {
         var value = await fn.apply(null, given);
-        return { value: value, ms: performance.now() - started, ticks: ticks };
+        finished = true;
+        return { value: value, ms: performance.now() - started, ticks: ticks, timerFiredAfter: timerFiredAfter };
       } catch (e) {
         if (e instanceof CFError) return { error: { code: e.code, message: e.message, isCustomFunctionsError: true }, ms: performance.now() - started, ticks: ticks };
         return { error: { code: null, message: String(e && e.message), isCustomFunctionsError: false }, ms: performance.now() - started, ticks: ticks };

@@ -50,7 +50,7 @@ const FUNCTIONS: Record<string, { adapter: Adapter; params: number; optional: nu
 const methodOf = (name: string) => name.replace('CBM.', 'cbm_');
 
 class CbmPlugin extends FunctionPlugin {
-  static implementedFunctions: Record<string, any> = Object.fromEntries(
+  static override implementedFunctions: Record<string, any> = Object.fromEntries(
     Object.entries(FUNCTIONS).map(([name, f]) => [
       name,
       {

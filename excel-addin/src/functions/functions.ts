@@ -1,3 +1,4 @@
+/// <reference types="custom-functions-runtime" />
 /**
  * The CBM custom functions Excel registers (namespace CBM, set in manifest.xml). Each is a thin
  * wrapper over an adapter in adapters.ts, which reads Excel-shaped input and calls kernel-lib.

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { prepareSimulation, simulateRange, summaryFromDraws, type RevenueSummary, type SimulateRevenueSpec } from '../../../kernel-lib/src/simulate/revenue';
 import { streamKey } from '../../../kernel-lib/src/simulate/streams';
 import { ExcelFailure } from './excelErrors';

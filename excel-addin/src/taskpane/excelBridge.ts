@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference types="office-js" />
 /**
  * The task pane's calls into Excel (Office.js), kept apart so they can be tested against
  * office-addin-mock: read the selected range, write a table to a new sheet.

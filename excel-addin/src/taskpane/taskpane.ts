@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference types="office-js" />
 /**
  * The task pane: a model builder, a revenue simulation and a pricing panel. In Excel it reads
  * the selected ranges and writes the model table to a new sheet; in a plain browser (no Office)
