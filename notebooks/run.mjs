@@ -155,7 +155,7 @@ export async function runNotebooks(options = {}) {
     };
     const exec = backend === 'jupyter' ? executeWithJupyter : executeInProcess;
     const res = await exec(file, { env, onCell, timeoutSec });
-    if (res.stray && res.stray.trim()) {
+    if (res.stray?.trim()) {
       log(`[${name}] warning: output written after its cell had finished (dropped, as Jupyter does):\n${indent(res.stray.trim())}`);
     }
     if (!res.ok && res.escaped) {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bankCardCustomers, bankCardCsv, parseBankCardCsv, BANKCARD_SEED, bankCardResponseProbabilities, BANKCARD_MECHANISM } from '../kernel-lib/src/index';
+import { bankCardCustomers, bankCardCsv, parseBankCardCsv, BANKCARD_SEED, bankCardResponseProbabilities, BANKCARD_MECHANISM, CbmError } from '../kernel-lib/src/index';
 
 const shipped = readFileSync(join(__dirname, '..', 'kernel-lib', 'data', 'bankcard.csv'), 'utf8');
 
@@ -68,6 +68,97 @@ describe('bankCardCustomers', () => {
   it('rejects malformed CSV with the line named', () => {
     expect(() => parseBankCardCsv('id,gender,age,income,contacted,responded\n1,X,30,2000,0,\n')).toThrow(/line 2: gender must be M or F/);
     expect(() => parseBankCardCsv('id,gender,age,income,contacted,responded\n1,M,30,2000,0,1\n')).toThrow(/responded must be recorded exactly for contacted/);
-    expect(() => parseBankCardCsv('id,gender,age,income,contacted,responded\n,M, ,0x10,1,1\n')).toThrow(/line 2: id, age and income must be whole numbers/);
+    expect(() => parseBankCardCsv('id,gender,age,income,contacted,responded\n,M, ,0x10,1,1\n')).toThrow(/line 2: id must be a whole number, found ''/);
+  });
+});
+
+describe('parseBankCardCsv on what spreadsheets and editors do to the file (hostile-input review)', () => {
+  const header = 'id,gender,age,income,contacted,responded';
+  const rows = ['1,M,30,2000,1,1', '2,F,41,3500,0,'];
+  const expected = [
+    { id: 1, gender: 'M', age: 30, income: 2000, contacted: true, responded: 1 },
+    { id: 2, gender: 'F', age: 41, income: 3500, contacted: false, responded: null },
+  ];
+
+  it('reads the same records with a byte-order mark and with CRLF, CR-only or LF line ends', () => {
+    for (const end of ['\n', '\r\n', '\r']) {
+      expect(parseBankCardCsv([header, ...rows].join(end) + end)).toEqual(expected);
+      expect(parseBankCardCsv('\uFEFF' + [header, ...rows].join(end))).toEqual(expected);
+    }
+    // The shipped file too, after a round trip through a CR-only editor with a BOM.
+    expect(parseBankCardCsv('\uFEFF' + shipped.replace(/\n/g, '\r'))).toEqual(parseBankCardCsv(shipped));
+  });
+
+  it('skips blank lines but names the physical line of a bad record', () => {
+    const text = [header, '', rows[0], '   ', '', '3,X,30,2000,0,'].join('\r\n');
+    expect(() => parseBankCardCsv(text)).toThrow(/^parseBankCardCsv: line 6: gender must be M or F, found 'X'$/);
+    try {
+      parseBankCardCsv(text);
+    } catch (e) {
+      expect((e as CbmError).code).toBe('BAD_INPUT');
+      expect((e as CbmError).details).toEqual({ line: 6 });
+    }
+    expect(parseBankCardCsv([header, '', ...rows, '', ''].join('\n'))).toEqual(expected);
+  });
+
+  it('refuses a 400-digit age instead of reading it as Infinity', () => {
+    const text = `${header}\n1,M,${'9'.repeat(400)},2000,0,\n`;
+    expect(() => parseBankCardCsv(text)).toThrow('parseBankCardCsv: line 2: age has 400 digits; whole numbers of at most 15 digits are accepted');
+    expect(parseBankCardCsv(`${header}\n999999999999999,M,30,2000,0,\n`)[0].id).toBe(999999999999999);
+  });
+});
+
+describe('bankCardCustomers sizes are bounded at the door', () => {
+  it('a billion customers is TOO_LARGE at once, not an out-of-memory abort', () => {
+    const started = Date.now();
+    let error: unknown;
+    try {
+      bankCardCustomers({ mechanism: { customers: 1e9 } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CbmError);
+    expect((error as CbmError).code).toBe('TOO_LARGE');
+    expect((error as CbmError).message).toBe('bankCardCustomers: 1000000000 customers is more than the 1,000,000 a customer file in memory allows; generate a smaller file');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('unknown options, unknown mechanism settings and non-numbers are BAD_INPUT', () => {
+    const bad: [unknown, string][] = [
+      [{ seeds: 1 }, "bankCardCustomers: unknown option 'seeds'; options are 'seed' and 'mechanism'"],
+      [{ mechanism: { customer: 10 } }, "bankCardCustomers: unknown mechanism setting 'customer'"],
+      [{ mechanism: { customers: '1000' } }, 'bankCardCustomers: mechanism.customers must be a finite number, got 1000'],
+      [{ mechanism: { ceiling: NaN } }, 'bankCardCustomers: mechanism.ceiling must be a finite number, got NaN'],
+      [{ mechanism: { shareMale: 2 } }, 'bankCardCustomers: shareMale and ceiling must be between 0 and 1'],
+      [{ mechanism: null }, 'bankCardCustomers: mechanism must be an object'],
+    ];
+    for (const [options, message] of bad) {
+      let error: unknown;
+      try {
+        bankCardCustomers(options as Parameters<typeof bankCardCustomers>[0]);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, message).toBeInstanceOf(CbmError);
+      expect((error as CbmError).code).toBe('BAD_INPUT');
+      expect((error as CbmError).message).toContain(message);
+    }
+  });
+});
+
+describe('bankCardCustomers and parseBankCardCsv on arbitrary input', () => {
+  it('every throw is a CbmError (fast-check)', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.boolean(), (v, which) => {
+        try {
+          if (which) bankCardCustomers({ mechanism: { customers: 20, contacted: 5 }, ...(v !== null && typeof v === 'object' && !Array.isArray(v) ? v : { seed: v }) } as never);
+          else parseBankCardCsv(v as string);
+        } catch (e) {
+          expect(e, String(e)).toBeInstanceOf(CbmError);
+        }
+      }),
+      { seed: 5, numRuns: 1000 },
+    );
   });
 });

@@ -52,6 +52,7 @@ const JUPYTER = kernelAvailable();
 /** Files each notebook must leave in out/ (keyed by notebook name). */
 const EXPECTED_ARTIFACTS: Record<string, string[]> = {
   '01-bankcard-scoring': ['bankcard.model.json', 'target-list.csv', 'bankcard-scores.csv'],
+  '04-pricing-and-simulation': ['pricing-forecast.json'],
 };
 
 interface RunResult {

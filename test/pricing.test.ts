@@ -104,6 +104,16 @@ describe('optimizePrice on the article’s ten customers', () => {
     expect(margin.expectedMargin! - best).toBeLessThan(1e-3);
   });
 
+  it('finds an interior optimum between the best grid point and a feasibility boundary (coarse grid)', () => {
+    const free = optimizePrice({ ...spec, constraints: {}, simulations: 0 });
+    // Feasible: d ≤ −0.15 (the churn rate there); the grid −0.5, −0.25, 0, … puts the optimum (≈ −0.233) between
+    // the best feasible grid point −0.25 and the boundary −0.15.
+    const rateAt = shifted(P, 3, -0.15).reduce((a, b) => a + b, 0) / P.length;
+    const coarse = optimizePrice({ ...spec, gridPoints: 5, constraints: { maxChurnRate: rateAt }, simulations: 0 });
+    expect(coarse.priceChange).toBeCloseTo(free.priceChange, 6);
+    expect(coarse.constraints[0].binding).toBe(false);
+  });
+
   it('maxChurnRate and maxCompetitorGap bind at their closed-form limits', () => {
     const capped = optimizePrice({ ...spec, bounds: [-0.5, 0.5], constraints: { maxChurnRate: 0.6 } });
     // Revenue rises with price here only until the unconstrained optimum; raise the slope's sign to test a rising case:

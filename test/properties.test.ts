@@ -181,7 +181,7 @@ describe('minMaxScaler properties', () => {
     const min = Math.min(...values);
     const max = Math.max(...values);
     fc.pre(max > min);
-    let scaler;
+    let scaler: ReturnType<typeof minMaxScaler>;
     try {
       scaler = minMaxScaler({ v: values }, ['v']);
     } catch (e) {
@@ -601,6 +601,21 @@ const splitCase = fc.integer({ min: 2, max: 300 }).chain((n) =>
   }),
 );
 
+/**
+ * Training rows per group are round(size × share) (the documented rule); a split whose training or
+ * validation part would then be empty is refused with BAD_INPUT rather than returned.
+ */
+function emptyPart(groupSizes: readonly number[], share: number): boolean {
+  const n = groupSizes.reduce((a, b) => a + b, 0);
+  const train = groupSizes.reduce((a, size) => a + Math.round(size * share), 0);
+  return train === 0 || train === n;
+}
+
+function expectEmptyPartRefused(call: () => unknown): void {
+  expect(call).toThrow(CbmError);
+  expect(call).toThrow(/trainValidationSplit: the (training|validation) part would be empty/);
+}
+
 describe('trainValidationSplit properties', () => {
   it('2:1 of 150 rows gives 100 + 50', () => {
     const rows = Array.from({ length: 150 }, (_, i) => ({ id: i }));
@@ -614,9 +629,10 @@ describe('trainValidationSplit properties', () => {
       fc.property(splitCase, ({ classes, seed, ratio }) => {
         const rows = classes.map((cls, id) => ({ id, cls }));
         const snapshot = structuredClone(rows);
-        const split = trainValidationSplit(rows, { seed, ratio });
         const n = rows.length;
         const share = ratio[0] / (ratio[0] + ratio[1]);
+        if (emptyPart([n], share)) return expectEmptyPartRefused(() => trainValidationSplit(rows, { seed, ratio }));
+        const split = trainValidationSplit(rows, { seed, ratio });
         expect(Math.abs(split.train.length - n * share)).toBeLessThanOrEqual(0.5);
         expect(split.train.length + split.validation.length).toBe(n);
         const all = [...split.trainIndices, ...split.validationIndices].sort((a, b) => a - b);
@@ -635,8 +651,10 @@ describe('trainValidationSplit properties', () => {
     fc.assert(
       fc.property(splitCase, ({ classes, seed, ratio }) => {
         const rows = classes.map((cls, id) => ({ id, cls }));
-        const split = trainValidationSplit(rows, { seed, ratio, stratify: 'cls' });
         const share = ratio[0] / (ratio[0] + ratio[1]);
+        const sizes = [0, 1].map((cls) => classes.filter((c) => c === cls).length).filter((size) => size > 0);
+        if (emptyPart(sizes, share)) return expectEmptyPartRefused(() => trainValidationSplit(rows, { seed, ratio, stratify: 'cls' }));
+        const split = trainValidationSplit(rows, { seed, ratio, stratify: 'cls' });
         for (const cls of [0, 1]) {
           const total = classes.filter((c) => c === cls).length;
           const inTrain = split.train.filter((r) => r.cls === cls).length;

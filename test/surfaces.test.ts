@@ -30,7 +30,7 @@ describe('tableFromRange', () => {
     [[['a', ''], [1, 2]], 'the header cell in column 2 is empty'],
     [[['a', 'b'], [1]], 'row 2 of the range has 1 cells but row 1 has 2'],
     [[], 'the range is empty'],
-    [[['a'], [{}]], 'the cell in row 2, column 1 holds object'],
+    [[['a'], [{}]], 'the cell in row 2, column 1 holds an object; cells must be numbers, text or booleans'],
   ])('rejects %j', (range, message) => {
     expect(() => tableFromRange(range as unknown[][])).toThrow(CbmError);
     expect(() => tableFromRange(range as unknown[][])).toThrow(message);

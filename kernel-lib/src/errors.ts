@@ -4,7 +4,8 @@
  * message, the Excel add-in maps the code onto a `CustomFunctions.Error` with the same text.
  *
  * @example
- * try { fitLogit(rows, 'responded ~ gender + age') }
+ * const rows = [{ responded: 1, age: 30 }, { responded: 1, age: 40 }, { responded: 0, age: 20 }, { responded: 0, age: 25 }];
+ * try { fitLogit(rows, 'responded ~ age') }
  * catch (e) { if (e instanceof CbmError && e.code === 'SEPARATION') console.log(e.message) }
  */
 export type CbmErrorCode =
@@ -35,12 +36,38 @@ export class CbmError extends Error {
   }
 }
 
+/**
+ * A short, printable description of a bad value for error messages. It never throws: `String()`
+ * of an object without a usable `toString` (a null-prototype object, `{ toString: 5 }`) would
+ * turn the error being reported into a TypeError.
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined) return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value instanceof Date) return 'a Date';
+  return typeof value;
+}
+
 /** Throws a BAD_INPUT CbmError unless `condition` holds; keeps checks at the door to one line. */
 export function check(condition: unknown, message: string, details?: Record<string, unknown>): asserts condition {
   if (!condition) throw new CbmError('BAD_INPUT', message, details);
 }
 
-/** Checks that an optional options argument is an object (undefined allowed) before it is read. */
-export function checkOptions(options: unknown, context: string): void {
+/**
+ * Checks that an optional options argument is an object (undefined allowed) before it is read and,
+ * given the `allowed` names, rejects any other name: a typo such as `maxIteration` or `bin` must
+ * not be silently ignored.
+ */
+export function checkOptions(options: unknown, context: string, allowed?: readonly string[]): void {
   check(options === undefined || (options !== null && typeof options === 'object' && !Array.isArray(options)), `${context}: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  if (!allowed || options === undefined) return;
+  for (const key of Object.keys(options as object)) {
+    if (!allowed.includes(key)) {
+      const near = allowed.find((a) => a.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
+      throw new CbmError('BAD_INPUT', `${context}: unknown option '${key}'${near ? ` (did you mean '${near}'?)` : ''}; options are ${allowed.map((a) => `'${a}'`).join(', ')}`, { option: key });
+    }
+  }
 }

@@ -49,6 +49,33 @@ export { targetList, type TargetListOptions, type TargetRow } from './evaluate/t
 export { campaignMetrics, type CampaignMetrics } from './evaluate/campaign';
 export { tableFromRange, type RangeOptions } from './data/range';
 export * from './charts';
+export { studentTUpperTail, twoSidedStudentP, studentTQuantile, fUpperTail, regularizedBeta, logBeta, regularizedGammaQ } from './model/distributions';
+export { BANKCARD_MAX_CUSTOMERS } from './data/bankcard';
+export { MAX_TERMS, MAX_TERM_VARIABLES, type ParseOptions } from './model/formula';
+export {
+  parseExpression,
+  expressionLabel,
+  expressionColumns,
+  evaluateExpression,
+  deriveColumns,
+  isDerived,
+  rawColumns,
+  TRANSFORM_FUNCTIONS,
+  MAX_NESTING,
+  type Expression,
+  type TransformFunction,
+} from './model/transform';
+export {
+  fitLinear,
+  LinearModel,
+  LINEAR_MODEL_FORMAT,
+  LINEAR_MODEL_VERSION,
+  type LinearFitOptions,
+  type LinearCoefficientRow,
+  type LinearStatistics,
+  type LinearModelJSON,
+} from './model/linear';
+export { scoringSQL, scoringQuery, type ScoringOptions, type ScoringQueryOptions, type ScorableModel } from './sql/scoring';
 export {
   customerBase,
   customerBaseCsv,
@@ -84,3 +111,5 @@ export {
   type PriceCurvePoint,
   type ConstraintStatus,
 } from './pricing/optimize';
+export { churnerDistributionChart, revenueHistogramChart } from './simulate/charts';
+export { priceCurveChart } from './pricing/charts';

@@ -1,5 +1,5 @@
 import seedrandom from 'seedrandom';
-import { check } from './errors';
+import { CbmError, check, describeValue } from './errors';
 
 /**
  * A seeded uniform generator on [0, 1). Every random step in cbm-kit draws from one of these,
@@ -14,7 +14,7 @@ export type Uniform = () => number;
 export function seededUniform(seed: number | string): Uniform {
   check(
     (typeof seed === 'number' && Number.isFinite(seed)) || (typeof seed === 'string' && seed.length > 0),
-    `seed must be a finite number or a non-empty string, got ${String(seed)}`,
+    `seed must be a finite number or a non-empty string, got ${describeValue(seed)}`,
   );
   const generator = seedrandom.alea(String(seed));
   return () => generator();
@@ -22,16 +22,27 @@ export function seededUniform(seed: number | string): Uniform {
 
 /** A standard normal draw by Box–Muller (both uniforms from `uniform`, so it stays seeded). */
 export function standardNormal(uniform: Uniform): number {
-  let u = 0;
-  while (u === 0) u = uniform();
+  check(typeof uniform === 'function', `standardNormal: uniform must be a generator function such as seededUniform(1), got ${describeValue(uniform)}`);
+  let u = uniform();
+  // A generator stuck at 0 would loop forever; a real one returns 0 about once in 2^32 draws.
+  for (let tries = 0; u === 0; tries++) {
+    check(tries < 64, 'standardNormal: the uniform generator keeps returning 0');
+    u = uniform();
+  }
   const v = uniform();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
+
+/** The most rows a shuffle (sample, split) takes: 10^8 indices are 400 MB. */
+const MAX_SHUFFLE = 100_000_000;
 
 /**
  * The indices 0..n-1 in a seeded random order (Fisher–Yates), the basis of sampling and splits.
  */
 export function shuffledIndices(n: number, uniform: Uniform): Int32Array {
+  check(Number.isInteger(n) && n >= 0, `shuffledIndices: n must be a whole number ≥ 0, got ${describeValue(n)}`);
+  if (n > MAX_SHUFFLE) throw new CbmError('TOO_LARGE', `shuffledIndices: ${n} indices would need ${Math.round((n * 4) / 2 ** 20)} MiB; at most ${MAX_SHUFFLE} rows can be shuffled`, { n });
+  check(typeof uniform === 'function', `shuffledIndices: uniform must be a generator function such as seededUniform(1), got ${describeValue(uniform)}`);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   for (let i = n - 1; i > 0; i--) {

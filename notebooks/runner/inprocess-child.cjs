@@ -10,9 +10,9 @@
 // { type: 'cell', index, status, ms, outputs, stray } after it, and finally
 // { type: 'done', ok, languageInfo, stray, results }.
 'use strict';
-const path = require('path');
-const { createRequire } = require('module');
-const { performance } = require('perf_hooks');
+const path = require('node:path');
+const { createRequire } = require('node:module');
+const { performance } = require('node:perf_hooks');
 
 // tslab as the notebook sees it (so that `tslab/dist/jupyter` imported by a cell is this very
 // module instance); a notebook outside the project falls back to the runner's own tslab.
@@ -48,7 +48,7 @@ let stray = '';
 const displays = new Map();
 
 function writeStream(name, chunk, encoding) {
-  let text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8');
+  const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8');
   if (current) {
     const last = current[current.length - 1];
     if (last && last.output_type === 'stream' && last.name === name) last.text += text;
@@ -68,7 +68,7 @@ function makeWriter(name) {
 }
 
 function writeDisplayData(data, update) {
-  const id = data.transient && data.transient.display_id;
+  const id = data.transient?.display_id;
   const out = { output_type: 'display_data', data: data.data, metadata: data.metadata || {} };
   if (update) {
     for (const o of displays.get(id) || []) {
@@ -178,6 +178,6 @@ async function main() {
 
 main().catch(async (e) => {
   process.stderr.write = realStderrWrite;
-  realStderrWrite(`in-process runner failed: ${(e && e.stack) || e}\n`);
+  realStderrWrite(`in-process runner failed: ${e?.stack || e}\n`);
   process.exit(2);
 });

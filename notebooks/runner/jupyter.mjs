@@ -181,8 +181,7 @@ export async function executeWithJupyter(file, { env = {}, onCell = () => {}, ti
   child.stdout.on('data', (d) => log.push(String(d)));
   child.stderr.on('data', (d) => {
     buf += String(d);
-    let nl;
-    while ((nl = buf.indexOf('\n')) >= 0) {
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
       if (!line.startsWith('@@cbm-cell ')) {

@@ -110,7 +110,7 @@ const ELEMENT_ATTRIBUTES = {
   ins: ['datetime'],
 };
 const TAG_RE = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/y;
-const ATTR_RE = /([^\s"'>\/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
+const ATTR_RE = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
 /** Base64 payload (image outputs, data: URLs). */
 const BASE64_RE = /^[A-Za-z0-9+/=\s]*$/;
 
@@ -123,6 +123,7 @@ function decodeEntities(s) {
 
 /** href: http(s), mailto, or a relative URL / fragment; anything else (javascript:, data:, vbscript:, ...) is dropped. */
 function safeHref(raw) {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips control characters from a URL on purpose, as browsers do.
   const v = decodeEntities(raw).replace(/[\u0000-\u0020\u007f-\u009f]/g, '');
   if (/&[a-z0-9]+;?/i.test(v.split(/[/?#]/)[0])) return false; // an unknown entity could hide a scheme
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(v);
@@ -272,6 +273,7 @@ function renderOutput(o) {
     return `<div class="output"><pre class="stream ${o.name === 'stderr' ? 'stderr' : 'stdout'}">${escapeHtml(joinText(o.text))}</pre></div>`;
   }
   if (o.output_type === 'error') {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removes ANSI colour escapes (ESC [ … m) from tracebacks.
     const tb = (o.traceback ?? []).join('\n').replace(/\x1b\[[0-9;]*m/g, '');
     return `<div class="output"><pre class="stderr">${escapeHtml(`${o.ename}: ${o.evalue}\n${tb}`)}</pre></div>`;
   }

@@ -52,10 +52,13 @@ export async function benchExcelAddin({ quick = false, log = (m) => process.stde
     const timeInPage = async (id, args) => {
       const times = [];
       for (let k = 0; k < repeats + 1; k++) {
-        const r = await session.page.evaluate(async ([i, a]) => {
-          window.cbmAddin.cache.clear();
-          return window.__excel.call(i, ...a);
-        }, [id, args]);
+        const r = await session.page.evaluate(
+          async ([i, a]) => {
+            window.cbmAddin.cache.clear();
+            return window.__excel.call(i, ...a);
+          },
+          [id, args],
+        );
         if (r.error) throw new Error(`${id}: ${r.error.message}`);
         if (k > 0) times.push(r.ms / 1000); // the first run warms up
       }
@@ -77,7 +80,9 @@ export async function benchExcelAddin({ quick = false, log = (m) => process.stde
     const scoreNode = timeInNode(() => model.predict(bigRows));
     log('excel bench: CBM.SIMREVENUE 10k × 10k in Chromium…');
     const sim = await timeInPage('SIMREVENUE', [p, revenue, 10_000, 2026]);
-    const simNode = timeInNode(() => kernel.simulateRevenue({ churnProbabilities: p.map((r) => r[0]), revenues: revenue.map((r) => r[0]), simulations: 10_000, seed: 2026, keepDraws: true }));
+    const simNode = timeInNode(() =>
+      kernel.simulateRevenue({ churnProbabilities: p.map((r) => r[0]), revenues: revenue.map((r) => r[0]), simulations: 10_000, seed: 2026, keepDraws: true }),
+    );
     rows.push(
       { operation: 'CBM.SCORE, 100,000 rows (Chromium)', value: score, unit: 's', target: 0.1, met: score <= 0.1, peer: 'model.predict in Node', peerValue: scoreNode },
       { operation: 'CBM.SIMREVENUE, 10,000 × 10,000 (Chromium)', value: sim, unit: 's', target: 0.5, met: sim <= 0.5, peer: 'simulateRevenue in Node', peerValue: simNode },
@@ -90,7 +95,8 @@ export async function benchExcelAddin({ quick = false, log = (m) => process.stde
 }
 
 export function excelBenchMarkdown(result) {
-  const fmt = (r) => (r.unit === 'KB' ? (r.value == null ? '—' : `${(r.value / 1024).toFixed(1)} KB`) : r.value < 1 ? `${(r.value * 1000).toFixed(1)} ms` : `${r.value.toFixed(2)} s`);
+  const fmt = (r) =>
+    r.unit === 'KB' ? (r.value == null ? '—' : `${(r.value / 1024).toFixed(1)} KB`) : r.value < 1 ? `${(r.value * 1000).toFixed(1)} ms` : `${r.value.toFixed(2)} s`;
   const target = (r) => (r.unit === 'KB' ? `≤ ${r.target / 1024} KB` : r.target < 1 ? `≤ ${r.target * 1000} ms` : `≤ ${r.target} s`);
   const lines = [
     '',
@@ -98,7 +104,10 @@ export function excelBenchMarkdown(result) {
     '',
     '| operation | Excel add-in | peer | peer time | ratio | target | met |',
     '|---|---|---|---|---|---|---|',
-    ...result.rows.map((r) => `| ${r.operation} | ${fmt(r)} | ${r.peer ?? '—'} | ${r.peerValue == null ? '—' : fmt({ ...r, value: r.peerValue })} | ${r.peerValue ? (r.value / r.peerValue).toFixed(2) : '—'} | ${target(r)} | ${r.met ? 'yes' : '**no**'} |`),
+    ...result.rows.map(
+      (r) =>
+        `| ${r.operation} | ${fmt(r)} | ${r.peer ?? '—'} | ${r.peerValue == null ? '—' : fmt({ ...r, value: r.peerValue })} | ${r.peerValue ? (r.value / r.peerValue).toFixed(2) : '—'} | ${target(r)} | ${r.met ? 'yes' : '**no**'} |`,
+    ),
   ];
   return lines.join('\n') + '\n';
 }

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { SourceMap, createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { FORMULA, synthetic } from './synthetic.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -92,12 +92,11 @@ function original(url, line, column) {
   const map = maps.get(file);
   if (!map) return { file: path.relative(root, file), line: line + 1 };
   const entry = map.findEntry(line, Math.max(column, 0));
-  if (!entry || !entry.originalSource) return { file: path.relative(root, file), line: line + 1 };
+  if (!entry?.originalSource) return { file: path.relative(root, file), line: line + 1 };
   const source = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : path.resolve(path.dirname(file), entry.originalSource);
   return { file: path.relative(root, source), line: entry.originalLine + 1 };
 }
 
-const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 const label = (n) => {

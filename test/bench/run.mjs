@@ -258,7 +258,7 @@ function main() {
   const source = { commit: git('rev-parse', '--short', 'HEAD'), kernelLibSrcModified: (git('status', '--porcelain', '--', 'kernel-lib/src') ?? '') !== '' };
   log(`${ROWS.toLocaleString('en')} rows, formula '${FORMULA}', ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}${QUICK ? ', --quick' : ''}`);
 
-  let t = process.hrtime.bigint();
+  const t = process.hrtime.bigint();
   const data = synthetic(ROWS, SEED);
   let responseRate = 0;
   for (let i = 0; i < ROWS; i++) responseRate += data.y[i];
@@ -461,6 +461,15 @@ function main() {
 }
 
 main();
+
+// ---------------------------------------------------------------- in-database (indb.mjs)
+// scoringSQL and fitLogitInDatabase on DuckDB (10M rows) and PostgreSQL (1M rows); CBM_BENCH_INDB=0 skips.
+await (await import('./indb.mjs')).runInDatabaseBench({ quick: QUICK, log });
+// ---------------------------------------------------------------- customer-base management
+// simulateRevenue (1 thread and worker threads) vs numpy, churnerDistribution, optimizePrice;
+// runnable alone: node test/bench/simulate.mjs [--quick].
+const { benchSimulate } = await import('./simulate.mjs');
+await benchSimulate();
 
 // Excel add-in in headless Chromium (issue 13): SCORE, SIMREVENUE and the bundle size, after the table above.
 {

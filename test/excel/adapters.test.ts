@@ -60,7 +60,16 @@ describe('CBM.FIT and the model table', () => {
   });
 
   it('learns scaling ranges from the data when only names are given', () => {
-    const learned = A.fitModel(sheet.trainRange, 'responded ~ gender + income + age', 'fit', [['income, age']], [['gender', 'M', 1], ['gender', 'F', 0]]);
+    const learned = A.fitModel(
+      sheet.trainRange,
+      'responded ~ gender + income + age',
+      'fit',
+      [['income, age']],
+      [
+        ['gender', 'M', 1],
+        ['gender', 'F', 0],
+      ],
+    );
     const direct = kl.fitLogit(sheet.train, 'responded ~ gender + income + age', { prepare: { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] } });
     expect(Array.from(learned.coefficients)).toEqual(Array.from(direct.coefficients));
   });
@@ -109,7 +118,10 @@ describe('campaign metrics on the bank-card training customers', () => {
     expect(A.responseRate(col(p), col(y))).toBeCloseTo(10 / 12, 12);
     expect(A.lift(col(p), col(y), 0.8)).toBeCloseTo(10 / 12 / 0.3, 12);
     expect(A.roi(col(p), col(y), 0.8, 60, 20)).toBeCloseTo(2.5, 12);
-    expect(A.confusionTable(col(p), col(y), 0.8)).toEqual([[10, 2], [20, 68]]);
+    expect(A.confusionTable(col(p), col(y), 0.8)).toEqual([
+      [10, 2],
+      [20, 68],
+    ]);
   });
   it('gains: deciles equal kernel-lib gainsTable', () => {
     const g = A.gains(col(p), col(y));
@@ -133,11 +145,37 @@ describe('errors with Excel codes and messages that say what to fix', () => {
     ['threshold 0', () => A.hitRate(p, y, 0), '#NUM!', /threshold must be between 0 and 1/],
     ['non-binary actual', () => A.hitRate(p, col([1, 2, 0, 0]), 0.5), '#VALUE!', /holds 2 at position 2; outcomes must be 0 or 1/],
     ['nobody selected', () => A.lift(p, y, 0.95), '#N/A', /nobody has P > 0.95/],
-    ['a block instead of a column', () => A.lift([[1, 2], [3, 4]], y), '#VALUE!', /one column or one row, got 2 rows × 2 columns/],
+    [
+      'a block instead of a column',
+      () =>
+        A.lift(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          y,
+        ),
+      '#VALUE!',
+      /one column or one row, got 2 rows × 2 columns/,
+    ],
     ['unknown method', () => A.fit(sheet.trainRange, sheet.formula, 'forward'), '#VALUE!', /method must be 'fit' or 'stepwise'/],
     ['unknown column in the formula', () => A.fit(sheet.trainRange, 'responded ~ salary'), '#N/A', /'salary'/],
     ['no header row', () => A.fit(sheet.trainRange.slice(1), sheet.formula), '#VALUE!', /header/],
-    ['constant response', () => A.fit([['y', 'x'], [1, 1], [1, 2], [1, 3]], 'y ~ x'), '#NUM!', /is 1 in all 3 rows/],
+    [
+      'constant response',
+      () =>
+        A.fit(
+          [
+            ['y', 'x'],
+            [1, 1],
+            [1, 2],
+            [1, 3],
+          ],
+          'y ~ x',
+        ),
+      '#NUM!',
+      /is 1 in all 3 rows/,
+    ],
     ['normalize with one bound', () => A.normalize(col([1, 2, 3]), 0), '#VALUE!', /give both min and max/],
     ['groups beyond the rows', () => A.gains(p, y, 5), '#NUM!', /groups must be a whole number from 1 to 4/],
   ])('%s', (_, work, code, message) => {
@@ -174,11 +212,14 @@ describe('CBM.SIMREVENUE', () => {
     // Closed forms: E[revenue] = Σ(1 − p)·r, E[churners] = Σp; P(churners ≥ 8) exact (Poisson-binomial) = 0.1031857049…
     const expected = p.reduce((acc, pi, i) => acc + (1 - pi) * r[i], 0);
     expect(value('expected revenue (exact)')).toBeCloseTo(expected, 8);
-    expect(value('expected churners (exact)')).toBeCloseTo(p.reduce((a, b) => a + b, 0), 12);
+    expect(value('expected churners (exact)')).toBeCloseTo(
+      p.reduce((a, b) => a + b, 0),
+      12,
+    );
     expect(value('P(churners ≥ 8), exact')).toBeCloseTo(0.1031857049, 9);
-    const se = Math.sqrt(0.1031857049 * (1 - 0.1031857049) / 20000);
+    const se = Math.sqrt((0.1031857049 * (1 - 0.1031857049)) / 20000);
     expect(Math.abs(value('P(churners ≥ 8), simulated') - 0.1031857049)).toBeLessThan(4 * se);
-    expect(Math.abs(value('mean revenue') - expected)).toBeLessThan(4 * value('sd of revenue') / Math.sqrt(20000));
+    expect(Math.abs(value('mean revenue') - expected)).toBeLessThan((4 * value('sd of revenue')) / Math.sqrt(20000));
   });
   it('spills the histogram and the churner distribution', () => {
     const h = A.simRevenue(col(p), col(r), 1000, 42, 'histogram');
@@ -210,7 +251,14 @@ describe('CBM.OPTPRICE', () => {
 
   it('equals kernel-lib optimizePrice and holds the binding constraint with equality', () => {
     const cells = A.optPrice(col(p), col(r), 3, -0.5, 0.5, 8, 0.001);
-    const best = kl.optimizePrice({ churnProbabilities: p, revenues: r, priceResponse: { logitSlope: 3 }, bounds: [-0.5, 0.5], constraints: { churnersAtLeast: { count: 8, maxProbability: 0.001 } }, simulations: 0 });
+    const best = kl.optimizePrice({
+      churnProbabilities: p,
+      revenues: r,
+      priceResponse: { logitSlope: 3 },
+      bounds: [-0.5, 0.5],
+      constraints: { churnersAtLeast: { count: 8, maxProbability: 0.001 } },
+      simulations: 0,
+    });
     const d = get(cells, 'price change');
     expect(d).toBe(best.priceChange);
     // Independent check: the exact Poisson-binomial tail at the new probabilities is the cap.

@@ -69,7 +69,10 @@ describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () 
     expect((await call('LIFT', col(p), col(y), 0.8)).value).toBe(m.lift);
     expect((await call('RESPRATE', col(p), col(y), 0.8)).value).toBe(m.responseRate);
     expect((await call('ROI', col(p), col(y), 0.8, 60, 20)).value).toBe(m.roi);
-    expect((await call('CONFUSION', col(p), col(y), 0.8)).value).toEqual([[m.truePositives, m.falsePositives], [m.falseNegatives, m.trueNegatives]]);
+    expect((await call('CONFUSION', col(p), col(y), 0.8)).value).toEqual([
+      [m.truePositives, m.falsePositives],
+      [m.falseNegatives, m.trueNegatives],
+    ]);
     const gains = (await call('GAINS', col(p), col(y))).value as unknown[][];
     expect(gains.slice(1).map((row) => row[7])).toEqual(kl.gainsTable(p, y).map((g) => g.cumulativeLift));
     const ages = sheet.rows.map((r) => r.age as number);
@@ -91,7 +94,12 @@ describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () 
       ['FIT', [sheet.trainRange, 'responded ~ gender +'], '#VALUE!', /^CBM\.FIT: /],
       ['SIMREVENUE', [col([0.5, 0.5]), col([1, 2]), 2e6], '#NUM!', /simulations must be a whole number from 1 to 1000000/],
       ['SIMREVENUE', [[[0.5], ['x']], col([1, 2])], '#VALUE!', /churnProbabilities holds the text 'x' at position 2/],
-      ['OPTPRICE', [col([0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41]), col([1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872]), 3, -0.01, 0.01, 8, 1e-9], '#NUM!', /^CBM\.OPTPRICE: optimizePrice: constraint churnersAtLeast cannot be met/],
+      [
+        'OPTPRICE',
+        [col([0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41]), col([1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872]), 3, -0.01, 0.01, 8, 1e-9],
+        '#NUM!',
+        /^CBM\.OPTPRICE: optimizePrice: constraint churnersAtLeast cannot be met/,
+      ],
     ];
     for (const [id, args, code, message] of cases) {
       const r = await call(id, ...args);
@@ -125,7 +133,10 @@ describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () 
     const p = Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000);
     const revenue = Array.from({ length: n }, (_, i) => 100 + (i % 50));
     const run = (cancelAfterMs?: number, seed = 1): Promise<Result & { ticks: number; timerFiredAfter: number | null }> =>
-      session.page.evaluate(([a, o]: [unknown[], object]) => (window as any).__excel.callWith('SIMREVENUE', a, o), [[col(p), col(revenue), 10_000, seed], cancelAfterMs === undefined ? {} : { cancelAfterMs }]);
+      session.page.evaluate(
+        ([a, o]: [unknown[], object]) => (window as any).__excel.callWith('SIMREVENUE', a, o),
+        [[col(p), col(revenue), 10_000, seed], cancelAfterMs === undefined ? {} : { cancelAfterMs }],
+      );
     const full = await run();
     expect(full.error).toBeUndefined();
     // 10,000 customers × 10,000 simulations: a 10 ms timer set as the call started fired while it
@@ -143,7 +154,14 @@ describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () 
     const revenue = [1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872];
     const r = await call('OPTPRICE', col(p), col(revenue), 3, -0.5, 0.5, 8, 0.001);
     expect(r.error).toBeUndefined();
-    const best = kl.optimizePrice({ churnProbabilities: p, revenues: revenue, priceResponse: { logitSlope: 3 }, bounds: [-0.5, 0.5], constraints: { churnersAtLeast: { count: 8, maxProbability: 0.001 } }, simulations: 0 });
+    const best = kl.optimizePrice({
+      churnProbabilities: p,
+      revenues: revenue,
+      priceResponse: { logitSlope: 3 },
+      bounds: [-0.5, 0.5],
+      constraints: { churnersAtLeast: { count: 8, maxProbability: 0.001 } },
+      simulations: 0,
+    });
     const cells = r.value as unknown[][];
     const d = cells.find((row) => row[0] === 'price change')![1] as number;
     expect(Math.abs(d - best.priceChange)).toBeLessThanOrEqual(1e-12);

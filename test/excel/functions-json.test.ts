@@ -12,17 +12,105 @@ type Fn = { id: string; name: string; description: string; parameters: Param[]; 
 
 // name → [parameter, type, dimensionality, optional] and the result dimensionality.
 const SIGNATURES: Record<string, { params: [string, string, 'matrix' | 'scalar', boolean][]; result: 'matrix' | 'scalar' }> = {
-  FIT: { params: [['data', 'any', 'matrix', false], ['formula', 'string', 'scalar', false], ['method', 'string', 'scalar', true], ['scale', 'any', 'matrix', true], ['encode', 'any', 'matrix', true]], result: 'matrix' },
-  SCORE: { params: [['model', 'any', 'matrix', false], ['data', 'any', 'matrix', false]], result: 'matrix' },
-  HITRATE: { params: [['scores', 'any', 'matrix', false], ['actual', 'any', 'matrix', false], ['threshold', 'number', 'scalar', true]], result: 'scalar' },
-  LIFT: { params: [['scores', 'any', 'matrix', false], ['actual', 'any', 'matrix', false], ['threshold', 'number', 'scalar', true]], result: 'scalar' },
-  RESPRATE: { params: [['scores', 'any', 'matrix', false], ['actual', 'any', 'matrix', false], ['threshold', 'number', 'scalar', true]], result: 'scalar' },
-  ROI: { params: [['scores', 'any', 'matrix', false], ['actual', 'any', 'matrix', false], ['threshold', 'number', 'scalar', false], ['profit', 'number', 'scalar', false], ['cost', 'number', 'scalar', false]], result: 'scalar' },
-  CONFUSION: { params: [['scores', 'any', 'matrix', false], ['actual', 'any', 'matrix', false], ['threshold', 'number', 'scalar', true]], result: 'matrix' },
-  GAINS: { params: [['scores', 'any', 'matrix', false], ['actual', 'any', 'matrix', false], ['groups', 'number', 'scalar', true]], result: 'matrix' },
-  NORMALIZE: { params: [['values', 'any', 'matrix', false], ['min', 'number', 'scalar', true], ['max', 'number', 'scalar', true]], result: 'matrix' },
-  SIMREVENUE: { params: [['churnProbabilities', 'any', 'matrix', false], ['revenues', 'any', 'matrix', false], ['simulations', 'number', 'scalar', true], ['seed', 'any', 'scalar', true], ['output', 'string', 'scalar', true], ['churnersAtLeast', 'number', 'scalar', true]], result: 'matrix' },
-  OPTPRICE: { params: [['churnProbabilities', 'any', 'matrix', false], ['revenues', 'any', 'matrix', false], ['priceSlope', 'number', 'scalar', false], ['lowerBound', 'number', 'scalar', true], ['upperBound', 'number', 'scalar', true], ['churnersAtLeast', 'number', 'scalar', true], ['maxProbability', 'number', 'scalar', true], ['maxChurnRate', 'number', 'scalar', true]], result: 'matrix' },
+  FIT: {
+    params: [
+      ['data', 'any', 'matrix', false],
+      ['formula', 'string', 'scalar', false],
+      ['method', 'string', 'scalar', true],
+      ['scale', 'any', 'matrix', true],
+      ['encode', 'any', 'matrix', true],
+    ],
+    result: 'matrix',
+  },
+  SCORE: {
+    params: [
+      ['model', 'any', 'matrix', false],
+      ['data', 'any', 'matrix', false],
+    ],
+    result: 'matrix',
+  },
+  HITRATE: {
+    params: [
+      ['scores', 'any', 'matrix', false],
+      ['actual', 'any', 'matrix', false],
+      ['threshold', 'number', 'scalar', true],
+    ],
+    result: 'scalar',
+  },
+  LIFT: {
+    params: [
+      ['scores', 'any', 'matrix', false],
+      ['actual', 'any', 'matrix', false],
+      ['threshold', 'number', 'scalar', true],
+    ],
+    result: 'scalar',
+  },
+  RESPRATE: {
+    params: [
+      ['scores', 'any', 'matrix', false],
+      ['actual', 'any', 'matrix', false],
+      ['threshold', 'number', 'scalar', true],
+    ],
+    result: 'scalar',
+  },
+  ROI: {
+    params: [
+      ['scores', 'any', 'matrix', false],
+      ['actual', 'any', 'matrix', false],
+      ['threshold', 'number', 'scalar', false],
+      ['profit', 'number', 'scalar', false],
+      ['cost', 'number', 'scalar', false],
+    ],
+    result: 'scalar',
+  },
+  CONFUSION: {
+    params: [
+      ['scores', 'any', 'matrix', false],
+      ['actual', 'any', 'matrix', false],
+      ['threshold', 'number', 'scalar', true],
+    ],
+    result: 'matrix',
+  },
+  GAINS: {
+    params: [
+      ['scores', 'any', 'matrix', false],
+      ['actual', 'any', 'matrix', false],
+      ['groups', 'number', 'scalar', true],
+    ],
+    result: 'matrix',
+  },
+  NORMALIZE: {
+    params: [
+      ['values', 'any', 'matrix', false],
+      ['min', 'number', 'scalar', true],
+      ['max', 'number', 'scalar', true],
+    ],
+    result: 'matrix',
+  },
+  SIMREVENUE: {
+    params: [
+      ['churnProbabilities', 'any', 'matrix', false],
+      ['revenues', 'any', 'matrix', false],
+      ['simulations', 'number', 'scalar', true],
+      ['seed', 'any', 'scalar', true],
+      ['output', 'string', 'scalar', true],
+      ['churnersAtLeast', 'number', 'scalar', true],
+    ],
+    result: 'matrix',
+  },
+  OPTPRICE: {
+    params: [
+      ['churnProbabilities', 'any', 'matrix', false],
+      ['revenues', 'any', 'matrix', false],
+      ['priceSlope', 'number', 'scalar', false],
+      ['lowerBound', 'number', 'scalar', true],
+      ['upperBound', 'number', 'scalar', true],
+      ['churnersAtLeast', 'number', 'scalar', true],
+      ['maxProbability', 'number', 'scalar', true],
+      ['maxChurnRate', 'number', 'scalar', true],
+    ],
+    result: 'matrix',
+  },
 };
 /** Long calculations run as cancelable async functions. */
 const CANCELABLE = ['SIMREVENUE', 'OPTPRICE'];

@@ -52,7 +52,10 @@ const metricsSheet: unknown[][] = [
 const simP = [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41];
 const simR = [1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872];
 
-const hf = HyperFormula.buildFromSheets({ Train: train as never, Model: model as never, Metrics: metricsSheet as never, Sim: simP.map((p, i) => [p, simR[i]]) as never }, { licenseKey: 'gpl-v3', smartRounding: false }); // no display rounding: the doubles themselves
+const hf = HyperFormula.buildFromSheets(
+  { Train: train as never, Model: model as never, Metrics: metricsSheet as never, Sim: simP.map((p, i) => [p, simR[i]]) as never },
+  { licenseKey: 'gpl-v3', smartRounding: false },
+); // no display rounding: the doubles themselves
 afterAll(() => hf.destroy());
 const id = (name: string) => hf.getSheetId(name)!;
 const value = (name: string, col: number, row: number) => hf.getCellValue({ sheet: id(name), col, row });
@@ -84,7 +87,10 @@ describe('HyperFormula evaluating the bank-card sheet with the CBM functions', (
     expect(value('Metrics', 1, 2)).toBeCloseTo(10 / 12 / 0.3, 12);
     expect(value('Metrics', 1, 3)).toBeCloseTo(2.5, 12);
     // CONFUSION spills 2×2: [[TP, FP], [FN, TN]] = [[10, 2], [20, 68]].
-    expect(hf.getRangeValues({ start: { sheet: id('Metrics'), col: 1, row: 4 }, end: { sheet: id('Metrics'), col: 2, row: 5 } })).toEqual([[10, 2], [20, 68]]);
+    expect(hf.getRangeValues({ start: { sheet: id('Metrics'), col: 1, row: 4 }, end: { sheet: id('Metrics'), col: 2, row: 5 } })).toEqual([
+      [10, 2],
+      [20, 68],
+    ]);
   });
 
   it('CBM.GAINS spills the decile table with its header', () => {
@@ -97,7 +103,7 @@ describe('HyperFormula evaluating the bank-card sheet with the CBM functions', (
     expect(block.slice(1).map((r) => r[7])).toEqual(kl.gainsTable(reference.predict(sheet.train), y).map((g) => g.cumulativeLift));
   });
 
-  it('errors are the engine\'s error values with the add-in\'s messages', () => {
+  it("errors are the engine's error values with the add-in's messages", () => {
     expect(value('Metrics', 1, 17)).toBeCloseTo(8 / 29, 15);
     const threshold = value('Metrics', 1, 18) as { type: string; message: string };
     expect(threshold.type).toBe('NUM');

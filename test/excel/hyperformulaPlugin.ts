@@ -33,19 +33,20 @@ function matrixResult(rows: unknown[][]): SimpleRangeValue {
 }
 
 type Adapter = (...args: any[]) => unknown;
-const FUNCTIONS: Record<string, { adapter: Adapter; params: number; optional: number; size?: 'fit' | 'score' | 'normalize' | 'confusion' | 'gains' | 'simrevenue' | 'optprice' }> = {
-  'CBM.FIT': { adapter: A.fit, params: 5, optional: 3, size: 'fit' },
-  'CBM.SCORE': { adapter: A.score, params: 2, optional: 0, size: 'score' },
-  'CBM.HITRATE': { adapter: A.hitRate, params: 3, optional: 1 },
-  'CBM.LIFT': { adapter: A.lift, params: 3, optional: 1 },
-  'CBM.RESPRATE': { adapter: A.responseRate, params: 3, optional: 1 },
-  'CBM.ROI': { adapter: A.roi, params: 5, optional: 0 },
-  'CBM.CONFUSION': { adapter: A.confusionTable, params: 3, optional: 1, size: 'confusion' },
-  'CBM.GAINS': { adapter: A.gains, params: 3, optional: 1, size: 'gains' },
-  'CBM.NORMALIZE': { adapter: A.normalize, params: 3, optional: 2, size: 'normalize' },
-  'CBM.SIMREVENUE': { adapter: A.simRevenue, params: 6, optional: 4, size: 'simrevenue' },
-  'CBM.OPTPRICE': { adapter: A.optPrice, params: 8, optional: 5, size: 'optprice' },
-};
+const FUNCTIONS: Record<string, { adapter: Adapter; params: number; optional: number; size?: 'fit' | 'score' | 'normalize' | 'confusion' | 'gains' | 'simrevenue' | 'optprice' }> =
+  {
+    'CBM.FIT': { adapter: A.fit, params: 5, optional: 3, size: 'fit' },
+    'CBM.SCORE': { adapter: A.score, params: 2, optional: 0, size: 'score' },
+    'CBM.HITRATE': { adapter: A.hitRate, params: 3, optional: 1 },
+    'CBM.LIFT': { adapter: A.lift, params: 3, optional: 1 },
+    'CBM.RESPRATE': { adapter: A.responseRate, params: 3, optional: 1 },
+    'CBM.ROI': { adapter: A.roi, params: 5, optional: 0 },
+    'CBM.CONFUSION': { adapter: A.confusionTable, params: 3, optional: 1, size: 'confusion' },
+    'CBM.GAINS': { adapter: A.gains, params: 3, optional: 1, size: 'gains' },
+    'CBM.NORMALIZE': { adapter: A.normalize, params: 3, optional: 2, size: 'normalize' },
+    'CBM.SIMREVENUE': { adapter: A.simRevenue, params: 6, optional: 4, size: 'simrevenue' },
+    'CBM.OPTPRICE': { adapter: A.optPrice, params: 8, optional: 5, size: 'optprice' },
+  };
 
 const methodOf = (name: string) => name.replace('CBM.', 'cbm_');
 

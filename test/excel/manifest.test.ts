@@ -1,7 +1,7 @@
 // manifest.xml against Microsoft's Office add-in schemas (../shared/office-schemas, xmllint), and
 // its cross-references: every resid names a resource, the custom-functions URLs are the files
 // the build writes, the namespace is CBM.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,11 @@ const manifest = path.join(root, 'manifest.xml');
 const schemas = path.resolve(root, '../shared/office-schemas');
 const xsd = path.join(schemas, 'OfficeAppManifestV1_1.xsd');
 const xmllint = spawnSync('xmllint', ['--version']).status === 0;
-const why = !fs.existsSync(xsd) ? `skipped: ${schemas} is absent (a checkout without ../shared)` : !xmllint ? 'skipped: xmllint is not installed (apt-get install -y libxml2-utils)' : null;
+const why = !fs.existsSync(xsd)
+  ? `skipped: ${schemas} is absent (a checkout without ../shared)`
+  : !xmllint
+    ? 'skipped: xmllint is not installed (apt-get install -y libxml2-utils)'
+    : null;
 if (why && process.env.CI && xmllint === false) throw new Error(why);
 
 describe.skipIf(why !== null)(`manifest.xml against the Office XSDs${why ? ` (${why})` : ''}`, () => {

@@ -42,9 +42,10 @@ describe('the sample workbook', () => {
         const m = /^([A-Z]+)(\d+)$/.exec(address)!;
         const col = m[1].split('').reduce((a, c) => a * 26 + c.charCodeAt(0) - 64, 0) - 1;
         const row = Number(m[2]) - 1;
-        (grid[row] ??= [])[col] = isFormula(value) ? `=${value.formula}` : value;
+        if (!grid[row]) grid[row] = [];
+        grid[row][col] = isFormula(value) ? `=${value.formula}` : value;
       }
-      for (let r = 0; r < grid.length; r++) grid[r] ??= [];
+      for (let r = 0; r < grid.length; r++) if (!grid[r]) grid[r] = [];
       sheets[sheet.name] = grid;
     }
     const hf = HyperFormula.buildFromSheets(sheets as never, { licenseKey: 'gpl-v3', smartRounding: false });
@@ -58,13 +59,16 @@ describe('the sample workbook', () => {
           const col = m[1].split('').reduce((a, c) => a * 26 + c.charCodeAt(0) - 64, 0) - 1;
           const row = Number(m[2]) - 1;
           const blocks = value.block ?? [[value.result]];
-          blocks.forEach((r, i) => r.forEach((expected, j) => {
-            const got = hf.getCellValue({ sheet: id, col: col + j, row: row + i });
-            const want = expected === '' ? null : expected;
-            if (typeof want === 'number') expect(Math.abs((got as number) - want), `${sheet.name}!${address}+(${i},${j})`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(want)));
-            else expect(got, `${sheet.name}!${address}+(${i},${j})`).toEqual(want);
-            checked++;
-          }));
+          blocks.forEach((r, i) =>
+            r.forEach((expected, j) => {
+              const got = hf.getCellValue({ sheet: id, col: col + j, row: row + i });
+              const want = expected === '' ? null : expected;
+              if (typeof want === 'number')
+                expect(Math.abs((got as number) - want), `${sheet.name}!${address}+(${i},${j})`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(want)));
+              else expect(got, `${sheet.name}!${address}+(${i},${j})`).toEqual(want);
+              checked++;
+            }),
+          );
         }
       }
       expect(checked).toBeGreaterThan(2000);

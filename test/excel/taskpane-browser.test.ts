@@ -14,6 +14,7 @@ if (unavailable && process.env.CI) throw new Error(`browser tests cannot run in 
 
 describe.skipIf(unavailable !== null)('taskpane.html in preview mode (headless Chromium, no Office)', () => {
   let session: any;
+  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, with the spaces between table cells a reader sees
   const text = (selector: string): Promise<string> => session.page.locator(selector).innerText();
   beforeAll(async () => {
     session = await openAddinPage('taskpane.html', { officeJs: 'none', viewport: { width: 420, height: 900 } });

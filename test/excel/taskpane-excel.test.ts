@@ -10,7 +10,13 @@ function workbookMock(existingSheets: string[]) {
   const data = {
     context: {
       workbook: {
-        selection: { address: 'Sheet1!A1:F101', values: [['id', 'gender'], [1, 'M']] },
+        selection: {
+          address: 'Sheet1!A1:F101',
+          values: [
+            ['id', 'gender'],
+            [1, 'M'],
+          ],
+        },
         getSelectedRange() {
           return this.selection;
         },
@@ -57,13 +63,19 @@ describe('task pane ↔ Excel', () => {
     (globalThis as any).Excel = mock;
     const range = await readSelection();
     expect(range.address).toBe('Sheet1!A1:F101');
-    expect(range.values).toEqual([['id', 'gender'], [1, 'M']]);
+    expect(range.values).toEqual([
+      ['id', 'gender'],
+      [1, 'M'],
+    ]);
   });
 
   it('writes the model table to A1 of a new sheet with a free name, and activates it', async () => {
     const { mock, added } = workbookMock(['CBM model', 'CBM model 2']);
     (globalThis as any).Excel = mock;
-    const table = [['format', 'cbm-kit/logit-model', ''], ['term', 'coefficient', 'SE']];
+    const table = [
+      ['format', 'cbm-kit/logit-model', ''],
+      ['term', 'coefficient', 'SE'],
+    ];
     const name = await writeTableToNewSheet('CBM model', table);
     expect(name).toBe('CBM model 3');
     expect(added).toHaveLength(1);

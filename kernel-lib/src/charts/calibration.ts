@@ -12,7 +12,9 @@ const PERFECT_LABEL = 'Perfect calibration';
  * Empty bins (and any bin with a non-finite mean) are left out.
  *
  * @example
- * calibrationChart(calibrationTable(scores, responded, 10))
+ * const scores = [0.92, 0.81, 0.64, 0.55, 0.38, 0.27, 0.12, 0.05];
+ * const responded = [1, 1, 0, 1, 0, 0, 0, 0];
+ * calibrationChart(calibrationTable(scores, responded, { bins: 4 }))
  */
 export function calibrationChart(rows: readonly CalibrationRow[], options?: ChartOptions): VegaLiteSpec {
   const context = 'calibrationChart';

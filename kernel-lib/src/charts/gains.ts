@@ -33,7 +33,9 @@ function groupNoun(rows: readonly GainsRow[]): string {
  * bows above the diagonal, the better the model concentrates responders at the top.
  *
  * @example
- * gainsChart(gainsTable(scores, responded, 10))
+ * const scores = [0.92, 0.81, 0.64, 0.55, 0.38, 0.27, 0.12, 0.05];
+ * const responded = [1, 1, 0, 1, 0, 0, 1, 0];
+ * gainsChart(gainsTable(scores, responded, { groups: 4 }))
  */
 export function gainsChart(rows: readonly GainsRow[], options?: ChartOptions): VegaLiteSpec {
   const context = 'gainsChart';
@@ -84,7 +86,9 @@ export function gainsChart(rows: readonly GainsRow[], options?: ChartOptions): V
  * Groups whose lift is not finite (e.g. empty groups) are left out.
  *
  * @example
- * liftChart(gainsTable(scores, responded, 10), { title: 'Lift, validation sample' })
+ * const scores = [0.92, 0.81, 0.64, 0.55, 0.38, 0.27, 0.12, 0.05];
+ * const responded = [1, 1, 0, 1, 0, 0, 1, 0];
+ * liftChart(gainsTable(scores, responded, { groups: 4 }), { title: 'Lift, validation sample' })
  */
 export function liftChart(rows: readonly GainsRow[], options?: ChartOptions): VegaLiteSpec {
   const context = 'liftChart';

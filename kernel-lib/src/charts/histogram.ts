@@ -21,6 +21,8 @@ const DEFAULT_BINS = 20;
  * Non-finite values (and their group labels) are left out.
  *
  * @example
+ * const scores = [0.92, 0.81, 0.64, 0.55, 0.38, 0.27, 0.12, 0.05];
+ * const responded = [1, 1, 0, 1, 0, 0, 1, 0];
  * histogramChart(scores, { field: 'score', groups: responded.map((r) => (r ? 'responder' : 'non-responder')) })
  */
 export function histogramChart(values: ArrayLike<number>, options: HistogramOptions = {}): VegaLiteSpec {

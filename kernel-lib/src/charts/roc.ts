@@ -26,7 +26,9 @@ const RANDOM_LABEL = 'Random classifier';
  * random classifier, to judge how well the scores separate responders from non-responders.
  *
  * @example
- * rocChart(rocCurve(scores, responded), { auc: 0.78 }) // title "ROC curve (AUC = 0.780)"
+ * const scores = [0.92, 0.81, 0.64, 0.55, 0.38, 0.27, 0.12, 0.05];
+ * const responded = [1, 1, 0, 1, 0, 0, 1, 0];
+ * rocChart(rocCurve(scores, responded), { auc: auc(scores, responded) }) // title "ROC curve (AUC = 0.750)"
  */
 export function rocChart(points: readonly RocPoint[], options: RocChartOptions = {}): VegaLiteSpec {
   const context = 'rocChart';

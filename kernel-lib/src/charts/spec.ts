@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
 import type { ChartOptions } from './types';
 
 /**
@@ -50,7 +50,8 @@ function checkSize(context: string, name: string, value: unknown): void {
 export function checkRows<T>(context: string, rows: readonly T[], what = 'rows'): void {
   check(Array.isArray(rows), `${context}: ${what} must be an array, got ${describeValue(rows)}`);
   check(rows.length > 0, `${context}: ${what} must contain at least one row`);
-  rows.forEach((row, i) => check(row !== null && typeof row === 'object', `${context}: ${what}[${i}] must be an object, got ${describeValue(row)}`));
+  // A for loop, not forEach: forEach skips the holes of a sparse array such as [, row].
+  for (let i = 0; i < rows.length; i++) check(rows[i] !== null && typeof rows[i] === 'object', `${context}: ${what}[${i}] must be an object, got ${describeValue(rows[i])}`);
 }
 
 /**
@@ -92,11 +93,5 @@ export function fieldRef(name: string): string {
   return name.replace(/[\\.[\]'"]/g, (c) => `\\${c}`);
 }
 
-/** A short, printable description of a bad value for error messages. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined) return String(value);
-  return typeof value;
-}
+/** The one description of a bad value for error messages (defined beside CbmError). */
+export { describeValue } from '../errors';

@@ -36,6 +36,8 @@ const X_TITLE = 'Threshold a (select P > a)';
  * Non-finite values are left out; the ROI panel is left out when no row has a finite ROI.
  *
  * @example
+ * const scores = [0.92, 0.81, 0.64, 0.55, 0.38, 0.27, 0.12, 0.05];
+ * const responded = [1, 1, 0, 1, 0, 0, 1, 0];
  * thresholdSweepChart(thresholdSweep(scores, responded, { profit: 60, cost: 20 }), { threshold: 0.8 })
  */
 export function thresholdSweepChart(rows: readonly SweepRow[], options: ThresholdSweepOptions = {}): VegaLiteSpec {

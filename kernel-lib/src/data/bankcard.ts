@@ -1,4 +1,4 @@
-import { check } from '../errors';
+import { CbmError, check, checkOptions } from '../errors';
 import { seededUniform, shuffledIndices, standardNormal } from '../random';
 
 /**
@@ -56,6 +56,9 @@ export const BANKCARD_MECHANISM = Object.freeze({
 
 export type BankCardMechanism = typeof BANKCARD_MECHANISM;
 
+/** The largest customer file bankCardCustomers generates (about 200 MB of row objects). */
+export const BANKCARD_MAX_CUSTOMERS = 1_000_000;
+
 /** The default seed of the walk-through and of kernel-lib/data/bankcard.csv. */
 export const BANKCARD_SEED = 2026;
 
@@ -65,10 +68,26 @@ export const BANKCARD_SEED = 2026;
  * customers; then, in id order, the contacted customers' responses.
  */
 export function bankCardCustomers(options: { seed?: number | string; mechanism?: Partial<BankCardMechanism> } = {}): BankCardCustomer[] {
-  const m = { ...BANKCARD_MECHANISM, ...(options.mechanism ?? {}) };
-  check(Number.isInteger(m.customers) && m.customers >= 2, `bankCardCustomers: customers must be a whole number ≥ 2`);
-  check(Number.isInteger(m.contacted) && m.contacted >= 0 && m.contacted <= m.customers, `bankCardCustomers: contacted must be a whole number from 0 to customers`);
-  check(Number.isInteger(m.ageMin) && Number.isInteger(m.ageMax) && m.ageMax > m.ageMin, `bankCardCustomers: ageMin < ageMax, whole years`);
+  const context = 'bankCardCustomers';
+  checkOptions(options, context);
+  for (const key of Object.keys(options)) check(key === 'seed' || key === 'mechanism', `${context}: unknown option '${key}'; options are 'seed' and 'mechanism'`, { option: key });
+  const given = options.mechanism === undefined ? {} : options.mechanism;
+  check(given !== null && typeof given === 'object' && !Array.isArray(given), `${context}: mechanism must be an object like { customers: 1000 }`);
+  for (const key of Object.keys(given)) {
+    check(Object.prototype.hasOwnProperty.call(BANKCARD_MECHANISM, key), `${context}: unknown mechanism setting '${key}'; settings are ${Object.keys(BANKCARD_MECHANISM).map((k) => `'${k}'`).join(', ')}`, { option: key });
+    const value = (given as Record<string, unknown>)[key];
+    check(typeof value === 'number' && Number.isFinite(value), `${context}: mechanism.${key} must be a finite number, got ${String(value)}`, { option: key });
+  }
+  const m = { ...BANKCARD_MECHANISM, ...given };
+  check(Number.isInteger(m.customers) && m.customers >= 2, `${context}: customers must be a whole number ≥ 2`);
+  // Bounded at the door: a billion customer records would exhaust memory long before finishing.
+  if (m.customers > BANKCARD_MAX_CUSTOMERS) {
+    throw new CbmError('TOO_LARGE', `${context}: ${m.customers} customers is more than the ${BANKCARD_MAX_CUSTOMERS.toLocaleString('en-US')} a customer file in memory allows; generate a smaller file`, { customers: m.customers, limit: BANKCARD_MAX_CUSTOMERS });
+  }
+  check(Number.isInteger(m.contacted) && m.contacted >= 0 && m.contacted <= m.customers, `${context}: contacted must be a whole number from 0 to customers`);
+  check(Number.isInteger(m.ageMin) && Number.isInteger(m.ageMax) && m.ageMax > m.ageMin, `${context}: ageMin < ageMax, whole years`);
+  check(m.shareMale >= 0 && m.shareMale <= 1 && m.ceiling >= 0 && m.ceiling <= 1, `${context}: shareMale and ceiling must be between 0 and 1`);
+  check(m.incomeMedianAt18 > 0 && m.incomeLogSd >= 0, `${context}: incomeMedianAt18 must be positive and incomeLogSd not negative`);
   const uniform = seededUniform(options.seed ?? BANKCARD_SEED);
   const customers: BankCardCustomer[] = [];
   for (let i = 0; i < m.customers; i++) {
@@ -118,23 +137,32 @@ export function bankCardCsv(customers: readonly BankCardCustomer[]): string {
   return lines.join('\n') + '\n';
 }
 
-/** Reads the CSV written by bankCardCsv back into customer records (checks every field). */
+/**
+ * Reads the CSV written by bankCardCsv back into customer records (checks every field). Accepts
+ * what spreadsheet programs do to such a file: a byte-order mark, CRLF, LF or CR-only line ends,
+ * and blank lines, which are skipped; line numbers in messages count every physical line.
+ */
 export function parseBankCardCsv(text: string): BankCardCustomer[] {
   check(typeof text === 'string', 'parseBankCardCsv: expected CSV text');
-  const lines = text.replace(/\r\n/g, '\n').split('\n').filter((l) => l.length > 0);
-  check(lines[0] === CSV_COLUMNS.join(','), `parseBankCardCsv: the header must be '${CSV_COLUMNS.join(',')}', found '${lines[0] ?? ''}'`);
-  return lines.slice(1).map((line, k) => {
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(/\r\n|\r|\n/);
+  const numbered = lines.map((line, k) => ({ line, number: k + 1 })).filter((l) => l.line.trim().length > 0);
+  const header = numbered[0];
+  check(header !== undefined && header.line === CSV_COLUMNS.join(','), `parseBankCardCsv: the header must be '${CSV_COLUMNS.join(',')}', found '${header?.line ?? ''}'`);
+  return numbered.slice(1).map(({ line, number }) => {
     const f = line.split(',');
-    const at = `parseBankCardCsv: line ${k + 2}`;
-    check(f.length === CSV_COLUMNS.length, `${at} has ${f.length} fields, expected ${CSV_COLUMNS.length}`);
+    const at = `parseBankCardCsv: line ${number}`;
+    check(f.length === CSV_COLUMNS.length, `${at} has ${f.length} fields, expected ${CSV_COLUMNS.length}`, { line: number });
     const [id, gender, age, income, contacted, responded] = f;
-    check(gender === 'M' || gender === 'F', `${at}: gender must be M or F, found '${gender}'`);
-    check(contacted === '0' || contacted === '1', `${at}: contacted must be 0 or 1, found '${contacted}'`);
-    check(responded === '' || responded === '0' || responded === '1', `${at}: responded must be 0, 1 or empty, found '${responded}'`);
-    check((contacted === '1') === (responded !== ''), `${at}: responded must be recorded exactly for contacted customers`);
-    // Whole numbers only: Number('') is 0 and Number('0x10') is 16, neither a valid field here.
-    check([id, age, income].every((x) => /^[0-9]+$/.test(x)), `${at}: id, age and income must be whole numbers, found '${id}', '${age}', '${income}'`);
-    const numbers = [id, age, income].map(Number);
-    return { id: numbers[0], gender, age: numbers[1], income: numbers[2], contacted: contacted === '1', responded: responded === '' ? null : (Number(responded) as 0 | 1) };
+    check(gender === 'M' || gender === 'F', `${at}: gender must be M or F, found '${gender}'`, { line: number });
+    check(contacted === '0' || contacted === '1', `${at}: contacted must be 0 or 1, found '${contacted}'`, { line: number });
+    check(responded === '' || responded === '0' || responded === '1', `${at}: responded must be 0, 1 or empty, found '${responded}'`, { line: number });
+    check((contacted === '1') === (responded !== ''), `${at}: responded must be recorded exactly for contacted customers`, { line: number });
+    // Whole numbers only: Number('') is 0 and Number('0x10') is 16, neither a valid field here;
+    // at most 15 digits, so that every value is an exact (safe) integer rather than Infinity.
+    for (const [name, value] of [['id', id], ['age', age], ['income', income]] as const) {
+      check(/^[0-9]+$/.test(value), `${at}: ${name} must be a whole number, found '${value.length > 20 ? value.slice(0, 20) + '…' : value}'`, { line: number, field: name });
+      check(value.length <= 15, `${at}: ${name} has ${value.length} digits; whole numbers of at most 15 digits are accepted`, { line: number, field: name });
+    }
+    return { id: Number(id), gender, age: Number(age), income: Number(income), contacted: contacted === '1', responded: responded === '' ? null : (Number(responded) as 0 | 1) };
   });
 }

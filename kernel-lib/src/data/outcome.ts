@@ -1,5 +1,6 @@
-import { CbmError } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
 import { isMissing, type Cell } from './table';
+import { isArrayOrTyped, unsupportedCell } from './cells';
 
 /** Options for reading a 0/1 outcome. */
 export interface OutcomeOptions {
@@ -32,6 +33,10 @@ const KNOWN_PAIRS: readonly (readonly [string, string])[] = [
  * Array.from(readOutcome(['Bought', 'Left'], 'status', 'fitLogit', { event: 'Bought' })); // [1, 0]
  */
 export function readOutcome(cells: ArrayLike<Cell>, name: string, context: string, options: OutcomeOptions = {}): Float64Array {
+  if (typeof context !== 'string') context = 'readOutcome';
+  check(isArrayOrTyped(cells), `${context}: the outcome must be an array of values, got ${describeValue(cells)}`);
+  check(typeof name === 'string', `${context}: the outcome's name must be text, got ${describeValue(name)}`);
+  checkOptions(options, context, ['event', 'missingAsZero']);
   const n = cells.length;
   const y = new Float64Array(n);
   const event = options.event;
@@ -103,5 +108,7 @@ function textEvent(cells: ArrayLike<Cell>, name: string, context: string): { eve
 
 function badValue(v: unknown, name: string, row: number, context: string): CbmError {
   if (typeof v === 'number' && Number.isNaN(v)) return new CbmError('NON_FINITE', `${context}: the outcome '${name}' is missing in row ${row}; use rows with a known outcome only`, { column: name, row });
+  const unsupported = unsupportedCell(v, ` in row ${row}`);
+  if (unsupported) return new CbmError('BAD_INPUT', `${context}: the outcome '${name}' has ${unsupported}`, { column: name, row });
   return new CbmError('BAD_INPUT', `${context}: the outcome '${name}' must be 0 or 1 (or yes/no, true/false), found ${typeof v === 'number' ? v : String(v)} in row ${row}`, { column: name, row });
 }

@@ -1,5 +1,6 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
 import { toTable, type Cell, type Columns, type Table } from './table';
+import { unsupportedCell } from './cells';
 
 /** Options of {@link tableFromRange}. */
 export interface RangeOptions {
@@ -21,8 +22,8 @@ export interface RangeOptions {
  */
 export function tableFromRange(values: readonly (readonly unknown[])[], options: RangeOptions = {}): Table {
   const context = 'tableFromRange';
-  checkOptions(options, context);
-  check(options.header === undefined || typeof options.header === 'boolean', `${context}: header must be true or false, got ${String(options.header)}`);
+  checkOptions(options, context, ['header']);
+  check(options.header === undefined || typeof options.header === 'boolean', `${context}: header must be true or false, got ${describeValue(options.header)}`);
   const header = options.header ?? true;
   check(Array.isArray(values), `${context}: expected a range (an array of rows), got ${values === null ? 'null' : typeof values}`);
   check(values.length > 0, `${context}: the range is empty`);
@@ -62,5 +63,5 @@ export function tableFromRange(values: readonly (readonly unknown[])[], options:
 function rangeCell(value: unknown, row: number, column: number, context: string): Cell {
   if (value === '' || value === null || value === undefined) return null;
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
-  throw new CbmError('BAD_INPUT', `${context}: the cell in row ${row + 1}, column ${column + 1} holds ${Array.isArray(value) ? 'an array' : typeof value}; cells must be numbers, text or TRUE/FALSE`, { row: row + 1, column: column + 1 });
+  throw new CbmError('BAD_INPUT', `${context}: the cell in row ${row + 1}, column ${column + 1} holds ${unsupportedCell(value) ?? typeof value}`, { row: row + 1, column: column + 1 });
 }

@@ -1,4 +1,5 @@
-import { CbmError, check } from '../errors';
+import { CbmError, check, describeValue } from '../errors';
+import { isArrayOrTyped, setOwn, unsupportedCell } from './cells';
 
 /** One value of a customer record: numbers, text categories, booleans, or missing. */
 export type Cell = number | string | boolean | null | undefined;
@@ -49,6 +50,8 @@ function unknownColumn(name: string, names: readonly string[], context: string):
  * toTable([{ age: 26 }, { age: 40 }]).cells('age') // [26, 40]
  */
 export function toTable(data: DataInput | Table, context = 'data'): Table {
+  // `context` names the caller in messages; a public caller may pass anything there.
+  if (typeof context !== 'string') context = 'toTable';
   if (isTable(data)) return data;
   check(data !== null && typeof data === 'object', `${context}: expected an array of row objects or an object of columns, got ${data === null ? 'null' : typeof data}`);
   if (Array.isArray(data)) {
@@ -86,7 +89,7 @@ export function toTable(data: DataInput | Table, context = 'data'): Table {
   let nRows = -1;
   for (const name of names) {
     const column = columns[name];
-    check(column !== null && typeof column === 'object' && typeof column.length === 'number', `${context}: column '${name}' is not an array`);
+    check(isArrayOrTyped(column), `${context}: column '${name}' is not an array`);
     if (nRows < 0) nRows = column.length;
     check(column.length === nRows, `${context}: column '${name}' has ${column.length} values but '${names[0]}' has ${nRows}`);
   }
@@ -139,6 +142,9 @@ export function isTextColumn(table: Table, name: string, context = 'data'): bool
  * or imputing rows would change the fit without telling anyone.
  */
 export function numericColumn(table: Table, name: string, context: string): Float64Array {
+  if (typeof context !== 'string') context = 'numericColumn';
+  check(isTable(table), `${context}: expected a table (toTable(data))`);
+  check(typeof name === 'string', `${context}: the column name must be text, got ${describeValue(name)}`);
   const cells = table.cells(name);
   if (ArrayBuffer.isView(cells)) {
     // Typed arrays hold only numbers: check finiteness, copy in one go.
@@ -164,6 +170,8 @@ export function numericColumn(table: Table, name: string, context: string): Floa
 }
 
 function nonFinite(name: string, row: number, value: unknown, context: string): CbmError {
+  const unsupported = unsupportedCell(value, ` in row ${row}`);
+  if (unsupported) return new CbmError('BAD_INPUT', `${context}: column '${name}' has ${unsupported}`, { column: name, row });
   const shown =
     value === undefined ? 'a missing value' :
     value === null ? 'a null value' :
@@ -193,7 +201,7 @@ export function textLevels(table: Table, name: string, context: string): string[
   for (let i = 0; i < cells.length; i++) {
     const v = cells[i];
     if (typeof v === 'string') levels.add(v);
-    else if (isMissing(v)) throw nonFinite(name, i, v, context);
+    else if (isMissing(v) || unsupportedCell(v)) throw nonFinite(name, i, v, context);
     else levels.add(String(v));
   }
   // Code-unit order, not locale order, so levels are the same on every machine.
@@ -202,12 +210,19 @@ export function textLevels(table: Table, name: string, context: string): string[
 
 /** Rows of a table picked by index, as plain row objects (used for splits and target lists). */
 export function selectRows(table: Table, indices: ArrayLike<number>): Row[] {
+  check(isTable(table), 'selectRows: table must be a table (toTable(data))');
+  check(isArrayOrTyped(indices), 'selectRows: indices must be an array of row numbers');
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k];
+    check(Number.isInteger(i) && i >= 0 && i < table.nRows, `selectRows: index ${k} is ${describeValue(i)}, not a row number from 0 to ${table.nRows - 1}`);
+  }
   const out: Row[] = new Array(indices.length);
   const columns = table.names.map((n) => [n, table.cells(n)] as const);
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
     const row: Row = {};
-    for (const [name, cells] of columns) row[name] = cells[i];
+    // setOwn: a column called '__proto__' stays a column instead of replacing the row's prototype.
+    for (const [name, cells] of columns) setOwn(row, name, cells[i]);
     out[k] = row;
   }
   return out;

@@ -1,6 +1,7 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
 import { readOutcome } from '../data/outcome';
 import type { Cell } from '../data/table';
+import { isArrayOrTyped, unsupportedCell } from '../data/cells';
 
 /**
  * Campaign metrics at a threshold a: a customer is selected when P > a (strictly, as the book's
@@ -11,16 +12,25 @@ export type Outcomes = ArrayLike<number | boolean>;
 
 /** Validates scores/actual/threshold at the door and returns the outcomes as 0/1 numbers (readOutcome's rules). */
 export function checkScored(scores: ArrayLike<number>, actual: Outcomes, context: string, threshold?: number): Float64Array {
-  check(scores != null && typeof scores === 'object' && typeof scores.length === 'number', `${context}: scores must be an array of numbers`);
-  check(actual != null && typeof actual === 'object' && typeof actual.length === 'number', `${context}: actual must be an array of 0/1 outcomes`);
+  checkScores(scores, context);
+  check(isArrayOrTyped(actual), `${context}: actual must be an array of 0/1 outcomes, got ${describeValue(actual)}`);
   check(scores.length === actual.length, `${context}: scores has ${scores.length} values but actual has ${actual.length}`);
   check(scores.length > 0, `${context}: no scores given`);
-  if (threshold !== undefined) check(typeof threshold === 'number' && Number.isFinite(threshold), `${context}: threshold must be a finite number like 0.8, got ${String(threshold)}`);
+  if (threshold !== undefined) check(typeof threshold === 'number' && Number.isFinite(threshold), `${context}: threshold must be a finite number like 0.8, got ${describeValue(threshold)}`);
+  return readOutcome(actual as ArrayLike<Cell>, 'actual', context);
+}
+
+/** Scores must be an array (or typed array) of finite numbers; the first bad one is named. */
+export function checkScores(scores: ArrayLike<number>, context: string): void {
+  check(isArrayOrTyped(scores), `${context}: scores must be an array of numbers, got ${describeValue(scores)}`);
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i];
-    if (typeof s !== 'number' || !Number.isFinite(s)) throw new CbmError('NON_FINITE', `${context}: score ${i} is ${String(s)}; every score must be a finite number`, { row: i });
+    if (typeof s !== 'number' || !Number.isFinite(s)) {
+      const unsupported = unsupportedCell(s);
+      if (unsupported) throw new CbmError('BAD_INPUT', `${context}: score ${i} is ${unsupported}`, { row: i });
+      throw new CbmError('NON_FINITE', `${context}: score ${i} is ${String(s)}; every score must be a finite number`, { row: i });
+    }
   }
-  return readOutcome(actual as ArrayLike<Cell>, 'actual', context);
 }
 
 /**
@@ -63,6 +73,7 @@ export interface Confusion {
  * confusion([0.9, 0.85, 0.3], [1, 0, 0], 0.8) // { truePositives: 1, falsePositives: 1, trueNegatives: 1, ... }
  */
 export function confusion(scores: ArrayLike<number>, actual: Outcomes, threshold: number, context = 'confusion'): Confusion {
+  if (typeof context !== 'string') context = 'confusion';
   // checkScored skips an undefined threshold (for its callers without one); here it is required.
   check(threshold !== undefined, `${context}: threshold must be a finite number like 0.8, got undefined`);
   const y = checkScored(scores, actual, context, threshold);
@@ -87,7 +98,7 @@ export function hitRate(scores: ArrayLike<number>, actual: Outcomes, threshold: 
 
 /** Share of all customers who responded (the campaign's base rate). */
 export function baseRate(actual: Outcomes): number {
-  check(actual != null && typeof actual === 'object' && typeof actual.length === 'number', 'baseRate: actual must be an array of 0/1 outcomes');
+  check(isArrayOrTyped(actual), `baseRate: actual must be an array of 0/1 outcomes, got ${describeValue(actual)}`);
   check(actual.length > 0, 'baseRate: no outcomes given');
   const y = readOutcome(actual as ArrayLike<Cell>, 'actual', 'baseRate');
   return countOnes(y) / y.length;
@@ -106,10 +117,12 @@ export interface Economics {
   cost: number;
 }
 
-export function checkEconomics(economics: Economics, context: string): void {
-  check(economics !== null && typeof economics === 'object', `${context}: give { profit, cost }: profit per responder B and cost per contact F`);
-  check(Number.isFinite(economics.profit) && economics.profit > 0, `${context}: profit (B, per responder) must be a positive number, got ${String(economics.profit)}`);
-  check(Number.isFinite(economics.cost) && economics.cost > 0, `${context}: cost (F, per contact) must be a positive number, got ${String(economics.cost)}`);
+/** Checks `{ profit, cost }`; with `only` (the default) any other name is rejected too, as an option typo. */
+export function checkEconomics(economics: Economics, context: string, only = true): void {
+  check(economics !== null && typeof economics === 'object' && !Array.isArray(economics), `${context}: give { profit, cost }: profit per responder B and cost per contact F`);
+  if (only) checkOptions(economics, context, ['profit', 'cost']);
+  check(Number.isFinite(economics.profit) && economics.profit > 0, `${context}: profit (B, per responder) must be a positive number, got ${describeValue(economics.profit)}`);
+  check(Number.isFinite(economics.cost) && economics.cost > 0, `${context}: cost (F, per contact) must be a positive number, got ${describeValue(economics.cost)}`);
 }
 
 /**
@@ -117,7 +130,7 @@ export function checkEconomics(economics: Economics, context: string): void {
  * response rate among the contacted reaches F/B.
  *
  * @example
- * roi(scores, actual, 0.8, { profit: 100, cost: 20 }) // 0.82 × 100/20 = 4.1
+ * roi([0.9, 0.85, 0.3, 0.2], [1, 0, 1, 0], 0.8, { profit: 100, cost: 20 }) // response rate 1/2 × 100/20 = 2.5
  */
 export function roi(scores: ArrayLike<number>, actual: Outcomes, threshold: number, economics: Economics): number {
   checkEconomics(economics, 'roi');
@@ -145,12 +158,12 @@ export interface SweepRow {
  * 0, 0.05, …, 0.95): how a trades accuracy against reach.
  */
 export function thresholdSweep(scores: ArrayLike<number>, actual: Outcomes, options: { thresholds?: readonly number[] } & Partial<Economics> = {}): SweepRow[] {
-  checkOptions(options, 'thresholdSweep');
+  checkOptions(options, 'thresholdSweep', ['thresholds', 'profit', 'cost']);
   const y = checkScored(scores, actual, 'thresholdSweep');
   const thresholds = options.thresholds ?? Array.from({ length: 20 }, (_, k) => k / 20);
   check(Array.isArray(thresholds) && thresholds.length > 0 && thresholds.every((t) => Number.isFinite(t)), 'thresholdSweep: thresholds must be a non-empty list of finite numbers');
   const withEconomics = options.profit !== undefined || options.cost !== undefined;
-  if (withEconomics) checkEconomics(options as Economics, 'thresholdSweep');
+  if (withEconomics) checkEconomics(options as Economics, 'thresholdSweep', false);
   const responders = countOnes(y);
   return thresholds.map((threshold) => {
     const { tp, fp } = countSelected(scores, y, threshold);
@@ -182,7 +195,7 @@ export function breakEvenThreshold(
 ): { threshold: number; selected: number; responseRate: number; roi: number; breakEvenResponseRate: number } | null {
   checkEconomics(economics, 'breakEvenThreshold');
   const y = checkScored(scores, actual, 'breakEvenThreshold');
-  const order = rankByScore(scores);
+  const order = rankScores(scores, 'breakEvenThreshold');
   const breakEvenResponseRate = economics.cost / economics.profit;
   let best: { threshold: number; selected: number; responseRate: number; roi: number } | null = null;
   let tp = 0;
@@ -208,6 +221,12 @@ export function breakEvenThreshold(
  * deterministic ranking is used by gains tables and target lists alike.
  */
 export function rankByScore(scores: ArrayLike<number>): number[] {
+  return rankScores(scores, 'rankByScore');
+}
+
+/** rankByScore with the caller's name in its error messages. */
+export function rankScores(scores: ArrayLike<number>, context: string): number[] {
+  checkScores(scores, context);
   const order = Array.from({ length: scores.length }, (_, i) => i);
   order.sort((a, b) => scores[b] - scores[a] || a - b);
   return order;

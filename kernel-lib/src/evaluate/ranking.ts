@@ -1,5 +1,5 @@
-import { check, checkOptions } from '../errors';
-import { checkScored, rankByScore, type Outcomes } from './metrics';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { checkScored, rankScores, type Outcomes } from './metrics';
 
 /** One score group of a gains table; group 1 holds the highest scores, shares are in [0, 1]. */
 export interface GainsRow {
@@ -41,14 +41,16 @@ export interface CalibrationRow {
  * possible (group g holds ranks ⌊(g−1)n/G⌋ … ⌊gn/G⌋−1).
  *
  * @example
- * gainsTable(p, actual)[0].cumulativeLift // lift of the top 10%
+ * const p = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05];
+ * const actual = [1, 1, 0, 1, 0, 0, 0, 0, 0, 0];
+ * gainsTable(p, actual)[0].cumulativeLift // lift of the top 10%: 1/(3/10) = 3.33
  */
 export function gainsTable(scores: ArrayLike<number>, actual: Outcomes, options: { groups?: number } = {}): GainsRow[] {
-  checkOptions(options, 'gainsTable');
+  checkOptions(options, 'gainsTable', ['groups']);
   const y = checkScored(scores, actual, 'gainsTable');
   const groups = options.groups ?? 10;
   check(Number.isInteger(groups) && groups >= 1 && groups <= y.length, `gainsTable: groups must be a whole number from 1 to the number of customers (${y.length}), got ${groups}`);
-  const order = rankByScore(scores);
+  const order = rankScores(scores, 'gainsTable');
   const n = y.length;
   let totalResponders = 0;
   for (let i = 0; i < n; i++) totalResponders += y[i];
@@ -118,7 +120,7 @@ export function auc(scores: ArrayLike<number>, actual: Outcomes): number {
 /** The ROC curve: one point per distinct score used as cut-off (P ≥ score), from (0,0) to (1,1). */
 export function rocCurve(scores: ArrayLike<number>, actual: Outcomes): RocPoint[] {
   const y = checkScored(scores, actual, 'rocCurve');
-  const order = rankByScore(scores);
+  const order = rankScores(scores, 'rocCurve');
   let positives = 0;
   for (let i = 0; i < y.length; i++) positives += y[i];
   const negatives = y.length - positives;
@@ -134,15 +136,20 @@ export function rocCurve(scores: ArrayLike<number>, actual: Outcomes): RocPoint[
   return points;
 }
 
+/** The most bins a calibration table may have: far more than can be read, far fewer than exhaust memory. */
+export const MAX_CALIBRATION_BINS = 10_000;
+
 /**
  * Calibration: predicted probability against observed response rate in equal-width bins of
  * [0, 1]. A well-calibrated model has observed ≈ predicted in every bin with enough customers.
  */
 export function calibrationTable(scores: ArrayLike<number>, actual: Outcomes, options: { bins?: number } = {}): CalibrationRow[] {
-  checkOptions(options, 'calibrationTable');
+  checkOptions(options, 'calibrationTable', ['bins']);
   const y = checkScored(scores, actual, 'calibrationTable');
   const bins = options.bins ?? 10;
-  check(Number.isInteger(bins) && bins >= 1, `calibrationTable: bins must be a positive whole number, got ${bins}`);
+  check(Number.isInteger(bins) && bins >= 1, `calibrationTable: bins must be a positive whole number, got ${describeValue(bins)}`);
+  // Three arrays of `bins` doubles and one row per bin: a billion bins would exhaust memory.
+  if (bins > MAX_CALIBRATION_BINS) throw new CbmError('TOO_LARGE', `calibrationTable: ${bins} bins is too many; use at most ${MAX_CALIBRATION_BINS} (10 to 20 is usual)`, { bins });
   const count = new Float64Array(bins);
   const predicted = new Float64Array(bins);
   const observed = new Float64Array(bins);

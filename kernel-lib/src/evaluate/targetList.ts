@@ -1,7 +1,7 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { check, checkOptions } from '../errors';
 import { selectRows, toTable, type Cell, type DataInput, type Row, type Table } from '../data/table';
 import { readOutcome } from '../data/outcome';
-import { rankByScore } from './metrics';
+import { rankScores } from './metrics';
 
 export interface TargetListOptions {
   /** Select customers with P > threshold; default 0.8 (the book's a). */
@@ -21,10 +21,12 @@ export type TargetRow = Row & { rank: number; score: number };
  * row order), each with their rank and score.
  *
  * @example
+ * const customers = bankCardCustomers();
+ * const model = fitLogit(customers.filter((c) => c.contacted), 'responded ~ gender + age');
  * targetList(customers, model.predict(customers), { threshold: 0.8 }).slice(0, 3)
  */
 export function targetList(customers: DataInput | Table, scores: ArrayLike<number>, options: TargetListOptions = {}): TargetRow[] {
-  checkOptions(options, 'targetList');
+  checkOptions(options, 'targetList', ['threshold', 'respondedColumn', 'limit']);
   const table = toTable(customers, 'targetList');
   check(scores != null && scores.length === table.nRows, `targetList: ${scores?.length ?? 0} scores for ${table.nRows} customers; score every customer (model.predict(customers))`);
   const threshold = options.threshold ?? 0.8;
@@ -36,7 +38,7 @@ export function targetList(customers: DataInput | Table, scores: ArrayLike<numbe
   }
   if (options.limit !== undefined) check(Number.isInteger(options.limit) && options.limit >= 0, `targetList: limit must be a whole number ≥ 0`);
   const chosen: number[] = [];
-  for (const i of rankByScore(scores)) {
+  for (const i of rankScores(scores, 'targetList')) {
     check(Number.isFinite(scores[i]), `targetList: score ${i} is ${scores[i]}; every score must be a finite number`);
     if (!responded[i] && scores[i] > threshold) chosen.push(i);
   }

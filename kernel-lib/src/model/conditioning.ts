@@ -29,9 +29,8 @@ const MAX_SPREAD = 1e3;
 /** Decides each column's centre and scale (mean and standard deviation, one pass each). */
 export function columnScaling(columns: readonly Float64Array[], intercept: number): ColumnScaling {
   const p = columns.length;
-  const center = new Float64Array(p);
-  const scale = new Float64Array(p).fill(1);
-  let active = false;
+  const means = new Float64Array(p).fill(NaN);
+  const variances = new Float64Array(p).fill(NaN);
   for (let j = 0; j < p; j++) {
     if (j === intercept) continue;
     const x = columns[j];
@@ -45,10 +44,29 @@ export function columnScaling(columns: readonly Float64Array[], intercept: numbe
       const d = x[i] - mean;
       ss += d * d;
     }
-    const sd = Math.sqrt(ss / n);
+    means[j] = mean;
+    variances[j] = ss / n;
+  }
+  return scalingFromMoments(means, variances, intercept);
+}
+
+/**
+ * The same decision from each column's mean and population variance (NaN: leave the column as
+ * it is), for callers that get the moments elsewhere, e.g. from a database's AVG and VAR_POP.
+ */
+export function scalingFromMoments(means: ArrayLike<number>, variances: ArrayLike<number>, intercept: number): ColumnScaling {
+  const p = means.length;
+  const center = new Float64Array(p);
+  const scale = new Float64Array(p).fill(1);
+  let active = false;
+  for (let j = 0; j < p; j++) {
+    if (j === intercept) continue;
+    const mean = means[j];
+    const variance = variances[j];
+    const sd = Math.sqrt(variance);
     if (!Number.isFinite(sd) || !Number.isFinite(mean)) continue; // non-finite inputs are reported elsewhere
     const offset = intercept >= 0 ? Math.abs(mean) : 0;
-    const spread = intercept >= 0 ? sd : Math.sqrt(ss / n + mean * mean); // without centring: root mean square
+    const spread = intercept >= 0 ? sd : Math.sqrt(variance + mean * mean); // without centring: root mean square
     if (spread === 0) continue; // constant (or zero) column: the aliasing check names it as it is
     if (offset <= MAX_OFFSET_RATIO * spread && spread >= MIN_SPREAD && spread <= MAX_SPREAD) continue;
     if (intercept >= 0) center[j] = mean;

@@ -6,6 +6,7 @@ import { newtonLogitConditioned } from './conditioning';
 import { designMatrix, designSpec, type DesignSpec } from './design';
 import { diagnoseFit, fitStatistics } from './diagnostics';
 import { parseFormula, type Formula } from './formula';
+import { deriveColumns, rawColumns } from './transform';
 import { LogitModel } from './logit';
 import type { Provenance } from './modelJson';
 
@@ -40,14 +41,7 @@ export const FIT_OPTION_NAMES: readonly string[] = ['prepare', 'maxIterations', 
 
 /** Rejects unknown option names (a typo such as `maxIteration` must not be ignored) and wrong types. */
 export function checkOptionNames(options: object | undefined, allowed: readonly string[], context: string): void {
-  checkOptions(options, context);
-  if (!options) return;
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      const near = allowed.find((a) => a.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
-      throw new CbmError('BAD_INPUT', `${context}: unknown option '${key}'${near ? ` (did you mean '${near}'?)` : ''}; options are ${allowed.map((a) => `'${a}'`).join(', ')}`, { option: key });
-    }
-  }
+  checkOptions(options, context, allowed);
 }
 
 export function checkFitOptions(options: FitOptions, context: string, allowed: readonly string[] = FIT_OPTION_NAMES): void {
@@ -86,7 +80,7 @@ export function prepareFit(data: DataInput | Table, formula: string, options: Pi
   let preparation: Preparation | null = null;
   const prepare = options.prepare;
   if (prepare !== undefined) preparation = isPreparation(prepare) ? preparationToJSON(prepare) : fitPreparation(raw, prepare);
-  const table = preparation ? applyPreparation(preparation, raw) : raw;
+  const table = deriveColumns(preparation ? applyPreparation(preparation, raw) : raw, [parsed.response, ...parsed.variables], context);
   for (const v of [parsed.response, ...parsed.variables]) table.cells(v); // UNKNOWN_COLUMN early, with the column list
   const y = readOutcome(table.cells(parsed.response), parsed.response, context, { event: options.event });
   let ones = 0;
@@ -116,7 +110,7 @@ export function fitDesign(prepared: PreparedData, spec: DesignSpec, columns: rea
     return size;
   });
   const warnings = diagnoseFit(fit, names, context, fit.status === 'converged' ? undefined : sizes);
-  const variables = [...new Set(spec.terms.flatMap((t) => t.variables))];
+  const variables = rawColumns(spec.terms.flatMap((t) => t.variables));
   return new LogitModel({
     response: prepared.formula.response!,
     spec,

@@ -1,4 +1,16 @@
 import { CbmError, check } from '../errors';
+import {
+  enter,
+  expressionColumns,
+  expressionLabel,
+  isDerived,
+  isSyntacticName,
+  parseCall,
+  syntaxError,
+  tokenize,
+  type Token,
+  type TokenCursor,
+} from './transform';
 
 /**
  * R-style model formulas, parsed into terms without any `eval`: `y ~ a + b`, `a:b`, `a*b`,
@@ -26,102 +38,65 @@ export interface Formula {
   readonly terms: readonly Term[];
   /** All right-hand-side variables in order of first appearance. */
   readonly variables: readonly string[];
+  /**
+   * The response and variables that are transforms (`log(price)`, `I(age^2)`), by label: the
+   * columns {@link deriveColumns} adds before the design is built.
+   */
+  readonly derived: readonly string[];
 }
 
-type TokenKind = 'name' | 'number' | 'op' | 'end';
-interface Token {
-  kind: TokenKind;
-  text: string;
-  position: number;
+/** A term under construction: the sorted indices of its variables. */
+type TermIndices = number[];
+/** Terms in creation order with their keys, without duplicates (a plain list: most hold one term). */
+type TermSet = readonly TermEntry[];
+interface TermEntry {
+  readonly key: string;
+  readonly term: TermIndices;
 }
+/** An accumulator keyed by term, so that union and removal are O(1) per term. */
+type TermMap = Map<string, TermIndices>;
+const toList = (map: TermMap): TermSet => Array.from(map, ([key, term]) => ({ key, term }));
 
-const SUPPORTED = "names, numbers 0 and 1, +, -, *, :, ^, parentheses, ~ and '.'";
-
-function syntaxError(source: string, position: number, message: string): CbmError {
-  const pointer = `${' '.repeat(position)}^`;
-  return new CbmError('FORMULA_SYNTAX', `formula: ${message} at position ${position + 1}\n  ${source}\n  ${pointer}`, { position, formula: source });
-}
-
-function tokenize(source: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < source.length) {
-    const c = source[i];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
-      i++;
-      continue;
-    }
-    if ('~+-*:^()'.includes(c)) {
-      tokens.push({ kind: 'op', text: c, position: i });
-      i++;
-      continue;
-    }
-    if (c === '`') {
-      const close = source.indexOf('`', i + 1);
-      if (close < 0) throw syntaxError(source, i, 'unclosed backtick');
-      if (close === i + 1) throw syntaxError(source, i, 'empty backtick name');
-      tokens.push({ kind: 'name', text: source.slice(i + 1, close), position: i });
-      i = close + 1;
-      continue;
-    }
-    if (/[0-9]/.test(c)) {
-      let j = i;
-      while (j < source.length && /[0-9.]/.test(source[j])) j++;
-      tokens.push({ kind: 'number', text: source.slice(i, j), position: i });
-      i = j;
-      continue;
-    }
-    if (/[A-Za-z_.]/.test(c)) {
-      let j = i;
-      while (j < source.length && /[A-Za-z0-9_.]/.test(source[j])) j++;
-      const text = source.slice(i, j);
-      if (text !== '.' && /^[._]/.test(text) && /^\.[0-9]/.test(text)) throw syntaxError(source, i, `'${text}' is not a valid name`);
-      if (source[j] === '(' || (source[j] === ' ' && /^\s*\(/.test(source.slice(j)) && text !== '.')) {
-        throw syntaxError(source, i, `function call '${text}(' is not supported (transform the column before fitting; supported: ${SUPPORTED})`);
-      }
-      tokens.push({ kind: 'name', text, position: i });
-      i = j;
-      continue;
-    }
-    const hint =
-      c === '/' ? " (nesting with '/' is not supported; write a + a:b)" :
-      c === '%' ? " ('%in%' and other %-operators are not supported)" :
-      c === '|' ? " (random effects are not supported)" : '';
-    throw syntaxError(source, i, `unexpected '${c}'${hint}; supported: ${SUPPORTED}`);
-  }
-  tokens.push({ kind: 'end', text: '', position: source.length });
-  return tokens;
-}
-
-/** A set of terms under construction; each term is a sorted list of variable indices. */
 interface Value {
-  terms: number[][];
+  terms: TermSet;
   /** Set when the expression is the literal 1 or 0 (intercept on / off). */
   interceptLiteral?: 0 | 1;
   position: number;
 }
 
-const termKey = (term: number[]): string => term.join(',');
+/** A formula may expand to at most this many terms (`(a + … + z)^26` would have 67 million). */
+export const MAX_TERMS = 100_000;
+/** A term may multiply at most this many variables. */
+export const MAX_TERM_VARIABLES = 64;
 
-function union(a: number[][], b: number[][]): number[][] {
-  const out = [...a];
-  const keys = new Set(a.map(termKey));
-  for (const t of b) if (!keys.has(termKey(t))) {
-    keys.add(termKey(t));
-    out.push(t);
+const termKey = (term: TermIndices): string => term.join(',');
+
+function unionInto(target: TermMap, source: TermSet): TermMap {
+  for (let k = 0; k < source.length; k++) {
+    const entry = source[k];
+    if (!target.has(entry.key)) target.set(entry.key, entry.term);
   }
-  return out;
+  return target;
 }
 
-function interact(a: number[][], b: number[][]): number[][] {
-  const out: number[][] = [];
-  const keys = new Set<string>();
-  for (const x of a) for (const y of b) {
-    const merged = [...new Set([...x, ...y])].sort((p, q) => p - q);
-    const key = termKey(merged);
-    if (!keys.has(key)) {
-      keys.add(key);
-      out.push(merged);
+/** Merges two sorted index lists without duplicates (linear). */
+function mergeSorted(x: TermIndices, y: TermIndices): TermIndices {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < x.length || j < y.length) {
+    const a = i < x.length ? x[i] : Infinity;
+    const b = j < y.length ? y[j] : Infinity;
+    if (a === b) {
+      out.push(a);
+      i++;
+      j++;
+    } else if (a < b) {
+      out.push(a);
+      i++;
+    } else {
+      out.push(b);
+      j++;
     }
   }
   return out;
@@ -134,15 +109,23 @@ export interface ParseOptions {
 
 /**
  * Parses a formula; any unsupported syntax is rejected with a message that points at the token.
+ * Runs in time linear in the formula's length plus the number of terms it expands to; expansions
+ * beyond MAX_TERMS terms (or terms of more than MAX_TERM_VARIABLES variables) are TOO_LARGE, and
+ * nesting deeper than MAX_NESTING is FORMULA_SYNTAX, so no input can hang it or exhaust the stack.
  */
 export function parseFormula(formula: string, options: ParseOptions = {}): Formula {
   check(typeof formula === 'string', `formula must be a string like 'responded ~ gender + age', got ${typeof formula}`);
   const source = formula.trim();
   check(source.length > 0, `formula is empty; write it like 'responded ~ gender + age'`);
+  check(options !== null && typeof options === 'object', 'parseFormula: options must be an object like { columns: [...] }');
+  check(options.columns === undefined || (Array.isArray(options.columns) && options.columns.every((c) => typeof c === 'string')), 'parseFormula: columns must be a list of column names');
   const tokens = tokenize(source);
-  let at = 0;
-  const peek = () => tokens[at];
-  const next = () => tokens[at++];
+  const cursor: TokenCursor = { source, tokens, at: 0, depth: 0, context: 'formula' };
+  const peek = () => tokens[cursor.at];
+  const next = () => tokens[cursor.at++];
+  const isOp = (t: Token, text: string) => t.kind === 'op' && t.text === text;
+  const tooLarge = (position: number, message: string) =>
+    new CbmError('TOO_LARGE', `formula: ${message} at position ${position + 1}; write the terms you need explicitly`, { position, formula: source });
 
   const variableNames: string[] = [];
   const variableIndex = new Map<string, number>();
@@ -155,45 +138,77 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
     }
     return k;
   };
+  const single = (name: string): TermSet => {
+    const k = indexOf(name);
+    return [{ key: String(k), term: [k] }];
+  };
+  /** A backticked name must not read as a transform: its label would be derived, not looked up. */
+  const plainName = (token: Token): string => {
+    if (isDerived(token.text)) throw syntaxError(source, token.position, `the column name '${token.text}' reads as a transform; rename the column (or drop the backticks to apply the transform)`);
+    return token.text;
+  };
 
-  // Response: a single name before '~', or nothing.
+  // Response: a single name or transform before '~', or nothing.
   let response: string | null = null;
-  const tildeAt = tokens.findIndex((t) => t.kind === 'op' && t.text === '~');
+  let responseColumns: string[] = [];
+  const tildeAt = tokens.findIndex((t) => isOp(t, '~'));
   if (tildeAt < 0) throw syntaxError(source, source.length, "missing '~' (write 'response ~ terms')");
-  if (tildeAt === 1 && tokens[0].kind === 'name') {
-    response = tokens[0].text;
-    at = 2;
-  } else if (tildeAt === 0) {
-    at = 1;
-  } else {
-    throw syntaxError(source, tokens[Math.min(1, tildeAt)].position, 'the response must be a single column name');
+  if (tildeAt > 0) {
+    const first = tokens[0];
+    if (first.kind === 'name' && isOp(tokens[1], '(')) {
+      const expr = parseCall(cursor);
+      if (cursor.at !== tildeAt) throw syntaxError(source, tokens[cursor.at].position, 'the response must be a single column name or a transform such as log(volume)');
+      response = expressionLabel(expr);
+      responseColumns = expressionColumns(expr);
+    } else if (tildeAt === 1 && first.kind === 'name') {
+      response = plainName(first);
+      responseColumns = [response];
+    } else {
+      throw syntaxError(source, tokens[Math.min(1, tildeAt)].position, 'the response must be a single column name or a transform such as log(volume)');
+    }
   }
-  if (tokens.slice(at).some((t) => t.kind === 'op' && t.text === '~')) {
-    const second = tokens.slice(at).find((t) => t.kind === 'op' && t.text === '~')!;
-    throw syntaxError(source, second.position, "a formula has exactly one '~'");
-  }
+  cursor.at = tildeAt + 1;
+  for (let k = cursor.at; k < tokens.length; k++) if (isOp(tokens[k], '~')) throw syntaxError(source, tokens[k].position, "a formula has exactly one '~'");
 
-  const dotNames = (position: number): number[][] => {
+  const dotNames = (position: number): TermSet => {
     if (!options.columns) throw syntaxError(source, position, "'.' stands for every other column, so it needs the data's column names");
-    return options.columns.filter((c) => c !== response).map((c) => [indexOf(c)]);
+    const out: TermMap = new Map();
+    const exclude = new Set(responseColumns);
+    for (const c of options.columns) {
+      if (exclude.has(c)) continue;
+      if (isDerived(c)) throw syntaxError(source, position, `'.' would include the column '${c}', whose name reads as a transform; rename that column`);
+      const k = indexOf(c);
+      out.set(termKey([k]), [k]);
+    }
+    return toList(out);
   };
 
   function primary(): Value {
-    const token = next();
+    const token = peek();
     if (token.kind === 'name') {
-      if (token.text === '.') return { terms: dotNames(token.position), position: token.position };
+      if (isOp(tokens[cursor.at + 1], '(') && !token.quoted) {
+        // A whitelisted transform names one variable by its canonical label.
+        const label = expressionLabel(parseCall(cursor));
+        if (label === response) throw syntaxError(source, token.position, `the response '${response}' cannot also be a predictor`);
+        return { terms: single(label), position: token.position };
+      }
+      cursor.at++;
+      if (token.text === '.' && !token.quoted) return { terms: dotNames(token.position), position: token.position };
       if (token.text === response) throw syntaxError(source, token.position, `the response '${response}' cannot also be a predictor`);
-      return { terms: [[indexOf(token.text)]], position: token.position };
+      return { terms: single(token.quoted ? plainName(token) : token.text), position: token.position };
     }
+    cursor.at++;
     if (token.kind === 'number') {
       if (token.text === '1' || token.text === '0') return { terms: [], interceptLiteral: token.text === '1' ? 1 : 0, position: token.position };
       throw syntaxError(source, token.position, `the number ${token.text} cannot be a term (only 1 and 0, to add or remove the intercept)`);
     }
-    if (token.kind === 'op' && token.text === '(') {
+    if (isOp(token, '(')) {
+      enter(cursor, token.position);
       const inner = sum(false);
       const close = next();
-      if (close.kind !== 'op' || close.text !== ')') throw syntaxError(source, close.position, close.kind === 'end' ? "missing ')'" : `expected ')' but found '${close.text}'`);
-      return { terms: inner.terms, position: token.position };
+      if (!isOp(close, ')')) throw syntaxError(source, close.position, close.kind === 'end' ? "missing ')'" : `expected ')' but found '${close.text}'`);
+      cursor.depth--;
+      return { terms: toList(inner.terms), position: token.position };
     }
     if (token.kind === 'end') throw syntaxError(source, token.position, 'the formula ends where a term was expected');
     throw syntaxError(source, token.position, `expected a term but found '${token.text}'`);
@@ -204,18 +219,40 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
     return value;
   };
 
+  function interact(a: TermSet, b: TermSet, position: number): TermSet {
+    // Checking more products than this costs seconds, and their distinct terms would mostly exceed MAX_TERMS anyway.
+    if (a.length * b.length > 5 * MAX_TERMS) throw tooLarge(position, `the expansion would multiply ${a.length.toLocaleString('en-US')} by ${b.length.toLocaleString('en-US')} terms (at most ${(5 * MAX_TERMS).toLocaleString('en-US')} products and ${MAX_TERMS.toLocaleString('en-US')} terms are allowed)`);
+    const out: TermMap = new Map();
+    for (const { term: x } of a) for (const { term: y } of b) {
+      const merged = mergeSorted(x, y);
+      if (merged.length > MAX_TERM_VARIABLES) throw tooLarge(position, `a term would multiply more than ${MAX_TERM_VARIABLES} variables`);
+      const key = termKey(merged);
+      if (!out.has(key)) {
+        out.set(key, merged);
+        if (out.size > MAX_TERMS) throw tooLarge(position, `the formula expands to more than ${MAX_TERMS.toLocaleString('en-US')} terms`);
+      }
+    }
+    return toList(out);
+  }
+
   function power(): Value {
     const base = primary();
-    if (peek().kind === 'op' && peek().text === '^') {
+    if (isOp(peek(), '^')) {
       const caret = next();
       noLiteral(base, '^');
       const exponent = next();
       if (exponent.kind !== 'number' || !/^[1-9][0-9]*$/.test(exponent.text)) {
         throw syntaxError(source, exponent.position, `'^' needs a whole number of at least 1 after it (as in (a + b + c)^2)`);
       }
+      // (a + b + c)^k holds every product of up to k distinct variables: once a round adds no
+      // term the set is complete, so the work is bounded by the number of variables, not by k.
       const times = Number(exponent.text);
       let terms = base.terms;
-      for (let k = 1; k < times; k++) terms = union(union(terms, base.terms), interact(terms, base.terms));
+      for (let k = 1; k < times; k++) {
+        const grown = unionInto(unionInto(new Map(), terms), interact(terms, base.terms, caret.position));
+        if (grown.size === terms.length) break;
+        terms = toList(grown);
+      }
       return { terms, position: caret.position };
     }
     return base;
@@ -223,44 +260,45 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
 
   function interaction(): Value {
     let left = power();
-    while (peek().kind === 'op' && peek().text === ':') {
+    while (isOp(peek(), ':')) {
       const op = next();
       noLiteral(left, ':');
       const right = noLiteral(power(), ':');
-      left = { terms: interact(left.terms, right.terms), position: op.position };
+      left = { terms: interact(left.terms, right.terms, op.position), position: op.position };
     }
     return left;
   }
 
   function product(): Value {
     let left = interaction();
-    while (peek().kind === 'op' && peek().text === '*') {
+    while (isOp(peek(), '*')) {
       const op = next();
       noLiteral(left, '*');
       const right = noLiteral(interaction(), '*');
-      left = { terms: union(union(left.terms, right.terms), interact(left.terms, right.terms)), position: op.position };
+      const both = interact(left.terms, right.terms, op.position);
+      left = { terms: toList(unionInto(unionInto(unionInto(new Map(), left.terms), right.terms), both)), position: op.position };
     }
     return left;
   }
 
-  function sum(topLevel: boolean): { terms: number[][]; intercept: boolean } {
-    let terms: number[][] = [];
+  function sum(topLevel: boolean): { terms: TermMap; intercept: boolean } {
+    const terms: TermMap = new Map();
     let intercept = true;
     let sign: '+' | '-' = '+';
-    if (peek().kind === 'op' && (peek().text === '-' || peek().text === '+')) sign = next().text as '+' | '-';
+    if (isOp(peek(), '-') || isOp(peek(), '+')) sign = next().text as '+' | '-';
     for (;;) {
       const item = product();
       if (item.interceptLiteral !== undefined) {
         if (!topLevel) throw syntaxError(source, item.position, `'${item.interceptLiteral}' inside parentheses is not supported; add or remove the intercept at the top level`);
         intercept = sign === '+' ? item.interceptLiteral === 1 : item.interceptLiteral === 0;
       } else if (sign === '+') {
-        terms = union(terms, item.terms);
+        unionInto(terms, item.terms);
+        if (terms.size > MAX_TERMS) throw tooLarge(item.position, `the formula expands to more than ${MAX_TERMS.toLocaleString('en-US')} terms`);
       } else {
-        const drop = new Set(item.terms.map(termKey));
-        terms = terms.filter((t) => !drop.has(termKey(t)));
+        for (const { key } of item.terms) terms.delete(key);
       }
       const op = peek();
-      if (op.kind === 'op' && (op.text === '+' || op.text === '-')) {
+      if (isOp(op, '+') || isOp(op, '-')) {
         next();
         sign = op.text as '+' | '-';
         continue;
@@ -272,21 +310,31 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
   const rhs = sum(true);
   const trailing = peek();
   if (trailing.kind !== 'end') {
-    throw syntaxError(source, trailing.position, trailing.text === ')' ? "unmatched ')'" : `unexpected '${trailing.text}' (terms are joined with +, -, *, :)`);
+    throw syntaxError(
+      source,
+      trailing.position,
+      trailing.text === ')' ? "unmatched ')'" :
+      trailing.text === '/' ? "unexpected '/' (nesting with '/' is not supported; write a + a:b, or use '/' inside a transform such as I(a/b))" :
+      `unexpected '${trailing.text}' (terms are joined with +, -, *, :)`,
+    );
   }
-  // R orders terms by their order (number of variables), keeping creation order within one order.
-  const ordered = rhs.terms.map((t, k) => ({ t, k })).sort((a, b) => a.t.length - b.t.length || a.k - b.k).map((x) => x.t);
+  // R orders terms by their order (number of variables), keeping creation order within one order
+  // (Array.prototype.sort is stable).
+  const ordered = [...rhs.terms.values()].sort((a, b) => a.length - b.length);
   const terms: Term[] = ordered.map((t) => {
     const variables = t.map((k) => variableNames[k]);
     return { label: variables.join(':'), variables };
   });
-  const used = new Set(terms.flatMap((t) => t.variables));
+  const used = new Set<string>();
+  for (const t of terms) for (const v of t.variables) used.add(v);
+  const variables = variableNames.filter((v) => used.has(v));
   return {
     source: source.replace(/\s+/g, ' '),
     response,
     intercept: rhs.intercept,
     terms,
-    variables: variableNames.filter((v) => used.has(v)),
+    variables,
+    derived: [...(response !== null && isDerived(response) ? [response] : []), ...variables.filter(isDerived)],
   };
 }
 
@@ -297,6 +345,9 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
  * (within its degree the order is kept, as the parser sorts by degree anyway).
  */
 export function formatFormula(response: string | null, terms: readonly Term[], intercept: boolean): string {
+  check(response === null || (typeof response === 'string' && response.length > 0), 'formatFormula: the response must be a column name, a transform or null');
+  check(Array.isArray(terms) && terms.every((t) => t !== null && typeof t === 'object' && Array.isArray(t.variables) && t.variables.length > 0 && t.variables.every((v: unknown) => typeof v === 'string' && v.length > 0)), 'formatFormula: terms must be a list of { variables: [names] }');
+  check(typeof intercept === 'boolean', 'formatFormula: intercept must be true or false');
   const ordered = orderForReparse(terms);
   const written = (t: Term) => t.variables.map(quoteName).join(':');
   const labels = (ordered ?? terms).map(written);
@@ -314,30 +365,179 @@ export function formatFormula(response: string | null, terms: readonly Term[], i
 
 /** The variables in an order consistent with every label (labels list variables in that order). */
 function variableOrder(terms: readonly Term[]): string[] {
-  const order: string[] = [];
+  // Kahn's topological sort of the "u comes right before v in some label" graph, always taking
+  // the available variable that appears first (a min-heap on first appearance): O((V + E) log V).
+  const index = new Map<string, number>();
   const all: string[] = [];
-  for (const t of terms) for (const v of t.variables) if (!all.includes(v)) all.push(v);
-  while (order.length < all.length) {
-    const next = all.find((v) => !order.includes(v) && terms.every((t) => {
-      const k = t.variables.indexOf(v);
-      return k <= 0 || t.variables.slice(0, k).every((u) => order.includes(u));
-    }));
-    if (next === undefined) return all; // inconsistent labels: keep first occurrence
-    order.push(next);
+  for (const t of terms) for (const v of t.variables) if (!index.has(v)) {
+    index.set(v, all.length);
+    all.push(v);
   }
-  return order;
+  const successors: number[][] = all.map(() => []);
+  const indegree = new Int32Array(all.length);
+  const edges = new Set<string>();
+  for (const t of terms) for (let k = 1; k < t.variables.length; k++) {
+    const u = index.get(t.variables[k - 1])!;
+    const v = index.get(t.variables[k])!;
+    const key = `${u},${v}`;
+    if (u === v || edges.has(key)) continue;
+    edges.add(key);
+    successors[u].push(v);
+    indegree[v]++;
+  }
+  const heap = new MinHeap();
+  for (let v = 0; v < all.length; v++) if (indegree[v] === 0) heap.push(v);
+  const order: string[] = [];
+  while (heap.size > 0) {
+    const u = heap.pop();
+    order.push(all[u]);
+    for (const v of successors[u]) if (--indegree[v] === 0) heap.push(v);
+  }
+  return order.length === all.length ? order : all; // inconsistent labels: keep first occurrence
 }
 
-function orderForReparse(terms: readonly Term[]): readonly Term[] | null {
-  // Each label lists its variables in first-appearance order: "u before v" constraints.
-  const before = new Map<string, Set<string>>();
-  for (const t of terms) for (let k = 0; k < t.variables.length; k++) {
-    const set = before.get(t.variables[k]) ?? new Set<string>();
-    if (k > 0) set.add(t.variables[k - 1]);
-    before.set(t.variables[k], set);
+class MinHeap {
+  private readonly items: number[] = [];
+  get size(): number {
+    return this.items.length;
   }
-  // Emitting a term introduces its unseen variables in label order; each must find its required
-  // predecessors already seen (or introduced just before it by the same term).
+  push(x: number): void {
+    const a = this.items;
+    a.push(x);
+    let i = a.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (a[parent] <= a[i]) break;
+      [a[parent], a[i]] = [a[i], a[parent]];
+      i = parent;
+    }
+  }
+  pop(): number {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l] < a[m]) m = l;
+        if (r < a.length && a[r] < a[m]) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i], a[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+/**
+ * An emission order of the terms that reparses to the same labels, or null when there is none.
+ * Each label lists its variables in first-appearance order, so "u right before v in a label"
+ * means u must be introduced before v. Emitting a term introduces its unseen variables in label
+ * order; each must find its required predecessors already seen (or introduced just before it by
+ * the same term). Preferences: (1) the original order within a degree (the parser keeps it, so
+ * the coefficients keep their order), (2) terms that introduce nothing new, (3) the original order.
+ *
+ * The preferred order is found greedily in O(terms · degree²) when the first choice never dead-ends,
+ * which is the case for formulas the parser produced; only when it does is a budgeted depth-first
+ * search run (for up to DFS_TERMS terms), exactly as the preferences rank the choices.
+ */
+function orderForReparse(terms: readonly Term[]): readonly Term[] | null {
+  const k = terms.length;
+  const before = new Map<string, Set<string>>();
+  const requiredBy = new Map<string, string[]>();
+  for (const t of terms) for (let j = 0; j < t.variables.length; j++) {
+    const v = t.variables[j];
+    let set = before.get(v);
+    if (!set) before.set(v, (set = new Set()));
+    if (j > 0) {
+      const u = t.variables[j - 1];
+      if (!set.has(u)) {
+        set.add(u);
+        let list = requiredBy.get(u);
+        if (!list) requiredBy.set(u, (list = []));
+        list.push(v);
+      }
+    }
+  }
+  const greedy = greedyOrder(terms, before, requiredBy);
+  if (greedy) return greedy;
+  return k <= DFS_TERMS ? searchOrder(terms, before) : null;
+}
+
+const DFS_TERMS = 200;
+
+function greedyOrder(terms: readonly Term[], before: ReadonlyMap<string, ReadonlySet<string>>, requiredBy: ReadonlyMap<string, readonly string[]>): Term[] | null {
+  const seen = new Set<string>();
+  // missing[v] = how many of v's required predecessors are not yet seen.
+  const missing = new Map<string, number>();
+  for (const [v, set] of before) missing.set(v, set.size);
+  const see = (v: string) => {
+    if (seen.has(v)) return;
+    seen.add(v);
+    for (const w of requiredBy.get(v) ?? []) missing.set(w, missing.get(w)! - 1);
+  };
+  const fits = (term: Term): boolean => {
+    const vars = term.variables;
+    for (let j = 0; j < vars.length; j++) {
+      const v = vars[j];
+      if (seen.has(v)) continue;
+      let need = missing.get(v)!;
+      if (need === 0) continue;
+      // Predecessors introduced earlier by this same term count too.
+      const set = before.get(v)!;
+      for (let i = 0; i < j; i++) if (!seen.has(vars[i]) && set.has(vars[i]) && vars.indexOf(vars[i]) === i) need--;
+      if (need > 0) return false;
+    }
+    return true;
+  };
+  const addsNothing = (term: Term) => term.variables.every((v) => seen.has(v));
+  // Terms by degree, in original order, with a cursor at the first one not yet emitted.
+  const byDegree = new Map<number, number[]>();
+  terms.forEach((t, i) => {
+    let list = byDegree.get(t.variables.length);
+    if (!list) byDegree.set(t.variables.length, (list = []));
+    list.push(i);
+  });
+  const lists = [...byDegree.values()];
+  const heads = new Int32Array(lists.length);
+  const done = new Uint8Array(terms.length);
+  const out: Term[] = [];
+  let work = 0;
+  const better = (i: number, best: number) => best < 0 || Number(addsNothing(terms[i])) - Number(addsNothing(terms[best])) > 0 || (addsNothing(terms[i]) === addsNothing(terms[best]) && i < best);
+  while (out.length < terms.length) {
+    let pick = -1;
+    for (let d = 0; d < lists.length; d++) {
+      const list = lists[d];
+      while (heads[d] < list.length && done[list[heads[d]]]) heads[d]++;
+      if (heads[d] < list.length) {
+        const i = list[heads[d]];
+        if (fits(terms[i]) && better(i, pick)) pick = i;
+      }
+    }
+    if (pick < 0) {
+      // No head of a degree fits: the best of the other terms that fit.
+      for (let i = 0; i < terms.length; i++) {
+        if (done[i]) continue;
+        if (++work > 5_000_000) return null;
+        if (fits(terms[i]) && better(i, pick)) pick = i;
+      }
+      if (pick < 0) return null;
+    }
+    done[pick] = 1;
+    out.push(terms[pick]);
+    for (const v of terms[pick].variables) see(v);
+  }
+  return out;
+}
+
+/** The depth-first search behind greedyOrder's first choice, for when that choice dead-ends. */
+function searchOrder(terms: readonly Term[], before: ReadonlyMap<string, ReadonlySet<string>>): Term[] | null {
+  const position = new Map(terms.map((t, i) => [t, i] as const));
   const fits = (term: Term, seen: ReadonlySet<string>): boolean => {
     const introduced = new Set(seen);
     return term.variables.every((v) => {
@@ -347,18 +547,18 @@ function orderForReparse(terms: readonly Term[]): readonly Term[] | null {
       return ok;
     });
   };
-  // Depth-first search for an emission order, preferring (1) the original order within a degree
-  // (the parser keeps it, so the coefficients keep their order), (2) terms that introduce
-  // nothing new, (3) the original order. Null when there is none (or the budget runs out).
   let budget = 20_000;
   const search = (remaining: readonly Term[], seen: ReadonlySet<string>, out: Term[]): Term[] | null => {
     if (remaining.length === 0) return out;
     if (--budget < 0) return null;
-    const headOfDegree = (t: Term) => remaining.find((u) => u.variables.length === t.variables.length) === t;
-    const addsNothing = (t: Term) => t.variables.every((v) => seen.has(v));
+    const firstOfDegree = new Map<number, Term>();
+    for (const t of remaining) if (!firstOfDegree.has(t.variables.length)) firstOfDegree.set(t.variables.length, t);
+    const rank = (t: Term) => [Number(firstOfDegree.get(t.variables.length) === t), Number(t.variables.every((v) => seen.has(v))), position.get(t)!] as const;
     const candidates = remaining
       .filter((t) => fits(t, seen))
-      .sort((a, b) => Number(headOfDegree(b)) - Number(headOfDegree(a)) || Number(addsNothing(b)) - Number(addsNothing(a)) || remaining.indexOf(a) - remaining.indexOf(b));
+      .map((t) => ({ t, r: rank(t) }))
+      .sort((a, b) => b.r[0] - a.r[0] || b.r[1] - a.r[1] || a.r[2] - b.r[2])
+      .map((c) => c.t);
     for (const t of candidates) {
       const found = search(remaining.filter((u) => u !== t), new Set([...seen, ...t.variables]), [...out, t]);
       if (found) return found;
@@ -368,6 +568,7 @@ function orderForReparse(terms: readonly Term[]): readonly Term[] | null {
   return search(terms, new Set(), []);
 }
 
+/** A variable as written in a formula: transforms by their label, other names backticked when needed. */
 function quoteName(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_.]*$|^\.[A-Za-z_][A-Za-z0-9_.]*$/.test(name) ? name : '`' + name + '`';
+  return isDerived(name) || isSyntacticName(name) ? name : '`' + name + '`';
 }

@@ -5,6 +5,7 @@ import { linearPredictor, type DesignSpec } from './design';
 import type { FitStatistics } from './diagnostics';
 import { chiSquareUpperTail, normalQuantile, twoSidedNormalP } from './distributions';
 import { formatFormula, type Term } from './formula';
+import { deriveTermColumns } from './transform';
 import { choleskyInPlace, choleskySolveInPlace } from './linalg';
 import { checkProvenance, readModelJSON, writeModelJSON, type LogitModelJSON, type ModelParts, type Provenance } from './modelJson';
 
@@ -163,7 +164,7 @@ export class LogitModel {
   private score(data: DataInput | Table, context: string, probability: boolean): Float64Array {
     const raw = toTable(data, context);
     const prepared = this.prep ? applyPreparation(this.prep, raw) : raw;
-    return linearPredictor(this.spec, prepared, this.beta, context, probability);
+    return linearPredictor(this.spec, deriveTermColumns(prepared, this.spec.terms, context), this.beta, context, probability);
   }
 
   /**

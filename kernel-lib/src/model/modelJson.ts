@@ -164,7 +164,7 @@ export function readModelJSON(input: unknown): ModelParts {
 
 /** The saved formula must say what the terms say: a hand-edited formula is not silently ignored. */
 function checkFormulaMatches(formula: string, response: string, intercept: boolean, terms: readonly Term[]): void {
-  let parsed;
+  let parsed: ReturnType<typeof parseFormula>;
   try {
     parsed = parseFormula(formula);
   } catch (e) {

@@ -18,6 +18,7 @@ import type { LogitModel } from './logit';
  * gender:income alone. The intercept is never dropped.
  *
  * @example
+ * const train = bankCardCustomers().filter((c) => c.contacted);
  * const { model, steps } = stepwise(train, 'responded ~ (gender + income + age)^2', { hierarchical: false });
  * steps.map(s => s.removed) // [null, 'income:age', ...]
  */
@@ -89,14 +90,7 @@ function droppable(terms: readonly Term[], hierarchical: boolean): Term[] {
 
 export function stepwise(data: DataInput | Table, formula: string, options: StepwiseOptions = {}): StepwiseResult {
   const context = 'stepwise';
-  checkFitOptions(options, context, [...FIT_OPTION_NAMES, 'criterion', 'alpha', 'hierarchical']);
-  const criterion = options.criterion ?? 'aic';
-  check(criterion === 'aic' || criterion === 'bic' || criterion === 'p-value', `${context}: criterion must be 'aic', 'bic' or 'p-value', got '${String(criterion)}'`);
-  const alpha = options.alpha ?? 0.05;
-  check(typeof alpha === 'number' && alpha > 0 && alpha < 1, `${context}: alpha must be a number between 0 and 1, got ${String(alpha)}`);
-  check(options.hierarchical === undefined || typeof options.hierarchical === 'boolean', `${context}: hierarchical must be true or false, got ${typeof options.hierarchical === 'string' ? `'${options.hierarchical}'` : String(options.hierarchical)}`);
-  const hierarchical = options.hierarchical ?? true;
-
+  checkStepwiseOptions(options, context);
   const prepared = prepareFit(data, formula, options, context);
   const fullSpec = designSpec(prepared.formula, prepared.table, context);
   // Design columns are computed once and shared by every candidate model (keyed by R name).
@@ -109,12 +103,65 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
     }
     return spec.columns.map((c) => cache.get(c.name)!);
   };
+  const search = stepwiseSearch(fullSpec, prepared.y.length, options);
+  let next = search.next();
+  while (!next.done) {
+    const request = next.value;
+    let answer: LogitModel | string;
+    try {
+      answer = fitDesign(prepared, request.spec, columnsOf(request.spec), { ...options, start: request.start, tolerance: request.tolerance, startVector: request.startVector }, context);
+    } catch (error) {
+      answer = skippedCandidate(request, error);
+    }
+    next = search.next(answer);
+  }
+  return next.value;
+}
+
+/** The option checks of stepwise (shared with the in-database stepwise). */
+export function checkStepwiseOptions(options: StepwiseOptions, context: string, allowed: readonly string[] = [...FIT_OPTION_NAMES, 'criterion', 'alpha', 'hierarchical']): void {
+  checkFitOptions(options, context, allowed);
+  const criterion = options.criterion ?? 'aic';
+  check(criterion === 'aic' || criterion === 'bic' || criterion === 'p-value', `${context}: criterion must be 'aic', 'bic' or 'p-value', got '${String(criterion)}'`);
+  const alpha = options.alpha ?? 0.05;
+  check(typeof alpha === 'number' && alpha > 0 && alpha < 1, `${context}: alpha must be a number between 0 and 1, got ${String(alpha)}`);
+  check(options.hierarchical === undefined || typeof options.hierarchical === 'boolean', `${context}: hierarchical must be true or false, got ${typeof options.hierarchical === 'string' ? `'${options.hierarchical}'` : String(options.hierarchical)}`);
+}
+
+/** One fit the search asks its driver for: a design, its start and tolerance. */
+export interface StepwiseFitRequest {
+  spec: DesignSpec;
+  startVector: Float64Array | undefined;
+  start: FitOptions['start'];
+  tolerance: number | undefined;
+  /** A candidate removal: a fit that fails for data reasons is skipped (answer its reason), not fatal. */
+  candidate: boolean;
+}
+
+/**
+ * A failed fit as the answer to the search: the reason text for a candidate that cannot be fitted
+ * (SINGULAR, SEPARATION, NOT_CONVERGED; it is skipped and logged), otherwise the error itself.
+ */
+export function skippedCandidate(request: StepwiseFitRequest, error: unknown): string {
+  if (request.candidate && error instanceof CbmError && (error.code === 'SINGULAR' || error.code === 'SEPARATION' || error.code === 'NOT_CONVERGED')) return `${error.code}: ${error.message}`;
+  throw error;
+}
+
+/**
+ * The backward search itself, as a generator that yields each fit it needs and receives the
+ * fitted model (or a skipped candidate's reason) back: stepwise drives it with in-memory fits,
+ * stepwiseInDatabase with fits inside the database, so both take exactly the same steps.
+ */
+export function* stepwiseSearch(fullSpec: DesignSpec, n: number, options: StepwiseOptions): Generator<StepwiseFitRequest, StepwiseResult, LogitModel | string> {
+  const criterion = options.criterion ?? 'aic';
+  const alpha = options.alpha ?? 0.05;
+  const hierarchical = options.hierarchical ?? true;
   // Candidates only need their deviance: a step below 1e-5 leaves it exact to ~1e-10 relative, so
   // candidates stop there and the chosen model is then polished to the full tolerance.
   // (Only on large data, where a pass costs; small fits converge fully at once.)
-  const large = prepared.y.length >= LARGE_DATA_ROWS;
+  const large = n >= LARGE_DATA_ROWS;
   const candidateTolerance = large ? Math.max(options.tolerance ?? 1e-8, 1e-5) : options.tolerance;
-  const fit = (terms: readonly Term[], parent?: LogitModel, tolerance = options.tolerance): LogitModel => {
+  const request = (terms: readonly Term[], candidate: boolean, parent?: LogitModel, tolerance = options.tolerance): StepwiseFitRequest => {
     const spec = specFromLevels({ intercept: fullSpec.intercept, terms }, fullSpec.factorLevels);
     let startVector: Float64Array | undefined;
     if (parent) {
@@ -128,23 +175,21 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
     }
     // The user's `start` names the full model's coefficients: it applies to the first fit only.
     const start = terms === fullSpec.terms ? options.start : undefined;
-    return fitDesign(prepared, spec, columnsOf(spec), { ...options, start, tolerance, startVector }, context);
+    return { spec, startVector, start, tolerance, candidate };
   };
+  /** A fit that must succeed (the full model, a chosen model's polish). */
+  function* fit(terms: readonly Term[], parent?: LogitModel): Generator<StepwiseFitRequest, LogitModel, LogitModel | string> {
+    return (yield request(terms, false, parent)) as LogitModel;
+  }
   /** A candidate fit, or the reason it cannot be fitted (skipped and logged, not fatal). */
-  const tryFit = (terms: readonly Term[], parent?: LogitModel, tolerance?: number): LogitModel | string => {
-    try {
-      return fit(terms, parent, tolerance);
-    } catch (error) {
-      if (error instanceof CbmError && (error.code === 'SINGULAR' || error.code === 'SEPARATION' || error.code === 'NOT_CONVERGED')) return `${error.code}: ${error.message}`;
-      throw error;
-    }
-  };
-  const n = prepared.y.length;
+  function* tryFit(terms: readonly Term[], parent?: LogitModel, tolerance?: number): Generator<StepwiseFitRequest, LogitModel | string, LogitModel | string> {
+    return yield request(terms, true, parent, tolerance);
+  }
   const penalty = criterion === 'bic' ? Math.log(n) : 2;
   const score = (m: LogitModel) => m.statistics.deviance + penalty * m.statistics.nParameters;
   const columnsOfTerm = (model: LogitModel, term: Term) => model.spec.columns.filter((c) => c.term === term.label).length;
 
-  const initial = fit(fullSpec.terms);
+  const initial = yield* fit(fullSpec.terms);
   let current = initial;
   const record = (model: LogitModel, removed: Term | null, parent: LogitModel | null, pValue: number | null): StepRecord => ({
     step: parent ? steps.length : 0,
@@ -175,7 +220,7 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
         const entry: CandidateRecord = { term: term.label, df: columnsOfTerm(current, term), deviance: NaN, aic: NaN, criterion: pValue, pValue };
         log.push(entry);
         if (chosen || !(pValue > alpha)) continue;
-        const model = tryFit(current.terms.filter((t) => t !== term), current);
+        const model = yield* tryFit(current.terms.filter((t) => t !== term), current);
         if (typeof model === 'string') entry.skipped = model;
         else {
           entry.deviance = model.statistics.deviance;
@@ -189,7 +234,7 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
       for (const term of droppableTerms) {
         // On large data a subsample fit (newtonLogit's warm start) is a closer start than the
         // parent, whose estimates move far when a strong term is dropped.
-        const model = tryFit(current.terms.filter((t) => t !== term), large ? undefined : current, candidateTolerance);
+        const model = yield* tryFit(current.terms.filter((t) => t !== term), large ? undefined : current, candidateTolerance);
         if (typeof model === 'string') {
           log.push({ term: term.label, df: columnsOfTerm(current, term), deviance: NaN, aic: NaN, criterion: NaN, pValue: null, skipped: model });
           continue;
@@ -203,7 +248,7 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
       // R prints the table sorted by the criterion, '<none>' among the candidates.
       log.sort((a, b) => (Number.isNaN(a.criterion) ? 1 : Number.isNaN(b.criterion) ? -1 : a.criterion - b.criterion));
       // R's step(): stop unless the best removal lowers the criterion; a tie keeps the current model.
-      if (best && best.value < score(current)) chosen = { term: best.term, model: large ? fit(best.model.terms, best.model) : best.model, pValue: null };
+      if (best && best.value < score(current)) chosen = { term: best.term, model: large ? yield* fit(best.model.terms, best.model) : best.model, pValue: null };
     }
     steps[steps.length - 1].candidates = log;
     if (!chosen) break;

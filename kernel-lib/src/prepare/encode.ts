@@ -1,4 +1,5 @@
-import { CbmError, check } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { setOwn, unsupportedCell } from '../data/cells';
 import { toTable, textLevels, type Cell, type Columns, type DataInput, type Table } from '../data/table';
 
 /**
@@ -19,13 +20,15 @@ export function encodeCategories(data: DataInput | Table, encodings: Encodings):
   const table = toTable(data, 'encodeCategories');
   checkEncodings(encodings);
   const out: Record<string, ArrayLike<Cell>> = {};
-  for (const name of table.names) out[name] = table.cells(name);
+  for (const name of table.names) setOwn(out, name, table.cells(name));
   for (const [name, codes] of Object.entries(encodings)) {
     const cells = table.cells(name);
     const coded = new Float64Array(table.nRows);
     for (let i = 0; i < table.nRows; i++) {
       const value = cells[i];
       const code = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? codes[String(value)] : undefined;
+      const unsupported = unsupportedCell(value, ` in row ${i}`);
+      if (unsupported) throw new CbmError('BAD_INPUT', `encodeCategories: column '${name}' has ${unsupported}`, { column: name, row: i });
       if (code === undefined || !Object.prototype.hasOwnProperty.call(codes, String(value))) {
         throw new CbmError(
           value === null || value === undefined ? 'NON_FINITE' : 'BAD_INPUT',
@@ -35,7 +38,7 @@ export function encodeCategories(data: DataInput | Table, encodings: Encodings):
       }
       coded[i] = code;
     }
-    out[name] = coded;
+    setOwn(out, name, coded);
   }
   return out;
 }
@@ -45,7 +48,7 @@ export function checkEncodings(encodings: unknown): asserts encodings is Encodin
   for (const [name, codes] of Object.entries(encodings as object)) {
     check(codes !== null && typeof codes === 'object' && !Array.isArray(codes) && Object.keys(codes).length > 0, `encodings.${name} must be an object of codes like { M: 1, F: 0 }`);
     for (const [level, code] of Object.entries(codes as object)) {
-      check(typeof code === 'number' && Number.isFinite(code), `encodings.${name}['${level}'] must be a finite number, got ${String(code)}`);
+      check(typeof code === 'number' && Number.isFinite(code), `encodings.${name}['${level}'] must be a finite number, got ${describeValue(code)}`);
     }
   }
 }
@@ -59,20 +62,24 @@ export function checkEncodings(encodings: unknown): asserts encodings is Encodin
  * indicatorCoding({ region: ['N', 'S', 'W'] }, 'region') // { region_S: [0,1,0], region_W: [0,0,1] } (+ other columns)
  */
 export function indicatorCoding(data: DataInput | Table, column: string, options: { reference?: string; keepOriginal?: boolean } = {}): Columns {
+  check(typeof column === 'string', `indicatorCoding: column must be a column name, got ${describeValue(column)}`);
+  checkOptions(options, 'indicatorCoding', ['reference', 'keepOriginal']);
+  check(options.reference === undefined || typeof options.reference === 'string', `indicatorCoding: reference must be a level (text), got ${describeValue(options.reference)}`);
+  check(options.keepOriginal === undefined || typeof options.keepOriginal === 'boolean', `indicatorCoding: keepOriginal must be true or false, got ${describeValue(options.keepOriginal)}`);
   const table = toTable(data, 'indicatorCoding');
   const levels = textLevels(table, column, 'indicatorCoding');
   const reference = options.reference ?? levels[0];
   check(levels.includes(reference), `indicatorCoding: reference level '${reference}' does not occur in column '${column}' (levels: ${levels.join(', ')})`);
   const out: Record<string, ArrayLike<Cell>> = {};
-  for (const name of table.names) if (name !== column || options.keepOriginal) out[name] = table.cells(name);
+  for (const name of table.names) if (name !== column || options.keepOriginal) setOwn(out, name, table.cells(name));
   const cells = table.cells(column);
   for (const level of levels) {
     if (level === reference) continue;
     const name = `${column}_${level}`;
-    check(!(name in out), `indicatorCoding: the new column '${name}' would overwrite an existing column`);
+    check(!Object.prototype.hasOwnProperty.call(out, name), `indicatorCoding: the new column '${name}' would overwrite an existing column`);
     const dummy = new Float64Array(table.nRows);
     for (let i = 0; i < table.nRows; i++) dummy[i] = String(cells[i]) === level ? 1 : 0;
-    out[name] = dummy;
+    setOwn(out, name, dummy);
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import { CbmError, check } from '../errors';
+import { setOwn } from '../data/cells';
 import { numericColumn, toTable, type Cell, type Columns, type DataInput, type Table } from '../data/table';
 
 /** The range a min–max scaler learned for one column. */
@@ -26,7 +27,7 @@ export interface MinMaxScaler {
 }
 
 export function minMaxScaler(data: DataInput | Table, columns: readonly string[]): MinMaxScaler {
-  check(Array.isArray(columns) && columns.length > 0, `minMaxScaler: name the columns to scale, e.g. ['income', 'age']`);
+  check(Array.isArray(columns) && columns.length > 0 && columns.every((c) => typeof c === 'string'), `minMaxScaler: name the columns to scale, e.g. ['income', 'age']`);
   const table = toTable(data, 'minMaxScaler');
   check(table.nRows > 0, 'minMaxScaler: the data has no rows to learn ranges from');
   const ranges: Record<string, Range> = {};
@@ -40,19 +41,21 @@ export function minMaxScaler(data: DataInput | Table, columns: readonly string[]
     }
     if (!(max > min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${name}' is constant (${min}) in the data, so it cannot be scaled to [0, 1]`, { column: name });
     if (!Number.isFinite(max - min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${name}' spans ${min} to ${max}, a range too wide to scale in double precision`, { column: name });
-    ranges[name] = { min, max };
+    setOwn(ranges, name, { min, max });
   }
   return scalerFromRanges(ranges);
 }
 
 /** Rebuilds a scaler from saved ranges (a model's JSON carries them). */
 export function scalerFromRanges(ranges: Readonly<Record<string, Range>>): MinMaxScaler {
+  check(ranges !== null && typeof ranges === 'object' && !Array.isArray(ranges), `scalerFromRanges: ranges must be an object like { age: { min: 18, max: 47 } }`);
   for (const [name, r] of Object.entries(ranges)) {
     check(r !== null && typeof r === 'object' && Number.isFinite(r.min) && Number.isFinite(r.max) && r.max > r.min && Number.isFinite(r.max - r.min), `scaling range for '${name}' must be { min, max } with finite min < max`);
   }
   const frozen = Object.freeze(Object.fromEntries(Object.entries(ranges).map(([k, r]) => [k, Object.freeze({ min: r.min, max: r.max })])));
   const rangeOf = (column: string): Range => {
-    const r = frozen[column];
+    // An own-property test: 'constructor' or 'toString' must not find Object.prototype's members.
+    const r = typeof column === 'string' && Object.prototype.hasOwnProperty.call(frozen, column) ? frozen[column] : undefined;
     if (!r) throw new CbmError('UNKNOWN_COLUMN', `minMaxScaler: no range for column '${column}' (scaled columns: ${Object.keys(frozen).join(', ')})`, { column });
     return r;
   };
@@ -61,21 +64,23 @@ export function scalerFromRanges(ranges: Readonly<Record<string, Range>>): MinMa
     transform(data) {
       const table = toTable(data, 'minMaxScaler.transform');
       const out: Record<string, ArrayLike<Cell>> = {};
-      for (const name of table.names) out[name] = table.cells(name);
+      for (const name of table.names) setOwn(out, name, table.cells(name));
       for (const [name, { min, max }] of Object.entries(frozen)) {
         const values = numericColumn(table, name, 'minMaxScaler.transform');
         const span = max - min;
         for (let i = 0; i < values.length; i++) values[i] = (values[i] - min) / span;
-        out[name] = values;
+        setOwn(out, name, values);
       }
       return out;
     },
     scaleValue(column, value) {
       const { min, max } = rangeOf(column);
+      check(typeof value === 'number' && Number.isFinite(value), `minMaxScaler.scaleValue: value must be a finite number, got ${typeof value === 'number' ? value : typeof value}`);
       return (value - min) / (max - min);
     },
     unscaleValue(column, scaled) {
       const { min, max } = rangeOf(column);
+      check(typeof scaled === 'number' && Number.isFinite(scaled), `minMaxScaler.unscaleValue: scaled must be a finite number, got ${typeof scaled === 'number' ? scaled : typeof scaled}`);
       return min + scaled * (max - min);
     },
     toJSON: () => Object.fromEntries(Object.entries(frozen).map(([k, r]) => [k, { min: r.min, max: r.max }])),

@@ -1,4 +1,5 @@
-import { check } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { unsupportedCell } from '../data/cells';
 import { selectRows, toTable, type DataInput, type Row, type Table } from '../data/table';
 import { seededUniform, shuffledIndices } from '../random';
 
@@ -7,12 +8,15 @@ import { seededUniform, shuffledIndices } from '../random';
  * (the book's 150 customers drawn from 1,000 for the market test).
  *
  * @example
+ * const customers = bankCardCustomers();
  * sampleRows(customers, 150, { seed: 7 }).length // 150
  */
 export function sampleRows(data: DataInput | Table, size: number, options: { seed: number | string }): Row[] {
+  checkOptions(options, 'sampleRows', ['seed']);
+  check(options !== undefined, 'sampleRows: options with a seed are required, e.g. { seed: 7 }');
   const table = toTable(data, 'sampleRows');
-  check(Number.isInteger(size) && size >= 0 && size <= table.nRows, `sampleRows: size must be a whole number from 0 to ${table.nRows}, got ${size}`);
-  const order = shuffledIndices(table.nRows, seededUniform(options?.seed));
+  check(Number.isInteger(size) && size >= 0 && size <= table.nRows, `sampleRows: size must be a whole number from 0 to ${table.nRows}, got ${describeValue(size)}`);
+  const order = shuffledIndices(table.nRows, seededUniform(options.seed));
   return selectRows(table, order.slice(0, size).sort());
 }
 
@@ -38,17 +42,20 @@ export interface Split {
  * audit; with `stratify` each value of that column is split separately.
  *
  * @example
+ * const contacted = bankCardCustomers().filter((c) => c.contacted);
  * const { train, validation } = trainValidationSplit(contacted, { seed: 1 }); // 100 and 50 rows
  */
 export function trainValidationSplit(data: DataInput | Table, options: SplitOptions): Split {
-  check(options !== null && typeof options === 'object', 'trainValidationSplit: options with a seed are required, e.g. { seed: 1 }');
+  checkOptions(options, 'trainValidationSplit', ['seed', 'ratio', 'stratify']);
+  check(options !== undefined, 'trainValidationSplit: options with a seed are required, e.g. { seed: 1 }');
+  check(options.stratify === undefined || typeof options.stratify === 'string', `trainValidationSplit: stratify must be a column name, got ${typeof options.stratify}`);
   const table = toTable(data, 'trainValidationSplit');
   const ratio: unknown = options.ratio ?? [2, 1];
-  check(Array.isArray(ratio) && ratio.length === 2, `trainValidationSplit: ratio must be two positive numbers like [2, 1], got ${JSON.stringify(ratio)}`);
+  check(Array.isArray(ratio) && ratio.length === 2, `trainValidationSplit: ratio must be two positive numbers like [2, 1], got ${describeValue(ratio)}`);
   const [trainPart, validationPart] = ratio as [number, number];
   check(
     Number.isFinite(trainPart) && Number.isFinite(validationPart) && trainPart > 0 && validationPart > 0,
-    `trainValidationSplit: ratio must be two positive numbers like [2, 1], got [${String(trainPart)}, ${String(validationPart)}]`,
+    `trainValidationSplit: ratio must be two positive numbers like [2, 1], got [${describeValue(trainPart)}, ${describeValue(validationPart)}]`,
   );
   check(table.nRows >= 2, `trainValidationSplit: need at least 2 rows, got ${table.nRows}`);
   const share = trainPart / (trainPart + validationPart);
@@ -57,10 +64,12 @@ export function trainValidationSplit(data: DataInput | Table, options: SplitOpti
   if (options.stratify !== undefined) {
     const cells = table.cells(options.stratify);
     for (let i = 0; i < table.nRows; i++) {
+      const unsupported = unsupportedCell(cells[i], ` in row ${i}`);
+      if (unsupported) throw new CbmError('BAD_INPUT', `trainValidationSplit: the stratify column '${options.stratify}' has ${unsupported}`, { column: options.stratify, row: i });
       const key = String(cells[i]);
-      let members = groups.get(key);
-      if (!members) groups.set(key, (members = []));
-      members.push(i);
+      const members = groups.get(key);
+      if (members) members.push(i);
+      else groups.set(key, [i]);
     }
   } else {
     groups.set('', Array.from({ length: table.nRows }, (_, i) => i));
@@ -73,6 +82,15 @@ export function trainValidationSplit(data: DataInput | Table, options: SplitOpti
     const order = shuffledIndices(members.length, uniform);
     const trainCount = Math.round(members.length * share);
     for (let k = 0; k < members.length; k++) (k < trainCount ? trainIndices : validationIndices).push(members[order[k]]);
+  }
+  // A part left empty would fail far from here (a fit on no rows, metrics of nothing): say why now.
+  for (const [part, indices] of [['validation', validationIndices], ['training', trainIndices]] as const) {
+    if (indices.length > 0) continue;
+    const why =
+      options.stratify !== undefined
+        ? `stratifying on '${options.stratify}' splits ${table.nRows} rows into ${groups.size} groups, too small to give each part a row; stratify on a column with few values (e.g. the response)`
+        : `the ratio [${trainPart}, ${validationPart}] gives it none of the ${table.nRows} rows; use proportions like [2, 1]`;
+    throw new CbmError('BAD_INPUT', `trainValidationSplit: the ${part} part would be empty: ${why}`, { part });
   }
   trainIndices.sort((a, b) => a - b);
   validationIndices.sort((a, b) => a - b);

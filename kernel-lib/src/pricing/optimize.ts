@@ -25,7 +25,8 @@ import { checkModel, priceColumn, shiftedPrice, withColumn, type ChurnModel } fr
  * (bracketed, to |Δd| < 1e-12); the best feasible grid point refined by golden-section search within
  * its feasible neighbourhood; the feasible boundaries themselves are candidates too. It finds the
  * global optimum when the objective has one maximum between neighbouring grid points and each
- * constraint changes feasibility at most once between them (true for monotone price responses).
+ * constraint changes feasibility at most once between them (true for monotone price responses);
+ * a feasible set narrower than the grid spacing can be missed (raise `gridPoints`).
  * `forecast` is simulateRevenue at the optimum (its summary: mean, sd, quantiles, histograms).
  *
  * @example
@@ -352,6 +353,8 @@ function optimizeOne(spec: OptimizePriceSpec, context: string): OptimizePriceRes
 
   // Candidates: the best feasible grid point refined, and every feasibility boundary.
   const candidates: number[] = [];
+  /** The feasibility boundary inside grid interval (g, g + 1), keyed by g. */
+  const edges = new Map<number, number>();
   for (let g = 0; g + 1 < gridPoints; g++) {
     const here = feasibleAt(g);
     const next = feasibleAt(g + 1);
@@ -366,15 +369,17 @@ function optimizeOne(spec: OptimizePriceSpec, context: string): OptimizePriceRes
       if (Math.abs(edge - grid[fIndex].d) < Math.abs(d - grid[fIndex].d)) d = edge;
     }
     candidates.push(d);
+    edges.set(g, d);
   }
   let bestGrid = -1;
   for (let g = 0; g < gridPoints; g++) {
     if (feasibleAt(g) && (bestGrid < 0 || objectiveOf(grid[g], problem.objective) > objectiveOf(grid[bestGrid], problem.objective))) bestGrid = g;
   }
   candidates.push(grid[bestGrid].d);
-  // Golden-section refinement between the feasible neighbours of the best grid point.
-  let a = bestGrid > 0 && feasibleAt(bestGrid - 1) ? grid[bestGrid - 1].d : grid[bestGrid].d;
-  let b = bestGrid + 1 < gridPoints && feasibleAt(bestGrid + 1) ? grid[bestGrid + 1].d : grid[bestGrid].d;
+  // Golden-section refinement between the best grid point's neighbours, or the feasibility
+  // boundaries between it and an infeasible neighbour.
+  let a = bestGrid === 0 ? grid[0].d : feasibleAt(bestGrid - 1) ? grid[bestGrid - 1].d : (edges.get(bestGrid - 1) ?? grid[bestGrid].d);
+  let b = bestGrid === gridPoints - 1 ? grid[bestGrid].d : feasibleAt(bestGrid + 1) ? grid[bestGrid + 1].d : (edges.get(bestGrid) ?? grid[bestGrid].d);
   if (b > a) {
     const ratio = (Math.sqrt(5) - 1) / 2;
     let x1 = b - ratio * (b - a);

@@ -197,29 +197,54 @@ export function prepareSimulation(spec: SimulateRevenueSpec, context = 'simulate
 export function simulateRange(prepared: Pick<PreparedSimulation, 'thresholds' | 'loss' | 'retainedTotal' | 'seed'>, from: number, to: number, totals: Float64Array, churners: Uint32Array, key: StreamKey = streamKey(prepared.seed)): void {
   const { thresholds, loss, retainedTotal } = prepared;
   const n = thresholds.length;
-  const state = new Int32Array(4);
-  for (let s = from; s < to; s++) {
-    streamState(key, s, state);
-    let s0 = state[0];
-    let s1 = state[1];
-    let s2 = state[2];
-    let s3 = state[3];
-    let lost = 0;
-    let count = 0;
+  const a = new Int32Array(4);
+  const b = new Int32Array(4);
+  let s = from;
+  // Two simulations per pass over the customers: two independent xoshiro chains interleave in
+  // the CPU's pipeline (about 1.3× the throughput of one), and each simulation still reads only
+  // its own stream, so the results are those of one simulation at a time.
+  for (; s + 1 < to; s += 2) {
+    streamState(key, s, a);
+    streamState(key, s + 1, b);
+    let a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+    let b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
+    let lostA = 0, countA = 0, lostB = 0, countB = 0;
     for (let i = 0; i < n; i++) {
-      // xoshiro128** step, inlined: the loop is the whole cost.
-      const m = Math.imul(s1, 5);
-      const r = Math.imul((m << 7) | (m >>> 25), 9) >>> 1;
-      const t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
+      const threshold = thresholds[i];
+      const value = loss[i];
+      // xoshiro128** steps, inlined: the loop is the whole cost.
+      const ma = Math.imul(a1, 5);
+      const ra = Math.imul((ma << 7) | (ma >>> 25), 9) >>> 1;
+      const ta = a1 << 9;
+      a2 ^= a0; a3 ^= a1; a1 ^= a2; a0 ^= a3; a2 ^= ta; a3 = (a3 << 11) | (a3 >>> 21);
+      const mb = Math.imul(b1, 5);
+      const rb = Math.imul((mb << 7) | (mb >>> 25), 9) >>> 1;
+      const tb = b1 << 9;
+      b2 ^= b0; b3 ^= b1; b1 ^= b2; b0 ^= b3; b2 ^= tb; b3 = (b3 << 11) | (b3 >>> 21);
       // Branch-free: r − threshold is negative (bit 31 set as uint32) exactly when the customer
       // churns; with p ≈ 0.5 a branch would mispredict half the time and run at half the speed.
-      const churned = (r - thresholds[i]) >>> 31;
+      const churnedA = (ra - threshold) >>> 31;
+      const churnedB = (rb - threshold) >>> 31;
+      lostA += value * churnedA;
+      countA += churnedA;
+      lostB += value * churnedB;
+      countB += churnedB;
+    }
+    totals[s - from] = retainedTotal - lostA;
+    churners[s - from] = countA;
+    totals[s + 1 - from] = retainedTotal - lostB;
+    churners[s + 1 - from] = countB;
+  }
+  for (; s < to; s++) {
+    streamState(key, s, a);
+    let a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+    let lost = 0, count = 0;
+    for (let i = 0; i < n; i++) {
+      const ma = Math.imul(a1, 5);
+      const ra = Math.imul((ma << 7) | (ma >>> 25), 9) >>> 1;
+      const ta = a1 << 9;
+      a2 ^= a0; a3 ^= a1; a1 ^= a2; a0 ^= a3; a2 ^= ta; a3 = (a3 << 11) | (a3 >>> 21);
+      const churned = (ra - thresholds[i]) >>> 31;
       lost += loss[i] * churned;
       count += churned;
     }

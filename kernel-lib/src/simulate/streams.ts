@@ -7,11 +7,8 @@ import { check } from '../errors';
  * numbers whatever the block size and the number of worker threads. xoshiro128** (Blackman &
  * Vigna 2018) passes BigCrush and runs at several hundred million draws a second in V8, about
  * 20× seedrandom's ARC4; the notebooks' other random steps keep `seededUniform` (alea).
- *
- * @example
- * const key = streamKey(42);
- * const a = new Float64Array(3);
- * fillUniform(key, 0, a); // the 3 first uniforms of simulation 0, the same every run
+ * Internal (not exported from the root): `fillUniform(streamKey(42), 0, out)` fills `out` with
+ * simulation 0's first uniforms, the same every run.
  */
 export interface StreamKey {
   readonly h1: number;

@@ -57,3 +57,53 @@ export function sqlNumber(dialect: SqlDialect, value: number): string {
 export function doubleType(dialect: SqlDialect): string {
   return dialect === 'postgres' ? 'DOUBLE PRECISION' : 'DOUBLE';
 }
+
+/** The name of the text type, for casting a column to text (VARCHAR, TEXT, STRING). */
+export function textType(dialect: SqlDialect): string {
+  return dialect === 'postgres' ? 'TEXT' : dialect === 'spark' ? 'STRING' : 'VARCHAR';
+}
+
+/**
+ * The logistic function 1/(1 + e^−v) of a SQL expression `v`. PostgreSQL raises an error when
+ * EXP overflows or underflows (DuckDB and Spark return ±Infinity / 0 as IEEE arithmetic does),
+ * so there v is first clamped to [−708, 708], where e^±v stays a normal double; outside that
+ * range the probability differs from the unclamped IEEE value by less than 1e−307.
+ *
+ * @example
+ * logisticSQL('postgres', 'v') // '1 / (1 + EXP(-LEAST(GREATEST(v, -708), 708)))'
+ */
+export function logisticSQL(dialect: SqlDialect, v: string): string {
+  return dialect === 'postgres' ? `1 / (1 + EXP(-LEAST(GREATEST(${v}, -708), 708)))` : `1 / (1 + EXP(-(${v})))`;
+}
+
+/**
+ * e^−|v| for a SQL expression `v`, the one exponential a numerically stable logistic likelihood
+ * needs. Clamped at |v| = 700 on PostgreSQL (whose EXP raises an error on underflow); beyond
+ * that the value, below 1e−304, changes no sum it enters.
+ */
+export function expMinusAbsSQL(dialect: SqlDialect, v: string): string {
+  return dialect === 'postgres' ? `EXP(-LEAST(ABS(${v}), 700))` : `EXP(-ABS(${v}))`;
+}
+
+/**
+ * A clause after `FROM table` that keeps a repeatable random sample of about `percent`% of the
+ * rows (Bernoulli sampling, fixed seed): used to find a starting point for a fit cheaply.
+ */
+export function sampleClause(dialect: SqlDialect, percent: number, seed: number): string {
+  check(percent > 0 && percent <= 100 && Number.isInteger(seed) && seed >= 0, `SQL: a sample needs 0 < percent ≤ 100 and a whole seed, got ${percent}% and ${seed}`);
+  const p = String(percent);
+  if (dialect === 'postgres') return `TABLESAMPLE BERNOULLI (${p}) REPEATABLE (${seed})`;
+  if (dialect === 'spark') return `TABLESAMPLE (${p} PERCENT) REPEATABLE (${seed})`;
+  // DuckDB: the table-level form (USING SAMPLE would have to follow WHERE).
+  return `TABLESAMPLE ${p}% (bernoulli, ${seed})`;
+}
+
+/**
+ * What ends a subquery whose computed columns the outer query reads several times: ` OFFSET 0`
+ * on PostgreSQL, which otherwise inlines the subquery and recomputes (e.g.) an EXP for every sum
+ * that reads it; nothing on DuckDB, where OFFSET is a blocking operator that would materialise
+ * the whole subquery, and on Spark SQL, whose optimiser keeps expensive projections apart.
+ */
+export function fenceSQL(dialect: SqlDialect): string {
+  return dialect === 'postgres' ? ' OFFSET 0' : '';
+}

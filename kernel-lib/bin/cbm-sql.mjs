@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+/**
+ * cbm-sql – score or fit inside a database from the command line (a thin adapter over
+ * @cbm-kit/kernel-lib/warehouse: scoringQuery, fitLogitInDatabase, stepwiseInDatabase).
+ *
+ *   npm run score -- --model out/bankcard.model.json --db out/cbm.duckdb --table customers --into scores
+ *   npm run score -- --model m.json --db postgresql://cbm@localhost/crm --table customers --into scores --keep id,segment
+ *   npm run fit:db -- --db out/cbm.duckdb --table customers --formula "responded ~ gender:age + gender:income" \
+ *       --where contacted --prepare '{"encode":{"gender":{"M":1,"F":0}},"scale":["income","age"]}' --out out/db.model.json
+ *
+ * --db is a DuckDB file (or :memory:) or a postgres:// / postgresql:// connection string.
+ * Progress goes to stderr; the row count (score) or the model summary (fit) to stdout.
+ * Exit codes: 0 done, 1 the library or the database refused (message printed), 2 bad arguments.
+ */
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+let warehouse;
+try {
+  warehouse = require('../warehouse.js');
+} catch (error) {
+  process.stderr.write(`cbm-sql: cannot load kernel-lib's warehouse entry (${error.message}); run 'npm run build' first\n`);
+  process.exit(1);
+}
+
+const USAGE = `usage:
+  cbm-sql score --model MODEL.json --db DB --table TABLE --into TABLE [--keep id,...] [--as score] [--output probability|link] [--replace] [--print-sql]
+  cbm-sql fit   --db DB --table TABLE --formula "y ~ ..." [--where SQL] [--prepare JSON] [--event VALUE] [--stepwise aic|bic|p-value] [--out MODEL.json]
+DB: a DuckDB file path (or :memory:) or a postgres:// connection string. TABLE may be schema.table.`;
+
+const SPECS = {
+  score: { model: 'value', db: 'value', table: 'value', into: 'value', keep: 'value', as: 'value', output: 'value', replace: 'flag', 'print-sql': 'flag' },
+  fit: { db: 'value', table: 'value', formula: 'value', where: 'value', prepare: 'value', event: 'value', stepwise: 'value', out: 'value', 'max-iterations': 'value' },
+};
+const REQUIRED = { score: ['model', 'db', 'table', 'into'], fit: ['db', 'table', 'formula'] };
+
+function fail(message, code = 2) {
+  process.stderr.write(`cbm-sql: ${message}\n`);
+  if (code === 2) process.stderr.write(`${USAGE}\n`);
+  process.exit(code);
+}
+
+function parseArgs(argv) {
+  const [command, ...rest] = argv;
+  if (!SPECS[command]) fail(command ? `unknown command '${command}' (score or fit)` : 'name a command: score or fit');
+  const spec = SPECS[command];
+  const args = {};
+  for (let i = 0; i < rest.length; i++) {
+    const token = rest[i];
+    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(token);
+    if (!match || !spec[match[1]]) fail(`unknown argument '${token}' for ${command}`);
+    const [, name, inline] = match;
+    if (name in args) fail(`--${name} given twice`);
+    if (spec[name] === 'flag') {
+      if (inline !== undefined) fail(`--${name} takes no value`);
+      args[name] = true;
+    } else {
+      const value = inline ?? rest[++i];
+      if (value === undefined || (inline === undefined && value.startsWith('--'))) fail(`--${name} needs a value`);
+      args[name] = value;
+    }
+  }
+  for (const name of REQUIRED[command]) if (!(name in args)) fail(`${command} needs --${name}`);
+  return { command, args };
+}
+
+/** "schema.table" → ['schema', 'table']; a name with quotes or more dots is used as one name. */
+function tableName(text) {
+  const parts = text.split('.');
+  return parts.length === 2 && parts.every((p) => p.length > 0) ? parts : text;
+}
+
+async function connect(db) {
+  const postgres = /^postgres(ql)?:\/\//.test(db);
+  progress(`connecting to ${postgres ? 'PostgreSQL' : `DuckDB ${db}`}`);
+  return postgres ? warehouse.openPostgres(db) : warehouse.openDuckDB(db);
+}
+
+const started = Date.now();
+function progress(message) {
+  process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${message}\n`);
+}
+
+async function score(args, db) {
+  let modelJson;
+  try {
+    modelJson = readFileSync(args.model, 'utf8');
+  } catch (error) {
+    fail(`cannot read the model '${args.model}': ${error.message}`, 1);
+  }
+  const keep = args.keep === undefined ? ['id'] : args.keep.split(',').map((k) => k.trim()).filter((k) => k.length > 0);
+  const table = tableName(args.table);
+  const into = tableName(args.into);
+  const select = warehouse.scoringQuery(modelJson, { table, keep, dialect: db.dialect, as: args.as, output: args.output });
+  if (args['print-sql']) process.stderr.write(`${select}\n`);
+  const quote = (name) => (Array.isArray(name) ? name : [name]).map((p) => warehouse.quoteIdentifier(db.dialect, p)).join('.');
+  const [{ n }] = await db.run(`SELECT COUNT(*) AS n FROM ${quote(table)}`);
+  progress(`scoring ${Number(n).toLocaleString('en')} rows of ${args.table} into ${args.into}`);
+  const count = await db.transaction(async (run) => {
+    if (args.replace) await run(`DROP TABLE IF EXISTS ${quote(into)}`);
+    try {
+      await run(`CREATE TABLE ${quote(into)} AS ${select}`);
+    } catch (error) {
+      if (!args.replace && /exists/i.test(error.message)) error.message += ` (add --replace to overwrite ${args.into})`;
+      throw error;
+    }
+    const [{ n: written }] = await run(`SELECT COUNT(*) AS n FROM ${quote(into)}`);
+    const [{ n: nulls }] = await run(`SELECT COUNT(*) AS n FROM ${quote(into)} WHERE ${quote(args.as ?? 'score')} IS NULL`);
+    if (Number(nulls) > 0) progress(`${Number(nulls).toLocaleString('en')} rows scored NULL (a NULL input or a level the model was not fitted on)`);
+    return Number(written);
+  });
+  progress('done');
+  process.stdout.write(`${count} rows scored into ${args.into}\n`);
+}
+
+async function fit(args, db) {
+  let prepare;
+  if (args.prepare !== undefined) {
+    try {
+      prepare = JSON.parse(args.prepare);
+    } catch (error) {
+      fail(`--prepare must be JSON like '{"encode":{"gender":{"M":1,"F":0}},"scale":["income"]}': ${error.message}`);
+    }
+  }
+  let passes = 0;
+  const run = async (sql) => {
+    const t0 = Date.now();
+    const rows = await db.run(sql);
+    passes++;
+    progress(`query ${passes} (${sql.startsWith('SELECT SUM(') ? 'Newton pass' : sql.includes('SAMPLE') ? 'warm-start sample' : 'profile'}) ${((Date.now() - t0) / 1000).toFixed(2)} s`);
+    return rows;
+  };
+  const options = { table: tableName(args.table), formula: args.formula, dialect: db.dialect };
+  if (args.where !== undefined) options.where = args.where;
+  if (prepare !== undefined) options.prepare = prepare;
+  if (args.event !== undefined) options.event = args.event;
+  if (args['max-iterations'] !== undefined) options.maxIterations = Number(args['max-iterations']);
+  let model;
+  if (args.stepwise !== undefined) {
+    const result = await warehouse.stepwiseInDatabase(run, { ...options, criterion: args.stepwise });
+    for (const s of result.steps) progress(`step ${s.step}: ${s.removed ? `removed ${s.removed}` : 'full model'}, AIC ${s.aic.toFixed(3)}`);
+    model = result.model;
+  } else {
+    model = await warehouse.fitLogitInDatabase(run, options);
+  }
+  process.stdout.write(`${model.summary()}\n`);
+  if (args.out) {
+    mkdirSync(dirname(args.out), { recursive: true });
+    writeFileSync(args.out, `${JSON.stringify(model.toJSON(), null, 2)}\n`);
+    progress(`model written to ${args.out}`);
+  }
+}
+
+async function main() {
+  const { command, args } = parseArgs(process.argv.slice(2));
+  let db;
+  try {
+    db = await connect(args.db);
+    if (command === 'score') await score(args, db);
+    else await fit(args, db);
+  } catch (error) {
+    fail(error && error.code ? `${error.code}: ${error.message}` : String(error && error.stack ? error.stack : error), 1);
+  } finally {
+    if (db) await db.close();
+  }
+}
+
+main();

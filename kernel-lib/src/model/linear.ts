@@ -1,0 +1,652 @@
+import { CbmError, check } from '../errors';
+import { numericColumn, toTable, type DataInput, type Table } from '../data/table';
+import { checkEncodings } from '../prepare/encode';
+import { applyPreparation, fitPreparation, isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
+import { scalerFromRanges } from '../prepare/scale';
+import { designMatrix, designSpec, linearPredictor, specFromLevels, type DesignSpec } from './design';
+import { fUpperTail, studentTQuantile, twoSidedStudentP } from './distributions';
+import { checkOptionNames } from './fit';
+import { formatFormula, parseFormula, type Term } from './formula';
+import { choleskyInPlace } from './linalg';
+import { deriveColumns, deriveTermColumns, rawColumns } from './transform';
+
+/**
+ * Ordinary least squares y = Xβ + ε, ε ~ N(0, σ²I), with the inference of R's `summary.lm`:
+ * the same formula language as fitLogit (factors, interactions, transforms such as
+ * `log(volume) ~ log(price) + retailer`), the same preparation option and a results object
+ * that scores raw rows and saves to JSON. A constant-elasticity demand model is the typical use:
+ * the coefficient of `log(price)` is the price elasticity of volume.
+ *
+ * @example
+ * const rows = [1, 2, 3, 4, 5, 6].map((x) => ({ x, y: 2 + 3 * x + [0.1, -0.2, 0.05, 0.1, -0.1, 0.02][x - 1] }));
+ * const model = fitLinear(rows, 'y ~ x');
+ * model.coefficient('x');             // ≈ 3
+ * model.statistics.rSquared > 0.99;   // true
+ * model.predict([{ x: 10 }]);         // Float64Array [≈ 32]
+ */
+export interface LinearFitOptions {
+  /** Encode/scale raw rows first: a spec (ranges learned on this data) or a fitted preparation. */
+  prepare?: PreparationSpec | Preparation;
+  /** Confidence level of the reported intervals, default 0.95. */
+  confidenceLevel?: number;
+}
+
+const LINEAR_OPTION_NAMES: readonly string[] = ['prepare', 'confidenceLevel'];
+
+/** One coefficient with its t statistic and confidence interval (R: summary.lm, confint.lm). */
+export interface LinearCoefficientRow {
+  /** R's coefficient name, e.g. `(Intercept)`, `log(PRICE)`, `RETAILERDALLAS/FT. WORTH - WINN DIXIE`. */
+  term: string;
+  estimate: number;
+  /** σ̂·√((XᵀX)⁻¹)ⱼⱼ. */
+  stdError: number;
+  /** estimate / stdError. */
+  t: number;
+  /** 2·P(T_{n−p} > |t|). */
+  pValue: number;
+  /** estimate − t₍₁₋α/₂, n−p₎·stdError (R: confint.lm). */
+  ciLower: number;
+  /** estimate + t₍₁₋α/₂, n−p₎·stdError. */
+  ciUpper: number;
+  /** The interval's level 1 − α, e.g. 0.95. */
+  confidenceLevel: number;
+}
+
+/**
+ * The fit statistics of R's `summary.lm`, `logLik.lm`, `AIC` and `BIC`. With n rows, p
+ * coefficients, fitted values f and residuals e = y − f:
+ */
+export interface LinearStatistics {
+  /** n. */
+  nObs: number;
+  /** p, the number of coefficients (the intercept included). */
+  nParameters: number;
+  /** n − p. */
+  dfResidual: number;
+  /** p − 1 with an intercept, p without. */
+  dfModel: number;
+  /** RSS = Σeᵢ². */
+  rss: number;
+  /** σ̂ = √(RSS/(n − p)), the residual standard error. */
+  sigma: number;
+  /** R² = MSS/(MSS + RSS), MSS = Σ(fᵢ − f̄)² with an intercept, Σfᵢ² without (as R). */
+  rSquared: number;
+  /** 1 − (1 − R²)·(n − k)/(n − p), k = 1 with an intercept, 0 without. */
+  adjRSquared: number;
+  /** F = (MSS/dfModel)/(RSS/(n − p)); NaN for a model with no terms besides the intercept. */
+  fStatistic: number;
+  /** P(F_{dfModel, n−p} > F). */
+  fPValue: number;
+  /** log L = −n/2·(log 2π + 1 − log n + log RSS), at the maximum-likelihood σ² = RSS/n (R: logLik.lm). */
+  logLikelihood: number;
+  /** −2·log L + 2·(p + 1): σ counts as a parameter, as in R's AIC(lm). */
+  aic: number;
+  /** −2·log L + log(n)·(p + 1). */
+  bic: number;
+}
+
+export const LINEAR_MODEL_FORMAT = 'cbm-kit/linear-model';
+export const LINEAR_MODEL_VERSION = 1;
+
+/** The saved form of a linear model: everything needed to score raw rows and to print the summary. */
+export interface LinearModelJSON {
+  format: typeof LINEAR_MODEL_FORMAT;
+  version: number;
+  formula: string;
+  response: string;
+  intercept: boolean;
+  terms: { label: string; variables: string[] }[];
+  factorLevels: Record<string, string[]>;
+  preparation: Preparation | null;
+  confidenceLevel: number;
+  coefficients: { name: string; term: string | null; estimate: number; stdError: number }[];
+  covariance: number[][];
+  statistics: LinearStatistics;
+}
+
+interface LinearParts {
+  response: string;
+  spec: DesignSpec;
+  coefficients: Float64Array;
+  covariance: Float64Array;
+  statistics: LinearStatistics;
+  confidenceLevel: number;
+  preparation: Preparation | null;
+}
+
+/**
+ * A fitted linear model. Read-only: the arrays it hands out are copies. `predict` returns the
+ * fitted response on the response's scale, i.e. log(volume) for `log(volume) ~ …`.
+ */
+export class LinearModel {
+  readonly formula: string;
+  /** The response's label, e.g. `log(VOLUME)`. */
+  readonly response: string;
+  readonly intercept: boolean;
+  readonly terms: readonly Term[];
+  /** Coefficient names in design order, e.g. ['(Intercept)', 'log(PRICE)']. */
+  readonly names: readonly string[];
+  readonly statistics: Readonly<LinearStatistics>;
+  readonly confidenceLevel: number;
+  /** @internal */ readonly spec: DesignSpec;
+  private readonly beta: Float64Array;
+  private readonly cov: Float64Array;
+  private readonly se: Float64Array;
+  private readonly prep: Preparation | null;
+
+  /** @internal Use fitLinear or LinearModel.fromJSON. */
+  constructor(parts: LinearParts) {
+    this.response = parts.response;
+    this.spec = Object.freeze({ ...parts.spec, columns: Object.freeze(parts.spec.columns.map((c) => Object.freeze({ ...c }))) }) as DesignSpec;
+    this.intercept = parts.spec.intercept;
+    this.terms = Object.freeze(parts.spec.terms.map((t) => Object.freeze({ label: t.label, variables: Object.freeze([...t.variables]) })));
+    this.formula = formatFormula(parts.response, parts.spec.terms, parts.spec.intercept);
+    this.names = Object.freeze(parts.spec.columns.map((c) => c.name));
+    this.beta = Float64Array.from(parts.coefficients);
+    this.cov = Float64Array.from(parts.covariance);
+    this.statistics = Object.freeze({ ...parts.statistics });
+    this.confidenceLevel = parts.confidenceLevel;
+    this.prep = parts.preparation;
+    const p = this.names.length;
+    this.se = new Float64Array(p);
+    for (let j = 0; j < p; j++) this.se[j] = Math.sqrt(this.cov[j * p + j]);
+  }
+
+  /** The estimates in design order (a copy). */
+  get coefficients(): Float64Array {
+    return Float64Array.from(this.beta);
+  }
+
+  /** The standard errors in design order (a copy). */
+  get stdErrors(): Float64Array {
+    return Float64Array.from(this.se);
+  }
+
+  /** σ̂²·(XᵀX)⁻¹, p×p row-major (a copy). */
+  get covariance(): Float64Array {
+    return Float64Array.from(this.cov);
+  }
+
+  /** The preparation applied to raw rows before scoring (a copy), or null. */
+  get preparation(): Preparation | null {
+    return this.prep ? preparationToJSON(this.prep) : null;
+  }
+
+  /** The coefficient by its R name, e.g. `model.coefficient('log(PRICE)')`. */
+  coefficient(name: string): number {
+    const j = this.names.indexOf(name);
+    if (j < 0) throw new CbmError('UNKNOWN_COLUMN', `LinearModel.coefficient: the model has no coefficient '${name}' (it has ${listNames(this.names)})`, { name });
+    return this.beta[j];
+  }
+
+  /** Estimates, standard errors, t, p and confidence limits as plain rows (R: summary.lm and confint). */
+  coefficientTable(): LinearCoefficientRow[] {
+    const critical = studentTQuantile(1 - (1 - this.confidenceLevel) / 2, this.statistics.dfResidual);
+    return this.names.map((term, j) => {
+      const estimate = this.beta[j];
+      const stdError = this.se[j];
+      return {
+        term,
+        estimate,
+        stdError,
+        t: estimate / stdError,
+        pValue: twoSidedStudentP(estimate / stdError, this.statistics.dfResidual),
+        ciLower: estimate - critical * stdError,
+        ciUpper: estimate + critical * stdError,
+        confidenceLevel: this.confidenceLevel,
+      };
+    });
+  }
+
+  /** The model-information rows and the coefficient rows, for notebooks and spreadsheets. */
+  summaryTables(): { info: { name: string; value: string | number }[]; coefficients: LinearCoefficientRow[] } {
+    const s = this.statistics;
+    return {
+      info: [
+        { name: 'Model', value: 'Linear regression (ordinary least squares, Householder QR)' },
+        { name: 'Formula', value: this.formula },
+        { name: 'Dependent variable', value: this.response },
+        { name: 'Observations', value: s.nObs },
+        { name: 'Parameters', value: s.nParameters },
+        { name: 'Df residual', value: s.dfResidual },
+        { name: 'Df model', value: s.dfModel },
+        { name: 'Residual standard error', value: s.sigma },
+        { name: 'R²', value: s.rSquared },
+        { name: 'Adjusted R²', value: s.adjRSquared },
+        { name: 'F statistic', value: s.fStatistic },
+        { name: 'P(> F)', value: s.fPValue },
+        { name: 'Log-likelihood', value: s.logLikelihood },
+        { name: 'AIC', value: s.aic },
+        { name: 'BIC', value: s.bic },
+      ],
+      coefficients: this.coefficientTable(),
+    };
+  }
+
+  /** An R-style text summary: the fit, then one line per coefficient. */
+  summary(): string {
+    const s = this.statistics;
+    const fmt = (x: number, digits = 4) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
+    const fmtP = (x: number) => (!Number.isFinite(x) ? 'NaN' : x < 0.001 ? x.toExponential(2) : x.toFixed(4));
+    const rows = this.coefficientTable();
+    const width = Math.max(12, ...this.names.map((n) => n.length)) + 2;
+    const lower = `[${((1 - this.confidenceLevel) / 2).toFixed(3)}`;
+    const upper = `${(1 - (1 - this.confidenceLevel) / 2).toFixed(3)}]`;
+    return [
+      'Linear regression (ordinary least squares)',
+      `Formula:            ${this.formula}`,
+      `Observations:       ${s.nObs}    Parameters: ${s.nParameters}    Df residual: ${s.dfResidual}`,
+      `Residual std error: ${fmt(s.sigma)} on ${s.dfResidual} df`,
+      `R²:                 ${fmt(s.rSquared)}    Adjusted R²: ${fmt(s.adjRSquared)}`,
+      s.dfModel > 0 ? `F statistic:        ${fmt(s.fStatistic)} on ${s.dfModel} and ${s.dfResidual} df, p = ${fmtP(s.fPValue)}` : 'F statistic:        none (no terms besides the intercept)',
+      `Log-likelihood:     ${fmt(s.logLikelihood)}    AIC: ${fmt(s.aic)}    BIC: ${fmt(s.bic)}`,
+      '',
+      `${'term'.padEnd(width)}${'estimate'.padStart(11)}${'std.err'.padStart(11)}${'t'.padStart(9)}${'P>|t|'.padStart(11)}${lower.padStart(11)}${upper.padStart(10)}`,
+      '-'.repeat(width + 63),
+      ...rows.map((r) => `${r.term.padEnd(width)}${fmt(r.estimate).padStart(11)}${fmt(r.stdError).padStart(11)}${fmt(r.t, 3).padStart(9)}${fmtP(r.pValue).padStart(11)}${fmt(r.ciLower).padStart(11)}${fmt(r.ciUpper).padStart(10)}`),
+      '-'.repeat(width + 63),
+      `${Math.round(this.confidenceLevel * 1000) / 10}% intervals from Student's t with ${s.dfResidual} df (R: confint.lm).`,
+    ].join('\n');
+  }
+
+  toString(): string {
+    return this.summary();
+  }
+
+  /**
+   * The fitted response Xβ for raw rows (preparation and transforms applied as in fitting), on
+   * the response's scale: exp() of it is the median volume for a `log(volume) ~ …` model.
+   */
+  predict(data: DataInput | Table): Float64Array {
+    const context = 'LinearModel.predict';
+    const raw = toTable(data, context);
+    const prepared = this.prep ? applyPreparation(this.prep, raw) : raw;
+    return linearPredictor(this.spec, deriveTermColumns(prepared, this.spec.terms, context), this.beta, context, false);
+  }
+
+  /** The saved form: formula, terms, coefficients, covariance and preparation as plain JSON. */
+  toJSON(): LinearModelJSON {
+    const p = this.names.length;
+    const levels: Record<string, string[]> = {};
+    for (const [name, list] of Object.entries(this.spec.factorLevels)) levels[name] = [...list];
+    return {
+      format: LINEAR_MODEL_FORMAT,
+      version: LINEAR_MODEL_VERSION,
+      formula: this.formula,
+      response: this.response,
+      intercept: this.intercept,
+      terms: this.terms.map((t) => ({ label: t.label, variables: [...t.variables] })),
+      factorLevels: levels,
+      preparation: this.preparation,
+      confidenceLevel: this.confidenceLevel,
+      coefficients: this.names.map((name, j) => ({ name, term: this.spec.columns[j].term, estimate: this.beta[j], stdError: this.se[j] })),
+      covariance: Array.from({ length: p }, (_, i) => Array.from(this.cov.subarray(i * p, (i + 1) * p))),
+      statistics: { ...this.statistics },
+    };
+  }
+
+  /** Reads a saved model (an object or its JSON text) back, checking it thoroughly. */
+  static fromJSON(json: LinearModelJSON | string): LinearModel {
+    return readLinearJSON(json);
+  }
+}
+
+const listNames = (names: readonly string[], max = 6) =>
+  names.slice(0, max).map((n) => `'${n}'`).join(', ') + (names.length > max ? ` and ${names.length - max} more` : '');
+
+/**
+ * Fits y = Xβ by least squares. Errors are specific CbmErrors: UNKNOWN_COLUMN, NON_FINITE (also
+ * for a transform such as log of a non-positive value, naming the row), FORMULA_SYNTAX,
+ * CONSTANT_RESPONSE, SINGULAR (naming the aliased coefficients), BAD_INPUT.
+ *
+ * Method: the columns other than the intercept are centred (so that a predictor with a large
+ * offset, such as epoch milliseconds, is not mistaken for a multiple of the intercept), then a
+ * Householder QR factorisation X_c = QR gives β = R⁻¹Qᵀy_c and (X_cᵀX_c)⁻¹ = R⁻¹R⁻ᵀ; the
+ * intercept and its covariances are mapped back from the column means. A column whose remainder
+ * after the earlier columns is below 1e-7 of its norm is aliased (R's lm uses the same tolerance).
+ */
+export function fitLinear(data: DataInput | Table, formula: string, options: LinearFitOptions = {}): LinearModel {
+  const context = 'fitLinear';
+  checkOptionNames(options, LINEAR_OPTION_NAMES, context);
+  const level = options.confidenceLevel ?? 0.95;
+  check(typeof level === 'number' && level > 0 && level < 1, `${context}: confidenceLevel must be a number between 0 and 1, e.g. 0.95, got ${String(level)}`);
+  if (options.prepare !== undefined) check(options.prepare !== null && typeof options.prepare === 'object' && !Array.isArray(options.prepare), `${context}: prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income'] }`);
+  check(typeof formula === 'string', `${context}: formula must be a string like 'log(volume) ~ log(price) + store', got ${typeof formula}`);
+
+  const raw = toTable(data, context);
+  check(raw.nRows > 0, `${context}: the data has no rows`);
+  const parsed = parseFormula(formula, { columns: raw.names });
+  if (parsed.response === null) throw new CbmError('FORMULA_SYNTAX', `${context}: the formula needs a response on the left of '~', e.g. 'log(volume) ~ log(price)'`);
+  let preparation: Preparation | null = null;
+  if (options.prepare !== undefined) preparation = isPreparation(options.prepare) ? preparationToJSON(options.prepare) : fitPreparation(raw, options.prepare);
+  const table = deriveColumns(preparation ? applyPreparation(preparation, raw) : raw, [parsed.response, ...parsed.variables], context);
+  for (const v of [parsed.response, ...parsed.variables]) table.cells(v); // UNKNOWN_COLUMN early
+  const y = numericColumn(table, parsed.response, context);
+  const spec = designSpec(parsed, table, context);
+  const columns = designMatrix(spec, table, context);
+  const n = y.length;
+  const p = columns.length;
+  check(p > 0, `${context}: the model has no terms and no intercept`);
+  if (n <= p) throw new CbmError('SINGULAR', `${context}: ${n} rows cannot estimate ${p} coefficients and the residual variance; use fewer terms or more data`, { parameters: p, rows: n });
+
+  let constant = true;
+  for (let i = 1; i < n && constant; i++) constant = y[i] === y[0];
+  if (constant) throw new CbmError('CONSTANT_RESPONSE', `${context}: the response '${parsed.response}' is ${y[0]} in all ${n} rows, so there is nothing to model`, { column: parsed.response });
+  const fit = leastSquares(columns, y, spec.intercept, spec.columns.map((c) => c.name), context);
+  const statistics = linearStatistics(y, fit.fitted, fit.rss, p, spec.intercept);
+  if (!(fit.rss > 0)) {
+    throw new CbmError('BAD_INPUT', `${context}: the model fits '${parsed.response}' exactly (zero residuals), so there is no residual variance to estimate standard errors from; is the response computed from the predictors?`, { column: parsed.response });
+  }
+  const sigma2 = statistics.rss / statistics.dfResidual;
+  const covariance = fit.unscaledCovariance.map((v) => v * sigma2);
+  return new LinearModel({
+    response: parsed.response,
+    spec,
+    coefficients: fit.coefficients,
+    covariance,
+    statistics,
+    confidenceLevel: level,
+    preparation: preparation ? restrictPreparation(preparation, rawColumns(spec.terms.flatMap((t) => t.variables))) : null,
+  });
+}
+
+interface LeastSquaresFit {
+  coefficients: Float64Array;
+  /** (XᵀX)⁻¹, p×p. */
+  unscaledCovariance: Float64Array;
+  fitted: Float64Array;
+  rss: number;
+}
+
+/** Columns whose remainder after projection is below this share of their norm are aliased (R: lm's tol). */
+const ALIAS_TOLERANCE = 1e-7;
+
+/** Householder QR least squares on centred columns; see fitLinear for the method. */
+function leastSquares(design: readonly Float64Array[], y: Float64Array, intercept: boolean, names: readonly string[], context: string): LeastSquaresFit {
+  const n = y.length;
+  const p = design.length;
+  const first = intercept ? 1 : 0; // the intercept column (index 0) is handled by centring
+  const q = p - first;
+  const means = new Float64Array(p);
+  const norms = new Float64Array(p);
+  const work: Float64Array[] = [];
+  for (let j = first; j < p; j++) {
+    const x = design[j];
+    let sum = 0;
+    let squares = 0;
+    for (let i = 0; i < n; i++) {
+      sum += x[i];
+      squares += x[i] * x[i];
+    }
+    norms[j] = Math.sqrt(squares);
+    const mean = intercept ? sum / n : 0;
+    means[j] = mean;
+    const c = new Float64Array(n);
+    for (let i = 0; i < n; i++) c[i] = x[i] - mean;
+    work.push(c);
+  }
+  let yMean = 0;
+  if (intercept) {
+    for (let i = 0; i < n; i++) yMean += y[i];
+    yMean /= n;
+  }
+  const qty = new Float64Array(n);
+  for (let i = 0; i < n; i++) qty[i] = y[i] - yMean;
+
+  // Householder reflections H = I − 2uuᵀ/uᵀu, one per accepted column (pivot row = its rank
+  // position), applied to the later columns and to y.
+  const r = new Float64Array(q * q); // R, row-major by rank position, upper triangle
+  const rank = new Int32Array(q).fill(-1); // rank position of each accepted column
+  const aliased: number[] = [];
+  let k = 0;
+  for (let j = 0; j < q; j++) {
+    const x = work[j];
+    let norm = 0;
+    for (let i = k; i < n; i++) norm += x[i] * x[i];
+    norm = Math.sqrt(norm);
+    if (!(norm > ALIAS_TOLERANCE * norms[j + first])) {
+      aliased.push(j);
+      continue;
+    }
+    const alpha = x[k] > 0 ? -norm : norm;
+    // u = x[k..] − alpha·e₁, stored in x[k..]; uᵀu = 2·norm·(norm + |x_k|).
+    const uu = 2 * norm * (norm + Math.abs(x[k]));
+    x[k] -= alpha;
+    const row = k;
+    const reflect = (v: Float64Array) => {
+      let dot = 0;
+      for (let i = row; i < n; i++) dot += x[i] * v[i];
+      const f = (2 * dot) / uu;
+      for (let i = row; i < n; i++) v[i] -= f * x[i];
+    };
+    for (let m = j + 1; m < q; m++) reflect(work[m]);
+    reflect(qty);
+    r[row * q + row] = alpha;
+    for (let m = j + 1; m < q; m++) r[row * q + m] = work[m][row];
+    rank[j] = row;
+    k++;
+  }
+  if (aliased.length > 0) throw aliasedError(aliased, rank, work, r, q, first, means, norms, names, context);
+
+  // β_c = R⁻¹·(Qᵀy)[0..q); (X_cᵀX_c)⁻¹ = R⁻¹R⁻ᵀ.
+  const rInverse = new Float64Array(q * q);
+  for (let j = q - 1; j >= 0; j--) {
+    rInverse[j * q + j] = 1 / r[j * q + j];
+    for (let i = j - 1; i >= 0; i--) {
+      let s = 0;
+      for (let k = i + 1; k <= j; k++) s += r[i * q + k] * rInverse[k * q + j];
+      rInverse[i * q + j] = -s / r[i * q + i];
+    }
+  }
+  const slopes = new Float64Array(q);
+  for (let i = 0; i < q; i++) {
+    let s = 0;
+    for (let k = i; k < q; k++) s += rInverse[i * q + k] * qty[k];
+    slopes[i] = s;
+  }
+  const slopeCov = new Float64Array(q * q);
+  for (let i = 0; i < q; i++) for (let j = i; j < q; j++) {
+    let s = 0;
+    for (let k = j; k < q; k++) s += rInverse[i * q + k] * rInverse[j * q + k];
+    slopeCov[i * q + j] = s;
+    slopeCov[j * q + i] = s;
+  }
+
+  // Back to the design's columns: intercept = ȳ − Σβⱼx̄ⱼ, Var = 1/n + x̄ᵀC x̄, Cov(b₀, β) = −C x̄.
+  const coefficients = new Float64Array(p);
+  const covariance = new Float64Array(p * p);
+  for (let j = 0; j < q; j++) {
+    coefficients[j + first] = slopes[j];
+    for (let k = 0; k < q; k++) covariance[(j + first) * p + k + first] = slopeCov[j * q + k];
+  }
+  if (intercept) {
+    let b0 = yMean;
+    for (let j = 0; j < q; j++) b0 -= slopes[j] * means[j + 1];
+    coefficients[0] = b0;
+    let v0 = 1 / n;
+    for (let j = 0; j < q; j++) {
+      let cm = 0;
+      for (let k = 0; k < q; k++) cm += slopeCov[j * q + k] * means[k + 1];
+      covariance[(j + 1) * p] = -cm;
+      covariance[j + 1] = -cm;
+      v0 += means[j + 1] * cm;
+    }
+    covariance[0] = v0;
+  }
+
+  // Fitted values and residuals from the centred columns (no offset-sized cancellation).
+  const fitted = new Float64Array(n).fill(yMean);
+  for (let j = 0; j < q; j++) {
+    const b = slopes[j];
+    const x = design[j + first];
+    const m = means[j + first];
+    for (let i = 0; i < n; i++) fitted[i] += b * (x[i] - m);
+  }
+  let rss = 0;
+  for (let i = 0; i < n; i++) {
+    const e = y[i] - fitted[i];
+    rss += e * e;
+  }
+  return { coefficients, unscaledCovariance: covariance, fitted, rss };
+}
+
+function aliasedError(aliased: readonly number[], rank: Int32Array, work: readonly Float64Array[], r: Float64Array, q: number, first: number, means: Float64Array, norms: Float64Array, names: readonly string[], context: string): CbmError {
+  const descriptions: string[] = [];
+  const dependsOn: string[][] = [];
+  for (const j of aliased.slice(0, 3)) {
+    // Solve R·c = (Qᵀx_j) over the accepted earlier columns (R's entry for accepted columns a, b
+    // sits at row rank[a], column b): x_c,j ≈ Σ cₐ·x_c,a.
+    const accepted = [...Array(j).keys()].filter((a) => rank[a] >= 0);
+    const c = new Float64Array(j);
+    for (let t = accepted.length - 1; t >= 0; t--) {
+      const a = accepted[t];
+      let s = work[j][rank[a]];
+      for (const b of accepted.slice(t + 1)) s -= r[rank[a] * q + b] * c[b];
+      c[a] = s / r[rank[a] * q + a];
+    }
+    const parts = accepted.filter((a) => Math.abs(c[a]) * norms[a + first] > 1e-6 * norms[j + first]).map((a) => names[a + first]);
+    if (first === 1) {
+      let offset = means[j + 1];
+      for (const a of accepted) offset -= c[a] * means[a + 1];
+      if (Math.abs(offset) * Math.sqrt(work[j].length) > 1e-6 * norms[j + 1]) parts.unshift(names[0]);
+    }
+    dependsOn.push(parts);
+    descriptions.push(parts.length ? `'${names[j + first]}' is a linear combination of ${listNames(parts, 4)}` : `'${names[j + first]}' is zero in every row`);
+  }
+  const all = aliased.map((j) => names[j + first]);
+  return new CbmError(
+    'SINGULAR',
+    `${context}: collinear design: ${descriptions.join('; ')}${aliased.length > 3 ? ` (and ${aliased.length - 3} more aliased)` : ''}. R's lm would report NA for ${aliased.length === 1 ? 'it' : 'them'}; remove ${aliased.length === 1 ? 'that term' : 'those terms'}.`,
+    { aliased: all, dependsOn },
+  );
+}
+
+function linearStatistics(y: Float64Array, fitted: Float64Array, rss: number, p: number, intercept: boolean): LinearStatistics {
+  const n = y.length;
+  let mss = 0;
+  if (intercept) {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += fitted[i];
+    mean /= n;
+    for (let i = 0; i < n; i++) mss += (fitted[i] - mean) ** 2;
+  } else for (let i = 0; i < n; i++) mss += fitted[i] * fitted[i];
+  const dfResidual = n - p;
+  const dfModel = p - (intercept ? 1 : 0);
+  const rSquared = mss / (mss + rss);
+  const fStatistic = dfModel > 0 ? mss / dfModel / (rss / dfResidual) : NaN;
+  const logLikelihood = -0.5 * n * (Math.log(2 * Math.PI) + 1 - Math.log(n) + Math.log(rss));
+  return {
+    nObs: n,
+    nParameters: p,
+    dfResidual,
+    dfModel,
+    rss,
+    sigma: Math.sqrt(rss / dfResidual),
+    rSquared,
+    adjRSquared: 1 - ((1 - rSquared) * (n - (intercept ? 1 : 0))) / dfResidual,
+    fStatistic,
+    fPValue: dfModel > 0 ? fUpperTail(fStatistic, dfModel, dfResidual) : NaN,
+    logLikelihood,
+    aic: -2 * logLikelihood + 2 * (p + 1),
+    bic: -2 * logLikelihood + Math.log(n) * (p + 1),
+  };
+}
+
+function badJSON(message: string): CbmError {
+  return new CbmError('BAD_MODEL_JSON', `LinearModel.fromJSON: ${message}`);
+}
+
+const STATISTIC_KEYS: readonly (keyof LinearStatistics)[] = ['nObs', 'nParameters', 'dfResidual', 'dfModel', 'rss', 'sigma', 'rSquared', 'adjRSquared', 'fStatistic', 'fPValue', 'logLikelihood', 'aic', 'bic'];
+
+function readLinearJSON(input: unknown): LinearModel {
+  let json: LinearModelJSON;
+  if (typeof input === 'string') {
+    try {
+      json = JSON.parse(input) as LinearModelJSON;
+    } catch (e) {
+      throw badJSON(`not valid JSON (${(e as Error).message})`);
+    }
+  } else json = input as LinearModelJSON;
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw badJSON('expected an object');
+  if (json.format !== LINEAR_MODEL_FORMAT) throw badJSON(`format is '${String(json.format)}', expected '${LINEAR_MODEL_FORMAT}'`);
+  if (json.version !== LINEAR_MODEL_VERSION) throw badJSON(`version ${String(json.version)} is not supported (this library reads version ${LINEAR_MODEL_VERSION})`);
+  if (typeof json.response !== 'string' || typeof json.intercept !== 'boolean' || typeof json.formula !== 'string') throw badJSON('formula, response (strings) and intercept (boolean) are required');
+  if (!Array.isArray(json.terms) || !json.terms.every((t) => t && typeof t === 'object' && typeof t.label === 'string' && Array.isArray(t.variables) && t.variables.length > 0 && t.variables.every((v) => typeof v === 'string'))) {
+    throw badJSON('terms must be a list of { label, variables }');
+  }
+  const terms: Term[] = json.terms.map((t) => ({ label: t.label, variables: [...t.variables] }));
+  for (const t of terms) if (t.label !== t.variables.join(':')) throw badJSON(`term '${t.label}' does not match its variables ${t.variables.join(', ')}`);
+  // The saved formula must say what the terms say (a hand edit of one of them is refused).
+  let parsed;
+  try {
+    parsed = parseFormula(json.formula);
+  } catch (e) {
+    throw badJSON(`formula '${json.formula}' cannot be read: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (parsed.response !== json.response || parsed.intercept !== json.intercept || parsed.terms.length !== terms.length || parsed.terms.some((t, k) => t.label !== terms[k].label)) {
+    throw badJSON(`formula '${json.formula}' does not match the response, intercept and terms; edit both or neither`);
+  }
+  const rawLevels: unknown = json.factorLevels ?? {};
+  if (rawLevels === null || typeof rawLevels !== 'object' || Array.isArray(rawLevels)) throw badJSON('factorLevels must map names to lists of levels');
+  const levels: Record<string, string[]> = Object.create(null);
+  for (const [name, list] of Object.entries(rawLevels)) {
+    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string') || list.length < 2 || new Set(list).size !== list.length) throw badJSON(`factorLevels.${name} must list at least two distinct levels`);
+    levels[name] = [...list];
+  }
+  let spec: DesignSpec;
+  try {
+    spec = specFromLevels({ intercept: json.intercept, terms }, levels);
+  } catch (e) {
+    throw badJSON(`the terms do not form a valid design: ${(e as Error).message}`);
+  }
+  const p = spec.columns.length;
+  if (!Array.isArray(json.coefficients) || json.coefficients.length !== p) throw badJSON(`expected ${p} coefficients for the terms, found ${Array.isArray(json.coefficients) ? json.coefficients.length : 'none'}`);
+  const coefficients = new Float64Array(p);
+  json.coefficients.forEach((c, j) => {
+    if (!c || typeof c !== 'object' || c.name !== spec.columns[j].name) throw badJSON(`coefficient ${j} should be '${spec.columns[j].name}', found '${String(c?.name)}'`);
+    if (typeof c.estimate !== 'number' || !Number.isFinite(c.estimate)) throw badJSON(`coefficient '${c.name}' has no finite estimate`);
+    coefficients[j] = c.estimate;
+  });
+  const covariance = new Float64Array(p * p);
+  if (!Array.isArray(json.covariance) || json.covariance.length !== p) throw badJSON(`covariance must be a ${p}×${p} matrix`);
+  json.covariance.forEach((row: unknown, i) => {
+    if (!Array.isArray(row) || row.length !== p || !row.every((x) => typeof x === 'number' && Number.isFinite(x))) throw badJSON(`covariance row ${i} must have ${p} finite numbers`);
+    covariance.set(row as number[], i * p);
+  });
+  for (let i = 0; i < p; i++) {
+    if (!(covariance[i * p + i] > 0)) throw badJSON(`covariance has a variance of ${covariance[i * p + i]} for '${spec.columns[i].name}'; variances must be positive`);
+    for (let j = 0; j < i; j++) {
+      const a = covariance[i * p + j];
+      const b = covariance[j * p + i];
+      if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1e-300)) throw badJSON(`covariance is not symmetric at ('${spec.columns[i].name}', '${spec.columns[j].name}')`);
+    }
+  }
+  const correlation = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) correlation[i * p + j] = covariance[i * p + j] / Math.sqrt(covariance[i * p + i] * covariance[j * p + j]);
+  if (choleskyInPlace(correlation, p, 1e-12) >= 0) throw badJSON('covariance is not positive definite');
+  let preparation: Preparation | null = null;
+  if (json.preparation != null) {
+    if (!isPreparation(json.preparation)) throw badJSON('preparation must be { encodings, ranges }');
+    try {
+      checkEncodings(json.preparation.encodings);
+      check(json.preparation.ranges !== null && typeof json.preparation.ranges === 'object' && !Array.isArray(json.preparation.ranges), 'ranges must be an object like { age: { min, max } }');
+      scalerFromRanges(json.preparation.ranges);
+    } catch (e) {
+      throw badJSON(`preparation is invalid: ${(e as Error).message}`);
+    }
+    preparation = preparationToJSON(json.preparation);
+  }
+  const rawStatistics: unknown = json.statistics;
+  if (rawStatistics === null || typeof rawStatistics !== 'object') throw badJSON('statistics are missing');
+  const statistics = {} as LinearStatistics;
+  for (const key of STATISTIC_KEYS) {
+    const value = (rawStatistics as Record<string, unknown>)[key];
+    if (value === null) statistics[key] = NaN; // JSON writes NaN (an intercept-only F) as null
+    else if (typeof value === 'number') statistics[key] = value;
+    else throw badJSON(`statistics.${key} must be a number, found ${value === undefined ? 'nothing' : typeof value}`);
+  }
+  if (!(Number.isInteger(statistics.dfResidual) && statistics.dfResidual > 0)) throw badJSON('statistics.dfResidual must be a positive whole number');
+  const confidenceLevel = json.confidenceLevel ?? 0.95;
+  if (typeof confidenceLevel !== 'number' || !(confidenceLevel > 0 && confidenceLevel < 1)) throw badJSON(`confidenceLevel must be between 0 and 1, found ${String(confidenceLevel)}`);
+  return new LinearModel({ response: json.response, spec, coefficients, covariance, statistics, confidenceLevel, preparation });
+}

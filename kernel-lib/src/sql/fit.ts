@@ -1,0 +1,605 @@
+import { CbmError, check } from '../errors';
+import { specFromLevels, type DesignSpec } from '../model/design';
+import { parseFormula, type Formula } from '../model/formula';
+import { checkStepwiseOptions, stepwiseSearch, type StepwiseOptions, type StepwiseResult } from '../model/stepwise';
+import { columnScaling, covarianceToOriginal, newtonLogitConditioned, scalingFromMoments, toOriginal, toScaled, type ColumnScaling } from '../model/conditioning';
+import { aliasedFromGram, type NewtonFit, type NewtonStatus } from '../model/irls';
+import { choleskyInPlace, choleskyInverse, choleskySolveInPlace, symmetrizeLower } from '../model/linalg';
+import { aliasedError, diagnoseFit, fitStatistics } from '../model/diagnostics';
+import { checkFitOptions, FIT_OPTION_NAMES, type FitOptions } from '../model/fit';
+import { LogitModel } from '../model/logit';
+import { checkEncodings } from '../prepare/encode';
+import { isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
+import { scalerFromRanges } from '../prepare/scale';
+import type { SqlDialect, SqlExecutor, SqlRow } from '../warehouse/executor';
+import { checkDialect, doubleType, expMinusAbsSQL, fenceSQL, quoteIdentifier, quoteString, sampleClause, sqlNumber, textType } from './dialect';
+import { designColumnSQL, own, preparedVariableSQL, tableSQL } from './scoring';
+
+/**
+ * Logistic regression fitted inside the database (the approach of Apache MADlib's
+ * `logregr_train`): the rows never leave it. Each Newton step is one aggregate query that
+ * returns the log-likelihood, the p gradient sums Σ(y − μ)xⱼ and the p(p+1)/2 Hessian sums
+ * Σ μ(1 − μ)xⱼxₖ in one pass over the table; the p×p algebra, the convergence test, step
+ * halving, aliasing, separation and the statistics are the library's own (the same code
+ * fitLogit runs), so the result is the same `LogitModel` with the same summary and JSON.
+ *
+ * Before the Newton passes: one row (`LIMIT 1`) tells the column names and kinds, one
+ * `SELECT DISTINCT` reads the levels of text factors (sorted in code-unit order, as fitLogit
+ * does), and one profiling pass counts rows and NULLs, learns the scaling ranges, checks the
+ * encodings and counts the response's ones. Above 100,000 rows the Newton passes start from a
+ * fit on a repeatable Bernoulli sample of about 20,000 rows (fitted in memory by the library's
+ * Newton code), which saves two or three passes over the table.
+ *
+ * `where` is SQL written by the caller (a trusted filter such as `contacted = 1`); it must be a
+ * single expression: statement separators and comments are refused. Everything else (table,
+ * formula names, levels, codes) is quoted or escaped by the library.
+ *
+ * @example
+ * // const db = await openDuckDB('out/cbm.duckdb');
+ * // const model = await fitLogitInDatabase(db, { table: 'customers', formula: 'responded ~ gender:age + gender:income',
+ * //   prepare: { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }, where: 'contacted = 1' });
+ * const options: InDatabaseFitOptions = { table: 'customers', formula: 'responded ~ age' };
+ */
+export interface InDatabaseFitOptions extends FitOptions {
+  /** The table or view holding the rows: a name or [schema, name]. */
+  table: string | readonly string[];
+  /** An R formula over the table's columns, e.g. 'responded ~ gender:age + income'. */
+  formula: string;
+  /** The SQL dialect; default: the executor's, or 'duckdb' for a bare run function. */
+  dialect?: SqlDialect;
+  /** A SQL condition selecting the rows to fit on (caller-written SQL, one expression). */
+  where?: string;
+  /** Start from a fit on a ~20,000-row sample when the table has more than 100,000 rows (default true). */
+  warmStart?: boolean;
+}
+
+/** A function that runs one SQL statement and returns its rows. */
+export type SqlRun = (sql: string) => Promise<SqlRow[]>;
+
+const FIT_KEYS = [...FIT_OPTION_NAMES, 'table', 'formula', 'dialect', 'where', 'warmStart'];
+const STEPWISE_KEYS = ['criterion', 'alpha', 'hierarchical'];
+/** Above this many coefficients one aggregate pass would carry too many sums (p(p+1)/2). */
+const MAX_COLUMNS = 120;
+/** A text factor with more levels than this is almost surely an identifier, not a category. */
+const MAX_LEVELS = 500;
+const WARM_START_ROWS = 100_000;
+/** Rows of the warm-start sample: enough for a start within a few standard errors, few enough to read quickly (drivers convert each value). */
+const WARM_START_SAMPLE = 20_000;
+const SAMPLE_SEED = 20_240_601;
+/** |η| beyond which P is within 1e-8 of 0 or 1 (as in the in-memory fit). */
+const EXTREME_ETA = 18.420680743952367;
+
+/** Everything a fit on one design needs that does not depend on the design. */
+export interface InDatabaseData {
+  run: SqlRun;
+  dialect: SqlDialect;
+  from: string;
+  where: string | null;
+  formula: Formula;
+  response: string;
+  /** The response as a 0/1 double in SQL. */
+  ySQL: string;
+  preparation: Preparation | null;
+  factorLevels: Record<string, string[]>;
+  n: number;
+  ones: number;
+  event: string | number | boolean | undefined;
+  /** Design columns' mean and population variance by name (for conditioning), filled as fits need them. */
+  moments: Map<string, { mean: number; variance: number }>;
+}
+
+/**
+ * Fits a logistic regression of `formula` on a database table; see InDatabaseFitOptions.
+ * Errors are the CbmErrors fitLogit raises (UNKNOWN_COLUMN, NON_FINITE, CONSTANT_RESPONSE,
+ * SINGULAR, SEPARATION, NOT_CONVERGED, FORMULA_SYNTAX), plus SQL_ERROR from the database.
+ */
+export async function fitLogitInDatabase(run: SqlRun | SqlExecutor, options: InDatabaseFitOptions): Promise<LogitModel> {
+  const context = 'fitLogitInDatabase';
+  const data = await prepareInDatabase(run, options, context);
+  const spec = designSpecInDatabase(data, data.formula, context);
+  return fitSpecInDatabase(data, spec, options, context);
+}
+
+/** The checks, profile, levels and ranges shared by fitLogitInDatabase and stepwiseInDatabase. */
+export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options: InDatabaseFitOptions, context: string, extraKeys: readonly string[] = []): Promise<InDatabaseData> {
+  check(options !== null && typeof options === 'object' && !Array.isArray(options), `${context}: options with a table and a formula are required, e.g. { table: 'customers', formula: 'responded ~ age' }`);
+  checkFitOptions(options, context, [...FIT_KEYS, ...extraKeys]);
+  let run: SqlRun;
+  let dialect: SqlDialect;
+  if (typeof executor === 'function') {
+    run = executor;
+    dialect = options.dialect ?? 'duckdb';
+  } else {
+    check(executor !== null && typeof executor === 'object' && typeof executor.run === 'function', `${context}: the first argument must be an executor (openDuckDB, openPostgres) or a function (sql) => Promise<rows>`);
+    run = (sql) => executor.run(sql);
+    dialect = options.dialect ?? executor.dialect;
+  }
+  checkDialect(dialect, context);
+  check(typeof options.formula === 'string', `${context}: formula must be a string like 'responded ~ gender + age'`);
+  if (options.warmStart !== undefined) check(typeof options.warmStart === 'boolean', `${context}: warmStart must be true or false`);
+  const from = tableSQL(dialect, options.table, context);
+  let where: string | null = null;
+  if (options.where !== undefined) {
+    check(typeof options.where === 'string' && options.where.trim().length > 0, `${context}: where must be a SQL condition such as 'contacted = 1'`);
+    checkSingleExpression(options.where, dialect, context);
+    where = `(${options.where})`;
+  }
+  const whereSQL = where ? ` WHERE ${where}` : '';
+
+  // The column names (for '.', and to name unknown columns as fitLogit does).
+  const first = await run(`SELECT * FROM ${from}${whereSQL} LIMIT 1`);
+  if (first.length === 0) throw new CbmError('BAD_INPUT', `${context}: the table ${from}${where ? ` has no rows where ${options.where}` : ' has no rows'}`);
+  const columns = Object.keys(first[0]);
+  const formula = parseFormula(options.formula, { columns });
+  if (formula.response === null) throw new CbmError('FORMULA_SYNTAX', `${context}: the formula needs a response on the left of '~', e.g. 'responded ~ gender + age'`);
+  const response = formula.response;
+
+  let preparation: Preparation | null = null;
+  let scale: string[] = [];
+  let encodings: Record<string, Record<string, number>> = {};
+  if (options.prepare !== undefined) {
+    const prepare = options.prepare as PreparationSpec | Preparation;
+    check(prepare !== null && typeof prepare === 'object', `${context}: prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }`);
+    if (isPreparation(prepare)) {
+      checkEncodings(prepare.encodings);
+      scalerFromRanges(prepare.ranges);
+      preparation = preparationToJSON(prepare);
+    } else {
+      const unknownKeys = Object.keys(prepare).filter((k) => k !== 'encode' && k !== 'scale');
+      check(unknownKeys.length === 0, `prepare: unknown option '${unknownKeys[0]}' (expected 'encode' and/or 'scale')`);
+      encodings = JSON.parse(JSON.stringify(prepare.encode ?? {}));
+      checkEncodings(encodings);
+      scale = [...(prepare.scale ?? [])];
+      check(Array.isArray(prepare.scale ?? []) && scale.every((s) => typeof s === 'string'), 'prepare.scale must be a list of column names');
+    }
+  }
+  const encoded = new Set(Object.keys(preparation?.encodings ?? encodings));
+  const used = [...new Set([response, ...formula.variables, ...encoded, ...scale, ...Object.keys(preparation?.ranges ?? {})])];
+  for (const v of used) {
+    if (!columns.includes(v)) throw new CbmError('UNKNOWN_COLUMN', `${context}: unknown column '${v}'; the table has ${columns.map((c) => `'${c}'`).join(', ')}`, { column: v, available: columns });
+  }
+
+  // A column's kind (text, number, boolean) is the JS type of its value in the first row. A NULL
+  // there means the column has NULLs: count them now, for the error (the common path counts
+  // NULLs in the one profiling pass below).
+  const q = (name: string) => quoteIdentifier(dialect, name);
+  const nullCounts = `COUNT(*) AS n, ${used.map((v, k) => `COUNT(${q(v)}) AS c${k}`).join(', ')}`;
+  const refuseNulls = (profile: SqlRow) => {
+    const total = Number(profile.n);
+    used.forEach((v, k) => {
+      const missing = total - Number(profile[`c${k}`]);
+      if (missing > 0) {
+        throw new CbmError('NON_FINITE', `${context}: column '${v}' is NULL in ${missing} of ${total} rows; ${v === response ? 'fit on rows with a known outcome only' : 'fill or filter them'} (e.g. where: '${v.replace(/'/g, "''")} IS NOT NULL')`, { column: v, missing });
+      }
+    });
+  };
+  if (used.some((v) => first[0][v] === null || first[0][v] === undefined)) refuseNulls((await run(`SELECT ${nullCounts} FROM ${from}${whereSQL}`))[0]);
+  const kind = new Map<string, 'text' | 'number' | 'boolean'>();
+  for (const v of used) {
+    const value = first[0][v];
+    kind.set(v, typeof value === 'string' ? 'text' : typeof value === 'boolean' ? 'boolean' : 'number');
+  }
+  for (const v of scale) {
+    if (kind.get(v) === 'text' && !encoded.has(v)) throw new CbmError('BAD_INPUT', `${context}: column '${v}' holds text, so it cannot be scaled; encode it first (prepare.encode)`, { column: v });
+  }
+
+  // Levels of text factors, one SELECT DISTINCT per column in one statement.
+  const factors = formula.variables.filter((v) => kind.get(v) === 'text' && !encoded.has(v));
+  const levels: Record<string, string[]> = Object.create(null);
+  if (factors.length > 0) {
+    const parts = factors.map((v, k) => `SELECT ${k} AS k, level FROM (SELECT DISTINCT CAST(${q(v)} AS ${textType(dialect)}) AS level FROM ${from}${whereSQL} LIMIT ${MAX_LEVELS + 1}) AS d${k}`);
+    const rows = await run(parts.join(' UNION ALL '));
+    factors.forEach((v) => (levels[v] = []));
+    for (const row of rows) levels[factors[Number(row.k)]].push(String(row.level));
+    for (const v of factors) {
+      if (levels[v].length > MAX_LEVELS) throw new CbmError('TOO_LARGE', `${context}: column '${v}' has more than ${MAX_LEVELS} distinct text values; it looks like an identifier, not a category (group it first)`, { column: v });
+      levels[v].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    }
+  }
+
+  const ySQL = await outcomeSQL(run, dialect, from, whereSQL, response, kind.get(response)!, options.event, context);
+  const rk = options.event === undefined ? kind.get(response) : 'event';
+  // The profiling pass: row and NULL counts, the response's ones (and values other than 0/1),
+  // values without an encoding, scaling ranges.
+  const checks: string[] = [nullCounts, `SUM(${ySQL}) AS ones`];
+  if (rk === 'number') checks.push(`SUM(CASE WHEN ${ySQL} = 0 OR ${ySQL} = 1 THEN 0 ELSE 1 END) AS bad`);
+  const encodedList = [...encoded];
+  const encodeOnly: Preparation = { encodings: preparation?.encodings ?? encodings, ranges: {} };
+  encodedList.forEach((v, k) => checks.push(`COUNT(${preparedVariableSQL(dialect, v, encodeOnly)}) AS e${k}`));
+  scale.forEach((v, k) => {
+    const value = preparedVariableSQL(dialect, v, encodeOnly);
+    checks.push(`MIN(${value}) AS lo${k}`, `MAX(${value}) AS hi${k}`);
+  });
+  const counts = (await run(`SELECT ${checks.join(', ')} FROM ${from}${whereSQL}`))[0];
+  refuseNulls(counts);
+  const n = Number(counts.n);
+  if (rk === 'number' && Number(counts.bad) > 0) {
+    throw new CbmError('BAD_INPUT', `${context}: the response '${response}' must be 0 or 1, but ${Number(counts.bad)} rows hold other values`, { column: response });
+  }
+  for (const [k, v] of encodedList.entries()) {
+    if (Number(counts[`e${k}`]) < n) {
+      const codes = encodeOnly.encodings[v];
+      const example = await run(`SELECT ${q(v)} AS v FROM ${from} WHERE ${where ? `${where} AND ` : ''}${q(v)} NOT IN (${Object.keys(codes).map((c) => quoteString(dialect, c)).join(', ')}) LIMIT 1`);
+      throw new CbmError('BAD_INPUT', `${context}: column '${v}' has the value '${String(example[0]?.v)}', which has no code (codes: ${Object.entries(codes).map(([c, x]) => `'${c}' → ${x}`).join(', ')})`, { column: v });
+    }
+  }
+  if (!preparation && (encodedList.length > 0 || scale.length > 0)) {
+    const ranges: Record<string, { min: number; max: number }> = Object.create(null);
+    scale.forEach((v, k) => {
+      const min = Number(counts[`lo${k}`]);
+      const max = Number(counts[`hi${k}`]);
+      if (!(max > min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${v}' is constant (${min}) in the data, so it cannot be scaled to [0, 1]`, { column: v });
+      if (!Number.isFinite(max - min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${v}' spans ${min} to ${max}, a range too wide to scale in double precision`, { column: v });
+      ranges[v] = { min, max };
+    });
+    preparation = preparationToJSON({ encodings, ranges });
+  } else if (!preparation && options.prepare !== undefined) {
+    preparation = { encodings: {}, ranges: {} };
+  }
+  const ones = Number(counts.ones);
+  if (ones === 0 || ones === n) {
+    throw new CbmError('CONSTANT_RESPONSE', `${context}: the response '${response}' is ${ones === 0 ? 0 : 1} in all ${n} rows, so there is nothing to model`, { column: response });
+  }
+  const factorLevels: Record<string, string[]> = Object.create(null);
+  for (const v of factors) factorLevels[v] = levels[v];
+  return { run, dialect, from, where, formula, response, ySQL, preparation, factorLevels, n, ones, event: options.event, moments: new Map() };
+}
+
+/** The design of `formula` with the factor levels read from the table (a single-level factor is SINGULAR, as in fitLogit). */
+export function designSpecInDatabase(data: InDatabaseData, formula: Pick<Formula, 'intercept' | 'terms'>, context: string): DesignSpec {
+  const levels: Record<string, string[]> = Object.create(null);
+  const n = data.n;
+  for (const term of formula.terms) for (const v of term.variables) {
+    const l = own(data.factorLevels, v);
+    if (!l) continue;
+    if (l.length < 2) throw new CbmError('SINGULAR', `${context}: factor '${v}' has a single level ('${l[0]}') in the data, so its effect cannot be estimated; drop it from the formula`, { column: v });
+    if (n >= 10 && l.length > n / 2) {
+      throw new CbmError('SINGULAR', `${context}: factor '${v}' has ${l.length} distinct values in ${n} rows (an identifier?), too many levels to estimate; drop it from the formula (with '.', write '. - ${v}')`, { column: v, levels: l.length });
+    }
+    levels[v] = l;
+  }
+  const spec = specFromLevels(formula, levels);
+  check(spec.columns.length > 0, `${context}: the model has no terms and no intercept`);
+  if (spec.columns.length > n) {
+    throw new CbmError('SINGULAR', `${context}: the design has ${spec.columns.length} coefficients but the data only ${n} rows; use fewer terms or more data`, { parameters: spec.columns.length, rows: n });
+  }
+  if (spec.columns.length > MAX_COLUMNS) throw new CbmError('TOO_LARGE', `${context}: the design has ${spec.columns.length} columns; an in-database fit takes at most ${MAX_COLUMNS} (each Newton pass sums p(p+1)/2 products)`, { columns: spec.columns.length });
+  return spec;
+}
+
+/** One evaluation pass at β: log-likelihood, and optionally gradient, lower-triangle Hessian, extreme-fit counts and max|xⱼ|. */
+interface Pass {
+  logLikelihood: number;
+  gradient: Float64Array;
+  hessian: Float64Array;
+  perfect: number;
+  extreme: number;
+  maxAbs: Float64Array;
+}
+
+/**
+ * The SQL of one pass. Nested selects compute each row's design values, then η, then e^−|η|,
+ * μ and the weight once; on PostgreSQL `OFFSET 0` (fenceSQL) keeps the planner from inlining a
+ * select into the next, which would recompute EXP for every sum that uses it.
+ */
+function passSQL(data: InDatabaseData, xs: readonly (string | null)[], beta: Float64Array, withHessian: boolean, maxAbs: ((j: number) => string) | null): string {
+  const { dialect } = data;
+  const p = xs.length;
+  const x = (j: number) => `x${j}`;
+  const inner = `SELECT ${data.ySQL} AS y${xs.map((sql, j) => (sql === null ? '' : `, ${sql} AS ${x(j)}`)).join('')} FROM ${data.from}${data.where ? ` WHERE ${data.where}` : ''}`;
+  const addends: string[] = [];
+  let constant = 0;
+  xs.forEach((sql, j) => {
+    if (sql === null) constant += beta[j];
+    else if (beta[j] !== 0) addends.push(`${sqlNumber(dialect, beta[j])} * ${x(j)}`);
+  });
+  const eta = [sqlNumber(dialect, constant), ...addends].join(' + ');
+  const fence = fenceSQL(dialect);
+  const withEta = `SELECT *, ${eta} AS eta FROM (${inner}${fence}) AS rows_`;
+  const withT = `SELECT *, ${expMinusAbsSQL(dialect, 'eta')} AS t FROM (${withEta}${fence}) AS eta_`;
+  const one = sqlNumber(dialect, 1);
+  const withMu = `SELECT *, CASE WHEN eta >= 0 THEN ${one} / (${one} + t) ELSE t / (${one} + t) END AS mu FROM (${withT}${fence}) AS t_`;
+  const withW = `SELECT *, y - mu AS r, mu * (${one} - mu) AS w FROM (${withMu}${fence}) AS mu_`;
+  const limit = sqlNumber(dialect, EXTREME_ETA);
+  const sums = [
+    `SUM(y * eta - GREATEST(eta, ${sqlNumber(dialect, 0)}) - LN(${one} + t)) AS ll`,
+    `SUM(CASE WHEN eta > ${limit} OR eta < -${limit} THEN 1 ELSE 0 END) AS extreme`,
+    `SUM(CASE WHEN (eta > ${limit} AND y = 1) OR (eta < -${limit} AND y = 0) THEN 1 ELSE 0 END) AS perfect`,
+  ];
+  if (withHessian) {
+    for (let a = 0; a < p; a++) {
+      sums.push(`SUM(${xs[a] === null ? 'r' : `r * ${x(a)}`}) AS g${a}`);
+      for (let b = 0; b <= a; b++) {
+        const factors = ['w', ...(xs[a] === null ? [] : [x(a)]), ...(xs[b] === null ? [] : [x(b)])];
+        sums.push(`SUM(${factors.join(' * ')}) AS h${a}_${b}`);
+      }
+    }
+  }
+  if (maxAbs) xs.forEach((sql, j) => sums.push(sql === null ? `${one} AS a${j}` : `${maxAbs(j)} AS a${j}`));
+  return `SELECT ${sums.join(', ')} FROM (${withW}${fence}) AS w_`;
+}
+
+async function runPass(data: InDatabaseData, xs: readonly (string | null)[], beta: Float64Array, withHessian: boolean, maxAbsSQL: ((j: number) => string) | null, context: string): Promise<Pass> {
+  const withMaxAbs = maxAbsSQL !== null;
+  const row = (await data.run(passSQL(data, xs, beta, withHessian, maxAbsSQL)))[0];
+  const p = xs.length;
+  const num = (key: string) => (row[key] === null || row[key] === undefined ? NaN : Number(row[key]));
+  const gradient = new Float64Array(p);
+  const hessian = new Float64Array(p * p);
+  const maxAbs = new Float64Array(p);
+  if (withHessian) {
+    for (let a = 0; a < p; a++) {
+      gradient[a] = num(`g${a}`);
+      for (let b = 0; b <= a; b++) hessian[a * p + b] = num(`h${a}_${b}`);
+    }
+    if (!gradient.every(Number.isFinite) || !hessian.every(Number.isFinite)) {
+      throw new CbmError('NON_FINITE', `${context}: a design column holds NaN or infinite values in the table, so the sums are not finite; filter those rows`, {});
+    }
+  }
+  if (withMaxAbs) for (let j = 0; j < p; j++) maxAbs[j] = num(`a${j}`);
+  return { logLikelihood: num('ll'), gradient, hessian, perfect: num('perfect'), extreme: num('extreme'), maxAbs };
+}
+
+/** Options of one design's fit, as fitDesign takes them. */
+export type DesignFitOptions = FitOptions & { startVector?: Float64Array; warmStart?: boolean };
+
+/**
+ * Fits one design inside the database with Newton's method, following newtonLogit step for
+ * step (aliasing check on the first Hessian, Cholesky steps, step halving, the convergence test
+ * |Δβⱼ| ≤ tol·(1 + |βⱼ|), a last step without a further pass), then the library's diagnosis and
+ * statistics.
+ */
+export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, options: DesignFitOptions, context: string): Promise<LogitModel> {
+  const names = spec.columns.map((c) => c.name);
+  const p = names.length;
+  const raw = spec.columns.map((c) => (c.numeric.length === 0 && Object.keys(c.levels).length === 0 ? null : designColumnSQL(data.dialect, c, data.preparation)));
+  const intercept = spec.intercept ? 0 : -1;
+  const maxIterations = options.maxIterations ?? 25;
+  const tolerance = options.tolerance ?? 1e-8;
+  // The start, in the original columns' terms.
+  const start = new Float64Array(p);
+  if (options.startVector) start.set(options.startVector);
+  else if (options.start) {
+    for (const [name, value] of Object.entries(options.start)) {
+      const j = names.indexOf(name);
+      check(j >= 0, `${context}: start names the unknown coefficient '${name}'`);
+      start[j] = value;
+    }
+  }
+  // Conditioning (as fitLogit's newtonLogitConditioned): columns with a large offset or an extreme
+  // spread are centred and scaled, z = (x − m)/s, from the moments of a sample or of the table.
+  let scaling: ColumnScaling | null = null;
+  if (!options.startVector && !options.start && data.n > WARM_START_ROWS && options.warmStart !== false) {
+    // A repeatable Bernoulli sample of ~20,000 rows, fitted in memory, gives the starting point.
+    const percent = Math.min(100, Math.ceil((1e4 * WARM_START_SAMPLE) / data.n) / 100);
+    const rows = await data.run(`SELECT ${data.ySQL} AS y${raw.map((sql, j) => (sql === null ? '' : `, ${sql} AS x${j}`)).join('')} FROM ${data.from} ${sampleClause(data.dialect, percent, SAMPLE_SEED)}${data.where ? ` WHERE ${data.where}` : ''}`);
+    if (rows.length > 10 * p) {
+      const y = Float64Array.from(rows, (r) => Number(r.y));
+      const columns = raw.map((sql, j) => (sql === null ? new Float64Array(rows.length).fill(1) : Float64Array.from(rows, (r) => Number(r[`x${j}`]))));
+      scaling = columnScaling(columns, intercept);
+      const rough = newtonLogitConditioned(columns, y, { tolerance: 1e-6, maxIterations, warmStart: false, interceptColumn: intercept });
+      if (rough.status === 'converged') start.set(rough.coefficients);
+    }
+  }
+  if (!scaling) {
+    const moments = await columnMoments(data, spec, raw);
+    scaling = scalingFromMoments(moments.means, moments.variances, intercept);
+  }
+  const center = scaling.center;
+  const scale = scaling.scale;
+  const conditioned = (j: number) => scaling!.active && (center[j] !== 0 || scale[j] !== 1);
+  const xs = raw.map((sql, j) => (sql !== null && conditioned(j) ? `((${sql} - ${sqlNumber(data.dialect, center[j])}) / ${sqlNumber(data.dialect, scale[j])})` : sql));
+  // The size of an original column, max|x| = max|m + s·z|, for the separation diagnosis.
+  const originalAbs = (j: number) => (conditioned(j) ? `MAX(ABS(x${j} * ${sqlNumber(data.dialect, scale[j])} + ${sqlNumber(data.dialect, center[j])}))` : `MAX(ABS(x${j}))`);
+  const beta = scaling.active ? toScaled(start, scaling) : start;
+  const isSmall = (s: Float64Array) => {
+    for (let j = 0; j < p; j++) if (!(Math.abs(s[j]) <= tolerance * (1 + Math.abs(beta[j])))) return false;
+    return true;
+  };
+  let iterations = 0;
+  let pass = await runPass(data, xs, beta, true, null, context);
+  let hessian = pass.hessian;
+  symmetrizeLower(hessian, p);
+  let aliased = aliasedFromGram(hessian, p);
+  if (aliased.length > 0 && beta.some((b) => b !== 0)) {
+    // A start far out can make the weights vanish and fake the rank loss: judge it at β = 0.
+    beta.fill(0);
+    pass = await runPass(data, xs, beta, true, null, context);
+    hessian = pass.hessian;
+    symmetrizeLower(hessian, p);
+    aliased = aliasedFromGram(hessian, p);
+  }
+  if (aliased.length > 0) {
+    // A centred column that is constant depends on the intercept: say so (as the in-memory fit does).
+    throw aliasedError(aliased.map((al) => ({ column: al.column, dependsOn: conditioned(al.column) && center[al.column] !== 0 && intercept >= 0 && !al.dependsOn.includes(intercept) ? [intercept, ...al.dependsOn] : al.dependsOn })), names, context);
+  }
+  let logLikelihood = pass.logLikelihood;
+  let gradient = pass.gradient;
+  let status: NewtonStatus = 'max-iterations';
+  const step = new Float64Array(p);
+  const previous = new Float64Array(p);
+  const information = new Float64Array(p * p);
+  for (;;) {
+    symmetrizeLower(hessian, p);
+    information.set(hessian);
+    if (choleskyInPlace(hessian, p) >= 0) {
+      status = 'singular-hessian';
+      break;
+    }
+    step.set(gradient);
+    choleskySolveInPlace(hessian, p, step);
+    if (isSmall(step)) {
+      let gain = 0;
+      for (let j = 0; j < p; j++) {
+        beta[j] += step[j];
+        gain += gradient[j] * step[j];
+      }
+      logLikelihood += 0.5 * gain;
+      iterations++;
+      status = 'converged';
+      break;
+    }
+    if (iterations >= maxIterations) break;
+    iterations++;
+    previous.set(beta);
+    let factor = 1;
+    for (let halving = 0; halving < 30; halving++) {
+      for (let j = 0; j < p; j++) beta[j] = previous[j] + factor * step[j];
+      pass = await runPass(data, xs, beta, true, null, context);
+      if (pass.logLikelihood >= logLikelihood - 1e-12 * Math.abs(logLikelihood)) break;
+      factor /= 2;
+    }
+    logLikelihood = pass.logLikelihood;
+    gradient = pass.gradient;
+    hessian = pass.hessian;
+  }
+  let covariance = status === 'singular-hessian' ? new Float64Array(p * p).fill(NaN) : choleskyInverse(hessian, p);
+  let perfect = pass.perfect;
+  let extreme = pass.extreme;
+  let maxAbs: Float64Array | null = null;
+  if (status !== 'converged') {
+    const last = await runPass(data, xs, beta, false, originalAbs, context);
+    logLikelihood = last.logLikelihood;
+    perfect = last.perfect;
+    extreme = last.extreme;
+    maxAbs = last.maxAbs;
+  }
+  // Back to the original columns: β = T·γ, Cov(β) = T·Cov(γ)·Tᵀ (conditioning.ts).
+  let coefficients = beta;
+  let lastStep = step;
+  if (scaling.active) {
+    coefficients = toOriginal(beta, scaling);
+    lastStep = toOriginal(step, scaling);
+    if (!covariance.some(Number.isNaN)) covariance = covarianceToOriginal(covariance, scaling);
+  }
+  const fit: NewtonFit = { coefficients, covariance, logLikelihood, iterations, status, lastStep, perfectlyFitted: perfect, extremeFitted: extreme, aliased: [], information };
+  const warnings = diagnoseFit(fit, names, context, maxAbs ?? undefined);
+  const variables = [...new Set(spec.terms.flatMap((t) => t.variables))];
+  return new LogitModel({
+    response: data.response,
+    spec,
+    coefficients: fit.coefficients,
+    covariance: fit.covariance,
+    statistics: fitStatistics(fit, { n: data.n, ones: data.ones }, spec.intercept),
+    confidenceLevel: options.confidenceLevel ?? 0.95,
+    preparation: data.preparation ? restrictPreparation(data.preparation, variables) : null,
+    warnings,
+    event: data.event,
+    provenance: options.provenance,
+  });
+}
+
+/**
+ * Refuses SQL that is more than one expression: a `;`, a `--` or `/*` comment outside string
+ * literals and quoted identifiers, or unbalanced parentheses/quotes. Quotes are the dialect's
+ * (the backtick only in Spark SQL); where the scanner and the engine could disagree about the
+ * end of a literal (backslash escapes), the scanner ends it earlier and so checks more text.
+ */
+export function checkSingleExpression(sql: string, dialect: SqlDialect, context: string): void {
+  let depth = 0;
+  const quotes = dialect === 'spark' ? "'\"`" : "'\"";
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i];
+    if (quotes.includes(c)) {
+      const close = sql.indexOf(c, i + 1);
+      check(close > 0, `${context}: where has an unclosed ${c} quote`);
+      i = close;
+      continue;
+    }
+    check(c !== ';', `${context}: where must be one SQL condition; ';' is not allowed`);
+    check(!(c === '-' && sql[i + 1] === '-') && !(c === '/' && sql[i + 1] === '*'), `${context}: where must be one SQL condition; comments are not allowed`);
+    if (c === '(') depth++;
+    if (c === ')') depth--;
+    check(depth >= 0, `${context}: where has an unmatched ')'`);
+    check(c !== '\u0000', `${context}: where cannot contain the NUL character`);
+  }
+  check(depth === 0, `${context}: where has an unmatched '('`);
+}
+
+/** Options of stepwiseInDatabase: those of fitLogitInDatabase plus stepwise's criterion, alpha and hierarchical. */
+export interface InDatabaseStepwiseOptions extends InDatabaseFitOptions, Pick<StepwiseOptions, 'criterion' | 'alpha' | 'hierarchical'> {}
+
+/**
+ * Backward stepwise elimination (see `stepwise`) with every candidate fitted inside the
+ * database: the same search code as `stepwise`, so the same steps, criterion values and final
+ * model; each candidate costs a few aggregate passes.
+ *
+ * @example
+ * // const { model, steps } = await stepwiseInDatabase(db, { table: 'infert', formula: 'case ~ (age + parity + induced + spontaneous)^2' });
+ * const options: InDatabaseStepwiseOptions = { table: 'infert', formula: 'case ~ age + parity', criterion: 'bic' };
+ */
+export async function stepwiseInDatabase(run: SqlRun | SqlExecutor, options: InDatabaseStepwiseOptions): Promise<StepwiseResult> {
+  const context = 'stepwiseInDatabase';
+  check(options !== null && typeof options === 'object' && !Array.isArray(options), `${context}: options with a table and a formula are required`);
+  checkStepwiseOptions(options, context, [...FIT_KEYS, ...STEPWISE_KEYS]);
+  const data = await prepareInDatabase(run, options, context, STEPWISE_KEYS);
+  const fullSpec = designSpecInDatabase(data, data.formula, context);
+  const search = stepwiseSearch(fullSpec, data.n, options);
+  let next = search.next();
+  while (!next.done) {
+    const { spec, startVector, start, tolerance } = next.value;
+    next = search.next(await fitSpecInDatabase(data, spec, { ...options, start, tolerance, startVector }, context));
+  }
+  return next.value;
+}
+
+/** Text pairs whose event is known whatever their case (as readOutcome): the first of each pair is 1. */
+const KNOWN_PAIRS: readonly (readonly [string, string])[] = [
+  ['yes', 'no'],
+  ['true', 'false'],
+  ['1', '0'],
+];
+
+/**
+ * The response as a 0/1 double in SQL, read as `readOutcome` reads it in memory: numbers 0/1,
+ * booleans, text yes/no, true/false, 1/0 in any case (trimmed), or any two values with the
+ * `event` named. The distinct values are read with one small query when needed.
+ */
+async function outcomeSQL(run: SqlRun, dialect: SqlDialect, from: string, whereSQL: string, response: string, kind: 'text' | 'number' | 'boolean', event: string | number | boolean | undefined, context: string): Promise<string> {
+  const q = quoteIdentifier(dialect, response);
+  const one = sqlNumber(dialect, 1);
+  const zero = sqlNumber(dialect, 0);
+  if (event !== undefined) {
+    if (!(typeof event === 'string' || typeof event === 'boolean' || (typeof event === 'number' && Number.isFinite(event)))) {
+      throw new CbmError('BAD_INPUT', `${context}: event must be the text, number or boolean that marks the event, got ${typeof event}`);
+    }
+    const values = (await run(`SELECT DISTINCT ${q} AS v FROM ${from}${whereSQL} LIMIT 3`)).map((r) => r.v);
+    const same = (v: unknown) => v === event || (typeof v !== 'boolean' && typeof event !== 'boolean' && String(v) === String(event));
+    if (values.length > 2) throw new CbmError('BAD_INPUT', `${context}: the outcome '${response}' has more than 2 distinct values (${values.map((v) => `'${String(v)}'`).join(', ')}, …); a binary outcome has two`, { column: response });
+    if (!values.some(same)) throw new CbmError('BAD_INPUT', `${context}: the event '${String(event)}' does not occur in '${response}' (values: ${values.map((v) => `'${String(v)}'`).join(', ')})`, { column: response });
+    const literal = kind === 'text' ? quoteString(dialect, String(event)) : kind === 'boolean' ? (event === true ? 'TRUE' : 'FALSE') : sqlNumber(dialect, Number(event));
+    return `(CASE WHEN ${q} = ${literal} THEN ${one} ELSE ${zero} END)`;
+  }
+  if (kind === 'boolean') return `(CASE WHEN ${q} THEN ${one} ELSE ${zero} END)`;
+  if (kind === 'number') return `CAST(${q} AS ${doubleType(dialect)})`;
+  const values = (await run(`SELECT DISTINCT LOWER(TRIM(${q})) AS v FROM ${from}${whereSQL} LIMIT 5`)).map((r) => String(r.v));
+  for (const [yes, no] of KNOWN_PAIRS) {
+    if (values.every((v) => v === yes || v === no)) return `(CASE WHEN LOWER(TRIM(${q})) = ${quoteString(dialect, yes)} THEN ${one} ELSE ${zero} END)`;
+  }
+  const shown = values.slice(0, 4).map((v) => `'${v}'`).join(', ');
+  if (values.length > 2) throw new CbmError('BAD_INPUT', `${context}: the outcome '${response}' has ${values.length > 4 ? 'more than 4' : values.length} distinct text values (${shown}); a binary outcome has two`, { column: response });
+  throw new CbmError('BAD_INPUT', `${context}: cannot tell which value of '${response}' is the event (${shown}); name it, e.g. { event: '${values[0]}' }, or use 1/0, true/false or yes/no`, { column: response, values });
+}
+
+/**
+ * Mean and population variance of each design column (AVG and VAR_POP, one pass), cached by
+ * column name across the fits of one stepwise search; NaN for the intercept.
+ */
+async function columnMoments(data: InDatabaseData, spec: DesignSpec, raw: readonly (string | null)[]): Promise<{ means: Float64Array; variances: Float64Array }> {
+  const p = raw.length;
+  const means = new Float64Array(p).fill(NaN);
+  const variances = new Float64Array(p).fill(NaN);
+  const missing = raw.map((sql, j) => (sql !== null && !data.moments.has(spec.columns[j].name) ? j : -1)).filter((j) => j >= 0);
+  if (missing.length > 0) {
+    const row = (await data.run(`SELECT ${missing.map((j) => `AVG(${raw[j]}) AS m${j}, VAR_POP(${raw[j]}) AS v${j}`).join(', ')} FROM ${data.from}${data.where ? ` WHERE ${data.where}` : ''}`))[0];
+    for (const j of missing) data.moments.set(spec.columns[j].name, { mean: row[`m${j}`] === null ? NaN : Number(row[`m${j}`]), variance: row[`v${j}`] === null ? NaN : Number(row[`v${j}`]) });
+  }
+  raw.forEach((sql, j) => {
+    const m = sql === null ? undefined : data.moments.get(spec.columns[j].name);
+    if (m) {
+      means[j] = m.mean;
+      variances[j] = m.variance;
+    }
+  });
+  return { means, variances };
+}

@@ -1,0 +1,89 @@
+import { Client, types, type ClientConfig } from 'pg';
+import { CbmError, check } from '../errors';
+import type { SqlExecutor, SqlRow } from './executor';
+
+/**
+ * Connects to a PostgreSQL server with the `pg` client: a connection string
+ * (`postgres://user@host:5432/db`, or `postgresql:///db?host=/run/postgresql` for a Unix socket)
+ * or a `pg` ClientConfig. One connection serves every statement, in order, as with DuckDB.
+ *
+ * Numbers arrive as numbers: BIGINT (COUNT, SUM of integers) as a number when it is a safe
+ * integer (text otherwise) and NUMERIC as the nearest double, so that the library's SQL (which
+ * reads counts and sums) sees the same row shapes on PostgreSQL as on DuckDB.
+ *
+ * @example
+ * // const db = await openPostgres('postgresql://cbm@localhost/cbm');
+ * // (await db.run('SELECT 1 AS x'))[0].x; // 1
+ * // await db.close();
+ * const connection = 'postgresql://cbm@localhost/cbm';
+ */
+export async function openPostgres(connection: string | ClientConfig): Promise<SqlExecutor> {
+  check(
+    (typeof connection === 'string' && connection.length > 0) || (connection !== null && typeof connection === 'object' && !Array.isArray(connection)),
+    `openPostgres: connection must be a connection string like 'postgresql://user@host/db' or a pg ClientConfig, got ${String(connection)}`,
+  );
+  const config: ClientConfig = typeof connection === 'string' ? { connectionString: connection } : { ...connection };
+  config.types = { getTypeParser: typeParser as never };
+  const client = new Client(config);
+  // A dropped connection must not crash the process; the next statement reports it.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new CbmError('BAD_INPUT', `openPostgres: cannot connect: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  let open = true;
+  let queue: Promise<unknown> = Promise.resolve();
+  const runNow = async (sql: string): Promise<SqlRow[]> => {
+    check(open, 'postgres: the connection is closed');
+    try {
+      const result = await client.query({ text: sql });
+      // A multi-statement text returns one result per statement: keep the last (as DuckDB does).
+      const last = Array.isArray(result) ? result[result.length - 1] : result;
+      return (last?.rows ?? []).map((row: Record<string, unknown>) => Object.assign(Object.create(null), row) as SqlRow);
+    } catch (error) {
+      throw new CbmError('SQL_ERROR', `postgres: ${error instanceof Error ? error.message : String(error)}`, { sql });
+    }
+  };
+  const enqueue = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  return {
+    dialect: 'postgres',
+    run: (sql) => enqueue(() => runNow(sql)),
+    transaction: (work) =>
+      enqueue(async () => {
+        await runNow('BEGIN');
+        try {
+          const result = await work(runNow);
+          await runNow('COMMIT');
+          return result;
+        } catch (error) {
+          await runNow('ROLLBACK');
+          throw error;
+        }
+      }),
+    close: () =>
+      enqueue(async () => {
+        if (!open) return;
+        open = false;
+        await client.end();
+      }),
+  };
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+function typeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (oid === INT8) {
+    return (value: string) => {
+      const n = Number(value);
+      return Number.isSafeInteger(n) ? n : value;
+    };
+  }
+  if (oid === NUMERIC) return (value: string) => Number(value);
+  return types.getTypeParser(oid, format ?? 'text');
+}

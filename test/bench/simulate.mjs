@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+/**
+ * Customer-base-management benchmarks (kernel-lib simulate/ and pricing/). Run by
+ * `npm run bench` (appended to run.mjs) or alone: `npm run build && node test/bench/simulate.mjs [--quick]`.
+ *
+ * Data: 10,000 customers, churn probabilities U(0.05, 0.6) and revenues U(1000, 4000) drawn with
+ * kernel-lib's seededUniform('bench-cbm').
+ * Timed (wall clock, median after warm-up):
+ *   simulateRevenue 10,000 customers × 10,000 simulations, one thread        (informational)
+ *   simulateRevenueParallel, same run, on the machine's cores (pool warm)      target ≤ 0.2 s
+ *   the same simulation in numpy (vectorised, blocks of 500 simulations), timed in the same run: ratio
+ *   churnerDistribution of 10,000 customers                                     target ≤ 0.3 s
+ *   optimizePrice, 10,000 customers, revenue objective, maxChurnRate + maxCompetitorGap, no forecast  target ≤ 0.1 s
+ *   optimizePrice, 10,000 customers, with a churnersAtLeast (exact tail) constraint (informational)
+ * Output: a markdown table on stdout, JSON in out/bench/simulate.json.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const require = createRequire(import.meta.url);
+const kernel = require('@cbm-kit/kernel-lib');
+const { simulateRevenueParallel, closeWorkers } = require('@cbm-kit/kernel-lib/parallel');
+
+const QUICK = process.argv.includes('--quick');
+const RUNS = QUICK ? 3 : 7;
+const N = 10_000;
+const SIMULATIONS = 10_000;
+const TARGETS = { simulate: 0.2, distribution: 0.3, optimize: 0.1 };
+const log = (m) => process.stderr.write(`[bench cbm] ${m}\n`);
+
+const uniform = kernel.seededUniform('bench-cbm');
+const p = new Float64Array(N);
+const r = new Float64Array(N);
+for (let i = 0; i < N; i++) {
+  p[i] = 0.05 + 0.55 * uniform();
+  r[i] = 1000 + 3000 * uniform();
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+async function timeIt(label, fn, runs = RUNS) {
+  await fn();
+  await fn();
+  const times = [];
+  let result;
+  for (let k = 0; k < runs; k++) {
+    const t = now();
+    result = await fn();
+    times.push(now() - t);
+  }
+  const m = median(times);
+  log(`${label}: median ${(m * 1000).toFixed(1)} ms (min ${(Math.min(...times) * 1000).toFixed(1)}, max ${(Math.max(...times) * 1000).toFixed(1)})`);
+  return { medianSeconds: m, runs: times, result };
+}
+
+const NUMPY_CODE = `
+import sys, time, json
+import numpy as np
+n, sims, block = ${N}, ${SIMULATIONS}, 500
+data = np.fromfile(sys.argv[1], dtype=np.float64)
+p, r = data[:n], data[n:]
+def simulate(seed):
+    rng = np.random.default_rng(seed)
+    totals = np.empty(sims)
+    churners = np.empty(sims, dtype=np.int64)
+    full = r.sum()
+    for start in range(0, sims, block):
+        b = min(block, sims - start)
+        churn = rng.random((b, n)) < p          # b x n Bernoulli draws
+        totals[start:start + b] = full - churn @ r  # revenue lost to churners
+        churners[start:start + b] = churn.sum(axis=1)
+    return totals, churners
+simulate(0)
+times = []
+for k in range(${RUNS}):
+    t = time.perf_counter(); totals, churners = simulate(k + 1); times.append(time.perf_counter() - t)
+print(json.dumps({"times": times, "mean": float(totals.mean()), "numpy": np.__version__}))
+`;
+
+function numpyPeer() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cbm-bench-np-'));
+  const file = path.join(dir, 'pr.f64');
+  const both = new Float64Array(2 * N);
+  both.set(p, 0);
+  both.set(r, N);
+  fs.writeFileSync(file, Buffer.from(both.buffer));
+  log('numpy peer: python3 -c <the code printed below>');
+  const out = spawnSync('python3', ['-c', NUMPY_CODE, file], { encoding: 'utf8', timeout: 600_000 });
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (out.status !== 0) return { skipped: (out.stderr || out.error?.message || 'failed').trim().split('\n').slice(-1)[0] };
+  const json = JSON.parse(out.stdout.trim().split('\n').pop());
+  return { medianSeconds: median(json.times), runs: json.times, mean: json.mean, version: json.numpy };
+}
+
+export async function benchSimulate() {
+  const spec = { churnProbabilities: p, revenues: r, simulations: SIMULATIONS, seed: 7 };
+  const single = await timeIt('simulateRevenue (1 thread)', () => kernel.simulateRevenue(spec));
+  const workers = os.availableParallelism();
+  const parallel = await timeIt(`simulateRevenueParallel (${workers} workers)`, () => simulateRevenueParallel(spec, { workers }));
+  const same = parallel.result.totals.every((x, i) => x === single.result.totals[i]);
+  if (!same) throw new Error('simulateRevenueParallel differs from simulateRevenue');
+  const numpy = numpyPeer();
+  if (numpy.skipped) log(`numpy peer skipped: ${numpy.skipped}`);
+  const distribution = await timeIt('churnerDistribution (10,000)', () => kernel.churnerDistribution(p));
+  const price = { revenues: r, priceResponse: { logitSlope: 2 }, bounds: [-0.3, 0.3], simulations: 0 };
+  const optimize = await timeIt('optimizePrice (10,000; churn rate + competitor gap)', () =>
+    kernel.optimizePrice({ ...price, churnProbabilities: p, constraints: { maxChurnRate: 0.3, maxCompetitorGap: { ourPrice: 50, competitorPrice: 49, maxGap: 0.04 } } }),
+  );
+  const expected = p.reduce((a, b) => a + b, 0);
+  const tailCount = Math.round(expected) + 40;
+  const optimizeTail = await timeIt(`optimizePrice (10,000; P(≥ ${tailCount} churners) ≤ 1 %)`, () =>
+    kernel.optimizePrice({ ...price, churnProbabilities: p, constraints: { churnersAtLeast: { count: tailCount, maxProbability: 0.01 } } }),
+    QUICK ? 1 : 3,
+  );
+  await closeWorkers();
+  const rows = [
+    { operation: `simulateRevenue ${N.toLocaleString('en')} × ${SIMULATIONS.toLocaleString('en')}, 1 thread`, seconds: single.medianSeconds, peer: numpy.skipped ? null : numpy.medianSeconds, target: null },
+    { operation: `simulateRevenueParallel, ${workers} workers`, seconds: parallel.medianSeconds, peer: numpy.skipped ? null : numpy.medianSeconds, target: TARGETS.simulate },
+    { operation: `churnerDistribution ${N.toLocaleString('en')}`, seconds: distribution.medianSeconds, peer: null, target: TARGETS.distribution },
+    { operation: 'optimizePrice 10,000 (churn rate + gap, no forecast)', seconds: optimize.medianSeconds, peer: null, target: TARGETS.optimize },
+    { operation: `optimizePrice 10,000 (exact tail P(≥ ${tailCount}) ≤ 1 %, no forecast)`, seconds: optimizeTail.medianSeconds, peer: null, target: null },
+  ];
+  const ms = (s) => (s == null ? '—' : `${(s * 1000).toFixed(1)} ms`);
+  const lines = [
+    `Customer-base management (${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}, load ${os.loadavg()[0].toFixed(2)}; numpy ${numpy.version ?? 'not run'}):`,
+    '',
+    '| operation | kernel-lib median | numpy median | ratio (numpy / kernel-lib) | target | met? |',
+    '|---|---:|---:|---:|---:|:---:|',
+    ...rows.map((row) => `| ${row.operation} | ${ms(row.seconds)} | ${ms(row.peer)} | ${row.peer ? `${(row.peer / row.seconds).toFixed(2)}×` : '—'} | ${row.target ? `≤ ${ms(row.target)}` : '—'} | ${row.target ? (row.seconds <= row.target ? 'yes' : '**no**') : '—'} |`),
+    '',
+    'The numpy code timed (data passed as a float64 file):',
+    '```python' + NUMPY_CODE + '```',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  const out = path.join(root, 'out', 'bench', 'simulate.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify({ rows, numpy, generatedAt: new Date().toISOString(), loadAverage: os.loadavg() }, null, 2) + '\n');
+  log(`results written to ${path.relative(root, out)}`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await benchSimulate();

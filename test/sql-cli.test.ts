@@ -1,0 +1,82 @@
+/**
+ * The command line (npm run fit:db / npm run score → kernel-lib/bin/cbm-sql.mjs) on a DuckDB file
+ * and on PostgreSQL: a fit in the database equals fitLogit (reference: the in-memory fit, 1e-9),
+ * and the scores table it writes equals model.predict (1e-12). Needs the built dist (npm test builds).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bankCardCustomers, BANKCARD_SEED, fitLogit, LogitModel } from '../kernel-lib/src/index';
+import { openDuckDB } from '../kernel-lib/src/warehouse/duckdb';
+import { openPostgres } from '../kernel-lib/src/warehouse/postgres';
+import type { SqlExecutor } from '../kernel-lib/src/warehouse/executor';
+import { postgresBin, startPostgres, type TestCluster } from './helpers/postgres';
+import { loadRows } from './helpers/sqlLoad';
+
+const cli = join(__dirname, '..', 'kernel-lib', 'bin', 'cbm-sql.mjs');
+const customers = bankCardCustomers({ seed: BANKCARD_SEED });
+const prepare = { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] };
+const formula = 'responded ~ gender:age + gender:income';
+const reference = fitLogit(customers.filter((c) => c.contacted), formula, { prepare });
+const dir = mkdtempSync(join(tmpdir(), 'cbm-cli-'));
+let cluster: TestCluster | null = null;
+
+const targets: { name: string; db: () => string; open: () => Promise<SqlExecutor> }[] = [
+  { name: 'DuckDB file', db: () => join(dir, 'cbm.duckdb'), open: () => openDuckDB(join(dir, 'cbm.duckdb')) },
+];
+if (postgresBin()) targets.push({ name: 'PostgreSQL', db: () => cluster!.url, open: () => openPostgres(cluster!.url) });
+
+beforeAll(async () => {
+  if (postgresBin()) cluster = startPostgres();
+  for (const t of targets) {
+    const db = await t.open();
+    await loadRows(db, 'customers', { id: 'double', gender: 'text', age: 'double', income: 'double', contacted: 'boolean', responded: 'double' }, customers);
+    await db.close();
+  }
+});
+afterAll(() => {
+  cluster?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const runCli = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+
+describe.each(targets)('cbm-sql on $name', (target) => {
+  it('fit: the model written equals fitLogit; score: the table written equals model.predict; a second score needs --replace', async () => {
+    const modelPath = join(dir, `${target.name}.model.json`);
+    const fit = runCli(['fit', '--db', target.db(), '--table', 'customers', '--formula', formula, '--where', 'contacted', '--prepare', JSON.stringify(prepare), '--out', modelPath]);
+    expect(fit.status, fit.stderr).toBe(0);
+    expect(fit.stdout).toContain('Converged:          yes');
+    expect(fit.stderr).toMatch(/Newton pass/);
+    const model = LogitModel.fromJSON(readFileSync(modelPath, 'utf8'));
+    model.names.forEach((_, j) => expect(Math.abs(model.coefficients[j] - reference.coefficients[j])).toBeLessThan(1e-9 * Math.abs(reference.coefficients[j])));
+
+    const score = runCli(['score', '--model', modelPath, '--db', target.db(), '--table', 'customers', '--into', 'scores']);
+    expect(score.status, score.stderr).toBe(0);
+    expect(score.stdout.trim()).toBe('1000 rows scored into scores');
+    const db = await target.open();
+    try {
+      const rows = await db.run('SELECT id, score FROM scores ORDER BY id');
+      const p = model.predict(customers);
+      expect(rows.every((r, i) => Math.abs(Number(r.score) - p[i]) <= 1e-12)).toBe(true);
+    } finally {
+      await db.close();
+    }
+    const again = runCli(['score', '--model', modelPath, '--db', target.db(), '--table', 'customers', '--into', 'scores']);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/SQL_ERROR.*--replace/);
+    expect(runCli(['score', '--model', modelPath, '--db', target.db(), '--table', 'customers', '--into', 'scores', '--replace']).status).toBe(0);
+  });
+});
+
+describe('cbm-sql arguments', () => {
+  it('refuses unknown commands and arguments with exit code 2 and the usage', () => {
+    const r = runCli(['score', '--modle', 'x']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/unknown argument '--modle'/);
+    expect(runCli(['train']).stderr).toMatch(/unknown command 'train'/);
+    expect(runCli(['fit', '--db', ':memory:']).stderr).toMatch(/fit needs --table/);
+  });
+});

@@ -1,0 +1,213 @@
+/**
+ * Hostile input outside the model core (the review's "small ones"): each case ends in the right
+ * result or a specific CbmError, and leaves its input untouched.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  CbmError,
+  auc,
+  calibrationTable,
+  campaignMetrics,
+  encodeCategories,
+  fitLogit,
+  gainsTable,
+  indicatorCoding,
+  minMaxScaler,
+  rankByScore,
+  roi,
+  sampleRows,
+  breakEvenThreshold,
+  shuffledIndices,
+  standardNormal,
+  tableFromRange,
+  gainsChart,
+  targetList,
+  thresholdSweep,
+  toRows,
+  trainValidationSplit,
+  type CbmErrorCode,
+} from '../kernel-lib/src/index';
+
+function expectError(call: () => unknown, code: CbmErrorCode, ...fragments: string[]): void {
+  let thrown: unknown;
+  try {
+    call();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown).toBeInstanceOf(CbmError);
+  expect((thrown as CbmError).code).toBe(code);
+  for (const fragment of fragments) expect((thrown as CbmError).message).toContain(fragment);
+}
+
+/** Rows whose `__proto__` key is an own property holding an object, as JSON.parse makes them. */
+const hostileRows = () =>
+  JSON.parse(
+    '[{"__proto__": {"polluted": 1}, "a": 1, "responded": 0}, {"__proto__": {"polluted": 2}, "a": 2, "responded": 0}, {"__proto__": {"polluted": 3}, "a": 3, "responded": 1}]',
+  );
+
+/** The row keeps `__proto__` as an own column and an ordinary prototype. */
+function expectProtoColumn(row: object, value: unknown): void {
+  expect(Object.keys(row)).toContain('__proto__');
+  expect(Object.getOwnPropertyDescriptor(row, '__proto__')?.value).toEqual(value);
+  expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+  expect((row as { polluted?: unknown }).polluted).toBeUndefined();
+}
+
+describe('a column called __proto__ is just a column', () => {
+  it('toRows keeps it, from rows and from columns', () => {
+    const rows = hostileRows();
+    const out = toRows(rows);
+    out.forEach((row, i) => expectProtoColumn(row, { polluted: i + 1 }));
+    const columns = JSON.parse('{"__proto__": [{"polluted": 1}], "a": [1]}');
+    expectProtoColumn(toRows(columns)[0], { polluted: 1 });
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
+  it('trainValidationSplit and sampleRows keep it', () => {
+    const rows = hostileRows();
+    const split = trainValidationSplit(rows, { seed: 1 });
+    for (const row of [...split.train, ...split.validation]) expectProtoColumn(row, expect.anything());
+    for (const row of sampleRows(rows, 2, { seed: 1 })) expectProtoColumn(row, expect.anything());
+  });
+
+  it('targetList keeps it', () => {
+    const list = targetList(hostileRows(), [0.9, 0.95, 0.99], { threshold: 0.5 });
+    expect(list.map((r) => r.a)).toEqual([2, 1]);
+    expectProtoColumn(list[0], { polluted: 2 });
+  });
+
+  it('encodeCategories, indicatorCoding and the scaler keep it (and code it when asked)', () => {
+    const data = JSON.parse('{"__proto__": ["x", "y", "x"], "a": [1, 2, 3]}');
+    const encoded = encodeCategories(data, JSON.parse('{"__proto__": {"x": 0, "y": 1}}'));
+    expect(Object.getPrototypeOf(encoded)).toBe(Object.prototype);
+    expect(Array.from(Object.getOwnPropertyDescriptor(encoded, '__proto__')?.value)).toEqual([0, 1, 0]);
+    const dummies = indicatorCoding(data, 'a');
+    expect(Object.getOwnPropertyDescriptor(dummies, '__proto__')?.value).toEqual(['x', 'y', 'x']);
+    const scaler = minMaxScaler(JSON.parse('{"__proto__": [10, 20, 30]}'), ['__proto__']);
+    expect(scaler.scaleValue('__proto__', 15)).toBe(0.25);
+    expect(Object.keys(scaler.ranges)).toEqual(['__proto__']);
+  });
+});
+
+describe('scaler lookups by name', () => {
+  const scaler = minMaxScaler({ age: [18, 47] }, ['age']);
+  it.each(['constructor', 'toString', 'hasOwnProperty', '__proto__'])('scaleValue(%j, 5) is UNKNOWN_COLUMN, not NaN', (name) => {
+    expectError(() => scaler.scaleValue(name, 5), 'UNKNOWN_COLUMN', `no range for column '${name}'`);
+    expectError(() => scaler.unscaleValue(name, 0.5), 'UNKNOWN_COLUMN', `no range for column '${name}'`);
+  });
+  it('a value that is not a finite number is BAD_INPUT', () => {
+    expectError(() => scaler.scaleValue('age', '26' as unknown as number), 'BAD_INPUT', 'value must be a finite number');
+    expectError(() => scaler.unscaleValue('age', Number.NaN), 'BAD_INPUT', 'scaled must be a finite number');
+  });
+});
+
+describe('BigInt, Date and BigInt64Array cells get messages that say what they are', () => {
+  const y = [0, 1, 0, 1, 1, 0];
+  it('in a model column', () => {
+    expectError(() => fitLogit({ x: [1n, 2n, 3n, 4n, 5n, 6n] as unknown as number[], y }, 'y ~ x'), 'BAD_INPUT', "column 'x' has a BigInt (1n) in row 0", 'Number(');
+    expectError(() => fitLogit({ x: new BigInt64Array([1n, 2n, 3n, 4n, 5n, 6n]) as unknown as number[], y }, 'y ~ x'), 'BAD_INPUT', 'a BigInt (1n) in row 0');
+    const dates = [1, 2, 3, 4, 5, 6].map((d) => new Date(Date.UTC(2026, 0, d)));
+    expectError(
+      () => fitLogit({ x: dates as unknown as number[], y }, 'y ~ x'),
+      'BAD_INPUT',
+      "column 'x' has a Date (2026-01-01T00:00:00.000Z) in row 0",
+      'convert dates to numbers',
+    );
+  });
+  it('as scores and outcomes', () => {
+    expectError(() => auc([1n, 0.5] as unknown as number[], [1, 0]), 'BAD_INPUT', 'auc: score 0 is a BigInt (1n)');
+    expectError(() => auc(new BigInt64Array([1n, 2n]) as unknown as number[], [1, 0]), 'BAD_INPUT', 'auc: score 0 is a BigInt');
+    expectError(() => auc([new Date(0), 0.5] as unknown as number[], [1, 0]), 'BAD_INPUT', 'auc: score 0 is a Date (1970-01-01T00:00:00.000Z)');
+    expectError(() => auc([0.2, 0.5], new BigInt64Array([1n, 0n]) as unknown as number[]), 'BAD_INPUT', "the outcome 'actual' has a BigInt (1n) in row 0");
+  });
+  it('in a range and in an encoded column', () => {
+    expectError(() => tableFromRange([['a'], [new Date(0)]]), 'BAD_INPUT', 'row 2, column 1 holds a Date');
+    expectError(() => tableFromRange([['a'], [7n]]), 'BAD_INPUT', 'holds a BigInt (7n)');
+    expectError(() => encodeCategories({ g: [new Date(0)] } as never, { g: { a: 1 } }), 'BAD_INPUT', "column 'g' has a Date (1970-01-01T00:00:00.000Z) in row 0");
+  });
+});
+
+describe('rankByScore', () => {
+  it.each([null, undefined, 5, 'abc'])('rejects %j with a CbmError, not a TypeError', (bad) => {
+    expectError(() => rankByScore(bad as unknown as number[]), 'BAD_INPUT', 'rankByScore: scores must be an array of numbers');
+  });
+  it('rejects a non-finite score and ranks finite ones, ties in row order', () => {
+    expectError(() => rankByScore([0.2, Number.NaN]), 'NON_FINITE', 'rankByScore: score 1 is NaN');
+    expect(rankByScore([0.2, 0.9, 0.2, 0.5])).toEqual([1, 3, 0, 2]);
+  });
+});
+
+describe('a split never leaves a part silently empty', () => {
+  const rows = Array.from({ length: 30 }, (_, id) => ({ id, responded: id % 3 === 0 ? 1 : 0 }));
+  it('stratifying on a unique column', () => {
+    expectError(
+      () => trainValidationSplit(rows, { seed: 1, stratify: 'id' }),
+      'BAD_INPUT',
+      'the validation part would be empty',
+      "stratifying on 'id' splits 30 rows into 30 groups",
+    );
+  });
+  it('a ratio like [1, 1e-9] or [1e-9, 1]', () => {
+    expectError(() => trainValidationSplit(rows, { seed: 1, ratio: [1, 1e-9] }), 'BAD_INPUT', 'the validation part would be empty', 'ratio [1, 1e-9]');
+    expectError(() => trainValidationSplit(rows, { seed: 1, ratio: [1e-9, 1] }), 'BAD_INPUT', 'the training part would be empty');
+  });
+  it('stratifying on the response still works', () => {
+    const split = trainValidationSplit(rows, { seed: 1, stratify: 'responded' });
+    expect([split.train.length, split.validation.length]).toEqual([20, 10]);
+  });
+});
+
+describe('calibrationTable bins are bounded', () => {
+  it('a billion bins is TOO_LARGE at the door, not an out-of-memory abort', () => {
+    expectError(() => calibrationTable([0.1, 0.9], [0, 1], { bins: 1e9 }), 'TOO_LARGE', '1000000000 bins is too many', 'at most 10000');
+    expect(calibrationTable([0.1, 0.9], [0, 1], { bins: 10_000 })).toHaveLength(10_000);
+  });
+});
+
+describe('the evaluate functions reject unknown option names', () => {
+  const scores = [0.9, 0.8, 0.3, 0.2];
+  const actual = [1, 0, 1, 0];
+  it.each([
+    ['gainsTable', () => gainsTable(scores, actual, { group: 2 } as never), "gainsTable: unknown option 'group' (did you mean 'groups'?)"],
+    ['calibrationTable', () => calibrationTable(scores, actual, { bin: 3 } as never), "calibrationTable: unknown option 'bin' (did you mean 'bins'?)"],
+    ['thresholdSweep', () => thresholdSweep(scores, actual, { threshold: [0.5] } as never), "thresholdSweep: unknown option 'threshold' (did you mean 'thresholds'?)"],
+    ['targetList', () => targetList([{ responded: 0 }], [0.9], { treshold: 0.5 } as never), "targetList: unknown option 'treshold'"],
+    ['roi', () => roi(scores, actual, 0.5, { profit: 60, cost: 20, costs: 1 } as never), "roi: unknown option 'costs' (did you mean 'cost'?)"],
+    ['breakEvenThreshold', () => breakEvenThreshold(scores, actual, { profit: 60, cost: 20, margin: 1 } as never), "breakEvenThreshold: unknown option 'margin'"],
+    ['campaignMetrics', () => campaignMetrics(scores, actual, 0.5, { profit: 60, cost: 20, fixed: 1 } as never), "campaignMetrics: unknown option 'fixed'"],
+    [
+      'trainValidationSplit',
+      () => trainValidationSplit([{ a: 1 }, { a: 2 }], { seed: 1, stratfy: 'a' } as never),
+      "trainValidationSplit: unknown option 'stratfy' (did you mean 'stratify'?)",
+    ],
+    ['sampleRows', () => sampleRows([{ a: 1 }], 1, { seed: 1, size: 1 } as never), "sampleRows: unknown option 'size'"],
+    ['tableFromRange', () => tableFromRange([['a'], [1]], { headers: true } as never), "tableFromRange: unknown option 'headers' (did you mean 'header'?)"],
+  ])('%s', (_name, call, message) => {
+    expectError(call, 'BAD_INPUT', message);
+  });
+});
+
+describe('doors found by the fuzz test', () => {
+  const nullProto = Object.create(null);
+  it('a value without a usable toString in a message is described, not converted', () => {
+    expectError(() => calibrationTable([0.1], [1], { bins: nullProto }), 'BAD_INPUT', 'bins must be a positive whole number, got object');
+    expectError(() => trainValidationSplit([{ a: 1 }, { a: 2 }], { seed: 1, ratio: [nullProto, { toString: 5 }] as never }), 'BAD_INPUT', 'got [object, object]');
+    expectError(() => trainValidationSplit([{ a: nullProto }, { a: 2 }], { seed: 1, stratify: 'a' }), 'BAD_INPUT', "the stratify column 'a' has an object in row 0");
+  });
+  it('an object with a huge length is not an array', () => {
+    const huge = { length: 1e9 } as unknown as number[];
+    expectError(() => auc(huge, huge), 'BAD_INPUT', 'auc: scores must be an array of numbers, got object');
+    expectError(() => toRows({ x: huge }), 'BAD_INPUT', "column 'x' is not an array");
+  });
+  it('shuffledIndices and standardNormal check their arguments', () => {
+    expectError(() => shuffledIndices(1e9, Math.random), 'TOO_LARGE', 'at most 100000000 rows');
+    expectError(() => shuffledIndices(-1, Math.random), 'BAD_INPUT', 'n must be a whole number');
+    expectError(() => shuffledIndices(3, null as never), 'BAD_INPUT', 'uniform must be a generator function');
+    expectError(() => standardNormal(() => 0), 'BAD_INPUT', 'keeps returning 0');
+  });
+  it('a chart refuses the holes of a sparse row array', () => {
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the point of the test.
+    expectError(() => gainsChart([,] as never), 'BAD_INPUT', 'gainsChart: rows[0] must be an object, got undefined');
+  });
+});
