@@ -472,3 +472,10 @@ const { benchSimulate } = await import('./simulate.mjs');
 await benchSimulate();
 // Issue 12: warehouse load + profile vs DuckDB read_csv, churnModelTable in SQL vs JS, ksTest 1M vs 1M (test/bench/monitor.mjs).
 await (await import('./monitor.mjs')).runMonitorBench({ rows: ROWS, quick: QUICK, log });
+
+// Excel add-in in headless Chromium (issue 13): SCORE, SIMREVENUE and the bundle size, after the table above.
+{
+  const excel = await import('./excel.mjs');
+  const result = await excel.benchExcelAddin({ quick: QUICK });
+  process.stdout.write(excel.excelBenchMarkdown(result));
+}

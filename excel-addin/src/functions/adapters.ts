@@ -1,0 +1,362 @@
+import {
+  CbmError,
+  campaignMetrics,
+  fitLogit,
+  gainsTable,
+  minMaxScaler,
+  scalerFromRanges,
+  stepwise,
+  tableFromRange,
+  type LogitModel,
+  type Preparation,
+  type PreparationSpec,
+  type StepwiseOptions,
+  simulateRevenue,
+  churnerTail,
+  MAX_EXACT_CUSTOMERS,
+  type SimulateRevenueSpec,
+  type RevenueSummary,
+  optimizePrice,
+  type OptimizePriceSpec,
+} from '../../../kernel-lib/src/index';
+import { ExcelFailure, badNumber, notAvailable } from './excelErrors';
+import { excelMatrix, isBlank, numberVector, optionalNumber, optionalText, scoredPair, thresholdArgument, unwrapScalar, vectorCells, wholeNumber, type Range } from './cells';
+import { modelFromCells, modelToTable } from './modelTable';
+
+/**
+ * The add-in's functions as plain synchronous adapters: Excel-shaped arguments in, cells out,
+ * kernel-lib doing every calculation. functions.ts wraps them for Excel (errors, caching,
+ * yielding); the HyperFormula test registers them as they are.
+ */
+export type OutCell = string | number | boolean;
+
+// ---------------------------------------------------------------- data ranges
+
+/** A data range with its header row; a first row of mostly numbers is a range selected without its header. */
+export function dataTable(data: Range, what = 'data') {
+  const first = Array.isArray(data) && Array.isArray(data[0]) ? data[0] : [];
+  const numbers = first.filter((cell) => typeof cell === 'number' || typeof cell === 'boolean').length;
+  if (numbers > 0 && numbers >= first.length - numbers) {
+    throw new ExcelFailure('#VALUE!', `${what} must start with a header row of column names, but its first row holds ${numbers} numbers; include the header row in the range`);
+  }
+  return tableFromRange(data, { header: true });
+}
+
+// ---------------------------------------------------------------- FIT
+
+/** How CBM.FIT chooses terms: the formula as given, or backward stepwise elimination. */
+export function stepwiseOptionsOf(method: string): StepwiseOptions | null {
+  const m = method.trim().toLowerCase();
+  if (m === '' || m === 'fit' || m === 'logit') return null;
+  const match = /^stepwise(?:[-\s]+(aic|bic|p))?(?:[-\s]+(free))?$/.exec(m);
+  if (!match) throw new ExcelFailure('#VALUE!', `method must be 'fit' or 'stepwise' (optionally 'stepwise-bic', 'stepwise-p', and '-free' to let any term go as the book does, e.g. 'stepwise-free'), got '${method}'`);
+  const criterion = match[1] === 'bic' ? 'bic' : match[1] === 'p' ? 'p-value' : 'aic';
+  return { criterion, hierarchical: match[2] !== 'free' };
+}
+
+/**
+ * The preparation CBM.FIT applies before fitting, from two optional arguments:
+ * - scale: column names to min–max scale (cells or one text 'income, age'; ranges learned on the data),
+ *   or rows of [column, min, max] with the ranges fixed (e.g. learned over the whole customer file);
+ * - encode: rows of [column, level, code], or text like 'gender: M=1, F=0; region: N=0, S=1'.
+ */
+export function preparationOf(scale: unknown, encode: unknown): PreparationSpec | Preparation | undefined {
+  const encodings: Record<string, Record<string, number>> = Object.create(null);
+  const encodeRows = rangeRows(encode);
+  if (encodeRows.length && encodeRows[0].length >= 3 && encodeRows.every((r) => typeof r[2] === 'number' || isBlank(r[0]))) {
+    for (const r of encodeRows) {
+      if (isBlank(r[0])) continue;
+      (encodings[String(r[0]).trim()] ??= Object.create(null))[String(r[1]).trim()] = r[2] as number;
+    }
+  } else {
+    for (const cell of encodeRows.flat()) {
+      if (isBlank(cell)) continue;
+      for (const clause of String(cell).split(';')) {
+        if (clause.trim() === '') continue;
+        const m = /^\s*([^:]+?)\s*:\s*(.+)$/.exec(clause);
+        if (!m) throw new ExcelFailure('#VALUE!', `encode: cannot read '${clause.trim()}'; write codes like 'gender: M=1, F=0' or give rows of column | level | code`);
+        const codes = (encodings[m[1]] ??= Object.create(null));
+        for (const pair of m[2].split(',')) {
+          const kv = /^\s*(.+?)\s*=\s*(-?[0-9.eE+-]+)\s*$/.exec(pair);
+          if (!kv || !Number.isFinite(Number(kv[2]))) throw new ExcelFailure('#VALUE!', `encode: cannot read '${pair.trim()}' in '${clause.trim()}'; write level=code, e.g. M=1`);
+          codes[kv[1]] = Number(kv[2]);
+        }
+      }
+    }
+  }
+  const scaleRows = rangeRows(scale).filter((r) => !r.every(isBlank));
+  const hasEncodings = Object.keys(encodings).length > 0;
+  if (scaleRows.length && scaleRows[0].length >= 3 && scaleRows.every((r) => typeof r[1] === 'number' && typeof r[2] === 'number')) {
+    const ranges: Record<string, { min: number; max: number }> = {};
+    for (const r of scaleRows) ranges[String(r[0]).trim()] = { min: r[1] as number, max: r[2] as number };
+    scalerFromRanges(ranges); // checks min < max with a message
+    return { encodings, ranges };
+  }
+  const names: string[] = [];
+  for (const cell of scaleRows.flat()) {
+    if (isBlank(cell)) continue;
+    if (typeof cell !== 'string') throw new ExcelFailure('#VALUE!', `scale must name columns ('income, age') or give rows of column | min | max, found ${String(cell)}`);
+    for (const name of cell.split(',')) if (name.trim()) names.push(name.trim());
+  }
+  if (!names.length && !hasEncodings) return undefined;
+  return { ...(hasEncodings ? { encode: encodings } : {}), ...(names.length ? { scale: names } : {}) };
+}
+
+function rangeRows(value: unknown): unknown[][] {
+  if (value === undefined || value === null || value === '') return [];
+  if (!Array.isArray(value)) return [[value]];
+  return value.map((row) => (Array.isArray(row) ? row : [row]));
+}
+
+/** The model CBM.FIT fits (shared with the task pane, which also wants the model object). */
+export function fitModel(data: Range, formula: unknown, method?: unknown, scale?: unknown, encode?: unknown): LogitModel {
+  const table = dataTable(data);
+  const formulaText = optionalText(formula, '', 'formula');
+  if (formulaText === '') throw new ExcelFailure('#VALUE!', `formula is required, e.g. 'responded ~ gender + income + age'`);
+  const options = stepwiseOptionsOf(optionalText(method, 'fit', 'method'));
+  const prepare = preparationOf(scale, encode);
+  if (options) return stepwise(table, formulaText, { ...options, ...(prepare ? { prepare } : {}) }).model;
+  return fitLogit(table, formulaText, prepare ? { prepare } : {});
+}
+
+/** CBM.FIT: the model table (see modelTable.ts). */
+export function fit(data: Range, formula: unknown, method?: unknown, scale?: unknown, encode?: unknown): OutCell[][] {
+  return modelToTable(fitModel(data, formula, method, scale, encode));
+}
+
+// ---------------------------------------------------------------- SCORE
+
+/** CBM.SCORE: one P per data row (a column), equal to model.predict on the same rows. */
+export function score(model: Range, data: Range): number[][] {
+  return scoreWith(modelFromCells(model), data);
+}
+
+export function scoreWith(model: LogitModel, data: Range): number[][] {
+  const p = model.predict(dataTable(data));
+  const out: number[][] = new Array(p.length);
+  for (let i = 0; i < p.length; i++) out[i] = [p[i]];
+  return out;
+}
+
+// ---------------------------------------------------------------- campaign metrics
+
+function metricsAt(scores: unknown, actual: unknown, threshold: unknown, economics?: { profit: number; cost: number }) {
+  const pair = scoredPair(scores, actual);
+  return campaignMetrics(pair.scores, pair.actual, thresholdArgument(threshold), economics);
+}
+
+function defined(value: number, what: string, a: number): number {
+  if (!Number.isFinite(value)) throw notAvailable(`${what} is undefined: nobody has P > ${a}${what === 'lift' ? ' or nobody responded' : ''}; lower the threshold`);
+  return value;
+}
+
+/** CBM.HITRATE: (TP + TN)/n, the share of customers the rule P > a classifies correctly. */
+export function hitRate(scores: unknown, actual: unknown, threshold?: unknown): number {
+  return metricsAt(scores, actual, threshold).hitRate;
+}
+
+/** CBM.RESPRATE: TP/selected, the response rate among customers with P > a. */
+export function responseRate(scores: unknown, actual: unknown, threshold?: unknown): number {
+  const m = metricsAt(scores, actual, threshold);
+  return defined(m.responseRate, 'the response rate', m.threshold);
+}
+
+/** CBM.LIFT: response rate among the selected over the base rate. */
+export function lift(scores: unknown, actual: unknown, threshold?: unknown): number {
+  const m = metricsAt(scores, actual, threshold);
+  return defined(m.lift, 'lift', m.threshold);
+}
+
+/** CBM.ROI: response rate × B / F. */
+export function roi(scores: unknown, actual: unknown, threshold: unknown, profit: unknown, cost: unknown): number {
+  const B = optionalNumber(profit, NaN, 'profit');
+  const F = optionalNumber(cost, NaN, 'cost');
+  if (!(B > 0)) throw badNumber(`profit (B, per responder) must be a positive number, got ${B}`);
+  if (!(F > 0)) throw badNumber(`cost (F, per contact) must be a positive number, got ${F}`);
+  const m = metricsAt(scores, actual, threshold, { profit: B, cost: F });
+  return defined(m.roi!, 'ROI', m.threshold);
+}
+
+/** CBM.CONFUSION: [[TP, FP], [FN, TN]]: rows selected / not selected, columns responded / did not (the book's table 10.3). */
+export function confusionTable(scores: unknown, actual: unknown, threshold?: unknown): number[][] {
+  const m = metricsAt(scores, actual, threshold);
+  return [
+    [m.truePositives, m.falsePositives],
+    [m.falseNegatives, m.trueNegatives],
+  ];
+}
+
+export const GAINS_HEADER = ['group', 'customers', 'responders', 'response rate', 'cumulative share contacted', 'cumulative share of responders', 'lift', 'cumulative lift', 'min P', 'max P'];
+
+/** CBM.GAINS: the gains table by score group (deciles by default), with a header row. */
+export function gains(scores: unknown, actual: unknown, groups?: unknown): OutCell[][] {
+  const pair = scoredPair(scores, actual);
+  const g = wholeNumber(groups, 10, 1, pair.scores.length, 'groups');
+  const rows = gainsTable(pair.scores, pair.actual, { groups: g });
+  return excelMatrix([
+    GAINS_HEADER,
+    ...rows.map((r) => [r.group, r.count, r.responders, r.responseRate, r.cumulativeShareContacted, r.cumulativeShareOfResponders, r.lift, r.cumulativeLift, r.minScore, r.maxScore]),
+  ]);
+}
+
+/** CBM.NORMALIZE: (x − min)/(max − min), min and max from the values unless both are given; same shape as the input. */
+export function normalize(values: unknown, min?: unknown, max?: unknown): number[][] {
+  const x = numberVector(values, 'values');
+  const low = unwrapScalar(min, 'min');
+  const high = unwrapScalar(max, 'max');
+  if (isBlank(low) !== isBlank(high)) throw new ExcelFailure('#VALUE!', 'give both min and max, or neither (then they are the smallest and largest value)');
+  const scaler = isBlank(low) ? minMaxScaler({ x }, ['x']) : scalerFromRanges({ x: { min: optionalNumber(low, NaN, 'min'), max: optionalNumber(high, NaN, 'max') } });
+  const scaled = scaler.transform({ x }).x as Float64Array;
+  const asRow = Array.isArray(values) && values.length === 1 && (values[0] as unknown[]).length > 1;
+  return asRow ? [Array.from(scaled)] : Array.from(scaled, (v) => [v]);
+}
+
+/** Cells for a column-vector argument check shared with the task pane. */
+export { vectorCells, CbmError };
+
+// ---------------------------------------------------------------- SIMREVENUE
+
+/** Excel's limits on one CBM.SIMREVENUE call: beyond them a cell would compute for many seconds. */
+export const MAX_EXCEL_SIMULATIONS = 1_000_000;
+export const MAX_EXCEL_DRAWS = 2e9;
+/** The seed when none is given: the same numbers every time, as the notebooks' default seed. */
+export const DEFAULT_SIMULATION_SEED = 2026;
+/** The exact P(churners ≥ k) costs n²/2 multiply-adds: up to 5,000 customers (≈ 15 ms) in a cell; beyond, the simulated share alone. */
+export const MAX_EXCEL_EXACT_CUSTOMERS = 5_000;
+
+export interface RevenueRequest {
+  spec: SimulateRevenueSpec & { simulations: number; seed: number | string };
+  output: 'summary' | 'histogram' | 'churners';
+  /** k of P(churners ≥ k). */
+  atLeast: number;
+}
+
+/** Reads CBM.SIMREVENUE's Excel arguments into a simulateRevenue spec (all checks before any work). */
+export function revenueRequest(churnProbabilities: unknown, revenues: unknown, simulations?: unknown, seed?: unknown, output?: unknown, churnersAtLeast?: unknown): RevenueRequest {
+  const p = numberVector(churnProbabilities, 'churnProbabilities');
+  const r = numberVector(revenues, 'revenues');
+  if (p.length !== r.length) throw new ExcelFailure('#VALUE!', `churnProbabilities and revenues have ${p.length} and ${r.length} rows; give one of each per customer`);
+  for (let i = 0; i < p.length; i++) if (!(p[i] >= 0 && p[i] <= 1)) throw badNumber(`churnProbabilities holds ${p[i]} at position ${i + 1}; probabilities must be between 0 and 1`);
+  const sims = wholeNumber(simulations, 10_000, 1, MAX_EXCEL_SIMULATIONS, 'simulations');
+  if (sims * p.length > MAX_EXCEL_DRAWS) throw badNumber(`${sims} simulations × ${p.length} customers = ${(sims * p.length).toExponential(1)} draws is more than one cell should compute (${MAX_EXCEL_DRAWS.toExponential(0)}); run fewer simulations`);
+  const seedValue = unwrapScalar(seed, 'seed');
+  if (!isBlank(seedValue) && typeof seedValue !== 'number' && typeof seedValue !== 'string') throw new ExcelFailure('#VALUE!', `seed must be a number or text, got ${String(seedValue)}`);
+  const kind = optionalText(output, 'summary', 'output').toLowerCase();
+  if (kind !== 'summary' && kind !== 'histogram' && kind !== 'churners') throw new ExcelFailure('#VALUE!', `output must be 'summary', 'histogram' or 'churners', got '${kind}'`);
+  let expected = 0;
+  for (let i = 0; i < p.length; i++) expected += p[i];
+  const atLeast = wholeNumber(churnersAtLeast, Math.ceil(expected), 0, p.length, 'churnersAtLeast');
+  return {
+    spec: { churnProbabilities: p, revenues: r, simulations: sims, seed: isBlank(seedValue) ? DEFAULT_SIMULATION_SEED : (seedValue as number | string) },
+    output: kind,
+    atLeast,
+  };
+}
+
+/** The cells CBM.SIMREVENUE spills for a finished simulation. */
+export function revenueCells(request: RevenueRequest, summary: RevenueSummary): OutCell[][] {
+  if (request.output === 'histogram') return excelMatrix([['lower', 'upper', 'count', 'share'], ...summary.totalHistogram.map((b) => [b.lower, b.upper, b.count, b.share])]);
+  if (request.output === 'churners') return excelMatrix([['churners', 'count', 'share'], ...summary.churnerHistogram.map((c) => [c.churners, c.count, c.share])]);
+  const k = request.atLeast;
+  let simulatedTail = 0;
+  for (const row of summary.churnerHistogram) if (row.churners >= k) simulatedTail += row.count;
+  const n = summary.customers;
+  return excelMatrix([
+    ['statistic', 'value'],
+    ['simulations', summary.simulations],
+    ['customers', n],
+    ['seed', request.spec.seed],
+    ['expected revenue (exact)', summary.expectedRevenue],
+    ['mean revenue', summary.mean],
+    ['sd of revenue', summary.sd],
+    ['5% quantile', summary.quantiles.p5],
+    ['50% quantile', summary.quantiles.p50],
+    ['95% quantile', summary.quantiles.p95],
+    ['expected churners (exact)', summary.expectedChurners],
+    ['mean churners', summary.meanChurners],
+    [`P(churners ≥ ${k}), simulated`, simulatedTail / summary.simulations],
+    [`P(churners ≥ ${k}), exact`, n <= Math.min(MAX_EXACT_CUSTOMERS, MAX_EXCEL_EXACT_CUSTOMERS) ? churnerTail(request.spec.churnProbabilities, k) : ''],
+  ]);
+}
+
+/** CBM.SIMREVENUE in one synchronous call (the Excel wrapper runs the same simulation in blocks, yielding). */
+export function simRevenue(churnProbabilities: unknown, revenues: unknown, simulations?: unknown, seed?: unknown, output?: unknown, churnersAtLeast?: unknown): OutCell[][] {
+  const request = revenueRequest(churnProbabilities, revenues, simulations, seed, output, churnersAtLeast);
+  return revenueCells(request, simulateRevenue(request.spec).summary);
+}
+
+// ---------------------------------------------------------------- OPTPRICE
+
+/** Reads CBM.OPTPRICE's Excel arguments into an optimizePrice spec (logit price response, no forecast). */
+export function priceRequest(
+  churnProbabilities: unknown,
+  revenues: unknown,
+  priceSlope: unknown,
+  lowerBound?: unknown,
+  upperBound?: unknown,
+  churnersAtLeast?: unknown,
+  maxProbability?: unknown,
+  maxChurnRate?: unknown,
+): OptimizePriceSpec {
+  const p = numberVector(churnProbabilities, 'churnProbabilities');
+  const r = numberVector(revenues, 'revenues');
+  if (p.length !== r.length) throw new ExcelFailure('#VALUE!', `churnProbabilities and revenues have ${p.length} and ${r.length} rows; give one of each per customer`);
+  for (let i = 0; i < p.length; i++) if (!(p[i] >= 0 && p[i] <= 1)) throw badNumber(`churnProbabilities holds ${p[i]} at position ${i + 1}; probabilities must be between 0 and 1`);
+  const slope = unwrapScalar(priceSlope, 'priceSlope');
+  if (isBlank(slope)) throw new ExcelFailure('#VALUE!', 'priceSlope is required: the change in the logit of churn per unit of ln(1 + price change), e.g. 3');
+  const b = optionalNumber(slope, NaN, 'priceSlope');
+  const low = optionalNumber(lowerBound, -0.5, 'lowerBound');
+  const high = optionalNumber(upperBound, 0.5, 'upperBound');
+  if (!(low > -1 && low < high)) throw badNumber(`the bounds must satisfy −1 < lowerBound < upperBound (relative price changes, −0.1 = a 10 % cut), got ${low} and ${high}`);
+  const count = unwrapScalar(churnersAtLeast, 'churnersAtLeast');
+  const probability = unwrapScalar(maxProbability, 'maxProbability');
+  if (isBlank(count) !== isBlank(probability)) throw new ExcelFailure('#VALUE!', 'give churnersAtLeast and maxProbability together: the constraint is P(churners ≥ churnersAtLeast) ≤ maxProbability');
+  const constraints: NonNullable<OptimizePriceSpec['constraints']> = {};
+  if (!isBlank(count)) {
+    const k = wholeNumber(count, 0, 0, p.length, 'churnersAtLeast');
+    const q = optionalNumber(probability, NaN, 'maxProbability');
+    if (!(q > 0 && q < 1)) throw badNumber(`maxProbability must be between 0 and 1, got ${q}`);
+    constraints.churnersAtLeast = { count: k, maxProbability: q };
+  }
+  const rate = unwrapScalar(maxChurnRate, 'maxChurnRate');
+  if (!isBlank(rate)) {
+    const m = optionalNumber(rate, NaN, 'maxChurnRate');
+    if (!(m > 0 && m < 1)) throw badNumber(`maxChurnRate must be between 0 and 1, got ${m}`);
+    constraints.maxChurnRate = m;
+  }
+  return { churnProbabilities: p, revenues: r, priceResponse: { logitSlope: b }, bounds: [low, high], objective: 'revenue', constraints, simulations: 0 };
+}
+
+/** CBM.OPTPRICE: the optimal relative price change and its figures beside today's. */
+export function optPrice(
+  churnProbabilities: unknown,
+  revenues: unknown,
+  priceSlope: unknown,
+  lowerBound?: unknown,
+  upperBound?: unknown,
+  churnersAtLeast?: unknown,
+  maxProbability?: unknown,
+  maxChurnRate?: unknown,
+): OutCell[][] {
+  const spec = priceRequest(churnProbabilities, revenues, priceSlope, lowerBound, upperBound, churnersAtLeast, maxProbability, maxChurnRate);
+  const best = optimizePrice(spec);
+  const k = spec.constraints?.churnersAtLeast?.count;
+  let todayChurners = 0;
+  const p0 = spec.churnProbabilities as Float64Array;
+  for (let i = 0; i < p0.length; i++) todayChurners += p0[i];
+  const binding = best.constraints.filter((c) => c.binding).map((c) => c.constraint);
+  return excelMatrix([
+    ['', 'optimum', 'today'],
+    ['price change', best.priceChange, 0],
+    ['expected revenue', best.expectedRevenue, best.today.expectedRevenue],
+    ['expected churn rate', best.expectedChurnRate, best.today.expectedChurnRate],
+    ['expected churners', best.expectedChurners, todayChurners],
+    [k === undefined ? 'P(churners ≥ k)' : `P(churners ≥ ${k})`, best.tailProbability ?? '', best.today.tailProbability ?? ''],
+    ['binding constraint', binding.length ? binding.join(', ') : 'none', ''],
+  ]);
+}
+
+/** The failure a cancelled calculation ends with. */
+export function cancelled(): ExcelFailure {
+  return new ExcelFailure('#N/A', 'the calculation was cancelled');
+}

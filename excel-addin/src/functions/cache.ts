@@ -1,0 +1,122 @@
+/**
+ * Results cached per identical input: Excel recalculates a formula whenever anything upstream
+ * changes, and a model fit or a simulation over the same cells gives the same answer (seeded),
+ * so the second call returns the stored result. A key is a hash of the function name and every
+ * argument cell; a hit is confirmed by comparing the arguments cell by cell, so a hash collision
+ * can never return another input's result. The cache keeps the most recent `capacity` entries.
+ */
+export class ResultCache<T> {
+  private readonly entries = new Map<string, { args: unknown[]; result: T }[]>();
+  private order: string[] = [];
+  private size = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly capacity = 64) {}
+
+  get(name: string, args: readonly unknown[]): T | undefined {
+    const bucket = this.entries.get(hashArguments(name, args));
+    const found = bucket?.find((e) => sameValue(e.args, args));
+    if (found) this.hits++;
+    else this.misses++;
+    return found?.result;
+  }
+
+  set(name: string, args: readonly unknown[], result: T): void {
+    const key = hashArguments(name, args);
+    let bucket = this.entries.get(key);
+    if (!bucket) {
+      bucket = [];
+      this.entries.set(key, bucket);
+    }
+    // Excel hands each call fresh arrays, but a caller could mutate its own: keep a copy.
+    bucket.push({ args: structuredCopy(args), result });
+    this.order.push(key);
+    this.size++;
+    while (this.size > this.capacity) {
+      const oldest = this.order.shift()!;
+      const b = this.entries.get(oldest)!;
+      b.shift();
+      if (b.length === 0) this.entries.delete(oldest);
+      this.size--;
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.order = [];
+    this.size = 0;
+  }
+}
+
+function structuredCopy(args: readonly unknown[]): unknown[] {
+  const copy = (v: unknown): unknown => (Array.isArray(v) ? v.map(copy) : v);
+  return args.map(copy);
+}
+
+/** The number of cells in the arguments (arrays counted through), stopping once past `limit`. */
+export function cellCount(args: readonly unknown[], limit: number): number {
+  let count = 0;
+  const visit = (v: unknown): void => {
+    if (count > limit) return;
+    if (Array.isArray(v)) for (let i = 0; i < v.length && count <= limit; i++) visit(v[i]);
+    else count++;
+  };
+  args.forEach(visit);
+  return count;
+}
+
+/** Deep equality of argument values (arrays of cells; numbers compared with Object.is, so NaN equals NaN). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  return Object.is(a, b) || (a === undefined && b === undefined);
+}
+
+/** A 53-bit string key over the arguments (cyrb53-style mixing of every cell). */
+export function hashArguments(name: string, args: readonly unknown[]): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  const mixString = (s: string) => {
+    h1 = Math.imul(h1 ^ s.length, 2246822507);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+  };
+  const mixTag = (tag: number) => {
+    h1 = Math.imul(h1 ^ tag, 2654435761);
+    h2 = Math.imul(h2 ^ tag, 1597334677);
+  };
+  const f64 = new Float64Array(1);
+  const u32 = new Uint32Array(f64.buffer);
+  const mix = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      mixTag(0x5b000000 + v.length);
+      for (let i = 0; i < v.length; i++) mix(v[i]);
+    } else if (typeof v === 'number') {
+      f64[0] = v;
+      h1 = Math.imul(h1 ^ u32[0], 2654435761);
+      h2 = Math.imul(h2 ^ u32[1], 1597334677);
+      h1 = Math.imul(h1 ^ 0x6e, 2246822507);
+    } else if (typeof v === 'string') {
+      mixTag(0x73);
+      mixString(v);
+    } else if (v === true || v === false) mixTag(v ? 0x74 : 0x66);
+    else if (v === null) mixTag(0x6c);
+    else if (v === undefined) mixTag(0x75);
+    else mixString(typeof v + ':' + String(v));
+  };
+  mixString(name);
+  args.forEach((a, i) => {
+    mixString('|' + i);
+    mix(a);
+  });
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}

@@ -1,0 +1,241 @@
+/// <reference types="custom-functions-runtime" />
+/**
+ * The CBM custom functions Excel registers (namespace CBM, set in manifest.xml). Each is a thin
+ * wrapper over an adapter in adapters.ts, which reads Excel-shaped input and calls kernel-lib.
+ * The JSDoc below is the source of dist/functions.json (custom-functions-metadata): the tags
+ * give each function's id, name, parameter types and dimensionality.
+ *
+ * Every failure reaches Excel as a CustomFunctions.Error (#VALUE!, #N/A or #NUM!) with a message
+ * saying what to fix; results are cached per identical input.
+ */
+import * as adapters from './adapters';
+import { ResultCache, cellCount } from './cache';
+import { describeFailure } from './excelErrors';
+import { simulateRevenueYielding, type Cancellation } from './longRunning';
+
+const cache = new ResultCache<unknown>(64);
+
+function toExcelError(name: string, error: unknown): CustomFunctions.Error {
+  const { code, message } = describeFailure(name, error);
+  return new CustomFunctions.Error(code as CustomFunctions.ErrorCode, message);
+}
+
+/**
+ * Inputs above this many cells skip the cache of the quick functions (SCORE, the metrics,
+ * NORMALIZE): hashing and keeping 100,000 rows costs more than scoring them again. FIT,
+ * SIMREVENUE and OPTPRICE are always cached.
+ */
+export const QUICK_CACHE_CELLS = 20_000;
+
+/** Runs one function: a cached result for an identical input, otherwise computed; failures become CustomFunctions.Error. */
+function call<T>(name: string, args: unknown[], compute: () => T, quick = true): T {
+  const cached = !quick || cellCount(args, QUICK_CACHE_CELLS) <= QUICK_CACHE_CELLS;
+  const hit = cached ? cache.get(name, args) : undefined;
+  if (hit !== undefined) return hit as T;
+  let result: T;
+  try {
+    result = compute();
+  } catch (error) {
+    throw toExcelError(name, error);
+  }
+  if (cached) cache.set(name, args, result);
+  return result;
+}
+
+/**
+ * Fits a logistic regression and spills the model table: one row per coefficient (term, coefficient, SE, z, p) with the covariance, the preparation (scaling ranges, codes) and the fit statistics. CBM.SCORE reads it back.
+ * @customfunction FIT
+ * @param data Customer rows with a header row of column names.
+ * @param formula R-style formula, e.g. "responded ~ gender + income + age".
+ * @param [method] "fit" (default) or "stepwise" (AIC, as R's step); "stepwise-free" lets any term go as the book does; "stepwise-bic", "stepwise-p" choose the criterion.
+ * @param [scale] Columns to min-max scale: names ("income, age", ranges learned on data) or rows of column | min | max.
+ * @param [encode] Codes for text columns: "gender: M=1, F=0" or rows of column | level | code.
+ * @returns The model table.
+ */
+export function fit(data: any[][], formula: string, method?: string, scale?: any[][], encode?: any[][]): any[][] {
+  return call('FIT', [data, formula, method, scale, encode], () => adapters.fit(data, formula, method, scale, encode), false);
+}
+
+/**
+ * Scores customers with a model: one response probability P per data row, equal to the notebook's model.predict.
+ * @customfunction SCORE
+ * @param model The model table CBM.FIT spilled, or one cell holding the model JSON a notebook saved.
+ * @param data Raw customer rows with a header row naming the model's columns.
+ * @returns One P per customer row.
+ */
+export function score(model: any[][], data: any[][]): number[][] {
+  return call('SCORE', [model, data], () => adapters.score(model, data));
+}
+
+/**
+ * Hit rate: the share of customers the rule P > threshold classifies correctly, (TP + TN) / n.
+ * @customfunction HITRATE
+ * @param scores Scores P, one column or row.
+ * @param actual Actual outcomes 0/1, the same length.
+ * @param [threshold] Threshold a in (0, 1); default 0.8.
+ * @returns The hit rate.
+ */
+export function hitRate(scores: any[][], actual: any[][], threshold?: number): number {
+  return call('HITRATE', [scores, actual, threshold], () => adapters.hitRate(scores, actual, threshold));
+}
+
+/**
+ * Lift: the response rate among customers with P > threshold over the overall response rate.
+ * @customfunction LIFT
+ * @param scores Scores P, one column or row.
+ * @param actual Actual outcomes 0/1, the same length.
+ * @param [threshold] Threshold a in (0, 1); default 0.8.
+ * @returns The lift.
+ */
+export function lift(scores: any[][], actual: any[][], threshold?: number): number {
+  return call('LIFT', [scores, actual, threshold], () => adapters.lift(scores, actual, threshold));
+}
+
+/**
+ * Response rate: the share of customers with P > threshold who responded, TP / selected.
+ * @customfunction RESPRATE
+ * @param scores Scores P, one column or row.
+ * @param actual Actual outcomes 0/1, the same length.
+ * @param [threshold] Threshold a in (0, 1); default 0.8.
+ * @returns The response rate.
+ */
+export function responseRate(scores: any[][], actual: any[][], threshold?: number): number {
+  return call('RESPRATE', [scores, actual, threshold], () => adapters.responseRate(scores, actual, threshold));
+}
+
+/**
+ * Return on the campaign that contacts customers with P > threshold: response rate × profit / cost. It pays when ROI ≥ 1.
+ * @customfunction ROI
+ * @param scores Scores P, one column or row.
+ * @param actual Actual outcomes 0/1, the same length.
+ * @param threshold Threshold a in (0, 1).
+ * @param profit Profit B per responder.
+ * @param cost Cost F per contact.
+ * @returns The ROI.
+ */
+export function roi(scores: any[][], actual: any[][], threshold: number, profit: number, cost: number): number {
+  return call('ROI', [scores, actual, threshold, profit, cost], () => adapters.roi(scores, actual, threshold, profit, cost));
+}
+
+/**
+ * The 2×2 table of selection (P > threshold) against the outcome: rows selected / not selected, columns responded / did not.
+ * @customfunction CONFUSION
+ * @param scores Scores P, one column or row.
+ * @param actual Actual outcomes 0/1, the same length.
+ * @param [threshold] Threshold a in (0, 1); default 0.8.
+ * @returns [[TP, FP], [FN, TN]].
+ */
+export function confusion(scores: any[][], actual: any[][], threshold?: number): number[][] {
+  return call('CONFUSION', [scores, actual, threshold], () => adapters.confusionTable(scores, actual, threshold));
+}
+
+/**
+ * The gains table: customers ranked by score and cut into groups (deciles by default), with response rate, cumulative shares and lift per group.
+ * @customfunction GAINS
+ * @param scores Scores P, one column or row.
+ * @param actual Actual outcomes 0/1, the same length.
+ * @param [groups] Number of groups; default 10.
+ * @returns The gains table with a header row.
+ */
+export function gains(scores: any[][], actual: any[][], groups?: number): any[][] {
+  return call('GAINS', [scores, actual, groups], () => adapters.gains(scores, actual, groups));
+}
+
+/**
+ * Min-max normalisation (x − min) / (max − min); min and max are the values' own unless both are given (e.g. the training ranges).
+ * @customfunction NORMALIZE
+ * @param values Numbers, one column or row.
+ * @param [min] The value that maps to 0.
+ * @param [max] The value that maps to 1.
+ * @returns The normalised values, in the shape of the input.
+ */
+export function normalize(values: any[][], min?: number, max?: number): number[][] {
+  return call('NORMALIZE', [values, min, max], () => adapters.normalize(values, min, max));
+}
+
+/** Runs one long function asynchronously: cached like call(), cancelled when Excel cancels the cell. */
+async function callAsync<T>(name: string, args: unknown[], invocation: CustomFunctions.CancelableInvocation | undefined, compute: (cancellation: Cancellation) => Promise<T>): Promise<T> {
+  const hit = cache.get(name, args);
+  if (hit !== undefined) return hit as T;
+  const cancellation: Cancellation = { cancelled: false };
+  if (invocation) invocation.onCanceled = () => (cancellation.cancelled = true);
+  let result: T;
+  try {
+    result = await compute(cancellation);
+  } catch (error) {
+    throw toExcelError(name, error);
+  }
+  cache.set(name, args, result);
+  return result;
+}
+
+/**
+ * Monte Carlo of next period's revenue: each customer churns with their probability; spills the summary (mean, sd, 5/50/95% quantiles, expected churners, P(churners ≥ k)) or the histogram. The same seed gives the same numbers as the notebooks.
+ * @customfunction SIMREVENUE
+ * @param churnProbabilities Each customer's churn probability, one column or row.
+ * @param revenues Each customer's revenue if retained, the same length.
+ * @param [simulations] Number of simulated periods, 1 to 1,000,000; default 10,000.
+ * @param [seed] Seed of the draws (number or text); default 2026.
+ * @param [output] "summary" (default), "histogram" (revenue bins) or "churners" (distribution of the number of churners).
+ * @param [churnersAtLeast] k of P(churners ≥ k) in the summary; default the expected number of churners, rounded up.
+ * @param invocation Excel's invocation (cancellation).
+ * @returns The summary or the histogram, with a header row.
+ * @cancelable
+ */
+export async function simRevenue(churnProbabilities: any[][], revenues: any[][], simulations?: number, seed?: any, output?: string, churnersAtLeast?: number, invocation?: CustomFunctions.CancelableInvocation): Promise<any[][]> {
+  const args = [churnProbabilities, revenues, simulations, seed, output, churnersAtLeast];
+  return callAsync('SIMREVENUE', args, invocation, async (cancellation) => {
+    const request = adapters.revenueRequest(churnProbabilities, revenues, simulations, seed, output, churnersAtLeast);
+    return adapters.revenueCells(request, await simulateRevenueYielding(request.spec, cancellation));
+  });
+}
+
+/**
+ * The price change that maximises expected revenue when churn responds to price (logit of churn moves by priceSlope × ln(1 + change)), under an optional cap on P(churners ≥ k) and on the churn rate. Spills the optimum beside today's figures.
+ * @customfunction OPTPRICE
+ * @param churnProbabilities Each customer's churn probability at today's price, one column or row.
+ * @param revenues Each customer's revenue at today's price if retained, the same length.
+ * @param priceSlope Price sensitivity b: logit churn changes by b × ln(1 + price change).
+ * @param [lowerBound] Lowest relative price change, default -0.5 (a 50 % cut).
+ * @param [upperBound] Highest relative price change, default 0.5.
+ * @param [churnersAtLeast] k of the constraint P(churners ≥ k) ≤ maxProbability.
+ * @param [maxProbability] The cap on P(churners ≥ k).
+ * @param [maxChurnRate] A cap on the expected churn rate.
+ * @param invocation Excel's invocation (cancellation).
+ * @returns Price change, expected revenue, churn rate, churners and the constrained tail probability, at the optimum and today.
+ * @cancelable
+ */
+export async function optPrice(
+  churnProbabilities: any[][],
+  revenues: any[][],
+  priceSlope: number,
+  lowerBound?: number,
+  upperBound?: number,
+  churnersAtLeast?: number,
+  maxProbability?: number,
+  maxChurnRate?: number,
+  invocation?: CustomFunctions.CancelableInvocation,
+): Promise<any[][]> {
+  const args = [churnProbabilities, revenues, priceSlope, lowerBound, upperBound, churnersAtLeast, maxProbability, maxChurnRate];
+  return callAsync('OPTPRICE', args, invocation, async (cancellation) => {
+    // One yield first, so Excel paints before a long search; the search itself is one kernel-lib call.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (cancellation.cancelled) throw adapters.cancelled();
+    return adapters.optPrice(churnProbabilities, revenues, priceSlope, lowerBound, upperBound, churnersAtLeast, maxProbability, maxChurnRate);
+  });
+}
+
+CustomFunctions.associate('FIT', fit);
+CustomFunctions.associate('SCORE', score);
+CustomFunctions.associate('HITRATE', hitRate);
+CustomFunctions.associate('LIFT', lift);
+CustomFunctions.associate('RESPRATE', responseRate);
+CustomFunctions.associate('ROI', roi);
+CustomFunctions.associate('CONFUSION', confusion);
+CustomFunctions.associate('GAINS', gains);
+CustomFunctions.associate('NORMALIZE', normalize);
+CustomFunctions.associate('SIMREVENUE', simRevenue);
+CustomFunctions.associate('OPTPRICE', optPrice);
+
+/** For tests and benchmarks on the page: the cache (to clear it or read hits). */
+(globalThis as unknown as { cbmAddin: unknown }).cbmAddin = { cache };

@@ -1,0 +1,138 @@
+/**
+ * What the task pane computes, without the DOM or Excel: fit a model on a range and make the
+ * charts and figures shown beside it; simulate revenue; optimise a price. Every number comes
+ * from kernel-lib (through the same adapters as the CBM functions); the charts are kernel-lib's
+ * Vega-Lite spec builders.
+ */
+import {
+  BANKCARD_SEED,
+  bankCardCustomers,
+  campaignMetrics,
+  gainsTable,
+  histogramChart,
+  liftChart,
+  optimizePrice,
+  readOutcome,
+  seededUniform,
+  simulateRevenue,
+  thresholdSweep,
+  thresholdSweepChart,
+  trainValidationSplit,
+  type CampaignMetrics,
+  type LogitModel,
+  type OptimizePriceResult,
+  type RevenueSummary,
+  type Row,
+  type VegaLiteSpec,
+} from '../../../kernel-lib/src/index';
+import { dataTable, fitModel, priceRequest, revenueRequest } from '../functions/adapters';
+import { modelToTable } from '../functions/modelTable';
+
+export type Cells = (string | number | boolean)[][];
+
+export interface ModelRequest {
+  formula: string;
+  /** 'fit', 'stepwise', 'stepwise-free', … (CBM.FIT's method). */
+  method: string;
+  /** 'income, age' (ranges learned) or 'income: 1000..12780, age: 18..47' (fixed ranges). */
+  scale: string;
+  /** 'gender: M=1, F=0'. */
+  encode: string;
+  threshold: number;
+}
+
+export interface ModelResult {
+  model: LogitModel;
+  table: Cells;
+  metrics: CampaignMetrics;
+  liftSpec: VegaLiteSpec;
+  sweepSpec: VegaLiteSpec;
+}
+
+/** The scale field as CBM.FIT's scale argument: names, or rows of [column, min, max] for 'name: min..max'. */
+export function scaleArgument(text: string): unknown[][] {
+  const parts = text.split(/[,;]/).map((s) => s.trim()).filter(Boolean);
+  const ranges = parts.map((p) => /^(.+?)\s*:\s*(-?[\d.eE+-]+)\s*\.\.\s*(-?[\d.eE+-]+)$/.exec(p));
+  if (parts.length && ranges.every(Boolean)) return ranges.map((m) => [m![1], Number(m![2]), Number(m![3])]);
+  return [[text]];
+}
+
+/** Fits the model on a range with a header row and evaluates it on the same rows. */
+export function buildModel(values: unknown[][], request: ModelRequest): ModelResult {
+  const model = fitModel(values, request.formula, request.method, scaleArgument(request.scale), [[request.encode]]);
+  const data = dataTable(values);
+  const p = model.predict(data);
+  const y = readOutcome(data.cells(model.response), model.response, 'task pane');
+  const gains = gainsTable(p, y);
+  return {
+    model,
+    table: modelToTable(model),
+    metrics: campaignMetrics(p, y, request.threshold),
+    liftSpec: liftChart(gains, { title: 'Lift by decile (fitting data)', width: 230, height: 180 }),
+    sweepSpec: thresholdSweepChart(thresholdSweep(p, y), { threshold: request.threshold, title: 'Threshold sweep', width: 230, height: 180 }),
+  };
+}
+
+export interface SimulationResult {
+  summary: RevenueSummary;
+  histogramSpec: VegaLiteSpec;
+}
+
+/** CBM.SIMREVENUE's simulation with the draws kept for the histogram. */
+export function buildSimulation(probabilities: unknown[][], revenues: unknown[][], simulations: number, seed: number): SimulationResult {
+  const { spec } = revenueRequest(probabilities, revenues, simulations, seed);
+  const result = simulateRevenue(spec);
+  return { summary: result.summary, histogramSpec: histogramChart(result.totals, { field: 'revenue', bins: 30, title: `Revenue over ${simulations.toLocaleString('en-US')} simulated periods`, width: 230, height: 180 }) };
+}
+
+export interface PricingResult {
+  best: OptimizePriceResult;
+  curveSpec: VegaLiteSpec;
+}
+
+/** CBM.OPTPRICE's search, with the revenue curve over the price changes searched. */
+export function buildPricing(probabilities: unknown[][], revenues: unknown[][], slope: number, low: number, high: number, k: number | undefined, maxProbability: number | undefined): PricingResult {
+  const best = optimizePrice(priceRequest(probabilities, revenues, slope, low, high, k, maxProbability));
+  const curveSpec: VegaLiteSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: 'Expected revenue by price change',
+    width: 230,
+    height: 180,
+    data: { values: best.curve.map((c) => ({ priceChange: c.priceChange, expectedRevenue: c.expectedRevenue, feasible: c.feasible ? 'feasible' : 'infeasible' })) },
+    layer: [
+      { mark: { type: 'line', point: true }, encoding: { x: { field: 'priceChange', type: 'quantitative', title: 'price change', axis: { format: '%' } }, y: { field: 'expectedRevenue', type: 'quantitative', title: 'expected revenue', scale: { zero: false } }, color: { field: 'feasible', type: 'nominal', title: null } } },
+      { data: { values: [{ priceChange: best.priceChange }] }, mark: { type: 'rule', strokeDash: [6, 4] }, encoding: { x: { field: 'priceChange', type: 'quantitative' } } },
+    ],
+  };
+  return { best, curveSpec };
+}
+
+// ---------------------------------------------------------------- preview data
+
+const HEADER = ['id', 'gender', 'age', 'income', 'contacted', 'responded'];
+
+/** The bank-card walk-through's training customers (2:1 split of the 150 contacted, seed 2026) as a range with a header. */
+export function previewTrainingRange(): Cells {
+  const customers = bankCardCustomers({ seed: BANKCARD_SEED });
+  const contacted = customers.filter((c) => c.contacted).map((c) => ({ ...c, contacted: 1 }) as Row);
+  const { train } = trainValidationSplit(contacted, { seed: BANKCARD_SEED });
+  return [HEADER, ...train.map((r) => HEADER.map((h) => (r[h] === null ? '' : (r[h] as string | number))))];
+}
+
+/** The scaling ranges over the whole customer file (as the notebook's preparation). */
+export function previewScale(): string {
+  const customers = bankCardCustomers({ seed: BANKCARD_SEED });
+  const ages = customers.map((c) => c.age);
+  const incomes = customers.map((c) => c.income);
+  return `income: ${Math.min(...incomes)}..${Math.max(...incomes)}, age: ${Math.min(...ages)}..${Math.max(...ages)}`;
+}
+
+/**
+ * The preview portfolio for the simulation and pricing panels: the 1,000 bank-card customers,
+ * revenue = monthly income / 10, churn probability 5–35 % drawn with seed 2026.
+ */
+export function previewPortfolio(): { probabilities: number[][]; revenues: number[][] } {
+  const customers = bankCardCustomers({ seed: BANKCARD_SEED });
+  const u = seededUniform(BANKCARD_SEED);
+  return { probabilities: customers.map(() => [Math.round((0.05 + 0.3 * u()) * 1000) / 1000]), revenues: customers.map((c) => [c.income / 10]) };
+}

@@ -1,0 +1,180 @@
+/// <reference lib="dom" />
+/// <reference types="office-js" />
+/**
+ * The task pane: a model builder, a revenue simulation and a pricing panel. In Excel it reads
+ * the selected ranges and writes the model table to a new sheet; in a plain browser (no Office)
+ * it opens in preview mode on the bank-card sample, so it can be tried and tested anywhere.
+ */
+import embed from 'vega-embed';
+import { describeFailure } from '../functions/excelErrors';
+import { buildModel, buildPricing, buildSimulation, previewPortfolio, previewScale, previewTrainingRange, type Cells, type ModelResult } from './builder';
+import { readSelection, writeTableToNewSheet } from './excelBridge';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const value = (id: string) => $<HTMLInputElement>(id).value;
+const num = (id: string) => Number(value(id));
+const fmt = (x: number | null | undefined, digits = 4) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : Math.abs(x) >= 1000 ? x.toLocaleString('en-US', { maximumFractionDigits: 0 }) : x.toFixed(digits));
+
+const state: { inExcel: boolean; data: unknown[][] | null; churn: unknown[][] | null; revenue: unknown[][] | null; fitted: ModelResult | null } = { inExcel: false, data: null, churn: null, revenue: null, fitted: null };
+
+function status(id: string, text: string, error = false): void {
+  const el = $(id);
+  el.textContent = text;
+  el.classList.toggle('error', error);
+}
+
+function fillTable(id: string, header: string[] | null, rows: (string | number)[][]): void {
+  const table = $(id);
+  table.innerHTML = '';
+  if (header) {
+    const tr = document.createElement('tr');
+    for (const h of header) tr.appendChild(Object.assign(document.createElement('th'), { textContent: h }));
+    table.appendChild(tr);
+  }
+  for (const row of rows) {
+    const tr = document.createElement('tr');
+    for (const cell of row) tr.appendChild(Object.assign(document.createElement('td'), { textContent: typeof cell === 'number' ? fmt(cell) : cell }));
+    table.appendChild(tr);
+  }
+}
+
+function failure(panel: string, what: string, error: unknown): void {
+  status(panel, describeFailure(what, error).message, true);
+}
+
+async function show(id: string, spec: object): Promise<void> {
+  await embed(`#${id}`, spec as never, { actions: false, renderer: 'svg' });
+}
+
+async function fit(): Promise<void> {
+  if (!state.data) return status('model-status', 'Select a data range with a header row, then press "Use selection as data".', true);
+  status('model-status', 'Fitting…');
+  try {
+    const result = buildModel(state.data, { formula: value('formula'), method: value('method'), scale: value('scale'), encode: value('encode'), threshold: num('threshold') });
+    state.fitted = result;
+    const m = result.model;
+    status('model-status', `${m.formula} · ${m.statistics.nObs} rows · AIC ${fmt(m.statistics.aic, 2)}`);
+    fillTable('coefficients', ['term', 'coefficient', 'SE', 'p'], m.names.map((name, j) => [name, m.coefficients[j], m.stdErrors[j], m.pValues[j]]));
+    const c = result.metrics;
+    fillTable('metrics', [`at a = ${c.threshold}`, 'value'], [
+      ['selected (P > a)', `${c.selected} of ${c.n}`],
+      ['response rate', c.responseRate],
+      ['hit rate', c.hitRate],
+      ['base rate', c.baseRate],
+      ['lift', c.lift],
+    ]);
+    ($('write-model') as HTMLButtonElement).disabled = !state.inExcel;
+    await show('lift-chart', result.liftSpec);
+    await show('sweep-chart', result.sweepSpec);
+  } catch (e) {
+    failure('model-status', 'FIT', e);
+  }
+}
+
+async function writeModel(): Promise<void> {
+  if (!state.fitted) return;
+  try {
+    const name = await writeTableToNewSheet('CBM model', state.fitted.table as Cells);
+    status('model-status', `Model table written to sheet '${name}'. Score customers with =CBM.SCORE('${name}'!A1:${columnName(state.fitted.table[0].length)}${state.fitted.table.length}, data).`);
+  } catch (e) {
+    failure('model-status', 'FIT', e);
+  }
+}
+
+function columnName(n: number): string {
+  let s = '';
+  for (; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
+async function simulate(): Promise<void> {
+  if (!state.churn || !state.revenue) return status('simulation-status', 'Select the churn probabilities and the revenues first.', true);
+  status('simulation-status', 'Simulating…');
+  await new Promise((r) => setTimeout(r, 0));
+  try {
+    const { summary, histogramSpec } = buildSimulation(state.churn, state.revenue, num('simulations'), num('seed'));
+    status('simulation-status', `${summary.customers.toLocaleString('en-US')} customers × ${summary.simulations.toLocaleString('en-US')} simulations, seed ${value('seed')}`);
+    fillTable('simulation', ['revenue', 'value'], [
+      ['expected (exact)', summary.expectedRevenue],
+      ['mean (simulated)', summary.mean],
+      ['sd', summary.sd],
+      ['5 % quantile', summary.quantiles.p5],
+      ['median', summary.quantiles.p50],
+      ['95 % quantile', summary.quantiles.p95],
+      ['expected churners', summary.expectedChurners],
+    ]);
+    await show('revenue-chart', histogramSpec);
+  } catch (e) {
+    failure('simulation-status', 'SIMREVENUE', e);
+  }
+}
+
+async function optimize(): Promise<void> {
+  if (!state.churn || !state.revenue) return status('pricing-status', 'Select the churn probabilities and the revenues first (simulation panel).', true);
+  status('pricing-status', 'Optimising…');
+  await new Promise((r) => setTimeout(r, 0));
+  try {
+    const k = value('k') === '' ? undefined : num('k');
+    const { best, curveSpec } = buildPricing(state.churn, state.revenue, num('slope'), num('low'), num('high'), k, k === undefined ? undefined : num('maxp'));
+    const binding = best.constraints.filter((c) => c.binding).map((c) => c.constraint);
+    status('pricing-status', `Best price change ${(best.priceChange * 100).toFixed(2)} %${binding.length ? ` (binding: ${binding.join(', ')})` : ''}`);
+    fillTable('pricing', ['', 'optimum', 'today'], [
+      ['price change', `${(best.priceChange * 100).toFixed(2)} %`, '0 %'],
+      ['expected revenue', best.expectedRevenue, best.today.expectedRevenue],
+      ['expected churn rate', best.expectedChurnRate, best.today.expectedChurnRate],
+      [`P(churners ≥ ${k ?? 'k'})`, best.tailProbability ?? NaN, best.today.tailProbability ?? NaN],
+    ]);
+    await show('price-chart', curveSpec);
+  } catch (e) {
+    failure('pricing-status', 'OPTPRICE', e);
+  }
+}
+
+function useSelection(target: 'data' | 'churn' | 'revenue', label: string): void {
+  readSelection()
+    .then((range) => {
+      state[target] = range.values;
+      $(label).textContent = `${range.address} (${range.values.length} rows)`;
+    })
+    .catch((e) => failure(target === 'data' ? 'model-status' : 'simulation-status', target === 'data' ? 'FIT' : 'SIMREVENUE', e));
+}
+
+async function officeHost(): Promise<string | null> {
+  if (typeof Office === 'undefined' || typeof Office.onReady !== 'function') return null;
+  const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 3000));
+  const info = await Promise.race([Office.onReady(), timeout]);
+  return info && info.host ? String(info.host) : null;
+}
+
+async function start(): Promise<void> {
+  $('fit').addEventListener('click', fit);
+  $('write-model').addEventListener('click', writeModel);
+  $('simulate').addEventListener('click', simulate);
+  $('optimize').addEventListener('click', optimize);
+  $('use-data').addEventListener('click', () => useSelection('data', 'data-source'));
+  $('use-churn').addEventListener('click', () => useSelection('churn', 'churn-source'));
+  $('use-revenue').addEventListener('click', () => useSelection('revenue', 'revenue-source'));
+  const host = await officeHost();
+  state.inExcel = host === 'Excel';
+  if (state.inExcel) {
+    $('mode').textContent = 'Excel';
+    return;
+  }
+  // Preview mode: the bank-card walk-through's data, and a preview portfolio.
+  $('mode').textContent = 'preview: bank-card sample';
+  for (const id of ['use-data', 'use-churn', 'use-revenue']) ($(id) as HTMLButtonElement).disabled = true;
+  state.data = previewTrainingRange();
+  ($('scale') as HTMLInputElement).value = previewScale();
+  $('data-source').textContent = `bank-card training customers (${state.data.length - 1} rows)`;
+  const portfolio = previewPortfolio();
+  state.churn = portfolio.probabilities;
+  state.revenue = portfolio.revenues;
+  $('churn-source').textContent = 'preview: 1,000 customers, churn 5–35 %';
+  $('revenue-source').textContent = 'preview: income / 10';
+  await fit();
+  await simulate();
+  await optimize();
+  document.body.dataset.ready = 'preview';
+}
+
+start().catch((e) => status('model-status', String(e), true));

@@ -1,0 +1,118 @@
+/**
+ * The Excel add-in benchmark (issue 13), in headless Chromium as Excel on the web runs it:
+ * the built excel-addin/dist/functions.html with the CustomFunctions stand-in
+ * (test/excel/browser.mjs), each function called through the registered CBM function.
+ *   CBM.SCORE over 100,000 customer rows (6 raw fields, the bank-card model)   target ≤ 100 ms
+ *   CBM.SIMREVENUE 10,000 customers × 10,000 simulations                      target ≤ 0.5 s
+ *   dist/functions.js size (minified, no danfojs/tfjs/vega)                    target ≤ 300 KB
+ * Peer timed in the same run: kernel-lib in Node on the same inputs (model.predict,
+ * simulateRevenue), so the ratio shows what the browser and the Excel-shaped adapters cost.
+ * Every timed call misses the result cache (the cache is cleared before each run).
+ * Run alone: node test/bench/excel.mjs (after npm run build); run.mjs calls it at the end.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const require = createRequire(import.meta.url);
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function benchExcelAddin({ quick = false, log = (m) => process.stderr.write(m + '\n') } = {}) {
+  const browser = await import(pathToFileURL(path.join(root, 'test/excel/browser.mjs')).href);
+  const why = browser.browserUnavailable();
+  const bundleBytes = fs.existsSync(path.join(root, 'excel-addin/dist/functions.js')) ? fs.statSync(path.join(root, 'excel-addin/dist/functions.js')).size : null;
+  const rows = [{ operation: 'functions.js size (minified)', value: bundleBytes, unit: 'KB', target: 300 * 1024, met: bundleBytes !== null && bundleBytes <= 300 * 1024 }];
+  if (why) {
+    log(`excel bench: skipped in Chromium (${why})`);
+    return { skipped: why, rows };
+  }
+  const kernel = require('@cbm-kit/kernel-lib');
+  // The bank-card model as the notebook fits it, and 100,000 customers drawn from the bank-card mechanism.
+  const customers = kernel.bankCardCustomers({ seed: kernel.BANKCARD_SEED });
+  const contacted = customers.filter((c) => c.contacted).map((c) => ({ ...c, contacted: 1 }));
+  const prepare = kernel.fitPreparation(customers, { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] });
+  const { train } = kernel.trainValidationSplit(contacted, { seed: kernel.BANKCARD_SEED });
+  const model = kernel.stepwise(train, 'responded ~ (gender + income + age)^2', { prepare, hierarchical: false }).model;
+  const big = kernel.bankCardCustomers({ seed: 7, mechanism: { customers: 100_000, contacted: 0 } });
+  const header = ['id', 'gender', 'age', 'income', 'contacted', 'responded'];
+  const data = [header, ...big.map((c) => [c.id, c.gender, c.age, c.income, 0, ''])];
+  const modelJson = JSON.stringify(model.toJSON());
+  const n = 10_000;
+  const p = Array.from({ length: n }, (_, i) => [0.05 + 0.3 * (((i * 7919) % 1000) / 1000)]);
+  const revenue = Array.from({ length: n }, (_, i) => [100 + (i % 50)]);
+  const repeats = quick ? 3 : 7;
+
+  const session = await browser.openAddinPage('functions.html');
+  try {
+    const timeInPage = async (id, args) => {
+      const times = [];
+      for (let k = 0; k < repeats + 1; k++) {
+        const r = await session.page.evaluate(
+          async ([i, a]) => {
+            window.cbmAddin.cache.clear();
+            return window.__excel.call(i, ...a);
+          },
+          [id, args],
+        );
+        if (r.error) throw new Error(`${id}: ${r.error.message}`);
+        if (k > 0) times.push(r.ms / 1000); // the first run warms up
+      }
+      return median(times);
+    };
+    const timeInNode = (work) => {
+      const times = [];
+      for (let k = 0; k < repeats + 1; k++) {
+        const t = performance.now();
+        work();
+        if (k > 0) times.push((performance.now() - t) / 1000);
+      }
+      return median(times);
+    };
+    log('excel bench: CBM.SCORE 100k rows in Chromium…');
+    await session.page.evaluate(() => undefined);
+    const score = await timeInPage('SCORE', [modelJson, data]);
+    const bigRows = big.map((c) => ({ id: c.id, gender: c.gender, age: c.age, income: c.income, contacted: 0, responded: null }));
+    const scoreNode = timeInNode(() => model.predict(bigRows));
+    log('excel bench: CBM.SIMREVENUE 10k × 10k in Chromium…');
+    const sim = await timeInPage('SIMREVENUE', [p, revenue, 10_000, 2026]);
+    const simNode = timeInNode(() =>
+      kernel.simulateRevenue({ churnProbabilities: p.map((r) => r[0]), revenues: revenue.map((r) => r[0]), simulations: 10_000, seed: 2026, keepDraws: true }),
+    );
+    rows.push(
+      { operation: 'CBM.SCORE, 100,000 rows (Chromium)', value: score, unit: 's', target: 0.1, met: score <= 0.1, peer: 'model.predict in Node', peerValue: scoreNode },
+      { operation: 'CBM.SIMREVENUE, 10,000 × 10,000 (Chromium)', value: sim, unit: 's', target: 0.5, met: sim <= 0.5, peer: 'simulateRevenue in Node', peerValue: simNode },
+    );
+    const chromium = await session.browser.version();
+    return { chromium, rows, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10), cpus: os.cpus().length };
+  } finally {
+    await session.close();
+  }
+}
+
+export function excelBenchMarkdown(result) {
+  const fmt = (r) =>
+    r.unit === 'KB' ? (r.value == null ? '—' : `${(r.value / 1024).toFixed(1)} KB`) : r.value < 1 ? `${(r.value * 1000).toFixed(1)} ms` : `${r.value.toFixed(2)} s`;
+  const target = (r) => (r.unit === 'KB' ? `≤ ${r.target / 1024} KB` : r.target < 1 ? `≤ ${r.target * 1000} ms` : `≤ ${r.target} s`);
+  const lines = [
+    '',
+    `Excel add-in in headless Chromium${result.chromium ? ` ${result.chromium}` : ''}${result.skipped ? ` (skipped: ${result.skipped})` : ''}; medians, result cache cleared before every call; peer = kernel-lib in Node on the same input (ratio = Chromium / Node).${result.loadAverage ? ` Load average at the end ${result.loadAverage.join(', ')} on ${result.cpus} cores${result.loadAverage[0] > result.cpus ? ': the machine was busy, rerun idle before quoting these figures' : ''}.` : ''}`,
+    '',
+    '| operation | Excel add-in | peer | peer time | ratio | target | met |',
+    '|---|---|---|---|---|---|---|',
+    ...result.rows.map(
+      (r) =>
+        `| ${r.operation} | ${fmt(r)} | ${r.peer ?? '—'} | ${r.peerValue == null ? '—' : fmt({ ...r, value: r.peerValue })} | ${r.peerValue ? (r.value / r.peerValue).toFixed(2) : '—'} | ${target(r)} | ${r.met ? 'yes' : '**no**'} |`,
+    ),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const result = await benchExcelAddin({ quick: process.argv.includes('--quick') });
+  process.stdout.write(excelBenchMarkdown(result));
+}

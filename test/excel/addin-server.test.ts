@@ -1,0 +1,50 @@
+// `npm run addin`'s server (excel-addin/serve.mjs) in its test mode: HTTPS with a certificate
+// made for the run (nothing installed), dist/ served, sideloading steps printed on Linux.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(__dirname, '../..');
+const built = fs.existsSync(path.join(root, 'excel-addin/dist/functions.html'));
+
+function get(url: string): Promise<{ status: number; type: string; body: string; protocol: string }> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { rejectUnauthorized: false }, (res) => {
+        const protocol = String((res.socket as any)?.getProtocol?.() ?? '');
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body, protocol }));
+      })
+      .on('error', reject);
+  });
+}
+
+describe.skipIf(!built)('npm run addin (serve.mjs --self-signed)', () => {
+  let child: ChildProcess | undefined;
+  let output = '';
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill('SIGTERM');
+  });
+
+  it('serves dist/ over HTTPS and prints how to sideload', async () => {
+    child = spawn(process.execPath, [path.join(root, 'excel-addin/serve.mjs'), '--self-signed', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (c) => (output += c));
+    child.stderr!.on('data', (c) => (output += c));
+    const deadline = Date.now() + 30_000;
+    while (!/Sideload|Sideloading/.test(output) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    const port = Number(/https:\/\/localhost:(\d+)\//.exec(output)?.[1]);
+    expect(port, output).toBeGreaterThan(0);
+    const page = await get(`https://localhost:${port}/functions.html`);
+    expect(page.status).toBe(200);
+    expect(page.type).toBe('text/html');
+    expect(page.body).toContain('<script src="functions.js"></script>');
+    expect(page.protocol).toMatch(/^TLS/);
+    const metadata = await get(`https://localhost:${port}/functions.json`);
+    expect(JSON.parse(metadata.body).functions.length).toBeGreaterThan(5);
+    expect((await get(`https://localhost:${port}/../package.json`)).status).toBe(404);
+    if (process.platform === 'linux') expect(output).toMatch(/Upload My Add-in, choose .*manifest\.xml/);
+  });
+});

@@ -1,0 +1,182 @@
+// The built functions bundle as Excel on the web loads it: dist/functions.html served from
+// 127.0.0.1 in headless Chromium, Office.js replaced by a CustomFunctions stand-in. Every
+// function of functions.json must be registered; each is called with Excel-shaped input and
+// must give what kernel-lib gives in Node (the reference), or a CustomFunctions.Error.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as kl from '../../kernel-lib/src/index';
+import { bankCardSheet } from './bankcardSheet';
+// @ts-expect-error an .mjs helper without type declarations
+import { browserUnavailable, openAddinPage } from './browser.mjs';
+
+const unavailable = browserUnavailable();
+if (unavailable && process.env.CI) throw new Error(`browser tests cannot run in CI: ${unavailable}`);
+const sheet = bankCardSheet();
+const prepare = kl.fitPreparation(sheet.rows, { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] });
+const reference = kl.stepwise(sheet.train, sheet.formula, { prepare, hierarchical: false }).model;
+const col = (xs: ArrayLike<number>) => Array.from(xs, (x) => [x]);
+
+type Result = { value?: unknown; error?: { code: string | null; message: string; isCustomFunctionsError: boolean }; ms: number };
+
+describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () => {
+  let session: any;
+  const call = (id: string, ...args: unknown[]): Promise<Result> => session.page.evaluate(([i, a]: [string, unknown[]]) => (window as any).__excel.call(i, ...a), [id, args]);
+
+  beforeAll(async () => {
+    session = await openAddinPage('functions.html');
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('registers every function functions.json declares, and nothing else', async () => {
+    const registered: string[] = await session.page.evaluate(() => (window as any).__excel.registered());
+    const metadata = await session.page.evaluate(() => (window as any).__excel.metadata());
+    expect(registered).toEqual(metadata.functions.map((f: { id: string }) => f.id).sort());
+    expect(registered).toEqual(expect.arrayContaining(['FIT', 'SCORE', 'HITRATE', 'LIFT', 'RESPRATE', 'ROI', 'CONFUSION', 'GAINS', 'NORMALIZE', 'SIMREVENUE', 'OPTPRICE']));
+  });
+
+  let modelTable: unknown[][];
+  it('CBM.FIT spills the notebook model (coefficients equal kernel-lib stepwise in Node)', async () => {
+    const r = await call('FIT', sheet.trainRange, sheet.formula, 'stepwise-free', sheet.scaleRanges, sheet.encode);
+    expect(r.error).toBeUndefined();
+    modelTable = r.value as unknown[][];
+    const header = modelTable.find((row) => row[0] === 'term')!;
+    expect(header.slice(6, 6 + reference.names.length)).toEqual([...reference.names]);
+    const estimates = reference.names.map((name) => modelTable.find((row) => row[0] === name)![1] as number);
+    // Chromium's V8 and Node 20's differ in the last bit of some Math results, so a Newton fit may
+    // end a few ulps apart: equal to 1e-12 relative, not bit for bit.
+    estimates.forEach((b, j) => expect(Math.abs(b - reference.coefficients[j])).toBeLessThanOrEqual(1e-12 * Math.abs(reference.coefficients[j])));
+  });
+
+  it('CBM.SCORE equals model.predict in Node to 1e-12, from the table and from the JSON cell', async () => {
+    const expected = reference.predict(sheet.rows);
+    for (const model of [modelTable, JSON.stringify(reference.toJSON(), null, 2)]) {
+      const r = await call('SCORE', model, sheet.all);
+      expect(r.error).toBeUndefined();
+      const p = r.value as number[][];
+      expect(p.length).toBe(expected.length);
+      let worst = 0;
+      p.forEach((row, i) => (worst = Math.max(worst, Math.abs(row[0] - expected[i]))));
+      expect(worst).toBeLessThanOrEqual(1e-12);
+    }
+  });
+
+  it('metrics equal kernel-lib campaignMetrics and gainsTable in Node', async () => {
+    const p = reference.predict(sheet.train);
+    const y = sheet.train.map((r) => r.responded as number);
+    const m = kl.campaignMetrics(p, y, 0.8, { profit: 60, cost: 20 });
+    expect((await call('HITRATE', col(p), col(y))).value).toBe(m.hitRate);
+    expect((await call('LIFT', col(p), col(y), 0.8)).value).toBe(m.lift);
+    expect((await call('RESPRATE', col(p), col(y), 0.8)).value).toBe(m.responseRate);
+    expect((await call('ROI', col(p), col(y), 0.8, 60, 20)).value).toBe(m.roi);
+    expect((await call('CONFUSION', col(p), col(y), 0.8)).value).toEqual([
+      [m.truePositives, m.falsePositives],
+      [m.falseNegatives, m.trueNegatives],
+    ]);
+    const gains = (await call('GAINS', col(p), col(y))).value as unknown[][];
+    expect(gains.slice(1).map((row) => row[7])).toEqual(kl.gainsTable(p, y).map((g) => g.cumulativeLift));
+    const ages = sheet.rows.map((r) => r.age as number);
+    const scaled = kl.scalerFromRanges({ age: { min: 18, max: 47 } }).transform({ age: ages }).age as Float64Array;
+    expect((await call('NORMALIZE', col(ages), 18, 47)).value).toEqual(col(scaled));
+  });
+
+  it('failures arrive as CustomFunctions.Error with the code and the message', async () => {
+    const p = col([0.9, 0.85, 0.3, 0.2]);
+    const y = col([1, 0, 1, 0]);
+    const cases: [string, unknown[], string, RegExp][] = [
+      ['LIFT', [p, col([1, 0, 1])], '#VALUE!', /^CBM\.LIFT: scores and actual have 4 and 3 rows/],
+      ['HITRATE', [p, y, 1.5], '#NUM!', /^CBM\.HITRATE: threshold must be between 0 and 1/],
+      ['RESPRATE', [p, y, 0.95], '#N/A', /nobody has P > 0.95/],
+      ['HITRATE', [[[0.9], [''], [0.3], [0.2]], y], '#VALUE!', /blank cell at position 2/],
+      ['CONFUSION', [p, [[1], [0], ['yes'], [0]]], '#VALUE!', /the text 'yes' at position 3/],
+      ['SCORE', [[['not a model']], sheet.all], '#VALUE!', /model must be the table CBM\.FIT spilled or one cell/],
+      ['SCORE', [JSON.stringify(reference.toJSON()), sheet.all.map((r) => r.filter((_, j) => j !== 3))], '#N/A', /unknown column 'income'/],
+      ['FIT', [sheet.trainRange, 'responded ~ gender +'], '#VALUE!', /^CBM\.FIT: /],
+      ['SIMREVENUE', [col([0.5, 0.5]), col([1, 2]), 2e6], '#NUM!', /simulations must be a whole number from 1 to 1000000/],
+      ['SIMREVENUE', [[[0.5], ['x']], col([1, 2])], '#VALUE!', /churnProbabilities holds the text 'x' at position 2/],
+      [
+        'OPTPRICE',
+        [col([0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41]), col([1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872]), 3, -0.01, 0.01, 8, 1e-9],
+        '#NUM!',
+        /^CBM\.OPTPRICE: optimizePrice: constraint churnersAtLeast cannot be met/,
+      ],
+    ];
+    for (const [id, args, code, message] of cases) {
+      const r = await call(id, ...args);
+      expect(r.error, `${id} should fail`).toBeDefined();
+      expect(r.error!.isCustomFunctionsError).toBe(true);
+      expect(r.error!.code).toBe(code);
+      expect(r.error!.message).toMatch(message);
+    }
+  });
+
+  it('CBM.SIMREVENUE gives the numbers of kernel-lib simulateRevenue in Node for the same seed', async () => {
+    const p = reference.predict(sheet.rows).map((x) => 1 - x); // any probabilities: here 1 − P of the 1,000 customers
+    const revenue = sheet.rows.map((r) => (r.income as number) / 10);
+    const r = await call('SIMREVENUE', col(p), col(revenue), 5000, 7, 'summary', 300);
+    expect(r.error).toBeUndefined();
+    const s = kl.simulateRevenue({ churnProbabilities: p, revenues: revenue, simulations: 5000, seed: 7 }).summary;
+    const cells = r.value as unknown[][];
+    const value = (label: string) => cells.find((row) => row[0] === label)![1];
+    expect(value('mean revenue')).toBe(s.mean);
+    expect(value('sd of revenue')).toBe(s.sd);
+    expect(value('5% quantile')).toBe(s.quantiles.p5);
+    expect(value('50% quantile')).toBe(s.quantiles.p50);
+    expect(value('95% quantile')).toBe(s.quantiles.p95);
+    expect(value('mean churners')).toBe(s.meanChurners);
+    const histogram = (await call('SIMREVENUE', col(p), col(revenue), 5000, 7, 'histogram')).value as unknown[][];
+    expect(histogram.slice(1).map((row) => row[2])).toEqual(s.totalHistogram.map((b) => b.count));
+  });
+
+  it('CBM.SIMREVENUE yields while it computes and stops when Excel cancels it', async () => {
+    const n = 10_000;
+    const p = Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000);
+    const revenue = Array.from({ length: n }, (_, i) => 100 + (i % 50));
+    const run = (cancelAfterMs?: number, seed = 1): Promise<Result & { ticks: number; timerFiredAfter: number | null }> =>
+      session.page.evaluate(
+        ([a, o]: [unknown[], object]) => (window as any).__excel.callWith('SIMREVENUE', a, o),
+        [[col(p), col(revenue), 10_000, seed], cancelAfterMs === undefined ? {} : { cancelAfterMs }],
+      );
+    const full = await run();
+    expect(full.error).toBeUndefined();
+    // 10,000 customers × 10,000 simulations: a 10 ms timer set as the call started fired while it
+    // was still computing (the loop yields every 50 ms), not after: Excel's event loop was not frozen.
+    expect(full.timerFiredAfter).not.toBeNull();
+    expect(full.timerFiredAfter!).toBeLessThan(full.ms - 50);
+    const cancelled = await run(30, 2);
+    expect(cancelled.error?.isCustomFunctionsError).toBe(true);
+    expect(cancelled.error?.message).toMatch(/cancelled/);
+    expect(cancelled.ms).toBeLessThan(full.ms);
+  });
+
+  it('CBM.OPTPRICE gives kernel-lib optimizePrice in Node', async () => {
+    const p = [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41];
+    const revenue = [1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872];
+    const r = await call('OPTPRICE', col(p), col(revenue), 3, -0.5, 0.5, 8, 0.001);
+    expect(r.error).toBeUndefined();
+    const best = kl.optimizePrice({
+      churnProbabilities: p,
+      revenues: revenue,
+      priceResponse: { logitSlope: 3 },
+      bounds: [-0.5, 0.5],
+      constraints: { churnersAtLeast: { count: 8, maxProbability: 0.001 } },
+      simulations: 0,
+    });
+    const cells = r.value as unknown[][];
+    const d = cells.find((row) => row[0] === 'price change')![1] as number;
+    expect(Math.abs(d - best.priceChange)).toBeLessThanOrEqual(1e-12);
+    expect(cells.find((row) => row[0] === 'P(churners ≥ 8)')![1]).toBeCloseTo(0.001, 9);
+  });
+
+  it('caches results per identical input', async () => {
+    const before = await session.page.evaluate(() => (window as any).cbmAddin.cache.hits);
+    await call('SCORE', modelTable, sheet.all);
+    const after = await session.page.evaluate(() => (window as any).cbmAddin.cache.hits);
+    expect(after).toBe(before + 1);
+  });
+
+  it('made no request outside this machine and logged no page error', () => {
+    expect(session.blocked).toEqual([]);
+    expect(session.consoleErrors).toEqual([]);
+  });
+});

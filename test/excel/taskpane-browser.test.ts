@@ -1,0 +1,75 @@
+// The task pane in a plain browser (no Office: office.js is refused like every outside request)
+// opens in preview mode on the bank-card sample. References: the notebook's final model
+// (notebooks/01-bankcard-scoring.ipynb: responded ~ gender:income + income + gender:age, 12 of
+// 100 selected at a = 0.8, hit rate 0.780, lift 2.778) and kernel-lib in Node for the figures.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error an .mjs helper without type declarations
+import { browserUnavailable, openAddinPage, OFFICE_JS } from './browser.mjs';
+
+const unavailable = browserUnavailable();
+if (unavailable && process.env.CI) throw new Error(`browser tests cannot run in CI: ${unavailable}`);
+
+describe.skipIf(unavailable !== null)('taskpane.html in preview mode (headless Chromium, no Office)', () => {
+  let session: any;
+  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, with the spaces between table cells a reader sees
+  const text = (selector: string): Promise<string> => session.page.locator(selector).innerText();
+  beforeAll(async () => {
+    session = await openAddinPage('taskpane.html', { officeJs: 'none', viewport: { width: 420, height: 900 } });
+    await session.page.waitForSelector('body[data-ready="preview"]', { timeout: 60_000 });
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('says it is in preview mode and disables the Excel-only buttons', async () => {
+    expect(await text('#mode')).toBe('preview: bank-card sample');
+    expect(await session.page.locator('#use-data').isDisabled()).toBe(true);
+    expect(await session.page.locator('#write-model').isDisabled()).toBe(true);
+  });
+
+  it('fits the notebook model and shows its figures at a = 0.8', async () => {
+    expect(await text('#model-status')).toContain('responded ~ gender:income + income + gender:age');
+    const metrics = await text('#metrics');
+    expect(metrics).toMatch(/selected \(P > a\)\s+12 of 100/);
+    expect(metrics).toMatch(/hit rate\s+0\.7800/);
+    expect(metrics).toMatch(/lift\s+2\.7778/);
+  });
+
+  it('draws the lift chart, the threshold sweep, the revenue histogram and the price curve with vega-embed', async () => {
+    for (const id of ['lift-chart', 'sweep-chart', 'revenue-chart', 'price-chart']) {
+      expect(await session.page.locator(`#${id} svg`).count(), id).toBe(1);
+      expect(await session.page.locator(`#${id} svg .mark-rect, #${id} svg .mark-line, #${id} svg .mark-symbol`).count(), id).toBeGreaterThan(0);
+    }
+    expect(await text('#simulation')).toMatch(/expected \(exact\)/);
+    expect(await text('#pricing-status')).toMatch(/Best price change -?\d+\.\d\d %/);
+  });
+
+  it('shows a failure as the add-in message, without a page error', async () => {
+    await session.page.fill('#formula', 'responded ~ salary');
+    await session.page.click('#fit');
+    await session.page.waitForFunction(() => document.getElementById('model-status')!.classList.contains('error'));
+    expect(await text('#model-status')).toMatch(/^CBM\.FIT: .*'salary'/);
+  });
+
+  it('takes a screenshot', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cbm-taskpane-'));
+    try {
+      const file = path.join(dir, 'taskpane.png');
+      await session.page.screenshot({ path: file, fullPage: true });
+      const png = fs.readFileSync(file);
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      expect(png.readUInt32BE(16)).toBe(420); // width from the IHDR chunk
+      expect(png.length).toBeGreaterThan(50_000);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('asked nothing from outside but office.js, which was refused', () => {
+    expect(session.blocked).toEqual([OFFICE_JS]);
+    expect(session.consoleErrors.filter((e: string) => !/ERR_BLOCKED_BY_CLIENT|office\.js/.test(e))).toEqual([]);
+  });
+});
