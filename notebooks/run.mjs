@@ -86,8 +86,7 @@ function buildKernelLib(log) {
   log('building kernel-lib (npm run build) ...');
   const t0 = performance.now();
   const npmCli = process.env.npm_execpath;
-  const [cmd, args] =
-    npmCli && /\.(c?js)$/.test(npmCli) ? [process.execPath, [npmCli, 'run', 'build']] : ['npm', ['run', 'build']];
+  const [cmd, args] = npmCli && /\.(c?js)$/.test(npmCli) ? [process.execPath, [npmCli, 'run', 'build']] : ['npm', ['run', 'build']];
   const r = spawnSync(cmd, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   if (r.status !== 0) {
     throw new NotebookError(`kernel-lib build failed (npm run build):\n${(r.stdout + r.stderr).trim()}`);
@@ -172,14 +171,9 @@ export async function runNotebooks(options = {}) {
       );
     }
     if (!res.ok) {
-      const where =
-        res.failedCell != null ? `cell ${codeIdx.indexOf(res.failedCell) + 1}/${codeIdx.length} (notebook cell index ${res.failedCell})` : 'execution';
+      const where = res.failedCell != null ? `cell ${codeIdx.indexOf(res.failedCell) + 1}/${codeIdx.length} (notebook cell index ${res.failedCell})` : 'execution';
       const src = res.failedCell != null ? [source.cells[res.failedCell].source].flat().join('') : '';
-      throw new NotebookError(
-        `[${name}] ${where} failed\n` +
-          (src ? `--- cell source ---\n${indent(src.trimEnd())}\n` : '') +
-          `--- error ---\n${indent(res.errorText)}`,
-      );
+      throw new NotebookError(`[${name}] ${where} failed\n` + (src ? `--- cell source ---\n${indent(src.trimEnd())}\n` : '') + `--- error ---\n${indent(res.errorText)}`);
     }
     // Every executable code cell must have run (a skipped cell would keep stale outputs).
     const notRun = codeIdx.filter((i) => !res.results.has(i));
@@ -193,9 +187,7 @@ export async function runNotebooks(options = {}) {
     const errs = findErrorOutputs(nb);
     if (errs.length) {
       const i = errs[0].cell;
-      throw new NotebookError(
-        `[${name}] error output in cell ${codeIdx.indexOf(i) + 1}/${codeIdx.length} (notebook cell index ${i}):\n${indent(errs[0].text.trim())}`,
-      );
+      throw new NotebookError(`[${name}] error output in cell ${codeIdx.indexOf(i) + 1}/${codeIdx.length} (notebook cell index ${i}):\n${indent(errs[0].text.trim())}`);
     }
     writeNotebook(path.join(opts.outDir, 'notebooks', `${name}.ipynb`), nb);
     if (opts.update) {
@@ -268,8 +260,14 @@ if (isMainModule()) {
     process.exit(2);
   }
   if (opts.help) {
-    const lines = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
-    const head = lines.slice(0, lines.findIndex((l) => !l.startsWith('//')));
+    const lines = fs
+      .readFileSync(fileURLToPath(import.meta.url), 'utf8')
+      .split('\n')
+      .slice(1);
+    const head = lines.slice(
+      0,
+      lines.findIndex((l) => !l.startsWith('//')),
+    );
     console.log(head.map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
     process.exit(0);
   }

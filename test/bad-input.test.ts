@@ -124,7 +124,14 @@ describe('data that is not rows or columns', () => {
     ['a number', 42, 'got number'],
     ['a string', 'x1,y\n1,0', 'got string'],
     ['an array of numbers', [1, 2, 3], 'row 0 is not an object'],
-    ['an array of arrays', [[1, 0], [2, 1]], 'row 0 is not an object'],
+    [
+      'an array of arrays',
+      [
+        [1, 0],
+        [2, 1],
+      ],
+      'row 0 is not an object',
+    ],
     ['an array with a null row', [{ x1: 1, y: 0 }, null], 'row 1 is not an object'],
     ['a column that is not an array', { x1: 5, y: [0, 1] }, "column 'x1' is not an array"],
   ];
@@ -454,7 +461,12 @@ describe('encodeCategories', () => {
   it.each([['X'], ['m'], ['toString'], ['__proto__']])("an uncoded value '%s' is BAD_INPUT naming value, column, row and the codes", (value) => {
     const rows = [{ gender: 'M' }, { gender: 'F' }, { gender: value }];
     const encodings = structuredClone(codes);
-    const e = expectCbmError(() => encodeCategories(rows, encodings), 'BAD_INPUT', [`column 'gender' has the value '${value}' in row 2, which has no code`, "'M' → 1, 'F' → 0"], [rows, encodings]);
+    const e = expectCbmError(
+      () => encodeCategories(rows, encodings),
+      'BAD_INPUT',
+      [`column 'gender' has the value '${value}' in row 2, which has no code`, "'M' → 1, 'F' → 0"],
+      [rows, encodings],
+    );
     expect(e.details).toEqual({ column: 'gender', row: 2 });
   });
 
@@ -584,7 +596,10 @@ describe('metric functions', () => {
   ];
   it.each(thresholded)('%s: a threshold that is not a finite number is BAD_INPUT', (_, metric) => {
     for (const bad of [NaN, Infinity, -Infinity, undefined, null, '0.5']) {
-      expectCbmError(() => metric([0.9, 0.2], [1, 0], bad as number), 'BAD_INPUT', ['threshold must be a finite number like 0.8', `got ${typeof bad === 'string' ? JSON.stringify(bad) : String(bad)}`]);
+      expectCbmError(() => metric([0.9, 0.2], [1, 0], bad as number), 'BAD_INPUT', [
+        'threshold must be a finite number like 0.8',
+        `got ${typeof bad === 'string' ? JSON.stringify(bad) : String(bad)}`,
+      ]);
     }
   });
 
@@ -609,7 +624,12 @@ describe('metric functions', () => {
     const scores = Array.from({ length: 10 }, (_, i) => i / 10);
     const actual = scores.map((_, i) => i % 2);
     for (const groups of [11, 0, 2.5, NaN]) {
-      expectCbmError(() => gainsTable(scores, actual, { groups }), 'BAD_INPUT', [`groups must be a whole number from 1 to the number of customers (10), got ${groups}`], [scores, actual]);
+      expectCbmError(
+        () => gainsTable(scores, actual, { groups }),
+        'BAD_INPUT',
+        [`groups must be a whole number from 1 to the number of customers (10), got ${groups}`],
+        [scores, actual],
+      );
     }
   });
 
@@ -667,11 +687,39 @@ describe('LogitModel.fromJSON', () => {
     ['no format', () => ({ ...plain(), format: undefined }), "format is 'undefined'"],
     ['the wrong version', () => ({ ...plain(), version: 2 }), 'version 2 is not supported (this library reads version 1)'],
     ['one coefficient too few', () => ({ ...plain(), coefficients: plain().coefficients.slice(0, 4) }), 'expected 5 coefficients for the terms, found 4'],
-    ['one coefficient too many', () => ({ ...plain(), coefficients: [...plain().coefficients, { name: 'x3', term: 'x3', estimate: 1, stdError: 1 }] }), 'expected 5 coefficients for the terms, found 6'],
+    [
+      'one coefficient too many',
+      () => ({ ...plain(), coefficients: [...plain().coefficients, { name: 'x3', term: 'x3', estimate: 1, stdError: 1 }] }),
+      'expected 5 coefficients for the terms, found 6',
+    ],
     ['no coefficients', () => ({ ...plain(), coefficients: undefined }), 'expected 5 coefficients for the terms, found none'],
-    ['a renamed coefficient', () => { const j = plain(); j.coefficients[1].name = 'age'; return j; }, "coefficient 1 should be 'x1', found 'age'"],
-    ['swapped coefficients', () => { const j = plain(); [j.coefficients[1], j.coefficients[2]] = [j.coefficients[2], j.coefficients[1]]; return j; }, "coefficient 1 should be 'x1', found 'x2'"],
-    ['a non-numeric estimate', () => { const j = plain(); (j.coefficients[2] as { estimate: unknown }).estimate = '0.1'; return j; }, "coefficient 'x2' has no finite estimate"],
+    [
+      'a renamed coefficient',
+      () => {
+        const j = plain();
+        j.coefficients[1].name = 'age';
+        return j;
+      },
+      "coefficient 1 should be 'x1', found 'age'",
+    ],
+    [
+      'swapped coefficients',
+      () => {
+        const j = plain();
+        [j.coefficients[1], j.coefficients[2]] = [j.coefficients[2], j.coefficients[1]];
+        return j;
+      },
+      "coefficient 1 should be 'x1', found 'x2'",
+    ],
+    [
+      'a non-numeric estimate',
+      () => {
+        const j = plain();
+        (j.coefficients[2] as { estimate: unknown }).estimate = '0.1';
+        return j;
+      },
+      "coefficient 'x2' has no finite estimate",
+    ],
     ['factor levels that do not match the coefficients', () => ({ ...plain(), factorLevels: { g: ['A', 'B'] } }), 'expected 4 coefficients for the terms, found 5'],
     ['a covariance of the wrong size', () => ({ ...plain(), covariance: plain().covariance.slice(1) }), 'covariance must be a 5×5 matrix'],
     ['terms that are not a list', () => ({ ...plain(), terms: 'x1 + x2' }), 'terms must be a list of { label, variables }'],
@@ -679,18 +727,98 @@ describe('LogitModel.fromJSON', () => {
     ['null', () => null, 'expected an object'],
     ['a number', () => 42, 'expected an object'],
     ['a preparation without ranges', () => ({ ...prepared(), preparation: { encodings: {} } }), 'preparation must be { encodings, ranges }'],
-    ['a preparation with an empty range', () => { const j = prepared(); (j.preparation!.ranges as Record<string, { min: number; max: number }>).income = { min: 5, max: 5 }; return j; }, "preparation is invalid: scaling range for 'income'"],
-    ['a preparation with a non-numeric code', () => { const j = prepared(); (j.preparation!.encodings as Record<string, Record<string, unknown>>).gender.M = 'male'; return j; }, "preparation is invalid: encodings.gender['M'] must be a finite number"],
-    ['a preparation with ranges null', () => { const j = prepared(); (j.preparation as { ranges: unknown }).ranges = null; return j; }, 'preparation is invalid'],
+    [
+      'a preparation with an empty range',
+      () => {
+        const j = prepared();
+        (j.preparation!.ranges as Record<string, { min: number; max: number }>).income = { min: 5, max: 5 };
+        return j;
+      },
+      "preparation is invalid: scaling range for 'income'",
+    ],
+    [
+      'a preparation with a non-numeric code',
+      () => {
+        const j = prepared();
+        (j.preparation!.encodings as Record<string, Record<string, unknown>>).gender.M = 'male';
+        return j;
+      },
+      "preparation is invalid: encodings.gender['M'] must be a finite number",
+    ],
+    [
+      'a preparation with ranges null',
+      () => {
+        const j = prepared();
+        (j.preparation as { ranges: unknown }).ranges = null;
+        return j;
+      },
+      'preparation is invalid',
+    ],
     ['a confidence level in percent', () => ({ ...plain(), confidenceLevel: 95 }), 'confidenceLevel must be between 0 and 1, found 95'],
-    ['a negative variance', () => { const j = plain(); j.covariance[1][1] = -1; return j; }, "covariance has a variance of -1 for 'x1'"],
-    ['an asymmetric covariance', () => { const j = plain(); j.covariance[2][1] += 1; return j; }, "covariance is not symmetric at ('x2', 'x1')"],
-    ['a non-finite covariance', () => { const j = plain(); (j.covariance[0] as unknown[])[0] = null; return j; }, 'covariance row 0 must have 5 finite numbers'],
+    [
+      'a negative variance',
+      () => {
+        const j = plain();
+        j.covariance[1][1] = -1;
+        return j;
+      },
+      "covariance has a variance of -1 for 'x1'",
+    ],
+    [
+      'an asymmetric covariance',
+      () => {
+        const j = plain();
+        j.covariance[2][1] += 1;
+        return j;
+      },
+      "covariance is not symmetric at ('x2', 'x1')",
+    ],
+    [
+      'a non-finite covariance',
+      () => {
+        const j = plain();
+        (j.covariance[0] as unknown[])[0] = null;
+        return j;
+      },
+      'covariance row 0 must have 5 finite numbers',
+    ],
     ['statistics with only nObs', () => ({ ...plain(), statistics: { nObs: 90 } }), 'statistics.nParameters must be a number, found nothing'],
-    ['statistics without converged', () => { const j = plain(); delete (j.statistics as Partial<typeof j.statistics>).converged; return j; }, 'statistics.converged must be true or false'],
-    ['a term label that disagrees with its variables', () => { const j = plain(); j.terms[0].label = 'age'; return j; }, "term 'age' does not match its variables x1"],
-    ['a factor with one level', () => { const j = fitLogit(BASE, 'y ~ x1 + g').toJSON(); j.factorLevels.g = ['A']; return j; }, 'factorLevels.g must list at least two distinct levels'],
-    ['a factor with a repeated level', () => { const j = fitLogit(BASE, 'y ~ x1 + g').toJSON(); j.factorLevels.g = [j.factorLevels.g[0], ...j.factorLevels.g]; return j; }, 'factorLevels.g must list at least two distinct levels'],
+    [
+      'statistics without converged',
+      () => {
+        const j = plain();
+        delete (j.statistics as Partial<typeof j.statistics>).converged;
+        return j;
+      },
+      'statistics.converged must be true or false',
+    ],
+    [
+      'a term label that disagrees with its variables',
+      () => {
+        const j = plain();
+        j.terms[0].label = 'age';
+        return j;
+      },
+      "term 'age' does not match its variables x1",
+    ],
+    [
+      'a factor with one level',
+      () => {
+        const j = fitLogit(BASE, 'y ~ x1 + g').toJSON();
+        j.factorLevels.g = ['A'];
+        return j;
+      },
+      'factorLevels.g must list at least two distinct levels',
+    ],
+    [
+      'a factor with a repeated level',
+      () => {
+        const j = fitLogit(BASE, 'y ~ x1 + g').toJSON();
+        j.factorLevels.g = [j.factorLevels.g[0], ...j.factorLevels.g];
+        return j;
+      },
+      'factorLevels.g must list at least two distinct levels',
+    ],
     ['warnings that are not text', () => ({ ...plain(), warnings: [1] }), 'warnings must be a list of strings'],
   ];
 

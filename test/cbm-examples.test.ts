@@ -33,7 +33,10 @@ function examplesOf(file: string): string[] {
 
 async function run(code: string): Promise<void> {
   const stripped = code.replace(/^import .*$/gm, '');
-  const { outputText, diagnostics } = ts.transpileModule(`(async () => {\n${stripped}\n})()`, { reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.None } });
+  const { outputText, diagnostics } = ts.transpileModule(`(async () => {\n${stripped}\n})()`, {
+    reportDiagnostics: true,
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.None },
+  });
   expect(diagnostics ?? []).toEqual([]);
   const names = Object.keys(scope);
   const fn = new Function(...names, `return ${outputText.trim().replace(/;$/, '')};`);

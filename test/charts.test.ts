@@ -7,7 +7,6 @@ import {
   gainsChart,
   histogramChart,
   liftChart,
-
   rocChart,
   thresholdSweepChart,
   type CalibrationRow,
@@ -310,7 +309,7 @@ describe('thresholdSweepChart', () => {
 });
 
 describe('coefficientChart', () => {
-  it('labels the interval with the rows\' confidence level (90% here), not a fixed 95%', () => {
+  it("labels the interval with the rows' confidence level (90% here), not a fixed 95%", () => {
     const s = json(coefficientChart(coefficientRows().map((r) => ({ ...r, confidenceLevel: 0.9 }))));
     expect(s.title).toBe('Coefficients with 90% confidence intervals');
     expect(JSON.stringify(s)).toContain('Estimate with 90% confidence interval');
@@ -352,12 +351,12 @@ describe('coefficientChart', () => {
     expectError(() => coefficientChart([recency, recency]), 'coefficientChart: term "recency" appears more than once');
     expectError(() => coefficientChart([{ ...recency, estimate: NaN }]), 'coefficientChart: rows[0].estimate must be a finite number, got NaN', 'NON_FINITE');
     expectError(() => coefficientChart([{ ...recency, term: '' }]), 'coefficientChart: rows[0].term must be a non-empty string, got ""');
-    expectError(() => coefficientChart([recency, { ...coefficientRows()[2], confidenceLevel: 0.9 }]), "coefficientChart: rows[1].confidenceLevel is 0.9 but rows[0]'s is 0.95; plot one model's intervals at a time");
-    expectError(() => coefficientChart([{ ...recency, confidenceLevel: 95 }]), 'coefficientChart: rows[0].confidenceLevel must be a number between 0 and 1 (e.g. 0.95), got 95');
     expectError(
-      () => coefficientChart([recency], { includeIntercept: 'yes' as unknown as boolean }),
-      'coefficientChart: options.includeIntercept must be a boolean, got "yes"',
+      () => coefficientChart([recency, { ...coefficientRows()[2], confidenceLevel: 0.9 }]),
+      "coefficientChart: rows[1].confidenceLevel is 0.9 but rows[0]'s is 0.95; plot one model's intervals at a time",
     );
+    expectError(() => coefficientChart([{ ...recency, confidenceLevel: 95 }]), 'coefficientChart: rows[0].confidenceLevel must be a number between 0 and 1 (e.g. 0.95), got 95');
+    expectError(() => coefficientChart([recency], { includeIntercept: 'yes' as unknown as boolean }), 'coefficientChart: options.includeIntercept must be a boolean, got "yes"');
   });
 });
 

@@ -10,7 +10,17 @@
  * - bad inputs are specific CbmErrors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CbmError, churnModelTable, churnModelTableSql, customerBase, fitDiscreteHazard, kaplanMeier, personPeriodTable, triggeredChurnTable, fitLogit } from '../kernel-lib/src/index';
+import {
+  CbmError,
+  churnModelTable,
+  churnModelTableSql,
+  customerBase,
+  fitDiscreteHazard,
+  kaplanMeier,
+  personPeriodTable,
+  triggeredChurnTable,
+  fitLogit,
+} from '../kernel-lib/src/index';
 import { openDuckDB, type SqlExecutor } from '../kernel-lib/src/warehouse';
 
 const base = customerBase();
@@ -102,9 +112,11 @@ describe('churnModelTableSql equals churnModelTable (DuckDB)', () => {
   let db: SqlExecutor;
   beforeAll(async () => {
     db = await openDuckDB(':memory:');
-    const values = (rows: Record<string, unknown>[], names: string[]) => rows.map((r) => `(${names.map((n) => (typeof r[n] === 'number' ? String(r[n]) : `'${r[n]}'`)).join(', ')})`).join(',\n');
+    const values = (rows: Record<string, unknown>[], names: string[]) =>
+      rows.map((r) => `(${names.map((n) => (typeof r[n] === 'number' ? String(r[n]) : `'${r[n]}'`)).join(', ')})`).join(',\n');
     await db.run(`CREATE TABLE events (customer_id BIGINT, date DATE, type VARCHAR, amount DOUBLE)`);
-    for (let i = 0; i < events.length; i += 20000) await db.run(`INSERT INTO events VALUES ${values(events.slice(i, i + 20000) as never, ['customer_id', 'date', 'type', 'amount'])}`);
+    for (let i = 0; i < events.length; i += 20000)
+      await db.run(`INSERT INTO events VALUES ${values(events.slice(i, i + 20000) as never, ['customer_id', 'date', 'type', 'amount'])}`);
     await db.run(`CREATE TABLE customers (customer_id BIGINT, segment VARCHAR, product VARCHAR, signup_date DATE)`);
     await db.run(`INSERT INTO customers VALUES ${values(customers as never, ['customer_id', 'segment', 'product', 'signup_date'])}`);
   });
@@ -131,7 +143,9 @@ describe('churnModelTableSql equals churnModelTable (DuckDB)', () => {
     }
   }
   it('the generator is pure text and checks its options', () => {
-    expect(churnModelTableSql({ dialect: 'postgres', scoringDate: '2025-02-01', definition: { kind: 'cancellation' }, horizons: [21] })).toContain(`(CAST("date" AS DATE)) - (DATE '2025-02-01')`.replace('"date"', 'date'));
+    expect(churnModelTableSql({ dialect: 'postgres', scoringDate: '2025-02-01', definition: { kind: 'cancellation' }, horizons: [21] })).toContain(
+      `(CAST("date" AS DATE)) - (DATE '2025-02-01')`.replace('"date"', 'date'),
+    );
     expect(() => churnModelTableSql({ dialect: 'oracle' as never, scoringDate: '2025-02-01', definition: { kind: 'cancellation' }, horizons: [21] })).toThrow(/dialect/);
     expect(() => churnModelTableSql({ dialect: 'duckdb', scoringDate: "2025-02-01'; DROP TABLE x; --", definition: { kind: 'cancellation' }, horizons: [21] })).toThrow(CbmError);
   });
@@ -171,8 +185,14 @@ describe('discrete-time hazard model', () => {
 describe('triggered (3-week) churn table', () => {
   it('stacks churnModelTable at each trigger date for the triggered customers only', () => {
     const triggers = [
-      ...customers.filter((c) => c.product === 'A').slice(0, 300).map((c) => ({ customer_id: c.customer_id, date: '2025-09-01' })),
-      ...customers.filter((c) => c.product === 'B').slice(0, 300).map((c) => ({ customer_id: c.customer_id, date: '2026-02-01' })),
+      ...customers
+        .filter((c) => c.product === 'A')
+        .slice(0, 300)
+        .map((c) => ({ customer_id: c.customer_id, date: '2025-09-01' })),
+      ...customers
+        .filter((c) => c.product === 'B')
+        .slice(0, 300)
+        .map((c) => ({ customer_id: c.customer_id, date: '2026-02-01' })),
     ];
     const t = triggeredChurnTable(events, { triggers, customers, attributes: ['segment'] });
     const direct = churnModelTable(events, { scoringDate: '2025-09-01', definition: { kind: 'cancellation' }, horizons: [21], customers, attributes: ['segment'] });
@@ -198,7 +218,9 @@ import { join } from 'node:path';
 const pgBin = (() => {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return null;
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort();
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+    .sort();
   return versions.length ? join(root, versions[versions.length - 1], 'bin') : null;
 })();
 
@@ -220,9 +242,16 @@ describe.skipIf(pgBin === null)('churnModelTableSql equals churnModelTable (Post
     const { Client } = await import('pg');
     client = new Client({ host: dir, port, user: 'postgres', database: 'postgres' });
     await client.connect();
-    await client.query('CREATE TABLE events (customer_id BIGINT, date DATE, type VARCHAR, amount DOUBLE PRECISION); CREATE TABLE customers (customer_id BIGINT, segment VARCHAR, product VARCHAR, signup_date DATE)');
+    await client.query(
+      'CREATE TABLE events (customer_id BIGINT, date DATE, type VARCHAR, amount DOUBLE PRECISION); CREATE TABLE customers (customer_id BIGINT, segment VARCHAR, product VARCHAR, signup_date DATE)',
+    );
     for (let i = 0; i < events.length; i += 10000) {
-      await client.query(`INSERT INTO events VALUES ${events.slice(i, i + 10000).map((e) => `(${e.customer_id}, '${e.date}', '${e.type}', ${e.amount})`).join(', ')}`);
+      await client.query(
+        `INSERT INTO events VALUES ${events
+          .slice(i, i + 10000)
+          .map((e) => `(${e.customer_id}, '${e.date}', '${e.type}', ${e.amount})`)
+          .join(', ')}`,
+      );
     }
     await client.query(`INSERT INTO customers VALUES ${customers.map((c) => `(${c.customer_id}, '${c.segment}', '${c.product}', '${c.signup_date}')`).join(', ')}`);
   }, 120_000);

@@ -140,7 +140,11 @@ describe("Student's t, F and the incomplete beta behind them", () => {
   });
 
   it('the incomplete beta matches closed forms: I_x(1, b) = 1 − (1 − x)^b and I_x(a, 1) = x^a', () => {
-    for (const [x, k] of [[0.3, 2.5], [0.9, 7], [0.01, 0.5]]) {
+    for (const [x, k] of [
+      [0.3, 2.5],
+      [0.9, 7],
+      [0.01, 0.5],
+    ]) {
       expect(relativeDifference(regularizedBeta(x, 1, k), 1 - (1 - x) ** k)).toBeLessThan(1e-14);
       expect(relativeDifference(regularizedBeta(x, k, 1), x ** k)).toBeLessThan(1e-14);
     }

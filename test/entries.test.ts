@@ -51,7 +51,22 @@ describe('root entry bundle', () => {
   });
 
   it(`the scoring core (what notebooks 01-02 and CBM.FIT/SCORE/metrics use) bundles under ${CORE_BUDGET_BYTES / 1024} KB`, async () => {
-    const names = ['fitLogit', 'stepwise', 'LogitModel', 'fitPreparation', 'applyPreparation', 'trainValidationSplit', 'campaignMetrics', 'tableFromRange', 'confusion', 'gainsTable', 'thresholdSweep', 'targetList', 'minMaxScaler', 'readOutcome'];
+    const names = [
+      'fitLogit',
+      'stepwise',
+      'LogitModel',
+      'fitPreparation',
+      'applyPreparation',
+      'trainValidationSplit',
+      'campaignMetrics',
+      'tableFromRange',
+      'confusion',
+      'gainsTable',
+      'thresholdSweep',
+      'targetList',
+      'minMaxScaler',
+      'readOutcome',
+    ];
     const result = await build({
       stdin: { contents: `export { ${names.join(', ')} } from './kernel-lib/src/index';`, resolveDir: root, loader: 'ts' },
       bundle: true,

@@ -12,9 +12,7 @@ import { join } from 'node:path';
 
 const fixtures = join(__dirname, 'fixtures');
 const python = '/usr/bin/python3';
-const available =
-  spawnSync('Rscript', ['--version'], { encoding: 'utf8' }).status === 0 &&
-  spawnSync(python, ['-c', 'import statsmodels'], { encoding: 'utf8' }).status === 0;
+const available = spawnSync('Rscript', ['--version'], { encoding: 'utf8' }).status === 0 && spawnSync(python, ['-c', 'import statsmodels'], { encoding: 'utf8' }).status === 0;
 const runOrSkip = available || process.env.CI ? it : it.skip;
 
 /** Compares two JSON values: numbers to 1e-10 relative, everything else exactly; returns the differences. */
@@ -36,7 +34,9 @@ function differences(ours: unknown, theirs: unknown, path = '$'): string[] {
 
 describe('reference fixtures', () => {
   runOrSkip(
-    available ? 'rerunning the R and statsmodels scripts reproduces every fixture' : 'skipped: Rscript or python3-statsmodels not installed (apt-get install r-base-core r-cran-bayesm python3-statsmodels)',
+    available
+      ? 'rerunning the R and statsmodels scripts reproduces every fixture'
+      : 'skipped: Rscript or python3-statsmodels not installed (apt-get install r-base-core r-cran-bayesm python3-statsmodels)',
     () => {
       expect(available, 'CI must have R and statsmodels (see .ci/run)').toBe(true);
       const work = mkdtempSync(join(tmpdir(), 'cbm-fixtures-'));
@@ -52,11 +52,19 @@ describe('reference fixtures', () => {
 /** Reruns every generator script in `work` and compares what they write with the committed fixtures. */
 function reproduce(work: string): void {
   for (const f of readdirSync(fixtures)) if (/\.(R|py)$/.test(f)) copyFileSync(join(fixtures, f), join(work, f));
-  for (const [command, script] of [['Rscript', 'infert_reference.R'], ['Rscript', 'factor_contrasts.R'], ['Rscript', 'offset_predictors.R'], [python, 'infert_statsmodels.py'], [python, 'spector_reference.py'], ['Rscript', 'cheese_lm.R']]) {
+  for (const [command, script] of [
+    ['Rscript', 'infert_reference.R'],
+    ['Rscript', 'factor_contrasts.R'],
+    ['Rscript', 'offset_predictors.R'],
+    [python, 'infert_statsmodels.py'],
+    [python, 'spector_reference.py'],
+    ['Rscript', 'cheese_lm.R'],
+  ]) {
     const run = spawnSync(command, [script], { cwd: work, encoding: 'utf8', timeout: 120_000 });
     expect(run.status, `${script} failed:\n${run.stderr}`).toBe(0);
   }
-  for (const csv of ['infert.csv', 'spector.csv', 'offset-predictors.csv', 'cheese.csv']) expect(readFileSync(join(work, csv), 'utf8')).toBe(readFileSync(join(fixtures, csv), 'utf8'));
+  for (const csv of ['infert.csv', 'spector.csv', 'offset-predictors.csv', 'cheese.csv'])
+    expect(readFileSync(join(work, csv), 'utf8')).toBe(readFileSync(join(fixtures, csv), 'utf8'));
   for (const file of ['infert-glm.json', 'factor-contrasts.json', 'offset-predictors.json', 'infert-statsmodels.json', 'spector-logit.json', 'cheese-lm.json']) {
     const fresh = JSON.parse(readFileSync(join(work, file), 'utf8'));
     const committed = JSON.parse(readFileSync(join(fixtures, file), 'utf8'));

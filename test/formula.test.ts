@@ -24,7 +24,7 @@ describe('powers stop once the term set stops growing', () => {
     expect(labels('y ~ x^100000000')).toEqual(['x']);
   });
 
-  it("(a + b + c)^k for huge k is (a + b + c)^3", () => {
+  it('(a + b + c)^k for huge k is (a + b + c)^3', () => {
     expect(labels('y ~ (a + b + c)^999999999999')).toEqual(labels('y ~ (a + b + c)^3'));
     expect(labels('y ~ (a + b + c)^3')).toEqual(['a', 'b', 'c', 'a:b', 'a:c', 'b:c', 'a:b:c']);
   });
@@ -39,7 +39,9 @@ describe('powers stop once the term set stops growing', () => {
     const vars = Array.from({ length: 30 }, (_, i) => `v${i}`).join(' + ');
     const e = cbmError(() => parseFormula(`y ~ (${vars})^30`));
     expect(e.code).toBe('TOO_LARGE');
-    expect(e.message).toMatch(/^formula: the expansion would multiply 31,930 by 30 terms \(at most 500,000 products and 100,000 terms are allowed\) at position 174; write the terms you need explicitly$/);
+    expect(e.message).toMatch(
+      /^formula: the expansion would multiply 31,930 by 30 terms \(at most 500,000 products and 100,000 terms are allowed\) at position 174; write the terms you need explicitly$/,
+    );
     // Many distinct terms from products below that bound: the term limit itself.
     const many = Array.from({ length: 500 }, (_, i) => `u${i}`).join(' + ');
     expect(cbmError(() => parseFormula(`y ~ (${many}):(${many.replace(/u/g, 'w')})`)).message).toContain('the formula expands to more than 100,000 terms');

@@ -104,12 +104,42 @@ describe('fitLinear matches R lm on bayesm cheese (5,555 weeks × 88 retailers) 
     expect(model.terms.map((t) => t.label)).toEqual(r.term_labels);
     expect(model.names).toEqual(r.coefficient_names);
     const table = model.coefficientTable();
-    expectClose(table.map((row) => row.estimate), r.coefficients, 1e-8, 'coefficients');
-    expectClose(table.map((row) => row.stdError), r.std_errors, 1e-8, 'std errors');
-    expectClose(table.map((row) => row.t), r.t, 1e-8, 't');
-    expectClose(table.map((row) => row.pValue), r.p_values, 1e-8, 'p');
-    expectClose(table.map((row) => row.ciLower), r.conf_int_95.lower, 1e-8, 'CI lower');
-    expectClose(table.map((row) => row.ciUpper), r.conf_int_95.upper, 1e-8, 'CI upper');
+    expectClose(
+      table.map((row) => row.estimate),
+      r.coefficients,
+      1e-8,
+      'coefficients',
+    );
+    expectClose(
+      table.map((row) => row.stdError),
+      r.std_errors,
+      1e-8,
+      'std errors',
+    );
+    expectClose(
+      table.map((row) => row.t),
+      r.t,
+      1e-8,
+      't',
+    );
+    expectClose(
+      table.map((row) => row.pValue),
+      r.p_values,
+      1e-8,
+      'p',
+    );
+    expectClose(
+      table.map((row) => row.ciLower),
+      r.conf_int_95.lower,
+      1e-8,
+      'CI lower',
+    );
+    expectClose(
+      table.map((row) => row.ciUpper),
+      r.conf_int_95.upper,
+      1e-8,
+      'CI upper',
+    );
     const s = model.statistics;
     expectClose(
       [s.sigma, s.rSquared, s.adjRSquared, s.fStatistic, s.dfModel, s.dfResidual, s.fPValue, s.logLikelihood, s.aic, s.bic, s.nObs, s.rss],
@@ -203,7 +233,10 @@ describe('LinearModel', () => {
   it('predictors with a large offset against their spread are fitted, not called aliased (as R lm)', () => {
     // The fit must not depend on the offset: the slope and its SE equal those of the shifted
     // column (a property). Offsets: 1e5 + U(−1, 1)-like values and epoch milliseconds within an hour.
-    for (const [offset, spread] of [[1e5, 2], [1.7e12, 3.6e6]]) {
+    for (const [offset, spread] of [
+      [1e5, 2],
+      [1.7e12, 3.6e6],
+    ]) {
       const data = Array.from({ length: 50 }, (_, i) => ({ x: offset + Math.round(((i * 37) % 50) * (spread / 50)), y: 2 + (3 * ((i * 37) % 50)) / 50 + 0.01 * Math.cos(i) }));
       const shifted = data.map((d) => ({ x: d.x - offset, y: d.y }));
       const a = fitLinear(data, 'y ~ x');
@@ -221,10 +254,34 @@ describe('LinearModel', () => {
       [() => fitLinear(rows, 'log(volume) ~ poly(price)'), 'FORMULA_SYNTAX', "function call 'poly(' is not supported"],
       [() => fitLinear(rows, 'volume ~ cost'), 'UNKNOWN_COLUMN', "unknown column 'cost'"],
       [() => fitLinear(rows, 'store ~ price'), 'BAD_INPUT', "column 'store' holds text"],
-      [() => fitLinear(rows.map((r) => ({ ...r, volume: 3 })), 'volume ~ price'), 'CONSTANT_RESPONSE', "the response 'volume' is 3 in all 40 rows"],
+      [
+        () =>
+          fitLinear(
+            rows.map((r) => ({ ...r, volume: 3 })),
+            'volume ~ price',
+          ),
+        'CONSTANT_RESPONSE',
+        "the response 'volume' is 3 in all 40 rows",
+      ],
       [() => fitLinear(rows.slice(0, 5), 'volume ~ price + competitor + store'), 'SINGULAR', 'fitLinear: 5 rows cannot estimate 5 coefficients and the residual variance'],
-      [() => fitLinear(rows.map((r) => ({ ...r, y: 2 * r.price })), 'y ~ price'), 'BAD_INPUT', 'fits \'y\' exactly'],
-      [() => fitLinear(rows.map((r, i) => ({ ...r, price: i === 4 ? -1 : r.price })), formula), 'NON_FINITE', 'fitLinear: the transform log(price) is NaN in row 4'],
+      [
+        () =>
+          fitLinear(
+            rows.map((r) => ({ ...r, y: 2 * r.price })),
+            'y ~ price',
+          ),
+        'BAD_INPUT',
+        "fits 'y' exactly",
+      ],
+      [
+        () =>
+          fitLinear(
+            rows.map((r, i) => ({ ...r, price: i === 4 ? -1 : r.price })),
+            formula,
+          ),
+        'NON_FINITE',
+        'fitLinear: the transform log(price) is NaN in row 4',
+      ],
     ];
     for (const [call, code, fragment] of cases) {
       let error: unknown;

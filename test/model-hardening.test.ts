@@ -67,7 +67,10 @@ describe('silent misreadings', () => {
   it("'Yes'/'no' is read with Yes as the event, whatever the case (R's level order would flip it)", () => {
     const base = logisticRows(80, 6);
     const numeric = fitLogit(base, 'y ~ x');
-    const text = fitLogit(base.map((r) => ({ ...r, y: r.y ? 'Yes' : 'no' })), 'y ~ x');
+    const text = fitLogit(
+      base.map((r) => ({ ...r, y: r.y ? 'Yes' : 'no' })),
+      'y ~ x',
+    );
     expect(text.coefficient('x')).toBeCloseTo(numeric.coefficient('x'), 12);
   });
   it('other text outcomes need the event named', () => {
@@ -94,14 +97,30 @@ describe('silent misreadings', () => {
     const json = fitLogit(logisticRows(50, 9), 'y ~ x + z').toJSON();
     json.coefficients = json.coefficients.map((c, j) => ({ ...c, estimate: [0, 2, 3][j] }));
     const model = LogitModel.fromJSON(json);
-    expectCbmError(() => model.linearPredictor([{ x: 0, z: 0 }, { x: 1.5e308, z: 0 }]), 'NON_FINITE', ['the linear predictor overflows in row 1']);
+    expectCbmError(
+      () =>
+        model.linearPredictor([
+          { x: 0, z: 0 },
+          { x: 1.5e308, z: 0 },
+        ]),
+      'NON_FINITE',
+      ['the linear predictor overflows in row 1'],
+    );
     expect(Array.from(model.predict([{ x: 1.5e308, z: 0 }]))).toEqual([1]); // V = +∞ gives P = 1, which is right
-    expectCbmError(() => model.predict([{ x: 0, z: 0 }, { x: 1.5e308, z: -1.5e308 }]), 'NON_FINITE', ['overflows in row 1']);
+    expectCbmError(
+      () =>
+        model.predict([
+          { x: 0, z: 0 },
+          { x: 1.5e308, z: -1.5e308 },
+        ]),
+      'NON_FINITE',
+      ['overflows in row 1'],
+    );
   });
 });
 
 describe('designs that cannot be estimated are refused early and briefly', () => {
-  it("y ~ . over data with a text ID column: refused at once with a short message", () => {
+  it('y ~ . over data with a text ID column: refused at once with a short message', () => {
     const data = logisticRows(1000, 10).map((r, i) => ({ id: `C${i}`, ...r }));
     const started = Date.now();
     const error = expectCbmError(() => fitLogit(data, 'y ~ .'), 'SINGULAR', ["factor 'id' has 1000 distinct values in 1000 rows (an identifier?)", "'. - id'"]);
@@ -112,7 +131,7 @@ describe('designs that cannot be estimated are refused early and briefly', () =>
     const data = logisticRows(12, 11).map((r, i) => ({ ...r, g: `g${i % 6}`, h: `h${i % 4}` }));
     expectCbmError(() => fitLogit(data, 'y ~ g * h'), 'SINGULAR', ['coefficients but the data only 12 rows']);
   });
-  it("columns named after Object.prototype members are ordinary columns", () => {
+  it('columns named after Object.prototype members are ordinary columns', () => {
     const u = seededUniform(12);
     const names = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__'];
     const data = Array.from({ length: 120 }, () => {
@@ -140,7 +159,7 @@ describe('designs that cannot be estimated are refused early and briefly', () =>
 });
 
 describe('models', () => {
-  it("stepwise by p-value, free, on y ~ g*h: unfittable candidates are skipped and logged, not fatal", () => {
+  it('stepwise by p-value, free, on y ~ g*h: unfittable candidates are skipped and logged, not fatal', () => {
     const u = seededUniform(14);
     // Only the (b, d) cell differs: g's and h's treatment-coded main effects are 0, the interaction is not.
     const data = Array.from({ length: 2000 }, () => {
@@ -163,7 +182,8 @@ describe('models', () => {
     expect(none).toBeDefined();
     // The elimination stopped: '<none>' has the lowest AIC of the final table.
     expect(Math.min(...last.candidates.map((c) => c.criterion))).toBe(none.criterion);
-    for (const c of last.candidates) if (c.term !== '<none>') expect(c.aic).toBeCloseTo(c.deviance + 2 * (last.residualDf === undefined ? 0 : 300 - last.residualDf - (c.df ?? 0)), 8);
+    for (const c of last.candidates)
+      if (c.term !== '<none>') expect(c.aic).toBeCloseTo(c.deviance + 2 * (last.residualDf === undefined ? 0 : 300 - last.residualDf - (c.df ?? 0)), 8);
   });
   it('a prepared model needs only the columns its final terms read', () => {
     const data = logisticRows(200, 16).map((r) => ({ ...r, gender: r.z < 0.5 ? 'M' : 'F', age: 20 + r.z * 40 }));

@@ -81,7 +81,10 @@ describe('kaplanMeier vs R survfit', () => {
     expect(km.survivalAt(100)).toBe(km.survival[6]);
   });
   it('wa_churn: tenure with churn as the event', () => {
-    const km = kaplanMeier(wa.map((r) => r.tenure as number), wa.map((r) => (r.churn === 'Yes' ? 1 : 0)));
+    const km = kaplanMeier(
+      wa.map((r) => r.tenure as number),
+      wa.map((r) => (r.churn === 'Yes' ? 1 : 0)),
+    );
     check(km, ref.km);
   });
   it('refuses negative, non-finite and mismatched input', () => {
@@ -97,7 +100,7 @@ describe('churn logit with text factors vs R glm (wa_churn)', () => {
     const rows = wa.map((r) => ({ ...r, churned: r.churn === 'Yes' ? 1 : 0 }));
     const model = fitLogit(rows, ref.glm.formula, { tolerance: 1e-12 });
     expect([...model.names]).toEqual(ref.glm.coefficient_names);
-    model.names.forEach((name, j) => {
+    model.names.forEach((_name, j) => {
       expect(relativeDifference(model.coefficients[j], ref.glm.coefficients[j])).toBeLessThan(1e-6);
       expect(relativeDifference(model.stdErrors[j], ref.glm.std_errors[j])).toBeLessThan(1e-6);
     });
@@ -199,17 +202,54 @@ describe('monitoring and dashboard charts render', () => {
   it('driftChart, survivalChart, revenueTrendChart, churnByHorizonChart, priceScenarioChart and forecastChart are valid Vega-Lite (rendered to SVG)', async () => {
     const { renderSvg } = await import('../kernel-lib/src/render');
     const { survivalChart, revenueTrendChart, churnByHorizonChart, priceScenarioChart, forecastChart } = await import('../kernel-lib/src/index');
-    const report = driftReport({ fee: [10, 12, 11, 13, 12, 10], tier: ['a', 'b', 'a', 'b', 'a', 'b'] }, { fee: [1000, 1200, 1100, 1300, 1200, 1000], tier: ['a', 'c', 'a', 'c', 'a', 'c'] });
+    const report = driftReport(
+      { fee: [10, 12, 11, 13, 12, 10], tier: ['a', 'b', 'a', 'b', 'a', 'b'] },
+      { fee: [1000, 1200, 1100, 1300, 1200, 1000], tier: ['a', 'c', 'a', 'c', 'a', 'c'] },
+    );
     const specs = [
       driftChart(report),
-      survivalChart([{ label: 'KM', time: [0, 5, 9], survival: [1, 0.9, 0.7] }, { label: 'model', time: [5], survival: [0.88], shape: 'point' }]),
-      revenueTrendChart([{ month: '2025-01-01', group: 'A', revenue: 10 }, { month: '2025-02-01', group: 'A', revenue: 12 }]),
-      churnByHorizonChart([{ group: 'consumer', horizonDays: 21, churnRate: 0.01 }, { group: 'consumer', horizonDays: 365, churnRate: 0.2 }]),
-      priceScenarioChart([{ name: 'A', curve: [{ priceChange: -0.1, expectedRevenue: 90 }, { priceChange: 0.1, expectedRevenue: 100 }], chosen: 0.05 }]),
-      forecastChart([{ lower: 90, upper: 100, count: 3 }, { lower: 100, upper: 110, count: 5 }], { markers: [{ label: 'median', value: 101 }] }),
+      survivalChart([
+        { label: 'KM', time: [0, 5, 9], survival: [1, 0.9, 0.7] },
+        { label: 'model', time: [5], survival: [0.88], shape: 'point' },
+      ]),
+      revenueTrendChart([
+        { month: '2025-01-01', group: 'A', revenue: 10 },
+        { month: '2025-02-01', group: 'A', revenue: 12 },
+      ]),
+      churnByHorizonChart([
+        { group: 'consumer', horizonDays: 21, churnRate: 0.01 },
+        { group: 'consumer', horizonDays: 365, churnRate: 0.2 },
+      ]),
+      priceScenarioChart([
+        {
+          name: 'A',
+          curve: [
+            { priceChange: -0.1, expectedRevenue: 90 },
+            { priceChange: 0.1, expectedRevenue: 100 },
+          ],
+          chosen: 0.05,
+        },
+      ]),
+      forecastChart(
+        [
+          { lower: 90, upper: 100, count: 3 },
+          { lower: 100, upper: 110, count: 5 },
+        ],
+        { markers: [{ label: 'median', value: 101 }] },
+      ),
     ];
     for (const spec of specs) expect(await renderSvg(spec)).toMatch(/^<svg/);
     expect(() => survivalChart([{ label: 'x', time: [1, 2], survival: [1] }])).toThrow(/2 times but 1 survival/);
-    expect(() => priceScenarioChart([{ name: 'A', curve: [{ priceChange: 0, expectedRevenue: NaN }, { priceChange: 1, expectedRevenue: 1 }] }])).toThrow(CbmError);
+    expect(() =>
+      priceScenarioChart([
+        {
+          name: 'A',
+          curve: [
+            { priceChange: 0, expectedRevenue: NaN },
+            { priceChange: 1, expectedRevenue: 1 },
+          ],
+        },
+      ]),
+    ).toThrow(CbmError);
   });
 });

@@ -203,10 +203,20 @@ describe('notebooks', () => {
       // Raw rows straight from the generator: the model applies its own encoding and scaling.
       const customers = bankCardCustomers({ seed: BANKCARD_SEED });
       const p = model.predict(customers);
-      const notebookScores = fs.readFileSync(path.join(OUT, 'bankcard-scores.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+      const notebookScores = fs
+        .readFileSync(path.join(OUT, 'bankcard-scores.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(','));
       expect(notebookScores.map(([id]) => Number(id))).toEqual(customers.map((c) => c.id));
       notebookScores.forEach(([, score], i) => expect(p[i]).toBe(Number(score)));
-      const list = fs.readFileSync(path.join(OUT, 'target-list.csv'), 'utf8').trim().split('\n').slice(1).map((line) => Number(line.split(',')[1]));
+      const list = fs
+        .readFileSync(path.join(OUT, 'target-list.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => Number(line.split(',')[1]));
       expect(list).toEqual(targetList(customers, p, { threshold: 0.8 }).map((t) => t.id));
     });
     it.each(NOTEBOOKS.filter((n) => EXPECTED_ARTIFACTS[n]))('%s wrote its files into out/', (name) => {
@@ -363,7 +373,10 @@ describe.concurrent('runner regressions (scratch notebooks)', () => {
         const { code, output } = await runScratch(dir, backend).done;
         expect(code, output).toBe(0);
         const nb = readNotebook(path.join(dir, `out-${backend}`, 'notebooks', 't.ipynb'));
-        expect(nb.cells.map((c) => [c.execution_count, (c.outputs ?? []).map((o) => [o.name, joinText(o.text)])]), backend).toEqual([
+        expect(
+          nb.cells.map((c) => [c.execution_count, (c.outputs ?? []).map((o) => [o.name, joinText(o.text)])]),
+          backend,
+        ).toEqual([
           [1, [['stdout', 'ran although tagged skip-execution\n']]],
           [2, [['stdout', 'sync\n']]],
           [3, [['stdout', 'after warning\n']]],

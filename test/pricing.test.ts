@@ -98,7 +98,10 @@ describe('optimizePrice on the article’s ten customers', () => {
     for (let g = 0; g <= 20_000; g++) {
       const d = -0.5 + g / 20_000;
       const p = shifted(P, 3, d);
-      best = Math.max(best, p.reduce((s, x, i) => s + (1 - x) * (R[i] * (1 + d) - cost), 0));
+      best = Math.max(
+        best,
+        p.reduce((s, x, i) => s + (1 - x) * (R[i] * (1 + d) - cost), 0),
+      );
     }
     expect(margin.expectedMargin!).toBeGreaterThanOrEqual(best - 1e-9);
     expect(margin.expectedMargin! - best).toBeLessThan(1e-3);
@@ -132,11 +135,17 @@ describe('optimizePrice on the article’s ten customers', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(CbmError);
       expect((e as CbmError).code).toBe('INFEASIBLE');
-      expect((e as CbmError).message).toMatch(/^optimizePrice: constraint churnersAtLeast cannot be met within bounds \[-0\.1, 0\.5\]: the best reachable is P\(8 or more churners\) = 0\.0401/);
+      expect((e as CbmError).message).toMatch(
+        /^optimizePrice: constraint churnersAtLeast cannot be met within bounds \[-0\.1, 0\.5\]: the best reachable is P\(8 or more churners\) = 0\.0401/,
+      );
       // The reference: the enumerated tail at the lower bound.
       expect((e as CbmError).details.bestValue as number).toBeCloseTo(bruteTail(shifted(P, 3, -0.1), 8), 12);
     }
-    expect(codeOf(() => optimizePrice({ ...spec, constraints: { churnersAtLeast: { count: 8, maxProbability: 0.001 }, maxCompetitorGap: { ourPrice: 50, competitorPrice: 20, maxGap: 0 } } }))).toBe('INFEASIBLE');
+    expect(
+      codeOf(() =>
+        optimizePrice({ ...spec, constraints: { churnersAtLeast: { count: 8, maxProbability: 0.001 }, maxCompetitorGap: { ourPrice: 50, competitorPrice: 20, maxGap: 0 } } }),
+      ),
+    ).toBe('INFEASIBLE');
   });
 
   it('rejects bad input with specific errors', () => {
@@ -202,8 +211,21 @@ describe('price response from a fitted model', () => {
   });
 
   it('optimizePrice with the model equals optimizePrice with logitSlope β on the model’s probabilities', () => {
-    const viaModel = optimizePrice({ revenues: rows.map((r) => r.price * 12), priceResponse: { model, data: rows, price: 'log_gap', priceScale: 'log' }, bounds: [-0.3, 0.3], constraints: { maxChurnRate: 0.3 }, simulations: 0 });
-    const viaSlope = optimizePrice({ churnProbabilities: p, revenues: rows.map((r) => r.price * 12), priceResponse: { logitSlope: beta }, bounds: [-0.3, 0.3], constraints: { maxChurnRate: 0.3 }, simulations: 0 });
+    const viaModel = optimizePrice({
+      revenues: rows.map((r) => r.price * 12),
+      priceResponse: { model, data: rows, price: 'log_gap', priceScale: 'log' },
+      bounds: [-0.3, 0.3],
+      constraints: { maxChurnRate: 0.3 },
+      simulations: 0,
+    });
+    const viaSlope = optimizePrice({
+      churnProbabilities: p,
+      revenues: rows.map((r) => r.price * 12),
+      priceResponse: { logitSlope: beta },
+      bounds: [-0.3, 0.3],
+      constraints: { maxChurnRate: 0.3 },
+      simulations: 0,
+    });
     // An interior maximum pins d only to about √ε of the objective (golden section on a flat top).
     expect(viaModel.priceChange).toBeCloseTo(viaSlope.priceChange, 6);
     expect(viaModel.expectedRevenue).toBeCloseTo(viaSlope.expectedRevenue, 6);

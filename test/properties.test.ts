@@ -236,16 +236,17 @@ interface Scored {
 }
 
 /** Scores on a grid k/resolution (so 1 − s keeps distinct scores distinct), many ties with a coarse grid. */
-const scored: fc.Arbitrary<Scored> = fc
-  .tuple(fc.integer({ min: 1, max: 60 }), fc.constantFrom(10, 1000))
-  .chain(([n, resolution]) =>
-    fc.record({
-      scores: fc.array(fc.integer({ min: 0, max: resolution }), { minLength: n, maxLength: n }).map((a) => a.map((k) => k / resolution)),
-      actual: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: n, maxLength: n }),
-      threshold: fc.oneof(fc.integer({ min: -1, max: resolution + 1 }).map((k) => k / resolution), fc.double({ min: -0.5, max: 1.5, noNaN: true })),
-      groups: fc.integer({ min: 1, max: n }),
-    }),
-  );
+const scored: fc.Arbitrary<Scored> = fc.tuple(fc.integer({ min: 1, max: 60 }), fc.constantFrom(10, 1000)).chain(([n, resolution]) =>
+  fc.record({
+    scores: fc.array(fc.integer({ min: 0, max: resolution }), { minLength: n, maxLength: n }).map((a) => a.map((k) => k / resolution)),
+    actual: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: n, maxLength: n }),
+    threshold: fc.oneof(
+      fc.integer({ min: -1, max: resolution + 1 }).map((k) => k / resolution),
+      fc.double({ min: -0.5, max: 1.5, noNaN: true }),
+    ),
+    groups: fc.integer({ min: 1, max: n }),
+  }),
+);
 
 describe('metric properties', () => {
   it('bounds: response rate, hit rate in [0, 1], lift ≥ 0, confusion sums to n, responseRate × selected = TP', () => {
@@ -321,7 +322,8 @@ describe('metric properties', () => {
         expect(Math.abs(flipped - (1 - a))).toBeLessThan(1e-12);
         // Brute-force Mann–Whitney: P(score of a responder > score of a non-responder), ties ½.
         let wins = 0;
-        for (let i = 0; i < scores.length; i++) if (actual[i]) for (let j = 0; j < scores.length; j++) if (!actual[j]) wins += scores[i] > scores[j] ? 1 : scores[i] === scores[j] ? 0.5 : 0;
+        for (let i = 0; i < scores.length; i++)
+          if (actual[i]) for (let j = 0; j < scores.length; j++) if (!actual[j]) wins += scores[i] > scores[j] ? 1 : scores[i] === scores[j] ? 0.5 : 0;
         expect(Math.abs(a - wins / (ones * (actual.length - ones)))).toBeLessThan(1e-12);
       }),
       { seed: 2028, numRuns: 300 },
@@ -436,11 +438,12 @@ describe('model JSON round trip', () => {
 // ---------------------------------------------------------------------------------------------
 
 /** Variable names: plain R names, and names that need backticks (a space inside). */
-const nameArb = fc.oneof(
-  { weight: 4, arbitrary: fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.]{0,5}$/) },
-  { weight: 1, arbitrary: fc.stringMatching(/^[a-z]{1,4} [a-z]{1,4}$/) },
-);
-const namesArb = (min: number, max: number) => fc.uniqueArray(nameArb.filter((s) => s !== 'y'), { minLength: min, maxLength: max });
+const nameArb = fc.oneof({ weight: 4, arbitrary: fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.]{0,5}$/) }, { weight: 1, arbitrary: fc.stringMatching(/^[a-z]{1,4} [a-z]{1,4}$/) });
+const namesArb = (min: number, max: number) =>
+  fc.uniqueArray(
+    nameArb.filter((s) => s !== 'y'),
+    { minLength: min, maxLength: max },
+  );
 const q = (name: string): string => (/^[A-Za-z][A-Za-z0-9_.]*$/.test(name) ? name : '`' + name + '`');
 const labels = (f: Formula) => f.terms.map((t) => t.label);
 const termSets = (f: Formula) => f.terms.map((t) => [...t.variables].sort().join('\u0000'));
@@ -480,7 +483,12 @@ function expectedLabels(terms: string[][]): string[] {
 
 describe('formatFormula round trip, exhaustively', () => {
   it('every subset of the terms of (a + b + c + d)^2, under several variable orders, reparses to the same labels', () => {
-    const orders = [['a', 'b', 'c', 'd'], ['d', 'c', 'b', 'a'], ['b', 'd', 'a', 'c'], ['c', 'a', 'd', 'b']];
+    const orders = [
+      ['a', 'b', 'c', 'd'],
+      ['d', 'c', 'b', 'a'],
+      ['b', 'd', 'a', 'c'],
+      ['c', 'a', 'd', 'b'],
+    ];
     let checked = 0;
     for (const order of orders) {
       const terms = parseFormula(`y ~ (${order.join(' + ')})^2`).terms;
@@ -530,7 +538,12 @@ describe('formula parser properties', () => {
       fc.property(termListArb, fc.nat(), ({ terms }, pick) => {
         const base = parseFormula(writeFormula(terms, ''));
         expect(base.intercept).toBe(true);
-        for (const variant of [writeFormula(terms, ' - 1'), writeFormula(terms, ' + 0'), `y ~ 0 + ${writeFormula(terms, '').slice(4)}`, `y ~ -1 + ${writeFormula(terms, '').slice(4)}`]) {
+        for (const variant of [
+          writeFormula(terms, ' - 1'),
+          writeFormula(terms, ' + 0'),
+          `y ~ 0 + ${writeFormula(terms, '').slice(4)}`,
+          `y ~ -1 + ${writeFormula(terms, '').slice(4)}`,
+        ]) {
           const f = parseFormula(variant);
           expect(f.intercept, variant).toBe(false);
           expect(f.terms).toEqual(base.terms);

@@ -14,11 +14,18 @@ const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
 describe('README example', () => {
   it('is ten lines of code after the import', () => {
     expect(example).toContain("from '@cbm-kit/kernel-lib'");
-    expect(example.trim().split('\n').filter((l) => l.trim() && !l.startsWith('import')).length).toBeLessThanOrEqual(10);
+    expect(
+      example
+        .trim()
+        .split('\n')
+        .filter((l) => l.trim() && !l.startsWith('import')).length,
+    ).toBeLessThanOrEqual(10);
   });
 
   it('runs and produces a model, metrics in range and a ranked target list', async () => {
-    const source = example.replace("'@cbm-kit/kernel-lib'", JSON.stringify(join(__dirname, '..', 'kernel-lib', 'src', 'index.ts'))) + '\nexport { model, steps, p, y, metrics, targets, saved };\n';
+    const source =
+      example.replace("'@cbm-kit/kernel-lib'", JSON.stringify(join(__dirname, '..', 'kernel-lib', 'src', 'index.ts'))) +
+      '\nexport { model, steps, p, y, metrics, targets, saved };\n';
     const dir = mkdtempSync(join(tmpdir(), 'cbm-readme-'));
     const file = join(dir, 'example.ts');
     writeFileSync(file, source);
@@ -37,7 +44,7 @@ describe('README example', () => {
     // campaignMetrics, recounted by hand from p and y (P > 0.8 strictly).
     const { p, y, metrics } = module as { p: Float64Array; y: number[]; metrics: Record<string, number> };
     const selected = y.filter((_, i) => p[i] > 0.8);
-    const hits = y.filter((v, i) => (p[i] > 0.8) === (v === 1)).length;
+    const hits = y.filter((v, i) => p[i] > 0.8 === (v === 1)).length;
     expect(metrics.selected).toBe(selected.length);
     expect(metrics.responseRate).toBe(selected.filter((v) => v === 1).length / selected.length);
     expect(metrics.hitRate).toBe(hits / y.length);

@@ -81,7 +81,7 @@ describe('Spector & Mazzeo logit (GRADE ~ GPA + TUCE + PSI)', () => {
     expect(relativeDifference(model.statistics.lrPValue, stata.llr_pvalue)).toBeLessThan(1e-6);
   });
 
-  it('without an intercept: R\'s null deviance (P = ½) and McFadden\'s R² against the intercept-only model (closed forms)', () => {
+  it("without an intercept: R's null deviance (P = ½) and McFadden's R² against the intercept-only model (closed forms)", () => {
     const noIntercept = fitLogit(spectorRows, 'GRADE ~ GPA + TUCE + PSI - 1');
     const n = spectorRows.length;
     const ones = spectorRows.filter((r) => r.GRADE === 1).length;
@@ -160,10 +160,18 @@ describe('R infert: case ~ (age + parity + induced + spontaneous)^2', () => {
   }
 });
 
-describe('R infert with two text factors: R\'s rule for contrasts vs all levels', () => {
+describe("R infert with two text factors: R's rule for contrasts vs all levels", () => {
   // education is text already; inducedF = 'i' + induced, as factor_contrasts.R builds it.
   const rows = infertRows.map((r) => ({ ...r, inducedF: `i${r.induced}` }));
-  for (const reference of factorContrasts.models as { formula: string; term_labels: string[]; coefficient_names: string[]; coefficients: Record<string, number>; std_errors: Record<string, number>; logLik: number; AIC: number }[]) {
+  for (const reference of factorContrasts.models as {
+    formula: string;
+    term_labels: string[];
+    coefficient_names: string[];
+    coefficients: Record<string, number>;
+    std_errors: Record<string, number>;
+    logLik: number;
+    AIC: number;
+  }[]) {
     it(`${reference.formula}: R's columns, estimates and SEs (1e-8)`, () => {
       const model = fitLogit(rows, reference.formula);
       expect(model.terms.map((t) => t.label)).toEqual(reference.term_labels);
@@ -172,4 +180,3 @@ describe('R infert with two text factors: R\'s rule for contrasts vs all levels'
     });
   }
 });
-

@@ -19,7 +19,11 @@ const cli = join(__dirname, '..', 'kernel-lib', 'bin', 'cbm-sql.mjs');
 const customers = bankCardCustomers({ seed: BANKCARD_SEED });
 const prepare = { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] };
 const formula = 'responded ~ gender:age + gender:income';
-const reference = fitLogit(customers.filter((c) => c.contacted), formula, { prepare });
+const reference = fitLogit(
+  customers.filter((c) => c.contacted),
+  formula,
+  { prepare },
+);
 const dir = mkdtempSync(join(tmpdir(), 'cbm-cli-'));
 let cluster: TestCluster | null = null;
 
@@ -46,7 +50,21 @@ const runCli = (args: string[]) => spawnSync(process.execPath, [cli, ...args], {
 describe.each(targets)('cbm-sql on $name', (target) => {
   it('fit: the model written equals fitLogit; score: the table written equals model.predict; a second score needs --replace', async () => {
     const modelPath = join(dir, `${target.name}.model.json`);
-    const fit = runCli(['fit', '--db', target.db(), '--table', 'customers', '--formula', formula, '--where', 'contacted', '--prepare', JSON.stringify(prepare), '--out', modelPath]);
+    const fit = runCli([
+      'fit',
+      '--db',
+      target.db(),
+      '--table',
+      'customers',
+      '--formula',
+      formula,
+      '--where',
+      'contacted',
+      '--prepare',
+      JSON.stringify(prepare),
+      '--out',
+      modelPath,
+    ]);
     expect(fit.status, fit.stderr).toBe(0);
     expect(fit.stdout).toContain('Converged:          yes');
     expect(fit.stderr).toMatch(/Newton pass/);

@@ -21,7 +21,16 @@ import { loadRows } from './helpers/sqlLoad';
 const fixtures = join(__dirname, 'fixtures');
 const infertRows = readCsv(join(fixtures, 'infert.csv'));
 const infert = JSON.parse(readFileSync(join(fixtures, 'infert-glm.json'), 'utf8'));
-const infertColumns = { education: 'text', age: 'double', parity: 'double', induced: 'double', case: 'double', spontaneous: 'double', stratum: 'double', 'pooled.stratum': 'double' } as const;
+const infertColumns = {
+  education: 'text',
+  age: 'double',
+  parity: 'double',
+  induced: 'double',
+  case: 'double',
+  spontaneous: 'double',
+  stratum: 'double',
+  'pooled.stratum': 'double',
+} as const;
 const customers = bankCardCustomers({ seed: BANKCARD_SEED });
 const bankColumns = { id: 'double', gender: 'text', age: 'double', income: 'double', contacted: 'boolean', responded: 'double' } as const;
 const bookPrepare = { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] };
@@ -99,7 +108,11 @@ describe.each(engines)('fitLogitInDatabase on $name', (engine) => {
   });
 
   it('text factors (levels read in SQL) and a factor interaction equal fitLogit to 1e-9', async () => {
-    expectSameModel(await fitLogitInDatabase(db, { table: 'infert', formula: 'case ~ education + age + spontaneous' }), fitLogit(infertRows, 'case ~ education + age + spontaneous'), 1e-9);
+    expectSameModel(
+      await fitLogitInDatabase(db, { table: 'infert', formula: 'case ~ education + age + spontaneous' }),
+      fitLogit(infertRows, 'case ~ education + age + spontaneous'),
+      1e-9,
+    );
     expectSameModel(await fitLogitInDatabase(db, { table: 'synth', formula: 'y ~ band * x + z + x:z' }), fitLogit(synth, 'y ~ band * x + z + x:z'), 1e-9);
     expectSameModel(await fitLogitInDatabase(db, { table: 'synth', formula: 'y ~ band + x - 1' }), fitLogit(synth, 'y ~ band + x - 1'), 1e-9);
   });
@@ -155,7 +168,14 @@ describe.each(engines)('fitLogitInDatabase on $name', (engine) => {
         expect(relativeDifference(model.stdErrors[model.names.indexOf(name)], ref.std_errors[name]), `${set} SE ${name}`).toBeLessThan(1e-6);
       }
       expect(relativeDifference(model.statistics.logLikelihood, ref.logLik)).toBeLessThan(1e-9);
-      expectSameModel(model, fitLogit(rows.filter((r) => r.set === set).map((r) => ({ x: r.x, y: r.y })), 'y ~ x'), 1e-9);
+      expectSameModel(
+        model,
+        fitLogit(
+          rows.filter((r) => r.set === set).map((r) => ({ x: r.x, y: r.y })),
+          'y ~ x',
+        ),
+        1e-9,
+      );
     }
     await db.run(`CREATE TABLE IF NOT EXISTS disguised AS SELECT x, y, 100000.0 AS c FROM offsets WHERE "set" = 'shifted'`);
     await expect(fitLogitInDatabase(db, { table: 'disguised', formula: 'y ~ x + c' })).rejects.toThrow("'c' is a linear combination of '(Intercept)'");
@@ -164,7 +184,12 @@ describe.each(engines)('fitLogitInDatabase on $name', (engine) => {
   it('a table or column name cannot inject SQL', async () => {
     const evil = 'age" FROM infert; DROP TABLE infert; --';
     const table = 'infert"; DROP TABLE infert; --';
-    await loadRows(db, table, { case: 'double', [evil]: 'double' }, infertRows.map((r) => ({ case: r.case, [evil]: r.age })));
+    await loadRows(
+      db,
+      table,
+      { case: 'double', [evil]: 'double' },
+      infertRows.map((r) => ({ case: r.case, [evil]: r.age })),
+    );
     const model = await fitLogitInDatabase(db, { table, formula: 'case ~ `' + evil + '`' });
     expect(model.names).toEqual(['(Intercept)', evil]);
     expect(relativeDifference(model.coefficients[1], fitLogit(infertRows, 'case ~ age').coefficients[1])).toBeLessThan(1e-9);
@@ -184,7 +209,14 @@ describe.each(engines)('fitLogitInDatabase on a larger table ($name): the sample
         return db.run(sql);
       };
       const model = await fitLogitInDatabase(run, { table: 'big', formula: 'y ~ band + x * z', where: 'z > -0.9', dialect: db.dialect });
-      expectSameModel(model, fitLogit(rows.filter((r) => r.z > -0.9), 'y ~ band + x * z'), 1e-9);
+      expectSameModel(
+        model,
+        fitLogit(
+          rows.filter((r) => r.z > -0.9),
+          'y ~ band + x * z',
+        ),
+        1e-9,
+      );
       expect(model.statistics.nObs).toBeGreaterThan(100_000);
       expect(queries.some((q) => q.includes('TABLESAMPLE'))).toBe(true);
     } finally {

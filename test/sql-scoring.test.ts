@@ -42,7 +42,11 @@ const models: { name: string; model: Model; table: 'bank' | 'synth' }[] = [
     model: fitLogit(contacted, 'responded ~ gender:age + gender:income', { prepare: { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] } }),
     table: 'bank',
   },
-  { name: 'text factor × scaled number, plus a main effect', model: fitLogit(contacted, 'responded ~ gender * age + income', { prepare: { scale: ['income', 'age'] } }), table: 'bank' },
+  {
+    name: 'text factor × scaled number, plus a main effect',
+    model: fitLogit(contacted, 'responded ~ gender * age + income', { prepare: { scale: ['income', 'age'] } }),
+    table: 'bank',
+  },
   { name: 'two text factors, three-way interaction with a number', model: fitLogit(synth, 'y ~ region * channel * z + x'), table: 'synth' },
   { name: 'no intercept: the first factor coded by all its levels (R)', model: fitLogit(synth, 'y ~ region + channel:z + x - 1'), table: 'synth' },
   { name: 'factor only inside an interaction (full indicator coding by R’s rule)', model: fitLogit(synth, 'y ~ x + region:z'), table: 'synth' },
@@ -106,7 +110,10 @@ describe.each(engines)('scoringSQL on $name', (engine) => {
       expect(typeof out[3].score).toBe('number');
     }
     // Links far beyond ±708: PostgreSQL's EXP would raise on them unclamped; the scores still match predict.
-    const far = [{ id: 1, region: 'north', channel: 'web', x: 1e6, z: 0 }, { id: 2, region: 'north', channel: 'web', x: -1e6, z: 0 }];
+    const far = [
+      { id: 1, region: 'north', channel: 'web', x: 1e6, z: 0 },
+      { id: 2, region: 'north', channel: 'web', x: -1e6, z: 0 },
+    ];
     await loadRows(db, 'far', { id: 'double', region: 'text', channel: 'text', x: 'double', z: 'double' }, far);
     const farOut = await db.run(`${scoringQuery(models[2].model, { table: 'far', keep: ['id'], dialect: db.dialect })} ORDER BY "id"`);
     const farP = models[2].model.predict(far);
@@ -123,10 +130,25 @@ describe.each(engines)('scoringSQL on $name', (engine) => {
       const level = ["it's", 'a"b', "'); DROP TABLE bank; --"][i % 3];
       const a = Math.round(u() * 100) / 10;
       const b = Math.round(u() * 100) / 10;
-      return { 'row id': i, select: level, 'monthly "fee"': a, [evil]: b, "o'brien's": u() < 0.5 ? 'yes' : 'no', constructor: Math.round(u() * 10), 'group': u() < 1 / (1 + Math.exp(-(0.2 * a - 0.1 * b + (i % 3) * 0.3))) ? 1 : 0 };
+      return {
+        'row id': i,
+        select: level,
+        'monthly "fee"': a,
+        [evil]: b,
+        "o'brien's": u() < 0.5 ? 'yes' : 'no',
+        constructor: Math.round(u() * 10),
+        group: u() < 1 / (1 + Math.exp(-(0.2 * a - 0.1 * b + (i % 3) * 0.3))) ? 1 : 0,
+      };
     });
-    await loadRows(db, 'weird table', { 'row id': 'double', select: 'text', 'monthly "fee"': 'double', [evil]: 'double', "o'brien's": 'text', constructor: 'double', group: 'double' }, rows);
-    const model = fitLogit(rows, "group ~ select * `monthly \"fee\"` + `x\"; DROP TABLE \"bank\"; --` + constructor + `o'brien's`", { prepare: { encode: { "o'brien's": { yes: 1, no: 0 } }, scale: ['monthly "fee"'] } });
+    await loadRows(
+      db,
+      'weird table',
+      { 'row id': 'double', select: 'text', 'monthly "fee"': 'double', [evil]: 'double', "o'brien's": 'text', constructor: 'double', group: 'double' },
+      rows,
+    );
+    const model = fitLogit(rows, 'group ~ select * `monthly "fee"` + `x"; DROP TABLE "bank"; --` + constructor + `o\'brien\'s`', {
+      prepare: { encode: { "o'brien's": { yes: 1, no: 0 } }, scale: ['monthly "fee"'] },
+    });
     for (const dialect of ['duckdb', 'postgres', 'spark'] as const) expect(scoringSQL(model, { dialect })).not.toContain('DROP TABLE "bank"; --"');
     const out = await db.run(`${scoringQuery(model, { table: 'weird table', keep: ['row id'], dialect: db.dialect })} ORDER BY "row id"`);
     const p = model.predict(rows);
@@ -146,16 +168,38 @@ describe.each(engines)('transforms as SQL on $name (sql/transform.ts)', (engine)
     { label: 'log(a/b)', expr: { kind: 'call', fn: 'log', argument: { kind: 'binary', op: '/', left: col('a'), right: col('b') } }, js: (a, b) => Math.log(a / b) },
     { label: 'sqrt(a)', expr: { kind: 'call', fn: 'sqrt', argument: col('a') }, js: (a) => Math.sqrt(a) },
     { label: 'exp(b)', expr: { kind: 'call', fn: 'exp', argument: col('b') }, js: (_, b) => Math.exp(b) },
-    { label: 'I(a^2)', expr: { kind: 'call', fn: 'I', argument: { kind: 'binary', op: '^', left: col('a'), right: num(2) } }, js: (a) => Math.pow(a, 2) },
-    { label: 'I(a^0.5)', expr: { kind: 'call', fn: 'I', argument: { kind: 'binary', op: '^', left: col('a'), right: num(0.5) } }, js: (a) => Math.pow(a, 0.5) },
-    { label: 'I(a^-1)', expr: { kind: 'call', fn: 'I', argument: { kind: 'binary', op: '^', left: col('a'), right: num(-1) } }, js: (a) => Math.pow(a, -1) },
-    { label: 'I(-a + b*3 - 1)', expr: { kind: 'binary', op: '-', left: { kind: 'binary', op: '+', left: { kind: 'negate', argument: col('a') }, right: { kind: 'binary', op: '*', left: col('b'), right: num(3) } }, right: num(1) }, js: (a, b) => -a + b * 3 - 1 },
+    { label: 'I(a^2)', expr: { kind: 'call', fn: 'I', argument: { kind: 'binary', op: '^', left: col('a'), right: num(2) } }, js: (a) => a ** 2 },
+    { label: 'I(a^0.5)', expr: { kind: 'call', fn: 'I', argument: { kind: 'binary', op: '^', left: col('a'), right: num(0.5) } }, js: (a) => a ** 0.5 },
+    { label: 'I(a^-1)', expr: { kind: 'call', fn: 'I', argument: { kind: 'binary', op: '^', left: col('a'), right: num(-1) } }, js: (a) => a ** -1 },
+    {
+      label: 'I(-a + b*3 - 1)',
+      expr: {
+        kind: 'binary',
+        op: '-',
+        left: { kind: 'binary', op: '+', left: { kind: 'negate', argument: col('a') }, right: { kind: 'binary', op: '*', left: col('b'), right: num(3) } },
+        right: num(1),
+      },
+      js: (a, b) => -a + b * 3 - 1,
+    },
   ];
-  const values = [[2.5, 0.5], [0, 1], [-3, 0], [1e-100, 800], [7, -2], [0.25, -800], [-2, 3]];
+  const values = [
+    [2.5, 0.5],
+    [0, 1],
+    [-3, 0],
+    [1e-100, 800],
+    [7, -2],
+    [0.25, -800],
+    [-2, 3],
+  ];
   let db: SqlExecutor;
   beforeAll(async () => {
     db = await engine.open();
-    await loadRows(db, 'tx', { id: 'double', a: 'double', b: 'double' }, values.map(([a, b], i) => ({ id: i, a, b })));
+    await loadRows(
+      db,
+      'tx',
+      { id: 'double', a: 'double', b: 'double' },
+      values.map(([a, b], i) => ({ id: i, a, b })),
+    );
   });
   afterAll(() => db.close());
   for (const c of cases) {
@@ -174,15 +218,48 @@ describe.each(engines)('transforms as SQL on $name (sql/transform.ts)', (engine)
 describe('scoringSQL text', () => {
   /** A hand-made saved model: intercept −1.5, genderM 0.25, age (scaled 18–48) 2, genderM:age 0.5. */
   const json = {
-    format: 'cbm-kit/logit-model', version: 1, formula: 'responded ~ gender * age', response: 'responded', intercept: true,
-    terms: [{ label: 'gender', variables: ['gender'] }, { label: 'age', variables: ['age'] }, { label: 'gender:age', variables: ['gender', 'age'] }],
-    factorLevels: { gender: ['F', 'M'] }, preparation: { encodings: {}, ranges: { age: { min: 18, max: 48 } } }, confidenceLevel: 0.95,
-    coefficients: [
-      { name: '(Intercept)', term: null, estimate: -1.5, stdError: 0.1 }, { name: 'genderM', term: 'gender', estimate: 0.25, stdError: 0.1 },
-      { name: 'age', term: 'age', estimate: 2, stdError: 0.1 }, { name: 'genderM:age', term: 'gender:age', estimate: 0.5, stdError: 0.1 },
+    format: 'cbm-kit/logit-model',
+    version: 1,
+    formula: 'responded ~ gender * age',
+    response: 'responded',
+    intercept: true,
+    terms: [
+      { label: 'gender', variables: ['gender'] },
+      { label: 'age', variables: ['age'] },
+      { label: 'gender:age', variables: ['gender', 'age'] },
     ],
-    covariance: [[0.01, 0, 0, 0], [0, 0.01, 0, 0], [0, 0, 0.01, 0], [0, 0, 0, 0.01]],
-    statistics: { nObs: 100, nParameters: 4, dfResidual: 96, dfNull: 99, logLikelihood: -50, nullLogLikelihood: -60, deviance: 100, nullDeviance: 120, aic: 108, bic: 118, pseudoR2: 0.1667, iterations: 5, converged: true, lrStatistic: 20, lrPValue: 0.0002 },
+    factorLevels: { gender: ['F', 'M'] },
+    preparation: { encodings: {}, ranges: { age: { min: 18, max: 48 } } },
+    confidenceLevel: 0.95,
+    coefficients: [
+      { name: '(Intercept)', term: null, estimate: -1.5, stdError: 0.1 },
+      { name: 'genderM', term: 'gender', estimate: 0.25, stdError: 0.1 },
+      { name: 'age', term: 'age', estimate: 2, stdError: 0.1 },
+      { name: 'genderM:age', term: 'gender:age', estimate: 0.5, stdError: 0.1 },
+    ],
+    covariance: [
+      [0.01, 0, 0, 0],
+      [0, 0.01, 0, 0],
+      [0, 0, 0.01, 0],
+      [0, 0, 0, 0.01],
+    ],
+    statistics: {
+      nObs: 100,
+      nParameters: 4,
+      dfResidual: 96,
+      dfNull: 99,
+      logLikelihood: -50,
+      nullLogLikelihood: -60,
+      deviance: 100,
+      nullDeviance: 120,
+      aic: 108,
+      bic: 118,
+      pseudoR2: 0.1667,
+      iterations: 5,
+      converged: true,
+      lrStatistic: 20,
+      lrPValue: 0.0002,
+    },
     warnings: [],
   };
 
@@ -194,7 +271,9 @@ describe('scoringSQL text', () => {
       ` + CAST(2 AS DOUBLE) * ${age}` +
       ` + (CASE WHEN \`gender\` = 'M' THEN CAST(0.5 AS DOUBLE) * ${age} ELSE CAST(0 AS DOUBLE) END)))) END`;
     expect(scoringSQL(json as never, { dialect: 'spark' })).toBe(golden);
-    expect(scoringQuery(json as never, { dialect: 'spark', table: ['crm', 'customer base'], keep: ['id'] })).toBe(`SELECT \`id\`, ${golden} AS \`score\` FROM \`crm\`.\`customer base\``);
+    expect(scoringQuery(json as never, { dialect: 'spark', table: ['crm', 'customer base'], keep: ['id'] })).toBe(
+      `SELECT \`id\`, ${golden} AS \`score\` FROM \`crm\`.\`customer base\``,
+    );
   });
 
   it('PostgreSQL clamps the link before EXP (its EXP raises on overflow); numbers round-trip', () => {

@@ -9,25 +9,51 @@ import { campaignMetrics } from '../kernel-lib/src/evaluate/campaign';
 
 describe('tableFromRange', () => {
   it('reads a header row and turns blanks into missing values', () => {
-    const t = tableFromRange([[' gender ', 'age', 'ok'], ['M', 26, true], ['F', '', false], ['M', null, true]]);
+    const t = tableFromRange([
+      [' gender ', 'age', 'ok'],
+      ['M', 26, true],
+      ['F', '', false],
+      ['M', null, true],
+    ]);
     expect(t.names).toEqual(['gender', 'age', 'ok']);
     expect(Array.from(t.cells('age'))).toEqual([26, null, null]);
     expect(Array.from(t.cells('ok'))).toEqual([true, false, true]);
     expect(t.nRows).toBe(3);
   });
   it('names columns V1, V2 without a header', () => {
-    const t = tableFromRange([[1, 2], [3, 4]], { header: false });
+    const t = tableFromRange(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { header: false },
+    );
     expect(t.names).toEqual(['V1', 'V2']);
     expect(Array.from(t.cells('V2'))).toEqual([2, 4]);
   });
   it('keeps columns named after Object.prototype members', () => {
-    const t = tableFromRange([['__proto__', 'constructor'], [1, 2]]);
+    const t = tableFromRange([
+      ['__proto__', 'constructor'],
+      [1, 2],
+    ]);
     expect(Array.from(t.cells('__proto__'))).toEqual([1]);
     expect(Array.from(t.cells('constructor'))).toEqual([2]);
   });
   it.each([
-    [[['a', 'a'], [1, 2]], "the header name 'a' appears in columns 1 and 2"],
-    [[['a', ''], [1, 2]], 'the header cell in column 2 is empty'],
+    [
+      [
+        ['a', 'a'],
+        [1, 2],
+      ],
+      "the header name 'a' appears in columns 1 and 2",
+    ],
+    [
+      [
+        ['a', ''],
+        [1, 2],
+      ],
+      'the header cell in column 2 is empty',
+    ],
     [[['a', 'b'], [1]], 'row 2 of the range has 1 cells but row 1 has 2'],
     [[], 'the range is empty'],
     [[['a'], [{}]], 'the cell in row 2, column 1 holds an object; cells must be numbers, text or booleans'],

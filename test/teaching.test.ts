@@ -49,11 +49,21 @@ const csv = (file: string) => {
 };
 
 describe('model JSON and its schema', () => {
-  it('the notebook\'s model validates and records how it was made', () => {
+  it("the notebook's model validates and records how it was made", () => {
     const json = JSON.parse(read('bankcard.model.json'));
     expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
     // Seed, split, elimination settings and threshold: the walk-through's (notebook 01, section 7 and 10).
-    expect(json.provenance).toMatchObject({ dataSeed: BANKCARD_SEED, splitSeed: BANKCARD_SEED, split: '2:1', trainingRows: 100, validationRows: 50, elimination: 'backward', criterion: 'aic', hierarchical: false, threshold: THRESHOLD });
+    expect(json.provenance).toMatchObject({
+      dataSeed: BANKCARD_SEED,
+      splitSeed: BANKCARD_SEED,
+      split: '2:1',
+      trainingRows: 100,
+      validationRows: 50,
+      elimination: 'backward',
+      criterion: 'aic',
+      hierarchical: false,
+      threshold: THRESHOLD,
+    });
     expect(LogitModel.fromJSON(json).formula).toBe(json.formula);
   });
 
@@ -197,7 +207,8 @@ describe('the HTML report', () => {
     for (const label of ['Target list size', 'Base rate', 'Selected', 'Response rate', 'Hit rate', 'Lift', 'ROI']) expect(index).toContain(`<td>${label}`);
     const listed = csv('target-list.csv').rows.length;
     expect(index).toContain(`<td>${listed} customers</td>`);
-    for (const link of ['01-bankcard-scoring.html', '02-choosing-the-threshold.html', '../target-list.csv', '../target-list.md', '../bankcard.model.json']) expect(index).toContain(`href="${link}"`);
+    for (const link of ['01-bankcard-scoring.html', '02-choosing-the-threshold.html', '../target-list.csv', '../target-list.md', '../bankcard.model.json'])
+      expect(index).toContain(`href="${link}"`);
     // The summary precedes the list of notebooks.
     expect(index.indexOf('Target list size')).toBeLessThan(index.indexOf('<h2>Notebooks</h2>'));
   });
@@ -226,7 +237,13 @@ describe('the HTML report', () => {
       cells: [
         { cell_type: 'markdown', metadata: {}, source: '# T\n\nprose' },
         { cell_type: 'code', metadata: {}, source: 'const x = 1;', execution_count: 1, outputs: [{ output_type: 'stream', name: 'stdout', text: 'shown\n' }] },
-        { cell_type: 'code', metadata: { tags: ['solution'] }, source: 'answer()', execution_count: 2, outputs: [{ output_type: 'stream', name: 'stdout', text: 'hidden answer\n' }] },
+        {
+          cell_type: 'code',
+          metadata: { tags: ['solution'] },
+          source: 'answer()',
+          execution_count: 2,
+          outputs: [{ output_type: 'stream', name: 'stdout', text: 'hidden answer\n' }],
+        },
       ],
       metadata: {},
       nbformat: 4,
@@ -234,7 +251,9 @@ describe('the HTML report', () => {
     };
     const html = renderNotebookHtml(nb, 't');
     expect(html).toContain('<p>prose</p>');
-    expect(html).toMatch(/<details class="code"><summary>code<\/summary>[\s\S]*const x = 1;[\s\S]*<\/details><div class="outputs">\n<div class="output"><pre class="stream stdout">shown/);
+    expect(html).toMatch(
+      /<details class="code"><summary>code<\/summary>[\s\S]*const x = 1;[\s\S]*<\/details><div class="outputs">\n<div class="output"><pre class="stream stdout">shown/,
+    );
     expect(html).toMatch(/<details class="solution"><summary>Worked solution \(code and output\)<\/summary>[\s\S]*answer\(\)[\s\S]*hidden answer[\s\S]*<\/details>/);
   });
 });

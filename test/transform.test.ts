@@ -106,7 +106,12 @@ describe('parseExpression and expressionLabel', () => {
       columnArb.map((name) => ({ kind: 'column', name }) as Expression),
       fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.double({ min: 1e-6, max: 1e6, noNaN: true })).map((value) => ({ kind: 'number', value }) as Expression),
       fc.record({ kind: fc.constant('call' as const), fn: fc.constantFrom('log', 'exp', 'sqrt', 'I') as fc.Arbitrary<'log' | 'exp' | 'sqrt' | 'I'>, argument: tie('e') }),
-      fc.record({ kind: fc.constant('binary' as const), op: fc.constantFrom('+', '-', '*', '/', '^') as fc.Arbitrary<'+' | '-' | '*' | '/' | '^'>, left: tie('e'), right: tie('e') }),
+      fc.record({
+        kind: fc.constant('binary' as const),
+        op: fc.constantFrom('+', '-', '*', '/', '^') as fc.Arbitrary<'+' | '-' | '*' | '/' | '^'>,
+        left: tie('e'),
+        right: tie('e'),
+      }),
       fc.record({ kind: fc.constant('negate' as const), argument: tie('e') }),
     ),
   })).e;
@@ -154,9 +159,21 @@ describe('parseExpression and expressionLabel', () => {
 describe('non-finite transforms are NON_FINITE naming the expression, the column and the row', () => {
   const table = toTable({ price: [2, -1, 3], competitor: [1, 0, 2], label: ['a', 'b', 'c'] });
   it.each([
-    ['log(price)', 'test: the transform log(price) is NaN in row 1 (price = -1): log() needs positive values and price is -1; remove or fix such rows, or use a transform defined for them', ['price']],
-    ['sqrt(price)', 'test: the transform sqrt(price) is NaN in row 1 (price = -1): sqrt() needs non-negative values and price is -1; remove or fix such rows, or use a transform defined for them', ['price']],
-    ['log(price/competitor)', 'test: the transform log(price/competitor) is NaN in row 1 (price = -1, competitor = 0): competitor is 0 in the division price/competitor; remove or fix such rows, or use a transform defined for them', ['price', 'competitor']],
+    [
+      'log(price)',
+      'test: the transform log(price) is NaN in row 1 (price = -1): log() needs positive values and price is -1; remove or fix such rows, or use a transform defined for them',
+      ['price'],
+    ],
+    [
+      'sqrt(price)',
+      'test: the transform sqrt(price) is NaN in row 1 (price = -1): sqrt() needs non-negative values and price is -1; remove or fix such rows, or use a transform defined for them',
+      ['price'],
+    ],
+    [
+      'log(price/competitor)',
+      'test: the transform log(price/competitor) is NaN in row 1 (price = -1, competitor = 0): competitor is 0 in the division price/competitor; remove or fix such rows, or use a transform defined for them',
+      ['price', 'competitor'],
+    ],
   ])('%s', (label, message, columns) => {
     const e = cbmError(() => deriveColumns(table, [label], 'test'));
     expect(e.code).toBe('NON_FINITE');
@@ -184,7 +201,10 @@ describe('non-finite transforms are NON_FINITE naming the expression, the column
 describe('fitLogit and scoring through transforms', () => {
   // Simulated from a known mechanism with kernel-lib-independent arithmetic (a fixed LCG).
   let state = 12345;
-  const uniform = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const uniform = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
   const rows = Array.from({ length: 400 }, () => {
     const price = 5 + 10 * uniform();
     const competitor = 5 + 10 * uniform();
@@ -214,7 +234,11 @@ describe('fitLogit and scoring through transforms', () => {
       { price: 12, competitor: 8, age: 61 },
     ];
     const expected = fresh.map((r) => {
-      const v = model.coefficient('(Intercept)') + model.coefficient('log(price/competitor)') * Math.log(r.price / r.competitor) + model.coefficient('I(age^2)') * r.age ** 2 + model.coefficient('age') * r.age;
+      const v =
+        model.coefficient('(Intercept)') +
+        model.coefficient('log(price/competitor)') * Math.log(r.price / r.competitor) +
+        model.coefficient('I(age^2)') * r.age ** 2 +
+        model.coefficient('age') * r.age;
       return 1 / (1 + Math.exp(-v));
     });
     const direct = model.predict(fresh);
@@ -302,9 +326,15 @@ describe('transforms after a preparation', () => {
     const json = model.toJSON();
     expect(Object.keys(json.preparation!.encodings)).toEqual(['gender']);
     const again = LogitModel.fromJSON(JSON.stringify(json));
-    const raw = [{ gender: 'M', income: 2500 }, { gender: 'F', income: 1200 }];
+    const raw = [
+      { gender: 'M', income: 2500 },
+      { gender: 'F', income: 1200 },
+    ];
     const expected = raw.map((r) => {
-      const v = model.coefficient('(Intercept)') + model.coefficient('I(income/1000)') * (r.income / 1000) + model.coefficient('gender:log(income)') * (r.gender === 'M' ? 1 : 0) * Math.log(r.income);
+      const v =
+        model.coefficient('(Intercept)') +
+        model.coefficient('I(income/1000)') * (r.income / 1000) +
+        model.coefficient('gender:log(income)') * (r.gender === 'M' ? 1 : 0) * Math.log(r.income);
       return 1 / (1 + Math.exp(-v));
     });
     const p = again.predict(raw);

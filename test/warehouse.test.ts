@@ -9,7 +9,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CbmError, driftReport } from '../kernel-lib/src/index';
-import { buildChurnTable, buildDashboardTables, loadFiles, loadHistory, loadProfile, openDuckDB, readLoad, readTable, refreshModelTables, saveDriftReport, type SqlExecutor } from '../kernel-lib/src/warehouse';
+import {
+  buildChurnTable,
+  buildDashboardTables,
+  loadFiles,
+  loadHistory,
+  loadProfile,
+  openDuckDB,
+  readLoad,
+  readTable,
+  refreshModelTables,
+  saveDriftReport,
+  type SqlExecutor,
+} from '../kernel-lib/src/warehouse';
 
 const EVENTS = { customer_id: 'BIGINT', date: 'DATE', type: 'VARCHAR', amount: 'DOUBLE' } as const;
 const CUSTOMERS = { customer_id: 'BIGINT', segment: 'VARCHAR', product: 'VARCHAR', signup_date: 'DATE', monthly_charges: 'DOUBLE' } as const;
@@ -31,18 +43,27 @@ describe('loadFiles', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const goodEvents = 'customer_id,date,type,amount\n1,2025-01-05,purchase,10\n1,2025-02-05,purchase,10.5\n2,2025-01-09,purchase,20\n2,2025-03-01,cancellation,0\n3,2025-01-20,purchase,5\n3,2025-04-20,purchase,5\n';
+  const goodEvents =
+    'customer_id,date,type,amount\n1,2025-01-05,purchase,10\n1,2025-02-05,purchase,10.5\n2,2025-01-09,purchase,20\n2,2025-03-01,cancellation,0\n3,2025-01-20,purchase,5\n3,2025-04-20,purchase,5\n';
   const goodCustomers = 'customer_id,segment,product,signup_date,monthly_charges\n1,consumer,A,2024-12-05,10\n2,enterprise,B,2024-11-09,20\n3,consumer,A,2024-12-20,5\n';
 
   it('loads, counts and profiles a clean load', async () => {
-    const result = await loadFiles(db, [
-      { table: 'events', path: file('events.csv', goodEvents), schema: EVENTS },
-      { table: 'customers', path: file('customers.csv', goodCustomers), schema: CUSTOMERS },
-    ], { note: 'first' });
+    const result = await loadFiles(
+      db,
+      [
+        { table: 'events', path: file('events.csv', goodEvents), schema: EVENTS },
+        { table: 'customers', path: file('customers.csv', goodCustomers), schema: CUSTOMERS },
+      ],
+      { note: 'first' },
+    );
     expect(result.loadId).toBe(1);
-    expect(result.tables.map((t) => [t.table, t.rows, t.rejected])).toEqual([['events', 6, 0], ['customers', 3, 0]]);
+    expect(result.tables.map((t) => [t.table, t.rows, t.rejected])).toEqual([
+      ['events', 6, 0],
+      ['customers', 3, 0],
+    ]);
     const profile = await loadProfile(db, 'events', 1);
-    const stat = (column: string, statistic: string, level: string | null = null) => profile.find((r) => r.column_name === column && r.statistic === statistic && r.level === level)?.value;
+    const stat = (column: string, statistic: string, level: string | null = null) =>
+      profile.find((r) => r.column_name === column && r.statistic === statistic && r.level === level)?.value;
     // amount: 10, 10.5, 20, 0, 5, 5 → mean 50.5/6; median (R type 7) of 0,5,5,10,10.5,20 = 7.5.
     expect(stat('amount', 'mean')).toBeCloseTo(50.5 / 6, 12);
     expect(stat('amount', 'q50')).toBe(7.5);
@@ -67,7 +88,12 @@ describe('loadFiles', () => {
       expect(e.code).toBe('BAD_INPUT');
       expect(e.message).toMatch(/^loadFiles: 4 rows of bad\.csv break the schema of 'events'/);
       // Lines as the file numbers them (the header is line 1): a bad date, a bad number, 4.5 as an id (DuckDB would round it), a short row (DuckDB names the missing column).
-      expect((e.details.rejects as { line: number; column: string | null }[]).map((r) => [r.line, r.column])).toEqual([[3, 'date'], [4, 'amount'], [5, 'customer_id'], [6, 'amount']]);
+      expect((e.details.rejects as { line: number; column: string | null }[]).map((r) => [r.line, r.column])).toEqual([
+        [3, 'date'],
+        [4, 'amount'],
+        [5, 'customer_id'],
+        [6, 'amount'],
+      ]);
     }
     expect(await loadHistory(db)).toEqual(before);
     expect(await db.run('SELECT COUNT(*) AS n FROM raw_events')).toEqual(rawBefore);
@@ -83,7 +109,9 @@ describe('loadFiles', () => {
   });
 
   it('a header that does not match the schema, an unknown type, a missing file: specific errors', async () => {
-    await expect(loadFiles(db, [{ table: 'events', path: file('swapped.csv', 'customer_id,type,date,amount\n1,purchase,2025-01-01,3\n'), schema: EVENTS }])).rejects.toThrow(/has columns customer_id, type, date, amount but the schema of 'events' declares customer_id, date, type, amount/);
+    await expect(loadFiles(db, [{ table: 'events', path: file('swapped.csv', 'customer_id,type,date,amount\n1,purchase,2025-01-01,3\n'), schema: EVENTS }])).rejects.toThrow(
+      /has columns customer_id, type, date, amount but the schema of 'events' declares customer_id, date, type, amount/,
+    );
     await expect(loadFiles(db, [{ table: 'events', path: file('e.csv', goodEvents), schema: { ...EVENTS, amount: 'MONEY' as never } }])).rejects.toThrow(/type "MONEY"/);
     await expect(loadFiles(db, [{ table: 'events', path: join(dir, 'nope.csv'), schema: EVENTS }])).rejects.toThrow(/does not exist/);
     await expect(loadFiles(db, [{ table: 'events', path: file('e.csv', goodEvents), schema: EVENTS }], { mode: 'append' } as never)).rejects.toThrow(/unknown option 'mode'/);
@@ -91,7 +119,9 @@ describe('loadFiles', () => {
 
   it('Parquet: declared columns must exist and convert without loss', async () => {
     const parquet = join(dir, 'events.parquet');
-    await db.run(`COPY (SELECT * FROM (VALUES (1, DATE '2025-06-01', 'purchase', 4.0), (2, DATE '2025-06-02', 'purchase', 6.0)) t(customer_id, date, type, amount)) TO '${parquet}' (FORMAT parquet)`);
+    await db.run(
+      `COPY (SELECT * FROM (VALUES (1, DATE '2025-06-01', 'purchase', 4.0), (2, DATE '2025-06-02', 'purchase', 6.0)) t(customer_id, date, type, amount)) TO '${parquet}' (FORMAT parquet)`,
+    );
     const result = await loadFiles(db, [{ table: 'events', path: parquet, schema: EVENTS }]);
     expect(result.tables[0]).toMatchObject({ format: 'parquet', rows: 2, rejected: 0 });
     const lossy = join(dir, 'lossy.parquet');
@@ -106,10 +136,17 @@ describe('loadFiles', () => {
     const report = driftReport(first, await readLoad(db, 'events', reload.loadId), { ignore: ['customer_id'] });
     expect(report.status).toBe('ok');
     await saveDriftReport(db, { table: 'events', loadId: reload.loadId, previousLoadId: 1, report });
-    expect(await refreshModelTables(db, ['events', 'customers'])).toEqual([{ table: 'events', loadId: reload.loadId }, { table: 'customers', loadId: 1 }]);
+    expect(await refreshModelTables(db, ['events', 'customers'])).toEqual([
+      { table: 'events', loadId: reload.loadId },
+      { table: 'customers', loadId: 1 },
+    ]);
     await buildChurnTable(db, { scoringDate: '2025-02-01', definition: { kind: 'cancellation' }, horizons: [30, 60], customersTable: 'customers', attributes: ['segment'] });
     const churn = await readTable(db, 'churn_model_table');
-    expect(churn.map((r) => [r.customer_id, r.churn_30, r.churn_60])).toEqual([[1, 0, 0], [2, 1, 1], [3, 0, 0]]);
+    expect(churn.map((r) => [r.customer_id, r.churn_30, r.churn_60])).toEqual([
+      [1, 0, 0],
+      [2, 1, 1],
+      [3, 0, 0],
+    ]);
     await expect(buildChurnTable(db, { scoringDate: '2030-01-01', definition: { kind: 'cancellation' }, horizons: [30] })).rejects.toThrow(/outside the data/);
     await buildDashboardTables(db, { horizons: [30, 60] });
     // Revenue by month from the hand-written events: January 10 + 20 + 5 = 35.

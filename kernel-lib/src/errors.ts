@@ -62,12 +62,17 @@ export function check(condition: unknown, message: string, details?: Record<stri
  * not be silently ignored.
  */
 export function checkOptions(options: unknown, context: string, allowed?: readonly string[]): void {
-  check(options === undefined || (options !== null && typeof options === 'object' && !Array.isArray(options)), `${context}: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  check(
+    options === undefined || (options !== null && typeof options === 'object' && !Array.isArray(options)),
+    `${context}: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
+  );
   if (!allowed || options === undefined) return;
   for (const key of Object.keys(options as object)) {
     if (!allowed.includes(key)) {
       const near = allowed.find((a) => a.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
-      throw new CbmError('BAD_INPUT', `${context}: unknown option '${key}'${near ? ` (did you mean '${near}'?)` : ''}; options are ${allowed.map((a) => `'${a}'`).join(', ')}`, { option: key });
+      throw new CbmError('BAD_INPUT', `${context}: unknown option '${key}'${near ? ` (did you mean '${near}'?)` : ''}; options are ${allowed.map((a) => `'${a}'`).join(', ')}`, {
+        option: key,
+      });
     }
   }
 }

@@ -41,7 +41,8 @@ const MAX_SHUFFLE = 100_000_000;
  */
 export function shuffledIndices(n: number, uniform: Uniform): Int32Array {
   check(Number.isInteger(n) && n >= 0, `shuffledIndices: n must be a whole number ≥ 0, got ${describeValue(n)}`);
-  if (n > MAX_SHUFFLE) throw new CbmError('TOO_LARGE', `shuffledIndices: ${n} indices would need ${Math.round((n * 4) / 2 ** 20)} MiB; at most ${MAX_SHUFFLE} rows can be shuffled`, { n });
+  if (n > MAX_SHUFFLE)
+    throw new CbmError('TOO_LARGE', `shuffledIndices: ${n} indices would need ${Math.round((n * 4) / 2 ** 20)} MiB; at most ${MAX_SHUFFLE} rows can be shuffled`, { n });
   check(typeof uniform === 'function', `shuffledIndices: uniform must be a generator function such as seededUniform(1), got ${describeValue(uniform)}`);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;

@@ -14,5 +14,19 @@ export { openPostgres } from './warehouse/postgres';
 export { fitLogitInDatabase, stepwiseInDatabase, type InDatabaseFitOptions, type InDatabaseStepwiseOptions, type SqlRun } from './sql/fit';
 export { scoringSQL, scoringQuery, type ScoringOptions, type ScoringQueryOptions, type ScorableModel } from './sql/scoring';
 export { quoteIdentifier, quoteString, sqlNumber } from './sql/dialect';
-export { loadFiles, profileSql, loadHistory, loadProfile, readLoad, latestLoadId, ensureCatalog, COLUMN_TYPES, type ColumnType, type LoadSource, type LoadOptions, type LoadResult, type RejectedRow } from './warehouse/load';
+export {
+  loadFiles,
+  profileSql,
+  loadHistory,
+  loadProfile,
+  readLoad,
+  latestLoadId,
+  ensureCatalog,
+  COLUMN_TYPES,
+  type ColumnType,
+  type LoadSource,
+  type LoadOptions,
+  type LoadResult,
+  type RejectedRow,
+} from './warehouse/load';
 export { refreshModelTables, buildChurnTable, buildDashboardTables, saveDriftReport, readTable } from './warehouse/transform';

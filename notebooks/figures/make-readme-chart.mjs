@@ -11,7 +11,10 @@ const prepare = kl.fitPreparation(customers, { encode: { gender: { M: 1, F: 0 } 
 const contacted = customers.filter((c) => c.contacted);
 const { train, validation } = kl.trainValidationSplit(contacted, { seed: kl.BANKCARD_SEED });
 const { model } = kl.stepwise(train, 'responded ~ (gender + income + age)^2', { prepare, hierarchical: false });
-const rows = kl.gainsTable(model.predict(validation), validation.map((c) => c.responded));
+const rows = kl.gainsTable(
+  model.predict(validation),
+  validation.map((c) => c.responded),
+);
 const svg = await renderSvg(kl.gainsChart(rows, { title: 'Cumulative gains: bank-card model on the 50 validation customers' }));
 writeFileSync(new URL('./gains.svg', import.meta.url), svg);
 console.log('wrote notebooks/figures/gains.svg');

@@ -31,7 +31,10 @@ if (!fs.existsSync(path.join(reportDir, 'index.html'))) {
 fs.mkdirSync(outDir, { recursive: true });
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cbm-shots-'));
 try {
-  for (const page of fs.readdirSync(reportDir).filter((f) => f.endsWith('.html')).sort()) {
+  for (const page of fs
+    .readdirSync(reportDir)
+    .filter((f) => f.endsWith('.html'))
+    .sort()) {
     const name = page.replace(/\.html$/, '');
     for (let k = 0; k < MAX_TILES; k++) {
       const wrapper = path.join(tmp, `${name}-${k}.html`);
@@ -45,9 +48,19 @@ try {
       const r = spawnSync(
         CHROMIUM,
         [
-          '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-          '--disable-sync', '--no-first-run', '--disable-quic', '--hide-scrollbars', '--allow-file-access-from-files',
-          `--screenshot=${png}`, `--window-size=${WIDTH},${TILE}`, `file://${wrapper}`,
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+          '--disable-quic',
+          '--hide-scrollbars',
+          '--allow-file-access-from-files',
+          `--screenshot=${png}`,
+          `--window-size=${WIDTH},${TILE}`,
+          `file://${wrapper}`,
         ],
         { stdio: 'ignore', timeout: 60_000 },
       );

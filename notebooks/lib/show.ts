@@ -31,11 +31,7 @@ export function showBundle(data: MimeBundle, metadata: Record<string, unknown> =
 }
 
 /** Displays a vega-lite spec as static SVG plus the interactive vega-lite JSON. */
-export async function showChart(
-  spec: object,
-  render: (spec: any) => Promise<string>,
-  title = 'chart',
-): Promise<void> {
+export async function showChart(spec: object, render: (spec: any) => Promise<string>, title = 'chart'): Promise<void> {
   const svg = await render(spec);
   showVegaLite(spec, svg, title);
 }
@@ -74,8 +70,7 @@ export function showMarkdown(md: string): void {
 export function showTable(rows: Record<string, unknown>[], digits = 4, maxRows = 50): void {
   const cols: string[] = [];
   for (const r of rows) for (const k of Object.keys(r)) if (!cols.includes(k)) cols.push(k);
-  const fmt = (v: unknown): string =>
-    typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(digits) : v == null ? '' : String(v);
+  const fmt = (v: unknown): string => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(digits) : v == null ? '' : String(v));
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const shown = rows.slice(0, maxRows);
   const more = rows.length > shown.length ? `\n… ${rows.length - shown.length} more rows` : '';

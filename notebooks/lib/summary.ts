@@ -4,8 +4,8 @@
  * are preformatted text (`'77.8%'`, `'128 customers'`): the summary shows them as the notebook
  * rounded them, so a manager reads the same figure in both places.
  */
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 export interface SummaryFigure {
   label: string;

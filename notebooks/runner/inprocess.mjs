@@ -62,10 +62,13 @@ export function executeInProcess(file, { env = {}, onCell = () => {}, timeoutSec
     let timer;
     const arm = (sec, what) => {
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        timedOut = `${what} timed out after ${sec} s`;
-        child.kill('SIGKILL');
-      }, Math.min(sec * 1000, MAX_TIMER_MS));
+      timer = setTimeout(
+        () => {
+          timedOut = `${what} timed out after ${sec} s`;
+          child.kill('SIGKILL');
+        },
+        Math.min(sec * 1000, MAX_TIMER_MS),
+      );
     };
     arm(STARTUP_TIMEOUT_SEC, 'kernel startup');
     child.stdout.on('data', (d) => log.push(String(d)));

@@ -117,7 +117,10 @@ function kernelsUsing(dir) {
   }
   return pids.map(Number).filter((pid) => {
     try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((a) => a.startsWith(dir + path.sep));
+      return fs
+        .readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+        .split('\0')
+        .some((a) => a.startsWith(dir + path.sep));
     } catch {
       return false;
     }

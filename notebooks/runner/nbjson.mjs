@@ -19,9 +19,7 @@ export function listNotebooks(dir = NOTEBOOKS_DIR, filters = []) {
     .readdirSync(dir)
     .filter((f) => f.endsWith('.ipynb') && !f.startsWith('.') && !f.startsWith('_'))
     .sort();
-  const picked = filters.length
-    ? names.filter((n) => filters.some((f) => n === f || n === `${f}.ipynb` || n.startsWith(f)))
-    : names;
+  const picked = filters.length ? names.filter((n) => filters.some((f) => n === f || n === `${f}.ipynb` || n.startsWith(f))) : names;
   return picked.map((n) => path.join(dir, n));
 }
 
@@ -67,9 +65,7 @@ function repoPathPatterns() {
       /* ignore */
     }
     // Longest first so that a realpath that extends another root wins.
-    pathPatterns = [...roots]
-      .sort((a, b) => b.length - a.length)
-      .map((r) => new RegExp(`(file://)?${escapeRegExp(r)}(?=$|[/\\\\\\s'":),\\]])`, 'g'));
+    pathPatterns = [...roots].sort((a, b) => b.length - a.length).map((r) => new RegExp(`(file://)?${escapeRegExp(r)}(?=$|[/\\\\\\s'":),\\]])`, 'g'));
   }
   return pathPatterns;
 }

@@ -125,7 +125,10 @@ function decodeEntities(s) {
   return s
     .replace(/&#x([0-9a-f]+);?/gi, (_, h) => String.fromCodePoint(Math.min(parseInt(h, 16), 0x10ffff)))
     .replace(/&#(\d+);?/g, (_, d) => String.fromCodePoint(Math.min(Number(d), 0x10ffff)))
-    .replace(/&(colon|tab|newline|amp|lpar|rpar|sol|period);/gi, (_, n) => ({ colon: ':', tab: '\t', newline: '\n', amp: '&', lpar: '(', rpar: ')', sol: '/', period: '.' })[n.toLowerCase()]);
+    .replace(
+      /&(colon|tab|newline|amp|lpar|rpar|sol|period);/gi,
+      (_, n) => ({ colon: ':', tab: '\t', newline: '\n', amp: '&', lpar: '(', rpar: ')', sol: '/', period: '.' })[n.toLowerCase()],
+    );
 }
 
 /** href: http(s), mailto, or a relative URL / fragment; anything else (javascript:, data:, vbscript:, ...) is dropped. */
@@ -322,7 +325,11 @@ export function renderNotebookHtml(nb, name) {
       }
       const outs = tags.has('remove-output') ? '' : (cell.outputs ?? []).map(renderOutput).join('\n');
       const body = `${input}${outs ? `<div class="outputs">\n${outs}\n</div>` : ''}`;
-      parts.push(solution ? `<details class="solution"><summary>Worked solution (code and output)</summary><div class="cell code">${body}</div></details>` : `<div class="cell code">${body}</div>`);
+      parts.push(
+        solution
+          ? `<details class="solution"><summary>Worked solution (code and output)</summary><div class="cell code">${body}</div></details>`
+          : `<div class="cell code">${body}</div>`,
+      );
     } else if (cell.cell_type === 'raw') {
       parts.push(`<div class="cell raw"><pre>${escapeHtml(src)}</pre></div>`);
     }
@@ -359,7 +366,10 @@ export function readSummaries(outDir) {
   const dir = path.join(outDir, SUMMARY_DIR);
   if (!fs.existsSync(dir)) return [];
   const out = [];
-  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     let s;
     try {
       s = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
@@ -369,7 +379,14 @@ export function readSummaries(outDir) {
     if (!s || typeof s.title !== 'string' || !Array.isArray(s.figures)) continue;
     const figures = s.figures.filter((x) => x && typeof x.label === 'string' && typeof x.value === 'string');
     const files = Array.isArray(s.files) ? s.files.filter((x) => x && typeof x.path === 'string' && typeof x.description === 'string') : [];
-    out.push({ file: `${SUMMARY_DIR}/${f}`, title: s.title, text: typeof s.text === 'string' ? s.text : undefined, notebook: typeof s.notebook === 'string' ? s.notebook : undefined, figures, files });
+    out.push({
+      file: `${SUMMARY_DIR}/${f}`,
+      title: s.title,
+      text: typeof s.text === 'string' ? s.text : undefined,
+      notebook: typeof s.notebook === 'string' ? s.notebook : undefined,
+      figures,
+      files,
+    });
   }
   return out;
 }
@@ -409,8 +426,13 @@ function summaryHtml(summaries, entries) {
   return summaries
     .map((s) => {
       const rows = s.figures.map((x) => `<tr><td>${escapeHtml(x.label)}</td><td>${escapeHtml(x.value)}</td><td>${escapeHtml(x.note ?? '')}</td></tr>`).join('\n');
-      const files = s.files.map((f) => `<li><a href="../${f.path.split('/').map(encodeURIComponent).join('/')}">${escapeHtml(f.path)}</a> – ${escapeHtml(f.description)}</li>`).join('\n');
-      const nb = s.notebook && entries.some((e) => e.name === s.notebook) ? ` <span class="small">(details: <a href="${encodeURIComponent(s.notebook)}.html">${escapeHtml(s.notebook)}</a>)</span>` : '';
+      const files = s.files
+        .map((f) => `<li><a href="../${f.path.split('/').map(encodeURIComponent).join('/')}">${escapeHtml(f.path)}</a> – ${escapeHtml(f.description)}</li>`)
+        .join('\n');
+      const nb =
+        s.notebook && entries.some((e) => e.name === s.notebook)
+          ? ` <span class="small">(details: <a href="${encodeURIComponent(s.notebook)}.html">${escapeHtml(s.notebook)}</a>)</span>`
+          : '';
       return `<div class="summary-card">
 <h2>${escapeHtml(s.title)}${nb}</h2>
 ${s.text ? `<p>${escapeHtml(s.text)}</p>\n` : ''}<table class="figures"><thead><tr><th>figure</th><th>value</th><th>what it means</th></tr></thead><tbody>
@@ -441,7 +463,10 @@ export function writeReport(outDir, entries) {
     .join('\n');
   const artifacts = listArtifacts(outDir)
     .map((f) => describeArtifact(outDir, f))
-    .map((d) => `<li><a href="../${d.file.split('/').map(encodeURIComponent).join('/')}">${escapeHtml(d.file)}</a> <span class="small">${humanSize(d.bytes)}${d.rows != null ? `, ${d.rows} rows` : ''}</span></li>`)
+    .map(
+      (d) =>
+        `<li><a href="../${d.file.split('/').map(encodeURIComponent).join('/')}">${escapeHtml(d.file)}</a> <span class="small">${humanSize(d.bytes)}${d.rows != null ? `, ${d.rows} rows` : ''}</span></li>`,
+    )
     .join('\n');
   const summaries = readSummaries(outDir);
   const body = `<h1>cbm-kit: summary of the run</h1>

@@ -49,7 +49,10 @@ async function timePair(log, labelA, fnA, labelB, fnB, runs) {
     b.push((performance.now() - t) / 1000);
   }
   log(`${labelA}: median ${fmt(median(a))} of ${runs} (${a.map(fmt).join(', ')}); ${labelB}: median ${fmt(median(b))} (${b.map(fmt).join(', ')})`);
-  return [{ medianSeconds: median(a), runs: a, result: resultA }, { medianSeconds: median(b), runs: b, result: resultB }];
+  return [
+    { medianSeconds: median(a), runs: a, result: resultA },
+    { medianSeconds: median(b), runs: b, result: resultB },
+  ];
 }
 
 async function timeAsync(log, label, fn, runs) {
@@ -89,7 +92,10 @@ function handWritten(beta, dialect) {
 function startPostgres(log) {
   const base = '/usr/lib/postgresql';
   if (!fs.existsSync(base)) return null;
-  const version = fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a))[0];
+  const version = fs
+    .readdirSync(base)
+    .filter((v) => fs.existsSync(path.join(base, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a))[0];
   if (!version) return null;
   const bin = path.join(base, version, 'bin');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cbm-bench-pg-'));
@@ -103,7 +109,16 @@ function startPostgres(log) {
   }
   const port = 20000 + Math.floor(Math.random() * 20000);
   as(path.join(bin, 'initdb'), ['-D', path.join(dir, 'data'), '-A', 'trust', '-U', 'cbm', '--no-sync', '-E', 'UTF8']);
-  as(path.join(bin, 'pg_ctl'), ['-D', path.join(dir, 'data'), '-w', '-l', path.join(dir, 'log'), '-o', `-k ${dir} -p ${port} -c listen_addresses='' -c fsync=off -c max_parallel_workers_per_gather=2`, 'start']);
+  as(path.join(bin, 'pg_ctl'), [
+    '-D',
+    path.join(dir, 'data'),
+    '-w',
+    '-l',
+    path.join(dir, 'log'),
+    '-o',
+    `-k ${dir} -p ${port} -c listen_addresses='' -c fsync=off -c max_parallel_workers_per_gather=2`,
+    'start',
+  ]);
   log(`PostgreSQL ${version} started in ${dir}`);
   return {
     config: { host: dir, port, user: 'cbm', database: 'postgres' },
@@ -123,10 +138,13 @@ async function benchEngine(log, name, db, rows, runs, reference) {
   const out = { engine: name, rows };
   const fitOnce = async () => {
     let queries = 0;
-    const model = await warehouse.fitLogitInDatabase(async (sql) => {
-      queries++;
-      return db.run(sql);
-    }, { table: 'bench', formula: FORMULA, dialect: db.dialect });
+    const model = await warehouse.fitLogitInDatabase(
+      async (sql) => {
+        queries++;
+        return db.run(sql);
+      },
+      { table: 'bench', formula: FORMULA, dialect: db.dialect },
+    );
     return { model, queries };
   };
   // The hand-written pass is written at the estimates of a first fit (any β costs the same).
@@ -136,11 +154,18 @@ async function benchEngine(log, name, db, rows, runs, reference) {
   const model = fit.result.model;
   out.fit = { medianSeconds: fit.medianSeconds, runs: fit.runs, queries: fit.result.queries, iterations: model.statistics.iterations };
   if (reference) {
-    out.maxRelDiffVsFitLogit = Math.max(...NAMES.map((n, j) => Math.abs(model.coefficients[j] - reference.coefficients[j]) / Math.abs(reference.coefficients[j])));
+    out.maxRelDiffVsFitLogit = Math.max(...NAMES.map((_n, j) => Math.abs(model.coefficients[j] - reference.coefficients[j]) / Math.abs(reference.coefficients[j])));
   }
   out.handPass = { medianSeconds: pass.medianSeconds, runs: pass.runs };
   const libraryScore = warehouse.scoringSQL(model, { dialect: db.dialect });
-  const [scoreLib, scoreHand] = await timePair(log, `${name} SUM(scoringSQL(model))`, () => db.run(`SELECT SUM(${libraryScore}) AS s FROM bench`), `${name} SUM(hand-written score)`, () => db.run(`SELECT SUM(${hand.score}) AS s FROM bench`), Math.max(runs, 3));
+  const [scoreLib, scoreHand] = await timePair(
+    log,
+    `${name} SUM(scoringSQL(model))`,
+    () => db.run(`SELECT SUM(${libraryScore}) AS s FROM bench`),
+    `${name} SUM(hand-written score)`,
+    () => db.run(`SELECT SUM(${hand.score}) AS s FROM bench`),
+    Math.max(runs, 3),
+  );
   out.scoring = { library: scoreLib.medianSeconds, hand: scoreHand.medianSeconds, librarySum: Number(scoreLib.result[0].s), handSum: Number(scoreHand.result[0].s) };
   return out;
 }
@@ -174,18 +199,23 @@ export async function runInDatabaseBench({ quick = false, log = (m) => process.s
 
     // The alternative: export the rows to JS (DuckDB's columnar reader, the fastest export) and fit there.
     const { DuckDBInstance } = require('@duckdb/node-api');
-    const exportFit = await timeAsync(log, 'DuckDB export to JS (columnar) + fitLogit', async () => {
-      const instance = await DuckDBInstance.create(file);
-      const connection = await instance.connect();
-      try {
-        const reader = await connection.runAndReadAll('SELECT y, x1, x2, x3 FROM bench');
-        const [y, x1, x2, x3] = reader.getColumnsJS().map((c) => Float64Array.from(c));
-        return fitLogit({ y, x1, x2, x3 }, FORMULA);
-      } finally {
-        connection.closeSync();
-        instance.closeSync();
-      }
-    }, Math.min(RUNS, 1));
+    const exportFit = await timeAsync(
+      log,
+      'DuckDB export to JS (columnar) + fitLogit',
+      async () => {
+        const instance = await DuckDBInstance.create(file);
+        const connection = await instance.connect();
+        try {
+          const reader = await connection.runAndReadAll('SELECT y, x1, x2, x3 FROM bench');
+          const [y, x1, x2, x3] = reader.getColumnsJS().map((c) => Float64Array.from(c));
+          return fitLogit({ y, x1, x2, x3 }, FORMULA);
+        } finally {
+          connection.closeSync();
+          instance.closeSync();
+        }
+      },
+      Math.min(RUNS, 1),
+    );
     results.duckdb.exportAndFit = { medianSeconds: exportFit.medianSeconds };
 
     // PostgreSQL at PG_ROWS rows.
@@ -214,22 +244,42 @@ export async function runInDatabaseBench({ quick = false, log = (m) => process.s
 
   const rowsLabel = (n) => (n >= 1e6 ? `${n / 1e6}M` : n.toLocaleString('en'));
   const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
-  const lines = ['', '### In-database (scoringSQL, fitLogitInDatabase)', '', '| engine | rows | operation | time (median) | compared with | its time | ratio | target | met? |', '|---|---:|---|---:|---|---:|---:|---:|:---:|'];
+  const lines = [
+    '',
+    '### In-database (scoringSQL, fitLogitInDatabase)',
+    '',
+    '| engine | rows | operation | time (median) | compared with | its time | ratio | target | met? |',
+    '|---|---:|---|---:|---|---:|---:|---:|:---:|',
+  ];
   for (const r of [results.duckdb, results.postgres]) {
     if (!r || r.skipped) continue;
     const target = r.engine === 'DuckDB';
     const scoreRatio = r.scoring.library / r.scoring.hand;
     const fitRatio = r.fit.medianSeconds / r.handPass.medianSeconds;
-    lines.push(`| ${r.engine} | ${rowsLabel(r.rows)} | score: SUM(scoringSQL(model)) | ${fmt(r.scoring.library)} | hand-written expression | ${fmt(r.scoring.hand)} | ${ratio(r.scoring.library, r.scoring.hand)} | ${target ? '≤ 1.2×' : '—'} | ${target ? (scoreRatio <= 1.2 ? 'yes' : '**no**') : '—'} |`);
-    lines.push(`| ${r.engine} | ${rowsLabel(r.rows)} | fitLogitInDatabase (${r.fit.queries} queries, ${r.fit.iterations} Newton steps) | ${fmt(r.fit.medianSeconds)} | one hand-written 28-sum pass | ${fmt(r.handPass.medianSeconds)} | ${ratio(r.fit.medianSeconds, r.handPass.medianSeconds)} | ${target ? '≤ 8×' : '—'} | ${target ? (fitRatio <= 8 ? 'yes' : '**no**') : '—'} |`);
-    if (r.exportAndFit) lines.push(`| ${r.engine} | ${rowsLabel(r.rows)} | export rows to JS (columnar) + fitLogit | ${fmt(r.exportAndFit.medianSeconds)} | fitLogitInDatabase | ${fmt(r.fit.medianSeconds)} | ${ratio(r.exportAndFit.medianSeconds, r.fit.medianSeconds)} | — | — |`);
+    lines.push(
+      `| ${r.engine} | ${rowsLabel(r.rows)} | score: SUM(scoringSQL(model)) | ${fmt(r.scoring.library)} | hand-written expression | ${fmt(r.scoring.hand)} | ${ratio(r.scoring.library, r.scoring.hand)} | ${target ? '≤ 1.2×' : '—'} | ${target ? (scoreRatio <= 1.2 ? 'yes' : '**no**') : '—'} |`,
+    );
+    lines.push(
+      `| ${r.engine} | ${rowsLabel(r.rows)} | fitLogitInDatabase (${r.fit.queries} queries, ${r.fit.iterations} Newton steps) | ${fmt(r.fit.medianSeconds)} | one hand-written 28-sum pass | ${fmt(r.handPass.medianSeconds)} | ${ratio(r.fit.medianSeconds, r.handPass.medianSeconds)} | ${target ? '≤ 8×' : '—'} | ${target ? (fitRatio <= 8 ? 'yes' : '**no**') : '—'} |`,
+    );
+    if (r.exportAndFit)
+      lines.push(
+        `| ${r.engine} | ${rowsLabel(r.rows)} | export rows to JS (columnar) + fitLogit | ${fmt(r.exportAndFit.medianSeconds)} | fitLogitInDatabase | ${fmt(r.fit.medianSeconds)} | ${ratio(r.exportAndFit.medianSeconds, r.fit.medianSeconds)} | — | — |`,
+      );
   }
   for (const r of [results.duckdb, results.postgres]) {
-    if (r && !r.skipped) lines.push('', `${r.engine}: fitLogitInDatabase vs fitLogit on the same rows: max relative coefficient difference ${r.maxRelDiffVsFitLogit.toExponential(1)}; SUM of scores library ${r.scoring.librarySum} vs hand ${r.scoring.handSum}.`);
+    if (r && !r.skipped)
+      lines.push(
+        '',
+        `${r.engine}: fitLogitInDatabase vs fitLogit on the same rows: max relative coefficient difference ${r.maxRelDiffVsFitLogit.toExponential(1)}; SUM of scores library ${r.scoring.librarySum} vs hand ${r.scoring.handSum}.`,
+      );
   }
   if (results.postgres?.skipped) lines.push('', `PostgreSQL: skipped (${results.postgres.skipped}).`);
   results.loadAverageAtEnd = os.loadavg();
-  lines.push('', `Load average at start ${results.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${results.loadAverageAtEnd.map((l) => l.toFixed(2)).join(' ')} (${results.cpus} cores).`);
+  lines.push(
+    '',
+    `Load average at start ${results.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${results.loadAverageAtEnd.map((l) => l.toFixed(2)).join(' ')} (${results.cpus} cores).`,
+  );
   process.stdout.write(lines.join('\n') + '\n');
   const outFile = path.join(root, 'out', 'bench', 'indb.json');
   fs.mkdirSync(path.dirname(outFile), { recursive: true });

@@ -65,7 +65,10 @@ const format = time(() => kernel.formatFormula('y', mixed.terms, true));
 
 let r = { skipped: 'Rscript not found' };
 if (spawnSync('Rscript', ['--version']).status === 0) {
-  const run = spawnSync('Rscript', ['--max-ppsize=500000', path.join(here, 'peers', 'lm_peer.R'), csvPath, String(REPEATS), String(PEER_TERMS)], { encoding: 'utf8', timeout: 600_000 });
+  const run = spawnSync('Rscript', ['--max-ppsize=500000', path.join(here, 'peers', 'lm_peer.R'), csvPath, String(REPEATS), String(PEER_TERMS)], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   r = run.status === 0 ? JSON.parse(run.stdout.trim().split('\n').pop()) : { skipped: (run.stderr || String(run.error ?? 'failed')).trim().split('\n')[0].slice(0, 200) };
 }
 const ratio = (peer, ours) => (peer == null ? '—' : `${(peer / ours).toFixed(2)}×`);
@@ -77,8 +80,11 @@ const rows = [
 ];
 console.log(`| operation | kernel-lib median | peer | peer median | ratio (peer / kernel-lib) |`);
 console.log(`|---|---:|---|---:|---:|`);
-for (const [op, ours, peer, theirs] of rows) console.log(`| ${op} | ${fmt(ours)} | ${r.skipped && peer !== '—' ? `${peer} — skipped: ${r.skipped}` : peer} | ${fmt(theirs)} | ${ratio(theirs, ours)} |`);
+for (const [op, ours, peer, theirs] of rows)
+  console.log(`| ${op} | ${fmt(ours)} | ${r.skipped && peer !== '—' ? `${peer} — skipped: ${r.skipped}` : peer} | ${fmt(theirs)} | ${ratio(theirs, ours)} |`);
 if (!r.skipped) {
   const diff = Math.abs(fit.result.coefficient('log(PRICE)') - r.elasticity) / Math.abs(r.elasticity);
-  console.log(`\nElasticity: kernel-lib ${fit.result.coefficient('log(PRICE)')}, ${r.r} ${r.elasticity} (relative difference ${diff.toExponential(1)}); R terms() found ${r.termsCount} terms.`);
+  console.log(
+    `\nElasticity: kernel-lib ${fit.result.coefficient('log(PRICE)')}, ${r.r} ${r.elasticity} (relative difference ${diff.toExponential(1)}); R terms() found ${r.termsCount} terms.`,
+  );
 }

@@ -49,7 +49,12 @@ async function timeAsync(label, fn, runs, log) {
   return { medianSeconds: median(times), runs: times, result };
 }
 
-export async function runMonitorBench({ rows = 1_000_000, quick = false, out = path.join(root, 'out', 'bench', 'monitor.json'), log = (m) => process.stderr.write(`[bench monitor] ${m}\n`) } = {}) {
+export async function runMonitorBench({
+  rows = 1_000_000,
+  quick = false,
+  out = path.join(root, 'out', 'bench', 'monitor.json'),
+  log = (m) => process.stderr.write(`[bench monitor] ${m}\n`),
+} = {}) {
   const kernel = require('@cbm-kit/kernel-lib');
   const warehouse = require('@cbm-kit/kernel-lib/warehouse');
   const runs = quick ? 1 : 3;
@@ -65,23 +70,41 @@ export async function runMonitorBench({ rows = 1_000_000, quick = false, out = p
     for (const e of events) lines.push(`${e.customer_id},${e.date},${e.type},${e.amount}`);
     fs.writeFileSync(eventsCsv, lines.join('\n') + '\n');
     const customersCsv = path.join(dir, 'customers.csv');
-    fs.writeFileSync(customersCsv, ['customer_id,segment,product,signup_date', ...base.customers.map((c) => `${c.customer_id},${c.segment},${c.product},${c.signup_date}`)].join('\n') + '\n');
+    fs.writeFileSync(
+      customersCsv,
+      ['customer_id,segment,product,signup_date', ...base.customers.map((c) => `${c.customer_id},${c.segment},${c.product},${c.signup_date}`)].join('\n') + '\n',
+    );
     const schema = { customer_id: 'BIGINT', date: 'DATE', type: 'VARCHAR', amount: 'DOUBLE' };
 
-    const floor = await timeAsync('DuckDB read_csv into a table (floor)', async () => {
-      const db = await warehouse.openDuckDB(':memory:');
-      await db.run(`CREATE TABLE t AS SELECT * FROM read_csv('${eventsCsv}', header = true, auto_detect = false, columns = {'customer_id': 'BIGINT', 'date': 'DATE', 'type': 'VARCHAR', 'amount': 'DOUBLE'})`);
-      await db.close();
-    }, runs, log);
-    const load = await timeAsync('loadFiles + profile', async () => {
-      const db = await warehouse.openDuckDB(':memory:');
-      const r = await warehouse.loadFiles(db, [{ table: 'events', path: eventsCsv, schema }]);
-      await db.close();
-      return r;
-    }, runs, log);
+    const floor = await timeAsync(
+      'DuckDB read_csv into a table (floor)',
+      async () => {
+        const db = await warehouse.openDuckDB(':memory:');
+        await db.run(
+          `CREATE TABLE t AS SELECT * FROM read_csv('${eventsCsv}', header = true, auto_detect = false, columns = {'customer_id': 'BIGINT', 'date': 'DATE', 'type': 'VARCHAR', 'amount': 'DOUBLE'})`,
+        );
+        await db.close();
+      },
+      runs,
+      log,
+    );
+    const load = await timeAsync(
+      'loadFiles + profile',
+      async () => {
+        const db = await warehouse.openDuckDB(':memory:');
+        const r = await warehouse.loadFiles(db, [{ table: 'events', path: eventsCsv, schema }]);
+        await db.close();
+        return r;
+      },
+      runs,
+      log,
+    );
 
     const db = await warehouse.openDuckDB(':memory:');
-    await warehouse.loadFiles(db, [{ table: 'events', path: eventsCsv, schema }, { table: 'customers', path: customersCsv, schema: { customer_id: 'BIGINT', segment: 'VARCHAR', product: 'VARCHAR', signup_date: 'DATE' } }]);
+    await warehouse.loadFiles(db, [
+      { table: 'events', path: eventsCsv, schema },
+      { table: 'customers', path: customersCsv, schema: { customer_id: 'BIGINT', segment: 'VARCHAR', product: 'VARCHAR', signup_date: 'DATE' } },
+    ]);
     await warehouse.refreshModelTables(db, ['events', 'customers']);
     const churnOptions = { scoringDate: '2026-01-01', definition: { kind: 'cancellation' }, horizons: [21, 70, 365] };
     const sql = await timeAsync('churnModelTable in SQL (DuckDB)', () => warehouse.buildChurnTable(db, { ...churnOptions, customersTable: 'customers' }), runs, log);

@@ -197,7 +197,11 @@ function runPeer(label, command, args) {
     log(`${label}: FAILED, ${why}`);
     return { skipped: `failed: ${why}` };
   }
-  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = r.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   if (!line) {
     log(`${label}: FAILED, no JSON line on stdout`);
     return { skipped: 'failed: no JSON line on stdout' };
@@ -230,8 +234,7 @@ function loadMlLogistic() {
     // The package exports only the one-vs-all wrapper, whose train() on a 0/1 response fits
     // two mirror-image binary models. Its own load() hands out the binary trainer, which is
     // the like-for-like peer of one logistic fit.
-    const TwoClasses = LogisticRegression.load({ name: 'LogisticRegression', numberClasses: 1, classifiers: [{ numSteps: 1, learningRate: 1 }] })
-      .classifiers[0].constructor;
+    const TwoClasses = LogisticRegression.load({ name: 'LogisticRegression', numberClasses: 1, classifiers: [{ numSteps: 1, learningRate: 1 }] }).classifiers[0].constructor;
     return { TwoClasses, Matrix, version };
   } catch (e) {
     return { skipped: `ml-logistic-regression not installed (${e.message.split('\n')[0]})` };
@@ -266,12 +269,30 @@ function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cbm-bench-'));
   const csv = path.join(dir, 'synthetic.csv');
   writeCsv(csv, data);
-  log(`data: generated and written to ${csv} (${(fs.statSync(csv).size / 2 ** 20).toFixed(0)} MiB) in ${(Number(process.hrtime.bigint() - t) / 1e9).toFixed(2)} s; response rate ${responseRate.toFixed(4)}`);
+  log(
+    `data: generated and written to ${csv} (${(fs.statSync(csv).size / 2 ** 20).toFixed(0)} MiB) in ${(Number(process.hrtime.bigint() - t) / 1e9).toFixed(2)} s; response rate ${responseRate.toFixed(4)}`,
+  );
 
   const peersAvailable = detectPeers();
   for (const [k, why] of Object.entries(peersAvailable)) if (why) log(`peer ${k}: skipped (${why})`);
 
-  const results = { machine, source, data: { rows: ROWS, seed: SEED, formula: FORMULA, coefficients: NAMES, responseRate, trueCoefficients: TRUE_COEFFICIENTS, generator: 'kernel-lib seededUniform (alea), test/bench/synthetic.mjs', mechanism: MECHANISM }, kernelLib: {}, peers: {}, rows: [] };
+  const results = {
+    machine,
+    source,
+    data: {
+      rows: ROWS,
+      seed: SEED,
+      formula: FORMULA,
+      coefficients: NAMES,
+      responseRate,
+      trueCoefficients: TRUE_COEFFICIENTS,
+      generator: 'kernel-lib seededUniform (alea), test/bench/synthetic.mjs',
+      mechanism: MECHANISM,
+    },
+    kernelLib: {},
+    peers: {},
+    rows: [],
+  };
   try {
     // ---- kernel-lib on 1M rows
     const cpuBefore = cpuSnapshot();
@@ -323,7 +344,8 @@ function main() {
     results.kernelLib.stepwiseFree = stepInfo(stepFree);
     // Other processes' CPU use while kernel-lib was timed (GC and compiler threads of this process excluded).
     results.kernelLib.otherProcessesCores = otherCpu(cpuBefore, cpuSnapshot());
-    if (results.kernelLib.otherProcessesCores != null) log(`other processes used ${results.kernelLib.otherProcessesCores.toFixed(2)} of ${machine.cpus} cores while kernel-lib was timed`);
+    if (results.kernelLib.otherProcessesCores != null)
+      log(`other processes used ${results.kernelLib.otherProcessesCores.toFixed(2)} of ${machine.cpus} cores while kernel-lib was timed`);
     log(`stepwise: removed ${results.kernelLib.stepwise.removed.join(', ') || 'nothing'} → ${results.kernelLib.stepwise.finalFormula}`);
     log(`stepwise (free): removed ${results.kernelLib.stepwiseFree.removed.join(', ') || 'nothing'} → ${results.kernelLib.stepwiseFree.finalFormula}`);
 
@@ -331,7 +353,13 @@ function main() {
     const small = slice(data, SMALL_ROWS);
     const smallFit = timeIt(`kernel-lib fitLogit ${SMALL_ROWS} rows`, () => kernel.fitLogit(small, FORMULA), { budget: 2, maxRuns: 21 });
     const smallOurs = coefficientVector(smallFit.result);
-    results.kernelLib.fitLogitSmall = { rows: SMALL_ROWS, medianSeconds: smallFit.medianSeconds, runs: smallFit.runs, iterations: smallFit.result.statistics.iterations, coefficients: smallOurs };
+    results.kernelLib.fitLogitSmall = {
+      rows: SMALL_ROWS,
+      medianSeconds: smallFit.medianSeconds,
+      runs: smallFit.runs,
+      iterations: smallFit.result.statistics.iterations,
+      coefficients: smallOurs,
+    };
 
     const ml = loadMlLogistic();
     if (ml.skipped) {
@@ -346,11 +374,15 @@ function main() {
         [1, a, c, d, a * c, a * d, c * d].forEach((v, j) => X.set(i, j, v));
       }
       const Y = ml.Matrix.columnVector(Array.from(small.y));
-      const r = timeIt(`ml-logistic-regression ${SMALL_ROWS} rows (${ML_STEPS} GD steps, lr ${ML_LEARNING_RATE})`, () => {
-        const c = new ml.TwoClasses({ numSteps: ML_STEPS, learningRate: ML_LEARNING_RATE });
-        c.train(X, Y);
-        return c;
-      }, { budget: 0, maxRuns: PEER_REPEATS.mlLogistic, minRuns: PEER_REPEATS.mlLogistic });
+      const r = timeIt(
+        `ml-logistic-regression ${SMALL_ROWS} rows (${ML_STEPS} GD steps, lr ${ML_LEARNING_RATE})`,
+        () => {
+          const c = new ml.TwoClasses({ numSteps: ML_STEPS, learningRate: ML_LEARNING_RATE });
+          c.train(X, Y);
+          return c;
+        },
+        { budget: 0, maxRuns: PEER_REPEATS.mlLogistic, minRuns: PEER_REPEATS.mlLogistic },
+      );
       const theirs = r.result.weights.to1DArray();
       results.peers.mlLogistic = {
         peer: 'ml-logistic-regression',
@@ -361,7 +393,11 @@ function main() {
         medianSeconds: r.medianSeconds,
         runs: r.runs,
         coefficients: theirs,
-        agreementWithKernelLib: agreement(theirs, smallOurs, NAMES.map((n) => smallFit.result.stdErrors[smallFit.result.names.indexOf(n)])),
+        agreementWithKernelLib: agreement(
+          theirs,
+          smallOurs,
+          NAMES.map((n) => smallFit.result.stdErrors[smallFit.result.names.indexOf(n)]),
+        ),
       };
     }
 
@@ -396,7 +432,7 @@ function main() {
       operation,
       rows,
       kernelLibSeconds: ours,
-      peer: peer ? (peer.skipped ? `${peer.label ?? peer.peer} — skipped: ${peer.skipped}` : peer.label ?? peer.peer) : null,
+      peer: peer ? (peer.skipped ? `${peer.label ?? peer.peer} — skipped: ${peer.skipped}` : (peer.label ?? peer.peer)) : null,
       peerSeconds: peer && !peer.skipped ? peer.medianSeconds : null,
       ratio,
       targetSeconds: target,
@@ -410,18 +446,31 @@ function main() {
     add(fitOp, ROWS, k.fitLogit.medianSeconds, P[key], firstFitRow ? TARGETS.fit : null);
     firstFitRow = false;
   }
-  add('predict (model.predict on raw columns)', ROWS, k.predict.medianSeconds, { label: 'hand-written fused JS loop (floor, not a peer)', medianSeconds: k.predictFloor.medianSeconds }, TARGETS.predict);
+  add(
+    'predict (model.predict on raw columns)',
+    ROWS,
+    k.predict.medianSeconds,
+    { label: 'hand-written fused JS loop (floor, not a peer)', medianSeconds: k.predictFloor.medianSeconds },
+    TARGETS.predict,
+  );
   add(`stepwise AIC, hierarchical (default): drops ${k.stepwise.removed.join(', ') || 'nothing'}`, ROWS, k.stepwise.medianSeconds, null, TARGETS.stepwise);
   add(`stepwise AIC, hierarchical: false: drops ${k.stepwiseFree.removed.join(', ') || 'nothing'}`, ROWS, k.stepwiseFree.medianSeconds, null, null, 'informational');
-  add(`fitLogit, 7 terms (${k.fitLogitSmall.iterations} iterations)`, SMALL_ROWS, k.fitLogitSmall.medianSeconds, P.mlLogistic.skipped ? P.mlLogistic : { label: `ml-logistic-regression ${P.mlLogistic.version} (${ML_STEPS} GD steps, inexact)`, medianSeconds: P.mlLogistic.medianSeconds }, null);
+  add(
+    `fitLogit, 7 terms (${k.fitLogitSmall.iterations} iterations)`,
+    SMALL_ROWS,
+    k.fitLogitSmall.medianSeconds,
+    P.mlLogistic.skipped ? P.mlLogistic : { label: `ml-logistic-regression ${P.mlLogistic.version} (${ML_STEPS} GD steps, inexact)`, medianSeconds: P.mlLogistic.medianSeconds },
+    null,
+  );
   results.rows = table;
 
   const ratioText = (r) => (r == null ? '—' : `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}×`);
   const lines = [
     `| operation | rows | kernel-lib median | peer | peer median | ratio (peer / kernel-lib) | target | met? |`,
     `|---|---:|---:|---|---:|---:|---:|:---:|`,
-    ...table.map((r) =>
-      `| ${r.operation} | ${rowsLabel(r.rows)} | ${fmtSeconds(r.kernelLibSeconds)} | ${r.peer ?? '—'} | ${fmtSeconds(r.peerSeconds)} | ${ratioText(r.ratio)} | ${r.targetSeconds == null ? '—' : `≤ ${fmtSeconds(r.targetSeconds)}`} | ${r.met == null ? '—' : r.met ? 'yes' : '**no**'} |`,
+    ...table.map(
+      (r) =>
+        `| ${r.operation} | ${rowsLabel(r.rows)} | ${fmtSeconds(r.kernelLibSeconds)} | ${r.peer ?? '—'} | ${fmtSeconds(r.peerSeconds)} | ${ratioText(r.ratio)} | ${r.targetSeconds == null ? '—' : `≤ ${fmtSeconds(r.targetSeconds)}`} | ${r.met == null ? '—' : r.met ? 'yes' : '**no**'} |`,
     ),
   ];
   const agreementLines = [];
@@ -429,7 +478,9 @@ function main() {
     const p = P[key];
     if (!p || p.skipped || !p.agreementWithKernelLib) continue;
     const a = p.agreementWithKernelLib;
-    agreementLines.push(`- ${p.label ?? p.peer}${p.version ? ` ${p.version}` : ''}${p.rows ? ` (${rowsLabel(p.rows)} rows)` : ''}: max relative coefficient difference ${a.maxRelDiff.toExponential(1)}, max absolute ${a.maxAbsDiff.toExponential(1)} (${a.maxDiffInStdErrors.toExponential(1)} standard errors)${p.iterations != null ? `; ${p.iterations} iterations` : ''}`);
+    agreementLines.push(
+      `- ${p.label ?? p.peer}${p.version ? ` ${p.version}` : ''}${p.rows ? ` (${rowsLabel(p.rows)} rows)` : ''}: max relative coefficient difference ${a.maxRelDiff.toExponential(1)}, max absolute ${a.maxAbsDiff.toExponential(1)} (${a.maxDiffInStdErrors.toExponential(1)} standard errors)${p.iterations != null ? `; ${p.iterations} iterations` : ''}`,
+    );
   }
   const totalSeconds = elapsed();
   results.totalSeconds = totalSeconds;

@@ -118,13 +118,19 @@ export async function benchSimulate() {
   );
   const expected = p.reduce((a, b) => a + b, 0);
   const tailCount = Math.round(expected) + 40;
-  const optimizeTail = await timeIt(`optimizePrice (10,000; P(≥ ${tailCount} churners) ≤ 1 %)`, () =>
-    kernel.optimizePrice({ ...price, churnProbabilities: p, constraints: { churnersAtLeast: { count: tailCount, maxProbability: 0.01 } } }),
+  const optimizeTail = await timeIt(
+    `optimizePrice (10,000; P(≥ ${tailCount} churners) ≤ 1 %)`,
+    () => kernel.optimizePrice({ ...price, churnProbabilities: p, constraints: { churnersAtLeast: { count: tailCount, maxProbability: 0.01 } } }),
     QUICK ? 1 : 3,
   );
   await closeWorkers();
   const rows = [
-    { operation: `simulateRevenue ${N.toLocaleString('en')} × ${SIMULATIONS.toLocaleString('en')}, 1 thread`, seconds: single.medianSeconds, peer: numpy.skipped ? null : numpy.medianSeconds, target: null },
+    {
+      operation: `simulateRevenue ${N.toLocaleString('en')} × ${SIMULATIONS.toLocaleString('en')}, 1 thread`,
+      seconds: single.medianSeconds,
+      peer: numpy.skipped ? null : numpy.medianSeconds,
+      target: null,
+    },
     { operation: `simulateRevenueParallel, ${workers} workers`, seconds: parallel.medianSeconds, peer: numpy.skipped ? null : numpy.medianSeconds, target: TARGETS.simulate },
     { operation: `churnerDistribution ${N.toLocaleString('en')}`, seconds: distribution.medianSeconds, peer: null, target: TARGETS.distribution },
     { operation: 'optimizePrice 10,000 (churn rate + gap, no forecast)', seconds: optimize.medianSeconds, peer: null, target: TARGETS.optimize },
@@ -136,7 +142,10 @@ export async function benchSimulate() {
     '',
     '| operation | kernel-lib median | numpy median | ratio (numpy / kernel-lib) | target | met? |',
     '|---|---:|---:|---:|---:|:---:|',
-    ...rows.map((row) => `| ${row.operation} | ${ms(row.seconds)} | ${ms(row.peer)} | ${row.peer ? `${(row.peer / row.seconds).toFixed(2)}×` : '—'} | ${row.target ? `≤ ${ms(row.target)}` : '—'} | ${row.target ? (row.seconds <= row.target ? 'yes' : '**no**') : '—'} |`),
+    ...rows.map(
+      (row) =>
+        `| ${row.operation} | ${ms(row.seconds)} | ${ms(row.peer)} | ${row.peer ? `${(row.peer / row.seconds).toFixed(2)}×` : '—'} | ${row.target ? `≤ ${ms(row.target)}` : '—'} | ${row.target ? (row.seconds <= row.target ? 'yes' : '**no**') : '—'} |`,
+    ),
     '',
     'The numpy code timed (data passed as a float64 file):',
     '```python' + NUMPY_CODE + '```',

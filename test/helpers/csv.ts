@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 
 /** Reads a small fixture CSV (no quoted fields) into row objects; numeric-looking fields become numbers. */
 export function readCsv(path: string): Record<string, string | number>[] {
-  const [header, ...lines] = readFileSync(path, 'utf8').replace(/\r\n/g, '\n').split('\n').filter((l) => l.length > 0);
+  const [header, ...lines] = readFileSync(path, 'utf8')
+    .replace(/\r\n/g, '\n')
+    .split('\n')
+    .filter((l) => l.length > 0);
   const names = header.split(',').map((n) => n.replace(/^"|"$/g, ''));
   return lines.map((line) => {
     const fields = line.split(',').map((f) => f.replace(/^"|"$/g, ''));

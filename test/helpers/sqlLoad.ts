@@ -21,7 +21,8 @@ export async function loadRows(db: SqlExecutor, table: string, columns: Record<s
     const dir = mkdtempSync(join(tmpdir(), 'cbm-load-'));
     try {
       const file = join(dir, 'rows.csv');
-      const cell = (value: unknown, t: string) => (value === null || value === undefined ? '' : t === 'text' ? `"${String(value).replace(/"/g, '""')}"` : t === 'boolean' ? (value ? 'true' : 'false') : String(Number(value)));
+      const cell = (value: unknown, t: string) =>
+        value === null || value === undefined ? '' : t === 'text' ? `"${String(value).replace(/"/g, '""')}"` : t === 'boolean' ? (value ? 'true' : 'false') : String(Number(value));
       writeFileSync(file, rows.map((r) => names.map((n) => cell(r[n], columns[n])).join(',')).join('\n') + '\n');
       const spec = names.map((n, k) => `'c${k}': '${type(columns[n])}'`).join(', ');
       await db.run(`INSERT INTO ${quoteIdentifier(d, table)} SELECT * FROM read_csv(${quoteString(d, file)}, header = false, quote = '"', escape = '"', columns = {${spec}})`);

@@ -44,7 +44,12 @@ export function calibrationChart(rows: readonly CalibrationRow[], options?: Char
     height: resolved.height,
     layer: [
       {
-        data: { values: [{ meanPredicted: 0, observedRate: 0 }, { meanPredicted: upper, observedRate: upper }] },
+        data: {
+          values: [
+            { meanPredicted: 0, observedRate: 0 },
+            { meanPredicted: upper, observedRate: upper },
+          ],
+        },
         mark: { type: 'line', strokeDash: REFERENCE_DASH },
         encoding: { x, y, color: { datum: PERFECT_LABEL, ...color } },
       },

@@ -11,7 +11,6 @@ export interface CoefficientChartOptions extends ChartOptions {
 /** Pixels per term when no height is given, so that long models stay legible. */
 const STEP_PER_TERM = 24;
 
-
 /**
  * A coefficient plot: each term's estimate as a point with its confidence interval as an error
  * bar, and a rule at zero, so terms whose interval crosses zero stand out. The interval's level
@@ -36,7 +35,12 @@ export function coefficientChart(rows: readonly CoefficientRow[], options: Coeff
   });
   const level = rows[0].confidenceLevel;
   check(typeof level === 'number' && level > 0 && level < 1, `${context}: rows[0].confidenceLevel must be a number between 0 and 1 (e.g. 0.95), got ${describeValue(level)}`);
-  rows.forEach((row, i) => check(row.confidenceLevel === level, `${context}: rows[${i}].confidenceLevel is ${describeValue(row.confidenceLevel)} but rows[0]'s is ${level}; plot one model's intervals at a time`));
+  rows.forEach((row, i) =>
+    check(
+      row.confidenceLevel === level,
+      `${context}: rows[${i}].confidenceLevel is ${describeValue(row.confidenceLevel)} but rows[0]'s is ${level}; plot one model's intervals at a time`,
+    ),
+  );
   const percent = `${Math.round(level * 1000) / 10}%`;
   const shown = rows.filter((row) => includeIntercept || row.term !== INTERCEPT);
   check(shown.length > 0, `${context}: no terms to plot besides the intercept; pass { includeIntercept: true } to plot it`);
@@ -71,7 +75,16 @@ export function coefficientChart(rows: readonly CoefficientRow[], options: Coeff
         encoding: { x: { datum: 0, type: 'quantitative' } },
       },
       {
-        transform: [{ filter: { and: [{ field: 'ciLower', valid: true }, { field: 'ciUpper', valid: true }] } }],
+        transform: [
+          {
+            filter: {
+              and: [
+                { field: 'ciLower', valid: true },
+                { field: 'ciUpper', valid: true },
+              ],
+            },
+          },
+        ],
         mark: { type: 'errorbar', ticks: true },
         encoding: { y, x: { ...x, field: 'ciLower' }, x2: { field: 'ciUpper' } },
       },

@@ -52,7 +52,12 @@ export function revenueTrendChart(rows: readonly { month: string | Date; group: 
 export function churnByHorizonChart(rows: readonly { group: string; horizonDays: number; churnRate: number }[], options?: ChartOptions): VegaLiteSpec {
   const context = 'churnByHorizonChart';
   rowsOf(context, rows);
-  const values = rows.map((r, i) => ({ group: String(r.group), horizon: `${finite(context, r.horizonDays, `rows[${i}].horizonDays`)} days`, days: r.horizonDays, churnRate: finite(context, r.churnRate, `rows[${i}].churnRate`) }));
+  const values = rows.map((r, i) => ({
+    group: String(r.group),
+    horizon: `${finite(context, r.horizonDays, `rows[${i}].horizonDays`)} days`,
+    days: r.horizonDays,
+    churnRate: finite(context, r.churnRate, `rows[${i}].churnRate`),
+  }));
   const resolved = resolveOptions(context, options, { title: 'Churn rate by segment and horizon', width: DEFAULT_WIDTH, height: DEFAULT_HEIGHT });
   return {
     $schema: VEGA_LITE_SCHEMA,
@@ -77,15 +82,22 @@ export function churnByHorizonChart(rows: readonly { group: string; horizonDays:
  * @example
  * priceScenarioChart([{ name: 'A', curve: [{ priceChange: -0.1, expectedRevenue: 90 }, { priceChange: 0, expectedRevenue: 100 }, { priceChange: 0.1, expectedRevenue: 104 }], chosen: 0.1 }])
  */
-export function priceScenarioChart(products: readonly { name: string; curve: readonly { priceChange: number; expectedRevenue: number }[]; chosen?: number }[], options?: ChartOptions): VegaLiteSpec {
+export function priceScenarioChart(
+  products: readonly { name: string; curve: readonly { priceChange: number; expectedRevenue: number }[]; chosen?: number }[],
+  options?: ChartOptions,
+): VegaLiteSpec {
   const context = 'priceScenarioChart';
   rowsOf(context, products);
   const lines: { product: string; priceChange: number; expectedRevenue: number }[] = [];
   const chosen: { product: string; priceChange: number; expectedRevenue: number }[] = [];
   for (const [k, p] of products.entries()) {
-    check(p !== null && typeof p === 'object' && typeof p.name === 'string' && Array.isArray(p.curve) && p.curve.length > 1, `${context}: products[${k}] needs a name and a curve of at least two points`);
+    check(
+      p !== null && typeof p === 'object' && typeof p.name === 'string' && Array.isArray(p.curve) && p.curve.length > 1,
+      `${context}: products[${k}] needs a name and a curve of at least two points`,
+    );
     const curve = [...p.curve].sort((a, b) => a.priceChange - b.priceChange);
-    for (const point of curve) lines.push({ product: p.name, priceChange: finite(context, point.priceChange, 'priceChange'), expectedRevenue: finite(context, point.expectedRevenue, 'expectedRevenue') });
+    for (const point of curve)
+      lines.push({ product: p.name, priceChange: finite(context, point.priceChange, 'priceChange'), expectedRevenue: finite(context, point.expectedRevenue, 'expectedRevenue') });
     if (p.chosen !== undefined) {
       const d = finite(context, p.chosen, `products[${k}].chosen`);
       // The chosen point's revenue, interpolated on the curve (the optimiser's point lies between grid points).
@@ -111,7 +123,11 @@ export function priceScenarioChart(products: readonly { name: string; curve: rea
     width: resolved.width,
     height: resolved.height,
     layer: [
-      { data: { values: [{ priceChange: 0 }] }, mark: { type: 'rule', color: REFERENCE_COLOR, strokeDash: REFERENCE_DASH }, encoding: { x: { field: 'priceChange', type: 'quantitative' } } },
+      {
+        data: { values: [{ priceChange: 0 }] },
+        mark: { type: 'rule', color: REFERENCE_COLOR, strokeDash: REFERENCE_DASH },
+        encoding: { x: { field: 'priceChange', type: 'quantitative' } },
+      },
       { data: { values: lines }, mark: { type: 'line' }, encoding: { x, y, color } },
       ...(chosen.length ? [{ data: { values: chosen }, mark: { type: 'point' as const, filled: true, size: 90, tooltip: true }, encoding: { x, y, color } }] : []),
     ],
@@ -134,9 +150,17 @@ export function forecastChart(
   const context = 'forecastChart';
   rowsOf(context, bins);
   const { markers = [], field = 'Revenue', ...chartOptions } = options;
-  const values = bins.map((b, i) => ({ lower: finite(context, b.lower, `bins[${i}].lower`), upper: finite(context, b.upper, `bins[${i}].upper`), count: finite(context, b.count, `bins[${i}].count`) }));
+  const values = bins.map((b, i) => ({
+    lower: finite(context, b.lower, `bins[${i}].lower`),
+    upper: finite(context, b.upper, `bins[${i}].upper`),
+    count: finite(context, b.count, `bins[${i}].count`),
+  }));
   const rules = markers.map((m, i) => ({ label: String(m.label), value: finite(context, m.value, `markers[${i}].value`) }));
-  const resolved = resolveOptions(context, Object.keys(chartOptions).length ? chartOptions : undefined, { title: `Distribution of ${field}`, width: DEFAULT_WIDTH, height: DEFAULT_HEIGHT });
+  const resolved = resolveOptions(context, Object.keys(chartOptions).length ? chartOptions : undefined, {
+    title: `Distribution of ${field}`,
+    width: DEFAULT_WIDTH,
+    height: DEFAULT_HEIGHT,
+  });
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: resolved.title,
@@ -155,8 +179,16 @@ export function forecastChart(
       },
       ...(rules.length
         ? [
-            { data: { values: rules }, mark: { type: 'rule' as const, color: REFERENCE_COLOR, strokeDash: REFERENCE_DASH }, encoding: { x: { field: 'value', type: 'quantitative' as const } } },
-            { data: { values: rules }, mark: { type: 'text' as const, align: 'left' as const, dx: 3, dy: -4, baseline: 'bottom' as const }, encoding: { x: { field: 'value', type: 'quantitative' as const }, y: { value: 0 }, text: { field: 'label', type: 'nominal' as const } } },
+            {
+              data: { values: rules },
+              mark: { type: 'rule' as const, color: REFERENCE_COLOR, strokeDash: REFERENCE_DASH },
+              encoding: { x: { field: 'value', type: 'quantitative' as const } },
+            },
+            {
+              data: { values: rules },
+              mark: { type: 'text' as const, align: 'left' as const, dx: 3, dy: -4, baseline: 'bottom' as const },
+              encoding: { x: { field: 'value', type: 'quantitative' as const }, y: { value: 0 }, text: { field: 'label', type: 'nominal' as const } },
+            },
           ]
         : []),
     ],

@@ -18,7 +18,10 @@ const STATUS_COLORS = { ok: '#54a24b', warn: '#f58518', drift: '#e45756' };
  */
 export function driftChart(report: DriftReport, options?: ChartOptions): VegaLiteSpec {
   const context = 'driftChart';
-  check(report !== null && typeof report === 'object' && Array.isArray((report as DriftReport).rows), `${context}: report must be the result of driftReport, got ${describeValue(report)}`);
+  check(
+    report !== null && typeof report === 'object' && Array.isArray((report as DriftReport).rows),
+    `${context}: report must be the result of driftReport, got ${describeValue(report)}`,
+  );
   if (report.rows.length === 0) throw new CbmError('BAD_INPUT', `${context}: the report has no variables`);
   const { psi: drift, psiWarn: warn } = report.thresholds;
   const values = report.rows.map((row) => ({
@@ -29,7 +32,11 @@ export function driftChart(report: DriftReport, options?: ChartOptions): VegaLit
     status: row.status,
     sentence: row.sentence,
   }));
-  const resolved = resolveOptions(context, options, { title: `Drift against the previous load (${report.status})`, width: DEFAULT_WIDTH, height: Math.max(120, 22 * values.length) });
+  const resolved = resolveOptions(context, options, {
+    title: `Drift against the previous load (${report.status})`,
+    width: DEFAULT_WIDTH,
+    height: Math.max(120, 22 * values.length),
+  });
   const x = { field: 'shown', type: 'quantitative' as const, title: 'PSI (previous load → this load)', scale: { domain: [0, 4 * drift] } };
   return {
     $schema: VEGA_LITE_SCHEMA,
@@ -52,7 +59,12 @@ export function driftChart(report: DriftReport, options?: ChartOptions): VegaLit
         },
       },
       {
-        data: { values: [{ threshold: warn, label: `warn ${warn}` }, { threshold: drift, label: `drift ${drift}` }] },
+        data: {
+          values: [
+            { threshold: warn, label: `warn ${warn}` },
+            { threshold: drift, label: `drift ${drift}` },
+          ],
+        },
         mark: { type: 'rule', color: REFERENCE_COLOR, strokeDash: REFERENCE_DASH },
         encoding: { x: { field: 'threshold', type: 'quantitative' } },
       },

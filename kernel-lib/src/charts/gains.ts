@@ -66,7 +66,12 @@ export function gainsChart(rows: readonly GainsRow[], options?: ChartOptions): V
     height: resolved.height,
     layer: [
       {
-        data: { values: [{ shareContacted: 0, shareOfResponders: 0 }, { shareContacted: 1, shareOfResponders: 1 }] },
+        data: {
+          values: [
+            { shareContacted: 0, shareOfResponders: 0 },
+            { shareContacted: 1, shareOfResponders: 1 },
+          ],
+        },
         mark: { type: 'line', strokeDash: REFERENCE_DASH },
         encoding: { x, y, color: { datum: RANDOM_LABEL, ...color } },
       },

@@ -37,7 +37,10 @@ export function histogramChart(values: ArrayLike<number>, options: HistogramOpti
   check(typeof field === 'string' && field.length > 0, `${context}: options.field must be a non-empty string, got ${describeValue(field)}`);
   check(typeof groupField === 'string' && groupField.length > 0, `${context}: options.groupField must be a non-empty string, got ${describeValue(groupField)}`);
   if (groups !== undefined) {
-    check(groups !== null && typeof groups === 'object' && typeof groups.length === 'number', `${context}: options.groups must be an array of labels, got ${describeValue(groups)}`);
+    check(
+      groups !== null && typeof groups === 'object' && typeof groups.length === 'number',
+      `${context}: options.groups must be an array of labels, got ${describeValue(groups)}`,
+    );
     check(groups.length === values.length, `${context}: options.groups has ${groups.length} labels but values has ${values.length} entries`);
     check(groupField !== field, `${context}: options.groupField and options.field must differ, both are ${JSON.stringify(field)}`);
   }
@@ -50,7 +53,10 @@ export function histogramChart(values: ArrayLike<number>, options: HistogramOpti
       rows.push({ [field]: value });
     } else {
       const group = groups[i];
-      check(typeof group === 'string' || (typeof group === 'number' && Number.isFinite(group)), `${context}: options.groups[${i}] must be a string or a finite number, got ${describeValue(group)}`);
+      check(
+        typeof group === 'string' || (typeof group === 'number' && Number.isFinite(group)),
+        `${context}: options.groups[${i}] must be a string or a finite number, got ${describeValue(group)}`,
+      );
       rows.push({ [field]: value, [groupField]: group });
     }
   }

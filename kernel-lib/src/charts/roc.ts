@@ -59,7 +59,12 @@ export function rocChart(points: readonly RocPoint[], options: RocChartOptions =
     height: resolved.height,
     layer: [
       {
-        data: { values: [{ falsePositiveRate: 0, truePositiveRate: 0 }, { falsePositiveRate: 1, truePositiveRate: 1 }] },
+        data: {
+          values: [
+            { falsePositiveRate: 0, truePositiveRate: 0 },
+            { falsePositiveRate: 1, truePositiveRate: 1 },
+          ],
+        },
         mark: { type: 'line', strokeDash: REFERENCE_DASH },
         encoding: { x, y, color: { datum: RANDOM_LABEL, ...color } },
       },

@@ -70,11 +70,7 @@ export function finiteField<T extends object>(
     throw new CbmError('NON_FINITE', `${context}: ${what}[${i}].${key} must be a finite number, got ${describeValue(value)}`, { row: i, field: key });
   }
   // A tolerance, because shares computed as a ratio of sums may land a rounding error past 1.
-  check(
-    !unitInterval || (value >= -UNIT_TOLERANCE && value <= 1 + UNIT_TOLERANCE),
-    `${context}: ${what}[${i}].${key} must be in [0, 1], got ${value}`,
-    { row: i, field: key },
-  );
+  check(!unitInterval || (value >= -UNIT_TOLERANCE && value <= 1 + UNIT_TOLERANCE), `${context}: ${what}[${i}].${key} must be in [0, 1], got ${value}`, { row: i, field: key });
   return value;
 }
 

@@ -35,12 +35,21 @@ export function survivalChart(curves: readonly SurvivalCurve[], options?: ChartO
       (c.shape === 'point' ? points : steps).push({ curve: c.label, time: t, survival: s });
     }
   }
-  const resolved = resolveOptions(context, Object.keys(chartOptions).length ? chartOptions : undefined, { title: 'Share of customers not yet churned', width: DEFAULT_WIDTH, height: DEFAULT_HEIGHT });
+  const resolved = resolveOptions(context, Object.keys(chartOptions).length ? chartOptions : undefined, {
+    title: 'Share of customers not yet churned',
+    width: DEFAULT_WIDTH,
+    height: DEFAULT_HEIGHT,
+  });
   const x = { field: 'time', type: 'quantitative' as const, title: timeTitle };
   const y = { field: 'survival', type: 'quantitative' as const, title: 'S(t)', axis: { format: '%' }, scale: { zero: false } };
   const color = { field: 'curve', type: 'nominal' as const, title: null };
   const layer = [];
   if (steps.length) layer.push({ data: { values: steps }, mark: { type: 'line' as const, interpolate: 'step-after' as const }, encoding: { x, y, color } });
-  if (points.length) layer.push({ data: { values: points }, mark: { type: 'point' as const, filled: true, size: 80, tooltip: true }, encoding: { x, y, color, shape: { field: 'curve', type: 'nominal' as const, title: null } } });
+  if (points.length)
+    layer.push({
+      data: { values: points },
+      mark: { type: 'point' as const, filled: true, size: 80, tooltip: true },
+      encoding: { x, y, color, shape: { field: 'curve', type: 'nominal' as const, title: null } },
+    });
   return { $schema: VEGA_LITE_SCHEMA, title: resolved.title, width: resolved.width, height: resolved.height, layer };
 }

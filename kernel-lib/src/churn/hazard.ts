@@ -27,7 +27,10 @@ function checkBreaks(breaks: unknown, context: string): number[] {
  * @example
  * personPeriodTable({ time: [5, 30, 100], event: [1, 1, 0], x: [1, 2, 3] }, { breaks: [21, 70], keep: ['x'] }).columns.churned // [1, 0, 1, 0, 0]
  */
-export function personPeriodTable(data: DataInput | Table, options: { breaks: readonly number[]; keep?: readonly string[] }): { columns: Record<string, Cell[]>; nRows: number; periods: string[] } {
+export function personPeriodTable(
+  data: DataInput | Table,
+  options: { breaks: readonly number[]; keep?: readonly string[] },
+): { columns: Record<string, Cell[]>; nRows: number; periods: string[] } {
   const context = 'personPeriodTable';
   checkOptions(options, context);
   check(options !== undefined, `${context}: options { breaks } are required`);
@@ -100,7 +103,11 @@ export function fitDiscreteHazard(data: DataInput | Table, options: { breaks: re
   if (missing.length) throw new CbmError('BAD_INPUT', `${context}: no customer is observed in ${missing.join(', ')}; drop the breaks beyond the data`);
   const survivedThrough = new Set(pp.columns.period.filter((_, r) => pp.columns.churned[r] === 0));
   const unobserved = pp.periods.filter((p) => !survivedThrough.has(p));
-  if (unobserved.length) throw new CbmError('BAD_INPUT', `${context}: no customer is observed to the end of ${unobserved.join(', ')} (the data end inside it), so its hazard cannot be estimated; use an earlier scoring date or drop that break`);
+  if (unobserved.length)
+    throw new CbmError(
+      'BAD_INPUT',
+      `${context}: no customer is observed to the end of ${unobserved.join(', ')} (the data end inside it), so its hazard cannot be estimated; use an earlier scoring date or drop that break`,
+    );
   const formula = `churned ~ period${features.map((f) => ` + ${f}`).join('')}`;
   const model = fitLogit(pp.columns, formula, options.fit ?? {});
   return {

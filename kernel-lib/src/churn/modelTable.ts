@@ -43,7 +43,10 @@ export interface ChurnModelTable {
 const OPTION_KEYS = new Set(['scoringDate', 'definition', 'horizons', 'features', 'windowDays', 'customers', 'attributes', 'dataEnd']);
 
 /** Checks churnModelTable's options and returns them with defaults filled in. */
-export function checkChurnOptions(options: ChurnModelTableOptions, context: string): { definition: ChurnDefinition; horizons: number[]; features: ChurnFeature[]; windowDays: number } {
+export function checkChurnOptions(
+  options: ChurnModelTableOptions,
+  context: string,
+): { definition: ChurnDefinition; horizons: number[]; features: ChurnFeature[]; windowDays: number } {
   checkOptions(options, context);
   check(options !== undefined, `${context}: options { scoringDate, definition, horizons } are required`);
   for (const key of Object.keys(options)) check(OPTION_KEYS.has(key), `${context}: unknown option '${key}'; use ${[...OPTION_KEYS].map((k) => `'${k}'`).join(', ')}`);
@@ -51,7 +54,10 @@ export function checkChurnOptions(options: ChurnModelTableOptions, context: stri
   check(d !== null && typeof d === 'object', `${context}: definition must be { kind: 'cancellation' } or { kind: 'inactivity', days }, got ${String(d)}`);
   if (d.kind === 'cancellation') check(Object.keys(d).length === 1, `${context}: definition { kind: 'cancellation' } takes no other fields`);
   else if (d.kind === 'inactivity') {
-    check(Object.keys(d).every((k) => k === 'kind' || k === 'days'), `${context}: definition { kind: 'inactivity' } takes only 'days'`);
+    check(
+      Object.keys(d).every((k) => k === 'kind' || k === 'days'),
+      `${context}: definition { kind: 'inactivity' } takes only 'days'`,
+    );
     check(Number.isInteger(d.days) && d.days > 0, `${context}: definition.days must be a positive whole number of days, got ${String(d.days)}`);
   } else throw new CbmError('BAD_INPUT', `${context}: unknown churn definition kind ${JSON.stringify((d as { kind?: unknown }).kind)}; use 'cancellation' or 'inactivity'`);
   check(Array.isArray(options.horizons) && options.horizons.length > 0, `${context}: horizons must be a non-empty array of days, e.g. [21, 70, 365]`);
@@ -109,7 +115,8 @@ export function churnModelTable(events: DataInput | Table, options: ChurnModelTa
   const context = 'churnModelTable';
   const { definition, horizons, features, windowDays: W } = checkChurnOptions(options, context);
   const table = toTable(events, `${context} (events)`);
-  for (const name of ['customer_id', 'date', 'type']) if (!table.has(name)) throw new CbmError('UNKNOWN_COLUMN', `${context}: events need a '${name}' column; they have ${table.names.join(', ')}`, { column: name });
+  for (const name of ['customer_id', 'date', 'type'])
+    if (!table.has(name)) throw new CbmError('UNKNOWN_COLUMN', `${context}: events need a '${name}' column; they have ${table.names.join(', ')}`, { column: name });
   const s = dayNumber(options.scoringDate, context, 'scoringDate');
   const ids = table.cells('customer_id');
   const dates = table.cells('date');
@@ -133,14 +140,29 @@ export function churnModelTable(events: DataInput | Table, options: ChurnModelTa
   }
   const end = options.dataEnd === undefined ? last : dayNumber(options.dataEnd, context, 'dataEnd');
   check(end >= last || options.dataEnd === undefined, `${context}: dataEnd ${options.dataEnd} is before the last event ${dateText(last)}`);
-  if (!(s > first && s <= end)) throw new CbmError('BAD_INPUT', `${context}: scoringDate ${options.scoringDate} is outside the data (${dateText(first)} to ${dateText(end)}); pick a date after the first event and not after the data end`);
+  if (!(s > first && s <= end))
+    throw new CbmError(
+      'BAD_INPUT',
+      `${context}: scoringDate ${options.scoringDate} is outside the data (${dateText(first)} to ${dateText(end)}); pick a date after the first event and not after the data end`,
+    );
   const endOffset = end - s;
 
   const histories = new Map<Cell, History>();
   const history = (id: Cell): History => {
     let h = histories.get(id);
     if (!h) {
-      h = { firstEvent: Infinity, lastPurchase: -Infinity, purchasesTotal: 0, amountTotal: 0, purchasesWindow: 0, amountWindow: 0, amountPrevWindow: 0, cancelledBefore: false, cancelAfter: Infinity, futurePurchases: [] };
+      h = {
+        firstEvent: Infinity,
+        lastPurchase: -Infinity,
+        purchasesTotal: 0,
+        amountTotal: 0,
+        purchasesWindow: 0,
+        amountWindow: 0,
+        amountPrevWindow: 0,
+        cancelledBefore: false,
+        cancelAfter: Infinity,
+        futurePurchases: [],
+      };
       histories.set(id, h);
     }
     return h;
@@ -171,12 +193,14 @@ export function churnModelTable(events: DataInput | Table, options: ChurnModelTa
   if (options.customers !== undefined) {
     const customers = toTable(options.customers, `${context} (customers)`);
     if (!customers.has('customer_id')) throw new CbmError('UNKNOWN_COLUMN', `${context}: customers need a 'customer_id' column`, { column: 'customer_id' });
-    for (const a of attributes) if (!customers.has(a)) throw new CbmError('UNKNOWN_COLUMN', `${context}: attribute '${a}' is not a column of customers; they have ${customers.names.join(', ')}`, { column: a });
+    for (const a of attributes)
+      if (!customers.has(a))
+        throw new CbmError('UNKNOWN_COLUMN', `${context}: attribute '${a}' is not a column of customers; they have ${customers.names.join(', ')}`, { column: a });
     const cid = customers.cells('customer_id');
     const signup = customers.has('signup_date') ? customers.cells('signup_date') : null;
     const attrCells = attributes.map((a) => customers.cells(a));
     for (let i = 0; i < customers.nRows; i++) {
-      const start = signup ? dayNumber(signup[i], context, `customers row ${i} signup_date`) - s : histories.get(cid[i])?.firstEvent ?? Infinity;
+      const start = signup ? dayNumber(signup[i], context, `customers row ${i} signup_date`) - s : (histories.get(cid[i])?.firstEvent ?? Infinity);
       population.push({ id: cid[i], start, attrs: attrCells.map((c) => c[i]) });
     }
   } else {
@@ -186,7 +210,18 @@ export function churnModelTable(events: DataInput | Table, options: ChurnModelTa
   population = population.filter((p) => p.start < 0);
   population.sort((a, b) => compareIds(a.id, b.id));
 
-  const empty: History = { firstEvent: Infinity, lastPurchase: -Infinity, purchasesTotal: 0, amountTotal: 0, purchasesWindow: 0, amountWindow: 0, amountPrevWindow: 0, cancelledBefore: false, cancelAfter: Infinity, futurePurchases: [] };
+  const empty: History = {
+    firstEvent: Infinity,
+    lastPurchase: -Infinity,
+    purchasesTotal: 0,
+    amountTotal: 0,
+    purchasesWindow: 0,
+    amountWindow: 0,
+    amountPrevWindow: 0,
+    cancelledBefore: false,
+    cancelAfter: Infinity,
+    futurePurchases: [],
+  };
   const names = ['customer_id', ...attributes, ...features, 'time', 'event', ...horizons.map((h) => `churn_${h}`)];
   const columns: Record<string, Cell[]> = Object.create(null);
   for (const name of names) columns[name] = [];

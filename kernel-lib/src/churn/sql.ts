@@ -38,9 +38,10 @@ export function churnModelTableSql(options: ChurnModelTableSqlOptions): string {
   const dbl = doubleType(dialect);
   const endExpr = rest.dataEnd === undefined ? '(SELECT MAX(t) FROM ev)' : daysBetween(dialect, s, dateLiteral(dialect, rest.dataEnd));
   const purchase = `type = 'purchase'`;
-  const population = customersTable === undefined
-    ? `SELECT customer_id, MIN(t) AS start_t FROM ev GROUP BY customer_id`
-    : `SELECT customer_id, ${offset('signup_date')} AS start_t${attributes.map((a) => `, ${q(a)}`).join('')} FROM ${q(customersTable)}`;
+  const population =
+    customersTable === undefined
+      ? `SELECT customer_id, MIN(t) AS start_t FROM ev GROUP BY customer_id`
+      : `SELECT customer_id, ${offset('signup_date')} AS start_t${attributes.map((a) => `, ${q(a)}`).join('')} FROM ${q(customersTable)}`;
   const featureSql: Record<string, string> = {
     tenure_days: '-p.start_t',
     recency_days: '-p.anchor_t',
@@ -50,9 +51,10 @@ export function churnModelTableSql(options: ChurnModelTableSqlOptions): string {
     amount_window: `COALESCE(h.amount_window, ${sqlNumber(dialect, 0)})`,
     amount_change: `COALESCE(h.amount_window, ${sqlNumber(dialect, 0)}) - COALESCE(h.amount_prev_window, ${sqlNumber(dialect, 0)})`,
   };
-  const churnSql = definition.kind === 'cancellation'
-    ? `SELECT customer_id, MIN(t) AS churn_t FROM ev WHERE type = 'cancellation' AND t >= 0 GROUP BY customer_id`
-    : `SELECT customer_id, MIN(t) + ${definition.days} AS churn_t FROM (
+  const churnSql =
+    definition.kind === 'cancellation'
+      ? `SELECT customer_id, MIN(t) AS churn_t FROM ev WHERE type = 'cancellation' AND t >= 0 GROUP BY customer_id`
+      : `SELECT customer_id, MIN(t) + ${definition.days} AS churn_t FROM (
     SELECT customer_id, t, LEAD(t) OVER (PARTITION BY customer_id ORDER BY t) AS next_t FROM (
       SELECT customer_id, anchor_t AS t FROM active
       UNION ALL SELECT e.customer_id, e.t FROM ev e JOIN active a ON a.customer_id = e.customer_id WHERE e.${purchase} AND e.t >= 0

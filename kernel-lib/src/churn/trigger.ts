@@ -31,7 +31,8 @@ export interface TriggeredChurnOptions {
 export function triggeredChurnTable(events: DataInput | Table, options: TriggeredChurnOptions): { columns: Record<string, Cell[]>; nRows: number; horizon: number } {
   const context = 'triggeredChurnTable';
   check(options !== null && typeof options === 'object', `${context}: options { triggers } are required`);
-  for (const key of Object.keys(options)) check(['triggers', 'horizon', 'definition', 'customers', 'attributes', 'features', 'windowDays', 'dataEnd'].includes(key), `${context}: unknown option '${key}'`);
+  for (const key of Object.keys(options))
+    check(['triggers', 'horizon', 'definition', 'customers', 'attributes', 'features', 'windowDays', 'dataEnd'].includes(key), `${context}: unknown option '${key}'`);
   const horizon = options.horizon ?? 21;
   const triggers = toTable(options.triggers, `${context} (triggers)`);
   for (const c of ['customer_id', 'date']) if (!triggers.has(c)) throw new CbmError('UNKNOWN_COLUMN', `${context}: triggers need a '${c}' column`, { column: c });

@@ -74,7 +74,13 @@ export function bankCardCustomers(options: { seed?: number | string; mechanism?:
   const given = options.mechanism === undefined ? {} : options.mechanism;
   check(given !== null && typeof given === 'object' && !Array.isArray(given), `${context}: mechanism must be an object like { customers: 1000 }`);
   for (const key of Object.keys(given)) {
-    check(Object.prototype.hasOwnProperty.call(BANKCARD_MECHANISM, key), `${context}: unknown mechanism setting '${key}'; settings are ${Object.keys(BANKCARD_MECHANISM).map((k) => `'${k}'`).join(', ')}`, { option: key });
+    check(
+      Object.prototype.hasOwnProperty.call(BANKCARD_MECHANISM, key),
+      `${context}: unknown mechanism setting '${key}'; settings are ${Object.keys(BANKCARD_MECHANISM)
+        .map((k) => `'${k}'`)
+        .join(', ')}`,
+      { option: key },
+    );
     const value = (given as Record<string, unknown>)[key];
     check(typeof value === 'number' && Number.isFinite(value), `${context}: mechanism.${key} must be a finite number, got ${String(value)}`, { option: key });
   }
@@ -82,7 +88,11 @@ export function bankCardCustomers(options: { seed?: number | string; mechanism?:
   check(Number.isInteger(m.customers) && m.customers >= 2, `${context}: customers must be a whole number ≥ 2`);
   // Bounded at the door: a billion customer records would exhaust memory long before finishing.
   if (m.customers > BANKCARD_MAX_CUSTOMERS) {
-    throw new CbmError('TOO_LARGE', `${context}: ${m.customers} customers is more than the ${BANKCARD_MAX_CUSTOMERS.toLocaleString('en-US')} a customer file in memory allows; generate a smaller file`, { customers: m.customers, limit: BANKCARD_MAX_CUSTOMERS });
+    throw new CbmError(
+      'TOO_LARGE',
+      `${context}: ${m.customers} customers is more than the ${BANKCARD_MAX_CUSTOMERS.toLocaleString('en-US')} a customer file in memory allows; generate a smaller file`,
+      { customers: m.customers, limit: BANKCARD_MAX_CUSTOMERS },
+    );
   }
   check(Number.isInteger(m.contacted) && m.contacted >= 0 && m.contacted <= m.customers, `${context}: contacted must be a whole number from 0 to customers`);
   check(Number.isInteger(m.ageMin) && Number.isInteger(m.ageMax) && m.ageMax > m.ageMin, `${context}: ageMin < ageMax, whole years`);
@@ -141,8 +151,15 @@ function checkCustomers(customers: unknown, context: string): asserts customers 
     // An index loop, not forEach: holes in a sparse array are checked too.
     const row = customers[i] as Record<string, unknown> | null | undefined;
     const ok =
-      row !== null && row !== undefined && typeof row === 'object' && Number.isFinite(row.id) && (row.gender === 'M' || row.gender === 'F') &&
-      Number.isFinite(row.age) && Number.isFinite(row.income) && typeof row.contacted === 'boolean' && (row.responded === 0 || row.responded === 1 || row.responded === null);
+      row !== null &&
+      row !== undefined &&
+      typeof row === 'object' &&
+      Number.isFinite(row.id) &&
+      (row.gender === 'M' || row.gender === 'F') &&
+      Number.isFinite(row.age) &&
+      Number.isFinite(row.income) &&
+      typeof row.contacted === 'boolean' &&
+      (row.responded === 0 || row.responded === 1 || row.responded === null);
     check(ok, `${context}: customers[${i}] is not a bank-card customer { id, gender: 'M' | 'F', age, income, contacted, responded: 0 | 1 | null }`);
   }
 }
@@ -179,7 +196,11 @@ export function parseBankCardCsv(text: string): BankCardCustomer[] {
     check((contacted === '1') === (responded !== ''), `${at}: responded must be recorded exactly for contacted customers`, { line: number });
     // Whole numbers only: Number('') is 0 and Number('0x10') is 16, neither a valid field here;
     // at most 15 digits, so that every value is an exact (safe) integer rather than Infinity.
-    for (const [name, value] of [['id', id], ['age', age], ['income', income]] as const) {
+    for (const [name, value] of [
+      ['id', id],
+      ['age', age],
+      ['income', income],
+    ] as const) {
       check(/^[0-9]+$/.test(value), `${at}: ${name} must be a whole number, found '${value.length > 20 ? value.slice(0, 20) + '…' : value}'`, { line: number, field: name });
       check(value.length <= 15, `${at}: ${name} has ${value.length} digits; whole numbers of at most 15 digits are accepted`, { line: number, field: name });
     }

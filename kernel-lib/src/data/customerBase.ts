@@ -184,10 +184,17 @@ export function customerBase(options: CustomerBaseOptions = {}): CustomerBase {
   check(Number.isInteger(nCustomers) && nCustomers >= 1 && nCustomers <= 100_000, `customerBase: customers must be a whole number from 1 to 100,000, got ${String(nCustomers)}`);
   check(Number.isInteger(months) && months >= 1 && months <= 120, `customerBase: months must be a whole number from 1 to 120, got ${String(months)}`);
   if (nCustomers * months > MAX_CUSTOMER_MONTHS) {
-    throw new CbmError('TOO_LARGE', `customerBase: customers × months = ${nCustomers * months} exceeds ${MAX_CUSTOMER_MONTHS.toLocaleString('en-US')}; draw fewer customers or months`, { customers: nCustomers, months });
+    throw new CbmError(
+      'TOO_LARGE',
+      `customerBase: customers × months = ${nCustomers * months} exceeds ${MAX_CUSTOMER_MONTHS.toLocaleString('en-US')}; draw fewer customers or months`,
+      { customers: nCustomers, months },
+    );
   }
   const startMatch = typeof start === 'string' ? /^(\d{4})-(\d{2})-01$/.exec(start) : null;
-  check(startMatch !== null && Number(startMatch[2]) >= 1 && Number(startMatch[2]) <= 12, `customerBase: start must be the first of a month as 'YYYY-MM-01', got ${JSON.stringify(start)}`);
+  check(
+    startMatch !== null && Number(startMatch[2]) >= 1 && Number(startMatch[2]) <= 12,
+    `customerBase: start must be the first of a month as 'YYYY-MM-01', got ${JSON.stringify(start)}`,
+  );
   const m = CUSTOMER_BASE_MECHANISM;
   const uniform = seededUniform(options.seed ?? CUSTOMER_BASE_SEED);
   const startMonth = Number(startMatch[1]) * 12 + Number(startMatch[2]) - 1;
@@ -226,7 +233,9 @@ export function customerBase(options: CustomerBaseOptions = {}): CustomerBase {
     }
   }
   prices.sort((a, b) => (a.product < b.product ? -1 : a.product > b.product ? 1 : a.month < b.month ? -1 : 1));
-  competitorPrices.sort((a, b) => (a.competitor !== b.competitor ? (a.competitor < b.competitor ? -1 : 1) : a.product !== b.product ? (a.product < b.product ? -1 : 1) : a.date < b.date ? -1 : 1));
+  competitorPrices.sort((a, b) =>
+    a.competitor !== b.competitor ? (a.competitor < b.competitor ? -1 : 1) : a.product !== b.product ? (a.product < b.product ? -1 : 1) : a.date < b.date ? -1 : 1,
+  );
 
   // (2) Customers.
   interface Profile {
@@ -299,7 +308,10 @@ function csv(rows: readonly Record<string, string | number>[], columns: readonly
  * what kernel-lib/data/customer-base/{customers,events,prices,competitor_prices}.csv hold.
  */
 export function customerBaseCsv(base: CustomerBase): { customers: string; events: string; prices: string; competitorPrices: string } {
-  check(base !== null && typeof base === 'object' && ['customers', 'events', 'prices', 'competitorPrices'].every((k) => Array.isArray((base as unknown as Record<string, unknown>)[k])), 'customerBaseCsv: expected the object customerBase() returns');
+  check(
+    base !== null && typeof base === 'object' && ['customers', 'events', 'prices', 'competitorPrices'].every((k) => Array.isArray((base as unknown as Record<string, unknown>)[k])),
+    'customerBaseCsv: expected the object customerBase() returns',
+  );
   return {
     customers: csv(base.customers, COLUMNS.customers),
     events: csv(base.events, COLUMNS.events),

@@ -61,7 +61,11 @@ export function readOutcome(cells: ArrayLike<Cell>, name: string, context: strin
     const v = cells[i];
     if (isMissing(v) || (blankIsMissing && v === '')) {
       if (options.missingAsZero) continue;
-      throw new CbmError('NON_FINITE', `${context}: the outcome '${name}' is missing in row ${i}; use rows with a known outcome only (for the bank case: the contacted customers)`, { column: name, row: i });
+      throw new CbmError(
+        'NON_FINITE',
+        `${context}: the outcome '${name}' is missing in row ${i}; use rows with a known outcome only (for the bank case: the contacted customers)`,
+        { column: name, row: i },
+      );
     }
     if (event !== undefined) {
       y[i] = sameValue(v, event) ? 1 : 0;
@@ -86,8 +90,19 @@ function sameValue(v: Cell, event: string | number | boolean): boolean {
 function checkEventLevels(cells: ArrayLike<Cell>, name: string, context: string, event: string | number | boolean): void {
   const values = new Set<string>();
   for (let i = 0; i < cells.length; i++) if (!isMissing(cells[i])) values.add(String(cells[i]));
-  if (values.size > 2) throw new CbmError('BAD_INPUT', `${context}: the outcome '${name}' has ${values.size} distinct values (${[...values].slice(0, 4).map((v) => `'${v}'`).join(', ')}${values.size > 4 ? ', …' : ''}); a binary outcome has two`, { column: name });
-  if (!values.has(String(event))) throw new CbmError('BAD_INPUT', `${context}: the event '${String(event)}' does not occur in '${name}' (values: ${[...values].map((v) => `'${v}'`).join(', ')})`, { column: name });
+  if (values.size > 2)
+    throw new CbmError(
+      'BAD_INPUT',
+      `${context}: the outcome '${name}' has ${values.size} distinct values (${[...values]
+        .slice(0, 4)
+        .map((v) => `'${v}'`)
+        .join(', ')}${values.size > 4 ? ', …' : ''}); a binary outcome has two`,
+      { column: name },
+    );
+  if (!values.has(String(event)))
+    throw new CbmError('BAD_INPUT', `${context}: the event '${String(event)}' does not occur in '${name}' (values: ${[...values].map((v) => `'${v}'`).join(', ')})`, {
+      column: name,
+    });
 }
 
 /** Which lower-cased text value is the event, from the column's distinct values. */
@@ -101,14 +116,30 @@ function textEvent(cells: ArrayLike<Cell>, name: string, context: string): { eve
   for (const [yes, no] of KNOWN_PAIRS) {
     if ([...values].every((v) => v === yes || v === no)) return { event: yes, other: no };
   }
-  const shown = [...values].slice(0, 4).map((v) => `'${v}'`).join(', ');
-  if (values.size > 2) throw new CbmError('BAD_INPUT', `${context}: the outcome '${name}' has ${values.size} distinct text values (${shown}${values.size > 4 ? ', …' : ''}); a binary outcome has two`, { column: name });
-  throw new CbmError('BAD_INPUT', `${context}: cannot tell which value of '${name}' is the event (${shown}); name it, e.g. { event: '${[...values][0]}' }, or use 1/0, true/false or yes/no`, { column: name, values: [...values] });
+  const shown = [...values]
+    .slice(0, 4)
+    .map((v) => `'${v}'`)
+    .join(', ');
+  if (values.size > 2)
+    throw new CbmError(
+      'BAD_INPUT',
+      `${context}: the outcome '${name}' has ${values.size} distinct text values (${shown}${values.size > 4 ? ', …' : ''}); a binary outcome has two`,
+      { column: name },
+    );
+  throw new CbmError(
+    'BAD_INPUT',
+    `${context}: cannot tell which value of '${name}' is the event (${shown}); name it, e.g. { event: '${[...values][0]}' }, or use 1/0, true/false or yes/no`,
+    { column: name, values: [...values] },
+  );
 }
 
 function badValue(v: unknown, name: string, row: number, context: string): CbmError {
-  if (typeof v === 'number' && Number.isNaN(v)) return new CbmError('NON_FINITE', `${context}: the outcome '${name}' is missing in row ${row}; use rows with a known outcome only`, { column: name, row });
+  if (typeof v === 'number' && Number.isNaN(v))
+    return new CbmError('NON_FINITE', `${context}: the outcome '${name}' is missing in row ${row}; use rows with a known outcome only`, { column: name, row });
   const unsupported = unsupportedCell(v, ` in row ${row}`);
   if (unsupported) return new CbmError('BAD_INPUT', `${context}: the outcome '${name}' has ${unsupported}`, { column: name, row });
-  return new CbmError('BAD_INPUT', `${context}: the outcome '${name}' must be 0 or 1 (or yes/no, true/false), found ${typeof v === 'number' ? v : String(v)} in row ${row}`, { column: name, row });
+  return new CbmError('BAD_INPUT', `${context}: the outcome '${name}' must be 0 or 1 (or yes/no, true/false), found ${typeof v === 'number' ? v : String(v)} in row ${row}`, {
+    column: name,
+    row,
+  });
 }

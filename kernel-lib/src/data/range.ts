@@ -31,7 +31,8 @@ export function tableFromRange(values: readonly (readonly unknown[])[], options:
   const width = values[0].length;
   check(width > 0, `${context}: the range has no columns`);
   for (let r = 1; r < values.length; r++) {
-    if (values[r].length !== width) throw new CbmError('BAD_INPUT', `${context}: row ${r + 1} of the range has ${values[r].length} cells but row 1 has ${width}; select a rectangular range`, { row: r + 1 });
+    if (values[r].length !== width)
+      throw new CbmError('BAD_INPUT', `${context}: row ${r + 1} of the range has ${values[r].length} cells but row 1 has ${width}; select a rectangular range`, { row: r + 1 });
   }
   const names: string[] = [];
   if (header) {
@@ -41,7 +42,11 @@ export function tableFromRange(values: readonly (readonly unknown[])[], options:
       const name = typeof raw === 'string' ? raw.trim() : typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : '';
       if (name === '') throw new CbmError('BAD_INPUT', `${context}: the header cell in column ${c + 1} is empty; every column needs a name`, { column: c + 1 });
       const previous = seen.get(name);
-      if (previous !== undefined) throw new CbmError('BAD_INPUT', `${context}: the header name '${name}' appears in columns ${previous + 1} and ${c + 1}; names must be unique`, { name, columns: [previous + 1, c + 1] });
+      if (previous !== undefined)
+        throw new CbmError('BAD_INPUT', `${context}: the header name '${name}' appears in columns ${previous + 1} and ${c + 1}; names must be unique`, {
+          name,
+          columns: [previous + 1, c + 1],
+        });
       seen.set(name, c);
       names.push(name);
     }
@@ -63,5 +68,8 @@ export function tableFromRange(values: readonly (readonly unknown[])[], options:
 function rangeCell(value: unknown, row: number, column: number, context: string): Cell {
   if (value === '' || value === null || value === undefined) return null;
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
-  throw new CbmError('BAD_INPUT', `${context}: the cell in row ${row + 1}, column ${column + 1} holds ${unsupportedCell(value) ?? typeof value}`, { row: row + 1, column: column + 1 });
+  throw new CbmError('BAD_INPUT', `${context}: the cell in row ${row + 1}, column ${column + 1} holds ${unsupportedCell(value) ?? typeof value}`, {
+    row: row + 1,
+    column: column + 1,
+  });
 }

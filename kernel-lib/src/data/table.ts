@@ -35,11 +35,10 @@ export function isTable(value: unknown): value is Table {
 }
 
 function unknownColumn(name: string, names: readonly string[], context: string): CbmError {
-  return new CbmError(
-    'UNKNOWN_COLUMN',
-    `${context}: unknown column '${name}'; the data has ${names.length ? names.map((n) => `'${n}'`).join(', ') : 'no columns'}`,
-    { column: name, available: [...names] },
-  );
+  return new CbmError('UNKNOWN_COLUMN', `${context}: unknown column '${name}'; the data has ${names.length ? names.map((n) => `'${n}'`).join(', ') : 'no columns'}`, {
+    column: name,
+    available: [...names],
+  });
 }
 
 /**
@@ -124,8 +123,13 @@ export function columnKind(table: Table, name: string, context: string): 'numeri
     if (firstText >= 0 && firstNumber >= 0) {
       const textRow = firstText;
       const numberRow = firstNumber;
-      const minority = textRow > numberRow ? { row: textRow, value: `'${String(cells[textRow])}'`, kind: 'text' } : { row: numberRow, value: String(cells[numberRow]), kind: 'a number' };
-      throw new CbmError('BAD_INPUT', `${context}: column '${name}' mixes numbers and text (${minority.value} in row ${minority.row} is ${minority.kind}); fix that cell, or make every value text to use the column as a factor`, { column: name, row: minority.row });
+      const minority =
+        textRow > numberRow ? { row: textRow, value: `'${String(cells[textRow])}'`, kind: 'text' } : { row: numberRow, value: String(cells[numberRow]), kind: 'a number' };
+      throw new CbmError(
+        'BAD_INPUT',
+        `${context}: column '${name}' mixes numbers and text (${minority.value} in row ${minority.row} is ${minority.kind}); fix that cell, or make every value text to use the column as a factor`,
+        { column: name, row: minority.row },
+      );
     }
   }
   return firstText >= 0 ? 'text' : 'numeric';
@@ -161,7 +165,11 @@ export function numericColumn(table: Table, name: string, context: string): Floa
     } else if (typeof v === 'boolean') {
       out[i] = v ? 1 : 0;
     } else if (typeof v === 'string') {
-      throw new CbmError('BAD_INPUT', `${context}: column '${name}' holds text ('${v}' in row ${i}); encode it as numbers first (e.g. encodeCategories) or use it as a factor in the formula`, { column: name, row: i });
+      throw new CbmError(
+        'BAD_INPUT',
+        `${context}: column '${name}' holds text ('${v}' in row ${i}); encode it as numbers first (e.g. encodeCategories) or use it as a factor in the formula`,
+        { column: name, row: i },
+      );
     } else {
       throw nonFinite(name, i, v, context);
     }
@@ -173,10 +181,15 @@ function nonFinite(name: string, row: number, value: unknown, context: string): 
   const unsupported = unsupportedCell(value, ` in row ${row}`);
   if (unsupported) return new CbmError('BAD_INPUT', `${context}: column '${name}' has ${unsupported}`, { column: name, row });
   const shown =
-    value === undefined ? 'a missing value' :
-    value === null ? 'a null value' :
-    typeof value === 'number' && Number.isNaN(value) ? 'a NaN value' :
-    typeof value === 'number' ? `an infinite value (${value})` : `the value ${String(value)}`;
+    value === undefined
+      ? 'a missing value'
+      : value === null
+        ? 'a null value'
+        : typeof value === 'number' && Number.isNaN(value)
+          ? 'a NaN value'
+          : typeof value === 'number'
+            ? `an infinite value (${value})`
+            : `the value ${String(value)}`;
   return new CbmError('NON_FINITE', `${context}: column '${name}' has ${shown} in row ${row}; remove or impute missing values first`, { column: name, row });
 }
 

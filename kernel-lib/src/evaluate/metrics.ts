@@ -16,7 +16,8 @@ export function checkScored(scores: ArrayLike<number>, actual: Outcomes, context
   check(isArrayOrTyped(actual), `${context}: actual must be an array of 0/1 outcomes, got ${describeValue(actual)}`);
   check(scores.length === actual.length, `${context}: scores has ${scores.length} values but actual has ${actual.length}`);
   check(scores.length > 0, `${context}: no scores given`);
-  if (threshold !== undefined) check(typeof threshold === 'number' && Number.isFinite(threshold), `${context}: threshold must be a finite number like 0.8, got ${describeValue(threshold)}`);
+  if (threshold !== undefined)
+    check(typeof threshold === 'number' && Number.isFinite(threshold), `${context}: threshold must be a finite number like 0.8, got ${describeValue(threshold)}`);
   return readOutcome(actual as ArrayLike<Cell>, 'actual', context);
 }
 
@@ -136,7 +137,6 @@ export function roi(scores: ArrayLike<number>, actual: Outcomes, threshold: numb
   checkEconomics(economics, 'roi');
   return (responseRate(scores, actual, threshold) * economics.profit) / economics.cost;
 }
-
 
 /**
  * The outcome of selecting every customer whose score is above `threshold` (P > a).

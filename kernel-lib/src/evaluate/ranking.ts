@@ -34,7 +34,6 @@ export interface CalibrationRow {
   observedRate: number;
 }
 
-
 /**
  * Cumulative gains and lift by score group (deciles by default): customers ranked by score,
  * highest first, ties in original row order, cut into `groups` groups of as equal size as
@@ -106,10 +105,11 @@ export function auc(scores: ArrayLike<number>, actual: Outcomes): number {
     let end = k;
     while (end + 1 < order.length && scores[order[end + 1]] === scores[order[k]]) end++;
     const midRank = (k + end) / 2 + 1;
-    for (let m = k; m <= end; m++) if (y[order[m]]) {
-      positives++;
-      rankSum += midRank;
-    }
+    for (let m = k; m <= end; m++)
+      if (y[order[m]]) {
+        positives++;
+        rankSum += midRank;
+      }
     k = end + 1;
   }
   const negatives = y.length - positives;

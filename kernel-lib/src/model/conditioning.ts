@@ -116,17 +116,19 @@ export function covarianceToOriginal(cov: Float64Array, scaling: ColumnScaling):
   const k = scaling.intercept;
   if (k >= 0) for (let j = 0; j < p; j++) if (j !== k) t[k * p + j] = -scaling.center[j] / scaling.scale[j];
   const tc = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) for (let l = 0; l < p; l++) {
-    const a = t[i * p + l];
-    if (a === 0) continue;
-    for (let j = 0; j < p; j++) tc[i * p + j] += a * cov[l * p + j];
-  }
+  for (let i = 0; i < p; i++)
+    for (let l = 0; l < p; l++) {
+      const a = t[i * p + l];
+      if (a === 0) continue;
+      for (let j = 0; j < p; j++) tc[i * p + j] += a * cov[l * p + j];
+    }
   const out = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) {
-    let s = 0;
-    for (let l = 0; l < p; l++) s += tc[i * p + l] * t[j * p + l];
-    out[i * p + j] = s;
-  }
+  for (let i = 0; i < p; i++)
+    for (let j = 0; j < p; j++) {
+      let s = 0;
+      for (let l = 0; l < p; l++) s += tc[i * p + l] * t[j * p + l];
+      out[i * p + j] = s;
+    }
   // Exact symmetry, as the untransformed inverse has.
   for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) out[j * p + i] = out[i * p + j];
   return out;
@@ -146,7 +148,10 @@ export function newtonLogitConditioned(columns: readonly Float64Array[], y: Floa
   const p = columns.length;
   const information = new Float64Array(p * p).fill(NaN); // not mapped back: only the fit itself reads it
   if (fit.status === 'aliased') {
-    const aliased = fit.aliased.map((a) => ({ column: a.column, dependsOn: scaling.center[a.column] !== 0 && intercept >= 0 && !a.dependsOn.includes(intercept) ? [intercept, ...a.dependsOn] : a.dependsOn }));
+    const aliased = fit.aliased.map((a) => ({
+      column: a.column,
+      dependsOn: scaling.center[a.column] !== 0 && intercept >= 0 && !a.dependsOn.includes(intercept) ? [intercept, ...a.dependsOn] : a.dependsOn,
+    }));
     return { ...fit, aliased, information };
   }
   const covariance = fit.covariance.some(Number.isNaN) ? fit.covariance : covarianceToOriginal(fit.covariance, scaling);

@@ -40,20 +40,31 @@ export function designSpec(formula: Pick<Formula, 'intercept' | 'terms'>, table:
   // A null-prototype record: a column called 'constructor' or '__proto__' is just a name here.
   const factorLevels: Record<string, string[]> = Object.create(null);
   const n = table.nRows;
-  for (const term of formula.terms) for (const v of term.variables) {
-    if (Object.prototype.hasOwnProperty.call(factorLevels, v)) continue;
-    if (columnKind(table, v, context) === 'text') {
-      const levels = textLevels(table, v, context);
-      if (levels.length < 2) throw new CbmError('SINGULAR', `${context}: factor '${v}' has a single level ('${levels[0]}') in the data, so its effect cannot be estimated; drop it from the formula`, { column: v });
-      if (n >= 10 && levels.length > n / 2) {
-        throw new CbmError('SINGULAR', `${context}: factor '${v}' has ${levels.length} distinct values in ${n} rows (an identifier?), too many levels to estimate; drop it from the formula (with '.', write '. - ${v}')`, { column: v, levels: levels.length });
+  for (const term of formula.terms)
+    for (const v of term.variables) {
+      if (Object.prototype.hasOwnProperty.call(factorLevels, v)) continue;
+      if (columnKind(table, v, context) === 'text') {
+        const levels = textLevels(table, v, context);
+        if (levels.length < 2)
+          throw new CbmError('SINGULAR', `${context}: factor '${v}' has a single level ('${levels[0]}') in the data, so its effect cannot be estimated; drop it from the formula`, {
+            column: v,
+          });
+        if (n >= 10 && levels.length > n / 2) {
+          throw new CbmError(
+            'SINGULAR',
+            `${context}: factor '${v}' has ${levels.length} distinct values in ${n} rows (an identifier?), too many levels to estimate; drop it from the formula (with '.', write '. - ${v}')`,
+            { column: v, levels: levels.length },
+          );
+        }
+        factorLevels[v] = levels;
       }
-      factorLevels[v] = levels;
     }
-  }
   const spec = specFromLevels(formula, factorLevels);
   if (spec.columns.length > n) {
-    throw new CbmError('SINGULAR', `${context}: the design has ${spec.columns.length} coefficients but the data only ${n} rows; use fewer terms or more data`, { parameters: spec.columns.length, rows: n });
+    throw new CbmError('SINGULAR', `${context}: the design has ${spec.columns.length} coefficients but the data only ${n} rows; use fewer terms or more data`, {
+      parameters: spec.columns.length,
+      rows: n,
+    });
   }
   return spec;
 }
@@ -83,13 +94,14 @@ export function specFromLevels(formula: Pick<Formula, 'intercept' | 'terms'>, fa
       }
       const nextParts: typeof parts = [];
       // R varies the first factor fastest in interaction columns.
-      for (const choice of choices) for (const p of parts) {
-        nextParts.push({
-          name: p.name ? `${p.name}:${choice.label}` : choice.label,
-          levels: choice.level === undefined ? p.levels : withLevel(p.levels, v, choice.level),
-          numeric: choice.level === undefined ? [...p.numeric, v] : p.numeric,
-        });
-      }
+      for (const choice of choices)
+        for (const p of parts) {
+          nextParts.push({
+            name: p.name ? `${p.name}:${choice.label}` : choice.label,
+            levels: choice.level === undefined ? p.levels : withLevel(p.levels, v, choice.level),
+            numeric: choice.level === undefined ? [...p.numeric, v] : p.numeric,
+          });
+        }
       parts = nextParts;
     }
     for (const p of parts) columns.push({ name: p.name, term: term.label, levels: p.levels, numeric: p.numeric });
@@ -184,7 +196,9 @@ export function linearPredictor(spec: DesignSpec, table: Table, coefficients: Ar
     // NaN from ∞ − ∞ is not.)
     for (let i = 0; i < n; i++) {
       if (probability ? Number.isNaN(out[i]) : !Number.isFinite(out[i])) {
-        throw new CbmError('NON_FINITE', `${context}: the linear predictor overflows in row ${i} (the inputs are finite but V = Σβx is not); rescale the inputs the model reads`, { row: i });
+        throw new CbmError('NON_FINITE', `${context}: the linear predictor overflows in row ${i} (the inputs are finite but V = Σβx is not); rescale the inputs the model reads`, {
+          row: i,
+        });
       }
     }
   }
@@ -259,7 +273,11 @@ function designParts(spec: DesignSpec, table: Table, context: string, checkFinit
       }
       const k = position.get(String(raw));
       if (k === undefined) {
-        throw new CbmError('BAD_INPUT', `${context}: column '${v}' has the level '${String(raw)}' in row ${i}, which the model was not fitted on (known levels: ${listNames(levels)})`, { column: v, row: i });
+        throw new CbmError(
+          'BAD_INPUT',
+          `${context}: column '${v}' has the level '${String(raw)}' in row ${i}, which the model was not fitted on (known levels: ${listNames(levels)})`,
+          { column: v, row: i },
+        );
       }
       c[i] = k;
     }

@@ -41,7 +41,11 @@ export interface FitStatistics {
 }
 
 /** Fit statistics from a Newton fit (shared by every logistic fit: in memory, stepwise, in the database). */
-export function fitStatistics(fit: Pick<NewtonFit, 'coefficients' | 'logLikelihood' | 'iterations' | 'status'>, y: ArrayLike<number> | { n: number; ones: number }, intercept: boolean): FitStatistics {
+export function fitStatistics(
+  fit: Pick<NewtonFit, 'coefficients' | 'logLikelihood' | 'iterations' | 'status'>,
+  y: ArrayLike<number> | { n: number; ones: number },
+  intercept: boolean,
+): FitStatistics {
   let n: number;
   let ones = 0;
   if ('n' in y && 'ones' in y) {
@@ -80,7 +84,10 @@ export function fitStatistics(fit: Pick<NewtonFit, 'coefficients' | 'logLikeliho
 
 /** At most `limit` quoted names, then "and N more": messages stay short whatever the design. */
 export function listNames(names: readonly string[], limit = 5): string {
-  const shown = names.slice(0, limit).map((n) => `'${n}'`).join(', ');
+  const shown = names
+    .slice(0, limit)
+    .map((n) => `'${n}'`)
+    .join(', ');
   return names.length > limit ? `${shown} and ${names.length - limit} more` : shown;
 }
 
@@ -111,7 +118,9 @@ export function diagnoseFit(fit: NewtonFit, names: readonly string[], context: s
     if (fit.status === 'singular-hessian') {
       throw new CbmError('SINGULAR', `${context}: the information matrix became singular during fitting (weights vanished); the design is numerically degenerate`, {});
     }
-    throw new CbmError('NOT_CONVERGED', `${context}: Newton iterations did not converge in ${fit.iterations} iterations; raise maxIterations or rescale the predictors`, { iterations: fit.iterations });
+    throw new CbmError('NOT_CONVERGED', `${context}: Newton iterations did not converge in ${fit.iterations} iterations; raise maxIterations or rescale the predictors`, {
+      iterations: fit.iterations,
+    });
   }
   const warnings: string[] = [];
   if (fit.extremeFitted > 0) warnings.push(`fitted probabilities numerically 0 or 1 occurred for ${fit.extremeFitted} rows`);
@@ -120,12 +129,18 @@ export function diagnoseFit(fit: NewtonFit, names: readonly string[], context: s
 
 /** SINGULAR naming aliased columns (a term that is a linear combination of others). */
 export function aliasedError(aliased: readonly AliasedColumn[], names: readonly string[], context: string): CbmError {
-  const shown = aliased.slice(0, 3).map((a) =>
-    a.dependsOn.length ? `'${names[a.column]}' is a linear combination of ${listNames(a.dependsOn.map((k) => names[k]))}` : `'${names[a.column]}' is zero in every row`,
-  );
+  const shown = aliased
+    .slice(0, 3)
+    .map((a) =>
+      a.dependsOn.length ? `'${names[a.column]}' is a linear combination of ${listNames(a.dependsOn.map((k) => names[k]))}` : `'${names[a.column]}' is zero in every row`,
+    );
   const more = aliased.length > 3 ? `; and ${aliased.length - 3} more aliased columns` : '';
-  return new CbmError('SINGULAR', `${context}: collinear design: ${shown.join('; ')}${more}. R's glm would report NA for ${aliased.length === 1 ? 'it' : 'them'}; remove ${aliased.length === 1 ? 'that term' : 'those terms'}.`, {
-    aliased: aliased.map((a) => names[a.column]),
-    dependsOn: aliased.map((a) => a.dependsOn.map((k) => names[k])),
-  });
+  return new CbmError(
+    'SINGULAR',
+    `${context}: collinear design: ${shown.join('; ')}${more}. R's glm would report NA for ${aliased.length === 1 ? 'it' : 'them'}; remove ${aliased.length === 1 ? 'that term' : 'those terms'}.`,
+    {
+      aliased: aliased.map((a) => names[a.column]),
+      dependsOn: aliased.map((a) => a.dependsOn.map((k) => names[k])),
+    },
+  );
 }

@@ -97,8 +97,8 @@ export function logGamma(x: number): number {
   numberArguments('logGamma', x);
   const g = 7;
   const coefficients = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+    1.5056327351493116e-7,
   ];
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
   const z = x - 1;
@@ -206,10 +206,7 @@ function temmeGammaQ(a: number, x: number): number {
   // η = sign(λ − 1)·√(2(λ − 1 − log λ)), with λ − 1 − log λ = bd0(a, x)/a computed without cancellation.
   const eta = Math.sign(lambda - 1) * Math.sqrt((2 * bd0(a, x)) / a);
   // c₀(η) = 1/(λ − 1) − 1/η, by its Taylor series near η = 0 where the difference cancels.
-  const c0 =
-    Math.abs(eta) < 0.01
-      ? -1 / 3 + eta * (1 / 12 + eta * (-2 / 135 + eta * (1 / 864 + eta * (1 / 2835))))
-      : 1 / (lambda - 1) - 1 / eta;
+  const c0 = Math.abs(eta) < 0.01 ? -1 / 3 + eta * (1 / 12 + eta * (-2 / 135 + eta * (1 / 864 + eta * (1 / 2835)))) : 1 / (lambda - 1) - 1 / eta;
   return 0.5 * erfc(eta * Math.sqrt(a / 2)) + (Math.exp((-a * eta * eta) / 2) / Math.sqrt(2 * Math.PI * a)) * c0;
 }
 

@@ -47,12 +47,24 @@ export function checkOptionNames(options: object | undefined, allowed: readonly 
 export function checkFitOptions(options: FitOptions, context: string, allowed: readonly string[] = FIT_OPTION_NAMES): void {
   checkOptionNames(options, allowed, context);
   const within = (x: unknown) => typeof x === 'number' && x > 0 && x < 1;
-  if (options.maxIterations !== undefined) check(Number.isInteger(options.maxIterations) && options.maxIterations > 0 && options.maxIterations <= 10_000, `${context}: maxIterations must be a whole number from 1 to 10000, got ${String(options.maxIterations)}`);
+  if (options.maxIterations !== undefined)
+    check(
+      Number.isInteger(options.maxIterations) && options.maxIterations > 0 && options.maxIterations <= 10_000,
+      `${context}: maxIterations must be a whole number from 1 to 10000, got ${String(options.maxIterations)}`,
+    );
   if (options.tolerance !== undefined) check(within(options.tolerance), `${context}: tolerance must be a number between 0 and 1, got ${String(options.tolerance)}`);
-  if (options.confidenceLevel !== undefined) check(within(options.confidenceLevel), `${context}: confidenceLevel must be a number between 0 and 1, e.g. 0.95, got ${String(options.confidenceLevel)}`);
-  if (options.prepare !== undefined) check(options.prepare !== null && typeof options.prepare === 'object' && !Array.isArray(options.prepare), `${context}: prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income'] }`);
+  if (options.confidenceLevel !== undefined)
+    check(within(options.confidenceLevel), `${context}: confidenceLevel must be a number between 0 and 1, e.g. 0.95, got ${String(options.confidenceLevel)}`);
+  if (options.prepare !== undefined)
+    check(
+      options.prepare !== null && typeof options.prepare === 'object' && !Array.isArray(options.prepare),
+      `${context}: prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income'] }`,
+    );
   if (options.start !== undefined) {
-    check(options.start !== null && typeof options.start === 'object' && !Array.isArray(options.start), `${context}: start must be an object of coefficients by name, e.g. { '(Intercept)': -1 }`);
+    check(
+      options.start !== null && typeof options.start === 'object' && !Array.isArray(options.start),
+      `${context}: start must be an object of coefficients by name, e.g. { '(Intercept)': -1 }`,
+    );
     for (const [name, value] of Object.entries(options.start)) {
       check(typeof value === 'number' && Number.isFinite(value), `${context}: start['${name}'] must be a finite number, got ${String(value)}`);
     }
@@ -86,13 +98,21 @@ export function prepareFit(data: DataInput | Table, formula: string, options: Pi
   let ones = 0;
   for (let i = 0; i < y.length; i++) ones += y[i];
   if (ones === 0 || ones === y.length) {
-    throw new CbmError('CONSTANT_RESPONSE', `${context}: the response '${parsed.response}' is ${ones === 0 ? 0 : 1} in all ${y.length} rows, so there is nothing to model`, { column: parsed.response });
+    throw new CbmError('CONSTANT_RESPONSE', `${context}: the response '${parsed.response}' is ${ones === 0 ? 0 : 1} in all ${y.length} rows, so there is nothing to model`, {
+      column: parsed.response,
+    });
   }
   return { table, preparation, formula: parsed, y, event: options.event };
 }
 
 /** Step 4: fits one design on prepared data (fitLogit and each of stepwise's candidates). */
-export function fitDesign(prepared: PreparedData, spec: DesignSpec, columns: readonly Float64Array[], options: FitOptions & { startVector?: Float64Array }, context: string): LogitModel {
+export function fitDesign(
+  prepared: PreparedData,
+  spec: DesignSpec,
+  columns: readonly Float64Array[],
+  options: FitOptions & { startVector?: Float64Array },
+  context: string,
+): LogitModel {
   const names = spec.columns.map((c) => c.name);
   let start = options.startVector;
   if (!start && options.start) {

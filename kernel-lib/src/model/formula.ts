@@ -1,16 +1,5 @@
 import { CbmError, check } from '../errors';
-import {
-  enter,
-  expressionColumns,
-  expressionLabel,
-  isDerived,
-  isSyntacticName,
-  parseCall,
-  syntaxError,
-  tokenize,
-  type Token,
-  type TokenCursor,
-} from './transform';
+import { enter, expressionColumns, expressionLabel, isDerived, isSyntacticName, parseCall, syntaxError, tokenize, type Token, type TokenCursor } from './transform';
 
 /**
  * R-style model formulas, parsed into terms without any `eval`: `y ~ a + b`, `a:b`, `a*b`,
@@ -118,7 +107,10 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
   const source = formula.trim();
   check(source.length > 0, `formula is empty; write it like 'responded ~ gender + age'`);
   check(options !== null && typeof options === 'object', 'parseFormula: options must be an object like { columns: [...] }');
-  check(options.columns === undefined || (Array.isArray(options.columns) && options.columns.every((c) => typeof c === 'string')), 'parseFormula: columns must be a list of column names');
+  check(
+    options.columns === undefined || (Array.isArray(options.columns) && options.columns.every((c) => typeof c === 'string')),
+    'parseFormula: columns must be a list of column names',
+  );
   const tokens = tokenize(source);
   const cursor: TokenCursor = { source, tokens, at: 0, depth: 0, context: 'formula' };
   const peek = () => tokens[cursor.at];
@@ -144,7 +136,8 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
   };
   /** A backticked name must not read as a transform: its label would be derived, not looked up. */
   const plainName = (token: Token): string => {
-    if (isDerived(token.text)) throw syntaxError(source, token.position, `the column name '${token.text}' reads as a transform; rename the column (or drop the backticks to apply the transform)`);
+    if (isDerived(token.text))
+      throw syntaxError(source, token.position, `the column name '${token.text}' reads as a transform; rename the column (or drop the backticks to apply the transform)`);
     return token.text;
   };
 
@@ -215,23 +208,29 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
   }
 
   const noLiteral = (value: Value, operator: string): Value => {
-    if (value.interceptLiteral !== undefined) throw syntaxError(source, value.position, `'${value.interceptLiteral}' cannot be used with '${operator}'; add or remove the intercept at the top level (+ 1, - 1)`);
+    if (value.interceptLiteral !== undefined)
+      throw syntaxError(source, value.position, `'${value.interceptLiteral}' cannot be used with '${operator}'; add or remove the intercept at the top level (+ 1, - 1)`);
     return value;
   };
 
   function interact(a: TermSet, b: TermSet, position: number): TermSet {
     // Checking more products than this costs seconds, and their distinct terms would mostly exceed MAX_TERMS anyway.
-    if (a.length * b.length > 5 * MAX_TERMS) throw tooLarge(position, `the expansion would multiply ${a.length.toLocaleString('en-US')} by ${b.length.toLocaleString('en-US')} terms (at most ${(5 * MAX_TERMS).toLocaleString('en-US')} products and ${MAX_TERMS.toLocaleString('en-US')} terms are allowed)`);
+    if (a.length * b.length > 5 * MAX_TERMS)
+      throw tooLarge(
+        position,
+        `the expansion would multiply ${a.length.toLocaleString('en-US')} by ${b.length.toLocaleString('en-US')} terms (at most ${(5 * MAX_TERMS).toLocaleString('en-US')} products and ${MAX_TERMS.toLocaleString('en-US')} terms are allowed)`,
+      );
     const out: TermMap = new Map();
-    for (const { term: x } of a) for (const { term: y } of b) {
-      const merged = mergeSorted(x, y);
-      if (merged.length > MAX_TERM_VARIABLES) throw tooLarge(position, `a term would multiply more than ${MAX_TERM_VARIABLES} variables`);
-      const key = termKey(merged);
-      if (!out.has(key)) {
-        out.set(key, merged);
-        if (out.size > MAX_TERMS) throw tooLarge(position, `the formula expands to more than ${MAX_TERMS.toLocaleString('en-US')} terms`);
+    for (const { term: x } of a)
+      for (const { term: y } of b) {
+        const merged = mergeSorted(x, y);
+        if (merged.length > MAX_TERM_VARIABLES) throw tooLarge(position, `a term would multiply more than ${MAX_TERM_VARIABLES} variables`);
+        const key = termKey(merged);
+        if (!out.has(key)) {
+          out.set(key, merged);
+          if (out.size > MAX_TERMS) throw tooLarge(position, `the formula expands to more than ${MAX_TERMS.toLocaleString('en-US')} terms`);
+        }
       }
-    }
     return toList(out);
   }
 
@@ -313,9 +312,11 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
     throw syntaxError(
       source,
       trailing.position,
-      trailing.text === ')' ? "unmatched ')'" :
-      trailing.text === '/' ? "unexpected '/' (nesting with '/' is not supported; write a + a:b, or use '/' inside a transform such as I(a/b))" :
-      `unexpected '${trailing.text}' (terms are joined with +, -, *, :)`,
+      trailing.text === ')'
+        ? "unmatched ')'"
+        : trailing.text === '/'
+          ? "unexpected '/' (nesting with '/' is not supported; write a + a:b, or use '/' inside a transform such as I(a/b))"
+          : `unexpected '${trailing.text}' (terms are joined with +, -, *, :)`,
     );
   }
   // R orders terms by their order (number of variables), keeping creation order within one order
@@ -346,7 +347,14 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
  */
 export function formatFormula(response: string | null, terms: readonly Term[], intercept: boolean): string {
   check(response === null || (typeof response === 'string' && response.length > 0), 'formatFormula: the response must be a column name, a transform or null');
-  check(Array.isArray(terms) && terms.every((t) => t !== null && typeof t === 'object' && Array.isArray(t.variables) && t.variables.length > 0 && t.variables.every((v: unknown) => typeof v === 'string' && v.length > 0)), 'formatFormula: terms must be a list of { variables: [names] }');
+  check(
+    Array.isArray(terms) &&
+      terms.every(
+        (t) =>
+          t !== null && typeof t === 'object' && Array.isArray(t.variables) && t.variables.length > 0 && t.variables.every((v: unknown) => typeof v === 'string' && v.length > 0),
+      ),
+    'formatFormula: terms must be a list of { variables: [names] }',
+  );
   check(typeof intercept === 'boolean', 'formatFormula: intercept must be true or false');
   const ordered = orderForReparse(terms);
   const written = (t: Term) => t.variables.map(quoteName).join(':');
@@ -369,22 +377,25 @@ function variableOrder(terms: readonly Term[]): string[] {
   // the available variable that appears first (a min-heap on first appearance): O((V + E) log V).
   const index = new Map<string, number>();
   const all: string[] = [];
-  for (const t of terms) for (const v of t.variables) if (!index.has(v)) {
-    index.set(v, all.length);
-    all.push(v);
-  }
+  for (const t of terms)
+    for (const v of t.variables)
+      if (!index.has(v)) {
+        index.set(v, all.length);
+        all.push(v);
+      }
   const successors: number[][] = all.map(() => []);
   const indegree = new Int32Array(all.length);
   const edges = new Set<string>();
-  for (const t of terms) for (let k = 1; k < t.variables.length; k++) {
-    const u = index.get(t.variables[k - 1])!;
-    const v = index.get(t.variables[k])!;
-    const key = `${u},${v}`;
-    if (u === v || edges.has(key)) continue;
-    edges.add(key);
-    successors[u].push(v);
-    indegree[v]++;
-  }
+  for (const t of terms)
+    for (let k = 1; k < t.variables.length; k++) {
+      const u = index.get(t.variables[k - 1])!;
+      const v = index.get(t.variables[k])!;
+      const key = `${u},${v}`;
+      if (u === v || edges.has(key)) continue;
+      edges.add(key);
+      successors[u].push(v);
+      indegree[v]++;
+    }
   const heap = new MinHeap();
   for (let v = 0; v < all.length; v++) if (indegree[v] === 0) heap.push(v);
   const order: string[] = [];
@@ -450,20 +461,27 @@ function orderForReparse(terms: readonly Term[]): readonly Term[] | null {
   const k = terms.length;
   const before = new Map<string, Set<string>>();
   const requiredBy = new Map<string, string[]>();
-  for (const t of terms) for (let j = 0; j < t.variables.length; j++) {
-    const v = t.variables[j];
-    let set = before.get(v);
-    if (!set) before.set(v, (set = new Set()));
-    if (j > 0) {
-      const u = t.variables[j - 1];
-      if (!set.has(u)) {
-        set.add(u);
-        let list = requiredBy.get(u);
-        if (!list) requiredBy.set(u, (list = []));
-        list.push(v);
+  for (const t of terms)
+    for (let j = 0; j < t.variables.length; j++) {
+      const v = t.variables[j];
+      let set = before.get(v);
+      if (!set) {
+        set = new Set();
+        before.set(v, set);
+      }
+      if (j > 0) {
+        const u = t.variables[j - 1];
+        if (!set.has(u)) {
+          set.add(u);
+          let list = requiredBy.get(u);
+          if (!list) {
+            list = [];
+            requiredBy.set(u, list);
+          }
+          list.push(v);
+        }
       }
     }
-  }
   const greedy = greedyOrder(terms, before, requiredBy);
   if (greedy) return greedy;
   return k <= DFS_TERMS ? searchOrder(terms, before) : null;
@@ -500,7 +518,10 @@ function greedyOrder(terms: readonly Term[], before: ReadonlyMap<string, Readonl
   const byDegree = new Map<number, number[]>();
   terms.forEach((t, i) => {
     let list = byDegree.get(t.variables.length);
-    if (!list) byDegree.set(t.variables.length, (list = []));
+    if (!list) {
+      list = [];
+      byDegree.set(t.variables.length, list);
+    }
     list.push(i);
   });
   const lists = [...byDegree.values()];
@@ -508,7 +529,8 @@ function greedyOrder(terms: readonly Term[], before: ReadonlyMap<string, Readonl
   const done = new Uint8Array(terms.length);
   const out: Term[] = [];
   let work = 0;
-  const better = (i: number, best: number) => best < 0 || Number(addsNothing(terms[i])) - Number(addsNothing(terms[best])) > 0 || (addsNothing(terms[i]) === addsNothing(terms[best]) && i < best);
+  const better = (i: number, best: number) =>
+    best < 0 || Number(addsNothing(terms[i])) - Number(addsNothing(terms[best])) > 0 || (addsNothing(terms[i]) === addsNothing(terms[best]) && i < best);
   while (out.length < terms.length) {
     let pick = -1;
     for (let d = 0; d < lists.length; d++) {
@@ -560,7 +582,11 @@ function searchOrder(terms: readonly Term[], before: ReadonlyMap<string, Readonl
       .sort((a, b) => b.r[0] - a.r[0] || b.r[1] - a.r[1] || a.r[2] - b.r[2])
       .map((c) => c.t);
     for (const t of candidates) {
-      const found = search(remaining.filter((u) => u !== t), new Set([...seen, ...t.variables]), [...out, t]);
+      const found = search(
+        remaining.filter((u) => u !== t),
+        new Set([...seen, ...t.variables]),
+        [...out, t],
+      );
       if (found) return found;
     }
     return null;

@@ -336,7 +336,18 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
     aliased = aliasedFromGram(hessian, p);
   }
   if (aliased.length > 0) {
-    return { coefficients: beta, covariance: new Float64Array(p * p).fill(NaN), logLikelihood, iterations, status: 'aliased', lastStep: step, perfectlyFitted: 0, extremeFitted: 0, aliased, information: hessian };
+    return {
+      coefficients: beta,
+      covariance: new Float64Array(p * p).fill(NaN),
+      logLikelihood,
+      iterations,
+      status: 'aliased',
+      lastStep: step,
+      perfectlyFitted: 0,
+      extremeFitted: 0,
+      aliased,
+      information: hessian,
+    };
   }
   let status: NewtonStatus = 'max-iterations';
   const information = new Float64Array(p * p);
@@ -386,7 +397,18 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
     extremes.extreme = 0;
     logLikelihood = evaluate(columns, y, beta, null, null, scratch, extremes, onesColumn);
   }
-  return { coefficients: beta, covariance, logLikelihood, iterations, status, lastStep: step, perfectlyFitted: extremes.perfect, extremeFitted: extremes.extreme, aliased, information };
+  return {
+    coefficients: beta,
+    covariance,
+    logLikelihood,
+    iterations,
+    status,
+    lastStep: step,
+    perfectlyFitted: extremes.perfect,
+    extremeFitted: extremes.extreme,
+    aliased,
+    information,
+  };
 }
 
 /** A design column that is (numerically) a linear combination of earlier columns. */

@@ -52,11 +52,12 @@ export function choleskyInverse(l: Float64Array, p: number): Float64Array {
     for (let i = 0; i < p; i++) inverse[i * p + j] = column[i];
   }
   // Symmetrise away rounding so reported covariances are exactly symmetric.
-  for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) {
-    const m = 0.5 * (inverse[i * p + j] + inverse[j * p + i]);
-    inverse[i * p + j] = m;
-    inverse[j * p + i] = m;
-  }
+  for (let i = 0; i < p; i++)
+    for (let j = 0; j < i; j++) {
+      const m = 0.5 * (inverse[i * p + j] + inverse[j * p + i]);
+      inverse[i * p + j] = m;
+      inverse[j * p + i] = m;
+    }
   return inverse;
 }
 

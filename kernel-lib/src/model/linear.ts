@@ -238,12 +238,17 @@ export class LinearModel {
       `Observations:       ${s.nObs}    Parameters: ${s.nParameters}    Df residual: ${s.dfResidual}`,
       `Residual std error: ${fmt(s.sigma)} on ${s.dfResidual} df`,
       `R²:                 ${fmt(s.rSquared)}    Adjusted R²: ${fmt(s.adjRSquared)}`,
-      s.dfModel > 0 ? `F statistic:        ${fmt(s.fStatistic)} on ${s.dfModel} and ${s.dfResidual} df, p = ${fmtP(s.fPValue)}` : 'F statistic:        none (no terms besides the intercept)',
+      s.dfModel > 0
+        ? `F statistic:        ${fmt(s.fStatistic)} on ${s.dfModel} and ${s.dfResidual} df, p = ${fmtP(s.fPValue)}`
+        : 'F statistic:        none (no terms besides the intercept)',
       `Log-likelihood:     ${fmt(s.logLikelihood)}    AIC: ${fmt(s.aic)}    BIC: ${fmt(s.bic)}`,
       '',
       `${'term'.padEnd(width)}${'estimate'.padStart(11)}${'std.err'.padStart(11)}${'t'.padStart(9)}${'P>|t|'.padStart(11)}${lower.padStart(11)}${upper.padStart(10)}`,
       '-'.repeat(width + 63),
-      ...rows.map((r) => `${r.term.padEnd(width)}${fmt(r.estimate).padStart(11)}${fmt(r.stdError).padStart(11)}${fmt(r.t, 3).padStart(9)}${fmtP(r.pValue).padStart(11)}${fmt(r.ciLower).padStart(11)}${fmt(r.ciUpper).padStart(10)}`),
+      ...rows.map(
+        (r) =>
+          `${r.term.padEnd(width)}${fmt(r.estimate).padStart(11)}${fmt(r.stdError).padStart(11)}${fmt(r.t, 3).padStart(9)}${fmtP(r.pValue).padStart(11)}${fmt(r.ciLower).padStart(11)}${fmt(r.ciUpper).padStart(10)}`,
+      ),
       '-'.repeat(width + 63),
       `${Math.round(this.confidenceLevel * 1000) / 10}% intervals from Student's t with ${s.dfResidual} df (R: confint.lm).`,
     ].join('\n');
@@ -292,7 +297,10 @@ export class LinearModel {
 }
 
 const listNames = (names: readonly string[], max = 6) =>
-  names.slice(0, max).map((n) => `'${n}'`).join(', ') + (names.length > max ? ` and ${names.length - max} more` : '');
+  names
+    .slice(0, max)
+    .map((n) => `'${n}'`)
+    .join(', ') + (names.length > max ? ` and ${names.length - max} more` : '');
 
 /**
  * Fits y = Xβ by least squares. Errors are specific CbmErrors: UNKNOWN_COLUMN, NON_FINITE (also
@@ -310,7 +318,11 @@ export function fitLinear(data: DataInput | Table, formula: string, options: Lin
   checkOptionNames(options, LINEAR_OPTION_NAMES, context);
   const level = options.confidenceLevel ?? 0.95;
   check(typeof level === 'number' && level > 0 && level < 1, `${context}: confidenceLevel must be a number between 0 and 1, e.g. 0.95, got ${String(level)}`);
-  if (options.prepare !== undefined) check(options.prepare !== null && typeof options.prepare === 'object' && !Array.isArray(options.prepare), `${context}: prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income'] }`);
+  if (options.prepare !== undefined)
+    check(
+      options.prepare !== null && typeof options.prepare === 'object' && !Array.isArray(options.prepare),
+      `${context}: prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income'] }`,
+    );
   check(typeof formula === 'string', `${context}: formula must be a string like 'log(volume) ~ log(price) + store', got ${typeof formula}`);
 
   const raw = toTable(data, context);
@@ -327,15 +339,27 @@ export function fitLinear(data: DataInput | Table, formula: string, options: Lin
   const n = y.length;
   const p = columns.length;
   check(p > 0, `${context}: the model has no terms and no intercept`);
-  if (n <= p) throw new CbmError('SINGULAR', `${context}: ${n} rows cannot estimate ${p} coefficients and the residual variance; use fewer terms or more data`, { parameters: p, rows: n });
+  if (n <= p)
+    throw new CbmError('SINGULAR', `${context}: ${n} rows cannot estimate ${p} coefficients and the residual variance; use fewer terms or more data`, { parameters: p, rows: n });
 
   let constant = true;
   for (let i = 1; i < n && constant; i++) constant = y[i] === y[0];
-  if (constant) throw new CbmError('CONSTANT_RESPONSE', `${context}: the response '${parsed.response}' is ${y[0]} in all ${n} rows, so there is nothing to model`, { column: parsed.response });
-  const fit = leastSquares(columns, y, spec.intercept, spec.columns.map((c) => c.name), context);
+  if (constant)
+    throw new CbmError('CONSTANT_RESPONSE', `${context}: the response '${parsed.response}' is ${y[0]} in all ${n} rows, so there is nothing to model`, { column: parsed.response });
+  const fit = leastSquares(
+    columns,
+    y,
+    spec.intercept,
+    spec.columns.map((c) => c.name),
+    context,
+  );
   const statistics = linearStatistics(y, fit.fitted, fit.rss, p, spec.intercept);
   if (!(fit.rss > 0)) {
-    throw new CbmError('BAD_INPUT', `${context}: the model fits '${parsed.response}' exactly (zero residuals), so there is no residual variance to estimate standard errors from; is the response computed from the predictors?`, { column: parsed.response });
+    throw new CbmError(
+      'BAD_INPUT',
+      `${context}: the model fits '${parsed.response}' exactly (zero residuals), so there is no residual variance to estimate standard errors from; is the response computed from the predictors?`,
+      { column: parsed.response },
+    );
   }
   const sigma2 = statistics.rss / statistics.dfResidual;
   const covariance = fit.unscaledCovariance.map((v) => v * sigma2);
@@ -445,12 +469,13 @@ function leastSquares(design: readonly Float64Array[], y: Float64Array, intercep
     slopes[i] = s;
   }
   const slopeCov = new Float64Array(q * q);
-  for (let i = 0; i < q; i++) for (let j = i; j < q; j++) {
-    let s = 0;
-    for (let k = j; k < q; k++) s += rInverse[i * q + k] * rInverse[j * q + k];
-    slopeCov[i * q + j] = s;
-    slopeCov[j * q + i] = s;
-  }
+  for (let i = 0; i < q; i++)
+    for (let j = i; j < q; j++) {
+      let s = 0;
+      for (let k = j; k < q; k++) s += rInverse[i * q + k] * rInverse[j * q + k];
+      slopeCov[i * q + j] = s;
+      slopeCov[j * q + i] = s;
+    }
 
   // Back to the design's columns: intercept = ȳ − Σβⱼx̄ⱼ, Var = 1/n + x̄ᵀC x̄, Cov(b₀, β) = −C x̄.
   const coefficients = new Float64Array(p);
@@ -490,7 +515,18 @@ function leastSquares(design: readonly Float64Array[], y: Float64Array, intercep
   return { coefficients, unscaledCovariance: covariance, fitted, rss };
 }
 
-function aliasedError(aliased: readonly number[], rank: Int32Array, work: readonly Float64Array[], r: Float64Array, q: number, first: number, means: Float64Array, norms: Float64Array, names: readonly string[], context: string): CbmError {
+function aliasedError(
+  aliased: readonly number[],
+  rank: Int32Array,
+  work: readonly Float64Array[],
+  r: Float64Array,
+  q: number,
+  first: number,
+  means: Float64Array,
+  norms: Float64Array,
+  names: readonly string[],
+  context: string,
+): CbmError {
   const descriptions: string[] = [];
   const dependsOn: string[][] = [];
   for (const j of aliased.slice(0, 3)) {
@@ -556,7 +592,21 @@ function badJSON(message: string): CbmError {
   return new CbmError('BAD_MODEL_JSON', `LinearModel.fromJSON: ${message}`);
 }
 
-const STATISTIC_KEYS: readonly (keyof LinearStatistics)[] = ['nObs', 'nParameters', 'dfResidual', 'dfModel', 'rss', 'sigma', 'rSquared', 'adjRSquared', 'fStatistic', 'fPValue', 'logLikelihood', 'aic', 'bic'];
+const STATISTIC_KEYS: readonly (keyof LinearStatistics)[] = [
+  'nObs',
+  'nParameters',
+  'dfResidual',
+  'dfModel',
+  'rss',
+  'sigma',
+  'rSquared',
+  'adjRSquared',
+  'fStatistic',
+  'fPValue',
+  'logLikelihood',
+  'aic',
+  'bic',
+];
 
 function readLinearJSON(input: unknown): LinearModel {
   let json: LinearModelJSON;
@@ -570,14 +620,20 @@ function readLinearJSON(input: unknown): LinearModel {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw badJSON('expected an object');
   if (json.format !== LINEAR_MODEL_FORMAT) throw badJSON(`format is '${String(json.format)}', expected '${LINEAR_MODEL_FORMAT}'`);
   if (json.version !== LINEAR_MODEL_VERSION) throw badJSON(`version ${String(json.version)} is not supported (this library reads version ${LINEAR_MODEL_VERSION})`);
-  if (typeof json.response !== 'string' || typeof json.intercept !== 'boolean' || typeof json.formula !== 'string') throw badJSON('formula, response (strings) and intercept (boolean) are required');
-  if (!Array.isArray(json.terms) || !json.terms.every((t) => t && typeof t === 'object' && typeof t.label === 'string' && Array.isArray(t.variables) && t.variables.length > 0 && t.variables.every((v) => typeof v === 'string'))) {
+  if (typeof json.response !== 'string' || typeof json.intercept !== 'boolean' || typeof json.formula !== 'string')
+    throw badJSON('formula, response (strings) and intercept (boolean) are required');
+  if (
+    !Array.isArray(json.terms) ||
+    !json.terms.every(
+      (t) => t && typeof t === 'object' && typeof t.label === 'string' && Array.isArray(t.variables) && t.variables.length > 0 && t.variables.every((v) => typeof v === 'string'),
+    )
+  ) {
     throw badJSON('terms must be a list of { label, variables }');
   }
   const terms: Term[] = json.terms.map((t) => ({ label: t.label, variables: [...t.variables] }));
   for (const t of terms) if (t.label !== t.variables.join(':')) throw badJSON(`term '${t.label}' does not match its variables ${t.variables.join(', ')}`);
   // The saved formula must say what the terms say (a hand edit of one of them is refused).
-  let parsed;
+  let parsed: ReturnType<typeof parseFormula>;
   try {
     parsed = parseFormula(json.formula);
   } catch (e) {
@@ -590,7 +646,8 @@ function readLinearJSON(input: unknown): LinearModel {
   if (rawLevels === null || typeof rawLevels !== 'object' || Array.isArray(rawLevels)) throw badJSON('factorLevels must map names to lists of levels');
   const levels: Record<string, string[]> = Object.create(null);
   for (const [name, list] of Object.entries(rawLevels)) {
-    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string') || list.length < 2 || new Set(list).size !== list.length) throw badJSON(`factorLevels.${name} must list at least two distinct levels`);
+    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string') || list.length < 2 || new Set(list).size !== list.length)
+      throw badJSON(`factorLevels.${name} must list at least two distinct levels`);
     levels[name] = [...list];
   }
   let spec: DesignSpec;
@@ -600,7 +657,8 @@ function readLinearJSON(input: unknown): LinearModel {
     throw badJSON(`the terms do not form a valid design: ${(e as Error).message}`);
   }
   const p = spec.columns.length;
-  if (!Array.isArray(json.coefficients) || json.coefficients.length !== p) throw badJSON(`expected ${p} coefficients for the terms, found ${Array.isArray(json.coefficients) ? json.coefficients.length : 'none'}`);
+  if (!Array.isArray(json.coefficients) || json.coefficients.length !== p)
+    throw badJSON(`expected ${p} coefficients for the terms, found ${Array.isArray(json.coefficients) ? json.coefficients.length : 'none'}`);
   const coefficients = new Float64Array(p);
   json.coefficients.forEach((c, j) => {
     if (!c || typeof c !== 'object' || c.name !== spec.columns[j].name) throw badJSON(`coefficient ${j} should be '${spec.columns[j].name}', found '${String(c?.name)}'`);
@@ -610,7 +668,8 @@ function readLinearJSON(input: unknown): LinearModel {
   const covariance = new Float64Array(p * p);
   if (!Array.isArray(json.covariance) || json.covariance.length !== p) throw badJSON(`covariance must be a ${p}×${p} matrix`);
   json.covariance.forEach((row: unknown, i) => {
-    if (!Array.isArray(row) || row.length !== p || !row.every((x) => typeof x === 'number' && Number.isFinite(x))) throw badJSON(`covariance row ${i} must have ${p} finite numbers`);
+    if (!Array.isArray(row) || row.length !== p || !row.every((x) => typeof x === 'number' && Number.isFinite(x)))
+      throw badJSON(`covariance row ${i} must have ${p} finite numbers`);
     covariance.set(row as number[], i * p);
   });
   for (let i = 0; i < p; i++) {
@@ -618,7 +677,8 @@ function readLinearJSON(input: unknown): LinearModel {
     for (let j = 0; j < i; j++) {
       const a = covariance[i * p + j];
       const b = covariance[j * p + i];
-      if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1e-300)) throw badJSON(`covariance is not symmetric at ('${spec.columns[i].name}', '${spec.columns[j].name}')`);
+      if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1e-300))
+        throw badJSON(`covariance is not symmetric at ('${spec.columns[i].name}', '${spec.columns[j].name}')`);
     }
   }
   const correlation = new Float64Array(p * p);
@@ -629,7 +689,10 @@ function readLinearJSON(input: unknown): LinearModel {
     if (!isPreparation(json.preparation)) throw badJSON('preparation must be { encodings, ranges }');
     try {
       checkEncodings(json.preparation.encodings);
-      check(json.preparation.ranges !== null && typeof json.preparation.ranges === 'object' && !Array.isArray(json.preparation.ranges), 'ranges must be an object like { age: { min, max } }');
+      check(
+        json.preparation.ranges !== null && typeof json.preparation.ranges === 'object' && !Array.isArray(json.preparation.ranges),
+        'ranges must be an object like { age: { min, max } }',
+      );
       scalerFromRanges(json.preparation.ranges);
     } catch (e) {
       throw badJSON(`preparation is invalid: ${(e as Error).message}`);
@@ -641,12 +704,14 @@ function readLinearJSON(input: unknown): LinearModel {
   const statistics = {} as LinearStatistics;
   for (const key of STATISTIC_KEYS) {
     const value = (rawStatistics as Record<string, unknown>)[key];
-    if (value === null) statistics[key] = NaN; // JSON writes NaN (an intercept-only F) as null
+    if (value === null)
+      statistics[key] = NaN; // JSON writes NaN (an intercept-only F) as null
     else if (typeof value === 'number') statistics[key] = value;
     else throw badJSON(`statistics.${key} must be a number, found ${value === undefined ? 'nothing' : typeof value}`);
   }
   if (!(Number.isInteger(statistics.dfResidual) && statistics.dfResidual > 0)) throw badJSON('statistics.dfResidual must be a positive whole number');
   const confidenceLevel = json.confidenceLevel ?? 0.95;
-  if (typeof confidenceLevel !== 'number' || !(confidenceLevel > 0 && confidenceLevel < 1)) throw badJSON(`confidenceLevel must be between 0 and 1, found ${String(confidenceLevel)}`);
+  if (typeof confidenceLevel !== 'number' || !(confidenceLevel > 0 && confidenceLevel < 1))
+    throw badJSON(`confidenceLevel must be between 0 and 1, found ${String(confidenceLevel)}`);
   return new LinearModel({ response: json.response, spec, coefficients, covariance, statistics, confidenceLevel, preparation });
 }

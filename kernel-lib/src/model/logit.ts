@@ -147,7 +147,16 @@ export class LogitModel {
     return this.names.map((term, j) => {
       const b = this.beta[j];
       const se = this.se[j];
-      return { term, estimate: b, stdError: se, z: b / se, pValue: twoSidedNormalP(b / se), ciLower: b - critical * se, ciUpper: b + critical * se, confidenceLevel: this.confidenceLevel };
+      return {
+        term,
+        estimate: b,
+        stdError: se,
+        z: b / se,
+        pValue: twoSidedNormalP(b / se),
+        ciLower: b - critical * se,
+        ciUpper: b + critical * se,
+        confidenceLevel: this.confidenceLevel,
+      };
     });
   }
 
@@ -236,11 +245,16 @@ export class LogitModel {
       `Log-likelihood:     ${fmt(value('Log-likelihood'))}    Null log-likelihood: ${fmt(value('Null log-likelihood'))}`,
       `Deviance:           ${fmt(value('Deviance'))} on ${value('Df residual')} df    Null deviance: ${fmt(value('Null deviance'))} on ${this.statistics.dfNull} df`,
       `AIC:                ${fmt(value('AIC'))}    BIC: ${fmt(value('BIC'))}    McFadden pseudo-R²: ${fmt(value('McFadden pseudo-R²'))}`,
-      modelDf > 0 ? `LR test vs null:    χ² = ${fmt(value('LR statistic'))} on ${modelDf} df, p = ${fmtP(value('LR p-value') as number)}` : 'LR test vs null:    none (this is the null model)',
+      modelDf > 0
+        ? `LR test vs null:    χ² = ${fmt(value('LR statistic'))} on ${modelDf} df, p = ${fmtP(value('LR p-value') as number)}`
+        : 'LR test vs null:    none (this is the null model)',
       '',
       `${'term'.padEnd(width)}${'estimate'.padStart(11)}${'std.err'.padStart(11)}${'z'.padStart(9)}${'P>|z|'.padStart(11)}${lowerLabel.padStart(11)}${upperLabel.padStart(10)}`,
       '-'.repeat(width + 63),
-      ...coefficients.map((c) => `${c.term.padEnd(width)}${fmt(c.estimate).padStart(11)}${fmt(c.stdError).padStart(11)}${fmt(c.z, 3).padStart(9)}${fmtP(c.pValue).padStart(11)}${fmt(c.ciLower).padStart(11)}${fmt(c.ciUpper).padStart(10)}`),
+      ...coefficients.map(
+        (c) =>
+          `${c.term.padEnd(width)}${fmt(c.estimate).padStart(11)}${fmt(c.stdError).padStart(11)}${fmt(c.z, 3).padStart(9)}${fmtP(c.pValue).padStart(11)}${fmt(c.ciLower).padStart(11)}${fmt(c.ciUpper).padStart(10)}`,
+      ),
       '-'.repeat(width + 63),
       `Standard errors from the observed information; ${level}% intervals are Wald intervals (R: confint.default).`,
     ];
@@ -258,7 +272,21 @@ export class LogitModel {
    */
   toJSON(options?: { provenance?: Provenance }): LogitModelJSON {
     const provenance = options?.provenance !== undefined ? checkProvenance(options.provenance, (m) => new CbmError('BAD_INPUT', `toJSON: ${m}`)) : this.provenance;
-    return writeModelJSON({ response: this.response, spec: this.spec, coefficients: this.beta, covariance: this.cov, statistics: this.statistics, confidenceLevel: this.confidenceLevel, preparation: this.prep, warnings: [...this.warnings], event: this.event, provenance, formula: this.formula, names: this.names, stdErrors: this.se });
+    return writeModelJSON({
+      response: this.response,
+      spec: this.spec,
+      coefficients: this.beta,
+      covariance: this.cov,
+      statistics: this.statistics,
+      confidenceLevel: this.confidenceLevel,
+      preparation: this.prep,
+      warnings: [...this.warnings],
+      event: this.event,
+      provenance,
+      formula: this.formula,
+      names: this.names,
+      stdErrors: this.se,
+    });
   }
 
   /** Reads a saved model (an object or its JSON text) back, checking it thoroughly (BAD_MODEL_JSON). */

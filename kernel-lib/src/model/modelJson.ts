@@ -107,7 +107,12 @@ export function readModelJSON(input: unknown): ModelParts {
   if (json.version !== MODEL_VERSION) throw badJSON(`version ${String(json.version)} is not supported (this library reads version ${MODEL_VERSION})`);
   if (typeof json.response !== 'string' || typeof json.intercept !== 'boolean') throw badJSON('response (string) and intercept (boolean) are required');
   if (typeof json.formula !== 'string') throw badJSON('formula (string) is required');
-  if (!Array.isArray(json.terms) || !json.terms.every((t) => t && typeof t === 'object' && typeof t.label === 'string' && Array.isArray(t.variables) && t.variables.length > 0 && t.variables.every((v) => typeof v === 'string'))) {
+  if (
+    !Array.isArray(json.terms) ||
+    !json.terms.every(
+      (t) => t && typeof t === 'object' && typeof t.label === 'string' && Array.isArray(t.variables) && t.variables.length > 0 && t.variables.every((v) => typeof v === 'string'),
+    )
+  ) {
     throw badJSON('terms must be a list of { label, variables }');
   }
   // Copies throughout: later edits to the caller's object must not reach the loaded model.
@@ -130,7 +135,8 @@ export function readModelJSON(input: unknown): ModelParts {
     throw badJSON(`the terms do not form a valid design: ${(e as Error).message}`);
   }
   const p = spec.columns.length;
-  if (!Array.isArray(json.coefficients) || json.coefficients.length !== p) throw badJSON(`expected ${p} coefficients for the terms, found ${Array.isArray(json.coefficients) ? json.coefficients.length : 'none'}`);
+  if (!Array.isArray(json.coefficients) || json.coefficients.length !== p)
+    throw badJSON(`expected ${p} coefficients for the terms, found ${Array.isArray(json.coefficients) ? json.coefficients.length : 'none'}`);
   const coefficients = new Float64Array(p);
   json.coefficients.forEach((c, j) => {
     if (!c || typeof c !== 'object' || c.name !== spec.columns[j].name) throw badJSON(`coefficient ${j} should be '${spec.columns[j].name}', found '${String(c?.name)}'`);
@@ -145,7 +151,10 @@ export function readModelJSON(input: unknown): ModelParts {
       // Validates the encodings and ranges (without data: applying them to no rows would
       // fail on the missing columns and reject every valid preparation).
       checkEncodings(json.preparation.encodings);
-      check(json.preparation.ranges !== null && typeof json.preparation.ranges === 'object' && !Array.isArray(json.preparation.ranges), 'ranges must be an object like { age: { min, max } }');
+      check(
+        json.preparation.ranges !== null && typeof json.preparation.ranges === 'object' && !Array.isArray(json.preparation.ranges),
+        'ranges must be an object like { age: { min, max } }',
+      );
       scalerFromRanges(json.preparation.ranges);
     } catch (e) {
       throw badJSON(`preparation is invalid: ${(e as Error).message}`);
@@ -154,12 +163,25 @@ export function readModelJSON(input: unknown): ModelParts {
   }
   const statistics = readStatistics(json.statistics);
   const confidenceLevel = json.confidenceLevel ?? 0.95;
-  if (typeof confidenceLevel !== 'number' || !(confidenceLevel > 0 && confidenceLevel < 1)) throw badJSON(`confidenceLevel must be between 0 and 1, found ${String(confidenceLevel)}`);
+  if (typeof confidenceLevel !== 'number' || !(confidenceLevel > 0 && confidenceLevel < 1))
+    throw badJSON(`confidenceLevel must be between 0 and 1, found ${String(confidenceLevel)}`);
   if (json.warnings !== undefined && !(Array.isArray(json.warnings) && json.warnings.every((w) => typeof w === 'string'))) throw badJSON('warnings must be a list of strings');
   const event = json.event;
-  if (event !== undefined && !(typeof event === 'string' || typeof event === 'boolean' || (typeof event === 'number' && Number.isFinite(event)))) throw badJSON('event must be text, a number or true/false');
+  if (event !== undefined && !(typeof event === 'string' || typeof event === 'boolean' || (typeof event === 'number' && Number.isFinite(event))))
+    throw badJSON('event must be text, a number or true/false');
   const provenance = json.provenance === undefined ? undefined : checkProvenance(json.provenance, badJSON);
-  return { response: json.response, spec, coefficients, covariance, statistics, confidenceLevel, preparation, warnings: json.warnings ? [...json.warnings] : [], event, provenance };
+  return {
+    response: json.response,
+    spec,
+    coefficients,
+    covariance,
+    statistics,
+    confidenceLevel,
+    preparation,
+    warnings: json.warnings ? [...json.warnings] : [],
+    event,
+    provenance,
+  };
 }
 
 /** The saved formula must say what the terms say: a hand-edited formula is not silently ignored. */
@@ -173,7 +195,9 @@ function checkFormulaMatches(formula: string, response: string, intercept: boole
   const labels = parsed.terms.map((t) => t.label);
   const expected = terms.map((t) => t.label);
   if (parsed.response !== response || parsed.intercept !== intercept || labels.length !== expected.length || labels.some((l, k) => l !== expected[k])) {
-    throw badJSON(`formula '${formula}' does not match the terms (${[response, '~', intercept ? '' : '0 +', expected.join(' + ')].join(' ').replace(/\s+/g, ' ')}); edit both or neither`);
+    throw badJSON(
+      `formula '${formula}' does not match the terms (${[response, '~', intercept ? '' : '0 +', expected.join(' + ')].join(' ').replace(/\s+/g, ' ')}); edit both or neither`,
+    );
   }
 }
 
@@ -182,7 +206,8 @@ function readCovariance(raw: unknown, p: number, spec: DesignSpec): Float64Array
   const covariance = new Float64Array(p * p);
   if (!Array.isArray(raw) || raw.length !== p) throw badJSON(`covariance must be a ${p}×${p} matrix`);
   raw.forEach((row: unknown, i) => {
-    if (!Array.isArray(row) || row.length !== p || !row.every((x) => typeof x === 'number' && Number.isFinite(x))) throw badJSON(`covariance row ${i} must have ${p} finite numbers`);
+    if (!Array.isArray(row) || row.length !== p || !row.every((x) => typeof x === 'number' && Number.isFinite(x)))
+      throw badJSON(`covariance row ${i} must have ${p} finite numbers`);
     covariance.set(row as number[], i * p);
   });
   for (let i = 0; i < p; i++) {
@@ -190,7 +215,8 @@ function readCovariance(raw: unknown, p: number, spec: DesignSpec): Float64Array
     for (let j = 0; j < i; j++) {
       const a = covariance[i * p + j];
       const b = covariance[j * p + i];
-      if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1e-300)) throw badJSON(`covariance is not symmetric at ('${spec.columns[i].name}', '${spec.columns[j].name}')`);
+      if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1e-300))
+        throw badJSON(`covariance is not symmetric at ('${spec.columns[i].name}', '${spec.columns[j].name}')`);
     }
   }
   // Positive definite: a Cholesky factor of the correlation matrix exists.
@@ -204,7 +230,22 @@ function readCovariance(raw: unknown, p: number, spec: DesignSpec): Float64Array
 function readStatistics(raw: unknown): FitStatistics {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw badJSON('statistics are missing');
   const source = raw as Record<string, unknown>;
-  const keys: (keyof FitStatistics)[] = ['nObs', 'nParameters', 'dfResidual', 'dfNull', 'logLikelihood', 'nullLogLikelihood', 'deviance', 'nullDeviance', 'aic', 'bic', 'pseudoR2', 'iterations', 'lrStatistic', 'lrPValue'];
+  const keys: (keyof FitStatistics)[] = [
+    'nObs',
+    'nParameters',
+    'dfResidual',
+    'dfNull',
+    'logLikelihood',
+    'nullLogLikelihood',
+    'deviance',
+    'nullDeviance',
+    'aic',
+    'bic',
+    'pseudoR2',
+    'iterations',
+    'lrStatistic',
+    'lrPValue',
+  ];
   const out: Partial<Record<keyof FitStatistics, number | boolean>> = {};
   for (const key of keys) {
     const value = source[key];

@@ -109,7 +109,13 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
     const request = next.value;
     let answer: LogitModel | string;
     try {
-      answer = fitDesign(prepared, request.spec, columnsOf(request.spec), { ...options, start: request.start, tolerance: request.tolerance, startVector: request.startVector }, context);
+      answer = fitDesign(
+        prepared,
+        request.spec,
+        columnsOf(request.spec),
+        { ...options, start: request.start, tolerance: request.tolerance, startVector: request.startVector },
+        context,
+      );
     } catch (error) {
       answer = skippedCandidate(request, error);
     }
@@ -125,7 +131,10 @@ export function checkStepwiseOptions(options: StepwiseOptions, context: string, 
   check(criterion === 'aic' || criterion === 'bic' || criterion === 'p-value', `${context}: criterion must be 'aic', 'bic' or 'p-value', got '${String(criterion)}'`);
   const alpha = options.alpha ?? 0.05;
   check(typeof alpha === 'number' && alpha > 0 && alpha < 1, `${context}: alpha must be a number between 0 and 1, got ${String(alpha)}`);
-  check(options.hierarchical === undefined || typeof options.hierarchical === 'boolean', `${context}: hierarchical must be true or false, got ${typeof options.hierarchical === 'string' ? `'${options.hierarchical}'` : String(options.hierarchical)}`);
+  check(
+    options.hierarchical === undefined || typeof options.hierarchical === 'boolean',
+    `${context}: hierarchical must be true or false, got ${typeof options.hierarchical === 'string' ? `'${options.hierarchical}'` : String(options.hierarchical)}`,
+  );
 }
 
 /** One fit the search asks its driver for: a design, its start and tolerance. */
@@ -143,7 +152,8 @@ export interface StepwiseFitRequest {
  * (SINGULAR, SEPARATION, NOT_CONVERGED; it is skipped and logged), otherwise the error itself.
  */
 export function skippedCandidate(request: StepwiseFitRequest, error: unknown): string {
-  if (request.candidate && error instanceof CbmError && (error.code === 'SINGULAR' || error.code === 'SEPARATION' || error.code === 'NOT_CONVERGED')) return `${error.code}: ${error.message}`;
+  if (request.candidate && error instanceof CbmError && (error.code === 'SINGULAR' || error.code === 'SEPARATION' || error.code === 'NOT_CONVERGED'))
+    return `${error.code}: ${error.message}`;
   throw error;
 }
 
@@ -211,7 +221,14 @@ export function* stepwiseSearch(fullSpec: DesignSpec, n: number, options: Stepwi
   for (;;) {
     const droppableTerms = droppable(current.terms, hierarchical);
     const log: CandidateRecord[] = [];
-    const none: CandidateRecord = { term: '<none>', df: null, deviance: current.statistics.deviance, aic: current.statistics.aic, criterion: criterion === 'p-value' ? NaN : score(current), pValue: null };
+    const none: CandidateRecord = {
+      term: '<none>',
+      df: null,
+      deviance: current.statistics.deviance,
+      aic: current.statistics.aic,
+      criterion: criterion === 'p-value' ? NaN : score(current),
+      pValue: null,
+    };
     let chosen: { term: Term; model: LogitModel; pValue: number | null } | null = null;
     if (criterion === 'p-value') {
       // Largest Wald p-value above alpha first; a removal that cannot be fitted is skipped.
@@ -220,7 +237,10 @@ export function* stepwiseSearch(fullSpec: DesignSpec, n: number, options: Stepwi
         const entry: CandidateRecord = { term: term.label, df: columnsOfTerm(current, term), deviance: NaN, aic: NaN, criterion: pValue, pValue };
         log.push(entry);
         if (chosen || !(pValue > alpha)) continue;
-        const model = yield* tryFit(current.terms.filter((t) => t !== term), current);
+        const model = yield* tryFit(
+          current.terms.filter((t) => t !== term),
+          current,
+        );
         if (typeof model === 'string') entry.skipped = model;
         else {
           entry.deviance = model.statistics.deviance;
@@ -234,7 +254,11 @@ export function* stepwiseSearch(fullSpec: DesignSpec, n: number, options: Stepwi
       for (const term of droppableTerms) {
         // On large data a subsample fit (newtonLogit's warm start) is a closer start than the
         // parent, whose estimates move far when a strong term is dropped.
-        const model = yield* tryFit(current.terms.filter((t) => t !== term), large ? undefined : current, candidateTolerance);
+        const model = yield* tryFit(
+          current.terms.filter((t) => t !== term),
+          large ? undefined : current,
+          candidateTolerance,
+        );
         if (typeof model === 'string') {
           log.push({ term: term.label, df: columnsOfTerm(current, term), deviance: NaN, aic: NaN, criterion: NaN, pValue: null, skipped: model });
           continue;

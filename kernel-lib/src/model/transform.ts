@@ -39,7 +39,8 @@ export function checkExpression(expr: unknown, context: string): asserts expr is
   const fail = (path: string, message: string) => new CbmError('BAD_INPUT', `${context}: ${path} ${message}`, { path });
   const walk = (e: unknown, path: string, depth: number): void => {
     if (depth > MAX_TREE_DEPTH) throw fail(path, `nests deeper than ${MAX_TREE_DEPTH} levels (or is cyclic)`);
-    if (e === null || typeof e !== 'object' || Array.isArray(e)) throw fail(path, `must be an expression object like { kind: 'column', name: 'price' }, got ${e === null ? 'null' : Array.isArray(e) ? 'an array' : typeof e}`);
+    if (e === null || typeof e !== 'object' || Array.isArray(e))
+      throw fail(path, `must be an expression object like { kind: 'column', name: 'price' }, got ${e === null ? 'null' : Array.isArray(e) ? 'an array' : typeof e}`);
     const node = e as Record<string, unknown>;
     switch (node.kind) {
       case 'column':
@@ -50,13 +51,16 @@ export function checkExpression(expr: unknown, context: string): asserts expr is
         return;
       case 'call':
         if (typeof node.fn !== 'string' || !isFunction(node.fn)) throw fail(path, `calls '${String(node.fn)}', which is not one of ${TRANSFORM_FUNCTIONS.join(', ')}`);
-        return walk(node.argument, `${path}.argument`, depth + 1);
+        walk(node.argument, `${path}.argument`, depth + 1);
+        return;
       case 'negate':
-        return walk(node.argument, `${path}.argument`, depth + 1);
+        walk(node.argument, `${path}.argument`, depth + 1);
+        return;
       case 'binary':
         if (typeof node.op !== 'string' || !['+', '-', '*', '/', '^'].includes(node.op)) throw fail(path, `has the operator '${String(node.op)}', which is not one of + - * / ^`);
         walk(node.left, `${path}.left`, depth + 1);
-        return walk(node.right, `${path}.right`, depth + 1);
+        walk(node.right, `${path}.right`, depth + 1);
+        return;
       default:
         throw fail(path, `has the kind '${String(node.kind)}'; kinds are column, number, call, binary, negate`);
     }
@@ -141,7 +145,10 @@ export function tokenize(source: string, context = 'formula'): Token[] {
         j++;
         while (j < n && isDigit(source.charCodeAt(j))) j++;
       }
-      if ((source[j] === 'e' || source[j] === 'E') && (isDigit(source.charCodeAt(j + 1)) || ((source[j + 1] === '+' || source[j + 1] === '-') && isDigit(source.charCodeAt(j + 2))))) {
+      if (
+        (source[j] === 'e' || source[j] === 'E') &&
+        (isDigit(source.charCodeAt(j + 1)) || ((source[j + 1] === '+' || source[j + 1] === '-') && isDigit(source.charCodeAt(j + 2))))
+      ) {
         j += 2;
         while (j < n && isDigit(source.charCodeAt(j))) j++;
       }
@@ -156,9 +163,7 @@ export function tokenize(source: string, context = 'formula'): Token[] {
       i = j;
       continue;
     }
-    const hint =
-      ch === '%' ? " ('%in%' and other %-operators are not supported)" :
-      ch === '|' ? ' (random effects are not supported)' : '';
+    const hint = ch === '%' ? " ('%in%' and other %-operators are not supported)" : ch === '|' ? ' (random effects are not supported)' : '';
     throw syntaxError(source, i, `unexpected '${ch}'${hint}; supported: ${SUPPORTED}`, context);
   }
   tokens.push({ kind: 'end', text: '', position: n });
@@ -212,8 +217,15 @@ export function parseCall(cursor: TokenCursor): Expression {
   cursor.at += 2; // name and '('
   const argument = additive(cursor);
   const close = cursor.tokens[cursor.at];
-  if (isOp(close, ',')) throw syntaxError(cursor.source, close.position, `${name.text}() takes exactly one argument (log is the natural logarithm; write log(x)/log(10) for base 10)`, cursor.context);
-  if (!isOp(close, ')')) throw syntaxError(cursor.source, close.position, close.kind === 'end' ? "missing ')'" : `expected ')' but found '${close.text}' (inside ${name.text}() only +, -, *, /, ^, numbers and columns are allowed)`, cursor.context);
+  if (isOp(close, ','))
+    throw syntaxError(cursor.source, close.position, `${name.text}() takes exactly one argument (log is the natural logarithm; write log(x)/log(10) for base 10)`, cursor.context);
+  if (!isOp(close, ')'))
+    throw syntaxError(
+      cursor.source,
+      close.position,
+      close.kind === 'end' ? "missing ')'" : `expected ')' but found '${close.text}' (inside ${name.text}() only +, -, *, /, ^, numbers and columns are allowed)`,
+      cursor.context,
+    );
   cursor.at++;
   cursor.depth--;
   return { kind: 'call', fn: name.text, argument };
@@ -410,7 +422,7 @@ const BINARY = {
   '*': (a: number, b: number) => a * b,
   '/': (a: number, b: number) => a / b,
   // Math.pow matches R's ^ on doubles: 0^0 = 1, a negative base with a fractional exponent is NaN.
-  '^': (a: number, b: number) => Math.pow(a, b),
+  '^': (a: number, b: number) => a ** b,
 } as const;
 
 const FUNCTIONS: Record<TransformFunction, (v: number) => number> = {
@@ -501,12 +513,16 @@ function nonFiniteError(expr: Expression, columns: (name: string) => Float64Arra
       : failing.kind === 'binary' && failing.op === '/'
         ? `${expressionLabel(failing.right)} is 0 in the division ${expressionLabel(failing)}`
         : `${expressionLabel(failing)} is ${rowValue(failing, columns, row)}`;
-  return new CbmError('NON_FINITE', `${context}: the transform ${label} is ${value} in row ${row} (${inputs}): ${why}; remove or fix such rows, or use a transform defined for them`, {
-    expression: label,
-    column: read[0] ?? null,
-    columns: read,
-    row,
-  });
+  return new CbmError(
+    'NON_FINITE',
+    `${context}: the transform ${label} is ${value} in row ${row} (${inputs}): ${why}; remove or fix such rows, or use a transform defined for them`,
+    {
+      expression: label,
+      column: read[0] ?? null,
+      columns: read,
+      row,
+    },
+  );
 }
 
 const derivedViews = new WeakMap<Table, ReadonlyMap<string, Float64Array>>();

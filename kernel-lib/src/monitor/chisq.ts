@@ -42,7 +42,10 @@ export function chiSquareShares(a: ArrayLike<unknown>, b: ArrayLike<unknown>, op
   let statistic = 0;
   for (const level of levels) {
     const column = (ca.get(level) ?? 0) + (cb.get(level) ?? 0);
-    for (const [observed, rowTotal] of [[ca.get(level) ?? 0, na], [cb.get(level) ?? 0, nb]]) {
+    for (const [observed, rowTotal] of [
+      [ca.get(level) ?? 0, na],
+      [cb.get(level) ?? 0, nb],
+    ]) {
       const expected = (rowTotal * column) / n;
       const deviation = Math.abs(observed - expected);
       const yates = correct ? Math.min(0.5, deviation) : 0;

@@ -91,14 +91,27 @@ export function driftReport(previousLoad: DataInput | Table, currentLoad: DataIn
     t[key] = v;
   }
   const ignore = new Set<string>(thresholds.ignore ?? []);
-  check(thresholds.ignore === undefined || (Array.isArray(thresholds.ignore) && thresholds.ignore.every((n) => typeof n === 'string')), `${context}: ignore must be an array of column names`);
+  check(
+    thresholds.ignore === undefined || (Array.isArray(thresholds.ignore) && thresholds.ignore.every((n) => typeof n === 'string')),
+    `${context}: ignore must be an array of column names`,
+  );
   const previous = toTable(previousLoad, `${context} (previous load)`);
   const current = toTable(currentLoad, `${context} (current load)`);
   if (previous.nRows === 0) throw new CbmError('BAD_INPUT', `${context}: the previous load has no rows`);
   if (current.nRows === 0) throw new CbmError('BAD_INPUT', `${context}: the current load has no rows`);
 
   const rows: DriftRow[] = [];
-  const blank = { psi: null, testStatistic: null, testName: null, pValue: null, missingPrevious: null, missingCurrent: null, meanPrevious: null, meanCurrent: null, threshold: null } as const;
+  const blank = {
+    psi: null,
+    testStatistic: null,
+    testName: null,
+    pValue: null,
+    missingPrevious: null,
+    missingCurrent: null,
+    meanPrevious: null,
+    meanCurrent: null,
+    threshold: null,
+  } as const;
   for (const name of previous.names) {
     if (ignore.has(name)) continue;
     if (!current.has(name)) {
@@ -156,27 +169,59 @@ function compareColumn(name: string, before: ArrayLike<unknown>, after: ArrayLik
   const missingCurrent = missingShare(after);
   const kb = kindOf(before);
   const ka = kindOf(after);
-  const base = { variable: name, missingPrevious, missingCurrent, psi: null, testStatistic: null, testName: null, pValue: null, meanPrevious: null, meanCurrent: null, threshold: null };
+  const base = {
+    variable: name,
+    missingPrevious,
+    missingCurrent,
+    psi: null,
+    testStatistic: null,
+    testName: null,
+    pValue: null,
+    meanPrevious: null,
+    meanCurrent: null,
+    threshold: null,
+  };
   if (kb === 'empty' || ka === 'empty') {
     const status: DriftStatus = ka === 'empty' && kb !== 'empty' ? 'drift' : 'ok';
-    return { ...base, kind: 'skipped', status, sentence: status === 'drift' ? `${name}: every value missing in the current load — check the load` : `${name}: no values to compare` };
+    return {
+      ...base,
+      kind: 'skipped',
+      status,
+      sentence: status === 'drift' ? `${name}: every value missing in the current load — check the load` : `${name}: no values to compare`,
+    };
   }
   if (kb !== ka) {
     return { ...base, kind: 'type changed', status: 'drift', sentence: `${name}: was ${kb}, now ${ka} — a column swapped or mis-parsed; check the load` };
   }
   const missingRise = missingCurrent - missingPrevious;
-  const missingSentence = missingRise > t.missingShare ? `${name}: missing share rose from ${pct(missingPrevious)} to ${pct(missingCurrent)} (> ${pct(t.missingShare)} rise) — check the load` : null;
+  const missingSentence =
+    missingRise > t.missingShare ? `${name}: missing share rose from ${pct(missingPrevious)} to ${pct(missingCurrent)} (> ${pct(t.missingShare)} rise) — check the load` : null;
   if (kb === 'numeric') {
     const x = presentNumbers(before, 'previous', 'driftReport');
     const y = presentNumbers(after, 'current', 'driftReport');
     const p = psi(x, y).psi;
     const ks = ksTest(x, y, { exact: false });
-    const row = { ...base, kind: 'numeric' as const, psi: p, testStatistic: ks.statistic, testName: 'KS D' as const, pValue: ks.pValue, meanPrevious: mean(x), meanCurrent: mean(y) };
+    const row = {
+      ...base,
+      kind: 'numeric' as const,
+      psi: p,
+      testStatistic: ks.statistic,
+      testName: 'KS D' as const,
+      pValue: ks.pValue,
+      meanPrevious: mean(x),
+      meanCurrent: mean(y),
+    };
     const shift = `mean ${fmt(row.meanPrevious)} → ${fmt(row.meanCurrent)}`;
     if (p > t.psi) return { ...row, status: 'drift', threshold: t.psi, sentence: `${name}: PSI ${fmt(p)} > ${t.psi} — distribution shifted (${shift}); check the load` };
     if (missingSentence) return { ...row, status: 'drift', threshold: t.missingShare, sentence: missingSentence };
     if (p > t.psiWarn) return { ...row, status: 'warn', threshold: t.psiWarn, sentence: `${name}: PSI ${fmt(p)} > ${t.psiWarn} — some shift (${shift}); watch it` };
-    if (ks.statistic > t.ksStatistic) return { ...row, status: 'warn', threshold: t.ksStatistic, sentence: `${name}: KS D ${fmt(ks.statistic)} > ${t.ksStatistic} — the distribution's shape changed (${shift}); watch it` };
+    if (ks.statistic > t.ksStatistic)
+      return {
+        ...row,
+        status: 'warn',
+        threshold: t.ksStatistic,
+        sentence: `${name}: KS D ${fmt(ks.statistic)} > ${t.ksStatistic} — the distribution's shape changed (${shift}); watch it`,
+      };
     return { ...row, status: 'ok', sentence: `${name}: stable (PSI ${fmt(p)}, KS D ${fmt(ks.statistic)})` };
   }
   const before2 = withoutBlanks(before);
@@ -184,7 +229,12 @@ function compareColumn(name: string, before: ArrayLike<unknown>, after: ArrayLik
   const cb = levelCounts(before2, 'previous', 'driftReport');
   const ca = levelCounts(after2, 'current', 'driftReport');
   if (cb.size > t.maxLevels || ca.size > t.maxLevels) {
-    return { ...base, kind: 'skipped', status: missingSentence ? 'drift' : 'ok', sentence: missingSentence ?? `${name}: ${Math.max(cb.size, ca.size)} levels — too many to compare as categories (an id or free text?)` };
+    return {
+      ...base,
+      kind: 'skipped',
+      status: missingSentence ? 'drift' : 'ok',
+      sentence: missingSentence ?? `${name}: ${Math.max(cb.size, ca.size)} levels — too many to compare as categories (an id or free text?)`,
+    };
   }
   const nb = before2.length - [...before2].filter((v) => v === null || v === undefined).length;
   const na = after2.length - [...after2].filter((v) => v === null || v === undefined).length;
@@ -194,7 +244,10 @@ function compareColumn(name: string, before: ArrayLike<unknown>, after: ArrayLik
   const chi = cb.size + ca.size > 2 && new Set([...cb.keys(), ...ca.keys()]).size >= 2 ? chiSquareShares(before2, after2) : null;
   const row = { ...base, kind: 'categorical' as const, psi: p, testStatistic: chi?.statistic ?? null, testName: chi ? ('chi-square' as const) : null, pValue: chi?.pValue ?? null };
   if (appeared.length || vanished.length) {
-    const parts = [appeared.length ? `new level${appeared.length > 1 ? 's' : ''} ${appeared.join(', ')}` : '', vanished.length ? `level${vanished.length > 1 ? 's' : ''} ${vanished.join(', ')} vanished` : ''].filter(Boolean);
+    const parts = [
+      appeared.length ? `new level${appeared.length > 1 ? 's' : ''} ${appeared.join(', ')}` : '',
+      vanished.length ? `level${vanished.length > 1 ? 's' : ''} ${vanished.join(', ')} vanished` : '',
+    ].filter(Boolean);
     const hint = appeared.length && vanished.length ? ' — a category renamed? check the load' : '; check the load';
     return { ...row, status: 'drift', threshold: t.levelShare, sentence: `${name}: ${parts.join(' and ')}${hint}` };
   }

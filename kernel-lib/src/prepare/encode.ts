@@ -32,7 +32,11 @@ export function encodeCategories(data: DataInput | Table, encodings: Encodings):
       if (code === undefined || !Object.prototype.hasOwnProperty.call(codes, String(value))) {
         throw new CbmError(
           value === null || value === undefined ? 'NON_FINITE' : 'BAD_INPUT',
-          `encodeCategories: column '${name}' has ${value === null || value === undefined ? 'a missing value' : `the value '${String(value)}'`} in row ${i}, which has no code (codes: ${Object.entries(codes).map(([k, v]) => `'${k}' → ${v}`).join(', ')})`,
+          `encodeCategories: column '${name}' has ${value === null || value === undefined ? 'a missing value' : `the value '${String(value)}'`} in row ${i}, which has no code (codes: ${Object.entries(
+            codes,
+          )
+            .map(([k, v]) => `'${k}' → ${v}`)
+            .join(', ')})`,
           { column: name, row: i },
         );
       }
@@ -46,7 +50,10 @@ export function encodeCategories(data: DataInput | Table, encodings: Encodings):
 export function checkEncodings(encodings: unknown): asserts encodings is Encodings {
   check(encodings !== null && typeof encodings === 'object' && !Array.isArray(encodings), `encodings must be an object like { gender: { M: 1, F: 0 } }`);
   for (const [name, codes] of Object.entries(encodings as object)) {
-    check(codes !== null && typeof codes === 'object' && !Array.isArray(codes) && Object.keys(codes).length > 0, `encodings.${name} must be an object of codes like { M: 1, F: 0 }`);
+    check(
+      codes !== null && typeof codes === 'object' && !Array.isArray(codes) && Object.keys(codes).length > 0,
+      `encodings.${name} must be an object of codes like { M: 1, F: 0 }`,
+    );
     for (const [level, code] of Object.entries(codes as object)) {
       check(typeof code === 'number' && Number.isFinite(code), `encodings.${name}['${level}'] must be a finite number, got ${describeValue(code)}`);
     }
@@ -65,7 +72,10 @@ export function indicatorCoding(data: DataInput | Table, column: string, options
   check(typeof column === 'string', `indicatorCoding: column must be a column name, got ${describeValue(column)}`);
   checkOptions(options, 'indicatorCoding', ['reference', 'keepOriginal']);
   check(options.reference === undefined || typeof options.reference === 'string', `indicatorCoding: reference must be a level (text), got ${describeValue(options.reference)}`);
-  check(options.keepOriginal === undefined || typeof options.keepOriginal === 'boolean', `indicatorCoding: keepOriginal must be true or false, got ${describeValue(options.keepOriginal)}`);
+  check(
+    options.keepOriginal === undefined || typeof options.keepOriginal === 'boolean',
+    `indicatorCoding: keepOriginal must be true or false, got ${describeValue(options.keepOriginal)}`,
+  );
   const table = toTable(data, 'indicatorCoding');
   const levels = textLevels(table, column, 'indicatorCoding');
   const reference = options.reference ?? levels[0];

@@ -43,7 +43,10 @@ export function fitPreparation(data: DataInput | Table, spec: PreparationSpec): 
 
 /** Applies a fitted preparation to raw rows: encode, then scale with the stored ranges. */
 export function applyPreparation(preparation: Preparation, data: DataInput | Table): Table {
-  check(isPreparation(preparation) && preparation.ranges !== null && typeof preparation.ranges === 'object', 'applyPreparation: preparation must be a fitted preparation (fitPreparation(data, spec)), with encodings and ranges');
+  check(
+    isPreparation(preparation) && preparation.ranges !== null && typeof preparation.ranges === 'object',
+    'applyPreparation: preparation must be a fitted preparation (fitPreparation(data, spec)), with encodings and ranges',
+  );
   const encoded = encodeCategories(data, preparation.encodings);
   if (Object.keys(preparation.ranges).length === 0) return toTable(encoded);
   return toTable(scalerFromRanges(preparation.ranges).transform(encoded));

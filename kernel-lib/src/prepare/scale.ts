@@ -40,7 +40,8 @@ export function minMaxScaler(data: DataInput | Table, columns: readonly string[]
       if (values[i] > max) max = values[i];
     }
     if (!(max > min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${name}' is constant (${min}) in the data, so it cannot be scaled to [0, 1]`, { column: name });
-    if (!Number.isFinite(max - min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${name}' spans ${min} to ${max}, a range too wide to scale in double precision`, { column: name });
+    if (!Number.isFinite(max - min))
+      throw new CbmError('BAD_INPUT', `minMaxScaler: column '${name}' spans ${min} to ${max}, a range too wide to scale in double precision`, { column: name });
     setOwn(ranges, name, { min, max });
   }
   return scalerFromRanges(ranges);
@@ -50,7 +51,10 @@ export function minMaxScaler(data: DataInput | Table, columns: readonly string[]
 export function scalerFromRanges(ranges: Readonly<Record<string, Range>>): MinMaxScaler {
   check(ranges !== null && typeof ranges === 'object' && !Array.isArray(ranges), `scalerFromRanges: ranges must be an object like { age: { min: 18, max: 47 } }`);
   for (const [name, r] of Object.entries(ranges)) {
-    check(r !== null && typeof r === 'object' && Number.isFinite(r.min) && Number.isFinite(r.max) && r.max > r.min && Number.isFinite(r.max - r.min), `scaling range for '${name}' must be { min, max } with finite min < max`);
+    check(
+      r !== null && typeof r === 'object' && Number.isFinite(r.min) && Number.isFinite(r.max) && r.max > r.min && Number.isFinite(r.max - r.min),
+      `scaling range for '${name}' must be { min, max } with finite min < max`,
+    );
   }
   const frozen = Object.freeze(Object.fromEntries(Object.entries(ranges).map(([k, r]) => [k, Object.freeze({ min: r.min, max: r.max })])));
   const rangeOf = (column: string): Range => {
@@ -80,7 +84,10 @@ export function scalerFromRanges(ranges: Readonly<Record<string, Range>>): MinMa
     },
     unscaleValue(column, scaled) {
       const { min, max } = rangeOf(column);
-      check(typeof scaled === 'number' && Number.isFinite(scaled), `minMaxScaler.unscaleValue: scaled must be a finite number, got ${typeof scaled === 'number' ? scaled : typeof scaled}`);
+      check(
+        typeof scaled === 'number' && Number.isFinite(scaled),
+        `minMaxScaler.unscaleValue: scaled must be a finite number, got ${typeof scaled === 'number' ? scaled : typeof scaled}`,
+      );
       return min + scaled * (max - min);
     },
     toJSON: () => Object.fromEntries(Object.entries(frozen).map(([k, r]) => [k, { min: r.min, max: r.max }])),

@@ -72,7 +72,10 @@ export function trainValidationSplit(data: DataInput | Table, options: SplitOpti
       else groups.set(key, [i]);
     }
   } else {
-    groups.set('', Array.from({ length: table.nRows }, (_, i) => i));
+    groups.set(
+      '',
+      Array.from({ length: table.nRows }, (_, i) => i),
+    );
   }
   const trainIndices: number[] = [];
   const validationIndices: number[] = [];
@@ -84,7 +87,10 @@ export function trainValidationSplit(data: DataInput | Table, options: SplitOpti
     for (let k = 0; k < members.length; k++) (k < trainCount ? trainIndices : validationIndices).push(members[order[k]]);
   }
   // A part left empty would fail far from here (a fit on no rows, metrics of nothing): say why now.
-  for (const [part, indices] of [['validation', validationIndices], ['training', trainIndices]] as const) {
+  for (const [part, indices] of [
+    ['validation', validationIndices],
+    ['training', trainIndices],
+  ] as const) {
     if (indices.length > 0) continue;
     const why =
       options.stratify !== undefined

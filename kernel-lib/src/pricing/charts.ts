@@ -26,9 +26,17 @@ export function priceCurveChart(result: OptimizePriceResult, options?: ChartOpti
     risk: tail ? p.tailProbability : p.expectedChurnRate,
     feasible: p.feasible ? 'feasible' : 'infeasible',
   }));
-  const resolved = resolveOptions(context, options, { title: `${result.name ? `${result.name}: ` : ''}${money} and churn risk by price change`, width: DEFAULT_WIDTH, height: 200 });
+  const resolved = resolveOptions(context, options, {
+    title: `${result.name ? `${result.name}: ` : ''}${money} and churn risk by price change`,
+    width: DEFAULT_WIDTH,
+    height: 200,
+  });
   const riskTitle = tail ? 'P(churners ≥ k)' : 'expected churn rate';
-  const rule = { mark: { type: 'rule' as const, color: REFERENCE_COLOR, strokeDash: REFERENCE_DASH }, data: { values: [{ 'price change': result.priceChange }] }, encoding: { x: { field: 'price change', type: 'quantitative' as const } } };
+  const rule = {
+    mark: { type: 'rule' as const, color: REFERENCE_COLOR, strokeDash: REFERENCE_DASH },
+    data: { values: [{ 'price change': result.priceChange }] },
+    encoding: { x: { field: 'price change', type: 'quantitative' as const } },
+  };
   const panel = (field: string, title: string) => ({
     width: resolved.width,
     height: resolved.height,

@@ -58,7 +58,8 @@ export function competitorIndex(prices: DataInput | Table, options: CompetitorIn
     check(typeof d === 'string' && DATE.test(d), `${context}: date in row ${i} must be 'YYYY-MM-DD', got ${JSON.stringify(d)}`);
     if (d > date) continue;
     const price = values[i];
-    if (typeof price !== 'number' || !Number.isFinite(price)) throw new CbmError('NON_FINITE', `${context}: price in row ${i} is not a finite number (${String(price)})`, { row: i });
+    if (typeof price !== 'number' || !Number.isFinite(price))
+      throw new CbmError('NON_FINITE', `${context}: price in row ${i} is not a finite number (${String(price)})`, { row: i });
     check(price > 0, `${context}: price in row ${i} is ${price}; prices must be positive`, { row: i });
     const competitor = String(competitors[i]);
     const seen = latest.get(competitor);
@@ -69,8 +70,6 @@ export function competitorIndex(prices: DataInput | Table, options: CompetitorIn
   const sorted = observations.map((o) => o.price).sort((a, b) => a - b);
   const m = sorted.length;
   const value =
-    against === 'cheapest' ? sorted[0] :
-    against === 'mean' ? sorted.reduce((a, b) => a + b, 0) / m :
-    m % 2 === 1 ? sorted[(m - 1) / 2] : (sorted[m / 2 - 1] + sorted[m / 2]) / 2;
+    against === 'cheapest' ? sorted[0] : against === 'mean' ? sorted.reduce((a, b) => a + b, 0) / m : m % 2 === 1 ? sorted[(m - 1) / 2] : (sorted[m / 2 - 1] + sorted[m / 2]) / 2;
   return { product, date, against, value, observations };
 }

@@ -99,15 +99,20 @@ export function priceColumn(table: Table, name: string, scale: 'level' | 'log', 
   const out = new Float64Array(table.nRows);
   for (let i = 0; i < out.length; i++) {
     const v = cells[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new CbmError('NON_FINITE', `${context}: price column '${name}' row ${i} is not a finite number (${String(v)})`, { row: i });
-    if (scale === 'level') check(v > 0, `${context}: price column '${name}' row ${i} is ${v}; prices must be positive (for a log price or log gap column pass priceScale: 'log')`, { row: i });
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new CbmError('NON_FINITE', `${context}: price column '${name}' row ${i} is not a finite number (${String(v)})`, { row: i });
+    if (scale === 'level')
+      check(v > 0, `${context}: price column '${name}' row ${i} is ${v}; prices must be positive (for a log price or log gap column pass priceScale: 'log')`, { row: i });
     out[i] = v;
   }
   return out;
 }
 
 export function checkModel(model: unknown, context: string): asserts model is ChurnModel {
-  check(model !== null && typeof model === 'object' && typeof (model as ChurnModel).predict === 'function', `${context}: model must be a fitted churn model with predict(data), e.g. from fitLogit`);
+  check(
+    model !== null && typeof model === 'object' && typeof (model as ChurnModel).predict === 'function',
+    `${context}: model must be a fitted churn model with predict(data), e.g. from fitLogit`,
+  );
 }
 
 export function retentionElasticity(model: ChurnModel, data: DataInput | Table, options: ElasticityOptions): RetentionElasticity {
@@ -135,7 +140,8 @@ export function retentionElasticity(model: ChurnModel, data: DataInput | Table, 
     retention[i] = 1 - p0[i];
     // ln(1 − p) by log1p keeps precision when p is small.
     perCustomer[i] = (Math.log1p(-up[i]) - Math.log1p(-down[i])) / (2 * STEP);
-    if (!Number.isFinite(perCustomer[i])) throw new CbmError('NON_FINITE', `${context}: the elasticity of row ${i} is not finite (its churn probability is ${p0[i]}: retention 0 has no elasticity)`, { row: i });
+    if (!Number.isFinite(perCustomer[i]))
+      throw new CbmError('NON_FINITE', `${context}: the elasticity of row ${i} is not finite (its churn probability is ${p0[i]}: retention 0 has no elasticity)`, { row: i });
   }
   const summarise = (rows: number[] | null) => {
     let sumE = 0;

@@ -40,9 +40,7 @@ import { checkModel, priceColumn, shiftedPrice, withColumn, type ChurnModel } fr
  * });
  * best.priceChange; // the price change at which P(8 or more churners) = 0.1 %
  */
-export type PriceResponse =
-  | { logitSlope: number }
-  | { model: ChurnModel; data: DataInput | Table; price: string; priceScale?: 'level' | 'log'; periods?: number };
+export type PriceResponse = { logitSlope: number } | { model: ChurnModel; data: DataInput | Table; price: string; priceScale?: 'level' | 'log'; periods?: number };
 
 export interface PriceConstraints {
   /** P(at least `count` churners) ≤ maxProbability. */
@@ -135,7 +133,8 @@ function nonNegativeVector(values: unknown, n: number, name: string, context: st
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const x = v[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new CbmError('NON_FINITE', `${context}: ${name}[${i}] is ${typeof x === 'number' ? String(x) : 'not a number'}`, { index: i });
+    if (typeof x !== 'number' || !Number.isFinite(x))
+      throw new CbmError('NON_FINITE', `${context}: ${name}[${i}] is ${typeof x === 'number' ? String(x) : 'not a number'}`, { index: i });
     check(x >= 0, `${context}: ${name}[${i}] = ${x} is negative; it must be ≥ 0`, { index: i });
     out[i] = x;
   }
@@ -167,7 +166,8 @@ function buildProblem(spec: OptimizePriceSpec, context: string): Problem {
     };
   } else {
     const allowed = ['model', 'data', 'price', 'priceScale', 'periods'];
-    for (const key of Object.keys(response)) check(allowed.includes(key), `${context}: priceResponse has the unknown option '${key}' (options: logitSlope, or ${allowed.join(', ')})`);
+    for (const key of Object.keys(response))
+      check(allowed.includes(key), `${context}: priceResponse has the unknown option '${key}' (options: logitSlope, or ${allowed.join(', ')})`);
     checkModel(response.model, context);
     check(spec.churnProbabilities === undefined, `${context}: with a fitted model the churn probabilities come from the model; leave churnProbabilities out`);
     const scale = response.priceScale ?? 'level';
@@ -181,7 +181,7 @@ function buildProblem(spec: OptimizePriceSpec, context: string): Problem {
     const model = response.model;
     probabilitiesAt = (d) => {
       const hazard = model.predict(withColumn(table, response.price, shiftedPrice(base, Math.log1p(d), scale)));
-      return periods === 1 ? Float64Array.from(hazard) : Float64Array.from(hazard, (h) => 1 - Math.pow(1 - h, periods));
+      return periods === 1 ? Float64Array.from(hazard) : Float64Array.from(hazard, (h) => 1 - (1 - h) ** periods);
     };
   }
   check(n >= 1, `${context}: there are no customers`);
@@ -240,8 +240,14 @@ function buildConstraints(spec: OptimizePriceSpec, n: number, context: string): 
   if (given.churnersAtLeast !== undefined) {
     const c = given.churnersAtLeast;
     check(c !== null && typeof c === 'object', `${context}: churnersAtLeast must be { count, maxProbability }`);
-    check(Number.isInteger(c.count) && c.count >= 1 && c.count <= n, `${context}: churnersAtLeast.count must be a whole number from 1 to the number of customers (${n}), got ${String(c.count)}`);
-    check(typeof c.maxProbability === 'number' && c.maxProbability > 0 && c.maxProbability < 1, `${context}: churnersAtLeast.maxProbability must be between 0 and 1, e.g. 0.001, got ${String(c.maxProbability)}`);
+    check(
+      Number.isInteger(c.count) && c.count >= 1 && c.count <= n,
+      `${context}: churnersAtLeast.count must be a whole number from 1 to the number of customers (${n}), got ${String(c.count)}`,
+    );
+    check(
+      typeof c.maxProbability === 'number' && c.maxProbability > 0 && c.maxProbability < 1,
+      `${context}: churnersAtLeast.maxProbability must be between 0 and 1, e.g. 0.001, got ${String(c.maxProbability)}`,
+    );
     const floor = (c.maxProbability * 1e-25) / n;
     out.push({
       name: 'churnersAtLeast',
@@ -260,7 +266,10 @@ function buildConstraints(spec: OptimizePriceSpec, n: number, context: string): 
     const g = given.maxCompetitorGap;
     check(g !== null && typeof g === 'object', `${context}: maxCompetitorGap must be { ourPrice, competitorPrice, maxGap }`);
     check(typeof g.ourPrice === 'number' && g.ourPrice > 0 && Number.isFinite(g.ourPrice), `${context}: maxCompetitorGap.ourPrice must be a positive price`);
-    check(typeof g.competitorPrice === 'number' && g.competitorPrice > 0 && Number.isFinite(g.competitorPrice), `${context}: maxCompetitorGap.competitorPrice must be a positive price`);
+    check(
+      typeof g.competitorPrice === 'number' && g.competitorPrice > 0 && Number.isFinite(g.competitorPrice),
+      `${context}: maxCompetitorGap.competitorPrice must be a positive price`,
+    );
     check(typeof g.maxGap === 'number' && Number.isFinite(g.maxGap) && g.maxGap > -1, `${context}: maxCompetitorGap.maxGap must be a relative gap above −1, e.g. 0.05`);
     const gap = (e: Evaluation) => (g.ourPrice * (1 + e.d)) / g.competitorPrice - 1;
     out.push({ name: 'maxCompetitorGap', limit: g.maxGap, value: gap, exact: gap, describe: (v) => `the gap to the competitor ${(v * 100).toPrecision(6)} %` });
@@ -314,7 +323,10 @@ function optimizeOne(spec: OptimizePriceSpec, context: string): OptimizePriceRes
   check(spec !== undefined, `${context}: give a spec { churnProbabilities, revenues, priceResponse, bounds, objective, constraints }`);
   for (const key of Object.keys(spec)) check(SPEC_KEYS.includes(key), `${context}: unknown option '${key}' (options: ${SPEC_KEYS.join(', ')})`);
   const bounds = spec.bounds ?? [-0.5, 0.5];
-  check(Array.isArray(bounds) && bounds.length === 2 && bounds.every((b) => typeof b === 'number' && Number.isFinite(b)), `${context}: bounds must be [lowest, highest] relative price changes, e.g. [-0.5, 0.5]`);
+  check(
+    Array.isArray(bounds) && bounds.length === 2 && bounds.every((b) => typeof b === 'number' && Number.isFinite(b)),
+    `${context}: bounds must be [lowest, highest] relative price changes, e.g. [-0.5, 0.5]`,
+  );
   const [low, high] = bounds;
   check(low < high, `${context}: bounds [${low}, ${high}] are out of order; give [lowest, highest]`);
   check(low > -1, `${context}: the lower bound ${low} is at or below −100 %; a price cannot fall to zero or below`);
@@ -345,10 +357,18 @@ function optimizeOne(spec: OptimizePriceSpec, context: string): OptimizePriceRes
       for (let g = 1; g < gridPoints; g++) if (values[g][j] < values[best][j]) best = g;
       if (values[best][j] > constraints[j].limit) {
         const c = constraints[j];
-        throw new CbmError('INFEASIBLE', `${context}: constraint ${c.name} cannot be met within bounds [${low}, ${high}]: the best reachable is ${c.describe(values[best][j])} (at a price change of ${(grid[best].d * 100).toFixed(2)} %), above the limit ${c.limit}; widen the bounds or relax the limit`, { constraint: c.name, bestValue: values[best][j], at: grid[best].d, limit: c.limit });
+        throw new CbmError(
+          'INFEASIBLE',
+          `${context}: constraint ${c.name} cannot be met within bounds [${low}, ${high}]: the best reachable is ${c.describe(values[best][j])} (at a price change of ${(grid[best].d * 100).toFixed(2)} %), above the limit ${c.limit}; widen the bounds or relax the limit`,
+          { constraint: c.name, bestValue: values[best][j], at: grid[best].d, limit: c.limit },
+        );
       }
     }
-    throw new CbmError('INFEASIBLE', `${context}: the constraints ${constraints.map((c) => c.name).join(', ')} can each be met within bounds [${low}, ${high}] but not together; relax one of them`, { constraints: constraints.map((c) => c.name) });
+    throw new CbmError(
+      'INFEASIBLE',
+      `${context}: the constraints ${constraints.map((c) => c.name).join(', ')} can each be met within bounds [${low}, ${high}] but not together; relax one of them`,
+      { constraints: constraints.map((c) => c.name) },
+    );
   }
 
   // Candidates: the best feasible grid point refined, and every feasibility boundary.
@@ -440,7 +460,12 @@ function optimizeOne(spec: OptimizePriceSpec, context: string): OptimizePriceRes
     expectedChurnRate: optimum.churnRate,
     expectedChurners,
     tailProbability: tailConstraint ? tailConstraint.exact(optimum) : null,
-    today: { expectedRevenue: today.revenue, expectedMargin: today.margin, expectedChurnRate: today.churnRate, tailProbability: tailConstraint ? tailConstraint.exact(today) : null },
+    today: {
+      expectedRevenue: today.revenue,
+      expectedMargin: today.margin,
+      expectedChurnRate: today.churnRate,
+      tailProbability: tailConstraint ? tailConstraint.exact(today) : null,
+    },
     constraints: status,
     curve,
     churnProbabilities: optimum.p,

@@ -24,7 +24,10 @@ export function churnerDistributionChart(exact: ArrayLike<number>, simulated?: r
   if (simulated !== undefined) {
     check(Array.isArray(simulated), `${context}: simulated must be simulateRevenue's summary.churnerHistogram`);
     simulated.forEach((row, i) => {
-      check(row !== null && typeof row === 'object' && Number.isInteger(row.churners) && Number.isFinite(row.share), `${context}: simulated[${i}] must be a { churners, share } row of summary.churnerHistogram`);
+      check(
+        row !== null && typeof row === 'object' && Number.isInteger(row.churners) && Number.isFinite(row.share),
+        `${context}: simulated[${i}] must be a { churners, share } row of summary.churnerHistogram`,
+      );
       rows.push({ churners: row.churners, probability: row.share, source: 'simulated' });
     });
   }
@@ -55,7 +58,10 @@ export function churnerDistributionChart(exact: ArrayLike<number>, simulated?: r
  */
 export function revenueHistogramChart(summary: Pick<RevenueSummary, 'totalHistogram'>, options?: ChartOptions): VegaLiteSpec {
   const context = 'revenueHistogramChart';
-  check(summary !== null && typeof summary === 'object' && Array.isArray(summary.totalHistogram) && summary.totalHistogram.length > 0, `${context}: give simulateRevenue's summary`);
+  check(
+    summary !== null && typeof summary === 'object' && Array.isArray(summary.totalHistogram) && summary.totalHistogram.length > 0,
+    `${context}: give simulateRevenue's summary`,
+  );
   const resolved = resolveOptions(context, options, { title: 'Simulated total revenue', width: DEFAULT_WIDTH, height: DEFAULT_HEIGHT });
   return {
     $schema: VEGA_LITE_SCHEMA,

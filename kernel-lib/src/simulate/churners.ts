@@ -22,13 +22,20 @@ export const MAX_EXACT_CUSTOMERS = 100_000;
 
 /** Checks and copies churn probabilities: an array of numbers in [0, 1]. */
 export function probabilityVector(probabilities: unknown, context: string, name = 'churnProbabilities'): Float64Array {
-  check(Array.isArray(probabilities) || ArrayBuffer.isView(probabilities), `${context}: ${name} must be an array of probabilities, got ${probabilities === null ? 'null' : typeof probabilities}`);
+  check(
+    Array.isArray(probabilities) || ArrayBuffer.isView(probabilities),
+    `${context}: ${name} must be an array of probabilities, got ${probabilities === null ? 'null' : typeof probabilities}`,
+  );
   const values = probabilities as ArrayLike<unknown>;
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new CbmError('NON_FINITE', `${context}: ${name}[${i}] is ${typeof v === 'number' ? String(v) : v === null || v === undefined ? 'missing' : `not a number (${describeValue(v)})`}; every customer needs a churn probability`, { index: i });
+      throw new CbmError(
+        'NON_FINITE',
+        `${context}: ${name}[${i}] is ${typeof v === 'number' ? String(v) : v === null || v === undefined ? 'missing' : `not a number (${describeValue(v)})`}; every customer needs a churn probability`,
+        { index: i },
+      );
     }
     check(v >= 0 && v <= 1, `${context}: ${name}[${i}] = ${v} is outside [0, 1]`, { index: i, value: v });
     out[i] = v;
@@ -39,7 +46,12 @@ export function probabilityVector(probabilities: unknown, context: string, name 
 export function churnerDistribution(probabilities: ArrayLike<number>): Float64Array {
   const p = probabilityVector(probabilities, 'churnerDistribution');
   const n = p.length;
-  if (n > MAX_EXACT_CUSTOMERS) throw new CbmError('TOO_LARGE', `churnerDistribution: ${n} customers exceed the exact recursion's limit of ${MAX_EXACT_CUSTOMERS} (cost grows with n²); split the base into segments or approximate`, { customers: n });
+  if (n > MAX_EXACT_CUSTOMERS)
+    throw new CbmError(
+      'TOO_LARGE',
+      `churnerDistribution: ${n} customers exceed the exact recursion's limit of ${MAX_EXACT_CUSTOMERS} (cost grows with n²); split the base into segments or approximate`,
+      { customers: n },
+    );
   const d = new Float64Array(n + 1);
   d[0] = 1;
   for (let i = 0; i < n; i++) {

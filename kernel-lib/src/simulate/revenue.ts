@@ -143,7 +143,8 @@ function revenueVector(values: unknown, n: number, name: string, context: string
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const x = v[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new CbmError('NON_FINITE', `${context}: ${name}[${i}] is ${typeof x === 'number' ? String(x) : 'not a number'}; every customer needs a finite revenue`, { index: i });
+    if (typeof x !== 'number' || !Number.isFinite(x))
+      throw new CbmError('NON_FINITE', `${context}: ${name}[${i}] is ${typeof x === 'number' ? String(x) : 'not a number'}; every customer needs a finite revenue`, { index: i });
     check(x >= 0, `${context}: ${name}[${i}] = ${x} is negative; revenues must be ≥ 0`, { index: i, value: x });
     out[i] = x;
   }
@@ -168,15 +169,29 @@ export function prepareSimulation(spec: SimulateRevenueSpec, context = 'simulate
   const keepDraws = spec.keepDraws ?? true;
   check(typeof keepDraws === 'boolean', `${context}: keepDraws must be true or false`);
   if (keepDraws && simulations > MAX_KEPT_SIMULATIONS) {
-    throw new CbmError('TOO_LARGE', `${context}: keeping ${simulations} simulations' draws needs ~${Math.round((simulations * 20) / 1e6)} MB; keep at most ${MAX_KEPT_SIMULATIONS.toLocaleString('en-US')} or pass keepDraws: false for the summary alone`, { simulations });
+    throw new CbmError(
+      'TOO_LARGE',
+      `${context}: keeping ${simulations} simulations' draws needs ~${Math.round((simulations * 20) / 1e6)} MB; keep at most ${MAX_KEPT_SIMULATIONS.toLocaleString('en-US')} or pass keepDraws: false for the summary alone`,
+      { simulations },
+    );
   }
   if (simulations * n > MAX_DRAWS) {
-    throw new CbmError('TOO_LARGE', `${context}: ${simulations} simulations × ${n} customers = ${(simulations * n).toExponential(2)} draws exceeds ${MAX_DRAWS.toExponential(0)}; run fewer simulations`, { simulations, customers: n });
+    throw new CbmError(
+      'TOO_LARGE',
+      `${context}: ${simulations} simulations × ${n} customers = ${(simulations * n).toExponential(2)} draws exceeds ${MAX_DRAWS.toExponential(0)}; run fewer simulations`,
+      { simulations, customers: n },
+    );
   }
   const seed = spec.seed;
-  check((typeof seed === 'number' && Number.isFinite(seed)) || (typeof seed === 'string' && seed.length > 0), `${context}: seed must be a finite number or a non-empty string, got ${String(seed)}`);
+  check(
+    (typeof seed === 'number' && Number.isFinite(seed)) || (typeof seed === 'string' && seed.length > 0),
+    `${context}: seed must be a finite number or a non-empty string, got ${String(seed)}`,
+  );
   const histogramBins = spec.histogramBins ?? 30;
-  check(Number.isInteger(histogramBins) && histogramBins >= 1 && histogramBins <= 10_000, `${context}: histogramBins must be a whole number from 1 to 10,000, got ${String(histogramBins)}`);
+  check(
+    Number.isInteger(histogramBins) && histogramBins >= 1 && histogramBins <= 10_000,
+    `${context}: histogramBins must be a whole number from 1 to 10,000, got ${String(histogramBins)}`,
+  );
   const blockSize = spec.blockSize ?? Math.max(1, Math.min(simulations, Math.ceil(1_048_576 / n)));
   check(Number.isSafeInteger(blockSize) && blockSize >= 1, `${context}: blockSize must be a whole number ≥ 1, got ${String(blockSize)}`);
   const thresholds = new Float64Array(n);
@@ -194,7 +209,14 @@ export function prepareSimulation(spec: SimulateRevenueSpec, context = 'simulate
  * The kernel: simulations `from` … `to − 1`, totals and churner counts written at
  * `out[s − from]`. Browser-safe and allocation-free in the loop; the worker driver calls this.
  */
-export function simulateRange(prepared: Pick<PreparedSimulation, 'thresholds' | 'loss' | 'retainedTotal' | 'seed'>, from: number, to: number, totals: Float64Array, churners: Uint32Array, key: StreamKey = streamKey(prepared.seed)): void {
+export function simulateRange(
+  prepared: Pick<PreparedSimulation, 'thresholds' | 'loss' | 'retainedTotal' | 'seed'>,
+  from: number,
+  to: number,
+  totals: Float64Array,
+  churners: Uint32Array,
+  key: StreamKey = streamKey(prepared.seed),
+): void {
   const { thresholds, loss, retainedTotal } = prepared;
   const n = thresholds.length;
   const a = new Int32Array(4);
@@ -206,9 +228,18 @@ export function simulateRange(prepared: Pick<PreparedSimulation, 'thresholds' | 
   for (; s + 1 < to; s += 2) {
     streamState(key, s, a);
     streamState(key, s + 1, b);
-    let a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
-    let b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
-    let lostA = 0, countA = 0, lostB = 0, countB = 0;
+    let a0 = a[0],
+      a1 = a[1],
+      a2 = a[2],
+      a3 = a[3];
+    let b0 = b[0],
+      b1 = b[1],
+      b2 = b[2],
+      b3 = b[3];
+    let lostA = 0,
+      countA = 0,
+      lostB = 0,
+      countB = 0;
     for (let i = 0; i < n; i++) {
       const threshold = thresholds[i];
       const value = loss[i];
@@ -216,11 +247,21 @@ export function simulateRange(prepared: Pick<PreparedSimulation, 'thresholds' | 
       const ma = Math.imul(a1, 5);
       const ra = Math.imul((ma << 7) | (ma >>> 25), 9) >>> 1;
       const ta = a1 << 9;
-      a2 ^= a0; a3 ^= a1; a1 ^= a2; a0 ^= a3; a2 ^= ta; a3 = (a3 << 11) | (a3 >>> 21);
+      a2 ^= a0;
+      a3 ^= a1;
+      a1 ^= a2;
+      a0 ^= a3;
+      a2 ^= ta;
+      a3 = (a3 << 11) | (a3 >>> 21);
       const mb = Math.imul(b1, 5);
       const rb = Math.imul((mb << 7) | (mb >>> 25), 9) >>> 1;
       const tb = b1 << 9;
-      b2 ^= b0; b3 ^= b1; b1 ^= b2; b0 ^= b3; b2 ^= tb; b3 = (b3 << 11) | (b3 >>> 21);
+      b2 ^= b0;
+      b3 ^= b1;
+      b1 ^= b2;
+      b0 ^= b3;
+      b2 ^= tb;
+      b3 = (b3 << 11) | (b3 >>> 21);
       // Branch-free: r − threshold is negative (bit 31 set as uint32) exactly when the customer
       // churns; with p ≈ 0.5 a branch would mispredict half the time and run at half the speed.
       const churnedA = (ra - threshold) >>> 31;
@@ -237,13 +278,22 @@ export function simulateRange(prepared: Pick<PreparedSimulation, 'thresholds' | 
   }
   for (; s < to; s++) {
     streamState(key, s, a);
-    let a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
-    let lost = 0, count = 0;
+    let a0 = a[0],
+      a1 = a[1],
+      a2 = a[2],
+      a3 = a[3];
+    let lost = 0,
+      count = 0;
     for (let i = 0; i < n; i++) {
       const ma = Math.imul(a1, 5);
       const ra = Math.imul((ma << 7) | (ma >>> 25), 9) >>> 1;
       const ta = a1 << 9;
-      a2 ^= a0; a3 ^= a1; a1 ^= a2; a0 ^= a3; a2 ^= ta; a3 = (a3 << 11) | (a3 >>> 21);
+      a2 ^= a0;
+      a3 ^= a1;
+      a1 ^= a2;
+      a0 ^= a3;
+      a2 ^= ta;
+      a3 = (a3 << 11) | (a3 >>> 21);
       const churned = (ra - thresholds[i]) >>> 31;
       lost += loss[i] * churned;
       count += churned;
@@ -394,7 +444,14 @@ export function runIntoAccumulator(prepared: PreparedSimulation, from: number, t
 
 function baseSummary(prepared: PreparedSimulation) {
   const m = exactMoments(prepared);
-  return { simulations: prepared.simulations, customers: prepared.customers, expectedRevenue: m.mean, expectedChurners: m.expectedChurners, averageChurnRate: m.expectedChurners / prepared.customers, exactSd: m.sd };
+  return {
+    simulations: prepared.simulations,
+    customers: prepared.customers,
+    expectedRevenue: m.mean,
+    expectedChurners: m.expectedChurners,
+    averageChurnRate: m.expectedChurners / prepared.customers,
+    exactSd: m.sd,
+  };
 }
 
 function withProbabilityBelow<T extends object>(summary: T, probabilityBelow: (x: number) => number): T & { probabilityBelow(x: number): number } {
@@ -439,7 +496,13 @@ export function summaryFromDraws(prepared: PreparedSimulation, totals: Float64Ar
     standardError: sd / Math.sqrt(n),
     min,
     max,
-    quantiles: { p5: quantileSorted(sorted, 0.05), p25: quantileSorted(sorted, 0.25), p50: quantileSorted(sorted, 0.5), p75: quantileSorted(sorted, 0.75), p95: quantileSorted(sorted, 0.95) },
+    quantiles: {
+      p5: quantileSorted(sorted, 0.05),
+      p25: quantileSorted(sorted, 0.25),
+      p50: quantileSorted(sorted, 0.5),
+      p75: quantileSorted(sorted, 0.75),
+      p95: quantileSorted(sorted, 0.95),
+    },
     meanChurners: churnerSum / n,
     totalHistogram: histogramRows(min, width, counts, n),
     churnerHistogram: churnerRows(churnerCounts, n),

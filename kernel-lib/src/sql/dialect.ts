@@ -10,7 +10,10 @@ import type { SqlDialect } from '../warehouse/executor';
 export const SQL_DIALECTS: readonly SqlDialect[] = ['duckdb', 'postgres', 'spark'];
 
 export function checkDialect(dialect: unknown, context: string): asserts dialect is SqlDialect {
-  check(typeof dialect === 'string' && (SQL_DIALECTS as readonly string[]).includes(dialect), `${context}: dialect must be one of ${SQL_DIALECTS.map((d) => `'${d}'`).join(', ')}, got ${String(dialect)}`);
+  check(
+    typeof dialect === 'string' && (SQL_DIALECTS as readonly string[]).includes(dialect),
+    `${context}: dialect must be one of ${SQL_DIALECTS.map((d) => `'${d}'`).join(', ')}, got ${String(dialect)}`,
+  );
 }
 
 /**

@@ -101,8 +101,16 @@ export async function fitLogitInDatabase(run: SqlRun | SqlExecutor, options: InD
 }
 
 /** The checks, profile, levels and ranges shared by fitLogitInDatabase and stepwiseInDatabase. */
-export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options: InDatabaseFitOptions, context: string, extraKeys: readonly string[] = []): Promise<InDatabaseData> {
-  check(options !== null && typeof options === 'object' && !Array.isArray(options), `${context}: options with a table and a formula are required, e.g. { table: 'customers', formula: 'responded ~ age' }`);
+export async function prepareInDatabase(
+  executor: SqlRun | SqlExecutor,
+  options: InDatabaseFitOptions,
+  context: string,
+  extraKeys: readonly string[] = [],
+): Promise<InDatabaseData> {
+  check(
+    options !== null && typeof options === 'object' && !Array.isArray(options),
+    `${context}: options with a table and a formula are required, e.g. { table: 'customers', formula: 'responded ~ age' }`,
+  );
   checkFitOptions(options, context, [...FIT_KEYS, ...extraKeys]);
   let run: SqlRun;
   let dialect: SqlDialect;
@@ -110,7 +118,10 @@ export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options:
     run = executor;
     dialect = options.dialect ?? 'duckdb';
   } else {
-    check(executor !== null && typeof executor === 'object' && typeof executor.run === 'function', `${context}: the first argument must be an executor (openDuckDB, openPostgres) or a function (sql) => Promise<rows>`);
+    check(
+      executor !== null && typeof executor === 'object' && typeof executor.run === 'function',
+      `${context}: the first argument must be an executor (openDuckDB, openPostgres) or a function (sql) => Promise<rows>`,
+    );
     run = (sql) => executor.run(sql);
     dialect = options.dialect ?? executor.dialect;
   }
@@ -156,7 +167,8 @@ export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options:
   const encoded = new Set(Object.keys(preparation?.encodings ?? encodings));
   const used = [...new Set([response, ...formula.variables, ...encoded, ...scale, ...Object.keys(preparation?.ranges ?? {})])];
   for (const v of used) {
-    if (!columns.includes(v)) throw new CbmError('UNKNOWN_COLUMN', `${context}: unknown column '${v}'; the table has ${columns.map((c) => `'${c}'`).join(', ')}`, { column: v, available: columns });
+    if (!columns.includes(v))
+      throw new CbmError('UNKNOWN_COLUMN', `${context}: unknown column '${v}'; the table has ${columns.map((c) => `'${c}'`).join(', ')}`, { column: v, available: columns });
   }
 
   // A column's kind (text, number, boolean) is the JS type of its value in the first row. A NULL
@@ -169,7 +181,11 @@ export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options:
     used.forEach((v, k) => {
       const missing = total - Number(profile[`c${k}`]);
       if (missing > 0) {
-        throw new CbmError('NON_FINITE', `${context}: column '${v}' is NULL in ${missing} of ${total} rows; ${v === response ? 'fit on rows with a known outcome only' : 'fill or filter them'} (e.g. where: '${v.replace(/'/g, "''")} IS NOT NULL')`, { column: v, missing });
+        throw new CbmError(
+          'NON_FINITE',
+          `${context}: column '${v}' is NULL in ${missing} of ${total} rows; ${v === response ? 'fit on rows with a known outcome only' : 'fill or filter them'} (e.g. where: '${v.replace(/'/g, "''")} IS NOT NULL')`,
+          { column: v, missing },
+        );
       }
     });
   };
@@ -180,19 +196,27 @@ export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options:
     kind.set(v, typeof value === 'string' ? 'text' : typeof value === 'boolean' ? 'boolean' : 'number');
   }
   for (const v of scale) {
-    if (kind.get(v) === 'text' && !encoded.has(v)) throw new CbmError('BAD_INPUT', `${context}: column '${v}' holds text, so it cannot be scaled; encode it first (prepare.encode)`, { column: v });
+    if (kind.get(v) === 'text' && !encoded.has(v))
+      throw new CbmError('BAD_INPUT', `${context}: column '${v}' holds text, so it cannot be scaled; encode it first (prepare.encode)`, { column: v });
   }
 
   // Levels of text factors, one SELECT DISTINCT per column in one statement.
   const factors = formula.variables.filter((v) => kind.get(v) === 'text' && !encoded.has(v));
   const levels: Record<string, string[]> = Object.create(null);
   if (factors.length > 0) {
-    const parts = factors.map((v, k) => `SELECT ${k} AS k, level FROM (SELECT DISTINCT CAST(${q(v)} AS ${textType(dialect)}) AS level FROM ${from}${whereSQL} LIMIT ${MAX_LEVELS + 1}) AS d${k}`);
+    const parts = factors.map(
+      (v, k) => `SELECT ${k} AS k, level FROM (SELECT DISTINCT CAST(${q(v)} AS ${textType(dialect)}) AS level FROM ${from}${whereSQL} LIMIT ${MAX_LEVELS + 1}) AS d${k}`,
+    );
     const rows = await run(parts.join(' UNION ALL '));
     factors.forEach((v) => (levels[v] = []));
     for (const row of rows) levels[factors[Number(row.k)]].push(String(row.level));
     for (const v of factors) {
-      if (levels[v].length > MAX_LEVELS) throw new CbmError('TOO_LARGE', `${context}: column '${v}' has more than ${MAX_LEVELS} distinct text values; it looks like an identifier, not a category (group it first)`, { column: v });
+      if (levels[v].length > MAX_LEVELS)
+        throw new CbmError(
+          'TOO_LARGE',
+          `${context}: column '${v}' has more than ${MAX_LEVELS} distinct text values; it looks like an identifier, not a category (group it first)`,
+          { column: v },
+        );
       levels[v].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     }
   }
@@ -219,8 +243,18 @@ export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options:
   for (const [k, v] of encodedList.entries()) {
     if (Number(counts[`e${k}`]) < n) {
       const codes = encodeOnly.encodings[v];
-      const example = await run(`SELECT ${q(v)} AS v FROM ${from} WHERE ${where ? `${where} AND ` : ''}${q(v)} NOT IN (${Object.keys(codes).map((c) => quoteString(dialect, c)).join(', ')}) LIMIT 1`);
-      throw new CbmError('BAD_INPUT', `${context}: column '${v}' has the value '${String(example[0]?.v)}', which has no code (codes: ${Object.entries(codes).map(([c, x]) => `'${c}' → ${x}`).join(', ')})`, { column: v });
+      const example = await run(
+        `SELECT ${q(v)} AS v FROM ${from} WHERE ${where ? `${where} AND ` : ''}${q(v)} NOT IN (${Object.keys(codes)
+          .map((c) => quoteString(dialect, c))
+          .join(', ')}) LIMIT 1`,
+      );
+      throw new CbmError(
+        'BAD_INPUT',
+        `${context}: column '${v}' has the value '${String(example[0]?.v)}', which has no code (codes: ${Object.entries(codes)
+          .map(([c, x]) => `'${c}' → ${x}`)
+          .join(', ')})`,
+        { column: v },
+      );
     }
   }
   if (!preparation && (encodedList.length > 0 || scale.length > 0)) {
@@ -229,7 +263,8 @@ export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options:
       const min = Number(counts[`lo${k}`]);
       const max = Number(counts[`hi${k}`]);
       if (!(max > min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${v}' is constant (${min}) in the data, so it cannot be scaled to [0, 1]`, { column: v });
-      if (!Number.isFinite(max - min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${v}' spans ${min} to ${max}, a range too wide to scale in double precision`, { column: v });
+      if (!Number.isFinite(max - min))
+        throw new CbmError('BAD_INPUT', `minMaxScaler: column '${v}' spans ${min} to ${max}, a range too wide to scale in double precision`, { column: v });
       ranges[v] = { min, max };
     });
     preparation = preparationToJSON({ encodings, ranges });
@@ -249,21 +284,37 @@ export async function prepareInDatabase(executor: SqlRun | SqlExecutor, options:
 export function designSpecInDatabase(data: InDatabaseData, formula: Pick<Formula, 'intercept' | 'terms'>, context: string): DesignSpec {
   const levels: Record<string, string[]> = Object.create(null);
   const n = data.n;
-  for (const term of formula.terms) for (const v of term.variables) {
-    const l = own(data.factorLevels, v);
-    if (!l) continue;
-    if (l.length < 2) throw new CbmError('SINGULAR', `${context}: factor '${v}' has a single level ('${l[0]}') in the data, so its effect cannot be estimated; drop it from the formula`, { column: v });
-    if (n >= 10 && l.length > n / 2) {
-      throw new CbmError('SINGULAR', `${context}: factor '${v}' has ${l.length} distinct values in ${n} rows (an identifier?), too many levels to estimate; drop it from the formula (with '.', write '. - ${v}')`, { column: v, levels: l.length });
+  for (const term of formula.terms)
+    for (const v of term.variables) {
+      const l = own(data.factorLevels, v);
+      if (!l) continue;
+      if (l.length < 2)
+        throw new CbmError('SINGULAR', `${context}: factor '${v}' has a single level ('${l[0]}') in the data, so its effect cannot be estimated; drop it from the formula`, {
+          column: v,
+        });
+      if (n >= 10 && l.length > n / 2) {
+        throw new CbmError(
+          'SINGULAR',
+          `${context}: factor '${v}' has ${l.length} distinct values in ${n} rows (an identifier?), too many levels to estimate; drop it from the formula (with '.', write '. - ${v}')`,
+          { column: v, levels: l.length },
+        );
+      }
+      levels[v] = l;
     }
-    levels[v] = l;
-  }
   const spec = specFromLevels(formula, levels);
   check(spec.columns.length > 0, `${context}: the model has no terms and no intercept`);
   if (spec.columns.length > n) {
-    throw new CbmError('SINGULAR', `${context}: the design has ${spec.columns.length} coefficients but the data only ${n} rows; use fewer terms or more data`, { parameters: spec.columns.length, rows: n });
+    throw new CbmError('SINGULAR', `${context}: the design has ${spec.columns.length} coefficients but the data only ${n} rows; use fewer terms or more data`, {
+      parameters: spec.columns.length,
+      rows: n,
+    });
   }
-  if (spec.columns.length > MAX_COLUMNS) throw new CbmError('TOO_LARGE', `${context}: the design has ${spec.columns.length} columns; an in-database fit takes at most ${MAX_COLUMNS} (each Newton pass sums p(p+1)/2 products)`, { columns: spec.columns.length });
+  if (spec.columns.length > MAX_COLUMNS)
+    throw new CbmError(
+      'TOO_LARGE',
+      `${context}: the design has ${spec.columns.length} columns; an in-database fit takes at most ${MAX_COLUMNS} (each Newton pass sums p(p+1)/2 products)`,
+      { columns: spec.columns.length },
+    );
   return spec;
 }
 
@@ -319,7 +370,14 @@ function passSQL(data: InDatabaseData, xs: readonly (string | null)[], beta: Flo
   return `SELECT ${sums.join(', ')} FROM (${withW}${fence}) AS w_`;
 }
 
-async function runPass(data: InDatabaseData, xs: readonly (string | null)[], beta: Float64Array, withHessian: boolean, maxAbsSQL: ((j: number) => string) | null, context: string): Promise<Pass> {
+async function runPass(
+  data: InDatabaseData,
+  xs: readonly (string | null)[],
+  beta: Float64Array,
+  withHessian: boolean,
+  maxAbsSQL: ((j: number) => string) | null,
+  context: string,
+): Promise<Pass> {
   const withMaxAbs = maxAbsSQL !== null;
   const row = (await data.run(passSQL(data, xs, beta, withHessian, maxAbsSQL)))[0];
   const p = xs.length;
@@ -372,7 +430,9 @@ export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, 
   if (!options.startVector && !options.start && data.n > WARM_START_ROWS && options.warmStart !== false) {
     // A repeatable Bernoulli sample of ~20,000 rows, fitted in memory, gives the starting point.
     const percent = Math.min(100, Math.ceil((1e4 * WARM_START_SAMPLE) / data.n) / 100);
-    const rows = await data.run(`SELECT ${data.ySQL} AS y${raw.map((sql, j) => (sql === null ? '' : `, ${sql} AS x${j}`)).join('')} FROM ${data.from} ${sampleClause(data.dialect, percent, SAMPLE_SEED)}${data.where ? ` WHERE ${data.where}` : ''}`);
+    const rows = await data.run(
+      `SELECT ${data.ySQL} AS y${raw.map((sql, j) => (sql === null ? '' : `, ${sql} AS x${j}`)).join('')} FROM ${data.from} ${sampleClause(data.dialect, percent, SAMPLE_SEED)}${data.where ? ` WHERE ${data.where}` : ''}`,
+    );
     if (rows.length > 10 * p) {
       const y = Float64Array.from(rows, (r) => Number(r.y));
       const columns = raw.map((sql, j) => (sql === null ? new Float64Array(rows.length).fill(1) : Float64Array.from(rows, (r) => Number(r[`x${j}`]))));
@@ -411,7 +471,14 @@ export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, 
   }
   if (aliased.length > 0) {
     // A centred column that is constant depends on the intercept: say so (as the in-memory fit does).
-    throw aliasedError(aliased.map((al) => ({ column: al.column, dependsOn: conditioned(al.column) && center[al.column] !== 0 && intercept >= 0 && !al.dependsOn.includes(intercept) ? [intercept, ...al.dependsOn] : al.dependsOn })), names, context);
+    throw aliasedError(
+      aliased.map((al) => ({
+        column: al.column,
+        dependsOn: conditioned(al.column) && center[al.column] !== 0 && intercept >= 0 && !al.dependsOn.includes(intercept) ? [intercept, ...al.dependsOn] : al.dependsOn,
+      })),
+      names,
+      context,
+    );
   }
   let logLikelihood = pass.logLikelihood;
   let gradient = pass.gradient;
@@ -497,7 +564,7 @@ export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, 
  */
 export function checkSingleExpression(sql: string, dialect: SqlDialect, context: string): void {
   let depth = 0;
-  const quotes = dialect === 'spark' ? "'\"`" : "'\"";
+  const quotes = dialect === 'spark' ? '\'"`' : '\'"';
   for (let i = 0; i < sql.length; i++) {
     const c = sql[i];
     if (quotes.includes(c)) {
@@ -555,7 +622,16 @@ const KNOWN_PAIRS: readonly (readonly [string, string])[] = [
  * booleans, text yes/no, true/false, 1/0 in any case (trimmed), or any two values with the
  * `event` named. The distinct values are read with one small query when needed.
  */
-async function outcomeSQL(run: SqlRun, dialect: SqlDialect, from: string, whereSQL: string, response: string, kind: 'text' | 'number' | 'boolean', event: string | number | boolean | undefined, context: string): Promise<string> {
+async function outcomeSQL(
+  run: SqlRun,
+  dialect: SqlDialect,
+  from: string,
+  whereSQL: string,
+  response: string,
+  kind: 'text' | 'number' | 'boolean',
+  event: string | number | boolean | undefined,
+  context: string,
+): Promise<string> {
   const q = quoteIdentifier(dialect, response);
   const one = sqlNumber(dialect, 1);
   const zero = sqlNumber(dialect, 0);
@@ -565,8 +641,16 @@ async function outcomeSQL(run: SqlRun, dialect: SqlDialect, from: string, whereS
     }
     const values = (await run(`SELECT DISTINCT ${q} AS v FROM ${from}${whereSQL} LIMIT 3`)).map((r) => r.v);
     const same = (v: unknown) => v === event || (typeof v !== 'boolean' && typeof event !== 'boolean' && String(v) === String(event));
-    if (values.length > 2) throw new CbmError('BAD_INPUT', `${context}: the outcome '${response}' has more than 2 distinct values (${values.map((v) => `'${String(v)}'`).join(', ')}, …); a binary outcome has two`, { column: response });
-    if (!values.some(same)) throw new CbmError('BAD_INPUT', `${context}: the event '${String(event)}' does not occur in '${response}' (values: ${values.map((v) => `'${String(v)}'`).join(', ')})`, { column: response });
+    if (values.length > 2)
+      throw new CbmError(
+        'BAD_INPUT',
+        `${context}: the outcome '${response}' has more than 2 distinct values (${values.map((v) => `'${String(v)}'`).join(', ')}, …); a binary outcome has two`,
+        { column: response },
+      );
+    if (!values.some(same))
+      throw new CbmError('BAD_INPUT', `${context}: the event '${String(event)}' does not occur in '${response}' (values: ${values.map((v) => `'${String(v)}'`).join(', ')})`, {
+        column: response,
+      });
     const literal = kind === 'text' ? quoteString(dialect, String(event)) : kind === 'boolean' ? (event === true ? 'TRUE' : 'FALSE') : sqlNumber(dialect, Number(event));
     return `(CASE WHEN ${q} = ${literal} THEN ${one} ELSE ${zero} END)`;
   }
@@ -576,9 +660,21 @@ async function outcomeSQL(run: SqlRun, dialect: SqlDialect, from: string, whereS
   for (const [yes, no] of KNOWN_PAIRS) {
     if (values.every((v) => v === yes || v === no)) return `(CASE WHEN LOWER(TRIM(${q})) = ${quoteString(dialect, yes)} THEN ${one} ELSE ${zero} END)`;
   }
-  const shown = values.slice(0, 4).map((v) => `'${v}'`).join(', ');
-  if (values.length > 2) throw new CbmError('BAD_INPUT', `${context}: the outcome '${response}' has ${values.length > 4 ? 'more than 4' : values.length} distinct text values (${shown}); a binary outcome has two`, { column: response });
-  throw new CbmError('BAD_INPUT', `${context}: cannot tell which value of '${response}' is the event (${shown}); name it, e.g. { event: '${values[0]}' }, or use 1/0, true/false or yes/no`, { column: response, values });
+  const shown = values
+    .slice(0, 4)
+    .map((v) => `'${v}'`)
+    .join(', ');
+  if (values.length > 2)
+    throw new CbmError(
+      'BAD_INPUT',
+      `${context}: the outcome '${response}' has ${values.length > 4 ? 'more than 4' : values.length} distinct text values (${shown}); a binary outcome has two`,
+      { column: response },
+    );
+  throw new CbmError(
+    'BAD_INPUT',
+    `${context}: cannot tell which value of '${response}' is the event (${shown}); name it, e.g. { event: '${values[0]}' }, or use 1/0, true/false or yes/no`,
+    { column: response, values },
+  );
 }
 
 /**
@@ -591,8 +687,11 @@ async function columnMoments(data: InDatabaseData, spec: DesignSpec, raw: readon
   const variances = new Float64Array(p).fill(NaN);
   const missing = raw.map((sql, j) => (sql !== null && !data.moments.has(spec.columns[j].name) ? j : -1)).filter((j) => j >= 0);
   if (missing.length > 0) {
-    const row = (await data.run(`SELECT ${missing.map((j) => `AVG(${raw[j]}) AS m${j}, VAR_POP(${raw[j]}) AS v${j}`).join(', ')} FROM ${data.from}${data.where ? ` WHERE ${data.where}` : ''}`))[0];
-    for (const j of missing) data.moments.set(spec.columns[j].name, { mean: row[`m${j}`] === null ? NaN : Number(row[`m${j}`]), variance: row[`v${j}`] === null ? NaN : Number(row[`v${j}`]) });
+    const row = (
+      await data.run(`SELECT ${missing.map((j) => `AVG(${raw[j]}) AS m${j}, VAR_POP(${raw[j]}) AS v${j}`).join(', ')} FROM ${data.from}${data.where ? ` WHERE ${data.where}` : ''}`)
+    )[0];
+    for (const j of missing)
+      data.moments.set(spec.columns[j].name, { mean: row[`m${j}`] === null ? NaN : Number(row[`m${j}`]), variance: row[`v${j}`] === null ? NaN : Number(row[`v${j}`]) });
   }
   raw.forEach((sql, j) => {
     const m = sql === null ? undefined : data.moments.get(spec.columns[j].name);

@@ -111,7 +111,10 @@ export function scoringQuery(model: ScorableModel, options: ScoringQueryOptions)
 /** A table reference: one quoted name, or dot-joined quoted parts (schema.table). */
 export function tableSQL(dialect: SqlDialect, table: string | readonly string[], context: string): string {
   const parts = typeof table === 'string' ? [table] : table;
-  check(Array.isArray(parts) && parts.length >= 1 && parts.length <= 3 && parts.every((p) => typeof p === 'string' && p.length > 0), `${context}: table must be a name or a list like ['schema', 'table'], got ${JSON.stringify(table)}`);
+  check(
+    Array.isArray(parts) && parts.length >= 1 && parts.length <= 3 && parts.every((p) => typeof p === 'string' && p.length > 0),
+    `${context}: table must be a name or a list like ['schema', 'table'], got ${JSON.stringify(table)}`,
+  );
   return parts.map((p) => quoteIdentifier(dialect, p)).join('.');
 }
 
@@ -135,7 +138,9 @@ export function preparedVariableSQL(dialect: SqlDialect, name: string, preparati
   const column = quoteIdentifier(dialect, name);
   const codes = own(preparation?.encodings, name);
   let value = codes
-    ? `(CASE ${column} ${Object.entries(codes).map(([level, code]) => `WHEN ${quoteString(dialect, level)} THEN ${sqlNumber(dialect, code)}`).join(' ')} END)`
+    ? `(CASE ${column} ${Object.entries(codes)
+        .map(([level, code]) => `WHEN ${quoteString(dialect, level)} THEN ${sqlNumber(dialect, code)}`)
+        .join(' ')} END)`
     : `CAST(${column} AS ${doubleType(dialect)})`;
   const range = own(preparation?.ranges, name);
   if (range) value = `((${value} - ${sqlNumber(dialect, range.min)}) / ${sqlNumber(dialect, range.max - range.min)})`;

@@ -49,7 +49,8 @@ export function expressionSQL(dialect: SqlDialect, expr: SqlExpression, column: 
           // otherwise a negative base is NaN (R, JS): NULL here, also when the exponent column
           // happens to hold a whole number.
           const zero = sqlNumber(dialect, 0);
-          if (e.right.kind === 'number' && Number.isInteger(e.right.value)) return e.right.value >= 0 ? `POWER(${l}, ${r})` : `(CASE WHEN ${l} <> ${zero} THEN POWER(${l}, ${r}) END)`;
+          if (e.right.kind === 'number' && Number.isInteger(e.right.value))
+            return e.right.value >= 0 ? `POWER(${l}, ${r})` : `(CASE WHEN ${l} <> ${zero} THEN POWER(${l}, ${r}) END)`;
           return `(CASE WHEN ${l} > ${zero} OR (${l} = ${zero} AND ${r} >= ${zero}) THEN POWER(${l}, ${r}) END)`;
         }
         return `(${l} ${e.op} ${r})`;

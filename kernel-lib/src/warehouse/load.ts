@@ -90,7 +90,10 @@ export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[],
   const checked = sources.map((source, i) => {
     check(source !== null && typeof source === 'object', `${context}: sources[${i}] must be { table, path, schema }`);
     for (const key of Object.keys(source)) check(['table', 'path', 'schema', 'format'].includes(key), `${context}: sources[${i}] has unknown field '${key}'`);
-    check(typeof source.table === 'string' && NAME.test(source.table), `${context}: sources[${i}].table must be a plain name (letters, digits, _), got ${JSON.stringify(source.table)}`);
+    check(
+      typeof source.table === 'string' && NAME.test(source.table),
+      `${context}: sources[${i}].table must be a plain name (letters, digits, _), got ${JSON.stringify(source.table)}`,
+    );
     check(!seen.has(source.table), `${context}: table '${source.table}' appears twice in one load`);
     seen.add(source.table);
     check(typeof source.path === 'string' && existsSync(source.path), `${context}: sources[${i}].path ${JSON.stringify(source.path)} does not exist`);
@@ -99,7 +102,10 @@ export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[],
     check(source.schema !== null && typeof source.schema === 'object' && Object.keys(source.schema).length > 0, `${context}: sources[${i}].schema must map column names to types`);
     for (const [column, type] of Object.entries(source.schema)) {
       check(NAME.test(column) && column !== '_load_id', `${context}: column name ${JSON.stringify(column)} of '${source.table}' must be a plain name`);
-      check((COLUMN_TYPES as readonly string[]).includes(type as string), `${context}: column '${column}' of '${source.table}' has type ${JSON.stringify(type)}; use one of ${COLUMN_TYPES.join(', ')}`);
+      check(
+        (COLUMN_TYPES as readonly string[]).includes(type as string),
+        `${context}: column '${column}' of '${source.table}' has type ${JSON.stringify(type)}; use one of ${COLUMN_TYPES.join(', ')}`,
+      );
     }
     if (format === 'csv') checkHeader(source.path, Object.keys(source.schema), source.table, context);
     return { ...source, format: format as 'csv' | 'parquet' };
@@ -122,16 +128,27 @@ export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[],
         const spec = `{${columns.map((c) => `${quoteString(d, c)}: ${quoteString(d, readAs[c])}`).join(', ')}}`;
         const rejectsTable = `cbm_rejects_${loadId}_${source.table}`;
         const rejectsScan = `cbm_rejscan_${loadId}_${source.table}`;
-        await run(`CREATE TEMP TABLE ${q(stage)} AS SELECT * FROM read_csv(${quoteString(d, source.path)}, header = true, auto_detect = false, columns = ${spec}, store_rejects = true, rejects_table = ${quoteString(d, rejectsTable)}, rejects_scan = ${quoteString(d, rejectsScan)})`);
+        await run(
+          `CREATE TEMP TABLE ${q(stage)} AS SELECT * FROM read_csv(${quoteString(d, source.path)}, header = true, auto_detect = false, columns = ${spec}, store_rejects = true, rejects_table = ${quoteString(d, rejectsTable)}, rejects_scan = ${quoteString(d, rejectsScan)})`,
+        );
         for (const r of await run(`SELECT line, column_name, error_type, error_message FROM ${q(rejectsTable)} ORDER BY line`)) {
-          tableRejects.push({ table: source.table, line: Number(r.line), column: (r.column_name as string | null) ?? null, error: `${String(r.error_type)}: ${String(r.error_message)}` });
+          tableRejects.push({
+            table: source.table,
+            line: Number(r.line),
+            column: (r.column_name as string | null) ?? null,
+            error: `${String(r.error_type)}: ${String(r.error_message)}`,
+          });
         }
         await run(`DROP TABLE IF EXISTS ${q(rejectsTable)}`);
         await run(`DROP TABLE IF EXISTS ${q(rejectsScan)}`);
         // Cells DuckDB accepted but the schema does not: whole numbers written with a fraction, non-finite doubles.
         const strict = columns.filter((c) => source.schema[c] === 'BIGINT' || source.schema[c] === 'DOUBLE');
         if (strict.length) {
-          const bad = strict.map((c) => (source.schema[c] === 'BIGINT' ? `(${q(c)} IS NOT NULL AND NOT regexp_full_match(${q(c)}, '-?[0-9]+'))` : `(${q(c)} IS NOT NULL AND NOT isfinite(${q(c)}))`)).join(' OR ');
+          const bad = strict
+            .map((c) =>
+              source.schema[c] === 'BIGINT' ? `(${q(c)} IS NOT NULL AND NOT regexp_full_match(${q(c)}, '-?[0-9]+'))` : `(${q(c)} IS NOT NULL AND NOT isfinite(${q(c)}))`,
+            )
+            .join(' OR ');
           const count = Number((await run(`SELECT COUNT(*) AS n FROM ${q(stage)} WHERE ${bad}`))[0].n);
           if (count > 0) {
             tableRejects.push(...strictRejectLines(source.path, columns, source.schema, source.table));
@@ -142,34 +159,64 @@ export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[],
         const described = await run(`DESCRIBE SELECT * FROM read_parquet(${quoteString(d, source.path)})`);
         const present = new Set(described.map((r) => String(r.column_name)));
         for (const c of columns) {
-          if (!present.has(c)) throw new CbmError('BAD_INPUT', `${context}: ${basename(source.path)} has no column '${c}' declared for '${source.table}'; it has ${[...present].join(', ')}`, { table: source.table, column: c });
+          if (!present.has(c))
+            throw new CbmError('BAD_INPUT', `${context}: ${basename(source.path)} has no column '${c}' declared for '${source.table}'; it has ${[...present].join(', ')}`, {
+              table: source.table,
+              column: c,
+            });
         }
         const casts = columns.map((c) => `TRY_CAST(${q(c)} AS ${source.schema[c]}) AS ${q(c)}`).join(', ');
-        const lost = columns.map((c) => `(${q(c)} IS NOT NULL AND TRY_CAST(${q(c)} AS ${source.schema[c]}) IS NULL)${source.schema[c] === 'BIGINT' ? ` OR (${q(c)} IS NOT NULL AND TRY_CAST(${q(c)} AS DOUBLE) <> TRY_CAST(TRY_CAST(${q(c)} AS BIGINT) AS DOUBLE))` : ''}`);
+        const lost = columns.map(
+          (c) =>
+            `(${q(c)} IS NOT NULL AND TRY_CAST(${q(c)} AS ${source.schema[c]}) IS NULL)${source.schema[c] === 'BIGINT' ? ` OR (${q(c)} IS NOT NULL AND TRY_CAST(${q(c)} AS DOUBLE) <> TRY_CAST(TRY_CAST(${q(c)} AS BIGINT) AS DOUBLE))` : ''}`,
+        );
         const file = `read_parquet(${quoteString(d, source.path)}, file_row_number = true)`;
         for (let k = 0; k < columns.length; k++) {
           for (const r of await run(`SELECT file_row_number FROM ${file} WHERE ${lost[k]} ORDER BY file_row_number LIMIT ${MAX_REPORTED_REJECTS}`)) {
-            tableRejects.push({ table: source.table, line: Number(r.file_row_number) + 1, column: columns[k], error: `CAST: value does not convert to ${source.schema[columns[k]]} without loss` });
+            tableRejects.push({
+              table: source.table,
+              line: Number(r.file_row_number) + 1,
+              column: columns[k],
+              error: `CAST: value does not convert to ${source.schema[columns[k]]} without loss`,
+            });
           }
         }
         await run(`CREATE TEMP TABLE ${q(stage)} AS SELECT ${casts} FROM ${file} WHERE NOT (${lost.map((l) => `(${l})`).join(' OR ')})`);
       }
       tableRejects.sort((a, b) => a.line - b.line);
       if (tableRejects.length && onReject === 'fail') {
-        const shown = tableRejects.slice(0, 5).map((r) => `line ${r.line}${r.column ? ` (${r.column})` : ''}: ${r.error}`).join('; ');
-        throw new CbmError('BAD_INPUT', `${context}: ${tableRejects.length} row${tableRejects.length > 1 ? 's' : ''} of ${basename(source.path)} break${tableRejects.length > 1 ? '' : 's'} the schema of '${source.table}' — ${shown}${tableRejects.length > 5 ? '; …' : ''}. Fix the file or load with { onReject: 'skip' }; nothing was loaded.`, { table: source.table, rejects: tableRejects.slice(0, MAX_REPORTED_REJECTS) });
+        const shown = tableRejects
+          .slice(0, 5)
+          .map((r) => `line ${r.line}${r.column ? ` (${r.column})` : ''}: ${r.error}`)
+          .join('; ');
+        throw new CbmError(
+          'BAD_INPUT',
+          `${context}: ${tableRejects.length} row${tableRejects.length > 1 ? 's' : ''} of ${basename(source.path)} break${tableRejects.length > 1 ? '' : 's'} the schema of '${source.table}' — ${shown}${tableRejects.length > 5 ? '; …' : ''}. Fix the file or load with { onReject: 'skip' }; nothing was loaded.`,
+          { table: source.table, rejects: tableRejects.slice(0, MAX_REPORTED_REJECTS) },
+        );
       }
       const raw = `raw_${source.table}`;
       await run(`CREATE TABLE IF NOT EXISTS ${q(raw)} (_load_id BIGINT NOT NULL, ${columns.map((c) => `${q(c)} ${source.schema[c]}`).join(', ')})`);
       const existing = new Set((await run(`SELECT column_name FROM information_schema.columns WHERE table_name = ${quoteString(d, raw)}`)).map((r) => String(r.column_name)));
-      for (const c of columns) if (!existing.has(c)) throw new CbmError('BAD_INPUT', `${context}: ${raw} already exists without column '${c}'; the schema of '${source.table}' changed — load it under a new table name`, { table: source.table, column: c });
-      await run(`INSERT INTO ${q(raw)} (_load_id, ${columns.map(q).join(', ')}) SELECT ${loadId}, ${columns.map((c) => `CAST(${q(c)} AS ${source.schema[c]})`).join(', ')} FROM ${q(stage)}`);
+      for (const c of columns)
+        if (!existing.has(c))
+          throw new CbmError('BAD_INPUT', `${context}: ${raw} already exists without column '${c}'; the schema of '${source.table}' changed — load it under a new table name`, {
+            table: source.table,
+            column: c,
+          });
+      await run(
+        `INSERT INTO ${q(raw)} (_load_id, ${columns.map(q).join(', ')}) SELECT ${loadId}, ${columns.map((c) => `CAST(${q(c)} AS ${source.schema[c]})`).join(', ')} FROM ${q(stage)}`,
+      );
       const rows = Number((await run(`SELECT COUNT(*) AS n FROM ${q(stage)}`))[0].n);
       await run(`DROP TABLE ${q(stage)}`);
       for (const r of tableRejects.slice(0, MAX_REPORTED_REJECTS)) {
-        await run(`INSERT INTO cbm_load_rejects VALUES (${loadId}, ${quoteString(d, r.table)}, ${r.line}, ${r.column === null ? 'NULL' : quoteString(d, r.column)}, ${quoteString(d, r.error)})`);
+        await run(
+          `INSERT INTO cbm_load_rejects VALUES (${loadId}, ${quoteString(d, r.table)}, ${r.line}, ${r.column === null ? 'NULL' : quoteString(d, r.column)}, ${quoteString(d, r.error)})`,
+        );
       }
-      await run(`INSERT INTO cbm_load_tables VALUES (${loadId}, ${quoteString(d, source.table)}, ${quoteString(d, source.path)}, ${quoteString(d, source.format)}, ${rows}, ${tableRejects.length})`);
+      await run(
+        `INSERT INTO cbm_load_tables VALUES (${loadId}, ${quoteString(d, source.table)}, ${quoteString(d, source.path)}, ${quoteString(d, source.format)}, ${rows}, ${tableRejects.length})`,
+      );
       for (const sql of profileSql(d, raw, source.table, source.schema, loadId)) await run(sql);
       tables.push({ table: source.table, rawTable: raw, source: source.path, format: source.format, rows, rejected: tableRejects.length });
       rejects.push(...tableRejects);
@@ -186,10 +233,18 @@ function checkHeader(path: string, declared: string[], table: string, context: s
   const buffer = Buffer.alloc(65536);
   const bytes = readSync(fd, buffer, 0, buffer.length, 0);
   closeSync(fd);
-  const text = buffer.subarray(0, bytes).toString('utf8').replace(/^\uFEFF/, '');
+  const text = buffer
+    .subarray(0, bytes)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   const header = splitCsvLine(text.split(/\r?\n/)[0] ?? '');
   const same = header.length === declared.length && header.every((h, i) => h === declared[i]);
-  if (!same) throw new CbmError('BAD_INPUT', `${context}: ${basename(path)} has columns ${header.join(', ')} but the schema of '${table}' declares ${declared.join(', ')} (same names, same order)`, { table, header, declared });
+  if (!same)
+    throw new CbmError(
+      'BAD_INPUT',
+      `${context}: ${basename(path)} has columns ${header.join(', ')} but the schema of '${table}' declares ${declared.join(', ')} (same names, same order)`,
+      { table, header, declared },
+    );
 }
 
 function splitCsvLine(line: string): string[] {
@@ -199,12 +254,16 @@ function splitCsvLine(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
     if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') { cell += '"'; i++; }
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else cell += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') { out.push(cell); cell = ''; }
-    else cell += ch;
+    else if (ch === ',') {
+      out.push(cell);
+      cell = '';
+    } else cell += ch;
   }
   out.push(cell);
   return out;
@@ -222,7 +281,8 @@ function strictRejectLines(path: string, columns: string[], schema: Readonly<Rec
       const v = cells[k];
       if (v === '') return;
       if (schema[c] === 'BIGINT' && !/^-?[0-9]+$/.test(v)) out.push({ table, line: i + 1, column: c, error: `CAST: ${JSON.stringify(v)} is not a whole number (BIGINT)` });
-      if (schema[c] === 'DOUBLE' && Number.isFinite(Number(v)) === false && /^[+-]?(inf|infinity|nan)$/i.test(v.trim())) out.push({ table, line: i + 1, column: c, error: `CAST: ${JSON.stringify(v)} is not a finite number (DOUBLE)` });
+      if (schema[c] === 'DOUBLE' && Number.isFinite(Number(v)) === false && /^[+-]?(inf|infinity|nan)$/i.test(v.trim()))
+        out.push({ table, line: i + 1, column: c, error: `CAST: ${JSON.stringify(v)} is not a finite number (DOUBLE)` });
     });
   }
   return out;
@@ -261,7 +321,9 @@ export function profileSql(dialect: SqlDialect, rawTable: string, table: string,
     const selects = stats.map(([name, expr]) => `SELECT ${loadId}, ${s(table)}, ${s(column)}, ${s(kind)}, ${s(name)}, CAST(NULL AS VARCHAR), CAST(${expr} AS ${dbl}) ${from}`);
     out.push(`INSERT INTO cbm_profiles ${selects.join(' UNION ALL ')}`);
     if (kind === 'categorical') {
-      out.push(`INSERT INTO cbm_profiles SELECT ${loadId}, ${s(table)}, ${s(column)}, ${s(kind)}, 'share', CAST(${c} AS VARCHAR), CAST(COUNT(*) AS ${dbl}) / SUM(COUNT(*)) OVER () ${from} AND ${c} IS NOT NULL GROUP BY ${c}`);
+      out.push(
+        `INSERT INTO cbm_profiles SELECT ${loadId}, ${s(table)}, ${s(column)}, ${s(kind)}, 'share', CAST(${c} AS VARCHAR), CAST(COUNT(*) AS ${dbl}) / SUM(COUNT(*)) OVER () ${from} AND ${c} IS NOT NULL GROUP BY ${c}`,
+      );
     }
   }
   return out;
@@ -269,13 +331,17 @@ export function profileSql(dialect: SqlDialect, rawTable: string, table: string,
 
 /** The load ids, oldest first, with their time, note and per-table row and reject counts. */
 export async function loadHistory(db: SqlExecutor): Promise<SqlRow[]> {
-  return db.run(`SELECT l.load_id, CAST(l.loaded_at AS VARCHAR) AS loaded_at, l.note, t.table_name, t.source, t.row_count, t.rejected FROM cbm_loads l JOIN cbm_load_tables t ON t.load_id = l.load_id ORDER BY l.load_id, t.table_name`);
+  return db.run(
+    `SELECT l.load_id, CAST(l.loaded_at AS VARCHAR) AS loaded_at, l.note, t.table_name, t.source, t.row_count, t.rejected FROM cbm_loads l JOIN cbm_load_tables t ON t.load_id = l.load_id ORDER BY l.load_id, t.table_name`,
+  );
 }
 
 /** The stored profile of one load of one table (long form: one row per statistic or level). */
 export async function loadProfile(db: SqlExecutor, table: string, loadId: number): Promise<SqlRow[]> {
   check(Number.isInteger(loadId) && loadId > 0, `loadProfile: loadId must be a positive whole number, got ${String(loadId)}`);
-  return db.run(`SELECT column_name, kind, statistic, level, value FROM cbm_profiles WHERE table_name = ${quoteString(db.dialect, table)} AND load_id = ${loadId} ORDER BY column_name, statistic, level`);
+  return db.run(
+    `SELECT column_name, kind, statistic, level, value FROM cbm_profiles WHERE table_name = ${quoteString(db.dialect, table)} AND load_id = ${loadId} ORDER BY column_name, statistic, level`,
+  );
 }
 
 /**
@@ -302,6 +368,8 @@ export async function readLoad(db: SqlExecutor, table: string, loadId: number): 
 
 /** The newest load id that loaded `table`. */
 export async function latestLoadId(db: SqlExecutor, table: string, before?: number): Promise<number | null> {
-  const rows = await db.run(`SELECT MAX(load_id) AS id FROM cbm_load_tables WHERE table_name = ${quoteString(db.dialect, table)}${before === undefined ? '' : ` AND load_id < ${sqlNumber(db.dialect, before)}`}`);
+  const rows = await db.run(
+    `SELECT MAX(load_id) AS id FROM cbm_load_tables WHERE table_name = ${quoteString(db.dialect, table)}${before === undefined ? '' : ` AND load_id < ${sqlNumber(db.dialect, before)}`}`,
+  );
   return rows.length && rows[0].id !== null ? Number(rows[0].id) : null;
 }

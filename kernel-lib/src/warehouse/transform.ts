@@ -13,7 +13,11 @@ import { latestLoadId } from './load';
  * @example
  * // await refreshModelTables(db, ['customers', 'events']);
  */
-export async function refreshModelTables(db: SqlExecutor, tables: readonly string[], options: { loads?: Readonly<Record<string, number>> } = {}): Promise<{ table: string; loadId: number }[]> {
+export async function refreshModelTables(
+  db: SqlExecutor,
+  tables: readonly string[],
+  options: { loads?: Readonly<Record<string, number>> } = {},
+): Promise<{ table: string; loadId: number }[]> {
   const context = 'refreshModelTables';
   check(Array.isArray(tables) && tables.length > 0, `${context}: tables must be a non-empty array of loaded table names`);
   check(options !== null && typeof options === 'object', `${context}: options must be an object`);
@@ -28,12 +32,19 @@ export async function refreshModelTables(db: SqlExecutor, tables: readonly strin
     check(Number.isInteger(loadId), `${context}: loads.${table} must be a load id`);
     const known = await db.run(`SELECT COUNT(*) AS n FROM cbm_load_tables WHERE table_name = ${quoteString(d, table)} AND load_id = ${loadId}`);
     if (Number(known[0].n) === 0) throw new CbmError('BAD_INPUT', `${context}: load ${loadId} did not load '${table}'`);
-    const columns = (await db.run(`SELECT column_name FROM information_schema.columns WHERE table_name = ${quoteString(d, `raw_${table}`)} ORDER BY ordinal_position`)).map((r) => String(r.column_name)).filter((c) => c !== '_load_id');
+    const columns = (await db.run(`SELECT column_name FROM information_schema.columns WHERE table_name = ${quoteString(d, `raw_${table}`)} ORDER BY ordinal_position`))
+      .map((r) => String(r.column_name))
+      .filter((c) => c !== '_load_id');
     plan.push({ table, loadId, columns });
   }
   await db.transaction(async (run) => {
     for (const { table, loadId, columns } of plan) {
-      for (const sql of replaceTableSql(d, table, `SELECT ${columns.map((c) => quoteIdentifier(d, c)).join(', ')} FROM ${quoteIdentifier(d, `raw_${table}`)} WHERE _load_id = ${loadId}`)) await run(sql);
+      for (const sql of replaceTableSql(
+        d,
+        table,
+        `SELECT ${columns.map((c) => quoteIdentifier(d, c)).join(', ')} FROM ${quoteIdentifier(d, `raw_${table}`)} WHERE _load_id = ${loadId}`,
+      ))
+        await run(sql);
     }
   });
   return plan.map(({ table, loadId }) => ({ table, loadId }));
@@ -50,11 +61,17 @@ export async function buildChurnTable(db: SqlExecutor, options: Omit<ChurnModelT
   const { into = 'churn_model_table', ...rest } = options;
   const sql = churnModelTableSql({ ...rest, dialect: db.dialect });
   const events = rest.eventsTable ?? 'events';
-  const bounds = (await db.run(`SELECT CAST(MIN(CAST(date AS DATE)) AS VARCHAR) AS first_date, CAST(MAX(CAST(date AS DATE)) AS VARCHAR) AS last_date FROM ${quoteIdentifier(db.dialect, events)}`))[0];
+  const bounds = (
+    await db.run(`SELECT CAST(MIN(CAST(date AS DATE)) AS VARCHAR) AS first_date, CAST(MAX(CAST(date AS DATE)) AS VARCHAR) AS last_date FROM ${quoteIdentifier(db.dialect, events)}`)
+  )[0];
   const first = String(bounds.first_date);
   const last = rest.dataEnd ?? String(bounds.last_date);
   if (bounds.first_date === null) throw new CbmError('BAD_INPUT', `${context}: the events table '${events}' is empty`);
-  if (!(rest.scoringDate > first && rest.scoringDate <= last)) throw new CbmError('BAD_INPUT', `${context}: scoringDate ${rest.scoringDate} is outside the data (${first} to ${last}); pick a date after the first event and not after the data end`);
+  if (!(rest.scoringDate > first && rest.scoringDate <= last))
+    throw new CbmError(
+      'BAD_INPUT',
+      `${context}: scoringDate ${rest.scoringDate} is outside the data (${first} to ${last}); pick a date after the first event and not after the data end`,
+    );
   await db.transaction(async (run) => {
     for (const statement of replaceTableSql(db.dialect, into, sql)) await run(statement);
   });
@@ -78,7 +95,9 @@ export async function saveDriftReport(db: SqlExecutor, options: { table: string;
   await db.transaction(async (run) => {
     await run(`DELETE FROM cbm_drift WHERE load_id = ${loadId} AND table_name = ${s(table)}`);
     for (const r of report.rows) {
-      await run(`INSERT INTO cbm_drift VALUES (${loadId}, ${previousLoadId}, ${s(table)}, ${s(r.variable)}, ${s(r.status)}, ${n(r.psi)}, ${s(r.testName)}, ${n(r.testStatistic)}, ${n(r.pValue)}, ${s(r.sentence)})`);
+      await run(
+        `INSERT INTO cbm_drift VALUES (${loadId}, ${previousLoadId}, ${s(table)}, ${s(r.variable)}, ${s(r.status)}, ${n(r.psi)}, ${s(r.testName)}, ${n(r.testStatistic)}, ${n(r.pValue)}, ${s(r.sentence)})`,
+      );
     }
   });
 }
@@ -100,11 +119,15 @@ export async function buildDashboardTables(db: SqlExecutor, options: { horizons:
   const dbl = doubleType(d);
   const revenue = `SELECT ${monthStart(d, 'CAST(e.date AS DATE)')} AS month, c.product, SUM(e.amount) AS revenue, COUNT(*) AS purchases, COUNT(DISTINCT e.customer_id) AS customers
     FROM events e JOIN customers c ON c.customer_id = e.customer_id WHERE e.type = 'purchase' GROUP BY 1, 2 ORDER BY 1, 2`;
-  const churn = horizons.map((h) => `SELECT ${q(segment)} AS segment, ${h} AS horizon_days, COUNT(*) AS customers,
+  const churn = horizons
+    .map(
+      (h) => `SELECT ${q(segment)} AS segment, ${h} AS horizon_days, COUNT(*) AS customers,
       SUM(CASE WHEN ${q(`churn_${h}`)} = 1 THEN 1 ELSE 0 END) AS churned,
       SUM(CASE WHEN ${q(`churn_${h}`)} IS NULL THEN 1 ELSE 0 END) AS censored,
       CAST(SUM(CASE WHEN ${q(`churn_${h}`)} = 1 THEN 1 ELSE 0 END) AS ${dbl}) / NULLIF(COUNT(${q(`churn_${h}`)}), 0) AS churn_rate
-    FROM ${q(churnTable)} GROUP BY ${q(segment)}`).join('\n    UNION ALL ');
+    FROM ${q(churnTable)} GROUP BY ${q(segment)}`,
+    )
+    .join('\n    UNION ALL ');
   const status = `SELECT t.load_id, CAST(l.loaded_at AS VARCHAR) AS loaded_at, t.table_name, t.row_count, t.rejected,
       COALESCE(SUM(CASE WHEN dr.status = 'drift' THEN 1 ELSE 0 END), 0) AS drifted,
       COALESCE(SUM(CASE WHEN dr.status = 'warn' THEN 1 ELSE 0 END), 0) AS warned
@@ -112,7 +135,11 @@ export async function buildDashboardTables(db: SqlExecutor, options: { horizons:
     LEFT JOIN cbm_drift dr ON dr.load_id = t.load_id AND dr.table_name = t.table_name
     GROUP BY t.load_id, l.loaded_at, t.table_name, t.row_count, t.rejected ORDER BY t.load_id, t.table_name`;
   await db.transaction(async (run) => {
-    for (const [name, select] of [['dash_monthly_revenue', revenue], ['dash_churn_by_segment', `SELECT * FROM (${churn}) x ORDER BY segment, horizon_days`], ['dash_load_status', status]] as const) {
+    for (const [name, select] of [
+      ['dash_monthly_revenue', revenue],
+      ['dash_churn_by_segment', `SELECT * FROM (${churn}) x ORDER BY segment, horizon_days`],
+      ['dash_load_status', status],
+    ] as const) {
       for (const sql of replaceTableSql(d, name, select)) await run(sql);
     }
   });
