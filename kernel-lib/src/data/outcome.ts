@@ -44,8 +44,10 @@ export function readOutcome(cells: ArrayLike<Cell>, name: string, context: strin
     throw new CbmError('BAD_INPUT', `${context}: event must be the text, number or boolean that marks the event, got ${typeof event}`);
   }
   if (ArrayBuffer.isView(cells) && event === undefined) {
-    // Typed arrays hold numbers only: 0 and 1, nothing else.
-    for (let i = 0; i < n; i++) {
+    // Typed arrays hold numbers only: 0 and 1, nothing else. A small loop of its own, so V8
+    // optimises it for the one array type it sees.
+    const bad = copyZeroOne(cells as unknown as Float64Array, y);
+    for (let i = bad; i < n; i++) {
       const v = (cells as unknown as Float64Array)[i];
       if (v === 1) y[i] = 1;
       else if (v !== 0) {
@@ -59,6 +61,14 @@ export function readOutcome(cells: ArrayLike<Cell>, name: string, context: strin
   const blankIsMissing = options.missingAsZero === true;
   for (let i = 0; i < n; i++) {
     const v = cells[i];
+    // The common cells first, without a call: 1/0 and true/false (unless an event is named).
+    if (event === undefined) {
+      if (v === 1 || v === true) {
+        y[i] = 1;
+        continue;
+      }
+      if (v === 0 || v === false) continue;
+    }
     if (isMissing(v) || (blankIsMissing && v === '')) {
       if (options.missingAsZero) continue;
       throw new CbmError(
@@ -80,6 +90,42 @@ export function readOutcome(cells: ArrayLike<Cell>, name: string, context: strin
   }
   if (event !== undefined) checkEventLevels(cells, name, context, event);
   return y;
+}
+
+/**
+ * Copies 0/1 values into y without a branch per row (outcomes are random, so a branch would be
+ * mispredicted half the time); returns the index of the first other value (n when all are 0/1).
+ */
+function copyZeroOne(x: ArrayLike<number>, y: Float64Array): number {
+  const n = x.length;
+  let off = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    y[i] = v;
+    // v(v − 1) is 0 exactly for 0 and 1; its square is positive (or NaN) otherwise.
+    const r = v * (v - 1);
+    off += r * r;
+  }
+  if (off === 0) return n;
+  for (let i = 0; i < n; i++) if (x[i] !== 0 && x[i] !== 1) return i;
+  return n;
+}
+
+/**
+ * readOutcome for read-only consumers (the fit pipeline): a Float64Array that already holds only
+ * 0 and 1 is returned as it is instead of copied. On large data the copy costs more than the
+ * check (fresh memory is slow to touch), and the fit never writes to y.
+ */
+export function readOutcomeView(cells: ArrayLike<Cell>, name: string, context: string, options: OutcomeOptions = {}): Float64Array {
+  if (cells instanceof Float64Array && options.event === undefined) {
+    let off = 0;
+    for (let i = 0; i < cells.length; i++) {
+      const r = cells[i] * (cells[i] - 1);
+      off += r * r;
+    }
+    if (off === 0) return cells;
+  }
+  return readOutcome(cells, name, context, options);
 }
 
 function sameValue(v: Cell, event: string | number | boolean): boolean {

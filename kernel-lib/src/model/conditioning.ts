@@ -36,14 +36,30 @@ export function columnScaling(columns: readonly Float64Array[], intercept: numbe
     const x = columns[j];
     const n = x.length;
     if (n === 0) continue;
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += x[i];
-    mean /= n;
-    let ss = 0;
-    for (let i = 0; i < n; i++) {
-      const d = x[i] - mean;
-      ss += d * d;
+    // One pass, shifted by the first value (so an offset of 1e12 costs no precision), two
+    // accumulator chains: sums of d and d² with d = x − x₀.
+    const x0 = x[0];
+    let s0 = 0;
+    let s1 = 0;
+    let q0 = 0;
+    let q1 = 0;
+    let i = 0;
+    for (; i + 1 < n; i += 2) {
+      const d0 = x[i] - x0;
+      const d1 = x[i + 1] - x0;
+      s0 += d0;
+      s1 += d1;
+      q0 += d0 * d0;
+      q1 += d1 * d1;
     }
+    if (i < n) {
+      const d = x[i] - x0;
+      s0 += d;
+      q0 += d * d;
+    }
+    const shift = (s0 + s1) / n;
+    const mean = x0 + shift;
+    const ss = Math.max(q0 + q1 - n * shift * shift, 0);
     means[j] = mean;
     variances[j] = ss / n;
   }

@@ -1,6 +1,6 @@
 import { CbmError, check, checkOptions } from '../errors';
 import { toTable, type DataInput, type Table } from '../data/table';
-import { readOutcome } from '../data/outcome';
+import { readOutcomeView } from '../data/outcome';
 import { applyPreparation, fitPreparation, isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
 import { newtonLogitConditioned } from './conditioning';
 import { designMatrix, designSpec, type DesignSpec } from './design';
@@ -94,7 +94,7 @@ export function prepareFit(data: DataInput | Table, formula: string, options: Pi
   if (prepare !== undefined) preparation = isPreparation(prepare) ? preparationToJSON(prepare) : fitPreparation(raw, prepare);
   const table = deriveColumns(preparation ? applyPreparation(preparation, raw) : raw, [parsed.response, ...parsed.variables], context);
   for (const v of [parsed.response, ...parsed.variables]) table.cells(v); // UNKNOWN_COLUMN early, with the column list
-  const y = readOutcome(table.cells(parsed.response), parsed.response, context, { event: options.event });
+  const y = readOutcomeView(table.cells(parsed.response), parsed.response, context, { event: options.event });
   let ones = 0;
   for (let i = 0; i < y.length; i++) ones += y[i];
   if (ones === 0 || ones === y.length) {
@@ -124,12 +124,13 @@ export function fitDesign(
     }
   }
   const fit = newtonLogitConditioned(columns, prepared.y, { maxIterations: options.maxIterations, tolerance: options.tolerance, start, interceptColumn: spec.intercept ? 0 : -1 });
-  const sizes = columns.map((x) => {
+  // max|xⱼ| only matters for diagnosing a fit that failed: no extra pass over converged fits.
+  const sizes = fit.status === 'converged' ? undefined : columns.map((x) => {
     let size = 0;
     for (let i = 0; i < x.length; i++) size = Math.max(size, Math.abs(x[i]));
     return size;
   });
-  const warnings = diagnoseFit(fit, names, context, fit.status === 'converged' ? undefined : sizes);
+  const warnings = diagnoseFit(fit, names, context, sizes);
   const variables = rawColumns(spec.terms.flatMap((t) => t.variables));
   return new LogitModel({
     response: prepared.formula.response!,
