@@ -125,11 +125,14 @@ export function fitDesign(
   }
   const fit = newtonLogitConditioned(columns, prepared.y, { maxIterations: options.maxIterations, tolerance: options.tolerance, start, interceptColumn: spec.intercept ? 0 : -1 });
   // max|xⱼ| only matters for diagnosing a fit that failed: no extra pass over converged fits.
-  const sizes = fit.status === 'converged' ? undefined : columns.map((x) => {
-    let size = 0;
-    for (let i = 0; i < x.length; i++) size = Math.max(size, Math.abs(x[i]));
-    return size;
-  });
+  const sizes =
+    fit.status === 'converged'
+      ? undefined
+      : columns.map((x) => {
+          let size = 0;
+          for (let i = 0; i < x.length; i++) size = Math.max(size, Math.abs(x[i]));
+          return size;
+        });
   const warnings = diagnoseFit(fit, names, context, sizes);
   const variables = rawColumns(spec.terms.flatMap((t) => t.variables));
   return new LogitModel({
