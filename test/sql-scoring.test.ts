@@ -7,7 +7,18 @@
  * golden string written by hand from the model's coefficients.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bankCardCustomers, BANKCARD_SEED, CbmError, fitLogit, LogitModel, scoringQuery, scoringSQL, seededUniform, type LogitModel as Model } from '../kernel-lib/src/index';
+import {
+  bankCardCustomers,
+  BANKCARD_SEED,
+  CbmError,
+  fitLinear,
+  fitLogit,
+  LogitModel,
+  scoringQuery,
+  scoringSQL,
+  seededUniform,
+  type LogitModel as Model,
+} from '../kernel-lib/src/index';
 import { openDuckDB } from '../kernel-lib/src/warehouse/duckdb';
 import { openPostgres } from '../kernel-lib/src/warehouse/postgres';
 import type { SqlExecutor } from '../kernel-lib/src/warehouse/executor';
@@ -50,7 +61,18 @@ const models: { name: string; model: Model; table: 'bank' | 'synth' }[] = [
   { name: 'two text factors, three-way interaction with a number', model: fitLogit(synth, 'y ~ region * channel * z + x'), table: 'synth' },
   { name: 'no intercept: the first factor coded by all its levels (R)', model: fitLogit(synth, 'y ~ region + channel:z + x - 1'), table: 'synth' },
   { name: 'factor only inside an interaction (full indicator coding by R’s rule)', model: fitLogit(synth, 'y ~ x + region:z'), table: 'synth' },
+  {
+    name: 'formula transforms: log of a ratio, a power, sqrt in an interaction with a factor',
+    model: fitLogit(synth, 'y ~ log((x + 1) / (z + 3)) + I(z^2) + sqrt(x):channel + region'),
+    table: 'synth',
+  },
+  {
+    name: 'transforms of scaled columns (the preparation first, as the library does)',
+    model: fitLogit(synth, 'y ~ exp(z) + log(x + 1)', { prepare: { scale: ['x', 'z'] } }),
+    table: 'synth',
+  },
 ];
+const linearModel = fitLinear(synth, 'log(x + 1) ~ log(z + 3) + region * channel');
 
 type Engine = { name: string; open: () => Promise<SqlExecutor> };
 let cluster: TestCluster | null = null;
@@ -87,6 +109,20 @@ describe.each(engines)('scoringSQL on $name', (engine) => {
       expect(new Set(out.map((r) => Number(r.p))).size).toBeGreaterThan(10);
     });
   }
+
+  it('a linear model with transforms (fitLinear) scores its prediction; its JSON too; log of a non-positive value gives NULL', async () => {
+    const predicted = linearModel.predict(synth);
+    for (const source of [linearModel, JSON.stringify(linearModel.toJSON())]) {
+      const out = await db.run(`SELECT "id", ${scoringSQL(source, { dialect: db.dialect })} AS v FROM "synth" ORDER BY "id"`);
+      expect(out.filter((r, i) => !close(Number(r.v), predicted[i]))).toEqual([]);
+    }
+    expect(() => scoringSQL(linearModel, { output: 'probability' })).toThrow("scoringSQL: a linear model predicts its response directly; use output 'link'");
+    const double = db.dialect === 'postgres' ? 'DOUBLE PRECISION' : 'DOUBLE';
+    const off = await db.run(
+      `SELECT ${scoringSQL(linearModel, { dialect: db.dialect })} AS v FROM (SELECT CAST(-5 AS ${double}) AS "z", CAST(1 AS ${double}) AS "x", 'north' AS "region", 'web' AS "channel") t`,
+    );
+    expect(off[0].v).toBeNull();
+  });
 
   it('scoringQuery writes the whole SELECT, keeping columns; a saved model (JSON text) scores the same', async () => {
     const model = models[0].model;

@@ -1,10 +1,13 @@
 import { CbmError, check, checkOptions } from '../errors';
 import type { DesignColumn, DesignSpec } from '../model/design';
+import { LinearModel, LINEAR_MODEL_FORMAT } from '../model/linear';
 import { LogitModel } from '../model/logit';
+import { expressionColumns, isDerived, parseExpression } from '../model/transform';
 import type { LogitModelJSON } from '../model/modelJson';
 import type { Preparation } from '../prepare/preparation';
 import type { SqlDialect } from '../warehouse/executor';
 import { checkDialect, doubleType, logisticSQL, quoteIdentifier, quoteString, sqlNumber } from './dialect';
+import { expressionSQL, type SqlExpression } from './transform';
 
 /**
  * A fitted model written as one SQL expression over the *raw* input columns, so a warehouse
@@ -32,8 +35,8 @@ export interface ScoringOptions {
   output?: 'probability' | 'link';
 }
 
-/** Anything scoringSQL can translate: a fitted model, or its saved JSON (object or text). */
-export type ScorableModel = LogitModel | LogitModelJSON | string;
+/** Anything scoringSQL can translate: a fitted logistic or linear model, or its saved JSON (object or text). */
+export type ScorableModel = LogitModel | LinearModel | LogitModelJSON | Record<string, unknown> | string;
 
 const SCORING_KEYS = ['dialect', 'output'];
 
@@ -44,9 +47,12 @@ export function scoringSQL(model: ScorableModel, options: ScoringOptions = {}): 
   rejectUnknown(options, SCORING_KEYS, context);
   const dialect = options.dialect ?? 'duckdb';
   checkDialect(dialect, context);
-  const output = options.output ?? 'probability';
-  check(output === 'probability' || output === 'link', `${context}: output must be 'probability' or 'link', got ${String(output)}`);
   const m = asModel(model, context);
+  // A linear model's prediction is its linear predictor: 'link' is its only output.
+  const isLinear = m instanceof LinearModel;
+  const output = options.output ?? (isLinear ? 'link' : 'probability');
+  check(output === 'probability' || output === 'link', `${context}: output must be 'probability' or 'link', got ${String(output)}`);
+  check(!(isLinear && output === 'probability'), `${context}: a linear model predicts its response directly; use output 'link' (the default for linear models)`);
   const linear = linearPredictorSQL(m.spec, m.coefficients, m.preparation, dialect);
   const value = output === 'link' ? linear : logisticSQL(dialect, linear);
   const guard = knownInputsSQL(m.spec, m.preparation, dialect);
@@ -63,7 +69,8 @@ export function knownInputsSQL(spec: DesignSpec, preparation: Preparation | null
   const conditions: string[] = [];
   const seen = new Set<string>();
   for (const column of spec.columns) {
-    for (const v of [...column.numeric, ...Object.keys(column.levels)]) {
+    const variables = [...column.numeric.flatMap((v) => (isDerived(v) ? expressionColumns(parseExpression(v)) : [v])), ...Object.keys(column.levels)];
+    for (const v of variables) {
       if (seen.has(v)) continue;
       seen.add(v);
       const levels = own(spec.factorLevels, v);
@@ -123,10 +130,29 @@ export function rejectUnknown(options: object, known: readonly string[], context
   check(unknown.length === 0, `${context}: unknown option '${unknown[0]}' (options: ${known.join(', ')})`);
 }
 
-function asModel(model: ScorableModel, context: string): LogitModel {
-  if (model instanceof LogitModel) return model;
-  if (typeof model === 'string' || (model !== null && typeof model === 'object')) return LogitModel.fromJSON(model);
+function asModel(model: ScorableModel, context: string): LogitModel | LinearModel {
+  if (model instanceof LogitModel || model instanceof LinearModel) return model;
+  let json: unknown = model;
+  if (typeof model === 'string') {
+    try {
+      json = JSON.parse(model);
+    } catch {
+      return LogitModel.fromJSON(model); // its BAD_MODEL_JSON message says what is wrong
+    }
+  }
+  if (json !== null && typeof json === 'object') {
+    return (json as { format?: unknown }).format === LINEAR_MODEL_FORMAT ? LinearModel.fromJSON(json as never) : LogitModel.fromJSON(json as never);
+  }
   throw new CbmError('BAD_INPUT', `${context}: expected a fitted model or its JSON, got ${model === null ? 'null' : typeof model}`);
+}
+
+/**
+ * The SQL value of a model variable: a prepared raw column, or a formula transform of prepared
+ * columns (`log(price/competitor_price)`), evaluated on the prepared values as the library does.
+ */
+export function variableSQL(dialect: SqlDialect, name: string, preparation: Preparation | null): string {
+  if (!isDerived(name)) return preparedVariableSQL(dialect, name, preparation);
+  return expressionSQL(dialect, parseExpression(name) as SqlExpression, (raw) => preparedVariableSQL(dialect, raw, preparation));
 }
 
 /**
@@ -164,7 +190,7 @@ function levelConditionSQL(dialect: SqlDialect, column: DesignColumn): string | 
  * levels hold and 0 elsewhere (written as CASE so that no indicator is multiplied in).
  */
 export function designColumnSQL(dialect: SqlDialect, column: DesignColumn, preparation: Preparation | null): string {
-  const factors = column.numeric.map((v) => preparedVariableSQL(dialect, v, preparation));
+  const factors = column.numeric.map((v) => variableSQL(dialect, v, preparation));
   const product = factors.length === 0 ? sqlNumber(dialect, 1) : factors.join(' * ');
   const condition = levelConditionSQL(dialect, column);
   return condition === null ? product : `(CASE WHEN ${condition} THEN ${product} ELSE ${sqlNumber(dialect, 0)} END)`;
@@ -187,7 +213,7 @@ export function linearPredictorSQL(spec: DesignSpec, coefficients: ArrayLike<num
       hasConstant = true;
       return;
     }
-    const factors = [sqlNumber(dialect, b), ...column.numeric.map((v) => preparedVariableSQL(dialect, v, preparation))];
+    const factors = [sqlNumber(dialect, b), ...column.numeric.map((v) => variableSQL(dialect, v, preparation))];
     const condition = levelConditionSQL(dialect, column);
     const product = factors.join(' * ');
     byParts.push({ parts, sql: condition === null ? product : `(CASE WHEN ${condition} THEN ${product} ELSE ${sqlNumber(dialect, 0)} END)` });
