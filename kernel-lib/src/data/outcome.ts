@@ -46,7 +46,9 @@ export function readOutcome(cells: ArrayLike<Cell>, name: string, context: strin
   if (ArrayBuffer.isView(cells) && event === undefined) {
     // Typed arrays hold numbers only: 0 and 1, nothing else. A small loop of its own, so V8
     // optimises it for the one array type it sees.
-    const bad = copyZeroOne(cells as unknown as Float64Array, y);
+    // BigInt arrays go through the checked loop, which names them (BigInt cannot mix with numbers).
+    const big = cells instanceof BigInt64Array || cells instanceof BigUint64Array;
+    const bad = big ? 0 : copyZeroOne(cells as unknown as Float64Array, y);
     for (let i = bad; i < n; i++) {
       const v = (cells as unknown as Float64Array)[i];
       if (v === 1) y[i] = 1;
