@@ -1,14 +1,12 @@
 import { CbmError, check } from '../errors';
 import { numericColumn, toTable, type DataInput, type Table } from '../data/table';
-import { checkEncodings } from '../prepare/encode';
 import { applyPreparation, fitPreparation, isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
-import { scalerFromRanges } from '../prepare/scale';
-import { designMatrix, designSpec, linearPredictor, specFromLevels, type DesignSpec } from './design';
+import { designMatrix, designSpec, linearPredictor, type DesignSpec } from './design';
 import { fUpperTail, studentTQuantile, twoSidedStudentP } from './distributions';
 import { checkOptionNames } from './fit';
 import { formatFormula, parseFormula, type Term } from './formula';
-import { choleskyInPlace } from './linalg';
 import { deriveColumns, deriveTermColumns, rawColumns } from './transform';
+import { parseModelJSON, readDesignJSON } from './modelJson';
 
 /**
  * Ordinary least squares y = Xβ + ε, ε ~ N(0, σ²I), with the inference of R's `summary.lm`:
@@ -609,96 +607,8 @@ const STATISTIC_KEYS: readonly (keyof LinearStatistics)[] = [
 ];
 
 function readLinearJSON(input: unknown): LinearModel {
-  let json: LinearModelJSON;
-  if (typeof input === 'string') {
-    try {
-      json = JSON.parse(input) as LinearModelJSON;
-    } catch (e) {
-      throw badJSON(`not valid JSON (${(e as Error).message})`);
-    }
-  } else json = input as LinearModelJSON;
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw badJSON('expected an object');
-  if (json.format !== LINEAR_MODEL_FORMAT) throw badJSON(`format is '${String(json.format)}', expected '${LINEAR_MODEL_FORMAT}'`);
-  if (json.version !== LINEAR_MODEL_VERSION) throw badJSON(`version ${String(json.version)} is not supported (this library reads version ${LINEAR_MODEL_VERSION})`);
-  if (typeof json.response !== 'string' || typeof json.intercept !== 'boolean' || typeof json.formula !== 'string')
-    throw badJSON('formula, response (strings) and intercept (boolean) are required');
-  if (
-    !Array.isArray(json.terms) ||
-    !json.terms.every(
-      (t) => t && typeof t === 'object' && typeof t.label === 'string' && Array.isArray(t.variables) && t.variables.length > 0 && t.variables.every((v) => typeof v === 'string'),
-    )
-  ) {
-    throw badJSON('terms must be a list of { label, variables }');
-  }
-  const terms: Term[] = json.terms.map((t) => ({ label: t.label, variables: [...t.variables] }));
-  for (const t of terms) if (t.label !== t.variables.join(':')) throw badJSON(`term '${t.label}' does not match its variables ${t.variables.join(', ')}`);
-  // The saved formula must say what the terms say (a hand edit of one of them is refused).
-  let parsed: ReturnType<typeof parseFormula>;
-  try {
-    parsed = parseFormula(json.formula);
-  } catch (e) {
-    throw badJSON(`formula '${json.formula}' cannot be read: ${(e as Error).message.split('\n')[0]}`);
-  }
-  if (parsed.response !== json.response || parsed.intercept !== json.intercept || parsed.terms.length !== terms.length || parsed.terms.some((t, k) => t.label !== terms[k].label)) {
-    throw badJSON(`formula '${json.formula}' does not match the response, intercept and terms; edit both or neither`);
-  }
-  const rawLevels: unknown = json.factorLevels ?? {};
-  if (rawLevels === null || typeof rawLevels !== 'object' || Array.isArray(rawLevels)) throw badJSON('factorLevels must map names to lists of levels');
-  const levels: Record<string, string[]> = Object.create(null);
-  for (const [name, list] of Object.entries(rawLevels)) {
-    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string') || list.length < 2 || new Set(list).size !== list.length)
-      throw badJSON(`factorLevels.${name} must list at least two distinct levels`);
-    levels[name] = [...list];
-  }
-  let spec: DesignSpec;
-  try {
-    spec = specFromLevels({ intercept: json.intercept, terms }, levels);
-  } catch (e) {
-    throw badJSON(`the terms do not form a valid design: ${(e as Error).message}`);
-  }
-  const p = spec.columns.length;
-  if (!Array.isArray(json.coefficients) || json.coefficients.length !== p)
-    throw badJSON(`expected ${p} coefficients for the terms, found ${Array.isArray(json.coefficients) ? json.coefficients.length : 'none'}`);
-  const coefficients = new Float64Array(p);
-  json.coefficients.forEach((c, j) => {
-    if (!c || typeof c !== 'object' || c.name !== spec.columns[j].name) throw badJSON(`coefficient ${j} should be '${spec.columns[j].name}', found '${String(c?.name)}'`);
-    if (typeof c.estimate !== 'number' || !Number.isFinite(c.estimate)) throw badJSON(`coefficient '${c.name}' has no finite estimate`);
-    coefficients[j] = c.estimate;
-  });
-  const covariance = new Float64Array(p * p);
-  if (!Array.isArray(json.covariance) || json.covariance.length !== p) throw badJSON(`covariance must be a ${p}×${p} matrix`);
-  json.covariance.forEach((row: unknown, i) => {
-    if (!Array.isArray(row) || row.length !== p || !row.every((x) => typeof x === 'number' && Number.isFinite(x)))
-      throw badJSON(`covariance row ${i} must have ${p} finite numbers`);
-    covariance.set(row as number[], i * p);
-  });
-  for (let i = 0; i < p; i++) {
-    if (!(covariance[i * p + i] > 0)) throw badJSON(`covariance has a variance of ${covariance[i * p + i]} for '${spec.columns[i].name}'; variances must be positive`);
-    for (let j = 0; j < i; j++) {
-      const a = covariance[i * p + j];
-      const b = covariance[j * p + i];
-      if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1e-300))
-        throw badJSON(`covariance is not symmetric at ('${spec.columns[i].name}', '${spec.columns[j].name}')`);
-    }
-  }
-  const correlation = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) correlation[i * p + j] = covariance[i * p + j] / Math.sqrt(covariance[i * p + i] * covariance[j * p + j]);
-  if (choleskyInPlace(correlation, p, 1e-12) >= 0) throw badJSON('covariance is not positive definite');
-  let preparation: Preparation | null = null;
-  if (json.preparation != null) {
-    if (!isPreparation(json.preparation)) throw badJSON('preparation must be { encodings, ranges }');
-    try {
-      checkEncodings(json.preparation.encodings);
-      check(
-        json.preparation.ranges !== null && typeof json.preparation.ranges === 'object' && !Array.isArray(json.preparation.ranges),
-        'ranges must be an object like { age: { min, max } }',
-      );
-      scalerFromRanges(json.preparation.ranges);
-    } catch (e) {
-      throw badJSON(`preparation is invalid: ${(e as Error).message}`);
-    }
-    preparation = preparationToJSON(json.preparation);
-  }
+  const json = parseModelJSON<LinearModelJSON>(input, LINEAR_MODEL_FORMAT, LINEAR_MODEL_VERSION, badJSON);
+  const { spec, coefficients, covariance, preparation } = readDesignJSON(json as never, badJSON);
   const rawStatistics: unknown = json.statistics;
   if (rawStatistics === null || typeof rawStatistics !== 'object') throw badJSON('statistics are missing');
   const statistics = {} as LinearStatistics;

@@ -92,39 +92,57 @@ export function writeModelJSON(parts: ModelParts & { formula: string; names: rea
   return json;
 }
 
-/** Reads a saved model (an object or its JSON text), checking every field; throws BAD_MODEL_JSON. */
-export function readModelJSON(input: unknown): ModelParts {
-  let json: LogitModelJSON;
+/** The parts every saved model (logistic or linear) shares, read and checked. */
+export interface DesignParts {
+  spec: DesignSpec;
+  coefficients: Float64Array;
+  covariance: Float64Array;
+  preparation: Preparation | null;
+}
+
+/** A saved model's JSON text or object as an object, with its format and version checked. */
+export function parseModelJSON<T>(input: unknown, format: string, version: number, fail: (message: string) => CbmError): T & Record<string, unknown> {
+  let json: unknown = input;
   if (typeof input === 'string') {
     try {
-      json = JSON.parse(input) as LogitModelJSON;
+      json = JSON.parse(input);
     } catch (e) {
-      throw badJSON(`not valid JSON (${(e as Error).message})`);
+      throw fail(`not valid JSON (${(e as Error).message})`);
     }
-  } else json = input as LogitModelJSON;
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw badJSON('expected an object');
-  if (json.format !== MODEL_FORMAT) throw badJSON(`format is '${String(json.format)}', expected '${MODEL_FORMAT}'`);
-  if (json.version !== MODEL_VERSION) throw badJSON(`version ${String(json.version)} is not supported (this library reads version ${MODEL_VERSION})`);
-  if (typeof json.response !== 'string' || typeof json.intercept !== 'boolean') throw badJSON('response (string) and intercept (boolean) are required');
-  if (typeof json.formula !== 'string') throw badJSON('formula (string) is required');
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw fail('expected an object');
+  const record = json as Record<string, unknown>;
+  if (record.format !== format) throw fail(`format is '${String(record.format)}', expected '${format}'`);
+  if (record.version !== version) throw fail(`version ${String(record.version)} is not supported (this library reads version ${version})`);
+  return record as T & Record<string, unknown>;
+}
+
+/**
+ * The design of a saved model: response, intercept, formula (which must say what the terms
+ * say), terms, factor levels, coefficients, a covariance that is symmetric and positive
+ * definite, and the preparation. Copies throughout: later edits to the caller's object must
+ * not reach the loaded model. `fail` makes the error with the reader's own prefix.
+ */
+export function readDesignJSON(json: Partial<LogitModelJSON>, fail: (message: string) => CbmError): DesignParts {
+  if (typeof json.response !== 'string' || typeof json.intercept !== 'boolean') throw fail('response (string) and intercept (boolean) are required');
+  if (typeof json.formula !== 'string') throw fail('formula (string) is required');
   if (
     !Array.isArray(json.terms) ||
     !json.terms.every(
       (t) => t && typeof t === 'object' && typeof t.label === 'string' && Array.isArray(t.variables) && t.variables.length > 0 && t.variables.every((v) => typeof v === 'string'),
     )
   ) {
-    throw badJSON('terms must be a list of { label, variables }');
+    throw fail('terms must be a list of { label, variables }');
   }
-  // Copies throughout: later edits to the caller's object must not reach the loaded model.
   const terms: Term[] = json.terms.map((t) => Object.freeze({ label: t.label, variables: Object.freeze([...t.variables]) }));
-  for (const t of terms) if (t.label !== t.variables.join(':')) throw badJSON(`term '${t.label}' does not match its variables ${t.variables.join(', ')}`);
-  checkFormulaMatches(json.formula, json.response, json.intercept, terms);
+  for (const t of terms) if (t.label !== t.variables.join(':')) throw fail(`term '${t.label}' does not match its variables ${t.variables.join(', ')}`);
+  checkFormulaMatches(json.formula, json.response, json.intercept, terms, fail);
   const rawLevels: unknown = json.factorLevels ?? {};
-  if (rawLevels === null || typeof rawLevels !== 'object' || Array.isArray(rawLevels)) throw badJSON('factorLevels must map names to lists of levels');
+  if (rawLevels === null || typeof rawLevels !== 'object' || Array.isArray(rawLevels)) throw fail('factorLevels must map names to lists of levels');
   const levels: Record<string, string[]> = Object.create(null);
   for (const [name, list] of Object.entries(rawLevels)) {
     if (!Array.isArray(list) || !list.every((x) => typeof x === 'string') || list.length < 2 || new Set(list).size !== list.length) {
-      throw badJSON(`factorLevels.${name} must list at least two distinct levels`);
+      throw fail(`factorLevels.${name} must list at least two distinct levels`);
     }
     levels[name] = [...list];
   }
@@ -132,21 +150,21 @@ export function readModelJSON(input: unknown): ModelParts {
   try {
     spec = specFromLevels({ intercept: json.intercept, terms }, levels);
   } catch (e) {
-    throw badJSON(`the terms do not form a valid design: ${(e as Error).message}`);
+    throw fail(`the terms do not form a valid design: ${(e as Error).message}`);
   }
   const p = spec.columns.length;
   if (!Array.isArray(json.coefficients) || json.coefficients.length !== p)
-    throw badJSON(`expected ${p} coefficients for the terms, found ${Array.isArray(json.coefficients) ? json.coefficients.length : 'none'}`);
+    throw fail(`expected ${p} coefficients for the terms, found ${Array.isArray(json.coefficients) ? json.coefficients.length : 'none'}`);
   const coefficients = new Float64Array(p);
   json.coefficients.forEach((c, j) => {
-    if (!c || typeof c !== 'object' || c.name !== spec.columns[j].name) throw badJSON(`coefficient ${j} should be '${spec.columns[j].name}', found '${String(c?.name)}'`);
-    if (typeof c.estimate !== 'number' || !Number.isFinite(c.estimate)) throw badJSON(`coefficient '${c.name}' has no finite estimate`);
+    if (!c || typeof c !== 'object' || c.name !== spec.columns[j].name) throw fail(`coefficient ${j} should be '${spec.columns[j].name}', found '${String(c?.name)}'`);
+    if (typeof c.estimate !== 'number' || !Number.isFinite(c.estimate)) throw fail(`coefficient '${c.name}' has no finite estimate`);
     coefficients[j] = c.estimate;
   });
-  const covariance = readCovariance(json.covariance, p, spec);
+  const covariance = readCovariance(json.covariance, p, spec, fail);
   let preparation: Preparation | null = null;
   if (json.preparation != null) {
-    if (!isPreparation(json.preparation)) throw badJSON('preparation must be { encodings, ranges }');
+    if (!isPreparation(json.preparation)) throw fail('preparation must be { encodings, ranges }');
     try {
       // Validates the encodings and ranges (without data: applying them to no rows would
       // fail on the missing columns and reject every valid preparation).
@@ -157,10 +175,17 @@ export function readModelJSON(input: unknown): ModelParts {
       );
       scalerFromRanges(json.preparation.ranges);
     } catch (e) {
-      throw badJSON(`preparation is invalid: ${(e as Error).message}`);
+      throw fail(`preparation is invalid: ${(e as Error).message}`);
     }
     preparation = preparationToJSON(json.preparation);
   }
+  return { spec, coefficients, covariance, preparation };
+}
+
+/** Reads a saved logistic model (an object or its JSON text), checking every field; throws BAD_MODEL_JSON. */
+export function readModelJSON(input: unknown): ModelParts {
+  const json = parseModelJSON<LogitModelJSON>(input, MODEL_FORMAT, MODEL_VERSION, badJSON);
+  const { spec, coefficients, covariance, preparation } = readDesignJSON(json, badJSON);
   const statistics = readStatistics(json.statistics);
   const confidenceLevel = json.confidenceLevel ?? 0.95;
   if (typeof confidenceLevel !== 'number' || !(confidenceLevel > 0 && confidenceLevel < 1))
@@ -185,44 +210,42 @@ export function readModelJSON(input: unknown): ModelParts {
 }
 
 /** The saved formula must say what the terms say: a hand-edited formula is not silently ignored. */
-function checkFormulaMatches(formula: string, response: string, intercept: boolean, terms: readonly Term[]): void {
+function checkFormulaMatches(formula: string, response: string, intercept: boolean, terms: readonly Term[], fail: (message: string) => CbmError): void {
   let parsed: ReturnType<typeof parseFormula>;
   try {
     parsed = parseFormula(formula);
   } catch (e) {
-    throw badJSON(`formula '${formula}' cannot be read: ${(e as Error).message.split('\n')[0]}`);
+    throw fail(`formula '${formula}' cannot be read: ${(e as Error).message.split('\n')[0]}`);
   }
   const labels = parsed.terms.map((t) => t.label);
   const expected = terms.map((t) => t.label);
   if (parsed.response !== response || parsed.intercept !== intercept || labels.length !== expected.length || labels.some((l, k) => l !== expected[k])) {
-    throw badJSON(
+    throw fail(
       `formula '${formula}' does not match the terms (${[response, '~', intercept ? '' : '0 +', expected.join(' + ')].join(' ').replace(/\s+/g, ' ')}); edit both or neither`,
     );
   }
 }
 
 /** A p×p covariance: finite, symmetric and positive definite (else Wald tests go negative). */
-function readCovariance(raw: unknown, p: number, spec: DesignSpec): Float64Array {
+function readCovariance(raw: unknown, p: number, spec: DesignSpec, fail: (message: string) => CbmError): Float64Array {
   const covariance = new Float64Array(p * p);
-  if (!Array.isArray(raw) || raw.length !== p) throw badJSON(`covariance must be a ${p}×${p} matrix`);
+  if (!Array.isArray(raw) || raw.length !== p) throw fail(`covariance must be a ${p}×${p} matrix`);
   raw.forEach((row: unknown, i) => {
-    if (!Array.isArray(row) || row.length !== p || !row.every((x) => typeof x === 'number' && Number.isFinite(x)))
-      throw badJSON(`covariance row ${i} must have ${p} finite numbers`);
+    if (!Array.isArray(row) || row.length !== p || !row.every((x) => typeof x === 'number' && Number.isFinite(x))) throw fail(`covariance row ${i} must have ${p} finite numbers`);
     covariance.set(row as number[], i * p);
   });
   for (let i = 0; i < p; i++) {
-    if (!(covariance[i * p + i] > 0)) throw badJSON(`covariance has a variance of ${covariance[i * p + i]} for '${spec.columns[i].name}'; variances must be positive`);
+    if (!(covariance[i * p + i] > 0)) throw fail(`covariance has a variance of ${covariance[i * p + i]} for '${spec.columns[i].name}'; variances must be positive`);
     for (let j = 0; j < i; j++) {
       const a = covariance[i * p + j];
       const b = covariance[j * p + i];
-      if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1e-300))
-        throw badJSON(`covariance is not symmetric at ('${spec.columns[i].name}', '${spec.columns[j].name}')`);
+      if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1e-300)) throw fail(`covariance is not symmetric at ('${spec.columns[i].name}', '${spec.columns[j].name}')`);
     }
   }
   // Positive definite: a Cholesky factor of the correlation matrix exists.
   const correlation = new Float64Array(p * p);
   for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) correlation[i * p + j] = covariance[i * p + j] / Math.sqrt(covariance[i * p + i] * covariance[j * p + j]);
-  if (choleskyInPlace(correlation, p, 1e-12) >= 0) throw badJSON('covariance is not positive definite, so Wald tests and intervals from it would be meaningless');
+  if (choleskyInPlace(correlation, p, 1e-12) >= 0) throw fail('covariance is not positive definite, so Wald tests and intervals from it would be meaningless');
   return covariance;
 }
 
