@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { CbmError, check } from '../errors';
-import type { SqlExecutor, SqlRow } from './executor';
+import { serialExecutor, type SqlExecutor, type SqlRow } from './executor';
 
 /** The warehouse file `npm start` builds, relative to the working directory. */
 export const DEFAULT_DUCKDB_PATH = 'out/cbm.duckdb';
@@ -30,8 +30,6 @@ export async function openDuckDB(path: string = DEFAULT_DUCKDB_PATH): Promise<Sq
     throw new CbmError('BAD_INPUT', `openDuckDB: cannot open '${path}': ${error instanceof Error ? error.message : String(error)}`, { path });
   }
   let open = true;
-  // Statements run one after another on the single connection.
-  let queue: Promise<unknown> = Promise.resolve();
   const runNow = async (sql: string): Promise<SqlRow[]> => {
     check(open, 'duckdb: the database is closed');
     try {
@@ -41,34 +39,15 @@ export async function openDuckDB(path: string = DEFAULT_DUCKDB_PATH): Promise<Sq
       throw new CbmError('SQL_ERROR', `duckdb: ${error instanceof Error ? error.message : String(error)}`, { sql });
     }
   };
-  const enqueue = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = queue.then(work);
-    queue = next.catch(() => undefined);
-    return next;
-  };
-  return {
-    dialect: 'duckdb',
-    run: (sql) => enqueue(() => runNow(sql)),
-    transaction: (work) =>
-      enqueue(async () => {
-        await runNow('BEGIN TRANSACTION');
-        try {
-          const result = await work(runNow);
-          await runNow('COMMIT');
-          return result;
-        } catch (error) {
-          await runNow('ROLLBACK');
-          throw error;
-        }
-      }),
-    close: () =>
-      enqueue(async () => {
-        if (!open) return;
-        open = false;
-        connection.closeSync();
-        instance.closeSync();
-      }),
-  };
+  return serialExecutor('duckdb', {
+    runNow,
+    begin: 'BEGIN TRANSACTION',
+    close: async () => {
+      open = false;
+      connection.closeSync();
+      instance.closeSync();
+    },
+  });
 }
 
 /** BIGINT/HUGEINT arrive as bigint: numbers when exactly representable, text otherwise. */

@@ -1,6 +1,6 @@
 import { Client, types, type ClientConfig } from 'pg';
 import { CbmError, check } from '../errors';
-import type { SqlExecutor, SqlRow } from './executor';
+import { serialExecutor, type SqlExecutor, type SqlRow } from './executor';
 
 /**
  * Connects to a PostgreSQL server with the `pg` client: a connection string
@@ -33,7 +33,6 @@ export async function openPostgres(connection: string | ClientConfig): Promise<S
     throw new CbmError('BAD_INPUT', `openPostgres: cannot connect: ${error instanceof Error ? error.message : String(error)}`);
   }
   let open = true;
-  let queue: Promise<unknown> = Promise.resolve();
   const runNow = async (sql: string): Promise<SqlRow[]> => {
     check(open, 'postgres: the connection is closed');
     try {
@@ -45,33 +44,14 @@ export async function openPostgres(connection: string | ClientConfig): Promise<S
       throw new CbmError('SQL_ERROR', `postgres: ${error instanceof Error ? error.message : String(error)}`, { sql });
     }
   };
-  const enqueue = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = queue.then(work);
-    queue = next.catch(() => undefined);
-    return next;
-  };
-  return {
-    dialect: 'postgres',
-    run: (sql) => enqueue(() => runNow(sql)),
-    transaction: (work) =>
-      enqueue(async () => {
-        await runNow('BEGIN');
-        try {
-          const result = await work(runNow);
-          await runNow('COMMIT');
-          return result;
-        } catch (error) {
-          await runNow('ROLLBACK');
-          throw error;
-        }
-      }),
-    close: () =>
-      enqueue(async () => {
-        if (!open) return;
-        open = false;
-        await client.end();
-      }),
-  };
+  return serialExecutor('postgres', {
+    runNow,
+    begin: 'BEGIN',
+    close: async () => {
+      open = false;
+      await client.end();
+    },
+  });
 }
 
 const INT8 = 20;
