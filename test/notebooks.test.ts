@@ -392,14 +392,16 @@ describe.concurrent('runner regressions (scratch notebooks)', () => {
   it.each(BACKENDS)(
     '%s: a cell that runs past --timeout fails the run',
     async (backend) => {
-      const dir = scratchNotebook(["console.log('slow');\nawait new Promise((r) => setTimeout(r, 30_000));", "console.log('never');"]);
-      const t0 = Date.now();
+      // The cell would wait ten minutes, far past this test's own time limit: the run can only end in
+      // time if --timeout stopped it. No wall-clock bound here: kernel start-up under a loaded CI
+      // machine varies (27 s was seen), and that is not what this test is about.
+      const dir = scratchNotebook(["console.log('slow');\nawait new Promise((r) => setTimeout(r, 600_000));", "console.log('never');"]);
       // Not 1 s: the runner's hidden guard cells run under the same timeout, and tests run concurrently.
       const { code, output } = await runScratch(dir, backend, ['--timeout=3']).done;
       expect(code, output).toBe(1);
       expect(output).toMatch(/cell 1\/2 \(notebook cell index 0\) failed/);
       expect(output).toMatch(/timed out/i);
-      expect(Date.now() - t0).toBeLessThan(25_000);
+      expect(output).not.toContain('never');
     },
     SCRATCH_TIMEOUT_MS,
   );
