@@ -1,4 +1,5 @@
-import seedrandom from 'seedrandom';
+// alea alone, not the seedrandom index: the index bundles generators cbm-kit never draws from.
+import alea from 'seedrandom/lib/alea';
 import { CbmError, check, describeValue } from './errors';
 
 /**
@@ -16,7 +17,7 @@ export function seededUniform(seed: number | string): Uniform {
     (typeof seed === 'number' && Number.isFinite(seed)) || (typeof seed === 'string' && seed.length > 0),
     `seed must be a finite number or a non-empty string, got ${describeValue(seed)}`,
   );
-  const generator = seedrandom.alea(String(seed));
+  const generator = alea(String(seed));
   return () => generator();
 }
 
