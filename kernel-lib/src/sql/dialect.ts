@@ -1,4 +1,4 @@
-import { CbmError, check } from '../errors';
+import { CbmError, check, describeValue } from '../errors';
 import type { SqlDialect } from '../warehouse/executor';
 
 /**
@@ -12,7 +12,7 @@ export const SQL_DIALECTS: readonly SqlDialect[] = ['duckdb', 'postgres', 'spark
 export function checkDialect(dialect: unknown, context: string): asserts dialect is SqlDialect {
   check(
     typeof dialect === 'string' && (SQL_DIALECTS as readonly string[]).includes(dialect),
-    `${context}: dialect must be one of ${SQL_DIALECTS.map((d) => `'${d}'`).join(', ')}, got ${String(dialect)}`,
+    `${context}: dialect must be one of ${SQL_DIALECTS.map((d) => `'${d}'`).join(', ')}, got ${describeValue(dialect)}`,
   );
 }
 
@@ -25,7 +25,8 @@ export function checkDialect(dialect: unknown, context: string): asserts dialect
  * quoteIdentifier('duckdb', 'monthly "fee"') // '"monthly ""fee"""'
  */
 export function quoteIdentifier(dialect: SqlDialect, name: string): string {
-  check(typeof name === 'string' && name.length > 0, `SQL: an identifier must be non-empty text, got ${String(name)}`);
+  checkDialect(dialect, 'quoteIdentifier');
+  check(typeof name === 'string' && name.length > 0, `SQL: an identifier must be non-empty text, got ${describeValue(name)}`);
   if (name.includes('\u0000')) throw new CbmError('BAD_INPUT', 'SQL: an identifier cannot contain the NUL character');
   return dialect === 'spark' ? `\`${name.replace(/`/g, '``')}\`` : `"${name.replace(/"/g, '""')}"`;
 }
@@ -38,6 +39,8 @@ export function quoteIdentifier(dialect: SqlDialect, name: string): string {
  * quoteString('postgres', "O'Brien") // "'O''Brien'"
  */
 export function quoteString(dialect: SqlDialect, value: string): string {
+  checkDialect(dialect, 'quoteString');
+  check(typeof value === 'string', `SQL: a string literal must be text, got ${describeValue(value)}`);
   if (value.includes('\u0000')) throw new CbmError('BAD_INPUT', 'SQL: a string literal cannot contain the NUL character');
   const escaped = value.replace(/'/g, "''");
   return `'${dialect === 'spark' ? escaped.replace(/\\/g, '\\\\') : escaped}'`;
@@ -51,7 +54,8 @@ export function quoteString(dialect: SqlDialect, value: string): string {
  * sqlNumber('duckdb', 0.1) // 'CAST(0.1 AS DOUBLE)'
  */
 export function sqlNumber(dialect: SqlDialect, value: number): string {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new CbmError('NON_FINITE', `SQL: cannot write ${String(value)} as a number literal`);
+  checkDialect(dialect, 'sqlNumber');
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new CbmError('NON_FINITE', `SQL: cannot write ${describeValue(value)} as a number literal`);
   const text = Object.is(value, -0) ? '0' : String(value);
   return `CAST(${text} AS ${doubleType(dialect)})`;
 }
