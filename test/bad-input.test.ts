@@ -9,7 +9,6 @@ import {
   CbmError,
   LogitModel,
   auc,
-  bankCardCustomers,
   baseRate,
   breakEvenThreshold,
   calibrationTable,
@@ -35,6 +34,7 @@ import {
   type LogitModelJSON,
   type Row,
 } from '../kernel-lib/src/index';
+import { bankCardCustomers } from '../kernel-lib/src/datasets';
 
 // ---------------------------------------------------------------------------------------------
 // Data and helpers

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bankCardCustomers, bankCardCsv, parseBankCardCsv, BANKCARD_SEED, bankCardResponseProbabilities, BANKCARD_MECHANISM, CbmError } from '../kernel-lib/src/index';
+import { CbmError } from '../kernel-lib/src/index';
+import { bankCardCustomers, bankCardCsv, parseBankCardCsv, BANKCARD_SEED, bankCardResponseProbabilities, BANKCARD_MECHANISM } from '../kernel-lib/src/datasets';
 
 const shipped = readFileSync(join(__dirname, '..', 'kernel-lib', 'data', 'bankcard.csv'), 'utf8');
 

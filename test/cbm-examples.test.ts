@@ -12,7 +12,9 @@ const require = createRequire(import.meta.url);
 const root = path.resolve(__dirname, '..');
 const lib = require('../kernel-lib/dist/index.js');
 const parallel = require('../kernel-lib/dist/parallel.js');
-const scope: Record<string, unknown> = { ...lib, ...parallel };
+const datasets = require('../kernel-lib/dist/datasets.js');
+const charts = require('../kernel-lib/dist/charts/index.js');
+const scope: Record<string, unknown> = { ...lib, ...parallel, ...datasets, ...charts };
 
 function examplesOf(file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');

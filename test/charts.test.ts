@@ -9,13 +9,9 @@ import {
   liftChart,
   rocChart,
   thresholdSweepChart,
-  type CalibrationRow,
-  type CoefficientRow,
-  type GainsRow,
-  type RocPoint,
-  type SweepRow,
   type VegaLiteSpec,
 } from '../kernel-lib/src/charts';
+import type { CalibrationRow, CoefficientRow, GainsRow, RocPoint, SweepRow } from '../kernel-lib/src/index';
 import { renderSvg } from '../kernel-lib/src/render';
 
 // ---------------------------------------------------------------------------------------------

@@ -10,17 +10,9 @@
  * - bad inputs are specific CbmErrors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CbmError,
-  churnModelTable,
-  churnModelTableSql,
-  customerBase,
-  fitDiscreteHazard,
-  kaplanMeier,
-  personPeriodTable,
-  triggeredChurnTable,
-  fitLogit,
-} from '../kernel-lib/src/index';
+import { CbmError, churnModelTable, fitDiscreteHazard, kaplanMeier, personPeriodTable, triggeredChurnTable, fitLogit } from '../kernel-lib/src/index';
+import { customerBase } from '../kernel-lib/src/datasets';
+import { churnModelTableSql } from '../kernel-lib/src/sql';
 import { openDuckDB, type SqlExecutor } from '../kernel-lib/src/warehouse';
 
 const base = customerBase();

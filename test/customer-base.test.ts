@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { customerBase, customerBaseCsv, fitLogit, CbmError, CUSTOMER_BASE_MECHANISM, CUSTOMER_BASE_SEED, type CustomerBase } from '../kernel-lib/src/index';
+import { fitLogit, CbmError } from '../kernel-lib/src/index';
+import { customerBase, customerBaseCsv, CUSTOMER_BASE_MECHANISM, CUSTOMER_BASE_SEED, type CustomerBase } from '../kernel-lib/src/datasets';
 
 const dir = join(__dirname, '..', 'kernel-lib', 'data', 'customer-base');
 const files = { customers: 'customers.csv', events: 'events.csv', prices: 'prices.csv', competitorPrices: 'competitor_prices.csv' } as const;

@@ -1,8 +1,8 @@
 /**
  * Every `@example` in kernel-lib's doc comments compiles and runs, as readme-example.test.ts does
  * for the README, so the examples cannot drift from the API. Each example block becomes a module
- * that imports the library's exported names (the root entry's, plus the render or warehouse
- * entry's for files that belong to those entries), is type-checked with the TypeScript compiler
+ * that imports the library's exported names (the browser-safe entries', plus the render, warehouse
+ * or parallel entry's for files that belong to those entries), is type-checked with the TypeScript compiler
  * API under strict settings, and is then executed. An example that writes its own imports of
  * `@cbm-kit/kernel-lib…` keeps them (pointed at the sources) instead of the generated ones.
  */
@@ -13,7 +13,15 @@ import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const src = join(__dirname, '..', 'kernel-lib', 'src');
-const ENTRIES = { root: join(src, 'index.ts'), render: join(src, 'render.ts'), warehouse: join(src, 'warehouse.ts'), parallel: join(src, 'parallel.ts') } as const;
+const ENTRIES = {
+  root: join(src, 'index.ts'),
+  datasets: join(src, 'datasets.ts'),
+  charts: join(src, 'charts', 'index.ts'),
+  sql: join(src, 'sql', 'index.ts'),
+  render: join(src, 'render.ts'),
+  warehouse: join(src, 'warehouse.ts'),
+  parallel: join(src, 'parallel.ts'),
+} as const;
 // The worker-thread entry starts workers from the built worker.js, so its examples run against dist (npm test builds first).
 const PARALLEL_DIST = join(src, '..', 'dist', 'parallel');
 type Entry = keyof typeof ENTRIES;
@@ -54,12 +62,17 @@ function examplesOf(file: string, text: string): Example[] {
   return examples;
 }
 
+/**
+ * The entries an example without imports may use: the browser-safe ones (their names never clash)
+ * and the entry its file belongs to (render, warehouse, parallel).
+ */
 function entriesOf(file: string): Entry[] {
   const path = relative(src, file);
-  if (path === 'render.ts' || path.startsWith('render/')) return ['root', 'render'];
-  if (path === 'warehouse.ts' || path.startsWith('warehouse/')) return ['root', 'warehouse'];
-  if (path === 'parallel.ts' || path === 'simulate/parallel.ts' || path === 'simulate/worker.ts') return ['root', 'parallel'];
-  return ['root'];
+  const common: Entry[] = ['root', 'datasets', 'charts', 'sql'];
+  if (path === 'render.ts' || path.startsWith('render/')) return [...common, 'render'];
+  if (path === 'warehouse.ts' || path.startsWith('warehouse/')) return [...common, 'warehouse'];
+  if (path === 'parallel.ts' || path === 'simulate/parallel.ts' || path === 'simulate/worker.ts') return [...common, 'parallel'];
+  return common;
 }
 
 /** Every name (value or type) an entry exports, read with the type checker. */
@@ -108,11 +121,11 @@ const body = (code: string) => (/\bawait\b/.test(code) ? `export const done = (a
 function moduleSource(example: Example): string {
   const importsItself = /^\s*import\b/m.test(example.code);
   if (importsItself) {
-    const code = example.code
-      .replace(/(['"])@cbm-kit\/kernel-lib\/render\1/g, specifier('render'))
-      .replace(/(['"])@cbm-kit\/kernel-lib\/warehouse\1/g, specifier('warehouse'))
-      .replace(/(['"])@cbm-kit\/kernel-lib\/parallel\1/g, specifier('parallel'))
-      .replace(/(['"])@cbm-kit\/kernel-lib\1/g, specifier('root'));
+    let code = example.code;
+    for (const entry of Object.keys(ENTRIES) as Entry[]) {
+      const name = entry === 'root' ? '@cbm-kit/kernel-lib' : `@cbm-kit/kernel-lib/${entry}`;
+      code = code.replace(new RegExp(`(['"])${name}\\1`, 'g'), specifier(entry));
+    }
     const lines = code.split('\n');
     const importLines = lines.filter((l) => /^\s*import\b/.test(l));
     return `${importLines.join('\n')}\n${body(lines.filter((l) => !/^\s*import\b/.test(l)).join('\n'))}`;

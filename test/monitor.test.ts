@@ -11,7 +11,9 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CbmError, chiSquareShares, customerBase, seededUniform, shuffledIndices, driftChart, driftReport, fitLogit, kaplanMeier, ksTest, psi } from '../kernel-lib/src/index';
+import { CbmError, chiSquareShares, seededUniform, shuffledIndices, driftReport, fitLogit, kaplanMeier, ksTest, psi } from '../kernel-lib/src/index';
+import { customerBase } from '../kernel-lib/src/datasets';
+import { driftChart } from '../kernel-lib/src/charts';
 import { readCsv, relativeDifference } from './helpers/csv';
 
 const fixtures = join(__dirname, 'fixtures');
@@ -201,7 +203,7 @@ describe('wa_churn_reference.R reproduces the committed fixtures', () => {
 describe('monitoring and dashboard charts render', () => {
   it('driftChart, survivalChart, revenueTrendChart, churnByHorizonChart, priceScenarioChart and forecastChart are valid Vega-Lite (rendered to SVG)', async () => {
     const { renderSvg } = await import('../kernel-lib/src/render');
-    const { survivalChart, revenueTrendChart, churnByHorizonChart, priceScenarioChart, forecastChart } = await import('../kernel-lib/src/index');
+    const { survivalChart, revenueTrendChart, churnByHorizonChart, priceScenarioChart, forecastChart } = await import('../kernel-lib/src/charts');
     const report = driftReport(
       { fee: [10, 12, 11, 13, 12, 10], tier: ['a', 'b', 'a', 'b', 'a', 'b'] },
       { fee: [1000, 1200, 1100, 1300, 1200, 1000], tier: ['a', 'c', 'a', 'c', 'a', 'c'] },

@@ -19,7 +19,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LogitModel, bankCardCustomers, BANKCARD_SEED, targetList } from '../kernel-lib/src/index';
+import { LogitModel, targetList } from '../kernel-lib/src/index';
+import { bankCardCustomers, BANKCARD_SEED } from '../kernel-lib/src/datasets';
 import { APT_HINT, kernelAvailable } from '../notebooks/runner/jupyter.mjs';
 import {
   REPO_ROOT,

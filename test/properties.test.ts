@@ -13,7 +13,6 @@ import {
   CbmError,
   LogitModel,
   auc,
-  bankCardCustomers,
   confusion,
   fitLogit,
   formatFormula,
@@ -31,6 +30,7 @@ import {
   type Formula,
   type Row,
 } from '../kernel-lib/src/index';
+import { bankCardCustomers } from '../kernel-lib/src/datasets';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

@@ -1,6 +1,6 @@
 /**
- * The README's "kernel-lib in ten lines" example runs as written (only the package import is
- * pointed at the source), so the README cannot drift from the API.
+ * The README's "kernel-lib in ten lines" example runs as written (only the package imports are
+ * pointed at the sources), so the README cannot drift from the API.
  */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,9 @@ describe('README example', () => {
 
   it('runs and produces a model, metrics in range and a ranked target list', async () => {
     const source =
-      example.replace("'@cbm-kit/kernel-lib'", JSON.stringify(join(__dirname, '..', 'kernel-lib', 'src', 'index.ts'))) +
+      example
+        .replace("'@cbm-kit/kernel-lib'", JSON.stringify(join(__dirname, '..', 'kernel-lib', 'src', 'index.ts')))
+        .replace("'@cbm-kit/kernel-lib/datasets'", JSON.stringify(join(__dirname, '..', 'kernel-lib', 'src', 'datasets.ts'))) +
       '\nexport { model, steps, p, y, metrics, targets, saved };\n';
     const dir = mkdtempSync(join(tmpdir(), 'cbm-readme-'));
     const file = join(dir, 'example.ts');

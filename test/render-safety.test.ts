@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CbmError, gainsChart, gainsTable, VEGA_LITE_SCHEMA } from '../kernel-lib/src/index';
+import { CbmError, gainsTable } from '../kernel-lib/src/index';
+import { gainsChart, VEGA_LITE_SCHEMA } from '../kernel-lib/src/charts';
 import { renderSvg } from '../kernel-lib/src/render';
 
 let server: Server;

@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bankCardCustomers, BANKCARD_SEED, CbmError, fitLogit, seededUniform, type LogitModel } from '../kernel-lib/src/index';
+import { CbmError, fitLogit, seededUniform, type LogitModel } from '../kernel-lib/src/index';
+import { bankCardCustomers, BANKCARD_SEED } from '../kernel-lib/src/datasets';
 import { fitLogitInDatabase, stepwiseInDatabase } from '../kernel-lib/src/warehouse';
 import { stepwise } from '../kernel-lib/src/model/stepwise';
 import { openDuckDB } from '../kernel-lib/src/warehouse/duckdb';

@@ -7,18 +7,9 @@
  * golden string written by hand from the model's coefficients.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bankCardCustomers,
-  BANKCARD_SEED,
-  CbmError,
-  fitLinear,
-  fitLogit,
-  LogitModel,
-  scoringQuery,
-  scoringSQL,
-  seededUniform,
-  type LogitModel as Model,
-} from '../kernel-lib/src/index';
+import { CbmError, fitLinear, fitLogit, LogitModel, seededUniform, type LogitModel as Model } from '../kernel-lib/src/index';
+import { bankCardCustomers, BANKCARD_SEED } from '../kernel-lib/src/datasets';
+import { scoringQuery, scoringSQL } from '../kernel-lib/src/sql';
 import { openDuckDB } from '../kernel-lib/src/warehouse/duckdb';
 import { openPostgres } from '../kernel-lib/src/warehouse/postgres';
 import type { SqlExecutor } from '../kernel-lib/src/warehouse/executor';

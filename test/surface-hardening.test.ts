@@ -20,13 +20,13 @@ import {
   shuffledIndices,
   standardNormal,
   tableFromRange,
-  gainsChart,
   targetList,
   thresholdSweep,
   toRows,
   trainValidationSplit,
   type CbmErrorCode,
 } from '../kernel-lib/src/index';
+import { gainsChart } from '../kernel-lib/src/charts';
 
 function expectError(call: () => unknown, code: CbmErrorCode, ...fragments: string[]): void {
   let thrown: unknown;

@@ -18,7 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BANKCARD_SEED, CbmError, LogitModel, bankCardCustomers, fitLogit, fitPreparation } from '../kernel-lib/src/index';
+import { CbmError, LogitModel, fitLogit, fitPreparation } from '../kernel-lib/src/index';
+import { BANKCARD_SEED, bankCardCustomers } from '../kernel-lib/src/datasets';
 import { REPO_ROOT, type Notebook } from '../notebooks/runner/nbjson.mjs';
 import { renderNotebookHtml, runListing } from '../notebooks/runner/report.mjs';
 

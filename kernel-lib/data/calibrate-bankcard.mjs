@@ -6,7 +6,7 @@
 //   node kernel-lib/data/calibrate-bankcard.mjs [draws]
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
-const k = require('../dist/index.js');
+const k = { ...require('../dist/index.js'), ...require('../dist/datasets.js') };
 
 const draws = Number(process.argv[2] ?? 100);
 const target = { base: 0.36, share: 0.22, responseRate: 0.82, hit: 0.78, lift: 2.28 };

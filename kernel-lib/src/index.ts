@@ -1,21 +1,14 @@
 /**
  * @cbm-kit/kernel-lib – customer scoring and customer-base management. One library for the
- * notebooks and the Excel add-in: data, preparation, logistic regression with inference,
- * stepwise selection, campaign evaluation and charts.
+ * notebooks and the Excel add-in. This root entry is numeric only and browser-safe: data,
+ * preparation, logistic and linear regression with inference, stepwise selection, campaign
+ * evaluation, simulation, pricing, churn and monitoring. The other entries: `/datasets` (the
+ * synthetic data), `/charts` (Vega-Lite specs), `/sql` (SQL generators), `/render` (SVG via
+ * vega), `/warehouse` (DuckDB and PostgreSQL executors), `/parallel` (worker threads).
  */
 export { CbmError, type CbmErrorCode } from './errors';
 export { seededUniform, standardNormal, shuffledIndices, type Uniform } from './random';
 export { toTable, toRows, selectRows, numericColumn, isMissing, type Cell, type Row, type Columns, type DataInput, type Table } from './data/table';
-export {
-  bankCardCustomers,
-  bankCardResponseProbabilities,
-  bankCardCsv,
-  parseBankCardCsv,
-  BANKCARD_MECHANISM,
-  BANKCARD_SEED,
-  type BankCardCustomer,
-  type BankCardMechanism,
-} from './data/bankcard';
 export { encodeCategories, indicatorCoding, type Encodings } from './prepare/encode';
 export { minMaxScaler, scalerFromRanges, type MinMaxScaler, type Range } from './prepare/scale';
 export { fitPreparation, applyPreparation, type Preparation, type PreparationSpec } from './prepare/preparation';
@@ -48,9 +41,7 @@ export { gainsTable, auc, rocCurve, calibrationTable, type GainsRow, type RocPoi
 export { targetList, type TargetListOptions, type TargetRow } from './evaluate/targetList';
 export { campaignMetrics, type CampaignMetrics } from './evaluate/campaign';
 export { tableFromRange, type RangeOptions } from './data/range';
-export * from './charts';
 export { studentTUpperTail, twoSidedStudentP, studentTQuantile, fUpperTail, regularizedBeta, logBeta, regularizedGammaQ } from './model/distributions';
-export { BANKCARD_MAX_CUSTOMERS } from './data/bankcard';
 export { MAX_TERMS, MAX_TERM_VARIABLES, type ParseOptions } from './model/formula';
 export {
   parseExpression,
@@ -75,22 +66,8 @@ export {
   type LinearStatistics,
   type LinearModelJSON,
 } from './model/linear';
-export { scoringSQL, scoringQuery, type ScoringOptions, type ScoringQueryOptions, type ScorableModel } from './sql/scoring';
 export * from './monitor';
 export * from './churn';
-export {
-  customerBase,
-  customerBaseCsv,
-  CUSTOMER_BASE_MECHANISM,
-  CUSTOMER_BASE_SEED,
-  type CustomerBase,
-  type CustomerBaseOptions,
-  type CustomerBaseCustomer,
-  type CustomerBaseEvent,
-  type CustomerBasePrice,
-  type CustomerBaseCompetitorPrice,
-  type CustomerBaseMechanism,
-} from './data/customerBase';
 export { churnerDistribution, churnerTail, MAX_EXACT_CUSTOMERS } from './simulate/churners';
 export {
   simulateRevenue,
@@ -113,5 +90,3 @@ export {
   type PriceCurvePoint,
   type ConstraintStatus,
 } from './pricing/optimize';
-export { churnerDistributionChart, revenueHistogramChart } from './simulate/charts';
-export { priceCurveChart } from './pricing/charts';

@@ -4,7 +4,8 @@
  * enough for a browser or Excel bundle, and only notebooks and reports import this one.
  *
  * @example
- * import { gainsChart, gainsTable } from '@cbm-kit/kernel-lib';
+ * import { gainsTable } from '@cbm-kit/kernel-lib';
+ * import { gainsChart } from '@cbm-kit/kernel-lib/charts';
  * import { renderSvg } from '@cbm-kit/kernel-lib/render';
  * const svg = await renderSvg(gainsChart(gainsTable([0.9, 0.2, 0.7, 0.4], [1, 0, 1, 0], { groups: 2 })));
  */

@@ -11,9 +11,8 @@
 export type { SqlExecutor, SqlRow, SqlDialect } from './warehouse/executor';
 export { openDuckDB, DEFAULT_DUCKDB_PATH } from './warehouse/duckdb';
 export { openPostgres } from './warehouse/postgres';
-export { fitLogitInDatabase, stepwiseInDatabase, type InDatabaseFitOptions, type InDatabaseStepwiseOptions, type SqlRun } from './sql/fit';
-export { scoringSQL, scoringQuery, type ScoringOptions, type ScoringQueryOptions, type ScorableModel } from './sql/scoring';
-export { quoteIdentifier, quoteString, sqlNumber } from './sql/dialect';
+// The SQL generators, for warehouse users' convenience (the sql entry is their home).
+export * from './sql';
 export {
   loadFiles,
   profileSql,

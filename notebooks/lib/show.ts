@@ -4,7 +4,7 @@
  * Import from a notebook (cells run with cwd = notebooks/):
  *
  *   import { showChart, showBundle, showHtml } from './lib/show';
- *   await showChart(spec, renderSvg);      // renderSvg from @cbm-kit/kernel-lib
+ *   await showChart(spec, renderSvg);      // renderSvg from @cbm-kit/kernel-lib/render
  *
  * tslab's public `display.raw(mime, data)` can only emit ONE mime type per
  * output and always sends the value as a string. A vega-lite bundle needs

@@ -32,13 +32,14 @@ export async function benchExcelAddin({ quick = false, log = (m) => process.stde
     return { skipped: why, rows };
   }
   const kernel = require('@cbm-kit/kernel-lib');
+  const { bankCardCustomers, BANKCARD_SEED } = require('@cbm-kit/kernel-lib/datasets');
   // The bank-card model as the notebook fits it, and 100,000 customers drawn from the bank-card mechanism.
-  const customers = kernel.bankCardCustomers({ seed: kernel.BANKCARD_SEED });
+  const customers = bankCardCustomers({ seed: BANKCARD_SEED });
   const contacted = customers.filter((c) => c.contacted).map((c) => ({ ...c, contacted: 1 }));
   const prepare = kernel.fitPreparation(customers, { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] });
-  const { train } = kernel.trainValidationSplit(contacted, { seed: kernel.BANKCARD_SEED });
+  const { train } = kernel.trainValidationSplit(contacted, { seed: BANKCARD_SEED });
   const model = kernel.stepwise(train, 'responded ~ (gender + income + age)^2', { prepare, hierarchical: false }).model;
-  const big = kernel.bankCardCustomers({ seed: 7, mechanism: { customers: 100_000, contacted: 0 } });
+  const big = bankCardCustomers({ seed: 7, mechanism: { customers: 100_000, contacted: 0 } });
   const header = ['id', 'gender', 'age', 'income', 'contacted', 'responded'];
   const data = [header, ...big.map((c) => [c.id, c.gender, c.age, c.income, 0, ''])];
   const modelJson = JSON.stringify(model.toJSON());

@@ -56,13 +56,14 @@ export async function runMonitorBench({
   log = (m) => process.stderr.write(`[bench monitor] ${m}\n`),
 } = {}) {
   const kernel = require('@cbm-kit/kernel-lib');
+  const { customerBase } = require('@cbm-kit/kernel-lib/datasets');
   const warehouse = require('@cbm-kit/kernel-lib/warehouse');
   const runs = quick ? 1 : 3;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cbm-bench-monitor-'));
   const results = { rows, runs };
   try {
     log(`generating the customer base for ${rows.toLocaleString('en')} events`);
-    const base = kernel.customerBase({ customers: Math.ceil(rows / 15) });
+    const base = customerBase({ customers: Math.ceil(rows / 15) });
     if (base.events.length < rows) throw new Error(`only ${base.events.length} events generated`);
     const events = base.events.slice(0, rows);
     const eventsCsv = path.join(dir, 'events.csv');

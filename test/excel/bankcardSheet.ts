@@ -3,7 +3,8 @@
 // of the notebook's seeded split, and the scaling ranges learned over the whole file.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseBankCardCsv, toRows, trainValidationSplit, BANKCARD_SEED, type Row } from '../../kernel-lib/src/index';
+import { toRows, trainValidationSplit, type Row } from '../../kernel-lib/src/index';
+import { parseBankCardCsv, BANKCARD_SEED } from '../../kernel-lib/src/datasets';
 
 export const HEADER = ['id', 'gender', 'age', 'income', 'contacted', 'responded'];
 export const csvPath = path.resolve(__dirname, '../../kernel-lib/data/bankcard.csv');

@@ -5,26 +5,27 @@
  * Vega-Lite spec builders.
  */
 import {
-  BANKCARD_SEED,
-  bankCardCustomers,
   campaignMetrics,
   gainsTable,
-  histogramChart,
-  liftChart,
   optimizePrice,
   readOutcome,
   seededUniform,
   simulateRevenue,
   thresholdSweep,
-  thresholdSweepChart,
   trainValidationSplit,
   type CampaignMetrics,
   type LogitModel,
   type OptimizePriceResult,
   type RevenueSummary,
   type Row,
-  type VegaLiteSpec,
 } from '../../../kernel-lib/src/index';
+import { BANKCARD_SEED, bankCardCustomers } from '../../../kernel-lib/src/datasets';
+import {
+  histogramChart,
+  liftChart,
+  thresholdSweepChart,
+  type VegaLiteSpec,
+} from '../../../kernel-lib/src/charts';
 import { dataTable, fitModel, priceRequest, revenueRequest } from '../functions/adapters';
 import { modelToTable } from '../functions/modelTable';
 

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const { customerBase, customerBaseCsv, CUSTOMER_BASE_SEED } = createRequire(import.meta.url)('../../dist/index.js');
+const { customerBase, customerBaseCsv, CUSTOMER_BASE_SEED } = createRequire(import.meta.url)('../../dist/datasets.js');
 const text = customerBaseCsv(customerBase({ seed: CUSTOMER_BASE_SEED }));
 const files = { customers: 'customers.csv', events: 'events.csv', prices: 'prices.csv', competitorPrices: 'competitor_prices.csv' };
 for (const [key, file] of Object.entries(files)) writeFileSync(join(here, file), text[key]);
