@@ -193,11 +193,26 @@ describe('LinearModel', () => {
     expect(price.confidenceLevel).toBe(0.95);
   });
 
-  it('is read-only: editing handed-out arrays does not change predictions', () => {
+  it('is read-only as LogitModel is: handed-out arrays are copies, the model and its statistics are frozen', () => {
     const model = fitLinear(rows, formula);
     const before = model.predict(rows.slice(0, 3));
     model.coefficients[1] = 100;
+    model.stdErrors[1] = 0;
     expect(Array.from(model.predict(rows.slice(0, 3)))).toEqual(Array.from(before));
+    expect(model.stdErrors[1]).toBeGreaterThan(0);
+    expect(() => {
+      (model as unknown as { formula: string }).formula = 'y ~ 1';
+    }).toThrow(TypeError);
+    expect(Object.isFrozen(model)).toBe(true);
+    expect(Object.isFrozen(model.statistics)).toBe(true);
+  });
+
+  it('an unknown coefficient name is UNKNOWN_COLUMN naming the class and listing a few names', () => {
+    const model = fitLinear(rows, formula);
+    expect(model.coefficient('log(price)')).toBe(model.coefficients[1]);
+    expect(() => model.coefficient('price')).toThrow(
+      "LinearModel.coefficient: the model has no coefficient 'price' (it has '(Intercept)', 'log(price)', 'log(competitor)', 'storenorth', 'storesouth')",
+    );
   });
 
   it('a scoring row whose price is not positive is NON_FINITE naming the transform, the column and the row', () => {

@@ -1,11 +1,12 @@
 import { CbmError, check } from '../errors';
 import { numericColumn, toTable, type DataInput, type Table } from '../data/table';
 import { applyPreparation, fitPreparation, isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
-import { designMatrix, designSpec, linearPredictor, type DesignSpec } from './design';
+import { designMatrix, designSpec } from './design';
+import { DesignModel, quotedList, type DesignJSON, type DesignModelParts } from './designModel';
 import { fUpperTail, studentTQuantile, twoSidedStudentP } from './distributions';
 import { checkOptionNames } from './fit';
-import { formatFormula, parseFormula, type Term } from './formula';
-import { deriveColumns, deriveTermColumns, rawColumns } from './transform';
+import { parseFormula } from './formula';
+import { deriveColumns, rawColumns } from './transform';
 import { parseModelJSON, readDesignJSON } from './modelJson';
 
 /**
@@ -87,94 +88,32 @@ export const LINEAR_MODEL_FORMAT = 'cbm-kit/linear-model';
 export const LINEAR_MODEL_VERSION = 1;
 
 /** The saved form of a linear model: everything needed to score raw rows and to print the summary. */
-export interface LinearModelJSON {
+export interface LinearModelJSON extends DesignJSON {
   format: typeof LINEAR_MODEL_FORMAT;
   version: number;
-  formula: string;
-  response: string;
-  intercept: boolean;
-  terms: { label: string; variables: string[] }[];
-  factorLevels: Record<string, string[]>;
-  preparation: Preparation | null;
-  confidenceLevel: number;
-  coefficients: { name: string; term: string | null; estimate: number; stdError: number }[];
-  covariance: number[][];
   statistics: LinearStatistics;
 }
 
-interface LinearParts {
-  response: string;
-  spec: DesignSpec;
-  coefficients: Float64Array;
-  covariance: Float64Array;
+interface LinearParts extends DesignModelParts {
   statistics: LinearStatistics;
-  confidenceLevel: number;
-  preparation: Preparation | null;
 }
 
 /**
  * A fitted linear model. Read-only: the arrays it hands out are copies. `predict` returns the
  * fitted response on the response's scale, i.e. log(volume) for `log(volume) ~ …`.
  */
-export class LinearModel {
-  readonly formula: string;
-  /** The response's label, e.g. `log(VOLUME)`. */
-  readonly response: string;
-  readonly intercept: boolean;
-  readonly terms: readonly Term[];
-  /** Coefficient names in design order, e.g. ['(Intercept)', 'log(PRICE)']. */
-  readonly names: readonly string[];
+export class LinearModel extends DesignModel {
   readonly statistics: Readonly<LinearStatistics>;
-  readonly confidenceLevel: number;
-  /** @internal */ readonly spec: DesignSpec;
-  private readonly beta: Float64Array;
-  private readonly cov: Float64Array;
-  private readonly se: Float64Array;
-  private readonly prep: Preparation | null;
 
   /** @internal Use fitLinear or LinearModel.fromJSON. */
   constructor(parts: LinearParts) {
-    this.response = parts.response;
-    this.spec = Object.freeze({ ...parts.spec, columns: Object.freeze(parts.spec.columns.map((c) => Object.freeze({ ...c }))) }) as DesignSpec;
-    this.intercept = parts.spec.intercept;
-    this.terms = Object.freeze(parts.spec.terms.map((t) => Object.freeze({ label: t.label, variables: Object.freeze([...t.variables]) })));
-    this.formula = formatFormula(parts.response, parts.spec.terms, parts.spec.intercept);
-    this.names = Object.freeze(parts.spec.columns.map((c) => c.name));
-    this.beta = Float64Array.from(parts.coefficients);
-    this.cov = Float64Array.from(parts.covariance);
+    super(parts);
     this.statistics = Object.freeze({ ...parts.statistics });
-    this.confidenceLevel = parts.confidenceLevel;
-    this.prep = parts.preparation;
-    const p = this.names.length;
-    this.se = new Float64Array(p);
-    for (let j = 0; j < p; j++) this.se[j] = Math.sqrt(this.cov[j * p + j]);
+    Object.freeze(this);
   }
 
-  /** The estimates in design order (a copy). */
-  get coefficients(): Float64Array {
-    return Float64Array.from(this.beta);
-  }
-
-  /** The standard errors in design order (a copy). */
-  get stdErrors(): Float64Array {
-    return Float64Array.from(this.se);
-  }
-
-  /** σ̂²·(XᵀX)⁻¹, p×p row-major (a copy). */
-  get covariance(): Float64Array {
-    return Float64Array.from(this.cov);
-  }
-
-  /** The preparation applied to raw rows before scoring (a copy), or null. */
-  get preparation(): Preparation | null {
-    return this.prep ? preparationToJSON(this.prep) : null;
-  }
-
-  /** The coefficient by its R name, e.g. `model.coefficient('log(PRICE)')`. */
-  coefficient(name: string): number {
-    const j = this.names.indexOf(name);
-    if (j < 0) throw new CbmError('UNKNOWN_COLUMN', `LinearModel.coefficient: the model has no coefficient '${name}' (it has ${listNames(this.names)})`, { name });
-    return this.beta[j];
+  protected get kind(): string {
+    return 'LinearModel';
   }
 
   /** Estimates, standard errors, t, p and confidence limits as plain rows (R: summary.lm and confint). */
@@ -252,40 +191,17 @@ export class LinearModel {
     ].join('\n');
   }
 
-  toString(): string {
-    return this.summary();
-  }
-
   /**
    * The fitted response Xβ for raw rows (preparation and transforms applied as in fitting), on
    * the response's scale: exp() of it is the median volume for a `log(volume) ~ …` model.
    */
   predict(data: DataInput | Table): Float64Array {
-    const context = 'LinearModel.predict';
-    const raw = toTable(data, context);
-    const prepared = this.prep ? applyPreparation(this.prep, raw) : raw;
-    return linearPredictor(this.spec, deriveTermColumns(prepared, this.spec.terms, context), this.beta, context, false);
+    return this.score(data, 'LinearModel.predict', false);
   }
 
   /** The saved form: formula, terms, coefficients, covariance and preparation as plain JSON. */
   toJSON(): LinearModelJSON {
-    const p = this.names.length;
-    const levels: Record<string, string[]> = {};
-    for (const [name, list] of Object.entries(this.spec.factorLevels)) levels[name] = [...list];
-    return {
-      format: LINEAR_MODEL_FORMAT,
-      version: LINEAR_MODEL_VERSION,
-      formula: this.formula,
-      response: this.response,
-      intercept: this.intercept,
-      terms: this.terms.map((t) => ({ label: t.label, variables: [...t.variables] })),
-      factorLevels: levels,
-      preparation: this.preparation,
-      confidenceLevel: this.confidenceLevel,
-      coefficients: this.names.map((name, j) => ({ name, term: this.spec.columns[j].term, estimate: this.beta[j], stdError: this.se[j] })),
-      covariance: Array.from({ length: p }, (_, i) => Array.from(this.cov.subarray(i * p, (i + 1) * p))),
-      statistics: { ...this.statistics },
-    };
+    return { format: LINEAR_MODEL_FORMAT, version: LINEAR_MODEL_VERSION, ...this.designJSON(), statistics: { ...this.statistics } };
   }
 
   /** Reads a saved model (an object or its JSON text) back, checking it thoroughly. */
@@ -293,12 +209,6 @@ export class LinearModel {
     return readLinearJSON(json);
   }
 }
-
-const listNames = (names: readonly string[], max = 6) =>
-  names
-    .slice(0, max)
-    .map((n) => `'${n}'`)
-    .join(', ') + (names.length > max ? ` and ${names.length - max} more` : '');
 
 /**
  * Fits y = Xβ by least squares. Errors are specific CbmErrors: UNKNOWN_COLUMN, NON_FINITE (also
@@ -545,7 +455,7 @@ function aliasedError(
       if (Math.abs(offset) * Math.sqrt(work[j].length) > 1e-6 * norms[j + 1]) parts.unshift(names[0]);
     }
     dependsOn.push(parts);
-    descriptions.push(parts.length ? `'${names[j + first]}' is a linear combination of ${listNames(parts, 4)}` : `'${names[j + first]}' is zero in every row`);
+    descriptions.push(parts.length ? `'${names[j + first]}' is a linear combination of ${quotedList(parts, 4)}` : `'${names[j + first]}' is zero in every row`);
   }
   const all = aliased.map((j) => names[j + first]);
   return new CbmError(

@@ -1,13 +1,10 @@
 import { CbmError } from '../errors';
-import { toTable, type DataInput, type Table } from '../data/table';
-import { applyPreparation, type Preparation } from '../prepare/preparation';
-import { linearPredictor, type DesignSpec } from './design';
+import type { DataInput, Table } from '../data/table';
+import { DesignModel } from './designModel';
 import type { FitStatistics } from './diagnostics';
 import { chiSquareUpperTail, normalQuantile, twoSidedNormalP } from './distributions';
-import { formatFormula, type Term } from './formula';
-import { deriveTermColumns } from './transform';
 import { choleskyInPlace, choleskySolveInPlace } from './linalg';
-import { checkProvenance, readModelJSON, writeModelJSON, type LogitModelJSON, type ModelParts, type Provenance } from './modelJson';
+import { checkProvenance, MODEL_FORMAT, MODEL_VERSION, readModelJSON, type LogitModelJSON, type ModelParts, type Provenance } from './modelJson';
 
 /** One coefficient of a fitted model with its Wald statistics and confidence interval. */
 export interface CoefficientRow {
@@ -53,56 +50,27 @@ export interface SummaryTables {
  * model.summaryTables().coefficients[1].term; // 'x'
  * model.predict([{ x: 3.5 }]);                // Float64Array [0.5]
  */
-export class LogitModel {
-  readonly formula: string;
-  readonly response: string;
-  readonly intercept: boolean;
-  readonly terms: readonly Term[];
-  /** Coefficient names in design order, e.g. ['(Intercept)', 'gender:age']. */
-  readonly names: readonly string[];
+export class LogitModel extends DesignModel {
+  protected get kind(): string {
+    return 'LogitModel';
+  }
   readonly statistics: Readonly<FitStatistics>;
-  readonly confidenceLevel: number;
   readonly warnings: readonly string[];
   /** The response value modelled as the event, when it was named. */
   readonly event: string | number | boolean | undefined;
   /** How the model was made, when recorded (seed, split, settings). */
   readonly provenance: Provenance | undefined;
-  /** @internal */ readonly spec: DesignSpec;
-  private readonly beta: Float64Array;
-  private readonly cov: Float64Array;
-  private readonly se: Float64Array;
-  private readonly prep: Preparation | null;
 
   /** @internal Use fitLogit or LogitModel.fromJSON. */
   constructor(parts: ModelParts) {
-    this.response = parts.response;
-    this.spec = Object.freeze({ ...parts.spec, columns: Object.freeze(parts.spec.columns.map((c) => Object.freeze({ ...c }))) }) as DesignSpec;
-    this.intercept = parts.spec.intercept;
-    this.terms = Object.freeze(parts.spec.terms.map((t) => Object.freeze({ label: t.label, variables: Object.freeze([...t.variables]) })));
-    this.formula = formatFormula(parts.response, parts.spec.terms, parts.spec.intercept);
-    this.names = Object.freeze(parts.spec.columns.map((c) => c.name));
-    this.beta = Float64Array.from(parts.coefficients);
-    this.cov = Float64Array.from(parts.covariance);
+    super(parts);
     this.statistics = Object.freeze({ ...parts.statistics });
-    this.confidenceLevel = parts.confidenceLevel;
-    this.prep = parts.preparation;
     this.warnings = Object.freeze([...parts.warnings]);
     this.event = parts.event;
     this.provenance = parts.provenance;
-    const p = this.names.length;
-    this.se = new Float64Array(p);
-    for (let j = 0; j < p; j++) this.se[j] = Math.sqrt(this.cov[j * p + j]);
     Object.freeze(this);
   }
 
-  /** The estimates β in design order (a copy). */
-  get coefficients(): Float64Array {
-    return this.beta.slice();
-  }
-  /** Standard errors √Covⱼⱼ (a copy). */
-  get stdErrors(): Float64Array {
-    return this.se.slice();
-  }
   /** z = β/SE (a copy). */
   get zValues(): Float64Array {
     return this.beta.map((b, j) => b / this.se[j]);
@@ -121,24 +89,8 @@ export class LogitModel {
     const critical = this.critical();
     return this.beta.map((b, j) => b + critical * this.se[j]);
   }
-  /** Covariance of the estimates (inverse observed information), p×p row-major (a copy). */
-  get covariance(): Float64Array {
-    return this.cov.slice();
-  }
-  /** The fitted preparation (encodings, ranges) applied to raw rows before scoring, or null (a copy). */
-  get preparation(): Preparation | null {
-    return this.prep ? (JSON.parse(JSON.stringify(this.prep)) as Preparation) : null;
-  }
-
   private critical(): number {
     return normalQuantile(1 - (1 - this.confidenceLevel) / 2);
-  }
-
-  /** The coefficient by its R name, e.g. `model.coefficient('gender:age')`. */
-  coefficient(name: string): number {
-    const j = this.names.indexOf(name);
-    if (j < 0) throw new CbmError('UNKNOWN_COLUMN', `the model has no coefficient '${String(name)}' (it has ${this.names.map((n) => `'${n}'`).join(', ')})`);
-    return this.beta[j];
   }
 
   /** Estimates, standard errors, z, p and confidence limits as plain rows. */
@@ -168,12 +120,6 @@ export class LogitModel {
   /** The response probability P = 1/(1 + e^−V) for each row. */
   predict(data: DataInput | Table): Float64Array {
     return this.score(data, 'predict', true);
-  }
-
-  private score(data: DataInput | Table, context: string, probability: boolean): Float64Array {
-    const raw = toTable(data, context);
-    const prepared = this.prep ? applyPreparation(this.prep, raw) : raw;
-    return linearPredictor(this.spec, deriveTermColumns(prepared, this.spec.terms, context), this.beta, context, probability);
   }
 
   /**
@@ -262,31 +208,22 @@ export class LogitModel {
     return lines.join('\n');
   }
 
-  toString(): string {
-    return this.summary();
-  }
-
   /**
    * The saved form: formula, terms, coefficients, covariance and preparation as plain JSON,
    * with `provenance` (how the model was made) when given here or recorded at fit time.
    */
   toJSON(options?: { provenance?: Provenance }): LogitModelJSON {
     const provenance = options?.provenance !== undefined ? checkProvenance(options.provenance, (m) => new CbmError('BAD_INPUT', `toJSON: ${m}`)) : this.provenance;
-    return writeModelJSON({
-      response: this.response,
-      spec: this.spec,
-      coefficients: this.beta,
-      covariance: this.cov,
-      statistics: this.statistics,
-      confidenceLevel: this.confidenceLevel,
-      preparation: this.prep,
+    const json: LogitModelJSON = {
+      format: MODEL_FORMAT,
+      version: MODEL_VERSION,
+      ...this.designJSON(),
+      statistics: { ...this.statistics },
       warnings: [...this.warnings],
-      event: this.event,
-      provenance,
-      formula: this.formula,
-      names: this.names,
-      stdErrors: this.se,
-    });
+    };
+    if (this.event !== undefined) json.event = this.event;
+    if (provenance !== undefined) json.provenance = { ...provenance };
+    return json;
   }
 
   /** Reads a saved model (an object or its JSON text) back, checking it thoroughly (BAD_MODEL_JSON). */

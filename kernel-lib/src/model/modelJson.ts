@@ -6,6 +6,7 @@ import { specFromLevels, type DesignSpec } from './design';
 import type { FitStatistics } from './diagnostics';
 import { parseFormula, type Term } from './formula';
 import { choleskyInPlace } from './linalg';
+import type { DesignJSON, DesignModelParts } from './designModel';
 
 export const MODEL_FORMAT = 'cbm-kit/logit-model';
 export const MODEL_VERSION = 1;
@@ -19,18 +20,9 @@ export type Provenance = Readonly<Record<string, string | number | boolean | nul
  * rows after `preparation` (encode text, then min–max scale with the stored ranges). The JSON
  * Schema is `logit-model.schema.json` beside this file.
  */
-export interface LogitModelJSON {
+export interface LogitModelJSON extends DesignJSON {
   format: typeof MODEL_FORMAT;
   version: number;
-  formula: string;
-  response: string;
-  intercept: boolean;
-  terms: { label: string; variables: string[] }[];
-  factorLevels: Record<string, string[]>;
-  preparation: Preparation | null;
-  confidenceLevel: number;
-  coefficients: { name: string; term: string | null; estimate: number; stdError: number }[];
-  covariance: number[][];
   statistics: FitStatistics;
   warnings: string[];
   /** The response value modelled as the event, when it was named (`{ event: 'Bought' }`). */
@@ -38,15 +30,9 @@ export interface LogitModelJSON {
   provenance?: Provenance;
 }
 
-/** What a model is made of: the fit's output, or a saved model's validated contents. */
-export interface ModelParts {
-  response: string;
-  spec: DesignSpec;
-  coefficients: Float64Array;
-  covariance: Float64Array;
+/** What a logistic model is made of: the design parts, its fit statistics, warnings and the event level. */
+export interface ModelParts extends DesignModelParts {
   statistics: FitStatistics;
-  confidenceLevel: number;
-  preparation: Preparation | null;
   warnings: string[];
   event?: string | number | boolean;
   provenance?: Provenance;
@@ -67,29 +53,6 @@ export function checkProvenance(value: unknown, fail: (message: string) => CbmEr
     out[key] = v;
   }
   return Object.freeze(out);
-}
-
-/** Writes a model's parts as JSON (copies throughout). */
-export function writeModelJSON(parts: ModelParts & { formula: string; names: readonly string[]; stdErrors: ArrayLike<number> }): LogitModelJSON {
-  const p = parts.names.length;
-  const json: LogitModelJSON = {
-    format: MODEL_FORMAT,
-    version: MODEL_VERSION,
-    formula: parts.formula,
-    response: parts.response,
-    intercept: parts.spec.intercept,
-    terms: parts.spec.terms.map((t) => ({ label: t.label, variables: [...t.variables] })),
-    factorLevels: Object.fromEntries(Object.keys(parts.spec.factorLevels).map((k) => [k, [...parts.spec.factorLevels[k]]])),
-    preparation: parts.preparation ? preparationToJSON(parts.preparation) : null,
-    confidenceLevel: parts.confidenceLevel,
-    coefficients: parts.names.map((name, j) => ({ name, term: parts.spec.columns[j].term, estimate: parts.coefficients[j], stdError: parts.stdErrors[j] })),
-    covariance: Array.from({ length: p }, (_, i) => Array.from(parts.covariance.subarray(i * p, (i + 1) * p))),
-    statistics: { ...parts.statistics },
-    warnings: [...parts.warnings],
-  };
-  if (parts.event !== undefined) json.event = parts.event;
-  if (parts.provenance !== undefined) json.provenance = { ...parts.provenance };
-  return json;
 }
 
 /** The parts every saved model (logistic or linear) shares, read and checked. */
