@@ -111,7 +111,7 @@ describe('parseBankCardCsv on what spreadsheets and editors do to the file (host
 
 describe('bankCardCustomers sizes are bounded at the door', () => {
   it('a billion customers is TOO_LARGE at once, not an out-of-memory abort', () => {
-    const started = Date.now();
+    // No clock: had the generator allocated first, a billion rows would abort the process, not return.
     let error: unknown;
     try {
       bankCardCustomers({ mechanism: { customers: 1e9 } });
@@ -121,7 +121,6 @@ describe('bankCardCustomers sizes are bounded at the door', () => {
     expect(error).toBeInstanceOf(CbmError);
     expect((error as CbmError).code).toBe('TOO_LARGE');
     expect((error as CbmError).message).toBe('bankCardCustomers: 1000000000 customers is more than the 1,000,000 a customer file in memory allows; generate a smaller file');
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('unknown options, unknown mechanism settings and non-numbers are BAD_INPUT', () => {
