@@ -83,6 +83,22 @@ interface History {
   futurePurchases: number[]; // offsets ≥ 0
 }
 
+/** The history of a customer with no events yet. */
+function newHistory(): History {
+  return {
+    firstEvent: Infinity,
+    lastPurchase: -Infinity,
+    purchasesTotal: 0,
+    amountTotal: 0,
+    purchasesWindow: 0,
+    amountWindow: 0,
+    amountPrevWindow: 0,
+    cancelledBefore: false,
+    cancelAfter: Infinity,
+    futurePurchases: [],
+  };
+}
+
 /**
  * The churn modelling table at a scoring date s: one row per customer active at s, features
  * computed only from events strictly before s (so nothing leaks from the outcome window), and
@@ -151,18 +167,7 @@ export function churnModelTable(events: DataInput | Table, options: ChurnModelTa
   const history = (id: Cell): History => {
     let h = histories.get(id);
     if (!h) {
-      h = {
-        firstEvent: Infinity,
-        lastPurchase: -Infinity,
-        purchasesTotal: 0,
-        amountTotal: 0,
-        purchasesWindow: 0,
-        amountWindow: 0,
-        amountPrevWindow: 0,
-        cancelledBefore: false,
-        cancelAfter: Infinity,
-        futurePurchases: [],
-      };
+      h = newHistory();
       histories.set(id, h);
     }
     return h;
@@ -210,18 +215,7 @@ export function churnModelTable(events: DataInput | Table, options: ChurnModelTa
   population = population.filter((p) => p.start < 0);
   population.sort((a, b) => compareIds(a.id, b.id));
 
-  const empty: History = {
-    firstEvent: Infinity,
-    lastPurchase: -Infinity,
-    purchasesTotal: 0,
-    amountTotal: 0,
-    purchasesWindow: 0,
-    amountWindow: 0,
-    amountPrevWindow: 0,
-    cancelledBefore: false,
-    cancelAfter: Infinity,
-    futurePurchases: [],
-  };
+  const empty = newHistory(); // a customer without events
   const names = ['customer_id', ...attributes, ...features, 'time', 'event', ...horizons.map((h) => `churn_${h}`)];
   const columns: Record<string, Cell[]> = Object.create(null);
   for (const name of names) columns[name] = [];
