@@ -253,5 +253,12 @@ describe('monitoring and dashboard charts render', () => {
         },
       ]),
     ).toThrow(CbmError);
+    // A null row or marker is a specific CbmError, not a TypeError from reading its fields.
+    expect(() => revenueTrendChart([null as never])).toThrow('revenueTrendChart: rows[0] must be an object, got null');
+    expect(() => forecastChart([{ lower: 1, upper: 2, count: 3 }], { markers: [null as never] })).toThrow('forecastChart: markers[0] must be an object, got null');
+    expect(() => priceScenarioChart([{ name: 'A', curve: [{ priceChange: 0, expectedRevenue: 1 }, null as never] }])).toThrow(
+      'priceScenarioChart: products[0].curve[1] must be an object, got null',
+    );
+    expect(() => forecastChart([{ lower: 1, upper: 2, count: Number.NaN }])).toThrow('forecastChart: bins[0].count must be a finite number, got NaN');
   });
 });

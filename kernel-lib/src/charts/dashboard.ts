@@ -1,15 +1,6 @@
-import { CbmError, check } from '../errors';
-import { DEFAULT_HEIGHT, DEFAULT_WIDTH, REFERENCE_COLOR, REFERENCE_DASH, VEGA_LITE_SCHEMA, describeValue, resolveOptions, type VegaLiteSpec } from './spec';
+import { check } from '../errors';
+import { DEFAULT_HEIGHT, DEFAULT_WIDTH, REFERENCE_COLOR, REFERENCE_DASH, VEGA_LITE_SCHEMA, checkRows, finiteField, resolveOptions, type VegaLiteSpec } from './spec';
 import type { ChartOptions } from './types';
-
-function rowsOf<T>(context: string, rows: readonly T[]): void {
-  check(Array.isArray(rows) && rows.length > 0, `${context}: rows must be a non-empty array, got ${describeValue(rows)}`);
-}
-
-function finite(context: string, value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new CbmError('NON_FINITE', `${context}: ${what} must be a finite number, got ${describeValue(value)}`);
-  return value;
-}
 
 /**
  * Revenue by month, one line per product (or any group): the dashboard's view of where the
@@ -20,11 +11,11 @@ function finite(context: string, value: unknown, what: string): number {
  */
 export function revenueTrendChart(rows: readonly { month: string | Date; group: string; revenue: number }[], options?: ChartOptions): VegaLiteSpec {
   const context = 'revenueTrendChart';
-  rowsOf(context, rows);
+  checkRows(context, rows);
   const values = rows.map((r, i) => ({
     month: r.month instanceof Date ? r.month.toISOString().slice(0, 10) : String(r.month),
     group: String(r.group),
-    revenue: finite(context, r.revenue, `rows[${i}].revenue`),
+    revenue: finiteField(context, rows, i, 'revenue'),
   }));
   const resolved = resolveOptions(context, options, { title: 'Revenue by month', width: DEFAULT_WIDTH, height: DEFAULT_HEIGHT });
   return {
@@ -51,12 +42,12 @@ export function revenueTrendChart(rows: readonly { month: string | Date; group: 
  */
 export function churnByHorizonChart(rows: readonly { group: string; horizonDays: number; churnRate: number }[], options?: ChartOptions): VegaLiteSpec {
   const context = 'churnByHorizonChart';
-  rowsOf(context, rows);
+  checkRows(context, rows);
   const values = rows.map((r, i) => ({
     group: String(r.group),
-    horizon: `${finite(context, r.horizonDays, `rows[${i}].horizonDays`)} days`,
+    horizon: `${finiteField(context, rows, i, 'horizonDays')} days`,
     days: r.horizonDays,
-    churnRate: finite(context, r.churnRate, `rows[${i}].churnRate`),
+    churnRate: finiteField(context, rows, i, 'churnRate'),
   }));
   const resolved = resolveOptions(context, options, { title: 'Churn rate by segment and horizon', width: DEFAULT_WIDTH, height: DEFAULT_HEIGHT });
   return {
@@ -87,7 +78,7 @@ export function priceScenarioChart(
   options?: ChartOptions,
 ): VegaLiteSpec {
   const context = 'priceScenarioChart';
-  rowsOf(context, products);
+  checkRows(context, products, 'products');
   const lines: { product: string; priceChange: number; expectedRevenue: number }[] = [];
   const chosen: { product: string; priceChange: number; expectedRevenue: number }[] = [];
   for (const [k, p] of products.entries()) {
@@ -95,11 +86,15 @@ export function priceScenarioChart(
       p !== null && typeof p === 'object' && typeof p.name === 'string' && Array.isArray(p.curve) && p.curve.length > 1,
       `${context}: products[${k}] needs a name and a curve of at least two points`,
     );
+    checkRows(context, p.curve, `products[${k}].curve`);
+    for (let j = 0; j < p.curve.length; j++) {
+      finiteField(context, p.curve, j, 'priceChange', { what: `products[${k}].curve` });
+      finiteField(context, p.curve, j, 'expectedRevenue', { what: `products[${k}].curve` });
+    }
     const curve = [...p.curve].sort((a, b) => a.priceChange - b.priceChange);
-    for (const point of curve)
-      lines.push({ product: p.name, priceChange: finite(context, point.priceChange, 'priceChange'), expectedRevenue: finite(context, point.expectedRevenue, 'expectedRevenue') });
+    for (const point of curve) lines.push({ product: p.name, priceChange: point.priceChange, expectedRevenue: point.expectedRevenue });
     if (p.chosen !== undefined) {
-      const d = finite(context, p.chosen, `products[${k}].chosen`);
+      const d = finiteField(context, products, k, 'chosen', { what: 'products' });
       // The chosen point's revenue, interpolated on the curve (the optimiser's point lies between grid points).
       let r = curve[curve.length - 1].expectedRevenue;
       for (let i = 1; i < curve.length; i++) {
@@ -148,14 +143,16 @@ export function forecastChart(
   options: ChartOptions & { markers?: readonly { label: string; value: number }[]; field?: string } = {},
 ): VegaLiteSpec {
   const context = 'forecastChart';
-  rowsOf(context, bins);
+  checkRows(context, bins, 'bins');
   const { markers = [], field = 'Revenue', ...chartOptions } = options;
   const values = bins.map((b, i) => ({
-    lower: finite(context, b.lower, `bins[${i}].lower`),
-    upper: finite(context, b.upper, `bins[${i}].upper`),
-    count: finite(context, b.count, `bins[${i}].count`),
+    lower: finiteField(context, bins, i, 'lower', { what: 'bins' }),
+    upper: finiteField(context, bins, i, 'upper', { what: 'bins' }),
+    count: finiteField(context, bins, i, 'count', { what: 'bins' }),
   }));
-  const rules = markers.map((m, i) => ({ label: String(m.label), value: finite(context, m.value, `markers[${i}].value`) }));
+  // An empty list is allowed (no rules); otherwise every marker must be an object.
+  if (markers.length !== 0) checkRows(context, markers, 'markers');
+  const rules = markers.map((m, i) => ({ label: String(m.label), value: finiteField(context, markers, i, 'value', { what: 'markers' }) }));
   const resolved = resolveOptions(context, Object.keys(chartOptions).length ? chartOptions : undefined, {
     title: `Distribution of ${field}`,
     width: DEFAULT_WIDTH,
