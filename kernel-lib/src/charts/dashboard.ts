@@ -145,7 +145,7 @@ export function forecastChart(
   const context = 'forecastChart';
   checkRows(context, bins, 'bins');
   const { markers = [], field = 'Revenue', ...chartOptions } = options;
-  const values = bins.map((b, i) => ({
+  const values = bins.map((_, i) => ({
     lower: finiteField(context, bins, i, 'lower', { what: 'bins' }),
     upper: finiteField(context, bins, i, 'upper', { what: 'bins' }),
     count: finiteField(context, bins, i, 'count', { what: 'bins' }),
