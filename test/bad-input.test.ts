@@ -6,7 +6,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  CbmError,
   LogitModel,
   auc,
   baseRate,
@@ -29,12 +28,12 @@ import {
   targetList,
   thresholdSweep,
   trainValidationSplit,
-  type CbmErrorCode,
   type DataInput,
   type LogitModelJSON,
   type Row,
 } from '../kernel-lib/src/index';
 import { bankCardCustomers } from '../kernel-lib/src/datasets';
+import { expectCbmError } from './helpers/errors';
 
 // ---------------------------------------------------------------------------------------------
 // Data and helpers
@@ -71,30 +70,6 @@ function withColumns(extra: (row: Row, i: number) => Row): Row[] {
 /** The base data as columns (arrays), plus extra columns. */
 function baseColumns(extra: Record<string, ArrayLike<unknown>> = {}): Record<string, ArrayLike<unknown>> {
   return { x1: BASE.map((r) => r.x1), x2: Float64Array.from(BASE, (r) => r.x2 as number), g: BASE.map((r) => r.g), y: BASE.map((r) => r.y), ...extra };
-}
-
-/**
- * Runs `call`, which must throw a CbmError with `code` whose message contains every fragment
- * (strings literally, RegExps by match); `inputs` must be deep-equal before and after.
- */
-function expectCbmError(call: () => unknown, code: CbmErrorCode, fragments: readonly (string | RegExp)[], inputs: readonly unknown[] = []): CbmError {
-  const before = structuredClone(inputs);
-  let thrown: unknown;
-  let returned: unknown;
-  try {
-    returned = call();
-  } catch (e) {
-    thrown = e;
-  }
-  if (thrown === undefined) throw new Error(`expected a CbmError ${code}, but the call returned ${String(returned)}`);
-  if (!(thrown instanceof CbmError)) throw new Error(`expected a CbmError ${code}, got ${(thrown as Error)?.constructor?.name}: ${(thrown as Error)?.message}`);
-  expect(thrown.code, thrown.message).toBe(code);
-  for (const fragment of fragments) {
-    if (typeof fragment === 'string') expect(thrown.message).toContain(fragment);
-    else expect(thrown.message).toMatch(fragment);
-  }
-  expect(inputs, 'inputs were mutated').toStrictEqual(before);
-  return thrown;
 }
 
 /** A valid fit on `data` still gives exactly the reference result. */

@@ -5,17 +5,8 @@
  * (a + b + c)^k holds every product of up to min(k, 3) distinct variables).
  */
 import { describe, expect, it } from 'vitest';
-import { CbmError, formatFormula, parseFormula, MAX_TERMS } from '../kernel-lib/src/index';
-
-function cbmError(call: () => unknown): CbmError {
-  try {
-    call();
-  } catch (e) {
-    if (e instanceof CbmError) return e;
-    throw new Error(`expected a CbmError, got ${String(e)}`);
-  }
-  throw new Error('expected a CbmError, but the call returned');
-}
+import { formatFormula, parseFormula, MAX_TERMS } from '../kernel-lib/src/index';
+import { cbmErrorOf as cbmError } from './helpers/errors';
 
 const labels = (formula: string) => parseFormula(formula).terms.map((t) => t.label);
 

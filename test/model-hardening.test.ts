@@ -6,24 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CbmError, type CbmErrorCode } from '../kernel-lib/src/errors';
+import type { CbmError } from '../kernel-lib/src/errors';
 import { fitLogit, LogitModel, readOutcome, stepwise, seededUniform, type LogitModelJSON } from '../kernel-lib/src/index';
 import { readCsv, relativeDifference } from './helpers/csv';
-
-function expectCbmError(call: () => unknown, code: CbmErrorCode, fragments: readonly string[], inputs: readonly unknown[] = []): CbmError {
-  const before = structuredClone(inputs);
-  let thrown: unknown;
-  try {
-    call();
-  } catch (e) {
-    thrown = e;
-  }
-  if (!(thrown instanceof CbmError)) throw new Error(`expected a CbmError ${code}, got ${thrown === undefined ? 'no error' : String(thrown)}`);
-  expect(thrown.code, thrown.message).toBe(code);
-  for (const f of fragments) expect(thrown.message).toContain(f);
-  expect(inputs).toEqual(before);
-  return thrown;
-}
+import { expectCbmError } from './helpers/errors';
 
 /** n rows of a logistic mechanism in x (and a noise column z), drawn with a seeded uniform. */
 function logisticRows(n: number, seed: number, x: (u: number) => number = (u) => u * 4 - 2): { x: number; z: number; y: number }[] {

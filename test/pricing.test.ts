@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CbmError, competitorIndex, fitLogit, optimizePrice, optimizePrices, retentionElasticity } from '../kernel-lib/src/index';
+import { codeOf } from './helpers/errors';
 
 const P = [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41];
 const R = [1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872];
@@ -28,15 +29,6 @@ function bruteTail(p: number[], k: number): number {
   return tail;
 }
 const revenueAt = (p: number[], d: number) => p.reduce((s, x, i) => s + (1 - x) * R[i] * (1 + d), 0);
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof CbmError ? e.code : `not a CbmError: ${String(e)}`;
-  }
-  return 'no error';
-}
 
 describe('optimizePrice on the article’s ten customers', () => {
   const spec = {

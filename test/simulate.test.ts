@@ -6,7 +6,8 @@
  * brute-force sum over all 2^10 outcomes computed here, independently of the recursion.
  */
 import { describe, expect, it } from 'vitest';
-import { CbmError, churnerDistribution, churnerTail, simulateRevenue } from '../kernel-lib/src/index';
+import { churnerDistribution, churnerTail, simulateRevenue } from '../kernel-lib/src/index';
+import { codeOf } from './helpers/errors';
 
 const P = [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41];
 const R = [1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872];
@@ -26,15 +27,6 @@ function bruteForcePmf(p: readonly number[]): number[] {
     pmf[k] += prob;
   }
   return pmf;
-}
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof CbmError ? e.code : `not a CbmError: ${String(e)}`;
-  }
-  return 'no error';
 }
 
 describe('the article’s ten customers', () => {

@@ -22,16 +22,7 @@ import {
   toTable,
   type Expression,
 } from '../kernel-lib/src/index';
-
-function cbmError(call: () => unknown): CbmError {
-  try {
-    call();
-  } catch (e) {
-    if (e instanceof CbmError) return e;
-    throw new Error(`expected a CbmError, got ${String(e)}`);
-  }
-  throw new Error('expected a CbmError, but the call returned');
-}
+import { cbmErrorOf as cbmError } from './helpers/errors';
 
 const labels = (formula: string) => parseFormula(formula).terms.map((t) => t.label);
 
