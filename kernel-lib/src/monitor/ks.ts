@@ -1,5 +1,6 @@
 import { CbmError, check, checkOptions, describeValue } from '../errors';
 import { logGamma } from '../model/distributions';
+import { presentNumbers } from './psi';
 
 /** The result of a two-sample Kolmogorov–Smirnov test, with the method R would print. */
 export interface KsTestResult {
@@ -80,17 +81,7 @@ export function ksTest(a: ArrayLike<number | null | undefined>, b: ArrayLike<num
 }
 
 function presentSorted(values: ArrayLike<number | null | undefined>, name: string, context: string): Float64Array {
-  check(values !== null && typeof values === 'object' && typeof values.length === 'number', `${context}: ${name} must be an array of numbers`);
-  const out = new Float64Array(values.length);
-  let k = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) continue;
-    if (typeof v !== 'number') throw new CbmError('BAD_INPUT', `${context}: ${name}[${i}] is ${describeValue(v)}, not a number`);
-    if (!Number.isFinite(v)) throw new CbmError('NON_FINITE', `${context}: ${name}[${i}] is ${v}; remove infinite values first`);
-    out[k++] = v;
-  }
-  return out.subarray(0, k).sort();
+  return presentNumbers(values, name, context).sort();
 }
 
 /** R's TIES vector for psmirnov: for each pooled sorted position, whether the next value differs (last: TRUE). */

@@ -100,14 +100,16 @@ export function levelCounts(values: ArrayLike<unknown>, name: string, context: s
   return counts;
 }
 
+/** The numbers of `values` with missing ones (null, undefined, NaN) left out; text or ±Infinity is an error naming the index. */
 export function presentNumbers(values: ArrayLike<unknown>, name: string, context: string): Float64Array {
+  check(values !== null && typeof values === 'object' && typeof values.length === 'number', `${context}: ${name} must be an array of numbers`);
   const out = new Float64Array(values.length);
   let k = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) continue;
     if (typeof v !== 'number') throw new CbmError('BAD_INPUT', `${context}: ${name}[${i}] is ${describeValue(v)}, not a number`);
-    if (!Number.isFinite(v)) throw new CbmError('NON_FINITE', `${context}: ${name}[${i}] is ${v}`);
+    if (!Number.isFinite(v)) throw new CbmError('NON_FINITE', `${context}: ${name}[${i}] is ${v}; remove infinite values first`);
     out[k++] = v;
   }
   return out.subarray(0, k);
