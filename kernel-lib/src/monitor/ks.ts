@@ -1,4 +1,4 @@
-import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { CbmError, check, checkOptions } from '../errors';
 import { logGamma } from '../model/distributions';
 import { presentNumbers } from './psi';
 
