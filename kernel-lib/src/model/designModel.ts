@@ -2,17 +2,9 @@ import { CbmError } from '../errors';
 import { toTable, type DataInput, type Table } from '../data/table';
 import { applyPreparation, preparationToJSON, type Preparation } from '../prepare/preparation';
 import { linearPredictor, type DesignSpec } from './design';
+import { listNames } from './diagnostics';
 import { formatFormula, type Term } from './formula';
 import { deriveTermColumns } from './transform';
-
-/** Names in quotes, the first `max` of them and a count of the rest: messages stay short for wide models. */
-export function quotedList(names: readonly string[], max = 6): string {
-  const shown = names
-    .slice(0, max)
-    .map((n) => `'${n}'`)
-    .join(', ');
-  return names.length > max ? `${shown} and ${names.length - max} more` : shown;
-}
 
 /** What every fitted design model is made of: the fit's output, or a saved model's validated contents. */
 export interface DesignModelParts {
@@ -99,7 +91,7 @@ export abstract class DesignModel {
   coefficient(name: string): number {
     const j = this.names.indexOf(name);
     if (j < 0)
-      throw new CbmError('UNKNOWN_COLUMN', `${this.kind}.coefficient: the model has no coefficient '${String(name)}' (it has ${quotedList(this.names)})`, { name: String(name) });
+      throw new CbmError('UNKNOWN_COLUMN', `${this.kind}.coefficient: the model has no coefficient '${String(name)}' (it has ${listNames(this.names, 6)})`, { name: String(name) });
     return this.beta[j];
   }
 

@@ -2,7 +2,8 @@ import { CbmError, check } from '../errors';
 import { numericColumn, toTable, type DataInput, type Table } from '../data/table';
 import { applyPreparation, fitPreparation, isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
 import { designMatrix, designSpec } from './design';
-import { DesignModel, quotedList, type DesignJSON, type DesignModelParts } from './designModel';
+import { DesignModel, type DesignJSON, type DesignModelParts } from './designModel';
+import { listNames } from './diagnostics';
 import { fUpperTail, studentTQuantile, twoSidedStudentP } from './distributions';
 import { checkOptionNames } from './fit';
 import { parseFormula } from './formula';
@@ -455,7 +456,7 @@ function aliasedError(
       if (Math.abs(offset) * Math.sqrt(work[j].length) > 1e-6 * norms[j + 1]) parts.unshift(names[0]);
     }
     dependsOn.push(parts);
-    descriptions.push(parts.length ? `'${names[j + first]}' is a linear combination of ${quotedList(parts, 4)}` : `'${names[j + first]}' is zero in every row`);
+    descriptions.push(parts.length ? `'${names[j + first]}' is a linear combination of ${listNames(parts, 4)}` : `'${names[j + first]}' is zero in every row`);
   }
   const all = aliased.map((j) => names[j + first]);
   return new CbmError(
