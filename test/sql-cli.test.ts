@@ -12,7 +12,7 @@ import { fitLogit, LogitModel } from '../kernel-lib/src/index';
 import { bankCardCustomers, BANKCARD_SEED } from '../kernel-lib/src/datasets';
 import { openDuckDB } from '../kernel-lib/src/warehouse/duckdb';
 import { openPostgres } from '../kernel-lib/src/warehouse/postgres';
-import type { SqlExecutor } from '../kernel-lib/src/warehouse/executor';
+import type { SqlExecutor } from '../kernel-lib/src/sql/executor';
 import { postgresBin, startPostgres, type TestCluster } from './helpers/postgres';
 import { loadRows } from './helpers/sqlLoad';
 

@@ -14,7 +14,7 @@ import { fitLogitInDatabase, stepwiseInDatabase } from '../kernel-lib/src/wareho
 import { stepwise } from '../kernel-lib/src/model/stepwise';
 import { openDuckDB } from '../kernel-lib/src/warehouse/duckdb';
 import { openPostgres } from '../kernel-lib/src/warehouse/postgres';
-import type { SqlExecutor } from '../kernel-lib/src/warehouse/executor';
+import type { SqlExecutor } from '../kernel-lib/src/sql/executor';
 import { readCsv, relativeDifference } from './helpers/csv';
 import { postgresBin, startPostgres, type TestCluster } from './helpers/postgres';
 import { loadRows } from './helpers/sqlLoad';

@@ -12,7 +12,7 @@ import { bankCardCustomers, BANKCARD_SEED } from '../kernel-lib/src/datasets';
 import { scoringQuery, scoringSQL } from '../kernel-lib/src/sql';
 import { openDuckDB } from '../kernel-lib/src/warehouse/duckdb';
 import { openPostgres } from '../kernel-lib/src/warehouse/postgres';
-import type { SqlExecutor } from '../kernel-lib/src/warehouse/executor';
+import type { SqlExecutor } from '../kernel-lib/src/sql/executor';
 import { postgresBin, startPostgres, type TestCluster } from './helpers/postgres';
 import { loadRows } from './helpers/sqlLoad';
 import { expressionSQL, type SqlExpression } from '../kernel-lib/src/sql/transform';

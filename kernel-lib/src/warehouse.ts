@@ -8,7 +8,6 @@
  * const db = await openDuckDB(':memory:');
  * await db.close();
  */
-export type { SqlExecutor, SqlRow, SqlDialect } from './warehouse/executor';
 export { openDuckDB, DEFAULT_DUCKDB_PATH } from './warehouse/duckdb';
 export { openPostgres } from './warehouse/postgres';
 // The SQL generators, for warehouse users' convenience (the sql entry is their home).

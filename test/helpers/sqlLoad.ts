@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quoteIdentifier, quoteString, sqlNumber } from '../../kernel-lib/src/sql/dialect';
-import type { SqlExecutor } from '../../kernel-lib/src/warehouse/executor';
+import type { SqlExecutor } from '../../kernel-lib/src/sql/executor';
 
 /**
  * Test-only loader: creates `table` with typed columns and inserts plain rows, NULL for null.

@@ -1,5 +1,5 @@
 import { CbmError, check, describeValue } from '../errors';
-import type { SqlDialect } from '../warehouse/executor';
+import type { SqlDialect } from './executor';
 
 /**
  * Every difference between the SQL dialects cbm-kit writes lives here, so that a generator

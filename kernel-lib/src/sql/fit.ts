@@ -11,7 +11,7 @@ import { LogitModel } from '../model/logit';
 import { checkEncodings } from '../prepare/encode';
 import { isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
 import { scalerFromRanges } from '../prepare/scale';
-import type { SqlDialect, SqlExecutor, SqlRow } from '../warehouse/executor';
+import type { SqlDialect, SqlExecutor, SqlRow, SqlRun } from './executor';
 import { checkDialect, doubleType, expMinusAbsSQL, fenceSQL, quoteIdentifier, quoteString, sampleClause, sqlNumber, textType } from './dialect';
 import { designColumnSQL, own, preparedVariableSQL, tableSQL } from './scoring';
 
@@ -52,9 +52,6 @@ export interface InDatabaseFitOptions extends FitOptions {
   /** Start from a fit on a ~20,000-row sample when the table has more than 100,000 rows (default true). */
   warmStart?: boolean;
 }
-
-/** A function that runs one SQL statement and returns its rows. */
-export type SqlRun = (sql: string) => Promise<SqlRow[]>;
 
 const FIT_KEYS = [...FIT_OPTION_NAMES, 'table', 'formula', 'dialect', 'where', 'warmStart'];
 const STEPWISE_KEYS = ['criterion', 'alpha', 'hierarchical'];

@@ -11,7 +11,7 @@
  * const sql = scoringQuery(model, { table: 'customers', keep: ['id'], dialect: 'postgres' });
  */
 export { scoringSQL, scoringQuery, type ScoringOptions, type ScoringQueryOptions, type ScorableModel } from './scoring';
-export { fitLogitInDatabase, stepwiseInDatabase, type InDatabaseFitOptions, type InDatabaseStepwiseOptions, type SqlRun } from './fit';
+export { fitLogitInDatabase, stepwiseInDatabase, type InDatabaseFitOptions, type InDatabaseStepwiseOptions } from './fit';
 export { quoteIdentifier, quoteString, sqlNumber, SQL_DIALECTS } from './dialect';
-export { churnModelTableSql, type ChurnModelTableSqlOptions } from '../churn/sql';
-export type { SqlDialect, SqlExecutor, SqlRow } from '../warehouse/executor';
+export { churnModelTableSql, type ChurnModelTableSqlOptions } from './churn';
+export type { SqlDialect, SqlExecutor, SqlRow, SqlRun } from './executor';

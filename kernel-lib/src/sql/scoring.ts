@@ -5,7 +5,7 @@ import { LogitModel } from '../model/logit';
 import { expressionColumns, isDerived, parseExpression } from '../model/transform';
 import type { LogitModelJSON } from '../model/modelJson';
 import type { Preparation } from '../prepare/preparation';
-import type { SqlDialect } from '../warehouse/executor';
+import type { SqlDialect } from './executor';
 import { checkDialect, doubleType, logisticSQL, quoteIdentifier, quoteString, sqlNumber } from './dialect';
 import { expressionSQL, type SqlExpression } from './transform';
 

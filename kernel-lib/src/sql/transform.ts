@@ -1,4 +1,4 @@
-import type { SqlDialect } from '../warehouse/executor';
+import type { SqlDialect } from './executor';
 import { sqlNumber } from './dialect';
 
 /**

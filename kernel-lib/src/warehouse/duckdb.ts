@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { CbmError, check } from '../errors';
-import { serialExecutor, type SqlExecutor, type SqlRow } from './executor';
+import type { SqlExecutor, SqlRow } from '../sql/executor';
+import { serialExecutor } from './executor';
 
 /** The warehouse file `npm start` builds, relative to the working directory. */
 export const DEFAULT_DUCKDB_PATH = 'out/cbm.duckdb';

@@ -2,7 +2,7 @@ import { openSync, readSync, closeSync, existsSync, readFileSync } from 'node:fs
 import { basename, extname } from 'node:path';
 import { CbmError, check, checkOptions } from '../errors';
 import { quoteIdentifier, quoteString, sqlNumber, doubleType, quantileCont, daysBetween } from '../sql/dialect';
-import type { SqlExecutor, SqlRow, SqlDialect } from './executor';
+import type { SqlExecutor, SqlRow, SqlDialect } from '../sql/executor';
 import type { Cell } from '../data/table';
 
 /** The column types a declared schema may use (the same names in DuckDB and PostgreSQL). */

@@ -1,6 +1,7 @@
 import { Client, types, type ClientConfig } from 'pg';
 import { CbmError, check } from '../errors';
-import { serialExecutor, type SqlExecutor, type SqlRow } from './executor';
+import type { SqlExecutor, SqlRow } from '../sql/executor';
+import { serialExecutor } from './executor';
 
 /**
  * Connects to a PostgreSQL server with the `pg` client: a connection string

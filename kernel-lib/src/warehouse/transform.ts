@@ -1,8 +1,8 @@
 import { CbmError, check } from '../errors';
-import { churnModelTableSql, type ChurnModelTableSqlOptions } from '../churn/sql';
+import { churnModelTableSql, type ChurnModelTableSqlOptions } from '../sql/churn';
 import type { DriftReport } from '../monitor/drift';
 import { doubleType, monthStart, quoteIdentifier, quoteString, replaceTableSql, sqlNumber } from '../sql/dialect';
-import type { SqlExecutor, SqlRow } from './executor';
+import type { SqlExecutor, SqlRow } from '../sql/executor';
 import { latestLoadId } from './load';
 
 /**

@@ -1,7 +1,7 @@
 import { check } from '../errors';
-import { checkDialect, dateLiteral, daysBetween, doubleType, quoteIdentifier, sqlNumber } from '../sql/dialect';
-import type { SqlDialect } from '../warehouse/executor';
-import { checkChurnOptions, type ChurnModelTableOptions } from './modelTable';
+import { checkDialect, dateLiteral, daysBetween, doubleType, quoteIdentifier, sqlNumber } from './dialect';
+import type { SqlDialect } from './executor';
+import { checkChurnOptions, type ChurnModelTableOptions } from '../churn/modelTable';
 
 export interface ChurnModelTableSqlOptions extends Omit<ChurnModelTableOptions, 'customers'> {
   dialect: SqlDialect;
