@@ -170,7 +170,10 @@ describe.each(engines)('scoringSQL on $name', (engine) => {
     await loadRows(
       db,
       'weird table',
-      { 'row id': 'double', select: 'text', 'monthly "fee"': 'double', [evil]: 'double', "o'brien's": 'text', constructor: 'double', group: 'double' },
+      { 'row id': 'double', select: 'text', 'monthly "fee"': 'double', [evil]: 'double', "o'brien's": 'text', constructor: 'double', group: 'double' } as Record<
+        string,
+        'double' | 'text'
+      >,
       rows,
     );
     const model = fitLogit(rows, 'group ~ select * `monthly "fee"` + `x"; DROP TABLE "bank"; --` + constructor + `o\'brien\'s`', {

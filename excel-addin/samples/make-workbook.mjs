@@ -27,10 +27,12 @@ try {
           ws.getCell(address).value = { formula: value.formula, result: value.result, shareType: 'array', ref: value.ref };
           const [first] = value.ref.split(':');
           const c0 = ws.getCell(first);
-          value.block.forEach((row, i) => row.forEach((v, j) => {
-            if (i === 0 && j === 0) return;
-            ws.getCell(c0.row + i, c0.col + j).value = v === '' ? null : v;
-          }));
+          value.block.forEach((row, i) =>
+            row.forEach((v, j) => {
+              if (i === 0 && j === 0) return;
+              ws.getCell(c0.row + i, c0.col + j).value = v === '' ? null : v;
+            }),
+          );
         } else ws.getCell(address).value = { formula: value.formula, result: value.result };
       } else ws.getCell(address).value = value;
     }

@@ -74,16 +74,34 @@ export function workbookContent(): SheetContent[] {
   const incomeMax = Math.max(...(incomes.flat() as number[]));
   const trainRange = asRange(train);
   const validationRange = asRange(validation);
-  const scale = [['income', incomeMin, incomeMax], ['age', ageMin, ageMax]];
-  const encode = [['gender', 'M', 1], ['gender', 'F', 0]];
+  const scale = [
+    ['income', incomeMin, incomeMax],
+    ['age', ageMin, ageMax],
+  ];
+  const encode = [
+    ['gender', 'M', 1],
+    ['gender', 'F', 0],
+  ];
   const table = A.fit(trainRange, FORMULA, 'stepwise-free', scale, encode);
   const modelCells: SheetContent['cells'] = {
-    A1: 'scale', B1: 'min', C1: 'max',
-    A2: 'income', B2: { formula: `MIN(Customers!D2:D${n + 1})`, result: incomeMin }, C2: { formula: `MAX(Customers!D2:D${n + 1})`, result: incomeMax },
-    A3: 'age', B3: { formula: `MIN(Customers!C2:C${n + 1})`, result: ageMin }, C3: { formula: `MAX(Customers!C2:C${n + 1})`, result: ageMax },
-    A5: 'encode', B5: 'level', C5: 'code',
-    A6: 'gender', B6: 'M', C6: 1,
-    A7: 'gender', B7: 'F', C7: 0,
+    A1: 'scale',
+    B1: 'min',
+    C1: 'max',
+    A2: 'income',
+    B2: { formula: `MIN(Customers!D2:D${n + 1})`, result: incomeMin },
+    C2: { formula: `MAX(Customers!D2:D${n + 1})`, result: incomeMax },
+    A3: 'age',
+    B3: { formula: `MIN(Customers!C2:C${n + 1})`, result: ageMin },
+    C3: { formula: `MAX(Customers!C2:C${n + 1})`, result: ageMax },
+    A5: 'encode',
+    B5: 'level',
+    C5: 'code',
+    A6: 'gender',
+    B6: 'M',
+    C6: 1,
+    A7: 'gender',
+    B7: 'F',
+    C7: 0,
     A9: `Model: CBM.FIT on the 100 training customers, backward stepwise by AIC letting any term go (as the book)`,
   };
   spill(modelCells, 'A10', `CBM.FIT(Training!A1:F${trainRange.length},"${FORMULA}","stepwise-free",A2:C3,A6:C7)`, table);
@@ -101,7 +119,17 @@ export function workbookContent(): SheetContent[] {
   const validationCells = scored(validationRange);
 
   // Metrics at a = 0.8, as the chapter's table: training and validation side by side.
-  const metricCells: SheetContent['cells'] = { A1: 'threshold a', B1: THRESHOLD, A2: 'profit per responder B', B2: ECONOMICS.profit, A3: 'cost per contact F', B3: ECONOMICS.cost, A5: 'metric', B5: 'training', C5: 'validation' };
+  const metricCells: SheetContent['cells'] = {
+    A1: 'threshold a',
+    B1: THRESHOLD,
+    A2: 'profit per responder B',
+    B2: ECONOMICS.profit,
+    A3: 'cost per contact F',
+    B3: ECONOMICS.cost,
+    A5: 'metric',
+    B5: 'training',
+    C5: 'validation',
+  };
   const parts = [
     { col: 1, sheet: 'Training', range: trainRange },
     { col: 2, sheet: 'Validation', range: validationRange },
@@ -135,7 +163,12 @@ export function workbookContent(): SheetContent[] {
   const churn = customers.map(() => [Math.round((0.05 + 0.3 * u()) * 1000) / 1000]);
   const revenue = customers.map((c) => [c.income / 10]);
   const simCells: SheetContent['cells'] = { A1: 'id', B1: 'churn probability', C1: 'revenue', E1: 'simulations', F1: 10000, E2: 'seed', F2: 2026 };
-  putRange(simCells, customers.map((c, i) => [c.id, churn[i][0], revenue[i][0]]), 0, 2);
+  putRange(
+    simCells,
+    customers.map((c, i) => [c.id, churn[i][0], revenue[i][0]]),
+    0,
+    2,
+  );
   spill(simCells, 'E4', `CBM.SIMREVENUE(B2:B${n + 1},C2:C${n + 1},F1,F2)`, A.simRevenue(churn, revenue, 10000, 2026));
   spill(simCells, 'E20', `CBM.SIMREVENUE(B2:B${n + 1},C2:C${n + 1},F1,F2,"histogram")`, A.simRevenue(churn, revenue, 10000, 2026, 'histogram'));
   return [

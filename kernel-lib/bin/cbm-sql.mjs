@@ -90,7 +90,13 @@ async function score(args, db) {
   } catch (error) {
     fail(`cannot read the model '${args.model}': ${error.message}`, 1);
   }
-  const keep = args.keep === undefined ? ['id'] : args.keep.split(',').map((k) => k.trim()).filter((k) => k.length > 0);
+  const keep =
+    args.keep === undefined
+      ? ['id']
+      : args.keep
+          .split(',')
+          .map((k) => k.trim())
+          .filter((k) => k.length > 0);
   const table = tableName(args.table);
   const into = tableName(args.into);
   const select = warehouse.scoringQuery(modelJson, { table, keep, dialect: db.dialect, as: args.as, output: args.output });
@@ -129,7 +135,9 @@ async function fit(args, db) {
     const t0 = Date.now();
     const rows = await db.run(sql);
     passes++;
-    progress(`query ${passes} (${sql.startsWith('SELECT SUM(') ? 'Newton pass' : sql.includes('SAMPLE') ? 'warm-start sample' : 'profile'}) ${((Date.now() - t0) / 1000).toFixed(2)} s`);
+    progress(
+      `query ${passes} (${sql.startsWith('SELECT SUM(') ? 'Newton pass' : sql.includes('SAMPLE') ? 'warm-start sample' : 'profile'}) ${((Date.now() - t0) / 1000).toFixed(2)} s`,
+    );
     return rows;
   };
   const options = { table: tableName(args.table), formula: args.formula, dialect: db.dialect };

@@ -49,7 +49,11 @@ export function stepwiseOptionsOf(method: string): StepwiseOptions | null {
   const m = method.trim().toLowerCase();
   if (m === '' || m === 'fit' || m === 'logit') return null;
   const match = /^stepwise(?:[-\s]+(aic|bic|p))?(?:[-\s]+(free))?$/.exec(m);
-  if (!match) throw new ExcelFailure('#VALUE!', `method must be 'fit' or 'stepwise' (optionally 'stepwise-bic', 'stepwise-p', and '-free' to let any term go as the book does, e.g. 'stepwise-free'), got '${method}'`);
+  if (!match)
+    throw new ExcelFailure(
+      '#VALUE!',
+      `method must be 'fit' or 'stepwise' (optionally 'stepwise-bic', 'stepwise-p', and '-free' to let any term go as the book does, e.g. 'stepwise-free'), got '${method}'`,
+    );
   const criterion = match[1] === 'bic' ? 'bic' : match[1] === 'p' ? 'p-value' : 'aic';
   return { criterion, hierarchical: match[2] !== 'free' };
 }
@@ -186,7 +190,18 @@ export function confusionTable(scores: unknown, actual: unknown, threshold?: unk
   ];
 }
 
-export const GAINS_HEADER = ['group', 'customers', 'responders', 'response rate', 'cumulative share contacted', 'cumulative share of responders', 'lift', 'cumulative lift', 'min P', 'max P'];
+export const GAINS_HEADER = [
+  'group',
+  'customers',
+  'responders',
+  'response rate',
+  'cumulative share contacted',
+  'cumulative share of responders',
+  'lift',
+  'cumulative lift',
+  'min P',
+  'max P',
+];
 
 /** CBM.GAINS: the gains table by score group (deciles by default), with a header row. */
 export function gains(scores: unknown, actual: unknown, groups?: unknown): OutCell[][] {
@@ -195,7 +210,18 @@ export function gains(scores: unknown, actual: unknown, groups?: unknown): OutCe
   const rows = gainsTable(pair.scores, pair.actual, { groups: g });
   return excelMatrix([
     GAINS_HEADER,
-    ...rows.map((r) => [r.group, r.count, r.responders, r.responseRate, r.cumulativeShareContacted, r.cumulativeShareOfResponders, r.lift, r.cumulativeLift, r.minScore, r.maxScore]),
+    ...rows.map((r) => [
+      r.group,
+      r.count,
+      r.responders,
+      r.responseRate,
+      r.cumulativeShareContacted,
+      r.cumulativeShareOfResponders,
+      r.lift,
+      r.cumulativeLift,
+      r.minScore,
+      r.maxScore,
+    ]),
   ]);
 }
 
@@ -238,9 +264,13 @@ export function revenueRequest(churnProbabilities: unknown, revenues: unknown, s
   if (p.length !== r.length) throw new ExcelFailure('#VALUE!', `churnProbabilities and revenues have ${p.length} and ${r.length} rows; give one of each per customer`);
   for (let i = 0; i < p.length; i++) if (!(p[i] >= 0 && p[i] <= 1)) throw badNumber(`churnProbabilities holds ${p[i]} at position ${i + 1}; probabilities must be between 0 and 1`);
   const sims = wholeNumber(simulations, 10_000, 1, MAX_EXCEL_SIMULATIONS, 'simulations');
-  if (sims * p.length > MAX_EXCEL_DRAWS) throw badNumber(`${sims} simulations × ${p.length} customers = ${(sims * p.length).toExponential(1)} draws is more than one cell should compute (${MAX_EXCEL_DRAWS.toExponential(0)}); run fewer simulations`);
+  if (sims * p.length > MAX_EXCEL_DRAWS)
+    throw badNumber(
+      `${sims} simulations × ${p.length} customers = ${(sims * p.length).toExponential(1)} draws is more than one cell should compute (${MAX_EXCEL_DRAWS.toExponential(0)}); run fewer simulations`,
+    );
   const seedValue = unwrapScalar(seed, 'seed');
-  if (!isBlank(seedValue) && typeof seedValue !== 'number' && typeof seedValue !== 'string') throw new ExcelFailure('#VALUE!', `seed must be a number or text, got ${String(seedValue)}`);
+  if (!isBlank(seedValue) && typeof seedValue !== 'number' && typeof seedValue !== 'string')
+    throw new ExcelFailure('#VALUE!', `seed must be a number or text, got ${String(seedValue)}`);
   const kind = optionalText(output, 'summary', 'output').toLowerCase();
   if (kind !== 'summary' && kind !== 'histogram' && kind !== 'churners') throw new ExcelFailure('#VALUE!', `output must be 'summary', 'histogram' or 'churners', got '${kind}'`);
   let expected = 0;
@@ -310,7 +340,8 @@ export function priceRequest(
   if (!(low > -1 && low < high)) throw badNumber(`the bounds must satisfy −1 < lowerBound < upperBound (relative price changes, −0.1 = a 10 % cut), got ${low} and ${high}`);
   const count = unwrapScalar(churnersAtLeast, 'churnersAtLeast');
   const probability = unwrapScalar(maxProbability, 'maxProbability');
-  if (isBlank(count) !== isBlank(probability)) throw new ExcelFailure('#VALUE!', 'give churnersAtLeast and maxProbability together: the constraint is P(churners ≥ churnersAtLeast) ≤ maxProbability');
+  if (isBlank(count) !== isBlank(probability))
+    throw new ExcelFailure('#VALUE!', 'give churnersAtLeast and maxProbability together: the constraint is P(churners ≥ churnersAtLeast) ≤ maxProbability');
   const constraints: NonNullable<OptimizePriceSpec['constraints']> = {};
   if (!isBlank(count)) {
     const k = wholeNumber(count, 0, 0, p.length, 'churnersAtLeast');

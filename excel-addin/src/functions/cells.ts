@@ -47,7 +47,10 @@ export function numberVector(range: unknown, what: string): Float64Array {
     else if (typeof v === 'boolean') out[i] = v ? 1 : 0;
     else if (isBlank(v)) throw new ExcelFailure('#VALUE!', `${what} has a blank cell at position ${i + 1}; every cell must hold a number`);
     else if (typeof v === 'string') {
-      throw new ExcelFailure('#VALUE!', `${what} holds the text '${v.length > 40 ? v.slice(0, 40) + '…' : v}' at position ${i + 1}${i === 0 ? ' (a header? select the numbers without it)' : ''}; every cell must hold a number`);
+      throw new ExcelFailure(
+        '#VALUE!',
+        `${what} holds the text '${v.length > 40 ? v.slice(0, 40) + '…' : v}' at position ${i + 1}${i === 0 ? ' (a header? select the numbers without it)' : ''}; every cell must hold a number`,
+      );
     } else throw new ExcelFailure('#VALUE!', `${what} holds ${String(v)} at position ${i + 1}; every cell must hold a number`);
   }
   return out;

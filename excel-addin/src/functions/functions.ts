@@ -154,7 +154,12 @@ export function normalize(values: any[][], min?: number, max?: number): number[]
 }
 
 /** Runs one long function asynchronously: cached like call(), cancelled when Excel cancels the cell. */
-async function callAsync<T>(name: string, args: unknown[], invocation: CustomFunctions.CancelableInvocation | undefined, compute: (cancellation: Cancellation) => Promise<T>): Promise<T> {
+async function callAsync<T>(
+  name: string,
+  args: unknown[],
+  invocation: CustomFunctions.CancelableInvocation | undefined,
+  compute: (cancellation: Cancellation) => Promise<T>,
+): Promise<T> {
   const hit = cache.get(name, args);
   if (hit !== undefined) return hit as T;
   const cancellation: Cancellation = { cancelled: false };
@@ -182,7 +187,15 @@ async function callAsync<T>(name: string, args: unknown[], invocation: CustomFun
  * @returns The summary or the histogram, with a header row.
  * @cancelable
  */
-export async function simRevenue(churnProbabilities: any[][], revenues: any[][], simulations?: number, seed?: any, output?: string, churnersAtLeast?: number, invocation?: CustomFunctions.CancelableInvocation): Promise<any[][]> {
+export async function simRevenue(
+  churnProbabilities: any[][],
+  revenues: any[][],
+  simulations?: number,
+  seed?: any,
+  output?: string,
+  churnersAtLeast?: number,
+  invocation?: CustomFunctions.CancelableInvocation,
+): Promise<any[][]> {
   const args = [churnProbabilities, revenues, simulations, seed, output, churnersAtLeast];
   return callAsync('SIMREVENUE', args, invocation, async (cancellation) => {
     const request = adapters.revenueRequest(churnProbabilities, revenues, simulations, seed, output, churnersAtLeast);

@@ -32,7 +32,23 @@ import { isBlank, type Range } from './cells';
  */
 export const MODEL_TABLE_HEADER = ['term', 'coefficient', 'SE', 'z', 'p', 'of term'] as const;
 
-const STATISTIC_KEYS = ['nObs', 'nParameters', 'dfResidual', 'dfNull', 'logLikelihood', 'nullLogLikelihood', 'deviance', 'nullDeviance', 'aic', 'bic', 'pseudoR2', 'iterations', 'converged', 'lrStatistic', 'lrPValue'] as const;
+const STATISTIC_KEYS = [
+  'nObs',
+  'nParameters',
+  'dfResidual',
+  'dfNull',
+  'logLikelihood',
+  'nullLogLikelihood',
+  'deviance',
+  'nullDeviance',
+  'aic',
+  'bic',
+  'pseudoR2',
+  'iterations',
+  'converged',
+  'lrStatistic',
+  'lrPValue',
+] as const;
 
 type OutCell = string | number | boolean;
 
@@ -100,7 +116,9 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
   }
   if (headerRow < 0) throw bad(`no coefficient header row (term | coefficient | SE | z | p | of term | covariance columns); select the whole table CBM.FIT spilled`);
   const header = range[headerRow];
-  for (let j = 0; j < MODEL_TABLE_HEADER.length; j++) if (text(header[j]) !== MODEL_TABLE_HEADER[j]) throw bad(`the header row ${headerRow + 1} must start with ${MODEL_TABLE_HEADER.join(' | ')}, found '${text(header[j])}' in column ${j + 1}`);
+  for (let j = 0; j < MODEL_TABLE_HEADER.length; j++)
+    if (text(header[j]) !== MODEL_TABLE_HEADER[j])
+      throw bad(`the header row ${headerRow + 1} must start with ${MODEL_TABLE_HEADER.join(' | ')}, found '${text(header[j])}' in column ${j + 1}`);
   const names: string[] = [];
   for (let j = MODEL_TABLE_HEADER.length; j < header.length && !isBlank(header[j]); j++) names.push(text(header[j]));
   const p = names.length;
@@ -146,13 +164,22 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
         break;
       }
       case 'levels':
-        factorLevels[text(row[1])] = row.slice(2).filter((v: unknown) => !isBlank(v)).map(text);
+        factorLevels[text(row[1])] = row
+          .slice(2)
+          .filter((v: unknown) => !isBlank(v))
+          .map(text);
         break;
       case 'statistic': {
         const key = text(row[1]);
         if (!(STATISTIC_KEYS as readonly string[]).includes(key)) throw bad(`unknown statistic '${key}' (${at})`);
         const v = row[2];
-        statistics[key] = isBlank(v) ? null : typeof v === 'boolean' || typeof v === 'number' ? v : (() => { throw bad(`statistic '${key}' must be a number, found '${String(v)}' (${at})`); })();
+        statistics[key] = isBlank(v)
+          ? null
+          : typeof v === 'boolean' || typeof v === 'number'
+            ? v
+            : (() => {
+                throw bad(`statistic '${key}' must be a number, found '${String(v)}' (${at})`);
+              })();
         break;
       }
       case 'warning':
@@ -169,7 +196,9 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
         if (row.every(isBlank)) break;
         throw bad(`${at} has no kind in its first cell`);
       default:
-        throw bad(`${at} starts with '${kind}', which is not a row kind of a model table (format, version, formula, response, intercept, confidence, term, scale, encode, levels, statistic, warning, event, provenance)`);
+        throw bad(
+          `${at} starts with '${kind}', which is not a row kind of a model table (format, version, formula, response, intercept, confidence, term, scale, encode, levels, statistic, warning, event, provenance)`,
+        );
     }
   }
   const value = (key: string) => {
@@ -211,7 +240,10 @@ export function modelFromCells(range: Range): LogitModel {
   const first = range[0][0];
   if (range.length === 1 && range[0].length === 1) {
     if (typeof first === 'string' && first.trim().startsWith('{')) return LogitModel.fromJSON(first);
-    throw new CbmError('BAD_MODEL_JSON', `model must be the table CBM.FIT spilled or one cell holding a model's JSON text ('{"format":"${MODEL_FORMAT}", …}'), got ${isBlank(first) ? 'a blank cell' : `'${String(first).slice(0, 40)}'`}`);
+    throw new CbmError(
+      'BAD_MODEL_JSON',
+      `model must be the table CBM.FIT spilled or one cell holding a model's JSON text ('{"format":"${MODEL_FORMAT}", …}'), got ${isBlank(first) ? 'a blank cell' : `'${String(first).slice(0, 40)}'`}`,
+    );
   }
   return LogitModel.fromJSON(tableToModelJSON(range));
 }

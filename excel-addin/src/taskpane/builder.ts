@@ -20,12 +20,7 @@ import {
   type Row,
 } from '../../../kernel-lib/src/index';
 import { BANKCARD_SEED, bankCardCustomers } from '../../../kernel-lib/src/datasets';
-import {
-  histogramChart,
-  liftChart,
-  thresholdSweepChart,
-  type VegaLiteSpec,
-} from '../../../kernel-lib/src/charts';
+import { histogramChart, liftChart, thresholdSweepChart, type VegaLiteSpec } from '../../../kernel-lib/src/charts';
 import { dataTable, fitModel, priceRequest, revenueRequest } from '../functions/adapters';
 import { modelToTable } from '../functions/modelTable';
 
@@ -52,7 +47,10 @@ export interface ModelResult {
 
 /** The scale field as CBM.FIT's scale argument: names, or rows of [column, min, max] for 'name: min..max'. */
 export function scaleArgument(text: string): unknown[][] {
-  const parts = text.split(/[,;]/).map((s) => s.trim()).filter(Boolean);
+  const parts = text
+    .split(/[,;]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   const ranges = parts.map((p) => /^(.+?)\s*:\s*(-?[\d.eE+-]+)\s*\.\.\s*(-?[\d.eE+-]+)$/.exec(p));
   if (parts.length && ranges.every(Boolean)) return ranges.map((m) => [m![1], Number(m![2]), Number(m![3])]);
   return [[text]];
@@ -83,7 +81,16 @@ export interface SimulationResult {
 export function buildSimulation(probabilities: unknown[][], revenues: unknown[][], simulations: number, seed: number): SimulationResult {
   const { spec } = revenueRequest(probabilities, revenues, simulations, seed);
   const result = simulateRevenue(spec);
-  return { summary: result.summary, histogramSpec: histogramChart(result.totals, { field: 'revenue', bins: 30, title: `Revenue over ${simulations.toLocaleString('en-US')} simulated periods`, width: 230, height: 180 }) };
+  return {
+    summary: result.summary,
+    histogramSpec: histogramChart(result.totals, {
+      field: 'revenue',
+      bins: 30,
+      title: `Revenue over ${simulations.toLocaleString('en-US')} simulated periods`,
+      width: 230,
+      height: 180,
+    }),
+  };
 }
 
 export interface PricingResult {
@@ -92,7 +99,15 @@ export interface PricingResult {
 }
 
 /** CBM.OPTPRICE's search, with the revenue curve over the price changes searched. */
-export function buildPricing(probabilities: unknown[][], revenues: unknown[][], slope: number, low: number, high: number, k: number | undefined, maxProbability: number | undefined): PricingResult {
+export function buildPricing(
+  probabilities: unknown[][],
+  revenues: unknown[][],
+  slope: number,
+  low: number,
+  high: number,
+  k: number | undefined,
+  maxProbability: number | undefined,
+): PricingResult {
   const best = optimizePrice(priceRequest(probabilities, revenues, slope, low, high, k, maxProbability));
   const curveSpec: VegaLiteSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -101,7 +116,14 @@ export function buildPricing(probabilities: unknown[][], revenues: unknown[][], 
     height: 180,
     data: { values: best.curve.map((c) => ({ priceChange: c.priceChange, expectedRevenue: c.expectedRevenue, feasible: c.feasible ? 'feasible' : 'infeasible' })) },
     layer: [
-      { mark: { type: 'line', point: true }, encoding: { x: { field: 'priceChange', type: 'quantitative', title: 'price change', axis: { format: '%' } }, y: { field: 'expectedRevenue', type: 'quantitative', title: 'expected revenue', scale: { zero: false } }, color: { field: 'feasible', type: 'nominal', title: null } } },
+      {
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: { field: 'priceChange', type: 'quantitative', title: 'price change', axis: { format: '%' } },
+          y: { field: 'expectedRevenue', type: 'quantitative', title: 'expected revenue', scale: { zero: false } },
+          color: { field: 'feasible', type: 'nominal', title: null },
+        },
+      },
       { data: { values: [{ priceChange: best.priceChange }] }, mark: { type: 'rule', strokeDash: [6, 4] }, encoding: { x: { field: 'priceChange', type: 'quantitative' } } },
     ],
   };

@@ -13,9 +13,16 @@ import { readSelection, writeTableToNewSheet } from './excelBridge';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const value = (id: string) => $<HTMLInputElement>(id).value;
 const num = (id: string) => Number(value(id));
-const fmt = (x: number | null | undefined, digits = 4) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : Math.abs(x) >= 1000 ? x.toLocaleString('en-US', { maximumFractionDigits: 0 }) : x.toFixed(digits));
+const fmt = (x: number | null | undefined, digits = 4) =>
+  x === null || x === undefined || !Number.isFinite(x) ? '–' : Math.abs(x) >= 1000 ? x.toLocaleString('en-US', { maximumFractionDigits: 0 }) : x.toFixed(digits);
 
-const state: { inExcel: boolean; data: unknown[][] | null; churn: unknown[][] | null; revenue: unknown[][] | null; fitted: ModelResult | null } = { inExcel: false, data: null, churn: null, revenue: null, fitted: null };
+const state: { inExcel: boolean; data: unknown[][] | null; churn: unknown[][] | null; revenue: unknown[][] | null; fitted: ModelResult | null } = {
+  inExcel: false,
+  data: null,
+  churn: null,
+  revenue: null,
+  fitted: null,
+};
 
 function status(id: string, text: string, error = false): void {
   const el = $(id);
@@ -54,15 +61,23 @@ async function fit(): Promise<void> {
     state.fitted = result;
     const m = result.model;
     status('model-status', `${m.formula} · ${m.statistics.nObs} rows · AIC ${fmt(m.statistics.aic, 2)}`);
-    fillTable('coefficients', ['term', 'coefficient', 'SE', 'p'], m.names.map((name, j) => [name, m.coefficients[j], m.stdErrors[j], m.pValues[j]]));
+    fillTable(
+      'coefficients',
+      ['term', 'coefficient', 'SE', 'p'],
+      m.names.map((name, j) => [name, m.coefficients[j], m.stdErrors[j], m.pValues[j]]),
+    );
     const c = result.metrics;
-    fillTable('metrics', [`at a = ${c.threshold}`, 'value'], [
-      ['selected (P > a)', `${c.selected} of ${c.n}`],
-      ['response rate', c.responseRate],
-      ['hit rate', c.hitRate],
-      ['base rate', c.baseRate],
-      ['lift', c.lift],
-    ]);
+    fillTable(
+      'metrics',
+      [`at a = ${c.threshold}`, 'value'],
+      [
+        ['selected (P > a)', `${c.selected} of ${c.n}`],
+        ['response rate', c.responseRate],
+        ['hit rate', c.hitRate],
+        ['base rate', c.baseRate],
+        ['lift', c.lift],
+      ],
+    );
     ($('write-model') as HTMLButtonElement).disabled = !state.inExcel;
     await show('lift-chart', result.liftSpec);
     await show('sweep-chart', result.sweepSpec);
@@ -75,7 +90,10 @@ async function writeModel(): Promise<void> {
   if (!state.fitted) return;
   try {
     const name = await writeTableToNewSheet('CBM model', state.fitted.table as Cells);
-    status('model-status', `Model table written to sheet '${name}'. Score customers with =CBM.SCORE('${name}'!A1:${columnName(state.fitted.table[0].length)}${state.fitted.table.length}, data).`);
+    status(
+      'model-status',
+      `Model table written to sheet '${name}'. Score customers with =CBM.SCORE('${name}'!A1:${columnName(state.fitted.table[0].length)}${state.fitted.table.length}, data).`,
+    );
   } catch (e) {
     failure('model-status', 'FIT', e);
   }
@@ -94,15 +112,19 @@ async function simulate(): Promise<void> {
   try {
     const { summary, histogramSpec } = buildSimulation(state.churn, state.revenue, num('simulations'), num('seed'));
     status('simulation-status', `${summary.customers.toLocaleString('en-US')} customers × ${summary.simulations.toLocaleString('en-US')} simulations, seed ${value('seed')}`);
-    fillTable('simulation', ['revenue', 'value'], [
-      ['expected (exact)', summary.expectedRevenue],
-      ['mean (simulated)', summary.mean],
-      ['sd', summary.sd],
-      ['5 % quantile', summary.quantiles.p5],
-      ['median', summary.quantiles.p50],
-      ['95 % quantile', summary.quantiles.p95],
-      ['expected churners', summary.expectedChurners],
-    ]);
+    fillTable(
+      'simulation',
+      ['revenue', 'value'],
+      [
+        ['expected (exact)', summary.expectedRevenue],
+        ['mean (simulated)', summary.mean],
+        ['sd', summary.sd],
+        ['5 % quantile', summary.quantiles.p5],
+        ['median', summary.quantiles.p50],
+        ['95 % quantile', summary.quantiles.p95],
+        ['expected churners', summary.expectedChurners],
+      ],
+    );
     await show('revenue-chart', histogramSpec);
   } catch (e) {
     failure('simulation-status', 'SIMREVENUE', e);
@@ -118,12 +140,16 @@ async function optimize(): Promise<void> {
     const { best, curveSpec } = buildPricing(state.churn, state.revenue, num('slope'), num('low'), num('high'), k, k === undefined ? undefined : num('maxp'));
     const binding = best.constraints.filter((c) => c.binding).map((c) => c.constraint);
     status('pricing-status', `Best price change ${(best.priceChange * 100).toFixed(2)} %${binding.length ? ` (binding: ${binding.join(', ')})` : ''}`);
-    fillTable('pricing', ['', 'optimum', 'today'], [
-      ['price change', `${(best.priceChange * 100).toFixed(2)} %`, '0 %'],
-      ['expected revenue', best.expectedRevenue, best.today.expectedRevenue],
-      ['expected churn rate', best.expectedChurnRate, best.today.expectedChurnRate],
-      [`P(churners ≥ ${k ?? 'k'})`, best.tailProbability ?? NaN, best.today.tailProbability ?? NaN],
-    ]);
+    fillTable(
+      'pricing',
+      ['', 'optimum', 'today'],
+      [
+        ['price change', `${(best.priceChange * 100).toFixed(2)} %`, '0 %'],
+        ['expected revenue', best.expectedRevenue, best.today.expectedRevenue],
+        ['expected churn rate', best.expectedChurnRate, best.today.expectedChurnRate],
+        [`P(churners ≥ ${k ?? 'k'})`, best.tailProbability ?? NaN, best.today.tailProbability ?? NaN],
+      ],
+    );
     await show('price-chart', curveSpec);
   } catch (e) {
     failure('pricing-status', 'OPTPRICE', e);

@@ -54,7 +54,8 @@ export const BANKCARD_MECHANISM = Object.freeze({
   ceiling: 0.83,
 });
 
-export type BankCardMechanism = typeof BANKCARD_MECHANISM;
+/** The mechanism's settings, each a number (the defaults are `BANKCARD_MECHANISM`). */
+export type BankCardMechanism = { -readonly [K in keyof typeof BANKCARD_MECHANISM]: number };
 
 /** The largest customer file bankCardCustomers generates (about 200 MB of row objects). */
 export const BANKCARD_MAX_CUSTOMERS = 1_000_000;
