@@ -169,7 +169,7 @@ async function main() {
     if (command === 'score') await score(args, db);
     else await fit(args, db);
   } catch (error) {
-    fail(error && error.code ? `${error.code}: ${error.message}` : String(error && error.stack ? error.stack : error), 1);
+    fail(error?.code ? `${error.code}: ${error.message}` : String(error?.stack ? error.stack : error), 1);
   } finally {
     if (db) await db.close();
   }
