@@ -18,6 +18,8 @@ export { LogitModel, type CoefficientRow, type ModelInfoRow, type SummaryTables 
 export { fitLogit, type FitOptions } from './model/fit';
 export { MODEL_FORMAT, MODEL_VERSION, type LogitModelJSON, type Provenance } from './model/modelJson';
 export type { FitStatistics } from './model/diagnostics';
+export { LOGIT_MODEL_SCHEMA, FIT_STATISTICS_KEYS } from './model/modelSchema';
+export { schemaViolation, type JsonSchema } from './model/jsonSchema';
 export { readOutcome, type OutcomeOptions } from './data/outcome';
 export { stepwise, type StepwiseOptions, type StepRecord, type CandidateRecord, type StepwiseResult } from './model/stepwise';
 export { INTERCEPT } from './model/design';

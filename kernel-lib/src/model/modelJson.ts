@@ -5,7 +5,9 @@ import { scalerFromRanges } from '../prepare/scale';
 import { specFromLevels, type DesignSpec } from './design';
 import type { FitStatistics } from './diagnostics';
 import { parseFormula, type Term } from './formula';
+import { schemaViolation } from './jsonSchema';
 import { choleskyInPlace } from './linalg';
+import { FIT_STATISTICS_KEYS, LOGIT_MODEL_SCHEMA } from './modelSchema';
 import type { DesignJSON, DesignModelParts } from './designModel';
 
 export const MODEL_FORMAT = 'cbm-kit/logit-model';
@@ -17,8 +19,8 @@ export type Provenance = Readonly<Record<string, string | number | boolean | nul
 /**
  * The saved form of a logistic model: everything needed to score raw rows and to print the
  * summary. P = 1/(1 + e^−V) with V = Σ estimate·column, the columns built from `terms` on the
- * rows after `preparation` (encode text, then min–max scale with the stored ranges). The JSON
- * Schema is `logit-model.schema.json` beside this file.
+ * rows after `preparation` (encode text, then min–max scale with the stored ranges). Its JSON
+ * Schema is `LOGIT_MODEL_SCHEMA` (modelSchema.ts), which `readModelJSON` enforces.
  */
 export interface LogitModelJSON extends DesignJSON {
   format: typeof MODEL_FORMAT;
@@ -158,6 +160,10 @@ export function readModelJSON(input: unknown): ModelParts {
   if (event !== undefined && !(typeof event === 'string' || typeof event === 'boolean' || (typeof event === 'number' && Number.isFinite(event))))
     throw badJSON('event must be text, a number or true/false');
   const provenance = json.provenance === undefined ? undefined : checkProvenance(json.provenance, badJSON);
+  // The reader's own checks above give the specific messages; the schema then catches anything
+  // they leave (a misspelt or extra field), so what the schema accepts and what loads are one rule.
+  const violation = schemaViolation(json, LOGIT_MODEL_SCHEMA);
+  if (violation) throw badJSON(violation);
   return {
     response: json.response,
     spec,
@@ -216,24 +222,9 @@ function readCovariance(raw: unknown, p: number, spec: DesignSpec, fail: (messag
 function readStatistics(raw: unknown): FitStatistics {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw badJSON('statistics are missing');
   const source = raw as Record<string, unknown>;
-  const keys: (keyof FitStatistics)[] = [
-    'nObs',
-    'nParameters',
-    'dfResidual',
-    'dfNull',
-    'logLikelihood',
-    'nullLogLikelihood',
-    'deviance',
-    'nullDeviance',
-    'aic',
-    'bic',
-    'pseudoR2',
-    'iterations',
-    'lrStatistic',
-    'lrPValue',
-  ];
   const out: Partial<Record<keyof FitStatistics, number | boolean>> = {};
-  for (const key of keys) {
+  for (const key of FIT_STATISTICS_KEYS) {
+    if (key === 'converged') continue;
     const value = source[key];
     if (value === null) out[key] = NaN;
     else if (typeof value === 'number') out[key] = value;

@@ -1,0 +1,87 @@
+/**
+ * The saved model's format is one definition (LOGIT_MODEL_SCHEMA): the run-time check
+ * (schemaViolation) must agree with an independent JSON Schema validator (Ajv, draft-07) on every
+ * document, the reader must refuse what the schema refuses, the statistics' names come from it,
+ * and the build writes exactly it to dist/logit-model.schema.json.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { bankCardCustomers } from '../kernel-lib/src/datasets';
+import { CbmError, FIT_STATISTICS_KEYS, LOGIT_MODEL_SCHEMA, LogitModel, fitLogit, fitPreparation, schemaViolation } from '../kernel-lib/src/index';
+
+// A model with every optional part: a preparation (encodings and ranges), a factor, provenance and an event level.
+const customers = bankCardCustomers({ seed: 7 }).filter((c) => c.contacted);
+const prepare = fitPreparation(customers, { encode: { gender: { M: 1, F: 0 } }, scale: ['income'] });
+const model = fitLogit(
+  customers.map((c) => ({ ...c, band: c.age < 30 ? 'young' : 'older', outcome: c.responded ? 'yes' : 'no' })),
+  'outcome ~ gender * income + band',
+  { prepare, event: 'yes', provenance: { seed: 7, note: null } },
+);
+const valid = JSON.parse(JSON.stringify(model.toJSON())) as Record<string, unknown>;
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(LOGIT_MODEL_SCHEMA as object);
+
+/** Every document one edit away from `doc`: each value removed, replaced by values of other types, and an extra key beside it. */
+function mutations(doc: unknown, out: unknown[] = [], rebuild: (v: unknown) => unknown = (v) => v): unknown[] {
+  const replacements = [null, 'text', 0.5, 3, -1, 2, true, [], {}, ['a', 'a'], [1]];
+  if (Array.isArray(doc)) {
+    for (const r of replacements) out.push(rebuild(r));
+    out.push(rebuild([]));
+    doc.slice(0, 3).forEach((item, i) => {
+      out.push(rebuild(doc.filter((_, k) => k !== i)));
+      mutations(item, out, (v) => rebuild(doc.map((x, k) => (k === i ? v : x))));
+    });
+  } else if (doc !== null && typeof doc === 'object') {
+    const record = doc as Record<string, unknown>;
+    for (const r of replacements) out.push(rebuild(r));
+    out.push(rebuild({ ...record, extra: 1 }));
+    for (const key of Object.keys(record)) {
+      const { [key]: _removed, ...rest } = record;
+      out.push(rebuild(rest));
+      mutations(record[key], out, (v) => rebuild({ ...record, [key]: v }));
+    }
+  } else {
+    for (const r of replacements) out.push(rebuild(r));
+  }
+  return out;
+}
+
+describe('LOGIT_MODEL_SCHEMA is the one definition of the model JSON', () => {
+  it('schemaViolation agrees with Ajv (draft-07) on a fitted model and on every one-edit mutation of it', () => {
+    expect(ajv(valid)).toBe(true);
+    expect(schemaViolation(valid, LOGIT_MODEL_SCHEMA)).toBeNull();
+    const docs = mutations(valid);
+    expect(docs.length).toBeGreaterThan(800);
+    let refused = 0;
+    for (const doc of docs) {
+      const problem = schemaViolation(doc, LOGIT_MODEL_SCHEMA);
+      expect({ doc, ajv: ajv(doc) }).toEqual({ doc, ajv: problem === null });
+      if (problem) refused++;
+    }
+    expect(refused).toBeGreaterThan(docs.length / 2);
+  });
+
+  it("the reader refuses whatever the schema refuses (an extra field too), with the schema's words", () => {
+    for (const doc of mutations(valid)) {
+      if (schemaViolation(doc, LOGIT_MODEL_SCHEMA) === null) continue;
+      expect(() => LogitModel.fromJSON(doc)).toThrow(CbmError);
+    }
+    expect(() => LogitModel.fromJSON({ ...valid, note: 'hand-added' })).toThrow(/note is not part of the format/);
+    expect(() => LogitModel.fromJSON({ ...valid, statistics: { ...(valid.statistics as object), nObs: 'many' } })).toThrow(/statistics\.nObs/);
+  });
+
+  it("a fitted model's statistics have exactly FIT_STATISTICS_KEYS", () => {
+    expect(Object.keys(model.statistics).sort()).toEqual([...FIT_STATISTICS_KEYS].sort());
+  });
+
+  it('the build writes LOGIT_MODEL_SCHEMA itself to dist/logit-model.schema.json', () => {
+    const file = join(__dirname, '..', 'kernel-lib', 'dist', 'logit-model.schema.json');
+    expect(existsSync(file), 'run npm run build first').toBe(true);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(LOGIT_MODEL_SCHEMA);
+  });
+
+  it('a schema keyword it does not check is refused, so the schema cannot promise more than is checked', () => {
+    expect(() => schemaViolation('x', { pattern: '^a' })).toThrow(CbmError);
+  });
+});
