@@ -498,11 +498,11 @@ describe('trainValidationSplit', () => {
   });
 
   it('no seed is BAD_INPUT', () => {
-    expectCbmError(() => trainValidationSplit(BASE, undefined as never), 'BAD_INPUT', ['trainValidationSplit: options with a seed are required']);
-    expectCbmError(() => trainValidationSplit(BASE, {} as never), 'BAD_INPUT', ['seed must be a finite number or a non-empty string, got undefined']);
-    expectCbmError(() => trainValidationSplit(BASE, { seed: NaN }), 'BAD_INPUT', ['seed must be a finite number or a non-empty string, got NaN']);
+    expectCbmError(() => trainValidationSplit(BASE, undefined as never), 'BAD_INPUT', ['trainValidationSplit: seed is required, e.g. 1']);
+    expectCbmError(() => trainValidationSplit(BASE, {} as never), 'BAD_INPUT', ['trainValidationSplit: seed is required, e.g. 1']);
+    expectCbmError(() => trainValidationSplit(BASE, { seed: NaN }), 'BAD_INPUT', ['trainValidationSplit: seed must be a finite number or a non-empty string like 1, got NaN']);
     expectCbmError(() => trainValidationSplit(BASE, { seed: '' }), 'BAD_INPUT', ['seed must be']);
-    expectCbmError(() => sampleRows(BASE, 10, {} as never), 'BAD_INPUT', ['seed must be']);
+    expectCbmError(() => sampleRows(BASE, 10, {} as never), 'BAD_INPUT', ['sampleRows: seed is required']);
   });
 
   it('fewer than two rows, and sampleRows with an impossible size, are BAD_INPUT', () => {

@@ -1,4 +1,5 @@
 import { CbmError, check } from '../errors';
+import { checkOptionSchema } from '../options';
 import { toTable, type Cell, type DataInput, type Table } from '../data/table';
 import { churnModelTable, type ChurnDefinition, type ChurnFeature } from './modelTable';
 
@@ -30,9 +31,17 @@ export interface TriggeredChurnOptions {
  */
 export function triggeredChurnTable(events: DataInput | Table, options: TriggeredChurnOptions): { columns: Record<string, Cell[]>; nRows: number; horizon: number } {
   const context = 'triggeredChurnTable';
-  check(options !== null && typeof options === 'object', `${context}: options { triggers } are required`);
-  for (const key of Object.keys(options))
-    check(['triggers', 'horizon', 'definition', 'customers', 'attributes', 'features', 'windowDays', 'dataEnd'].includes(key), `${context}: unknown option '${key}'`);
+  // The churn options are checked where churnModelTable reads them; here, the names and the triggers.
+  checkOptionSchema(options, context, {
+    triggers: { kind: 'any', required: true, example: "[{ customer_id: 1, date: '2025-02-01' }]" },
+    horizon: { kind: 'number', integer: true, min: 1 },
+    definition: { kind: 'any' },
+    customers: { kind: 'any' },
+    attributes: { kind: 'names' },
+    features: { kind: 'list' },
+    windowDays: { kind: 'number', integer: true, min: 1 },
+    dataEnd: { kind: 'any' },
+  });
   const horizon = options.horizon ?? 21;
   const triggers = toTable(options.triggers, `${context} (triggers)`);
   for (const c of ['customer_id', 'date']) if (!triggers.has(c)) throw new CbmError('UNKNOWN_COLUMN', `${context}: triggers need a '${c}' column`, { column: c });

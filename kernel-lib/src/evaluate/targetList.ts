@@ -1,4 +1,5 @@
-import { check, checkOptions } from '../errors';
+import { check } from '../errors';
+import { checkOptionSchema } from '../options';
 import { selectRows, toTable, type Cell, type DataInput, type Row, type Table } from '../data/table';
 import { readOutcome } from '../data/outcome';
 import { rankScores } from './metrics';
@@ -26,17 +27,19 @@ export type TargetRow = Row & { rank: number; score: number };
  * targetList(customers, model.predict(customers), { threshold: 0.8 }).slice(0, 3)
  */
 export function targetList(customers: DataInput | Table, scores: ArrayLike<number>, options: TargetListOptions = {}): TargetRow[] {
-  checkOptions(options, 'targetList', ['threshold', 'respondedColumn', 'limit']);
+  checkOptionSchema(options, 'targetList', {
+    threshold: { kind: 'number', example: '0.8' },
+    respondedColumn: { kind: 'text' },
+    limit: { kind: 'number', integer: true, min: 0 },
+  });
   const table = toTable(customers, 'targetList');
   check(scores != null && scores.length === table.nRows, `targetList: ${scores?.length ?? 0} scores for ${table.nRows} customers; score every customer (model.predict(customers))`);
   const threshold = options.threshold ?? 0.8;
-  check(Number.isFinite(threshold), `targetList: threshold must be a finite number like 0.8`);
   const respondedColumn = options.respondedColumn ?? 'responded';
   const responded = respondedFlags(table.cells(respondedColumn), respondedColumn);
   for (const added of ['rank', 'score']) {
     check(!table.has(added), `targetList: the customers already have a column '${added}'; rename it, since the target list adds its own rank and score`);
   }
-  if (options.limit !== undefined) check(Number.isInteger(options.limit) && options.limit >= 0, `targetList: limit must be a whole number ≥ 0`);
   const chosen: number[] = [];
   for (const i of rankScores(scores, 'targetList')) {
     check(Number.isFinite(scores[i]), `targetList: score ${i} is ${scores[i]}; every score must be a finite number`);

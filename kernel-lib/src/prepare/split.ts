@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { CbmError, check, describeValue } from '../errors';
+import { checkOptionSchema } from '../options';
 import { unsupportedCell } from '../data/cells';
 import { selectRows, toTable, type DataInput, type Row, type Table } from '../data/table';
 import { seededUniform, shuffledIndices } from '../random';
@@ -12,8 +13,7 @@ import { seededUniform, shuffledIndices } from '../random';
  * sampleRows(customers, 150, { seed: 7 }).length // 150
  */
 export function sampleRows(data: DataInput | Table, size: number, options: { seed: number | string }): Row[] {
-  checkOptions(options, 'sampleRows', ['seed']);
-  check(options !== undefined, 'sampleRows: options with a seed are required, e.g. { seed: 7 }');
+  checkOptionSchema(options, 'sampleRows', { seed: { kind: 'seed', required: true, example: '7' } });
   const table = toTable(data, 'sampleRows');
   check(Number.isInteger(size) && size >= 0 && size <= table.nRows, `sampleRows: size must be a whole number from 0 to ${table.nRows}, got ${describeValue(size)}`);
   const order = shuffledIndices(table.nRows, seededUniform(options.seed));
@@ -46,9 +46,11 @@ export interface Split {
  * const { train, validation } = trainValidationSplit(contacted, { seed: 1 }); // 100 and 50 rows
  */
 export function trainValidationSplit(data: DataInput | Table, options: SplitOptions): Split {
-  checkOptions(options, 'trainValidationSplit', ['seed', 'ratio', 'stratify']);
-  check(options !== undefined, 'trainValidationSplit: options with a seed are required, e.g. { seed: 1 }');
-  check(options.stratify === undefined || typeof options.stratify === 'string', `trainValidationSplit: stratify must be a column name, got ${typeof options.stratify}`);
+  checkOptionSchema(options, 'trainValidationSplit', {
+    seed: { kind: 'seed', required: true, example: '1' },
+    ratio: { kind: 'any' },
+    stratify: { kind: 'text', example: "'responded'" },
+  });
   const table = toTable(data, 'trainValidationSplit');
   const ratio: unknown = options.ratio ?? [2, 1];
   check(Array.isArray(ratio) && ratio.length === 2, `trainValidationSplit: ratio must be two positive numbers like [2, 1], got ${describeValue(ratio)}`);

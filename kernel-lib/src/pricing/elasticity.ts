@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check } from '../errors';
+import { checkOptionSchema, type OptionSchema } from '../options';
 import { toTable, type Cell, type DataInput, type Table } from '../data/table';
 
 /**
@@ -68,7 +69,12 @@ export interface ChurnModel {
   predict(data: DataInput | Table): Float64Array;
 }
 
-const OPTION_NAMES = ['price', 'priceScale', 'at', 'by'];
+const ELASTICITY_OPTIONS: OptionSchema = {
+  price: { kind: 'text', required: true, example: "'price'" },
+  priceScale: { kind: 'oneOf', values: ['level', 'log'] },
+  at: { kind: 'number', min: -1, exclusive: 'min', example: '0.05 (a 5 % rise)' },
+  by: { kind: 'text' },
+};
 const STEP = 1e-4;
 
 /** A view of `table` with one numeric column replaced (no copy of the other columns). */
@@ -118,13 +124,9 @@ export function checkModel(model: unknown, context: string): asserts model is Ch
 export function retentionElasticity(model: ChurnModel, data: DataInput | Table, options: ElasticityOptions): RetentionElasticity {
   const context = 'retentionElasticity';
   checkModel(model, context);
-  checkOptions(options, context);
-  check(options !== undefined, `${context}: give options { price: 'price column' }`);
-  for (const key of Object.keys(options)) check(OPTION_NAMES.includes(key), `${context}: unknown option '${key}' (options: ${OPTION_NAMES.join(', ')})`);
+  checkOptionSchema(options, context, ELASTICITY_OPTIONS);
   const scale = options.priceScale ?? 'level';
-  check(scale === 'level' || scale === 'log', `${context}: priceScale must be 'level' or 'log'`);
   const at = options.at ?? 0;
-  check(typeof at === 'number' && Number.isFinite(at) && at > -1, `${context}: at must be a relative price change above −1 (−100 %), got ${String(at)}`);
   const table = toTable(data, context);
   check(table.nRows > 0, `${context}: the data has no rows`);
   const base = priceColumn(table, options.price, scale, context);
