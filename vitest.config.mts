@@ -1,10 +1,37 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects: `unit` (pure library tests, `npm run test:unit`, quick to iterate on) and
+// `integration` (whatever needs a build, a server, a browser, R/Python, Jupyter or child
+// processes). `npm test` runs both. A new test file is a unit test unless it is listed here.
+const INTEGRATION = [
+  'test/notebooks.test.ts',
+  'test/teaching.test.ts',
+  'test/excel/**/*.test.ts',
+  'test/sql-*.test.ts',
+  'test/clickhouse*.test.ts',
+  'test/warehouse*.test.ts',
+  'test/churn.test.ts',
+  'test/fixtures.test.ts',
+  'test/entries.test.ts',
+  'test/doc-examples.test.ts',
+  'test/readme-example.test.ts',
+  'test/cbm-examples.test.ts',
+  'test/simulate-parallel.test.ts',
+  'test/model-schema.test.ts',
+  'test/monitor.test.ts',
+  'test/render-safety.test.ts',
+  'test/docs-commands.test.ts',
+  'test/package.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Notebook execution and the 1e-6 reference checks are slow-ish on 2 cores; benchmarks never run here.
     testTimeout: 60_000,
     hookTimeout: 600_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: INTEGRATION } },
+      { extends: true, test: { name: 'integration', include: INTEGRATION } },
+    ],
   },
 });
