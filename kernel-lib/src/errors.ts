@@ -22,6 +22,19 @@ export type CbmErrorCode =
   | 'TOO_LARGE' // a request whose size would exhaust memory or time
   | 'SQL_ERROR'; // the database refused a statement
 
+/** The brand every CbmError carries, shared by every copy of the library in a process (Symbol.for). */
+const CBM_ERROR_BRAND = Symbol.for('@cbm-kit/kernel-lib/CbmError');
+
+/**
+ * A failure cbm-kit reports on purpose: `code` says what kind, `message` says what to do, and
+ * `details` holds the facts (the option, the row, the column). Recognised by a brand rather than
+ * by its prototype, so `e instanceof CbmError` (and `isCbmError(e)`) holds even when the CommonJS
+ * and the ESM build of the library are both loaded, or two versions sit in one bundle.
+ *
+ * @example
+ * try { fitLogit([{ y: 1, x: 1 }, { y: 1, x: 2 }], 'y ~ x') }
+ * catch (e) { if (e instanceof CbmError) console.log(e.code) } // CONSTANT_RESPONSE
+ */
 export class CbmError extends Error {
   readonly code: CbmErrorCode;
   /** Extra machine-readable facts, e.g. the aliased terms or the offending row. */
@@ -33,7 +46,23 @@ export class CbmError extends Error {
     this.code = code;
     this.details = details;
     Object.setPrototypeOf(this, CbmError.prototype);
+    Object.defineProperty(this, CBM_ERROR_BRAND, { value: true });
   }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return isCbmError(value);
+  }
+}
+
+/**
+ * Whether `value` is a CbmError from any copy of the library (the brand, not the prototype).
+ *
+ * @example
+ * isCbmError(new CbmError('BAD_INPUT', 'x')) // true
+ * isCbmError(new Error('x')) // false
+ */
+export function isCbmError(value: unknown): value is CbmError {
+  return value !== null && typeof value === 'object' && (value as Record<symbol, unknown>)[CBM_ERROR_BRAND] === true;
 }
 
 /**

@@ -6,7 +6,7 @@
  * synthetic data), `/charts` (Vega-Lite specs), `/sql` (SQL generators), `/render` (SVG via
  * vega), `/warehouse` (DuckDB and PostgreSQL executors), `/parallel` (worker threads).
  */
-export { CbmError, type CbmErrorCode } from './errors';
+export { CbmError, isCbmError, type CbmErrorCode } from './errors';
 export { checkOptionSchema, isCalendarDate, type OptionRule, type OptionSchema } from './options';
 export { seededUniform, standardNormal, shuffledIndices, type Uniform } from './random';
 export { toTable, toRows, selectRows, numericColumn, isMissing, type Cell, type Row, type Columns, type DataInput, type Table } from './data/table';
