@@ -49,7 +49,7 @@ export class CbmError extends Error {
     Object.defineProperty(this, CBM_ERROR_BRAND, { value: true });
   }
 
-  static [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     return isCbmError(value);
   }
 }

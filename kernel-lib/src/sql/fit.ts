@@ -530,7 +530,7 @@ export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, 
   }
   // Back to the original columns: β = T·γ, Cov(β) = T·Cov(γ)·Tᵀ (conditioning.ts).
   let coefficients = beta;
-  let lastStep = step;
+  let lastStep: Float64Array = step;
   if (scaling.active) {
     coefficients = toOriginal(beta, scaling);
     lastStep = toOriginal(step, scaling);
