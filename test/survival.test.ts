@@ -63,13 +63,16 @@ function expectCurve(km: KaplanMeier, r: RCurve, what: string): void {
 }
 
 describe('kaplanMeier on survival::lung (reference: survfit, quantile.survfit, print(fit, rmean = "common"))', () => {
-  it.each(ref.km.map((c: { conf_type: string; conf_int: number }) => [`${c.conf_type} ${c.conf_int}`, c]))('conf.type %s', (_, c) => {
-    const r = c as RCurve & { conf_type: ConfidenceType; conf_int: number };
-    const km = kaplanMeier(time, dead, { confType: r.conf_type, confidenceLevel: r.conf_int });
-    expectCurve(km, r, r.conf_type);
-    expect(km.restrictedMean.end).toBe(1022);
-    expect(km.n).toBe(228);
-  });
+  it.each((ref.km as { conf_type: string; conf_int: number }[]).map((c: { conf_type: string; conf_int: number }) => [`${c.conf_type} ${c.conf_int}`, c] as [string, unknown]))(
+    'conf.type %s',
+    (_, c) => {
+      const r = c as RCurve & { conf_type: ConfidenceType; conf_int: number };
+      const km = kaplanMeier(time, dead, { confType: r.conf_type, confidenceLevel: r.conf_int });
+      expectCurve(km, r, r.conf_type);
+      expect(km.restrictedMean.end).toBe(1022);
+      expect(km.n).toBe(228);
+    },
+  );
 
   it('the default is survfit\'s: conf.type "log", 95%', () => {
     const km = kaplanMeier(time, dead);
@@ -81,22 +84,25 @@ describe('kaplanMeier on survival::lung (reference: survfit, quantile.survfit, p
     expect(km.restrictedMean.estimate.toFixed(0)).toBe('376');
   });
 
-  it.each(ref.strata.map((s: { column: string }) => [s.column, s]))('strata by %s: one curve per level, restricted means to the common end', (column, s) => {
-    const spec = s as { column: string; conf_type: ConfidenceType; rmean_end: number; levels: (RCurve & { level: string })[] };
-    const rows = lung.filter((r) => r[column] !== '');
-    const curves = kaplanMeier(
-      rows.map((r) => r.time as number),
-      rows.map((r) => (r.status === 2 ? 1 : 0)),
-      { strata: rows.map((r) => r[column] as number), confType: spec.conf_type },
-    );
-    expect(Object.keys(curves)).toEqual(spec.levels.map((l) => l.level));
-    for (const level of spec.levels) {
-      expectCurve(curves[level.level], level, `${column}=${level.level}`);
-      expect(curves[level.level].restrictedMean.end).toBe(spec.rmean_end);
-    }
-  });
+  it.each((ref.strata as { column: string }[]).map((s: { column: string }) => [s.column, s] as [string, unknown]))(
+    'strata by %s: one curve per level, restricted means to the common end',
+    (column, s) => {
+      const spec = s as { column: string; conf_type: ConfidenceType; rmean_end: number; levels: (RCurve & { level: string })[] };
+      const rows = lung.filter((r) => r[column] !== '');
+      const curves = kaplanMeier(
+        rows.map((r) => r.time as number),
+        rows.map((r) => (r.status === 2 ? 1 : 0)),
+        { strata: rows.map((r) => r[column] as number), confType: spec.conf_type },
+      );
+      expect(Object.keys(curves)).toEqual(spec.levels.map((l) => l.level));
+      for (const level of spec.levels) {
+        expectCurve(curves[level.level], level, `${column}=${level.level}`);
+        expect(curves[level.level].restrictedMean.end).toBe(spec.rmean_end);
+      }
+    },
+  );
 
-  it.each(ref.km_edge.map((e: { name: string }) => [e.name, e]))('edge case: %s', (_, e) => {
+  it.each((ref.km_edge as { name: string }[]).map((e: { name: string }) => [e.name, e] as [string, unknown]))('edge case: %s', (_, e) => {
     const r = e as RCurve & { input_time: number[]; input_event: number[]; conf_type: ConfidenceType };
     expectCurve(kaplanMeier(r.input_time, r.input_event, { confType: r.conf_type }), r, r.conf_type);
   });
@@ -125,7 +131,7 @@ describe('kaplanMeier on survival::lung (reference: survfit, quantile.survfit, p
 });
 
 describe('logRankTest on survival::lung (reference: survdiff)', () => {
-  it.each(ref.survdiff.map((s: { column: string }) => [s.column, s]))('by %s', (column, s) => {
+  it.each((ref.survdiff as { column: string }[]).map((s: { column: string }) => [s.column, s] as [string, unknown]))('by %s', (column, s) => {
     const r = s as { levels: string[]; n: number[]; observed: number[]; expected: number[]; variance: number[][]; statistic: number; df: number; p_value: number };
     const rows = lung.filter((row) => row[column as string] !== '');
     const test = logRankTest(

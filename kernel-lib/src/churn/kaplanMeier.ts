@@ -263,8 +263,8 @@ function curve(time: ArrayLike<number>, flags: Uint8Array, rows: readonly number
  * const bySegment = kaplanMeier([1, 2, 2, 3, 5, 8], [1, 1, 0, 1, 0, 1], { strata: ['a', 'b', 'a', 'b', 'a', 'b'], confType: 'log-log' });
  * bySegment.b.median.estimate // 3
  */
-export function kaplanMeier(time: ArrayLike<number>, event: ArrayLike<number | boolean>, options?: KaplanMeierOptions & { strata?: undefined }): KaplanMeier;
 export function kaplanMeier(time: ArrayLike<number>, event: ArrayLike<number | boolean>, options: KaplanMeierOptions & { strata: ArrayLike<Cell> }): Record<string, KaplanMeier>;
+export function kaplanMeier(time: ArrayLike<number>, event: ArrayLike<number | boolean>, options?: KaplanMeierOptions & { strata?: undefined }): KaplanMeier;
 export function kaplanMeier(time: ArrayLike<number>, event: ArrayLike<number | boolean>, options: KaplanMeierOptions = {}): KaplanMeier | Record<string, KaplanMeier> {
   const context = 'kaplanMeier';
   checkOptions(options, context, ['confidenceLevel', 'confType', 'strata']);
