@@ -6,11 +6,11 @@
  * - the SQL builder (DuckDB) returns the same table as the JS builder on the synthetic base, for
  *   both churn definitions;
  * - the discrete-time hazard model's cumulative probabilities never decrease across horizons,
- *   for every customer, and its first-interval baseline hazard agrees with Kaplan–Meier;
+ *   for every customer, and without features it is the closed form events/exposure per interval;
  * - bad inputs are specific CbmErrors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CbmError, churnModelTable, fitDiscreteHazard, kaplanMeier, personPeriodTable, triggeredChurnTable, fitLogit } from '../kernel-lib/src/index';
+import { CbmError, churnModelTable, fitDiscreteHazard, personPeriodTable, triggeredChurnTable, fitLogit } from '../kernel-lib/src/index';
 import { customerBase } from '../kernel-lib/src/datasets';
 import { churnModelTableSql } from '../kernel-lib/src/sql';
 import { openDuckDB, type SqlExecutor } from '../kernel-lib/src/warehouse';
@@ -143,7 +143,7 @@ describe('churnModelTableSql equals churnModelTable (DuckDB)', () => {
   });
 });
 
-describe('discrete-time hazard model', () => {
+describe('piecewise-exponential hazard model', () => {
   const table = churnModelTable(events, options);
   const features = ['segment', 'tenure_days', 'amount_window'];
   const hazard = fitDiscreteHazard(table.columns, { breaks: HORIZONS, features });
@@ -155,22 +155,36 @@ describe('discrete-time hazard model', () => {
       expect(cumulative.churn_70[i]).toBeLessThanOrEqual(cumulative.churn_365[i]);
     }
   });
-  it('the intercept-only hazard model reproduces Kaplan–Meier at the breaks (no censoring inside intervals)', () => {
-    // Every customer here is observed at least 365 days unless churned, so the discrete hazards are
-    // the interval event shares among those at risk: 1 − Π(1 − h) equals 1 − S_KM(b − 1) exactly.
-    const plain = fitDiscreteHazard(table.columns, { breaks: HORIZONS, fit: { tolerance: 1e-12 } });
-    const km = kaplanMeier(table.columns.time as number[], table.columns.event as number[]);
+  it('the intercept-only model is the closed form events/exposure per interval (the piecewise-exponential MLE)', () => {
+    const plain = fitDiscreteHazard(table.columns, { breaks: HORIZONS });
+    const pp = personPeriodTable(table.columns, { breaks: HORIZONS });
     const cumulative = plain.cumulative({ x: [0] });
-    for (const b of HORIZONS) expect(cumulative[`churn_${b}`][0]).toBeCloseTo(1 - km.survivalAt(b - 1), 9);
+    let H = 0;
+    HORIZONS.forEach((b, j) => {
+      let events = 0;
+      let exposure = 0;
+      pp.columns.period.forEach((p, r) => {
+        if (p !== pp.periods[j]) return;
+        events += pp.columns.churned[r] as number;
+        exposure += pp.columns.exposure[r] as number;
+      });
+      H += (events / exposure) * (b - (j === 0 ? 0 : HORIZONS[j - 1]));
+      expect(cumulative[`churn_${b}`][0]).toBeCloseTo(1 - Math.exp(-H), 10);
+    });
   });
-  it('the person-period table follows the censoring rule of churn_<h>', () => {
-    const pp = personPeriodTable({ time: [5, 30, 100, 50], event: [1, 1, 0, 0] }, { breaks: [21, 70, 365] });
-    // 5/event → [1]; 30/event → [0, 1]; 100/censored → [0, 0] (censored inside the third); 50/censored → [0].
-    expect(pp.columns.churned).toEqual([1, 0, 1, 0, 0, 0]);
+  it('the person-period table keeps the interval in which a customer is censored, with its exposure (survSplit)', () => {
+    const pp = personPeriodTable({ time: [5, 30, 100, 50, 21, 0, 0], event: [1, 1, 0, 0, 1, 0, 1] }, { breaks: [21, 70, 365] });
+    // 5/event → [1]; 30/event → [0, 1]; 100/censored → [0, 0, 0]; 50/censored → [0, 0]; 21/event → [1] (intervals
+    // are (start, end]); 0/censored → nothing (no exposure, no event); 0/event → [1] with exposure 0.
+    expect(pp.columns.churned).toEqual([1, 0, 1, 0, 0, 0, 0, 0, 1, 1]);
+    expect(pp.columns.exposure).toEqual([5, 21, 9, 21, 49, 30, 21, 29, 21, 0]);
   });
-  it('refuses a break beyond the observed data', () => {
+  it('fits past the data end: a break the data end inside is estimated from the exposure observed', () => {
     const late = churnModelTable(events, { ...options, scoringDate: '2026-06-01' });
-    expect(() => fitDiscreteHazard(late.columns, { breaks: HORIZONS })).toThrow(/no customer is observed to the end of p03/);
+    const hazard = fitDiscreteHazard(late.columns, { breaks: HORIZONS });
+    const cumulative = hazard.cumulative({ x: [0] });
+    expect(cumulative.churn_365[0]).toBeGreaterThan(cumulative.churn_70[0]);
+    expect(cumulative.churn_365[0]).toBeLessThan(1);
   });
 });
 

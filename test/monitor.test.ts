@@ -262,3 +262,48 @@ describe('monitoring and dashboard charts render', () => {
     expect(() => forecastChart([{ lower: 1, upper: 2, count: Number.NaN }])).toThrow('forecastChart: bins[0].count must be a finite number, got NaN');
   });
 });
+
+/**
+ * One-sided ksTest and the warnings of ksTest and chiSquareShares against R 4.2's ks.test and
+ * chisq.test on seeded samples: test/fixtures/monitor_reference.R → monitor-reference.json.
+ */
+describe('ksTest alternatives and warnings, chiSquareShares expected counts (reference: ks.test, chisq.test)', () => {
+  const monitor = JSON.parse(readFileSync(join(fixtures, 'monitor-reference.json'), 'utf8'));
+  for (const c of monitor.ks) {
+    it(`ks.test ${c.name}, alternative = '${c.alternative}'`, () => {
+      const r = ksTest(c.x, c.y, { alternative: c.alternative });
+      expect(r.alternative).toBe(c.alternative);
+      expect(Math.abs(r.statistic - c.statistic)).toBeLessThan(1e-12);
+      expect(Math.abs(r.pValue - c.p_value)).toBeLessThanOrEqual(1e-9 * c.p_value);
+      expect(r.method).toBe(c.method.startsWith('Exact') ? 'exact' : 'asymptotic');
+      expect(r.warnings).toEqual(c.warnings);
+    });
+  }
+  for (const c of monitor.chisq) {
+    it(`chisq.test ${c.name}`, () => {
+      const r = chiSquareShares(c.a, c.b);
+      expect(r.levels.map((l) => l.level)).toEqual(c.levels);
+      expect(relativeDifference(r.statistic, c.statistic)).toBeLessThan(1e-12);
+      expect(relativeDifference(r.pValue, c.p_value)).toBeLessThan(1e-10);
+      r.levels.forEach((l, k) => {
+        expect(relativeDifference(l.expectedA, c.expected_a[k])).toBeLessThan(1e-14);
+        expect(relativeDifference(l.expectedB, c.expected_b[k])).toBeLessThan(1e-14);
+      });
+      expect(r.warnings).toEqual(c.warnings);
+    });
+  }
+  it('refuses an unknown alternative', () => {
+    expect(() => ksTest([1, 2], [3, 4], { alternative: 'two-sided' as never })).toThrow(/alternative must be 'two.sided', 'less' or 'greater'/);
+  });
+  it('monitor_reference.R reproduces monitor-reference.json', () => {
+    const work = mkdtempSync(join(tmpdir(), 'cbm-monitor-'));
+    try {
+      for (const f of ['monitor_reference.R', 'json_helpers.R']) copyFileSync(join(fixtures, f), join(work, f));
+      const run = spawnSync('Rscript', ['monitor_reference.R'], { cwd: work, encoding: 'utf8', timeout: 120_000 });
+      expect(run.status, run.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(join(work, 'monitor-reference.json'), 'utf8'))).toEqual(monitor);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});

@@ -140,6 +140,38 @@ describe('optimizePrice on the article’s ten customers', () => {
     ).toBe('INFEASIBLE');
   });
 
+  it('finds a feasible set narrower than its 41-point grid, as a 100,001-point brute force does', () => {
+    // Churn that falls as the price rises (slope −3) with a churn-rate cap gives a lower bound d ≥ 0.101, the
+    // competitor gap an upper bound d ≤ 0.11: a window between the grid points 0.1 and 0.125.
+    const window = {
+      churnProbabilities: P,
+      revenues: R,
+      priceResponse: { logitSlope: -3 },
+      bounds: [-0.5, 0.5] as [number, number],
+      constraints: { maxChurnRate: shifted(P, -3, 0.101).reduce((a, b) => a + b, 0) / P.length, maxCompetitorGap: { ourPrice: 50, competitorPrice: 50, maxGap: 0.11 } },
+      simulations: 0,
+    };
+    const found = optimizePrice(window);
+    // The reference: every one of 100,001 evenly spaced price changes, feasibility and revenue by hand.
+    let bestD = Number.NaN;
+    let bestRevenue = -Infinity;
+    for (let k = 0; k < 100_001; k++) {
+      const d = -0.5 + k / 100_000;
+      const p = shifted(P, -3, d);
+      if (p.reduce((a, b) => a + b, 0) / P.length > window.constraints.maxChurnRate || d > 0.11 + 1e-15) continue;
+      const revenue = revenueAt(p, d);
+      if (revenue > bestRevenue) {
+        bestRevenue = revenue;
+        bestD = d;
+      }
+    }
+    expect(bestD).toBeGreaterThan(0.1);
+    expect(Math.abs(found.priceChange - bestD)).toBeLessThanOrEqual(1e-5);
+    expect(found.expectedRevenue).toBeGreaterThanOrEqual(bestRevenue - 1e-9);
+    expect(found.curve.filter((c) => c.feasible)).toHaveLength(1); // the window's middle joins the grid
+    expect(found.constraints.find((c) => c.constraint === 'maxCompetitorGap')!.binding).toBe(true);
+  });
+
   it('rejects bad input with specific errors', () => {
     expect(codeOf(() => optimizePrice({ ...spec, bounds: [0.5, -0.5] }))).toBe('BAD_INPUT');
     expect(codeOf(() => optimizePrice({ ...spec, bounds: [-1, 0.5] }))).toBe('BAD_INPUT');
@@ -253,6 +285,16 @@ describe('competitorIndex', () => {
       { competitor: 'beta', date: '2025-02-01', price: 43 },
       { competitor: 'gamma', date: '2025-01-01', price: 45 },
     ]);
+  });
+  it('same day: a price observed on the date counts, and of two rows on one day the later row wins (the documented rule)', () => {
+    const corrected = [...observed, { competitor: 'beta', product: 'A', date: '2025-02-01', price: 42 }];
+    expect(competitorIndex(corrected, { product: 'A', date: '2025-02-01', against: 'cheapest' }).observations).toContainEqual({
+      competitor: 'beta',
+      date: '2025-02-01',
+      price: 42,
+    });
+    const reversed = [corrected[0], corrected[1], corrected[2], corrected[6], corrected[3]];
+    expect(competitorIndex(reversed, { product: 'A', date: '2025-02-01' }).observations).toContainEqual({ competitor: 'beta', date: '2025-02-01', price: 43 });
   });
   it('rejects what it cannot use', () => {
     expect(codeOf(() => competitorIndex(observed, { product: 'A', date: '2024-12-31' }))).toBe('BAD_INPUT');

@@ -69,6 +69,7 @@ export {
   type LinearStatistics,
   type LinearModelJSON,
 } from './model/linear';
+export { robustVcov, type RobustVcov, type RobustVcovOptions, type RobustType, type RobustCoefficientRow } from './model/sandwich';
 export * from './monitor';
 export * from './churn';
 export { churnerDistribution, churnerTail, MAX_EXACT_CUSTOMERS } from './simulate/churners';

@@ -7,10 +7,12 @@ export interface ChiSquareSharesResult {
   statistic: number;
   df: number;
   pValue: number;
-  /** Levels in code-unit order, with each sample's count. */
-  levels: { level: string; countA: number; countB: number }[];
+  /** Levels in code-unit order, with each sample's count and its expected count under equal shares (chisq.test's `expected`). */
+  levels: { level: string; countA: number; countB: number; expectedA: number; expectedB: number }[];
   /** True when Yates' continuity correction was applied (2 × 2 tables, as R does by default). */
   corrected: boolean;
+  /** R's warning 'Chi-squared approximation may be incorrect' when an expected count is below 5. */
+  warnings: string[];
 }
 
 /**
@@ -18,10 +20,12 @@ export interface ChiSquareSharesResult {
  * test of homogeneity of the 2 × k table of counts, as R's `chisq.test(rbind(countsA, countsB))`.
  * X² = Σ (O − E)²/E with E = row total × column total / N, df = k − 1; for a 2 × 2 table R's
  * Yates correction Σ (|O − E| − min(½, |O − E|))²/E is applied unless `{ correct: false }`.
- * Levels are the union of both samples' levels; missing values are left out.
+ * Levels are the union of both samples' levels; missing values are left out. Each level carries
+ * its expected counts, and, as chisq.test warns, `warnings` says when one is below 5.
  *
  * @example
  * chiSquareShares(['a', 'a', 'b', 'c'], ['a', 'b', 'b', 'c']).df // 2
+ * chiSquareShares(['a', 'a', 'b', 'c'], ['a', 'b', 'b', 'c']).warnings // ['Chi-squared approximation may be incorrect']
  */
 export function chiSquareShares(a: ArrayLike<unknown>, b: ArrayLike<unknown>, options: { correct?: boolean } = {}): ChiSquareSharesResult {
   const context = 'chiSquareShares';
@@ -40,24 +44,30 @@ export function chiSquareShares(a: ArrayLike<unknown>, b: ArrayLike<unknown>, op
   const n = na + nb;
   const correct = (options.correct ?? true) && levels.length === 2;
   let statistic = 0;
-  for (const level of levels) {
-    const column = (ca.get(level) ?? 0) + (cb.get(level) ?? 0);
-    for (const [observed, rowTotal] of [
-      [ca.get(level) ?? 0, na],
-      [cb.get(level) ?? 0, nb],
+  let small = false;
+  const rows = levels.map((level) => {
+    const countA = ca.get(level) ?? 0;
+    const countB = cb.get(level) ?? 0;
+    const expectedA = (na * (countA + countB)) / n;
+    const expectedB = (nb * (countA + countB)) / n;
+    for (const [observed, expected] of [
+      [countA, expectedA],
+      [countB, expectedB],
     ]) {
-      const expected = (rowTotal * column) / n;
       const deviation = Math.abs(observed - expected);
       const yates = correct ? Math.min(0.5, deviation) : 0;
       statistic += (deviation - yates) ** 2 / expected;
+      if (expected < 5) small = true;
     }
-  }
+    return { level, countA, countB, expectedA, expectedB };
+  });
   const df = levels.length - 1;
   return {
     statistic,
     df,
     pValue: chiSquareUpperTail(statistic, df),
-    levels: levels.map((level) => ({ level, countA: ca.get(level) ?? 0, countB: cb.get(level) ?? 0 })),
+    levels: rows,
     corrected: correct,
+    warnings: small ? ['Chi-squared approximation may be incorrect'] : [],
   };
 }

@@ -4,8 +4,12 @@ import { presentNumbers } from './psi';
 
 /** The result of a two-sample Kolmogorov–Smirnov test, with the method R would print. */
 export interface KsTestResult {
-  /** D = max |F_a(t) − F_b(t)| over the pooled sample points (ties: evaluated after each tied run). */
+  /**
+   * D = max |F_a(t) − F_b(t)| over the pooled sample points (ties: evaluated after each tied run);
+   * for alternative 'greater' D⁺ = max(F_a − F_b), for 'less' D⁻ = max(F_b − F_a), as R.
+   */
   statistic: number;
+  alternative: KsAlternative;
   pValue: number;
   /** 'exact' when n_a·n_b < 10000 (R's default), else 'asymptotic'. */
   method: 'exact' | 'asymptotic';
@@ -13,11 +17,18 @@ export interface KsTestResult {
   nB: number;
   /** True when the pooled sample has tied values (R then warns that the asymptotic p is approximate). */
   ties: boolean;
+  /** R's warnings: 'p-value will be approximate in the presence of ties' for an asymptotic p with ties. */
+  warnings: string[];
 }
+
+/** R's `alternative`: 'less' — the CDF of a lies below that of b (a tends larger); 'greater' — above. */
+export type KsAlternative = 'two.sided' | 'less' | 'greater';
 
 export interface KsTestOptions {
   /** Force the exact (true) or asymptotic (false) p-value; default as R: exact when n_a·n_b < 10000. */
   exact?: boolean;
+  /** R's `alternative` (default 'two.sided'). */
+  alternative?: KsAlternative;
 }
 
 /**
@@ -29,15 +40,25 @@ export interface KsTestOptions {
  * p-value: exact when n_a·n_b < 10000 — R's `psmirnov` lattice-path count, which conditions on
  * the observed ties — otherwise the asymptotic Kolmogorov distribution
  * 1 − K(√(n_a n_b/(n_a+n_b))·D), computed as R's C routine `pkstwo` with tolerance 1e-6.
+ * One-sided (`alternative` 'greater' or 'less', R's wording: the CDF of a lies above or below that of
+ * b): D⁺ or D⁻, exact p by the same path count with the signed distance, asymptotic p = exp(−2nD²),
+ * n = n_a n_b/(n_a + n_b), as R's `psmirnov(two.sided = FALSE)`.
+ * Ties with an asymptotic p-value add R's warning to `warnings` (the exact p conditions on them).
  * Method: both samples are sorted (Float64Array sort, O(n log n)); one merge pass finds D.
  *
  * @example
  * ksTest([0.61, 0.29, 0.06, 0.59, -1.73], [2.2, 1.5, 0.3, 1.9, 2.6]).statistic // 0.8
+ * ksTest([0.61, 0.29, 0.06, 0.59, -1.73], [2.2, 1.5, 0.3, 1.9, 2.6], { alternative: 'greater' }).pValue // small: a's CDF lies above b's
  */
 export function ksTest(a: ArrayLike<number | null | undefined>, b: ArrayLike<number | null | undefined>, options: KsTestOptions = {}): KsTestResult {
   const context = 'ksTest';
   checkOptions(options, context);
-  for (const key of Object.keys(options)) check(key === 'exact', `${context}: unknown option '${key}'; the only option is 'exact'`);
+  for (const key of Object.keys(options)) check(key === 'exact' || key === 'alternative', `${context}: unknown option '${key}'; the options are 'exact' and 'alternative'`);
+  const alternative = options.alternative ?? 'two.sided';
+  check(
+    alternative === 'two.sided' || alternative === 'less' || alternative === 'greater',
+    `${context}: alternative must be 'two.sided', 'less' or 'greater', got ${String(alternative)}`,
+  );
   check(options.exact === undefined || typeof options.exact === 'boolean', `${context}: options.exact must be true or false, got ${String(options.exact)}`);
   const x = presentSorted(a, 'a', context);
   const y = presentSorted(b, 'b', context);
@@ -49,6 +70,8 @@ export function ksTest(a: ArrayLike<number | null | undefined>, b: ArrayLike<num
   let i = 0;
   let j = 0;
   let d = 0;
+  let above = 0; // max(F_a − F_b)
+  let below = 0; // max(F_b − F_a)
   let ties = false;
   let previous = NaN;
   while (i < nx || j < ny) {
@@ -65,19 +88,23 @@ export function ksTest(a: ArrayLike<number | null | undefined>, b: ArrayLike<num
     }
     if (runLength > 1) ties = true;
     previous = t;
-    const diff = Math.abs(i / nx - j / ny);
-    if (diff > d) d = diff;
+    const diff = i / nx - j / ny;
+    if (diff > above) above = diff;
+    if (-diff > below) below = -diff;
   }
+  d = alternative === 'two.sided' ? Math.max(above, below) : alternative === 'greater' ? above : below;
   const exact = options.exact ?? nx * ny < 10000;
   let pValue: number;
   if (exact) {
-    pValue = 1 - exactSmirnovLower(d, nx, ny, exactTiesPattern(x, y));
+    pValue = 1 - exactSmirnovLower(d, nx, ny, exactTiesPattern(x, y), alternative === 'two.sided');
   } else {
     const n = (nx * ny) / (nx + ny);
-    pValue = d < Number.EPSILON ? 1 : 1 - kolmogorovLower(Math.sqrt(n) * d, 1e-6);
+    if (alternative !== 'two.sided') pValue = Math.exp(-2 * n * d * d);
+    else pValue = d < Number.EPSILON ? 1 : 1 - kolmogorovLower(Math.sqrt(n) * d, 1e-6);
   }
   pValue = Math.min(1, Math.max(0, pValue));
-  return { statistic: d, pValue, method: exact ? 'exact' : 'asymptotic', nA: nx, nB: ny, ties };
+  const warnings = ties && !exact ? ['p-value will be approximate in the presence of ties'] : [];
+  return { statistic: d, alternative, pValue, method: exact ? 'exact' : 'asymptotic', nA: nx, nB: ny, ties, warnings };
 }
 
 function presentSorted(values: ArrayLike<number | null | undefined>, name: string, context: string): Float64Array {
@@ -99,9 +126,9 @@ function exactTiesPattern(x: Float64Array, y: Float64Array): Uint8Array {
 /**
  * P(D < q) under H0 by counting lattice paths (R's `psmirnov` with z = the pooled sample):
  * a path step may end at a boundary point only where the pooled values change, so ties are
- * conditioned on. The count is divided by C(N, n_x) at the end, as R does.
+ * conditioned on; one-sided, the distance u/n_x − v/n_y keeps its sign. The count is divided by C(N, n_x) at the end, as R does.
  */
-function exactSmirnovLower(q: number, nx: number, ny: number, ties: Uint8Array): number {
+function exactSmirnovLower(q: number, nx: number, ny: number, ties: Uint8Array, twoSided: boolean): number {
   const N = nx + ny;
   const stat = (0.5 + Math.floor(q * nx * ny - 1e-7)) / (nx * ny);
   // diag[u] holds the number of admissible paths reaching (u, k − u) after k steps.
@@ -117,7 +144,8 @@ function exactSmirnovLower(q: number, nx: number, ny: number, ties: Uint8Array):
       const fromX = u - 1 - uLow >= 0 && u - 1 - uLow < diag.length ? diag[u - 1 - uLow] : 0;
       let count = fromY + fromX;
       if (ties[k - 1]) {
-        const dist = Math.abs(u / nx - (k - u) / ny);
+        const signed = u / nx - (k - u) / ny;
+        const dist = twoSided ? Math.abs(signed) : signed;
         if (!(stat > dist)) count = 0;
       }
       next[u - lo] = count;

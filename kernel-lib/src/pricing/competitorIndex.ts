@@ -6,6 +6,9 @@ import { toTable, type DataInput, type Table } from '../data/table';
  * median of each competitor's latest observed price on or before that date: the denominator of
  * the price gap log(our price / competitors' price) a churn model uses. Competitor prices are a
  * table of (competitor, product, date, price) rows, e.g. kernel-lib/data/customer-base/competitor_prices.csv.
+ * A price observed on `date` itself counts (on or before). When a competitor has several rows on its
+ * latest day, the last of them in the table's row order wins — a same-day correction is appended
+ * after the price it corrects — so sort same-day rows oldest first.
  *
  * @example
  * const observed = [
@@ -63,6 +66,7 @@ export function competitorIndex(prices: DataInput | Table, options: CompetitorIn
     check(price > 0, `${context}: price in row ${i} is ${price}; prices must be positive`, { row: i });
     const competitor = String(competitors[i]);
     const seen = latest.get(competitor);
+    // `>=`: a later row of the same day replaces an earlier one (the documented same-day rule).
     if (!seen || d >= seen.date) latest.set(competitor, { competitor, date: d, price });
   }
   if (latest.size === 0) throw new CbmError('BAD_INPUT', `${context}: no competitor price for product '${product}' on or before ${date}`, { product, date });

@@ -25,8 +25,10 @@ import { checkModel, priceColumn, shiftedPrice, withColumn, type ChurnModel } fr
  * (bracketed, to |Δd| < 1e-12); the best feasible grid point refined by golden-section search within
  * its feasible neighbourhood; the feasible boundaries themselves are candidates too. It finds the
  * global optimum when the objective has one maximum between neighbouring grid points and each
- * constraint changes feasibility at most once between them (true for monotone price responses);
- * a feasible set narrower than the grid spacing can be missed (raise `gridPoints`).
+ * constraint changes feasibility at most once between them (true for monotone price responses).
+ * When no grid point is feasible, each interval between neighbours is searched for a window where
+ * the constraints' boundaries leave room (a feasible set narrower than the grid spacing); its middle
+ * joins the grid (and `curve`) and the search goes on from there.
  * `forecast` is simulateRevenue at the optimum (its summary: mean, sd, quantiles, histograms).
  *
  * @example
@@ -304,6 +306,31 @@ function boundary(problem: Problem, c: Constraint, feasibleD: number, feasibleG:
   return a;
 }
 
+/**
+ * The middles of the feasible windows that lie strictly between neighbouring grid points: in an
+ * interval where every constraint holds at one end or the other, each violated constraint's boundary
+ * (regula falsi) bounds the window from its side; a window exists where the lower bounds stay below
+ * the upper ones. (Assumes, as the search does, that a constraint changes feasibility at most once
+ * between neighbouring grid points.)
+ */
+function windowsBetween(problem: Problem, constraints: readonly Constraint[], grid: readonly Evaluation[], values: readonly number[][]): number[] {
+  const out: number[] = [];
+  for (let g = 0; g + 1 < grid.length; g++) {
+    if (!constraints.every((c, j) => values[g][j] <= c.limit || values[g + 1][j] <= c.limit)) continue;
+    let lo = grid[g].d;
+    let hi = grid[g + 1].d;
+    constraints.forEach((c, j) => {
+      if (values[g][j] > c.limit) lo = Math.max(lo, boundary(problem, c, grid[g + 1].d, values[g + 1][j], grid[g].d, values[g][j]));
+      else if (values[g + 1][j] > c.limit) hi = Math.min(hi, boundary(problem, c, grid[g].d, values[g][j], grid[g + 1].d, values[g + 1][j]));
+    });
+    if (lo > hi) continue;
+    const middle = (lo + hi) / 2;
+    const e = evaluate(problem, middle);
+    if (constraints.every((c) => c.value(e) <= c.limit)) out.push(middle);
+  }
+  return out;
+}
+
 function objectiveOf(e: Evaluation, objective: 'revenue' | 'margin'): number {
   return objective === 'revenue' ? e.revenue : (e.margin as number);
 }
@@ -351,10 +378,25 @@ function optimizeOne(spec: OptimizePriceSpec, context: string): OptimizePriceRes
   }
   const feasibleAt = (g: number) => constraints.every((c, j) => values[g][j] <= c.limit);
   if (!grid.some((_, g) => feasibleAt(g))) {
+    // A feasible set narrower than the grid spacing: evaluate the middle of each window found
+    // between neighbouring grid points, which the search below then treats as a grid point.
+    for (const d of windowsBetween(problem, constraints, grid, values)) {
+      const e = evaluate(problem, d);
+      const at = grid.findIndex((x) => x.d > d);
+      grid.splice(at, 0, e);
+      values.splice(
+        at,
+        0,
+        constraints.map((c) => c.value(e)),
+      );
+    }
+  }
+  const points = grid.length;
+  if (!grid.some((_, g) => feasibleAt(g))) {
     // Name the first constraint that no grid point meets on its own, or say they conflict.
     for (let j = 0; j < constraints.length; j++) {
       let best = 0;
-      for (let g = 1; g < gridPoints; g++) if (values[g][j] < values[best][j]) best = g;
+      for (let g = 1; g < points; g++) if (values[g][j] < values[best][j]) best = g;
       if (values[best][j] > constraints[j].limit) {
         const c = constraints[j];
         throw new CbmError(
@@ -375,7 +417,7 @@ function optimizeOne(spec: OptimizePriceSpec, context: string): OptimizePriceRes
   const candidates: number[] = [];
   /** The feasibility boundary inside grid interval (g, g + 1), keyed by g. */
   const edges = new Map<number, number>();
-  for (let g = 0; g + 1 < gridPoints; g++) {
+  for (let g = 0; g + 1 < points; g++) {
     const here = feasibleAt(g);
     const next = feasibleAt(g + 1);
     if (here === next) continue;
@@ -392,14 +434,14 @@ function optimizeOne(spec: OptimizePriceSpec, context: string): OptimizePriceRes
     edges.set(g, d);
   }
   let bestGrid = -1;
-  for (let g = 0; g < gridPoints; g++) {
+  for (let g = 0; g < points; g++) {
     if (feasibleAt(g) && (bestGrid < 0 || objectiveOf(grid[g], problem.objective) > objectiveOf(grid[bestGrid], problem.objective))) bestGrid = g;
   }
   candidates.push(grid[bestGrid].d);
   // Golden-section refinement between the best grid point's neighbours, or the feasibility
   // boundaries between it and an infeasible neighbour.
   let a = bestGrid === 0 ? grid[0].d : feasibleAt(bestGrid - 1) ? grid[bestGrid - 1].d : (edges.get(bestGrid - 1) ?? grid[bestGrid].d);
-  let b = bestGrid === gridPoints - 1 ? grid[bestGrid].d : feasibleAt(bestGrid + 1) ? grid[bestGrid + 1].d : (edges.get(bestGrid) ?? grid[bestGrid].d);
+  let b = bestGrid === points - 1 ? grid[bestGrid].d : feasibleAt(bestGrid + 1) ? grid[bestGrid + 1].d : (edges.get(bestGrid) ?? grid[bestGrid].d);
   if (b > a) {
     const ratio = (Math.sqrt(5) - 1) / 2;
     let x1 = b - ratio * (b - a);

@@ -1,4 +1,4 @@
-import { CbmError, check, describeValue } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
 
 /**
  * The exact distribution of the number of churners among independent customers with churn
@@ -13,10 +13,16 @@ import { CbmError, check, describeValue } from '../errors';
  * take about 0.1–0.2 s on the 2-core bench machine, 100,000 a hundred times that; beyond 100,000 it refuses (TOO_LARGE) – a normal or
  * saddle-point approximation is the tool there.
  *
+ * With `{ log: true }` it returns log P(k) instead, by the same recursion on the log scale
+ * (log P(k) ← logaddexp(log P(k) + log(1 − pᵢ), log P(k − 1) + log pᵢ)): far tails that underflow to 0
+ * on the probability scale (P(all 2,000 of 2,000 churn) at p = 0.01 is 10⁻⁴⁰⁰⁰) keep their value;
+ * an impossible count is −Infinity. It costs a log1p and an exp per update, several times the plain form.
+ *
  * @example
  * const p = [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41];
  * const distribution = churnerDistribution(p); // length 11, sums to 1
  * churnerTail(p, 8); // P(8 or more churn) = 0.1031857049…
+ * churnerDistribution(new Array(2000).fill(0.01), { log: true })[2000]; // 2000·ln 0.01 ≈ −9210.3 (0 on the plain scale)
  */
 export const MAX_EXACT_CUSTOMERS = 100_000;
 
@@ -43,7 +49,9 @@ export function probabilityVector(probabilities: unknown, context: string, name 
   return out;
 }
 
-export function churnerDistribution(probabilities: ArrayLike<number>): Float64Array {
+export function churnerDistribution(probabilities: ArrayLike<number>, options: { log?: boolean } = {}): Float64Array {
+  checkOptions(options, 'churnerDistribution', ['log']);
+  check(options.log === undefined || typeof options.log === 'boolean', `churnerDistribution: options.log must be true or false, got ${describeValue(options.log)}`);
   const p = probabilityVector(probabilities, 'churnerDistribution');
   const n = p.length;
   if (n > MAX_EXACT_CUSTOMERS)
@@ -52,6 +60,7 @@ export function churnerDistribution(probabilities: ArrayLike<number>): Float64Ar
       `churnerDistribution: ${n} customers exceed the exact recursion's limit of ${MAX_EXACT_CUSTOMERS} (cost grows with n²); split the base into segments or approximate`,
       { customers: n },
     );
+  if (options.log) return logChurnerDistribution(p);
   const d = new Float64Array(n + 1);
   d[0] = 1;
   for (let i = 0; i < n; i++) {
@@ -66,6 +75,27 @@ export function churnerDistribution(probabilities: ArrayLike<number>): Float64Ar
       d[k] = old * qi + previous * pi;
       previous = old;
     }
+  }
+  return d;
+}
+
+/** log(eᵃ + eᵇ) without overflow or underflow; −∞ stands for probability 0. */
+function logAddExp(a: number, b: number): number {
+  if (a === -Infinity) return b;
+  if (b === -Infinity) return a;
+  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
+}
+
+/** churnerDistribution's recursion on the log scale. */
+function logChurnerDistribution(p: Float64Array): Float64Array {
+  const n = p.length;
+  const d = new Float64Array(n + 1).fill(-Infinity);
+  d[0] = 0;
+  for (let i = 0; i < n; i++) {
+    const logP = Math.log(p[i]);
+    const logQ = Math.log1p(-p[i]);
+    for (let k = i + 1; k >= 1; k--) d[k] = logAddExp(d[k] + logQ, d[k - 1] + logP);
+    d[0] += logQ;
   }
   return d;
 }

@@ -1,0 +1,224 @@
+import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { isMissing, numericColumn, toTable, type DataInput, type Table } from '../data/table';
+import { readOutcomeView } from '../data/outcome';
+import { applyPreparation } from '../prepare/preparation';
+import { designMatrix } from './design';
+import { normalQuantile, studentTQuantile, twoSidedNormalP, twoSidedStudentP } from './distributions';
+import { LinearModel } from './linear';
+import { choleskyInPlace, choleskyInverse } from './linalg';
+import { LogitModel } from './logit';
+import { deriveColumns, deriveTermColumns } from './transform';
+
+/** The heteroskedasticity-consistent estimators of `sandwich::vcovHC` (HC0–HC3) and `vcovCL` (HC0, HC1). */
+export type RobustType = 'HC0' | 'HC1' | 'HC2' | 'HC3';
+
+export interface RobustVcovOptions {
+  /** Default as sandwich: 'HC3' (vcovHC's default), or 'HC1' with `cluster` (vcovCL's default). */
+  type?: RobustType;
+  /** A column of `data` naming each row's cluster (e.g. the customer): cluster-robust, as `vcovCL(m, cluster = ~id)`. */
+  cluster?: string;
+  /** Coverage of the intervals (default the model's confidence level). */
+  confidenceLevel?: number;
+}
+
+/** One coefficient with robust inference: z for a logit (normal), t on n − k df for a linear model (as lmtest::coeftest). */
+export interface RobustCoefficientRow {
+  term: string;
+  estimate: number;
+  stdError: number;
+  /** estimate / stdError: z for the logit, t for the linear model. */
+  statistic: number;
+  pValue: number;
+  ciLower: number;
+  ciUpper: number;
+}
+
+export interface RobustVcov {
+  type: RobustType;
+  cluster: string | null;
+  /** Clusters seen (null without `cluster`). */
+  nClusters: number | null;
+  /** 'normal' (logit: z) or 't' (linear: t on `df` degrees of freedom). */
+  distribution: 'normal' | 't';
+  /** n − k for the linear model, Infinity for the logit. */
+  df: number;
+  confidenceLevel: number;
+  names: string[];
+  /** The robust covariance, p×p row-major. */
+  covariance: Float64Array;
+  stdErrors: Float64Array;
+  coefficients: RobustCoefficientRow[];
+}
+
+const TYPES: readonly RobustType[] = ['HC0', 'HC1', 'HC2', 'HC3'];
+
+/**
+ * Robust (sandwich) covariance of a fitted logit or linear model, recomputed from the rows it was
+ * fitted on: V = B·M·B with bread B = (XᵀWX)⁻¹ (W = p(1 − p) for the logit, 1 for the linear model)
+ * and meat M = Σ ωᵢ·rᵢ²·xᵢxᵢᵀ, rᵢ = yᵢ − μ̂ᵢ, as `sandwich::vcovHC(m, type)`: HC0 ω = 1; HC1 ω = n/(n − k);
+ * HC2 ω = 1/(1 − hᵢ); HC3 ω = 1/(1 − hᵢ)², hᵢ the (weighted) hat values. With `cluster`, the scores are
+ * summed within each cluster first, M = Σ_g s_g s_gᵀ, and HC1 scales by G/(G − 1)·(n − 1)/(n − k), as
+ * `vcovCL(m, cluster = ~id, type = 'HC1')` (HC0: G/(G − 1) only). Inference follows
+ * `lmtest::coeftest(m, vcov = V)`: z and the normal distribution for the logit, t on n − k degrees of
+ * freedom for the linear model. Name the type: sandwich's defaults differ (HC3 without clusters, HC1 with).
+ *
+ * `data` must be the rows the model was fitted on, in any order but complete: the scores must sum to
+ * zero at the estimates, which is checked (BAD_INPUT otherwise); rows with a missing cluster are refused.
+ *
+ * @example
+ * const rows = [1, 2, 3, 4, 5, 6, 7, 8].map((x) => ({ x, y: 2 + 0.5 * x + (x % 3) * 0.4 * x, store: x % 2 }));
+ * const model = fitLinear(rows, 'y ~ x');
+ * robustVcov(model, rows, { type: 'HC3' }).stdErrors.length // 2
+ * robustVcov(model, rows, { cluster: 'store' }).type // 'HC1'
+ */
+export function robustVcov(model: LogitModel | LinearModel, data: DataInput | Table, options: RobustVcovOptions = {}): RobustVcov {
+  const context = 'robustVcov';
+  check(model instanceof LogitModel || model instanceof LinearModel, `${context}: model must be a LogitModel (fitLogit) or a LinearModel (fitLinear), got ${describeValue(model)}`);
+  checkOptions(options, context, ['type', 'cluster', 'confidenceLevel']);
+  const clusterColumn = options.cluster ?? null;
+  check(clusterColumn === null || typeof clusterColumn === 'string', `${context}: cluster must be a column name, got ${describeValue(clusterColumn)}`);
+  const type = options.type ?? (clusterColumn === null ? 'HC3' : 'HC1');
+  check(TYPES.includes(type), `${context}: type must be 'HC0', 'HC1', 'HC2' or 'HC3', got ${describeValue(type)}`);
+  check(clusterColumn === null || type === 'HC0' || type === 'HC1', `${context}: clustered covariances are 'HC0' or 'HC1' (vcovCL's), got '${type}'`);
+  const level = options.confidenceLevel ?? model.confidenceLevel;
+  check(typeof level === 'number' && level > 0 && level < 1, `${context}: confidenceLevel must be a number between 0 and 1, got ${describeValue(level)}`);
+
+  const raw = toTable(data, context);
+  const preparation = model.preparation;
+  const prepared = preparation ? applyPreparation(preparation, raw) : raw;
+  const table = deriveTermColumns(deriveColumns(prepared, [model.response], context), model.spec.terms, context);
+  const x = designMatrix(model.spec, table, context);
+  const n = table.nRows;
+  const p = x.length;
+  const logit = model instanceof LogitModel;
+  const fittedRows = model.statistics.nObs;
+  check(n === fittedRows, `${context}: data has ${n} rows but the model was fitted on ${fittedRows}; pass the rows it was fitted on`);
+  const y = logit ? readOutcomeView(table.cells(model.response), model.response, context, { event: model.event }) : numericColumn(table, model.response, context);
+  const eta = logit ? model.linearPredictor(data) : model.predict(data);
+  const residual = new Float64Array(n);
+  const weight = new Float64Array(n).fill(1);
+  for (let i = 0; i < n; i++) {
+    const mu = logit ? 1 / (1 + Math.exp(-eta[i])) : eta[i];
+    if (logit) weight[i] = mu * (1 - mu);
+    residual[i] = y[i] - mu;
+  }
+  // Bread (XᵀWX)⁻¹, from the rows themselves.
+  const gram = new Float64Array(p * p);
+  for (let j = 0; j < p; j++)
+    for (let k = 0; k <= j; k++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += x[j][i] * weight[i] * x[k][i];
+      gram[j * p + k] = s;
+      gram[k * p + j] = s;
+    }
+  const diagonal = Array.from({ length: p }, (_, j) => gram[j * p + j]);
+  if (choleskyInPlace(gram, p, 1e-10) >= 0) throw new CbmError('SINGULAR', `${context}: XᵀWX is singular on these rows; they cannot be the rows the model was fitted on`);
+  const bread = choleskyInverse(gram, p);
+  // The scores sum to zero at the estimates: a check that `data` is the fitted data.
+  for (let j = 0; j < p; j++) {
+    let score = 0;
+    let scale = 0;
+    for (let i = 0; i < n; i++) {
+      score += x[j][i] * residual[i];
+      scale += Math.abs(x[j][i] * residual[i]);
+    }
+    if (Math.abs(score) > 1e-6 * scale + 1e-8 * Math.sqrt(diagonal[j]))
+      throw new CbmError('BAD_INPUT', `${context}: the scores of '${model.names[j]}' do not sum to zero on these rows; pass exactly the rows the model was fitted on`, {
+        coefficient: model.names[j],
+      });
+  }
+  const meat = new Float64Array(p * p);
+  let nClusters: number | null = null;
+  let adjustment = 1;
+  if (clusterColumn === null) {
+    const omega = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let h = 0;
+      if (type === 'HC2' || type === 'HC3') {
+        for (let j = 0; j < p; j++) {
+          let s = 0;
+          for (let k = 0; k < p; k++) s += bread[j * p + k] * x[k][i];
+          h += x[j][i] * s;
+        }
+        h *= weight[i];
+      }
+      const r2 = residual[i] * residual[i];
+      omega[i] = type === 'HC2' ? r2 / (1 - h) : type === 'HC3' ? r2 / ((1 - h) * (1 - h)) : r2;
+    }
+    if (type === 'HC1') adjustment = n / (n - p);
+    for (let j = 0; j < p; j++)
+      for (let k = 0; k <= j; k++) {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += x[j][i] * omega[i] * x[k][i];
+        meat[j * p + k] = s;
+        meat[k * p + j] = s;
+      }
+  } else {
+    const labels = raw.cells(clusterColumn);
+    const index = new Map<string, number>();
+    const of = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const label = labels[i];
+      if (isMissing(label)) throw new CbmError('NON_FINITE', `${context}: cluster column '${clusterColumn}' is missing in row ${i}`, { row: i });
+      const key = `${typeof label}:${String(label)}`;
+      if (!index.has(key)) index.set(key, index.size);
+      of[i] = index.get(key) as number;
+    }
+    const g = index.size;
+    check(g >= 2, `${context}: cluster '${clusterColumn}' has a single value; clustered errors need at least two clusters`);
+    const sums = new Float64Array(g * p);
+    for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) sums[of[i] * p + j] += x[j][i] * residual[i];
+    for (let c = 0; c < g; c++) for (let j = 0; j < p; j++) for (let k = 0; k <= j; k++) meat[j * p + k] += sums[c * p + j] * sums[c * p + k];
+    for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) meat[k * p + j] = meat[j * p + k];
+    nClusters = g;
+    adjustment = (g / (g - 1)) * (type === 'HC1' ? (n - 1) / (n - p) : 1);
+  }
+  const covariance = sandwichProduct(bread, meat, p, adjustment);
+  const stdErrors = Float64Array.from({ length: p }, (_, j) => Math.sqrt(covariance[j * p + j]));
+  const df = logit ? Infinity : n - p;
+  const critical = logit ? normalQuantile(1 - (1 - level) / 2) : studentTQuantile(1 - (1 - level) / 2, df);
+  const estimates = model.coefficients;
+  return {
+    type,
+    cluster: clusterColumn,
+    nClusters,
+    distribution: logit ? 'normal' : 't',
+    df,
+    confidenceLevel: level,
+    names: [...model.names],
+    covariance,
+    stdErrors,
+    coefficients: model.names.map((term, j) => {
+      const statistic = estimates[j] / stdErrors[j];
+      return {
+        term,
+        estimate: estimates[j],
+        stdError: stdErrors[j],
+        statistic,
+        pValue: logit ? twoSidedNormalP(statistic) : twoSidedStudentP(statistic, df),
+        ciLower: estimates[j] - critical * stdErrors[j],
+        ciUpper: estimates[j] + critical * stdErrors[j],
+      };
+    }),
+  };
+}
+
+/** c·B·M·B for symmetric p×p B and M, exactly symmetric. */
+function sandwichProduct(bread: Float64Array, meat: Float64Array, p: number, c: number): Float64Array {
+  const half = new Float64Array(p * p);
+  for (let i = 0; i < p; i++)
+    for (let k = 0; k < p; k++) {
+      let s = 0;
+      for (let m = 0; m < p; m++) s += bread[i * p + m] * meat[m * p + k];
+      half[i * p + k] = s;
+    }
+  const out = new Float64Array(p * p);
+  for (let i = 0; i < p; i++)
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = 0; k < p; k++) s += half[i * p + k] * bread[k * p + j];
+      out[i * p + j] = c * s;
+      out[j * p + i] = c * s;
+    }
+  return out;
+}

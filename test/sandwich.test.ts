@@ -1,0 +1,105 @@
+/**
+ * Robust covariances against R's sandwich 3.0 (test/fixtures/sandwich_reference.R →
+ * sandwich-reference.json): vcovHC(m, type = 'HC0' | 'HC1' | 'HC2' | 'HC3') and
+ * vcovCL(m, cluster = ~id, type = 'HC0' | 'HC1') for two binomial glms and an lm (with a transformed
+ * response and a factor) on infert, clustered by the matched set, `stratum`; inference as
+ * lmtest::coeftest (z for the glm, t on n − k df for the lm). R's glm is fitted at epsilon 1e-14, so
+ * its bread is the exact-Hessian one (see the tolerance notes in test/fixtures/README.md).
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fitLinear, fitLogit, robustVcov, type RobustType } from '../kernel-lib/src/index';
+import { readCsv, relativeDifference } from './helpers/csv';
+import { expectCbmError } from './helpers/errors';
+
+const fixtures = join(__dirname, 'fixtures');
+const ref = JSON.parse(readFileSync(join(fixtures, 'sandwich-reference.json'), 'utf8'));
+const infert = readCsv(join(fixtures, 'infert.csv'));
+
+interface RInference {
+  covariance: number[][];
+  std_errors: number[];
+  statistic: number[];
+  p_values: number[];
+  ci_lower: number[];
+  ci_upper: number[];
+}
+interface RModel extends Record<string, unknown> {
+  name: string;
+  formula: string;
+  family: string;
+  n: number;
+  coefficients: number[];
+  cluster: string;
+  n_clusters: number;
+}
+
+const models = {
+  'infert logit': () => ({ model: fitLogit(infert, 'case ~ age + parity + induced + spontaneous', { tolerance: 1e-12 }), data: infert }),
+  'infert logit with a factor': () => ({ model: fitLogit(infert, 'case ~ education + spontaneous + induced', { tolerance: 1e-12 }), data: infert }),
+  'infert linear': () => ({ model: fitLinear(infert, 'log(age) ~ parity + education + spontaneous + induced'), data: infert }),
+} as const;
+
+const cases = (ref.models as RModel[]).flatMap((m) => (['HC0', 'HC1', 'HC2', 'HC3', 'CL_HC0', 'CL_HC1'] as const).map((key) => [m.name, key, m] as [string, string, RModel]));
+
+describe('robustVcov (reference: sandwich::vcovHC / vcovCL, lmtest::coeftest)', () => {
+  it.each(cases)('%s, %s', (name, key, m) => {
+    const { model, data } = models[name as keyof typeof models]();
+    m.coefficients.forEach((b, j) => expect(relativeDifference(model.coefficients[j], b)).toBeLessThan(1e-8));
+    const clustered = key.startsWith('CL_');
+    const type = (clustered ? key.slice(3) : key) as RobustType;
+    const robust = robustVcov(model, data, clustered ? { type, cluster: m.cluster } : { type });
+    const r = m[key] as RInference;
+    const p = m.coefficients.length;
+    for (let i = 0; i < p; i++)
+      for (let j = 0; j < p; j++) {
+        const scale = Math.sqrt(r.covariance[i][i] * r.covariance[j][j]);
+        expect(Math.abs(robust.covariance[i * p + j] - r.covariance[i][j]) / scale, `cov[${i}][${j}]`).toBeLessThan(1e-7);
+      }
+    robust.coefficients.forEach((row, j) => {
+      expect(relativeDifference(row.stdError, r.std_errors[j]), `SE ${row.term}`).toBeLessThan(1e-7);
+      expect(relativeDifference(row.statistic, r.statistic[j]), `statistic ${row.term}`).toBeLessThan(1e-7);
+      expect(relativeDifference(row.pValue, r.p_values[j]), `p ${row.term}`).toBeLessThan(1e-6);
+      expect(Math.abs(row.ciLower - r.ci_lower[j]), `CI ${row.term}`).toBeLessThan(1e-7 * r.std_errors[j]);
+      expect(Math.abs(row.ciUpper - r.ci_upper[j]), `CI ${row.term}`).toBeLessThan(1e-7 * r.std_errors[j]);
+    });
+    expect(robust.type).toBe(type);
+    expect(robust.nClusters).toBe(clustered ? m.n_clusters : null);
+    expect(robust.distribution).toBe(m.family === 'binomial' ? 'normal' : 't');
+    if (m.family !== 'binomial') expect(robust.df).toBe(m.n - p);
+  });
+
+  it("defaults to sandwich's types: HC3 (vcovHC), HC1 with a cluster (vcovCL)", () => {
+    const model = fitLogit(infert, 'case ~ age + parity + induced + spontaneous');
+    expect(robustVcov(model, infert).type).toBe('HC3');
+    expect(robustVcov(model, infert, { cluster: 'stratum' }).type).toBe('HC1');
+  });
+
+  it('refuses rows other than the fitted ones, unknown types and clustered HC3, without touching the inputs', () => {
+    const model = fitLogit(infert, 'case ~ age + parity + induced + spontaneous');
+    const fewer = infert.slice(1);
+    expectCbmError(() => robustVcov(model, fewer), 'BAD_INPUT', ['data has 247 rows but the model was fitted on 248'], [fewer]);
+    const other = infert.map((r) => ({ ...r, case: 1 - (r.case as number) }));
+    expectCbmError(() => robustVcov(model, other), 'BAD_INPUT', ['do not sum to zero'], [other]);
+    expectCbmError(() => robustVcov(model, infert, { type: 'HC4' as never }), 'BAD_INPUT', ["type must be 'HC0', 'HC1', 'HC2' or 'HC3'"]);
+    expectCbmError(() => robustVcov(model, infert, { type: 'HC3', cluster: 'stratum' }), 'BAD_INPUT', ["clustered covariances are 'HC0' or 'HC1'"]);
+    expectCbmError(() => robustVcov(model, infert, { cluster: 'nope' }), 'UNKNOWN_COLUMN', ["unknown column 'nope'"]);
+  });
+});
+
+describe('sandwich_reference.R reproduces the committed fixture', () => {
+  it('sandwich-reference.json value for value', () => {
+    const work = mkdtempSync(join(tmpdir(), 'cbm-sandwich-'));
+    try {
+      for (const f of ['sandwich_reference.R', 'json_helpers.R', 'infert.csv']) copyFileSync(join(fixtures, f), join(work, f));
+      const run = spawnSync('Rscript', ['sandwich_reference.R'], { cwd: work, encoding: 'utf8', timeout: 120_000 });
+      expect(run.status, `Rscript sandwich_reference.R failed (needs r-base-core, r-cran-sandwich):\n${run.stderr}`).toBe(0);
+      expect(JSON.parse(readFileSync(join(work, 'sandwich-reference.json'), 'utf8'))).toEqual(ref);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});

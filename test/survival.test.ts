@@ -1,0 +1,179 @@
+/**
+ * Survival analysis against R's survival package 3.5 on its own lung cancer data (survival::lung,
+ * 228 patients, 165 deaths): test/fixtures/survival_reference.R → survival-reference.json.
+ * - kaplanMeier: survfit's curve, std.err, lower/upper for conf.type 'log' (95% and 90%), 'log-log'
+ *   and 'plain', quantile(fit, 0.5) (median with interval) and summary(fit, rmean = 'common')'s
+ *   restricted mean and its SE; strata by sex and ph.ecog; hand-made edge cases (S exactly 0.5 over an
+ *   interval, S flat at 0.5 to the end, S reaching 0);
+ * - logRankTest: survdiff by sex and by ph.ecog (observed, expected, variance, chisq, df, p).
+ * Tolerance 1e-9 relative unless said otherwise (R and cbm-kit accumulate the products in the same order).
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { kaplanMeier, logRankTest, type ConfidenceType, type KaplanMeier } from '../kernel-lib/src/index';
+import { readCsv } from './helpers/csv';
+import { expectCbmError } from './helpers/errors';
+
+const fixtures = join(__dirname, 'fixtures');
+const ref = JSON.parse(readFileSync(join(fixtures, 'survival-reference.json'), 'utf8'));
+const lung = readCsv(join(fixtures, 'lung.csv'));
+const time = lung.map((r) => r.time as number);
+const dead = lung.map((r) => (r.status === 2 ? 1 : 0));
+
+interface RCurve {
+  time: number[];
+  n_risk: number[];
+  n_event: number[];
+  n_censor: number[];
+  surv: number[];
+  std_err: (number | null)[];
+  lower: (number | null)[];
+  upper: (number | null)[];
+  median: { estimate: number | null; lower: number | null; upper: number | null };
+  rmean: number;
+  se_rmean: number;
+}
+
+/** Element-wise: R's NA (null) must be NaN here, numbers equal to `tolerance` relative. */
+function expectClose(ours: ArrayLike<number>, theirs: readonly (number | null)[], tolerance: number, what: string): void {
+  expect(ours.length, what).toBe(theirs.length);
+  for (let i = 0; i < theirs.length; i++) {
+    const r = theirs[i];
+    if (r === null) expect(ours[i], `${what}[${i}]`).toBeNaN();
+    else expect(Math.abs(ours[i] - r), `${what}[${i}]: ${ours[i]} vs ${r}`).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(r)));
+  }
+}
+
+function expectCurve(km: KaplanMeier, r: RCurve, what: string): void {
+  expect(Array.from(km.time), what).toEqual(r.time);
+  expect(Array.from(km.atRisk)).toEqual(r.n_risk);
+  expect(Array.from(km.events)).toEqual(r.n_event);
+  expect(Array.from(km.censored)).toEqual(r.n_censor);
+  expectClose(km.survival, r.surv, 1e-12, `${what} surv`);
+  expectClose(km.stdErr, r.std_err, 1e-10, `${what} std.err`);
+  expectClose(km.lower, r.lower, 1e-10, `${what} lower`);
+  expectClose(km.upper, r.upper, 1e-10, `${what} upper`);
+  // quantile.survfit's medians are observed times (or midpoints of two): exact.
+  expect(km.median, `${what} median`).toEqual(r.median);
+  expect(Math.abs(km.restrictedMean.estimate - r.rmean), `${what} rmean`).toBeLessThanOrEqual(1e-9 * r.rmean);
+  expect(Math.abs(km.restrictedMean.stdError - r.se_rmean), `${what} se(rmean)`).toBeLessThanOrEqual(1e-9 * r.se_rmean);
+}
+
+describe('kaplanMeier on survival::lung (reference: survfit, quantile.survfit, print(fit, rmean = "common"))', () => {
+  it.each((ref.km as { conf_type: string; conf_int: number }[]).map((c: { conf_type: string; conf_int: number }) => [`${c.conf_type} ${c.conf_int}`, c] as [string, unknown]))(
+    'conf.type %s',
+    (_, c) => {
+      const r = c as RCurve & { conf_type: ConfidenceType; conf_int: number };
+      const km = kaplanMeier(time, dead, { confType: r.conf_type, confidenceLevel: r.conf_int });
+      expectCurve(km, r, r.conf_type);
+      expect(km.restrictedMean.end).toBe(1022);
+      expect(km.n).toBe(228);
+    },
+  );
+
+  it('the default is survfit\'s: conf.type "log", 95%', () => {
+    const km = kaplanMeier(time, dead);
+    expect(km.confType).toBe('log');
+    expect(km.confidenceLevel).toBe(0.95);
+    expectCurve(km, ref.km[0], 'default');
+    // The printed figures of print(survfit(Surv(time, status) ~ 1, lung), rmean = 'common').
+    expect(km.median).toEqual({ estimate: 310, lower: 285, upper: 363 });
+    expect(km.restrictedMean.estimate.toFixed(0)).toBe('376');
+  });
+
+  it.each((ref.strata as { column: string }[]).map((s: { column: string }) => [s.column, s] as [string, unknown]))(
+    'strata by %s: one curve per level, restricted means to the common end',
+    (column, s) => {
+      const spec = s as { column: string; conf_type: ConfidenceType; rmean_end: number; levels: (RCurve & { level: string })[] };
+      const rows = lung.filter((r) => r[column] !== '');
+      const curves = kaplanMeier(
+        rows.map((r) => r.time as number),
+        rows.map((r) => (r.status === 2 ? 1 : 0)),
+        { strata: rows.map((r) => r[column] as number), confType: spec.conf_type },
+      );
+      expect(Object.keys(curves)).toEqual(spec.levels.map((l) => l.level));
+      for (const level of spec.levels) {
+        expectCurve(curves[level.level], level, `${column}=${level.level}`);
+        expect(curves[level.level].restrictedMean.end).toBe(spec.rmean_end);
+      }
+    },
+  );
+
+  it.each((ref.km_edge as { name: string }[]).map((e: { name: string }) => [e.name, e] as [string, unknown]))('edge case: %s', (_, e) => {
+    const r = e as RCurve & { input_time: number[]; input_event: number[]; conf_type: ConfidenceType };
+    expectCurve(kaplanMeier(r.input_time, r.input_event, { confType: r.conf_type }), r, r.conf_type);
+  });
+
+  it('upper limits never exceed 1 and bracket S wherever defined (property)', () => {
+    for (const confType of ['log', 'log-log', 'plain'] as const) {
+      const km = kaplanMeier(time, dead, { confType });
+      km.survival.forEach((s, i) => {
+        expect(km.upper[i]).toBeLessThanOrEqual(1);
+        expect(km.lower[i]).toBeLessThanOrEqual(s + 1e-15);
+        expect(km.upper[i]).toBeGreaterThanOrEqual(s - 1e-15);
+      });
+    }
+  });
+
+  it('refuses bad options and groups with specific errors, leaving the inputs alone', () => {
+    const t = [1, 2, 3];
+    const e = [1, 0, 1];
+    expectCbmError(() => kaplanMeier(t, e, { confType: 'logit' as never }), 'BAD_INPUT', ["confType must be 'log', 'log-log' or 'plain'"], [t, e]);
+    expectCbmError(() => kaplanMeier(t, e, { confidenceLevel: 95 }), 'BAD_INPUT', ['confidenceLevel must be a number between 0 and 1'], [t, e]);
+    expectCbmError(() => kaplanMeier(t, e, { conf: 0.9 } as never), 'BAD_INPUT', ["unknown option 'conf'"], [t, e]);
+    expectCbmError(() => kaplanMeier(t, e, { strata: ['a', null, 'b'] }), 'NON_FINITE', ['strata[1] is missing'], [t, e]);
+    expectCbmError(() => kaplanMeier(t, e, { strata: ['a', 'b'] }), 'BAD_INPUT', ['strata has 2 values but time has 3'], [t, e]);
+    expectCbmError(() => kaplanMeier(t, e, { strata: [1, '1', 2] }), 'BAD_INPUT', ['one type per level'], [t, e]);
+  });
+});
+
+describe('logRankTest on survival::lung (reference: survdiff)', () => {
+  it.each((ref.survdiff as { column: string }[]).map((s: { column: string }) => [s.column, s] as [string, unknown]))('by %s', (column, s) => {
+    const r = s as { levels: string[]; n: number[]; observed: number[]; expected: number[]; variance: number[][]; statistic: number; df: number; p_value: number };
+    const rows = lung.filter((row) => row[column as string] !== '');
+    const test = logRankTest(
+      rows.map((row) => row.time as number),
+      rows.map((row) => (row.status === 2 ? 1 : 0)),
+      rows.map((row) => row[column as string] as number),
+    );
+    expect(test.levels).toEqual(r.levels);
+    expect(r.levels.map((l) => test.n[l])).toEqual(r.n);
+    expect(r.levels.map((l) => test.observed[l])).toEqual(r.observed);
+    expectClose(
+      r.levels.map((l) => test.expected[l]),
+      r.expected,
+      1e-12,
+      'expected',
+    );
+    test.variance.forEach((row, g) => expectClose(row, r.variance[g], 1e-11, `variance[${g}]`));
+    expect(Math.abs(test.statistic - r.statistic)).toBeLessThan(1e-10 * r.statistic);
+    expect(test.df).toBe(r.df);
+    expect(Math.abs(test.pValue - r.p_value)).toBeLessThan(1e-9 * r.p_value);
+  });
+
+  it('refuses a single group and missing labels', () => {
+    const t = [1, 2, 3];
+    const e = [1, 0, 1];
+    expectCbmError(() => logRankTest(t, e, ['a', 'a', 'a']), 'BAD_INPUT', ['at least two groups'], [t, e]);
+    expectCbmError(() => logRankTest(t, e, ['a', undefined, 'b']), 'NON_FINITE', ['group[1] is missing'], [t, e]);
+    expectCbmError(() => logRankTest(t, [1, 2, 0], ['a', 'b', 'b']), 'BAD_INPUT', ['event[1] is 2'], [t]);
+  });
+});
+
+describe('survival_reference.R reproduces the committed fixtures', () => {
+  it('lung.csv byte for byte, survival-reference.json value for value', () => {
+    const work = mkdtempSync(join(tmpdir(), 'cbm-survival-'));
+    try {
+      for (const f of ['survival_reference.R', 'json_helpers.R']) copyFileSync(join(fixtures, f), join(work, f));
+      const run = spawnSync('Rscript', ['survival_reference.R'], { cwd: work, encoding: 'utf8', timeout: 120_000 });
+      expect(run.status, `Rscript survival_reference.R failed (needs r-base-core, r-cran-survival):\n${run.stderr}`).toBe(0);
+      expect(readFileSync(join(work, 'lung.csv'), 'utf8')).toBe(readFileSync(join(fixtures, 'lung.csv'), 'utf8'));
+      expect(JSON.parse(readFileSync(join(work, 'survival-reference.json'), 'utf8'))).toEqual(ref);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
