@@ -1,6 +1,6 @@
 // dist/functions.json as custom-functions-metadata generated it from functions.ts's JSDoc:
 // ids, names, parameter types, dimensionality, optional flags, result shapes. The expectations
-// are the function table of README's Excel section (the documented signatures), written out here.
+// are the function table of docs/excel.md (the documented signatures), written out here.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
