@@ -118,6 +118,15 @@ describe('kaplanMeier on survival::lung (reference: survfit, quantile.survfit, p
     }
   });
 
+  it('150,000 distinct times without censoring: S = 1 − k/n, the median where S is exactly 0.5, the mean (n + 1)/2 (closed forms)', () => {
+    const n = 150_000;
+    const t = Array.from({ length: n }, (_, i) => n - i); // unsorted input
+    const km = kaplanMeier(t, new Array(n).fill(1));
+    expect(km.survivalAt(n / 3)).toBeCloseTo(2 / 3, 10);
+    expect(km.median.estimate).toBe(n / 2 + 0.5);
+    expect(km.restrictedMean.estimate).toBeCloseTo((n + 1) / 2, 6);
+  });
+
   it('refuses bad options and groups with specific errors, leaving the inputs alone', () => {
     const t = [1, 2, 3];
     const e = [1, 0, 1];

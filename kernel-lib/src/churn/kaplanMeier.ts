@@ -68,9 +68,10 @@ export function checkSurvivalData(time: ArrayLike<number>, event: ArrayLike<numb
   for (let i = 0; i < time.length; i++) {
     const t = time[i];
     if (typeof t !== 'number' || !Number.isFinite(t)) throw new CbmError('NON_FINITE', `${context}: time[${i}] is ${describeValue(t)}; every duration must be a finite number`);
-    check(t >= 0, `${context}: time[${i}] is ${t}; durations cannot be negative`);
+    // Messages are built only on failure: a template per row would dominate the cost on large data.
+    if (t < 0) throw new CbmError('BAD_INPUT', `${context}: time[${i}] is ${t}; durations cannot be negative`);
     const e = event[i];
-    check(e === 0 || e === 1 || e === true || e === false, `${context}: event[${i}] is ${describeValue(e)}; use 1 (event) or 0 (censored)`);
+    if (e !== 0 && e !== 1 && e !== true && e !== false) throw new CbmError('BAD_INPUT', `${context}: event[${i}] is ${describeValue(e)}; use 1 (event) or 0 (censored)`);
     flags[i] = e === 1 || e === true ? 1 : 0;
   }
   return flags;
@@ -114,15 +115,22 @@ function findQuantile(time: Float64Array, curve: Float64Array, p: number): numbe
   const tol = Math.sqrt(2.220446049250313e-16);
   const xs: number[] = [0];
   const ys: number[] = [0];
+  // duplicated(y), as R: NaN duplicates NaN, numbers compare exactly. The curves rise almost
+  // always, so a value above every earlier one is new without a look-up; only the rest (a plain
+  // interval that turns back, NaN) goes through the Set, whose double keys hash slowly.
+  let highest = 0;
+  let seen: Set<number> | null = null;
   for (let i = 0; i < time.length; i++) {
     const y = 1 - curve[i];
-    // duplicated(y): NaN duplicates NaN, numbers compare exactly.
-    if (ys.some((v) => (Number.isNaN(y) ? Number.isNaN(v) : v === y))) continue;
+    if (!(y > highest)) {
+      seen ??= new Set(ys);
+      if (seen.has(y)) continue;
+    } else highest = y;
+    seen?.add(y);
     xs.push(time[i]);
     ys.push(y);
   }
-  const finite = ys.filter((y) => !Number.isNaN(y));
-  if (Math.max(...finite) < p) return null;
+  if (highest < p) return null; // R: max(y, na.rm = TRUE) < p
   // approx(y ± tol, index, p, method = 'constant', f = 1): the node with the smallest y ± tol ≥ p.
   const node = (shift: number): number => {
     let best = -1;
@@ -142,8 +150,20 @@ function findQuantile(time: Float64Array, curve: Float64Array, p: number): numbe
 
 /** One curve: the product-limit estimate, Greenwood's errors, the intervals, median and restricted mean. */
 function curve(time: ArrayLike<number>, flags: Uint8Array, rows: readonly number[], z: number, confType: ConfidenceType, confidenceLevel: number, end: number): KaplanMeier {
-  const order = [...rows].sort((a, b) => time[a] - time[b]);
-  const n = order.length;
+  // Event and censoring times sorted apart (native numeric sorts, no comparator), then merged.
+  let nEvents = 0;
+  for (const i of rows) nEvents += flags[i];
+  const eventTimes = new Float64Array(nEvents);
+  const censorTimes = new Float64Array(rows.length - nEvents);
+  let a = 0;
+  let b = 0;
+  for (const i of rows) {
+    if (flags[i] === 1) eventTimes[a++] = time[i];
+    else censorTimes[b++] = time[i];
+  }
+  eventTimes.sort();
+  censorTimes.sort();
+  const n = rows.length;
   const times: number[] = [];
   const risk: number[] = [];
   const ev: number[] = [];
@@ -153,14 +173,19 @@ function curve(time: ArrayLike<number>, flags: Uint8Array, rows: readonly number
   let atRisk = n;
   let s = 1;
   let greenwood = 0;
-  for (let k = 0; k < n; ) {
-    const t = time[order[k]];
+  a = 0;
+  b = 0;
+  while (a < eventTimes.length || b < censorTimes.length) {
+    const t = b >= censorTimes.length || (a < eventTimes.length && eventTimes[a] <= censorTimes[b]) ? eventTimes[a] : censorTimes[b];
     let d = 0;
     let c = 0;
-    while (k < n && time[order[k]] === t) {
-      if (flags[order[k]] === 1) d++;
-      else c++;
-      k++;
+    while (a < eventTimes.length && eventTimes[a] === t) {
+      d++;
+      a++;
+    }
+    while (b < censorTimes.length && censorTimes[b] === t) {
+      c++;
+      b++;
     }
     if (d > 0) {
       s *= 1 - d / atRisk;

@@ -102,78 +102,23 @@ export function robustVcov(model: LogitModel | LinearModel, data: DataInput | Ta
     if (logit) weight[i] = mu * (1 - mu);
     residual[i] = y[i] - mu;
   }
-  // Bread (XᵀWX)⁻¹, from the rows themselves.
-  const gram = new Float64Array(p * p);
-  for (let j = 0; j < p; j++)
-    for (let k = 0; k <= j; k++) {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += x[j][i] * weight[i] * x[k][i];
-      gram[j * p + k] = s;
-      gram[k * p + j] = s;
-    }
-  const diagonal = Array.from({ length: p }, (_, j) => gram[j * p + j]);
-  if (choleskyInPlace(gram, p, 1e-10) >= 0) throw new CbmError('SINGULAR', `${context}: XᵀWX is singular on these rows; they cannot be the rows the model was fitted on`);
-  const bread = choleskyInverse(gram, p);
-  // The scores sum to zero at the estimates: a check that `data` is the fitted data.
-  for (let j = 0; j < p; j++) {
-    let score = 0;
-    let scale = 0;
-    for (let i = 0; i < n; i++) {
-      score += x[j][i] * residual[i];
-      scale += Math.abs(x[j][i] * residual[i]);
-    }
-    if (Math.abs(score) > 1e-6 * scale + 1e-8 * Math.sqrt(diagonal[j]))
-      throw new CbmError('BAD_INPUT', `${context}: the scores of '${model.names[j]}' do not sum to zero on these rows; pass exactly the rows the model was fitted on`, {
-        coefficient: model.names[j],
-      });
-  }
-  const meat = new Float64Array(p * p);
+  let clusters: Uint32Array | null = null;
   let nClusters: number | null = null;
-  let adjustment = 1;
-  if (clusterColumn === null) {
-    const omega = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let h = 0;
-      if (type === 'HC2' || type === 'HC3') {
-        for (let j = 0; j < p; j++) {
-          let s = 0;
-          for (let k = 0; k < p; k++) s += bread[j * p + k] * x[k][i];
-          h += x[j][i] * s;
-        }
-        h *= weight[i];
-      }
-      const r2 = residual[i] * residual[i];
-      omega[i] = type === 'HC2' ? r2 / (1 - h) : type === 'HC3' ? r2 / ((1 - h) * (1 - h)) : r2;
-    }
-    if (type === 'HC1') adjustment = n / (n - p);
-    for (let j = 0; j < p; j++)
-      for (let k = 0; k <= j; k++) {
-        let s = 0;
-        for (let i = 0; i < n; i++) s += x[j][i] * omega[i] * x[k][i];
-        meat[j * p + k] = s;
-        meat[k * p + j] = s;
-      }
-  } else {
+  if (clusterColumn !== null) {
     const labels = raw.cells(clusterColumn);
     const index = new Map<string, number>();
-    const of = new Uint32Array(n);
+    clusters = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
       const label = labels[i];
       if (isMissing(label)) throw new CbmError('NON_FINITE', `${context}: cluster column '${clusterColumn}' is missing in row ${i}`, { row: i });
       const key = `${typeof label}:${String(label)}`;
       if (!index.has(key)) index.set(key, index.size);
-      of[i] = index.get(key) as number;
+      clusters[i] = index.get(key) as number;
     }
-    const g = index.size;
-    check(g >= 2, `${context}: cluster '${clusterColumn}' has a single value; clustered errors need at least two clusters`);
-    const sums = new Float64Array(g * p);
-    for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) sums[of[i] * p + j] += x[j][i] * residual[i];
-    for (let c = 0; c < g; c++) for (let j = 0; j < p; j++) for (let k = 0; k <= j; k++) meat[j * p + k] += sums[c * p + j] * sums[c * p + k];
-    for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) meat[k * p + j] = meat[j * p + k];
-    nClusters = g;
-    adjustment = (g / (g - 1)) * (type === 'HC1' ? (n - 1) / (n - p) : 1);
+    nClusters = index.size;
+    check(nClusters >= 2, `${context}: cluster '${clusterColumn}' has a single value; clustered errors need at least two clusters`);
   }
-  const covariance = sandwichProduct(bread, meat, p, adjustment);
+  const covariance = sandwichCovariance(x, residual, weight, { type, clusters, names: model.names, context });
   const stdErrors = Float64Array.from({ length: p }, (_, j) => Math.sqrt(covariance[j * p + j]));
   const df = logit ? Infinity : n - p;
   const critical = logit ? normalQuantile(1 - (1 - level) / 2) : studentTQuantile(1 - (1 - level) / 2, df);
@@ -201,6 +146,84 @@ export function robustVcov(model: LogitModel | LinearModel, data: DataInput | Ta
       };
     }),
   };
+}
+
+/**
+ * The sandwich itself, for design columns x, score residuals r (xᵢrᵢ is row i's score: y − μ for the
+ * logit and the linear model, times the prior weight where there is one) and working weights w (the
+ * bread's XᵀWX and the hat values hᵢ = wᵢ·xᵢᵀ(XᵀWX)⁻¹xᵢ): B·M·B with sandwich's HC0–HC3 or, given
+ * each row's cluster index, vcovCL's clustered HC0/HC1 (see robustVcov). The scores must sum to zero
+ * (the estimates solve the score equations on these rows), else BAD_INPUT. The one implementation:
+ * robustVcov and any fit offering a `vcov` option call it with their design columns.
+ */
+export function sandwichCovariance(
+  x: readonly Float64Array[],
+  residual: Float64Array,
+  weight: Float64Array,
+  options: { type: RobustType; clusters?: Uint32Array | null; names: readonly string[]; context: string },
+): Float64Array {
+  const { type, clusters = null, names, context } = options;
+  const n = residual.length;
+  const p = x.length;
+  const gram = new Float64Array(p * p);
+  for (let j = 0; j < p; j++)
+    for (let k = 0; k <= j; k++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += x[j][i] * weight[i] * x[k][i];
+      gram[j * p + k] = s;
+      gram[k * p + j] = s;
+    }
+  const diagonal = Array.from({ length: p }, (_, j) => gram[j * p + j]);
+  if (choleskyInPlace(gram, p, 1e-10) >= 0) throw new CbmError('SINGULAR', `${context}: XᵀWX is singular on these rows; they cannot be the rows the model was fitted on`);
+  const bread = choleskyInverse(gram, p);
+  for (let j = 0; j < p; j++) {
+    let score = 0;
+    let scale = 0;
+    for (let i = 0; i < n; i++) {
+      score += x[j][i] * residual[i];
+      scale += Math.abs(x[j][i] * residual[i]);
+    }
+    if (Math.abs(score) > 1e-6 * scale + 1e-8 * Math.sqrt(diagonal[j]))
+      throw new CbmError('BAD_INPUT', `${context}: the scores of '${names[j]}' do not sum to zero on these rows; pass exactly the rows the model was fitted on`, {
+        coefficient: names[j],
+      });
+  }
+  const meat = new Float64Array(p * p);
+  let adjustment = 1;
+  if (clusters === null) {
+    const omega = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let h = 0;
+      if (type === 'HC2' || type === 'HC3') {
+        for (let j = 0; j < p; j++) {
+          let s = 0;
+          for (let k = 0; k < p; k++) s += bread[j * p + k] * x[k][i];
+          h += x[j][i] * s;
+        }
+        h *= weight[i];
+      }
+      const r2 = residual[i] * residual[i];
+      omega[i] = type === 'HC2' ? r2 / (1 - h) : type === 'HC3' ? r2 / ((1 - h) * (1 - h)) : r2;
+    }
+    if (type === 'HC1') adjustment = n / (n - p);
+    for (let j = 0; j < p; j++)
+      for (let k = 0; k <= j; k++) {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += x[j][i] * omega[i] * x[k][i];
+        meat[j * p + k] = s;
+        meat[k * p + j] = s;
+      }
+  } else {
+    check(type === 'HC0' || type === 'HC1', `${context}: clustered covariances are 'HC0' or 'HC1' (vcovCL's), got '${type}'`);
+    let g = 0;
+    for (let i = 0; i < n; i++) g = Math.max(g, clusters[i] + 1);
+    const sums = new Float64Array(g * p);
+    for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) sums[clusters[i] * p + j] += x[j][i] * residual[i];
+    for (let c = 0; c < g; c++) for (let j = 0; j < p; j++) for (let k = 0; k <= j; k++) meat[j * p + k] += sums[c * p + j] * sums[c * p + k];
+    for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) meat[k * p + j] = meat[j * p + k];
+    adjustment = (g / (g - 1)) * (type === 'HC1' ? (n - 1) / (n - p) : 1);
+  }
+  return sandwichProduct(bread, meat, p, adjustment);
 }
 
 /** c·B·M·B for symmetric p×p B and M, exactly symmetric. */
