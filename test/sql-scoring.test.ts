@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CbmError, fitLinear, fitLogit, LogitModel, seededUniform, type LogitModel as Model } from '../kernel-lib/src/index';
 import { bankCardCustomers, BANKCARD_SEED } from '../kernel-lib/src/datasets';
-import { scoringQuery, scoringSQL } from '../kernel-lib/src/sql';
+import { fitLogitInDatabase, quoteString, scoringQuery, scoringSQL } from '../kernel-lib/src/sql';
 import { openDuckDB } from '../kernel-lib/src/warehouse/duckdb';
 import { openPostgres } from '../kernel-lib/src/warehouse/postgres';
 import type { SqlExecutor } from '../kernel-lib/src/sql/executor';
@@ -186,6 +186,50 @@ describe.each(engines)('scoringSQL on $name', (engine) => {
     // The bank table is still there.
     expect(Number((await db.run('SELECT COUNT(*) AS n FROM "bank"'))[0].n)).toBe(customers.length);
   });
+});
+
+describe.runIf(postgresBin())('PostgreSQL literals under standard_conforming_strings off and on (issue 18)', () => {
+  // A level that closes the literal early where a backslash escapes the quote (setting off) and,
+  // so read, runs a second statement. Reference: the text itself (it must come back unchanged)
+  // and fitLogit / model.predict on the same rows (in-memory, no SQL).
+  const evil = "x\\') THEN 1 END, 1; CREATE TABLE pwn AS SELECT current_user AS u; --";
+  const u = seededUniform('standard-conforming-strings');
+  const levels = [evil, 'plain', "back\\slash \\' end"];
+  const rows = Array.from({ length: 300 }, (_, i) => {
+    const g = levels[i % 3];
+    const x = Math.round(u() * 1000) / 100;
+    return { id: i + 1, g, x, y: u() < 1 / (1 + Math.exp(-(-1 + 0.2 * x + (i % 3) * 0.4))) ? 1 : 0 };
+  });
+  const model = fitLogit(rows, 'y ~ g + x');
+
+  it("a backslash makes an escape string E'…' with backslashes doubled; other literals are plain", () => {
+    expect(quoteString('postgres', "it's")).toBe("'it''s'");
+    expect(quoteString('postgres', "a\\'b")).toBe("E'a\\\\''b'");
+    expect(quoteString('duckdb', "a\\'b")).toBe("'a\\''b'");
+    expect(scoringSQL(model, { dialect: 'postgres' })).toContain(`E'x\\\\'') THEN 1 END`);
+  });
+
+  for (const setting of ['off', 'on'] as const) {
+    it(`setting ${setting}: the level round-trips, scoringQuery and fitLogitInDatabase run no second statement`, async () => {
+      const db = await openPostgres(cluster!.config);
+      try {
+        await db.run(`SET standard_conforming_strings = ${setting}`);
+        expect((await db.run('SHOW standard_conforming_strings'))[0].standard_conforming_strings).toBe(setting);
+        await loadRows(db, 'levels', { id: 'double', g: 'text', x: 'double', y: 'double' }, rows);
+        const stored = await db.run('SELECT "g" FROM "levels" ORDER BY "id" LIMIT 3');
+        expect(stored.map((r) => r.g)).toEqual(levels);
+        const scored = await db.run(`${scoringQuery(model, { table: 'levels', keep: ['id'], dialect: 'postgres' })} ORDER BY "id"`);
+        const p = model.predict(rows);
+        expect(scored.filter((r, i) => !close(Number(r.score), p[i]))).toEqual([]);
+        const fitted = await fitLogitInDatabase(db, { table: 'levels', formula: 'y ~ g + x' });
+        expect(fitted.names).toEqual(model.names);
+        fitted.names.forEach((name) => expect(Math.abs(fitted.coefficient(name) - model.coefficient(name))).toBeLessThan(1e-9 * (1 + Math.abs(model.coefficient(name)))));
+        expect((await db.run("SELECT to_regclass('pwn') IS NULL AS absent"))[0].absent).toBe(true);
+      } finally {
+        await db.close();
+      }
+    });
+  }
 });
 
 describe.each(engines)('transforms as SQL on $name (sql/transform.ts)', (engine) => {

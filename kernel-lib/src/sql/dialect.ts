@@ -32,18 +32,25 @@ export function quoteIdentifier(dialect: SqlDialect, name: string): string {
 }
 
 /**
- * A string literal. Single quotes are doubled; Spark SQL also treats the backslash as an escape,
- * so it is doubled there.
+ * A string literal that reads back as exactly `value` under every server setting. Single quotes
+ * are doubled everywhere. Where the engine reads a backslash as an escape it is doubled too:
+ * Spark SQL and ClickHouse always; PostgreSQL when `standard_conforming_strings` is off (a legal
+ * server and session setting), so a value holding a backslash is written as an escape string
+ * `E'…'` with the backslashes doubled, which reads the same whatever the setting (other values
+ * stay plain `'…'`, as every setting reads them alike).
  *
  * @example
  * quoteString('postgres', "O'Brien") // "'O''Brien'"
+ * quoteString('postgres', 'a\\b') // "E'a\\\\b'"
  */
 export function quoteString(dialect: SqlDialect, value: string): string {
   checkDialect(dialect, 'quoteString');
   check(typeof value === 'string', `SQL: a string literal must be text, got ${describeValue(value)}`);
   if (value.includes('\u0000')) throw new CbmError('BAD_INPUT', 'SQL: a string literal cannot contain the NUL character');
   const escaped = value.replace(/'/g, "''");
-  return `'${dialect === 'spark' ? escaped.replace(/\\/g, '\\\\') : escaped}'`;
+  if (!value.includes('\\') || dialect === 'duckdb') return `'${escaped}'`;
+  const doubled = escaped.replace(/\\/g, '\\\\');
+  return dialect === 'postgres' ? `E'${doubled}'` : `'${doubled}'`;
 }
 
 /**
