@@ -158,14 +158,16 @@ export function variableSQL(dialect: SqlDialect, name: string, preparation: Prep
 /**
  * The SQL value of one prepared numeric variable: the raw column as a double, its encoding
  * (CASE over the text codes; no match gives NULL) and its min–max scaling with the stored
- * range, in the order applyPreparation uses (encode, then scale: (x − min)/(max − min)).
+ * range, in the order applyPreparation uses (encode, then scale: (x − min)/(max − min)). The
+ * CASE is the searched form (`CASE WHEN x = 'M' THEN …`): ClickHouse 18.16 answers NULL for
+ * every row of the simple form `CASE x WHEN 'M' THEN …` without ELSE.
  */
 export function preparedVariableSQL(dialect: SqlDialect, name: string, preparation: Preparation | null): string {
   const column = quoteIdentifier(dialect, name);
   const codes = own(preparation?.encodings, name);
   let value = codes
-    ? `(CASE ${column} ${Object.entries(codes)
-        .map(([level, code]) => `WHEN ${quoteString(dialect, level)} THEN ${sqlNumber(dialect, code)}`)
+    ? `(CASE ${Object.entries(codes)
+        .map(([level, code]) => `WHEN ${column} = ${quoteString(dialect, level)} THEN ${sqlNumber(dialect, code)}`)
         .join(' ')} END)`
     : `CAST(${column} AS ${doubleType(dialect)})`;
   const range = own(preparation?.ranges, name);
