@@ -4,9 +4,10 @@
 #   scripts/clickhouse-cluster.sh stop DIR      stops both servers by PID and removes DIR
 # Each shard is a clickhouse-server process (Debian's clickhouse-server package, 18.16 or later)
 # with its own config.xml in DIR/s1, DIR/s2, listening on 127.0.0.1 only, sharing DIR/users.xml
-# (user 'default', no password, loopback only; queries logged in system.query_log). Both name the cluster 'cbm' of two shards in
-# <remote_servers>, so `ENGINE = Distributed(cbm, default, t)` spreads over them. No root-owned
-# service is touched and nothing listens beyond 127.0.0.1.
+# (user 'default', no password, loopback only). Queries are logged in each shard's
+# system.query_log (the bench reads what each shard read). Both shards name the cluster 'cbm' of
+# two shards in <remote_servers>, so `ENGINE = Distributed(cbm, default, t)` spreads over them.
+# No root-owned service is touched and nothing listens beyond 127.0.0.1.
 # `start` prints shell assignments (eval them) that the tests read to reuse the cluster:
 #   CBM_CLICKHOUSE_SHARDS=http://127.0.0.1:P1,http://127.0.0.1:P2  CBM_CLICKHOUSE_CLUSTER=cbm  CBM_CLICKHOUSE_DIR=DIR
 set -euo pipefail
