@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CbmError, fitLogit, seededUniform, type LogitModel } from '../kernel-lib/src/index';
 import { bankCardCustomers, BANKCARD_SEED } from '../kernel-lib/src/datasets';
 import { stepwise } from '../kernel-lib/src/model/stepwise';
-import { churnModelTableSql, fitLogitInDatabase, openClickHouse, quoteIdentifier, quoteString, scoringQuery, sqlNumber, stepwiseInDatabase } from '../kernel-lib/src/warehouse';
+import { churnModelTableSql, fitLogitInDatabase, openClickHouse, scoringQuery, stepwiseInDatabase } from '../kernel-lib/src/warehouse';
 import type { SqlExecutor } from '../kernel-lib/src/sql/executor';
-import { clickhouseAvailable, startClickHouse, type ClickHouseTestCluster } from './helpers/clickhouse';
+import { clickhouseAvailable, distributeRows, startClickHouse, type ClickHouseTestCluster } from './helpers/clickhouse';
 import { readCsv, relativeDifference } from './helpers/csv';
 
 const fixtures = join(__dirname, 'fixtures');
@@ -26,40 +26,14 @@ const infertRows = readCsv(join(fixtures, 'infert.csv'));
 const infertR = JSON.parse(readFileSync(join(fixtures, 'infert-glm.json'), 'utf8'));
 const customers = bankCardCustomers({ seed: BANKCARD_SEED });
 
-type ColumnKind = 'double' | 'text';
 let cluster: ClickHouseTestCluster | null = null;
 let shards: SqlExecutor[] = [];
 /** The server the Distributed tables live on and every fit and score is sent to. */
 let db: SqlExecutor;
 
-/**
- * Creates `name` as a MergeTree table on both shards, writes row i to shard i % 2 directly
- * (exact literals: sqlNumber and quoteString), and `name_all` as a Distributed table over both
- * on shard 1. Returns the Distributed table's name.
- */
-async function distribute(name: string, columns: Record<string, ColumnKind>, rows: readonly Record<string, unknown>[]): Promise<string> {
-  const names = Object.keys(columns);
-  const q = (n: string) => quoteIdentifier('clickhouse', n);
-  const type = (n: string) => {
-    const base = columns[n] === 'double' ? 'Float64' : 'String';
-    return rows.some((r) => r[n] === null || r[n] === undefined) ? `Nullable(${base})` : base;
-  };
-  const literal = (value: unknown, kind: ColumnKind) =>
-    value === null || value === undefined ? 'NULL' : kind === 'double' ? sqlNumber('clickhouse', Number(value)) : quoteString('clickhouse', String(value));
-  for (const [k, shard] of shards.entries()) {
-    await shard.run(`DROP TABLE IF EXISTS ${q(name)}`);
-    await shard.run(`CREATE TABLE ${q(name)} (${q('cbm_row')} UInt32, ${names.map((n) => `${q(n)} ${type(n)}`).join(', ')}) ENGINE = MergeTree ORDER BY ${q('cbm_row')}`);
-    const mine = rows.map((r, i) => ({ r, i })).filter(({ i }) => i % shards.length === k);
-    for (let start = 0; start < mine.length; start += 2000) {
-      const values = mine.slice(start, start + 2000).map(({ r, i }) => `(${i}, ${names.map((n) => literal(r[n], columns[n])).join(', ')})`);
-      await shard.run(`INSERT INTO ${q(name)} VALUES ${values.join(', ')}`);
-    }
-  }
-  const all = `${name}_all`;
-  await db.run(`DROP TABLE IF EXISTS ${q(all)}`);
-  await db.run(`CREATE TABLE ${q(all)} AS ${q(name)} ENGINE = Distributed(${cluster!.cluster}, currentDatabase(), ${q(name)})`);
-  return all;
-}
+/** The rows split over the two shards, queried through `name_all` on shard 1 (see helpers/clickhouse.ts). */
+const distribute = (name: string, columns: Record<string, 'double' | 'text'>, rows: readonly Record<string, unknown>[]) =>
+  distributeRows(shards, cluster!.cluster, name, columns, rows);
 
 /** Estimates, standard errors and the log-likelihood within `tolerance` (relative; absolute near 0). */
 function expectSameFit(ours: LogitModel, theirs: LogitModel, tolerance: number): void {

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { quoteIdentifier, quoteString, sqlNumber } from '../../kernel-lib/src/sql/dialect';
+import type { SqlExecutor } from '../../kernel-lib/src/sql/executor';
 
 /**
  * The two-shard ClickHouse cluster of scripts/clickhouse-cluster.sh for tests: started for the
@@ -53,4 +55,40 @@ export function startClickHouse(): ClickHouseTestCluster {
       execFileSync(script, ['stop', dir], { stdio: 'pipe' });
     },
   };
+}
+
+/**
+ * Creates `name` as a MergeTree table on every shard, writes row i to shard i % shards directly
+ * (a Distributed table's own inserts are asynchronous; exact literals: sqlNumber, quoteString),
+ * with its position in a `cbm_row` column, and `name_all`, a Distributed table over them, on the
+ * first shard. Returns the Distributed table's name.
+ */
+export async function distributeRows(
+  shards: readonly SqlExecutor[],
+  cluster: string,
+  name: string,
+  columns: Record<string, 'double' | 'text'>,
+  rows: readonly Record<string, unknown>[],
+): Promise<string> {
+  const names = Object.keys(columns);
+  const q = (n: string) => quoteIdentifier('clickhouse', n);
+  const type = (n: string) => {
+    const base = columns[n] === 'double' ? 'Float64' : 'String';
+    return rows.some((r) => r[n] === null || r[n] === undefined) ? `Nullable(${base})` : base;
+  };
+  const literal = (value: unknown, kind: 'double' | 'text') =>
+    value === null || value === undefined ? 'NULL' : kind === 'double' ? sqlNumber('clickhouse', Number(value)) : quoteString('clickhouse', String(value));
+  for (const [k, shard] of shards.entries()) {
+    await shard.run(`DROP TABLE IF EXISTS ${q(name)}`);
+    await shard.run(`CREATE TABLE ${q(name)} (${q('cbm_row')} UInt32, ${names.map((n) => `${q(n)} ${type(n)}`).join(', ')}) ENGINE = MergeTree ORDER BY ${q('cbm_row')}`);
+    const mine = rows.map((r, i) => ({ r, i })).filter(({ i }) => i % shards.length === k);
+    for (let start = 0; start < mine.length; start += 2000) {
+      const values = mine.slice(start, start + 2000).map(({ r, i }) => `(${i}, ${names.map((n) => literal(r[n], columns[n])).join(', ')})`);
+      await shard.run(`INSERT INTO ${q(name)} VALUES ${values.join(', ')}`);
+    }
+  }
+  const all = `${name}_all`;
+  await shards[0].run(`DROP TABLE IF EXISTS ${q(all)}`);
+  await shards[0].run(`CREATE TABLE ${q(all)} AS ${q(name)} ENGINE = Distributed(${cluster}, currentDatabase(), ${q(name)})`);
+  return all;
 }
