@@ -39,7 +39,7 @@ start() {
   local tcp1=$base http1=$((base + 1)) inter1=$((base + 2)) tcp2=$((base + 3)) http2=$((base + 4)) inter2=$((base + 5))
   cat >"$dir/users.xml" <<XML
 <yandex>
-  <profiles><default></default></profiles>
+  <profiles><default><log_queries>1</log_queries></default></profiles>
   <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
   <quotas><default></default></quotas>
 </yandex>

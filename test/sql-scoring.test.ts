@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CbmError, fitLinear, fitLogit, LogitModel, seededUniform, type LogitModel as Model } from '../kernel-lib/src/index';
 import { bankCardCustomers, BANKCARD_SEED } from '../kernel-lib/src/datasets';
-import { fitLogitInDatabase, quoteString, scoringQuery, scoringSQL } from '../kernel-lib/src/sql';
+import { fitLogitInDatabase, quoteIdentifier, quoteString, scoringQuery, scoringSQL } from '../kernel-lib/src/sql';
 import { openDuckDB } from '../kernel-lib/src/warehouse/duckdb';
 import { openPostgres } from '../kernel-lib/src/warehouse/postgres';
 import type { SqlExecutor } from '../kernel-lib/src/sql/executor';
@@ -348,6 +348,19 @@ describe('scoringSQL text', () => {
     expect(scoringQuery(json as never, { dialect: 'spark', table: ['crm', 'customer base'], keep: ['id'] })).toBe(
       `SELECT \`id\`, ${golden} AS \`score\` FROM \`crm\`.\`customer base\``,
     );
+  });
+
+  it('ClickHouse: Float64 casts, lower-case functions where 18.16 needs them, backslashes escaped in names and literals (runs in clickhouse.test.ts)', () => {
+    const age = '((CAST("age" AS Float64) - CAST(18 AS Float64)) / CAST(30 AS Float64))';
+    expect(scoringSQL(json as never, { dialect: 'clickhouse' })).toBe(
+      `CASE WHEN "gender" IN ('F', 'M') AND "age" IS NOT NULL THEN 1 / (1 + EXP(-(CAST(-1.5 AS Float64)` +
+        ` + (CASE WHEN "gender" = 'M' THEN CAST(0.25 AS Float64) ELSE CAST(0 AS Float64) END)` +
+        ` + CAST(2 AS Float64) * ${age}` +
+        ` + (CASE WHEN "gender" = 'M' THEN CAST(0.5 AS Float64) * ${age} ELSE CAST(0 AS Float64) END)))) END`,
+    );
+    expect(quoteIdentifier('clickhouse', 'a\\"b')).toBe('"a\\\\""b"');
+    expect(quoteString('clickhouse', "a\\'b")).toBe("'a\\\\''b'");
+    expect(quoteString('clickhouse', "it's")).toBe("'it''s'");
   });
 
   it('PostgreSQL clamps the link before EXP (its EXP raises on overflow); numbers round-trip', () => {

@@ -72,7 +72,10 @@ function clickHouseEndpoint(url: string, context: string): Endpoint {
   const params = new URLSearchParams({ default_format: 'JSON' });
   const database = decodeURIComponent(parsed.pathname.replace(/^\/+|\/+$/g, ''));
   if (database) params.set('database', database);
-  const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8' };
+  // One connection per statement: a kept-alive socket that the server closed while this process
+  // was busy computing (its timers could not run) would fail the next statement with "other side
+  // closed", and a statement that may have run cannot safely be sent again.
+  const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' };
   if (parsed.username) headers['X-ClickHouse-User'] = decodeURIComponent(parsed.username);
   if (parsed.password) headers['X-ClickHouse-Key'] = decodeURIComponent(parsed.password);
   const shown = `${parsed.protocol}//${parsed.host}`;
