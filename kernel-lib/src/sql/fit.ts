@@ -326,8 +326,8 @@ interface Pass {
 }
 
 /**
- * The SQL of one pass: stages compute each row's design values, then η, then e^−|η|, μ and the
- * weight once, and one row of sums comes back (stagedAggregateSQL: nested selects, or on
+ * The SQL of one pass: stages compute each row's design values, then η, then e^−|η|, then the
+ * residual y − μ and the weight once, and one row of sums comes back (stagedAggregateSQL: nested selects, or on
  * ClickHouse one flat aggregate that runs on every shard). Stage names start with `cbm_`.
  */
 function passSQL(data: InDatabaseData, xs: readonly (string | null)[], beta: Float64Array, withHessian: boolean, maxAbs: ((j: number) => string) | null): string {
