@@ -416,7 +416,7 @@ export async function runInDatabaseBench({
           .filter((r) => Number(r.queries) > 0)
           .map(
             (r) =>
-              `shard ${r.shard}'s part (a query from the initiator) read ${Math.round(r.read_rows).toLocaleString('en')} rows (${mb(r.read_bytes)}) in ${Math.round(r.ms)} ms and sent back ${Math.round(r.result_rows)} row (${Math.round(r.result_bytes)} bytes)`,
+              `shard ${r.shard}'s part (a query from the initiator) read ${Math.round(r.read_rows).toLocaleString('en')} rows (${mb(r.read_bytes)}) in ${Math.round(r.ms)} ms and returned ${Math.round(r.result_rows)} row of partial sums (result_bytes ${Math.round(r.result_bytes).toLocaleString('en')}, ClickHouse's count for the block)`,
           )
           .join('; ') +
         '.',
