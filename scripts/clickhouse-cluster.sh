@@ -29,7 +29,8 @@ pick_base() {
 
 start() {
   local server
-  server="$(command -v clickhouse-server || true)"
+  # Debian installs the server in /usr/sbin, which a non-root PATH may lack.
+  server="$(command -v clickhouse-server || command -v /usr/sbin/clickhouse-server || true)"
   [ -n "$server" ] || { echo "clickhouse-server is not installed (apt-get install clickhouse-server clickhouse-client)" >&2; exit 1; }
   local dir="${1:-}"
   if [ -z "$dir" ]; then dir="$(mktemp -d "${TMPDIR:-/tmp}/cbm-clickhouse.XXXXXX")"; else mkdir -p "$dir"; fi

@@ -186,7 +186,7 @@ function startClickHouse(log) {
   if (process.env.CBM_CLICKHOUSE_SHARDS)
     return { shards: process.env.CBM_CLICKHOUSE_SHARDS.split(','), cluster: process.env.CBM_CLICKHOUSE_CLUSTER ?? 'cbm', stop: () => undefined };
   try {
-    execFileSync('sh', ['-c', 'command -v clickhouse-server'], { stdio: 'pipe' });
+    execFileSync('sh', ['-c', 'command -v clickhouse-server || command -v /usr/sbin/clickhouse-server'], { stdio: 'pipe' });
   } catch {
     return null;
   }

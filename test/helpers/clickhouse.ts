@@ -23,7 +23,7 @@ const script = join(__dirname, '..', '..', 'scripts', 'clickhouse-cluster.sh');
 
 function serverInstalled(): boolean {
   try {
-    execFileSync('sh', ['-c', 'command -v clickhouse-server'], { stdio: 'pipe' });
+    execFileSync('sh', ['-c', 'command -v clickhouse-server || command -v /usr/sbin/clickhouse-server'], { stdio: 'pipe' });
     return true;
   } catch {
     return false;
