@@ -198,9 +198,11 @@ describe.runIf(postgresBin())('PostgreSQL literals under standard_conforming_str
   const rows = Array.from({ length: 300 }, (_, i) => {
     const g = levels[i % 3];
     const x = Math.round(u() * 1000) / 100;
-    return { id: i + 1, g, x, y: u() < 1 / (1 + Math.exp(-(-1 + 0.2 * x + (i % 3) * 0.4))) ? 1 : 0 };
+    // A column name with a backslash and a quote: PostgreSQL reads no escapes in "…" under either setting.
+    return { id: i + 1, g, 'x\\" y': x, y: u() < 1 / (1 + Math.exp(-(-1 + 0.2 * x + (i % 3) * 0.4))) ? 1 : 0 };
   });
-  const model = fitLogit(rows, 'y ~ g + x');
+  const formula = 'y ~ g + `x\\" y`';
+  const model = fitLogit(rows, formula);
 
   it("a backslash makes an escape string E'…' with backslashes doubled; other literals are plain", () => {
     expect(quoteString('postgres', "it's")).toBe("'it''s'");
@@ -215,13 +217,13 @@ describe.runIf(postgresBin())('PostgreSQL literals under standard_conforming_str
       try {
         await db.run(`SET standard_conforming_strings = ${setting}`);
         expect((await db.run('SHOW standard_conforming_strings'))[0].standard_conforming_strings).toBe(setting);
-        await loadRows(db, 'levels', { id: 'double', g: 'text', x: 'double', y: 'double' }, rows);
+        await loadRows(db, 'levels', { id: 'double', g: 'text', 'x\\" y': 'double', y: 'double' }, rows);
         const stored = await db.run('SELECT "g" FROM "levels" ORDER BY "id" LIMIT 3');
         expect(stored.map((r) => r.g)).toEqual(levels);
         const scored = await db.run(`${scoringQuery(model, { table: 'levels', keep: ['id'], dialect: 'postgres' })} ORDER BY "id"`);
         const p = model.predict(rows);
         expect(scored.filter((r, i) => !close(Number(r.score), p[i]))).toEqual([]);
-        const fitted = await fitLogitInDatabase(db, { table: 'levels', formula: 'y ~ g + x' });
+        const fitted = await fitLogitInDatabase(db, { table: 'levels', formula });
         expect(fitted.names).toEqual(model.names);
         fitted.names.forEach((name) => expect(Math.abs(fitted.coefficient(name) - model.coefficient(name))).toBeLessThan(1e-9 * (1 + Math.abs(model.coefficient(name)))));
         expect((await db.run("SELECT to_regclass('pwn') IS NULL AS absent"))[0].absent).toBe(true);
