@@ -182,6 +182,22 @@ describe.runIf(available)('a two-shard ClickHouse cluster (Distributed table)', 
     expect((await db.run("SELECT count() AS n FROM system.tables WHERE name = 'pwn'"))[0].n).toBe(0);
   });
 
+  it("a column named like a result of the fit's queries (n, ll, g0, …) or like the score is refused with the name, not a baffling server error", async () => {
+    // ClickHouse resolves a query's aliases before the table's columns, so `COUNT(*) AS n, COUNT("n")` would nest aggregates.
+    const rows = spectorRows.map((r) => ({ n: r.GPA, ll: r.TUCE, score: r.PSI, GRADE: r.GRADE }));
+    const table = await distribute('shadow', { n: 'double', ll: 'double', score: 'double', GRADE: 'double' }, rows);
+    await expect(fitLogitInDatabase(db, { table, formula: 'GRADE ~ n' })).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: "fitLogitInDatabase: on clickhouse a column named 'n' would read as a result of the fit's queries; rename it (e.g. in a view)",
+    });
+    await expect(fitLogitInDatabase(db, { table, formula: 'GRADE ~ ll' })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining("named 'll'") });
+    const model = await fitLogitInDatabase(db, { table, formula: 'GRADE ~ score' });
+    expect(relativeDifference(model.coefficients[1], fitLogit(rows, 'GRADE ~ score').coefficients[1])).toBeLessThan(1e-9);
+    expect(() => scoringQuery(model, { table, dialect: 'clickhouse' })).toThrow("scoringQuery: on clickhouse the score column 'score' would shadow the model's input of that name");
+    const scored = await db.run(`${scoringQuery(model, { table, dialect: 'clickhouse', keep: ['cbm_row'], as: 'p' })} ORDER BY cbm_row`);
+    expect(scored.map((r) => r.p)).toEqual(Array.from(model.predict(rows), (p) => expect.closeTo(p, 12)));
+  });
+
   it('the executor: server messages as SQL_ERROR, statements in order, 64-bit integers, no transactions, close', async () => {
     await expect(db.run('SELECT ABS(-1)')).rejects.toMatchObject({ code: 'SQL_ERROR', message: expect.stringMatching(/^clickhouse: Unknown function ABS \(code 46\)/) });
     const results = await Promise.all(Array.from({ length: 12 }, (_, k) => db.run(`SELECT ${k} AS k`)));

@@ -117,6 +117,18 @@ export function expMinusAbsSQL(dialect: SqlDialect, v: string): string {
 }
 
 /**
+ * Whether a query's aliases shadow the table's columns of the same name (ClickHouse resolves an
+ * identifier to an alias first, even a table-qualified one), so that a generator must not give a
+ * result a name that is also a column the query reads.
+ *
+ * @example
+ * aliasesShadowColumns('clickhouse') // true
+ */
+export function aliasesShadowColumns(dialect: SqlDialect): boolean {
+  return dialect === 'clickhouse';
+}
+
+/**
  * Whether `sampleClause` can sample any table of this dialect. ClickHouse samples only tables
  * declared with SAMPLE BY (a Distributed table over plain MergeTree shards is not), so fits there
  * start from zero and take two or three more passes.

@@ -13,6 +13,7 @@ import { isPreparation, preparationToJSON, restrictPreparation, type Preparation
 import { scalerFromRanges } from '../prepare/scale';
 import type { SqlDialect, SqlExecutor, SqlRow, SqlRun } from './executor';
 import { checkDialect, doubleType, expMinusAbsSQL, quoteIdentifier, quoteString, sampleClause, samplesTables, sqlNumber, stagedAggregateSQL, textType, trimSQL } from './dialect';
+import { aliasesShadowColumns } from './dialect';
 import { designColumnSQL, own, preparedVariableSQL, tableSQL } from './scoring';
 
 /**
@@ -63,6 +64,8 @@ const WARM_START_ROWS = 100_000;
 /** Rows of the warm-start sample: enough for a start within a few standard errors, few enough to read quickly (drivers convert each value). */
 const WARM_START_SAMPLE = 20_000;
 const SAMPLE_SEED = 20_240_601;
+/** The names the fit's queries give their results (profile, moments, Newton pass), which a column must not have where aliases shadow columns. */
+const RESULT_NAMES = /^(?:n|ones|bad|ll|extreme|perfect|[cemvga]\d+|lo\d+|hi\d+|h\d+_\d+)$/;
 /** |η| beyond which P is within 1e-8 of 0 or 1 (as in the in-memory fit). */
 const EXTREME_ETA = 18.420680743952367;
 
@@ -167,6 +170,11 @@ export async function prepareInDatabase(
     if (!columns.includes(v))
       throw new CbmError('UNKNOWN_COLUMN', `${context}: unknown column '${v}'; the table has ${columns.map((c) => `'${c}'`).join(', ')}`, { column: v, available: columns });
   }
+  const shadowed = aliasesShadowColumns(dialect) ? used.find((v) => RESULT_NAMES.test(v)) : undefined;
+  if (shadowed !== undefined)
+    throw new CbmError('BAD_INPUT', `${context}: on ${dialect} a column named '${shadowed}' would read as a result of the fit's queries; rename it (e.g. in a view)`, {
+      column: shadowed,
+    });
 
   // A column's kind (text, number, boolean) is the JS type of its value in the first row. A NULL
   // there means the column has NULLs: count them now, for the error (the common path counts

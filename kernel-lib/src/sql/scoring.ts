@@ -6,7 +6,7 @@ import { expressionColumns, isDerived, parseExpression } from '../model/transfor
 import type { LogitModelJSON } from '../model/modelJson';
 import type { Preparation } from '../prepare/preparation';
 import type { SqlDialect } from './executor';
-import { checkDialect, doubleType, logisticSQL, quoteIdentifier, quoteString, sqlNumber } from './dialect';
+import { aliasesShadowColumns, checkDialect, doubleType, logisticSQL, quoteIdentifier, quoteString, sqlNumber } from './dialect';
 import { expressionSQL, type SqlExpression } from './transform';
 
 /**
@@ -111,6 +111,10 @@ export function scoringQuery(model: ScorableModel, options: ScoringQueryOptions)
   check(typeof as === 'string' && as.length > 0, `${context}: as must be a column name, got ${String(as)}`);
   check(!keep.includes(as), `${context}: the score column '${as}' would repeat a kept column; choose another name with 'as'`);
   const score = scoringSQL(model, { dialect, output: options.output });
+  check(
+    !aliasesShadowColumns(dialect) || !score.includes(quoteIdentifier(dialect, as)),
+    `${context}: on ${dialect} the score column '${as}' would shadow the model's input of that name; choose another name with 'as'`,
+  );
   const columns = [...keep.map((k) => quoteIdentifier(dialect, k)), `${score} AS ${quoteIdentifier(dialect, as)}`];
   return `SELECT ${columns.join(', ')} FROM ${tableSQL(dialect, options.table, context)}`;
 }
