@@ -1,7 +1,8 @@
 /**
- * The command line (npm run fit:db / npm run score → kernel-lib/bin/cbm-sql.mjs) on a DuckDB file
- * and on PostgreSQL: a fit in the database equals fitLogit (reference: the in-memory fit, 1e-9),
- * and the scores table it writes equals model.predict (1e-12). Needs the built dist (npm test builds).
+ * The command line (npm run fit:db / npm run score → kernel-lib/bin/cbm-sql.mjs) on a DuckDB file,
+ * on PostgreSQL and on a two-shard ClickHouse cluster (through a Distributed table): a fit in the
+ * database equals fitLogit (reference: the in-memory fit, 1e-9), and the scores table it writes
+ * equals model.predict (1e-12). Needs the built dist (npm test builds).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +16,8 @@ import { openPostgres } from '../kernel-lib/src/warehouse/postgres';
 import type { SqlExecutor } from '../kernel-lib/src/sql/executor';
 import { postgresBin, startPostgres, type TestCluster } from './helpers/postgres';
 import { loadRows } from './helpers/sqlLoad';
+import { clickhouseAvailable, distributeRows, startClickHouse, type ClickHouseTestCluster } from './helpers/clickhouse';
+import { openClickHouse } from '../kernel-lib/src/warehouse/clickhouse';
 
 const cli = join(__dirname, '..', 'kernel-lib', 'bin', 'cbm-sql.mjs');
 const customers = bankCardCustomers({ seed: BANKCARD_SEED });
@@ -87,6 +90,47 @@ describe.each(targets)('cbm-sql on $name', (target) => {
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/SQL_ERROR.*--replace/);
     expect(runCli(['score', '--model', modelPath, '--db', target.db(), '--table', 'customers', '--into', 'scores', '--replace']).status).toBe(0);
+  });
+});
+
+describe.runIf(clickhouseAvailable())('cbm-sql on a two-shard ClickHouse cluster', { timeout: 300_000 }, () => {
+  let chCluster: ClickHouseTestCluster;
+  const contacted = customers.filter((c) => c.contacted);
+  beforeAll(async () => {
+    chCluster = startClickHouse();
+    const shards = await Promise.all(chCluster.shards.map((url) => openClickHouse(url)));
+    await distributeRows(shards, chCluster.cluster, 'customers', { id: 'double', gender: 'text', age: 'double', income: 'double', responded: 'double' }, contacted);
+    for (const shard of shards) await shard.close();
+  }, 120_000);
+  afterAll(() => chCluster?.stop());
+
+  it('fit through the Distributed table equals fitLogit; score --into writes a MergeTree table on the connected server equal to model.predict', async () => {
+    const url = chCluster.shards[0].replace(/^http:/, 'clickhouse:');
+    const modelPath = join(dir, 'clickhouse.model.json');
+    const fit = runCli(['fit', '--db', url, '--table', 'customers_all', '--formula', formula, '--prepare', JSON.stringify(prepare), '--out', modelPath]);
+    expect(fit.status, fit.stderr).toBe(0);
+    expect(fit.stderr).toMatch(/connecting to ClickHouse/);
+    expect(fit.stderr).toMatch(/Newton pass/);
+    const model = LogitModel.fromJSON(readFileSync(modelPath, 'utf8'));
+    model.names.forEach((_, j) => expect(Math.abs(model.coefficients[j] - reference.coefficients[j])).toBeLessThan(1e-9 * Math.abs(reference.coefficients[j])));
+
+    const score = runCli(['score', '--model', modelPath, '--db', chCluster.shards[0], '--table', 'customers_all', '--into', 'scores']);
+    expect(score.status, score.stderr).toBe(0);
+    expect(score.stdout.trim()).toBe(`${contacted.length} rows scored into scores`);
+    const db = await openClickHouse(chCluster.shards[0]);
+    try {
+      expect((await db.run("SELECT engine FROM system.tables WHERE database = currentDatabase() AND name = 'scores'"))[0].engine).toBe('MergeTree');
+      const rows = await db.run('SELECT id, score FROM scores ORDER BY id');
+      const p = model.predict(contacted);
+      expect(rows.length).toBe(contacted.length);
+      expect(rows.every((r, i) => Math.abs(Number(r.score) - p[i]) <= 1e-12)).toBe(true);
+    } finally {
+      await db.close();
+    }
+    const again = runCli(['score', '--model', modelPath, '--db', url, '--table', 'customers_all', '--into', 'scores']);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/SQL_ERROR.*already exists.*--replace/);
+    expect(runCli(['score', '--model', modelPath, '--db', url, '--table', 'customers_all', '--into', 'scores', '--replace']).status).toBe(0);
   });
 });
 

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CbmError, fitLinear, fitLogit, LogitModel, seededUniform, type LogitModel as Model } from '../kernel-lib/src/index';
 import { bankCardCustomers, BANKCARD_SEED } from '../kernel-lib/src/datasets';
-import { scoringQuery, scoringSQL } from '../kernel-lib/src/sql';
+import { fitLogitInDatabase, quoteIdentifier, quoteString, scoringQuery, scoringSQL } from '../kernel-lib/src/sql';
 import { openDuckDB } from '../kernel-lib/src/warehouse/duckdb';
 import { openPostgres } from '../kernel-lib/src/warehouse/postgres';
 import type { SqlExecutor } from '../kernel-lib/src/sql/executor';
@@ -188,6 +188,52 @@ describe.each(engines)('scoringSQL on $name', (engine) => {
   });
 });
 
+describe.runIf(postgresBin())('PostgreSQL literals under standard_conforming_strings off and on (issue 18)', () => {
+  // A level that closes the literal early where a backslash escapes the quote (setting off) and,
+  // so read, runs a second statement. Reference: the text itself (it must come back unchanged)
+  // and fitLogit / model.predict on the same rows (in-memory, no SQL).
+  const evil = "x\\') THEN 1 END, 1; CREATE TABLE pwn AS SELECT current_user AS u; --";
+  const u = seededUniform('standard-conforming-strings');
+  const levels = [evil, 'plain', "back\\slash \\' end"];
+  const rows = Array.from({ length: 300 }, (_, i) => {
+    const g = levels[i % 3];
+    const x = Math.round(u() * 1000) / 100;
+    // A column name with a backslash and a quote: PostgreSQL reads no escapes in "…" under either setting.
+    return { id: i + 1, g, 'x\\" y': x, y: u() < 1 / (1 + Math.exp(-(-1 + 0.2 * x + (i % 3) * 0.4))) ? 1 : 0 };
+  });
+  const formula = 'y ~ g + `x\\" y`';
+  const model = fitLogit(rows, formula);
+
+  it("a backslash makes an escape string E'…' with backslashes doubled; other literals are plain", () => {
+    expect(quoteString('postgres', "it's")).toBe("'it''s'");
+    expect(quoteString('postgres', "a\\'b")).toBe("E'a\\\\''b'");
+    expect(quoteString('duckdb', "a\\'b")).toBe("'a\\''b'");
+    expect(scoringSQL(model, { dialect: 'postgres' })).toContain(`E'x\\\\'') THEN 1 END`);
+  });
+
+  for (const setting of ['off', 'on'] as const) {
+    it(`setting ${setting}: the level round-trips, scoringQuery and fitLogitInDatabase run no second statement`, async () => {
+      const db = await openPostgres(cluster!.config);
+      try {
+        await db.run(`SET standard_conforming_strings = ${setting}`);
+        expect((await db.run('SHOW standard_conforming_strings'))[0].standard_conforming_strings).toBe(setting);
+        await loadRows(db, 'levels', { id: 'double', g: 'text', 'x\\" y': 'double', y: 'double' }, rows);
+        const stored = await db.run('SELECT "g" FROM "levels" ORDER BY "id" LIMIT 3');
+        expect(stored.map((r) => r.g)).toEqual(levels);
+        const scored = await db.run(`${scoringQuery(model, { table: 'levels', keep: ['id'], dialect: 'postgres' })} ORDER BY "id"`);
+        const p = model.predict(rows);
+        expect(scored.filter((r, i) => !close(Number(r.score), p[i]))).toEqual([]);
+        const fitted = await fitLogitInDatabase(db, { table: 'levels', formula });
+        expect(fitted.names).toEqual(model.names);
+        fitted.names.forEach((name) => expect(Math.abs(fitted.coefficient(name) - model.coefficient(name))).toBeLessThan(1e-9 * (1 + Math.abs(model.coefficient(name)))));
+        expect((await db.run("SELECT to_regclass('pwn') IS NULL AS absent"))[0].absent).toBe(true);
+      } finally {
+        await db.close();
+      }
+    });
+  }
+});
+
 describe.each(engines)('transforms as SQL on $name (sql/transform.ts)', (engine) => {
   // Reference: JavaScript's Math.log/exp/sqrt/pow (what the library evaluates); a non-finite JS
   // value (where the library raises NON_FINITE) must be NULL in SQL, never a number or an error.
@@ -304,6 +350,19 @@ describe('scoringSQL text', () => {
     expect(scoringQuery(json as never, { dialect: 'spark', table: ['crm', 'customer base'], keep: ['id'] })).toBe(
       `SELECT \`id\`, ${golden} AS \`score\` FROM \`crm\`.\`customer base\``,
     );
+  });
+
+  it('ClickHouse: Float64 casts, lower-case functions where 18.16 needs them, backslashes escaped in names and literals (runs in clickhouse.test.ts)', () => {
+    const age = '((CAST("age" AS Float64) - CAST(18 AS Float64)) / CAST(30 AS Float64))';
+    expect(scoringSQL(json as never, { dialect: 'clickhouse' })).toBe(
+      `CASE WHEN "gender" IN ('F', 'M') AND "age" IS NOT NULL THEN 1 / (1 + EXP(-(CAST(-1.5 AS Float64)` +
+        ` + (CASE WHEN "gender" = 'M' THEN CAST(0.25 AS Float64) ELSE CAST(0 AS Float64) END)` +
+        ` + CAST(2 AS Float64) * ${age}` +
+        ` + (CASE WHEN "gender" = 'M' THEN CAST(0.5 AS Float64) * ${age} ELSE CAST(0 AS Float64) END)))) END`,
+    );
+    expect(quoteIdentifier('clickhouse', 'a\\"b')).toBe('"a\\\\""b"');
+    expect(quoteString('clickhouse', "a\\'b")).toBe("'a\\\\''b'");
+    expect(quoteString('clickhouse', "it's")).toBe("'it''s'");
   });
 
   it('PostgreSQL clamps the link before EXP (its EXP raises on overflow); numbers round-trip', () => {

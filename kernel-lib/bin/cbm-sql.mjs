@@ -7,8 +7,12 @@
  *   npm run score -- --model m.json --db postgresql://cbm@localhost/crm --table customers --into scores --keep id,segment
  *   npm run fit:db -- --db out/cbm.duckdb --table customers --formula "responded ~ gender:age + gender:income" \
  *       --where contacted --prepare '{"encode":{"gender":{"M":1,"F":0}},"scale":["income","age"]}' --out out/db.model.json
+ *   npm run fit:db -- --db clickhouse://127.0.0.1:8123 --table customers_all --formula "responded ~ age + income"
  *
- * --db is a DuckDB file (or :memory:) or a postgres:// / postgresql:// connection string.
+ * --db is a DuckDB file (or :memory:), a postgres:// / postgresql:// connection string, or a
+ * ClickHouse server's HTTP URL (clickhouse://host:port or http(s)://host:port, optionally
+ * /database). On ClickHouse, --into creates a MergeTree table on the connected server only, and
+ * the statements run one by one (ClickHouse has no transactions).
  * Progress goes to stderr; the row count (score) or the model summary (fit) to stdout.
  * Exit codes: 0 done, 1 the library or the database refused (message printed), 2 bad arguments.
  */
@@ -28,7 +32,8 @@ try {
 const USAGE = `usage:
   cbm-sql score --model MODEL.json --db DB --table TABLE --into TABLE [--keep id,...] [--as score] [--output probability|link] [--replace] [--print-sql]
   cbm-sql fit   --db DB --table TABLE --formula "y ~ ..." [--where SQL] [--prepare JSON] [--event VALUE] [--stepwise aic|bic|p-value] [--out MODEL.json]
-DB: a DuckDB file path (or :memory:) or a postgres:// connection string. TABLE may be schema.table.`;
+DB: a DuckDB file path (or :memory:), a postgres:// connection string, or a ClickHouse URL
+(clickhouse://host:port or http://host:port). TABLE may be schema.table.`;
 
 const SPECS = {
   score: { model: 'value', db: 'value', table: 'value', into: 'value', keep: 'value', as: 'value', output: 'value', replace: 'flag', 'print-sql': 'flag' },
@@ -73,9 +78,16 @@ function tableName(text) {
 }
 
 async function connect(db) {
-  const postgres = /^postgres(ql)?:\/\//.test(db);
-  progress(`connecting to ${postgres ? 'PostgreSQL' : `DuckDB ${db}`}`);
-  return postgres ? warehouse.openPostgres(db) : warehouse.openDuckDB(db);
+  if (/^postgres(ql)?:\/\//.test(db)) {
+    progress('connecting to PostgreSQL');
+    return warehouse.openPostgres(db);
+  }
+  if (/^(clickhouse|https?):\/\//.test(db)) {
+    progress(`connecting to ClickHouse at ${db.replace(/\/\/[^@/]*@/, '//')}`);
+    return warehouse.openClickHouse(db);
+  }
+  progress(`connecting to DuckDB ${db}`);
+  return warehouse.openDuckDB(db);
 }
 
 const started = Date.now();
@@ -104,10 +116,10 @@ async function score(args, db) {
   const quote = (name) => (Array.isArray(name) ? name : [name]).map((p) => warehouse.quoteIdentifier(db.dialect, p)).join('.');
   const [{ n }] = await db.run(`SELECT COUNT(*) AS n FROM ${quote(table)}`);
   progress(`scoring ${Number(n).toLocaleString('en')} rows of ${args.table} into ${args.into}`);
-  const count = await db.transaction(async (run) => {
+  const write = async (run) => {
     if (args.replace) await run(`DROP TABLE IF EXISTS ${quote(into)}`);
     try {
-      await run(`CREATE TABLE ${quote(into)} AS ${select}`);
+      await run(warehouse.createTableAsSql(db.dialect, quote(into), select));
     } catch (error) {
       if (!args.replace && /exists/i.test(error.message)) error.message += ` (add --replace to overwrite ${args.into})`;
       throw error;
@@ -116,7 +128,9 @@ async function score(args, db) {
     const [{ n: nulls }] = await run(`SELECT COUNT(*) AS n FROM ${quote(into)} WHERE ${quote(args.as ?? 'score')} IS NULL`);
     if (Number(nulls) > 0) progress(`${Number(nulls).toLocaleString('en')} rows scored NULL (a NULL input or a level the model was not fitted on)`);
     return Number(written);
-  });
+  };
+  // ClickHouse has no transactions: there the statements simply run in order.
+  const count = db.dialect === 'clickhouse' ? await write((sql) => db.run(sql)) : await db.transaction(write);
   progress('done');
   process.stdout.write(`${count} rows scored into ${args.into}\n`);
 }
@@ -135,9 +149,7 @@ async function fit(args, db) {
     const t0 = Date.now();
     const rows = await db.run(sql);
     passes++;
-    progress(
-      `query ${passes} (${sql.startsWith('SELECT SUM(') ? 'Newton pass' : sql.includes('SAMPLE') ? 'warm-start sample' : 'profile'}) ${((Date.now() - t0) / 1000).toFixed(2)} s`,
-    );
+    progress(`query ${passes} (${sql.includes(' AS ll,') ? 'Newton pass' : sql.includes('SAMPLE') ? 'warm-start sample' : 'profile'}) ${((Date.now() - t0) / 1000).toFixed(2)} s`);
     return rows;
   };
   const options = { table: tableName(args.table), formula: args.formula, dialect: db.dialect };

@@ -1,5 +1,5 @@
 /**
- * @cbm-kit/kernel-lib/warehouse – database executors (embedded DuckDB; PostgreSQL) and the work
+ * @cbm-kit/kernel-lib/warehouse – database executors (embedded DuckDB; PostgreSQL; ClickHouse) and the work
  * that runs inside them. Kept out of the numeric root entry so that browser and Excel bundles
  * never load a native module.
  *
@@ -10,6 +10,7 @@
  */
 export { openDuckDB, DEFAULT_DUCKDB_PATH } from './warehouse/duckdb';
 export { openPostgres } from './warehouse/postgres';
+export { openClickHouse } from './warehouse/clickhouse';
 // The SQL generators, for warehouse users' convenience (the sql entry is their home).
 export * from './sql';
 export {

@@ -5,9 +5,11 @@ import type { SqlDialect } from './executor';
  * Every difference between the SQL dialects cbm-kit writes lives here, so that a generator
  * (scoring, fitting, loading, monitoring) writes one SQL text and asks this module for the parts
  * that differ: identifier quoting, string literals, numbers that round-trip, and the few
- * functions whose names differ.
+ * functions whose names differ. Function names are written in lower case where a dialect needs
+ * it (ClickHouse 18.16 knows `abs`, `greatest`, `least` only so; DuckDB, PostgreSQL and Spark
+ * SQL read any case).
  */
-export const SQL_DIALECTS: readonly SqlDialect[] = ['duckdb', 'postgres', 'spark'];
+export const SQL_DIALECTS: readonly SqlDialect[] = ['duckdb', 'postgres', 'spark', 'clickhouse'];
 
 export function checkDialect(dialect: unknown, context: string): asserts dialect is SqlDialect {
   check(
@@ -17,9 +19,10 @@ export function checkDialect(dialect: unknown, context: string): asserts dialect
 }
 
 /**
- * A quoted identifier: "name" (DuckDB, PostgreSQL; doubled inner quotes) or `name` (Spark SQL;
- * doubled inner backticks). Any text is safe, including spaces, quotes and reserved words; NUL
- * is refused because no engine stores it.
+ * A quoted identifier: "name" (DuckDB, PostgreSQL, ClickHouse; doubled inner quotes) or `name`
+ * (Spark SQL; doubled inner backticks). ClickHouse also reads a backslash in a quoted identifier
+ * as an escape, so there it is doubled. Any text is safe, including spaces, quotes and reserved
+ * words; NUL is refused because no engine stores it.
  *
  * @example
  * quoteIdentifier('duckdb', 'monthly "fee"') // '"monthly ""fee"""'
@@ -28,22 +31,31 @@ export function quoteIdentifier(dialect: SqlDialect, name: string): string {
   checkDialect(dialect, 'quoteIdentifier');
   check(typeof name === 'string' && name.length > 0, `SQL: an identifier must be non-empty text, got ${describeValue(name)}`);
   if (name.includes('\u0000')) throw new CbmError('BAD_INPUT', 'SQL: an identifier cannot contain the NUL character');
-  return dialect === 'spark' ? `\`${name.replace(/`/g, '``')}\`` : `"${name.replace(/"/g, '""')}"`;
+  if (dialect === 'spark') return `\`${name.replace(/`/g, '``')}\``;
+  const unescaped = dialect === 'clickhouse' ? name.replace(/\\/g, '\\\\') : name;
+  return `"${unescaped.replace(/"/g, '""')}"`;
 }
 
 /**
- * A string literal. Single quotes are doubled; Spark SQL also treats the backslash as an escape,
- * so it is doubled there.
+ * A string literal that reads back as exactly `value` under every server setting. Single quotes
+ * are doubled everywhere. Where the engine reads a backslash as an escape it is doubled too:
+ * Spark SQL and ClickHouse always; PostgreSQL when `standard_conforming_strings` is off (a legal
+ * server and session setting), so a value holding a backslash is written as an escape string
+ * `E'…'` with the backslashes doubled, which reads the same whatever the setting (other values
+ * stay plain `'…'`, as every setting reads them alike).
  *
  * @example
  * quoteString('postgres', "O'Brien") // "'O''Brien'"
+ * quoteString('postgres', 'a\\b') // "E'a\\\\b'"
  */
 export function quoteString(dialect: SqlDialect, value: string): string {
   checkDialect(dialect, 'quoteString');
   check(typeof value === 'string', `SQL: a string literal must be text, got ${describeValue(value)}`);
   if (value.includes('\u0000')) throw new CbmError('BAD_INPUT', 'SQL: a string literal cannot contain the NUL character');
   const escaped = value.replace(/'/g, "''");
-  return `'${dialect === 'spark' ? escaped.replace(/\\/g, '\\\\') : escaped}'`;
+  if (!value.includes('\\') || dialect === 'duckdb') return `'${escaped}'`;
+  const doubled = escaped.replace(/\\/g, '\\\\');
+  return dialect === 'postgres' ? `E'${doubled}'` : `'${doubled}'`;
 }
 
 /**
@@ -62,12 +74,24 @@ export function sqlNumber(dialect: SqlDialect, value: number): string {
 
 /** The name of the 8-byte float type. */
 export function doubleType(dialect: SqlDialect): string {
-  return dialect === 'postgres' ? 'DOUBLE PRECISION' : 'DOUBLE';
+  return dialect === 'postgres' ? 'DOUBLE PRECISION' : dialect === 'clickhouse' ? 'Float64' : 'DOUBLE';
 }
 
-/** The name of the text type, for casting a column to text (VARCHAR, TEXT, STRING). */
+/** The name of the text type, for casting a column to text (VARCHAR, TEXT, STRING, String). */
 export function textType(dialect: SqlDialect): string {
-  return dialect === 'postgres' ? 'TEXT' : dialect === 'spark' ? 'STRING' : 'VARCHAR';
+  return dialect === 'postgres' ? 'TEXT' : dialect === 'spark' ? 'STRING' : dialect === 'clickhouse' ? 'String' : 'VARCHAR';
+}
+
+/**
+ * A text expression without its leading and trailing spaces: TRIM, or on ClickHouse 18.16 (which
+ * has no TRIM) the same with a regular expression.
+ *
+ * @example
+ * trimSQL('clickhouse', '"answer"') // `replaceRegexpAll("answer", '^ +| +$', '')`
+ */
+export function trimSQL(dialect: SqlDialect, expr: string): string {
+  checkDialect(dialect, 'SQL');
+  return dialect === 'clickhouse' ? `replaceRegexpAll(${expr}, '^ +| +$', '')` : `TRIM(${expr})`;
 }
 
 /**
@@ -89,7 +113,31 @@ export function logisticSQL(dialect: SqlDialect, v: string): string {
  * that the value, below 1e−304, changes no sum it enters.
  */
 export function expMinusAbsSQL(dialect: SqlDialect, v: string): string {
-  return dialect === 'postgres' ? `EXP(-LEAST(ABS(${v}), 700))` : `EXP(-ABS(${v}))`;
+  return dialect === 'postgres' ? `EXP(-LEAST(ABS(${v}), 700))` : `EXP(-abs(${v}))`;
+}
+
+/**
+ * Whether a query's aliases shadow the table's columns of the same name (ClickHouse resolves an
+ * identifier to an alias first, even a table-qualified one), so that a generator must not give a
+ * result a name that is also a column the query reads.
+ *
+ * @example
+ * aliasesShadowColumns('clickhouse') // true
+ */
+export function aliasesShadowColumns(dialect: SqlDialect): boolean {
+  return dialect === 'clickhouse';
+}
+
+/**
+ * Whether `sampleClause` can sample any table of this dialect. ClickHouse samples only tables
+ * declared with SAMPLE BY (a Distributed table over plain MergeTree shards is not), so fits there
+ * start from zero and take two or three more passes.
+ *
+ * @example
+ * samplesTables('clickhouse') // false
+ */
+export function samplesTables(dialect: SqlDialect): boolean {
+  return dialect !== 'clickhouse';
 }
 
 /**
@@ -99,6 +147,7 @@ export function expMinusAbsSQL(dialect: SqlDialect, v: string): string {
 export function sampleClause(dialect: SqlDialect, percent: number, seed: number): string {
   check(percent > 0 && percent <= 100 && Number.isInteger(seed) && seed >= 0, `SQL: a sample needs 0 < percent ≤ 100 and a whole seed, got ${percent}% and ${seed}`);
   const p = String(percent);
+  if (dialect === 'clickhouse') throw new CbmError('BAD_INPUT', 'SQL: ClickHouse samples only tables declared with SAMPLE BY; check samplesTables first');
   if (dialect === 'postgres') return `TABLESAMPLE BERNOULLI (${p}) REPEATABLE (${seed})`;
   if (dialect === 'spark') return `TABLESAMPLE (${p} PERCENT) REPEATABLE (${seed})`;
   // DuckDB: the table-level form (USING SAMPLE would have to follow WHERE).
@@ -116,8 +165,8 @@ export function fenceSQL(dialect: SqlDialect): string {
 }
 
 /**
- * A DATE literal from 'YYYY-MM-DD' text: `DATE '2025-01-31'` in every supported dialect (checked
- * here so that no caller can smuggle SQL through a date).
+ * A DATE literal from 'YYYY-MM-DD' text: `DATE '2025-01-31'`, on ClickHouse `toDate('2025-01-31')`
+ * (checked here so that no caller can smuggle SQL through a date).
  *
  * @example
  * dateLiteral('postgres', '2025-01-31') // "DATE '2025-01-31'"
@@ -125,13 +174,13 @@ export function fenceSQL(dialect: SqlDialect): string {
 export function dateLiteral(dialect: SqlDialect, date: string): string {
   checkDialect(dialect, 'SQL');
   check(typeof date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(date), `SQL: a date literal must be 'YYYY-MM-DD', got ${JSON.stringify(date)}`);
-  return `DATE '${date}'`;
+  return dialect === 'clickhouse' ? `toDate('${date}')` : `DATE '${date}'`;
 }
 
 /**
  * Whole days from one DATE expression to another (to − from), as an integer: DuckDB
  * `date_diff('day', from, to)`, PostgreSQL `(to - from)` (date minus date is an integer there),
- * Spark SQL `datediff(to, from)`.
+ * Spark SQL `datediff(to, from)`, ClickHouse `dateDiff('day', from, to)`.
  *
  * @example
  * daysBetween('duckdb', "DATE '2025-01-01'", 'e.date') // "date_diff('day', DATE '2025-01-01', e.date)"
@@ -140,6 +189,7 @@ export function daysBetween(dialect: SqlDialect, from: string, to: string): stri
   checkDialect(dialect, 'SQL');
   if (dialect === 'postgres') return `((${to}) - (${from}))`;
   if (dialect === 'spark') return `datediff(${to}, ${from})`;
+  if (dialect === 'clickhouse') return `dateDiff('day', ${from}, ${to})`;
   return `date_diff('day', ${from}, ${to})`;
 }
 
@@ -152,7 +202,8 @@ export function bigintType(dialect: SqlDialect): string {
 /**
  * The continuous quantile (linear interpolation, R type 7) of a column as an ordered-set
  * aggregate: `percentile_cont(p) WITHIN GROUP (ORDER BY expr)` in DuckDB and PostgreSQL;
- * Spark SQL has `percentile(expr, p)`.
+ * Spark SQL has `percentile(expr, p)`. ClickHouse 18.16 has no interpolating exact quantile, so
+ * it is refused there.
  *
  * @example
  * quantileCont('postgres', 0.5, 'x') // 'percentile_cont(0.5) WITHIN GROUP (ORDER BY x)'
@@ -160,12 +211,14 @@ export function bigintType(dialect: SqlDialect): string {
 export function quantileCont(dialect: SqlDialect, p: number, expr: string): string {
   checkDialect(dialect, 'SQL');
   check(typeof p === 'number' && p >= 0 && p <= 1, `SQL: a quantile must be in [0, 1], got ${String(p)}`);
+  check(dialect !== 'clickhouse', 'SQL: ClickHouse has no interpolating (R type 7) quantile; profile the table on DuckDB or PostgreSQL');
   return dialect === 'spark' ? `percentile(${expr}, ${p})` : `percentile_cont(${p}) WITHIN GROUP (ORDER BY ${expr})`;
 }
 
 /** The first day of the month of a DATE expression, as a DATE. */
 export function monthStart(dialect: SqlDialect, expr: string): string {
   checkDialect(dialect, 'SQL');
+  if (dialect === 'clickhouse') return `toStartOfMonth(${expr})`;
   return dialect === 'spark' ? `CAST(date_trunc('MONTH', ${expr}) AS DATE)` : `CAST(date_trunc('month', ${expr}) AS DATE)`;
 }
 
@@ -175,5 +228,53 @@ export function monthStart(dialect: SqlDialect, expr: string): string {
  */
 export function replaceTableSql(dialect: SqlDialect, table: string, select: string): string[] {
   const name = quoteIdentifier(dialect, table);
-  return [`DROP TABLE IF EXISTS ${name}`, `CREATE TABLE ${name} AS ${select}`];
+  return [`DROP TABLE IF EXISTS ${name}`, createTableAsSql(dialect, name, select)];
+}
+
+/**
+ * CREATE TABLE `name` AS `select`, for a quoted (possibly schema-qualified) name. On ClickHouse
+ * the table is a MergeTree on the connected server only (`ON CLUSTER` would need ZooKeeper).
+ *
+ * @example
+ * createTableAsSql('clickhouse', '"scores"', 'SELECT 1 AS x') // 'CREATE TABLE "scores" ENGINE = MergeTree ORDER BY tuple() AS SELECT 1 AS x'
+ */
+export function createTableAsSql(dialect: SqlDialect, quotedName: string, select: string): string {
+  checkDialect(dialect, 'SQL');
+  const engine = dialect === 'clickhouse' ? ' ENGINE = MergeTree ORDER BY tuple()' : '';
+  return `CREATE TABLE ${quotedName}${engine} AS ${select}`;
+}
+
+/**
+ * One aggregate query over rows computed in stages, each stage adding named columns computed
+ * from the table's columns and earlier stages' (e.g. the design values, then η, then μ), so that
+ * every row's expensive values are computed once however many sums read them.
+ *
+ * Most dialects nest one SELECT per stage (with `fenceSQL`). ClickHouse writes one flat SELECT
+ * with the stages as `WITH expr AS name` aliases: only a flat aggregate over a Distributed table
+ * runs on the shards, each sending back one row of partial sums (an aggregate over a subquery
+ * would pull every row to the server that received the query). ClickHouse computes a repeated
+ * expression once per block, and its aliases shadow columns of the same name, so stage names
+ * must not be column names of the table (cbm-kit's start with `cbm_`).
+ *
+ * @example
+ * stagedAggregateSQL('clickhouse', { from: '"t"', where: null }, [[['cbm_x', 'CAST("x" AS Float64)']]], ['SUM(cbm_x) AS s'])
+ * // 'WITH CAST("x" AS Float64) AS cbm_x SELECT SUM(cbm_x) AS s FROM "t"'
+ */
+export function stagedAggregateSQL(
+  dialect: SqlDialect,
+  source: { from: string; where: string | null },
+  stages: readonly (readonly (readonly [name: string, sql: string])[])[],
+  aggregates: readonly string[],
+): string {
+  checkDialect(dialect, 'SQL');
+  check(stages.length > 0 && aggregates.length > 0, 'SQL: a staged aggregate needs at least one stage and one aggregate');
+  const where = source.where === null ? '' : ` WHERE ${source.where}`;
+  const list = (stage: readonly (readonly [string, string])[]) => stage.map(([name, sql]) => `${sql} AS ${name}`).join(', ');
+  if (dialect === 'clickhouse') return `WITH ${stages.map(list).join(', ')} SELECT ${aggregates.join(', ')} FROM ${source.from}${where}`;
+  const fence = fenceSQL(dialect);
+  let rows = `SELECT ${list(stages[0])} FROM ${source.from}${where}`;
+  stages.slice(1).forEach((stage, k) => {
+    rows = `SELECT *, ${list(stage)} FROM (${rows}${fence}) AS stage${k}_`;
+  });
+  return `SELECT ${aggregates.join(', ')} FROM (${rows}${fence}) AS rows_`;
 }

@@ -8,7 +8,7 @@
 export type SqlRow = Record<string, unknown>;
 
 /** The SQL dialects the generators write. */
-export type SqlDialect = 'duckdb' | 'postgres' | 'spark';
+export type SqlDialect = 'duckdb' | 'postgres' | 'spark' | 'clickhouse';
 
 /** Runs one statement and resolves to its rows: the least a caller must supply to fit in a database. */
 export type SqlRun = (sql: string) => Promise<SqlRow[]>;

@@ -12,7 +12,8 @@ import { checkEncodings } from '../prepare/encode';
 import { isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
 import { scalerFromRanges } from '../prepare/scale';
 import type { SqlDialect, SqlExecutor, SqlRow, SqlRun } from './executor';
-import { checkDialect, doubleType, expMinusAbsSQL, fenceSQL, quoteIdentifier, quoteString, sampleClause, sqlNumber, textType } from './dialect';
+import { checkDialect, doubleType, expMinusAbsSQL, quoteIdentifier, quoteString, sampleClause, samplesTables, sqlNumber, stagedAggregateSQL, textType, trimSQL } from './dialect';
+import { aliasesShadowColumns } from './dialect';
 import { designColumnSQL, own, preparedVariableSQL, tableSQL } from './scoring';
 
 /**
@@ -63,6 +64,8 @@ const WARM_START_ROWS = 100_000;
 /** Rows of the warm-start sample: enough for a start within a few standard errors, few enough to read quickly (drivers convert each value). */
 const WARM_START_SAMPLE = 20_000;
 const SAMPLE_SEED = 20_240_601;
+/** The names the fit's queries give their results (profile, moments, Newton pass), which a column must not have where aliases shadow columns. */
+const RESULT_NAMES = /^(?:n|ones|bad|ll|extreme|perfect|[cemvga]\d+|lo\d+|hi\d+|h\d+_\d+)$/;
 /** |η| beyond which P is within 1e-8 of 0 or 1 (as in the in-memory fit). */
 const EXTREME_ETA = 18.420680743952367;
 
@@ -167,6 +170,11 @@ export async function prepareInDatabase(
     if (!columns.includes(v))
       throw new CbmError('UNKNOWN_COLUMN', `${context}: unknown column '${v}'; the table has ${columns.map((c) => `'${c}'`).join(', ')}`, { column: v, available: columns });
   }
+  const shadowed = aliasesShadowColumns(dialect) ? used.find((v) => RESULT_NAMES.test(v)) : undefined;
+  if (shadowed !== undefined)
+    throw new CbmError('BAD_INPUT', `${context}: on ${dialect} a column named '${shadowed}' would read as a result of the fit's queries; rename it (e.g. in a view)`, {
+      column: shadowed,
+    });
 
   // A column's kind (text, number, boolean) is the JS type of its value in the first row. A NULL
   // there means the column has NULLs: count them now, for the error (the common path counts
@@ -326,45 +334,50 @@ interface Pass {
 }
 
 /**
- * The SQL of one pass. Nested selects compute each row's design values, then η, then e^−|η|,
- * μ and the weight once; on PostgreSQL `OFFSET 0` (fenceSQL) keeps the planner from inlining a
- * select into the next, which would recompute EXP for every sum that uses it.
+ * The SQL of one pass: stages compute each row's design values, then η, then e^−|η|, then the
+ * residual y − μ and the weight once, and one row of sums comes back (stagedAggregateSQL: nested selects, or on
+ * ClickHouse one flat aggregate that runs on every shard). Stage names start with `cbm_`.
  */
 function passSQL(data: InDatabaseData, xs: readonly (string | null)[], beta: Float64Array, withHessian: boolean, maxAbs: ((j: number) => string) | null): string {
   const { dialect } = data;
   const p = xs.length;
-  const x = (j: number) => `x${j}`;
-  const inner = `SELECT ${data.ySQL} AS y${xs.map((sql, j) => (sql === null ? '' : `, ${sql} AS ${x(j)}`)).join('')} FROM ${data.from}${data.where ? ` WHERE ${data.where}` : ''}`;
+  const x = (j: number) => `cbm_x${j}`;
   const addends: string[] = [];
   let constant = 0;
   xs.forEach((sql, j) => {
     if (sql === null) constant += beta[j];
     else if (beta[j] !== 0) addends.push(`${sqlNumber(dialect, beta[j])} * ${x(j)}`);
   });
-  const eta = [sqlNumber(dialect, constant), ...addends].join(' + ');
-  const fence = fenceSQL(dialect);
-  const withEta = `SELECT *, ${eta} AS eta FROM (${inner}${fence}) AS rows_`;
-  const withT = `SELECT *, ${expMinusAbsSQL(dialect, 'eta')} AS t FROM (${withEta}${fence}) AS eta_`;
   const one = sqlNumber(dialect, 1);
-  const withMu = `SELECT *, CASE WHEN eta >= 0 THEN ${one} / (${one} + t) ELSE t / (${one} + t) END AS mu FROM (${withT}${fence}) AS t_`;
-  const withW = `SELECT *, y - mu AS r, mu * (${one} - mu) AS w FROM (${withMu}${fence}) AS mu_`;
+  const stages: [string, string][][] = [
+    [['cbm_y', data.ySQL], ...xs.flatMap((sql, j): [string, string][] => (sql === null ? [] : [[x(j), sql]]))],
+    [['cbm_eta', [sqlNumber(dialect, constant), ...addends].join(' + ')]],
+    [['cbm_t', expMinusAbsSQL(dialect, 'cbm_eta')]],
+    // μ = 1/(1 + t) for η ≥ 0 and t/(1 + t) below; the weight μ(1 − μ) = t/(1 + t)² either way,
+    // written from t alone so that η enters each sum as few times as possible (ClickHouse expands
+    // every alias into each sum before it finds the common parts).
+    [
+      ['cbm_r', `cbm_y - (CASE WHEN cbm_eta >= 0 THEN ${one} ELSE cbm_t END) / (${one} + cbm_t)`],
+      ['cbm_w', `cbm_t / ((${one} + cbm_t) * (${one} + cbm_t))`],
+    ],
+  ];
   const limit = sqlNumber(dialect, EXTREME_ETA);
   const sums = [
-    `SUM(y * eta - GREATEST(eta, ${sqlNumber(dialect, 0)}) - LN(${one} + t)) AS ll`,
-    `SUM(CASE WHEN eta > ${limit} OR eta < -${limit} THEN 1 ELSE 0 END) AS extreme`,
-    `SUM(CASE WHEN (eta > ${limit} AND y = 1) OR (eta < -${limit} AND y = 0) THEN 1 ELSE 0 END) AS perfect`,
+    `SUM(cbm_y * cbm_eta - greatest(cbm_eta, ${sqlNumber(dialect, 0)}) - LN(${one} + cbm_t)) AS ll`,
+    `SUM(CASE WHEN cbm_eta > ${limit} OR cbm_eta < -${limit} THEN 1 ELSE 0 END) AS extreme`,
+    `SUM(CASE WHEN (cbm_eta > ${limit} AND cbm_y = 1) OR (cbm_eta < -${limit} AND cbm_y = 0) THEN 1 ELSE 0 END) AS perfect`,
   ];
   if (withHessian) {
     for (let a = 0; a < p; a++) {
-      sums.push(`SUM(${xs[a] === null ? 'r' : `r * ${x(a)}`}) AS g${a}`);
+      sums.push(`SUM(${xs[a] === null ? 'cbm_r' : `cbm_r * ${x(a)}`}) AS g${a}`);
       for (let b = 0; b <= a; b++) {
-        const factors = ['w', ...(xs[a] === null ? [] : [x(a)]), ...(xs[b] === null ? [] : [x(b)])];
+        const factors = ['cbm_w', ...(xs[a] === null ? [] : [x(a)]), ...(xs[b] === null ? [] : [x(b)])];
         sums.push(`SUM(${factors.join(' * ')}) AS h${a}_${b}`);
       }
     }
   }
   if (maxAbs) xs.forEach((sql, j) => sums.push(sql === null ? `${one} AS a${j}` : `${maxAbs(j)} AS a${j}`));
-  return `SELECT ${sums.join(', ')} FROM (${withW}${fence}) AS w_`;
+  return stagedAggregateSQL(dialect, { from: data.from, where: data.where }, stages, sums);
 }
 
 async function runPass(
@@ -424,7 +437,7 @@ export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, 
   // Conditioning (as fitLogit's newtonLogitConditioned): columns with a large offset or an extreme
   // spread are centred and scaled, z = (x − m)/s, from the moments of a sample or of the table.
   let scaling: ColumnScaling | null = null;
-  if (!options.startVector && !options.start && data.n > WARM_START_ROWS && options.warmStart !== false) {
+  if (!options.startVector && !options.start && data.n > WARM_START_ROWS && options.warmStart !== false && samplesTables(data.dialect)) {
     // A repeatable Bernoulli sample of ~20,000 rows, fitted in memory, gives the starting point.
     const percent = Math.min(100, Math.ceil((1e4 * WARM_START_SAMPLE) / data.n) / 100);
     const rows = await data.run(
@@ -447,7 +460,8 @@ export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, 
   const conditioned = (j: number) => scaling!.active && (center[j] !== 0 || scale[j] !== 1);
   const xs = raw.map((sql, j) => (sql !== null && conditioned(j) ? `((${sql} - ${sqlNumber(data.dialect, center[j])}) / ${sqlNumber(data.dialect, scale[j])})` : sql));
   // The size of an original column, max|x| = max|m + s·z|, for the separation diagnosis.
-  const originalAbs = (j: number) => (conditioned(j) ? `MAX(ABS(x${j} * ${sqlNumber(data.dialect, scale[j])} + ${sqlNumber(data.dialect, center[j])}))` : `MAX(ABS(x${j}))`);
+  const originalAbs = (j: number) =>
+    conditioned(j) ? `MAX(abs(cbm_x${j} * ${sqlNumber(data.dialect, scale[j])} + ${sqlNumber(data.dialect, center[j])}))` : `MAX(abs(cbm_x${j}))`;
   const beta = scaling.active ? toScaled(start, scaling) : start;
   const isSmall = (s: Float64Array) => {
     for (let j = 0; j < p; j++) if (!(Math.abs(s[j]) <= tolerance * (1 + Math.abs(beta[j])))) return false;
@@ -653,9 +667,9 @@ async function outcomeSQL(
   }
   if (kind === 'boolean') return `(CASE WHEN ${q} THEN ${one} ELSE ${zero} END)`;
   if (kind === 'number') return `CAST(${q} AS ${doubleType(dialect)})`;
-  const values = (await run(`SELECT DISTINCT LOWER(TRIM(${q})) AS v FROM ${from}${whereSQL} LIMIT 5`)).map((r) => String(r.v));
+  const values = (await run(`SELECT DISTINCT LOWER(${trimSQL(dialect, q)}) AS v FROM ${from}${whereSQL} LIMIT 5`)).map((r) => String(r.v));
   for (const [yes, no] of KNOWN_PAIRS) {
-    if (values.every((v) => v === yes || v === no)) return `(CASE WHEN LOWER(TRIM(${q})) = ${quoteString(dialect, yes)} THEN ${one} ELSE ${zero} END)`;
+    if (values.every((v) => v === yes || v === no)) return `(CASE WHEN LOWER(${trimSQL(dialect, q)}) = ${quoteString(dialect, yes)} THEN ${one} ELSE ${zero} END)`;
   }
   const shown = values
     .slice(0, 4)

@@ -1,7 +1,7 @@
 /**
  * @cbm-kit/kernel-lib/sql – SQL text from the library's models: scoring expressions and queries
  * (the model goes to the data), Newton fits as aggregate queries over any executor, and the
- * churn modelling table. Pure string generation for DuckDB, PostgreSQL and Spark SQL; nothing
+ * churn modelling table. Pure string generation for DuckDB, PostgreSQL, ClickHouse and Spark SQL; nothing
  * here opens a connection (the warehouse entry holds the executors and re-exports these names).
  *
  * @example
@@ -12,6 +12,6 @@
  */
 export { scoringSQL, scoringQuery, type ScoringOptions, type ScoringQueryOptions, type ScorableModel } from './scoring';
 export { fitLogitInDatabase, stepwiseInDatabase, type InDatabaseFitOptions, type InDatabaseStepwiseOptions } from './fit';
-export { quoteIdentifier, quoteString, sqlNumber, SQL_DIALECTS } from './dialect';
+export { quoteIdentifier, quoteString, sqlNumber, createTableAsSql, SQL_DIALECTS } from './dialect';
 export { churnModelTableSql, type ChurnModelTableSqlOptions } from './churn';
 export type { SqlDialect, SqlExecutor, SqlRow, SqlRun } from './executor';

@@ -6,7 +6,7 @@ import { expressionColumns, isDerived, parseExpression } from '../model/transfor
 import type { LogitModelJSON } from '../model/modelJson';
 import type { Preparation } from '../prepare/preparation';
 import type { SqlDialect } from './executor';
-import { checkDialect, doubleType, logisticSQL, quoteIdentifier, quoteString, sqlNumber } from './dialect';
+import { aliasesShadowColumns, checkDialect, doubleType, logisticSQL, quoteIdentifier, quoteString, sqlNumber } from './dialect';
 import { expressionSQL, type SqlExpression } from './transform';
 
 /**
@@ -111,6 +111,10 @@ export function scoringQuery(model: ScorableModel, options: ScoringQueryOptions)
   check(typeof as === 'string' && as.length > 0, `${context}: as must be a column name, got ${String(as)}`);
   check(!keep.includes(as), `${context}: the score column '${as}' would repeat a kept column; choose another name with 'as'`);
   const score = scoringSQL(model, { dialect, output: options.output });
+  check(
+    !aliasesShadowColumns(dialect) || !score.includes(quoteIdentifier(dialect, as)),
+    `${context}: on ${dialect} the score column '${as}' would shadow the model's input of that name; choose another name with 'as'`,
+  );
   const columns = [...keep.map((k) => quoteIdentifier(dialect, k)), `${score} AS ${quoteIdentifier(dialect, as)}`];
   return `SELECT ${columns.join(', ')} FROM ${tableSQL(dialect, options.table, context)}`;
 }
@@ -158,14 +162,16 @@ export function variableSQL(dialect: SqlDialect, name: string, preparation: Prep
 /**
  * The SQL value of one prepared numeric variable: the raw column as a double, its encoding
  * (CASE over the text codes; no match gives NULL) and its min–max scaling with the stored
- * range, in the order applyPreparation uses (encode, then scale: (x − min)/(max − min)).
+ * range, in the order applyPreparation uses (encode, then scale: (x − min)/(max − min)). The
+ * CASE is the searched form (`CASE WHEN x = 'M' THEN …`): ClickHouse 18.16 answers NULL for
+ * every row of the simple form `CASE x WHEN 'M' THEN …` without ELSE.
  */
 export function preparedVariableSQL(dialect: SqlDialect, name: string, preparation: Preparation | null): string {
   const column = quoteIdentifier(dialect, name);
   const codes = own(preparation?.encodings, name);
   let value = codes
-    ? `(CASE ${column} ${Object.entries(codes)
-        .map(([level, code]) => `WHEN ${quoteString(dialect, level)} THEN ${sqlNumber(dialect, code)}`)
+    ? `(CASE ${Object.entries(codes)
+        .map(([level, code]) => `WHEN ${column} = ${quoteString(dialect, level)} THEN ${sqlNumber(dialect, code)}`)
         .join(' ')} END)`
     : `CAST(${column} AS ${doubleType(dialect)})`;
   const range = own(preparation?.ranges, name);

@@ -33,8 +33,8 @@ export function expressionSQL(dialect: SqlDialect, expr: SqlExpression, column: 
       case 'call': {
         const a = walk(e.argument);
         if (e.fn === 'I') return a;
-        // NULLIF(GREATEST(a, 0), 0) is a for a > 0 and NULL otherwise (GREATEST skips a NULL a, NULLIF turns the 0 into NULL).
-        if (e.fn === 'log') return `LN(NULLIF(GREATEST(${a}, ${sqlNumber(dialect, 0)}), ${sqlNumber(dialect, 0)}))`;
+        // NULLIF(greatest(a, 0), 0) is a for a > 0 and NULL otherwise (greatest skips or propagates a NULL a, NULLIF turns the 0 into NULL); lower case as ClickHouse knows no GREATEST.
+        if (e.fn === 'log') return `LN(NULLIF(greatest(${a}, ${sqlNumber(dialect, 0)}), ${sqlNumber(dialect, 0)}))`;
         if (e.fn === 'sqrt') return `(CASE WHEN ${a} >= ${sqlNumber(dialect, 0)} THEN SQRT(${a}) END)`;
         // PostgreSQL raises on an underflowing EXP too: below −708 its value (< 1e−307) is taken at −708.
         const argument = dialect === 'postgres' ? `GREATEST(${a}, ${sqlNumber(dialect, -708)})` : a;
