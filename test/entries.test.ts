@@ -16,12 +16,12 @@ import { describe, expect, it } from 'vitest';
 const root = join(__dirname, '..');
 const lib = join(root, 'kernel-lib');
 /**
- * Budget (issue 9): the numeric root bundles under 150 KB minified. It holds the scoring core and
+ * Budget (issue 9; 160 KB since issue 18 put the row filter, filterRows, in the root): the numeric root bundles under 160 KB minified. It holds the scoring core and
  * the customer-base maths (simulate, pricing, churn, monitor); chart specs, SQL generators and
  * the synthetic datasets have entries of their own, so a bundle that only scores or simulates
  * (the Excel functions, ≤ 300 KB with their adapters, checked by the add-in's tests) carries none.
  */
-const BUDGET_BYTES = 150 * 1024;
+const BUDGET_BYTES = 160 * 1024;
 
 /** The entries that must bundle for a browser (no vega, DuckDB, pg or node: module) and their source. */
 const BROWSER_ENTRIES = [
