@@ -208,3 +208,15 @@ describe.each(engines)('filterSQL and where on $name', (engine) => {
     await expect(fitLogitInDatabase(db, { table: 'churn', formula: 'paperless_billing ~ tenure', where: 'nope > 1' })).rejects.toMatchObject({ code: 'SQL_ERROR' });
   });
 });
+
+describe.skipIf(!postgresBin())('openPostgres runs one statement per call', () => {
+  it('a text with two statements is refused by the server and runs neither', async () => {
+    const db = await openPostgres(cluster!.config);
+    try {
+      await expect(db.run('SELECT 1; CREATE TABLE chained AS SELECT 1 AS x')).rejects.toMatchObject({ code: 'SQL_ERROR' });
+      expect(await db.run("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name = 'chained'")).toEqual([{ n: 0 }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
