@@ -46,7 +46,7 @@ function refusingLoader(refused: string[]): vega.Loader {
 }
 
 /** Caps checked before anything is computed: larger requests would hang or exhaust memory. */
-export const RENDER_LIMITS = Object.freeze({
+const RENDER_LIMITS = Object.freeze({
   /** Width, height or step of a view, in pixels. */
   pixels: 20_000,
   /** Values a `sequence` generator may produce. */
