@@ -129,6 +129,29 @@ describe('psi', () => {
     expect(() => psi([1], [1], { bins: 1 })).toThrow(/bins/);
     expect(() => psi([1], [1], { breaks: [1], bins: 3 } as never)).toThrow(/not both/);
   });
+  it('a constant reference bins on the pooled deciles: a complete shift is a major shift (issue 18)', () => {
+    // Pooled: 100 threes and 100 thousands. Deciles (type 7): 3 four times, 501.5 (h = 99.5), 1000
+    // four times; 1000 is the maximum, so the breaks are 3 and 501.5. Expected is all in the first
+    // bin, actual all in the last: PSI = 2·(1 − 1e-4)·ln(1 / 1e-4).
+    const r = psi(Array(100).fill(3), Array(100).fill(1000));
+    expect(r.bins.map((b) => b.bin)).toEqual(['≤ 3', '≤ 501.5', '> 501.5']);
+    expect(r.psi).toBeCloseTo(2 * (1 - 1e-4) * Math.log(1e4), 12);
+    expect(r.psi).toBeGreaterThan(0.25);
+    // The same constant on both sides is stable.
+    expect(psi(Array(50).fill(3), Array(80).fill(3)).psi).toBe(0);
+  });
+  it('top edge: the largest reference value lies in the top bin (no break at the maximum)', () => {
+    // Deciles of 1..10 (type 7): 1.9, 2.8, …, 9.1; all below the maximum 10, so ten bins, the top one (9.1, ∞).
+    const r = psi([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [10, 10]);
+    expect(r.bins).toHaveLength(10);
+    expect(r.bins[9]).toMatchObject({ bin: '> 9.1', expectedShare: 0.1, actualShare: 1 });
+    // Deciles of 1, 2 and eight 3s: 1.9, 2.8, then 3 = the maximum, which is no break: the top bin (2.8, ∞) holds the eight 3s.
+    expect(psi([1, 2, 3, 3, 3, 3, 3, 3, 3, 3], [3]).bins.map((b) => [b.expectedShare, b.actualShare])).toEqual([
+      [0.1, 0],
+      [0.1, 0],
+      [0.8, 1],
+    ]);
+  });
 });
 
 describe('driftReport on the synthetic customer base', () => {

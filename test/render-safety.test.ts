@@ -4,6 +4,7 @@
  * SVG and fetch any http URL. Each attempt ends in a CbmError naming the URL; a local HTTP server
  * counts requests to prove that none was made, and a secret file's text never reaches an SVG.
  */
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,5 +103,51 @@ describe('renderSvg loads nothing', () => {
       const error = await refusal(spec);
       expect(error.message).toMatch(/^renderSvg: /);
     }
+  });
+});
+
+/**
+ * Issue 18, finding 6: a link, a huge view or a data-generating transform, and a runtime error in
+ * an expression each end in a CbmError. They run in a child process (on the built entry), so a
+ * crash of the process or an out-of-memory abort fails the test instead of ending the test run.
+ */
+describe('renderSvg cannot take the process down', () => {
+  it('href (encoding and mark), width/height 1e7, sequence 1e8, density steps 1e8, maxbins 1e9, a failing expression: CbmErrors in a child process that exits 0', () => {
+    const script = `
+      const { renderSvg } = require(${JSON.stringify(join(__dirname, '..', 'kernel-lib', 'render.js'))});
+      const data = { values: [{ a: 1, b: 2, u: 'https://example.com' }] };
+      const x = { field: 'a', type: 'quantitative' };
+      const cases = {
+        hrefEncoding: { data, mark: 'point', encoding: { x, href: { field: 'u' } } },
+        hrefMark: { data, mark: { type: 'point', href: 'javascript:alert(1)' }, encoding: { x } },
+        hrefConfig: { data, mark: 'point', encoding: { x }, config: { point: { href: 'https://example.com' } } },
+        width: { data, mark: 'point', width: 1e7, encoding: { x } },
+        height: { data, mark: 'point', height: 1e7, encoding: { x } },
+        step: { data, mark: 'bar', width: { step: 1e7 }, encoding: { x: { field: 'a', type: 'nominal' } } },
+        sequence: { data: { sequence: { start: 0, stop: 1e8, as: 'a' } }, mark: 'point', encoding: { x } },
+        density: { data, transform: [{ density: 'a', steps: 1e8 }], mark: 'area', encoding: { x: { field: 'value', type: 'quantitative' } } },
+        maxbins: { data, mark: 'bar', encoding: { x: { field: 'a', bin: { maxbins: 1e9 } }, y: { aggregate: 'count' } } },
+        binTransform: { data, transform: [{ bin: { maxbins: 1e9 }, field: 'a', as: 'binned' }], mark: 'point', encoding: { x } },
+        runtime: { data, transform: [{ calculate: 'datum.b.c.d', as: 'z' }], mark: 'point', encoding: { x } },
+      };
+      (async () => {
+        const out = {};
+        for (const [name, spec] of Object.entries(cases)) {
+          try { await renderSvg(spec); out[name] = 'rendered'; } catch (e) { out[name] = e && e.name === 'CbmError' ? e.code + ': ' + e.message : 'not a CbmError: ' + String(e); }
+        }
+        out.after = (await renderSvg({ data, mark: 'point', encoding: { x } })).slice(0, 4);
+        process.stdout.write(JSON.stringify(out));
+      })();`;
+    const child = spawnSync(process.execPath, ['--max-old-space-size=512', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.status, child.stderr).toBe(0);
+    const out = JSON.parse(child.stdout) as Record<string, string>;
+    for (const name of ['hrefEncoding', 'hrefMark', 'hrefConfig']) expect(out[name]).toMatch(/^BAD_INPUT: renderSvg: the spec sets a link at spec\..*href/);
+    for (const name of ['width', 'height', 'step']) expect(out[name]).toMatch(/^TOO_LARGE: renderSvg: .* pixels; at most 20,000/);
+    expect(out.sequence).toMatch(/^TOO_LARGE: .*would generate 100,000,000 values/);
+    expect(out.density).toMatch(/^TOO_LARGE: .*steps/);
+    expect(out.maxbins).toMatch(/^TOO_LARGE: .*bins/);
+    expect(out.binTransform).toMatch(/^TOO_LARGE: .*bins/);
+    expect(out.runtime).toMatch(/^BAD_INPUT: renderSvg: Vega failed while evaluating the chart: .*reading 'd'/);
+    expect(out.after).toBe('<svg');
   });
 });

@@ -90,6 +90,26 @@ describe.each(targets)('cbm-sql on $name', (target) => {
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/SQL_ERROR.*--replace/);
     expect(runCli(['score', '--model', modelPath, '--db', target.db(), '--table', 'customers', '--into', 'scores', '--replace']).status).toBe(0);
+
+    // --where is a row filter, never SQL: the score keeps the filtered rows; issue 18's payload is refused and creates nothing.
+    const filtered = runCli(['score', '--model', modelPath, '--db', target.db(), '--table', 'customers', '--into', 'scores_f', '--where', 'gender == "F" & age >= 40']);
+    expect(filtered.status, filtered.stderr).toBe(0);
+    expect(filtered.stdout.trim()).toBe(`${customers.filter((c) => c.gender === 'F' && c.age >= 40).length} rows scored into scores_f`);
+    const payload = "$$'$$ IS NOT NULL); CREATE TABLE pwn AS SELECT * FROM customers; SELECT * FROM customers WHERE ($$'$$ IS NOT NULL";
+    for (const command of [
+      ['fit', '--db', target.db(), '--table', 'customers', '--formula', formula, '--where', payload],
+      ['score', '--model', modelPath, '--db', target.db(), '--table', 'customers', '--into', 'scores_p', '--where', payload],
+    ]) {
+      const refused = runCli(command);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/FORMULA_SYNTAX: .*where: unexpected '\$'/);
+    }
+    const check = await target.open();
+    try {
+      expect(Number((await check.run("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name IN ('pwn', 'scores_p')"))[0].n)).toBe(0);
+    } finally {
+      await check.close();
+    }
   });
 });
 

@@ -5,7 +5,8 @@
  * Line numbers and counts in the assertions come from the hand-written files below.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CbmError, driftReport } from '../kernel-lib/src/index';
@@ -158,3 +159,130 @@ describe('loadFiles', () => {
     expect(status.find((r) => r.load_id === reload.loadId)).toMatchObject({ table_name: 'events', drifted: 0, warned: 0 });
   });
 });
+
+/**
+ * Issue 18, findings 3–5: every record of a file is a loaded row or a reject with its line; paths
+ * are literal files; each load records the file's size and SHA-256; one file, one database per
+ * process. Lines and counts come from the hand-written files below; the hash from node:crypto.
+ */
+describe('loads account for every record', () => {
+  let dir: string;
+  const file = (name: string, text: string | Buffer) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const NOTES = { note: 'VARCHAR', customer_id: 'BIGINT', amount: 'DOUBLE' } as const;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cbm-records-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a quoted newline before a BIGINT column, 1e400 in a DOUBLE: rejects with their lines (fail and skip)', async () => {
+    const db = await openDuckDB(':memory:');
+    try {
+      // Line 2–3: one record with a quoted newline; line 4: 2.5 as an id; line 5: 1e400 overflows; line 6 fine; line 7–9: quoted CRLF-free newlines again, then -1e400.
+      const text = 'note,customer_id,amount\n"two\nlines",1,2\nx,2.5,3\ny,3,1e400\nz,4,5\n"a\n\nb",5,-1e400\n';
+      const path = file('notes.csv', text);
+      const error = await loadFiles(db, [{ table: 'notes', path, schema: NOTES }]).catch((e) => e);
+      expect(error).toBeInstanceOf(CbmError);
+      expect((error.details.rejects as RejectedRowShape[]).map((r) => [r.line, r.column])).toEqual([
+        [4, 'customer_id'],
+        [5, 'amount'],
+        [7, 'amount'],
+      ]);
+      const result = await loadFiles(db, [{ table: 'notes', path, schema: NOTES }], { onReject: 'skip' });
+      expect(result.tables[0]).toMatchObject({ rows: 2, rejected: 3 });
+      expect(await db.run('SELECT note, customer_id FROM raw_notes ORDER BY customer_id')).toEqual([
+        { note: 'two\nlines', customer_id: 1 },
+        { note: 'z', customer_id: 4 },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('a record over the line limit is a reject with its line (3 MB: the reader reports it; 33 MB: it skips it silently, the scan does not)', async () => {
+    const db = await openDuckDB(':memory:');
+    try {
+      for (const megabytes of [3, 33]) {
+        const path = file(`long${megabytes}.csv`, `note,customer_id,amount\na,1,1\n${'x'.repeat(megabytes * 1024 * 1024)},2,2\nb,3.5,3\nc,4,4\n`);
+        const error = await loadFiles(db, [{ table: 'notes', path, schema: NOTES }]).catch((e) => e);
+        expect(error).toBeInstanceOf(CbmError);
+        expect((error.details.rejects as RejectedRowShape[]).map((r) => [r.line, r.column])).toEqual([
+          [3, null],
+          [4, 'customer_id'],
+        ]);
+        expect(error.message.length).toBeLessThan(2000);
+        const result = await loadFiles(db, [{ table: 'notes', path, schema: NOTES }], { onReject: 'skip' });
+        expect(result.tables[0]).toMatchObject({ rows: 2, rejected: 2 });
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('BOM, CRLF and a quoted CRLF: every record loads; size and SHA-256 of the file are recorded', async () => {
+    const db = await openDuckDB(':memory:');
+    try {
+      const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('note,customer_id,amount\r\n"x\r\ny",1,2\r\n\r\nz,2,3\r\n')]);
+      const path = file('bom.csv', bytes);
+      const result = await loadFiles(db, [{ table: 'bom', path, schema: NOTES }]);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      expect(result.tables[0]).toMatchObject({ rows: 2, rejected: 0, bytes: bytes.length, sha256 });
+      expect(await db.run(`SELECT source, size_bytes, sha256 FROM cbm_load_tables WHERE load_id = ${result.loadId}`)).toEqual([{ source: path, size_bytes: bytes.length, sha256 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('paths are literal files: glob characters, a directory and a wide header are clear errors; a header mismatch shows names only', async () => {
+    const db = await openDuckDB(':memory:');
+    try {
+      mkdirSync(join(dir, 'g'), { recursive: true });
+      file('g/data1.csv', 'note,customer_id,amount\na,1,1\n');
+      file('g/xa.csv', 'note,customer_id,amount\na,1,1\n');
+      for (const path of [join(dir, 'g', 'data[1].csv'), join(dir, 'g', 'x*.csv'), join(dir, 'g', 'x?.csv')]) {
+        await expect(loadFiles(db, [{ table: 'notes', path, schema: NOTES }])).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/glob character/) });
+      }
+      await expect(loadFiles(db, [{ table: 'notes', path: join(dir, 'g'), schema: NOTES }])).rejects.toMatchObject({
+        code: 'BAD_INPUT',
+        message: expect.stringMatching(/is a directory/),
+      });
+      // A header longer than 64 KB (50 columns of 1,400-character names) is read whole.
+      const names = Array.from({ length: 50 }, (_, k) => `column_${k}_${'x'.repeat(1400)}`);
+      const wide = file('wide.csv', `${names.join(',')}\n${names.map((_, k) => k).join(',')}\n`);
+      const schema = Object.fromEntries(names.map((n) => [n, 'BIGINT'])) as Record<string, 'BIGINT'>;
+      expect((await loadFiles(db, [{ table: 'wide', path: wide, schema }])).tables[0].rows).toBe(1);
+      const secret = file('passwd.csv', `root:x:0:0:${'s'.repeat(500)}:/root:/bin/bash\nline two\n`);
+      const mismatch = await loadFiles(db, [{ table: 'notes', path: secret, schema: NOTES }]).catch((e) => e);
+      expect(mismatch).toBeInstanceOf(CbmError);
+      expect(mismatch.message).not.toContain('s'.repeat(100));
+      expect(mismatch.message).not.toContain('line two');
+      expect(mismatch.message.length).toBeLessThan(400);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('two openDuckDB calls on one file share one database: concurrent loads get ids 1 and 2, and both survive reopening', async () => {
+    const path = join(dir, 'shared.duckdb');
+    const csv = file('shared.csv', 'note,customer_id,amount\na,1,1\n');
+    const first = await openDuckDB(path);
+    const second = await openDuckDB(join(dir, '.', 'shared.duckdb'));
+    const ids = await Promise.all([loadFiles(first, [{ table: 'a', path: csv, schema: NOTES }]), loadFiles(second, [{ table: 'b', path: csv, schema: NOTES }])]);
+    expect(ids.map((r) => r.loadId).sort()).toEqual([1, 2]);
+    await first.close();
+    expect(await second.run('SELECT COUNT(*) AS n FROM cbm_loads')).toEqual([{ n: 2 }]);
+    await expect(first.run('SELECT 1')).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    await second.close();
+    const reopened = await openDuckDB(path);
+    try {
+      expect(await reopened.run('SELECT table_name FROM cbm_load_tables ORDER BY load_id')).toHaveLength(2);
+    } finally {
+      await reopened.close();
+    }
+  });
+});
+
+type RejectedRowShape = { line: number; column: string | null };

@@ -30,13 +30,14 @@ try {
 }
 
 const USAGE = `usage:
-  cbm-sql score --model MODEL.json --db DB --table TABLE --into TABLE [--keep id,...] [--as score] [--output probability|link] [--replace] [--print-sql]
-  cbm-sql fit   --db DB --table TABLE --formula "y ~ ..." [--where SQL] [--prepare JSON] [--event VALUE] [--stepwise aic|bic|p-value] [--out MODEL.json]
+  cbm-sql score --model MODEL.json --db DB --table TABLE --into TABLE [--keep id,...] [--as score] [--output probability|link] [--where FILTER] [--replace] [--print-sql]
+  cbm-sql fit   --db DB --table TABLE --formula "y ~ ..." [--where FILTER] [--prepare JSON] [--event VALUE] [--stepwise aic|bic|p-value] [--out MODEL.json]
 DB: a DuckDB file path (or :memory:), a postgres:// connection string, or a ClickHouse URL
-(clickhouse://host:port or http://host:port). TABLE may be schema.table.`;
+(clickhouse://host:port or http://host:port). TABLE may be schema.table.
+FILTER: a row filter in R's syntax, not SQL, e.g. "contacted & age >= 30" or "segment %in% c('a', 'b')".`;
 
 const SPECS = {
-  score: { model: 'value', db: 'value', table: 'value', into: 'value', keep: 'value', as: 'value', output: 'value', replace: 'flag', 'print-sql': 'flag' },
+  score: { model: 'value', db: 'value', table: 'value', into: 'value', keep: 'value', as: 'value', output: 'value', where: 'value', replace: 'flag', 'print-sql': 'flag' },
   fit: { db: 'value', table: 'value', formula: 'value', where: 'value', prepare: 'value', event: 'value', stepwise: 'value', out: 'value', 'max-iterations': 'value' },
 };
 const REQUIRED = { score: ['model', 'db', 'table', 'into'], fit: ['db', 'table', 'formula'] };
@@ -111,7 +112,7 @@ async function score(args, db) {
           .filter((k) => k.length > 0);
   const table = tableName(args.table);
   const into = tableName(args.into);
-  const select = warehouse.scoringQuery(modelJson, { table, keep, dialect: db.dialect, as: args.as, output: args.output });
+  const select = warehouse.scoringQuery(modelJson, { table, keep, dialect: db.dialect, as: args.as, output: args.output, where: args.where });
   if (args['print-sql']) process.stderr.write(`${select}\n`);
   const quote = (name) => (Array.isArray(name) ? name : [name]).map((p) => warehouse.quoteIdentifier(db.dialect, p)).join('.');
   const [{ n }] = await db.run(`SELECT COUNT(*) AS n FROM ${quote(table)}`);

@@ -60,6 +60,17 @@ export {
   type TransformFunction,
 } from './model/transform';
 export {
+  parseFilter,
+  filterRows,
+  filterColumns,
+  MAX_IN_VALUES,
+  MAX_FILTER_LENGTH,
+  type Filter,
+  type FilterComparison,
+  type FilterLiteral,
+  type FilterOperand,
+} from './model/filter';
+export {
   fitLinear,
   LinearModel,
   LINEAR_MODEL_FORMAT,

@@ -75,8 +75,8 @@ export const MAX_NESTING = 100;
 // Tokens (shared with the formula parser)
 // ---------------------------------------------------------------------------------------------
 
-/** @internal */
-export type TokenKind = 'name' | 'number' | 'op' | 'end';
+/** @internal `string` tokens (a quoted literal, `text` holding its value) occur only in filters. */
+export type TokenKind = 'name' | 'number' | 'string' | 'op' | 'end';
 /** @internal */
 export interface Token {
   kind: TokenKind;
@@ -109,11 +109,19 @@ const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isNameStart = (c: number) => isLetter(c) || c === 95 /* _ */ || c === 46; /* . */
 const isNameChar = (c: number) => isNameStart(c) || isDigit(c);
 
+/** Filter operators, longest first so that `<=` is not read as `<` then `=`. */
+const FILTER_OPERATORS = ['%in%', '==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '&', '|'] as const;
+
+/** R's escapes inside a quoted string; any other backslash sequence is refused rather than guessed. */
+const STRING_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\', "'": "'", '"': '"', n: '\n', t: '\t', r: '\r' };
+
 /**
  * @internal Splits a formula or expression into tokens in one linear pass (no slicing of the
- * rest of the input per token, so a 350 KB formula is tokenised in milliseconds).
+ * rest of the input per token, so a 350 KB formula is tokenised in milliseconds). With `filter`
+ * the row-filter language's tokens are read too: quoted strings (R's escapes), comparisons,
+ * `& | !` and `%in%`.
  */
-export function tokenize(source: string, context = 'formula'): Token[] {
+export function tokenize(source: string, context = 'formula', filter = false): Token[] {
   const tokens: Token[] = [];
   const n = source.length;
   let i = 0;
@@ -123,6 +131,20 @@ export function tokenize(source: string, context = 'formula'): Token[] {
     if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') {
       i++;
       continue;
+    }
+    if (filter) {
+      const operator = FILTER_OPERATORS.find((op) => source.startsWith(op, i));
+      if (operator) {
+        tokens.push({ kind: 'op', text: operator, position: i });
+        i += operator.length;
+        continue;
+      }
+      if (ch === "'" || ch === '"') {
+        i = readString(source, i, tokens, context);
+        continue;
+      }
+      if (ch === '=') throw syntaxError(source, i, "'=' is not a comparison; write '==' to compare", context);
+      if (ch === '%') throw syntaxError(source, i, "the only %-operator is '%in%'", context);
     }
     if ('~+-*:^()/,'.includes(ch)) {
       tokens.push({ kind: 'op', text: ch, position: i });
@@ -168,6 +190,29 @@ export function tokenize(source: string, context = 'formula'): Token[] {
   }
   tokens.push({ kind: 'end', text: '', position: n });
   return tokens;
+}
+
+/** Reads the quoted string starting at `start` into a 'string' token; returns the index after it. */
+function readString(source: string, start: number, tokens: Token[], context: string): number {
+  const quote = source[start];
+  let value = '';
+  let i = start + 1;
+  for (;;) {
+    if (i >= source.length) throw syntaxError(source, start, `unclosed ${quote} quote`, context);
+    const ch = source[i];
+    if (ch === quote) break;
+    if (ch === '\\') {
+      const escaped = STRING_ESCAPES[source[i + 1]];
+      if (escaped === undefined) throw syntaxError(source, i, `unsupported escape '\\${source[i + 1] ?? ''}' (the escapes are \\\\, \\', \\", \\n, \\t, \\r)`, context);
+      value += escaped;
+      i += 2;
+      continue;
+    }
+    value += ch;
+    i++;
+  }
+  tokens.push({ kind: 'string', text: value, position: start });
+  return i + 1;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,6 +274,11 @@ export function parseCall(cursor: TokenCursor): Expression {
   cursor.at++;
   cursor.depth--;
   return { kind: 'call', fn: name.text, argument };
+}
+
+/** @internal Parses `+ - * / ^` arithmetic over columns, numbers and transforms at the cursor (shared with the filter parser). */
+export function parseArithmetic(cursor: TokenCursor): Expression {
+  return additive(cursor);
 }
 
 function additive(cursor: TokenCursor): Expression {
@@ -431,6 +481,15 @@ const FUNCTIONS: Record<TransformFunction, (v: number) => number> = {
   sqrt: Math.sqrt,
   I: (v) => v,
 };
+
+/**
+ * @internal The values of `expr` on `n` rows, given each column as numbers: no finiteness check,
+ * so a missing input (NaN) or an undefined operation gives NaN or ±Infinity in its row.
+ */
+export function evaluateUnchecked(expr: Expression, columns: (name: string) => Float64Array, n: number): Float64Array {
+  const value = evaluate(expr, columns, n);
+  return typeof value === 'number' ? new Float64Array(n).fill(value) : value;
+}
 
 function evaluate(expr: Expression, columns: (name: string) => Float64Array, n: number): Value {
   switch (expr.kind) {

@@ -17,7 +17,12 @@ export const PSI_SHARE_FLOOR = 1e-4;
  * Population stability index between an expected (reference, e.g. the previous load) and an
  * actual distribution: PSI = Σ_i (a_i − e_i)·ln(a_i / e_i), where e_i, a_i are the shares of
  * bin i. Numbers are binned on intervals (−∞, b₁], (b₁, b₂], …, (b_k, ∞); by default b are the
- * deciles of `expected` (R's quantile type 7, duplicates dropped), or pass `breaks`. Text values
+ * deciles of `expected` (R's quantile type 7, duplicates dropped), or pass `breaks`. Top edge: a
+ * decile equal to the largest value is not a break (its interval above would be empty by
+ * construction), so the top bin is (b_k, ∞) and holds the largest values. When `expected` has
+ * fewer than two distinct values its deciles give no break at all (one bin, PSI 0 whatever
+ * `actual` holds), so the deciles of the pooled sample (expected and actual together) are used:
+ * a constant reference against a shifted sample reports the shift. Text values
  * are binned by level (the union of both samples' levels). Missing values (null, NaN) are left out;
  * a share of 0 is floored at 1e-4 so that a vanished or new bin gives a large, finite PSI.
  * Rule of thumb: < 0.1 stable, 0.1–0.25 some shift, > 0.25 shifted.
@@ -57,6 +62,12 @@ export function psi(expected: ArrayLike<unknown>, actual: ArrayLike<unknown>, op
       check(Number.isInteger(bins) && bins >= 2, `${context}: options.bins must be an integer ≥ 2, got ${String(bins)}`);
       if (ex.length === 0) throw new CbmError('BAD_INPUT', `${context}: expected has no non-missing values to take quantile bins from`);
       breaks = quantileBreaks(ex, bins);
+      if (breaks.length === 0 && ax.length > 0) {
+        const pooled = new Float64Array(ex.length + ax.length);
+        pooled.set(ex);
+        pooled.set(ax, ex.length);
+        breaks = quantileBreaks(pooled, bins);
+      }
     }
     e = binCounts(ex, breaks);
     a = binCounts(ax, breaks);

@@ -15,6 +15,9 @@ import type { SqlDialect, SqlExecutor, SqlRow, SqlRun } from './executor';
 import { checkDialect, doubleType, expMinusAbsSQL, quoteIdentifier, quoteString, sampleClause, samplesTables, sqlNumber, stagedAggregateSQL, textType, trimSQL } from './dialect';
 import { aliasesShadowColumns } from './dialect';
 import { designColumnSQL, own, preparedVariableSQL, tableSQL } from './scoring';
+import { filterSQL } from './filter';
+import { parseFilter } from '../model/filter';
+import { isSyntacticName } from '../model/transform';
 
 /**
  * Logistic regression fitted inside the database (the approach of Apache MADlib's
@@ -31,14 +34,15 @@ import { designColumnSQL, own, preparedVariableSQL, tableSQL } from './scoring';
  * fit on a repeatable Bernoulli sample of about 20,000 rows (fitted in memory by the library's
  * Newton code), which saves two or three passes over the table.
  *
- * `where` is SQL written by the caller (a trusted filter such as `contacted = 1`); it must be a
- * single expression: statement separators and comments are refused. Everything else (table,
- * formula names, levels, codes) is quoted or escaped by the library.
+ * `where` is a row filter in R's syntax (`contacted & age >= 30`, see `parseFilter`), never SQL:
+ * the library parses it and writes the condition itself (`filterSQL`), so it selects the rows
+ * `filterRows` would select in memory. Everything (table, formula names, levels, codes, the
+ * filter's columns and literals) is quoted or escaped by the library.
  *
  * @example
  * // const db = await openDuckDB('out/cbm.duckdb');
  * // const model = await fitLogitInDatabase(db, { table: 'customers', formula: 'responded ~ gender:age + gender:income',
- * //   prepare: { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }, where: 'contacted = 1' });
+ * //   prepare: { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }, where: 'contacted == 1' });
  * const options: InDatabaseFitOptions = { table: 'customers', formula: 'responded ~ age' };
  */
 export interface InDatabaseFitOptions extends FitOptions {
@@ -48,7 +52,7 @@ export interface InDatabaseFitOptions extends FitOptions {
   formula: string;
   /** The SQL dialect; default: the executor's, or 'duckdb' for a bare run function. */
   dialect?: SqlDialect;
-  /** A SQL condition selecting the rows to fit on (caller-written SQL, one expression). */
+  /** A row filter in R's syntax selecting the rows to fit on, e.g. 'contacted & age >= 30' (see parseFilter); not SQL. */
   where?: string;
   /** Start from a fit on a ~20,000-row sample when the table has more than 100,000 rows (default true). */
   warmStart?: boolean;
@@ -131,9 +135,8 @@ export async function prepareInDatabase(
   const from = tableSQL(dialect, options.table, context);
   let where: string | null = null;
   if (options.where !== undefined) {
-    check(typeof options.where === 'string' && options.where.trim().length > 0, `${context}: where must be a SQL condition such as 'contacted = 1'`);
-    checkSingleExpression(options.where, dialect, context);
-    where = `(${options.where})`;
+    check(typeof options.where === 'string' && options.where.trim().length > 0, `${context}: where must be a filter such as 'contacted == 1' (R syntax, not SQL)`);
+    where = filterSQL(dialect, parseFilter(options.where, `${context}: where`));
   }
   const whereSQL = where ? ` WHERE ${where}` : '';
 
@@ -188,7 +191,7 @@ export async function prepareInDatabase(
       if (missing > 0) {
         throw new CbmError(
           'NON_FINITE',
-          `${context}: column '${v}' is NULL in ${missing} of ${total} rows; ${v === response ? 'fit on rows with a known outcome only' : 'fill or filter them'} (e.g. where: '${v.replace(/'/g, "''")} IS NOT NULL')`,
+          `${context}: column '${v}' is NULL in ${missing} of ${total} rows; ${v === response ? 'fit on rows with a known outcome only' : 'fill or filter them'} (e.g. where: '!is.na(${isSyntacticName(v) ? v : `\`${v}\``})')`,
           { column: v, missing },
         );
       }
@@ -565,33 +568,6 @@ export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, 
     event: data.event,
     provenance: options.provenance,
   });
-}
-
-/**
- * Refuses SQL that is more than one expression: a `;`, a `--` or `/*` comment outside string
- * literals and quoted identifiers, or unbalanced parentheses/quotes. Quotes are the dialect's
- * (the backtick only in Spark SQL); where the scanner and the engine could disagree about the
- * end of a literal (backslash escapes), the scanner ends it earlier and so checks more text.
- */
-export function checkSingleExpression(sql: string, dialect: SqlDialect, context: string): void {
-  let depth = 0;
-  const quotes = dialect === 'spark' ? '\'"`' : '\'"';
-  for (let i = 0; i < sql.length; i++) {
-    const c = sql[i];
-    if (quotes.includes(c)) {
-      const close = sql.indexOf(c, i + 1);
-      check(close > 0, `${context}: where has an unclosed ${c} quote`);
-      i = close;
-      continue;
-    }
-    check(c !== ';', `${context}: where must be one SQL condition; ';' is not allowed`);
-    check(!(c === '-' && sql[i + 1] === '-') && !(c === '/' && sql[i + 1] === '*'), `${context}: where must be one SQL condition; comments are not allowed`);
-    if (c === '(') depth++;
-    if (c === ')') depth--;
-    check(depth >= 0, `${context}: where has an unmatched ')'`);
-    check(c !== '\u0000', `${context}: where cannot contain the NUL character`);
-  }
-  check(depth === 0, `${context}: where has an unmatched '('`);
 }
 
 /** Options of stepwiseInDatabase: those of fitLogitInDatabase plus stepwise's criterion, alpha and hierarchical. */

@@ -12,6 +12,7 @@
  */
 export { scoringSQL, scoringQuery, type ScoringOptions, type ScoringQueryOptions, type ScorableModel } from './scoring';
 export { fitLogitInDatabase, stepwiseInDatabase, type InDatabaseFitOptions, type InDatabaseStepwiseOptions } from './fit';
+export { filterSQL } from './filter';
 export { quoteIdentifier, quoteString, sqlNumber, createTableAsSql, SQL_DIALECTS } from './dialect';
 export { churnModelTableSql, type ChurnModelTableSqlOptions } from './churn';
 export type { SqlDialect, SqlExecutor, SqlRow, SqlRun } from './executor';

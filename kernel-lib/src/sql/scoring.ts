@@ -8,6 +8,8 @@ import type { Preparation } from '../prepare/preparation';
 import type { SqlDialect } from './executor';
 import { aliasesShadowColumns, checkDialect, doubleType, logisticSQL, quoteIdentifier, quoteString, sqlNumber } from './dialect';
 import { expressionSQL, type SqlExpression } from './transform';
+import { filterSQL } from './filter';
+import { parseFilter } from '../model/filter';
 
 /**
  * A fitted model written as one SQL expression over the *raw* input columns, so a warehouse
@@ -90,6 +92,8 @@ export interface ScoringQueryOptions extends ScoringOptions {
   keep?: readonly string[];
   /** The name of the score column, default 'score'. */
   as?: string;
+  /** Score only the rows this filter keeps, in R's syntax (e.g. "contract != 'Two year'"; see parseFilter); not SQL. */
+  where?: string;
 }
 
 /**
@@ -102,7 +106,7 @@ export interface ScoringQueryOptions extends ScoringOptions {
 export function scoringQuery(model: ScorableModel, options: ScoringQueryOptions): string {
   const context = 'scoringQuery';
   check(options !== null && typeof options === 'object' && !Array.isArray(options), `${context}: options with a table are required, e.g. { table: 'customers', keep: ['id'] }`);
-  rejectUnknown(options, [...SCORING_KEYS, 'table', 'keep', 'as'], context);
+  rejectUnknown(options, [...SCORING_KEYS, 'table', 'keep', 'as', 'where'], context);
   const dialect = options.dialect ?? 'duckdb';
   checkDialect(dialect, context);
   const keep = options.keep ?? [];
@@ -116,7 +120,8 @@ export function scoringQuery(model: ScorableModel, options: ScoringQueryOptions)
     `${context}: on ${dialect} the score column '${as}' would shadow the model's input of that name; choose another name with 'as'`,
   );
   const columns = [...keep.map((k) => quoteIdentifier(dialect, k)), `${score} AS ${quoteIdentifier(dialect, as)}`];
-  return `SELECT ${columns.join(', ')} FROM ${tableSQL(dialect, options.table, context)}`;
+  const where = options.where === undefined ? '' : ` WHERE ${filterSQL(dialect, parseFilter(options.where, `${context}: where`))}`;
+  return `SELECT ${columns.join(', ')} FROM ${tableSQL(dialect, options.table, context)}${where}`;
 }
 
 /** A table reference: one quoted name, or dot-joined quoted parts (schema.table). */

@@ -1,6 +1,7 @@
-import { openSync, readSync, closeSync, existsSync, readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { CbmError, check, checkOptions } from '../errors';
+import { scanFile, type FileScan } from './fileScan';
 import { quoteIdentifier, quoteString, sqlNumber, doubleType, quantileCont, daysBetween } from '../sql/dialect';
 import type { SqlExecutor, SqlRow, SqlDialect } from '../sql/executor';
 import type { Cell } from '../data/table';
@@ -36,13 +37,17 @@ export interface RejectedRow {
 export interface LoadResult {
   loadId: number;
   loadedAt: string;
-  tables: { table: string; rawTable: string; source: string; format: 'csv' | 'parquet'; rows: number; rejected: number }[];
+  /** Per table: rows loaded, rejects, and the file's size in bytes and SHA-256 (hex), recorded in cbm_load_tables. */
+  tables: { table: string; rawTable: string; source: string; format: 'csv' | 'parquet'; rows: number; rejected: number; bytes: number; sha256: string }[];
   rejects: RejectedRow[];
 }
 
 const CATALOG = [
   `CREATE TABLE IF NOT EXISTS cbm_loads (load_id BIGINT PRIMARY KEY, loaded_at TIMESTAMP NOT NULL, note VARCHAR)`,
-  `CREATE TABLE IF NOT EXISTS cbm_load_tables (load_id BIGINT NOT NULL, table_name VARCHAR NOT NULL, source VARCHAR NOT NULL, format VARCHAR NOT NULL, row_count BIGINT NOT NULL, rejected BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS cbm_load_tables (load_id BIGINT NOT NULL, table_name VARCHAR NOT NULL, source VARCHAR NOT NULL, format VARCHAR NOT NULL, row_count BIGINT NOT NULL, rejected BIGINT NOT NULL, size_bytes BIGINT, sha256 VARCHAR)`,
+  // Catalogs made before the file's size and hash were recorded gain the columns.
+  `ALTER TABLE cbm_load_tables ADD COLUMN IF NOT EXISTS size_bytes BIGINT`,
+  `ALTER TABLE cbm_load_tables ADD COLUMN IF NOT EXISTS sha256 VARCHAR`,
   `CREATE TABLE IF NOT EXISTS cbm_load_rejects (load_id BIGINT NOT NULL, table_name VARCHAR NOT NULL, line BIGINT NOT NULL, column_name VARCHAR, error VARCHAR NOT NULL)`,
   // One row per statistic (n, missing, missing_share, mean, sd, min, q05 … q95, max) or per level ('share').
   `CREATE TABLE IF NOT EXISTS cbm_profiles (load_id BIGINT NOT NULL, table_name VARCHAR NOT NULL, column_name VARCHAR NOT NULL, kind VARCHAR NOT NULL, statistic VARCHAR NOT NULL, level VARCHAR, value DOUBLE)`,
@@ -56,6 +61,16 @@ export async function ensureCatalog(run: (sql: string) => Promise<SqlRow[]>): Pr
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_REPORTED_REJECTS = 1000;
+/**
+ * The longest CSV record (bytes) a load accepts; a longer one is a reject with its line. DuckDB's
+ * reader reports a longer line only when it fits its buffer and skips it silently otherwise, so
+ * the streaming scan finds such records itself.
+ */
+export const MAX_LINE_BYTES = 2_000_000;
+/** Reject messages quote at most this much of the reader's text (which may hold a cell). */
+const MAX_ERROR_CHARS = 200;
+/** Characters DuckDB would expand as a glob in a path: a load reads exactly the file it names. */
+const GLOB_CHARACTERS = /[*?[\]{}]/;
 
 /**
  * Loads CSV and Parquet files into raw tables in one transaction, checked against declared
@@ -96,7 +111,17 @@ export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[],
     );
     check(!seen.has(source.table), `${context}: table '${source.table}' appears twice in one load`);
     seen.add(source.table);
-    check(typeof source.path === 'string' && existsSync(source.path), `${context}: sources[${i}].path ${JSON.stringify(source.path)} does not exist`);
+    check(typeof source.path === 'string' && source.path.length > 0, `${context}: sources[${i}].path must be a file path`);
+    check(
+      !GLOB_CHARACTERS.test(source.path),
+      `${context}: sources[${i}].path ${JSON.stringify(source.path)} contains a glob character (* ? [ ] { }); DuckDB would read the files it matches, so rename the file`,
+    );
+    const stat = statSync(source.path, { throwIfNoEntry: false });
+    check(stat !== undefined, `${context}: sources[${i}].path ${JSON.stringify(source.path)} does not exist`);
+    check(
+      stat.isFile(),
+      `${context}: sources[${i}].path ${JSON.stringify(source.path)} is ${stat.isDirectory() ? 'a directory' : 'not a regular file'}; name one CSV or Parquet file`,
+    );
     const format = source.format ?? (extname(source.path).toLowerCase() === '.parquet' ? 'parquet' : 'csv');
     check(format === 'csv' || format === 'parquet', `${context}: sources[${i}].format must be 'csv' or 'parquet'`);
     check(source.schema !== null && typeof source.schema === 'object' && Object.keys(source.schema).length > 0, `${context}: sources[${i}].schema must map column names to types`);
@@ -107,9 +132,18 @@ export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[],
         `${context}: column '${column}' of '${source.table}' has type ${JSON.stringify(type)}; use one of ${COLUMN_TYPES.join(', ')}`,
       );
     }
-    if (format === 'csv') checkHeader(source.path, Object.keys(source.schema), source.table, context);
     return { ...source, format: format as 'csv' | 'parquet' };
   });
+  // One streaming pass per file, before anything is written: size, SHA-256, and a CSV's header and records.
+  const scans: FileScan[] = [];
+  for (const source of checked) {
+    const scan = await scanFile(source.path, source.format === 'csv', MAX_LINE_BYTES);
+    if (source.format === 'csv') {
+      check(!scan.headerTooLong, `${context}: the header line of ${basename(source.path)} is longer than ${MAX_LINE_BYTES.toLocaleString('en-US')} bytes`, { table: source.table });
+      checkHeader(scan.csv!.header, Object.keys(source.schema), source.path, source.table, context);
+    }
+    scans.push(scan);
+  }
   const d = db.dialect;
   const q = (name: string) => quoteIdentifier(d, name);
 
@@ -118,7 +152,8 @@ export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[],
     const loadId = Number((await run(`SELECT COALESCE(MAX(load_id), 0) + 1 AS id FROM cbm_loads`))[0].id);
     const tables: LoadResult['tables'] = [];
     const rejects: RejectedRow[] = [];
-    for (const source of checked) {
+    for (const [index, source] of checked.entries()) {
+      const scan = scans[index];
       const columns = Object.keys(source.schema);
       const stage = `cbm_stage_${source.table}`;
       const tableRejects: RejectedRow[] = [];
@@ -128,30 +163,71 @@ export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[],
         const spec = `{${columns.map((c) => `${quoteString(d, c)}: ${quoteString(d, readAs[c])}`).join(', ')}}`;
         const rejectsTable = `cbm_rejects_${loadId}_${source.table}`;
         const rejectsScan = `cbm_rejscan_${loadId}_${source.table}`;
-        await run(
-          `CREATE TEMP TABLE ${q(stage)} AS SELECT * FROM read_csv(${quoteString(d, source.path)}, header = true, auto_detect = false, columns = ${spec}, store_rejects = true, rejects_table = ${quoteString(d, rejectsTable)}, rejects_scan = ${quoteString(d, rejectsScan)})`,
-        );
+        const read = (rejects: string, scanTable: string) =>
+          `read_csv(${quoteString(d, source.path)}, header = true, auto_detect = false, columns = ${spec}, max_line_size = ${MAX_LINE_BYTES}, store_rejects = true, rejects_table = ${quoteString(d, rejects)}, rejects_scan = ${quoteString(d, scanTable)})`;
+        await run(`CREATE TEMP TABLE ${q(stage)} AS SELECT * FROM ${read(rejectsTable, rejectsScan)}`);
+        const csv = scan.csv!;
+        const rejectedUnits = new Set<number>();
         for (const r of await run(`SELECT line, column_name, error_type, error_message FROM ${q(rejectsTable)} ORDER BY line`)) {
+          // DuckDB numbers the header 1 and then every record or blank line (see FileScan).
+          const unit = Number(r.line) - 2;
+          rejectedUnits.add(unit);
           tableRejects.push({
             table: source.table,
-            line: Number(r.line),
+            line: csv.lineOf(unit),
             column: (r.column_name as string | null) ?? null,
-            error: `${String(r.error_type)}: ${String(r.error_message)}`,
+            error: clip(`${String(r.error_type)}: ${String(r.error_message)}`),
           });
         }
         await run(`DROP TABLE IF EXISTS ${q(rejectsTable)}`);
         await run(`DROP TABLE IF EXISTS ${q(rejectsScan)}`);
-        // Cells DuckDB accepted but the schema does not: whole numbers written with a fraction, non-finite doubles.
+        for (const unit of csv.long) {
+          if (rejectedUnits.has(unit)) continue;
+          rejectedUnits.add(unit);
+          tableRejects.push({ table: source.table, line: csv.lineOf(unit), column: null, error: `LINE SIZE OVER MAXIMUM: the record is longer than ${MAX_LINE_BYTES} bytes` });
+        }
+        const returned = Number((await run(`SELECT COUNT(*) AS n FROM ${q(stage)}`))[0].n);
+        // Every record is a loaded row or a reject: a record the reader skipped fails the load.
+        const records = csv.units - csv.blank.length;
+        if (returned + rejectedUnits.size !== records)
+          throw new CbmError(
+            'BAD_INPUT',
+            `${context}: ${basename(source.path)} holds ${records} records (RFC 4180) but the reader returned ${returned} rows and rejected ${rejectedUnits.size}; ${Math.abs(records - returned - rejectedUnits.size)} records are unaccounted for, so nothing was loaded`,
+            { table: source.table, records, read: returned, rejected: rejectedUnits.size },
+          );
+        // Cells DuckDB accepted but the schema does not: whole numbers written with a fraction, non-finite doubles (inf, nan, and overflow such as 1e400).
         const strict = columns.filter((c) => source.schema[c] === 'BIGINT' || source.schema[c] === 'DOUBLE');
         if (strict.length) {
-          const bad = strict
-            .map((c) =>
-              source.schema[c] === 'BIGINT' ? `(${q(c)} IS NOT NULL AND NOT regexp_full_match(${q(c)}, '-?[0-9]+'))` : `(${q(c)} IS NOT NULL AND NOT isfinite(${q(c)}))`,
-            )
-            .join(' OR ');
+          const failing = (c: string) =>
+            source.schema[c] === 'BIGINT' ? `(${q(c)} IS NOT NULL AND NOT regexp_full_match(${q(c)}, '-?[0-9]+'))` : `(${q(c)} IS NOT NULL AND NOT isfinite(${q(c)}))`;
+          const bad = strict.map(failing).join(' OR ');
           const count = Number((await run(`SELECT COUNT(*) AS n FROM ${q(stage)} WHERE ${bad}`))[0].n);
           if (count > 0) {
-            tableRejects.push(...strictRejectLines(source.path, columns, source.schema, source.table));
+            // The slow path: read again with each row's position among the rows read, and map positions to records.
+            // Materialised with every column, so that the reader parses (and rejects) exactly as it did for the stage.
+            const numberedTable = `cbm_numbered_${loadId}_${source.table}`;
+            await run(`CREATE TEMP TABLE ${q(numberedTable)} AS SELECT row_number() OVER () - 1 AS _cbm_position, * FROM ${read(`${rejectsTable}_again`, `${rejectsScan}_again`)}`);
+            const flags = strict.map((c, k) => `${failing(c)} AS f${k}`).join(', ');
+            const numbered = await run(`SELECT _cbm_position AS position, ${flags} FROM ${q(numberedTable)} WHERE ${bad} ORDER BY _cbm_position`);
+            for (const table of [numberedTable, `${rejectsTable}_again`, `${rejectsScan}_again`]) await run(`DROP TABLE IF EXISTS ${q(table)}`);
+            const skipped = [...new Set([...csv.blank, ...rejectedUnits])].sort((a, b) => a - b);
+            for (const r of numbered) {
+              const unit = unitOfRow(Number(r.position), skipped);
+              strict.forEach((c, k) => {
+                if (r[`f${k}`] === true)
+                  tableRejects.push({
+                    table: source.table,
+                    line: csv.lineOf(unit),
+                    column: c,
+                    error:
+                      source.schema[c] === 'BIGINT' ? 'CAST: the value is not a whole number (BIGINT)' : 'CAST: the value is not a finite number (DOUBLE; overflow, inf or nan)',
+                  });
+              });
+            }
+            check(
+              numbered.length === count,
+              `${context}: ${basename(source.path)} changed while it was loaded (${count} rows failed the checks, then ${numbered.length}); nothing was loaded`,
+            );
             await run(`DELETE FROM ${q(stage)} WHERE ${bad}`);
           }
         }
@@ -182,6 +258,10 @@ export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[],
           }
         }
         await run(`CREATE TEMP TABLE ${q(stage)} AS SELECT ${casts} FROM ${file} WHERE NOT (${lost.map((l) => `(${l})`).join(' OR ')})`);
+        const total = Number((await run(`SELECT COUNT(*) AS n FROM ${file}`))[0].n);
+        const kept = Number((await run(`SELECT COUNT(*) AS n FROM ${q(stage)}`))[0].n);
+        const lostRows = Number((await run(`SELECT COUNT(*) AS n FROM ${file} WHERE ${lost.map((l) => `(${l})`).join(' OR ')}`))[0].n);
+        check(kept + lostRows === total, `${context}: ${basename(source.path)} has ${total} rows but ${kept} were kept and ${lostRows} rejected; nothing was loaded`);
       }
       tableRejects.sort((a, b) => a.line - b.line);
       if (tableRejects.length && onReject === 'fail') {
@@ -215,10 +295,10 @@ export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[],
         );
       }
       await run(
-        `INSERT INTO cbm_load_tables VALUES (${loadId}, ${quoteString(d, source.table)}, ${quoteString(d, source.path)}, ${quoteString(d, source.format)}, ${rows}, ${tableRejects.length})`,
+        `INSERT INTO cbm_load_tables (load_id, table_name, source, format, row_count, rejected, size_bytes, sha256) VALUES (${loadId}, ${quoteString(d, source.table)}, ${quoteString(d, source.path)}, ${quoteString(d, source.format)}, ${rows}, ${tableRejects.length}, ${scan.bytes}, ${quoteString(d, scan.sha256)})`,
       );
       for (const sql of profileSql(d, raw, source.table, source.schema, loadId)) await run(sql);
-      tables.push({ table: source.table, rawTable: raw, source: source.path, format: source.format, rows, rejected: tableRejects.length });
+      tables.push({ table: source.table, rawTable: raw, source: source.path, format: source.format, rows, rejected: tableRejects.length, bytes: scan.bytes, sha256: scan.sha256 });
       rejects.push(...tableRejects);
     }
     await run(`INSERT INTO cbm_loads VALUES (${loadId}, CURRENT_TIMESTAMP, ${options.note === undefined ? 'NULL' : quoteString(d, options.note)})`);
@@ -227,65 +307,31 @@ export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[],
   });
 }
 
-/** The CSV header must name the declared columns, in order. */
-function checkHeader(path: string, declared: string[], table: string, context: string): void {
-  const fd = openSync(path, 'r');
-  const buffer = Buffer.alloc(65536);
-  const bytes = readSync(fd, buffer, 0, buffer.length, 0);
-  closeSync(fd);
-  const text = buffer
-    .subarray(0, bytes)
-    .toString('utf8')
-    .replace(/^\uFEFF/, '');
-  const header = splitCsvLine(text.split(/\r?\n/)[0] ?? '');
+/** The CSV header must name the declared columns, in order. The message shows column names only, clipped: never more of the file. */
+function checkHeader(header: string[], declared: string[], path: string, table: string, context: string): void {
   const same = header.length === declared.length && header.every((h, i) => h === declared[i]);
-  if (!same)
-    throw new CbmError(
-      'BAD_INPUT',
-      `${context}: ${basename(path)} has columns ${header.join(', ')} but the schema of '${table}' declares ${declared.join(', ')} (same names, same order)`,
-      { table, header, declared },
-    );
+  if (same) return;
+  const shown = (names: string[]) => {
+    const list = names.slice(0, 12).map((n) => (n.length > 40 ? `${n.slice(0, 37)}...` : n));
+    return `${list.join(', ')}${names.length > list.length ? `, … (${names.length} in all)` : ''}`;
+  };
+  throw new CbmError('BAD_INPUT', `${context}: ${basename(path)} has columns ${shown(header)} but the schema of '${table}' declares ${shown(declared)} (same names, same order)`, {
+    table,
+    header: header.slice(0, 100).map((n) => n.slice(0, 100)),
+    declared,
+  });
 }
 
-function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(cell);
-      cell = '';
-    } else cell += ch;
-  }
-  out.push(cell);
-  return out;
-}
+const clip = (text: string) => (text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 3)}...` : text);
 
-/** The slow path, taken only when strict checks failed: finds the lines in the file itself. */
-function strictRejectLines(path: string, columns: string[], schema: Readonly<Record<string, ColumnType>>, table: string): RejectedRow[] {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/);
-  const out: RejectedRow[] = [];
-  for (let i = 1; i < lines.length && out.length < MAX_REPORTED_REJECTS; i++) {
-    if (lines[i] === '') continue;
-    const cells = splitCsvLine(lines[i]);
-    if (cells.length !== columns.length) continue; // DuckDB reported these already
-    columns.forEach((c, k) => {
-      const v = cells[k];
-      if (v === '') return;
-      if (schema[c] === 'BIGINT' && !/^-?[0-9]+$/.test(v)) out.push({ table, line: i + 1, column: c, error: `CAST: ${JSON.stringify(v)} is not a whole number (BIGINT)` });
-      if (schema[c] === 'DOUBLE' && Number.isFinite(Number(v)) === false && /^[+-]?(inf|infinity|nan)$/i.test(v.trim()))
-        out.push({ table, line: i + 1, column: c, error: `CAST: ${JSON.stringify(v)} is not a finite number (DOUBLE)` });
-    });
+/** The unit (record index, see FileScan) of the reader's row at `position`, skipping the ascending `skipped` units. */
+function unitOfRow(position: number, skipped: readonly number[]): number {
+  let unit = position;
+  for (const s of skipped) {
+    if (s <= unit) unit++;
+    else break;
   }
-  return out;
+  return unit;
 }
 
 /**

@@ -6,7 +6,8 @@ import { serialExecutor } from './executor';
 /**
  * Connects to a PostgreSQL server with the `pg` client: a connection string
  * (`postgres://user@host:5432/db`, or `postgresql:///db?host=/run/postgresql` for a Unix socket)
- * or a `pg` ClientConfig. One connection serves every statement, in order, as with DuckDB.
+ * or a `pg` ClientConfig. One connection serves every statement, in order, as with DuckDB; each
+ * `run` is one statement (sent with the extended query protocol, which refuses a second one).
  *
  * Numbers arrive as numbers: BIGINT (COUNT, SUM of integers) as a number when it is a safe
  * integer (text otherwise) and NUMERIC as the nearest double, so that the library's SQL (which
@@ -37,10 +38,10 @@ export async function openPostgres(connection: string | ClientConfig): Promise<S
   const runNow = async (sql: string): Promise<SqlRow[]> => {
     check(open, 'postgres: the connection is closed');
     try {
-      const result = await client.query({ text: sql });
-      // A multi-statement text returns one result per statement: keep the last (as DuckDB does).
-      const last = Array.isArray(result) ? result[result.length - 1] : result;
-      return (last?.rows ?? []).map((row: Record<string, unknown>) => Object.assign(Object.create(null), row) as SqlRow);
+      // The extended protocol runs exactly one statement per call: the server refuses a text with
+      // a second one, so a quoting mistake anywhere can never chain a statement.
+      const result = await client.query({ text: sql, queryMode: 'extended' } as never);
+      return ((result as { rows?: Record<string, unknown>[] }).rows ?? []).map((row) => Object.assign(Object.create(null), row) as SqlRow);
     } catch (error) {
       throw new CbmError('SQL_ERROR', `postgres: ${error instanceof Error ? error.message : String(error)}`, { sql });
     }
