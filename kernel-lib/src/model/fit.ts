@@ -105,6 +105,26 @@ export function prepareFit(data: DataInput | Table, formula: string, options: Pi
   return { table, preparation, formula: parsed, y, event: options.event };
 }
 
+/**
+ * The start of a design's Newton fit: `startVector` (stepwise's parent estimates) or the user's
+ * `start` by coefficient name (missing names start at 0), else undefined (the fit starts at zero
+ * or warm). Shared by the in-memory and the in-database fit.
+ *
+ * @example
+ * startVector(['(Intercept)', 'age'], { start: { age: 0.1 } }, 'fitLogit'); // Float64Array [0, 0.1]
+ */
+export function startVector(names: readonly string[], options: Pick<FitOptions, 'start'> & { startVector?: Float64Array }, context: string): Float64Array | undefined {
+  if (options.startVector) return options.startVector;
+  if (!options.start) return undefined;
+  const start = new Float64Array(names.length);
+  for (const [name, value] of Object.entries(options.start)) {
+    const j = names.indexOf(name);
+    check(j >= 0, `${context}: start names the unknown coefficient '${name}'`);
+    start[j] = value;
+  }
+  return start;
+}
+
 /** Step 4: fits one design on prepared data (fitLogit and each of stepwise's candidates). */
 export function fitDesign(
   prepared: PreparedData,
@@ -114,15 +134,7 @@ export function fitDesign(
   context: string,
 ): LogitModel {
   const names = spec.columns.map((c) => c.name);
-  let start = options.startVector;
-  if (!start && options.start) {
-    start = new Float64Array(names.length);
-    for (const [name, value] of Object.entries(options.start)) {
-      const j = names.indexOf(name);
-      check(j >= 0, `${context}: start names the unknown coefficient '${name}'`);
-      start[j] = value;
-    }
-  }
+  const start = startVector(names, options, context);
   const fit = newtonLogitConditioned(columns, prepared.y, { maxIterations: options.maxIterations, tolerance: options.tolerance, start, interceptColumn: spec.intercept ? 0 : -1 });
   // max|xⱼ| only matters for diagnosing a fit that failed: no extra pass over converged fits.
   const sizes =
