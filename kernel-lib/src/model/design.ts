@@ -37,27 +37,37 @@ export const INTERCEPT = '(Intercept)';
  * than rows.
  */
 export function designSpec(formula: Pick<Formula, 'intercept' | 'terms'>, table: Table, context: string): DesignSpec {
+  return checkedDesignSpec(formula, (v) => (columnKind(table, v, context) === 'text' ? textLevels(table, v, context) : null), table.nRows, context);
+}
+
+/**
+ * designSpec's checks on factor levels read elsewhere (in memory from a table, in a database with
+ * SELECT DISTINCT): `levelsOf(v)` gives a text factor's sorted levels, null for a numeric column.
+ *
+ * @example
+ * const spec = checkedDesignSpec(parseFormula('y ~ g + x'), (v) => (v === 'g' ? ['a', 'b'] : null), 20, 'fitLogit');
+ * spec.columns.map((c) => c.name); // ['(Intercept)', 'gb', 'x']
+ */
+export function checkedDesignSpec(formula: Pick<Formula, 'intercept' | 'terms'>, levelsOf: (variable: string) => readonly string[] | null, n: number, context: string): DesignSpec {
   // A null-prototype record: a column called 'constructor' or '__proto__' is just a name here.
-  const factorLevels: Record<string, string[]> = Object.create(null);
-  const n = table.nRows;
+  const factorLevels: Record<string, readonly string[]> = Object.create(null);
   for (const term of formula.terms)
     for (const v of term.variables) {
       if (Object.prototype.hasOwnProperty.call(factorLevels, v)) continue;
-      if (columnKind(table, v, context) === 'text') {
-        const levels = textLevels(table, v, context);
-        if (levels.length < 2)
-          throw new CbmError('SINGULAR', `${context}: factor '${v}' has a single level ('${levels[0]}') in the data, so its effect cannot be estimated; drop it from the formula`, {
-            column: v,
-          });
-        if (n >= 10 && levels.length > n / 2) {
-          throw new CbmError(
-            'SINGULAR',
-            `${context}: factor '${v}' has ${levels.length} distinct values in ${n} rows (an identifier?), too many levels to estimate; drop it from the formula (with '.', write '. - ${v}')`,
-            { column: v, levels: levels.length },
-          );
-        }
-        factorLevels[v] = levels;
+      const levels = levelsOf(v);
+      if (!levels) continue;
+      if (levels.length < 2)
+        throw new CbmError('SINGULAR', `${context}: factor '${v}' has a single level ('${levels[0]}') in the data, so its effect cannot be estimated; drop it from the formula`, {
+          column: v,
+        });
+      if (n >= 10 && levels.length > n / 2) {
+        throw new CbmError(
+          'SINGULAR',
+          `${context}: factor '${v}' has ${levels.length} distinct values in ${n} rows (an identifier?), too many levels to estimate; drop it from the formula (with '.', write '. - ${v}')`,
+          { column: v, levels: levels.length },
+        );
       }
+      factorLevels[v] = levels;
     }
   const spec = specFromLevels(formula, factorLevels);
   if (spec.columns.length > n) {

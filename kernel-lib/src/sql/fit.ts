@@ -1,5 +1,5 @@
 import { CbmError, check } from '../errors';
-import { specFromLevels, type DesignSpec } from '../model/design';
+import { checkedDesignSpec, type DesignSpec } from '../model/design';
 import { parseFormula, type Formula } from '../model/formula';
 import { checkStepwiseOptions, stepwiseSearch, type StepwiseOptions, type StepwiseResult } from '../model/stepwise';
 import { columnScaling, fitToOriginal, newtonLogitConditioned, scalingFromMoments, toScaled, type ColumnScaling } from '../model/conditioning';
@@ -9,7 +9,7 @@ import { checkFitOptions, FIT_OPTION_NAMES, startVector, type FitOptions } from 
 import { LogitModel } from '../model/logit';
 import { checkEncodings } from '../prepare/encode';
 import { isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
-import { scalerFromRanges } from '../prepare/scale';
+import { learnedRange, scalerFromRanges } from '../prepare/scale';
 import type { SqlDialect, SqlExecutor, SqlRow, SqlRun } from './executor';
 import { checkDialect, doubleType, expMinusAbsSQL, fenceSQL, quoteIdentifier, quoteString, sampleClause, sqlNumber, textType } from './dialect';
 import { designColumnSQL, own, preparedVariableSQL, tableSQL } from './scoring';
@@ -253,14 +253,7 @@ export async function prepareInDatabase(
   }
   if (!preparation && (encodedList.length > 0 || scale.length > 0)) {
     const ranges: Record<string, { min: number; max: number }> = Object.create(null);
-    scale.forEach((v, k) => {
-      const min = Number(counts[`lo${k}`]);
-      const max = Number(counts[`hi${k}`]);
-      if (!(max > min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${v}' is constant (${min}) in the data, so it cannot be scaled to [0, 1]`, { column: v });
-      if (!Number.isFinite(max - min))
-        throw new CbmError('BAD_INPUT', `minMaxScaler: column '${v}' spans ${min} to ${max}, a range too wide to scale in double precision`, { column: v });
-      ranges[v] = { min, max };
-    });
+    scale.forEach((v, k) => (ranges[v] = learnedRange(v, Number(counts[`lo${k}`]), Number(counts[`hi${k}`]))));
     preparation = preparationToJSON({ encodings, ranges });
   } else if (!preparation && options.prepare !== undefined) {
     preparation = { encodings: {}, ranges: {} };
@@ -276,33 +269,8 @@ export async function prepareInDatabase(
 
 /** The design of `formula` with the factor levels read from the table (a single-level factor is SINGULAR, as in fitLogit). */
 export function designSpecInDatabase(data: InDatabaseData, formula: Pick<Formula, 'intercept' | 'terms'>, context: string): DesignSpec {
-  const levels: Record<string, string[]> = Object.create(null);
-  const n = data.n;
-  for (const term of formula.terms)
-    for (const v of term.variables) {
-      const l = own(data.factorLevels, v);
-      if (!l) continue;
-      if (l.length < 2)
-        throw new CbmError('SINGULAR', `${context}: factor '${v}' has a single level ('${l[0]}') in the data, so its effect cannot be estimated; drop it from the formula`, {
-          column: v,
-        });
-      if (n >= 10 && l.length > n / 2) {
-        throw new CbmError(
-          'SINGULAR',
-          `${context}: factor '${v}' has ${l.length} distinct values in ${n} rows (an identifier?), too many levels to estimate; drop it from the formula (with '.', write '. - ${v}')`,
-          { column: v, levels: l.length },
-        );
-      }
-      levels[v] = l;
-    }
-  const spec = specFromLevels(formula, levels);
+  const spec = checkedDesignSpec(formula, (v) => own(data.factorLevels, v) ?? null, data.n, context);
   check(spec.columns.length > 0, `${context}: the model has no terms and no intercept`);
-  if (spec.columns.length > n) {
-    throw new CbmError('SINGULAR', `${context}: the design has ${spec.columns.length} coefficients but the data only ${n} rows; use fewer terms or more data`, {
-      parameters: spec.columns.length,
-      rows: n,
-    });
-  }
   if (spec.columns.length > MAX_COLUMNS)
     throw new CbmError(
       'TOO_LARGE',
