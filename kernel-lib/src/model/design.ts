@@ -1,5 +1,6 @@
 import { CbmError } from '../errors';
-import { columnKind, isMissing, numericColumnView, textLevels, type Table } from '../data/table';
+import { columnKind, isMissing, numericColumnView, textLevels, toTable, type Cell, type Columns, type Table } from '../data/table';
+import { rawColumns } from './transform';
 import { listNames } from './diagnostics';
 import type { Formula, Term } from './formula';
 
@@ -77,6 +78,54 @@ export function checkedDesignSpec(formula: Pick<Formula, 'intercept' | 'terms'>,
     });
   }
   return spec;
+}
+
+/** What a fit does with rows missing a value the model reads: R's na.omit, or an error. */
+export type NaAction = 'omit' | 'fail';
+
+/**
+ * The rows complete in every column `variables` read (labels such as 'log(x)' read x): with
+ * `na: 'omit'` (R's default na.action) the rows holding a missing value (null, undefined, NaN)
+ * are dropped and listed, 0-based; with 'fail' the table is returned as it is and the fit's own
+ * checks refuse the first missing value (NON_FINITE naming the row). The table is copied only
+ * when a row is dropped. A fit (`forFit`) refuses data without a complete row; scoring does not.
+ *
+ * @example
+ * const { table, droppedRows } = completeRows(toTable({ y: [1, 0, 1], x: [2, null, 5] }), ['y', 'x'], 'omit', 'fitLogit');
+ * droppedRows; // [1]
+ * table.nRows; // 2
+ */
+export function completeRows(raw: Table, variables: readonly string[], na: NaAction, context: string, forFit = true): { table: Table; droppedRows: number[] } {
+  if (na === 'fail') return { table: raw, droppedRows: [] };
+  const n = raw.nRows;
+  const missing = new Uint8Array(n);
+  let count = 0;
+  for (const name of rawColumns(variables)) {
+    const cells = raw.cells(name);
+    for (let i = 0; i < n; i++) {
+      if (missing[i] === 0 && isMissing(cells[i])) {
+        missing[i] = 1;
+        count++;
+      }
+    }
+  }
+  if (count === 0) return { table: raw, droppedRows: [] };
+  if (count === n && forFit)
+    throw new CbmError('NON_FINITE', `${context}: every one of the ${n} rows has a missing value in ${listNames(rawColumns(variables))}, so no row is left to fit`, {});
+  const droppedRows: number[] = [];
+  const kept = new Int32Array(n - count);
+  for (let i = 0, k = 0; i < n; i++) {
+    if (missing[i]) droppedRows.push(i);
+    else kept[k++] = i;
+  }
+  const columns: Columns = Object.create(null);
+  for (const name of raw.names) {
+    const cells = raw.cells(name);
+    const out: Cell[] | Float64Array = cells instanceof Float64Array ? new Float64Array(kept.length) : new Array<Cell>(kept.length);
+    for (let k = 0; k < kept.length; k++) out[k] = cells[kept[k]] as never;
+    columns[name] = out;
+  }
+  return { table: toTable(columns, context), droppedRows };
 }
 
 /** Rebuilds the design columns from known factor levels (used by saved models and stepwise). */

@@ -39,7 +39,7 @@ import { designColumnSQL, own, preparedVariableSQL, tableSQL } from './scoring';
  * //   prepare: { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }, where: 'contacted = 1' });
  * const options: InDatabaseFitOptions = { table: 'customers', formula: 'responded ~ age' };
  */
-export interface InDatabaseFitOptions extends FitOptions {
+export interface InDatabaseFitOptions extends Omit<FitOptions, 'na'> {
   /** The table or view holding the rows: a name or [schema, name]. */
   table: string | readonly string[];
   /** An R formula over the table's columns, e.g. 'responded ~ gender:age + income'. */
@@ -52,7 +52,8 @@ export interface InDatabaseFitOptions extends FitOptions {
   warmStart?: boolean;
 }
 
-const FIT_KEYS = [...FIT_OPTION_NAMES, 'table', 'formula', 'dialect', 'where', 'warmStart'];
+// Incomplete rows are refused in the database (NON_FINITE naming the column): no `na` option there.
+const FIT_KEYS = [...FIT_OPTION_NAMES.filter((k) => k !== 'na'), 'table', 'formula', 'dialect', 'where', 'warmStart'];
 const STEPWISE_KEYS = ['criterion', 'alpha', 'hierarchical'];
 /** Above this many coefficients one aggregate pass would carry too many sums (p(p+1)/2). */
 const MAX_COLUMNS = 120;
