@@ -10,7 +10,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CbmError, fitLinear, fitLogit, stepwise, type LinearModel, type LogitModel } from '../kernel-lib/src/index';
+import { fitLogitInDatabase } from '../kernel-lib/src/warehouse';
+import { openDuckDB } from '../kernel-lib/src/warehouse/duckdb';
 import { readCsv, relativeDifference } from './helpers/csv';
+import { loadRows } from './helpers/sqlLoad';
 
 const fixtures = join(__dirname, 'fixtures');
 const ref = JSON.parse(readFileSync(join(fixtures, 'wa-churn-missing.json'), 'utf8'));
@@ -92,6 +95,25 @@ describe("na: 'omit' (default) as R's na.omit, on wa_churn", () => {
     expectRFit(model, ref.lm, 1e-8);
     expect(relativeDifference(model.statistics.sigma, ref.lm.sigma)).toBeLessThan(1e-10);
     expect(relativeDifference(model.statistics.rSquared, ref.lm.r_squared)).toBeLessThan(1e-10);
+    // predict reads the predictors only: the rows missing the response are scored. With na: 'pass'
+    // a row missing a predictor is NaN, every other row the prediction it has on its own.
+    expect(model.predict(wa).every(Number.isFinite)).toBe(true);
+    const gaps = wa.map((r, i) => (i === 3 || i === 10 ? { ...r, monthly_charges: null } : r));
+    const passed = model.predict(gaps, { na: 'pass' });
+    const complete = model.predict(gaps.filter((_, i) => i !== 3 && i !== 10));
+    expect(Array.from(passed).flatMap((v, i) => (Number.isNaN(v) ? [i] : []))).toEqual([3, 10]);
+    expect(Array.from(passed.filter((v) => !Number.isNaN(v)))).toEqual(Array.from(complete));
+  });
+
+  it('the in-database fit has no na option: it refuses NULLs (NON_FINITE), and the option by name', async () => {
+    const db = await openDuckDB(':memory:');
+    try {
+      await loadRows(db, 'wa', { churn: 'text', tenure: 'double', total_charges: 'double' }, wa);
+      await expect(fitLogitInDatabase(db, { table: 'wa', formula: 'churn ~ tenure', na: 'omit' } as never)).rejects.toThrow(/unknown option 'na'/);
+      await expect(fitLogitInDatabase(db, { table: 'wa', formula: 'churn ~ total_charges' })).rejects.toThrow(/column 'total_charges' is NULL in 11 of 7043 rows/);
+    } finally {
+      db.close();
+    }
   });
 
   it("stepwise drops the incomplete rows once, before the search, and takes R step()'s steps on the complete rows", () => {
