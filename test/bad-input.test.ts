@@ -16,6 +16,7 @@ import {
   fitLogit,
   gainsTable,
   hitRate,
+  isMissing,
   lift,
   minMaxScaler,
   parseFormula,
@@ -174,42 +175,59 @@ describe('missing and non-finite values', () => {
   it.each(bad)('a %s predictor is NON_FINITE naming the column and the row', (_, value) => {
     const rows = withColumns((row, i) => ({ x4: i === 7 ? (value as number) : (row.x1 as number) * 0.5 + 1 }));
     const [, , fragment] = bad.find(([, v]) => Object.is(v, value))!;
-    const e = expectCbmError(() => fitLogit(rows, 'y ~ x1 + x4'), 'NON_FINITE', [fragment, 'remove or impute'], [rows]);
+    const e = expectCbmError(() => fitLogit(rows, 'y ~ x1 + x4', { na: 'fail' }), 'NON_FINITE', [fragment, 'remove or impute'], [rows]);
     expect(e.details).toEqual({ column: 'x4', row: 7 });
     expectValidFitUnchanged(rows);
+    // By default (na: 'omit', as R's na.omit) a missing value drops its row; an infinite one is no missing value and still fails.
+    if (isMissing(value)) expect(fitLogit(rows, 'y ~ x4').droppedRows).toEqual([7]);
+    else expectCbmError(() => fitLogit(rows, 'y ~ x1 + x4'), 'NON_FINITE', [fragment], [rows]);
     // The same through columns (a Float64Array holding the bad value, where it can).
     const x4 = rows.map((r) => r.x4);
     const columns = baseColumns({ x4 });
-    expectCbmError(() => fitLogit(columns as DataInput, 'y ~ x1 + x4'), 'NON_FINITE', [fragment], [columns]);
+    expectCbmError(() => fitLogit(columns as DataInput, 'y ~ x1 + x4', { na: 'fail' }), 'NON_FINITE', [fragment], [columns]);
     expectValidFitUnchanged(columns as DataInput);
   });
 
   it('a key absent from one row object counts as missing', () => {
     const rows = withColumns((row) => ({ x4: row.x1 as number }));
     delete rows[12].x4;
-    expectCbmError(() => fitLogit(rows, 'y ~ x4'), 'NON_FINITE', ["column 'x4' has a missing value in row 12"], [rows]);
+    expectCbmError(() => fitLogit(rows, 'y ~ x4', { na: 'fail' }), 'NON_FINITE', ["column 'x4' has a missing value in row 12"], [rows]);
+    expect(fitLogit(rows, 'y ~ x4').droppedRows).toEqual([12]);
     expectValidFitUnchanged(rows);
   });
 
   it('a missing factor value is NON_FINITE naming column and row', () => {
     const rows = withColumns((row, i) => ({ h: i === 4 ? null : row.g }));
-    expectCbmError(() => fitLogit(rows, 'y ~ x1 + h'), 'NON_FINITE', ["column 'h'", 'row 4'], [rows]);
+    expectCbmError(() => fitLogit(rows, 'y ~ x1 + h', { na: 'fail' }), 'NON_FINITE', ["column 'h'", 'row 4'], [rows]);
+    expect(fitLogit(rows, 'y ~ x1 + h').droppedRows).toEqual([4]);
     expectValidFitUnchanged(rows);
   });
 
   it('a missing response is NON_FINITE and points to the contacted customers', () => {
     for (const missing of [null, undefined, NaN]) {
       const rows = withColumns((row, i) => ({ resp: i === 5 ? missing : row.y }));
-      const e = expectCbmError(() => fitLogit(rows, 'resp ~ x1 + x2'), 'NON_FINITE', ["the outcome 'resp' is missing in row 5", 'contacted customers'], [rows]);
+      const e = expectCbmError(() => fitLogit(rows, 'resp ~ x1 + x2', { na: 'fail' }), 'NON_FINITE', ["the outcome 'resp' is missing in row 5", 'contacted customers'], [rows]);
       expect(e.details).toEqual({ column: 'resp', row: 5 });
       expectValidFitUnchanged(rows);
     }
   });
 
-  it('the bank-card file itself: fitting all 1,000 customers (not only the contacted) is NON_FINITE', () => {
+  it("the bank-card file itself: fitting all 1,000 customers is NON_FINITE with na: 'fail'; by default the fit is the contacted customers' (R's na.omit)", () => {
     const customers = bankCardCustomers();
-    expectCbmError(() => fitLogit(customers, 'responded ~ gender + age + income'), 'NON_FINITE', ["the outcome 'responded' is missing", 'contacted customers'], [customers]);
-    expectCbmError(() => stepwise(customers, 'responded ~ gender + age'), 'NON_FINITE', ['stepwise', 'contacted customers'], [customers]);
+    expectCbmError(
+      () => fitLogit(customers, 'responded ~ gender + age + income', { na: 'fail' }),
+      'NON_FINITE',
+      ["the outcome 'responded' is missing", 'contacted customers'],
+      [customers],
+    );
+    expectCbmError(() => stepwise(customers, 'responded ~ gender + age', { na: 'fail' }), 'NON_FINITE', ['stepwise', 'contacted customers'], [customers]);
+    const omitted = fitLogit(customers, 'responded ~ gender + age + income');
+    const contacted = fitLogit(
+      customers.filter((c) => c.contacted),
+      'responded ~ gender + age + income',
+    );
+    expect(omitted.droppedRows.length).toBe(customers.length - contacted.statistics.nObs);
+    expect(Array.from(omitted.coefficients)).toEqual(Array.from(contacted.coefficients));
   });
 });
 

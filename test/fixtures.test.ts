@@ -52,6 +52,8 @@ describe('reference fixtures', () => {
 /** Reruns every generator script in `work` and compares what they write with the committed fixtures. */
 function reproduce(work: string): void {
   for (const f of readdirSync(fixtures)) if (/\.(R|py)$/.test(f)) copyFileSync(join(fixtures, f), join(work, f));
+  // wa_churn_missing.R reads the committed data set (wa_churn_reference.R, checked by monitor.test.ts, writes it).
+  copyFileSync(join(fixtures, 'wa_churn.csv'), join(work, 'wa_churn.csv'));
   for (const [command, script] of [
     ['Rscript', 'infert_reference.R'],
     ['Rscript', 'factor_contrasts.R'],
@@ -59,13 +61,22 @@ function reproduce(work: string): void {
     [python, 'infert_statsmodels.py'],
     [python, 'spector_reference.py'],
     ['Rscript', 'cheese_lm.R'],
+    ['Rscript', 'wa_churn_missing.R'],
   ]) {
     const run = spawnSync(command, [script], { cwd: work, encoding: 'utf8', timeout: 120_000 });
     expect(run.status, `${script} failed:\n${run.stderr}`).toBe(0);
   }
   for (const csv of ['infert.csv', 'spector.csv', 'offset-predictors.csv', 'cheese.csv'])
     expect(readFileSync(join(work, csv), 'utf8')).toBe(readFileSync(join(fixtures, csv), 'utf8'));
-  for (const file of ['infert-glm.json', 'factor-contrasts.json', 'offset-predictors.json', 'infert-statsmodels.json', 'spector-logit.json', 'cheese-lm.json']) {
+  for (const file of [
+    'infert-glm.json',
+    'factor-contrasts.json',
+    'offset-predictors.json',
+    'infert-statsmodels.json',
+    'spector-logit.json',
+    'cheese-lm.json',
+    'wa-churn-missing.json',
+  ]) {
     const fresh = JSON.parse(readFileSync(join(work, file), 'utf8'));
     const committed = JSON.parse(readFileSync(join(fixtures, file), 'utf8'));
     expect(differences(fresh, committed), file).toEqual([]);

@@ -16,6 +16,8 @@ export { fitPreparation, applyPreparation, type Preparation, type PreparationSpe
 export { sampleRows, trainValidationSplit, type Split, type SplitOptions } from './prepare/split';
 export { parseFormula, formatFormula, type Formula, type Term } from './model/formula';
 export { LogitModel, type CoefficientRow, type ModelInfoRow, type SummaryTables } from './model/logit';
+export type { PredictOptions } from './model/designModel';
+export type { NaAction } from './model/design';
 export { fitLogit, type FitOptions } from './model/fit';
 export { MODEL_FORMAT, MODEL_VERSION, type LogitModelJSON, type Provenance } from './model/modelJson';
 export type { FitStatistics } from './model/diagnostics';

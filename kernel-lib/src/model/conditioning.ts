@@ -1,4 +1,5 @@
-import { newtonLogit, type NewtonFit, type NewtonOptions } from './irls';
+import { newtonLogit, type NewtonOptions } from './irls';
+import type { NewtonFit } from './newton';
 
 /**
  * Newton's method on well-conditioned columns. A predictor whose offset is large against its
@@ -156,12 +157,26 @@ export function covarianceToOriginal(cov: Float64Array, scaling: ColumnScaling):
  * constant depends on the intercept, which the report says.
  */
 export function newtonLogitConditioned(columns: readonly Float64Array[], y: Float64Array, options: NewtonOptions = {}): NewtonFit {
-  const intercept = options.interceptColumn ?? -1;
-  const scaling = columnScaling(columns, intercept);
+  const scaling = columnScaling(columns, options.interceptColumn ?? -1);
   if (!scaling.active) return newtonLogit(columns, y, options);
   const start = options.start ? toScaled(options.start, scaling) : undefined;
-  const fit = newtonLogit(scaledColumns(columns, scaling), y, { ...options, start });
-  const p = columns.length;
+  return fitToOriginal(newtonLogit(scaledColumns(columns, scaling), y, { ...options, start }), scaling);
+}
+
+/**
+ * A fit on conditioned columns in the original columns' terms (estimates, covariance, last step,
+ * aliasing report); used by the in-memory and the in-database fit alike.
+ *
+ * @example
+ * const scaling = scalingFromMoments([0, 1e5], [0, 1], 0); // column 1: x = 10⁵ + z
+ * const fitted = { coefficients: Float64Array.from([2, 3]), covariance: new Float64Array(4).fill(NaN), logLikelihood: -1, iterations: 3,
+ *   status: 'converged' as const, lastStep: new Float64Array(2), perfectlyFitted: 0, extremeFitted: 0, aliased: [], information: new Float64Array(4) };
+ * fitToOriginal(fitted, scaling).coefficients; // [2 − 3·10⁵, 3]
+ */
+export function fitToOriginal(fit: NewtonFit, scaling: ColumnScaling): NewtonFit {
+  if (!scaling.active) return fit;
+  const intercept = scaling.intercept;
+  const p = scaling.scale.length;
   const information = new Float64Array(p * p).fill(NaN); // not mapped back: only the fit itself reads it
   if (fit.status === 'aliased') {
     const aliased = fit.aliased.map((a) => ({

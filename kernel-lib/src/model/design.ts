@@ -1,5 +1,6 @@
 import { CbmError } from '../errors';
-import { columnKind, isMissing, numericColumnView, textLevels, type Table } from '../data/table';
+import { columnKind, isMissing, numericColumnView, textLevels, toTable, type Cell, type Columns, type Table } from '../data/table';
+import { rawColumns } from './transform';
 import { listNames } from './diagnostics';
 import type { Formula, Term } from './formula';
 
@@ -37,27 +38,37 @@ export const INTERCEPT = '(Intercept)';
  * than rows.
  */
 export function designSpec(formula: Pick<Formula, 'intercept' | 'terms'>, table: Table, context: string): DesignSpec {
+  return checkedDesignSpec(formula, (v) => (columnKind(table, v, context) === 'text' ? textLevels(table, v, context) : null), table.nRows, context);
+}
+
+/**
+ * designSpec's checks on factor levels read elsewhere (in memory from a table, in a database with
+ * SELECT DISTINCT): `levelsOf(v)` gives a text factor's sorted levels, null for a numeric column.
+ *
+ * @example
+ * const spec = checkedDesignSpec(parseFormula('y ~ g + x'), (v) => (v === 'g' ? ['a', 'b'] : null), 20, 'fitLogit');
+ * spec.columns.map((c) => c.name); // ['(Intercept)', 'gb', 'x']
+ */
+export function checkedDesignSpec(formula: Pick<Formula, 'intercept' | 'terms'>, levelsOf: (variable: string) => readonly string[] | null, n: number, context: string): DesignSpec {
   // A null-prototype record: a column called 'constructor' or '__proto__' is just a name here.
-  const factorLevels: Record<string, string[]> = Object.create(null);
-  const n = table.nRows;
+  const factorLevels: Record<string, readonly string[]> = Object.create(null);
   for (const term of formula.terms)
     for (const v of term.variables) {
       if (Object.prototype.hasOwnProperty.call(factorLevels, v)) continue;
-      if (columnKind(table, v, context) === 'text') {
-        const levels = textLevels(table, v, context);
-        if (levels.length < 2)
-          throw new CbmError('SINGULAR', `${context}: factor '${v}' has a single level ('${levels[0]}') in the data, so its effect cannot be estimated; drop it from the formula`, {
-            column: v,
-          });
-        if (n >= 10 && levels.length > n / 2) {
-          throw new CbmError(
-            'SINGULAR',
-            `${context}: factor '${v}' has ${levels.length} distinct values in ${n} rows (an identifier?), too many levels to estimate; drop it from the formula (with '.', write '. - ${v}')`,
-            { column: v, levels: levels.length },
-          );
-        }
-        factorLevels[v] = levels;
+      const levels = levelsOf(v);
+      if (!levels) continue;
+      if (levels.length < 2)
+        throw new CbmError('SINGULAR', `${context}: factor '${v}' has a single level ('${levels[0]}') in the data, so its effect cannot be estimated; drop it from the formula`, {
+          column: v,
+        });
+      if (n >= 10 && levels.length > n / 2) {
+        throw new CbmError(
+          'SINGULAR',
+          `${context}: factor '${v}' has ${levels.length} distinct values in ${n} rows (an identifier?), too many levels to estimate; drop it from the formula (with '.', write '. - ${v}')`,
+          { column: v, levels: levels.length },
+        );
       }
+      factorLevels[v] = levels;
     }
   const spec = specFromLevels(formula, factorLevels);
   if (spec.columns.length > n) {
@@ -67,6 +78,65 @@ export function designSpec(formula: Pick<Formula, 'intercept' | 'terms'>, table:
     });
   }
   return spec;
+}
+
+/** What a fit does with rows missing a value the model reads: R's na.omit, or an error. */
+export type NaAction = 'omit' | 'fail';
+
+/**
+ * The rows complete in every column `variables` read (labels such as 'log(x)' read x): with
+ * `na: 'omit'` (R's default na.action) the rows holding a missing value (null, undefined, NaN)
+ * are dropped and listed, 0-based; with 'fail' the table is returned as it is and the fit's own
+ * checks refuse the first missing value (NON_FINITE naming the row). The table is copied only
+ * when a row is dropped. A fit (`forFit`) refuses data without a complete row; scoring does not.
+ *
+ * @example
+ * const { table, droppedRows } = completeRows(toTable({ y: [1, 0, 1], x: [2, null, 5] }), ['y', 'x'], 'omit', 'fitLogit');
+ * droppedRows; // [1]
+ * table.nRows; // 2
+ */
+export function completeRows(raw: Table, variables: readonly string[], na: NaAction, context: string, forFit = true): { table: Table; droppedRows: number[] } {
+  if (na === 'fail') return { table: raw, droppedRows: [] };
+  const n = raw.nRows;
+  const missing = new Uint8Array(n);
+  let count = 0;
+  for (const name of rawColumns(variables)) {
+    const cells = raw.cells(name);
+    if (cells instanceof Float64Array) {
+      // Numbers only: NaN is the one missing value (a scan at memory speed on large fits).
+      for (let i = 0; i < n; i++) {
+        const v = cells[i];
+        if (v !== v && missing[i] === 0) {
+          missing[i] = 1;
+          count++;
+        }
+      }
+      continue;
+    }
+    for (let i = 0; i < n; i++) {
+      if (missing[i] === 0 && isMissing(cells[i])) {
+        missing[i] = 1;
+        count++;
+      }
+    }
+  }
+  if (count === 0) return { table: raw, droppedRows: [] };
+  if (count === n && forFit)
+    throw new CbmError('NON_FINITE', `${context}: every one of the ${n} rows has a missing value in ${listNames(rawColumns(variables))}, so no row is left to fit`, {});
+  const droppedRows: number[] = [];
+  const kept = new Int32Array(n - count);
+  for (let i = 0, k = 0; i < n; i++) {
+    if (missing[i]) droppedRows.push(i);
+    else kept[k++] = i;
+  }
+  const columns: Columns = Object.create(null);
+  for (const name of raw.names) {
+    const cells = raw.cells(name);
+    const out: Cell[] | Float64Array = cells instanceof Float64Array ? new Float64Array(kept.length) : new Array<Cell>(kept.length);
+    for (let k = 0; k < kept.length; k++) out[k] = cells[kept[k]] as never;
+    columns[name] = out;
+  }
+  return { table: toTable(columns, context), droppedRows };
 }
 
 /** Rebuilds the design columns from known factor levels (used by saved models and stepwise). */

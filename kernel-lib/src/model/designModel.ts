@@ -1,7 +1,7 @@
-import { CbmError } from '../errors';
+import { CbmError, check, checkOptions } from '../errors';
 import { toTable, type DataInput, type Table } from '../data/table';
 import { applyPreparation, preparationToJSON, type Preparation } from '../prepare/preparation';
-import { linearPredictor, type DesignSpec } from './design';
+import { completeRows, linearPredictor, type DesignSpec } from './design';
 import { listNames } from './diagnostics';
 import { formatFormula, type Term } from './formula';
 import { deriveTermColumns } from './transform';
@@ -14,6 +14,21 @@ export interface DesignModelParts {
   covariance: Float64Array;
   confidenceLevel: number;
   preparation: Preparation | null;
+  /** Rows of the training data left out for a missing value (na: 'omit'), 0-based; not saved in the JSON. */
+  droppedRows?: readonly number[];
+}
+
+/**
+ * Options of `predict`: `na: 'pass'` returns NaN for rows missing a value the model reads (R's
+ * na.pass gives NA there); the default, 'fail', refuses them with NON_FINITE naming the row – a
+ * deliberate difference from R's predict, so that a missing score is never silent.
+ *
+ * @example
+ * const model = fitLogit({ y: [0, 1, 0, 1, 1, 0], x: [1, 2, 3, 4, 5, 2.5] }, 'y ~ x');
+ * model.predict([{ x: 2 }, { x: null }], { na: 'pass' }); // [P(x = 2), NaN]
+ */
+export interface PredictOptions {
+  na?: 'pass' | 'fail';
 }
 
 /** The saved design, the part of a model's JSON that does not depend on the kind of model. */
@@ -45,6 +60,8 @@ export abstract class DesignModel {
   /** Coefficient names in design order, e.g. ['(Intercept)', 'gender:age']. */
   readonly names: readonly string[];
   readonly confidenceLevel: number;
+  /** Rows of the training data the fit left out for a missing value (na: 'omit'), 0-based, as R's na.action; empty for a model read from JSON. */
+  readonly droppedRows: readonly number[];
   /** @internal */ readonly spec: DesignSpec;
   protected readonly beta: Float64Array;
   protected readonly cov: Float64Array;
@@ -61,6 +78,7 @@ export abstract class DesignModel {
     this.beta = Float64Array.from(parts.coefficients);
     this.cov = Float64Array.from(parts.covariance);
     this.confidenceLevel = parts.confidenceLevel;
+    this.droppedRows = Object.freeze([...(parts.droppedRows ?? [])]);
     this.prep = parts.preparation;
     const p = this.names.length;
     this.se = new Float64Array(p);
@@ -102,11 +120,28 @@ export abstract class DesignModel {
     return this.summary();
   }
 
-  /** Xβ for raw rows (preparation and transforms applied as in fitting), or 1/(1 + e^−Xβ) with `probability`. */
-  protected score(data: DataInput | Table, context: string, probability: boolean): Float64Array {
-    const raw = toTable(data, context);
+  /**
+   * Xβ for raw rows (preparation and transforms applied as in fitting), or 1/(1 + e^−Xβ) with
+   * `probability`; with `na: 'pass'`, NaN for rows missing a value the model reads.
+   */
+  protected score(data: DataInput | Table, context: string, probability: boolean, options: PredictOptions = {}): Float64Array {
+    checkOptions(options, context, ['na']);
+    check(
+      options.na === undefined || options.na === 'pass' || options.na === 'fail',
+      `${context}: na must be 'pass' (NaN for incomplete rows) or 'fail', got ${String(options.na)}`,
+    );
+    const input = toTable(data, context);
+    const variables = this.spec.terms.flatMap((t) => t.variables);
+    const { table: raw, droppedRows } = completeRows(input, variables, options.na === 'pass' ? 'omit' : 'fail', context, false);
     const prepared = this.prep ? applyPreparation(this.prep, raw) : raw;
-    return linearPredictor(this.spec, deriveTermColumns(prepared, this.spec.terms, context), this.beta, context, probability);
+    const scores = linearPredictor(this.spec, deriveTermColumns(prepared, this.spec.terms, context), this.beta, context, probability);
+    if (droppedRows.length === 0) return scores;
+    const out = new Float64Array(input.nRows).fill(NaN);
+    for (let i = 0, k = 0, d = 0; i < out.length; i++) {
+      if (d < droppedRows.length && droppedRows[d] === i) d++;
+      else out[i] = scores[k++];
+    }
+    return out;
   }
 
   /** The design part of the saved form (`readDesignJSON` in modelJson.ts reads it back). */

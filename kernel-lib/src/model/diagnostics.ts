@@ -1,6 +1,6 @@
 import { CbmError } from '../errors';
 import { chiSquareUpperTail } from './distributions';
-import type { AliasedColumn, NewtonFit } from './irls';
+import type { AliasedColumn, NewtonFit } from './newton';
 
 /**
  * The fit statistics of a logistic regression, each as R's `glm`/`logLik` and statsmodels'

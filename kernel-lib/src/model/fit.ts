@@ -3,7 +3,7 @@ import { toTable, type DataInput, type Table } from '../data/table';
 import { readOutcomeView } from '../data/outcome';
 import { applyPreparation, fitPreparation, isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
 import { newtonLogitConditioned } from './conditioning';
-import { designMatrix, designSpec, type DesignSpec } from './design';
+import { completeRows, designMatrix, designSpec, type DesignSpec, type NaAction } from './design';
 import { diagnoseFit, fitStatistics } from './diagnostics';
 import { parseFormula, type Formula } from './formula';
 import { deriveColumns, rawColumns } from './transform';
@@ -35,9 +35,15 @@ export interface FitOptions {
   event?: string | number | boolean;
   /** How the model is made (seed, split, settings), saved with it in toJSON. */
   provenance?: Provenance;
+  /**
+   * Rows with a missing value (null, undefined, NaN) in a variable of the formula: 'omit' (default,
+   * R's na.omit) fits on the complete rows, lists the others in `model.droppedRows` and warns;
+   * 'fail' refuses them (NON_FINITE naming the row). Not an option of the in-database fits.
+   */
+  na?: NaAction;
 }
 
-export const FIT_OPTION_NAMES: readonly string[] = ['prepare', 'maxIterations', 'tolerance', 'confidenceLevel', 'start', 'event', 'provenance'];
+export const FIT_OPTION_NAMES: readonly string[] = ['prepare', 'maxIterations', 'tolerance', 'confidenceLevel', 'start', 'event', 'provenance', 'na'];
 
 /** Rejects unknown option names (a typo such as `maxIteration` must not be ignored) and wrong types. */
 export function checkOptionNames(options: object | undefined, allowed: readonly string[], context: string): void {
@@ -60,6 +66,7 @@ export function checkFitOptions(options: FitOptions, context: string, allowed: r
       options.prepare !== null && typeof options.prepare === 'object' && !Array.isArray(options.prepare),
       `${context}: prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income'] }`,
     );
+  checkNaAction(options.na, context);
   if (options.start !== undefined) {
     check(
       options.start !== null && typeof options.start === 'object' && !Array.isArray(options.start),
@@ -69,6 +76,23 @@ export function checkFitOptions(options: FitOptions, context: string, allowed: r
       check(typeof value === 'number' && Number.isFinite(value), `${context}: start['${name}'] must be a finite number, got ${String(value)}`);
     }
   }
+}
+
+/** Refuses an `na` option other than 'omit' or 'fail'. */
+export function checkNaAction(na: unknown, context: string): void {
+  check(na === undefined || na === 'omit' || na === 'fail', `${context}: na must be 'omit' (drop incomplete rows, as R) or 'fail' (refuse them), got ${String(na)}`);
+}
+
+/**
+ * The warning of a fit that dropped incomplete rows (R's summary prints "(11 observations
+ * deleted due to missingness)").
+ */
+export function droppedRowsWarning(droppedRows: readonly number[]): string[] {
+  if (droppedRows.length === 0) return [];
+  const shown = droppedRows.slice(0, 5).join(', ');
+  return [
+    `${droppedRows.length} observation${droppedRows.length === 1 ? '' : 's'} deleted due to missingness (na: 'omit'; rows ${shown}${droppedRows.length > 5 ? ', …' : ''}; see droppedRows)`,
+  ];
 }
 
 /** What every fit of one formula on one data set shares. */
@@ -81,14 +105,17 @@ export interface PreparedData {
   /** The response as 0/1. */
   y: Float64Array;
   event?: string | number | boolean;
+  /** Rows of the input left out for a missing value (na: 'omit'), 0-based. */
+  droppedRows: number[];
 }
 
 /** Step 2 of the pipeline: data, formula, preparation, response, checked once. */
-export function prepareFit(data: DataInput | Table, formula: string, options: Pick<FitOptions, 'prepare' | 'event'>, context: string): PreparedData {
-  const raw = toTable(data, context);
-  check(raw.nRows > 0, `${context}: the data has no rows`);
-  const parsed = parseFormula(formula, { columns: raw.names });
+export function prepareFit(data: DataInput | Table, formula: string, options: Pick<FitOptions, 'prepare' | 'event' | 'na'>, context: string): PreparedData {
+  const input = toTable(data, context);
+  check(input.nRows > 0, `${context}: the data has no rows`);
+  const parsed = parseFormula(formula, { columns: input.names });
   if (parsed.response === null) throw new CbmError('FORMULA_SYNTAX', `${context}: the formula needs a response on the left of '~', e.g. 'responded ~ gender + age'`);
+  const { table: raw, droppedRows } = completeRows(input, [parsed.response, ...parsed.variables], options.na ?? 'omit', context);
   let preparation: Preparation | null = null;
   const prepare = options.prepare;
   if (prepare !== undefined) preparation = isPreparation(prepare) ? preparationToJSON(prepare) : fitPreparation(raw, prepare);
@@ -102,7 +129,27 @@ export function prepareFit(data: DataInput | Table, formula: string, options: Pi
       column: parsed.response,
     });
   }
-  return { table, preparation, formula: parsed, y, event: options.event };
+  return { table, preparation, formula: parsed, y, event: options.event, droppedRows };
+}
+
+/**
+ * The start of a design's Newton fit: `startVector` (stepwise's parent estimates) or the user's
+ * `start` by coefficient name (missing names start at 0), else undefined (the fit starts at zero
+ * or warm). Shared by the in-memory and the in-database fit.
+ *
+ * @example
+ * startVector(['(Intercept)', 'age'], { start: { age: 0.1 } }, 'fitLogit'); // Float64Array [0, 0.1]
+ */
+export function startVector(names: readonly string[], options: Pick<FitOptions, 'start'> & { startVector?: Float64Array }, context: string): Float64Array | undefined {
+  if (options.startVector) return options.startVector;
+  if (!options.start) return undefined;
+  const start = new Float64Array(names.length);
+  for (const [name, value] of Object.entries(options.start)) {
+    const j = names.indexOf(name);
+    check(j >= 0, `${context}: start names the unknown coefficient '${name}'`);
+    start[j] = value;
+  }
+  return start;
 }
 
 /** Step 4: fits one design on prepared data (fitLogit and each of stepwise's candidates). */
@@ -114,15 +161,7 @@ export function fitDesign(
   context: string,
 ): LogitModel {
   const names = spec.columns.map((c) => c.name);
-  let start = options.startVector;
-  if (!start && options.start) {
-    start = new Float64Array(names.length);
-    for (const [name, value] of Object.entries(options.start)) {
-      const j = names.indexOf(name);
-      check(j >= 0, `${context}: start names the unknown coefficient '${name}'`);
-      start[j] = value;
-    }
-  }
+  const start = startVector(names, options, context);
   const fit = newtonLogitConditioned(columns, prepared.y, { maxIterations: options.maxIterations, tolerance: options.tolerance, start, interceptColumn: spec.intercept ? 0 : -1 });
   // max|xⱼ| only matters for diagnosing a fit that failed: no extra pass over converged fits.
   const sizes =
@@ -143,9 +182,10 @@ export function fitDesign(
     statistics: fitStatistics(fit, prepared.y, spec.intercept),
     confidenceLevel: options.confidenceLevel ?? 0.95,
     preparation: prepared.preparation ? restrictPreparation(prepared.preparation, variables) : null,
-    warnings,
+    warnings: [...droppedRowsWarning(prepared.droppedRows), ...warnings],
     event: prepared.event,
     provenance: options.provenance,
+    droppedRows: prepared.droppedRows,
   });
 }
 

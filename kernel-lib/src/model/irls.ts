@@ -1,4 +1,4 @@
-import { choleskyInPlace, choleskyInverse, choleskySolveInPlace, symmetrizeLower } from './linalg';
+import { CHORD_STEPS, EXTREME_ETA, newtonSteps, type NewtonFit } from './newton';
 
 /**
  * Maximum-likelihood logistic regression by Newton's method (identical to IRLS for the logit
@@ -21,32 +21,9 @@ export interface NewtonOptions {
   interceptColumn?: number;
 }
 
-export type NewtonStatus = 'converged' | 'max-iterations' | 'singular-hessian' | 'aliased';
-
-export interface NewtonFit {
-  coefficients: Float64Array;
-  /** Inverse of the observed information XᵀWX at the estimates, p×p row-major. */
-  covariance: Float64Array;
-  logLikelihood: number;
-  iterations: number;
-  status: NewtonStatus;
-  /** The last Newton step, which points along the divergence when the fit separates. */
-  lastStep: Float64Array;
-  /** Rows fitted with probability within 1e-8 of their observed 0/1 outcome. */
-  perfectlyFitted: number;
-  /** Rows with a fitted probability numerically 0 or 1, right or wrong (R's warning). */
-  extremeFitted: number;
-  /** Columns found to be linear combinations of earlier ones (status 'aliased'). */
-  aliased: AliasedColumn[];
-  /** XᵀWX of the last Newton step (p×p row-major): an approximate Hessian for a related fit. */
-  information: Float64Array;
-}
-
 const BLOCK = 2048;
 /** Products of up to this many (1 + t) factors, t ∈ (0, 1], stay below 2^512: no overflow. */
 const LOG_BATCH = 512;
-/** |η| beyond which P is within 1e-8 of 0 or 1. */
-const EXTREME_ETA = 18.420680743952367;
 
 /** Counts of rows fitted numerically at 0 or 1, gathered during a pass. */
 interface Extremes {
@@ -227,13 +204,6 @@ export const LARGE_DATA_ROWS = 100_000;
 /** Target size of the warm-start subsample. */
 const WARM_START_SAMPLE = 50_000;
 /**
- * Steps taken from the warm start with the subsample's Hessian (scaled to n rows) and exact
- * full-data gradients. Such a pass skips XᵀWX, half its cost, and each step still shrinks the
- * error some twenty-fold, as much as a Newton step does that far from the optimum.
- */
-const CHORD_STEPS = 2;
-
-/**
  * Every k-th row: a deterministic, evenly spread subsample. Its estimates lie within a few
  * standard errors of the full-data estimates, close enough that Newton on the full data then
  * converges in two or three quadratic steps instead of five or six.
@@ -254,214 +224,49 @@ function isAllOnes(column: Float64Array): boolean {
 }
 
 /**
- * Fits P(y = 1) = 1/(1 + e^−Xβ) by Newton's method with step halving, from `start`, a warm start
- * (large data) or zero. Reports aliased columns, non-convergence and the counts that tell
- * separation apart; never throws for data reasons: the caller turns the status into errors.
+ * Fits P(y = 1) = 1/(1 + e^−Xβ) by the one Newton driver (newton.ts), answering its requests from
+ * the columns: from `start`, a warm start (large data: a subsample's estimates and its Hessian
+ * scaled to n rows for the chord steps) or zero. Never throws for data reasons: the caller turns
+ * the status into errors.
  */
 export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, options: NewtonOptions = {}): NewtonFit {
   const p = columns.length;
   const n = y.length;
   const maxIterations = options.maxIterations ?? 25;
-  const tolerance = options.tolerance ?? 1e-8;
-  const beta = new Float64Array(p);
   const onesColumn = options.interceptColumn ?? columns.findIndex(isAllOnes);
-  const step = new Float64Array(p);
-  const gradient = new Float64Array(p);
-  const hessian = new Float64Array(p * p);
-  const scratch = new Float64Array(3 * BLOCK);
-  const previous = new Float64Array(p);
-  const isSmall = (s: Float64Array) => {
-    for (let j = 0; j < p; j++) if (!(Math.abs(s[j]) <= tolerance * (1 + Math.abs(beta[j])))) return false;
-    return true;
-  };
-  let iterations = 0;
-  // The log-likelihood a chord step must not fall below (−∞ when there was none).
-  let floor = -Infinity;
-
-  if (options.start) {
-    beta.set(options.start);
-  } else if (n >= LARGE_DATA_ROWS && options.warmStart !== false && maxIterations > CHORD_STEPS + 1) {
+  let start = options.start;
+  let chordHessian: Float64Array | undefined;
+  if (!start && n >= LARGE_DATA_ROWS && options.warmStart !== false && maxIterations > CHORD_STEPS + 1) {
     const sample = strided(columns, y, Math.floor(n / WARM_START_SAMPLE));
     const rough = newtonLogit(sample.columns, sample.y, { tolerance: 1e-6, maxIterations, warmStart: false, interceptColumn: onesColumn });
     // A subsample that separates or is rank-deficient says nothing about the full data: start cold.
     if (rough.status === 'converged') {
-      beta.set(rough.coefficients);
-      const factor = rough.information.map((h) => (h * n) / sample.y.length);
-      if (choleskyInPlace(factor, p) < 0) {
-        let logLikelihood = evaluate(columns, y, beta, gradient, null, scratch, null, onesColumn);
-        for (let chord = 0; chord < CHORD_STEPS; chord++) {
-          step.set(gradient);
-          choleskySolveInPlace(factor, p, step);
-          previous.set(beta);
-          for (let j = 0; j < p; j++) beta[j] += step[j];
-          iterations++;
-          if (chord === CHORD_STEPS - 1) break; // the Newton pass below evaluates this point
-          const candidate = evaluate(columns, y, beta, gradient, null, scratch, null, onesColumn);
-          if (!(candidate >= logLikelihood)) {
-            beta.set(previous);
-            iterations--;
-            break;
-          }
-          logLikelihood = candidate;
-        }
-        floor = logLikelihood;
-      }
+      start = rough.coefficients;
+      chordHessian = rough.information.map((h) => (h * n) / sample.y.length);
     }
   }
-
-  // Every Hessian pass also counts the rows fitted at 0 or 1, for the last one's diagnosis.
+  const driver = newtonSteps(p, { maxIterations, tolerance: options.tolerance, start, chordHessian });
+  // One set of buffers answers every request (the driver is done with the last answer when it asks again).
+  const gradient = new Float64Array(p);
+  const hessian = new Float64Array(p * p);
+  const scratch = new Float64Array(3 * BLOCK);
   const extremes = { perfect: 0, extreme: 0 };
-  const newtonPass = () => {
+  let next = driver.next();
+  while (!next.done) {
+    const { beta, need } = next.value;
     extremes.perfect = 0;
     extremes.extreme = 0;
-    return evaluate(columns, y, beta, gradient, hessian, scratch, extremes, onesColumn);
-  };
-  let logLikelihood = newtonPass();
-  if (logLikelihood < floor) {
-    // The last chord step overshot: return to where it started (rare; Newton takes over there).
-    beta.set(previous);
-    iterations--;
-    logLikelihood = newtonPass();
+    const logLik = evaluate(
+      columns,
+      y,
+      beta,
+      need === 'likelihood' ? null : gradient,
+      need === 'hessian' ? hessian : null,
+      scratch,
+      need === 'gradient' ? null : extremes,
+      onesColumn,
+    );
+    next = driver.next({ logLik, gradient, hessian, perfect: extremes.perfect, extreme: extremes.extreme });
   }
-  // The first Hessian XᵀWX (W > 0) has the rank of X: check for aliased columns on it, sparing a pass.
-  symmetrizeLower(hessian, p);
-  let aliased = aliasedFromGram(hessian, p);
-  if (aliased.length > 0 && beta.some((b) => b !== 0)) {
-    // A start far out can make the weights vanish and fake the rank loss: judge it at β = 0,
-    // where W = I/4 and the Hessian is XᵀX/4, and fit from there.
-    beta.fill(0);
-    iterations = 0;
-    logLikelihood = newtonPass();
-    symmetrizeLower(hessian, p);
-    aliased = aliasedFromGram(hessian, p);
-  }
-  if (aliased.length > 0) {
-    return {
-      coefficients: beta,
-      covariance: new Float64Array(p * p).fill(NaN),
-      logLikelihood,
-      iterations,
-      status: 'aliased',
-      lastStep: step,
-      perfectlyFitted: 0,
-      extremeFitted: 0,
-      aliased,
-      information: hessian,
-    };
-  }
-  let status: NewtonStatus = 'max-iterations';
-  const information = new Float64Array(p * p);
-  for (;;) {
-    symmetrizeLower(hessian, p);
-    information.set(hessian);
-    if (choleskyInPlace(hessian, p) >= 0) {
-      status = 'singular-hessian';
-      break;
-    }
-    step.set(gradient);
-    choleskySolveInPlace(hessian, p, step);
-    // The step that converges counts as an iteration too: never report more than the limit.
-    if (iterations >= maxIterations) break;
-    if (isSmall(step)) {
-      // The remaining error is O(step²): take the step and keep this (already factored) Hessian,
-      // which differs from the one at the new estimates by O(step). The log-likelihood there is
-      // logL + ½·gᵀs up to O(|s|³), so no further pass over the data is needed.
-      let gain = 0;
-      for (let j = 0; j < p; j++) {
-        beta[j] += step[j];
-        gain += gradient[j] * step[j];
-      }
-      logLikelihood += 0.5 * gain;
-      iterations++;
-      status = 'converged';
-      break;
-    }
-    iterations++;
-    previous.set(beta);
-    // Step halving guards the rare overshoot far from the optimum (as glm.fit does).
-    let factor = 1;
-    let candidate = -Infinity;
-    for (let halving = 0; halving < 30; halving++) {
-      for (let j = 0; j < p; j++) beta[j] = previous[j] + factor * step[j];
-      candidate = newtonPass();
-      if (candidate >= logLikelihood - 1e-12 * Math.abs(logLikelihood)) break;
-      factor /= 2;
-    }
-    logLikelihood = candidate;
-  }
-  const covariance = status === 'singular-hessian' ? new Float64Array(p * p).fill(NaN) : choleskyInverse(hessian, p);
-  // A fit that stopped short gets one more likelihood pass at its final estimates, whose counts
-  // of extreme fits tell separation from slow convergence.
-  if (status !== 'converged') {
-    extremes.perfect = 0;
-    extremes.extreme = 0;
-    logLikelihood = evaluate(columns, y, beta, null, null, scratch, extremes, onesColumn);
-  }
-  return {
-    coefficients: beta,
-    covariance,
-    logLikelihood,
-    iterations,
-    status,
-    lastStep: step,
-    perfectlyFitted: extremes.perfect,
-    extremeFitted: extremes.extreme,
-    aliased,
-    information,
-  };
-}
-
-/** A design column that is (numerically) a linear combination of earlier columns. */
-export interface AliasedColumn {
-  column: number;
-  dependsOn: number[];
-}
-
-/**
- * Finds design columns that are linear combinations of earlier ones, from a Gram matrix XᵀWX
- * scaled to unit diagonal. For each aliased column it lists the earlier columns it is made of,
- * so the error can name them (R's glm would silently report NA coefficients instead).
- * Method: one left-to-right Cholesky of the kept columns, extended a column at a time (O(p³) in
- * all): column j is aliased when its squared residual after the kept columns, 1 − |L⁻¹gⱼ|², is
- * below `relativeTolerance`.
- */
-export function aliasedFromGram(gram: Float64Array, p: number, relativeTolerance = 1e-10): AliasedColumn[] {
-  const result: AliasedColumn[] = [];
-  const kept: number[] = [];
-  // Lower-triangular factor of the kept columns' scaled Gram matrix, row-major p×p (first k rows used).
-  const factor = new Float64Array(p * p);
-  const z = new Float64Array(p);
-  for (let j = 0; j < p; j++) {
-    const gjj = gram[j * p + j];
-    if (!(gjj > 0)) {
-      result.push({ column: j, dependsOn: [] });
-      continue;
-    }
-    const k = kept.length;
-    // Forward solve L z = g (scaled correlations of column j with the kept columns).
-    let residual = 1;
-    for (let r = 0; r < k; r++) {
-      const a = kept[r];
-      let v = gram[a * p + j] / Math.sqrt(gram[a * p + a] * gjj);
-      for (let c = 0; c < r; c++) v -= factor[r * p + c] * z[c];
-      v /= factor[r * p + r];
-      z[r] = v;
-      residual -= v * v;
-    }
-    if (residual <= relativeTolerance) {
-      // Back solve Lᵀ c = z: column j's coefficients on the kept columns.
-      const coef = new Float64Array(k);
-      for (let r = k - 1; r >= 0; r--) {
-        let v = z[r];
-        for (let c = r + 1; c < k; c++) v -= factor[c * p + r] * coef[c];
-        coef[r] = v / factor[r * p + r];
-      }
-      result.push({ column: j, dependsOn: kept.filter((_, r) => Math.abs(coef[r]) > 1e-6) });
-    } else {
-      for (let c = 0; c < k; c++) factor[k * p + c] = z[c];
-      factor[k * p + k] = Math.sqrt(residual);
-      kept.push(j);
-    }
-  }
-  return result;
+  return next.value;
 }

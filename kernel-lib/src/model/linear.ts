@@ -1,11 +1,11 @@
 import { CbmError, check } from '../errors';
 import { numericColumn, toTable, type DataInput, type Table } from '../data/table';
 import { applyPreparation, fitPreparation, isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
-import { designMatrix, designSpec } from './design';
-import { DesignModel, type DesignJSON, type DesignModelParts } from './designModel';
+import { completeRows, designMatrix, designSpec, type NaAction } from './design';
+import { DesignModel, type DesignJSON, type DesignModelParts, type PredictOptions } from './designModel';
 import { listNames } from './diagnostics';
 import { fUpperTail, studentTQuantile, twoSidedStudentP } from './distributions';
-import { checkOptionNames } from './fit';
+import { checkNaAction, checkOptionNames, droppedRowsWarning } from './fit';
 import { parseFormula } from './formula';
 import { deriveColumns, rawColumns } from './transform';
 import { parseModelJSON, readDesignJSON } from './modelJson';
@@ -29,9 +29,11 @@ export interface LinearFitOptions {
   prepare?: PreparationSpec | Preparation;
   /** Confidence level of the reported intervals, default 0.95. */
   confidenceLevel?: number;
+  /** Rows with a missing value in a formula variable: 'omit' (default, R's na.omit; see `droppedRows`) or 'fail' (NON_FINITE). */
+  na?: NaAction;
 }
 
-const LINEAR_OPTION_NAMES: readonly string[] = ['prepare', 'confidenceLevel'];
+const LINEAR_OPTION_NAMES: readonly string[] = ['prepare', 'confidenceLevel', 'na'];
 
 /** One coefficient with its t statistic and confidence interval (R: summary.lm, confint.lm). */
 export interface LinearCoefficientRow {
@@ -174,6 +176,7 @@ export class LinearModel extends DesignModel {
       'Linear regression (ordinary least squares)',
       `Formula:            ${this.formula}`,
       `Observations:       ${s.nObs}    Parameters: ${s.nParameters}    Df residual: ${s.dfResidual}`,
+      ...droppedRowsWarning(this.droppedRows).map((w) => `Note:               ${w}`),
       `Residual std error: ${fmt(s.sigma)} on ${s.dfResidual} df`,
       `R²:                 ${fmt(s.rSquared)}    Adjusted R²: ${fmt(s.adjRSquared)}`,
       s.dfModel > 0
@@ -196,8 +199,8 @@ export class LinearModel extends DesignModel {
    * The fitted response Xβ for raw rows (preparation and transforms applied as in fitting), on
    * the response's scale: exp() of it is the median volume for a `log(volume) ~ …` model.
    */
-  predict(data: DataInput | Table): Float64Array {
-    return this.score(data, 'LinearModel.predict', false);
+  predict(data: DataInput | Table, options?: PredictOptions): Float64Array {
+    return this.score(data, 'LinearModel.predict', false, options);
   }
 
   /** The saved form: formula, terms, coefficients, covariance and preparation as plain JSON. */
@@ -233,11 +236,13 @@ export function fitLinear(data: DataInput | Table, formula: string, options: Lin
       `${context}: prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income'] }`,
     );
   check(typeof formula === 'string', `${context}: formula must be a string like 'log(volume) ~ log(price) + store', got ${typeof formula}`);
+  checkNaAction(options.na, context);
 
-  const raw = toTable(data, context);
-  check(raw.nRows > 0, `${context}: the data has no rows`);
-  const parsed = parseFormula(formula, { columns: raw.names });
+  const input = toTable(data, context);
+  check(input.nRows > 0, `${context}: the data has no rows`);
+  const parsed = parseFormula(formula, { columns: input.names });
   if (parsed.response === null) throw new CbmError('FORMULA_SYNTAX', `${context}: the formula needs a response on the left of '~', e.g. 'log(volume) ~ log(price)'`);
+  const { table: raw, droppedRows } = completeRows(input, [parsed.response, ...parsed.variables], options.na ?? 'omit', context);
   let preparation: Preparation | null = null;
   if (options.prepare !== undefined) preparation = isPreparation(options.prepare) ? preparationToJSON(options.prepare) : fitPreparation(raw, options.prepare);
   const table = deriveColumns(preparation ? applyPreparation(preparation, raw) : raw, [parsed.response, ...parsed.variables], context);
@@ -280,6 +285,7 @@ export function fitLinear(data: DataInput | Table, formula: string, options: Lin
     statistics,
     confidenceLevel: level,
     preparation: preparation ? restrictPreparation(preparation, rawColumns(spec.terms.flatMap((t) => t.variables))) : null,
+    droppedRows,
   });
 }
 

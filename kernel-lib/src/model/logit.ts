@@ -1,6 +1,6 @@
 import { CbmError } from '../errors';
 import type { DataInput, Table } from '../data/table';
-import { DesignModel } from './designModel';
+import { DesignModel, type PredictOptions } from './designModel';
 import type { FitStatistics } from './diagnostics';
 import { chiSquareUpperTail, normalQuantile, twoSidedNormalP } from './distributions';
 import { choleskyInPlace, choleskySolveInPlace } from './linalg';
@@ -113,13 +113,13 @@ export class LogitModel extends DesignModel {
   }
 
   /** The linear predictor V = Xβ (the book's V) for each row. */
-  linearPredictor(data: DataInput | Table): Float64Array {
-    return this.score(data, 'linearPredictor', false);
+  linearPredictor(data: DataInput | Table, options?: PredictOptions): Float64Array {
+    return this.score(data, 'linearPredictor', false, options);
   }
 
   /** The response probability P = 1/(1 + e^−V) for each row. */
-  predict(data: DataInput | Table): Float64Array {
-    return this.score(data, 'predict', true);
+  predict(data: DataInput | Table, options?: PredictOptions): Float64Array {
+    return this.score(data, 'predict', true, options);
   }
 
   /**

@@ -107,9 +107,9 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
   let next = search.next();
   while (!next.done) {
     const request = next.value;
-    let answer: LogitModel | string;
+    let model: LogitModel;
     try {
-      answer = fitDesign(
+      model = fitDesign(
         prepared,
         request.spec,
         columnsOf(request.spec),
@@ -117,9 +117,11 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
         context,
       );
     } catch (error) {
-      answer = skippedCandidate(request, error);
+      // The search decides whether a failed fit is a skipped candidate or fatal.
+      next = search.throw(error);
+      continue;
     }
-    next = search.next(answer);
+    next = search.next(model);
   }
   return next.value;
 }
@@ -143,26 +145,25 @@ export interface StepwiseFitRequest {
   startVector: Float64Array | undefined;
   start: FitOptions['start'];
   tolerance: number | undefined;
-  /** A candidate removal: a fit that fails for data reasons is skipped (answer its reason), not fatal. */
-  candidate: boolean;
 }
 
 /**
- * A failed fit as the answer to the search: the reason text for a candidate that cannot be fitted
- * (SINGULAR, SEPARATION, NOT_CONVERGED; it is skipped and logged), otherwise the error itself.
+ * Why a candidate removal is skipped: a fit that fails for data reasons (SINGULAR, SEPARATION,
+ * NOT_CONVERGED) gives its reason text; any other error is rethrown.
  */
-export function skippedCandidate(request: StepwiseFitRequest, error: unknown): string {
-  if (request.candidate && error instanceof CbmError && (error.code === 'SINGULAR' || error.code === 'SEPARATION' || error.code === 'NOT_CONVERGED'))
-    return `${error.code}: ${error.message}`;
+function skippedReason(error: unknown): string {
+  if (error instanceof CbmError && (error.code === 'SINGULAR' || error.code === 'SEPARATION' || error.code === 'NOT_CONVERGED')) return `${error.code}: ${error.message}`;
   throw error;
 }
 
 /**
  * The backward search itself, as a generator that yields each fit it needs and receives the
- * fitted model (or a skipped candidate's reason) back: stepwise drives it with in-memory fits,
- * stepwiseInDatabase with fits inside the database, so both take exactly the same steps.
+ * fitted model back, or the fit's error through `search.throw(error)`: the search skips a
+ * candidate that cannot be fitted for data reasons and rethrows anything else. stepwise drives it
+ * with in-memory fits, stepwiseInDatabase with fits inside the database, so both take exactly the
+ * same steps and skip the same candidates.
  */
-export function* stepwiseSearch(fullSpec: DesignSpec, n: number, options: StepwiseOptions): Generator<StepwiseFitRequest, StepwiseResult, LogitModel | string> {
+export function* stepwiseSearch(fullSpec: DesignSpec, n: number, options: StepwiseOptions): Generator<StepwiseFitRequest, StepwiseResult, LogitModel> {
   const criterion = options.criterion ?? 'aic';
   const alpha = options.alpha ?? 0.05;
   const hierarchical = options.hierarchical ?? true;
@@ -171,7 +172,7 @@ export function* stepwiseSearch(fullSpec: DesignSpec, n: number, options: Stepwi
   // (Only on large data, where a pass costs; small fits converge fully at once.)
   const large = n >= LARGE_DATA_ROWS;
   const candidateTolerance = large ? Math.max(options.tolerance ?? 1e-8, 1e-5) : options.tolerance;
-  const request = (terms: readonly Term[], candidate: boolean, parent?: LogitModel, tolerance = options.tolerance): StepwiseFitRequest => {
+  const request = (terms: readonly Term[], parent?: LogitModel, tolerance = options.tolerance): StepwiseFitRequest => {
     const spec = specFromLevels({ intercept: fullSpec.intercept, terms }, fullSpec.factorLevels);
     let startVector: Float64Array | undefined;
     if (parent) {
@@ -185,15 +186,19 @@ export function* stepwiseSearch(fullSpec: DesignSpec, n: number, options: Stepwi
     }
     // The user's `start` names the full model's coefficients: it applies to the first fit only.
     const start = terms === fullSpec.terms ? options.start : undefined;
-    return { spec, startVector, start, tolerance, candidate };
+    return { spec, startVector, start, tolerance };
   };
   /** A fit that must succeed (the full model, a chosen model's polish). */
-  function* fit(terms: readonly Term[], parent?: LogitModel): Generator<StepwiseFitRequest, LogitModel, LogitModel | string> {
-    return (yield request(terms, false, parent)) as LogitModel;
+  function* fit(terms: readonly Term[], parent?: LogitModel): Generator<StepwiseFitRequest, LogitModel, LogitModel> {
+    return yield request(terms, parent);
   }
   /** A candidate fit, or the reason it cannot be fitted (skipped and logged, not fatal). */
-  function* tryFit(terms: readonly Term[], parent?: LogitModel, tolerance?: number): Generator<StepwiseFitRequest, LogitModel | string, LogitModel | string> {
-    return yield request(terms, true, parent, tolerance);
+  function* tryFit(terms: readonly Term[], parent?: LogitModel, tolerance?: number): Generator<StepwiseFitRequest, LogitModel | string, LogitModel> {
+    try {
+      return yield request(terms, parent, tolerance);
+    } catch (error) {
+      return skippedReason(error);
+    }
   }
   const penalty = criterion === 'bic' ? Math.log(n) : 2;
   const score = (m: LogitModel) => m.statistics.deviance + penalty * m.statistics.nParameters;

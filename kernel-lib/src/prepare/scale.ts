@@ -39,12 +39,24 @@ export function minMaxScaler(data: DataInput | Table, columns: readonly string[]
       if (values[i] < min) min = values[i];
       if (values[i] > max) max = values[i];
     }
-    if (!(max > min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${name}' is constant (${min}) in the data, so it cannot be scaled to [0, 1]`, { column: name });
-    if (!Number.isFinite(max - min))
-      throw new CbmError('BAD_INPUT', `minMaxScaler: column '${name}' spans ${min} to ${max}, a range too wide to scale in double precision`, { column: name });
-    setOwn(ranges, name, { min, max });
+    setOwn(ranges, name, learnedRange(name, min, max));
   }
   return scalerFromRanges(ranges);
+}
+
+/**
+ * The range learned for column `name` from its observed min and max, refused (BAD_INPUT) when the
+ * column is constant or spans more than a double can hold; shared by minMaxScaler and the
+ * in-database fit, which learns the extremes with MIN and MAX.
+ *
+ * @example
+ * learnedRange('age', 18, 47); // { min: 18, max: 47 }
+ */
+export function learnedRange(name: string, min: number, max: number): Range {
+  if (!(max > min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${name}' is constant (${min}) in the data, so it cannot be scaled to [0, 1]`, { column: name });
+  if (!Number.isFinite(max - min))
+    throw new CbmError('BAD_INPUT', `minMaxScaler: column '${name}' spans ${min} to ${max}, a range too wide to scale in double precision`, { column: name });
+  return { min, max };
 }
 
 /** Rebuilds a scaler from saved ranges (a model's JSON carries them). */

@@ -1,16 +1,15 @@
 import { CbmError, check } from '../errors';
-import { specFromLevels, type DesignSpec } from '../model/design';
+import { checkedDesignSpec, type DesignSpec } from '../model/design';
 import { parseFormula, type Formula } from '../model/formula';
 import { checkStepwiseOptions, stepwiseSearch, type StepwiseOptions, type StepwiseResult } from '../model/stepwise';
-import { columnScaling, covarianceToOriginal, newtonLogitConditioned, scalingFromMoments, toOriginal, toScaled, type ColumnScaling } from '../model/conditioning';
-import { aliasedFromGram, type NewtonFit, type NewtonStatus } from '../model/irls';
-import { choleskyInPlace, choleskyInverse, choleskySolveInPlace, symmetrizeLower } from '../model/linalg';
-import { aliasedError, diagnoseFit, fitStatistics } from '../model/diagnostics';
-import { checkFitOptions, FIT_OPTION_NAMES, type FitOptions } from '../model/fit';
+import { columnScaling, fitToOriginal, newtonLogitConditioned, scalingFromMoments, toScaled, type ColumnScaling } from '../model/conditioning';
+import { EXTREME_ETA, newtonSteps } from '../model/newton';
+import { diagnoseFit, fitStatistics } from '../model/diagnostics';
+import { checkFitOptions, FIT_OPTION_NAMES, startVector, type FitOptions } from '../model/fit';
 import { LogitModel } from '../model/logit';
 import { checkEncodings } from '../prepare/encode';
 import { isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
-import { scalerFromRanges } from '../prepare/scale';
+import { learnedRange, scalerFromRanges } from '../prepare/scale';
 import type { SqlDialect, SqlExecutor, SqlRow, SqlRun } from './executor';
 import { checkDialect, doubleType, expMinusAbsSQL, quoteIdentifier, quoteString, sampleClause, samplesTables, sqlNumber, stagedAggregateSQL, textType, trimSQL } from './dialect';
 import { aliasesShadowColumns } from './dialect';
@@ -45,7 +44,7 @@ import { isSyntacticName } from '../model/transform';
  * //   prepare: { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }, where: 'contacted == 1' });
  * const options: InDatabaseFitOptions = { table: 'customers', formula: 'responded ~ age' };
  */
-export interface InDatabaseFitOptions extends FitOptions {
+export interface InDatabaseFitOptions extends Omit<FitOptions, 'na'> {
   /** The table or view holding the rows: a name or [schema, name]. */
   table: string | readonly string[];
   /** An R formula over the table's columns, e.g. 'responded ~ gender:age + income'. */
@@ -58,7 +57,8 @@ export interface InDatabaseFitOptions extends FitOptions {
   warmStart?: boolean;
 }
 
-const FIT_KEYS = [...FIT_OPTION_NAMES, 'table', 'formula', 'dialect', 'where', 'warmStart'];
+// Incomplete rows are refused in the database (NON_FINITE naming the column): no `na` option there.
+const FIT_KEYS = [...FIT_OPTION_NAMES.filter((k) => k !== 'na'), 'table', 'formula', 'dialect', 'where', 'warmStart'];
 const STEPWISE_KEYS = ['criterion', 'alpha', 'hierarchical'];
 /** Above this many coefficients one aggregate pass would carry too many sums (p(p+1)/2). */
 const MAX_COLUMNS = 120;
@@ -70,8 +70,6 @@ const WARM_START_SAMPLE = 20_000;
 const SAMPLE_SEED = 20_240_601;
 /** The names the fit's queries give their results (profile, moments, Newton pass), which a column must not have where aliases shadow columns. */
 const RESULT_NAMES = /^(?:n|ones|bad|ll|extreme|perfect|[cemvga]\d+|lo\d+|hi\d+|h\d+_\d+)$/;
-/** |η| beyond which P is within 1e-8 of 0 or 1 (as in the in-memory fit). */
-const EXTREME_ETA = 18.420680743952367;
 
 /** Everything a fit on one design needs that does not depend on the design. */
 export interface InDatabaseData {
@@ -267,14 +265,7 @@ export async function prepareInDatabase(
   }
   if (!preparation && (encodedList.length > 0 || scale.length > 0)) {
     const ranges: Record<string, { min: number; max: number }> = Object.create(null);
-    scale.forEach((v, k) => {
-      const min = Number(counts[`lo${k}`]);
-      const max = Number(counts[`hi${k}`]);
-      if (!(max > min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${v}' is constant (${min}) in the data, so it cannot be scaled to [0, 1]`, { column: v });
-      if (!Number.isFinite(max - min))
-        throw new CbmError('BAD_INPUT', `minMaxScaler: column '${v}' spans ${min} to ${max}, a range too wide to scale in double precision`, { column: v });
-      ranges[v] = { min, max };
-    });
+    scale.forEach((v, k) => (ranges[v] = learnedRange(v, Number(counts[`lo${k}`]), Number(counts[`hi${k}`]))));
     preparation = preparationToJSON({ encodings, ranges });
   } else if (!preparation && options.prepare !== undefined) {
     preparation = { encodings: {}, ranges: {} };
@@ -290,33 +281,8 @@ export async function prepareInDatabase(
 
 /** The design of `formula` with the factor levels read from the table (a single-level factor is SINGULAR, as in fitLogit). */
 export function designSpecInDatabase(data: InDatabaseData, formula: Pick<Formula, 'intercept' | 'terms'>, context: string): DesignSpec {
-  const levels: Record<string, string[]> = Object.create(null);
-  const n = data.n;
-  for (const term of formula.terms)
-    for (const v of term.variables) {
-      const l = own(data.factorLevels, v);
-      if (!l) continue;
-      if (l.length < 2)
-        throw new CbmError('SINGULAR', `${context}: factor '${v}' has a single level ('${l[0]}') in the data, so its effect cannot be estimated; drop it from the formula`, {
-          column: v,
-        });
-      if (n >= 10 && l.length > n / 2) {
-        throw new CbmError(
-          'SINGULAR',
-          `${context}: factor '${v}' has ${l.length} distinct values in ${n} rows (an identifier?), too many levels to estimate; drop it from the formula (with '.', write '. - ${v}')`,
-          { column: v, levels: l.length },
-        );
-      }
-      levels[v] = l;
-    }
-  const spec = specFromLevels(formula, levels);
+  const spec = checkedDesignSpec(formula, (v) => own(data.factorLevels, v) ?? null, data.n, context);
   check(spec.columns.length > 0, `${context}: the model has no terms and no intercept`);
-  if (spec.columns.length > n) {
-    throw new CbmError('SINGULAR', `${context}: the design has ${spec.columns.length} coefficients but the data only ${n} rows; use fewer terms or more data`, {
-      parameters: spec.columns.length,
-      rows: n,
-    });
-  }
   if (spec.columns.length > MAX_COLUMNS)
     throw new CbmError(
       'TOO_LARGE',
@@ -415,9 +381,8 @@ async function runPass(
 export type DesignFitOptions = FitOptions & { startVector?: Float64Array; warmStart?: boolean };
 
 /**
- * Fits one design inside the database with Newton's method, following newtonLogit step for
- * step (aliasing check on the first Hessian, Cholesky steps, step halving, the convergence test
- * |Δβⱼ| ≤ tol·(1 + |βⱼ|), a last step without a further pass), then the library's diagnosis and
+ * Fits one design inside the database: the one Newton driver (model/newton.ts, as fitLogit's)
+ * proposes β and one aggregate query per request answers it; then the library's diagnosis and
  * statistics.
  */
 export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, options: DesignFitOptions, context: string): Promise<LogitModel> {
@@ -425,22 +390,12 @@ export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, 
   const p = names.length;
   const raw = spec.columns.map((c) => (c.numeric.length === 0 && Object.keys(c.levels).length === 0 ? null : designColumnSQL(data.dialect, c, data.preparation)));
   const intercept = spec.intercept ? 0 : -1;
-  const maxIterations = options.maxIterations ?? 25;
-  const tolerance = options.tolerance ?? 1e-8;
   // The start, in the original columns' terms.
-  const start = new Float64Array(p);
-  if (options.startVector) start.set(options.startVector);
-  else if (options.start) {
-    for (const [name, value] of Object.entries(options.start)) {
-      const j = names.indexOf(name);
-      check(j >= 0, `${context}: start names the unknown coefficient '${name}'`);
-      start[j] = value;
-    }
-  }
+  let start = startVector(names, options, context);
   // Conditioning (as fitLogit's newtonLogitConditioned): columns with a large offset or an extreme
   // spread are centred and scaled, z = (x − m)/s, from the moments of a sample or of the table.
   let scaling: ColumnScaling | null = null;
-  if (!options.startVector && !options.start && data.n > WARM_START_ROWS && options.warmStart !== false && samplesTables(data.dialect)) {
+  if (!start && data.n > WARM_START_ROWS && options.warmStart !== false && samplesTables(data.dialect)) {
     // A repeatable Bernoulli sample of ~20,000 rows, fitted in memory, gives the starting point.
     const percent = Math.min(100, Math.ceil((1e4 * WARM_START_SAMPLE) / data.n) / 100);
     const rows = await data.run(
@@ -450,111 +405,33 @@ export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, 
       const y = Float64Array.from(rows, (r) => Number(r.y));
       const columns = raw.map((sql, j) => (sql === null ? new Float64Array(rows.length).fill(1) : Float64Array.from(rows, (r) => Number(r[`x${j}`]))));
       scaling = columnScaling(columns, intercept);
-      const rough = newtonLogitConditioned(columns, y, { tolerance: 1e-6, maxIterations, warmStart: false, interceptColumn: intercept });
-      if (rough.status === 'converged') start.set(rough.coefficients);
+      const rough = newtonLogitConditioned(columns, y, { tolerance: 1e-6, maxIterations: options.maxIterations, warmStart: false, interceptColumn: intercept });
+      if (rough.status === 'converged') start = rough.coefficients;
     }
   }
   if (!scaling) {
     const moments = await columnMoments(data, spec, raw);
     scaling = scalingFromMoments(moments.means, moments.variances, intercept);
   }
-  const center = scaling.center;
-  const scale = scaling.scale;
-  const conditioned = (j: number) => scaling!.active && (center[j] !== 0 || scale[j] !== 1);
+  const { center, scale, active } = scaling;
+  const conditioned = (j: number) => active && (center[j] !== 0 || scale[j] !== 1);
   const xs = raw.map((sql, j) => (sql !== null && conditioned(j) ? `((${sql} - ${sqlNumber(data.dialect, center[j])}) / ${sqlNumber(data.dialect, scale[j])})` : sql));
   // The size of an original column, max|x| = max|m + s·z|, for the separation diagnosis.
   const originalAbs = (j: number) =>
     conditioned(j) ? `MAX(abs(cbm_x${j} * ${sqlNumber(data.dialect, scale[j])} + ${sqlNumber(data.dialect, center[j])}))` : `MAX(abs(cbm_x${j}))`;
-  const beta = scaling.active ? toScaled(start, scaling) : start;
-  const isSmall = (s: Float64Array) => {
-    for (let j = 0; j < p; j++) if (!(Math.abs(s[j]) <= tolerance * (1 + Math.abs(beta[j])))) return false;
-    return true;
-  };
-  let iterations = 0;
-  let pass = await runPass(data, xs, beta, true, null, context);
-  let hessian = pass.hessian;
-  symmetrizeLower(hessian, p);
-  let aliased = aliasedFromGram(hessian, p);
-  if (aliased.length > 0 && beta.some((b) => b !== 0)) {
-    // A start far out can make the weights vanish and fake the rank loss: judge it at β = 0.
-    beta.fill(0);
-    pass = await runPass(data, xs, beta, true, null, context);
-    hessian = pass.hessian;
-    symmetrizeLower(hessian, p);
-    aliased = aliasedFromGram(hessian, p);
-  }
-  if (aliased.length > 0) {
-    // A centred column that is constant depends on the intercept: say so (as the in-memory fit does).
-    throw aliasedError(
-      aliased.map((al) => ({
-        column: al.column,
-        dependsOn: conditioned(al.column) && center[al.column] !== 0 && intercept >= 0 && !al.dependsOn.includes(intercept) ? [intercept, ...al.dependsOn] : al.dependsOn,
-      })),
-      names,
-      context,
-    );
-  }
-  let logLikelihood = pass.logLikelihood;
-  let gradient = pass.gradient;
-  let status: NewtonStatus = 'max-iterations';
-  const step = new Float64Array(p);
-  const previous = new Float64Array(p);
-  const information = new Float64Array(p * p);
-  for (;;) {
-    symmetrizeLower(hessian, p);
-    information.set(hessian);
-    if (choleskyInPlace(hessian, p) >= 0) {
-      status = 'singular-hessian';
-      break;
-    }
-    step.set(gradient);
-    choleskySolveInPlace(hessian, p, step);
-    if (isSmall(step)) {
-      let gain = 0;
-      for (let j = 0; j < p; j++) {
-        beta[j] += step[j];
-        gain += gradient[j] * step[j];
-      }
-      logLikelihood += 0.5 * gain;
-      iterations++;
-      status = 'converged';
-      break;
-    }
-    if (iterations >= maxIterations) break;
-    iterations++;
-    previous.set(beta);
-    let factor = 1;
-    for (let halving = 0; halving < 30; halving++) {
-      for (let j = 0; j < p; j++) beta[j] = previous[j] + factor * step[j];
-      pass = await runPass(data, xs, beta, true, null, context);
-      if (pass.logLikelihood >= logLikelihood - 1e-12 * Math.abs(logLikelihood)) break;
-      factor /= 2;
-    }
-    logLikelihood = pass.logLikelihood;
-    gradient = pass.gradient;
-    hessian = pass.hessian;
-  }
-  let covariance = status === 'singular-hessian' ? new Float64Array(p * p).fill(NaN) : choleskyInverse(hessian, p);
-  let perfect = pass.perfect;
-  let extreme = pass.extreme;
-  let maxAbs: Float64Array | null = null;
-  if (status !== 'converged') {
-    const last = await runPass(data, xs, beta, false, originalAbs, context);
-    logLikelihood = last.logLikelihood;
-    perfect = last.perfect;
-    extreme = last.extreme;
-    maxAbs = last.maxAbs;
+  const driver = newtonSteps(p, { maxIterations: options.maxIterations, tolerance: options.tolerance, start: start && active ? toScaled(start, scaling) : start });
+  let maxAbs: Float64Array | undefined;
+  let next = driver.next();
+  while (!next.done) {
+    // One query answers every request (a chord step's gradient comes with the Hessian sums).
+    const { beta, need } = next.value;
+    const pass = await runPass(data, xs, beta, need !== 'likelihood', need === 'likelihood' ? originalAbs : null, context);
+    if (need === 'likelihood') maxAbs = pass.maxAbs;
+    next = driver.next({ logLik: pass.logLikelihood, gradient: pass.gradient, hessian: pass.hessian, perfect: pass.perfect, extreme: pass.extreme });
   }
   // Back to the original columns: β = T·γ, Cov(β) = T·Cov(γ)·Tᵀ (conditioning.ts).
-  let coefficients = beta;
-  let lastStep: Float64Array = step;
-  if (scaling.active) {
-    coefficients = toOriginal(beta, scaling);
-    lastStep = toOriginal(step, scaling);
-    if (!covariance.some(Number.isNaN)) covariance = covarianceToOriginal(covariance, scaling);
-  }
-  const fit: NewtonFit = { coefficients, covariance, logLikelihood, iterations, status, lastStep, perfectlyFitted: perfect, extremeFitted: extreme, aliased: [], information };
-  const warnings = diagnoseFit(fit, names, context, maxAbs ?? undefined);
+  const fit = fitToOriginal(next.value, scaling);
+  const warnings = diagnoseFit(fit, names, context, maxAbs);
   const variables = [...new Set(spec.terms.flatMap((t) => t.variables))];
   return new LogitModel({
     response: data.response,
@@ -592,7 +469,15 @@ export async function stepwiseInDatabase(run: SqlRun | SqlExecutor, options: InD
   let next = search.next();
   while (!next.done) {
     const { spec, startVector, start, tolerance } = next.value;
-    next = search.next(await fitSpecInDatabase(data, spec, { ...options, start, tolerance, startVector }, context));
+    let model: LogitModel;
+    try {
+      model = await fitSpecInDatabase(data, spec, { ...options, start, tolerance, startVector }, context);
+    } catch (error) {
+      // The search decides whether a failed fit is a skipped candidate or fatal (as in stepwise).
+      next = search.throw(error);
+      continue;
+    }
+    next = search.next(model);
   }
   return next.value;
 }

@@ -1,0 +1,130 @@
+/**
+ * Missing values as R treats them (issue 20, item 1): fitLogit, fitLinear and stepwise drop the
+ * rows missing a value of a model variable by default (`na: 'omit'`, R's na.omit), list them in
+ * `droppedRows` and warn; `na: 'fail'` keeps the NON_FINITE error; `predict(rows, { na: 'pass' })`
+ * gives NaN where R's predict(…, na.action = na.pass) gives NA.
+ * Reference: R 4.2 glm, lm, step and predict on modeldata::wa_churn (11 customers with a blank
+ * total_charges), test/fixtures/wa_churn_missing.R → wa-churn-missing.json.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CbmError, fitLinear, fitLogit, stepwise, type LinearModel, type LogitModel } from '../kernel-lib/src/index';
+import { fitLogitInDatabase } from '../kernel-lib/src/warehouse';
+import { openDuckDB } from '../kernel-lib/src/warehouse/duckdb';
+import { readCsv, relativeDifference } from './helpers/csv';
+import { loadRows } from './helpers/sqlLoad';
+
+const fixtures = join(__dirname, 'fixtures');
+const ref = JSON.parse(readFileSync(join(fixtures, 'wa-churn-missing.json'), 'utf8'));
+// A blank cell is NA in R's read.csv; here it becomes null, the library's missing value.
+const wa = readCsv(join(fixtures, 'wa_churn.csv')).map((r) => ({ ...r, total_charges: r.total_charges === '' ? null : r.total_charges }));
+
+function expectCoefficients(model: LogitModel | LinearModel, r: { coefficient_names: string[]; coefficients: number[]; std_errors: number[] }, tolerance: number): void {
+  expect(model.names).toEqual(r.coefficient_names);
+  r.coefficients.forEach((value, j) => expect(relativeDifference(model.coefficients[j], value), r.coefficient_names[j]).toBeLessThan(tolerance));
+  r.std_errors.forEach((value, j) => expect(relativeDifference(model.stdErrors[j], value), `SE ${r.coefficient_names[j]}`).toBeLessThan(tolerance));
+}
+
+interface RFit {
+  coefficient_names: string[];
+  coefficients: number[];
+  std_errors: number[];
+  dropped_rows: number[];
+  nobs: number;
+  df_residual: number;
+  log_lik: number;
+  aic: number;
+}
+
+/** Rows dropped, n, residual df, estimates and SEs (to `tolerance`), logLik and AIC (1e-10) as R reports them, and the summary's note. */
+function expectRFit(model: LogitModel | LinearModel, r: RFit, tolerance: number): void {
+  expect([...model.droppedRows]).toEqual(r.dropped_rows);
+  expect(model.statistics.nObs).toBe(r.nobs);
+  expect(model.statistics.dfResidual).toBe(r.df_residual);
+  expectCoefficients(model, r, tolerance);
+  expect(relativeDifference(model.statistics.logLikelihood, r.log_lik)).toBeLessThan(1e-10);
+  expect(relativeDifference(model.statistics.aic, r.aic)).toBeLessThan(1e-10);
+  expect(model.summary()).toContain(`${r.dropped_rows.length} observations deleted due to missingness`);
+}
+
+function code(run: () => unknown): string {
+  try {
+    run();
+  } catch (e) {
+    expect(e).toBeInstanceOf(CbmError);
+    return (e as CbmError).code;
+  }
+  return 'none';
+}
+
+describe("na: 'omit' (default) as R's na.omit, on wa_churn", () => {
+  it("fitLogit drops the 11 rows with a blank total_charges and equals R glm (estimates and standard errors to 1e-7: R's SEs come from its last IRLS weights)", () => {
+    const model = fitLogit(wa, 'churn ~ total_charges + tenure + contract');
+    expectRFit(model, ref.glm, 1e-7);
+    expect(relativeDifference(model.statistics.nullDeviance, ref.glm.null_deviance)).toBeLessThan(1e-10);
+    expect(model.warnings[0]).toMatch(/^11 observations deleted due to missingness \(na: 'omit'; rows 488, 753, 936, 1082, 1340, …/);
+  });
+
+  it("na: 'fail' keeps the error naming the column and row; the data is not changed", () => {
+    const before = JSON.stringify(wa);
+    expect(() => fitLogit(wa, 'churn ~ total_charges + tenure', { na: 'fail' })).toThrow(/column 'total_charges' has a null value in row 488/);
+    expect(code(() => fitLinear(wa, 'total_charges ~ tenure', { na: 'fail' }))).toBe('NON_FINITE');
+    expect(code(() => fitLogit(wa, 'churn ~ tenure', { na: 'keep' as never }))).toBe('BAD_INPUT');
+    expect(JSON.stringify(wa)).toBe(before);
+    // A model without the incomplete column uses every row.
+    expect(fitLogit(wa, 'churn ~ tenure').droppedRows).toEqual([]);
+  });
+
+  it("predict(rows, { na: 'pass' }) is NaN where R's predict(na.action = na.pass) is NA and equal elsewhere; the default refuses the rows", () => {
+    const model = fitLogit(wa, 'churn ~ total_charges + tenure + contract');
+    const p = model.predict(wa, { na: 'pass' });
+    expect(p.length).toBe(wa.length);
+    (ref.predict.rows as number[]).forEach((row, k) => {
+      const expected = ref.predict.probability[k] as number | null;
+      if (expected === null) expect(p[row], `row ${row}`).toBeNaN();
+      else expect(relativeDifference(p[row], expected), `row ${row}`).toBeLessThan(1e-9);
+    });
+    expect(p.filter(Number.isNaN).length).toBe(11);
+    expect(code(() => model.predict(wa))).toBe('NON_FINITE');
+    expect(code(() => model.predict(wa, { na: 'omit' as never }))).toBe('BAD_INPUT');
+  });
+
+  it('fitLinear drops the same rows and equals R lm to 1e-8', () => {
+    const model = fitLinear(wa, 'total_charges ~ tenure + monthly_charges + contract');
+    expectRFit(model, ref.lm, 1e-8);
+    expect(relativeDifference(model.statistics.sigma, ref.lm.sigma)).toBeLessThan(1e-10);
+    expect(relativeDifference(model.statistics.rSquared, ref.lm.r_squared)).toBeLessThan(1e-10);
+    // predict reads the predictors only: the rows missing the response are scored. With na: 'pass'
+    // a row missing a predictor is NaN, every other row the prediction it has on its own.
+    expect(model.predict(wa).every(Number.isFinite)).toBe(true);
+    const gaps = wa.map((r, i) => (i === 3 || i === 10 ? { ...r, monthly_charges: null } : r));
+    const passed = model.predict(gaps, { na: 'pass' });
+    const complete = model.predict(gaps.filter((_, i) => i !== 3 && i !== 10));
+    expect(Array.from(passed).flatMap((v, i) => (Number.isNaN(v) ? [i] : []))).toEqual([3, 10]);
+    expect(Array.from(passed.filter((v) => !Number.isNaN(v)))).toEqual(Array.from(complete));
+  });
+
+  it('the in-database fit has no na option: it refuses NULLs (NON_FINITE), and the option by name', async () => {
+    const db = await openDuckDB(':memory:');
+    try {
+      await loadRows(db, 'wa', { churn: 'text', tenure: 'double', total_charges: 'double' }, wa);
+      await expect(fitLogitInDatabase(db, { table: 'wa', formula: 'churn ~ tenure', na: 'omit' } as never)).rejects.toThrow(/unknown option 'na'/);
+      await expect(fitLogitInDatabase(db, { table: 'wa', formula: 'churn ~ total_charges' })).rejects.toThrow(/column 'total_charges' is NULL in 11 of 7043 rows/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("stepwise drops the incomplete rows once, before the search, and takes R step()'s steps on the complete rows", () => {
+    const result = stepwise(wa, ref.step.formula.replace('churned', 'churn'));
+    expect(result.initial.statistics.nObs).toBe(ref.step.rows);
+    expect(result.initial.droppedRows).toEqual(ref.glm.dropped_rows);
+    // Every candidate and the final model are fitted on the same rows (R's step() requires it).
+    expect(result.model.statistics.nObs).toBe(ref.step.rows);
+    expect(result.steps.slice(1).map((s) => s.removed)).toEqual(ref.step.removed);
+    result.steps.forEach((s, k) => expect(relativeDifference(s.aic, ref.step.aic[k])).toBeLessThan(1e-9));
+    expect(result.model.formula).toBe(ref.step.final_formula.replace('churned', 'churn'));
+    expectCoefficients(result.model, ref.step, 1e-8);
+  });
+});
