@@ -106,7 +106,7 @@ export function completeRows(raw: Table, variables: readonly string[], na: NaAct
       // Numbers only: NaN is the one missing value (a scan at memory speed on large fits).
       for (let i = 0; i < n; i++) {
         const v = cells[i];
-        if (v !== v && missing[i] === 0) {
+        if (Number.isNaN(v) && missing[i] === 0) {
           missing[i] = 1;
           count++;
         }
