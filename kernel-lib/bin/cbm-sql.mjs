@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
- * cbm-sql – score or fit inside a database from the command line (a thin adapter over
- * @cbm-kit/kernel-lib/warehouse: scoringQuery, fitLogitInDatabase, stepwiseInDatabase).
+ * cbm-sql – load, score or fit inside a database from the command line (a thin adapter over
+ * @cbm-kit/kernel-lib/warehouse: loadFiles, scoringQuery, fitLogitInDatabase, stepwiseInDatabase).
  *
+ *   npm run load -- --db out/cards.duckdb --table cardholders --file kernel-lib/data/bankcard.csv \
+ *       --schema id:BIGINT,gender:VARCHAR,age:BIGINT,income:DOUBLE,contacted:BIGINT,responded:BIGINT
  *   npm run score -- --model out/bankcard.model.json --db out/cbm.duckdb --table customers --into scores
  *   npm run score -- --model m.json --db postgresql://cbm@localhost/crm --table customers --into scores --keep id,segment
  *   npm run fit:db -- --db out/cbm.duckdb --table customers --formula "responded ~ gender:age + gender:income" \
@@ -30,6 +32,7 @@ try {
 }
 
 const USAGE = `usage:
+  cbm-sql load  --db DUCKDB --table TABLE --file PATH.csv|.parquet --schema name:TYPE,... [--on-reject fail|skip] [--note TEXT]
   cbm-sql score --model MODEL.json --db DB --table TABLE --into TABLE [--keep id,...] [--as score] [--output probability|link] [--where FILTER] [--replace] [--print-sql]
   cbm-sql fit   --db DB --table TABLE --formula "y ~ ..." [--where FILTER] [--prepare JSON] [--event VALUE] [--stepwise aic|bic|p-value] [--out MODEL.json]
 DB: a DuckDB file path (or :memory:), a postgres:// connection string, or a ClickHouse URL
@@ -37,10 +40,11 @@ DB: a DuckDB file path (or :memory:), a postgres:// connection string, or a Clic
 FILTER: a row filter in R's syntax, not SQL, e.g. "contacted & age >= 30" or "segment %in% c('a', 'b')".`;
 
 const SPECS = {
+  load: { db: 'value', table: 'value', file: 'value', schema: 'value', 'on-reject': 'value', note: 'value' },
   score: { model: 'value', db: 'value', table: 'value', into: 'value', keep: 'value', as: 'value', output: 'value', where: 'value', replace: 'flag', 'print-sql': 'flag' },
   fit: { db: 'value', table: 'value', formula: 'value', where: 'value', prepare: 'value', event: 'value', stepwise: 'value', out: 'value', 'max-iterations': 'value' },
 };
-const REQUIRED = { score: ['model', 'db', 'table', 'into'], fit: ['db', 'table', 'formula'] };
+const REQUIRED = { load: ['db', 'table', 'file', 'schema'], score: ['model', 'db', 'table', 'into'], fit: ['db', 'table', 'formula'] };
 
 function fail(message, code = 2) {
   process.stderr.write(`cbm-sql: ${message}\n`);
@@ -50,7 +54,7 @@ function fail(message, code = 2) {
 
 function parseArgs(argv) {
   const [command, ...rest] = argv;
-  if (!SPECS[command]) fail(command ? `unknown command '${command}' (score or fit)` : 'name a command: score or fit');
+  if (!SPECS[command]) fail(command ? `unknown command '${command}' (load, score or fit)` : 'name a command: load, score or fit');
   const spec = SPECS[command];
   const args = {};
   for (let i = 0; i < rest.length; i++) {
@@ -94,6 +98,25 @@ async function connect(db) {
 const started = Date.now();
 function progress(message) {
   process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${message}\n`);
+}
+
+/** Loads one file into the warehouse (raw_<table> and the model-ready <table>), all its rows or none. */
+async function load(args, db) {
+  const schema = {};
+  for (const part of args.schema.split(',')) {
+    const match = /^\s*([^:]+?)\s*:\s*([A-Za-z]+)\s*$/.exec(part);
+    if (!match) fail(`--schema lists name:TYPE pairs separated by commas, e.g. id:BIGINT,gender:VARCHAR; '${part}' is not one`);
+    schema[match[1]] = match[2].toUpperCase();
+  }
+  const options = {};
+  if (args['on-reject'] !== undefined) options.onReject = args['on-reject'];
+  if (args.note !== undefined) options.note = args.note;
+  progress(`loading ${args.file} into ${args.table}`);
+  const result = await warehouse.loadFiles(db, [{ table: args.table, path: args.file, schema }], options);
+  await warehouse.refreshModelTables(db, [args.table]);
+  const [loaded] = result.tables;
+  progress('done');
+  process.stdout.write(`load ${result.loadId}: ${loaded.rows} rows into ${args.table}${loaded.rejected ? `, ${loaded.rejected} rejected (see cbm_load_rejects)` : ''}\n`);
 }
 
 async function score(args, db) {
@@ -179,7 +202,10 @@ async function main() {
   let db;
   try {
     db = await connect(args.db);
-    if (command === 'score') await score(args, db);
+    if (command === 'load') {
+      if (db.dialect !== 'duckdb') fail('load writes into a DuckDB file; give --db a DuckDB path', 2);
+      await load(args, db);
+    } else if (command === 'score') await score(args, db);
     else await fit(args, db);
   } catch (error) {
     fail(error?.code ? `${error.code}: ${error.message}` : String(error?.stack ? error.stack : error), 1);
