@@ -595,7 +595,7 @@ const derivedViews = new WeakMap<Table, ReadonlyMap<string, Float64Array>>();
 export function deriveColumns(table: Table, labels: readonly string[], context: string): Table {
   checkContext(context);
   check(isTable(table), `${context}: expected a table (use toTable(rows) for rows or columns)`);
-  check(Array.isArray(labels) && labels.every((l) => typeof l === 'string'), `${context}: labels must be a list of column names or transforms such as 'log(price)'`);
+  check(Array.isArray(labels) && Array.from(labels).every((l) => typeof l === 'string'), `${context}: labels must be a list of column names or transforms such as 'log(price)'`);
   const inherited = derivedViews.get(table);
   const derived = new Map<string, Float64Array>(inherited ?? []);
   const added: string[] = [];
@@ -621,7 +621,8 @@ export function deriveColumns(table: Table, labels: readonly string[], context: 
  * itself (used to keep only the preparation a model needs, and by in-database scoring).
  */
 export function rawColumns(labels: readonly string[]): string[] {
-  check(Array.isArray(labels) && labels.every((l) => typeof l === 'string'), `rawColumns: labels must be a list of column names or transforms such as 'log(price)'`);
+  // Array.from: a hole in a sparse array is undefined here, where every() would skip it.
+  check(Array.isArray(labels) && Array.from(labels).every((l) => typeof l === 'string'), `rawColumns: labels must be a list of column names or transforms such as 'log(price)'`);
   const out = new Set<string>();
   for (const label of labels) {
     if (isDerived(label)) for (const c of expressionColumns(parseExpression(label))) out.add(c);

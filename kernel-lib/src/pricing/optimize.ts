@@ -315,7 +315,10 @@ export function optimizePrice(spec: OptimizePriceSpec): OptimizePriceResult {
 /** optimizePrice for several products or segments in one call (each spec with its own name). */
 export function optimizePrices(specs: readonly OptimizePriceSpec[]): OptimizePriceResult[] {
   check(Array.isArray(specs) && specs.length > 0, 'optimizePrices: give a non-empty array of specs, one per product or segment');
-  return specs.map((spec, k) => optimizeOne(spec, `optimizePrices: spec ${k}${spec && typeof spec === 'object' && typeof spec.name === 'string' ? ` ('${spec.name}')` : ''}`));
+  // Array.from visits holes of a sparse array too (as undefined specs, refused), where map would skip them.
+  return Array.from(specs, (spec, k) =>
+    optimizeOne(spec, `optimizePrices: spec ${k}${spec && typeof spec === 'object' && typeof spec.name === 'string' ? ` ('${spec.name}')` : ''}`),
+  );
 }
 
 function optimizeOne(spec: OptimizePriceSpec, context: string): OptimizePriceResult {
