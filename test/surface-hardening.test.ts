@@ -302,3 +302,27 @@ describe('toCsv: CSV that spreadsheets open safely (issue 18)', () => {
     }
   });
 });
+
+describe('optimizePrice with a model whose predict is not a probability (issue 18)', () => {
+  it('a predict returning 1.5 is a BAD_INPUT naming the row, not churn 1.5 and feasible: true', async () => {
+    const { optimizePrice } = await import('../kernel-lib/src/index');
+    const rows = [{ price: 10 }, { price: 12 }];
+    const model = { predict: (data: unknown) => Float64Array.from({ length: (data as { nRows?: number }).nRows ?? 2 }, () => 1.5) };
+    expectCbmError(
+      () => optimizePrice({ revenues: [100, 120], priceResponse: { model: model as never, data: rows, price: 'price' }, simulations: 0 }),
+      'BAD_INPUT',
+      ['predict returned 1.5 for row 0', 'churn probabilities must lie in [0, 1]'],
+      [rows],
+    );
+  });
+});
+
+describe('fitLinear on a response near 1e300 (issue 18)', () => {
+  it('is NON_FINITE with advice to rescale, not Infinity standard errors and a NaN R²', async () => {
+    const { fitLinear } = await import('../kernel-lib/src/index');
+    const data = { y: [1e300, 2e300, 3.5e300, 5e300], x: [1, 2, 3, 4] };
+    expectCbmError(() => fitLinear(data, 'y ~ x'), 'NON_FINITE', ['overflow a double', 'rescale the response'], [data]);
+    // The same shape at 1e100 fits: its squares (1e200) are still finite doubles.
+    expect(Number.isFinite(fitLinear({ y: [1e100, 2e100, 3.5e100, 5e100], x: [1, 2, 3, 4] }, 'y ~ x').statistics.rSquared)).toBe(true);
+  });
+});

@@ -1,4 +1,4 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
 import { toTable, type DataInput, type Table } from '../data/table';
 import { probabilityVector, tailOf, tailPruned } from '../simulate/churners';
 import { simulateRevenue, type RevenueSummary } from '../simulate/revenue';
@@ -181,6 +181,19 @@ function buildProblem(spec: OptimizePriceSpec, context: string): Problem {
     const model = response.model;
     probabilitiesAt = (d) => {
       const hazard = model.predict(withColumn(table, response.price, shiftedPrice(base, Math.log1p(d), scale)));
+      // A model is any object with predict: its answers must be probabilities, one per customer.
+      check(
+        hazard !== null && typeof hazard === 'object' && (hazard as ArrayLike<number>).length === table.nRows,
+        `${context}: priceResponse.model.predict must return one probability per row of priceResponse.data`,
+      );
+      for (let i = 0; i < hazard.length; i++) {
+        const h = hazard[i];
+        check(
+          typeof h === 'number' && h >= 0 && h <= 1,
+          `${context}: priceResponse.model.predict returned ${describeValue(h)} for row ${i} at a price change of ${d}; churn probabilities must lie in [0, 1]`,
+          { row: i },
+        );
+      }
       return periods === 1 ? Float64Array.from(hazard) : Float64Array.from(hazard, (h) => 1 - (1 - h) ** periods);
     };
   }
