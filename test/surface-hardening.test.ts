@@ -326,3 +326,17 @@ describe('fitLinear on a response near 1e300 (issue 18)', () => {
     expect(Number.isFinite(fitLinear({ y: [1e100, 2e100, 3.5e100, 5e100], x: [1, 2, 3, 4] }, 'y ~ x').statistics.rSquared)).toBe(true);
   });
 });
+
+describe('a backtick in a column name (issue 18)', () => {
+  it('is written as \\` in formulas, so the saved model reads back; the filter grammar reads it too', async () => {
+    const { fitLogit, LogitModel, filterRows, parseFormula } = await import('../kernel-lib/src/index');
+    const rows = [0, 1, 0, 1, 1, 0, 1, 0].map((y, i) => ({ y, 'a`b\\c': [3, 1, 4, 1, 5, 9, 2, 6][i] }));
+    const model = fitLogit(rows, 'y ~ .');
+    expect(model.formula).toBe('y ~ `a\\`b\\\\c`');
+    const back = LogitModel.fromJSON(JSON.stringify(model.toJSON()));
+    expect(back.names).toEqual(['(Intercept)', 'a`b\\c']);
+    expect(Array.from(back.predict(rows))).toEqual(Array.from(model.predict(rows)));
+    expect(parseFormula('y ~ `a\\b`').variables).toEqual(['a\\b']); // a backslash before anything else is itself
+    expect(filterRows(rows, '`a\\`b\\\\c` > 4').length).toBe(3);
+  });
+});

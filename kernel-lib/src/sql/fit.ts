@@ -16,7 +16,7 @@ import { checkDialect, doubleType, expMinusAbsSQL, fenceSQL, quoteIdentifier, qu
 import { designColumnSQL, own, preparedVariableSQL, tableSQL } from './scoring';
 import { filterSQL } from './filter';
 import { parseFilter } from '../model/filter';
-import { isSyntacticName } from '../model/transform';
+import { quoteColumnName } from '../model/transform';
 
 /**
  * Logistic regression fitted inside the database (the approach of Apache MADlib's
@@ -183,7 +183,7 @@ export async function prepareInDatabase(
       if (missing > 0) {
         throw new CbmError(
           'NON_FINITE',
-          `${context}: column '${v}' is NULL in ${missing} of ${total} rows; ${v === response ? 'fit on rows with a known outcome only' : 'fill or filter them'} (e.g. where: '!is.na(${isSyntacticName(v) ? v : `\`${v}\``})')`,
+          `${context}: column '${v}' is NULL in ${missing} of ${total} rows; ${v === response ? 'fit on rows with a known outcome only' : 'fill or filter them'} (e.g. where: '!is.na(${quoteColumnName(v)})')`,
           { column: v, missing },
         );
       }
