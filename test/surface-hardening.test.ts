@@ -340,3 +340,15 @@ describe('a backtick in a column name (issue 18)', () => {
     expect(filterRows(rows, '`a\\`b\\\\c` > 4').length).toBe(3);
   });
 });
+
+describe('fitLogitInDatabase with a run function that answers malformed rows (issue 18)', () => {
+  it('is a SQL_ERROR naming the statement, not a TypeError', async () => {
+    const { fitLogitInDatabase } = await import('../kernel-lib/src/sql');
+    for (const answer of [5, null, [1, 2], ['x'], [[1]], 'rows']) {
+      const error = await fitLogitInDatabase(async () => answer as never, { table: 't', formula: 'y ~ x' }).catch((e) => e);
+      expect(error, JSON.stringify(answer)).toMatchObject({ name: 'CbmError', code: 'SQL_ERROR', message: expect.stringMatching(/must resolve to an array of row objects/) });
+    }
+    // Rows of the right shape but no columns: the formula's columns are unknown.
+    await expect(fitLogitInDatabase(async () => [{}], { table: 't', formula: 'y ~ x' })).rejects.toMatchObject({ code: 'UNKNOWN_COLUMN' });
+  });
+});

@@ -11,7 +11,7 @@ import { LogitModel } from '../model/logit';
 import { checkEncodings } from '../prepare/encode';
 import { isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
 import { scalerFromRanges } from '../prepare/scale';
-import type { SqlDialect, SqlExecutor, SqlRow, SqlRun } from './executor';
+import { checkedRun, type SqlDialect, type SqlExecutor, type SqlRow, type SqlRun } from './executor';
 import { checkDialect, doubleType, expMinusAbsSQL, fenceSQL, quoteIdentifier, quoteString, sampleClause, sqlNumber, textType } from './dialect';
 import { designColumnSQL, own, preparedVariableSQL, tableSQL } from './scoring';
 import { filterSQL } from './filter';
@@ -127,6 +127,7 @@ export async function prepareInDatabase(
     dialect = options.dialect ?? executor.dialect;
   }
   checkDialect(dialect, context);
+  run = checkedRun(run, context);
   check(typeof options.formula === 'string', `${context}: formula must be a string like 'responded ~ gender + age'`);
   if (options.warmStart !== undefined) check(typeof options.warmStart === 'boolean', `${context}: warmStart must be true or false`);
   const from = tableSQL(dialect, options.table, context);
