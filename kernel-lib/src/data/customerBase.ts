@@ -1,5 +1,6 @@
 import { CbmError, check, checkOptions } from '../errors';
 import { seededUniform, standardNormal, type Uniform } from '../random';
+import { toCsv } from './csv';
 
 /**
  * A seeded synthetic subscription business for the customer-base-management notebooks: customers
@@ -298,9 +299,7 @@ const COLUMNS = {
 } as const;
 
 function csv(rows: readonly Record<string, string | number>[], columns: readonly string[]): string {
-  const lines = [columns.join(',')];
-  for (const row of rows) lines.push(columns.map((c) => String(row[c])).join(','));
-  return lines.join('\n') + '\n';
+  return toCsv(rows as never, { columns });
 }
 
 /**

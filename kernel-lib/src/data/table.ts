@@ -221,7 +221,7 @@ export function textLevels(table: Table, name: string, context: string): string[
   return [...levels].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Rows of a table picked by index, as plain row objects (used for splits and target lists). */
+/** Rows of a table picked by index, as plain row objects (used for splits and target lists); a missing cell (a key a row lacks, undefined, NaN) is null. */
 export function selectRows(table: Table, indices: ArrayLike<number>): Row[] {
   check(isTable(table), 'selectRows: table must be a table (toTable(data))');
   check(isArrayOrTyped(indices), 'selectRows: indices must be an array of row numbers');
@@ -235,7 +235,7 @@ export function selectRows(table: Table, indices: ArrayLike<number>): Row[] {
     const i = indices[k];
     const row: Row = {};
     // setOwn: a column called '__proto__' stays a column instead of replacing the row's prototype.
-    for (const [name, cells] of columns) setOwn(row, name, cells[i]);
+    for (const [name, cells] of columns) setOwn(row, name, isMissing(cells[i]) ? null : cells[i]);
     out[k] = row;
   }
   return out;
