@@ -7,11 +7,14 @@
  *  2. a plain loop over `fillUniform`'s uniforms u (xoshiro128** output / 2³²), customer i
  *     churning when u < ⌈pᵢ·2³¹⌉ / 2³¹, the losses added in customer order.
  * Probabilities include the edges of the 31-bit grid (0, 2⁻³², 2⁻³¹, ½ ± 2⁻³², 1 − 2⁻³², 1), and
- * ranges start and end anywhere (odd counts, lengths not a multiple of any lane width).
+ * ranges start and end anywhere (odd counts, lengths not a multiple of any lane width). Each
+ * check runs twice: with the WebAssembly SIMD kernel (Node has it: the test fails if it is missing)
+ * and with the scalar loop that browsers without SIMD fall back to.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareSimulation, simulateRange, simulateRevenue } from '../kernel-lib/src/simulate/revenue';
+import { simdKernel, useSimdKernel } from '../kernel-lib/src/simulate/revenueSimd';
 import { fillUniform, streamKey, streamState, type StreamKey } from '../kernel-lib/src/simulate/streams';
 
 interface Customers {
@@ -155,7 +158,17 @@ function edgeCustomers(n: number): Customers {
   };
 }
 
-describe('simulateRange: the fast paths give the published draws bit for bit', () => {
+describe.each([
+  ['WebAssembly SIMD', true],
+  ['scalar', false],
+])('simulateRange (%s kernel) gives the published draws bit for bit', (_, simd) => {
+  beforeAll(() => useSimdKernel(simd));
+  afterAll(() => useSimdKernel(true));
+
+  it('runs the kernel it names', () => {
+    expect(simdKernel() !== null).toBe(simd);
+  });
+
   it('on the edges of the 31-bit grid, over ranges starting and ending anywhere', () => {
     for (const n of [1, 2, 3, 13, 64, 257]) {
       const customers = edgeCustomers(n);
