@@ -575,9 +575,7 @@ function printTable(results, source, machine, table) {
     `kernel-lib ${machine.kernelLib} (commit ${source.commit ?? '?'}${source.kernelLibSrcModified ? ' + uncommitted changes in kernel-lib/src' : ''}) benchmark, ${results.generatedAt.slice(0, 16).replace('T', ' ')} UTC, ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadAverageAtStart[0]} → ${machine.loadAverageAtEnd[0]}; ${ROWS.toLocaleString('en')} synthetic rows, '${FORMULA}'. Medians of timed runs after three warm-up runs; ratio > 1 means kernel-lib is faster.`,
     '',
     ...lines,
-    '',
-    'Coefficients against kernel-lib (same rows):',
-    ...agreementLines,
+    ...(agreementLines.length ? ['', 'Coefficients against kernel-lib (same rows):', ...agreementLines] : []),
     '',
     `Total runtime ${totalSeconds.toFixed(1)} s.${busyNote}`,
   ];

@@ -14,7 +14,7 @@ import { streamState, type StreamKey } from './streams';
  * path runs. Internal: reached only through simulateRange.
  */
 
-/** Simulations per call: two vectors of four lanes (the second hides the first's latency). */
+/** @internal Simulations per call: two vectors of four lanes (the second hides the first's latency). */
 export const SIMD_LANES = 8;
 const GROUPS = SIMD_LANES / 4;
 /** Byte layout of the module's memory: the lanes' states, then per group lost (2 × f64x2) and stays (i32x4). */
@@ -173,6 +173,7 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
 
+/** @internal */
 export interface SimdKernel {
   /**
    * Simulations from … from + SIMD_LANES·k − 1 (the largest k that fits before `to`) into
@@ -189,7 +190,7 @@ export function useSimdKernel(on: boolean): void {
   enabled = on;
 }
 
-/** The SIMD kernel of this thread, or null where WebAssembly SIMD is unavailable (or switched off). */
+/** @internal The SIMD kernel of this thread, or null where WebAssembly SIMD is unavailable (or switched off). */
 export function simdKernel(): SimdKernel | null {
   if (!enabled) return null;
   if (cached === undefined) cached = instantiate();
