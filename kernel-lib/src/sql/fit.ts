@@ -11,7 +11,7 @@ import { checkEncodings } from '../prepare/encode';
 import { isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
 import { learnedRange, scalerFromRanges } from '../prepare/scale';
 import { checkedRun, type SqlDialect, type SqlExecutor, type SqlRow, type SqlRun } from './executor';
-import { checkDialect, doubleType, expMinusAbsSQL, fenceSQL, quoteIdentifier, quoteString, sampleClause, samplesTables, sqlNumber, stagedAggregateSQL, textType, trimSQL } from './dialect';
+import { checkDialect, doubleType, expMinusAbsSQL, quoteIdentifier, quoteString, sampleClause, samplesTables, sqlNumber, stagedAggregateSQL, textType, trimSQL } from './dialect';
 import { aliasesShadowColumns } from './dialect';
 import { designColumnSQL, own, preparedVariableSQL, tableSQL } from './scoring';
 import { filterSQL } from './filter';
