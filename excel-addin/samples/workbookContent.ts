@@ -6,8 +6,8 @@
  * and validation customers with their scores, the model, the metrics at a = 0.8 and a revenue
  * simulation. make-workbook.mjs writes it with exceljs; test/excel/sample-workbook.test.ts reads it back.
  */
-import { seededUniform, trainValidationSplit, type Row } from '../../kernel-lib/src/index';
-import { BANKCARD_SEED, bankCardCustomers } from '../../kernel-lib/src/datasets';
+import { seededUniform, trainValidationSplit, type Row } from '@cbm-kit/kernel-lib';
+import { BANKCARD_SEED, bankCardCustomers } from '@cbm-kit/kernel-lib/datasets';
 import * as A from '../src/functions/adapters';
 
 export type CellValue = string | number | boolean | null;

@@ -18,9 +18,22 @@ import {
   type RevenueSummary,
   optimizePrice,
   type OptimizePriceSpec,
-} from '../../../kernel-lib/src/index';
+} from '@cbm-kit/kernel-lib';
 import { ExcelFailure, badNumber, notAvailable } from './excelErrors';
-import { excelMatrix, isBlank, numberVector, optionalNumber, optionalText, scoredPair, thresholdArgument, unwrapScalar, vectorCells, wholeNumber, type Range } from './cells';
+import {
+  codesOf,
+  excelMatrix,
+  isBlank,
+  numberVector,
+  optionalNumber,
+  optionalText,
+  scoredPair,
+  thresholdArgument,
+  unwrapScalar,
+  vectorCells,
+  wholeNumber,
+  type Range,
+} from './cells';
 import { modelFromCells, modelToTable } from './modelTable';
 
 /**
@@ -70,7 +83,7 @@ export function preparationOf(scale: unknown, encode: unknown): PreparationSpec 
   if (encodeRows.length && encodeRows[0].length >= 3 && encodeRows.every((r) => typeof r[2] === 'number' || isBlank(r[0]))) {
     for (const r of encodeRows) {
       if (isBlank(r[0])) continue;
-      (encodings[String(r[0]).trim()] ??= Object.create(null))[String(r[1]).trim()] = r[2] as number;
+      codesOf(encodings, String(r[0]).trim())[String(r[1]).trim()] = r[2] as number;
     }
   } else {
     for (const cell of encodeRows.flat()) {
@@ -79,7 +92,7 @@ export function preparationOf(scale: unknown, encode: unknown): PreparationSpec 
         if (clause.trim() === '') continue;
         const m = /^\s*([^:]+?)\s*:\s*(.+)$/.exec(clause);
         if (!m) throw new ExcelFailure('#VALUE!', `encode: cannot read '${clause.trim()}'; write codes like 'gender: M=1, F=0' or give rows of column | level | code`);
-        const codes = (encodings[m[1]] ??= Object.create(null));
+        const codes = codesOf(encodings, m[1]);
         for (const pair of m[2].split(',')) {
           const kv = /^\s*(.+?)\s*=\s*(-?[0-9.eE+-]+)\s*$/.exec(pair);
           if (!kv || !Number.isFinite(Number(kv[2]))) throw new ExcelFailure('#VALUE!', `encode: cannot read '${pair.trim()}' in '${clause.trim()}'; write level=code, e.g. M=1`);

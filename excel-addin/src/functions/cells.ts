@@ -124,6 +124,12 @@ export function wholeNumber(value: unknown, fallback: number, low: number, high:
   return n;
 }
 
+/** The codes of one column in `encodings` (an encode argument, a model table's encode rows), created empty on first use. */
+export function codesOf(encodings: Record<string, Record<string, number>>, column: string): Record<string, number> {
+  if (!Object.prototype.hasOwnProperty.call(encodings, column)) encodings[column] = Object.create(null);
+  return encodings[column];
+}
+
 /** A 2-D result for Excel: NaN and ±Infinity (which a cell cannot hold) become blanks. */
 export function excelMatrix(rows: readonly (readonly unknown[])[]): (string | number | boolean)[][] {
   const width = Math.max(...rows.map((r) => r.length));

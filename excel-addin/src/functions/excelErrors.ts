@@ -1,4 +1,4 @@
-import { CbmError, type CbmErrorCode } from '../../../kernel-lib/src/index';
+import { CbmError, type CbmErrorCode } from '@cbm-kit/kernel-lib';
 
 /**
  * The Excel error value each kind of kernel-lib failure shows as. Excel lets a custom function

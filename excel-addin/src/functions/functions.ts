@@ -52,7 +52,7 @@ function call<T>(name: string, args: unknown[], compute: () => T, quick = true):
  * @param [encode] Codes for text columns: "gender: M=1, F=0" or rows of column | level | code.
  * @returns The model table.
  */
-export function fit(data: any[][], formula: string, method?: string, scale?: any[][], encode?: any[][]): any[][] {
+export function fit(data: unknown[][], formula: string, method?: string, scale?: unknown[][], encode?: unknown[][]): unknown[][] {
   return call('FIT', [data, formula, method, scale, encode], () => adapters.fit(data, formula, method, scale, encode), false);
 }
 
@@ -63,7 +63,7 @@ export function fit(data: any[][], formula: string, method?: string, scale?: any
  * @param data Raw customer rows with a header row naming the model's columns.
  * @returns One P per customer row.
  */
-export function score(model: any[][], data: any[][]): number[][] {
+export function score(model: unknown[][], data: unknown[][]): number[][] {
   return call('SCORE', [model, data], () => adapters.score(model, data));
 }
 
@@ -75,7 +75,7 @@ export function score(model: any[][], data: any[][]): number[][] {
  * @param [threshold] Threshold a in (0, 1); default 0.8.
  * @returns The hit rate.
  */
-export function hitRate(scores: any[][], actual: any[][], threshold?: number): number {
+export function hitRate(scores: unknown[][], actual: unknown[][], threshold?: number): number {
   return call('HITRATE', [scores, actual, threshold], () => adapters.hitRate(scores, actual, threshold));
 }
 
@@ -87,7 +87,7 @@ export function hitRate(scores: any[][], actual: any[][], threshold?: number): n
  * @param [threshold] Threshold a in (0, 1); default 0.8.
  * @returns The lift.
  */
-export function lift(scores: any[][], actual: any[][], threshold?: number): number {
+export function lift(scores: unknown[][], actual: unknown[][], threshold?: number): number {
   return call('LIFT', [scores, actual, threshold], () => adapters.lift(scores, actual, threshold));
 }
 
@@ -99,7 +99,7 @@ export function lift(scores: any[][], actual: any[][], threshold?: number): numb
  * @param [threshold] Threshold a in (0, 1); default 0.8.
  * @returns The response rate.
  */
-export function responseRate(scores: any[][], actual: any[][], threshold?: number): number {
+export function responseRate(scores: unknown[][], actual: unknown[][], threshold?: number): number {
   return call('RESPRATE', [scores, actual, threshold], () => adapters.responseRate(scores, actual, threshold));
 }
 
@@ -113,7 +113,7 @@ export function responseRate(scores: any[][], actual: any[][], threshold?: numbe
  * @param cost Cost F per contact.
  * @returns The ROI.
  */
-export function roi(scores: any[][], actual: any[][], threshold: number, profit: number, cost: number): number {
+export function roi(scores: unknown[][], actual: unknown[][], threshold: number, profit: number, cost: number): number {
   return call('ROI', [scores, actual, threshold, profit, cost], () => adapters.roi(scores, actual, threshold, profit, cost));
 }
 
@@ -125,7 +125,7 @@ export function roi(scores: any[][], actual: any[][], threshold: number, profit:
  * @param [threshold] Threshold a in (0, 1); default 0.8.
  * @returns [[TP, FP], [FN, TN]].
  */
-export function confusion(scores: any[][], actual: any[][], threshold?: number): number[][] {
+export function confusion(scores: unknown[][], actual: unknown[][], threshold?: number): number[][] {
   return call('CONFUSION', [scores, actual, threshold], () => adapters.confusionTable(scores, actual, threshold));
 }
 
@@ -137,7 +137,7 @@ export function confusion(scores: any[][], actual: any[][], threshold?: number):
  * @param [groups] Number of groups; default 10.
  * @returns The gains table with a header row.
  */
-export function gains(scores: any[][], actual: any[][], groups?: number): any[][] {
+export function gains(scores: unknown[][], actual: unknown[][], groups?: number): unknown[][] {
   return call('GAINS', [scores, actual, groups], () => adapters.gains(scores, actual, groups));
 }
 
@@ -149,7 +149,7 @@ export function gains(scores: any[][], actual: any[][], groups?: number): any[][
  * @param [max] The value that maps to 1.
  * @returns The normalised values, in the shape of the input.
  */
-export function normalize(values: any[][], min?: number, max?: number): number[][] {
+export function normalize(values: unknown[][], min?: number, max?: number): number[][] {
   return call('NORMALIZE', [values, min, max], () => adapters.normalize(values, min, max));
 }
 
@@ -163,7 +163,10 @@ async function callAsync<T>(
   const hit = cache.get(name, args);
   if (hit !== undefined) return hit as T;
   const cancellation: Cancellation = { cancelled: false };
-  if (invocation) invocation.onCanceled = () => (cancellation.cancelled = true);
+  if (invocation)
+    invocation.onCanceled = () => {
+      cancellation.cancelled = true;
+    };
   let result: T;
   try {
     result = await compute(cancellation);
@@ -188,14 +191,14 @@ async function callAsync<T>(
  * @cancelable
  */
 export async function simRevenue(
-  churnProbabilities: any[][],
-  revenues: any[][],
+  churnProbabilities: unknown[][],
+  revenues: unknown[][],
   simulations?: number,
-  seed?: any,
+  seed?: unknown,
   output?: string,
   churnersAtLeast?: number,
   invocation?: CustomFunctions.CancelableInvocation,
-): Promise<any[][]> {
+): Promise<unknown[][]> {
   const args = [churnProbabilities, revenues, simulations, seed, output, churnersAtLeast];
   return callAsync('SIMREVENUE', args, invocation, async (cancellation) => {
     const request = adapters.revenueRequest(churnProbabilities, revenues, simulations, seed, output, churnersAtLeast);
@@ -219,8 +222,8 @@ export async function simRevenue(
  * @cancelable
  */
 export async function optPrice(
-  churnProbabilities: any[][],
-  revenues: any[][],
+  churnProbabilities: unknown[][],
+  revenues: unknown[][],
   priceSlope: number,
   lowerBound?: number,
   upperBound?: number,
@@ -228,7 +231,7 @@ export async function optPrice(
   maxProbability?: number,
   maxChurnRate?: number,
   invocation?: CustomFunctions.CancelableInvocation,
-): Promise<any[][]> {
+): Promise<unknown[][]> {
   const args = [churnProbabilities, revenues, priceSlope, lowerBound, upperBound, churnersAtLeast, maxProbability, maxChurnRate];
   return callAsync('OPTPRICE', args, invocation, async (cancellation) => {
     // One yield first, so Excel paints before a long search; the search itself is one kernel-lib call.

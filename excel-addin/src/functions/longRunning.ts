@@ -1,6 +1,5 @@
 /// <reference lib="dom" />
-import { prepareSimulation, simulateRange, summaryFromDraws, type RevenueSummary, type SimulateRevenueSpec } from '../../../kernel-lib/src/simulate/revenue';
-import { streamKey } from '../../../kernel-lib/src/simulate/streams';
+import { prepareSimulation, simulateRange, summaryFromDraws, streamKey, type RevenueSummary, type SimulateRevenueSpec } from '@cbm-kit/kernel-lib';
 import { ExcelFailure } from './excelErrors';
 
 /**

@@ -1,5 +1,5 @@
-import { CbmError, LogitModel, MODEL_FORMAT, MODEL_VERSION, type LogitModelJSON } from '../../../kernel-lib/src/index';
-import { isBlank, type Range } from './cells';
+import { CbmError, LogitModel, MODEL_FORMAT, MODEL_VERSION, type LogitModelJSON } from '@cbm-kit/kernel-lib';
+import { codesOf, isBlank, type Range } from './cells';
 
 /**
  * The model table: a fitted logistic regression as cells, so a model lives on a sheet, can be
@@ -160,7 +160,7 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
         break;
       case 'encode': {
         const column = text(row[1]);
-        (encodings[column] ??= Object.create(null) as Record<string, number>)[text(row[2])] = num(row[3], `the code of '${column}' = '${text(row[2])}' (${at})`);
+        codesOf(encodings, column)[text(row[2])] = num(row[3], `the code of '${column}' = '${text(row[2])}' (${at})`);
         break;
       }
       case 'levels':
@@ -190,7 +190,8 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
         event = row[1] as string | number | boolean;
         break;
       case 'provenance':
-        (provenance ??= Object.create(null) as Record<string, string | number | boolean | null>)[text(row[1])] = isBlank(row[2]) ? null : (row[2] as string | number | boolean);
+        if (!provenance) provenance = Object.create(null) as Record<string, string | number | boolean | null>;
+        provenance[text(row[1])] = isBlank(row[2]) ? null : (row[2] as string | number | boolean);
         break;
       case '':
         if (row.every(isBlank)) break;

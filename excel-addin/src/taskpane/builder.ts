@@ -18,9 +18,9 @@ import {
   type OptimizePriceResult,
   type RevenueSummary,
   type Row,
-} from '../../../kernel-lib/src/index';
-import { BANKCARD_SEED, bankCardCustomers } from '../../../kernel-lib/src/datasets';
-import { histogramChart, liftChart, thresholdSweepChart, type VegaLiteSpec } from '../../../kernel-lib/src/charts';
+} from '@cbm-kit/kernel-lib';
+import { BANKCARD_SEED, bankCardCustomers } from '@cbm-kit/kernel-lib/datasets';
+import { histogramChart, liftChart, thresholdSweepChart, type VegaLiteSpec } from '@cbm-kit/kernel-lib/charts';
 import { dataTable, fitModel, priceRequest, revenueRequest } from '../functions/adapters';
 import { modelToTable } from '../functions/modelTable';
 

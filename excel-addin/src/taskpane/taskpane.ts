@@ -53,7 +53,7 @@ async function show(id: string, spec: object): Promise<void> {
   await embed(`#${id}`, spec as never, { actions: false, renderer: 'svg' });
 }
 
-async function fit(): Promise<void> {
+async function fitClicked(): Promise<void> {
   if (!state.data) return status('model-status', 'Select a data range with a header row, then press "Use selection as data".', true);
   status('model-status', 'Fitting…');
   try {
@@ -169,11 +169,11 @@ async function officeHost(): Promise<string | null> {
   if (typeof Office === 'undefined' || typeof Office.onReady !== 'function') return null;
   const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 3000));
   const info = await Promise.race([Office.onReady(), timeout]);
-  return info && info.host ? String(info.host) : null;
+  return info?.host ? String(info.host) : null;
 }
 
 async function start(): Promise<void> {
-  $('fit').addEventListener('click', fit);
+  $('fit').addEventListener('click', fitClicked);
   $('write-model').addEventListener('click', writeModel);
   $('simulate').addEventListener('click', simulate);
   $('optimize').addEventListener('click', optimize);
@@ -197,7 +197,7 @@ async function start(): Promise<void> {
   state.revenue = portfolio.revenues;
   $('churn-source').textContent = 'preview: 1,000 customers, churn 5–35 %';
   $('revenue-source').textContent = 'preview: income / 10';
-  await fit();
+  await fitClicked();
   await simulate();
   await optimize();
   document.body.dataset.ready = 'preview';
