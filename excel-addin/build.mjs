@@ -1,5 +1,6 @@
-// Builds the Excel add-in into excel-addin/dist/: the custom-functions page and bundle, the
-// functions.json metadata generated from the JSDoc in functions.ts, and the task pane.
+// Builds the Excel add-in into excel-addin/dist/: the one page of the shared runtime
+// (taskpane.html, which loads functions.js and taskpane.js), the functions.json metadata
+// generated from the JSDoc in functions.ts, and the icons.
 // Run by the repository's `npm run build` (after kernel-lib); `node excel-addin/build.mjs`.
 import * as esbuild from 'esbuild';
 import { generateCustomFunctionsMetadata } from 'custom-functions-metadata';
@@ -40,7 +41,7 @@ if (metadata.errors.length) {
 }
 fs.writeFileSync(path.join(dist, 'functions.json'), metadata.metadataJson + '\n');
 
-for (const file of ['functions/functions.html', 'taskpane/taskpane.html', 'taskpane/taskpane.css']) fs.copyFileSync(path.join(src, file), path.join(dist, path.basename(file)));
+for (const file of ['taskpane/taskpane.html', 'taskpane/taskpane.css']) fs.copyFileSync(path.join(src, file), path.join(dist, path.basename(file)));
 for (const file of fs.readdirSync(path.join(here, 'assets')).filter((f) => f.endsWith('.png'))) fs.copyFileSync(path.join(here, 'assets', file), path.join(dist, 'assets', file));
 
 // The budget and the forbidden packages are checked on every build.

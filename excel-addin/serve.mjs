@@ -23,7 +23,7 @@ const port = args.includes('--port') ? Number(args[args.indexOf('--port') + 1]) 
 const selfSigned = args.includes('--self-signed');
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.css': 'text/css', '.png': 'image/png' };
 
-if (!fs.existsSync(path.join(dist, 'functions.html'))) {
+if (!fs.existsSync(path.join(dist, 'taskpane.html'))) {
   console.error('excel-addin/dist is not built: run npm run build (npm run addin does it for you)');
   process.exit(1);
 }

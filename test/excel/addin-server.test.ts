@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(__dirname, '../..');
-const built = fs.existsSync(path.join(root, 'excel-addin/dist/functions.html'));
+const built = fs.existsSync(path.join(root, 'excel-addin/dist/taskpane.html'));
 
 function get(url: string): Promise<{ status: number; type: string; body: string; protocol: string }> {
   return new Promise((resolve, reject) => {
@@ -37,7 +37,7 @@ describe.skipIf(!built)('npm run addin (serve.mjs --self-signed)', () => {
     while (!/Sideload|Sideloading/.test(output) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
     const port = Number(/https:\/\/localhost:(\d+)\//.exec(output)?.[1]);
     expect(port, output).toBeGreaterThan(0);
-    const page = await get(`https://localhost:${port}/functions.html`);
+    const page = await get(`https://localhost:${port}/taskpane.html`);
     expect(page.status).toBe(200);
     expect(page.type).toBe('text/html');
     expect(page.body).toContain('<script src="functions.js"></script>');

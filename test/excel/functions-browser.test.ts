@@ -1,4 +1,5 @@
-// The built functions bundle as Excel on the web loads it: dist/functions.html served from
+// The built functions bundle as Excel on the web loads it: dist/taskpane.html (the one
+// shared-runtime page, which loads functions.js) served from
 // 127.0.0.1 in headless Chromium, Office.js replaced by a CustomFunctions stand-in. Every
 // function of functions.json must be registered; each is called with Excel-shaped input and
 // must give what kernel-lib gives in Node (the reference), or a CustomFunctions.Error.
@@ -17,12 +18,12 @@ const col = (xs: ArrayLike<number>) => Array.from(xs, (x) => [x]);
 
 type Result = { value?: unknown; error?: { code: string | null; message: string; isCustomFunctionsError: boolean }; ms: number };
 
-describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () => {
+describe.skipIf(unavailable !== null)('the CBM functions on taskpane.html (the shared-runtime page) in headless Chromium', () => {
   let session: any;
   const call = (id: string, ...args: unknown[]): Promise<Result> => session.page.evaluate(([i, a]: [string, unknown[]]) => (window as any).__excel.call(i, ...a), [id, args]);
 
   beforeAll(async () => {
-    session = await openAddinPage('functions.html');
+    session = await openAddinPage('taskpane.html');
   });
   afterAll(async () => {
     await session?.close();

@@ -26,6 +26,8 @@ describe.skipIf(unavailable !== null)('taskpane.html in preview mode (headless C
 
   it('says it is in preview mode and disables the Excel-only buttons', async () => {
     expect(await text('#mode')).toBe('preview: bank-card sample');
+    expect(await session.page.locator('#preview-notice').isVisible()).toBe(true);
+    expect(await text('#preview-notice')).toMatch(/not running inside Excel/);
     expect(await session.page.locator('#use-data').isDisabled()).toBe(true);
     expect(await session.page.locator('#write-model').isDisabled()).toBe(true);
   });
@@ -66,6 +68,11 @@ describe.skipIf(unavailable !== null)('taskpane.html in preview mode (headless C
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('is the shared-runtime page: it loads functions.js, which registers nothing without Office', async () => {
+    expect(await session.page.locator('script[src="functions.js"]').count()).toBe(1);
+    expect(await session.page.evaluate(() => (window as any).cbmAddin?.registered)).toBe(false);
   });
 
   it('asked nothing from outside but office.js, which was refused', () => {

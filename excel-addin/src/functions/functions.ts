@@ -241,17 +241,25 @@ export async function optPrice(
   });
 }
 
-CustomFunctions.associate('FIT', fit);
-CustomFunctions.associate('SCORE', score);
-CustomFunctions.associate('HITRATE', hitRate);
-CustomFunctions.associate('LIFT', lift);
-CustomFunctions.associate('RESPRATE', responseRate);
-CustomFunctions.associate('ROI', roi);
-CustomFunctions.associate('CONFUSION', confusion);
-CustomFunctions.associate('GAINS', gains);
-CustomFunctions.associate('NORMALIZE', normalize);
-CustomFunctions.associate('SIMREVENUE', simRevenue);
-CustomFunctions.associate('OPTPRICE', optPrice);
+/** The functions by their ids in functions.json. */
+const FUNCTIONS: Record<string, (...args: never[]) => unknown> = {
+  FIT: fit,
+  SCORE: score,
+  HITRATE: hitRate,
+  LIFT: lift,
+  RESPRATE: responseRate,
+  ROI: roi,
+  CONFUSION: confusion,
+  GAINS: gains,
+  NORMALIZE: normalize,
+  SIMREVENUE: simRevenue,
+  OPTPRICE: optPrice,
+};
 
-/** For tests and benchmarks on the page: the cache (to clear it or read hits). */
-(globalThis as unknown as { cbmAddin: unknown }).cbmAddin = { cache };
+// The page also opens in a plain browser (the task pane's preview mode), where Office provides no
+// CustomFunctions: then nothing is registered, and nothing fails.
+const runtime = typeof CustomFunctions === 'undefined' ? null : CustomFunctions;
+if (runtime) for (const [id, fn] of Object.entries(FUNCTIONS)) runtime.associate(id, fn);
+
+/** For tests and benchmarks on the page: the cache (to clear it or read hits) and whether the functions were registered. */
+(globalThis as unknown as { cbmAddin: unknown }).cbmAddin = { cache, registered: runtime !== null };

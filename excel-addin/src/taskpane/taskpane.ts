@@ -188,6 +188,7 @@ async function start(): Promise<void> {
   }
   // Preview mode: the bank-card walk-through's data, and a preview portfolio.
   $('mode').textContent = 'preview: bank-card sample';
+  $('preview-notice').hidden = false;
   for (const id of ['use-data', 'use-churn', 'use-revenue']) ($(id) as HTMLButtonElement).disabled = true;
   state.data = previewTrainingRange();
   ($('scale') as HTMLInputElement).value = previewScale();
