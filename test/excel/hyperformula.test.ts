@@ -106,7 +106,7 @@ describe('HyperFormula evaluating the bank-card sheet with the CBM functions', (
   it("errors are the engine's error values with the add-in's messages", () => {
     expect(value('Metrics', 1, 17)).toBeCloseTo(8 / 29, 15);
     const threshold = value('Metrics', 1, 18) as { type: string; message: string };
-    expect(threshold.type).toBe('NUM');
+    expect(threshold.type).toBe('VALUE');
     expect(threshold.message).toMatch(/^CBM\.HITRATE: threshold must be between 0 and 1/);
     const short = value('Metrics', 1, 19) as { type: string; message: string };
     expect(short.type).toBe('VALUE');

@@ -4,6 +4,8 @@ import {
   fitLogit,
   gainsTable,
   minMaxScaler,
+  type MinMaxScaler,
+  type Table,
   scalerFromRanges,
   stepwise,
   tableFromRange,
@@ -19,7 +21,7 @@ import {
   optimizePrice,
   type OptimizePriceSpec,
 } from '@cbm-kit/kernel-lib';
-import { ExcelFailure, badNumber, notAvailable } from './excelErrors';
+import { ExcelFailure, badValue, dataRangeRow, notAvailable } from './excelErrors';
 import {
   codesOf,
   excelMatrix,
@@ -132,8 +134,38 @@ export function fitModel(data: Range, formula: unknown, method?: unknown, scale?
   if (formulaText === '') throw new ExcelFailure('#VALUE!', `formula is required, e.g. 'responded ~ gender + income + age'`);
   const options = stepwiseOptionsOf(optionalText(method, 'fit', 'method'));
   const prepare = preparationOf(scale, encode);
-  if (options) return stepwise(table, formulaText, { ...options, ...(prepare ? { prepare } : {}) }).model;
-  return fitLogit(table, formulaText, prepare ? { prepare } : {});
+  try {
+    if (options) return stepwise(table, formulaText, { ...options, ...(prepare ? { prepare } : {}) }).model;
+    return fitLogit(table, formulaText, prepare ? { prepare } : {});
+  } catch (error) {
+    throw preparationFailure(error, table, prepare) ?? error;
+  }
+}
+
+/**
+ * A preparation failure in the words of CBM.FIT's scale and encode arguments: the kernel reports
+ * the column and the data row (details), the argument that named the column says what to change.
+ */
+export function preparationFailure(error: unknown, table: Table, prepare: PreparationSpec | Preparation | undefined): ExcelFailure | null {
+  if (!(error instanceof CbmError) || error.code !== 'BAD_INPUT' || !prepare) return null;
+  const column = error.details.column;
+  const row = error.details.row;
+  if (typeof column !== 'string' || typeof row !== 'number' || !table.has(column)) return null;
+  const value = table.cells(column)[row];
+  const where = dataRangeRow(row);
+  const codes = 'encode' in prepare ? prepare.encode?.[column] : 'encodings' in prepare ? prepare.encodings[column] : undefined;
+  if (codes && typeof value === 'string') {
+    const known = Object.entries(codes).map(([level, code]) => `${level}=${code}`);
+    return badValue(
+      `column '${column}' holds '${value}' in ${where}, which encode gives no code (${known.join(', ')}); add one, e.g. '${column}: ${[...known, `${value}=0`].join(', ')}'`,
+    );
+  }
+  const scaled = 'scale' in prepare ? prepare.scale?.includes(column) : 'ranges' in prepare ? column in prepare.ranges : false;
+  if (scaled && typeof value === 'string')
+    return badValue(
+      `scale names column '${column}', which holds text ('${value}' in ${where}); scale numeric columns only, and give a text column codes with encode, e.g. '${column}: ${value}=1'`,
+    );
+  return null;
 }
 
 /** CBM.FIT: the model table (see modelTable.ts). */
@@ -188,8 +220,8 @@ export function lift(scores: unknown, actual: unknown, threshold?: unknown): num
 export function roi(scores: unknown, actual: unknown, threshold: unknown, profit: unknown, cost: unknown): number {
   const B = optionalNumber(profit, NaN, 'profit');
   const F = optionalNumber(cost, NaN, 'cost');
-  if (!(B > 0)) throw badNumber(`profit (B, per responder) must be a positive number, got ${B}`);
-  if (!(F > 0)) throw badNumber(`cost (F, per contact) must be a positive number, got ${F}`);
+  if (!(B > 0)) throw badValue(`profit (B, per responder) must be a positive number, got ${B}`);
+  if (!(F > 0)) throw badValue(`cost (F, per contact) must be a positive number, got ${F}`);
   const m = metricsAt(scores, actual, threshold, { profit: B, cost: F });
   return defined(m.roi!, 'ROI', m.threshold);
 }
@@ -244,7 +276,17 @@ export function normalize(values: unknown, min?: unknown, max?: unknown): number
   const low = unwrapScalar(min, 'min');
   const high = unwrapScalar(max, 'max');
   if (isBlank(low) !== isBlank(high)) throw new ExcelFailure('#VALUE!', 'give both min and max, or neither (then they are the smallest and largest value)');
-  const scaler = isBlank(low) ? minMaxScaler({ x }, ['x']) : scalerFromRanges({ x: { min: optionalNumber(low, NaN, 'min'), max: optionalNumber(high, NaN, 'max') } });
+  let scaler: MinMaxScaler;
+  try {
+    scaler = isBlank(low) ? minMaxScaler({ x }, ['x']) : scalerFromRanges({ x: { min: optionalNumber(low, NaN, 'min'), max: optionalNumber(high, NaN, 'max') } });
+  } catch (error) {
+    // The kernel names the column, here only 'x': say it of the values and the bounds instead.
+    if (error instanceof CbmError && error.code === 'BAD_INPUT')
+      throw badValue(
+        isBlank(low) ? 'the values are all equal, so they cannot be scaled to [0, 1]; give min and max' : `min must be below max, got ${String(low)} and ${String(high)}`,
+      );
+    throw error;
+  }
   const scaled = scaler.transform({ x }).x as Float64Array;
   const asRow = Array.isArray(values) && values.length === 1 && (values[0] as unknown[]).length > 1;
   return asRow ? [Array.from(scaled)] : Array.from(scaled, (v) => [v]);
@@ -275,10 +317,10 @@ export function revenueRequest(churnProbabilities: unknown, revenues: unknown, s
   const p = numberVector(churnProbabilities, 'churnProbabilities');
   const r = numberVector(revenues, 'revenues');
   if (p.length !== r.length) throw new ExcelFailure('#VALUE!', `churnProbabilities and revenues have ${p.length} and ${r.length} rows; give one of each per customer`);
-  for (let i = 0; i < p.length; i++) if (!(p[i] >= 0 && p[i] <= 1)) throw badNumber(`churnProbabilities holds ${p[i]} at position ${i + 1}; probabilities must be between 0 and 1`);
+  for (let i = 0; i < p.length; i++) if (!(p[i] >= 0 && p[i] <= 1)) throw badValue(`churnProbabilities holds ${p[i]} at position ${i + 1}; probabilities must be between 0 and 1`);
   const sims = wholeNumber(simulations, 10_000, 1, MAX_EXCEL_SIMULATIONS, 'simulations');
   if (sims * p.length > MAX_EXCEL_DRAWS)
-    throw badNumber(
+    throw badValue(
       `${sims} simulations × ${p.length} customers = ${(sims * p.length).toExponential(1)} draws is more than one cell should compute (${MAX_EXCEL_DRAWS.toExponential(0)}); run fewer simulations`,
     );
   const seedValue = unwrapScalar(seed, 'seed');
@@ -344,13 +386,13 @@ export function priceRequest(
   const p = numberVector(churnProbabilities, 'churnProbabilities');
   const r = numberVector(revenues, 'revenues');
   if (p.length !== r.length) throw new ExcelFailure('#VALUE!', `churnProbabilities and revenues have ${p.length} and ${r.length} rows; give one of each per customer`);
-  for (let i = 0; i < p.length; i++) if (!(p[i] >= 0 && p[i] <= 1)) throw badNumber(`churnProbabilities holds ${p[i]} at position ${i + 1}; probabilities must be between 0 and 1`);
+  for (let i = 0; i < p.length; i++) if (!(p[i] >= 0 && p[i] <= 1)) throw badValue(`churnProbabilities holds ${p[i]} at position ${i + 1}; probabilities must be between 0 and 1`);
   const slope = unwrapScalar(priceSlope, 'priceSlope');
   if (isBlank(slope)) throw new ExcelFailure('#VALUE!', 'priceSlope is required: the change in the logit of churn per unit of ln(1 + price change), e.g. 3');
   const b = optionalNumber(slope, NaN, 'priceSlope');
   const low = optionalNumber(lowerBound, -0.5, 'lowerBound');
   const high = optionalNumber(upperBound, 0.5, 'upperBound');
-  if (!(low > -1 && low < high)) throw badNumber(`the bounds must satisfy −1 < lowerBound < upperBound (relative price changes, −0.1 = a 10 % cut), got ${low} and ${high}`);
+  if (!(low > -1 && low < high)) throw badValue(`the bounds must satisfy −1 < lowerBound < upperBound (relative price changes, −0.1 = a 10 % cut), got ${low} and ${high}`);
   const count = unwrapScalar(churnersAtLeast, 'churnersAtLeast');
   const probability = unwrapScalar(maxProbability, 'maxProbability');
   if (isBlank(count) !== isBlank(probability))
@@ -359,13 +401,13 @@ export function priceRequest(
   if (!isBlank(count)) {
     const k = wholeNumber(count, 0, 0, p.length, 'churnersAtLeast');
     const q = optionalNumber(probability, NaN, 'maxProbability');
-    if (!(q > 0 && q < 1)) throw badNumber(`maxProbability must be between 0 and 1, got ${q}`);
+    if (!(q > 0 && q < 1)) throw badValue(`maxProbability must be between 0 and 1, got ${q}`);
     constraints.churnersAtLeast = { count: k, maxProbability: q };
   }
   const rate = unwrapScalar(maxChurnRate, 'maxChurnRate');
   if (!isBlank(rate)) {
     const m = optionalNumber(rate, NaN, 'maxChurnRate');
-    if (!(m > 0 && m < 1)) throw badNumber(`maxChurnRate must be between 0 and 1, got ${m}`);
+    if (!(m > 0 && m < 1)) throw badValue(`maxChurnRate must be between 0 and 1, got ${m}`);
     constraints.maxChurnRate = m;
   }
   return { churnProbabilities: p, revenues: r, priceResponse: { logitSlope: b }, bounds: [low, high], objective: 'revenue', constraints, simulations: 0 };

@@ -1,4 +1,4 @@
-import { ExcelFailure, badNumber } from './excelErrors';
+import { ExcelFailure, badValue } from './excelErrors';
 
 /**
  * Readers of Excel-shaped arguments. Excel hands a custom function a range as rows of cells
@@ -113,14 +113,14 @@ export function unwrapScalar(value: unknown, what: string): unknown {
 /** The campaign threshold a: strictly between 0 and 1, default 0.8 (the book's a). */
 export function thresholdArgument(value: unknown): number {
   const a = optionalNumber(value, 0.8, 'threshold');
-  if (!(a > 0 && a < 1)) throw badNumber(`threshold must be between 0 and 1 (a customer is selected when P > threshold), got ${a}`);
+  if (!(a > 0 && a < 1)) throw badValue(`threshold must be between 0 and 1 (a customer is selected when P > threshold), got ${a}`);
   return a;
 }
 
 /** A whole number within [low, high]. */
 export function wholeNumber(value: unknown, fallback: number, low: number, high: number, what: string): number {
   const n = optionalNumber(value, fallback, what);
-  if (!Number.isInteger(n) || n < low || n > high) throw badNumber(`${what} must be a whole number from ${low} to ${high}, got ${n}`);
+  if (!Number.isInteger(n) || n < low || n > high) throw badValue(`${what} must be a whole number from ${low} to ${high}, got ${n}`);
   return n;
 }
 

@@ -5,7 +5,7 @@
  * The JSDoc below is the source of dist/functions.json (custom-functions-metadata): the tags
  * give each function's id, name, parameter types and dimensionality.
  *
- * Every failure reaches Excel as a CustomFunctions.Error (#VALUE!, #N/A or #NUM!) with a message
+ * Every failure reaches Excel as a CustomFunctions.Error (#VALUE!, or #N/A for "not there") with a message
  * saying what to fix; results are cached per identical input.
  */
 import * as adapters from './adapters';
