@@ -55,8 +55,8 @@ describe('CBM.FIT and the model table', () => {
     const width = table[0].length;
     expect(table.every((r) => r.length === width)).toBe(true);
     const header = table.find((r) => r[0] === 'term')!;
-    expect(header.slice(0, 6)).toEqual(['term', 'coefficient', 'SE', 'z', 'p', 'of term']);
-    expect(header.slice(6, 6 + reference.names.length)).toEqual([...reference.names]);
+    expect(header.slice(0, 9)).toEqual(['term', 'coefficient', 'SE', 'z', 'p', 'odds ratio', 'OR 2.5 %', 'OR 97.5 %', 'of term']);
+    expect(header.slice(9, 9 + reference.names.length)).toEqual([...reference.names]);
   });
 
   it('learns scaling ranges from the data when only names are given', () => {
@@ -103,7 +103,7 @@ describe('CBM.SCORE', () => {
     broken[8][1] = 'abc';
     const g = failure(() => A.score(broken, sheet.all), 'SCORE');
     expect(g.code).toBe('#VALUE!');
-    expect(g.message).toMatch(/model table: the coefficient of .* must be a number/);
+    expect(g.message).toMatch(/model table: a cell in the coefficient rows differs from what CBM\.FIT wrote/);
     expect(failure(() => A.score([['{"format": "other"}']], sheet.all)).message).toMatch(/format is 'other'/);
     expect(failure(() => A.score([['{not json']], sheet.all)).message).toMatch(/not valid JSON/);
   });

@@ -29,6 +29,14 @@ const SIGNATURES: Record<string, { params: [string, string, 'matrix' | 'scalar',
     ],
     result: 'matrix',
   },
+  MODELJSON: {
+    params: [['model', 'any', 'matrix', false]],
+    result: 'matrix',
+  },
+  MODELTABLE: {
+    params: [['json', 'any', 'matrix', false]],
+    result: 'matrix',
+  },
   HITRATE: {
     params: [
       ['scores', 'any', 'matrix', false],

@@ -36,7 +36,7 @@ import {
   wholeNumber,
   type Range,
 } from './cells';
-import { modelFromCells, modelToTable } from './modelTable';
+import { modelFromCells, modelJsonCells, modelToTable } from './modelTable';
 
 /**
  * The add-in's functions as plain synchronous adapters: Excel-shaped arguments in, cells out,
@@ -185,6 +185,16 @@ export function scoreWith(model: LogitModel, data: Range): number[][] {
   const out: number[][] = new Array(p.length);
   for (let i = 0; i < p.length; i++) out[i] = [p[i]];
   return out;
+}
+
+/** CBM.MODELJSON: a model table (or model JSON) as one-line model JSON, over a column of cells when longer than a cell holds. */
+export function modelJson(model: Range): string[][] {
+  return modelJsonCells(modelFromCells(model));
+}
+
+/** CBM.MODELTABLE: model JSON (one cell or a column of cells) or a model table as the model table CBM.FIT spills. */
+export function modelTable(model: Range): OutCell[][] {
+  return modelToTable(modelFromCells(model));
 }
 
 // ---------------------------------------------------------------- campaign metrics

@@ -73,6 +73,13 @@ export function outcomeVector(range: unknown, what: string): Uint8Array {
 /** Scores and outcomes of equal length, read together so the message names both sizes. */
 export function scoredPair(scoresRange: unknown, actualRange: unknown): { scores: Float64Array; actual: Uint8Array } {
   const scores = numberVector(scoresRange, 'scores');
+  // Scores are probabilities: a percentage (×100), a date serial or a negative number would give a
+  // figure that looks plausible and is wrong.
+  for (let i = 0; i < scores.length; i++)
+    if (!(scores[i] >= 0 && scores[i] <= 1))
+      throw badValue(
+        `scores holds ${scores[i]} at position ${i + 1}; scores are probabilities between 0 and 1 (as CBM.SCORE gives them)${scores[i] > 1 && scores[i] <= 100 ? ', not percentages' : ''}`,
+      );
   const actual = outcomeVector(actualRange, 'actual');
   if (scores.length !== actual.length) throw new ExcelFailure('#VALUE!', `scores and actual have ${scores.length} and ${actual.length} rows; select ranges of the same length`);
   return { scores, actual };

@@ -59,12 +59,32 @@ export function fit(data: unknown[][], formula: string, method?: string, scale?:
 /**
  * Scores customers with a model: one response probability P per data row, equal to the notebook's model.predict.
  * @customfunction SCORE
- * @param model The model table CBM.FIT spilled, or one cell holding the model JSON a notebook saved.
+ * @param model The model table CBM.FIT spilled, or the model JSON a notebook saved (one cell, or a column of cells).
  * @param data Raw customer rows with a header row naming the model's columns.
  * @returns One P per customer row.
  */
 export function score(model: unknown[][], data: unknown[][]): number[][] {
   return call('SCORE', [model, data], () => adapters.score(model, data));
+}
+
+/**
+ * The model as one-line model JSON (what a notebook's LogitModel.fromJSON reads), over a column of cells when it is longer than one cell holds.
+ * @customfunction MODELJSON
+ * @param model The model table CBM.FIT spilled (or model JSON).
+ * @returns The JSON text, one or more cells in a column.
+ */
+export function modelJson(model: unknown[][]): string[][] {
+  return call('MODELJSON', [model], () => adapters.modelJson(model));
+}
+
+/**
+ * The model table of model JSON (one cell, or a column of cells as CBM.MODELJSON or a paste of pretty-printed JSON gives it), with its check row.
+ * @customfunction MODELTABLE
+ * @param json Model JSON in one cell or a column of cells.
+ * @returns The model table, as CBM.FIT spills it.
+ */
+export function modelTable(json: unknown[][]): unknown[][] {
+  return call('MODELTABLE', [json], () => adapters.modelTable(json));
 }
 
 /**
@@ -245,6 +265,8 @@ export async function optPrice(
 const FUNCTIONS: Record<string, (...args: never[]) => unknown> = {
   FIT: fit,
   SCORE: score,
+  MODELJSON: modelJson,
+  MODELTABLE: modelTable,
   HITRATE: hitRate,
   LIFT: lift,
   RESPRATE: responseRate,
