@@ -89,8 +89,8 @@ describe('CBM.SCORE', () => {
     const fromJson = A.score([[JSON.stringify(reference.toJSON(), null, 2)]], sheet.all);
     expect(fromTable.length).toBe(1000);
     for (let i = 0; i < expected.length; i++) {
-      expect(Math.abs(fromTable[i][0] - expected[i])).toBeLessThanOrEqual(1e-12);
-      expect(Math.abs(fromJson[i][0] - expected[i])).toBeLessThanOrEqual(1e-12);
+      expect(Math.abs((fromTable[i][0] as number) - expected[i])).toBeLessThanOrEqual(1e-12);
+      expect(Math.abs((fromJson[i][0] as number) - expected[i])).toBeLessThanOrEqual(1e-12);
     }
   });
 
@@ -143,7 +143,7 @@ describe('errors with Excel codes and messages that say what to fix', () => {
     ['text in scores (a header)', () => A.lift([['P'], [0.9], [0.3], [0.2]], y), '#VALUE!', /text 'P' at position 1 \(a header\?/],
     ['threshold outside (0, 1)', () => A.hitRate(p, y, 1.5), '#VALUE!', /threshold must be between 0 and 1/],
     ['threshold 0', () => A.hitRate(p, y, 0), '#VALUE!', /threshold must be between 0 and 1/],
-    ['non-binary actual', () => A.hitRate(p, col([1, 2, 0, 0]), 0.5), '#VALUE!', /holds 2 at position 2; outcomes must be 0 or 1/],
+    ['non-binary actual', () => A.hitRate(p, col([1, 2, 0, 0]), 0.5), '#VALUE!', /actual holds 2 at position 2; outcomes must be 1 or 0/],
     ['nobody selected', () => A.lift(p, y, 0.95), '#N/A', /nobody has P > 0.95/],
     [
       'a block instead of a column',

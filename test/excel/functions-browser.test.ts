@@ -89,7 +89,7 @@ describe.skipIf(unavailable !== null)('the CBM functions on taskpane.html (the s
       ['HITRATE', [p, y, 1.5], '#VALUE!', /^CBM\.HITRATE: threshold must be between 0 and 1/],
       ['RESPRATE', [p, y, 0.95], '#N/A', /nobody has P > 0.95/],
       ['HITRATE', [[[0.9], [''], [0.3], [0.2]], y], '#VALUE!', /blank cell at position 2/],
-      ['CONFUSION', [p, [[1], [0], ['yes'], [0]]], '#VALUE!', /the text 'yes' at position 3/],
+      ['CONFUSION', [p, [[1], [0], ['maybe'], [0]]], '#VALUE!', /actual holds the text 'maybe' at position 3/],
       ['SCORE', [[['not a model']], sheet.all], '#VALUE!', /model must be the table CBM\.FIT spilled or model JSON text/],
       ['SCORE', [JSON.stringify(reference.toJSON()), sheet.all.map((r) => r.filter((_, j) => j !== 3))], '#N/A', /the data has no column 'income'/],
       ['FIT', [sheet.trainRange, 'responded ~ gender +'], '#VALUE!', /^CBM\.FIT: /],

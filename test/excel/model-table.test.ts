@@ -31,7 +31,7 @@ describe('the check row refuses a changed table', () => {
   it('scores the table as CBM.FIT spilled it, and after a save that keeps 15 significant digits', () => {
     expect(A.score(table, sheet.all).map((r) => r[0])).toEqual(Array.from(expected));
     const saved = table.map((r) => r.map((v) => (typeof v === 'number' ? Number(v.toPrecision(15)) : v)));
-    A.score(saved, sheet.all).forEach((r, i) => expect(Math.abs(r[0] - expected[i])).toBeLessThan(1e-12));
+    A.score(saved, sheet.all).forEach((r, i) => expect(Math.abs((r[0] as number) - expected[i])).toBeLessThan(1e-12));
   });
   it.each([
     ['scale | income', 'scale', 'income'],

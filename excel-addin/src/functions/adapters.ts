@@ -9,7 +9,7 @@ import {
   scalerFromRanges,
   stepwise,
   tableFromRange,
-  type LogitModel,
+  LogitModel,
   type Preparation,
   type PreparationSpec,
   type StepwiseOptions,
@@ -26,6 +26,7 @@ import {
   codesOf,
   excelMatrix,
   isBlank,
+  numbersFromText,
   numberVector,
   optionalNumber,
   optionalText,
@@ -47,14 +48,57 @@ export type OutCell = string | number | boolean;
 
 // ---------------------------------------------------------------- data ranges
 
-/** A data range with its header row; a first row of mostly numbers is a range selected without its header. */
-export function dataTable(data: Range, what = 'data') {
-  const first = Array.isArray(data) && Array.isArray(data[0]) ? data[0] : [];
+/**
+ * A data range as people select it (A1:F1001 over 50 customers, a whole column): the header row,
+ * then the customers. Trailing blank rows and columns are padding and ignored; a blank row inside
+ * is a customer-less row, left out of the table (`kept` maps table rows back to data rows, so
+ * messages and outputs stay at the selected rows); numbers stored as text are read as numbers in
+ * an otherwise numeric column.
+ */
+export interface DataRange {
+  table: Table;
+  /** The data rows of the selection (the header not counted), padding included: the length of SCORE's output. */
+  rows: number;
+  /** For each table row, its data row in the selection (0 = the row below the header). */
+  kept: number[];
+  /** Blank rows inside the data (before its last customer), left out. */
+  blankInside: number;
+}
+
+const blankRow = (row: readonly unknown[], width: number) => {
+  for (let c = 0; c < width; c++) if (!isBlank(row[c])) return false;
+  return true;
+};
+
+/** Reads a data range with its header row; a first row of mostly numbers is a range selected without its header. */
+export function dataRange(data: Range, what = 'data'): DataRange {
+  if (!Array.isArray(data) || data.length === 0 || !data.every((row) => Array.isArray(row))) throw badValue(`${what} must be a range of cells with a header row`);
+  const first: readonly unknown[] = data[0];
   const numbers = first.filter((cell) => typeof cell === 'number' || typeof cell === 'boolean').length;
   if (numbers > 0 && numbers >= first.length - numbers) {
-    throw new ExcelFailure('#VALUE!', `${what} must start with a header row of column names, but its first row holds ${numbers} numbers; include the header row in the range`);
+    throw badValue(`${what} must start with a header row of column names, but its first row holds ${numbers} numbers; include the header row in the range`);
   }
-  return tableFromRange(data, { header: true });
+  let width = Math.max(...data.map((row) => row.length));
+  while (width > 0 && data.every((row) => isBlank(row[width - 1]))) width--;
+  if (width === 0) throw badValue(`${what} is blank; select the customers with their header row`);
+  let last = data.length - 1;
+  while (last > 0 && blankRow(data[last], width)) last--;
+  const kept: number[] = [];
+  for (let r = 1; r <= last; r++) if (!blankRow(data[r], width)) kept.push(r - 1);
+  const columns = Array.from({ length: width }, (_, c) => numbersFromText(kept.map((r) => data[r + 1][c])));
+  const trimmed = [data[0].slice(0, width), ...kept.map((_, i) => columns.map((column) => column[i]))];
+  return { table: tableFromRange(trimmed, { header: true }), rows: data.length - 1, kept, blankInside: last - kept.length };
+}
+
+/** The table of a data range (the task pane's evaluation reads the same rows as the fit). */
+export function dataTable(data: Range, what = 'data'): Table {
+  return dataRange(data, what).table;
+}
+
+/** A kernel-lib failure about a table row, re-pointed at the row of the selection it came from. */
+function atSelectedRow(error: unknown, kept: readonly number[]): unknown {
+  if (!(error instanceof CbmError) || typeof error.details.row !== 'number' || kept[error.details.row] === undefined) return error;
+  return new CbmError(error.code, error.message, { ...error.details, row: kept[error.details.row] });
 }
 
 // ---------------------------------------------------------------- FIT
@@ -129,30 +173,35 @@ function rangeRows(value: unknown): unknown[][] {
 
 /** The model CBM.FIT fits (shared with the task pane, which also wants the model object). */
 export function fitModel(data: Range, formula: unknown, method?: unknown, scale?: unknown, encode?: unknown): LogitModel {
-  const table = dataTable(data);
+  const { table, kept, blankInside } = dataRange(data);
   const formulaText = optionalText(formula, '', 'formula');
-  if (formulaText === '') throw new ExcelFailure('#VALUE!', `formula is required, e.g. 'responded ~ gender + income + age'`);
+  if (formulaText === '') throw badValue(`formula is required, e.g. 'responded ~ gender + income + age'`);
   const options = stepwiseOptionsOf(optionalText(method, 'fit', 'method'));
   const prepare = preparationOf(scale, encode);
+  let model: LogitModel;
   try {
-    if (options) return stepwise(table, formulaText, { ...options, ...(prepare ? { prepare } : {}) }).model;
-    return fitLogit(table, formulaText, prepare ? { prepare } : {});
+    model = options ? stepwise(table, formulaText, { ...options, ...(prepare ? { prepare } : {}) }).model : fitLogit(table, formulaText, prepare ? { prepare } : {});
   } catch (error) {
-    throw preparationFailure(error, table, prepare) ?? error;
+    throw preparationFailure(error, table, prepare, kept) ?? atSelectedRow(error, kept);
   }
+  if (blankInside === 0) return model;
+  // The count travels with the model (its JSON's warnings), so the table and MODELJSON both say it.
+  const json = model.toJSON();
+  json.warnings = [...json.warnings, `${blankInside} blank row${blankInside === 1 ? '' : 's'} inside the data range ${blankInside === 1 ? 'was' : 'were'} left out of the fit`];
+  return LogitModel.fromJSON(json);
 }
 
 /**
  * A preparation failure in the words of CBM.FIT's scale and encode arguments: the kernel reports
  * the column and the data row (details), the argument that named the column says what to change.
  */
-export function preparationFailure(error: unknown, table: Table, prepare: PreparationSpec | Preparation | undefined): ExcelFailure | null {
+export function preparationFailure(error: unknown, table: Table, prepare: PreparationSpec | Preparation | undefined, kept: readonly number[]): ExcelFailure | null {
   if (!(error instanceof CbmError) || error.code !== 'BAD_INPUT' || !prepare) return null;
   const column = error.details.column;
   const row = error.details.row;
   if (typeof column !== 'string' || typeof row !== 'number' || !table.has(column)) return null;
   const value = table.cells(column)[row];
-  const where = dataRangeRow(row);
+  const where = dataRangeRow(kept[row] ?? row);
   const codes = 'encode' in prepare ? prepare.encode?.[column] : 'encodings' in prepare ? prepare.encodings[column] : undefined;
   if (codes && typeof value === 'string') {
     const known = Object.entries(codes).map(([level, code]) => `${level}=${code}`);
@@ -175,15 +224,22 @@ export function fit(data: Range, formula: unknown, method?: unknown, scale?: unk
 
 // ---------------------------------------------------------------- SCORE
 
-/** CBM.SCORE: one P per data row (a column), equal to model.predict on the same rows. */
-export function score(model: Range, data: Range): number[][] {
+/** CBM.SCORE: one P per data row (a column), equal to model.predict on the same rows; blank for a blank row. */
+export function score(model: Range, data: Range): OutCell[][] {
   return scoreWith(modelFromCells(model), data);
 }
 
-export function scoreWith(model: LogitModel, data: Range): number[][] {
-  const p = model.predict(dataTable(data));
-  const out: number[][] = new Array(p.length);
-  for (let i = 0; i < p.length; i++) out[i] = [p[i]];
+export function scoreWith(model: LogitModel, data: Range): OutCell[][] {
+  const { table, rows, kept } = dataRange(data);
+  let p: Float64Array;
+  try {
+    p = model.predict(table);
+  } catch (error) {
+    throw atSelectedRow(error, kept);
+  }
+  // The output keeps the selection's shape: one cell per data row, blank where the row was blank.
+  const out: OutCell[][] = Array.from({ length: rows }, () => ['']);
+  for (let i = 0; i < p.length; i++) out[kept[i]] = [p[i]];
   return out;
 }
 
@@ -261,7 +317,8 @@ export const GAINS_HEADER = [
 /** CBM.GAINS: the gains table by score group (deciles by default), with a header row. */
 export function gains(scores: unknown, actual: unknown, groups?: unknown): OutCell[][] {
   const pair = scoredPair(scores, actual);
-  const g = wholeNumber(groups, 10, 1, pair.scores.length, 'groups');
+  // Deciles, or one group per customer when there are fewer than ten.
+  const g = wholeNumber(groups, Math.min(10, pair.scores.length), 1, pair.scores.length, 'groups');
   const rows = gainsTable(pair.scores, pair.actual, { groups: g });
   return excelMatrix([
     GAINS_HEADER,

@@ -61,9 +61,9 @@ export function fit(data: unknown[][], formula: string, method?: string, scale?:
  * @customfunction SCORE
  * @param model The model table CBM.FIT spilled, or the model JSON a notebook saved (one cell, or a column of cells).
  * @param data Raw customer rows with a header row naming the model's columns.
- * @returns One P per customer row.
+ * @returns One P per customer row, blank for a blank row (the output has the data range's rows).
  */
-export function score(model: unknown[][], data: unknown[][]): number[][] {
+export function score(model: unknown[][], data: unknown[][]): unknown[][] {
   return call('SCORE', [model, data], () => adapters.score(model, data));
 }
 
