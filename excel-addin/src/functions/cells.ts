@@ -130,7 +130,8 @@ export function scoredPair(scoresRange: unknown, actualRange: unknown): { scores
     if (!(error instanceof CbmError)) throw error;
     // The reader names the row of a value it cannot read; for text it cannot pair (no row), the
     // first text that is not yes/no, true/false or 1/0 is the cell to fix.
-    const row = typeof error.details.row === 'number' ? error.details.row : positions.findIndex((i) => typeof a[i] === 'string' && !OUTCOME_TEXT.has((a[i] as string).trim().toLowerCase()));
+    const row =
+      typeof error.details.row === 'number' ? error.details.row : positions.findIndex((i) => typeof a[i] === 'string' && !OUTCOME_TEXT.has((a[i] as string).trim().toLowerCase()));
     if (row < 0) throw badValue(`actual mixes text outcomes of different kinds (${withoutContext(error.message)}); use 1 and 0`);
     const v = a[positions[row]];
     throw badValue(
