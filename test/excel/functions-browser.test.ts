@@ -171,6 +171,24 @@ describe.skipIf(unavailable !== null)('the CBM functions on taskpane.html (the s
     expect(cells.find((row) => row[0] === 'P(churners ≥ 8)')![1]).toBeCloseTo(0.001, 9);
   });
 
+  it('CBM.AUC, ROC, SWEEP, CALIBRATION and BREAKEVEN give kernel-lib in Node', async () => {
+    const p = reference.predict(sheet.validation);
+    const y = sheet.validation.map((r) => r.responded as number);
+    expect((await call('AUC', col(p), col(y))).value).toBe(kl.auc(p, y));
+    const roc = (await call('ROC', col(p), col(y))).value as unknown[][];
+    expect(roc.slice(2).map((r) => r[1])).toEqual(
+      kl
+        .rocCurve(p, y)
+        .slice(1)
+        .map((r) => r.truePositiveRate),
+    );
+    const sweep = (await call('SWEEP', col(p), col(y), 0.05, 60, 20)).value as unknown[][];
+    expect(sweep.slice(1).map((r) => r[5])).toEqual(kl.thresholdSweep(p, y, { profit: 60, cost: 20 }).map((r) => (Number.isFinite(r.roi) ? r.roi : '')));
+    const calibration = (await call('CALIBRATION', col(p), col(y))).value as unknown[][];
+    expect(calibration.slice(1).map((r) => r[3])).toEqual(kl.calibrationTable(p, y).map((r) => r.count));
+    expect((await call('BREAKEVEN', 60, 20)).value).toEqual([[1 / 3]]);
+  });
+
   it('caches results per identical input', async () => {
     const before = await session.page.evaluate(() => (window as any).cbmAddin.cache.hits);
     await call('SCORE', modelTable, sheet.all);

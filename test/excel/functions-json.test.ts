@@ -29,6 +29,47 @@ const SIGNATURES: Record<string, { params: [string, string, 'matrix' | 'scalar',
     ],
     result: 'matrix',
   },
+  AUC: {
+    params: [
+      ['scores', 'any', 'matrix', false],
+      ['actual', 'any', 'matrix', false],
+    ],
+    result: 'scalar',
+  },
+  ROC: {
+    params: [
+      ['scores', 'any', 'matrix', false],
+      ['actual', 'any', 'matrix', false],
+    ],
+    result: 'matrix',
+  },
+  SWEEP: {
+    params: [
+      ['scores', 'any', 'matrix', false],
+      ['actual', 'any', 'matrix', false],
+      ['step', 'number', 'scalar', true],
+      ['profit', 'number', 'scalar', true],
+      ['cost', 'number', 'scalar', true],
+    ],
+    result: 'matrix',
+  },
+  BREAKEVEN: {
+    params: [
+      ['profit', 'number', 'scalar', false],
+      ['cost', 'number', 'scalar', false],
+      ['scores', 'any', 'matrix', true],
+      ['actual', 'any', 'matrix', true],
+    ],
+    result: 'matrix',
+  },
+  CALIBRATION: {
+    params: [
+      ['scores', 'any', 'matrix', false],
+      ['actual', 'any', 'matrix', false],
+      ['bins', 'number', 'scalar', true],
+    ],
+    result: 'matrix',
+  },
   MODELJSON: {
     params: [['model', 'any', 'matrix', false]],
     result: 'matrix',

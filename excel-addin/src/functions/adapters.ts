@@ -1,6 +1,11 @@
 import {
   CbmError,
+  auc,
+  breakEvenThreshold,
+  calibrationTable,
   campaignMetrics,
+  rocCurve,
+  thresholdSweep,
   fitLogit,
   gainsTable,
   minMaxScaler,
@@ -284,11 +289,7 @@ export function lift(scores: unknown, actual: unknown, threshold?: unknown): num
 
 /** CBM.ROI: response rate × B / F. */
 export function roi(scores: unknown, actual: unknown, threshold: unknown, profit: unknown, cost: unknown): number {
-  const B = optionalNumber(profit, NaN, 'profit');
-  const F = optionalNumber(cost, NaN, 'cost');
-  if (!(B > 0)) throw badValue(`profit (B, per responder) must be a positive number, got ${B}`);
-  if (!(F > 0)) throw badValue(`cost (F, per contact) must be a positive number, got ${F}`);
-  const m = metricsAt(scores, actual, threshold, { profit: B, cost: F });
+  const m = metricsAt(scores, actual, threshold, campaignEconomics(profit, cost, false)!);
   return defined(m.roi!, 'ROI', m.threshold);
 }
 
@@ -335,6 +336,83 @@ export function gains(scores: unknown, actual: unknown, groups?: unknown): OutCe
       r.maxScore,
     ]),
   ]);
+}
+
+/** CBM.AUC: the area under the ROC curve, the chance that a responder outscores a non-responder (ties count half). */
+export function aucOf(scores: unknown, actual: unknown): number {
+  const pair = scoredPair(scores, actual);
+  const value = auc(pair.scores, pair.actual);
+  if (!Number.isFinite(value)) throw notAvailable('the AUC needs responders and non-responders among the customers; actual holds only one outcome');
+  return value;
+}
+
+export const ROC_HEADER = ['threshold', 'true-positive rate', 'false-positive rate'];
+
+/** CBM.ROC: the ROC curve from the strictest cut (nobody selected) to everybody, one row per distinct score. */
+export function roc(scores: unknown, actual: unknown): OutCell[][] {
+  const pair = scoredPair(scores, actual);
+  // The first point (nobody selected) has threshold +Infinity, which a cell cannot hold: blank.
+  return excelMatrix([ROC_HEADER, ...rocCurve(pair.scores, pair.actual).map((r) => [r.threshold, r.truePositiveRate, r.falsePositiveRate])]);
+}
+
+export const SWEEP_HEADER = ['threshold', 'selected', 'response rate', 'hit rate', 'lift', 'ROI'];
+
+/** CBM.SWEEP: the campaign figures at thresholds 0, step, 2·step, … below 1 (ROI blank without profit and cost). */
+export function sweep(scores: unknown, actual: unknown, step?: unknown, profit?: unknown, cost?: unknown): OutCell[][] {
+  const pair = scoredPair(scores, actual);
+  const by = optionalNumber(step, 0.05, 'step');
+  if (!(by > 0 && by <= 0.5)) throw badValue(`step must be a number above 0 and at most 0.5 (0.05 gives 20 thresholds), got ${by}`);
+  const thresholds: number[] = [];
+  // k·step, rounded to 12 digits, so 0.05 steps print as 0.15 rather than 0.15000000000000002.
+  for (let k = 0; k * by < 1 - 1e-12; k++) thresholds.push(Number((k * by).toFixed(12)));
+  const economics = campaignEconomics(profit, cost, true);
+  const rows = thresholdSweep(pair.scores, pair.actual, { thresholds, ...(economics ?? {}) });
+  return excelMatrix([SWEEP_HEADER, ...rows.map((r) => [r.threshold, r.selected, r.responseRate, r.hitRate, r.lift, r.roi])]);
+}
+
+/** Profit B per responder and cost F per contact: both positive; both omitted gives null when `optional`. */
+function campaignEconomics(profit: unknown, cost: unknown, optional: boolean): { profit: number; cost: number } | null {
+  const b = unwrapScalar(profit, 'profit');
+  const f = unwrapScalar(cost, 'cost');
+  if (optional && isBlank(b) && isBlank(f)) return null;
+  if (isBlank(b) !== isBlank(f)) throw badValue('give profit and cost together (profit B per responder, cost F per contact)');
+  const B = optionalNumber(b, NaN, 'profit');
+  const F = optionalNumber(f, NaN, 'cost');
+  if (!(B > 0)) throw badValue(`profit (B, per responder) must be a positive number, got ${B}`);
+  if (!(F > 0)) throw badValue(`cost (F, per contact) must be a positive number, got ${F}`);
+  return { profit: B, cost: F };
+}
+
+/**
+ * CBM.BREAKEVEN: the response rate at which a campaign pays for itself, F / B (ROI = rate × B / F
+ * = 1); with scores and actual, the lowest threshold whose selection still reaches it (kernel-lib's
+ * breakEvenThreshold) spilled with its figures.
+ */
+export function breakEven(profit: unknown, cost: unknown, scores?: unknown, actual?: unknown): OutCell[][] {
+  const economics = campaignEconomics(profit, cost, false)!;
+  const noScores = isBlank(Array.isArray(scores) && scores.length === 1 && Array.isArray(scores[0]) && scores[0].length === 1 ? scores[0][0] : scores);
+  // One cell (a 1×1 spill) without scores; the function's result is a range either way.
+  if (noScores) return [[economics.cost / economics.profit]];
+  const pair = scoredPair(scores, actual);
+  const best = breakEvenThreshold(pair.scores, pair.actual, economics);
+  if (!best)
+    throw notAvailable(`no selection reaches the break-even response rate ${economics.cost / economics.profit} (cost / profit); the campaign does not pay at any threshold`);
+  return excelMatrix([
+    ['break-even response rate', best.breakEvenResponseRate],
+    ['threshold', best.threshold],
+    ['selected', best.selected],
+    ['response rate', best.responseRate],
+    ['ROI', best.roi],
+  ]);
+}
+
+export const CALIBRATION_HEADER = ['bin', 'mean P', 'observed rate', 'customers'];
+
+/** CBM.CALIBRATION: scores cut into equal-width bins of P, the mean P beside the observed response rate (blank for an empty bin). */
+export function calibration(scores: unknown, actual: unknown, bins?: unknown): OutCell[][] {
+  const pair = scoredPair(scores, actual);
+  const b = wholeNumber(bins, 10, 1, 1000, 'bins');
+  return excelMatrix([CALIBRATION_HEADER, ...calibrationTable(pair.scores, pair.actual, { bins: b }).map((r) => [r.bin, r.meanPredicted, r.observedRate, r.count])]);
 }
 
 /** CBM.NORMALIZE: (x − min)/(max − min), min and max from the values unless both are given; same shape as the input. */

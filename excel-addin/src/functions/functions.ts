@@ -45,6 +45,7 @@ function call<T>(name: string, args: unknown[], compute: () => T, quick = true):
 /**
  * Fits a logistic regression and spills the model table: one row per coefficient (term, coefficient, SE, z, p) with the covariance, the preparation (scaling ranges, codes) and the fit statistics. CBM.SCORE reads it back.
  * @customfunction FIT
+ * @helpurl https://localhost:3000/reference.html#FIT
  * @param data Customer rows with a header row of column names.
  * @param formula R-style formula, e.g. "responded ~ gender + income + age".
  * @param [method] "fit" (default) or "stepwise" (AIC, as R's step); "stepwise-free" lets any term go as the book does; "stepwise-bic", "stepwise-p" choose the criterion.
@@ -59,6 +60,7 @@ export function fit(data: unknown[][], formula: string, method?: string, scale?:
 /**
  * Scores customers with a model: one response probability P per data row, equal to the notebook's model.predict.
  * @customfunction SCORE
+ * @helpurl https://localhost:3000/reference.html#SCORE
  * @param model The model table CBM.FIT spilled, or the model JSON a notebook saved (one cell, or a column of cells).
  * @param data Raw customer rows with a header row naming the model's columns.
  * @returns One P per customer row, blank for a blank row (the output has the data range's rows).
@@ -70,6 +72,7 @@ export function score(model: unknown[][], data: unknown[][]): unknown[][] {
 /**
  * The model as one-line model JSON (what a notebook's LogitModel.fromJSON reads), over a column of cells when it is longer than one cell holds.
  * @customfunction MODELJSON
+ * @helpurl https://localhost:3000/reference.html#MODELJSON
  * @param model The model table CBM.FIT spilled (or model JSON).
  * @returns The JSON text, one or more cells in a column.
  */
@@ -80,6 +83,7 @@ export function modelJson(model: unknown[][]): string[][] {
 /**
  * The model table of model JSON (one cell, or a column of cells as CBM.MODELJSON or a paste of pretty-printed JSON gives it), with its check row.
  * @customfunction MODELTABLE
+ * @helpurl https://localhost:3000/reference.html#MODELTABLE
  * @param json Model JSON in one cell or a column of cells.
  * @returns The model table, as CBM.FIT spills it.
  */
@@ -90,6 +94,7 @@ export function modelTable(json: unknown[][]): unknown[][] {
 /**
  * Hit rate: the share of customers the rule P > threshold classifies correctly, (TP + TN) / n.
  * @customfunction HITRATE
+ * @helpurl https://localhost:3000/reference.html#HITRATE
  * @param scores Scores P, one column or row.
  * @param actual Actual outcomes 0/1, the same length.
  * @param [threshold] Threshold a in (0, 1); default 0.8.
@@ -102,6 +107,7 @@ export function hitRate(scores: unknown[][], actual: unknown[][], threshold?: nu
 /**
  * Lift: the response rate among customers with P > threshold over the overall response rate.
  * @customfunction LIFT
+ * @helpurl https://localhost:3000/reference.html#LIFT
  * @param scores Scores P, one column or row.
  * @param actual Actual outcomes 0/1, the same length.
  * @param [threshold] Threshold a in (0, 1); default 0.8.
@@ -114,6 +120,7 @@ export function lift(scores: unknown[][], actual: unknown[][], threshold?: numbe
 /**
  * Response rate: the share of customers with P > threshold who responded, TP / selected.
  * @customfunction RESPRATE
+ * @helpurl https://localhost:3000/reference.html#RESPRATE
  * @param scores Scores P, one column or row.
  * @param actual Actual outcomes 0/1, the same length.
  * @param [threshold] Threshold a in (0, 1); default 0.8.
@@ -126,6 +133,7 @@ export function responseRate(scores: unknown[][], actual: unknown[][], threshold
 /**
  * Return on the campaign that contacts customers with P > threshold: response rate × profit / cost. It pays when ROI ≥ 1.
  * @customfunction ROI
+ * @helpurl https://localhost:3000/reference.html#ROI
  * @param scores Scores P, one column or row.
  * @param actual Actual outcomes 0/1, the same length.
  * @param threshold Threshold a in (0, 1).
@@ -140,6 +148,7 @@ export function roi(scores: unknown[][], actual: unknown[][], threshold: number,
 /**
  * The 2×2 table of selection (P > threshold) against the outcome: rows selected / not selected, columns responded / did not.
  * @customfunction CONFUSION
+ * @helpurl https://localhost:3000/reference.html#CONFUSION
  * @param scores Scores P, one column or row.
  * @param actual Actual outcomes 0/1, the same length.
  * @param [threshold] Threshold a in (0, 1); default 0.8.
@@ -152,6 +161,7 @@ export function confusion(scores: unknown[][], actual: unknown[][], threshold?: 
 /**
  * The gains table: customers ranked by score and cut into groups (deciles by default), with response rate, cumulative shares and lift per group.
  * @customfunction GAINS
+ * @helpurl https://localhost:3000/reference.html#GAINS
  * @param scores Scores P, one column or row.
  * @param actual Actual outcomes 0/1, the same length.
  * @param [groups] Number of groups; default 10.
@@ -162,8 +172,75 @@ export function gains(scores: unknown[][], actual: unknown[][], groups?: number)
 }
 
 /**
+ * Area under the ROC curve: the chance that a randomly chosen responder has a higher score than a randomly chosen non-responder (ties count half); 0.5 is no better than chance.
+ * @customfunction AUC
+ * @helpurl https://localhost:3000/reference.html#AUC
+ * @param scores Scores P, one column or row.
+ * @param actual Actual outcomes (1/0, TRUE/FALSE or Yes/No), the same length.
+ * @returns The AUC.
+ */
+export function aucOf(scores: unknown[][], actual: unknown[][]): number {
+  return call('AUC', [scores, actual], () => adapters.aucOf(scores, actual));
+}
+
+/**
+ * The ROC curve: true- and false-positive rates of the rule P ≥ threshold at every distinct score, from nobody selected to everybody.
+ * @customfunction ROC
+ * @helpurl https://localhost:3000/reference.html#ROC
+ * @param scores Scores P, one column or row.
+ * @param actual Actual outcomes (1/0, TRUE/FALSE or Yes/No), the same length.
+ * @returns threshold, true-positive rate, false-positive rate, with a header row.
+ */
+export function roc(scores: unknown[][], actual: unknown[][]): unknown[][] {
+  return call('ROC', [scores, actual], () => adapters.roc(scores, actual));
+}
+
+/**
+ * The threshold sweep: customers selected, response rate, hit rate, lift and ROI at thresholds 0, step, 2·step, … below 1.
+ * @customfunction SWEEP
+ * @helpurl https://localhost:3000/reference.html#SWEEP
+ * @param scores Scores P, one column or row.
+ * @param actual Actual outcomes (1/0, TRUE/FALSE or Yes/No), the same length.
+ * @param [step] Distance between thresholds; default 0.05.
+ * @param [profit] Profit B per responder, for the ROI column.
+ * @param [cost] Cost F per contact, for the ROI column.
+ * @returns threshold, selected, response rate, hit rate, lift, ROI, with a header row.
+ */
+export function sweep(scores: unknown[][], actual: unknown[][], step?: number, profit?: number, cost?: number): unknown[][] {
+  return call('SWEEP', [scores, actual, step, profit, cost], () => adapters.sweep(scores, actual, step, profit, cost));
+}
+
+/**
+ * The break-even response rate F / B at which a campaign pays for itself (ROI = 1); with scores and actual, the lowest threshold whose selection still reaches it, with its figures.
+ * @customfunction BREAKEVEN
+ * @helpurl https://localhost:3000/reference.html#BREAKEVEN
+ * @param profit Profit B per responder.
+ * @param cost Cost F per contact.
+ * @param [scores] Scores P, one column or row.
+ * @param [actual] Actual outcomes, the same length.
+ * @returns The break-even response rate, or the break-even threshold's figures.
+ */
+export function breakEven(profit: number, cost: number, scores?: unknown[][], actual?: unknown[][]): unknown[][] {
+  return call('BREAKEVEN', [profit, cost, scores, actual], () => adapters.breakEven(profit, cost, scores, actual));
+}
+
+/**
+ * Calibration: scores cut into equal-width bins of P, each bin's mean P beside the share who actually responded. A well-calibrated model has the two close.
+ * @customfunction CALIBRATION
+ * @helpurl https://localhost:3000/reference.html#CALIBRATION
+ * @param scores Scores P, one column or row.
+ * @param actual Actual outcomes (1/0, TRUE/FALSE or Yes/No), the same length.
+ * @param [bins] Number of bins; default 10.
+ * @returns bin, mean P, observed rate, customers, with a header row.
+ */
+export function calibration(scores: unknown[][], actual: unknown[][], bins?: number): unknown[][] {
+  return call('CALIBRATION', [scores, actual, bins], () => adapters.calibration(scores, actual, bins));
+}
+
+/**
  * Min-max normalisation (x − min) / (max − min); min and max are the values' own unless both are given (e.g. the training ranges).
  * @customfunction NORMALIZE
+ * @helpurl https://localhost:3000/reference.html#NORMALIZE
  * @param values Numbers, one column or row.
  * @param [min] The value that maps to 0.
  * @param [max] The value that maps to 1.
@@ -200,6 +277,7 @@ async function callAsync<T>(
 /**
  * Monte Carlo of next period's revenue: each customer churns with their probability; spills the summary (mean, sd, 5/50/95% quantiles, expected churners, P(churners ≥ k)) or the histogram. The same seed gives the same numbers as the notebooks.
  * @customfunction SIMREVENUE
+ * @helpurl https://localhost:3000/reference.html#SIMREVENUE
  * @param churnProbabilities Each customer's churn probability, one column or row.
  * @param revenues Each customer's revenue if retained, the same length.
  * @param [simulations] Number of simulated periods, 1 to 1,000,000; default 10,000.
@@ -229,6 +307,7 @@ export async function simRevenue(
 /**
  * The price change that maximises expected revenue when churn responds to price (logit of churn moves by priceSlope × ln(1 + change)), under an optional cap on P(churners ≥ k) and on the churn rate. Spills the optimum beside today's figures.
  * @customfunction OPTPRICE
+ * @helpurl https://localhost:3000/reference.html#OPTPRICE
  * @param churnProbabilities Each customer's churn probability at today's price, one column or row.
  * @param revenues Each customer's revenue at today's price if retained, the same length.
  * @param priceSlope Price sensitivity b: logit churn changes by b × ln(1 + price change).
@@ -274,6 +353,11 @@ const FUNCTIONS: Record<string, (...args: never[]) => unknown> = {
   CONFUSION: confusion,
   GAINS: gains,
   NORMALIZE: normalize,
+  AUC: aucOf,
+  ROC: roc,
+  SWEEP: sweep,
+  BREAKEVEN: breakEven,
+  CALIBRATION: calibration,
   SIMREVENUE: simRevenue,
   OPTPRICE: optPrice,
 };
