@@ -64,6 +64,8 @@ const common = {
 };
 const functions = await esbuild.build({ ...common, entryPoints: [path.join(src, 'functions', 'functions.ts')], outfile: path.join(dist, 'functions.js'), metafile: true });
 await esbuild.build({ ...common, entryPoints: [path.join(src, 'taskpane', 'taskpane.ts')], outfile: path.join(dist, 'taskpane.js') });
+// FIT and OPTPRICE run in a worker of their own (offThread.ts).
+await esbuild.build({ ...common, entryPoints: [path.join(src, 'functions', 'worker.ts')], outfile: path.join(dist, 'functions-worker.js') });
 
 // functions.json comes from the JSDoc, never by hand.
 const metadata = await generateCustomFunctionsMetadata(path.join(src, 'functions', 'functions.ts'));

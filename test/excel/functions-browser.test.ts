@@ -152,6 +152,26 @@ describe.skipIf(unavailable !== null)('the CBM functions on taskpane.html (the s
     expect(cancelled.ms).toBeLessThan(full.ms);
   });
 
+  it('CBM.FIT and CBM.OPTPRICE run in a worker: the page thread stays free, and a cancel ends the call', async () => {
+    // Structure, not speed: each call starts a worker (offThreadRuns), and a 10 ms timer set as the
+    // call starts fires while the worker computes (null would mean the page thread was blocked).
+    const before = await session.page.evaluate(() => ({ ...(window as any).cbmAddin.offThreadRuns }));
+    const big = [sheet.trainRange[0], ...Array.from({ length: 100 }, () => sheet.trainRange.slice(1)).flat()];
+    const run = (id: string, args: unknown[], options: object = {}): Promise<Result & { timerFiredAfter: number | null }> =>
+      session.page.evaluate(([i, a, o]: [string, unknown[], object]) => (window as any).__excel.callWith(i, a, o), [id, args, options]);
+    const fitted = await run('FIT', [big, sheet.formula, 'stepwise-free', sheet.scaleRanges, sheet.encode]);
+    expect(fitted.error).toBeUndefined();
+    expect(fitted.timerFiredAfter).not.toBeNull();
+    const priced = await run('OPTPRICE', [col([0.66, 0.41, 0.51, 0.49, 0.69]), col([1895, 1952, 3069, 3465, 1108]), 3]);
+    expect(priced.error).toBeUndefined();
+    const after = await session.page.evaluate(() => ({ ...(window as any).cbmAddin.offThreadRuns }));
+    expect(after.worker - before.worker).toBe(2);
+    expect(after.inline).toBe(before.inline);
+    const cancelled = await run('FIT', [big, sheet.formula, 'stepwise', sheet.scaleRanges, sheet.encode], { cancelAfterMs: 20 });
+    expect(cancelled.error?.isCustomFunctionsError).toBe(true);
+    expect(cancelled.error?.message).toMatch(/cancelled/);
+  });
+
   it('CBM.OPTPRICE gives kernel-lib optimizePrice in Node', async () => {
     const p = [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41];
     const revenue = [1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872];

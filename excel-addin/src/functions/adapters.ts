@@ -83,7 +83,9 @@ export function dataRange(data: Range, what = 'data'): DataRange {
   if (numbers > 0 && numbers >= first.length - numbers) {
     throw badValue(`${what} must start with a header row of column names, but its first row holds ${numbers} numbers; include the header row in the range`);
   }
-  let width = Math.max(...data.map((row) => row.length));
+  // A loop, not Math.max(...rows): a whole-column selection has a million rows, beyond the argument limit.
+  let width = 0;
+  for (const row of data) if (row.length > width) width = row.length;
   while (width > 0 && data.every((row) => isBlank(row[width - 1]))) width--;
   if (width === 0) throw badValue(`${what} is blank; select the customers with their header row`);
   let last = data.length - 1;
@@ -585,9 +587,4 @@ export function optPrice(
     [k === undefined ? 'P(churners ≥ k)' : `P(churners ≥ ${k})`, best.tailProbability ?? '', best.today.tailProbability ?? ''],
     ['binding constraint', binding.length ? binding.join(', ') : 'none', ''],
   ]);
-}
-
-/** The failure a cancelled calculation ends with. */
-export function cancelled(): ExcelFailure {
-  return new ExcelFailure('#N/A', 'the calculation was cancelled');
 }

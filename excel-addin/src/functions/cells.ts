@@ -195,7 +195,8 @@ export function codesOf(encodings: Record<string, Record<string, number>>, colum
 
 /** A 2-D result for Excel: NaN and ±Infinity (which a cell cannot hold) become blanks. */
 export function excelMatrix(rows: readonly (readonly unknown[])[]): (string | number | boolean)[][] {
-  const width = Math.max(...rows.map((r) => r.length));
+  let width = 0;
+  for (const r of rows) if (r.length > width) width = r.length; // not Math.max(...): too many rows for its arguments
   return rows.map((row) => {
     const out: (string | number | boolean)[] = new Array(width).fill('');
     row.forEach((v, j) => {

@@ -12,6 +12,7 @@ import * as adapters from './adapters';
 import { ResultCache, cellCount } from './cache';
 import { describeFailure } from './excelErrors';
 import { simulateRevenueYielding, type Cancellation } from './longRunning';
+import { offThreadRuns, runOffThread } from './offThread';
 
 const cache = new ResultCache<unknown>(64);
 
@@ -43,7 +44,7 @@ function call<T>(name: string, args: unknown[], compute: () => T, quick = true):
 }
 
 /**
- * Fits a logistic regression and spills the model table: one row per coefficient (term, coefficient, SE, z, p) with the covariance, the preparation (scaling ranges, codes) and the fit statistics. CBM.SCORE reads it back.
+ * Fits a logistic regression and spills the model table: one row per coefficient (term, coefficient, SE, z, p, odds ratio and its 95 % interval) with the covariance, the preparation (scaling ranges, codes), the fit statistics and a check row. CBM.SCORE reads it back. Runs off Excel's thread.
  * @customfunction FIT
  * @helpurl https://localhost:3000/reference.html#FIT
  * @param data Customer rows with a header row of column names.
@@ -51,10 +52,20 @@ function call<T>(name: string, args: unknown[], compute: () => T, quick = true):
  * @param [method] "fit" (default) or "stepwise" (AIC, as R's step); "stepwise-free" lets any term go as the book does; "stepwise-bic", "stepwise-p" choose the criterion.
  * @param [scale] Columns to min-max scale: names ("income, age", ranges learned on data) or rows of column | min | max.
  * @param [encode] Codes for text columns: "gender: M=1, F=0" or rows of column | level | code.
+ * @param invocation Excel's invocation (cancellation).
  * @returns The model table.
+ * @cancelable
  */
-export function fit(data: unknown[][], formula: string, method?: string, scale?: unknown[][], encode?: unknown[][]): unknown[][] {
-  return call('FIT', [data, formula, method, scale, encode], () => adapters.fit(data, formula, method, scale, encode), false);
+export async function fit(
+  data: unknown[][],
+  formula: string,
+  method?: string,
+  scale?: unknown[][],
+  encode?: unknown[][],
+  invocation?: CustomFunctions.CancelableInvocation,
+): Promise<unknown[][]> {
+  const args = [data, formula, method, scale, encode];
+  return callAsync('FIT', args, invocation, (cancellation) => runOffThread('FIT', args, cancellation, () => adapters.fit(data, formula, method, scale, encode)));
 }
 
 /**
@@ -263,6 +274,7 @@ async function callAsync<T>(
   if (invocation)
     invocation.onCanceled = () => {
       cancellation.cancelled = true;
+      cancellation.onCancel?.();
     };
   let result: T;
   try {
@@ -332,12 +344,12 @@ export async function optPrice(
   invocation?: CustomFunctions.CancelableInvocation,
 ): Promise<unknown[][]> {
   const args = [churnProbabilities, revenues, priceSlope, lowerBound, upperBound, churnersAtLeast, maxProbability, maxChurnRate];
-  return callAsync('OPTPRICE', args, invocation, async (cancellation) => {
-    // One yield first, so Excel paints before a long search; the search itself is one kernel-lib call.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    if (cancellation.cancelled) throw adapters.cancelled();
-    return adapters.optPrice(churnProbabilities, revenues, priceSlope, lowerBound, upperBound, churnersAtLeast, maxProbability, maxChurnRate);
-  });
+  // The search is one kernel-lib call: it runs in a worker, off Excel's thread.
+  return callAsync('OPTPRICE', args, invocation, (cancellation) =>
+    runOffThread('OPTPRICE', args, cancellation, () =>
+      adapters.optPrice(churnProbabilities, revenues, priceSlope, lowerBound, upperBound, churnersAtLeast, maxProbability, maxChurnRate),
+    ),
+  );
 }
 
 /** The functions by their ids in functions.json. */
@@ -367,5 +379,5 @@ const FUNCTIONS: Record<string, (...args: never[]) => unknown> = {
 const runtime = typeof CustomFunctions === 'undefined' ? null : CustomFunctions;
 if (runtime) for (const [id, fn] of Object.entries(FUNCTIONS)) runtime.associate(id, fn);
 
-/** For tests and benchmarks on the page: the cache (to clear it or read hits) and whether the functions were registered. */
-(globalThis as unknown as { cbmAddin: unknown }).cbmAddin = { cache, registered: runtime !== null };
+/** For tests and benchmarks on the page: the cache (to clear it or read hits), whether the functions were registered, the calls run off the thread. */
+(globalThis as unknown as { cbmAddin: unknown }).cbmAddin = { cache, registered: runtime !== null, offThreadRuns };

@@ -11,6 +11,8 @@ import { ExcelFailure } from './excelErrors';
  */
 export interface Cancellation {
   cancelled: boolean;
+  /** Called once when Excel cancels (a worker is terminated at once rather than polled). */
+  onCancel?: () => void;
 }
 
 const yieldToExcel = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
