@@ -90,6 +90,11 @@ describe('manifest.xml references', () => {
     expect(xml).toMatch(/<Set Name="SharedRuntime" MinVersion="1.1"\/>/);
     expect(xml).toMatch(/<Permissions>ReadWriteDocument<\/Permissions>/);
   });
+  it('has the 64 px high-resolution icon Microsoft recommends', () => {
+    expect(xml).toMatch(/<HighResolutionIconUrl DefaultValue="[^"]+\/icon-64\.png"\/>/);
+    const png = fs.readFileSync(path.join(root, 'excel-addin/assets/icon-64.png'));
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([64, 64]);
+  });
   it('names no page but taskpane.html (functions.html is gone)', () => {
     const pages = [...ids.values()].filter((url) => url.endsWith('.html'));
     expect(new Set(pages.map((url) => url.replace(/^.*\//, '')))).toEqual(new Set(['taskpane.html']));

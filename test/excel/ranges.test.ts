@@ -113,3 +113,19 @@ describe('GAINS on fewer than ten customers', () => {
     expect(g.length).toBe(6);
   });
 });
+
+describe('CBM.OPTPRICE says what holds the optimum and refuses a slope that cannot be', () => {
+  const churn = [[0.66], [0.41], [0.51], [0.49], [0.69]];
+  const revenue = [[1895], [1952], [3069], [3465], [1108]];
+  it('refuses a negative price slope (it recommended the largest rise allowed)', () => {
+    const f = failure(() => A.optPrice(churn, revenue, -3), 'OPTPRICE');
+    expect(f.code).toBe('#VALUE!');
+    expect(f.message).toMatch(/priceSlope must be above 0 .* got -3/);
+  });
+  it('names the bound that holds an optimum at a bound', () => {
+    // A weak slope: revenue rises with price all the way to the upper bound 0.1.
+    const cells = A.optPrice(churn, revenue, 0.1, -0.1, 0.1);
+    expect(cells.find((r) => r[0] === 'price change')![1]).toBe(0.1);
+    expect(cells.find((r) => r[0] === 'binding constraint')![1]).toBe('upper bound (0.1)');
+  });
+});

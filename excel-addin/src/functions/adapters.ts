@@ -537,6 +537,8 @@ export function priceRequest(
   const slope = unwrapScalar(priceSlope, 'priceSlope');
   if (isBlank(slope)) throw new ExcelFailure('#VALUE!', 'priceSlope is required: the change in the logit of churn per unit of ln(1 + price change), e.g. 3');
   const b = optionalNumber(slope, NaN, 'priceSlope');
+  // b ≤ 0 says a price rise never raises churn: the search would recommend the largest rise allowed.
+  if (!(b > 0)) throw badValue(`priceSlope must be above 0 (a price rise raises churn: the logit of churn moves by priceSlope × ln(1 + change)), got ${b}`);
   const low = optionalNumber(lowerBound, -0.5, 'lowerBound');
   const high = optionalNumber(upperBound, 0.5, 'upperBound');
   if (!(low > -1 && low < high)) throw badValue(`the bounds must satisfy −1 < lowerBound < upperBound (relative price changes, −0.1 = a 10 % cut), got ${low} and ${high}`);
@@ -577,7 +579,11 @@ export function optPrice(
   let todayChurners = 0;
   const p0 = spec.churnProbabilities as Float64Array;
   for (let i = 0; i < p0.length; i++) todayChurners += p0[i];
-  const binding = best.constraints.filter((c) => c.binding).map((c) => c.constraint);
+  const binding: string[] = best.constraints.filter((c) => c.binding).map((c) => c.constraint);
+  // An optimum at a bound is held there by the bound, not by the revenue curve: say so.
+  const [low, high] = spec.bounds!;
+  if (best.priceChange === low) binding.push(`lower bound (${low})`);
+  if (best.priceChange === high) binding.push(`upper bound (${high})`);
   return excelMatrix([
     ['', 'optimum', 'today'],
     ['price change', best.priceChange, 0],

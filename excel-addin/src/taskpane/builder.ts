@@ -22,6 +22,7 @@ import {
 import { BANKCARD_SEED, bankCardCustomers } from '@cbm-kit/kernel-lib/datasets';
 import { histogramChart, liftChart, thresholdSweepChart, type VegaLiteSpec } from '@cbm-kit/kernel-lib/charts';
 import { dataTable, fitModel, priceRequest, revenueRequest } from '../functions/adapters';
+import { thresholdArgument } from '../functions/cells';
 import { modelToTable } from '../functions/modelTable';
 
 export type Cells = (string | number | boolean)[][];
@@ -58,6 +59,8 @@ export function scaleArgument(text: string): unknown[][] {
 
 /** Fits the model on a range with a header row and evaluates it on the same rows. */
 export function buildModel(values: unknown[][], request: ModelRequest): ModelResult {
+  // The threshold first: CBM.FIT's rule (strictly between 0 and 1), before any work.
+  const threshold = thresholdArgument(request.threshold);
   const model = fitModel(values, request.formula, request.method, scaleArgument(request.scale), [[request.encode]]);
   const data = dataTable(values);
   const p = model.predict(data);
@@ -66,9 +69,9 @@ export function buildModel(values: unknown[][], request: ModelRequest): ModelRes
   return {
     model,
     table: modelToTable(model),
-    metrics: campaignMetrics(p, y, request.threshold),
+    metrics: campaignMetrics(p, y, threshold),
     liftSpec: liftChart(gains, { title: 'Lift by decile (fitting data)', width: 230, height: 180 }),
-    sweepSpec: thresholdSweepChart(thresholdSweep(p, y), { threshold: request.threshold, title: 'Threshold sweep', width: 230, height: 180 }),
+    sweepSpec: thresholdSweepChart(thresholdSweep(p, y), { threshold, title: 'Threshold sweep', width: 230, height: 180 }),
   };
 }
 

@@ -82,8 +82,16 @@ async function fitClicked(): Promise<void> {
     await show('lift-chart', result.liftSpec);
     await show('sweep-chart', result.sweepSpec);
   } catch (e) {
+    // A failed fit leaves no old model on screen to be mistaken for this one.
+    clearModel();
     failure('model-status', 'FIT', e);
   }
+}
+
+function clearModel(): void {
+  state.fitted = null;
+  ($('write-model') as HTMLButtonElement).disabled = true;
+  for (const id of ['coefficients', 'metrics', 'lift-chart', 'sweep-chart']) $(id).innerHTML = '';
 }
 
 async function writeModel(): Promise<void> {
