@@ -162,7 +162,7 @@ const SIGNATURES: Record<string, { params: [string, string, 'matrix' | 'scalar',
   },
 };
 /** Long calculations run as cancelable async functions. */
-const CANCELABLE = ['SIMREVENUE', 'OPTPRICE'];
+const CANCELABLE = ['FIT', 'SIMREVENUE', 'OPTPRICE'];
 
 describe.skipIf(!fs.existsSync(file))('functions.json', () => {
   const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { functions: Fn[] };
