@@ -268,8 +268,12 @@ async function callAsync<T>(
   invocation: CustomFunctions.CancelableInvocation | undefined,
   compute: (cancellation: Cancellation) => Promise<T>,
 ): Promise<T> {
-  const hit = cache.get(name, args);
+  const key = cache.keyOf(name, args);
+  const hit = cache.get(name, args, key);
   if (hit !== undefined) return hit as T;
+  // Hashing a large input and handing it to a worker are two blocks of the page's thread, not one.
+  const large = cellCount(args, QUICK_CACHE_CELLS) > QUICK_CACHE_CELLS;
+  if (large) await new Promise((resolve) => setTimeout(resolve, 0));
   const cancellation: Cancellation = { cancelled: false };
   if (invocation)
     invocation.onCanceled = () => {
@@ -282,7 +286,7 @@ async function callAsync<T>(
   } catch (error) {
     throw toExcelError(name, error);
   }
-  cache.set(name, args, result);
+  cache.set(name, args, result, key, !large);
   return result;
 }
 
