@@ -162,6 +162,12 @@ describe.skipIf(unavailable !== null)('the CBM functions on taskpane.html (the s
     const fitted = await run('FIT', [big, sheet.formula, 'stepwise-free', sheet.scaleRanges, sheet.encode]);
     expect(fitted.error).toBeUndefined();
     expect(fitted.timerFiredAfter).not.toBeNull();
+    // 10,001 rows went to the worker in two pieces (ROWS_PER_MESSAGE 10,000): the same model as in Node.
+    const inNode = kl.stepwise(kl.tableFromRange(big), sheet.formula, { prepare, hierarchical: false }).model;
+    const cells = fitted.value as unknown[][];
+    inNode.names.forEach((name, j) =>
+      expect(Math.abs((cells.find((r) => r[0] === name)![1] as number) - inNode.coefficients[j])).toBeLessThanOrEqual(1e-9 * Math.abs(inNode.coefficients[j])),
+    );
     const priced = await run('OPTPRICE', [col([0.66, 0.41, 0.51, 0.49, 0.69]), col([1895, 1952, 3069, 3465, 1108]), 3]);
     expect(priced.error).toBeUndefined();
     const after = await session.page.evaluate(() => ({ ...(window as any).cbmAddin.offThreadRuns }));

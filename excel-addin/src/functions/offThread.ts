@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import type { Cancellation } from './longRunning';
 import { ExcelFailure } from './excelErrors';
-import type { WorkerReply, WorkerRequest } from './worker';
+import type { RowsMessage, WorkerReply, WorkerRequest } from './worker';
 
 /** The worker bundle, beside functions.js in dist/ (resolved against the shared-runtime page). */
 export const WORKER_SCRIPT = 'functions-worker.js';
@@ -43,9 +43,30 @@ export function runOffThread<T>(name: string, args: unknown[], cancellation: Can
       finish();
       reject(new ExcelFailure('#VALUE!', `the calculation failed in its worker: ${event.message || 'the worker could not start'}`));
     };
-    const request: WorkerRequest = { name, args };
-    worker.postMessage(request);
+    send(worker, name, args, cancellation).catch((error) => {
+      finish();
+      reject(error);
+    });
   });
+}
+
+/** Rows per message when a range goes to the worker in pieces (about a 20 ms copy each on a slow machine). */
+export const ROWS_PER_MESSAGE = 10_000;
+
+/** Posts the call, each range longer than ROWS_PER_MESSAGE in pieces with a yield between them. */
+async function send(worker: Worker, name: string, args: unknown[], cancellation: Cancellation): Promise<void> {
+  const pieces = args.flatMap((a, arg) => (Array.isArray(a) && a.length > ROWS_PER_MESSAGE ? [{ arg, rows: a.length }] : []));
+  const request: WorkerRequest = { name, args: args.map((a, i) => (pieces.some((p) => p.arg === i) ? null : a)), pieces };
+  worker.postMessage(request);
+  for (const { arg, rows } of pieces) {
+    const range = args[arg] as unknown[];
+    for (let from = 0; from < rows; from += ROWS_PER_MESSAGE) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (cancellation.cancelled) return;
+      const message: RowsMessage = { arg, rows: range.slice(from, from + ROWS_PER_MESSAGE) };
+      worker.postMessage(message);
+    }
+  }
 }
 
 function cancelledFailure(): ExcelFailure {

@@ -7,7 +7,7 @@
  */
 import embed from 'vega-embed';
 import { describeFailure } from '../functions/excelErrors';
-import { buildModel, buildPricing, buildSimulation, previewPortfolio, previewScale, previewTrainingRange, type Cells, type ModelResult } from './builder';
+import { buildModel, buildPricing, buildSimulation, oddsRatioWords, previewPortfolio, previewScale, previewTrainingRange, type Cells, type ModelResult } from './builder';
 import { readSelection, writeTableToNewSheet } from './excelBridge';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -61,10 +61,11 @@ async function fitClicked(): Promise<void> {
     state.fitted = result;
     const m = result.model;
     status('model-status', `${m.formula} · ${m.statistics.nObs} rows · AIC ${fmt(m.statistics.aic, 2)}`);
+    const words = oddsRatioWords(m);
     fillTable(
       'coefficients',
-      ['term', 'coefficient', 'SE', 'p'],
-      m.names.map((name, j) => [name, m.coefficients[j], m.stdErrors[j], m.pValues[j]]),
+      ['term', 'coefficient', 'p', 'odds ratio', 'in words'],
+      m.names.map((name, j) => [name, m.coefficients[j], m.pValues[j], Math.exp(m.coefficients[j]), words[j]]),
     );
     const c = result.metrics;
     fillTable(
