@@ -278,13 +278,7 @@ export function evaluateBlocks(
  * // Two blocks' log-likelihoods, no gradient asked for (p = 1): −1 + −2.
  * mergeBlocks(Float64Array.of(-1, 0, 0, 0, 0, -2, 0, 0, 0, 0), 1, 'likelihood', new Float64Array(1), new Float64Array(1)).logLik; // -3
  */
-export function mergeBlocks(
-  sums: Float64Array,
-  p: number,
-  need: NewtonRequest['need'],
-  gradient: Float64Array,
-  hessian: Float64Array,
-): NewtonEvaluation {
+export function mergeBlocks(sums: Float64Array, p: number, need: NewtonRequest['need'], gradient: Float64Array, hessian: Float64Array): NewtonEvaluation {
   const stride = blockSumsStride(p);
   const blocks = sums.length / stride;
   let logLik = 0;
