@@ -1,7 +1,6 @@
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { CbmError, check, checkOptions } from '../errors';
+import { check, checkOptions } from '../errors';
+import { WorkerPool, workerCount, type PooledWorker, type TaskReply } from '../workerPool';
 import {
   newAccumulator,
   prepareSimulation,
@@ -21,7 +20,8 @@ import type { WorkerTask } from './worker';
  * its own seeded stream, so the totals, churner counts and summary are identical to
  * `simulateRevenue` with the same spec, whatever the number of workers. Small runs (under
  * `minDrawsPerWorker` customer draws per worker) stay on the calling thread; the threads are
- * kept in a pool between calls and never keep the process alive.
+ * kept in a pool between calls, shared by concurrent calls, and keep the process alive only
+ * while a call is pending on them.
  *
  * @example
  * const result = await simulateRevenueParallel(
@@ -37,59 +37,15 @@ export interface ParallelOptions {
 }
 
 const OPTION_NAMES = ['workers', 'minDrawsPerWorker'];
-const pool: Worker[] = [];
-let nextTaskId = 1;
-
-function workerScript(): string {
-  // Compiled layout: dist/simulate/parallel.js beside dist/simulate/worker.js.
-  return join(__dirname, 'worker.js');
-}
-
-function poolOf(size: number): Worker[] {
-  while (pool.length < size) {
-    const worker = new Worker(workerScript());
-    worker.unref();
-    pool.push(worker);
-  }
-  return pool.slice(0, size);
-}
-
-function run(worker: Worker, task: Omit<WorkerTask, 'id'>): Promise<{ accumulator?: Record<string, unknown> }> {
-  const id = nextTaskId++;
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: { id: number; error?: string; accumulator?: Record<string, unknown> }) => {
-      if (message.id !== id) return;
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.unref();
-      if (message.error) reject(new CbmError('BAD_INPUT', `simulateRevenueParallel: a worker failed: ${message.error}`));
-      else resolve(message);
-    };
-    const onError = (error: Error) => {
-      worker.off('message', onMessage);
-      const at = pool.indexOf(worker);
-      if (at >= 0) pool.splice(at, 1);
-      reject(error);
-    };
-    worker.on('message', onMessage);
-    worker.once('error', onError);
-    worker.ref(); // while a task runs, the process waits for it
-    worker.postMessage({ id, ...task });
-  });
-}
-
-/** Stops the pooled worker threads (they are unref'd, so this is only needed to free them early). */
-export async function closeWorkers(): Promise<void> {
-  const workers = pool.splice(0, pool.length);
-  await Promise.all(workers.map((w) => w.terminate()));
-}
+// Compiled layout: dist/simulate/parallel.js beside dist/simulate/worker.js.
+const pool = new WorkerPool(join(__dirname, 'worker.js'), 'simulateRevenueParallel');
+const run = (thread: PooledWorker, task: Omit<WorkerTask, 'id'>) => pool.run<TaskReply & { accumulator?: Record<string, unknown> }>(thread, task);
 
 export async function simulateRevenueParallel(spec: SimulateRevenueSpec, options: ParallelOptions = {}): Promise<SimulateRevenueResult> {
   const context = 'simulateRevenueParallel';
   checkOptions(options, context);
   for (const key of Object.keys(options)) check(OPTION_NAMES.includes(key), `${context}: unknown option '${key}' (options: ${OPTION_NAMES.join(', ')})`);
-  const requested = options.workers ?? availableParallelism();
-  check(Number.isInteger(requested) && requested >= 1 && requested <= 64, `${context}: workers must be a whole number from 1 to 64, got ${String(options.workers)}`);
+  const requested = workerCount(options.workers, context);
   const minDraws = options.minDrawsPerWorker ?? 10_000_000;
   check(typeof minDraws === 'number' && minDraws >= 0, `${context}: minDrawsPerWorker must be a number ≥ 0`);
   const prepared = prepareSimulation(spec, context);
@@ -104,7 +60,7 @@ export async function simulateRevenueParallel(spec: SimulateRevenueSpec, options
     const to = Math.min(prepared.simulations, Math.round((chunks * (w + 1)) / workers) * chunk);
     ranges.push([from, to]);
   }
-  const threads = poolOf(workers);
+  const threads = pool.take(workers);
   if (prepared.keepDraws) {
     const totalsBuffer = new SharedArrayBuffer(prepared.simulations * 8);
     const churnersBuffer = new SharedArrayBuffer(prepared.simulations * 4);
