@@ -16,6 +16,8 @@
  *   kernel-lib stepwise(columns, formula)        1M rows   target ≤ 2 s (default: AIC, hierarchical)
  *   kernel-lib stepwise(..., {hierarchical:false}) 1M rows (informational)
  *   kernel-lib fitLogit on the first 10k rows vs ml-logistic-regression (speed peer only)
+ *   kernel-lib fitLogitParallel (all cores) vs fitLogit vs statsmodels, interleaved round by round
+ *     (fitParallel.mjs; goals ≥ 1.7× fitLogit and ≥ 5× statsmodels, ratios of the same rounds)
  * Peers, each only where installed (skipped with a note otherwise), in the same run:
  *   R glm (peers/glm_peer.R: glm.fit on a prebuilt matrix, and the whole glm(formula) call),
  *   statsmodels Logit Newton (peers/statsmodels_peer.py), scikit-learn lbfgs (peers/sklearn_peer.py).
@@ -34,6 +36,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { benchFitParallel } from './fitParallel.mjs';
 import { FORMULA, MECHANISM, NAMES, SEED, TRUE_COEFFICIENTS, synthetic, writeCsv } from './synthetic.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -243,7 +246,7 @@ function loadMlLogistic() {
 
 // ---------------------------------------------------------------- main
 
-function main() {
+async function main() {
   const machine = {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
@@ -416,6 +419,16 @@ function main() {
       if (!json.skipped) json.agreementWithKernelLib = agreement(ours, json.coefficients, results.kernelLib.fitLogit.stdErrors);
       results.peers[key] = { label, ...json };
     }
+
+    // ---- fitLogitParallel vs fitLogit vs statsmodels, interleaved in the same rounds
+    results.kernelLib.fitLogitParallel = await benchFitParallel({
+      data,
+      formula: FORMULA,
+      csv: peersAvailable.statsmodels ? null : csv,
+      rounds: QUICK ? 3 : 7,
+      gc,
+      log,
+    });
   } finally {
     if (flag('keep-csv')) log(`CSV kept: ${csv}`);
     else fs.rmSync(dir, { recursive: true, force: true });
@@ -427,7 +440,8 @@ function main() {
   const rowsLabel = (n) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1e3 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
   const table = [];
   const add = (operation, rows, ours, peer, target, note) => {
-    const ratio = peer && peer.medianSeconds != null ? peer.medianSeconds / ours : null;
+    // An interleaved peer brings its own ratio (the median of the rounds' ratios).
+    const ratio = peer?.ratio ?? (peer && peer.medianSeconds != null ? peer.medianSeconds / ours : null);
     table.push({
       operation,
       rows,
@@ -446,6 +460,26 @@ function main() {
     add(fitOp, ROWS, k.fitLogit.medianSeconds, P[key], firstFitRow ? TARGETS.fit : null);
     firstFitRow = false;
   }
+  const fp = k.fitLogitParallel;
+  const interleaved = (seconds, ratio) => ({ medianSeconds: seconds, ratio });
+  add(
+    `fitLogitParallel, ${fp.workers} threads, vs fitLogit in the same rounds (goal ≥ 1.7×; bit-identical: ${fp.identicalToSerial ? 'yes' : 'NO'})`,
+    ROWS,
+    fp.parallel.medianSeconds,
+    { label: 'kernel-lib fitLogit, one thread (interleaved)', ...interleaved(fp.serial.medianSeconds, fp.speedupOverSerial) },
+    null,
+    'ratio: median of the rounds’ ratios',
+  );
+  add(
+    `fitLogitParallel, ${fp.workers} threads, vs statsmodels in the same rounds (goal ≥ 5×)`,
+    ROWS,
+    fp.parallel.medianSeconds,
+    fp.statsmodels.skipped
+      ? { label: 'statsmodels Logit newton', skipped: fp.statsmodels.skipped }
+      : { label: 'statsmodels Logit newton (one process, interleaved)', ...interleaved(fp.statsmodels.medianSeconds, fp.speedupOverStatsmodels) },
+    null,
+    'ratio: median of the rounds’ ratios',
+  );
   add(
     'predict (model.predict on raw columns)',
     ROWS,
@@ -511,7 +545,7 @@ function main() {
   log(`results written to ${path.relative(root, OUT)}`);
 }
 
-main();
+await main();
 
 // ---------------------------------------------------------------- in-database (indb.mjs)
 // scoringSQL and fitLogitInDatabase on DuckDB (10M rows) and PostgreSQL (1M rows); CBM_BENCH_INDB=0 skips.

@@ -4,13 +4,16 @@ import { WorkerPool, workerCount, type PooledWorker } from '../workerPool';
 import { conditionedDesign } from './conditioning';
 import { checkFitOptions, designNewtonOptions, FIT_OPTION_NAMES, logitDesign, modelOfFit, type FitOptions } from './fit';
 import type { FitTask } from './fitWorker';
-import { blockCount, blockSumsLength, logitDriver, mergeBlocks, newtonLogit, type NewtonOptions } from './irls';
+import { blockCount, blockSumsLength, evaluateBlocks, logitDriver, mergeBlocks, newtonLogit, SUM_BLOCK, type NewtonOptions } from './irls';
 import type { LogitModel } from './logit';
 import type { NewtonFit } from './newton';
 
 /** fitLogit's options and the number of worker threads. */
 export interface ParallelFitOptions extends FitOptions {
-  /** Worker threads, default: the machine's available parallelism. 1 fits on the calling thread. */
+  /**
+   * Threads summing the Newton steps, the calling thread one of them; default: the machine's
+   * available parallelism. 1 fits on the calling thread alone.
+   */
   workers?: number;
 }
 
@@ -22,8 +25,8 @@ let nextFitId = 1;
 
 /**
  * fitLogit with the Newton steps' sums on worker threads (Node only; the
- * `@cbm-kit/kernel-lib/parallel` entry). The design columns go to the threads once, in shared
- * memory; each Newton step sends β and gets back the sums of the log-likelihood, gradient and
+ * `@cbm-kit/kernel-lib/parallel` entry). The calling thread sums its share of the rows, pooled
+ * threads the rest, whose rows are copied to them once, in shared memory; each Newton step sends β and gets back the sums of the log-likelihood, gradient and
  * Hessian over fixed blocks of 65,536 rows, which are added in block order exactly as fitLogit adds
  * them. So the model – coefficients, covariance, log-likelihood, iterations, warnings and errors –
  * is bit for bit fitLogit's, whatever the number of workers. Data of a single block fits on the
@@ -48,8 +51,10 @@ export async function fitLogitParallel(data: DataInput | Table, formula: string,
 }
 
 /**
- * newtonLogit with each request's block sums computed on `workers` pooled threads, each on a
- * contiguous range of blocks. The warm start (a subsample of one block) runs on the calling thread.
+ * newtonLogit with each request's block sums computed by `workers` threads, each on a contiguous
+ * range of blocks: the calling thread sums the first range from the columns as they are, and
+ * pooled threads the others, from a copy of their rows in shared memory. The warm start (a
+ * subsample of one block) runs on the calling thread.
  */
 async function newtonLogitOnWorkers(columns: readonly Float64Array[], y: Float64Array, options: NewtonOptions, workers: number): Promise<NewtonFit> {
   const n = y.length;
@@ -58,26 +63,27 @@ async function newtonLogitOnWorkers(columns: readonly Float64Array[], y: Float64
   const count = Math.min(workers, blocks);
   if (count <= 1) return newtonLogit(columns, y, options);
   const { driver, onesColumn } = logitDriver(columns, y, options);
+  const edges = Array.from({ length: count + 1 }, (_, w) => Math.round((blocks * w) / count));
+  // Only the pooled threads' rows are copied (pages of the buffer never written are never touched).
+  const shared = Math.min(n, edges[1] * SUM_BLOCK);
   const data = new SharedArrayBuffer((p + 1) * n * 8);
-  for (let j = 0; j < p; j++) new Float64Array(data, j * n * 8, n).set(columns[j]);
-  new Float64Array(data, p * n * 8, n).set(y);
+  for (let j = 0; j < p; j++) new Float64Array(data, j * n * 8, n).set(columns[j].subarray(shared), shared);
+  new Float64Array(data, p * n * 8, n).set(y.subarray(shared), shared);
   const sumsBuffer = new SharedArrayBuffer(blockSumsLength(n, p) * 8);
   const sums = new Float64Array(sumsBuffer);
   const fit = nextFitId++;
-  const threads = pool.take(count);
+  const threads = pool.take(count - 1);
   try {
-    await Promise.all(
-      threads.map((thread, w) =>
-        run(thread, { kind: 'load', fit, data, sums: sumsBuffer, n, p, onesColumn, fromBlock: Math.round((blocks * w) / count), toBlock: Math.round((blocks * (w + 1)) / count) }),
-      ),
-    );
+    await Promise.all(threads.map((thread, w) => run(thread, { kind: 'load', fit, data, sums: sumsBuffer, n, p, onesColumn, fromBlock: edges[w + 1], toBlock: edges[w + 2] })));
     const gradient = new Float64Array(p);
     const hessian = new Float64Array(p * p);
     let next = driver.next();
     while (!next.done) {
-      const { beta, need } = next.value;
-      await Promise.all(threads.map((thread) => run(thread, { kind: 'step', fit, beta, need })));
-      next = driver.next(mergeBlocks(sums, p, need, gradient, hessian));
+      const request = next.value;
+      const pooled = Promise.all(threads.map((thread) => run(thread, { kind: 'step', fit, ...request })));
+      evaluateBlocks(columns, y, request, onesColumn, 0, edges[1], sums);
+      await pooled;
+      next = driver.next(mergeBlocks(sums, p, request.need, gradient, hessian));
     }
     return next.value;
   } finally {
