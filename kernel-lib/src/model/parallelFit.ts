@@ -81,6 +81,7 @@ async function newtonLogitOnWorkers(columns: readonly Float64Array[], y: Float64
     while (!next.done) {
       const request = next.value;
       const pooled = Promise.all(threads.map((thread) => run(thread, { kind: 'step', fit, ...request })));
+      pooled.catch(() => undefined); // awaited below; this only keeps a failure while the caller sums from being unhandled
       evaluateBlocks(columns, y, request, onesColumn, 0, edges[1], sums);
       await pooled;
       next = driver.next(mergeBlocks(sums, p, request.need, gradient, hessian));
