@@ -1,6 +1,10 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError } from '../errors';
+import { checkOptionSchema } from '../options';
 import { logGamma } from '../model/distributions';
 import { presentNumbers } from './psi';
+
+/** Most lattice points (n_a·n_b) of an exact p-value: about a second of work. */
+const MAX_EXACT_PATHS = 1e8;
 
 /** The result of a two-sample Kolmogorov–Smirnov test, with the method R would print. */
 export interface KsTestResult {
@@ -52,14 +56,8 @@ export interface KsTestOptions {
  */
 export function ksTest(a: ArrayLike<number | null | undefined>, b: ArrayLike<number | null | undefined>, options: KsTestOptions = {}): KsTestResult {
   const context = 'ksTest';
-  checkOptions(options, context);
-  for (const key of Object.keys(options)) check(key === 'exact' || key === 'alternative', `${context}: unknown option '${key}'; the options are 'exact' and 'alternative'`);
-  const alternative = options.alternative ?? 'two.sided';
-  check(
-    alternative === 'two.sided' || alternative === 'less' || alternative === 'greater',
-    `${context}: alternative must be 'two.sided', 'less' or 'greater', got ${String(alternative)}`,
-  );
-  check(options.exact === undefined || typeof options.exact === 'boolean', `${context}: options.exact must be true or false, got ${String(options.exact)}`);
+  checkOptionSchema(options, context, { exact: { kind: 'boolean' }, alternative: { kind: 'oneOf', values: ['two.sided', 'less', 'greater'] } });
+  const alternative = options?.alternative ?? 'two.sided';
   const x = presentSorted(a, 'a', context);
   const y = presentSorted(b, 'b', context);
   const nx = x.length;
@@ -93,7 +91,17 @@ export function ksTest(a: ArrayLike<number | null | undefined>, b: ArrayLike<num
     if (-diff > below) below = -diff;
   }
   d = alternative === 'two.sided' ? Math.max(above, below) : alternative === 'greater' ? above : below;
-  const exact = options.exact ?? nx * ny < 10000;
+  const exact = options?.exact ?? nx * ny < 10000;
+  // The lattice-path count visits every (u, v) with u ≤ n_a, v ≤ n_b.
+  if (exact && nx * ny > MAX_EXACT_PATHS)
+    throw new CbmError(
+      'TOO_LARGE',
+      `${context}: the exact p-value for sizes ${nx} and ${ny} counts ${nx * ny} lattice points (limit ${MAX_EXACT_PATHS.toExponential()}); use { exact: false }`,
+      {
+        nA: nx,
+        nB: ny,
+      },
+    );
   let pValue: number;
   if (exact) {
     pValue = 1 - exactSmirnovLower(d, nx, ny, exactTiesPattern(x, y), alternative === 'two.sided');
