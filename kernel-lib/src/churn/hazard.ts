@@ -31,7 +31,8 @@ function checkBreaks(breaks: unknown, context: string): number[] {
  * had there (min(t, end) − start days) and churned = 1 only in the interval of its churn. A customer
  * censored inside an interval keeps that interval's row with the exposure it had — dropping it would
  * bias the hazard upwards. Follow-up ends at the last break. A row with no exposure and no churn
- * (censored at time 0) carries no information and is left out. `period` is a text factor.
+ * (censored at time 0) carries no information and is left out. `period` is a text factor. `keep` may
+ * not name an output column or a column twice; a table above 4·10⁷ cells is refused (TOO_LARGE).
  *
  * @example
  * const pp = personPeriodTable({ time: [5, 30, 100], event: [1, 1, 0], x: [1, 2, 3] }, { breaks: [21, 70] });

@@ -37,6 +37,8 @@ export interface LogRankTest {
  * counts sum to zero) — not the approximation Σ (O − E)²/E — on that number of groups minus 1
  * degrees of freedom. Times are compared exactly (survdiff's `timefix` does not apply); a
  * customer without a group is refused (survdiff's default na.action drops them: filter first).
+ * More than 5,000 groups, or more than 2·10⁹ covariance updates (groups² × event times), is refused as
+ * TOO_LARGE.
  *
  * @example
  * const test = logRankTest([3, 5, 6, 8, 10, 2, 4, 4, 5, 7], [1, 1, 0, 1, 1, 1, 1, 1, 0, 1], ['a', 'a', 'a', 'a', 'a', 'b', 'b', 'b', 'b', 'b']);

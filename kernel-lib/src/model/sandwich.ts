@@ -65,6 +65,7 @@ const TYPES: readonly RobustType[] = ['HC0', 'HC1', 'HC2', 'HC3'];
  *
  * `data` must be the rows the model was fitted on, in any order but complete: the scores must sum to
  * zero at the estimates, which is checked (BAD_INPUT otherwise); rows with a missing cluster are refused.
+ * HC2 and HC3 refuse a row of leverage 1 (e.g. the only member of a level), where they are 0/0.
  *
  * @example
  * const rows = [1, 2, 3, 4, 5, 6, 7, 8].map((x) => ({ x, y: 2 + 0.5 * x + (x % 3) * 0.4 * x, store: x % 2 }));

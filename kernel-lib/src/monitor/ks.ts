@@ -47,6 +47,7 @@ export interface KsTestOptions {
  * One-sided (`alternative` 'greater' or 'less', R's wording: the CDF of a lies above or below that of
  * b): D⁺ or D⁻, exact p by the same path count with the signed distance, asymptotic p = exp(−2nD²),
  * n = n_a n_b/(n_a + n_b), as R's `psmirnov(two.sided = FALSE)`.
+ * `{ exact: true }` beyond 10⁸ lattice points (n_a·n_b) is refused as TOO_LARGE.
  * Ties with an asymptotic p-value add R's warning to `warnings` (the exact p conditions on them).
  * Method: both samples are sorted (Float64Array sort, O(n log n)); one merge pass finds D.
  *
