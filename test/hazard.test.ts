@@ -133,6 +133,11 @@ describe('hostile input (a specific CbmError, never a TypeError, a corrupted col
     expectCbmError(() => fitDiscreteHazard(separated, { breaks: [50, 100], features: ['x'] }), 'SEPARATION', ["the estimates of 'x' grow"], [separated]);
   });
 
+  it("a churn at time 0 is refused: no exposure, an infinite hazard (logLik −Infinity and deviance Infinity before; R's survSplit refuses times of 0)", () => {
+    const rows = { time: [0, 30, 60, 90], event: [1, 1, 1, 0] };
+    expectCbmError(() => fitDiscreteHazard(rows, { breaks: [50, 100] }), 'BAD_INPUT', ['1 customer churned at time 0'], [rows]);
+  });
+
   it('a non-numeric time is described as what it is', () => {
     expectCbmError(() => personPeriodTable({ time: ['5', 30], event: [1, 0] }, { breaks: [10, 40] }), 'NON_FINITE', ['time[0] is "5"']);
   });

@@ -192,6 +192,13 @@ export function fitDiscreteHazard(
   const seen = new Set(pp.columns.period);
   const missing = pp.periods.filter((p) => !seen.has(p));
   if (missing.length) throw new CbmError('BAD_INPUT', `${context}: no customer is observed in ${missing.join(', ')}; drop the breaks beyond the data`);
+  const instant = pp.columns.exposure.reduce<number>((count, exposure, r) => count + (exposure === 0 && pp.columns.churned[r] === 1 ? 1 : 0), 0);
+  if (instant > 0)
+    throw new CbmError(
+      'BAD_INPUT',
+      `${context}: ${instant} customer${instant === 1 ? '' : 's'} churned at time 0, with no exposure: an infinite hazard, whose log-likelihood is −∞ (R's survSplit refuses times of 0); count the first day as 1 or drop them`,
+      { customers: instant },
+    );
   const churnedIn = new Set(pp.columns.period.filter((_, r) => pp.columns.churned[r] === 1));
   const quiet = pp.periods.filter((p) => !churnedIn.has(p));
   if (quiet.length)

@@ -133,11 +133,13 @@ export function fitPoissonColumns(
     const floor = Math.log(total / exposure) + Math.log(1e-8);
     let drifting = 0;
     for (let i = 0; i < n; i++) if (eta[i] < floor) drifting++;
-    if (drifting > 0) {
-      const growing = Array.from({ length: p }, (_, j) => j).filter((j) => Math.sqrt(covariance[j * p + j]) > 1e3);
+    // Both signs are needed: rows at a near-zero rate, and an estimate the data do not pin down (a
+    // legitimately steep effect of a wide-ranging feature gives the first, not the second).
+    const growing = drifting > 0 ? Array.from({ length: p }, (_, j) => j).filter((j) => Math.sqrt(covariance[j * p + j]) > 1e3) : [];
+    if (growing.length > 0) {
       throw new CbmError(
         'SEPARATION',
-        `${context}: ${drifting} rows get a fitted rate near 0 (below 1e-8 of the overall rate) and ${growing.length ? `the estimates of ${growing.map((j) => `'${names?.[j] ?? `column ${j}`}'`).join(', ')} grow` : 'an estimate grows'} without bound: some rows with these values have no events, so maximum-likelihood estimates do not exist; merge the level with a neighbour or drop the feature`,
+        `${context}: ${drifting} rows get a fitted rate near 0 (below 1e-8 of the overall rate) and the estimates of ${growing.map((j) => `'${names?.[j] ?? `column ${j}`}'`).join(', ')} grow without bound: some rows with these values have no events, so maximum-likelihood estimates do not exist; merge the level with a neighbour or drop the feature`,
         { rows: drifting, coefficients: growing.map((j) => names?.[j] ?? j) },
       );
     }
