@@ -41,4 +41,8 @@ describe('churnerDistribution({ log: true })', () => {
     expect(codeOf(() => churnerDistribution([0.5], { log: 1 as never }))).toBe('BAD_INPUT');
     expect(codeOf(() => churnerDistribution([0.5], { logs: true } as never))).toBe('BAD_INPUT');
   });
+
+  it('refuses more customers than the log-scale recursion finishes in seconds (TOO_LARGE; 100,000 took minutes)', () => {
+    expect(codeOf(() => churnerDistribution(new Array(25_001).fill(0.1), { log: true }))).toBe('TOO_LARGE');
+  });
 });
