@@ -321,6 +321,14 @@ describe('ksTest and chiSquareShares: hostile input', () => {
     expect(code).toBe('TOO_LARGE');
     // The asymptotic p is the default at this size.
     expect(ksTest(a, b).method).toBe('asymptotic');
+    // A sparse array of length 2³² − 1: TOO_LARGE before the copy's allocation (a RangeError before).
+    let huge = '';
+    try {
+      ksTest(new Array(2 ** 32 - 1), [1]);
+    } catch (e) {
+      huge = e instanceof CbmError ? e.code : String(e);
+    }
+    expect(huge).toBe('TOO_LARGE');
   });
 
   it('options by the declared schema; __proto__ and constructor are ordinary levels', () => {

@@ -5,6 +5,8 @@ import { presentNumbers } from './psi';
 
 /** Most lattice points (n_a·n_b) of an exact p-value: about a second of work. */
 const MAX_EXACT_PATHS = 1e8;
+/** Most values per sample: 2²⁸ doubles are 2 GiB. */
+const MAX_SAMPLE = 2 ** 28;
 
 /** The result of a two-sample Kolmogorov–Smirnov test, with the method R would print. */
 export interface KsTestResult {
@@ -59,6 +61,14 @@ export function ksTest(a: ArrayLike<number | null | undefined>, b: ArrayLike<num
   const context = 'ksTest';
   checkOptionSchema(options, context, { exact: { kind: 'boolean' }, alternative: { kind: 'oneOf', values: ['two.sided', 'less', 'greater'] } });
   const alternative = options?.alternative ?? 'two.sided';
+  // Checked before the values are copied: a sparse array of length 2³² − 1 would fail the copy's allocation.
+  for (const [name, values] of [['a', a] as const, ['b', b] as const]) {
+    const length = (values as { length?: unknown } | null)?.length;
+    if (typeof length === 'number' && length > MAX_SAMPLE)
+      throw new CbmError('TOO_LARGE', `${context}: ${name} has ${length} values, more than ${MAX_SAMPLE} (${(MAX_SAMPLE * 8) / 2 ** 30} GiB as doubles); test a random sample`, {
+        [name]: length,
+      });
+  }
   const x = presentSorted(a, 'a', context);
   const y = presentSorted(b, 'b', context);
   const nx = x.length;

@@ -59,14 +59,17 @@ export function probabilityVector(probabilities: unknown, context: string, name 
 
 export function churnerDistribution(probabilities: ArrayLike<number>, options: { log?: boolean } = {}): Float64Array {
   checkOptionSchema(options, 'churnerDistribution', { log: { kind: 'boolean' } });
-  const p = probabilityVector(probabilities, 'churnerDistribution');
-  const n = p.length;
+  // The size is checked before the probabilities are copied: a sparse array of length 2³² − 1 would
+  // fail the copy's allocation with a RangeError.
+  const given = (probabilities as { length?: unknown } | null)?.length;
+  const n = typeof given === 'number' ? given : 0;
   if (n > MAX_EXACT_CUSTOMERS)
     throw new CbmError(
       'TOO_LARGE',
       `churnerDistribution: ${n} customers exceed the exact recursion's limit of ${MAX_EXACT_CUSTOMERS} (cost grows with n²); split the base into segments or approximate`,
       { customers: n },
     );
+  const p = probabilityVector(probabilities, 'churnerDistribution');
   if (options?.log) {
     if (n > MAX_EXACT_LOG_CUSTOMERS)
       throw new CbmError(
