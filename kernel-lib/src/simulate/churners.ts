@@ -34,6 +34,9 @@ export const MAX_EXACT_CUSTOMERS = 100_000;
  */
 const MAX_EXACT_LOG_CUSTOMERS = 25_000;
 
+/** Most probabilities probabilityVector copies: 2²⁸ doubles are 2 GiB. */
+const MAX_PROBABILITIES = 2 ** 28;
+
 /** Checks and copies churn probabilities: an array of numbers in [0, 1]. */
 export function probabilityVector(probabilities: unknown, context: string, name = 'churnProbabilities'): Float64Array {
   check(
@@ -41,6 +44,9 @@ export function probabilityVector(probabilities: unknown, context: string, name 
     `${context}: ${name} must be an array of probabilities, got ${probabilities === null ? 'null' : typeof probabilities}`,
   );
   const values = probabilities as ArrayLike<unknown>;
+  // A sparse array may claim 2³² − 1 entries; its copy would fail to allocate with a RangeError.
+  if (values.length > MAX_PROBABILITIES)
+    throw new CbmError('TOO_LARGE', `${context}: ${name} has ${values.length} values, more than ${MAX_PROBABILITIES} (2 GiB as doubles)`, { length: values.length });
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
