@@ -227,7 +227,7 @@ describe('hostile input (each a specific CbmError or the closed-form answer, nev
     expect(Object.keys(curves)).toEqual(['__proto__', 'constructor']);
     expect(curves[proto].n).toBe(4);
     const test = logRankTest(t, e, g);
-    expect(test.observed[proto] + test.observed.constructor).toBe(5);
+    expect(test.observed[proto] + test.observed['constructor' as string]).toBe(5);
     expect(test.levels).toEqual(['__proto__', 'constructor']);
   });
 
