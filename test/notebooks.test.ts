@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogitModel, targetList } from '../kernel-lib/src/index';
-import { bankCardCustomers, BANKCARD_SEED } from '../kernel-lib/src/datasets';
+import { bankCardCustomers, BANKCARD_SEED, customerBase, CUSTOMER_BASE_SEED } from '../kernel-lib/src/datasets';
 import { APT_HINT, kernelAvailable } from '../notebooks/runner/jupyter.mjs';
 import {
   REPO_ROOT,
@@ -54,7 +54,8 @@ const JUPYTER = kernelAvailable();
 const EXPECTED_ARTIFACTS: Record<string, string[]> = {
   '01-bankcard-scoring': ['bankcard.model.json', 'target-list.csv', 'target-list.md', 'bankcard-scores.csv', 'summary/01-bankcard-scoring.json'],
   '02-choosing-the-threshold': ['02-threshold-sweep.csv'],
-  '04-pricing-and-simulation': ['pricing-forecast.json'],
+  '04-pricing-and-simulation': ['pricing-forecast.json', 'summary/04-pricing-and-simulation.json'],
+  '05-leadership-dashboard': ['summary/05-leadership-dashboard.json'],
 };
 
 interface RunResult {
@@ -219,6 +220,34 @@ describe('notebooks', () => {
         .slice(1)
         .map((line) => Number(line.split(',')[1]));
       expect(list).toEqual(targetList(customers, p, { threshold: 0.8 }).map((t) => t.id));
+    });
+    it('04 and 05 carry one price plan: the same price change and baseline for each product', () => {
+      const planOf = (name: string) => JSON.parse(fs.readFileSync(path.join(OUT, 'summary', `${name}.json`), 'utf8')).plan;
+      const pricing = planOf('04-pricing-and-simulation');
+      const dashboard = planOf('05-leadership-dashboard');
+      expect(pricing.products.map((p: { product: string }) => p.product)).toEqual(['A', 'B']);
+      expect(dashboard.date).toBe(pricing.date);
+      // The baseline from the generator itself: customers who paid in December 2026 and did not cancel in it.
+      const base = customerBase({ seed: CUSTOMER_BASE_SEED });
+      const product = new Map(base.customers.map((c) => [c.customer_id, c.product]));
+      const inDecember = (type: string) => new Set(base.events.filter((e) => e.type === type && e.date.startsWith('2026-12')).map((e) => e.customer_id));
+      const cancelled = inDecember('cancellation');
+      const active = [...inDecember('purchase')].filter((id) => !cancelled.has(id));
+      const yearly = new Map<number, number>();
+      for (const e of base.events) if (e.type === 'purchase' && e.date.startsWith('2026-12') && !cancelled.has(e.customer_id)) yearly.set(e.customer_id, 12 * e.amount);
+      pricing.products.forEach((p: any, k: number) => {
+        const d = dashboard.products[k];
+        expect(d.product).toBe(p.product);
+        expect(d.baseline.customers).toBe(p.baseline.customers);
+        expect(p.baseline.customers).toBe(active.filter((id) => product.get(id) === p.product).length);
+        const revenue = active.filter((id) => product.get(id) === p.product).reduce((s, id) => s + (yearly.get(id) ?? 0), 0);
+        expect(Math.abs(p.baseline.revenueIfAllStay - revenue)).toBeLessThan(1e-6 * revenue);
+        expect(Math.abs(d.baseline.revenueIfAllStay - p.baseline.revenueIfAllStay)).toBeLessThan(1e-9 * revenue);
+        // Same model fitted on rows built in TypeScript (04) and in SQL (05): equal up to rounding.
+        expect(Math.abs(d.priceChange - p.priceChange)).toBeLessThan(1e-9);
+        expect(Math.abs(d.baseline.expectedRevenue - p.baseline.expectedRevenue)).toBeLessThan(1e-9 * revenue);
+        expect(Math.abs(d.atNewPrice.expectedRevenue - p.atNewPrice.expectedRevenue)).toBeLessThan(1e-9 * revenue);
+      });
     });
     it.each(NOTEBOOKS.filter((n) => EXPECTED_ARTIFACTS[n]))('%s wrote its files into out/', (name) => {
       for (const f of EXPECTED_ARTIFACTS[name]) {

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { planSummary } from './plan';
 
 export interface SummaryFigure {
   label: string;
@@ -23,6 +24,8 @@ export interface NotebookSummary {
   figures: SummaryFigure[];
   /** Files the notebook wrote, relative to the output folder. */
   files: { path: string; description: string }[];
+  /** The price plan (notebooks 04 and 05, from notebooks/lib/plan.ts): each product's price change and baseline. */
+  plan?: ReturnType<typeof planSummary>;
 }
 
 /** Writes `<outDir>/summary/<notebook>.json` and returns its path. */
