@@ -37,6 +37,8 @@ import {
   type Notebook,
 } from '../notebooks/runner/nbjson.mjs';
 import { CSP, renderNotebookHtml, sanitizeHtml } from '../notebooks/runner/report.mjs';
+import { openDuckDB } from '../kernel-lib/src/warehouse';
+import { chartDefects, notebookCharts } from './helpers/chart-check';
 
 const OUT = path.join(REPO_ROOT, 'out');
 const RUNNER = path.join(REPO_ROOT, 'notebooks', 'run.mjs');
@@ -256,6 +258,95 @@ describe('notebooks', () => {
       }
     });
   });
+});
+
+describe('what a reader sees', () => {
+  it.each(NOTEBOOKS)(
+    '%s: every chart renders with its bars and areas drawn and every field defined',
+    async (name) => {
+      const found: string[] = [];
+      for (const chart of notebookCharts(executed(name))) for (const defect of await chartDefects(chart.spec)) found.push(`${chart.title}: ${defect}`);
+      expect(found).toEqual([]);
+    },
+    120_000,
+  );
+
+  it.each(NOTEBOOKS)('%s: no output and no report page shows undefined, NaN or [object Object]', (name) => {
+    const bad = /\bundefined\b|\bNaN\b|\[object Object\]/;
+    const hits: string[] = [];
+    executed(name).cells.forEach((cell, i) => {
+      for (const o of cell.outputs ?? []) {
+        const texts = [
+          o.text,
+          ...Object.entries(o.data ?? {})
+            .filter(([mime]) => mime.startsWith('text/'))
+            .map(([, v]) => v),
+        ];
+        for (const t of texts) {
+          const text = joinText(t as string | string[] | undefined);
+          const m = text.match(bad);
+          if (m) hits.push(`cell ${i}: …${text.slice(Math.max(0, (m.index ?? 0) - 60), (m.index ?? 0) + 40)}…`);
+        }
+      }
+    });
+    expect(hits).toEqual([]);
+    // The page itself, outside the notebook's prose (markdown may say "undefined" as a word): tables and output text.
+    const page = fs.readFileSync(path.join(OUT, 'report', `${name}.html`), 'utf8');
+    const cells = [...page.matchAll(/<(td|th|pre)[^>]*>([^<]*)</g)].map((m) => m[2]);
+    expect(cells.filter((c) => bad.test(c))).toEqual([]);
+  });
+});
+
+/** Every table of a DuckDB file, each ordered by all its columns, as text: what "the same warehouse" means. */
+async function dumpWarehouse(file: string): Promise<Record<string, string>> {
+  const db = await openDuckDB(file);
+  try {
+    const tables = await db.run(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1`);
+    const dump: Record<string, string> = {};
+    for (const { table_name } of tables) {
+      const rows = await db.run(`SELECT * FROM "${String(table_name)}" ORDER BY ALL`);
+      dump[String(table_name)] = JSON.stringify(rows, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+    }
+    return dump;
+  } finally {
+    await db.close();
+  }
+}
+
+/** Files under `dir` (relative paths), sorted. */
+function filesUnder(dir: string, rel = ''): string[] {
+  return fs
+    .readdirSync(path.join(dir, rel), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesUnder(dir, path.join(rel, e.name)) : [path.join(rel, e.name)]))
+    .sort();
+}
+
+describe('a second run writes the same files', () => {
+  // The first run's out/ is copied aside and `npm start` runs again into out/ (paths stored in the
+  // warehouse, such as a loaded file's, are the same only in the same place, as for a user).
+  let first = '';
+  let secondRun = { code: 0, output: '' };
+  beforeAll(async () => {
+    first = fs.mkdtempSync(path.join(os.tmpdir(), 'cbm-first-run-'));
+    fs.cpSync(OUT, first, { recursive: true });
+    secondRun = await spawnRunner([`--backend=${JUPYTER ? 'jupyter' : 'inprocess'}`, '--timeout=120', '--no-build']).done;
+  }, RUN_TIMEOUT_MS);
+  afterAll(() => {
+    if (first) fs.rmSync(first, { recursive: true, force: true });
+  });
+
+  it('the same file list, byte-identical files, and a warehouse with the same rows in every table', async () => {
+    expect(run.code, 'the first run failed').toBe(0);
+    expect(secondRun.code, `second run failed:\n${secondRun.output.slice(-4000)}`).toBe(0);
+    const files = filesUnder(first);
+    expect(filesUnder(OUT)).toEqual(files);
+    // DuckDB's file layout (block allocation) is not part of the promise; its tables are.
+    const differing = files.filter((f) => f !== 'cbm.duckdb' && !fs.readFileSync(path.join(first, f)).equals(fs.readFileSync(path.join(OUT, f))));
+    expect(differing).toEqual([]);
+    const [a, b] = [await dumpWarehouse(path.join(first, 'cbm.duckdb')), await dumpWarehouse(path.join(OUT, 'cbm.duckdb'))];
+    expect(Object.keys(b)).toEqual(Object.keys(a));
+    for (const table of Object.keys(a)) expect(b[table], `table ${table}`).toBe(a[table]);
+  }, 120_000);
 });
 
 describe('notebook normalisation', () => {
