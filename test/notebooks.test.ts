@@ -14,14 +14,14 @@
  * Then the runner's own regressions on scratch notebooks in temp dirs (both
  * backends where Jupyter is installed) and the report's HTML sanitising.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogitModel, targetList } from '../kernel-lib/src/index';
 import { bankCardCustomers, BANKCARD_SEED, customerBase, CUSTOMER_BASE_SEED } from '../kernel-lib/src/datasets';
-import { APT_HINT, kernelAvailable } from '../notebooks/runner/jupyter.mjs';
+import { APT_HINT, detectJupyter, jupyterEnv, kernelAvailable } from '../notebooks/runner/jupyter.mjs';
 import {
   REPO_ROOT,
   diffNotebookOutputs,
@@ -347,6 +347,111 @@ describe('a second run writes the same files', () => {
     expect(Object.keys(b)).toEqual(Object.keys(a));
     for (const table of Object.keys(a)) expect(b[table], `table ${table}`).toBe(a[table]);
   }, 120_000);
+});
+
+describe('the summary page', () => {
+  it('carries each notebook’s key figures: threshold advice, data status, the price plan and the forecast', () => {
+    const index = fs.readFileSync(path.join(OUT, 'report', 'index.html'), 'utf8');
+    for (const name of NOTEBOOKS) {
+      expect(fs.existsSync(path.join(OUT, 'summary', `${name}.json`)), `summary/${name}.json`).toBe(true);
+      expect(index).toContain(`(details: <a href="${name}.html">`);
+    }
+    for (const label of [
+      'Recommended threshold',
+      'Profit at a = 0.8 (validation)',
+      'Data status',
+      'Price change, product A',
+      'Price change, product B',
+      'Revenue next year under the plan, 90 % interval',
+    ])
+      expect(index).toContain(`<td>${label}`);
+  });
+
+  it('lists the deliverables apart from the test inputs made faulty on purpose', () => {
+    const index = fs.readFileSync(path.join(OUT, 'report', 'index.html'), 'utf8');
+    const section = (title: string) => {
+      const start = index.indexOf(`<h3>${title}</h3>`);
+      expect(start, `section ${title}`).toBeGreaterThan(0);
+      const end = index.indexOf('<h3>', start + 1);
+      return index.slice(start, end < 0 ? undefined : end);
+    };
+    const deliverables = section('Deliverables');
+    const tests = section('Test inputs');
+    for (const f of ['target-list.csv', 'target-list.md', 'cbm.duckdb', '02-threshold-sweep.csv']) expect(deliverables).toContain(`href="../${f}"`);
+    for (const f of ['customers-faulty.csv', 'events-broken.csv']) {
+      expect(tests).toContain(`href="../${f}"`);
+      expect(deliverables).not.toContain(f);
+    }
+  });
+});
+
+describe('the class path through notebook 01', () => {
+  const nb = readNotebook(path.join(REPO_ROOT, 'notebooks', '01-bankcard-scoring.ipynb'));
+  const core = nb.cells.filter((c) => ((c.metadata?.tags as string[] | undefined) ?? []).includes('core'));
+  const words = core.filter((c) => c.cell_type === 'markdown').reduce((n, c) => n + (joinText(c.source).match(/\S+/g) ?? []).length, 0);
+
+  it('is at most 25 cells tagged core with at most 1,500 words of prose', () => {
+    expect(core.length).toBeGreaterThan(10);
+    expect(core.length).toBeLessThanOrEqual(25);
+    expect(words).toBeLessThanOrEqual(1500);
+  });
+
+  it(
+    'runs on its own: the core cells alone, in a fresh kernel, reach the target list',
+    async () => {
+      // Inside the checkout, so that the cells (and ./lib) resolve @cbm-kit/kernel-lib from its node_modules.
+      const dir = fs.mkdtempSync(path.join(REPO_ROOT, '.cbm-core-'));
+      try {
+        fs.mkdirSync(path.join(dir, 'nb'));
+        fs.writeFileSync(path.join(dir, 'nb', '01-core.ipynb'), JSON.stringify({ ...nb, cells: core.map((c) => ({ ...c, outputs: c.cell_type === 'code' ? [] : undefined })) }));
+        // Cells run with cwd = the notebooks' folder: the core needs ./lib and figures/ as notebooks/ has them.
+        fs.cpSync(path.join(REPO_ROOT, 'notebooks', 'lib'), path.join(dir, 'nb', 'lib'), { recursive: true });
+        fs.cpSync(path.join(REPO_ROOT, 'notebooks', 'figures'), path.join(dir, 'nb', 'figures'), { recursive: true });
+        const { code, output } = await spawnRunner(['--backend=inprocess', '--no-build', '--timeout=120', `--notebooks=${path.join(dir, 'nb')}`, `--out=${path.join(dir, 'out')}`])
+          .done;
+        expect(code, output.slice(-3000)).toBe(0);
+        expect(fs.readFileSync(path.join(dir, 'out', 'target-list.csv'), 'utf8')).toBe(fs.readFileSync(path.join(OUT, 'target-list.csv'), 'utf8'));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    RUN_TIMEOUT_MS,
+  );
+});
+
+describe('interactive use: npm run lab', () => {
+  it('notebooks/lab.mjs registers the project kernel and names the Jupyter front end it would open (or how to install one)', () => {
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'notebooks', 'lab.mjs'), '--check'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+    if (!JUPYTER) {
+      expect(r.status).toBe(2);
+      return;
+    }
+    expect(r.stdout).toContain('kernel: tslab (.jupyter-kernel/share/jupyter/kernels/tslab/kernel.json)');
+    expect(r.stdout).toMatch(/front end: (lab|notebook|none\. Install a Jupyter front end)/);
+    expect(r.status).toBe(/front end: none/.test(r.stdout) ? 2 : 0);
+    expect(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, '.jupyter-kernel', 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json'), 'utf8')).argv[0]).toBe(process.execPath);
+  });
+
+  it.skipIf(!JUPYTER)(
+    'the registered kernel starts through jupyter_client and runs a cell that imports kernel-lib',
+    () => {
+      // The Python that runs `jupyter` (its shebang) has jupyter_client; python3 on PATH may not.
+      const jupyter = detectJupyter()!.jupyter;
+      const shebang = fs.readFileSync(fs.existsSync(jupyter) ? jupyter : spawnSync('which', [jupyter], { encoding: 'utf8' }).stdout.trim(), 'utf8').split('\n')[0];
+      const python = shebang.replace(/^#!\s*/, '').split(/\s+/)[0];
+      const code = "import { fitLogit } from '@cbm-kit/kernel-lib';\nconst m = fitLogit({ y: [0, 0, 1, 1, 0, 1], x: [1, 2, 3, 4, 3.5, 2.5] }, 'y ~ x');\nm.coefficients.length";
+      const r = spawnSync(python, [path.join(REPO_ROOT, 'notebooks', 'runner', 'kernel_smoke.py'), path.join(REPO_ROOT, 'notebooks'), code], {
+        encoding: 'utf8',
+        env: jupyterEnv(),
+        timeout: 180_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const result = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      // tslab prints a cell's last value on stdout.
+      expect(result).toEqual({ status: 'ok', outputs: [{ type: 'stream', text: '2\n' }] });
+    },
+    200_000,
+  );
 });
 
 describe('notebook normalisation', () => {
