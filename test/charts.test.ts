@@ -13,6 +13,9 @@ import {
 } from '../kernel-lib/src/charts';
 import type { CalibrationRow, CoefficientRow, GainsRow, RocPoint, SweepRow } from '../kernel-lib/src/index';
 import { renderSvg } from '../kernel-lib/src/render';
+import { revenueHistogramChart } from '../kernel-lib/src/simulate/charts';
+import { simulateRevenue } from '../kernel-lib/src/simulate/revenue';
+import { chartDefects } from './helpers/chart-check';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: small hand-made tables of the shapes the evaluate module produces.
@@ -486,5 +489,46 @@ describe('renderSvg', () => {
     await expect(renderSvg({ $schema: VEGA_LITE_SCHEMA, mark: 'nonsense' })).rejects.toThrow(/^renderSvg: the spec is not valid Vega-Lite: /);
     // A failed rendering does not block the ones after it.
     expect((await renderSvg(gainsChart(gainsRows()))).startsWith('<svg')).toBe(true);
+  });
+});
+
+describe('the chart check the notebook test applies (test/helpers/chart-check.ts)', () => {
+  const rows = [
+    { from: 0, to: 10, count: 3 },
+    { from: 10, to: 20, count: 7 },
+    { from: 20, to: 30, count: 1 },
+  ];
+  const unit = (mark: string, encoding: Json) => ({ $schema: VEGA_LITE_SCHEMA, data: { values: rows }, mark, encoding });
+  const binned = { x: { field: 'from', type: 'quantitative' }, x2: { field: 'to' }, y: { field: 'count', type: 'quantitative' } };
+
+  it('flags a bar with x and x2 but no y2 (the thin bands), and passes it with y2', async () => {
+    expect((await chartDefects(unit('bar', binned))).join('\n')).toMatch(/ranged on x \(x, x2\) with a quantitative y but no y2/);
+    expect(await chartDefects(unit('rect', { ...binned, y2: { datum: 0 } }))).toEqual([]);
+  });
+
+  it('flags a channel whose field was undefined, and a field no row carries', async () => {
+    expect((await chartDefects(unit('point', { x: { field: undefined, type: 'quantitative' }, y: { field: 'count', type: 'quantitative' } }))).join('\n')).toMatch(
+      /channel x has field undefined|channel x has no field, value or datum/,
+    );
+    expect((await chartDefects(unit('point', { x: { field: 'revenue', type: 'quantitative' }, y: { field: 'count', type: 'quantitative' } }))).join('\n')).toMatch(
+      /no data row has the field "revenue"/,
+    );
+  });
+
+  it('flags bars of zero area', async () => {
+    const flat = {
+      $schema: VEGA_LITE_SCHEMA,
+      data: { values: rows.map((r) => ({ ...r, count: 0 })) },
+      mark: 'bar',
+      encoding: { x: { field: 'from', type: 'ordinal' }, y: { field: 'count', type: 'quantitative' } },
+    };
+    expect((await chartDefects(flat)).join('\n')).toMatch(/zero total area/);
+  });
+
+  it('passes revenueHistogramChart: each bin spans its edges and rises from zero to its count', async () => {
+    const { summary } = simulateRevenue({ churnProbabilities: [0.2, 0.5, 0.7], revenues: [100, 250, 80], simulations: 1000, seed: 1 });
+    const spec = json(revenueHistogramChart(summary));
+    expect(await chartDefects(spec)).toEqual([]);
+    expect(spec.encoding.y2).toEqual({ datum: 0 });
   });
 });

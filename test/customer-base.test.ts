@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fitLogit, CbmError } from '../kernel-lib/src/index';
 import { customerBase, customerBaseCsv, CUSTOMER_BASE_MECHANISM, CUSTOMER_BASE_SEED, type CustomerBase } from '../kernel-lib/src/datasets';
+import { accrualForecast } from '../notebooks/lib/forecast';
 
 const dir = join(__dirname, '..', 'kernel-lib', 'data', 'customer-base');
 const files = { customers: 'customers.csv', events: 'events.csv', prices: 'prices.csv', competitorPrices: 'competitor_prices.csv' } as const;
@@ -132,5 +133,37 @@ describe('customerBase', () => {
     expect(code(() => customerBase({ customers: 100_000, months: 120 }))).toBe('TOO_LARGE');
     expect(code(() => customerBase({ seeds: 1 } as never))).toBe('BAD_INPUT');
     expect(() => customerBase({ start: '2025-01-15' })).toThrow(/^customerBase: start must be the first of a month/);
+  });
+});
+
+describe('the month-by-month forecast of notebook 05 (notebooks/lib/forecast.ts)', () => {
+  // An intercept-only logit on 200 months with 10 cancellations has h = 0.05 exactly (the MLE is the sample share),
+  // with a wide interval: the standard error of logit h is 1/√(200·0.05·0.95) ≈ 0.32.
+  const months = Array.from({ length: 200 }, (_, i) => ({ cancelled: i < 10 ? 1 : 0 }));
+  // The notebooks' lib types models from the built package; this one comes from the sources (same shape).
+  const model = fitLogit(months, 'cancelled ~ 1') as unknown as Parameters<typeof accrualForecast>[0];
+  const h = 0.05;
+
+  it('pays each month until the month of the cancellation: months paid follow the truncated geometric law', () => {
+    const n = 20000;
+    const one = accrualForecast(model, [{}], [1], { months: 12, simulations: n, seed: 1, parameterDraws: false });
+    // Closed form: E[months] = Σ_{t<12} (1 − h)^t = (1 − (1 − h)^12)/h; P(all 12 paid) = (1 − h)^11.
+    const expected = (1 - (1 - h) ** 12) / h;
+    expect(one.expectedAtEstimate).toBeCloseTo(expected, 10);
+    const sdMonths = Math.sqrt(Array.from({ length: 12 }, (_, k) => k + 1).reduce((s, m) => s + (m - expected) ** 2 * (m < 12 ? h * (1 - h) ** (m - 1) : (1 - h) ** 11), 0));
+    expect(Math.abs(one.mean - expected)).toBeLessThan((4 * sdMonths) / Math.sqrt(n));
+    expect(one.quantiles.p95).toBe(12);
+    expect(one.quantiles.p5).toBeLessThan(12);
+  });
+
+  it('is reproducible from its seed, and the model’s own uncertainty widens the interval without moving the centre much', () => {
+    const customers = Array.from({ length: 200 }, () => ({}));
+    const bills = customers.map(() => 100);
+    const options = { months: 12, simulations: 4000, seed: 'dash', parameterDraws: false };
+    const churnOnly = accrualForecast(model, customers, bills, options);
+    expect(accrualForecast(model, customers, bills, options)).toEqual(churnOnly);
+    const withModel = accrualForecast(model, customers, bills, { ...options, parameterDraws: true });
+    expect(withModel.sd).toBeGreaterThan(1.5 * churnOnly.sd);
+    expect(Math.abs(withModel.mean - churnOnly.expectedAtEstimate)).toBeLessThan(0.03 * churnOnly.expectedAtEstimate);
   });
 });

@@ -14,14 +14,14 @@
  * Then the runner's own regressions on scratch notebooks in temp dirs (both
  * backends where Jupyter is installed) and the report's HTML sanitising.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogitModel, targetList } from '../kernel-lib/src/index';
-import { bankCardCustomers, BANKCARD_SEED } from '../kernel-lib/src/datasets';
-import { APT_HINT, kernelAvailable } from '../notebooks/runner/jupyter.mjs';
+import { bankCardCustomers, BANKCARD_SEED, customerBase, CUSTOMER_BASE_SEED } from '../kernel-lib/src/datasets';
+import { APT_HINT, detectJupyter, jupyterEnv, kernelAvailable } from '../notebooks/runner/jupyter.mjs';
 import {
   REPO_ROOT,
   diffNotebookOutputs,
@@ -37,6 +37,8 @@ import {
   type Notebook,
 } from '../notebooks/runner/nbjson.mjs';
 import { CSP, renderNotebookHtml, sanitizeHtml } from '../notebooks/runner/report.mjs';
+import { openDuckDB } from '../kernel-lib/src/warehouse';
+import { chartDefects, notebookCharts } from './helpers/chart-check';
 
 const OUT = path.join(REPO_ROOT, 'out');
 const RUNNER = path.join(REPO_ROOT, 'notebooks', 'run.mjs');
@@ -54,7 +56,8 @@ const JUPYTER = kernelAvailable();
 const EXPECTED_ARTIFACTS: Record<string, string[]> = {
   '01-bankcard-scoring': ['bankcard.model.json', 'target-list.csv', 'target-list.md', 'bankcard-scores.csv', 'summary/01-bankcard-scoring.json'],
   '02-choosing-the-threshold': ['02-threshold-sweep.csv'],
-  '04-pricing-and-simulation': ['pricing-forecast.json'],
+  '04-pricing-and-simulation': ['pricing-forecast.json', 'summary/04-pricing-and-simulation.json'],
+  '05-leadership-dashboard': ['summary/05-leadership-dashboard.json'],
 };
 
 interface RunResult {
@@ -220,6 +223,34 @@ describe('notebooks', () => {
         .map((line) => Number(line.split(',')[1]));
       expect(list).toEqual(targetList(customers, p, { threshold: 0.8 }).map((t) => t.id));
     });
+    it('04 and 05 carry one price plan: the same price change and baseline for each product', () => {
+      const planOf = (name: string) => JSON.parse(fs.readFileSync(path.join(OUT, 'summary', `${name}.json`), 'utf8')).plan;
+      const pricing = planOf('04-pricing-and-simulation');
+      const dashboard = planOf('05-leadership-dashboard');
+      expect(pricing.products.map((p: { product: string }) => p.product)).toEqual(['A', 'B']);
+      expect(dashboard.date).toBe(pricing.date);
+      // The baseline from the generator itself: customers who paid in December 2026 and did not cancel in it.
+      const base = customerBase({ seed: CUSTOMER_BASE_SEED });
+      const product = new Map(base.customers.map((c) => [c.customer_id, c.product]));
+      const inDecember = (type: string) => new Set(base.events.filter((e) => e.type === type && e.date.startsWith('2026-12')).map((e) => e.customer_id));
+      const cancelled = inDecember('cancellation');
+      const active = [...inDecember('purchase')].filter((id) => !cancelled.has(id));
+      const yearly = new Map<number, number>();
+      for (const e of base.events) if (e.type === 'purchase' && e.date.startsWith('2026-12') && !cancelled.has(e.customer_id)) yearly.set(e.customer_id, 12 * e.amount);
+      pricing.products.forEach((p: any, k: number) => {
+        const d = dashboard.products[k];
+        expect(d.product).toBe(p.product);
+        expect(d.baseline.customers).toBe(p.baseline.customers);
+        expect(p.baseline.customers).toBe(active.filter((id) => product.get(id) === p.product).length);
+        const revenue = active.filter((id) => product.get(id) === p.product).reduce((s, id) => s + (yearly.get(id) ?? 0), 0);
+        expect(Math.abs(p.baseline.revenueIfAllStay - revenue)).toBeLessThan(1e-6 * revenue);
+        expect(Math.abs(d.baseline.revenueIfAllStay - p.baseline.revenueIfAllStay)).toBeLessThan(1e-9 * revenue);
+        // Same model fitted on rows built in TypeScript (04) and in SQL (05): equal up to rounding.
+        expect(Math.abs(d.priceChange - p.priceChange)).toBeLessThan(1e-9);
+        expect(Math.abs(d.baseline.expectedRevenue - p.baseline.expectedRevenue)).toBeLessThan(1e-9 * revenue);
+        expect(Math.abs(d.atNewPrice.expectedRevenue - p.atNewPrice.expectedRevenue)).toBeLessThan(1e-9 * revenue);
+      });
+    });
     it.each(NOTEBOOKS.filter((n) => EXPECTED_ARTIFACTS[n]))('%s wrote its files into out/', (name) => {
       for (const f of EXPECTED_ARTIFACTS[name]) {
         expect(fs.existsSync(path.join(OUT, f)), `out/${f}`).toBe(true);
@@ -227,6 +258,200 @@ describe('notebooks', () => {
       }
     });
   });
+});
+
+describe('what a reader sees', () => {
+  it.each(NOTEBOOKS)(
+    '%s: every chart renders with its bars and areas drawn and every field defined',
+    async (name) => {
+      const found: string[] = [];
+      for (const chart of notebookCharts(executed(name))) for (const defect of await chartDefects(chart.spec)) found.push(`${chart.title}: ${defect}`);
+      expect(found).toEqual([]);
+    },
+    120_000,
+  );
+
+  it.each(NOTEBOOKS)('%s: no output and no report page shows undefined, NaN or [object Object]', (name) => {
+    const bad = /\bundefined\b|\bNaN\b|\[object Object\]/;
+    const hits: string[] = [];
+    executed(name).cells.forEach((cell, i) => {
+      for (const o of cell.outputs ?? []) {
+        const texts = [
+          o.text,
+          ...Object.entries(o.data ?? {})
+            .filter(([mime]) => mime.startsWith('text/'))
+            .map(([, v]) => v),
+        ];
+        for (const t of texts) {
+          const text = joinText(t as string | string[] | undefined);
+          const m = text.match(bad);
+          if (m) hits.push(`cell ${i}: …${text.slice(Math.max(0, (m.index ?? 0) - 60), (m.index ?? 0) + 40)}…`);
+        }
+      }
+    });
+    expect(hits).toEqual([]);
+    // The page itself, outside the notebook's prose (markdown may say "undefined" as a word): tables and output text.
+    const page = fs.readFileSync(path.join(OUT, 'report', `${name}.html`), 'utf8');
+    const cells = [...page.matchAll(/<(td|th|pre)[^>]*>([^<]*)</g)].map((m) => m[2]);
+    expect(cells.filter((c) => bad.test(c))).toEqual([]);
+  });
+});
+
+/** Every table of a DuckDB file, each ordered by all its columns, as text: what "the same warehouse" means. */
+async function dumpWarehouse(file: string): Promise<Record<string, string>> {
+  const db = await openDuckDB(file);
+  try {
+    const tables = await db.run(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1`);
+    const dump: Record<string, string> = {};
+    for (const { table_name } of tables) {
+      const rows = await db.run(`SELECT * FROM "${String(table_name)}" ORDER BY ALL`);
+      dump[String(table_name)] = JSON.stringify(rows, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+    }
+    return dump;
+  } finally {
+    await db.close();
+  }
+}
+
+/** Files under `dir` (relative paths), sorted. */
+function filesUnder(dir: string, rel = ''): string[] {
+  return fs
+    .readdirSync(path.join(dir, rel), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesUnder(dir, path.join(rel, e.name)) : [path.join(rel, e.name)]))
+    .sort();
+}
+
+describe('a second run writes the same files', () => {
+  // The first run's out/ is copied aside and `npm start` runs again into out/ (paths stored in the
+  // warehouse, such as a loaded file's, are the same only in the same place, as for a user).
+  let first = '';
+  let secondRun = { code: 0, output: '' };
+  beforeAll(async () => {
+    first = fs.mkdtempSync(path.join(os.tmpdir(), 'cbm-first-run-'));
+    fs.cpSync(OUT, first, { recursive: true });
+    secondRun = await spawnRunner([`--backend=${JUPYTER ? 'jupyter' : 'inprocess'}`, '--timeout=120', '--no-build']).done;
+  }, RUN_TIMEOUT_MS);
+  afterAll(() => {
+    if (first) fs.rmSync(first, { recursive: true, force: true });
+  });
+
+  it('the same file list, byte-identical files, and a warehouse with the same rows in every table', async () => {
+    expect(run.code, 'the first run failed').toBe(0);
+    expect(secondRun.code, `second run failed:\n${secondRun.output.slice(-4000)}`).toBe(0);
+    const files = filesUnder(first);
+    expect(filesUnder(OUT)).toEqual(files);
+    // DuckDB's file layout (block allocation) is not part of the promise; its tables are.
+    const differing = files.filter((f) => f !== 'cbm.duckdb' && !fs.readFileSync(path.join(first, f)).equals(fs.readFileSync(path.join(OUT, f))));
+    expect(differing).toEqual([]);
+    const [a, b] = [await dumpWarehouse(path.join(first, 'cbm.duckdb')), await dumpWarehouse(path.join(OUT, 'cbm.duckdb'))];
+    expect(Object.keys(b)).toEqual(Object.keys(a));
+    for (const table of Object.keys(a)) expect(b[table], `table ${table}`).toBe(a[table]);
+  }, 120_000);
+});
+
+describe('the summary page', () => {
+  it('carries each notebook’s key figures: threshold advice, data status, the price plan and the forecast', () => {
+    const index = fs.readFileSync(path.join(OUT, 'report', 'index.html'), 'utf8');
+    for (const name of NOTEBOOKS) {
+      expect(fs.existsSync(path.join(OUT, 'summary', `${name}.json`)), `summary/${name}.json`).toBe(true);
+      expect(index).toContain(`(details: <a href="${name}.html">`);
+    }
+    for (const label of [
+      'Recommended threshold',
+      'Profit at a = 0.8 (validation)',
+      'Data status',
+      'Price change, product A',
+      'Price change, product B',
+      'Revenue next year under the plan, 90 % interval',
+    ])
+      expect(index).toContain(`<td>${label}`);
+  });
+
+  it('lists the deliverables apart from the test inputs made faulty on purpose', () => {
+    const index = fs.readFileSync(path.join(OUT, 'report', 'index.html'), 'utf8');
+    const section = (title: string) => {
+      const start = index.indexOf(`<h3>${title}</h3>`);
+      expect(start, `section ${title}`).toBeGreaterThan(0);
+      const end = index.indexOf('<h3>', start + 1);
+      return index.slice(start, end < 0 ? undefined : end);
+    };
+    const deliverables = section('Deliverables');
+    const tests = section('Test inputs');
+    for (const f of ['target-list.csv', 'target-list.md', 'cbm.duckdb', '02-threshold-sweep.csv']) expect(deliverables).toContain(`href="../${f}"`);
+    for (const f of ['customers-faulty.csv', 'events-broken.csv']) {
+      expect(tests).toContain(`href="../${f}"`);
+      expect(deliverables).not.toContain(f);
+    }
+  });
+});
+
+describe('the class path through notebook 01', () => {
+  const nb = readNotebook(path.join(REPO_ROOT, 'notebooks', '01-bankcard-scoring.ipynb'));
+  const core = nb.cells.filter((c) => ((c.metadata?.tags as string[] | undefined) ?? []).includes('core'));
+  const words = core.filter((c) => c.cell_type === 'markdown').reduce((n, c) => n + (joinText(c.source).match(/\S+/g) ?? []).length, 0);
+
+  it('is at most 25 cells tagged core with at most 1,500 words of prose', () => {
+    expect(core.length).toBeGreaterThan(10);
+    expect(core.length).toBeLessThanOrEqual(25);
+    expect(words).toBeLessThanOrEqual(1500);
+  });
+
+  it(
+    'runs on its own: the core cells alone, in a fresh kernel, reach the target list',
+    async () => {
+      // Inside the checkout, so that the cells (and ./lib) resolve @cbm-kit/kernel-lib from its node_modules.
+      const dir = fs.mkdtempSync(path.join(REPO_ROOT, '.cbm-core-'));
+      try {
+        fs.mkdirSync(path.join(dir, 'nb'));
+        fs.writeFileSync(path.join(dir, 'nb', '01-core.ipynb'), JSON.stringify({ ...nb, cells: core.map((c) => ({ ...c, outputs: c.cell_type === 'code' ? [] : undefined })) }));
+        // Cells run with cwd = the notebooks' folder: the core needs ./lib and figures/ as notebooks/ has them.
+        fs.cpSync(path.join(REPO_ROOT, 'notebooks', 'lib'), path.join(dir, 'nb', 'lib'), { recursive: true });
+        fs.cpSync(path.join(REPO_ROOT, 'notebooks', 'figures'), path.join(dir, 'nb', 'figures'), { recursive: true });
+        const { code, output } = await spawnRunner(['--backend=inprocess', '--no-build', '--timeout=120', `--notebooks=${path.join(dir, 'nb')}`, `--out=${path.join(dir, 'out')}`])
+          .done;
+        expect(code, output.slice(-3000)).toBe(0);
+        expect(fs.readFileSync(path.join(dir, 'out', 'target-list.csv'), 'utf8')).toBe(fs.readFileSync(path.join(OUT, 'target-list.csv'), 'utf8'));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    RUN_TIMEOUT_MS,
+  );
+});
+
+describe('interactive use: npm run lab', () => {
+  it('notebooks/lab.mjs registers the project kernel and names the Jupyter front end it would open (or how to install one)', () => {
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'notebooks', 'lab.mjs'), '--check'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+    if (!JUPYTER) {
+      expect(r.status).toBe(2);
+      return;
+    }
+    expect(r.stdout).toContain('kernel: tslab (.jupyter-kernel/share/jupyter/kernels/tslab/kernel.json)');
+    expect(r.stdout).toMatch(/front end: (lab|notebook|none\. Install a Jupyter front end)/);
+    expect(r.status).toBe(/front end: none/.test(r.stdout) ? 2 : 0);
+    expect(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, '.jupyter-kernel', 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json'), 'utf8')).argv[0]).toBe(process.execPath);
+  });
+
+  it.skipIf(!JUPYTER)(
+    'the registered kernel starts through jupyter_client and runs a cell that imports kernel-lib',
+    () => {
+      // The Python that runs `jupyter` (its shebang) has jupyter_client; python3 on PATH may not.
+      const jupyter = detectJupyter()!.jupyter;
+      const shebang = fs.readFileSync(fs.existsSync(jupyter) ? jupyter : spawnSync('which', [jupyter], { encoding: 'utf8' }).stdout.trim(), 'utf8').split('\n')[0];
+      const python = shebang.replace(/^#!\s*/, '').split(/\s+/)[0];
+      const code = "import { fitLogit } from '@cbm-kit/kernel-lib';\nconst m = fitLogit({ y: [0, 0, 1, 1, 0, 1], x: [1, 2, 3, 4, 3.5, 2.5] }, 'y ~ x');\nm.coefficients.length";
+      const r = spawnSync(python, [path.join(REPO_ROOT, 'notebooks', 'runner', 'kernel_smoke.py'), path.join(REPO_ROOT, 'notebooks'), code], {
+        encoding: 'utf8',
+        env: jupyterEnv(),
+        timeout: 180_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const result = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      // tslab prints a cell's last value on stdout.
+      expect(result).toEqual({ status: 'ok', outputs: [{ type: 'stream', text: '2\n' }] });
+    },
+    200_000,
+  );
 });
 
 describe('notebook normalisation', () => {

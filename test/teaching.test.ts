@@ -172,32 +172,73 @@ describe('target list for the marketing team', () => {
     // Every column of the CSV is explained.
     for (const column of csv('target-list.csv').header.filter((c) => !['gender', 'age', 'income'].includes(c))) expect(md).toContain(`| ${column} |`);
   });
+
+  it('says what the analysis recommends beside a = 0.8, with expected responders, cost and profit under labelled assumptions, and a note on gender', () => {
+    const md = read('target-list.md');
+    const m = md.match(/\*\*a = (0\.\d+)\*\* gives the highest profit on the training rows/);
+    expect(m, 'target-list.md names the recommended threshold').not.toBeNull();
+    const recommended = Number(m![1]);
+    expect(recommended).toBeLessThan(THRESHOLD);
+    // The recommended list follows the same rule at the recommended threshold (scores from the saved model's file).
+    const full = new Map(csv('bankcard-scores.csv').rows.map(([id, p]) => [Number(id), Number(p)]));
+    const expected = customers.filter((c) => c.responded !== 1 && full.get(c.id)! > recommended).map((c) => c.id);
+    expect(
+      csv('target-list-recommended.csv')
+        .rows.map((r) => Number(r[1]))
+        .sort((x, y) => x - y),
+    ).toEqual(expected);
+    const listed = csv('target-list.csv').rows.length;
+    expect(md).toContain(`| customers on the list | ${listed} (`);
+    expect(md).toContain(`| ${expected.length} (`);
+    for (const row of ['expected responders', 'cost of mailing (list × F)', 'expected profit (responders × B − cost)']) expect(md).toContain(`| ${row} |`);
+    // Cost = list size × F, with F = 20 as the stated assumption.
+    expect(md).toContain(`| cost of mailing (list × F) | ${(listed * 20).toLocaleString('en-US')} | ${(expected.length * 20).toLocaleString('en-US')} |`);
+    expect(md).toMatch(/\*\*Assumptions\*\* \(not from the book or the data\): B = 60 currency units of profit per responder, F = 20/);
+    expect(md).toContain('## Using gender in targeting');
+  });
 });
 
 describe('02-threshold-sweep.csv', () => {
-  it('records B and F and the profit, and writes no "NaN": undefined values are empty cells', () => {
+  it('records B and F and the profit, rounded, in snake_case, and writes no "NaN": undefined values are empty cells', () => {
     const { header, rows } = csv('02-threshold-sweep.csv');
-    expect(header).toEqual(['sample', 'threshold', 'selected', 'selectedResponders', 'responseRate', 'hitRate', 'lift', 'roi', 'profit', 'B', 'F']);
+    expect(header).toEqual([
+      'sample',
+      'threshold',
+      'selected',
+      'selected_responders',
+      'response_rate',
+      'hit_rate',
+      'lift',
+      'roi',
+      'profit',
+      'profit_per_responder_B',
+      'cost_per_contact_F',
+    ]);
     expect(read('02-threshold-sweep.csv')).not.toMatch(/nan|infinity|undefined|null/i);
     expect(rows.length).toBe(40);
     const col = (name: string) => header.indexOf(name);
     let emptyRows = 0;
     for (const r of rows) {
-      const [selected, tp, B, F] = ['selected', 'selectedResponders', 'B', 'F'].map((n) => Number(r[col(n)]));
+      const [selected, tp, B, F] = ['selected', 'selected_responders', 'profit_per_responder_B', 'cost_per_contact_F'].map((n) => Number(r[col(n)]));
       expect([B, F]).toEqual([60, 20]);
-      // Closed forms: profit = TP·B − selected·F; response rate = TP/selected; ROI = response rate·B/F.
+      // Closed forms: profit = TP·B − selected·F; response rate = TP/selected; ROI = response rate·B/F (rounded to 4 and 3 decimals).
       expect(Number(r[col('profit')])).toBe(tp * B - selected * F);
       if (selected === 0) {
         emptyRows++;
-        for (const name of ['responseRate', 'lift', 'roi']) expect(r[col(name)]).toBe('');
+        for (const name of ['response_rate', 'lift', 'roi']) expect(r[col(name)]).toBe('');
       } else {
-        expect(Number(r[col('responseRate')])).toBeCloseTo(tp / selected, 12);
-        expect(Number(r[col('roi')])).toBeCloseTo(((tp / selected) * B) / F, 12);
+        expect(Number(r[col('response_rate')])).toBe(Number((tp / selected).toFixed(4)));
+        expect(Number(r[col('roi')])).toBe(Number((((tp / selected) * B) / F).toFixed(3)));
       }
-      for (const name of ['selected', 'selectedResponders', 'hitRate', 'profit']) expect(r[col(name)]).not.toBe('');
+      for (const name of ['response_rate', 'hit_rate']) expect(r[col(name)]).toMatch(/^$|^[01](\.\d{1,4})?$/);
+      for (const name of ['lift', 'roi']) expect(r[col(name)]).toMatch(/^$|^\d+(\.\d{1,3})?$/);
+      for (const name of ['selected', 'selected_responders', 'hit_rate', 'profit']) expect(r[col(name)]).not.toBe('');
     }
     // At a = 0.95 no validation customer is selected on the walk-through split: the empty case occurs.
     expect(emptyRows).toBeGreaterThan(0);
+    // Every column is explained in 02-threshold-sweep.md.
+    const md = read('02-threshold-sweep.md');
+    for (const name of header) expect(md).toContain(`| ${name} |`);
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { planSummary } from './plan';
 
 export interface SummaryFigure {
   label: string;
@@ -21,8 +22,11 @@ export interface NotebookSummary {
   /** One paragraph for a manager. */
   text?: string;
   figures: SummaryFigure[];
-  /** Files the notebook wrote, relative to the output folder. */
-  files: { path: string; description: string }[];
+  /** Relative to the output folder. */
+  /** Files the notebook wrote; `kind: 'test input'` marks a file made faulty on purpose (the report lists it apart from the deliverables). */
+  files: { path: string; description: string; kind?: 'deliverable' | 'test input' }[];
+  /** The price plan (notebooks 04 and 05, from notebooks/lib/plan.ts): each product's price change and baseline. */
+  plan?: ReturnType<typeof planSummary>;
 }
 
 /** Writes `<outDir>/summary/<notebook>.json` and returns its path. */

@@ -38,6 +38,7 @@ pre { margin: 0; padding: 8px 12px; overflow-x: auto; white-space: pre-wrap; ove
 .output { margin: 6px 0; overflow-x: auto; }
 .output pre { line-height: 1.2; }
 .output pre.stream { background: none; padding: 4px 0; }
+.output pre.text-table { white-space: pre; overflow-wrap: normal; }
 .output pre.stderr { color: var(--err); background: #fff5f5; padding: 4px 8px; }
 .output img { max-width: 100%; height: auto; }
 span.html-block { display: block; }
@@ -255,6 +256,12 @@ function renderMarkdown(md) {
   return sanitizeHtml(marked.parse(md, { async: false }));
 }
 
+/** Text drawn as a table with box-drawing characters (danfojs' print) keeps its lines: it scrolls, never wraps. */
+function preClass(text, base = '') {
+  const classes = [base, /[\u2500-\u257f]/.test(text) ? 'text-table' : ''].filter(Boolean).join(' ');
+  return classes ? ` class="${classes}"` : '';
+}
+
 function dataUri(mime, payload, base64 = false) {
   const b64 = base64 ? payload.replace(/\s+/g, '') : Buffer.from(payload, 'utf8').toString('base64');
   return `data:${mime};base64,${b64}`;
@@ -272,7 +279,10 @@ function renderData(data) {
     if (text(m) != null && BASE64_RE.test(text(m))) return `<img alt="image" src="${dataUri(m, text(m), true)}">`;
   }
   if (text('text/markdown') != null) return `<div class="md">${renderMarkdown(text('text/markdown'))}</div>`;
-  if (get('text/plain') != null) return `<pre>${escapeHtml(typeof get('text/plain') === 'string' ? get('text/plain') : JSON.stringify(get('text/plain')))}</pre>`;
+  if (get('text/plain') != null) {
+    const plain = typeof get('text/plain') === 'string' ? get('text/plain') : JSON.stringify(get('text/plain'));
+    return `<pre${preClass(plain)}>${escapeHtml(plain)}</pre>`;
+  }
   const jsonMime = Object.keys(data).find((m) => /json$/.test(m));
   if (jsonMime) return `<pre>${escapeHtml(JSON.stringify(data[jsonMime], null, 1))}</pre>`;
   return '';
@@ -280,7 +290,7 @@ function renderData(data) {
 
 function renderOutput(o) {
   if (o.output_type === 'stream') {
-    return `<div class="output"><pre class="stream ${o.name === 'stderr' ? 'stderr' : 'stdout'}">${escapeHtml(joinText(o.text))}</pre></div>`;
+    return `<div class="output"><pre${preClass(joinText(o.text), `stream ${o.name === 'stderr' ? 'stderr' : 'stdout'}`)}>${escapeHtml(joinText(o.text))}</pre></div>`;
   }
   if (o.output_type === 'error') {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: removes ANSI colour escapes (ESC [ … m) from tracebacks.
@@ -360,7 +370,7 @@ export const SUMMARY_DIR = 'summary';
 /**
  * The key figures the notebooks left in <outDir>/summary/*.json (written with notebooks/lib/summary.ts),
  * in file-name order. A file that is not such a summary is skipped with a note, never fatal.
- * @returns {{ file: string, title: string, text?: string, figures: { label: string, value: string, note?: string }[], files: { path: string, description: string }[] }[]}
+ * @returns {{ file: string, title: string, text?: string, figures: { label: string, value: string, note?: string }[], files: { path: string, description: string, kind: 'deliverable' | 'test input' }[] }[]}
  */
 export function readSummaries(outDir) {
   const dir = path.join(outDir, SUMMARY_DIR);
@@ -378,7 +388,11 @@ export function readSummaries(outDir) {
     }
     if (!s || typeof s.title !== 'string' || !Array.isArray(s.figures)) continue;
     const figures = s.figures.filter((x) => x && typeof x.label === 'string' && typeof x.value === 'string');
-    const files = Array.isArray(s.files) ? s.files.filter((x) => x && typeof x.path === 'string' && typeof x.description === 'string') : [];
+    const files = Array.isArray(s.files)
+      ? s.files
+          .filter((x) => x && typeof x.path === 'string' && typeof x.description === 'string')
+          .map((x) => ({ path: x.path, description: x.description, kind: x.kind === 'test input' ? 'test input' : 'deliverable' }))
+      : [];
     out.push({
       file: `${SUMMARY_DIR}/${f}`,
       title: s.title,
@@ -427,6 +441,7 @@ function summaryHtml(summaries, entries) {
     .map((s) => {
       const rows = s.figures.map((x) => `<tr><td>${escapeHtml(x.label)}</td><td>${escapeHtml(x.value)}</td><td>${escapeHtml(x.note ?? '')}</td></tr>`).join('\n');
       const files = s.files
+        .filter((f) => f.kind === 'deliverable')
         .map((f) => `<li><a href="../${f.path.split('/').map(encodeURIComponent).join('/')}">${escapeHtml(f.path)}</a> – ${escapeHtml(f.description)}</li>`)
         .join('\n');
       const nb =
@@ -461,14 +476,27 @@ export function writeReport(outDir, entries) {
         `<li><a href="${encodeURIComponent(name)}.html">${escapeHtml(notebookTitle(nb, name))}</a> <span class="small">(${escapeHtml(name)}.ipynb · <a href="../notebooks/${encodeURIComponent(name)}.ipynb">executed notebook</a>)</span></li>`,
     )
     .join('\n');
-  const artifacts = listArtifacts(outDir)
-    .map((f) => describeArtifact(outDir, f))
-    .map(
-      (d) =>
-        `<li><a href="../${d.file.split('/').map(encodeURIComponent).join('/')}">${escapeHtml(d.file)}</a> <span class="small">${humanSize(d.bytes)}${d.rows != null ? `, ${d.rows} rows` : ''}</span></li>`,
-    )
-    .join('\n');
   const summaries = readSummaries(outDir);
+  // Deliverables (named by a notebook's summary) apart from test inputs (files made broken on purpose)
+  // and working files (summaries, intermediate results).
+  const kindOf = new Map(summaries.flatMap((s) => s.files.map((f) => [f.path, f.kind])));
+  const described = listArtifacts(outDir).map((f) => describeArtifact(outDir, f));
+  const fileList = (kind) =>
+    described
+      .filter((d) => (kindOf.get(d.file) ?? 'working file') === kind)
+      .map(
+        (d) =>
+          `<li><a href="../${d.file.split('/').map(encodeURIComponent).join('/')}">${escapeHtml(d.file)}</a> <span class="small">${humanSize(d.bytes)}${d.rows != null ? `, ${d.rows} rows` : ''}</span></li>`,
+      )
+      .join('\n');
+  const section = (title, note, kind) => {
+    const items = fileList(kind);
+    return items ? `<h3>${title}</h3>\n<p class="small">${note}</p>\n<ul class="nb-list">\n${items}\n</ul>\n` : '';
+  };
+  const artifacts =
+    section('Deliverables', 'What the notebooks produce for their readers (each summary above says what the file is).', 'deliverable') +
+    section('Test inputs', 'Files made faulty on purpose, to show that the checks catch them: not data to use.', 'test input') +
+    section('Working files', 'Key-figure summaries and intermediate results.', 'working file');
   const body = `<h1>cbm-kit: summary of the run</h1>
 <p>The key figures first; each notebook's page below holds the reasoning, the tables and the charts (code folded: open “code” to see it).</p>
 ${summaryHtml(summaries, entries) || '<p class="small">No notebook left key figures (out/summary/*.json).</p>'}
@@ -477,7 +505,7 @@ ${summaryHtml(summaries, entries) || '<p class="small">No notebook left key figu
 ${items}
 </ul>
 <h2>Files written by the notebooks</h2>
-${artifacts ? `<ul class="nb-list">\n${artifacts}\n</ul>` : '<p class="small">none</p>'}
+${artifacts || '<p class="small">none</p>'}
 `;
   fs.writeFileSync(path.join(reportDir, 'index.html'), page('cbm-kit: summary of the run', body));
   return path.join(reportDir, 'index.html');

@@ -27,7 +27,7 @@ export function revenueTrendChart(rows: readonly { month: string | Date; group: 
     mark: { type: 'line', point: true, tooltip: true },
     encoding: {
       x: { field: 'month', type: 'temporal', timeUnit: 'yearmonth', title: 'Month' },
-      y: { field: 'revenue', type: 'quantitative', title: 'Revenue', axis: { format: ',.0f' } },
+      y: { field: 'revenue', type: 'quantitative', title: 'Revenue (currency units)', axis: { format: ',.0f' } },
       color: { field: 'group', type: 'nominal', title: null },
     },
   };
@@ -58,7 +58,7 @@ export function churnByHorizonChart(rows: readonly { group: string; horizonDays:
     data: { values },
     mark: { type: 'bar', tooltip: true },
     encoding: {
-      x: { field: 'group', type: 'nominal', title: null },
+      x: { field: 'group', type: 'nominal', title: null, axis: { labelAngle: 0 } },
       xOffset: { field: 'horizon', sort: { field: 'days' } },
       y: { field: 'churnRate', type: 'quantitative', title: 'Churn rate', axis: { format: '%' } },
       color: { field: 'horizon', type: 'nominal', title: 'Within', sort: { field: 'days' } },
@@ -110,7 +110,7 @@ export function priceScenarioChart(
   }
   const resolved = resolveOptions(context, options, { title: 'Expected revenue by price change', width: DEFAULT_WIDTH, height: DEFAULT_HEIGHT });
   const x = { field: 'priceChange', type: 'quantitative' as const, title: 'Price change', axis: { format: '+%' } };
-  const y = { field: 'expectedRevenue', type: 'quantitative' as const, title: 'Expected revenue', scale: { zero: false }, axis: { format: ',.0f' } };
+  const y = { field: 'expectedRevenue', type: 'quantitative' as const, title: 'Expected revenue (currency units)', scale: { zero: false }, axis: { format: ',.0f' } };
   const color = { field: 'product', type: 'nominal' as const, title: null };
   return {
     $schema: VEGA_LITE_SCHEMA,

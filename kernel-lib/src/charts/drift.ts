@@ -31,13 +31,20 @@ export function driftChart(report: DriftReport, options?: ChartOptions): VegaLit
     shown: Math.min(row.psi ?? drift, 4 * drift),
     status: row.status,
     sentence: row.sentence,
+    // Bars cut at the axis end carry their true PSI as a label.
+    label: (row.psi ?? drift) > 4 * drift ? `PSI ${(row.psi ?? drift).toFixed(2)} ▸` : '',
   }));
   const resolved = resolveOptions(context, options, {
     title: `Drift against the previous load (${report.status})`,
     width: DEFAULT_WIDTH,
     height: Math.max(120, 22 * values.length),
   });
-  const x = { field: 'shown', type: 'quantitative' as const, title: 'PSI (previous load → this load)', scale: { domain: [0, 4 * drift] } };
+  const x = {
+    field: 'shown',
+    type: 'quantitative' as const,
+    title: `PSI (previous load → this load; bars beyond ${4 * drift} are cut, their label gives the PSI)`,
+    scale: { domain: [0, 4 * drift] },
+  };
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: resolved.title,
@@ -57,6 +64,11 @@ export function driftChart(report: DriftReport, options?: ChartOptions): VegaLit
             { field: 'sentence', type: 'nominal', title: 'Finding' },
           ],
         },
+      },
+      {
+        data: { values: values.filter((v) => v.label !== '') },
+        mark: { type: 'text', align: 'right', dx: -4, color: 'white', fontWeight: 'bold' },
+        encoding: { y: { field: 'variable', type: 'nominal', sort: null, title: null }, x, text: { field: 'label', type: 'nominal' } },
       },
       {
         data: {

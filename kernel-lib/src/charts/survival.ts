@@ -49,7 +49,8 @@ export function survivalChart(curves: readonly SurvivalCurve[], options?: ChartO
     layer.push({
       data: { values: points },
       mark: { type: 'point' as const, filled: true, size: 80, tooltip: true },
-      encoding: { x, y, color, shape: { field: 'curve', type: 'nominal' as const, title: null } },
+      // Colour alone names the curve: a shape legend beside the colour legend would list the point curves twice.
+      encoding: { x, y, color },
     });
   return { $schema: VEGA_LITE_SCHEMA, title: resolved.title, width: resolved.width, height: resolved.height, layer };
 }

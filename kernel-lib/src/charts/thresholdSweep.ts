@@ -115,7 +115,8 @@ export function thresholdSweepChart(rows: readonly SweepRow[], options: Threshol
         // A colour encoding rather than a mark colour, so that the points take it too.
         encoding: { x, y: { field: 'roi', type: 'quantitative', title: 'ROI' }, color: { value: ROI_COLOR } },
       },
-      ...thresholdLayers,
+      // The rule only: the rates panel above names it, and a label here would sit on the ROI line.
+      ...thresholdLayers.slice(0, 1),
     ],
   };
   return {

@@ -37,7 +37,7 @@ export function priceCurveChart(result: OptimizePriceResult, options?: ChartOpti
     data: { values: [{ 'price change': result.priceChange }] },
     encoding: { x: { field: 'price change', type: 'quantitative' as const } },
   };
-  const panel = (field: string, title: string) => ({
+  const panel = (field: string, title: string, format?: string) => ({
     width: resolved.width,
     height: resolved.height,
     layer: [
@@ -46,7 +46,7 @@ export function priceCurveChart(result: OptimizePriceResult, options?: ChartOpti
         mark: { type: 'line' as const, point: true, tooltip: true },
         encoding: {
           x: { field: 'price change', type: 'quantitative' as const, axis: { format: '%' }, title: 'price change' },
-          y: { field, type: 'quantitative' as const, title, scale: { zero: false } },
+          y: { field, type: 'quantitative' as const, title, scale: { zero: false }, ...(format ? { axis: { format } } : {}) },
           color: { field: 'feasible', type: 'nominal' as const, title: '', scale: { domain: ['feasible', 'infeasible'], range: ['#1f77b4', '#bbbbbb'] } },
         },
       },
@@ -56,6 +56,7 @@ export function priceCurveChart(result: OptimizePriceResult, options?: ChartOpti
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: resolved.title,
-    vconcat: [panel(money, money), panel('risk', riskTitle)],
+    // The data carry no currency: amounts are in the currency units of the revenues given.
+    vconcat: [panel(money, `${money} (currency units)`, ',.0f'), panel('risk', riskTitle)],
   };
 }

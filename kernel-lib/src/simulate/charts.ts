@@ -69,11 +69,14 @@ export function revenueHistogramChart(summary: Pick<RevenueSummary, 'totalHistog
     width: resolved.width,
     height: resolved.height,
     data: { values: summary.totalHistogram.map((b) => ({ from: b.lower, to: b.upper, count: b.count, share: b.share })) },
-    mark: { type: 'bar', tooltip: true },
+    // A rect spans bin edge to bin edge (x, x2) and zero to the count (y, y2); a bar with x2 but
+    // no y2 would draw each bin as a thin band at its count.
+    mark: { type: 'rect', tooltip: true },
     encoding: {
-      x: { field: 'from', type: 'quantitative', title: 'total revenue', scale: { zero: false } },
+      x: { field: 'from', type: 'quantitative', title: 'total revenue (currency units)', axis: { format: ',.0f' }, scale: { zero: false } },
       x2: { field: 'to' },
       y: { field: 'count', type: 'quantitative', title: 'simulated periods', scale: { zero: true, padding: 0 } },
+      y2: { datum: 0 },
     },
   };
 }

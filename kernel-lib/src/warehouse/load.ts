@@ -25,6 +25,11 @@ export interface LoadOptions {
   onReject?: 'fail' | 'skip';
   /** Free text stored with the load (e.g. "monthly extract 2026-11"). */
   note?: string;
+  /**
+   * The load's timestamp, `YYYY-MM-DD HH:MM:SS` (or a date), default the database's clock. A fixed
+   * value (the extract's date, say) makes a rebuilt warehouse identical, row for row.
+   */
+  loadedAt?: string;
 }
 
 /** A row that broke its schema: file line (1 = the header of a CSV; Parquet: row number from 1), column, reason. */
@@ -62,6 +67,15 @@ export async function ensureCatalog(run: (sql: string) => Promise<SqlRow[]>): Pr
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const LOADED_AT = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$/;
+
+/** A real calendar timestamp 'YYYY-MM-DD HH:MM:SS' or date (2026-02-30 is refused, not rolled over). */
+function isTimestamp(value: unknown): boolean {
+  if (typeof value !== 'string' || !LOADED_AT.test(value)) return false;
+  const full = value.length === 10 ? `${value} 00:00:00` : value;
+  const t = new Date(`${full.replace(' ', 'T')}Z`);
+  return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 19).replace('T', ' ') === full;
+}
 const MAX_REPORTED_REJECTS = 1000;
 /**
  * The longest CSV record (bytes) a load accepts; a longer one is a reject with its line. DuckDB's
@@ -96,10 +110,14 @@ const GLOB_CHARACTERS = /[*?[\]{}]/;
 export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[], options: LoadOptions = {}): Promise<LoadResult> {
   const context = 'loadFiles';
   checkOptions(options, context);
-  for (const key of Object.keys(options)) check(key === 'onReject' || key === 'note', `${context}: unknown option '${key}'; use 'onReject' or 'note'`);
+  for (const key of Object.keys(options)) check(['onReject', 'note', 'loadedAt'].includes(key), `${context}: unknown option '${key}'; use 'onReject', 'note' or 'loadedAt'`);
   const onReject = options.onReject ?? 'fail';
   check(onReject === 'fail' || onReject === 'skip', `${context}: onReject must be 'fail' or 'skip', got ${String(onReject)}`);
   check(options.note === undefined || typeof options.note === 'string', `${context}: note must be text`);
+  check(
+    options.loadedAt === undefined || isTimestamp(options.loadedAt),
+    `${context}: loadedAt must be a timestamp 'YYYY-MM-DD HH:MM:SS' or a date 'YYYY-MM-DD', got ${JSON.stringify(options.loadedAt)}`,
+  );
   checkExecutor(db, context);
   check(db.dialect === 'duckdb', `${context}: loading files needs DuckDB (its CSV/Parquet readers); got a ${db.dialect} executor`);
   check(Array.isArray(sources) && sources.length > 0, `${context}: sources must be a non-empty array of { table, path, schema }`);
@@ -303,7 +321,8 @@ export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[],
       tables.push({ table: source.table, rawTable: raw, source: source.path, format: source.format, rows, rejected: tableRejects.length, bytes: scan.bytes, sha256: scan.sha256 });
       rejects.push(...tableRejects);
     }
-    await run(`INSERT INTO cbm_loads VALUES (${loadId}, CURRENT_TIMESTAMP, ${options.note === undefined ? 'NULL' : quoteString(d, options.note)})`);
+    const clock = options.loadedAt === undefined ? 'CURRENT_TIMESTAMP' : `CAST(${quoteString(d, options.loadedAt)} AS TIMESTAMP)`;
+    await run(`INSERT INTO cbm_loads VALUES (${loadId}, ${clock}, ${options.note === undefined ? 'NULL' : quoteString(d, options.note)})`);
     const loadedAt = String((await run(`SELECT CAST(loaded_at AS VARCHAR) AS t FROM cbm_loads WHERE load_id = ${loadId}`))[0].t);
     return { loadId, loadedAt, tables, rejects };
   });
