@@ -100,6 +100,10 @@ describe('fitLogit / fitLinear with { vcov, cluster } (reference: sandwich::vcov
     const holed = infert.map((r, i) => (i === 7 ? { ...r, stratum: Number.NaN } : r));
     expectCbmError(() => fitLogit(holed, f, { cluster: 'stratum' }), 'NON_FINITE', ["cluster column 'stratum' is missing in row 7"], [holed]);
     expectCbmError(() => fitLinear(holed, 'age ~ parity', { cluster: 'stratum' }), 'NON_FINITE', ["cluster column 'stratum' is missing in row 7"], [holed]);
+    // Row 9 of the input is the 8th fitted row once rows 2 and 5 are dropped for a missing age: the message names the input's row.
+    const gapped = infert.map((r, i) => (i === 2 || i === 5 ? { ...r, age: null } : i === 9 ? { ...r, stratum: null } : r));
+    expectCbmError(() => fitLogit(gapped, f, { cluster: 'stratum' }), 'NON_FINITE', ["cluster column 'stratum' is missing in row 9"], [gapped]);
+    expectCbmError(() => fitLinear(gapped, 'age ~ parity', { vcov: 'HC0', cluster: 'stratum' }), 'NON_FINITE', ["cluster column 'stratum' is missing in row 9"], [gapped]);
     const single = infert.map((r) => ({ ...r, clinic: 'north' }));
     expectCbmError(() => fitLogit(single, f, { cluster: 'clinic' }), 'BAD_INPUT', ["cluster 'clinic' has a single value"], [single]);
     expectCbmError(() => fitLinear(single, 'age ~ parity', { vcov: 'HC0', cluster: 'clinic' }), 'BAD_INPUT', ["cluster 'clinic' has a single value"], [single]);

@@ -231,7 +231,7 @@ function logitRobustCovariance(prepared: PreparedData, columns: readonly Float64
     residual[i] = prepared.y[i] - mu;
     weight[i] = mu * (1 - mu);
   }
-  return fitRobustCovariance(columns, residual, weight, prepared.rows, options, names, context);
+  return fitRobustCovariance(columns, residual, weight, prepared.rows, options, names, context, prepared.droppedRows);
 }
 
 /**

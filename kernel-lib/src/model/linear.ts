@@ -303,6 +303,7 @@ export function fitLinear(data: DataInput | Table, formula: string, options: Lin
     options,
     spec.columns.map((c) => c.name),
     context,
+    droppedRows,
   );
   return new LinearModel({
     response: parsed.response,

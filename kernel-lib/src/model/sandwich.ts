@@ -159,20 +159,25 @@ export function resolveRobust(type: unknown, cluster: unknown, typeOption: strin
 
 /**
  * Each row's cluster as an index 0…G−1 (in order of first appearance) from `column` of `table`,
- * which must be the fitted rows. A missing label is NON_FINITE naming the row; a single cluster is
- * refused (vcovCL's G/(G − 1) would divide by zero).
+ * which must be the fitted rows. A missing label is NON_FINITE naming the row (of the caller's data:
+ * `droppedRows`, the rows the fit left out, map the fitted row back); a single cluster is refused
+ * (vcovCL's G/(G − 1) would divide by zero).
  *
  * @example
  * clusterIndices(toTable({ id: ['a', 'b', 'a'] }), 'id', 'fitLogit'); // { clusters: Uint32Array [0, 1, 0], nClusters: 2 }
  */
-export function clusterIndices(table: Table, column: string, context: string): { clusters: Uint32Array; nClusters: number } {
+export function clusterIndices(table: Table, column: string, context: string, droppedRows: readonly number[] = []): { clusters: Uint32Array; nClusters: number } {
   const labels = table.cells(column);
   const n = table.nRows;
   const index = new Map<string, number>();
   const clusters = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     const label = labels[i];
-    if (isMissing(label)) throw new CbmError('NON_FINITE', `${context}: cluster column '${column}' is missing in row ${i}`, { row: i, column });
+    if (isMissing(label)) {
+      let row = i; // the i-th kept row of the input
+      for (const d of droppedRows) if (d <= row) row++;
+      throw new CbmError('NON_FINITE', `${context}: cluster column '${column}' is missing in row ${row}`, { row, column });
+    }
     const key = `${typeof label}:${String(label)}`;
     if (!index.has(key)) index.set(key, index.size);
     clusters[i] = index.get(key) as number;
@@ -184,7 +189,7 @@ export function clusterIndices(table: Table, column: string, context: string): {
 /**
  * A fit's robust covariance (the `vcov` and `cluster` options of fitLogit and fitLinear): the
  * options resolved by `resolveRobust`, the clusters read from `rows` (the fitted rows, after
- * na: 'omit'), then `sandwichCovariance` with the fit's design columns, residuals y − μ̂ and working
+ * na: 'omit' left out `droppedRows`), then `sandwichCovariance` with the fit's design columns, residuals y − μ̂ and working
  * weights. Null when neither option is given (the model keeps its model-based covariance).
  *
  * @example
@@ -202,10 +207,11 @@ export function fitRobustCovariance(
   options: { vcov?: unknown; cluster?: unknown },
   names: readonly string[],
   context: string,
+  droppedRows: readonly number[] = [],
 ): { spec: RobustSpec; covariance: Float64Array } | null {
   if (options.vcov === undefined && options.cluster === undefined) return null;
   const spec = resolveRobust(options.vcov, options.cluster, 'vcov', context);
-  const clusters = spec.cluster === null ? null : clusterIndices(rows, spec.cluster, context).clusters;
+  const clusters = spec.cluster === null ? null : clusterIndices(rows, spec.cluster, context, droppedRows).clusters;
   return { spec, covariance: sandwichCovariance(x, residual, weight, { type: spec.type, clusters, names, context }) };
 }
 
