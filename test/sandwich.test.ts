@@ -12,30 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fitLinear, fitLogit, robustVcov, type RobustType } from '../kernel-lib/src/index';
-import { readCsv, relativeDifference } from './helpers/csv';
+import { relativeDifference } from './helpers/csv';
+import { infert, sandwichCases, sandwichFixtures, sandwichReference, type RInference } from './helpers/sandwichReference';
 import { expectCbmError } from './helpers/errors';
 
-const fixtures = join(__dirname, 'fixtures');
-const ref = JSON.parse(readFileSync(join(fixtures, 'sandwich-reference.json'), 'utf8'));
-const infert = readCsv(join(fixtures, 'infert.csv'));
-
-interface RInference {
-  covariance: number[][];
-  std_errors: number[];
-  statistic: number[];
-  p_values: number[];
-  ci_lower: number[];
-  ci_upper: number[];
-}
-interface RModel extends Record<string, unknown> {
-  name: string;
-  formula: string;
-  family: string;
-  n: number;
-  coefficients: number[];
-  cluster: string;
-  n_clusters: number;
-}
+const fixtures = sandwichFixtures;
+const ref = sandwichReference;
 
 const models = {
   'infert logit': () => ({ model: fitLogit(infert, 'case ~ age + parity + induced + spontaneous', { tolerance: 1e-12 }), data: infert }),
@@ -43,7 +25,7 @@ const models = {
   'infert linear': () => ({ model: fitLinear(infert, 'log(age) ~ parity + education + spontaneous + induced'), data: infert }),
 } as const;
 
-const cases = (ref.models as RModel[]).flatMap((m) => (['HC0', 'HC1', 'HC2', 'HC3', 'CL_HC0', 'CL_HC1'] as const).map((key) => [m.name, key, m] as [string, string, RModel]));
+const cases = sandwichCases;
 
 describe('robustVcov (reference: sandwich::vcovHC / vcovCL, lmtest::coeftest)', () => {
   it.each(cases)('%s, %s', (name, key, m) => {

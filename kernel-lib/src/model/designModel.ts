@@ -4,6 +4,7 @@ import { applyPreparation, preparationToJSON, type Preparation } from '../prepar
 import { completeRows, linearPredictor, type DesignSpec } from './design';
 import { listNames } from './diagnostics';
 import { formatFormula, type Term } from './formula';
+import type { RobustSpec } from './sandwich';
 import { deriveTermColumns } from './transform';
 
 /** What every fitted design model is made of: the fit's output, or a saved model's validated contents. */
@@ -16,6 +17,8 @@ export interface DesignModelParts {
   preparation: Preparation | null;
   /** Rows of the training data left out for a missing value (na: 'omit'), 0-based; not saved in the JSON. */
   droppedRows?: readonly number[];
+  /** The robust covariance `covariance` is (the fits' `vcov`/`cluster` options), or null/absent for the model-based one. */
+  vcov?: RobustSpec | null;
 }
 
 /**
@@ -42,6 +45,8 @@ export interface DesignJSON {
   confidenceLevel: number;
   coefficients: { name: string; term: string | null; estimate: number; stdError: number }[];
   covariance: number[][];
+  /** Present when `covariance` is a robust (sandwich) one: its type and cluster column. */
+  vcov?: RobustSpec;
 }
 
 /**
@@ -62,6 +67,12 @@ export abstract class DesignModel {
   readonly confidenceLevel: number;
   /** Rows of the training data the fit left out for a missing value (na: 'omit'), 0-based, as R's na.action; empty for a model read from JSON. */
   readonly droppedRows: readonly number[];
+  /**
+   * The robust covariance the model carries, `{ type: 'HC3', cluster: null }` or clustered
+   * `{ type: 'HC1', cluster: 'customer' }` (the fits' `vcov`/`cluster` options), or null for the
+   * model-based covariance. Standard errors, tests and intervals all use the covariance it names.
+   */
+  readonly vcov: Readonly<RobustSpec> | null;
   /** @internal */ readonly spec: DesignSpec;
   protected readonly beta: Float64Array;
   protected readonly cov: Float64Array;
@@ -79,6 +90,7 @@ export abstract class DesignModel {
     this.cov = Float64Array.from(parts.covariance);
     this.confidenceLevel = parts.confidenceLevel;
     this.droppedRows = Object.freeze([...(parts.droppedRows ?? [])]);
+    this.vcov = parts.vcov ? Object.freeze({ type: parts.vcov.type, cluster: parts.vcov.cluster }) : null;
     this.prep = parts.preparation;
     const p = this.names.length;
     this.se = new Float64Array(p);
@@ -144,12 +156,24 @@ export abstract class DesignModel {
     return out;
   }
 
+  /**
+   * The summary's line on where the standard errors come from: `modelBased` for the model's own
+   * covariance, else the robust type, e.g. 'Standard errors: HC3 (sandwich, R: vcovHC)' or
+   * 'Standard errors: clustered by stratum (HC1; R: vcovCL)'.
+   */
+  protected standardErrorNote(modelBased: string): string {
+    if (this.vcov === null) return modelBased;
+    return this.vcov.cluster === null
+      ? `Standard errors: ${this.vcov.type} (sandwich, R: vcovHC)`
+      : `Standard errors: clustered by ${this.vcov.cluster} (${this.vcov.type}; R: vcovCL)`;
+  }
+
   /** The design part of the saved form (`readDesignJSON` in modelJson.ts reads it back). */
   protected designJSON(): DesignJSON {
     const p = this.names.length;
     // fromEntries, not assignment: a factor named __proto__ stays an own key.
     const levels: Record<string, string[]> = Object.fromEntries(Object.keys(this.spec.factorLevels).map((name) => [name, [...this.spec.factorLevels[name]]]));
-    return {
+    const json: DesignJSON = {
       formula: this.formula,
       response: this.response,
       intercept: this.intercept,
@@ -160,5 +184,7 @@ export abstract class DesignModel {
       coefficients: this.names.map((name, j) => ({ name, term: this.spec.columns[j].term, estimate: this.beta[j], stdError: this.se[j] })),
       covariance: Array.from({ length: p }, (_, i) => Array.from(this.cov.subarray(i * p, (i + 1) * p))),
     };
+    if (this.vcov !== null) json.vcov = { ...this.vcov };
+    return json;
   }
 }

@@ -11,6 +11,7 @@ import { parseFormula, type Formula } from './formula';
 import { deriveColumns, rawColumns } from './transform';
 import { LogitModel } from './logit';
 import type { Provenance } from './modelJson';
+import { fitRobustCovariance, resolveRobust, type RobustType } from './sandwich';
 
 /**
  * The fit pipeline, the internal API every logistic fit reuses (fitLogit, stepwise, churn
@@ -43,6 +44,14 @@ export interface FitOptions {
    * 'fail' refuses them (NON_FINITE naming the row). Not an option of the in-database fits.
    */
   na?: NaAction;
+  /**
+   * Robust (sandwich) standard errors, as `sandwich::vcovHC(m, type)`: the model then carries this
+   * covariance, and its SEs, z, p and intervals follow (`model.vcov` records which). Default 'HC3'
+   * when only `vcov` is named, 'HC1' with `cluster` (sandwich's defaults). In-memory fits only.
+   */
+  vcov?: RobustType;
+  /** A column naming each row's cluster (e.g. the customer): clustered errors as `vcovCL(m, cluster = ~id)`. */
+  cluster?: string;
 }
 
 export const FIT_OPTION_NAMES: readonly string[] = ['prepare', 'maxIterations', 'tolerance', 'confidenceLevel', 'start', 'event', 'provenance', 'na'];
@@ -53,6 +62,7 @@ export function checkOptionNames(options: object | undefined, allowed: readonly 
 }
 
 export function checkFitOptions(options: FitOptions, context: string, allowed: readonly string[] = FIT_OPTION_NAMES): void {
+  refuseRobustOptions(options, allowed, context);
   checkOptionNames(options, allowed, context);
   const within = (x: unknown) => typeof x === 'number' && x > 0 && x < 1;
   if (options.maxIterations !== undefined)
@@ -78,6 +88,21 @@ export function checkFitOptions(options: FitOptions, context: string, allowed: r
       check(typeof value === 'number' && Number.isFinite(value), `${context}: start['${name}'] must be a finite number, got ${String(value)}`);
     }
   }
+}
+
+/**
+ * The fits without a robust covariance (stepwise, whose tests use the model-based covariance, and
+ * the in-database fits) refuse `vcov` and `cluster` with this message rather than as unknown options.
+ */
+function refuseRobustOptions(options: object | undefined, allowed: readonly string[], context: string): void {
+  if (options === null || typeof options !== 'object' || allowed.includes('vcov')) return;
+  const given = ['vcov', 'cluster'].filter((k) => (options as Record<string, unknown>)[k] !== undefined);
+  if (given.length > 0)
+    throw new CbmError(
+      'BAD_INPUT',
+      `${context}: ${given.join(' and ')} (robust standard errors) ${given.length === 1 ? 'is an option' : 'are options'} of the in-memory fits only (fitLogit, fitLinear); fit the chosen formula with fitLogit(data, formula, { vcov, cluster }) or use robustVcov(model, data)`,
+      { options: given },
+    );
 }
 
 /** Refuses an `na` option other than 'omit' or 'fail'. */
@@ -109,6 +134,8 @@ export interface PreparedData {
   event?: string | number | boolean;
   /** Rows of the input left out for a missing value (na: 'omit'), 0-based. */
   droppedRows: number[];
+  /** The fitted rows as given (before the preparation): where a `cluster` column is read. */
+  rows: Table;
 }
 
 /** Step 2 of the pipeline: data, formula, preparation, response, checked once. */
@@ -131,7 +158,7 @@ export function prepareFit(data: DataInput | Table, formula: string, options: Pi
       column: parsed.response,
     });
   }
-  return { table, preparation, formula: parsed, y, event: options.event, droppedRows };
+  return { table, preparation, formula: parsed, y, event: options.event, droppedRows, rows: raw };
 }
 
 /**
@@ -203,11 +230,13 @@ export function modelOfFit(prepared: PreparedData, spec: DesignSpec, columns: re
         });
   const warnings = diagnoseFit(fit, names, context, sizes);
   const variables = rawColumns(spec.terms.flatMap((t) => t.variables));
+  const robust = logitRobustCovariance(prepared, columns, fit.coefficients, options, names, context); // diagnoseFit has thrown unless converged
   return new LogitModel({
     response: prepared.formula.response!,
     spec,
     coefficients: fit.coefficients,
-    covariance: fit.covariance,
+    covariance: robust ? robust.covariance : fit.covariance,
+    vcov: robust ? robust.spec : null,
     statistics: fitStatistics(fit, prepared.y, spec.intercept),
     confidenceLevel: options.confidenceLevel ?? 0.95,
     preparation: prepared.preparation ? restrictPreparation(prepared.preparation, variables) : null,
@@ -216,6 +245,22 @@ export function modelOfFit(prepared: PreparedData, spec: DesignSpec, columns: re
     provenance: options.provenance,
     droppedRows: prepared.droppedRows,
   });
+}
+
+/** The logit's sandwich: scores xᵢ(yᵢ − μ̂ᵢ), working weights μ̂ᵢ(1 − μ̂ᵢ). */
+function logitRobustCovariance(prepared: PreparedData, columns: readonly Float64Array[], beta: Float64Array, options: FitOptions, names: readonly string[], context: string) {
+  if (options.vcov === undefined && options.cluster === undefined) return null;
+  const n = prepared.y.length;
+  const residual = new Float64Array(n);
+  const weight = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let eta = 0;
+    for (let j = 0; j < columns.length; j++) eta += columns[j][i] * beta[j];
+    const mu = 1 / (1 + Math.exp(-eta));
+    residual[i] = prepared.y[i] - mu;
+    weight[i] = mu * (1 - mu);
+  }
+  return fitRobustCovariance(columns, residual, weight, prepared.rows, options, names, context, prepared.droppedRows);
 }
 
 /**
@@ -245,7 +290,8 @@ export function logitDesign(data: DataInput | Table, formula: string, options: F
  */
 export function fitLogit(data: DataInput | Table, formula: string, options: FitOptions = {}): LogitModel {
   const context = 'fitLogit';
-  checkFitOptions(options, context);
+  checkFitOptions(options, context, [...FIT_OPTION_NAMES, 'vcov', 'cluster']);
+  resolveRobust(options.vcov, options.cluster, 'vcov', context); // bad vcov/cluster before the fit
   const { prepared, spec, columns } = logitDesign(data, formula, options, context);
   return fitDesign(prepared, spec, columns, options, context);
 }

@@ -9,6 +9,7 @@ import { checkNaAction, checkOptionNames, droppedRowsWarning } from './fit';
 import { parseFormula } from './formula';
 import { deriveColumns, rawColumns } from './transform';
 import { parseModelJSON, readDesignJSON } from './modelJson';
+import { fitRobustCovariance, resolveRobust, type RobustType } from './sandwich';
 
 /**
  * Ordinary least squares y = Xβ + ε, ε ~ N(0, σ²I), with the inference of R's `summary.lm`:
@@ -31,9 +32,17 @@ export interface LinearFitOptions {
   confidenceLevel?: number;
   /** Rows with a missing value in a formula variable: 'omit' (default, R's na.omit; see `droppedRows`) or 'fail' (NON_FINITE). */
   na?: NaAction;
+  /**
+   * Robust (sandwich) standard errors, as `sandwich::vcovHC(m, type)` with t on n − k df
+   * (`lmtest::coeftest`); default 'HC3' when only `vcov` is named, 'HC1' with `cluster`. `model.vcov`
+   * records which covariance the model carries.
+   */
+  vcov?: RobustType;
+  /** A column naming each row's cluster: clustered errors as `vcovCL(m, cluster = ~id)`. */
+  cluster?: string;
 }
 
-const LINEAR_OPTION_NAMES: readonly string[] = ['prepare', 'confidenceLevel', 'na'];
+const LINEAR_OPTION_NAMES: readonly string[] = ['prepare', 'confidenceLevel', 'na', 'vcov', 'cluster'];
 
 /** One coefficient with its t statistic and confidence interval (R: summary.lm, confint.lm). */
 export interface LinearCoefficientRow {
@@ -191,7 +200,7 @@ export class LinearModel extends DesignModel {
           `${r.term.padEnd(width)}${fmt(r.estimate).padStart(11)}${fmt(r.stdError).padStart(11)}${fmt(r.t, 3).padStart(9)}${fmtP(r.pValue).padStart(11)}${fmt(r.ciLower).padStart(11)}${fmt(r.ciUpper).padStart(10)}`,
       ),
       '-'.repeat(width + 63),
-      `${Math.round(this.confidenceLevel * 1000) / 10}% intervals from Student's t with ${s.dfResidual} df (R: confint.lm).`,
+      `${this.vcov ? `${this.standardErrorNote('')}; ` : ''}${Math.round(this.confidenceLevel * 1000) / 10}% intervals from Student's t with ${s.dfResidual} df (R: confint.lm${this.vcov ? ', lmtest::coefci' : ''}).`,
     ].join('\n');
   }
 
@@ -237,6 +246,7 @@ export function fitLinear(data: DataInput | Table, formula: string, options: Lin
     );
   check(typeof formula === 'string', `${context}: formula must be a string like 'log(volume) ~ log(price) + store', got ${typeof formula}`);
   checkNaAction(options.na, context);
+  resolveRobust(options.vcov, options.cluster, 'vcov', context); // bad vcov/cluster before the fit
 
   const input = toTable(data, context);
   check(input.nRows > 0, `${context}: the data has no rows`);
@@ -284,12 +294,23 @@ export function fitLinear(data: DataInput | Table, formula: string, options: Lin
     );
   }
   const sigma2 = statistics.rss / statistics.dfResidual;
-  const covariance = fit.unscaledCovariance.map((v) => v * sigma2);
+  const residual = y.map((v, i) => v - fit.fitted[i]);
+  const robust = fitRobustCovariance(
+    columns,
+    residual,
+    new Float64Array(n).fill(1),
+    raw,
+    options,
+    spec.columns.map((c) => c.name),
+    context,
+    droppedRows,
+  );
   return new LinearModel({
     response: parsed.response,
     spec,
     coefficients: fit.coefficients,
-    covariance,
+    covariance: robust ? robust.covariance : fit.unscaledCovariance.map((v) => v * sigma2),
+    vcov: robust ? robust.spec : null,
     statistics,
     confidenceLevel: level,
     preparation: preparation ? restrictPreparation(preparation, rawColumns(spec.terms.flatMap((t) => t.variables))) : null,
@@ -533,7 +554,7 @@ const STATISTIC_KEYS: readonly (keyof LinearStatistics)[] = [
 
 function readLinearJSON(input: unknown): LinearModel {
   const json = parseModelJSON<LinearModelJSON>(input, LINEAR_MODEL_FORMAT, LINEAR_MODEL_VERSION, badJSON);
-  const { spec, coefficients, covariance, preparation } = readDesignJSON(json as never, badJSON);
+  const { spec, coefficients, covariance, preparation, vcov } = readDesignJSON(json as never, badJSON);
   const rawStatistics: unknown = json.statistics;
   if (rawStatistics === null || typeof rawStatistics !== 'object') throw badJSON('statistics are missing');
   const statistics = {} as LinearStatistics;
@@ -548,5 +569,5 @@ function readLinearJSON(input: unknown): LinearModel {
   const confidenceLevel = json.confidenceLevel ?? 0.95;
   if (typeof confidenceLevel !== 'number' || !(confidenceLevel > 0 && confidenceLevel < 1))
     throw badJSON(`confidenceLevel must be between 0 and 1, found ${String(confidenceLevel)}`);
-  return new LinearModel({ response: json.response, spec, coefficients, covariance, statistics, confidenceLevel, preparation });
+  return new LinearModel({ response: json.response, spec, coefficients, covariance, statistics, confidenceLevel, preparation, vcov });
 }

@@ -202,7 +202,7 @@ export class LogitModel extends DesignModel {
           `${c.term.padEnd(width)}${fmt(c.estimate).padStart(11)}${fmt(c.stdError).padStart(11)}${fmt(c.z, 3).padStart(9)}${fmtP(c.pValue).padStart(11)}${fmt(c.ciLower).padStart(11)}${fmt(c.ciUpper).padStart(10)}`,
       ),
       '-'.repeat(width + 63),
-      `Standard errors from the observed information; ${level}% intervals are Wald intervals (R: confint.default).`,
+      `${this.standardErrorNote('Standard errors from the observed information')}; ${level}% intervals are Wald intervals (R: confint.default).`,
     ];
     for (const w of this.warnings) lines.push(`Warning: ${w}`);
     return lines.join('\n');

@@ -9,6 +9,7 @@ import { schemaViolation } from './jsonSchema';
 import { choleskyInPlace } from './linalg';
 import { FIT_STATISTICS_KEYS, LOGIT_MODEL_SCHEMA } from './modelSchema';
 import type { DesignJSON, DesignModelParts } from './designModel';
+import type { RobustSpec } from './sandwich';
 
 export const MODEL_FORMAT = 'cbm-kit/logit-model';
 export const MODEL_VERSION = 1;
@@ -63,6 +64,19 @@ export interface DesignParts {
   coefficients: Float64Array;
   covariance: Float64Array;
   preparation: Preparation | null;
+  /** The robust covariance the saved covariance is, or null for the model-based one. */
+  vcov: RobustSpec | null;
+}
+
+/** A saved `vcov` field: `{ type: 'HC0' … 'HC3', cluster: column name or null }` (clustered: HC0 or HC1 only). */
+function readVcovJSON(raw: unknown, fail: (message: string) => CbmError): RobustSpec | null {
+  if (raw === undefined) return null;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw fail("vcov must be { type: 'HC0' | 'HC1' | 'HC2' | 'HC3', cluster: column name or null }");
+  const { type, cluster } = raw as Record<string, unknown>;
+  if (!(type === 'HC0' || type === 'HC1' || type === 'HC2' || type === 'HC3')) throw fail(`vcov.type must be 'HC0', 'HC1', 'HC2' or 'HC3', found ${String(type)}`);
+  if (!(cluster === null || (typeof cluster === 'string' && cluster.length > 0))) throw fail('vcov.cluster must be a column name or null');
+  if (cluster !== null && type !== 'HC0' && type !== 'HC1') throw fail(`vcov: clustered covariances are 'HC0' or 'HC1', found '${type}'`);
+  return { type, cluster };
 }
 
 /** A saved model's JSON text or object as an object, with its format and version checked. */
@@ -144,13 +158,13 @@ export function readDesignJSON(json: Partial<LogitModelJSON>, fail: (message: st
     }
     preparation = preparationToJSON(json.preparation);
   }
-  return { spec, coefficients, covariance, preparation };
+  return { spec, coefficients, covariance, preparation, vcov: readVcovJSON(json.vcov, fail) };
 }
 
 /** Reads a saved logistic model (an object or its JSON text), checking every field; throws BAD_MODEL_JSON. */
 export function readModelJSON(input: unknown): ModelParts {
   const json = parseModelJSON<LogitModelJSON>(input, MODEL_FORMAT, MODEL_VERSION, badJSON);
-  const { spec, coefficients, covariance, preparation } = readDesignJSON(json, badJSON);
+  const { spec, coefficients, covariance, preparation, vcov } = readDesignJSON(json, badJSON);
   const statistics = readStatistics(json.statistics);
   const confidenceLevel = json.confidenceLevel ?? 0.95;
   if (typeof confidenceLevel !== 'number' || !(confidenceLevel > 0 && confidenceLevel < 1))
@@ -172,6 +186,7 @@ export function readModelJSON(input: unknown): ModelParts {
     statistics,
     confidenceLevel,
     preparation,
+    vcov,
     warnings: json.warnings ? [...json.warnings] : [],
     event,
     provenance,

@@ -164,6 +164,23 @@ export const LOGIT_MODEL_SCHEMA = {
         },
       },
     },
+    vcov: {
+      type: 'object',
+      description:
+        "Present when `covariance` (and the standard errors) is a robust sandwich covariance rather than the inverse observed information (fitLogit's `vcov`/`cluster` options): `type` as R's sandwich::vcovHC(m, type), and with `cluster` the column whose values group the rows, as vcovCL(m, cluster = ~column, type) ('HC0' or 'HC1'). Absent for the model-based covariance.",
+      required: ['type', 'cluster'],
+      additionalProperties: false,
+      properties: {
+        type: {
+          oneOf: [{ const: 'HC0' }, { const: 'HC1' }, { const: 'HC2' }, { const: 'HC3' }],
+          description: 'The heteroskedasticity-consistent estimator: HC0 (White), HC1 (× n/(n − k)), HC2 (÷ 1 − h), HC3 (÷ (1 − h)²).',
+        },
+        cluster: {
+          type: ['string', 'null'],
+          description: 'The column grouping rows into clusters (scores summed per cluster), or null for the unclustered estimator.',
+        },
+      },
+    },
     statistics: {
       type: 'object',
       description: "The fit's statistics, as the summary prints them.",

@@ -81,9 +81,7 @@ export function robustVcov(model: LogitModel | LinearModel, data: DataInput | Ta
     cluster: { kind: 'text', example: "'customer_id'" },
     confidenceLevel: { kind: 'number', min: 0, max: 1, exclusive: 'both', example: '0.95' },
   });
-  const clusterColumn = options.cluster ?? null;
-  const type = options.type ?? (clusterColumn === null ? 'HC3' : 'HC1');
-  check(clusterColumn === null || type === 'HC0' || type === 'HC1', `${context}: clustered covariances are 'HC0' or 'HC1' (vcovCL's), got '${type}'`);
+  const { type, cluster: clusterColumn } = resolveRobust(options.type, options.cluster, 'type', context);
   const level = options.confidenceLevel ?? model.confidenceLevel;
 
   const raw = toTable(data, context);
@@ -105,22 +103,7 @@ export function robustVcov(model: LogitModel | LinearModel, data: DataInput | Ta
     if (logit) weight[i] = mu * (1 - mu);
     residual[i] = y[i] - mu;
   }
-  let clusters: Uint32Array | null = null;
-  let nClusters: number | null = null;
-  if (clusterColumn !== null) {
-    const labels = raw.cells(clusterColumn);
-    const index = new Map<string, number>();
-    clusters = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      const label = labels[i];
-      if (isMissing(label)) throw new CbmError('NON_FINITE', `${context}: cluster column '${clusterColumn}' is missing in row ${i}`, { row: i });
-      const key = `${typeof label}:${String(label)}`;
-      if (!index.has(key)) index.set(key, index.size);
-      clusters[i] = index.get(key) as number;
-    }
-    nClusters = index.size;
-    check(nClusters >= 2, `${context}: cluster '${clusterColumn}' has a single value; clustered errors need at least two clusters`);
-  }
+  const { clusters, nClusters } = clusterColumn === null ? { clusters: null, nClusters: null } : clusterIndices(raw, clusterColumn, context);
   const covariance = sandwichCovariance(x, residual, weight, { type, clusters, names: model.names, context });
   const stdErrors = Float64Array.from({ length: p }, (_, j) => Math.sqrt(covariance[j * p + j]));
   const df = logit ? Infinity : n - p;
@@ -149,6 +132,92 @@ export function robustVcov(model: LogitModel | LinearModel, data: DataInput | Ta
       };
     }),
   };
+}
+
+/** Which robust covariance a model carries: `{ type: 'HC3', cluster: null }`, or clustered by a column. */
+export interface RobustSpec {
+  type: RobustType;
+  /** The column whose values group the rows into clusters, or null. */
+  cluster: string | null;
+}
+
+/**
+ * The robust type and cluster column a caller asked for, checked, with sandwich's defaults: HC3
+ * (vcovHC's) without a cluster, HC1 (vcovCL's) with one. `typeOption` names the option in messages
+ * ('type' for robustVcov, 'vcov' for the fits).
+ *
+ * @example
+ * resolveRobust(undefined, 'customer', 'vcov', 'fitLogit'); // { type: 'HC1', cluster: 'customer' }
+ * resolveRobust('HC0', undefined, 'vcov', 'fitLogit');      // { type: 'HC0', cluster: null }
+ */
+export function resolveRobust(type: unknown, cluster: unknown, typeOption: string, context: string): RobustSpec {
+  check(
+    cluster === undefined || cluster === null || (typeof cluster === 'string' && cluster.length > 0),
+    `${context}: cluster must be a column name, got ${describeValue(cluster)}`,
+  );
+  const column = typeof cluster === 'string' ? cluster : null;
+  const resolved = type ?? (column === null ? 'HC3' : 'HC1');
+  check(TYPES.includes(resolved as RobustType), `${context}: ${typeOption} must be 'HC0', 'HC1', 'HC2' or 'HC3', got ${describeValue(resolved)}`);
+  check(column === null || resolved === 'HC0' || resolved === 'HC1', `${context}: clustered covariances are 'HC0' or 'HC1' (vcovCL's), got '${String(resolved)}'`);
+  return { type: resolved as RobustType, cluster: column };
+}
+
+/**
+ * Each row's cluster as an index 0…G−1 (in order of first appearance) from `column` of `table`,
+ * which must be the fitted rows. A missing label is NON_FINITE naming the row (of the caller's data:
+ * `droppedRows`, the rows the fit left out, map the fitted row back); a single cluster is refused
+ * (vcovCL's G/(G − 1) would divide by zero).
+ *
+ * @example
+ * clusterIndices(toTable({ id: ['a', 'b', 'a'] }), 'id', 'fitLogit'); // { clusters: Uint32Array [0, 1, 0], nClusters: 2 }
+ */
+export function clusterIndices(table: Table, column: string, context: string, droppedRows: readonly number[] = []): { clusters: Uint32Array; nClusters: number } {
+  const labels = table.cells(column);
+  const n = table.nRows;
+  const index = new Map<string, number>();
+  const clusters = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const label = labels[i];
+    if (isMissing(label)) {
+      let row = i; // the i-th kept row of the input
+      for (const d of droppedRows) if (d <= row) row++;
+      throw new CbmError('NON_FINITE', `${context}: cluster column '${column}' is missing in row ${row}`, { row, column });
+    }
+    const key = `${typeof label}:${String(label)}`;
+    if (!index.has(key)) index.set(key, index.size);
+    clusters[i] = index.get(key) as number;
+  }
+  check(index.size >= 2, `${context}: cluster '${column}' has a single value; clustered errors need at least two clusters`, { column });
+  return { clusters, nClusters: index.size };
+}
+
+/**
+ * A fit's robust covariance (the `vcov` and `cluster` options of fitLogit and fitLinear): the
+ * options resolved by `resolveRobust`, the clusters read from `rows` (the fitted rows, after
+ * na: 'omit' left out `droppedRows`), then `sandwichCovariance` with the fit's design columns, residuals y − μ̂ and working
+ * weights. Null when neither option is given (the model keeps its model-based covariance).
+ *
+ * @example
+ * const x = [new Float64Array(6).fill(1), Float64Array.from([1, 2, 3, 4, 5, 6])];
+ * const e = Float64Array.from([1, -2, 1, 1, -2, 1]); // residuals orthogonal to the columns, as least squares leaves them
+ * const rows = toTable({ store: ['a', 'a', 'b', 'b', 'c', 'c'] });
+ * fitRobustCovariance(x, e, new Float64Array(6).fill(1), rows, { vcov: 'HC0' }, ['(Intercept)', 'x'], 'fitLinear')?.spec; // { type: 'HC0', cluster: null }
+ * fitRobustCovariance(x, e, new Float64Array(6).fill(1), rows, { cluster: 'store' }, ['(Intercept)', 'x'], 'fitLinear')?.spec; // { type: 'HC1', cluster: 'store' }
+ */
+export function fitRobustCovariance(
+  x: readonly Float64Array[],
+  residual: Float64Array,
+  weight: Float64Array,
+  rows: Table,
+  options: { vcov?: unknown; cluster?: unknown },
+  names: readonly string[],
+  context: string,
+  droppedRows: readonly number[] = [],
+): { spec: RobustSpec; covariance: Float64Array } | null {
+  if (options.vcov === undefined && options.cluster === undefined) return null;
+  const spec = resolveRobust(options.vcov, options.cluster, 'vcov', context);
+  const clusters = spec.cluster === null ? null : clusterIndices(rows, spec.cluster, context, droppedRows).clusters;
+  return { spec, covariance: sandwichCovariance(x, residual, weight, { type: spec.type, clusters, names, context }) };
 }
 
 /**
