@@ -3,12 +3,13 @@ import { defineConfig } from 'vitest/config';
 
 const kernelLibSources = path.resolve(import.meta.dirname, 'kernel-lib', 'src');
 
-// Two projects: `unit` (pure library tests, `npm run test:unit`, quick to iterate on) and
-// `integration` (whatever needs a build, a server, a browser, R/Python, Jupyter or child
-// processes). `npm test` runs both. A new test file is a unit test unless it is listed here.
+// Three projects: `unit` (pure library tests, `npm run test:unit`, quick to iterate on),
+// `integration` (whatever needs a build, a server, a browser, R/Python or child processes) and
+// `notebooks` (the suites that execute notebooks: one file at a time, after the others, since two
+// tslab runs over notebooks/ at once disturb each other). `npm test` runs all three. A new test
+// file is a unit test unless it is listed here.
+const NOTEBOOKS = ['test/notebooks.test.ts', 'test/teaching.test.ts'];
 const INTEGRATION = [
-  'test/notebooks.test.ts',
-  'test/teaching.test.ts',
   'test/excel/**/*.test.ts',
   'test/sql-*.test.ts',
   'test/clickhouse*.test.ts',
@@ -25,6 +26,12 @@ const INTEGRATION = [
   'test/render-safety.test.ts',
   'test/docs-commands.test.ts',
   'test/package.test.ts',
+  'test/api-docs.test.ts',
+  'test/filter.test.ts',
+  'test/fit-parallel.test.ts',
+  'test/sandwich.test.ts',
+  'test/survival.test.ts',
+  'test/crosscheck.test.ts',
 ];
 
 export default defineConfig({
@@ -36,8 +43,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 600_000,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: INTEGRATION } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...INTEGRATION, ...NOTEBOOKS] } },
       { extends: true, test: { name: 'integration', include: INTEGRATION } },
+      { extends: true, test: { name: 'notebooks', include: NOTEBOOKS, fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
   },
 });
