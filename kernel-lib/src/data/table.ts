@@ -17,6 +17,7 @@ export type DataInput = readonly Row[] | Columns;
 export interface Table {
   readonly nRows: number;
   readonly names: readonly string[];
+  /** Whether the table has a column of this name (exact, case-sensitive), without the throw of `cells`. */
   has(name: string): boolean;
   /** The raw cells of a column; throws UNKNOWN_COLUMN naming the available columns. */
   cells(name: string): ArrayLike<Cell>;
