@@ -22,6 +22,7 @@ const INTEGRATION = [
   'test/render-safety.test.ts',
   'test/docs-commands.test.ts',
   'test/package.test.ts',
+  'test/api-docs.test.ts',
 ];
 
 export default defineConfig({

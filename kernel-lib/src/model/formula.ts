@@ -348,6 +348,10 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
  * order that makes the formula parse back to the same labels: R names a term after the order in
  * which its variables first appear, so a term that would introduce a variable too early waits
  * (within its degree the order is kept, as the parser sorts by degree anyway).
+ *
+ * @example
+ * const f = parseFormula('y ~ a * b');
+ * formatFormula(f.response, f.terms.filter((t) => t.label !== 'a:b'), f.intercept) // 'y ~ a + b'
  */
 export function formatFormula(response: string | null, terms: readonly Term[], intercept: boolean): string {
   check(response === null || (typeof response === 'string' && response.length > 0), 'formatFormula: the response must be a column name, a transform or null');
