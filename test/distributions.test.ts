@@ -85,10 +85,12 @@ describe('chiSquareUpperTail for large degrees of freedom (the review found 0.57
     expect(relativeDifference(chiSquareUpperTail(x, df), value)).toBeLessThan(tolerance);
   });
 
-  it('is 1 below zero, 0 at infinity, NaN for a non-positive df', () => {
+  it('is 1 below zero, 0 at infinity; a non-positive df (R: NaN) is a BAD_INPUT, a NaN argument NON_FINITE (issue 18: no NaN results)', () => {
     expect(chiSquareUpperTail(-1, 5)).toBe(1);
     expect(chiSquareUpperTail(Infinity, 5)).toBe(0);
-    expect(chiSquareUpperTail(3, 0)).toBeNaN();
+    expect(() => chiSquareUpperTail(3, 0)).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
+    expect(() => chiSquareUpperTail(Number.NaN, 3)).toThrow(expect.objectContaining({ code: 'NON_FINITE' }));
+    expect(() => normalQuantile(1.5)).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
   });
 });
 
@@ -150,7 +152,7 @@ describe("Student's t, F and the incomplete beta behind them", () => {
     }
     expect(regularizedBeta(0, 2, 3)).toBe(0);
     expect(regularizedBeta(1, 2, 3)).toBe(1);
-    expect(regularizedBeta(0.5, -1, 3)).toBeNaN();
+    expect(() => regularizedBeta(0.5, -1, 3)).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
   });
 
   it('log B(a, b) keeps full precision where the log Γ values are huge (R: lbeta(2733, 0.5), lbeta(1e6, 2e6))', () => {

@@ -3,6 +3,7 @@
  * result or a specific CbmError, and leaves its input untouched.
  */
 import { describe, expect, it } from 'vitest';
+import { expectCbmError } from './helpers/errors';
 import {
   CbmError,
   auc,
@@ -209,5 +210,145 @@ describe('doors found by the fuzz test', () => {
   it('a chart refuses the holes of a sparse row array', () => {
     // biome-ignore lint/suspicious/noSparseArray: the hole is the point of the test.
     expectError(() => gainsChart([,] as never), 'BAD_INPUT', 'gainsChart: rows[0] must be an object, got undefined');
+  });
+});
+
+/** Issue 18, the smaller items: calendar dates, option names, attribute lists, sparse arrays. */
+describe('issue 18: dates, options and lists are checked', () => {
+  it('competitorIndex and churnModelTableSql refuse dates that do not exist', async () => {
+    const { competitorIndex } = await import('../kernel-lib/src/index');
+    const { churnModelTableSql } = await import('../kernel-lib/src/sql');
+    const prices = [{ competitor: 'a', product: 'A', date: '2025-01-01', price: 3 }];
+    expectCbmError(() => competitorIndex(prices, { product: 'A', date: '2026-13-45' }), 'BAD_INPUT', ["date must be a date 'YYYY-MM-DD'"], [prices]);
+    const base = { dialect: 'duckdb' as const, definition: { kind: 'cancellation' as const }, horizons: [30] };
+    expectCbmError(() => churnModelTableSql({ ...base, scoringDate: '2025-02-30' }), 'BAD_INPUT', ['scoringDate must be a date']);
+    expectCbmError(() => churnModelTableSql({ ...base, scoringDate: '2025-02-01', dataEnd: '2025-04-31' }), 'BAD_INPUT', ['dataEnd must be a date']);
+    expectCbmError(() => churnModelTableSql({ ...base, scoringDate: '2025-02-01', customersTable: 'c', attributes: 'seg' as never }), 'BAD_INPUT', [
+      'attributes must be a list of column names',
+    ]);
+    expect(churnModelTableSql({ ...base, scoringDate: '2024-02-29' })).toMatch(/^WITH/);
+  });
+
+  it('buildDashboardTables and saveDriftReport refuse unknown options before touching the database', async () => {
+    const { buildDashboardTables, saveDriftReport, openDuckDB } = await import('../kernel-lib/src/warehouse');
+    const db = await openDuckDB(':memory:');
+    try {
+      await expect(buildDashboardTables(db, { horizons: [30], horizon: [60] } as never)).rejects.toMatchObject({
+        code: 'BAD_INPUT',
+        message: expect.stringMatching(/unknown option 'horizon'/),
+      });
+      await expect(saveDriftReport(db, { table: 't', loadId: 2, previousLoadId: 1, report: { rows: [] } as never, note: 'x' } as never)).rejects.toMatchObject({
+        code: 'BAD_INPUT',
+        message: expect.stringMatching(/unknown option 'note'/),
+      });
+      await expect(saveDriftReport(undefined as never, { table: 't', loadId: 2, previousLoadId: 1, report: { rows: [] } as never })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('sparse arrays: holes are refused, not skipped (rawColumns, optimizePrices); selectRows writes missing cells as null', async () => {
+    const { rawColumns, optimizePrices, toRows } = await import('../kernel-lib/src/index');
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the point
+    expectCbmError(() => rawColumns(['x', , 'y'] as never), 'BAD_INPUT', ['labels must be a list']);
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the point
+    expectCbmError(() => optimizePrices([,] as never), 'BAD_INPUT', ['spec 0']);
+    expect(toRows([{ a: 1 }, { b: Number.NaN }])).toEqual([
+      { a: 1, b: null },
+      { a: null, b: null },
+    ]);
+  });
+});
+
+describe('toCsv: CSV that spreadsheets open safely (issue 18)', () => {
+  it('quotes per RFC 4180, guards formula-like text (OWASP), leaves numbers alone, and reads back', async () => {
+    const { toCsv } = await import('../kernel-lib/src/index');
+    const rows = [
+      { id: 1, name: '=1+2', note: 'a,b', change: -0.5, flag: true },
+      { id: 2, name: '+cmd|calc', note: 'say "hi"', change: 1e-7, flag: false },
+      { id: 3, name: '@SUM(A1)', note: 'two\nlines', change: null, flag: null },
+      { id: 4, name: '-2', note: '\tindent', change: Number.NaN, flag: null },
+      { id: 5, name: 'plain', note: ' edge ', change: -Infinity, flag: null },
+    ];
+    const before = JSON.stringify(rows);
+    const text = toCsv(rows);
+    expect(JSON.stringify(rows)).toBe(before);
+    expect(text).toBe(
+      [
+        'id,name,note,change,flag',
+        `1,'=1+2,"a,b",-0.5,TRUE`,
+        `2,'+cmd|calc,"say ""hi""",1e-7,FALSE`,
+        `3,'@SUM(A1),"two\nlines",,`,
+        `4,'-2,'\tindent,,`,
+        '5,plain," edge ",-Inf,',
+        '',
+      ].join('\n'),
+    );
+    // An independent reader (DuckDB's CSV parser) reads the same cells back.
+    const { openDuckDB } = await import('../kernel-lib/src/warehouse');
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'cbm-csv-'));
+    const db = await openDuckDB(':memory:');
+    try {
+      writeFileSync(join(dir, 'out.csv'), text);
+      const back = await db.run(`SELECT name, note FROM read_csv('${join(dir, 'out.csv')}', header = true, all_varchar = true) ORDER BY id`);
+      expect(back.map((r) => r.note)).toEqual(['a,b', 'say "hi"', 'two\nlines', "'\tindent", ' edge ']);
+      expect(back.map((r) => r.name)).toEqual(["'=1+2", "'+cmd|calc", "'@SUM(A1)", "'-2", 'plain']);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('optimizePrice with a model whose predict is not a probability (issue 18)', () => {
+  it('a predict returning 1.5 is a BAD_INPUT naming the row, not churn 1.5 and feasible: true', async () => {
+    const { optimizePrice } = await import('../kernel-lib/src/index');
+    const rows = [{ price: 10 }, { price: 12 }];
+    const model = { predict: (data: unknown) => Float64Array.from({ length: (data as { nRows?: number }).nRows ?? 2 }, () => 1.5) };
+    expectCbmError(
+      () => optimizePrice({ revenues: [100, 120], priceResponse: { model: model as never, data: rows, price: 'price' }, simulations: 0 }),
+      'BAD_INPUT',
+      ['predict returned 1.5 for row 0', 'churn probabilities must lie in [0, 1]'],
+      [rows],
+    );
+  });
+});
+
+describe('fitLinear on a response near 1e300 (issue 18)', () => {
+  it('is NON_FINITE with advice to rescale, not Infinity standard errors and a NaN R²', async () => {
+    const { fitLinear } = await import('../kernel-lib/src/index');
+    const data = { y: [1e300, 2e300, 3.5e300, 5e300], x: [1, 2, 3, 4] };
+    expectCbmError(() => fitLinear(data, 'y ~ x'), 'NON_FINITE', ['overflow a double', 'rescale the response'], [data]);
+    // The same shape at 1e100 fits: its squares (1e200) are still finite doubles.
+    expect(Number.isFinite(fitLinear({ y: [1e100, 2e100, 3.5e100, 5e100], x: [1, 2, 3, 4] }, 'y ~ x').statistics.rSquared)).toBe(true);
+  });
+});
+
+describe('a backtick in a column name (issue 18)', () => {
+  it('is written as \\` in formulas, so the saved model reads back; the filter grammar reads it too', async () => {
+    const { fitLogit, LogitModel, filterRows, parseFormula } = await import('../kernel-lib/src/index');
+    const rows = [0, 1, 0, 1, 1, 0, 1, 0].map((y, i) => ({ y, 'a`b\\c': [3, 1, 4, 1, 5, 9, 2, 6][i] }));
+    const model = fitLogit(rows, 'y ~ .');
+    expect(model.formula).toBe('y ~ `a\\`b\\\\c`');
+    const back = LogitModel.fromJSON(JSON.stringify(model.toJSON()));
+    expect(back.names).toEqual(['(Intercept)', 'a`b\\c']);
+    expect(Array.from(back.predict(rows))).toEqual(Array.from(model.predict(rows)));
+    expect(parseFormula('y ~ `a\\b`').variables).toEqual(['a\\b']); // a backslash before anything else is itself
+    expect(filterRows(rows, '`a\\`b\\\\c` > 4').length).toBe(3);
+  });
+});
+
+describe('fitLogitInDatabase with a run function that answers malformed rows (issue 18)', () => {
+  it('is a SQL_ERROR naming the statement, not a TypeError', async () => {
+    const { fitLogitInDatabase } = await import('../kernel-lib/src/sql');
+    for (const answer of [5, null, [1, 2], ['x'], [[1]], 'rows']) {
+      const error = await fitLogitInDatabase(async () => answer as never, { table: 't', formula: 'y ~ x' }).catch((e) => e);
+      expect(error, JSON.stringify(answer)).toMatchObject({ name: 'CbmError', code: 'SQL_ERROR', message: expect.stringMatching(/must resolve to an array of row objects/) });
+    }
+    // Rows of the right shape but no columns: the formula's columns are unknown.
+    await expect(fitLogitInDatabase(async () => [{}], { table: 't', formula: 'y ~ x' })).rejects.toMatchObject({ code: 'UNKNOWN_COLUMN' });
   });
 });

@@ -20,7 +20,8 @@ export type CbmErrorCode =
   | 'BAD_MODEL_JSON' // a saved model that cannot be read
   | 'INFEASIBLE' // constraints that no value within the bounds satisfies
   | 'TOO_LARGE' // a request whose size would exhaust memory or time
-  | 'SQL_ERROR'; // the database refused a statement
+  | 'SQL_ERROR' // the database refused a statement
+  | 'MISSING_DEPENDENCY'; // an optional package (a database driver) is not installed
 
 /** The brand every CbmError carries, shared by every copy of the library in a process (Symbol.for). */
 const CBM_ERROR_BRAND = Symbol.for('@cbm-kit/kernel-lib/CbmError');

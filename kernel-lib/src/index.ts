@@ -26,7 +26,7 @@ export { schemaViolation, type JsonSchema } from './model/jsonSchema';
 export { readOutcome, type OutcomeOptions } from './data/outcome';
 export { stepwise, type StepwiseOptions, type StepRecord, type CandidateRecord, type StepwiseResult } from './model/stepwise';
 export { INTERCEPT } from './model/design';
-export { erfc, normalQuantile, twoSidedNormalP, chiSquareUpperTail } from './model/distributions';
+export { erfc, normalQuantile, twoSidedNormalP, chiSquareUpperTail } from './model/distributionsPublic';
 export {
   confusion,
   responseRate,
@@ -46,7 +46,8 @@ export { gainsTable, auc, rocCurve, calibrationTable, type GainsRow, type RocPoi
 export { targetList, type TargetListOptions, type TargetRow } from './evaluate/targetList';
 export { campaignMetrics, type CampaignMetrics } from './evaluate/campaign';
 export { tableFromRange, type RangeOptions } from './data/range';
-export { studentTUpperTail, twoSidedStudentP, studentTQuantile, fUpperTail, regularizedBeta, logBeta, regularizedGammaQ } from './model/distributions';
+export { toCsv } from './data/csv';
+export { studentTUpperTail, twoSidedStudentP, studentTQuantile, fUpperTail, regularizedBeta, logBeta, regularizedGammaQ } from './model/distributionsPublic';
 export { MAX_TERMS, MAX_TERM_VARIABLES, type ParseOptions } from './model/formula';
 export {
   parseExpression,

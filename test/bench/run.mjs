@@ -25,6 +25,9 @@
  *
  * Options: --rows=N (default 1000000)  --quick (fewer repeats, for trying the runner)
  *          --no-peers  --keep-csv  --out=PATH (JSON path)
+ *          --only=SECTIONS  comma-separated, of: fit (this table), predict (fit once, then only
+ *          predict against its loop), indb, simulate, monitor, excel; default all but predict
+ *          (which the fit section contains).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -50,11 +53,20 @@ const option = (name, fallback) => {
   return hit ? hit.slice(name.length + 3) : fallback;
 };
 for (const a of argv) {
-  if (!/^--(rows=\d+|quick|no-peers|keep-csv|out=.+)$/.test(a)) {
-    console.error(`bench: unknown argument '${a}'. Options: --rows=N --quick --no-peers --keep-csv --out=PATH`);
+  if (!/^--(rows=\d+|quick|no-peers|keep-csv|out=.+|only=[a-z,]+)$/.test(a)) {
+    console.error(`bench: unknown argument '${a}'. Options: --rows=N --quick --no-peers --keep-csv --out=PATH --only=fit,predict,indb,simulate,monitor,excel`);
     process.exit(2);
   }
 }
+const SECTIONS = ['fit', 'predict', 'indb', 'simulate', 'monitor', 'excel'];
+const ONLY = option('only', 'fit,indb,simulate,monitor,excel').split(',');
+for (const section of ONLY) {
+  if (!SECTIONS.includes(section)) {
+    console.error(`bench: unknown section '${section}' in --only (sections: ${SECTIONS.join(', ')})`);
+    process.exit(2);
+  }
+}
+const runs = (section) => ONLY.includes(section);
 const ROWS = Number(option('rows', '1000000'));
 const SMALL_ROWS = Math.min(10_000, ROWS);
 const QUICK = flag('quick');
@@ -69,6 +81,8 @@ const PEER_REPEATS = { glmFit: QUICK ? 1 : 3, glmFormula: QUICK ? 1 : 3, statsmo
 const ML_STEPS = 1000;
 const ML_LEARNING_RATE = 5e-4;
 const TARGETS = { fit: 0.3, predict: 0.04, stepwise: 2 };
+/** Issue 22: model.predict at most this many times the hand-written fused loop, same run. */
+const PREDICT_MAX_SLOWDOWN = 1.3;
 
 const startedAt = process.hrtime.bigint();
 const elapsed = () => Number(process.hrtime.bigint() - startedAt) / 1e9;
@@ -117,6 +131,33 @@ function timeIt(label, fn, { budget = BUDGET_SECONDS, maxRuns = MAX_RUNS, minRun
   const m = median(times);
   log(`${label}: median ${fmtSeconds(m)} (min ${fmtSeconds(Math.min(...times))}, max ${fmtSeconds(Math.max(...times))})`);
   return { medianSeconds: m, runs: times, warmupSeconds: warm.time, result };
+}
+
+/**
+ * Times two operations in alternating rounds (a, b, a, b, …) after three warm-up calls each, so
+ * that both see the same load on a shared machine: medians of each, and the median of the
+ * per-round ratios a/b (the figure least moved by load changing between rounds).
+ */
+function timeInterleaved(labelA, fnA, labelB, fnB, { rounds = QUICK ? 5 : 21 } = {}) {
+  for (let k = 0; k < 3; k++) {
+    seconds(fnA);
+    seconds(fnB);
+  }
+  const a = [];
+  const b = [];
+  let resultA;
+  let resultB;
+  for (let r = 0; r < rounds; r++) {
+    const ta = seconds(fnA);
+    const tb = seconds(fnB);
+    a.push(ta.time);
+    b.push(tb.time);
+    resultA = ta.result;
+    resultB = tb.result;
+  }
+  const ratio = median(a.map((t, r) => t / b[r]));
+  log(`${labelA}: median ${fmtSeconds(median(a))}; ${labelB}: median ${fmtSeconds(median(b))}; per-round ratio median ${ratio.toFixed(2)} (${rounds} interleaved rounds)`);
+  return { a: { medianSeconds: median(a), runs: a, result: resultA }, b: { medianSeconds: median(b), runs: b, result: resultB }, ratio };
 }
 
 function fmtSeconds(s) {
@@ -244,6 +285,9 @@ function loadMlLogistic() {
 // ---------------------------------------------------------------- main
 
 function main() {
+  if (!runs('fit') && !runs('predict')) return;
+  // --only=predict: one untimed fit for the coefficients, then predict against its loop.
+  const full = runs('fit');
   const machine = {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
@@ -268,12 +312,12 @@ function main() {
   responseRate /= ROWS;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cbm-bench-'));
   const csv = path.join(dir, 'synthetic.csv');
-  writeCsv(csv, data);
+  if (full) writeCsv(csv, data);
   log(
-    `data: generated and written to ${csv} (${(fs.statSync(csv).size / 2 ** 20).toFixed(0)} MiB) in ${(Number(process.hrtime.bigint() - t) / 1e9).toFixed(2)} s; response rate ${responseRate.toFixed(4)}`,
+    `data: generated${full ? ` and written to ${csv} (${(fs.statSync(csv).size / 2 ** 20).toFixed(0)} MiB)` : ''} in ${(Number(process.hrtime.bigint() - t) / 1e9).toFixed(2)} s; response rate ${responseRate.toFixed(4)}`,
   );
 
-  const peersAvailable = detectPeers();
+  const peersAvailable = full ? detectPeers() : {};
   for (const [k, why] of Object.entries(peersAvailable)) if (why) log(`peer ${k}: skipped (${why})`);
 
   const results = {
@@ -296,7 +340,7 @@ function main() {
   try {
     // ---- kernel-lib on 1M rows
     const cpuBefore = cpuSnapshot();
-    const fit = timeIt('kernel-lib fitLogit', () => kernel.fitLogit(data, FORMULA));
+    const fit = full ? timeIt('kernel-lib fitLogit', () => kernel.fitLogit(data, FORMULA)) : { result: kernel.fitLogit(data, FORMULA) };
     const model = fit.result;
     if (!model.statistics.converged) throw new Error('kernel-lib fitLogit did not converge');
     const ours = coefficientVector(model);
@@ -311,25 +355,35 @@ function main() {
     };
     log(`kernel-lib fitLogit: ${model.statistics.iterations} iterations, coefficients ${ours.map((v) => v.toFixed(4)).join(', ')}`);
 
-    const predict = timeIt('kernel-lib predict', () => model.predict(data));
-    results.kernelLib.predict = { medianSeconds: predict.medianSeconds, runs: predict.runs, warmupSeconds: predict.warmupSeconds };
-    // The floor: one fused loop over the raw columns with the same coefficients.
+    // The floor: one fused loop over the raw columns with the same coefficients, timed in
+    // alternation with predict.
     const b = ours;
-    const floor = timeIt('hand-written JS loop predict', () => {
-      const { x1, x2, x3 } = data;
-      const out = new Float64Array(ROWS);
-      for (let i = 0; i < ROWS; i++) {
-        const a = x1[i];
-        const c = x2[i];
-        const d = x3[i];
-        const v = b[0] + b[1] * a + b[2] * c + b[3] * d + b[4] * a * c + b[5] * a * d + b[6] * c * d;
-        out[i] = 1 / (1 + Math.exp(-v));
-      }
-      return out;
-    });
+    const {
+      a: predict,
+      b: floor,
+      ratio: predictSlowdown,
+    } = timeInterleaved(
+      'kernel-lib predict',
+      () => model.predict(data),
+      'hand-written JS loop predict',
+      () => {
+        const { x1, x2, x3 } = data;
+        const out = new Float64Array(ROWS);
+        for (let i = 0; i < ROWS; i++) {
+          const a = x1[i];
+          const c = x2[i];
+          const d = x3[i];
+          const v = b[0] + b[1] * a + b[2] * c + b[3] * d + b[4] * a * c + b[5] * a * d + b[6] * c * d;
+          out[i] = 1 / (1 + Math.exp(-v));
+        }
+        return out;
+      },
+    );
+    results.kernelLib.predict = { medianSeconds: predict.medianSeconds, runs: predict.runs, slowdownToFloor: predictSlowdown };
     let maxPredictDiff = 0;
     for (let i = 0; i < ROWS; i++) maxPredictDiff = Math.max(maxPredictDiff, Math.abs(predict.result[i] - floor.result[i]));
     results.kernelLib.predictFloor = { medianSeconds: floor.medianSeconds, runs: floor.runs, maxAbsDiffToPredict: maxPredictDiff };
+    if (!full) return finish(results, source, machine);
 
     const step = timeIt('kernel-lib stepwise (AIC, hierarchical)', () => kernel.stepwise(data, FORMULA));
     const stepFree = timeIt('kernel-lib stepwise (AIC, hierarchical: false)', () => kernel.stepwise(data, FORMULA, { hierarchical: false }));
@@ -420,14 +474,21 @@ function main() {
     if (flag('keep-csv')) log(`CSV kept: ${csv}`);
     else fs.rmSync(dir, { recursive: true, force: true });
   }
+  finish(results, source, machine);
+}
 
-  // ---------------------------------------------------------------- table
+/** The table (stdout) and the JSON file; with --only=predict, the predict row alone. */
+function finish(results, source, machine) {
+  const full = runs('fit');
   const k = results.kernelLib;
   const P = results.peers;
-  const rowsLabel = (n) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1e3 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
   const table = [];
-  const add = (operation, rows, ours, peer, target, note) => {
+  /** `maxSlowdown`: a target on kernel-lib / peer (per-round median when given as `slowdown`). */
+  const add = (operation, rows, ours, peer, target, note, { maxSlowdown = null, slowdown = null } = {}) => {
     const ratio = peer && peer.medianSeconds != null ? peer.medianSeconds / ours : null;
+    const checks = [];
+    if (target != null) checks.push(ours <= target);
+    if (maxSlowdown != null && ratio != null) checks.push((slowdown ?? 1 / ratio) <= maxSlowdown);
     table.push({
       operation,
       rows,
@@ -436,23 +497,34 @@ function main() {
       peerSeconds: peer && !peer.skipped ? peer.medianSeconds : null,
       ratio,
       targetSeconds: target,
-      met: target == null ? null : ours <= target,
+      maxSlowdown,
+      met: checks.length ? checks.every(Boolean) : null,
       note: note ?? null,
     });
   };
-  const fitOp = `fitLogit, 7 terms, to convergence (${k.fitLogit.iterations} iterations)`;
-  let firstFitRow = true;
-  for (const key of ['glmFit', 'glmFormula', 'statsmodels', 'sklearn']) {
-    add(fitOp, ROWS, k.fitLogit.medianSeconds, P[key], firstFitRow ? TARGETS.fit : null);
-    firstFitRow = false;
+  if (full) {
+    const fitOp = `fitLogit, 7 terms, to convergence (${k.fitLogit.iterations} iterations)`;
+    let firstFitRow = true;
+    for (const key of ['glmFit', 'glmFormula', 'statsmodels', 'sklearn']) {
+      add(fitOp, ROWS, k.fitLogit.medianSeconds, P[key], firstFitRow ? TARGETS.fit : null);
+      firstFitRow = false;
+    }
   }
   add(
     'predict (model.predict on raw columns)',
     ROWS,
     k.predict.medianSeconds,
-    { label: 'hand-written fused JS loop (floor, not a peer)', medianSeconds: k.predictFloor.medianSeconds },
+    { label: 'hand-written fused JS loop (the floor), timed in alternation', medianSeconds: k.predictFloor.medianSeconds },
     TARGETS.predict,
+    `predict / loop, median of per-round ratios: ${k.predict.slowdownToFloor.toFixed(2)}×`,
+    { maxSlowdown: PREDICT_MAX_SLOWDOWN, slowdown: k.predict.slowdownToFloor },
   );
+  if (full) addStepwiseRows(add, k, P);
+  results.rows = table;
+  printTable(results, source, machine, table);
+}
+
+function addStepwiseRows(add, k, P) {
   add(`stepwise AIC, hierarchical (default): drops ${k.stepwise.removed.join(', ') || 'nothing'}`, ROWS, k.stepwise.medianSeconds, null, TARGETS.stepwise);
   add(`stepwise AIC, hierarchical: false: drops ${k.stepwiseFree.removed.join(', ') || 'nothing'}`, ROWS, k.stepwiseFree.medianSeconds, null, null, 'informational');
   add(
@@ -462,16 +534,21 @@ function main() {
     P.mlLogistic.skipped ? P.mlLogistic : { label: `ml-logistic-regression ${P.mlLogistic.version} (${ML_STEPS} GD steps, inexact)`, medianSeconds: P.mlLogistic.medianSeconds },
     null,
   );
-  results.rows = table;
+}
 
+function printTable(results, source, machine, table) {
+  const P = results.peers;
+  const rowsLabel = (n) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1e3 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
   const ratioText = (r) => (r == null ? '—' : `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}×`);
   const lines = [
     `| operation | rows | kernel-lib median | peer | peer median | ratio (peer / kernel-lib) | target | met? |`,
     `|---|---:|---:|---|---:|---:|---:|:---:|`,
-    ...table.map(
-      (r) =>
-        `| ${r.operation} | ${rowsLabel(r.rows)} | ${fmtSeconds(r.kernelLibSeconds)} | ${r.peer ?? '—'} | ${fmtSeconds(r.peerSeconds)} | ${ratioText(r.ratio)} | ${r.targetSeconds == null ? '—' : `≤ ${fmtSeconds(r.targetSeconds)}`} | ${r.met == null ? '—' : r.met ? 'yes' : '**no**'} |`,
-    ),
+    ...table.map((r) => {
+      const target =
+        [r.targetSeconds == null ? null : `≤ ${fmtSeconds(r.targetSeconds)}`, r.maxSlowdown == null ? null : `≤ ${r.maxSlowdown}× the peer`].filter(Boolean).join(', ') || '—';
+      const operation = r.note ? `${r.operation} (${r.note})` : r.operation;
+      return `| ${operation} | ${rowsLabel(r.rows)} | ${fmtSeconds(r.kernelLibSeconds)} | ${r.peer ?? '—'} | ${fmtSeconds(r.peerSeconds)} | ${ratioText(r.ratio)} | ${target} | ${r.met == null ? '—' : r.met ? 'yes' : '**no**'} |`;
+    }),
   ];
   const agreementLines = [];
   for (const key of ['glmFit', 'glmFormula', 'statsmodels', 'sklearn', 'mlLogistic']) {
@@ -495,12 +572,10 @@ function main() {
         ? ` WARNING: other processes used ${others.toFixed(2)} of ${machine.cpus} cores while kernel-lib was timed; rerun on an idle machine before quoting these figures.`
         : ` The machine was otherwise idle while kernel-lib was timed (other processes: ${others.toFixed(2)} cores).`;
   const out = [
-    `kernel-lib ${machine.kernelLib} (commit ${source.commit ?? '?'}${source.kernelLibSrcModified ? ' + uncommitted changes in kernel-lib/src' : ''}) benchmark, ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; ${ROWS.toLocaleString('en')} synthetic rows, '${FORMULA}'. Medians of timed runs after three warm-up runs; ratio > 1 means kernel-lib is faster.`,
+    `kernel-lib ${machine.kernelLib} (commit ${source.commit ?? '?'}${source.kernelLibSrcModified ? ' + uncommitted changes in kernel-lib/src' : ''}) benchmark, ${results.generatedAt.slice(0, 16).replace('T', ' ')} UTC, ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadAverageAtStart[0]} → ${machine.loadAverageAtEnd[0]}; ${ROWS.toLocaleString('en')} synthetic rows, '${FORMULA}'. Medians of timed runs after three warm-up runs; ratio > 1 means kernel-lib is faster.`,
     '',
     ...lines,
-    '',
-    'Coefficients against kernel-lib (same rows):',
-    ...agreementLines,
+    ...(agreementLines.length ? ['', 'Coefficients against kernel-lib (same rows):', ...agreementLines] : []),
     '',
     `Total runtime ${totalSeconds.toFixed(1)} s.${busyNote}`,
   ];
@@ -511,21 +586,27 @@ function main() {
   log(`results written to ${path.relative(root, OUT)}`);
 }
 
+// One line naming the run for every section below (each section's own header adds its details).
+process.stdout.write(
+  `cbm-kit benchmark run, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load average ${os.loadavg()[0].toFixed(2)}; sections: ${ONLY.join(', ')}. Every ratio compares runs from this run.\n\n`,
+);
 main();
 
 // ---------------------------------------------------------------- in-database (indb.mjs)
 // scoringSQL and fitLogitInDatabase on DuckDB (10M rows) and PostgreSQL (1M rows); CBM_BENCH_INDB=0 skips.
-await (await import('./indb.mjs')).runInDatabaseBench({ quick: QUICK, log });
+if (runs('indb')) await (await import('./indb.mjs')).runInDatabaseBench({ quick: QUICK, log });
 // ---------------------------------------------------------------- customer-base management
 // simulateRevenue (1 thread and worker threads) vs numpy, churnerDistribution, optimizePrice;
 // runnable alone: node test/bench/simulate.mjs [--quick].
-const { benchSimulate } = await import('./simulate.mjs');
-await benchSimulate();
+if (runs('simulate')) {
+  const { benchSimulate } = await import('./simulate.mjs');
+  await benchSimulate();
+}
 // Issue 12: warehouse load + profile vs DuckDB read_csv, churnModelTable in SQL vs JS, ksTest 1M vs 1M (test/bench/monitor.mjs).
-await (await import('./monitor.mjs')).runMonitorBench({ rows: ROWS, quick: QUICK, log });
+if (runs('monitor')) await (await import('./monitor.mjs')).runMonitorBench({ rows: ROWS, quick: QUICK, log });
 
 // Excel add-in in headless Chromium (issue 13): SCORE, SIMREVENUE and the bundle size, after the table above.
-{
+if (runs('excel')) {
   const excel = await import('./excel.mjs');
   const result = await excel.benchExcelAddin({ quick: QUICK });
   process.stdout.write(excel.excelBenchMarkdown(result));

@@ -25,6 +25,7 @@ export const EXCEL_ERROR_OF: Readonly<Record<CbmErrorCode, ExcelErrorCode>> = Ob
   INFEASIBLE: '#NUM!',
   TOO_LARGE: '#NUM!',
   SQL_ERROR: '#VALUE!',
+  MISSING_DEPENDENCY: '#VALUE!',
 });
 
 /** A failure of an add-in function: the Excel code and the message Excel shows beside it. */

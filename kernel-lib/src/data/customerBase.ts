@@ -1,5 +1,6 @@
 import { CbmError, check, checkOptions } from '../errors';
 import { seededUniform, standardNormal, type Uniform } from '../random';
+import { toCsv } from './csv';
 
 /** Options of {@link customerBase}: the seed and the size of the synthetic base. */
 export interface CustomerBaseOptions {
@@ -307,9 +308,7 @@ const COLUMNS = {
 } as const;
 
 function csv(rows: readonly Record<string, string | number>[], columns: readonly string[]): string {
-  const lines = [columns.join(',')];
-  for (const row of rows) lines.push(columns.map((c) => String(row[c])).join(','));
-  return lines.join('\n') + '\n';
+  return toCsv(rows as never, { columns });
 }
 
 /**

@@ -229,7 +229,8 @@ export function textLevels(table: Table, name: string, context: string): string[
 }
 
 /**
- * Rows of a table picked by index, as plain row objects (used for splits and target lists).
+ * Rows of a table picked by index, as plain row objects (used for splits and target lists); a
+ * missing cell (a key a row lacks, undefined, NaN) is null.
  *
  * @example
  * selectRows(toTable({ id: [7, 8, 9], age: [26, 40, 33] }), [2, 0]) // [{ id: 9, age: 33 }, { id: 7, age: 26 }]
@@ -247,7 +248,7 @@ export function selectRows(table: Table, indices: ArrayLike<number>): Row[] {
     const i = indices[k];
     const row: Row = {};
     // setOwn: a column called '__proto__' stays a column instead of replacing the row's prototype.
-    for (const [name, cells] of columns) setOwn(row, name, cells[i]);
+    for (const [name, cells] of columns) setOwn(row, name, isMissing(cells[i]) ? null : cells[i]);
     out[k] = row;
   }
   return out;

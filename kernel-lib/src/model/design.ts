@@ -230,7 +230,9 @@ export function designMatrix(spec: DesignSpec, table: Table, context: string): F
 /**
  * The linear predictor V = Σⱼ βⱼ·xⱼ (or, with `probability`, P = 1/(1 + e^−V)) straight from the
  * variables, block by block: no product columns are materialised and the output is written once,
- * so scoring a million customers costs about one pass over their data.
+ * so scoring a million customers costs about one pass over their data. The sum is always taken
+ * in one order: the constant, the single-variable columns, the two-variable products, the longer
+ * products, each group in design order.
  */
 export function linearPredictor(spec: DesignSpec, table: Table, coefficients: ArrayLike<number>, context: string, probability = false): Float64Array {
   // Inputs are read unchecked here; a non-finite V sends us to the checked path for the message.
@@ -238,24 +240,26 @@ export function linearPredictor(spec: DesignSpec, table: Table, coefficients: Ar
   const n = table.nRows;
   const out = new Float64Array(n);
   let constant = 0;
-  const singles: { b: number; x: Float64Array }[] = [];
-  const pairs: { b: number; x: Float64Array; z: Float64Array }[] = [];
+  const singles: ScoreTerm[] = [];
+  const pairs: ScoreTerm[] = [];
   const longer: { b: number; parts: Float64Array[] }[] = [];
   spec.columns.forEach((column, j) => {
     const parts = partsOf(column);
     const b = coefficients[j];
     if (parts.length === 0) constant += b;
-    else if (parts.length === 1) singles.push({ b, x: parts[0] });
+    else if (parts.length === 1) singles.push({ b, x: parts[0], z: parts[0] });
     else if (parts.length === 2) pairs.push({ b, x: parts[0], z: parts[1] });
     else longer.push({ b, parts });
   });
+  const singleGroups = groupsOf(singles);
+  const pairGroups = groupsOf(pairs);
   const block = new Float64Array(Math.min(n, BLOCK_ROWS));
   let check = 0;
   for (let start = 0; start < n; start += BLOCK_ROWS) {
     const m = Math.min(n, start + BLOCK_ROWS) - start;
     block.fill(constant, 0, m);
-    for (const t of singles) addSingle(block, t.b, t.x, start, m);
-    for (const t of pairs) addPair(block, t.b, t.x, t.z, start, m);
+    for (const group of singleGroups) addSingles(block, start, m, group);
+    for (const group of pairGroups) addPairs(block, start, m, group);
     for (const t of longer) addProduct(block, t.b, t.parts, start, m);
     check += probability ? writeProbabilities(block, out, start, m) : writeValues(block, out, start, m);
   }
@@ -276,15 +280,63 @@ export function linearPredictor(spec: DesignSpec, table: Table, coefficients: Ar
   return out;
 }
 
-const BLOCK_ROWS = 2048;
+const BLOCK_ROWS = 1024;
 
-// Small single-purpose loops: V8 optimises each quickly and keeps it optimised.
-function addSingle(block: Float64Array, b: number, x: Float64Array, start: number, m: number): void {
-  for (let i = 0; i < m; i++) block[i] += b * x[start + i];
+/** β·x (a single, z = x unused) or β·x·z (a pair). */
+interface ScoreTerm {
+  b: number;
+  x: Float64Array;
+  z: Float64Array;
 }
 
-function addPair(block: Float64Array, b: number, x: Float64Array, z: Float64Array, start: number, m: number): void {
-  for (let i = 0; i < m; i++) block[i] += b * x[start + i] * z[start + i];
+/** Terms in design order, three to a group: one pass over the block adds a whole group. */
+function groupsOf(terms: ScoreTerm[]): ScoreTerm[][] {
+  const groups: ScoreTerm[][] = [];
+  for (let k = 0; k < terms.length; k += 3) groups.push(terms.slice(k, k + 3));
+  return groups;
+}
+
+// A loop per group size rather than per term: the row's partial sum stays in a register across
+// the group's terms and the block is read and written once per group, which brings scoring to
+// about the speed of a hand-written loop over the columns (npm run bench). The additions are
+// those of one term at a time, in order, so the result is the same to the bit.
+function addSingles(block: Float64Array, start: number, m: number, t: ScoreTerm[]): void {
+  const b0 = t[0].b;
+  const x0 = t[0].x;
+  if (t.length === 1) {
+    for (let i = 0; i < m; i++) block[i] = block[i] + b0 * x0[start + i];
+    return;
+  }
+  const b1 = t[1].b;
+  const x1 = t[1].x;
+  if (t.length === 2) {
+    for (let i = 0; i < m; i++) block[i] = block[i] + b0 * x0[start + i] + b1 * x1[start + i];
+    return;
+  }
+  const b2 = t[2].b;
+  const x2 = t[2].x;
+  for (let i = 0; i < m; i++) block[i] = block[i] + b0 * x0[start + i] + b1 * x1[start + i] + b2 * x2[start + i];
+}
+
+function addPairs(block: Float64Array, start: number, m: number, t: ScoreTerm[]): void {
+  const b0 = t[0].b;
+  const x0 = t[0].x;
+  const z0 = t[0].z;
+  if (t.length === 1) {
+    for (let i = 0; i < m; i++) block[i] = block[i] + b0 * x0[start + i] * z0[start + i];
+    return;
+  }
+  const b1 = t[1].b;
+  const x1 = t[1].x;
+  const z1 = t[1].z;
+  if (t.length === 2) {
+    for (let i = 0; i < m; i++) block[i] = block[i] + b0 * x0[start + i] * z0[start + i] + b1 * x1[start + i] * z1[start + i];
+    return;
+  }
+  const b2 = t[2].b;
+  const x2 = t[2].x;
+  const z2 = t[2].z;
+  for (let i = 0; i < m; i++) block[i] = block[i] + b0 * x0[start + i] * z0[start + i] + b1 * x1[start + i] * z1[start + i] + b2 * x2[start + i] * z2[start + i];
 }
 
 function addProduct(block: Float64Array, b: number, parts: Float64Array[], start: number, m: number): void {

@@ -64,7 +64,8 @@ export function twoSidedNormalP(z: number): number {
  */
 export function normalQuantile(p: number): number {
   numberArguments('normalQuantile', p);
-  if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
+  if (!(p >= 0 && p <= 1)) throw new CbmError('BAD_INPUT', `normalQuantile: p must be a probability in [0, 1], got ${describeValue(p)}`);
+  if (p === 0 || p === 1) return p === 0 ? -Infinity : Infinity;
   // By symmetry from the lower tail, where the polishing below does not cancel (1 − p is exact here).
   if (p > 0.5) return -normalQuantile(1 - p);
   const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];

@@ -261,6 +261,10 @@ function parseList(cursor: TokenCursor): FilterLiteral[] {
  * filterColumns(parseFilter('log(income) > 10 & !is.na(age)')); // ['income', 'age']
  */
 export function filterColumns(filter: Filter): string[] {
+  check(
+    filter !== null && typeof filter === 'object' && typeof (filter as { kind?: unknown }).kind === 'string',
+    `filterColumns: expected a filter from parseFilter, got ${describeValue(filter)}`,
+  );
   const out = new Set<string>();
   const operand = (o: FilterOperand) => {
     if (o.kind === 'expression') for (const c of expressionColumns(o.expression)) out.add(c);

@@ -1,5 +1,5 @@
 import { CbmError, check } from '../errors';
-import { enter, expressionColumns, expressionLabel, isDerived, isSyntacticName, parseCall, syntaxError, tokenize, type Token, type TokenCursor } from './transform';
+import { enter, expressionColumns, expressionLabel, isDerived, parseCall, quoteColumnName, syntaxError, tokenize, type Token, type TokenCursor } from './transform';
 
 /** One term of a formula's right-hand side: a variable or an interaction of several, with R's label. */
 export interface Term {
@@ -604,5 +604,5 @@ function searchOrder(terms: readonly Term[], before: ReadonlyMap<string, Readonl
 
 /** A variable as written in a formula: transforms by their label, other names backticked when needed. */
 function quoteName(name: string): string {
-  return isDerived(name) || isSyntacticName(name) ? name : '`' + name + '`';
+  return isDerived(name) ? name : quoteColumnName(name);
 }

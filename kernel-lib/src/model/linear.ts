@@ -276,6 +276,14 @@ export function fitLinear(data: DataInput | Table, formula: string, options: Lin
     context,
   );
   const statistics = linearStatistics(y, fit.fitted, fit.rss, p, spec.intercept);
+  // Squares of values near 1e154 and beyond overflow a double: the residual sum of squares is then
+  // Infinity (or NaN), and every standard error and statistic with it.
+  if (!Number.isFinite(fit.rss) || fit.coefficients.some((b) => !Number.isFinite(b)))
+    throw new CbmError(
+      'NON_FINITE',
+      `${context}: the sums of squares of '${parsed.response}' overflow a double (values reach ${Math.max(...Array.from(y, Math.abs)).toExponential(2)}); rescale the response (e.g. I(${parsed.response}/1e6)) and refit`,
+      { column: parsed.response },
+    );
   if (!(fit.rss > 0)) {
     throw new CbmError(
       'BAD_INPUT',

@@ -152,11 +152,18 @@ export function tokenize(source: string, context = 'formula', filter = false): T
       continue;
     }
     if (ch === '`') {
-      const close = source.indexOf('`', i + 1);
-      if (close < 0) throw syntaxError(source, i, 'unclosed backtick', context);
-      if (close === i + 1) throw syntaxError(source, i, 'empty backtick name', context);
-      tokens.push({ kind: 'name', text: source.slice(i + 1, close), position: i, quoted: true });
-      i = close + 1;
+      // As in R, \` and \\ inside backticks stand for a backtick and a backslash; any other backslash is itself.
+      let name = '';
+      let j = i + 1;
+      while (j < n && source[j] !== '`') {
+        if (source[j] === '\\' && (source[j + 1] === '`' || source[j + 1] === '\\')) j++;
+        name += source[j];
+        j++;
+      }
+      if (j >= n) throw syntaxError(source, i, 'unclosed backtick', context);
+      if (name.length === 0) throw syntaxError(source, i, 'empty backtick name', context);
+      tokens.push({ kind: 'name', text: name, position: i, quoted: true });
+      i = j + 1;
       continue;
     }
     if (isDigit(c) || (ch === '.' && i + 1 < n && isDigit(source.charCodeAt(i + 1)))) {
@@ -369,7 +376,12 @@ export function isSyntacticName(name: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_.]*$|^\.[A-Za-z_][A-Za-z0-9_.]*$/.test(name);
 }
 
-const quote = (name: string) => (isSyntacticName(name) ? name : '`' + name + '`');
+/** @internal A column name as a formula or filter writes it: backticked (with \` and \\ escaped) unless syntactic. */
+export function quoteColumnName(name: string): string {
+  return isSyntacticName(name) ? name : `\`${name.replace(/[\\`]/g, (c) => `\\${c}`)}\``;
+}
+
+const quote = quoteColumnName;
 
 /** Binding strength: sums < products < unary minus < powers < atoms. */
 function precedence(e: Expression): number {
@@ -595,7 +607,7 @@ const derivedViews = new WeakMap<Table, ReadonlyMap<string, Float64Array>>();
 export function deriveColumns(table: Table, labels: readonly string[], context: string): Table {
   checkContext(context);
   check(isTable(table), `${context}: expected a table (use toTable(rows) for rows or columns)`);
-  check(Array.isArray(labels) && labels.every((l) => typeof l === 'string'), `${context}: labels must be a list of column names or transforms such as 'log(price)'`);
+  check(Array.isArray(labels) && Array.from(labels).every((l) => typeof l === 'string'), `${context}: labels must be a list of column names or transforms such as 'log(price)'`);
   const inherited = derivedViews.get(table);
   const derived = new Map<string, Float64Array>(inherited ?? []);
   const added: string[] = [];
@@ -621,7 +633,8 @@ export function deriveColumns(table: Table, labels: readonly string[], context: 
  * itself (used to keep only the preparation a model needs, and by in-database scoring).
  */
 export function rawColumns(labels: readonly string[]): string[] {
-  check(Array.isArray(labels) && labels.every((l) => typeof l === 'string'), `rawColumns: labels must be a list of column names or transforms such as 'log(price)'`);
+  // Array.from: a hole in a sparse array is undefined here, where every() would skip it.
+  check(Array.isArray(labels) && Array.from(labels).every((l) => typeof l === 'string'), `rawColumns: labels must be a list of column names or transforms such as 'log(price)'`);
   const out = new Set<string>();
   for (const label of labels) {
     if (isDerived(label)) for (const c of expressionColumns(parseExpression(label))) out.add(c);

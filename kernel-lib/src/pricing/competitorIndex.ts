@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { dayNumber } from '../churn/dates';
 import { toTable, type DataInput, type Table } from '../data/table';
 
 /** Options of {@link competitorIndex}: which product, on which day, summarised how. */
@@ -56,7 +57,8 @@ export function competitorIndex(prices: DataInput | Table, options: CompetitorIn
   const { product, date } = options;
   const against = options.against ?? 'mean';
   check(typeof product === 'string' && product.length > 0, `${context}: product must be a product name`);
-  check(typeof date === 'string' && DATE.test(date), `${context}: date must be 'YYYY-MM-DD', got ${JSON.stringify(date)}`);
+  check(typeof date === 'string' && DATE.test(date), `${context}: date must be 'YYYY-MM-DD', got ${describeValue(date)}`);
+  dayNumber(date, context, 'date'); // a calendar day: not 2026-13-45
   check(against === 'cheapest' || against === 'mean' || against === 'median', `${context}: against must be 'cheapest', 'mean' or 'median', got ${JSON.stringify(against)}`);
   const table = toTable(prices, context);
   const competitors = table.cells('competitor');

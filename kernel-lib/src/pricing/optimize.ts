@@ -1,4 +1,4 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
 import { toTable, type DataInput, type Table } from '../data/table';
 import { probabilityVector, tailOf, tailPruned } from '../simulate/churners';
 import { simulateRevenue, type RevenueSummary } from '../simulate/revenue';
@@ -183,6 +183,19 @@ function buildProblem(spec: OptimizePriceSpec, context: string): Problem {
     const model = response.model;
     probabilitiesAt = (d) => {
       const hazard = model.predict(withColumn(table, response.price, shiftedPrice(base, Math.log1p(d), scale)));
+      // A model is any object with predict: its answers must be probabilities, one per customer.
+      check(
+        hazard !== null && typeof hazard === 'object' && (hazard as ArrayLike<number>).length === table.nRows,
+        `${context}: priceResponse.model.predict must return one probability per row of priceResponse.data`,
+      );
+      for (let i = 0; i < hazard.length; i++) {
+        const h = hazard[i];
+        check(
+          typeof h === 'number' && h >= 0 && h <= 1,
+          `${context}: priceResponse.model.predict returned ${describeValue(h)} for row ${i} at a price change of ${d}; churn probabilities must lie in [0, 1]`,
+          { row: i },
+        );
+      }
       return periods === 1 ? Float64Array.from(hazard) : Float64Array.from(hazard, (h) => 1 - (1 - h) ** periods);
     };
   }
@@ -342,7 +355,10 @@ export function optimizePrice(spec: OptimizePriceSpec): OptimizePriceResult {
 /** optimizePrice for several products or segments in one call (each spec with its own name). */
 export function optimizePrices(specs: readonly OptimizePriceSpec[]): OptimizePriceResult[] {
   check(Array.isArray(specs) && specs.length > 0, 'optimizePrices: give a non-empty array of specs, one per product or segment');
-  return specs.map((spec, k) => optimizeOne(spec, `optimizePrices: spec ${k}${spec && typeof spec === 'object' && typeof spec.name === 'string' ? ` ('${spec.name}')` : ''}`));
+  // Array.from visits holes of a sparse array too (as undefined specs, refused), where map would skip them.
+  return Array.from(specs, (spec, k) =>
+    optimizeOne(spec, `optimizePrices: spec ${k}${spec && typeof spec === 'object' && typeof spec.name === 'string' ? ` ('${spec.name}')` : ''}`),
+  );
 }
 
 function optimizeOne(spec: OptimizePriceSpec, context: string): OptimizePriceResult {

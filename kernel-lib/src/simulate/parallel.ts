@@ -21,7 +21,8 @@ import type { WorkerTask } from './worker';
  * its own seeded stream, so the totals, churner counts and summary are identical to
  * `simulateRevenue` with the same spec, whatever the number of workers. Small runs (under
  * `minDrawsPerWorker` customer draws per worker) stay on the calling thread; the threads are
- * kept in a pool between calls and never keep the process alive.
+ * kept in a pool between calls, shared by concurrent calls, and keep the process alive only
+ * while a call is pending on them.
  *
  * @example
  * const result = await simulateRevenueParallel(
@@ -37,7 +38,19 @@ export interface ParallelOptions {
 }
 
 const OPTION_NAMES = ['workers', 'minDrawsPerWorker'];
-const pool: Worker[] = [];
+
+type TaskReply = { id: number; error?: string; accumulator?: Record<string, unknown> };
+interface PendingTask {
+  resolve(reply: TaskReply): void;
+  reject(error: Error): void;
+}
+/** A pooled thread and the tasks posted to it and not yet answered (several calls may share it). */
+interface PooledWorker {
+  worker: Worker;
+  pending: Map<number, PendingTask>;
+}
+
+const pool: PooledWorker[] = [];
 let nextTaskId = 1;
 
 function workerScript(): string {
@@ -45,43 +58,53 @@ function workerScript(): string {
   return join(__dirname, 'worker.js');
 }
 
-function poolOf(size: number): Worker[] {
-  while (pool.length < size) {
-    const worker = new Worker(workerScript());
-    worker.unref();
-    pool.push(worker);
-  }
+/** Rejects every task still waiting on a thread that failed or stopped, and drops it from the pool. */
+function retire(pooled: PooledWorker, error: Error): void {
+  const at = pool.indexOf(pooled);
+  if (at >= 0) pool.splice(at, 1);
+  const waiting = [...pooled.pending.values()];
+  pooled.pending.clear();
+  pooled.worker.unref();
+  for (const task of waiting) task.reject(error);
+}
+
+function spawnWorker(): PooledWorker {
+  const pooled: PooledWorker = { worker: new Worker(workerScript()), pending: new Map() };
+  const { worker, pending } = pooled;
+  // An idle thread never keeps the process alive; a thread with any task pending does (ref'd
+  // from its first pending task to its last reply, however many calls share it).
+  worker.unref();
+  worker.on('message', (reply: TaskReply) => {
+    const task = pending.get(reply.id);
+    if (!task) return;
+    pending.delete(reply.id);
+    if (pending.size === 0) worker.unref();
+    if (reply.error) task.reject(new CbmError('BAD_INPUT', `simulateRevenueParallel: a worker failed: ${reply.error}`));
+    else task.resolve(reply);
+  });
+  worker.on('error', (error) => retire(pooled, error));
+  worker.on('exit', (code) => retire(pooled, new CbmError('BAD_INPUT', `simulateRevenueParallel: a worker thread stopped (exit code ${code}) before it answered`)));
+  return pooled;
+}
+
+function poolOf(size: number): PooledWorker[] {
+  while (pool.length < size) pool.push(spawnWorker());
   return pool.slice(0, size);
 }
 
-function run(worker: Worker, task: Omit<WorkerTask, 'id'>): Promise<{ accumulator?: Record<string, unknown> }> {
+function run(pooled: PooledWorker, task: Omit<WorkerTask, 'id'>): Promise<TaskReply> {
   const id = nextTaskId++;
   return new Promise((resolve, reject) => {
-    const onMessage = (message: { id: number; error?: string; accumulator?: Record<string, unknown> }) => {
-      if (message.id !== id) return;
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.unref();
-      if (message.error) reject(new CbmError('BAD_INPUT', `simulateRevenueParallel: a worker failed: ${message.error}`));
-      else resolve(message);
-    };
-    const onError = (error: Error) => {
-      worker.off('message', onMessage);
-      const at = pool.indexOf(worker);
-      if (at >= 0) pool.splice(at, 1);
-      reject(error);
-    };
-    worker.on('message', onMessage);
-    worker.once('error', onError);
-    worker.ref(); // while a task runs, the process waits for it
-    worker.postMessage({ id, ...task });
+    if (pooled.pending.size === 0) pooled.worker.ref();
+    pooled.pending.set(id, { resolve, reject });
+    pooled.worker.postMessage({ id, ...task });
   });
 }
 
-/** Stops the pooled worker threads (they are unref'd, so this is only needed to free them early). */
+/** Stops the pooled worker threads (idle threads never keep the process alive, so this only frees them early); calls still running on them are rejected. */
 export async function closeWorkers(): Promise<void> {
   const workers = pool.splice(0, pool.length);
-  await Promise.all(workers.map((w) => w.terminate()));
+  await Promise.all(workers.map((w) => w.worker.terminate()));
 }
 
 export async function simulateRevenueParallel(spec: SimulateRevenueSpec, options: ParallelOptions = {}): Promise<SimulateRevenueResult> {

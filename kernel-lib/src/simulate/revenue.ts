@@ -1,5 +1,6 @@
 import { CbmError, check, checkOptions } from '../errors';
 import { probabilityVector } from './churners';
+import { SIMD_LANES, simdKernel } from './revenueSimd';
 import { streamKey, streamState, type StreamKey } from './streams';
 
 /**
@@ -124,8 +125,8 @@ export interface PreparedSimulation {
   customers: number;
   simulations: number;
   seed: number | string;
-  /** ⌈pᵢ·2³¹⌉: customer i churns when the 31-bit draw is below it. */
-  thresholds: Float64Array;
+  /** ⌈pᵢ·2³¹⌉ − 1 (from −1 to 2³¹ − 1): customer i churns when the 31-bit draw is at most this. */
+  churnLimits: Int32Array;
   /** revenueIfRetainedᵢ − revenueIfChurnedᵢ: what a churn costs. */
   loss: Float64Array;
   /** Σ revenueIfRetained: the total when nobody churns. */
@@ -192,33 +193,51 @@ export function prepareSimulation(spec: SimulateRevenueSpec, context = 'simulate
     Number.isInteger(histogramBins) && histogramBins >= 1 && histogramBins <= 10_000,
     `${context}: histogramBins must be a whole number from 1 to 10,000, got ${String(histogramBins)}`,
   );
-  const blockSize = spec.blockSize ?? Math.max(1, Math.min(simulations, Math.ceil(1_048_576 / n)));
+  // About a million draws per block, a whole number of SIMD passes (no scalar remainder per block).
+  const blockSize = spec.blockSize ?? Math.min(simulations, SIMD_LANES * Math.ceil(1_048_576 / n / SIMD_LANES));
   check(Number.isSafeInteger(blockSize) && blockSize >= 1, `${context}: blockSize must be a whole number ≥ 1, got ${String(blockSize)}`);
-  const thresholds = new Float64Array(n);
+  const churnLimits = new Int32Array(n);
   const loss = new Float64Array(n);
   let retainedTotal = 0;
   for (let i = 0; i < n; i++) {
-    thresholds[i] = Math.ceil(probabilities[i] * 2147483648);
+    churnLimits[i] = Math.ceil(probabilities[i] * 2147483648) - 1;
     loss[i] = retained[i] - churned[i];
     retainedTotal += retained[i];
   }
-  return { customers: n, simulations, seed, thresholds, loss, retainedTotal, probabilities, histogramBins, keepDraws, blockSize };
+  return { customers: n, simulations, seed, churnLimits, loss, retainedTotal, probabilities, histogramBins, keepDraws, blockSize };
 }
 
 /**
  * The kernel: simulations `from` … `to − 1`, totals and churner counts written at
  * `out[s − from]`. Browser-safe and allocation-free in the loop; the worker driver calls this.
+ * Runs eight simulations at a time on WebAssembly SIMD where the engine has it
+ * (revenueSimd.ts), the rest (or everything, without SIMD) on the scalar loop; both give the
+ * same bits.
  */
 export function simulateRange(
-  prepared: Pick<PreparedSimulation, 'thresholds' | 'loss' | 'retainedTotal' | 'seed'>,
+  prepared: Pick<PreparedSimulation, 'churnLimits' | 'loss' | 'retainedTotal' | 'seed'>,
   from: number,
   to: number,
   totals: Float64Array,
   churners: Uint32Array,
   key: StreamKey = streamKey(prepared.seed),
 ): void {
-  const { thresholds, loss, retainedTotal } = prepared;
-  const n = thresholds.length;
+  const simd = to - from >= SIMD_LANES ? simdKernel() : null;
+  const done = simd ? simd.run(prepared.churnLimits, prepared.loss, prepared.retainedTotal, key, from, to, totals, churners) : from;
+  if (done < to) scalarRange(prepared, done, to, totals.subarray(done - from), churners.subarray(done - from), key);
+}
+
+/** The scalar kernel, two simulations per pass over the customers. */
+function scalarRange(
+  prepared: Pick<PreparedSimulation, 'churnLimits' | 'loss' | 'retainedTotal'>,
+  from: number,
+  to: number,
+  totals: Float64Array,
+  churners: Uint32Array,
+  key: StreamKey,
+): void {
+  const { churnLimits: limits, loss, retainedTotal } = prepared;
+  const n = limits.length;
   const a = new Int32Array(4);
   const b = new Int32Array(4);
   let s = from;
@@ -237,11 +256,11 @@ export function simulateRange(
       b2 = b[2],
       b3 = b[3];
     let lostA = 0,
-      countA = 0,
+      staysA = 0,
       lostB = 0,
-      countB = 0;
+      staysB = 0;
     for (let i = 0; i < n; i++) {
-      const threshold = thresholds[i];
+      const limit = limits[i];
       const value = loss[i];
       // xoshiro128** steps, inlined: the loop is the whole cost.
       const ma = Math.imul(a1, 5);
@@ -262,19 +281,20 @@ export function simulateRange(
       b0 ^= b3;
       b2 ^= tb;
       b3 = (b3 << 11) | (b3 >>> 21);
-      // Branch-free: r − threshold is negative (bit 31 set as uint32) exactly when the customer
-      // churns; with p ≈ 0.5 a branch would mispredict half the time and run at half the speed.
-      const churnedA = (ra - threshold) >>> 31;
-      const churnedB = (rb - threshold) >>> 31;
-      lostA += value * churnedA;
-      countA += churnedA;
-      lostB += value * churnedB;
-      countB += churnedB;
+      // Branch-free integer compare: limit − r (both 31-bit, no overflow) is negative exactly
+      // when the customer stays, so stay is −1 for a stayer and 0 for a churner; with p ≈ 0.5 a
+      // branch would mispredict half the time and run at half the speed.
+      const stayA = (limit - ra) >> 31;
+      const stayB = (limit - rb) >> 31;
+      lostA += value * (stayA + 1);
+      staysA += stayA;
+      lostB += value * (stayB + 1);
+      staysB += stayB;
     }
     totals[s - from] = retainedTotal - lostA;
-    churners[s - from] = countA;
+    churners[s - from] = n + staysA;
     totals[s + 1 - from] = retainedTotal - lostB;
-    churners[s + 1 - from] = countB;
+    churners[s + 1 - from] = n + staysB;
   }
   for (; s < to; s++) {
     streamState(key, s, a);
@@ -283,7 +303,7 @@ export function simulateRange(
       a2 = a[2],
       a3 = a[3];
     let lost = 0,
-      count = 0;
+      stays = 0;
     for (let i = 0; i < n; i++) {
       const ma = Math.imul(a1, 5);
       const ra = Math.imul((ma << 7) | (ma >>> 25), 9) >>> 1;
@@ -294,12 +314,12 @@ export function simulateRange(
       a0 ^= a3;
       a2 ^= ta;
       a3 = (a3 << 11) | (a3 >>> 21);
-      const churned = (ra - thresholds[i]) >>> 31;
-      lost += loss[i] * churned;
-      count += churned;
+      const stay = (limits[i] - ra) >> 31;
+      lost += loss[i] * (stay + 1);
+      stays += stay;
     }
     totals[s - from] = retainedTotal - lost;
-    churners[s - from] = count;
+    churners[s - from] = n + stays;
   }
 }
 

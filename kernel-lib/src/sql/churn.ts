@@ -1,4 +1,5 @@
-import { check } from '../errors';
+import { check, describeValue } from '../errors';
+import { dayNumber } from '../churn/dates';
 import { checkDialect, dateLiteral, daysBetween, doubleType, quoteIdentifier, sqlNumber } from './dialect';
 import type { SqlDialect } from './executor';
 import { checkChurnOptions, type ChurnModelTableOptions } from '../churn/modelTable';
@@ -31,7 +32,13 @@ export function churnModelTableSql(options: ChurnModelTableSqlOptions): string {
   checkDialect(dialect, context);
   check(!('customers' in (options as object)), `${context}: pass customersTable (a table name), not customers`);
   const { definition, horizons, features, windowDays: W } = checkChurnOptions(rest as ChurnModelTableOptions, context);
-  check(typeof rest.scoringDate === 'string', `${context}: scoringDate must be 'YYYY-MM-DD'`);
+  // Calendar dates only: dateLiteral checks the form, dayNumber that the day exists (not 2025-02-30).
+  dayNumber(rest.scoringDate, context, 'scoringDate');
+  if (rest.dataEnd !== undefined) dayNumber(rest.dataEnd, context, 'dataEnd');
+  check(
+    rest.attributes === undefined || (Array.isArray(rest.attributes) && Array.from(rest.attributes).every((a) => typeof a === 'string' && a.length > 0)),
+    `${context}: attributes must be a list of column names, e.g. ['segment'], got ${describeValue(rest.attributes)}`,
+  );
   const q = (name: string) => quoteIdentifier(dialect, name);
   const s = dateLiteral(dialect, rest.scoringDate);
   const offset = (expr: string) => daysBetween(dialect, s, `CAST(${expr} AS DATE)`);

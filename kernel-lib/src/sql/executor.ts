@@ -1,3 +1,5 @@
+import { CbmError } from '../errors';
+
 /** One result row as a plain object, column name to value. */
 export type SqlRow = Record<string, unknown>;
 
@@ -23,4 +25,24 @@ export interface SqlExecutor {
   transaction<T>(work: (run: SqlRun) => Promise<T>): Promise<T>;
   /** Releases the connection (or this handle's share of a shared database file); run nothing on it afterwards. */
   close(): Promise<void>;
+}
+
+/**
+ * `run` with its answers checked: a caller's own executor (a gateway, a test double) must resolve
+ * to an array of row objects; anything else is a SQL_ERROR naming the statement, never a
+ * TypeError deep in the code that reads the rows.
+ */
+export function checkedRun(run: SqlRun, context: string): SqlRun {
+  return async (sql) => {
+    const rows: unknown = await run(sql);
+    if (!Array.isArray(rows) || !rows.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r)))
+      throw new CbmError(
+        'SQL_ERROR',
+        `${context}: the executor answered ${Array.isArray(rows) ? 'a list that is not all row objects' : typeof rows} for '${sql.slice(0, 80)}…'; it must resolve to an array of row objects`,
+        {
+          sql,
+        },
+      );
+    return rows as SqlRow[];
+  };
 }

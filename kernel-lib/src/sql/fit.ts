@@ -10,13 +10,13 @@ import { LogitModel } from '../model/logit';
 import { checkEncodings } from '../prepare/encode';
 import { isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
 import { learnedRange, scalerFromRanges } from '../prepare/scale';
-import type { SqlDialect, SqlExecutor, SqlRow, SqlRun } from './executor';
+import { checkedRun, type SqlDialect, type SqlExecutor, type SqlRow, type SqlRun } from './executor';
 import { checkDialect, doubleType, expMinusAbsSQL, quoteIdentifier, quoteString, sampleClause, samplesTables, sqlNumber, stagedAggregateSQL, textType, trimSQL } from './dialect';
 import { aliasesShadowColumns } from './dialect';
 import { designColumnSQL, own, preparedVariableSQL, tableSQL } from './scoring';
 import { filterSQL } from './filter';
 import { parseFilter } from '../model/filter';
-import { isSyntacticName } from '../model/transform';
+import { quoteColumnName } from '../model/transform';
 
 /** Options of {@link fitLogitInDatabase}: fitLogit's options (without `na`) plus the table, the formula, the dialect and a row filter. */
 export interface InDatabaseFitOptions extends Omit<FitOptions, 'na'> {
@@ -127,6 +127,7 @@ export async function prepareInDatabase(
     dialect = options.dialect ?? executor.dialect;
   }
   checkDialect(dialect, context);
+  run = checkedRun(run, context);
   check(typeof options.formula === 'string', `${context}: formula must be a string like 'responded ~ gender + age'`);
   if (options.warmStart !== undefined) check(typeof options.warmStart === 'boolean', `${context}: warmStart must be true or false`);
   const from = tableSQL(dialect, options.table, context);
@@ -188,7 +189,7 @@ export async function prepareInDatabase(
       if (missing > 0) {
         throw new CbmError(
           'NON_FINITE',
-          `${context}: column '${v}' is NULL in ${missing} of ${total} rows; ${v === response ? 'fit on rows with a known outcome only' : 'fill or filter them'} (e.g. where: '!is.na(${isSyntacticName(v) ? v : `\`${v}\``})')`,
+          `${context}: column '${v}' is NULL in ${missing} of ${total} rows; ${v === response ? 'fit on rows with a known outcome only' : 'fill or filter them'} (e.g. where: '!is.na(${quoteColumnName(v)})')`,
           { column: v, missing },
         );
       }

@@ -1,8 +1,9 @@
 import { mkdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { CbmError, check } from '../errors';
 import type { SqlExecutor, SqlRow } from '../sql/executor';
+import { loadDriver } from './driver';
 import { serialExecutor } from './executor';
 
 /** The warehouse file `npm start` builds, relative to the working directory. */
@@ -103,10 +104,11 @@ function handle(executor: SqlExecutor, release: () => Promise<void> | void): Sql
 }
 
 async function connect(path: string): Promise<SqlExecutor> {
+  const duckdb = await loadDriver('@duckdb/node-api', 'openDuckDB', () => import('@duckdb/node-api'));
   let instance: DuckDBInstance;
   let connection: DuckDBConnection;
   try {
-    instance = await DuckDBInstance.create(path);
+    instance = await duckdb.DuckDBInstance.create(path);
     connection = await instance.connect();
   } catch (error) {
     throw new CbmError('BAD_INPUT', `openDuckDB: cannot open '${path}': ${error instanceof Error ? error.message : String(error)}`, { path });

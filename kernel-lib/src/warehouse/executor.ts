@@ -1,4 +1,13 @@
+import { check, describeValue } from '../errors';
 import type { SqlDialect, SqlExecutor, SqlRow } from '../sql/executor';
+
+/** Checks that `db` is an open executor (openDuckDB, openPostgres) before it is used. */
+export function checkExecutor(db: unknown, context: string): asserts db is SqlExecutor {
+  check(
+    db !== null && typeof db === 'object' && typeof (db as SqlExecutor).run === 'function' && typeof (db as SqlExecutor).dialect === 'string',
+    `${context}: the first argument must be an open database (openDuckDB, openPostgres), got ${describeValue(db)}`,
+  );
+}
 
 /**
  * An executor over one connection: statements run one after another (a transaction sees its own

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { checkExecutor } from './executor';
 import { scanFile, type FileScan } from './fileScan';
 import { quoteIdentifier, quoteString, sqlNumber, doubleType, quantileCont, daysBetween } from '../sql/dialect';
 import type { SqlExecutor, SqlRow, SqlDialect } from '../sql/executor';
@@ -56,6 +57,7 @@ const CATALOG = [
 
 /** Creates the warehouse's bookkeeping tables when missing (loads, rejects, profiles, drift). */
 export async function ensureCatalog(run: (sql: string) => Promise<SqlRow[]>): Promise<void> {
+  check(typeof run === 'function', `ensureCatalog: expected a function (sql) => Promise<rows>, got ${describeValue(run)}`);
   for (const sql of CATALOG) await run(sql);
 }
 
@@ -98,7 +100,7 @@ export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[],
   const onReject = options.onReject ?? 'fail';
   check(onReject === 'fail' || onReject === 'skip', `${context}: onReject must be 'fail' or 'skip', got ${String(onReject)}`);
   check(options.note === undefined || typeof options.note === 'string', `${context}: note must be text`);
-  check(db !== null && typeof db === 'object' && typeof db.run === 'function', `${context}: db must be an open SqlExecutor (openDuckDB)`);
+  checkExecutor(db, context);
   check(db.dialect === 'duckdb', `${context}: loading files needs DuckDB (its CSV/Parquet readers); got a ${db.dialect} executor`);
   check(Array.isArray(sources) && sources.length > 0, `${context}: sources must be a non-empty array of { table, path, schema }`);
   const seen = new Set<string>();
@@ -377,6 +379,7 @@ export function profileSql(dialect: SqlDialect, rawTable: string, table: string,
 
 /** The load ids, oldest first, with their time, note and per-table row and reject counts. */
 export async function loadHistory(db: SqlExecutor): Promise<SqlRow[]> {
+  checkExecutor(db, 'loadHistory');
   return db.run(
     `SELECT l.load_id, CAST(l.loaded_at AS VARCHAR) AS loaded_at, l.note, t.table_name, t.source, t.row_count, t.rejected FROM cbm_loads l JOIN cbm_load_tables t ON t.load_id = l.load_id ORDER BY l.load_id, t.table_name`,
   );
@@ -384,7 +387,9 @@ export async function loadHistory(db: SqlExecutor): Promise<SqlRow[]> {
 
 /** The stored profile of one load of one table (long form: one row per statistic or level). */
 export async function loadProfile(db: SqlExecutor, table: string, loadId: number): Promise<SqlRow[]> {
-  check(Number.isInteger(loadId) && loadId > 0, `loadProfile: loadId must be a positive whole number, got ${String(loadId)}`);
+  checkExecutor(db, 'loadProfile');
+  check(typeof table === 'string', `loadProfile: table must be a table name, got ${describeValue(table)}`);
+  check(Number.isInteger(loadId) && loadId > 0, `loadProfile: loadId must be a positive whole number, got ${describeValue(loadId)}`);
   return db.run(
     `SELECT column_name, kind, statistic, level, value FROM cbm_profiles WHERE table_name = ${quoteString(db.dialect, table)} AND load_id = ${loadId} ORDER BY column_name, statistic, level`,
   );
@@ -396,8 +401,9 @@ export async function loadProfile(db: SqlExecutor, table: string, loadId: number
  */
 export async function readLoad(db: SqlExecutor, table: string, loadId: number): Promise<Record<string, Cell[]>> {
   const context = 'readLoad';
+  checkExecutor(db, context);
   check(typeof table === 'string' && NAME.test(table), `${context}: table must be a plain name`);
-  check(Number.isInteger(loadId) && loadId > 0, `${context}: loadId must be a positive whole number, got ${String(loadId)}`);
+  check(Number.isInteger(loadId) && loadId > 0, `${context}: loadId must be a positive whole number, got ${describeValue(loadId)}`);
   const raw = `raw_${table}`;
   const d = db.dialect;
   const columns = await db.run(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ${quoteString(d, raw)} ORDER BY ordinal_position`);
@@ -414,6 +420,9 @@ export async function readLoad(db: SqlExecutor, table: string, loadId: number): 
 
 /** The newest load id that loaded `table`. */
 export async function latestLoadId(db: SqlExecutor, table: string, before?: number): Promise<number | null> {
+  checkExecutor(db, 'latestLoadId');
+  check(typeof table === 'string', `latestLoadId: table must be a table name, got ${describeValue(table)}`);
+  check(before === undefined || (typeof before === 'number' && Number.isFinite(before)), `latestLoadId: before must be a load id, got ${describeValue(before)}`);
   const rows = await db.run(
     `SELECT MAX(load_id) AS id FROM cbm_load_tables WHERE table_name = ${quoteString(db.dialect, table)}${before === undefined ? '' : ` AND load_id < ${sqlNumber(db.dialect, before)}`}`,
   );

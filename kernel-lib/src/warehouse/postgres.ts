@@ -1,6 +1,7 @@
-import { Client, types, type ClientConfig } from 'pg';
+import type { ClientConfig } from 'pg';
 import { CbmError, check } from '../errors';
 import type { SqlExecutor, SqlRow } from '../sql/executor';
+import { loadDriver } from './driver';
 import { serialExecutor } from './executor';
 
 /**
@@ -25,8 +26,9 @@ export async function openPostgres(connection: string | ClientConfig): Promise<S
     `openPostgres: connection must be a connection string like 'postgresql://user@host/db' or a pg ClientConfig, got ${String(connection)}`,
   );
   const config: ClientConfig = typeof connection === 'string' ? { connectionString: connection } : { ...connection };
-  config.types = { getTypeParser: typeParser as never };
-  const client = new Client(config);
+  const pg = await loadDriver('pg', 'openPostgres', () => import('pg'));
+  config.types = { getTypeParser: typeParser(pg) as never };
+  const client = new pg.Client(config);
   // A dropped connection must not crash the process; the next statement reports it.
   client.on('error', () => undefined);
   try {
@@ -59,13 +61,16 @@ export async function openPostgres(connection: string | ClientConfig): Promise<S
 const INT8 = 20;
 const NUMERIC = 1700;
 
-function typeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
-  if (oid === INT8) {
-    return (value: string) => {
-      const n = Number(value);
-      return Number.isSafeInteger(n) ? n : value;
-    };
-  }
-  if (oid === NUMERIC) return (value: string) => Number(value);
-  return types.getTypeParser(oid, format ?? 'text');
+/** BIGINT counts and NUMERIC arrive as numbers (BIGINT as text beyond 2^53); the rest as pg parses them. */
+function typeParser(pg: typeof import('pg')): (oid: number, format?: 'text' | 'binary') => (value: string) => unknown {
+  return (oid, format) => {
+    if (oid === INT8) {
+      return (value: string) => {
+        const n = Number(value);
+        return Number.isSafeInteger(n) ? n : value;
+      };
+    }
+    if (oid === NUMERIC) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format ?? 'text');
+  };
 }

@@ -1,4 +1,5 @@
-import { CbmError, check } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { checkExecutor } from './executor';
 import { churnModelTableSql, type ChurnModelTableSqlOptions } from '../sql/churn';
 import type { DriftReport } from '../monitor/drift';
 import { doubleType, monthStart, quoteIdentifier, quoteString, replaceTableSql, sqlNumber } from '../sql/dialect';
@@ -19,6 +20,7 @@ export async function refreshModelTables(
   options: { loads?: Readonly<Record<string, number>> } = {},
 ): Promise<{ table: string; loadId: number }[]> {
   const context = 'refreshModelTables';
+  checkExecutor(db, context);
   check(Array.isArray(tables) && tables.length > 0, `${context}: tables must be a non-empty array of loaded table names`);
   check(options !== null && typeof options === 'object', `${context}: options must be an object`);
   for (const key of Object.keys(options)) check(key === 'loads', `${context}: unknown option '${key}'; the only option is 'loads'`);
@@ -26,7 +28,7 @@ export async function refreshModelTables(
   const d = db.dialect;
   const plan: { table: string; loadId: number; columns: string[] }[] = [];
   for (const table of tables) {
-    check(typeof table === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(table), `${context}: ${JSON.stringify(table)} is not a table name`);
+    check(typeof table === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(table), `${context}: ${describeValue(table)} is not a table name`);
     const loadId = Object.prototype.hasOwnProperty.call(pinned, table) ? pinned[table] : await latestLoadId(db, table);
     if (loadId === null) throw new CbmError('BAD_INPUT', `${context}: '${table}' has never been loaded; run loadFiles first`);
     check(Number.isInteger(loadId), `${context}: loads.${table} must be a load id`);
@@ -57,6 +59,7 @@ export async function refreshModelTables(
  */
 export async function buildChurnTable(db: SqlExecutor, options: Omit<ChurnModelTableSqlOptions, 'dialect'> & { into?: string }): Promise<{ table: string; rows: number }> {
   const context = 'buildChurnTable';
+  checkExecutor(db, context);
   check(options !== null && typeof options === 'object', `${context}: options are required`);
   const { into = 'churn_model_table', ...rest } = options;
   const sql = churnModelTableSql({ ...rest, dialect: db.dialect });
@@ -85,8 +88,11 @@ export async function buildChurnTable(db: SqlExecutor, options: Omit<ChurnModelT
  */
 export async function saveDriftReport(db: SqlExecutor, options: { table: string; loadId: number; previousLoadId: number; report: DriftReport }): Promise<void> {
   const context = 'saveDriftReport';
+  checkExecutor(db, context);
   check(options !== null && typeof options === 'object', `${context}: options { table, loadId, previousLoadId, report } are required`);
+  checkOptions(options, context, ['table', 'loadId', 'previousLoadId', 'report']);
   const { table, loadId, previousLoadId, report } = options;
+  check(typeof table === 'string' && table.length > 0, `${context}: table must be a table name, got ${describeValue(table)}`);
   check(Number.isInteger(loadId) && Number.isInteger(previousLoadId), `${context}: loadId and previousLoadId must be whole numbers`);
   check(report !== null && typeof report === 'object' && Array.isArray(report.rows), `${context}: report must come from driftReport`);
   const d = db.dialect;
@@ -111,7 +117,9 @@ export async function saveDriftReport(db: SqlExecutor, options: { table: string;
  */
 export async function buildDashboardTables(db: SqlExecutor, options: { horizons: readonly number[]; churnTable?: string; segment?: string }): Promise<string[]> {
   const context = 'buildDashboardTables';
+  checkExecutor(db, context);
   check(options !== null && typeof options === 'object', `${context}: options { horizons } are required`);
+  checkOptions(options, context, ['horizons', 'churnTable', 'segment']);
   const { horizons, churnTable = 'churn_model_table', segment = 'segment' } = options;
   check(Array.isArray(horizons) && horizons.length > 0 && horizons.every((h) => Number.isInteger(h) && h > 0), `${context}: horizons must be positive whole numbers of days`);
   const d = db.dialect;
@@ -148,6 +156,7 @@ export async function buildDashboardTables(db: SqlExecutor, options: { horizons:
 
 /** Rows of a warehouse table (a dashboard table, the churn table) as plain objects. */
 export async function readTable(db: SqlExecutor, table: string): Promise<SqlRow[]> {
-  check(typeof table === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(table), `readTable: ${JSON.stringify(table)} is not a table name`);
+  checkExecutor(db, 'readTable');
+  check(typeof table === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(table), `readTable: ${describeValue(table)} is not a table name`);
   return db.run(`SELECT * FROM ${quoteIdentifier(db.dialect, table)}`);
 }

@@ -1,0 +1,45 @@
+import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { isMissing, toTable, type DataInput, type Table } from './table';
+
+/** Text cells starting with one of these are formulas to a spreadsheet (OWASP's CSV-injection list). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * Rows (or columns) as CSV text that a spreadsheet opens safely: RFC 4180 quoting (a cell with a
+ * comma, a quote, a line break or edge spaces is quoted, inner quotes doubled), LF line ends, a
+ * header row. Text that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading
+ * `'` (OWASP's guard against CSV injection: a spreadsheet would otherwise run it as a formula);
+ * numbers are written as JavaScript prints them and are never prefixed (-0.5 stays -0.5).
+ * Missing values (null, undefined, NaN) are empty cells, booleans TRUE/FALSE, ±Infinity Inf/-Inf
+ * (as R's write.csv), Dates their ISO text.
+ *
+ * @example
+ * toCsv([{ id: 1, name: '=HYPERLINK("http://x")', change: -0.5 }]);
+ * // 'id,name,change\n1,"\'=HYPERLINK(""http://x"")",-0.5\n'
+ */
+export function toCsv(data: DataInput | Table, options: { columns?: readonly string[] } = {}): string {
+  const context = 'toCsv';
+  checkOptions(options, context, ['columns']);
+  const table = toTable(data, context);
+  const columns = options.columns ?? table.names;
+  check(Array.isArray(columns) && Array.from(columns).every((c) => typeof c === 'string'), `${context}: columns must be a list of column names, got ${describeValue(columns)}`);
+  const cells = columns.map((c) => table.cells(c));
+  const lines = [columns.map((c) => csvCell(c, context)).join(',')];
+  for (let i = 0; i < table.nRows; i++) lines.push(cells.map((column) => csvCell(column[i], context)).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+/** One CSV field: see toCsv. */
+function csvCell(value: unknown, context = 'csvCell'): string {
+  if (isMissing(value)) return '';
+  if (typeof value === 'number') return value === Infinity ? 'Inf' : value === -Infinity ? '-Inf' : String(value);
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (typeof value === 'bigint') return String(value);
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) return '';
+    return value.toISOString();
+  }
+  if (typeof value !== 'string') throw new CbmError('BAD_INPUT', `${context}: a cell is ${describeValue(value)}, not a number, text, logical value or date`);
+  const guarded = FORMULA_START.test(value) ? `'${value}` : value;
+  return /[",\r\n]|^ | $/.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded;
+}
