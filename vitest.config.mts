@@ -1,4 +1,7 @@
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+const kernelLibSources = path.resolve(import.meta.dirname, 'kernel-lib', 'src');
 
 // Two projects: `unit` (pure library tests, `npm run test:unit`, quick to iterate on) and
 // `integration` (whatever needs a build, a server, a browser, R/Python, Jupyter or child
@@ -26,6 +29,9 @@ const INTEGRATION = [
 ];
 
 export default defineConfig({
+  // The Excel add-in imports kernel-lib as the package @cbm-kit/kernel-lib; under test it is the
+  // sources (as the add-in's build bundles them), so a test and the add-in share one CbmError class.
+  resolve: { alias: [{ find: /^@cbm-kit\/kernel-lib(?=\/|$)/, replacement: kernelLibSources }] },
   test: {
     // Notebook execution and the 1e-6 reference checks are slow-ish on 2 cores; benchmarks never run here.
     testTimeout: 60_000,

@@ -5,6 +5,8 @@
 //
 // Options: --port N (default 3000; 0 picks a free port), --self-signed (a certificate made for
 // this run in a temporary folder and not installed anywhere: browsers will warn; for tests).
+// Where the trusted certificate cannot be installed (no sudo, no administrator), the server says
+// so and falls back to --self-signed instead of failing.
 import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
@@ -23,14 +25,32 @@ const port = args.includes('--port') ? Number(args[args.indexOf('--port') + 1]) 
 const selfSigned = args.includes('--self-signed');
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.css': 'text/css', '.png': 'image/png' };
 
-if (!fs.existsSync(path.join(dist, 'functions.html'))) {
+if (!fs.existsSync(path.join(dist, 'taskpane.html'))) {
   console.error('excel-addin/dist is not built: run npm run build (npm run addin does it for you)');
   process.exit(1);
 }
 
 async function certificate() {
   const devCerts = require('office-addin-dev-certs');
-  if (!selfSigned) return devCerts.getHttpsServerOptions(); // creates and trusts the dev CA on first use (may ask for sudo)
+  if (selfSigned) return temporaryCertificate(devCerts);
+  try {
+    // Creates and trusts the development CA on first use: on Linux and macOS that runs sudo.
+    return await devCerts.getHttpsServerOptions();
+  } catch (error) {
+    const reason =
+      String(error?.message ?? error)
+        .split('\n')
+        .find((line) => line.trim()) ?? 'unknown error';
+    console.warn(`cbm-kit add-in: could not install a trusted development certificate (${reason.trim()}).
+  Serving with a self-signed certificate made for this run instead: browsers and Office will warn
+  until you open https://localhost:${port === 0 ? 3000 : port}/taskpane.html once and accept it. To trust a certificate
+  for good, run \`npx office-addin-dev-certs install\` where sudo (or an administrator) is available.`);
+    return temporaryCertificate(devCerts);
+  }
+}
+
+/** A certificate made for this run in a temporary folder and not installed anywhere. */
+async function temporaryCertificate(devCerts) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cbm-addin-certs-'));
   const files = ['ca.crt', 'localhost.crt', 'localhost.key'].map((f) => path.join(dir, f));
   await devCerts.generateCertificates(...files, 2);

@@ -1,4 +1,4 @@
-// Draws the add-in's ribbon icons (16, 32, 80 px PNG): three rising bars on the cbm-kit blue.
+// Draws the add-in's icons (16, 32, 80 px PNG for the ribbon, 64 px for HighResolutionIconUrl): three rising bars on the cbm-kit blue.
 // Run once: node excel-addin/assets/make-icons.mjs (the PNGs are committed beside it).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -51,4 +51,4 @@ function png(size) {
   ihdr[9] = 6;
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
-for (const size of [16, 32, 80]) fs.writeFileSync(path.join(here, `icon-${size}.png`), png(size));
+for (const size of [16, 32, 64, 80]) fs.writeFileSync(path.join(here, `icon-${size}.png`), png(size));

@@ -2,6 +2,7 @@
 // with esbuild): node excel-addin/samples/make-workbook.mjs [out.xlsx]
 import * as esbuild from 'esbuild';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,9 +38,19 @@ try {
       } else ws.getCell(address).value = value;
     }
     for (const [col, width] of Object.entries(sheet.widths ?? {})) ws.getColumn(col).width = width;
+    for (const [range, format] of Object.entries(sheet.formats ?? {})) {
+      const [from, to = from] = range.split(':').map((a) => ws.getCell(a));
+      for (let r = from.row; r <= to.row; r++) for (let c = from.col; c <= to.col; c++) ws.getCell(r, c).numFmt = format;
+    }
     ws.getRow(1).font = { bold: true };
   }
-  await workbook.xlsx.writeFile(out);
+  // The same content gives the same bytes: exceljs stamps every zip entry with the time of writing,
+  // so the package is zipped again with one fixed date (the entries and their order unchanged).
+  const written = await JSZip.loadAsync(await workbook.xlsx.writeBuffer());
+  const fixed = new JSZip();
+  const date = new Date(Date.UTC(2026, 0, 1));
+  for (const entry of Object.values(written.files)) if (!entry.dir) fixed.file(entry.name, await entry.async('nodebuffer'), { date, createFolders: false });
+  fs.writeFileSync(out, await fixed.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 9 } }));
   console.log(`wrote ${out}`);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

@@ -6,8 +6,8 @@
  * and validation customers with their scores, the model, the metrics at a = 0.8 and a revenue
  * simulation. make-workbook.mjs writes it with exceljs; test/excel/sample-workbook.test.ts reads it back.
  */
-import { seededUniform, trainValidationSplit, type Row } from '../../kernel-lib/src/index';
-import { BANKCARD_SEED, bankCardCustomers } from '../../kernel-lib/src/datasets';
+import { seededUniform, trainValidationSplit, type Row } from '@cbm-kit/kernel-lib';
+import { BANKCARD_SEED, bankCardCustomers } from '@cbm-kit/kernel-lib/datasets';
 import * as A from '../src/functions/adapters';
 
 export type CellValue = string | number | boolean | null;
@@ -23,7 +23,12 @@ export interface SheetContent {
   name: string;
   cells: Record<string, CellValue | FormulaCell>;
   widths?: Record<string, number>;
+  /** Number formats by range ('G2:G101': '0.000'), so the sheet reads like the chapter's tables rather than 0.8333333333. */
+  formats?: Record<string, string>;
 }
+
+/** Probabilities and rates to three decimals, as the chapter prints them; money without decimals. */
+export const NUMBER_FORMATS = { rate: '0.000', money: '#,##0' } as const;
 
 const HEADER = ['id', 'gender', 'age', 'income', 'contacted', 'responded'];
 export const FORMULA = 'responded ~ (gender + income + age)^2';
@@ -150,9 +155,16 @@ export function workbookContent(): SheetContent[] {
       metricCells[at(0, 6 + k)] = label;
       metricCells[at(part.col, 6 + k)] = { formula: formula.replace('%P', P).replace('%Y', Y), result: compute(p, y) };
     });
-    metricCells[at(0, 11)] = 'confusion: rows selected / not selected, columns responded / did not';
-    spill(metricCells, at(part.col === 1 ? 1 : 4, 12), `CBM.CONFUSION(${P},${Y},$B$1)`, A.confusionTable(p, y, THRESHOLD));
+    // The confusion table with its labels: rows selected (P > a) / not selected, columns responded / did not.
+    const c0 = part.col === 1 ? 1 : 4;
+    metricCells[at(c0 - 1, 11)] = part.sheet.toLowerCase();
+    metricCells[at(c0, 11)] = 'responded';
+    metricCells[at(c0 + 1, 11)] = 'did not';
+    metricCells[at(c0 - 1, 12)] = part.col === 1 ? 'selected (P > a)' : 'selected';
+    metricCells[at(c0 - 1, 13)] = 'not selected';
+    spill(metricCells, at(c0, 12), `CBM.CONFUSION(${P},${Y},$B$1)`, A.confusionTable(p, y, THRESHOLD));
   }
+  metricCells.A10 = 'confusion at a: training in B–C, validation in E–F';
   metricCells.A15 = 'gains by decile (training)';
   const trainP = A.score(table, trainRange);
   const trainY = trainRange.slice(1).map((r) => [r[5]]);
@@ -171,12 +183,19 @@ export function workbookContent(): SheetContent[] {
   );
   spill(simCells, 'E4', `CBM.SIMREVENUE(B2:B${n + 1},C2:C${n + 1},F1,F2)`, A.simRevenue(churn, revenue, 10000, 2026));
   spill(simCells, 'E20', `CBM.SIMREVENUE(B2:B${n + 1},C2:C${n + 1},F1,F2,"histogram")`, A.simRevenue(churn, revenue, 10000, 2026, 'histogram'));
+  const { rate, money } = NUMBER_FORMATS;
+  const gainsEnd = 16 + 10;
   return [
-    { name: 'Customers', cells: customerCells, widths: { H: 12, I: 12 } },
-    { name: 'Training', cells: trainCells },
-    { name: 'Validation', cells: validationCells },
-    { name: 'Model', cells: modelCells, widths: { A: 16, B: 14 } },
-    { name: 'Metrics', cells: metricCells, widths: { A: 28, B: 12, C: 12 } },
-    { name: 'Simulation', cells: simCells, widths: { B: 16, E: 28, F: 14 } },
+    { name: 'Customers', cells: customerCells, widths: { H: 12, I: 12 }, formats: { [`D2:D${n + 1}`]: money, [`H2:I${n + 1}`]: rate } },
+    { name: 'Training', cells: trainCells, formats: { [`D2:D${trainRange.length}`]: money, [`G2:G${trainRange.length}`]: rate } },
+    { name: 'Validation', cells: validationCells, formats: { [`D2:D${validationRange.length}`]: money, [`G2:G${validationRange.length}`]: rate } },
+    { name: 'Model', cells: modelCells, widths: { A: 16, B: 14 }, formats: { 'B2:C2': money } },
+    {
+      name: 'Metrics',
+      cells: metricCells,
+      widths: { A: 28, B: 12, C: 12 },
+      formats: { 'B6:C9': rate, [`D17:J${gainsEnd}`]: rate },
+    },
+    { name: 'Simulation', cells: simCells, widths: { B: 16, E: 28, F: 14 }, formats: { [`B2:B${n + 1}`]: rate, [`C2:C${n + 1}`]: money, 'F8:F13': money, 'F16:F17': rate } },
   ];
 }

@@ -96,6 +96,31 @@ export {
   type HistogramBin,
   type ChurnerCount,
 } from './simulate/revenue';
+/**
+ * simulateRevenue in the caller's own blocks, for a host that must not block for the whole run
+ * (the Excel add-in yields to the event loop between blocks and stops when Excel cancels the cell):
+ * `prepareSimulation(spec)` checks the spec and precomputes the kernel's inputs; `streamKey(seed)`
+ * keys the per-simulation random streams; `simulateRange(prepared, from, to, totals, churners, key)`
+ * runs simulations from … to − 1 into the two arrays; `summaryFromDraws(prepared, totals, churners)`
+ * is the summary simulateRevenue returns. Every simulation draws from its own stream, so any split
+ * into blocks gives simulateRevenue's numbers exactly.
+ *
+ * @example
+ * const spec = { churnProbabilities: [0.1, 0.3, 0.5], revenues: [100, 200, 300], simulations: 1000, seed: 7 };
+ * const prepared = prepareSimulation(spec);
+ * const key = streamKey(prepared.seed);
+ * const totals = new Float64Array(prepared.simulations);
+ * const churners = new Uint32Array(prepared.simulations);
+ * for (let from = 0; from < prepared.simulations; from += 100) {
+ *   const to = Math.min(prepared.simulations, from + 100);
+ *   simulateRange(prepared, from, to, totals.subarray(from, to), churners.subarray(from, to), key);
+ *   // a host yields here (await a timer) and checks for cancellation
+ * }
+ * const summary = summaryFromDraws(prepared, totals, churners);
+ * if (summary.mean !== simulateRevenue(spec).summary.mean) throw new Error('blocks changed the numbers');
+ */
+export { prepareSimulation, simulateRange, summaryFromDraws, type PreparedSimulation } from './simulate/revenue';
+export { streamKey, type StreamKey } from './simulate/streams';
 export { competitorIndex, type CompetitorIndex, type CompetitorIndexOptions } from './pricing/competitorIndex';
 export { retentionElasticity, type RetentionElasticity, type ElasticityOptions, type ElasticityGroup, type ChurnModel } from './pricing/elasticity';
 export {

@@ -55,8 +55,8 @@ describe('CBM.FIT and the model table', () => {
     const width = table[0].length;
     expect(table.every((r) => r.length === width)).toBe(true);
     const header = table.find((r) => r[0] === 'term')!;
-    expect(header.slice(0, 6)).toEqual(['term', 'coefficient', 'SE', 'z', 'p', 'of term']);
-    expect(header.slice(6, 6 + reference.names.length)).toEqual([...reference.names]);
+    expect(header.slice(0, 9)).toEqual(['term', 'coefficient', 'SE', 'z', 'p', 'odds ratio', 'OR 2.5 %', 'OR 97.5 %', 'of term']);
+    expect(header.slice(9, 9 + reference.names.length)).toEqual([...reference.names]);
   });
 
   it('learns scaling ranges from the data when only names are given', () => {
@@ -89,8 +89,8 @@ describe('CBM.SCORE', () => {
     const fromJson = A.score([[JSON.stringify(reference.toJSON(), null, 2)]], sheet.all);
     expect(fromTable.length).toBe(1000);
     for (let i = 0; i < expected.length; i++) {
-      expect(Math.abs(fromTable[i][0] - expected[i])).toBeLessThanOrEqual(1e-12);
-      expect(Math.abs(fromJson[i][0] - expected[i])).toBeLessThanOrEqual(1e-12);
+      expect(Math.abs((fromTable[i][0] as number) - expected[i])).toBeLessThanOrEqual(1e-12);
+      expect(Math.abs((fromJson[i][0] as number) - expected[i])).toBeLessThanOrEqual(1e-12);
     }
   });
 
@@ -103,7 +103,7 @@ describe('CBM.SCORE', () => {
     broken[8][1] = 'abc';
     const g = failure(() => A.score(broken, sheet.all), 'SCORE');
     expect(g.code).toBe('#VALUE!');
-    expect(g.message).toMatch(/model table: the coefficient of .* must be a number/);
+    expect(g.message).toMatch(/model table: a cell in the coefficient rows differs from what CBM\.FIT wrote/);
     expect(failure(() => A.score([['{"format": "other"}']], sheet.all)).message).toMatch(/format is 'other'/);
     expect(failure(() => A.score([['{not json']], sheet.all)).message).toMatch(/not valid JSON/);
   });
@@ -141,9 +141,9 @@ describe('errors with Excel codes and messages that say what to fix', () => {
     ['mismatched sizes', () => A.lift(p, col([1, 0, 1]), 0.8), '#VALUE!', /scores and actual have 4 and 3 rows/],
     ['blank cell', () => A.lift([[0.9], [''], [0.3], [0.2]], y), '#VALUE!', /blank cell at position 2/],
     ['text in scores (a header)', () => A.lift([['P'], [0.9], [0.3], [0.2]], y), '#VALUE!', /text 'P' at position 1 \(a header\?/],
-    ['threshold outside (0, 1)', () => A.hitRate(p, y, 1.5), '#NUM!', /threshold must be between 0 and 1/],
-    ['threshold 0', () => A.hitRate(p, y, 0), '#NUM!', /threshold must be between 0 and 1/],
-    ['non-binary actual', () => A.hitRate(p, col([1, 2, 0, 0]), 0.5), '#VALUE!', /holds 2 at position 2; outcomes must be 0 or 1/],
+    ['threshold outside (0, 1)', () => A.hitRate(p, y, 1.5), '#VALUE!', /threshold must be between 0 and 1/],
+    ['threshold 0', () => A.hitRate(p, y, 0), '#VALUE!', /threshold must be between 0 and 1/],
+    ['non-binary actual', () => A.hitRate(p, col([1, 2, 0, 0]), 0.5), '#VALUE!', /actual holds 2 at position 2; outcomes must be 1 or 0/],
     ['nobody selected', () => A.lift(p, y, 0.95), '#N/A', /nobody has P > 0.95/],
     [
       'a block instead of a column',
@@ -173,11 +173,11 @@ describe('errors with Excel codes and messages that say what to fix', () => {
           ],
           'y ~ x',
         ),
-      '#NUM!',
-      /is 1 in all 3 rows/,
+      '#VALUE!',
+      /every customer has the same 'y', so there is nothing to model/,
     ],
     ['normalize with one bound', () => A.normalize(col([1, 2, 3]), 0), '#VALUE!', /give both min and max/],
-    ['groups beyond the rows', () => A.gains(p, y, 5), '#NUM!', /groups must be a whole number from 1 to 4/],
+    ['groups beyond the rows', () => A.gains(p, y, 5), '#VALUE!', /groups must be a whole number from 1 to 4/],
   ])('%s', (_, work, code, message) => {
     const f = failure(work, 'LIFT');
     expect(f.code).toBe(code);
@@ -229,8 +229,8 @@ describe('CBM.SIMREVENUE', () => {
     expect(c.slice(1).reduce((a, row) => a + (row[2] as number), 0)).toBeCloseTo(1, 12);
   });
   it.each([
-    ['too many simulations', () => A.simRevenue(col(p), col(r), 5e6), '#NUM!', /simulations must be a whole number from 1 to 1000000/],
-    ['a probability above 1', () => A.simRevenue(col([0.5, 1.2]), col([1, 2])), '#NUM!', /holds 1.2 at position 2; probabilities must be between 0 and 1/],
+    ['too many simulations', () => A.simRevenue(col(p), col(r), 5e6), '#VALUE!', /simulations must be a whole number from 1 to 1000000/],
+    ['a probability above 1', () => A.simRevenue(col([0.5, 1.2]), col([1, 2])), '#VALUE!', /holds 1.2 at position 2; probabilities must be between 0 and 1/],
     ['mismatched lengths', () => A.simRevenue(col(p), col(r.slice(1))), '#VALUE!', /have 10 and 9 rows/],
     ['unknown output', () => A.simRevenue(col(p), col(r), 100, 1, 'table'), '#VALUE!', /output must be 'summary', 'histogram' or 'churners'/],
     ['negative revenue', () => A.simRevenue(col([0.5]), col([-1])), '#VALUE!', /negative/],
@@ -276,8 +276,8 @@ describe('CBM.OPTPRICE', () => {
   });
 
   it.each([
-    ['an infeasible constraint', () => A.optPrice(col(p), col(r), 3, -0.01, 0.01, 8, 1e-9), '#NUM!', /cannot be met within bounds/],
-    ['bounds in the wrong order', () => A.optPrice(col(p), col(r), 3, 0.2, 0.1), '#NUM!', /−1 < lowerBound < upperBound/],
+    ['an infeasible constraint', () => A.optPrice(col(p), col(r), 3, -0.01, 0.01, 8, 1e-9), '#VALUE!', /no price change between the bounds meets the cap on churnersAtLeast/],
+    ['bounds in the wrong order', () => A.optPrice(col(p), col(r), 3, 0.2, 0.1), '#VALUE!', /−1 < lowerBound < upperBound/],
     ['k without its probability', () => A.optPrice(col(p), col(r), 3, -0.5, 0.5, 8), '#VALUE!', /give churnersAtLeast and maxProbability together/],
     ['a missing slope', () => A.optPrice(col(p), col(r), ''), '#VALUE!', /priceSlope is required/],
   ])('%s', (_, work, code, message) => {

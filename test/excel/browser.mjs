@@ -27,7 +27,7 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'applic
 /** Why the browser tests cannot run here, or null when they can. */
 export function browserUnavailable() {
   if (!fs.existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install -y chromium)`;
-  if (!fs.existsSync(path.join(DIST, 'functions.html'))) return 'excel-addin/dist is not built (npm run build)';
+  if (!fs.existsSync(path.join(DIST, 'taskpane.html'))) return 'excel-addin/dist is not built (npm run build)';
   return null;
 }
 

@@ -4,9 +4,22 @@
 // registered function as Excel does, driven by functions.json: scalars given to matrix parameters
 // arrive as 1×1 ranges, omitted optional arguments arrive as null, async results are awaited,
 // and a thrown or rejected CustomFunctions.Error comes back as { error: { code, message } }.
+// It enforces Microsoft's rule (CustomFunctions.ErrorCode reference): only #VALUE! and #N/A carry
+// a custom message ("a custom error message can't be used" with #NUM!, #DIV/0!, #NULL! …, and
+// #NAME?/#REF! are not output errors at all); a CustomFunctions.Error that breaks it throws a
+// TypeError, so the call fails as a non-CustomFunctions error and the violation is recorded in
+// __excel.violations. Also loadable in Node (vm) with a `window` object in the context.
 (function () {
   var registry = {};
+  var violations = [];
+  var MESSAGE_CODES = ['#VALUE!', '#N/A'];
+  var OUTPUT_CODES = ['#VALUE!', '#N/A', '#DIV/0!', '#NUM!', '#NULL!', '#BUSY!', '#CALC!', '#CONNECT!', '#FIELD!'];
   function CFError(code, message) {
+    if (OUTPUT_CODES.indexOf(code) < 0 || (message !== undefined && message !== '' && MESSAGE_CODES.indexOf(code) < 0)) {
+      var why = OUTPUT_CODES.indexOf(code) < 0 ? code + ' is not an error a custom function can return' : 'Excel drops a custom message with ' + code + ' (only #VALUE! and #N/A carry one)';
+      violations.push({ code: code, message: message, why: why });
+      throw new TypeError('CustomFunctions.Error: ' + why);
+    }
     var e = new Error(message);
     Object.setPrototypeOf(e, CFError.prototype);
     e.code = code;
@@ -32,6 +45,7 @@
   var metadata = null;
   window.__excel = {
     registered: function () { return Object.keys(registry).sort(); },
+    violations: violations,
     metadata: function () {
       if (!metadata) metadata = fetch('functions.json').then(function (r) { return r.json(); });
       return metadata;

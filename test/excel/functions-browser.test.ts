@@ -1,4 +1,5 @@
-// The built functions bundle as Excel on the web loads it: dist/functions.html served from
+// The built functions bundle as Excel on the web loads it: dist/taskpane.html (the one
+// shared-runtime page, which loads functions.js) served from
 // 127.0.0.1 in headless Chromium, Office.js replaced by a CustomFunctions stand-in. Every
 // function of functions.json must be registered; each is called with Excel-shaped input and
 // must give what kernel-lib gives in Node (the reference), or a CustomFunctions.Error.
@@ -17,12 +18,12 @@ const col = (xs: ArrayLike<number>) => Array.from(xs, (x) => [x]);
 
 type Result = { value?: unknown; error?: { code: string | null; message: string; isCustomFunctionsError: boolean }; ms: number };
 
-describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () => {
+describe.skipIf(unavailable !== null)('the CBM functions on taskpane.html (the shared-runtime page) in headless Chromium', () => {
   let session: any;
   const call = (id: string, ...args: unknown[]): Promise<Result> => session.page.evaluate(([i, a]: [string, unknown[]]) => (window as any).__excel.call(i, ...a), [id, args]);
 
   beforeAll(async () => {
-    session = await openAddinPage('functions.html');
+    session = await openAddinPage('taskpane.html');
   });
   afterAll(async () => {
     await session?.close();
@@ -41,7 +42,7 @@ describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () 
     expect(r.error).toBeUndefined();
     modelTable = r.value as unknown[][];
     const header = modelTable.find((row) => row[0] === 'term')!;
-    expect(header.slice(6, 6 + reference.names.length)).toEqual([...reference.names]);
+    expect(header.slice(9, 9 + reference.names.length)).toEqual([...reference.names]);
     const estimates = reference.names.map((name) => modelTable.find((row) => row[0] === name)![1] as number);
     // Chromium's V8 and Node 20's differ in the last bit of some Math results, so a Newton fit may
     // end a few ulps apart: equal to 1e-12 relative, not bit for bit.
@@ -85,20 +86,20 @@ describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () 
     const y = col([1, 0, 1, 0]);
     const cases: [string, unknown[], string, RegExp][] = [
       ['LIFT', [p, col([1, 0, 1])], '#VALUE!', /^CBM\.LIFT: scores and actual have 4 and 3 rows/],
-      ['HITRATE', [p, y, 1.5], '#NUM!', /^CBM\.HITRATE: threshold must be between 0 and 1/],
+      ['HITRATE', [p, y, 1.5], '#VALUE!', /^CBM\.HITRATE: threshold must be between 0 and 1/],
       ['RESPRATE', [p, y, 0.95], '#N/A', /nobody has P > 0.95/],
       ['HITRATE', [[[0.9], [''], [0.3], [0.2]], y], '#VALUE!', /blank cell at position 2/],
-      ['CONFUSION', [p, [[1], [0], ['yes'], [0]]], '#VALUE!', /the text 'yes' at position 3/],
-      ['SCORE', [[['not a model']], sheet.all], '#VALUE!', /model must be the table CBM\.FIT spilled or one cell/],
-      ['SCORE', [JSON.stringify(reference.toJSON()), sheet.all.map((r) => r.filter((_, j) => j !== 3))], '#N/A', /unknown column 'income'/],
+      ['CONFUSION', [p, [[1], [0], ['maybe'], [0]]], '#VALUE!', /actual holds the text 'maybe' at position 3/],
+      ['SCORE', [[['not a model']], sheet.all], '#VALUE!', /model must be the table CBM\.FIT spilled or model JSON text/],
+      ['SCORE', [JSON.stringify(reference.toJSON()), sheet.all.map((r) => r.filter((_, j) => j !== 3))], '#N/A', /the data has no column 'income'/],
       ['FIT', [sheet.trainRange, 'responded ~ gender +'], '#VALUE!', /^CBM\.FIT: /],
-      ['SIMREVENUE', [col([0.5, 0.5]), col([1, 2]), 2e6], '#NUM!', /simulations must be a whole number from 1 to 1000000/],
+      ['SIMREVENUE', [col([0.5, 0.5]), col([1, 2]), 2e6], '#VALUE!', /simulations must be a whole number from 1 to 1000000/],
       ['SIMREVENUE', [[[0.5], ['x']], col([1, 2])], '#VALUE!', /churnProbabilities holds the text 'x' at position 2/],
       [
         'OPTPRICE',
         [col([0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41]), col([1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872]), 3, -0.01, 0.01, 8, 1e-9],
-        '#NUM!',
-        /^CBM\.OPTPRICE: optimizePrice: constraint churnersAtLeast cannot be met/,
+        '#VALUE!',
+        /^CBM\.OPTPRICE: no price change between the bounds meets the cap on churnersAtLeast/,
       ],
     ];
     for (const [id, args, code, message] of cases) {
@@ -108,6 +109,8 @@ describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () 
       expect(r.error!.code).toBe(code);
       expect(r.error!.message).toMatch(message);
     }
+    // The stand-in refuses a message with any code but #VALUE! and #N/A (Microsoft's rule) and records it.
+    expect(await session.page.evaluate(() => (window as any).__excel.violations)).toEqual([]);
   });
 
   it('CBM.SIMREVENUE gives the numbers of kernel-lib simulateRevenue in Node for the same seed', async () => {
@@ -149,6 +152,32 @@ describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () 
     expect(cancelled.ms).toBeLessThan(full.ms);
   });
 
+  it('CBM.FIT and CBM.OPTPRICE run in a worker: the page thread stays free, and a cancel ends the call', async () => {
+    // Structure, not speed: each call starts a worker (offThreadRuns), and a 10 ms timer set as the
+    // call starts fires while the worker computes (null would mean the page thread was blocked).
+    const before = await session.page.evaluate(() => ({ ...(window as any).cbmAddin.offThreadRuns }));
+    const big = [sheet.trainRange[0], ...Array.from({ length: 100 }, () => sheet.trainRange.slice(1)).flat()];
+    const run = (id: string, args: unknown[], options: object = {}): Promise<Result & { timerFiredAfter: number | null }> =>
+      session.page.evaluate(([i, a, o]: [string, unknown[], object]) => (window as any).__excel.callWith(i, a, o), [id, args, options]);
+    const fitted = await run('FIT', [big, sheet.formula, 'stepwise-free', sheet.scaleRanges, sheet.encode]);
+    expect(fitted.error).toBeUndefined();
+    expect(fitted.timerFiredAfter).not.toBeNull();
+    // 10,001 rows went to the worker in two pieces (ROWS_PER_MESSAGE 10,000): the same model as in Node.
+    const inNode = kl.stepwise(kl.tableFromRange(big), sheet.formula, { prepare, hierarchical: false }).model;
+    const cells = fitted.value as unknown[][];
+    inNode.names.forEach((name, j) =>
+      expect(Math.abs((cells.find((r) => r[0] === name)![1] as number) - inNode.coefficients[j])).toBeLessThanOrEqual(1e-9 * Math.abs(inNode.coefficients[j])),
+    );
+    const priced = await run('OPTPRICE', [col([0.66, 0.41, 0.51, 0.49, 0.69]), col([1895, 1952, 3069, 3465, 1108]), 3]);
+    expect(priced.error).toBeUndefined();
+    const after = await session.page.evaluate(() => ({ ...(window as any).cbmAddin.offThreadRuns }));
+    expect(after.worker - before.worker).toBe(2);
+    expect(after.inline).toBe(before.inline);
+    const cancelled = await run('FIT', [big, sheet.formula, 'stepwise', sheet.scaleRanges, sheet.encode], { cancelAfterMs: 20 });
+    expect(cancelled.error?.isCustomFunctionsError).toBe(true);
+    expect(cancelled.error?.message).toMatch(/cancelled/);
+  });
+
   it('CBM.OPTPRICE gives kernel-lib optimizePrice in Node', async () => {
     const p = [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41];
     const revenue = [1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872];
@@ -166,6 +195,24 @@ describe.skipIf(unavailable !== null)('functions.html in headless Chromium', () 
     const d = cells.find((row) => row[0] === 'price change')![1] as number;
     expect(Math.abs(d - best.priceChange)).toBeLessThanOrEqual(1e-12);
     expect(cells.find((row) => row[0] === 'P(churners ≥ 8)')![1]).toBeCloseTo(0.001, 9);
+  });
+
+  it('CBM.AUC, ROC, SWEEP, CALIBRATION and BREAKEVEN give kernel-lib in Node', async () => {
+    const p = reference.predict(sheet.validation);
+    const y = sheet.validation.map((r) => r.responded as number);
+    expect((await call('AUC', col(p), col(y))).value).toBe(kl.auc(p, y));
+    const roc = (await call('ROC', col(p), col(y))).value as unknown[][];
+    expect(roc.slice(2).map((r) => r[1])).toEqual(
+      kl
+        .rocCurve(p, y)
+        .slice(1)
+        .map((r) => r.truePositiveRate),
+    );
+    const sweep = (await call('SWEEP', col(p), col(y), 0.05, 60, 20)).value as unknown[][];
+    expect(sweep.slice(1).map((r) => r[5])).toEqual(kl.thresholdSweep(p, y, { profit: 60, cost: 20 }).map((r) => (Number.isFinite(r.roi) ? r.roi : '')));
+    const calibration = (await call('CALIBRATION', col(p), col(y))).value as unknown[][];
+    expect(calibration.slice(1).map((r) => r[3])).toEqual(kl.calibrationTable(p, y).map((r) => r.count));
+    expect((await call('BREAKEVEN', 60, 20)).value).toEqual([[1 / 3]]);
   });
 
   it('caches results per identical input', async () => {

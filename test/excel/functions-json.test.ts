@@ -29,6 +29,55 @@ const SIGNATURES: Record<string, { params: [string, string, 'matrix' | 'scalar',
     ],
     result: 'matrix',
   },
+  AUC: {
+    params: [
+      ['scores', 'any', 'matrix', false],
+      ['actual', 'any', 'matrix', false],
+    ],
+    result: 'scalar',
+  },
+  ROC: {
+    params: [
+      ['scores', 'any', 'matrix', false],
+      ['actual', 'any', 'matrix', false],
+    ],
+    result: 'matrix',
+  },
+  SWEEP: {
+    params: [
+      ['scores', 'any', 'matrix', false],
+      ['actual', 'any', 'matrix', false],
+      ['step', 'number', 'scalar', true],
+      ['profit', 'number', 'scalar', true],
+      ['cost', 'number', 'scalar', true],
+    ],
+    result: 'matrix',
+  },
+  BREAKEVEN: {
+    params: [
+      ['profit', 'number', 'scalar', false],
+      ['cost', 'number', 'scalar', false],
+      ['scores', 'any', 'matrix', true],
+      ['actual', 'any', 'matrix', true],
+    ],
+    result: 'matrix',
+  },
+  CALIBRATION: {
+    params: [
+      ['scores', 'any', 'matrix', false],
+      ['actual', 'any', 'matrix', false],
+      ['bins', 'number', 'scalar', true],
+    ],
+    result: 'matrix',
+  },
+  MODELJSON: {
+    params: [['model', 'any', 'matrix', false]],
+    result: 'matrix',
+  },
+  MODELTABLE: {
+    params: [['json', 'any', 'matrix', false]],
+    result: 'matrix',
+  },
   HITRATE: {
     params: [
       ['scores', 'any', 'matrix', false],
@@ -113,7 +162,7 @@ const SIGNATURES: Record<string, { params: [string, string, 'matrix' | 'scalar',
   },
 };
 /** Long calculations run as cancelable async functions. */
-const CANCELABLE = ['SIMREVENUE', 'OPTPRICE'];
+const CANCELABLE = ['FIT', 'SIMREVENUE', 'OPTPRICE'];
 
 describe.skipIf(!fs.existsSync(file))('functions.json', () => {
   const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { functions: Fn[] };

@@ -65,8 +65,8 @@ describe('HyperFormula evaluating the bank-card sheet with the CBM functions', (
     expect(value('Model', 0, 9)).toBe('format');
     expect(value('Model', 1, 11)).toBe('responded ~ gender:income + income + gender:age');
     const names = reference.names;
-    const header = hf.getRangeValues({ start: { sheet: id('Model'), col: 0, row: 15 }, end: { sheet: id('Model'), col: 5 + names.length, row: 15 } })[0];
-    expect(header).toEqual(['term', 'coefficient', 'SE', 'z', 'p', 'of term', ...names]);
+    const header = hf.getRangeValues({ start: { sheet: id('Model'), col: 0, row: 15 }, end: { sheet: id('Model'), col: 8 + names.length, row: 15 } })[0];
+    expect(header).toEqual(['term', 'coefficient', 'SE', 'z', 'p', 'odds ratio', 'OR 2.5 %', 'OR 97.5 %', 'of term', ...names]);
     names.forEach((name, j) => {
       expect(value('Model', 0, 16 + j)).toBe(name);
       expect(value('Model', 1, 16 + j)).toBe(reference.coefficients[j]);
@@ -106,7 +106,7 @@ describe('HyperFormula evaluating the bank-card sheet with the CBM functions', (
   it("errors are the engine's error values with the add-in's messages", () => {
     expect(value('Metrics', 1, 17)).toBeCloseTo(8 / 29, 15);
     const threshold = value('Metrics', 1, 18) as { type: string; message: string };
-    expect(threshold.type).toBe('NUM');
+    expect(threshold.type).toBe('VALUE');
     expect(threshold.message).toMatch(/^CBM\.HITRATE: threshold must be between 0 and 1/);
     const short = value('Metrics', 1, 19) as { type: string; message: string };
     expect(short.type).toBe('VALUE');

@@ -6,6 +6,9 @@
 // validation: hit rate 0.680, lift 1.852, ROI 2.333).
 import ExcelJS from 'exceljs';
 import { HyperFormula } from 'hyperformula';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workbookContent, type FormulaCell } from '../../excel-addin/samples/workbookContent';
@@ -16,6 +19,29 @@ const content = workbookContent();
 const isFormula = (v: unknown): v is FormulaCell => v !== null && typeof v === 'object' && 'formula' in (v as object);
 
 describe('the sample workbook', () => {
+  it('regenerates byte for byte (fixed zip dates)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cbm-workbook-'));
+    try {
+      const again = path.join(dir, 'again.xlsx');
+      const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../excel-addin/samples/make-workbook.mjs'), again], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(fs.readFileSync(again).equals(fs.readFileSync(file))).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('has number formats and a labelled confusion table', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    expect(wb.getWorksheet('Training')!.getCell('G2').numFmt).toBe('0.000');
+    expect(wb.getWorksheet('Metrics')!.getCell('B6').numFmt).toBe('0.000');
+    expect(wb.getWorksheet('Customers')!.getCell('D2').numFmt).toBe('#,##0');
+    const metrics = wb.getWorksheet('Metrics')!;
+    expect([metrics.getCell('B11').value, metrics.getCell('C11').value]).toEqual(['responded', 'did not']);
+    expect([metrics.getCell('A12').value, metrics.getCell('A13').value]).toEqual(['selected (P > a)', 'not selected']);
+  });
+
   it('the committed file holds the generated content', async () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);

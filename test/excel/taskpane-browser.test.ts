@@ -26,6 +26,8 @@ describe.skipIf(unavailable !== null)('taskpane.html in preview mode (headless C
 
   it('says it is in preview mode and disables the Excel-only buttons', async () => {
     expect(await text('#mode')).toBe('preview: bank-card sample');
+    expect(await session.page.locator('#preview-notice').isVisible()).toBe(true);
+    expect(await text('#preview-notice')).toMatch(/not running inside Excel/);
     expect(await session.page.locator('#use-data').isDisabled()).toBe(true);
     expect(await session.page.locator('#write-model').isDisabled()).toBe(true);
   });
@@ -47,6 +49,28 @@ describe.skipIf(unavailable !== null)('taskpane.html in preview mode (headless C
     expect(await text('#pricing-status')).toMatch(/Best price change -?\d+\.\d\d %/);
   });
 
+  it('fits 320 px without a horizontal scroll bar', async () => {
+    await session.page.setViewportSize({ width: 320, height: 900 });
+    await session.page.waitForTimeout(200);
+    const { scroll, client } = await session.page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    await session.page.setViewportSize({ width: 420, height: 900 });
+    expect(scroll).toBeLessThanOrEqual(client);
+  });
+
+  it('refuses threshold 80 and clears the old model on a failed fit', async () => {
+    expect(await session.page.locator('#coefficients tr').count()).toBeGreaterThan(1);
+    await session.page.fill('#threshold', '80');
+    await session.page.click('#fit');
+    await session.page.waitForFunction(() => document.getElementById('model-status')!.classList.contains('error'));
+    expect(await text('#model-status')).toMatch(/threshold must be between 0 and 1.*got 80/);
+    expect(await session.page.locator('#coefficients tr').count()).toBe(0);
+    expect(await session.page.locator('#lift-chart svg').count()).toBe(0);
+    await session.page.fill('#threshold', '0.8');
+    await session.page.click('#fit');
+    await session.page.waitForFunction(() => !document.getElementById('model-status')!.classList.contains('error'));
+    await session.page.waitForSelector('#lift-chart svg');
+  });
+
   it('shows a failure as the add-in message, without a page error', async () => {
     await session.page.fill('#formula', 'responded ~ salary');
     await session.page.click('#fit');
@@ -66,6 +90,11 @@ describe.skipIf(unavailable !== null)('taskpane.html in preview mode (headless C
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('is the shared-runtime page: it loads functions.js, which registers nothing without Office', async () => {
+    expect(await session.page.locator('script[src="functions.js"]').count()).toBe(1);
+    expect(await session.page.evaluate(() => (window as any).cbmAddin?.registered)).toBe(false);
   });
 
   it('asked nothing from outside but office.js, which was refused', () => {

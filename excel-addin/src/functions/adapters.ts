@@ -1,13 +1,20 @@
 import {
   CbmError,
+  auc,
+  breakEvenThreshold,
+  calibrationTable,
   campaignMetrics,
+  rocCurve,
+  thresholdSweep,
   fitLogit,
   gainsTable,
   minMaxScaler,
+  type MinMaxScaler,
+  type Table,
   scalerFromRanges,
   stepwise,
   tableFromRange,
-  type LogitModel,
+  LogitModel,
   type Preparation,
   type PreparationSpec,
   type StepwiseOptions,
@@ -18,10 +25,24 @@ import {
   type RevenueSummary,
   optimizePrice,
   type OptimizePriceSpec,
-} from '../../../kernel-lib/src/index';
-import { ExcelFailure, badNumber, notAvailable } from './excelErrors';
-import { excelMatrix, isBlank, numberVector, optionalNumber, optionalText, scoredPair, thresholdArgument, unwrapScalar, vectorCells, wholeNumber, type Range } from './cells';
-import { modelFromCells, modelToTable } from './modelTable';
+} from '@cbm-kit/kernel-lib';
+import { ExcelFailure, badValue, dataRangeRow, notAvailable } from './excelErrors';
+import {
+  codesOf,
+  excelMatrix,
+  isBlank,
+  numbersFromText,
+  numberVector,
+  optionalNumber,
+  optionalText,
+  scoredPair,
+  thresholdArgument,
+  unwrapScalar,
+  vectorCells,
+  wholeNumber,
+  type Range,
+} from './cells';
+import { modelFromCells, modelJsonCells, modelToTable } from './modelTable';
 
 /**
  * The add-in's functions as plain synchronous adapters: Excel-shaped arguments in, cells out,
@@ -32,14 +53,59 @@ export type OutCell = string | number | boolean;
 
 // ---------------------------------------------------------------- data ranges
 
-/** A data range with its header row; a first row of mostly numbers is a range selected without its header. */
-export function dataTable(data: Range, what = 'data') {
-  const first = Array.isArray(data) && Array.isArray(data[0]) ? data[0] : [];
+/**
+ * A data range as people select it (A1:F1001 over 50 customers, a whole column): the header row,
+ * then the customers. Trailing blank rows and columns are padding and ignored; a blank row inside
+ * is a customer-less row, left out of the table (`kept` maps table rows back to data rows, so
+ * messages and outputs stay at the selected rows); numbers stored as text are read as numbers in
+ * an otherwise numeric column.
+ */
+export interface DataRange {
+  table: Table;
+  /** The data rows of the selection (the header not counted), padding included: the length of SCORE's output. */
+  rows: number;
+  /** For each table row, its data row in the selection (0 = the row below the header). */
+  kept: number[];
+  /** Blank rows inside the data (before its last customer), left out. */
+  blankInside: number;
+}
+
+const blankRow = (row: readonly unknown[], width: number) => {
+  for (let c = 0; c < width; c++) if (!isBlank(row[c])) return false;
+  return true;
+};
+
+/** Reads a data range with its header row; a first row of mostly numbers is a range selected without its header. */
+export function dataRange(data: Range, what = 'data'): DataRange {
+  if (!Array.isArray(data) || data.length === 0 || !data.every((row) => Array.isArray(row))) throw badValue(`${what} must be a range of cells with a header row`);
+  const first: readonly unknown[] = data[0];
   const numbers = first.filter((cell) => typeof cell === 'number' || typeof cell === 'boolean').length;
   if (numbers > 0 && numbers >= first.length - numbers) {
-    throw new ExcelFailure('#VALUE!', `${what} must start with a header row of column names, but its first row holds ${numbers} numbers; include the header row in the range`);
+    throw badValue(`${what} must start with a header row of column names, but its first row holds ${numbers} numbers; include the header row in the range`);
   }
-  return tableFromRange(data, { header: true });
+  // A loop, not Math.max(...rows): a whole-column selection has a million rows, beyond the argument limit.
+  let width = 0;
+  for (const row of data) if (row.length > width) width = row.length;
+  while (width > 0 && data.every((row) => isBlank(row[width - 1]))) width--;
+  if (width === 0) throw badValue(`${what} is blank; select the customers with their header row`);
+  let last = data.length - 1;
+  while (last > 0 && blankRow(data[last], width)) last--;
+  const kept: number[] = [];
+  for (let r = 1; r <= last; r++) if (!blankRow(data[r], width)) kept.push(r - 1);
+  const columns = Array.from({ length: width }, (_, c) => numbersFromText(kept.map((r) => data[r + 1][c])));
+  const trimmed = [data[0].slice(0, width), ...kept.map((_, i) => columns.map((column) => column[i]))];
+  return { table: tableFromRange(trimmed, { header: true }), rows: data.length - 1, kept, blankInside: last - kept.length };
+}
+
+/** The table of a data range (the task pane's evaluation reads the same rows as the fit). */
+export function dataTable(data: Range, what = 'data'): Table {
+  return dataRange(data, what).table;
+}
+
+/** A kernel-lib failure about a table row, re-pointed at the row of the selection it came from. */
+function atSelectedRow(error: unknown, kept: readonly number[]): unknown {
+  if (!(error instanceof CbmError) || typeof error.details.row !== 'number' || kept[error.details.row] === undefined) return error;
+  return new CbmError(error.code, error.message, { ...error.details, row: kept[error.details.row] });
 }
 
 // ---------------------------------------------------------------- FIT
@@ -70,7 +136,7 @@ export function preparationOf(scale: unknown, encode: unknown): PreparationSpec 
   if (encodeRows.length && encodeRows[0].length >= 3 && encodeRows.every((r) => typeof r[2] === 'number' || isBlank(r[0]))) {
     for (const r of encodeRows) {
       if (isBlank(r[0])) continue;
-      (encodings[String(r[0]).trim()] ??= Object.create(null))[String(r[1]).trim()] = r[2] as number;
+      codesOf(encodings, String(r[0]).trim())[String(r[1]).trim()] = r[2] as number;
     }
   } else {
     for (const cell of encodeRows.flat()) {
@@ -79,7 +145,7 @@ export function preparationOf(scale: unknown, encode: unknown): PreparationSpec 
         if (clause.trim() === '') continue;
         const m = /^\s*([^:]+?)\s*:\s*(.+)$/.exec(clause);
         if (!m) throw new ExcelFailure('#VALUE!', `encode: cannot read '${clause.trim()}'; write codes like 'gender: M=1, F=0' or give rows of column | level | code`);
-        const codes = (encodings[m[1]] ??= Object.create(null));
+        const codes = codesOf(encodings, m[1]);
         for (const pair of m[2].split(',')) {
           const kv = /^\s*(.+?)\s*=\s*(-?[0-9.eE+-]+)\s*$/.exec(pair);
           if (!kv || !Number.isFinite(Number(kv[2]))) throw new ExcelFailure('#VALUE!', `encode: cannot read '${pair.trim()}' in '${clause.trim()}'; write level=code, e.g. M=1`);
@@ -114,13 +180,48 @@ function rangeRows(value: unknown): unknown[][] {
 
 /** The model CBM.FIT fits (shared with the task pane, which also wants the model object). */
 export function fitModel(data: Range, formula: unknown, method?: unknown, scale?: unknown, encode?: unknown): LogitModel {
-  const table = dataTable(data);
+  const { table, kept, blankInside } = dataRange(data);
   const formulaText = optionalText(formula, '', 'formula');
-  if (formulaText === '') throw new ExcelFailure('#VALUE!', `formula is required, e.g. 'responded ~ gender + income + age'`);
+  if (formulaText === '') throw badValue(`formula is required, e.g. 'responded ~ gender + income + age'`);
   const options = stepwiseOptionsOf(optionalText(method, 'fit', 'method'));
   const prepare = preparationOf(scale, encode);
-  if (options) return stepwise(table, formulaText, { ...options, ...(prepare ? { prepare } : {}) }).model;
-  return fitLogit(table, formulaText, prepare ? { prepare } : {});
+  let model: LogitModel;
+  try {
+    model = options ? stepwise(table, formulaText, { ...options, ...(prepare ? { prepare } : {}) }).model : fitLogit(table, formulaText, prepare ? { prepare } : {});
+  } catch (error) {
+    throw preparationFailure(error, table, prepare, kept) ?? atSelectedRow(error, kept);
+  }
+  if (blankInside === 0) return model;
+  // The count travels with the model (its JSON's warnings), so the table and MODELJSON both say it.
+  const json = model.toJSON();
+  json.warnings = [...json.warnings, `${blankInside} blank row${blankInside === 1 ? '' : 's'} inside the data range ${blankInside === 1 ? 'was' : 'were'} left out of the fit`];
+  return LogitModel.fromJSON(json);
+}
+
+/**
+ * A preparation failure in the words of CBM.FIT's scale and encode arguments: the kernel reports
+ * the column and the data row (details), the argument that named the column says what to change.
+ */
+export function preparationFailure(error: unknown, table: Table, prepare: PreparationSpec | Preparation | undefined, kept: readonly number[]): ExcelFailure | null {
+  if (!(error instanceof CbmError) || error.code !== 'BAD_INPUT' || !prepare) return null;
+  const column = error.details.column;
+  const row = error.details.row;
+  if (typeof column !== 'string' || typeof row !== 'number' || !table.has(column)) return null;
+  const value = table.cells(column)[row];
+  const where = dataRangeRow(kept[row] ?? row);
+  const codes = 'encode' in prepare ? prepare.encode?.[column] : 'encodings' in prepare ? prepare.encodings[column] : undefined;
+  if (codes && typeof value === 'string') {
+    const known = Object.entries(codes).map(([level, code]) => `${level}=${code}`);
+    return badValue(
+      `column '${column}' holds '${value}' in ${where}, which encode gives no code (${known.join(', ')}); add one, e.g. '${column}: ${[...known, `${value}=0`].join(', ')}'`,
+    );
+  }
+  const scaled = 'scale' in prepare ? prepare.scale?.includes(column) : 'ranges' in prepare ? column in prepare.ranges : false;
+  if (scaled && typeof value === 'string')
+    return badValue(
+      `scale names column '${column}', which holds text ('${value}' in ${where}); scale numeric columns only, and give a text column codes with encode, e.g. '${column}: ${value}=1'`,
+    );
+  return null;
 }
 
 /** CBM.FIT: the model table (see modelTable.ts). */
@@ -130,16 +231,33 @@ export function fit(data: Range, formula: unknown, method?: unknown, scale?: unk
 
 // ---------------------------------------------------------------- SCORE
 
-/** CBM.SCORE: one P per data row (a column), equal to model.predict on the same rows. */
-export function score(model: Range, data: Range): number[][] {
+/** CBM.SCORE: one P per data row (a column), equal to model.predict on the same rows; blank for a blank row. */
+export function score(model: Range, data: Range): OutCell[][] {
   return scoreWith(modelFromCells(model), data);
 }
 
-export function scoreWith(model: LogitModel, data: Range): number[][] {
-  const p = model.predict(dataTable(data));
-  const out: number[][] = new Array(p.length);
-  for (let i = 0; i < p.length; i++) out[i] = [p[i]];
+export function scoreWith(model: LogitModel, data: Range): OutCell[][] {
+  const { table, rows, kept } = dataRange(data);
+  let p: Float64Array;
+  try {
+    p = model.predict(table);
+  } catch (error) {
+    throw atSelectedRow(error, kept);
+  }
+  // The output keeps the selection's shape: one cell per data row, blank where the row was blank.
+  const out: OutCell[][] = Array.from({ length: rows }, () => ['']);
+  for (let i = 0; i < p.length; i++) out[kept[i]] = [p[i]];
   return out;
+}
+
+/** CBM.MODELJSON: a model table (or model JSON) as one-line model JSON, over a column of cells when longer than a cell holds. */
+export function modelJson(model: Range): string[][] {
+  return modelJsonCells(modelFromCells(model));
+}
+
+/** CBM.MODELTABLE: model JSON (one cell or a column of cells) or a model table as the model table CBM.FIT spills. */
+export function modelTable(model: Range): OutCell[][] {
+  return modelToTable(modelFromCells(model));
 }
 
 // ---------------------------------------------------------------- campaign metrics
@@ -173,11 +291,7 @@ export function lift(scores: unknown, actual: unknown, threshold?: unknown): num
 
 /** CBM.ROI: response rate × B / F. */
 export function roi(scores: unknown, actual: unknown, threshold: unknown, profit: unknown, cost: unknown): number {
-  const B = optionalNumber(profit, NaN, 'profit');
-  const F = optionalNumber(cost, NaN, 'cost');
-  if (!(B > 0)) throw badNumber(`profit (B, per responder) must be a positive number, got ${B}`);
-  if (!(F > 0)) throw badNumber(`cost (F, per contact) must be a positive number, got ${F}`);
-  const m = metricsAt(scores, actual, threshold, { profit: B, cost: F });
+  const m = metricsAt(scores, actual, threshold, campaignEconomics(profit, cost, false)!);
   return defined(m.roi!, 'ROI', m.threshold);
 }
 
@@ -206,7 +320,8 @@ export const GAINS_HEADER = [
 /** CBM.GAINS: the gains table by score group (deciles by default), with a header row. */
 export function gains(scores: unknown, actual: unknown, groups?: unknown): OutCell[][] {
   const pair = scoredPair(scores, actual);
-  const g = wholeNumber(groups, 10, 1, pair.scores.length, 'groups');
+  // Deciles, or one group per customer when there are fewer than ten.
+  const g = wholeNumber(groups, Math.min(10, pair.scores.length), 1, pair.scores.length, 'groups');
   const rows = gainsTable(pair.scores, pair.actual, { groups: g });
   return excelMatrix([
     GAINS_HEADER,
@@ -225,13 +340,100 @@ export function gains(scores: unknown, actual: unknown, groups?: unknown): OutCe
   ]);
 }
 
+/** CBM.AUC: the area under the ROC curve, the chance that a responder outscores a non-responder (ties count half). */
+export function aucOf(scores: unknown, actual: unknown): number {
+  const pair = scoredPair(scores, actual);
+  const value = auc(pair.scores, pair.actual);
+  if (!Number.isFinite(value)) throw notAvailable('the AUC needs responders and non-responders among the customers; actual holds only one outcome');
+  return value;
+}
+
+export const ROC_HEADER = ['threshold', 'true-positive rate', 'false-positive rate'];
+
+/** CBM.ROC: the ROC curve from the strictest cut (nobody selected) to everybody, one row per distinct score. */
+export function roc(scores: unknown, actual: unknown): OutCell[][] {
+  const pair = scoredPair(scores, actual);
+  // The first point (nobody selected) has threshold +Infinity, which a cell cannot hold: blank.
+  return excelMatrix([ROC_HEADER, ...rocCurve(pair.scores, pair.actual).map((r) => [r.threshold, r.truePositiveRate, r.falsePositiveRate])]);
+}
+
+export const SWEEP_HEADER = ['threshold', 'selected', 'response rate', 'hit rate', 'lift', 'ROI'];
+
+/** CBM.SWEEP: the campaign figures at thresholds 0, step, 2·step, … below 1 (ROI blank without profit and cost). */
+export function sweep(scores: unknown, actual: unknown, step?: unknown, profit?: unknown, cost?: unknown): OutCell[][] {
+  const pair = scoredPair(scores, actual);
+  const by = optionalNumber(step, 0.05, 'step');
+  if (!(by > 0 && by <= 0.5)) throw badValue(`step must be a number above 0 and at most 0.5 (0.05 gives 20 thresholds), got ${by}`);
+  const thresholds: number[] = [];
+  // k·step, rounded to 12 digits, so 0.05 steps print as 0.15 rather than 0.15000000000000002.
+  for (let k = 0; k * by < 1 - 1e-12; k++) thresholds.push(Number((k * by).toFixed(12)));
+  const economics = campaignEconomics(profit, cost, true);
+  const rows = thresholdSweep(pair.scores, pair.actual, { thresholds, ...(economics ?? {}) });
+  return excelMatrix([SWEEP_HEADER, ...rows.map((r) => [r.threshold, r.selected, r.responseRate, r.hitRate, r.lift, r.roi])]);
+}
+
+/** Profit B per responder and cost F per contact: both positive; both omitted gives null when `optional`. */
+function campaignEconomics(profit: unknown, cost: unknown, optional: boolean): { profit: number; cost: number } | null {
+  const b = unwrapScalar(profit, 'profit');
+  const f = unwrapScalar(cost, 'cost');
+  if (optional && isBlank(b) && isBlank(f)) return null;
+  if (isBlank(b) !== isBlank(f)) throw badValue('give profit and cost together (profit B per responder, cost F per contact)');
+  const B = optionalNumber(b, NaN, 'profit');
+  const F = optionalNumber(f, NaN, 'cost');
+  if (!(B > 0)) throw badValue(`profit (B, per responder) must be a positive number, got ${B}`);
+  if (!(F > 0)) throw badValue(`cost (F, per contact) must be a positive number, got ${F}`);
+  return { profit: B, cost: F };
+}
+
+/**
+ * CBM.BREAKEVEN: the response rate at which a campaign pays for itself, F / B (ROI = rate × B / F
+ * = 1); with scores and actual, the lowest threshold whose selection still reaches it (kernel-lib's
+ * breakEvenThreshold) spilled with its figures.
+ */
+export function breakEven(profit: unknown, cost: unknown, scores?: unknown, actual?: unknown): OutCell[][] {
+  const economics = campaignEconomics(profit, cost, false)!;
+  const noScores = isBlank(Array.isArray(scores) && scores.length === 1 && Array.isArray(scores[0]) && scores[0].length === 1 ? scores[0][0] : scores);
+  // One cell (a 1×1 spill) without scores; the function's result is a range either way.
+  if (noScores) return [[economics.cost / economics.profit]];
+  const pair = scoredPair(scores, actual);
+  const best = breakEvenThreshold(pair.scores, pair.actual, economics);
+  if (!best)
+    throw notAvailable(`no selection reaches the break-even response rate ${economics.cost / economics.profit} (cost / profit); the campaign does not pay at any threshold`);
+  return excelMatrix([
+    ['break-even response rate', best.breakEvenResponseRate],
+    ['threshold', best.threshold],
+    ['selected', best.selected],
+    ['response rate', best.responseRate],
+    ['ROI', best.roi],
+  ]);
+}
+
+export const CALIBRATION_HEADER = ['bin', 'mean P', 'observed rate', 'customers'];
+
+/** CBM.CALIBRATION: scores cut into equal-width bins of P, the mean P beside the observed response rate (blank for an empty bin). */
+export function calibration(scores: unknown, actual: unknown, bins?: unknown): OutCell[][] {
+  const pair = scoredPair(scores, actual);
+  const b = wholeNumber(bins, 10, 1, 1000, 'bins');
+  return excelMatrix([CALIBRATION_HEADER, ...calibrationTable(pair.scores, pair.actual, { bins: b }).map((r) => [r.bin, r.meanPredicted, r.observedRate, r.count])]);
+}
+
 /** CBM.NORMALIZE: (x − min)/(max − min), min and max from the values unless both are given; same shape as the input. */
 export function normalize(values: unknown, min?: unknown, max?: unknown): number[][] {
   const x = numberVector(values, 'values');
   const low = unwrapScalar(min, 'min');
   const high = unwrapScalar(max, 'max');
   if (isBlank(low) !== isBlank(high)) throw new ExcelFailure('#VALUE!', 'give both min and max, or neither (then they are the smallest and largest value)');
-  const scaler = isBlank(low) ? minMaxScaler({ x }, ['x']) : scalerFromRanges({ x: { min: optionalNumber(low, NaN, 'min'), max: optionalNumber(high, NaN, 'max') } });
+  let scaler: MinMaxScaler;
+  try {
+    scaler = isBlank(low) ? minMaxScaler({ x }, ['x']) : scalerFromRanges({ x: { min: optionalNumber(low, NaN, 'min'), max: optionalNumber(high, NaN, 'max') } });
+  } catch (error) {
+    // The kernel names the column, here only 'x': say it of the values and the bounds instead.
+    if (error instanceof CbmError && error.code === 'BAD_INPUT')
+      throw badValue(
+        isBlank(low) ? 'the values are all equal, so they cannot be scaled to [0, 1]; give min and max' : `min must be below max, got ${String(low)} and ${String(high)}`,
+      );
+    throw error;
+  }
   const scaled = scaler.transform({ x }).x as Float64Array;
   const asRow = Array.isArray(values) && values.length === 1 && (values[0] as unknown[]).length > 1;
   return asRow ? [Array.from(scaled)] : Array.from(scaled, (v) => [v]);
@@ -262,10 +464,10 @@ export function revenueRequest(churnProbabilities: unknown, revenues: unknown, s
   const p = numberVector(churnProbabilities, 'churnProbabilities');
   const r = numberVector(revenues, 'revenues');
   if (p.length !== r.length) throw new ExcelFailure('#VALUE!', `churnProbabilities and revenues have ${p.length} and ${r.length} rows; give one of each per customer`);
-  for (let i = 0; i < p.length; i++) if (!(p[i] >= 0 && p[i] <= 1)) throw badNumber(`churnProbabilities holds ${p[i]} at position ${i + 1}; probabilities must be between 0 and 1`);
+  for (let i = 0; i < p.length; i++) if (!(p[i] >= 0 && p[i] <= 1)) throw badValue(`churnProbabilities holds ${p[i]} at position ${i + 1}; probabilities must be between 0 and 1`);
   const sims = wholeNumber(simulations, 10_000, 1, MAX_EXCEL_SIMULATIONS, 'simulations');
   if (sims * p.length > MAX_EXCEL_DRAWS)
-    throw badNumber(
+    throw badValue(
       `${sims} simulations × ${p.length} customers = ${(sims * p.length).toExponential(1)} draws is more than one cell should compute (${MAX_EXCEL_DRAWS.toExponential(0)}); run fewer simulations`,
     );
   const seedValue = unwrapScalar(seed, 'seed');
@@ -331,13 +533,15 @@ export function priceRequest(
   const p = numberVector(churnProbabilities, 'churnProbabilities');
   const r = numberVector(revenues, 'revenues');
   if (p.length !== r.length) throw new ExcelFailure('#VALUE!', `churnProbabilities and revenues have ${p.length} and ${r.length} rows; give one of each per customer`);
-  for (let i = 0; i < p.length; i++) if (!(p[i] >= 0 && p[i] <= 1)) throw badNumber(`churnProbabilities holds ${p[i]} at position ${i + 1}; probabilities must be between 0 and 1`);
+  for (let i = 0; i < p.length; i++) if (!(p[i] >= 0 && p[i] <= 1)) throw badValue(`churnProbabilities holds ${p[i]} at position ${i + 1}; probabilities must be between 0 and 1`);
   const slope = unwrapScalar(priceSlope, 'priceSlope');
   if (isBlank(slope)) throw new ExcelFailure('#VALUE!', 'priceSlope is required: the change in the logit of churn per unit of ln(1 + price change), e.g. 3');
   const b = optionalNumber(slope, NaN, 'priceSlope');
+  // b ≤ 0 says a price rise never raises churn: the search would recommend the largest rise allowed.
+  if (!(b > 0)) throw badValue(`priceSlope must be above 0 (a price rise raises churn: the logit of churn moves by priceSlope × ln(1 + change)), got ${b}`);
   const low = optionalNumber(lowerBound, -0.5, 'lowerBound');
   const high = optionalNumber(upperBound, 0.5, 'upperBound');
-  if (!(low > -1 && low < high)) throw badNumber(`the bounds must satisfy −1 < lowerBound < upperBound (relative price changes, −0.1 = a 10 % cut), got ${low} and ${high}`);
+  if (!(low > -1 && low < high)) throw badValue(`the bounds must satisfy −1 < lowerBound < upperBound (relative price changes, −0.1 = a 10 % cut), got ${low} and ${high}`);
   const count = unwrapScalar(churnersAtLeast, 'churnersAtLeast');
   const probability = unwrapScalar(maxProbability, 'maxProbability');
   if (isBlank(count) !== isBlank(probability))
@@ -346,13 +550,13 @@ export function priceRequest(
   if (!isBlank(count)) {
     const k = wholeNumber(count, 0, 0, p.length, 'churnersAtLeast');
     const q = optionalNumber(probability, NaN, 'maxProbability');
-    if (!(q > 0 && q < 1)) throw badNumber(`maxProbability must be between 0 and 1, got ${q}`);
+    if (!(q > 0 && q < 1)) throw badValue(`maxProbability must be between 0 and 1, got ${q}`);
     constraints.churnersAtLeast = { count: k, maxProbability: q };
   }
   const rate = unwrapScalar(maxChurnRate, 'maxChurnRate');
   if (!isBlank(rate)) {
     const m = optionalNumber(rate, NaN, 'maxChurnRate');
-    if (!(m > 0 && m < 1)) throw badNumber(`maxChurnRate must be between 0 and 1, got ${m}`);
+    if (!(m > 0 && m < 1)) throw badValue(`maxChurnRate must be between 0 and 1, got ${m}`);
     constraints.maxChurnRate = m;
   }
   return { churnProbabilities: p, revenues: r, priceResponse: { logitSlope: b }, bounds: [low, high], objective: 'revenue', constraints, simulations: 0 };
@@ -375,7 +579,11 @@ export function optPrice(
   let todayChurners = 0;
   const p0 = spec.churnProbabilities as Float64Array;
   for (let i = 0; i < p0.length; i++) todayChurners += p0[i];
-  const binding = best.constraints.filter((c) => c.binding).map((c) => c.constraint);
+  const binding: string[] = best.constraints.filter((c) => c.binding).map((c) => c.constraint);
+  // An optimum at a bound is held there by the bound, not by the revenue curve: say so.
+  const [low, high] = spec.bounds!;
+  if (best.priceChange === low) binding.push(`lower bound (${low})`);
+  if (best.priceChange === high) binding.push(`upper bound (${high})`);
   return excelMatrix([
     ['', 'optimum', 'today'],
     ['price change', best.priceChange, 0],
@@ -385,9 +593,4 @@ export function optPrice(
     [k === undefined ? 'P(churners ≥ k)' : `P(churners ≥ ${k})`, best.tailProbability ?? '', best.today.tailProbability ?? ''],
     ['binding constraint', binding.length ? binding.join(', ') : 'none', ''],
   ]);
-}
-
-/** The failure a cancelled calculation ends with. */
-export function cancelled(): ExcelFailure {
-  return new ExcelFailure('#N/A', 'the calculation was cancelled');
 }

@@ -14,23 +14,32 @@ export class ResultCache<T> {
 
   constructor(private readonly capacity = 64) {}
 
-  get(name: string, args: readonly unknown[]): T | undefined {
-    const bucket = this.entries.get(hashArguments(name, args));
+  /** The stored result for these arguments, if any; `key` is their hash when the caller has it (keyOf). */
+  get(name: string, args: readonly unknown[], key = hashArguments(name, args)): T | undefined {
+    const bucket = this.entries.get(key);
     const found = bucket?.find((e) => sameValue(e.args, args));
     if (found) this.hits++;
     else this.misses++;
     return found?.result;
   }
 
-  set(name: string, args: readonly unknown[], result: T): void {
-    const key = hashArguments(name, args);
+  /** The hash get and set key an entry by: computed once when a call both looks up and stores. */
+  keyOf(name: string, args: readonly unknown[]): string {
+    return hashArguments(name, args);
+  }
+
+  /**
+   * Stores a result. `copy` false keeps the caller's argument arrays instead of a copy: Excel hands
+   * each call fresh arrays and never changes them, and copying 100,000 rows would block the page.
+   */
+  set(name: string, args: readonly unknown[], result: T, key = hashArguments(name, args), copy = true): void {
     let bucket = this.entries.get(key);
     if (!bucket) {
       bucket = [];
       this.entries.set(key, bucket);
     }
-    // Excel hands each call fresh arrays, but a caller could mutate its own: keep a copy.
-    bucket.push({ args: structuredCopy(args), result });
+    // A caller could mutate its own arrays later: keep a copy unless told otherwise.
+    bucket.push({ args: copy ? structuredCopy(args) : [...args], result });
     this.order.push(key);
     this.size++;
     while (this.size > this.capacity) {

@@ -1,6 +1,5 @@
 /// <reference lib="dom" />
-import { prepareSimulation, simulateRange, summaryFromDraws, type RevenueSummary, type SimulateRevenueSpec } from '../../../kernel-lib/src/simulate/revenue';
-import { streamKey } from '../../../kernel-lib/src/simulate/streams';
+import { prepareSimulation, simulateRange, summaryFromDraws, streamKey, type RevenueSummary, type SimulateRevenueSpec } from '@cbm-kit/kernel-lib';
 import { ExcelFailure } from './excelErrors';
 
 /**
@@ -12,6 +11,8 @@ import { ExcelFailure } from './excelErrors';
  */
 export interface Cancellation {
   cancelled: boolean;
+  /** Called once when Excel cancels (a worker is terminated at once rather than polled). */
+  onCancel?: () => void;
 }
 
 const yieldToExcel = () => new Promise<void>((resolve) => setTimeout(resolve, 0));

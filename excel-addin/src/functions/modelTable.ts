@@ -1,5 +1,6 @@
-import { CbmError, LogitModel, MODEL_FORMAT, MODEL_VERSION, type LogitModelJSON } from '../../../kernel-lib/src/index';
-import { isBlank, type Range } from './cells';
+import { CbmError, LogitModel, MODEL_FORMAT, MODEL_VERSION, type LogitModelJSON } from '@cbm-kit/kernel-lib';
+import { hashArguments } from './cache';
+import { codesOf, isBlank, type Range } from './cells';
 
 /**
  * The model table: a fitted logistic regression as cells, so a model lives on a sheet, can be
@@ -16,9 +17,9 @@ import { isBlank, type Range } from './cells';
  * | response | responded | | | | | |
  * | intercept | TRUE | | | | | |
  * | confidence | 0.95 | | | | | |
- * | term | coefficient | SE | z | p | of term | one column per coefficient name: the covariance |
- * | (Intercept) | −2.83 | 0.61 | −4.6 | 4e−6 | | row of the covariance matrix |
- * | gender:income | … | … | … | … | gender:income | … |
+ * | term | coefficient | SE | z | p | odds ratio | OR 2.5 % | OR 97.5 % | of term | one column per coefficient name: the covariance |
+ * | (Intercept) | −2.83 | 0.61 | −4.6 | 4e−6 | 0.059 | 0.018 | 0.19 | | row of the covariance matrix |
+ * | gender:income | … | … | … | … | … | … | … | gender:income | … |
  * | scale | income | 1000 | 12780 | | | (min–max range of a scaled column) |
  * | encode | gender | M | 1 | | | (text code of an encoded column) |
  * | levels | region | N | S | W | | (levels of a factor, reference first) |
@@ -26,11 +27,25 @@ import { isBlank, type Range } from './cells';
  * | warning | text | | | | | |
  * | event | Bought | | | | | (the response value modelled as 1, when one was named) |
  * | provenance | seed | 2026 | | | | (how the model was made, one row per entry) |
+ * | check | settings 6 1x2y3z | coefficients 5 … | preparation 3 … | statistics 15 … | notes 1 … | (the fingerprint, last) |
  *
  * The coefficient block is the `term` header row followed by exactly as many rows as the header
- * names covariance columns. z and p are shown for the reader and recomputed on reading.
+ * names covariance columns. z, p, the odds ratio exp(β) and its Wald interval exp(β ± z·SE) at the
+ * confidence level (R's confint.default, exponentiated) are shown for the reader and recomputed on
+ * reading. The check row holds, per group of rows, their count and a fingerprint: a table with a
+ * row deleted, added or edited since CBM.FIT wrote it is refused (a missing `scale` row would
+ * otherwise score every customer on unscaled incomes, silently wrong).
  */
-export const MODEL_TABLE_HEADER = ['term', 'coefficient', 'SE', 'z', 'p', 'of term'] as const;
+export const MODEL_TABLE_HEADER = ['term', 'coefficient', 'SE', 'z', 'p', 'odds ratio', 'OR lower', 'OR upper', 'of term'] as const;
+/** The column of the first covariance entry (after the header's fixed columns). */
+const COVARIANCE_COLUMN = MODEL_TABLE_HEADER.length;
+const TERM_COLUMN = MODEL_TABLE_HEADER.indexOf('of term');
+
+/** The interval columns' titles at a confidence level: 'OR 2.5 %' and 'OR 97.5 %' at 0.95. */
+export function intervalTitles(level: number): [string, string] {
+  const percent = (x: number) => `${Number((x * 100).toFixed(3))} %`;
+  return [`OR ${percent((1 - level) / 2)}`, `OR ${percent(1 - (1 - level) / 2)}`];
+}
 
 const STATISTIC_KEYS = [
   'nObs',
@@ -52,7 +67,7 @@ const STATISTIC_KEYS = [
 
 type OutCell = string | number | boolean;
 
-/** A model as table rows (rectangular, blanks as ''). */
+/** A model as table rows (rectangular, blanks as ''), the check row last. */
 export function modelToTable(model: LogitModel): OutCell[][] {
   const json = model.toJSON();
   const p = json.coefficients.length;
@@ -63,10 +78,23 @@ export function modelToTable(model: LogitModel): OutCell[][] {
     ['response', json.response],
     ['intercept', json.intercept],
     ['confidence', json.confidenceLevel],
-    [...MODEL_TABLE_HEADER, ...json.coefficients.map((c) => c.name)],
+    [...MODEL_TABLE_HEADER.slice(0, 6), ...intervalTitles(json.confidenceLevel), 'of term', ...json.coefficients.map((c) => c.name)],
   ];
+  const lower = model.ciLower;
+  const upper = model.ciUpper;
   json.coefficients.forEach((c, j) => {
-    rows.push([c.name, c.estimate, c.stdError, model.zValues[j], model.pValues[j], c.term ?? '', ...json.covariance[j]]);
+    rows.push([
+      c.name,
+      c.estimate,
+      c.stdError,
+      model.zValues[j],
+      model.pValues[j],
+      Math.exp(c.estimate),
+      Math.exp(lower[j]),
+      Math.exp(upper[j]),
+      c.term ?? '',
+      ...json.covariance[j],
+    ]);
   });
   if (json.preparation) {
     for (const [name, r] of Object.entries(json.preparation.ranges)) rows.push(['scale', name, r.min, r.max]);
@@ -81,12 +109,104 @@ export function modelToTable(model: LogitModel): OutCell[][] {
   if (json.event !== undefined) rows.push(['event', json.event]);
   // null is a valid provenance value: written as a blank and read back as null.
   if (json.provenance) for (const [key, v] of Object.entries(json.provenance)) rows.push(['provenance', key, v === null ? '' : v]);
-  const width = Math.max(6 + p, ...rows.map((r) => r.length));
-  return rows.map((r) => {
-    const out = r.map((v) => (typeof v === 'number' && !Number.isFinite(v) ? '' : v));
+  const cells = rows.map((r) => r.map((v) => (typeof v === 'number' && !Number.isFinite(v) ? '' : v)));
+  cells.push(checkRow(cells));
+  const width = Math.max(COVARIANCE_COLUMN + p, ...cells.map((r) => r.length));
+  return cells.map((r) => {
+    const out = [...r];
     while (out.length < width) out.push('');
     return out;
   });
+}
+
+// ---------------------------------------------------------------- the check row
+
+/** The groups of rows the check row fingerprints, by the kind in column A (anything else is a coefficient row). */
+const CHECK_GROUPS = ['settings', 'coefficients', 'preparation', 'statistics', 'notes'] as const;
+type CheckGroup = (typeof CHECK_GROUPS)[number];
+const GROUP_OF_KIND: Readonly<Record<string, CheckGroup>> = {
+  format: 'settings',
+  version: 'settings',
+  formula: 'settings',
+  response: 'settings',
+  intercept: 'settings',
+  confidence: 'settings',
+  scale: 'preparation',
+  encode: 'preparation',
+  levels: 'preparation',
+  statistic: 'statistics',
+  warning: 'notes',
+  event: 'notes',
+  provenance: 'notes',
+};
+const GROUP_WORDS: Readonly<Record<CheckGroup, string>> = {
+  settings: 'settings (format, formula, response, intercept, confidence)',
+  coefficients: 'coefficient',
+  preparation: 'preparation (scale, encode, levels)',
+  statistics: 'statistic',
+  notes: 'warning, event and provenance',
+};
+
+/**
+ * A cell as the fingerprint sees it. Numbers to 15 significant digits, as Excel keeps a number a
+ * person types or a workbook stores, so a table saved and reopened still matches; TRUE/FALSE
+ * whether Excel passes a boolean or its text.
+ */
+function canonicalCell(v: unknown): string {
+  if (typeof v === 'number') return Number.isFinite(v) ? String(Number(v.toPrecision(15))) : '';
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (v === null || v === undefined) return '';
+  const t = String(v).trim();
+  return t === 'true' || t === 'false' ? t.toUpperCase() : t;
+}
+
+/** Each group's rows (blank rows and the check row left out), canonical and without trailing blanks. */
+function groupedRows(rows: Range): Record<CheckGroup, string[]> {
+  const groups = Object.fromEntries(CHECK_GROUPS.map((g) => [g, [] as string[]])) as Record<CheckGroup, string[]>;
+  for (const row of rows) {
+    const cells = row.map(canonicalCell);
+    while (cells.length && cells[cells.length - 1] === '') cells.pop();
+    if (cells.length === 0 || cells[0] === 'check') continue;
+    groups[GROUP_OF_KIND[cells[0]] ?? 'coefficients'].push(cells.join('\u001f'));
+  }
+  return groups;
+}
+
+/** 'coefficients 5 1k2j3h': the group, its number of rows and their fingerprint. */
+function groupEntries(rows: Range): string[] {
+  const groups = groupedRows(rows);
+  return CHECK_GROUPS.map((g) => `${g} ${groups[g].length} ${hashArguments('cbm-model-table', groups[g])}`);
+}
+
+function checkRow(rows: Range): OutCell[] {
+  return ['check', ...groupEntries(rows)];
+}
+
+/** Refuses a table whose rows no longer match its check row, saying which group changed and how. */
+function verifyCheckRow(range: Range): void {
+  const checks = range.map((row, r) => ({ row, r })).filter(({ row }) => text(row[0]) === 'check');
+  if (checks.length === 0)
+    throw bad('the check row (last row, starting with check) is missing; select the whole table CBM.FIT spilled, or convert a model JSON with CBM.MODELTABLE');
+  if (checks.length > 1) throw bad(`two check rows (rows ${checks[0].r + 1} and ${checks[1].r + 1}); select one model table`);
+  const recorded = new Map<string, { count: number; hash: string }>();
+  for (const cell of checks[0].row.slice(1)) {
+    const m = /^(\w+) (\d+) (\w+)$/.exec(text(cell));
+    if (m) recorded.set(m[1], { count: Number(m[2]), hash: m[3] });
+  }
+  const now = groupedRows(range);
+  for (const group of CHECK_GROUPS) {
+    const was = recorded.get(group);
+    if (!was) throw bad(`the check row lacks its ${group} entry; it was edited`);
+    const count = now[group].length;
+    const words = GROUP_WORDS[group];
+    if (count < was.count)
+      throw bad(
+        `${was.count - count} of the ${was.count} ${words} rows CBM.FIT wrote ${was.count - count === 1 ? 'is' : 'are'} missing; use the whole table as CBM.FIT spilled it, or fit again`,
+      );
+    if (count > was.count) throw bad(`the table has ${count - was.count} ${words} row(s) more than CBM.FIT wrote; use the table as CBM.FIT spilled it, or fit again`);
+    if (hashArguments('cbm-model-table', now[group]) !== was.hash)
+      throw bad(`a cell in the ${words} rows differs from what CBM.FIT wrote (an edited value?); use the table as CBM.FIT spilled it, or fit again`);
+  }
 }
 
 function bad(message: string): CbmError {
@@ -114,13 +234,14 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
       headerRow = r;
     }
   }
-  if (headerRow < 0) throw bad(`no coefficient header row (term | coefficient | SE | z | p | of term | covariance columns); select the whole table CBM.FIT spilled`);
+  if (headerRow < 0) throw bad(`no coefficient header row (${MODEL_TABLE_HEADER.join(' | ')} | covariance columns); select the whole table CBM.FIT spilled`);
+  verifyCheckRow(range);
   const header = range[headerRow];
   for (let j = 0; j < MODEL_TABLE_HEADER.length; j++)
-    if (text(header[j]) !== MODEL_TABLE_HEADER[j])
+    if (j !== 6 && j !== 7 && text(header[j]) !== MODEL_TABLE_HEADER[j])
       throw bad(`the header row ${headerRow + 1} must start with ${MODEL_TABLE_HEADER.join(' | ')}, found '${text(header[j])}' in column ${j + 1}`);
   const names: string[] = [];
-  for (let j = MODEL_TABLE_HEADER.length; j < header.length && !isBlank(header[j]); j++) names.push(text(header[j]));
+  for (let j = COVARIANCE_COLUMN; j < header.length && !isBlank(header[j]); j++) names.push(text(header[j]));
   const p = names.length;
   if (p === 0) throw bad('the header row names no covariance columns');
   if (headerRow + p >= range.length) throw bad(`the header names ${p} coefficients but only ${range.length - headerRow - 1} rows follow it; select the whole table`);
@@ -130,8 +251,13 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
     const row = range[headerRow + 1 + j];
     const name = text(row[0]);
     if (name !== names[j]) throw bad(`row ${headerRow + 2 + j} should hold coefficient '${names[j]}' (the header's order), found '${name}'`);
-    coefficients.push({ name, term: isBlank(row[5]) ? null : text(row[5]), estimate: num(row[1], `the coefficient of '${name}'`), stdError: num(row[2], `the SE of '${name}'`) });
-    covariance.push(names.map((other, k) => num(row[6 + k], `the covariance of '${name}' and '${other}'`)));
+    coefficients.push({
+      name,
+      term: isBlank(row[TERM_COLUMN]) ? null : text(row[TERM_COLUMN]),
+      estimate: num(row[1], `the coefficient of '${name}'`),
+      stdError: num(row[2], `the SE of '${name}'`),
+    });
+    covariance.push(names.map((other, k) => num(row[COVARIANCE_COLUMN + k], `the covariance of '${name}' and '${other}'`)));
   }
   const ranges: Record<string, { min: number; max: number }> = {};
   const encodings: Record<string, Record<string, number>> = {};
@@ -160,7 +286,7 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
         break;
       case 'encode': {
         const column = text(row[1]);
-        (encodings[column] ??= Object.create(null) as Record<string, number>)[text(row[2])] = num(row[3], `the code of '${column}' = '${text(row[2])}' (${at})`);
+        codesOf(encodings, column)[text(row[2])] = num(row[3], `the code of '${column}' = '${text(row[2])}' (${at})`);
         break;
       }
       case 'levels':
@@ -190,14 +316,17 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
         event = row[1] as string | number | boolean;
         break;
       case 'provenance':
-        (provenance ??= Object.create(null) as Record<string, string | number | boolean | null>)[text(row[1])] = isBlank(row[2]) ? null : (row[2] as string | number | boolean);
+        if (!provenance) provenance = Object.create(null) as Record<string, string | number | boolean | null>;
+        provenance[text(row[1])] = isBlank(row[2]) ? null : (row[2] as string | number | boolean);
+        break;
+      case 'check':
         break;
       case '':
         if (row.every(isBlank)) break;
         throw bad(`${at} has no kind in its first cell`);
       default:
         throw bad(
-          `${at} starts with '${kind}', which is not a row kind of a model table (format, version, formula, response, intercept, confidence, term, scale, encode, levels, statistic, warning, event, provenance)`,
+          `${at} starts with '${kind}', which is not a row kind of a model table (format, version, formula, response, intercept, confidence, term, scale, encode, levels, statistic, warning, event, provenance, check)`,
         );
     }
   }
@@ -231,21 +360,42 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
   };
 }
 
+/** Excel holds at most 32,767 characters in a cell; model JSON longer than this is split over a column of cells. */
+export const JSON_CELL_CHARACTERS = 32_000;
+
+/** The cells of a one-column (or one-cell) range holding model JSON, joined; null when the range is not JSON text. */
+function jsonText(range: Range): string | null {
+  if (range.some((row) => row.length !== 1 && row.slice(1).some((v) => !isBlank(v)))) return null;
+  const cells = range.map((row) => row[0]).filter((v) => !isBlank(v));
+  if (cells.length === 0 || typeof cells[0] !== 'string' || !cells[0].trim().startsWith('{')) return null;
+  // Pretty-printed JSON pasted into Excel lands one line per cell, and long JSON is split over
+  // cells by CBM.MODELJSON: either way the cells joined without a separator are the JSON text.
+  return cells.map((v) => (typeof v === 'string' ? v : String(v))).join('');
+}
+
 /**
- * A model from CBM.SCORE's model argument: a model table, or one cell holding the model JSON a
- * notebook saved (`JSON.stringify(model.toJSON())`).
+ * A model from CBM.SCORE's model argument: a model table, or model JSON (a notebook's
+ * `JSON.stringify(model.toJSON())`) in one cell or split over a column of cells.
  */
 export function modelFromCells(range: Range): LogitModel {
   if (!Array.isArray(range) || range.length === 0 || !Array.isArray(range[0])) throw bad('expected a range');
+  const json = jsonText(range);
+  if (json !== null) return LogitModel.fromJSON(json);
   const first = range[0][0];
-  if (range.length === 1 && range[0].length === 1) {
-    if (typeof first === 'string' && first.trim().startsWith('{')) return LogitModel.fromJSON(first);
+  if (range.length === 1 && range[0].length === 1)
     throw new CbmError(
       'BAD_MODEL_JSON',
-      `model must be the table CBM.FIT spilled or one cell holding a model's JSON text ('{"format":"${MODEL_FORMAT}", …}'), got ${isBlank(first) ? 'a blank cell' : `'${String(first).slice(0, 40)}'`}`,
+      `model must be the table CBM.FIT spilled or model JSON text ('{"format":"${MODEL_FORMAT}", …}') in a cell or a column of cells, got ${isBlank(first) ? 'a blank cell' : `'${String(first).slice(0, 40)}'`}`,
     );
-  }
   return LogitModel.fromJSON(tableToModelJSON(range));
+}
+
+/** A model's JSON on one line, as a column of cells of at most JSON_CELL_CHARACTERS each. */
+export function modelJsonCells(model: LogitModel): string[][] {
+  const json = JSON.stringify(model.toJSON());
+  const cells: string[][] = [];
+  for (let at = 0; at < json.length; at += JSON_CELL_CHARACTERS) cells.push([json.slice(at, at + JSON_CELL_CHARACTERS)]);
+  return cells;
 }
 
 export { MODEL_VERSION };

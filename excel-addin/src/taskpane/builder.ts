@@ -18,10 +18,11 @@ import {
   type OptimizePriceResult,
   type RevenueSummary,
   type Row,
-} from '../../../kernel-lib/src/index';
-import { BANKCARD_SEED, bankCardCustomers } from '../../../kernel-lib/src/datasets';
-import { histogramChart, liftChart, thresholdSweepChart, type VegaLiteSpec } from '../../../kernel-lib/src/charts';
+} from '@cbm-kit/kernel-lib';
+import { BANKCARD_SEED, bankCardCustomers } from '@cbm-kit/kernel-lib/datasets';
+import { histogramChart, liftChart, thresholdSweepChart, type VegaLiteSpec } from '@cbm-kit/kernel-lib/charts';
 import { dataTable, fitModel, priceRequest, revenueRequest } from '../functions/adapters';
+import { thresholdArgument } from '../functions/cells';
 import { modelToTable } from '../functions/modelTable';
 
 export type Cells = (string | number | boolean)[][];
@@ -56,8 +57,48 @@ export function scaleArgument(text: string): unknown[][] {
   return [[text]];
 }
 
+/** A round step of a raw column for an odds ratio in words: the power of ten near a tenth of its range (1,000 for incomes 1,000–12,780). */
+function roundStep(range: number): number {
+  return 10 ** Math.max(0, Math.round(Math.log10(range / 10)));
+}
+
+/**
+ * Each coefficient's odds ratio in the customer's raw units, in plain words for a marketer: a
+ * scaled column per a round step of its raw values (β × step / (max − min), since the model saw
+ * (x − min) / (max − min)), an encoded text column as its level coded 1 against the level coded 0,
+ * a factor level against the reference. An interaction has no single odds ratio (it depends on the
+ * other variable) and says so; the intercept has none.
+ */
+export function oddsRatioWords(model: LogitModel): string[] {
+  const json = model.toJSON();
+  const ranges = json.preparation?.ranges ?? {};
+  const encodings = json.preparation?.encodings ?? {};
+  const times = (x: number) => `×${x >= 10 || x < 0.1 ? x.toPrecision(3) : x.toFixed(2)}`;
+  return json.coefficients.map((c) => {
+    if (c.term === null) return '';
+    if (c.term.includes(':')) return 'interaction: the effect of one variable depends on the other';
+    const variable = c.term;
+    const range = ranges[variable];
+    if (range) {
+      const step = roundStep(range.max - range.min);
+      return `${times(Math.exp((c.estimate * step) / (range.max - range.min)))} odds per +${step.toLocaleString('en-US')} of ${variable}`;
+    }
+    const codes = encodings[variable];
+    if (codes) {
+      const one = Object.keys(codes).find((level) => codes[level] === 1);
+      const zero = Object.keys(codes).find((level) => codes[level] === 0);
+      if (one !== undefined && zero !== undefined && Object.keys(codes).length === 2) return `${times(Math.exp(c.estimate))} odds for ${variable} ${one} against ${zero}`;
+    }
+    const levels = json.factorLevels[variable];
+    if (levels && c.name.startsWith(variable)) return `${times(Math.exp(c.estimate))} odds for ${variable} ${c.name.slice(variable.length)} against ${levels[0]}`;
+    return `${times(Math.exp(c.estimate))} odds per +1 of ${variable}`;
+  });
+}
+
 /** Fits the model on a range with a header row and evaluates it on the same rows. */
 export function buildModel(values: unknown[][], request: ModelRequest): ModelResult {
+  // The threshold first: CBM.FIT's rule (strictly between 0 and 1), before any work.
+  const threshold = thresholdArgument(request.threshold);
   const model = fitModel(values, request.formula, request.method, scaleArgument(request.scale), [[request.encode]]);
   const data = dataTable(values);
   const p = model.predict(data);
@@ -66,9 +107,9 @@ export function buildModel(values: unknown[][], request: ModelRequest): ModelRes
   return {
     model,
     table: modelToTable(model),
-    metrics: campaignMetrics(p, y, request.threshold),
+    metrics: campaignMetrics(p, y, threshold),
     liftSpec: liftChart(gains, { title: 'Lift by decile (fitting data)', width: 230, height: 180 }),
-    sweepSpec: thresholdSweepChart(thresholdSweep(p, y), { threshold: request.threshold, title: 'Threshold sweep', width: 230, height: 180 }),
+    sweepSpec: thresholdSweepChart(thresholdSweep(p, y), { threshold, title: 'Threshold sweep', width: 230, height: 180 }),
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import embed from 'vega-embed';
 import { describeFailure } from '../functions/excelErrors';
-import { buildModel, buildPricing, buildSimulation, previewPortfolio, previewScale, previewTrainingRange, type Cells, type ModelResult } from './builder';
+import { buildModel, buildPricing, buildSimulation, oddsRatioWords, previewPortfolio, previewScale, previewTrainingRange, type Cells, type ModelResult } from './builder';
 import { readSelection, writeTableToNewSheet } from './excelBridge';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -53,7 +53,7 @@ async function show(id: string, spec: object): Promise<void> {
   await embed(`#${id}`, spec as never, { actions: false, renderer: 'svg' });
 }
 
-async function fit(): Promise<void> {
+async function fitClicked(): Promise<void> {
   if (!state.data) return status('model-status', 'Select a data range with a header row, then press "Use selection as data".', true);
   status('model-status', 'Fitting…');
   try {
@@ -61,10 +61,11 @@ async function fit(): Promise<void> {
     state.fitted = result;
     const m = result.model;
     status('model-status', `${m.formula} · ${m.statistics.nObs} rows · AIC ${fmt(m.statistics.aic, 2)}`);
+    const words = oddsRatioWords(m);
     fillTable(
       'coefficients',
-      ['term', 'coefficient', 'SE', 'p'],
-      m.names.map((name, j) => [name, m.coefficients[j], m.stdErrors[j], m.pValues[j]]),
+      ['term', 'coefficient', 'p', 'odds ratio', 'in words'],
+      m.names.map((name, j) => [name, m.coefficients[j], m.pValues[j], Math.exp(m.coefficients[j]), words[j]]),
     );
     const c = result.metrics;
     fillTable(
@@ -82,8 +83,16 @@ async function fit(): Promise<void> {
     await show('lift-chart', result.liftSpec);
     await show('sweep-chart', result.sweepSpec);
   } catch (e) {
+    // A failed fit leaves no old model on screen to be mistaken for this one.
+    clearModel();
     failure('model-status', 'FIT', e);
   }
+}
+
+function clearModel(): void {
+  state.fitted = null;
+  ($('write-model') as HTMLButtonElement).disabled = true;
+  for (const id of ['coefficients', 'metrics', 'lift-chart', 'sweep-chart']) $(id).innerHTML = '';
 }
 
 async function writeModel(): Promise<void> {
@@ -169,11 +178,11 @@ async function officeHost(): Promise<string | null> {
   if (typeof Office === 'undefined' || typeof Office.onReady !== 'function') return null;
   const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 3000));
   const info = await Promise.race([Office.onReady(), timeout]);
-  return info && info.host ? String(info.host) : null;
+  return info?.host ? String(info.host) : null;
 }
 
 async function start(): Promise<void> {
-  $('fit').addEventListener('click', fit);
+  $('fit').addEventListener('click', fitClicked);
   $('write-model').addEventListener('click', writeModel);
   $('simulate').addEventListener('click', simulate);
   $('optimize').addEventListener('click', optimize);
@@ -188,6 +197,7 @@ async function start(): Promise<void> {
   }
   // Preview mode: the bank-card walk-through's data, and a preview portfolio.
   $('mode').textContent = 'preview: bank-card sample';
+  $('preview-notice').hidden = false;
   for (const id of ['use-data', 'use-churn', 'use-revenue']) ($(id) as HTMLButtonElement).disabled = true;
   state.data = previewTrainingRange();
   ($('scale') as HTMLInputElement).value = previewScale();
@@ -197,7 +207,7 @@ async function start(): Promise<void> {
   state.revenue = portfolio.revenues;
   $('churn-source').textContent = 'preview: 1,000 customers, churn 5–35 %';
   $('revenue-source').textContent = 'preview: income / 10';
-  await fit();
+  await fitClicked();
   await simulate();
   await optimize();
   document.body.dataset.ready = 'preview';

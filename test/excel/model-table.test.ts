@@ -1,0 +1,133 @@
+// The model table cannot lie (issue 19, finding 3): a row deleted or edited since CBM.FIT wrote
+// it is refused by the check row, saying which rows changed; CBM.MODELJSON and CBM.MODELTABLE
+// convert both ways; SCORE reads JSON split over a column of cells. The odds ratios and their
+// intervals are R's: exp(coef) and exp(confint.default) from test/fixtures/spector-logit.json
+// (spector_reference.R, glm at epsilon 1e-14).
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as kl from '../../kernel-lib/src/index';
+import * as A from '../../excel-addin/src/functions/adapters';
+import { describeFailure } from '../../excel-addin/src/functions/excelErrors';
+import { JSON_CELL_CHARACTERS, modelFromCells, modelToTable } from '../../excel-addin/src/functions/modelTable';
+import { bankCardSheet } from './bankcardSheet';
+
+const sheet = bankCardSheet();
+const table = A.fit(sheet.trainRange, sheet.formula, 'stepwise-free', sheet.scaleRanges, sheet.encode);
+const model = modelFromCells(table);
+const expected = model.predict(sheet.rows);
+
+function failure(work: () => unknown): { code: string; message: string } {
+  try {
+    work();
+  } catch (e) {
+    return describeFailure('SCORE', e);
+  }
+  throw new Error('expected a failure');
+}
+const without = (rows: unknown[][], kind: string, name: string) => rows.filter((r) => !(r[0] === kind && r[1] === name));
+
+describe('the check row refuses a changed table', () => {
+  it('scores the table as CBM.FIT spilled it, and after a save that keeps 15 significant digits', () => {
+    expect(A.score(table, sheet.all).map((r) => r[0])).toEqual(Array.from(expected));
+    const saved = table.map((r) => r.map((v) => (typeof v === 'number' ? Number(v.toPrecision(15)) : v)));
+    A.score(saved, sheet.all).forEach((r, i) => expect(Math.abs((r[0] as number) - expected[i])).toBeLessThan(1e-12));
+  });
+  it.each([
+    ['scale | income', 'scale', 'income'],
+    ['scale | age', 'scale', 'age'],
+  ])('refuses the table without its %s row (it would score unscaled incomes)', (_, kind, name) => {
+    const f = failure(() => A.score(without(table, kind, name), sheet.all));
+    expect(f.code).toBe('#VALUE!');
+    expect(f.message).toMatch(/1 of the 4 preparation \(scale, encode, levels\) rows CBM\.FIT wrote is missing/);
+  });
+  it('refuses an edited coefficient, an edited scale maximum and a deleted statistic', () => {
+    const edited = table.map((r) => [...r]);
+    const row = edited.findIndex((r) => r[0] === 'income');
+    edited[row][1] = (edited[row][1] as number) * 2;
+    expect(failure(() => A.score(edited, sheet.all)).message).toMatch(/a cell in the coefficient rows differs from what CBM\.FIT wrote/);
+    const scale = table.map((r) => (r[0] === 'scale' && r[1] === 'income' ? [...r.slice(0, 3), 99999, ...r.slice(4)] : r));
+    expect(failure(() => A.score(scale, sheet.all)).message).toMatch(/a cell in the preparation \(scale, encode, levels\) rows differs/);
+    expect(failure(() => A.score(without(table, 'statistic', 'aic'), sheet.all)).message).toMatch(/1 of the 15 statistic rows CBM\.FIT wrote is missing/);
+  });
+  it('refuses a table whose check row was deleted', () => {
+    expect(failure(() => A.score(table.slice(0, -1), sheet.all)).message).toMatch(/the check row .* is missing/);
+  });
+  it('ignores blank rows and columns around the table (a padded selection)', () => {
+    const width = table[0].length + 2;
+    const padded = [...table.map((r) => [...r, '', '']), new Array(width).fill(''), new Array(width).fill('')];
+    expect(A.score(padded, sheet.all).map((r) => r[0])).toEqual(Array.from(expected));
+  });
+});
+
+describe('CBM.MODELJSON and CBM.MODELTABLE', () => {
+  it('convert both ways without loss', () => {
+    const json = A.modelJson(table);
+    expect(json.length).toBe(1);
+    expect(json[0][0]).not.toMatch(/\n/);
+    expect(JSON.parse(json[0][0])).toEqual(JSON.parse(JSON.stringify(model.toJSON())));
+    expect(A.modelTable(json)).toEqual(table);
+  });
+  it('split a JSON longer than a cell over a column of cells, which SCORE and MODELTABLE join', () => {
+    // 62 coefficients: a factor with 61 levels besides the reference, the size the issue reports.
+    const rows = Array.from({ length: 1200 }, (_, i) => ({ y: (i * 7919) % 3 === 0 ? 1 : 0, g: `level${String(i % 62).padStart(2, '0')}`, x: (i % 17) / 17 }));
+    const big = kl.fitLogit(rows, 'y ~ g');
+    const cells = A.modelJson(modelToTable(big));
+    expect(cells.length).toBeGreaterThan(1);
+    expect(cells.every((c) => c[0].length <= JSON_CELL_CHARACTERS)).toBe(true);
+    expect(JSON.parse(cells.map((c) => c[0]).join(''))).toEqual(JSON.parse(JSON.stringify(big.toJSON())));
+    const data = [['g'], ...rows.slice(0, 100).map((r) => [r.g])];
+    expect(A.score(cells, data).map((r) => r[0])).toEqual(Array.from(big.predict(rows.slice(0, 100))));
+  });
+  it('SCORE reads pretty-printed JSON pasted one line per cell', () => {
+    const lines = JSON.stringify(model.toJSON(), null, 2)
+      .split('\n')
+      .map((line) => [line]);
+    expect(A.score(lines, sheet.all).map((r) => r[0])).toEqual(Array.from(expected));
+  });
+});
+
+describe("FIT's odds ratios and Wald intervals equal R's exp(coef) and exp(confint.default)", () => {
+  const fixtures = path.join(__dirname, '..', 'fixtures');
+  const r = JSON.parse(fs.readFileSync(path.join(fixtures, 'spector-logit.json'), 'utf8')).r_glm.tight_control;
+  const csv = fs.readFileSync(path.join(fixtures, 'spector.csv'), 'utf8').trim().split('\n');
+  const range = csv.map((line, i) => line.split(',').map((v) => (i === 0 ? v : Number(v))));
+  const fitted = A.fit(range, 'GRADE ~ GPA + TUCE + PSI');
+  it('to 1e-8 relative', () => {
+    const header = fitted.find((row) => row[0] === 'term')!;
+    const column = (title: string) => header.indexOf(title);
+    for (const name of r.coefficient_names as string[]) {
+      const row = fitted.find((x) => x[0] === name)!;
+      const close = (got: unknown, want: number) => expect(Math.abs((got as number) / want - 1), name).toBeLessThan(1e-8);
+      close(row[column('odds ratio')], Math.exp(r.coefficients[name]));
+      close(row[column('OR 2.5 %')], Math.exp(r.conf_int_wald_95.lower[name]));
+      close(row[column('OR 97.5 %')], Math.exp(r.conf_int_wald_95.upper[name]));
+    }
+  });
+});
+
+describe('scores must lie in [0, 1] in every metric function', () => {
+  const p = reference01();
+  const y = sheet.train.map((row) => [row.responded as number]);
+  function reference01() {
+    return model.predict(sheet.train);
+  }
+  const times100 = Array.from(p, (x) => [x * 100]);
+  it.each([
+    ['HITRATE', () => A.hitRate(times100, y, 0.8)],
+    ['LIFT', () => A.lift(times100, y, 0.8)],
+    ['RESPRATE', () => A.responseRate(times100, y, 0.8)],
+    ['ROI', () => A.roi(times100, y, 0.8, 60, 20)],
+    ['CONFUSION', () => A.confusionTable(times100, y, 0.8)],
+    ['GAINS', () => A.gains(times100, y)],
+  ])('%s refuses scores × 100, naming the first bad cell', (_, work) => {
+    const first = times100.findIndex((c) => c[0] > 1);
+    const f = failure(work);
+    expect(f.code).toBe('#VALUE!');
+    expect(f.message).toMatch(new RegExp(`scores holds [0-9.e+-]+ at position ${first + 1}; scores are probabilities between 0 and 1 .*not percentages`));
+  });
+  it('refuses a negative score and a date serial', () => {
+    expect(failure(() => A.lift([[0.5], [-0.1]], [[1], [0]])).message).toMatch(/scores holds -0.1 at position 2/);
+    expect(failure(() => A.lift([[46000], [0.2]], [[1], [0]])).message).toMatch(/scores holds 46000 at position 1/);
+  });
+});
