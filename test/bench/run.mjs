@@ -16,6 +16,8 @@
  *   kernel-lib stepwise(columns, formula)        1M rows   target ≤ 2 s (default: AIC, hierarchical)
  *   kernel-lib stepwise(..., {hierarchical:false}) 1M rows (informational)
  *   kernel-lib fitLogit on the first 10k rows vs ml-logistic-regression (speed peer only)
+ *   kernel-lib fitLogitParallel (all cores) vs fitLogit vs statsmodels, interleaved round by round
+ *     (fitParallel.mjs; goals ≥ 1.7× fitLogit and ≥ 5× statsmodels, ratios of the same rounds)
  * Peers, each only where installed (skipped with a note otherwise), in the same run:
  *   R glm (peers/glm_peer.R: glm.fit on a prebuilt matrix, and the whole glm(formula) call),
  *   statsmodels Logit Newton (peers/statsmodels_peer.py), scikit-learn lbfgs (peers/sklearn_peer.py).
@@ -37,6 +39,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { benchFitParallel } from './fitParallel.mjs';
 import { FORMULA, MECHANISM, NAMES, SEED, TRUE_COEFFICIENTS, synthetic, writeCsv } from './synthetic.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -284,7 +287,7 @@ function loadMlLogistic() {
 
 // ---------------------------------------------------------------- main
 
-function main() {
+async function main() {
   if (!runs('fit') && !runs('predict')) return;
   // --only=predict: one untimed fit for the coefficients, then predict against its loop.
   const full = runs('fit');
@@ -470,6 +473,16 @@ function main() {
       if (!json.skipped) json.agreementWithKernelLib = agreement(ours, json.coefficients, results.kernelLib.fitLogit.stdErrors);
       results.peers[key] = { label, ...json };
     }
+
+    // ---- fitLogitParallel vs fitLogit vs statsmodels, interleaved in the same rounds
+    results.kernelLib.fitLogitParallel = await benchFitParallel({
+      data,
+      formula: FORMULA,
+      csv: peersAvailable.statsmodels ? null : csv,
+      rounds: QUICK ? 3 : 7,
+      gc,
+      log,
+    });
   } finally {
     if (flag('keep-csv')) log(`CSV kept: ${csv}`);
     else fs.rmSync(dir, { recursive: true, force: true });
@@ -485,7 +498,8 @@ function finish(results, source, machine) {
   const table = [];
   /** `maxSlowdown`: a target on kernel-lib / peer (per-round median when given as `slowdown`). */
   const add = (operation, rows, ours, peer, target, note, { maxSlowdown = null, slowdown = null } = {}) => {
-    const ratio = peer && peer.medianSeconds != null ? peer.medianSeconds / ours : null;
+    // An interleaved peer brings its own ratio (the median of the rounds' ratios).
+    const ratio = peer?.ratio ?? (peer && peer.medianSeconds != null ? peer.medianSeconds / ours : null);
     const checks = [];
     if (target != null) checks.push(ours <= target);
     if (maxSlowdown != null && ratio != null) checks.push((slowdown ?? 1 / ratio) <= maxSlowdown);
@@ -509,6 +523,28 @@ function finish(results, source, machine) {
       add(fitOp, ROWS, k.fitLogit.medianSeconds, P[key], firstFitRow ? TARGETS.fit : null);
       firstFitRow = false;
     }
+  }
+  const fp = full ? k.fitLogitParallel : null;
+  if (fp) {
+    const interleaved = (seconds, ratio) => ({ medianSeconds: seconds, ratio });
+    add(
+      `fitLogitParallel, ${fp.workers} threads, vs fitLogit in the same rounds (goal ≥ 1.7×; bit-identical: ${fp.identicalToSerial ? 'yes' : 'NO'})`,
+      ROWS,
+      fp.parallel.medianSeconds,
+      { label: 'kernel-lib fitLogit, one thread (interleaved)', ...interleaved(fp.serial.medianSeconds, fp.speedupOverSerial) },
+      null,
+      'ratio: median of the rounds’ ratios',
+    );
+    add(
+      `fitLogitParallel, ${fp.workers} threads, vs statsmodels in the same rounds (goal ≥ 5×)`,
+      ROWS,
+      fp.parallel.medianSeconds,
+      fp.statsmodels.skipped
+        ? { label: 'statsmodels Logit newton', skipped: fp.statsmodels.skipped }
+        : { label: 'statsmodels Logit newton (one process, interleaved)', ...interleaved(fp.statsmodels.medianSeconds, fp.speedupOverStatsmodels) },
+      null,
+      'ratio: median of the rounds’ ratios',
+    );
   }
   add(
     'predict (model.predict on raw columns)',
@@ -590,7 +626,7 @@ function printTable(results, source, machine, table) {
 process.stdout.write(
   `cbm-kit benchmark run, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load average ${os.loadavg()[0].toFixed(2)}; sections: ${ONLY.join(', ')}. Every ratio compares runs from this run.\n\n`,
 );
-main();
+await main();
 
 // ---------------------------------------------------------------- in-database (indb.mjs)
 // scoringSQL and fitLogitInDatabase on DuckDB (10M rows) and PostgreSQL (1M rows); CBM_BENCH_INDB=0 skips.

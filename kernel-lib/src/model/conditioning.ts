@@ -152,15 +152,32 @@ export function covarianceToOriginal(cov: Float64Array, scaling: ColumnScaling):
 }
 
 /**
+ * A design's columns conditioned for Newton, the options to fit them with (the start in their
+ * terms) and the map of such a fit back to the original columns' terms: the one conditioning of
+ * every in-memory fit, whichever thread answers the Newton steps.
+ *
+ * @example
+ * const design = conditionedDesign([Float64Array.of(1, 1, 1), Float64Array.of(1e5 - 1, 1e5, 1e5 + 1)], { interceptColumn: 0 });
+ * design.columns[1]; // centred and scaled: [−1.22…, 0, 1.22…]
+ */
+export function conditionedDesign(
+  columns: readonly Float64Array[],
+  options: NewtonOptions,
+): { columns: readonly Float64Array[]; options: NewtonOptions; toOriginal(fit: NewtonFit): NewtonFit } {
+  const scaling = columnScaling(columns, options.interceptColumn ?? -1);
+  if (!scaling.active) return { columns, options, toOriginal: (fit) => fit };
+  const start = options.start ? toScaled(options.start, scaling) : undefined;
+  return { columns: scaledColumns(columns, scaling), options: { ...options, start }, toOriginal: (fit) => fitToOriginal(fit, scaling) };
+}
+
+/**
  * newtonLogit on conditioned columns, with every result in the original columns' terms. The
  * aliasing check then judges the design by its shape, not its units: a centred column that is
  * constant depends on the intercept, which the report says.
  */
 export function newtonLogitConditioned(columns: readonly Float64Array[], y: Float64Array, options: NewtonOptions = {}): NewtonFit {
-  const scaling = columnScaling(columns, options.interceptColumn ?? -1);
-  if (!scaling.active) return newtonLogit(columns, y, options);
-  const start = options.start ? toScaled(options.start, scaling) : undefined;
-  return fitToOriginal(newtonLogit(scaledColumns(columns, scaling), y, { ...options, start }), scaling);
+  const design = conditionedDesign(columns, options);
+  return design.toOriginal(newtonLogit(design.columns, y, design.options));
 }
 
 /**

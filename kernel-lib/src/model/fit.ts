@@ -3,6 +3,8 @@ import { toTable, type DataInput, type Table } from '../data/table';
 import { readOutcomeView } from '../data/outcome';
 import { applyPreparation, fitPreparation, isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
 import { newtonLogitConditioned } from './conditioning';
+import type { NewtonOptions } from './irls';
+import type { NewtonFit } from './newton';
 import { completeRows, designMatrix, designSpec, type DesignSpec, type NaAction } from './design';
 import { diagnoseFit, fitStatistics } from './diagnostics';
 import { parseFormula, type Formula } from './formula';
@@ -160,9 +162,36 @@ export function fitDesign(
   options: FitOptions & { startVector?: Float64Array },
   context: string,
 ): LogitModel {
+  const fit = newtonLogitConditioned(columns, prepared.y, designNewtonOptions(spec, options, context));
+  return modelOfFit(prepared, spec, columns, fit, options, context);
+}
+
+/**
+ * The Newton options of one design's fit: limit, tolerance, start and the intercept's column.
+ *
+ * @example
+ * const { spec } = logitDesign({ y: [0, 1, 1, 0], x: [1, 2, 3, 4] }, 'y ~ x', {}, 'fitLogit');
+ * designNewtonOptions(spec, { maxIterations: 10, start: { x: 0.5 } }, 'fitLogit').start; // Float64Array [0, 0.5]
+ */
+export function designNewtonOptions(spec: DesignSpec, options: FitOptions & { startVector?: Float64Array }, context: string): NewtonOptions {
   const names = spec.columns.map((c) => c.name);
   const start = startVector(names, options, context);
-  const fit = newtonLogitConditioned(columns, prepared.y, { maxIterations: options.maxIterations, tolerance: options.tolerance, start, interceptColumn: spec.intercept ? 0 : -1 });
+  return { maxIterations: options.maxIterations, tolerance: options.tolerance, start, interceptColumn: spec.intercept ? 0 : -1 };
+}
+
+/**
+ * The model of a design's Newton fit: diagnostics (errors for aliasing, separation, no
+ * convergence), statistics and the preparation trimmed to what its terms read.
+ *
+ * @example
+ * const { prepared, spec, columns } = logitDesign({ y: [0, 1, 0, 1], x: [1, 2, 3, 4] }, 'y ~ x', {}, 'fitLogit');
+ * // A converged fit as any answerer of the Newton driver returns it (here made by hand).
+ * const fit = { coefficients: Float64Array.of(-1, 0.4), covariance: Float64Array.of(4, -1, -1, 0.5), logLikelihood: -2.7, iterations: 4,
+ *   status: 'converged' as const, lastStep: new Float64Array(2), perfectlyFitted: 0, extremeFitted: 0, aliased: [], information: new Float64Array(4) };
+ * modelOfFit(prepared, spec, columns, fit, {}, 'fitLogit').coefficient('x'); // 0.4
+ */
+export function modelOfFit(prepared: PreparedData, spec: DesignSpec, columns: readonly Float64Array[], fit: NewtonFit, options: FitOptions, context: string): LogitModel {
+  const names = spec.columns.map((c) => c.name);
   // max|xⱼ| only matters for diagnosing a fit that failed: no extra pass over converged fits.
   const sizes =
     fit.status === 'converged'
@@ -190,6 +219,21 @@ export function fitDesign(
 }
 
 /**
+ * Steps 2 and 3 for one formula (options already checked): the prepared data, the design and its
+ * columns.
+ *
+ * @example
+ * logitDesign({ y: [0, 1, 0, 1], x: [1, 2, 3, 4] }, 'y ~ x', {}, 'fitLogit').columns.length; // 2
+ */
+export function logitDesign(data: DataInput | Table, formula: string, options: FitOptions, context: string): { prepared: PreparedData; spec: DesignSpec; columns: Float64Array[] } {
+  const prepared = prepareFit(data, formula, options, context);
+  const spec = designSpec(prepared.formula, prepared.table, context);
+  const columns = designMatrix(spec, prepared.table, context);
+  check(columns.length > 0, `${context}: the model has no terms and no intercept`);
+  return { prepared, spec, columns };
+}
+
+/**
  * Fits a logistic regression of `formula` on `data` (rows or columns) by maximum likelihood.
  * Errors are specific CbmErrors: UNKNOWN_COLUMN, NON_FINITE, CONSTANT_RESPONSE, SINGULAR (naming
  * the aliased terms), SEPARATION, NOT_CONVERGED, FORMULA_SYNTAX, BAD_INPUT.
@@ -202,9 +246,6 @@ export function fitDesign(
 export function fitLogit(data: DataInput | Table, formula: string, options: FitOptions = {}): LogitModel {
   const context = 'fitLogit';
   checkFitOptions(options, context);
-  const prepared = prepareFit(data, formula, options, context);
-  const spec = designSpec(prepared.formula, prepared.table, context);
-  const columns = designMatrix(spec, prepared.table, context);
-  check(columns.length > 0, `${context}: the model has no terms and no intercept`);
+  const { prepared, spec, columns } = logitDesign(data, formula, options, context);
   return fitDesign(prepared, spec, columns, options, context);
 }

@@ -1,4 +1,4 @@
-import { CHORD_STEPS, EXTREME_ETA, newtonSteps, type NewtonFit } from './newton';
+import { CHORD_STEPS, EXTREME_ETA, newtonSteps, type NewtonEvaluation, type NewtonFit, type NewtonRequest } from './newton';
 
 /**
  * Maximum-likelihood logistic regression by Newton's method (identical to IRLS for the logit
@@ -32,9 +32,9 @@ interface Extremes {
 }
 
 /**
- * One pass: log-likelihood at `beta`, and when `gradient`/`hessian` are given, the score Xᵀ(y−μ)
- * and the lower triangle of XᵀWX. `scratch` holds 3·BLOCK numbers. With `extremes`, it also
- * counts rows fitted numerically at 0 or 1 (for the separation diagnosis).
+ * One pass over rows [from, to): log-likelihood at `beta`, and when `gradient`/`hessian` are
+ * given, the score Xᵀ(y−μ) and the lower triangle of XᵀWX. `scratch` holds 3·BLOCK numbers.
+ * With `extremes`, it also counts rows fitted numerically at 0 or 1 (for the separation diagnosis).
  */
 function evaluate(
   columns: readonly Float64Array[],
@@ -43,11 +43,12 @@ function evaluate(
   gradient: Float64Array | null,
   hessian: Float64Array | null,
   scratch: Float64Array,
-  extremes: Extremes | null = null,
-  onesColumn = -1,
+  extremes: Extremes | null,
+  onesColumn: number,
+  from: number,
+  to: number,
 ): number {
   const p = columns.length;
-  const n = y.length;
   // log L = Σ [y·η − max(η, 0)] − Σ log(1 + e^−|η|). The second sum is the log of products of
   // (1 + e^−|η|) over batches: one Math.log per LOG_BATCH rows instead of a log1p per row.
   let linearPart = 0;
@@ -62,8 +63,8 @@ function evaluate(
   for (let j = 0; j < p; j++) if (j !== onesColumn && beta[j] !== 0) others.push(j);
   const intercept = onesColumn >= 0 ? beta[onesColumn] : 0;
   const views: Float64Array[] = new Array(p);
-  for (let start = 0; start < n; start += BLOCK) {
-    const end = Math.min(n, start + BLOCK);
+  for (let start = from; start < to; start += BLOCK) {
+    const end = Math.min(to, start + BLOCK);
     const m = end - start;
     for (let j = 0; j < p; j++) views[j] = columns[j].subarray(start, end);
     const yb = y.subarray(start, end);
@@ -196,6 +197,110 @@ function dot(a: Float64Array, b: Float64Array, m: number): number {
 }
 
 /**
+ * Rows per block of the Newton sums. Each block's log-likelihood, gradient and Hessian are summed
+ * on their own, then the blocks' sums are added in block order (mergeBlocks): one summation order
+ * that does not depend on which thread evaluated which block, so fitLogitParallel gives the very
+ * bits of fitLogit whatever its number of workers. A multiple of BLOCK and LOG_BATCH.
+ */
+export const SUM_BLOCK = 65_536;
+
+/**
+ * Blocks of SUM_BLOCK rows in n rows.
+ *
+ * @example
+ * blockCount(1_000_000); // 16
+ */
+export function blockCount(n: number): number {
+  return Math.ceil(n / SUM_BLOCK);
+}
+
+/** Numbers per block of the sums: log-likelihood, the two counts of extreme fits, gradient (p), Hessian (p×p). */
+function blockSumsStride(p: number): number {
+  return 3 + p + p * p;
+}
+
+/**
+ * Length of the buffer of block sums for n rows and p columns (evaluateBlocks, mergeBlocks).
+ *
+ * @example
+ * blockSumsLength(100_000, 2); // 2 blocks × (3 + 2 + 4)
+ */
+export function blockSumsLength(n: number, p: number): number {
+  return blockCount(n) * blockSumsStride(p);
+}
+
+/**
+ * Answers `request` on blocks [fromBlock, toBlock) of the rows, each block into its own slot of
+ * `sums` (a buffer of blockSumsLength(n, p) numbers, slots in block order), so that threads can
+ * fill one shared buffer, each its own blocks.
+ *
+ * @example
+ * // y ~ 1 + x on three rows at β = 0: log L = 3·log(1/2), gradient Σ(y − 1/2)·(1, x).
+ * const columns = [Float64Array.of(1, 1, 1), Float64Array.of(0, 1, 2)], y = Float64Array.of(0, 1, 1);
+ * const sums = new Float64Array(blockSumsLength(3, 2));
+ * evaluateBlocks(columns, y, { beta: new Float64Array(2), need: 'gradient' }, 0, 0, 1, sums);
+ * mergeBlocks(sums, 2, 'gradient', new Float64Array(2), new Float64Array(4)).gradient; // [0.5, 1.5]
+ */
+export function evaluateBlocks(
+  columns: readonly Float64Array[],
+  y: Float64Array,
+  request: NewtonRequest,
+  onesColumn: number,
+  fromBlock: number,
+  toBlock: number,
+  sums: Float64Array,
+): void {
+  const p = columns.length;
+  const stride = blockSumsStride(p);
+  const { beta, need } = request;
+  const scratch = new Float64Array(3 * BLOCK);
+  const extremes = { perfect: 0, extreme: 0 };
+  for (let block = fromBlock; block < toBlock; block++) {
+    const slot = block * stride;
+    const gradient = need === 'likelihood' ? null : sums.subarray(slot + 3, slot + 3 + p);
+    const hessian = need === 'hessian' ? sums.subarray(slot + 3 + p, slot + stride) : null;
+    extremes.perfect = 0;
+    extremes.extreme = 0;
+    const from = block * SUM_BLOCK;
+    const to = Math.min(y.length, from + SUM_BLOCK);
+    sums[slot] = evaluate(columns, y, beta, gradient, hessian, scratch, need === 'gradient' ? null : extremes, onesColumn, from, to);
+    sums[slot + 1] = extremes.perfect;
+    sums[slot + 2] = extremes.extreme;
+  }
+}
+
+/**
+ * The answer to a request of `need` from the blocks' sums, added in block order (the one
+ * summation order of every in-memory Newton evaluation). Fills and hands over `gradient` and the
+ * lower triangle of `hessian`.
+ *
+ * @example
+ * // Two blocks' log-likelihoods, no gradient asked for (p = 1): −1 + −2.
+ * mergeBlocks(Float64Array.of(-1, 0, 0, 0, 0, -2, 0, 0, 0, 0), 1, 'likelihood', new Float64Array(1), new Float64Array(1)).logLik; // -3
+ */
+export function mergeBlocks(sums: Float64Array, p: number, need: NewtonRequest['need'], gradient: Float64Array, hessian: Float64Array): NewtonEvaluation {
+  const stride = blockSumsStride(p);
+  const blocks = sums.length / stride;
+  let logLik = 0;
+  let perfect = 0;
+  let extreme = 0;
+  gradient.fill(0);
+  hessian.fill(0);
+  for (let block = 0; block < blocks; block++) {
+    const slot = block * stride;
+    logLik += sums[slot];
+    perfect += sums[slot + 1];
+    extreme += sums[slot + 2];
+    if (need === 'likelihood') continue;
+    for (let j = 0; j < p; j++) gradient[j] += sums[slot + 3 + j];
+    if (need !== 'hessian') continue;
+    const h = slot + 3 + p;
+    for (let a = 0; a < p; a++) for (let b = 0; b <= a; b++) hessian[a * p + b] += sums[h + a * p + b];
+  }
+  return { logLik, gradient, hessian, perfect, extreme };
+}
+
+/**
  * The one large-data threshold: from this many rows a pass over the data costs enough that
  * Newton starts from a subsample's estimates, and stepwise's candidate fits stop at a looser
  * tolerance before the chosen model is polished.
@@ -224,12 +329,17 @@ function isAllOnes(column: Float64Array): boolean {
 }
 
 /**
- * Fits P(y = 1) = 1/(1 + e^−Xβ) by the one Newton driver (newton.ts), answering its requests from
- * the columns: from `start`, a warm start (large data: a subsample's estimates and its Hessian
- * scaled to n rows for the chord steps) or zero. Never throws for data reasons: the caller turns
- * the status into errors.
+ * The one Newton driver (newton.ts) set up for a logit on these columns, from `start`, a warm
+ * start (large data: a subsample's estimates and its Hessian scaled to n rows for the chord
+ * steps) or zero; `onesColumn` is the intercept's column of ones (−1: none). newtonLogit and
+ * fitLogitParallel answer its requests by evaluateBlocks and mergeBlocks.
+ *
+ * @example
+ * const columns = [Float64Array.of(1, 1, 1, 1), Float64Array.of(0, 1, 2, 3)], y = Float64Array.of(0, 1, 0, 1);
+ * const { driver, onesColumn } = logitDriver(columns, y); // onesColumn: 0
+ * driver.next().value; // { beta: [0, 0], need: 'hessian' }
  */
-export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, options: NewtonOptions = {}): NewtonFit {
+export function logitDriver(columns: readonly Float64Array[], y: Float64Array, options: NewtonOptions = {}): { driver: ReturnType<typeof newtonSteps>; onesColumn: number } {
   const p = columns.length;
   const n = y.length;
   const maxIterations = options.maxIterations ?? 25;
@@ -245,28 +355,26 @@ export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, o
       chordHessian = rough.information.map((h) => (h * n) / sample.y.length);
     }
   }
-  const driver = newtonSteps(p, { maxIterations, tolerance: options.tolerance, start, chordHessian });
+  return { driver: newtonSteps(p, { maxIterations, tolerance: options.tolerance, start, chordHessian }), onesColumn };
+}
+
+/**
+ * Fits P(y = 1) = 1/(1 + e^−Xβ) by the one Newton driver, answering its requests from the
+ * columns on the calling thread. Never throws for data reasons: the caller turns the status into
+ * errors.
+ */
+export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, options: NewtonOptions = {}): NewtonFit {
+  const p = columns.length;
+  const { driver, onesColumn } = logitDriver(columns, y, options);
+  const blocks = blockCount(y.length);
   // One set of buffers answers every request (the driver is done with the last answer when it asks again).
+  const sums = new Float64Array(blockSumsLength(y.length, p));
   const gradient = new Float64Array(p);
   const hessian = new Float64Array(p * p);
-  const scratch = new Float64Array(3 * BLOCK);
-  const extremes = { perfect: 0, extreme: 0 };
   let next = driver.next();
   while (!next.done) {
-    const { beta, need } = next.value;
-    extremes.perfect = 0;
-    extremes.extreme = 0;
-    const logLik = evaluate(
-      columns,
-      y,
-      beta,
-      need === 'likelihood' ? null : gradient,
-      need === 'hessian' ? hessian : null,
-      scratch,
-      need === 'gradient' ? null : extremes,
-      onesColumn,
-    );
-    next = driver.next({ logLik, gradient, hessian, perfect: extremes.perfect, extreme: extremes.extreme });
+    evaluateBlocks(columns, y, next.value, onesColumn, 0, blocks, sums);
+    next = driver.next(mergeBlocks(sums, p, next.value.need, gradient, hessian));
   }
   return next.value;
 }

@@ -1,7 +1,6 @@
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { CbmError, check, checkOptions } from '../errors';
+import { check, checkOptions } from '../errors';
+import { WorkerPool, workerCount, type PooledWorker, type TaskReply } from '../workerPool';
 import {
   newAccumulator,
   prepareSimulation,
@@ -38,81 +37,15 @@ export interface ParallelOptions {
 }
 
 const OPTION_NAMES = ['workers', 'minDrawsPerWorker'];
-
-type TaskReply = { id: number; error?: string; accumulator?: Record<string, unknown> };
-interface PendingTask {
-  resolve(reply: TaskReply): void;
-  reject(error: Error): void;
-}
-/** A pooled thread and the tasks posted to it and not yet answered (several calls may share it). */
-interface PooledWorker {
-  worker: Worker;
-  pending: Map<number, PendingTask>;
-}
-
-const pool: PooledWorker[] = [];
-let nextTaskId = 1;
-
-function workerScript(): string {
-  // Compiled layout: dist/simulate/parallel.js beside dist/simulate/worker.js.
-  return join(__dirname, 'worker.js');
-}
-
-/** Rejects every task still waiting on a thread that failed or stopped, and drops it from the pool. */
-function retire(pooled: PooledWorker, error: Error): void {
-  const at = pool.indexOf(pooled);
-  if (at >= 0) pool.splice(at, 1);
-  const waiting = [...pooled.pending.values()];
-  pooled.pending.clear();
-  pooled.worker.unref();
-  for (const task of waiting) task.reject(error);
-}
-
-function spawnWorker(): PooledWorker {
-  const pooled: PooledWorker = { worker: new Worker(workerScript()), pending: new Map() };
-  const { worker, pending } = pooled;
-  // An idle thread never keeps the process alive; a thread with any task pending does (ref'd
-  // from its first pending task to its last reply, however many calls share it).
-  worker.unref();
-  worker.on('message', (reply: TaskReply) => {
-    const task = pending.get(reply.id);
-    if (!task) return;
-    pending.delete(reply.id);
-    if (pending.size === 0) worker.unref();
-    if (reply.error) task.reject(new CbmError('BAD_INPUT', `simulateRevenueParallel: a worker failed: ${reply.error}`));
-    else task.resolve(reply);
-  });
-  worker.on('error', (error) => retire(pooled, error));
-  worker.on('exit', (code) => retire(pooled, new CbmError('BAD_INPUT', `simulateRevenueParallel: a worker thread stopped (exit code ${code}) before it answered`)));
-  return pooled;
-}
-
-function poolOf(size: number): PooledWorker[] {
-  while (pool.length < size) pool.push(spawnWorker());
-  return pool.slice(0, size);
-}
-
-function run(pooled: PooledWorker, task: Omit<WorkerTask, 'id'>): Promise<TaskReply> {
-  const id = nextTaskId++;
-  return new Promise((resolve, reject) => {
-    if (pooled.pending.size === 0) pooled.worker.ref();
-    pooled.pending.set(id, { resolve, reject });
-    pooled.worker.postMessage({ id, ...task });
-  });
-}
-
-/** Stops the pooled worker threads (idle threads never keep the process alive, so this only frees them early); calls still running on them are rejected. */
-export async function closeWorkers(): Promise<void> {
-  const workers = pool.splice(0, pool.length);
-  await Promise.all(workers.map((w) => w.worker.terminate()));
-}
+// Compiled layout: dist/simulate/parallel.js beside dist/simulate/worker.js.
+const pool = new WorkerPool(join(__dirname, 'worker.js'), 'simulateRevenueParallel');
+const run = (thread: PooledWorker, task: Omit<WorkerTask, 'id'>) => pool.run<TaskReply & { accumulator?: Record<string, unknown> }>(thread, task);
 
 export async function simulateRevenueParallel(spec: SimulateRevenueSpec, options: ParallelOptions = {}): Promise<SimulateRevenueResult> {
   const context = 'simulateRevenueParallel';
   checkOptions(options, context);
   for (const key of Object.keys(options)) check(OPTION_NAMES.includes(key), `${context}: unknown option '${key}' (options: ${OPTION_NAMES.join(', ')})`);
-  const requested = options.workers ?? availableParallelism();
-  check(Number.isInteger(requested) && requested >= 1 && requested <= 64, `${context}: workers must be a whole number from 1 to 64, got ${String(options.workers)}`);
+  const requested = workerCount(options.workers, context);
   const minDraws = options.minDrawsPerWorker ?? 10_000_000;
   check(typeof minDraws === 'number' && minDraws >= 0, `${context}: minDrawsPerWorker must be a number ≥ 0`);
   const prepared = prepareSimulation(spec, context);
@@ -127,7 +60,7 @@ export async function simulateRevenueParallel(spec: SimulateRevenueSpec, options
     const to = Math.min(prepared.simulations, Math.round((chunks * (w + 1)) / workers) * chunk);
     ranges.push([from, to]);
   }
-  const threads = poolOf(workers);
+  const threads = pool.take(workers);
   if (prepared.keepDraws) {
     const totalsBuffer = new SharedArrayBuffer(prepared.simulations * 8);
     const churnersBuffer = new SharedArrayBuffer(prepared.simulations * 4);

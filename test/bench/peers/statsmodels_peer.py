@@ -2,7 +2,10 @@
 """Benchmark peer: statsmodels Logit (Newton-Raphson) with pairwise interactions.
 
 Usage: /usr/bin/python3 statsmodels_peer.py data.csv REPEATS
+       /usr/bin/python3 statsmodels_peer.py data.csv serve
   data.csv  columns y,x1,x2,x3 (y in {0,1})
+  serve     one timed run per line on stdin, one JSON line
+            {"seconds","iterations","coefficients"} each (for interleaved timing)
 The design X = [1, x1, x2, x3, x1*x2, x1*x3, x2*x3] is built once with numpy,
 outside the timing (no patsy/formula cost). Each run builds
 model = sm.Logit(y, X) untimed (statsmodels checks y and computes rank(X) with
@@ -37,8 +40,8 @@ import statsmodels.api as sm
 
 def main():
     if len(sys.argv) < 3:
-        sys.exit("usage: statsmodels_peer.py data.csv REPEATS")
-    path, repeats = sys.argv[1], int(sys.argv[2])
+        sys.exit("usage: statsmodels_peer.py data.csv REPEATS|serve")
+    path, repeats_arg = sys.argv[1], sys.argv[2]
     d = pd.read_csv(path, dtype="float64")
     assert list(d.columns) == ["y", "x1", "x2", "x3"], list(d.columns)
     y = d["y"].to_numpy()
@@ -46,19 +49,21 @@ def main():
     X = np.column_stack([np.ones_like(x1), x1, x2, x3, x1 * x2, x1 * x3, x2 * x3])
     del d
 
-    runs, inits, res = [], [], None
     warnings.simplefilter("error")  # a ConvergenceWarning must fail the run
-    for _ in range(repeats):
-        res = model = None
-        gc.collect()
-        t0 = time.perf_counter()
-        model = sm.Logit(y, X)
-        inits.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        res = model.fit(method="newton", tol=1e-8, maxiter=100, disp=0)
-        runs.append(time.perf_counter() - t0)
-        if not res.mle_retvals["converged"]:
-            raise RuntimeError("statsmodels Logit did not converge")
+    if repeats_arg == "serve":
+        # One timed fit per line read from stdin, one JSON line each: the bench interleaves these
+        # with kernel-lib's runs (test/bench/fitParallel.mjs) so that all see the same machine load.
+        for _ in sys.stdin:
+            init, seconds, res = timed_fit(y, X)
+            print(json.dumps({"seconds": seconds, "iterations": int(res.mle_retvals["iterations"]),
+                              "coefficients": [float(v) for v in res.params]}, separators=(",", ":")), flush=True)
+        return
+    runs, inits, res = [], [], None
+    for _ in range(int(repeats_arg)):
+        res = None
+        init, seconds, res = timed_fit(y, X)
+        inits.append(init)
+        runs.append(seconds)
 
     print(json.dumps({
         "peer": "statsmodels Logit newton",
@@ -69,6 +74,20 @@ def main():
         "iterations": int(res.mle_retvals["iterations"]),
         "modelInitMedianSeconds": statistics.median(inits),
     }, separators=(",", ":")))
+
+
+def timed_fit(y, X):
+    """One run: Logit(y, X) untimed (its own seconds), then the timed Newton fit to convergence."""
+    gc.collect()
+    t0 = time.perf_counter()
+    model = sm.Logit(y, X)
+    init = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    res = model.fit(method="newton", tol=1e-8, maxiter=100, disp=0)
+    seconds = time.perf_counter() - t0
+    if not res.mle_retvals["converged"]:
+        raise RuntimeError("statsmodels Logit did not converge")
+    return init, seconds, res
 
 
 if __name__ == "__main__":

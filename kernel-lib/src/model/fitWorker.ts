@@ -1,0 +1,63 @@
+/**
+ * Worker-thread side of fitLogitParallel: holds views of a fit's design columns and response in
+ * shared memory, and answers each Newton request on its own range of row blocks into the fit's
+ * shared block-sums buffer (the caller adds the blocks in block order). Node only; reached through
+ * the `@cbm-kit/kernel-lib/parallel` entry.
+ */
+import { parentPort } from 'node:worker_threads';
+import { evaluateBlocks } from './irls';
+import type { NewtonRequest } from './newton';
+
+export type FitTask =
+  | {
+      id: number;
+      kind: 'load';
+      fit: number;
+      /** p design columns then the response, n numbers each. */
+      data: SharedArrayBuffer;
+      /** blockSumsLength(n, p) numbers, slots in block order. */
+      sums: SharedArrayBuffer;
+      n: number;
+      p: number;
+      onesColumn: number;
+      fromBlock: number;
+      toBlock: number;
+    }
+  | ({ id: number; kind: 'step'; fit: number } & NewtonRequest)
+  | { id: number; kind: 'release'; fit: number };
+
+interface LoadedFit {
+  columns: Float64Array[];
+  y: Float64Array;
+  sums: Float64Array;
+  onesColumn: number;
+  fromBlock: number;
+  toBlock: number;
+}
+
+const fits = new Map<number, LoadedFit>();
+
+parentPort?.on('message', (task: FitTask) => {
+  try {
+    if (task.kind === 'load') {
+      const { data, n, p } = task;
+      fits.set(task.fit, {
+        columns: Array.from({ length: p }, (_, j) => new Float64Array(data, j * n * 8, n)),
+        y: new Float64Array(data, p * n * 8, n),
+        sums: new Float64Array(task.sums),
+        onesColumn: task.onesColumn,
+        fromBlock: task.fromBlock,
+        toBlock: task.toBlock,
+      });
+    } else if (task.kind === 'step') {
+      const fit = fits.get(task.fit);
+      if (!fit) throw new Error(`fit ${task.fit} is not loaded on this thread`);
+      evaluateBlocks(fit.columns, fit.y, task, fit.onesColumn, fit.fromBlock, fit.toBlock, fit.sums);
+    } else {
+      fits.delete(task.fit);
+    }
+    parentPort!.postMessage({ id: task.id });
+  } catch (error) {
+    parentPort!.postMessage({ id: task.id, error: error instanceof Error ? error.message : String(error) });
+  }
+});

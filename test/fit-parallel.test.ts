@@ -1,0 +1,132 @@
+/**
+ * fitLogitParallel (the `parallel` entry, worker threads) gives fitLogit's model bit for bit –
+ * coefficients, covariance, log-likelihood, iterations, errors – whatever the number of workers,
+ * because both sum the Newton step over the same fixed blocks of rows and add the blocks in the
+ * same order. Against R: Spector & Mazzeo (test/fixtures/spector-logit.json, R 4.2.2 glm at tight
+ * convergence) with every row repeated k times, whose maximum-likelihood estimates are R's, whose
+ * standard errors are R's divided by √k and whose log-likelihood is k times R's (the likelihood of
+ * k copies is the k-th power). Imports the built package: worker threads run compiled JS.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readCsv, relativeDifference } from './helpers/csv';
+
+const require = createRequire(import.meta.url);
+const kernel = require('../kernel-lib/dist/index.js');
+const parallel = require('../kernel-lib/dist/parallel.js');
+
+const WORKERS = [1, 2, 3];
+
+/** Everything a model reports, as exact bits (Object.is per number). */
+function expectSameModel(ours: any, serial: any): void {
+  expect(ours.names).toEqual(serial.names);
+  const same = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).every((v, j) => Object.is(v, b[j]));
+  expect(same(ours.coefficients, serial.coefficients)).toBe(true);
+  expect(same(ours.covariance, serial.covariance)).toBe(true);
+  expect(ours.statistics).toEqual(serial.statistics);
+  expect(Object.is(ours.statistics.logLikelihood, serial.statistics.logLikelihood)).toBe(true);
+  expect(ours.warnings).toEqual(serial.warnings);
+}
+
+/** The error of a call, to compare with fitLogit's (the message names the function called). */
+async function failure(call: () => unknown): Promise<{ name: string; code: string; message: string; details: unknown }> {
+  try {
+    await call();
+  } catch (e: any) {
+    return { name: e.name, code: e.code, message: e.message.replace(/^fitLogitParallel\b/, 'fitLogit'), details: e.details };
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** 300,000 rows, logit P(y = 1) = −1 + 0.8·x1 + 1.5·x2 − 2·x1·x2 + 0.3·g, drawn with kernel-lib's seeded alea. */
+function synthetic(n: number) {
+  const uniform = kernel.seededUniform('fit-parallel');
+  const x1 = new Float64Array(n);
+  const x2 = new Float64Array(n);
+  const g = new Array<string>(n);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    x1[i] = uniform() < 0.4 ? 1 : 0;
+    x2[i] = uniform() * 3;
+    g[i] = ['north', 'south', 'east'][Math.floor(uniform() * 3)];
+    const eta = -1 + 0.8 * x1[i] + 1.5 * x2[i] - 2 * x1[i] * x2[i] + (g[i] === 'east' ? 0.3 : 0);
+    y[i] = uniform() < 1 / (1 + Math.exp(-eta)) ? 1 : 0;
+  }
+  return { y, x1, x2, g };
+}
+
+describe('fitLogitParallel', () => {
+  afterAll(() => parallel.closeWorkers());
+  const data = synthetic(300_000);
+  const formula = 'y ~ x1 * x2 + g';
+  const serial = kernel.fitLogit(data, formula);
+
+  it('is bit-identical to fitLogit on 300,000 rows (5 blocks) with 1, 2 and 3 workers', async () => {
+    expect(serial.statistics.converged).toBe(true);
+    const before = [data.y, data.x1, data.x2].map((column) => column.slice());
+    const levels = data.g.join();
+    for (const workers of WORKERS) expectSameModel(await parallel.fitLogitParallel(data, formula, { workers }), serial);
+    // The default (the machine's parallelism) too, and the columns are not changed.
+    expectSameModel(await parallel.fitLogitParallel(data, formula), serial);
+    expect([data.y, data.x1, data.x2].every((column, k) => column.every((v, i) => v === before[k][i]))).toBe(true);
+    expect(data.g.join()).toBe(levels);
+  });
+
+  it('is bit-identical with a start, a preparation and conditioned columns (a large offset)', async () => {
+    const shifted = { ...data, x2: data.x2.map((v) => 1e6 + v) };
+    const options = { start: { x1: 0.5 }, prepare: { encode: { g: { north: 0, south: 1, east: 2 } } } };
+    const reference = kernel.fitLogit(shifted, 'y ~ x1 + x2 + g', options);
+    for (const workers of [2, 3]) expectSameModel(await parallel.fitLogitParallel(shifted, 'y ~ x1 + x2 + g', { ...options, workers }), reference);
+  });
+
+  it("agrees with R's glm on Spector & Mazzeo, alone (one block) and with every row 8,192 times (4 blocks on the workers)", async () => {
+    const fixtures = join(__dirname, 'fixtures');
+    const rows = readCsv(join(fixtures, 'spector.csv'));
+    const r = JSON.parse(readFileSync(join(fixtures, 'spector-logit.json'), 'utf8')).r_glm.tight_control;
+    const spectorFormula = 'GRADE ~ GPA + TUCE + PSI';
+    for (const k of [1, 8192]) {
+      const repeated = Array.from({ length: k }, () => rows).flat();
+      const reference = kernel.fitLogit(repeated, spectorFormula);
+      for (const workers of WORKERS) {
+        const model = await parallel.fitLogitParallel(repeated, spectorFormula, { workers });
+        expectSameModel(model, reference);
+        for (const name of Object.keys(r.coefficients)) {
+          expect(relativeDifference(model.coefficient(name), r.coefficients[name])).toBeLessThan(1e-6);
+          expect(relativeDifference(model.stdErrors[model.names.indexOf(name)], r.std_errors[name] / Math.sqrt(k))).toBeLessThan(1e-6);
+        }
+        expect(relativeDifference(model.statistics.logLikelihood, k * r.logLik)).toBeLessThan(1e-6);
+      }
+    }
+  });
+
+  it('fails with fitLogit’s CbmErrors: perfect separation, NOT_CONVERGED, bad options', async () => {
+    // y = 1 exactly when x > 0, on 140,000 rows (3 blocks): SEPARATION naming x.
+    const n = 140_000;
+    const x = Float64Array.from({ length: n }, (_, i) => i - n / 2 + 0.5);
+    const separated = { x, y: x.map((v) => (v > 0 ? 1 : 0)) };
+    const expected = await failure(() => kernel.fitLogit(separated, 'y ~ x'));
+    expect(expected.code).toBe('SEPARATION');
+    for (const workers of [2, 3]) expect(await failure(() => parallel.fitLogitParallel(separated, 'y ~ x', { workers }))).toEqual(expected);
+
+    const notConverged = await failure(() => kernel.fitLogit(data, formula, { maxIterations: 1 }));
+    expect(notConverged.code).toBe('NOT_CONVERGED');
+    for (const workers of [2, 3]) expect(await failure(() => parallel.fitLogitParallel(data, formula, { maxIterations: 1, workers }))).toEqual(notConverged);
+
+    const badWorkers = await failure(() => parallel.fitLogitParallel(data, formula, { workers: 0 }));
+    expect(badWorkers).toMatchObject({ name: 'CbmError', code: 'BAD_INPUT' });
+    expect(badWorkers.message).toMatch(/workers must be a whole number from 1 to 64/);
+    const unknown = await failure(() => parallel.fitLogitParallel(data, formula, { threads: 2 }));
+    expect(unknown).toMatchObject({ name: 'CbmError', code: 'BAD_INPUT' });
+    expect(unknown.message).toMatch(/unknown option 'threads'/);
+  });
+
+  it('concurrent calls sharing the pool both resolve, each to its own fitLogit', async () => {
+    const other = { ...data, y: data.y.map((v, i) => (i % 7 === 0 ? 1 - v : v)) };
+    const otherSerial = kernel.fitLogit(other, formula);
+    const [a, b] = await Promise.all([parallel.fitLogitParallel(data, formula, { workers: 2 }), parallel.fitLogitParallel(other, formula, { workers: 3 })]);
+    expectSameModel(a, serial);
+    expectSameModel(b, otherSerial);
+  });
+});
