@@ -41,4 +41,14 @@ describe('churnerDistribution({ log: true })', () => {
     expect(codeOf(() => churnerDistribution([0.5], { log: 1 as never }))).toBe('BAD_INPUT');
     expect(codeOf(() => churnerDistribution([0.5], { logs: true } as never))).toBe('BAD_INPUT');
   });
+
+  it('refuses more customers than the log-scale recursion finishes in seconds (TOO_LARGE; 100,000 took minutes)', () => {
+    expect(codeOf(() => churnerDistribution(new Array(25_001).fill(0.1), { log: true }))).toBe('TOO_LARGE');
+  });
+
+  it('a sparse array of length 2³² − 1 is TOO_LARGE before anything is copied (the copy threw a RangeError)', () => {
+    const huge = new Array(2 ** 32 - 1);
+    expect(codeOf(() => churnerDistribution(huge, { log: true }))).toBe('TOO_LARGE');
+    expect(codeOf(() => churnerDistribution(huge))).toBe('TOO_LARGE');
+  });
 });

@@ -104,3 +104,41 @@ describe('piecewise-exponential hazard on survival::lung (reference: survSplit +
     expectCbmError(() => fitDiscreteHazard(few, { breaks: [100], baselineBreaks: [50, 200] }), 'BAD_INPUT', ['must not go beyond the last break (100)'], [few]);
   });
 });
+
+describe('hostile input (a specific CbmError, never a TypeError, a corrupted column or a runaway allocation)', () => {
+  const small = { time: [5, 30, 100, 400, 12, 80, 300, 500, 60, 200], event: [1, 1, 1, 0, 1, 1, 1, 0, 1, 1], x: [3, 2, 1, 0, 2, 3, 1, 1, 0, 2] };
+
+  it('features and keep must be lists of names (a string was spread into letters, a number threw a TypeError)', () => {
+    expectCbmError(() => fitDiscreteHazard(small, { breaks: [50, 150, 600], features: 'x' as never }), 'BAD_INPUT', ['features must be a list of column names']);
+    expectCbmError(() => fitDiscreteHazard(small, { breaks: [50, 150, 600], features: 5 as never }), 'BAD_INPUT', ['features must be a list of column names']);
+    expectCbmError(() => personPeriodTable(small, { breaks: [50], keep: 5 as never }), 'BAD_INPUT', ['keep must be a list of column names']);
+    expectCbmError(() => personPeriodTable(small, {} as never), 'BAD_INPUT', ['breaks is required']);
+  });
+
+  it('keep naming an output column or the same column twice is refused (each gave two values per row)', () => {
+    const rows = { time: [5, 30], event: [1, 0], exposure: [9, 9], x: [1, 2] };
+    expectCbmError(() => personPeriodTable(rows, { breaks: [10, 40], keep: ['exposure'] }), 'BAD_INPUT', ["keep cannot name 'exposure'"], [rows]);
+    expectCbmError(() => personPeriodTable(rows, { breaks: [10, 40], keep: ['x', 'x'] }), 'BAD_INPUT', ["keep names 'x' twice"], [rows]);
+  });
+
+  it('a table too large for memory is refused before it is built (TOO_LARGE; 20,000 daily breaks crashed the process)', () => {
+    const t = Array.from({ length: 20_000 }, (_, i) => i + 1);
+    expectCbmError(() => fitDiscreteHazard({ time: t, event: t.map(() => 1) }, { breaks: t }), 'TOO_LARGE', ['person-period rows']);
+  });
+
+  it('a feature value without churns is separation (SEPARATION), not an estimate of −31 with a standard error of 3.5e6', () => {
+    // x = 1 customers never churn: the maximum-likelihood rate for them is 0, log rate −∞
+    // (R's glm reports about −20 ± 1e4 and no warning).
+    const separated = { time: [5, 30, 60, 100, 20, 40, 70, 90], event: [1, 1, 1, 1, 0, 0, 0, 0], x: [0, 0, 0, 0, 1, 1, 1, 1] };
+    expectCbmError(() => fitDiscreteHazard(separated, { breaks: [50, 100], features: ['x'] }), 'SEPARATION', ["the estimates of 'x' grow"], [separated]);
+  });
+
+  it("a churn at time 0 is refused: no exposure, an infinite hazard (logLik −Infinity and deviance Infinity before; R's survSplit refuses times of 0)", () => {
+    const rows = { time: [0, 30, 60, 90], event: [1, 1, 1, 0] };
+    expectCbmError(() => fitDiscreteHazard(rows, { breaks: [50, 100] }), 'BAD_INPUT', ['1 customer churned at time 0'], [rows]);
+  });
+
+  it('a non-numeric time is described as what it is', () => {
+    expectCbmError(() => personPeriodTable({ time: ['5', 30], event: [1, 0] }, { breaks: [10, 40] }), 'NON_FINITE', ['time[0] is "5"']);
+  });
+});

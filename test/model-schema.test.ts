@@ -2,7 +2,7 @@
  * The saved model's format is one definition (LOGIT_MODEL_SCHEMA): the run-time check
  * (schemaViolation) must agree with an independent JSON Schema validator (Ajv, draft-07) on every
  * document, the reader must refuse what the schema refuses, the statistics' names come from it,
- * and the build writes exactly it to dist/logit-model.schema.json.
+ * and the build writes exactly it to kernel-lib/logit-model.schema.json.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -75,8 +75,8 @@ describe('LOGIT_MODEL_SCHEMA is the one definition of the model JSON', () => {
     expect(Object.keys(model.statistics).sort()).toEqual([...FIT_STATISTICS_KEYS].sort());
   });
 
-  it('the build writes LOGIT_MODEL_SCHEMA itself to dist/logit-model.schema.json', () => {
-    const file = join(__dirname, '..', 'kernel-lib', 'dist', 'logit-model.schema.json');
+  it('the build writes LOGIT_MODEL_SCHEMA itself to kernel-lib/logit-model.schema.json', () => {
+    const file = join(__dirname, '..', 'kernel-lib', 'logit-model.schema.json');
     expect(existsSync(file), 'run npm run build first').toBe(true);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(LOGIT_MODEL_SCHEMA);
   });

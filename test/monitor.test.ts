@@ -316,7 +316,7 @@ describe('ksTest alternatives and warnings, chiSquareShares expected counts (ref
     });
   }
   it('refuses an unknown alternative', () => {
-    expect(() => ksTest([1, 2], [3, 4], { alternative: 'two-sided' as never })).toThrow(/alternative must be 'two.sided', 'less' or 'greater'/);
+    expect(() => ksTest([1, 2], [3, 4], { alternative: 'two-sided' as never })).toThrow(/alternative must be one of 'two.sided', 'less', 'greater'/);
   });
   it('monitor_reference.R reproduces monitor-reference.json', () => {
     const work = mkdtempSync(join(tmpdir(), 'cbm-monitor-'));
@@ -328,5 +328,38 @@ describe('ksTest alternatives and warnings, chiSquareShares expected counts (ref
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+  });
+});
+
+describe('ksTest and chiSquareShares: hostile input', () => {
+  it('an exact p-value too large to count is refused (TOO_LARGE) instead of running for hours', () => {
+    const a = Array.from({ length: 20_000 }, (_, i) => i);
+    const b = Array.from({ length: 20_000 }, (_, i) => i + 0.5);
+    let code = '';
+    try {
+      ksTest(a, b, { exact: true });
+    } catch (e) {
+      code = e instanceof CbmError ? e.code : String(e);
+    }
+    expect(code).toBe('TOO_LARGE');
+    // The asymptotic p is the default at this size.
+    expect(ksTest(a, b).method).toBe('asymptotic');
+    // A sparse array of length 2³² − 1: TOO_LARGE before the copy's allocation (a RangeError before).
+    let huge = '';
+    try {
+      ksTest(new Array(2 ** 32 - 1), [1]);
+    } catch (e) {
+      huge = e instanceof CbmError ? e.code : String(e);
+    }
+    expect(huge).toBe('TOO_LARGE');
+  });
+
+  it('options by the declared schema; __proto__ and constructor are ordinary levels', () => {
+    expect(() => ksTest([1], [2], { exact: 1 } as never)).toThrow(/exact must be true or false/);
+    expect(() => chiSquareShares(['a'], ['b'], { corect: false } as never)).toThrow(/unknown option 'corect'/);
+    expect(() => chiSquareShares(['a'], ['b'], { correct: 'no' } as never)).toThrow(/correct must be true or false/);
+    const result = chiSquareShares(['__proto__', 'constructor', 'a'], ['__proto__', 'a', 'a']);
+    expect(result.levels.map((l) => l.level)).toEqual(['__proto__', 'a', 'constructor']);
+    expect(result.levels[0].expectedA).toBe(1); // 3·2/6, chisq.test's expected
   });
 });

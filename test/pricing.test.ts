@@ -185,6 +185,10 @@ describe('optimizePrice on the article’s ten customers', () => {
     expect(codeOf(() => optimizePrice({ ...spec, constraints: { maxChurn: 0.5 } as never }))).toBe('BAD_INPUT');
     expect(codeOf(() => optimizePrice({ ...spec, priceResponse: { logitSlope: NaN } }))).toBe('BAD_INPUT');
     expect(() => optimizePrice({ ...spec, bounds: [0.5, -0.5] })).toThrow(/^optimizePrice: bounds \[0\.5, -0\.5\] are out of order/);
+    // A sparse array of length 2³² − 1 is TOO_LARGE before it is copied (the copy threw a RangeError).
+    expect(codeOf(() => optimizePrice({ ...spec, churnProbabilities: new Array(2 ** 32 - 1) }))).toBe('TOO_LARGE');
+    // Equal bounds leave nothing to optimize: said so, not called 'out of order'.
+    expect(() => optimizePrice({ ...spec, bounds: [0.1, 0.1] })).toThrow(/^optimizePrice: bounds \[0\.1, 0\.1\] leave a single price change/);
   });
 
   it('optimizePrices runs several products in one call', () => {

@@ -84,7 +84,7 @@ describe('robustVcov (reference: sandwich::vcovHC / vcovCL, lmtest::coeftest)', 
     expectCbmError(() => robustVcov(model, fewer), 'BAD_INPUT', ['data has 247 rows but the model was fitted on 248'], [fewer]);
     const other = infert.map((r) => ({ ...r, case: 1 - (r.case as number) }));
     expectCbmError(() => robustVcov(model, other), 'BAD_INPUT', ['do not sum to zero'], [other]);
-    expectCbmError(() => robustVcov(model, infert, { type: 'HC4' as never }), 'BAD_INPUT', ["type must be 'HC0', 'HC1', 'HC2' or 'HC3'"]);
+    expectCbmError(() => robustVcov(model, infert, { type: 'HC4' as never }), 'BAD_INPUT', ["type must be one of 'HC0', 'HC1', 'HC2', 'HC3'"]);
     expectCbmError(() => robustVcov(model, infert, { type: 'HC3', cluster: 'stratum' }), 'BAD_INPUT', ["clustered covariances are 'HC0' or 'HC1'"]);
     expectCbmError(() => robustVcov(model, infert, { cluster: 'nope' }), 'UNKNOWN_COLUMN', ["unknown column 'nope'"]);
   });
@@ -101,5 +101,54 @@ describe('sandwich_reference.R reproduces the committed fixture', () => {
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+  });
+});
+
+describe('hostile input', () => {
+  const rows = Array.from({ length: 20 }, (_, i) => ({ x: i, y: 1 + 0.5 * i + ((i * 7) % 5) - 2, only: i === 3 ? 1 : 0, id: i % 4 }));
+
+  it('HC2/HC3 with a row of leverage 1 (the only member of a dummy) are refused, not 0/0 noise (SE 4.05 before)', () => {
+    const model = fitLinear(rows, 'y ~ x + only');
+    for (const type of ['HC2', 'HC3'] as const) expectCbmError(() => robustVcov(model, rows, { type }), 'BAD_INPUT', ['row 3 has leverage', "use 'HC0' or 'HC1'"], [rows]);
+    // HC0 is defined there: that row's residual is 0 and contributes nothing to the meat.
+    expect(Number.isFinite(robustVcov(model, rows, { type: 'HC0' }).stdErrors[2])).toBe(true);
+  });
+
+  it('options by the declared schema: confidenceLevel 0, 1, NaN; a cluster that is not a name', () => {
+    const model = fitLinear(rows, 'y ~ x');
+    for (const confidenceLevel of [0, 1, Number.NaN])
+      expectCbmError(() => robustVcov(model, rows, { confidenceLevel }), 'BAD_INPUT', ['confidenceLevel must be a finite number above 0 and below 1']);
+    expectCbmError(() => robustVcov(model, rows, { cluster: 5 as never }), 'BAD_INPUT', ['cluster must be text']);
+    expectCbmError(() => robustVcov(model, rows, { typ: 'HC3' } as never), 'BAD_INPUT', ["unknown option 'typ'"]);
+  });
+
+  it('clusters of one member are vcovCL with G = n; a NaN cluster label is refused; rows other than the fitted ones are refused', () => {
+    const model = fitLinear(rows, 'y ~ x');
+    const single = rows.map((r, i) => ({ ...r, id: i }));
+    // With one row per cluster the meat is HC0's, scaled by G/(G − 1) = n/(n − 1) (closed form of vcovCL's HC0).
+    const clustered = robustVcov(model, single, { cluster: 'id', type: 'HC0' }).covariance;
+    const hc0 = robustVcov(model, single, { type: 'HC0' }).covariance;
+    clustered.forEach((v, j) => expect(v).toBeCloseTo((hc0[j] * 20) / 19, 14));
+    expectCbmError(
+      () =>
+        robustVcov(
+          model,
+          rows.map((r, i) => ({ ...r, id: i === 2 ? Number.NaN : r.id })),
+          { cluster: 'id' },
+        ),
+      'NON_FINITE',
+      ["cluster column 'id' is missing in row 2"],
+    );
+    expectCbmError(
+      () =>
+        robustVcov(
+          model,
+          rows.map((r) => ({ ...r, y: r.y + 0.1 * r.x })),
+          { type: 'HC0' },
+        ),
+      'BAD_INPUT',
+      ['do not sum to zero'],
+    );
+    expectCbmError(() => robustVcov(model, rows.slice(1), { type: 'HC0' }), 'BAD_INPUT', ['data has 19 rows but the model was fitted on 20']);
   });
 });

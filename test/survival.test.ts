@@ -130,8 +130,8 @@ describe('kaplanMeier on survival::lung (reference: survfit, quantile.survfit, p
   it('refuses bad options and groups with specific errors, leaving the inputs alone', () => {
     const t = [1, 2, 3];
     const e = [1, 0, 1];
-    expectCbmError(() => kaplanMeier(t, e, { confType: 'logit' as never }), 'BAD_INPUT', ["confType must be 'log', 'log-log' or 'plain'"], [t, e]);
-    expectCbmError(() => kaplanMeier(t, e, { confidenceLevel: 95 }), 'BAD_INPUT', ['confidenceLevel must be a number between 0 and 1'], [t, e]);
+    expectCbmError(() => kaplanMeier(t, e, { confType: 'logit' as never }), 'BAD_INPUT', ["confType must be one of 'log', 'log-log', 'plain'"], [t, e]);
+    expectCbmError(() => kaplanMeier(t, e, { confidenceLevel: 95 }), 'BAD_INPUT', ['confidenceLevel must be a finite number above 0 and below 1'], [t, e]);
     expectCbmError(() => kaplanMeier(t, e, { conf: 0.9 } as never), 'BAD_INPUT', ["unknown option 'conf'"], [t, e]);
     expectCbmError(() => kaplanMeier(t, e, { strata: ['a', null, 'b'] }), 'NON_FINITE', ['strata[1] is missing'], [t, e]);
     expectCbmError(() => kaplanMeier(t, e, { strata: ['a', 'b'] }), 'BAD_INPUT', ['strata has 2 values but time has 3'], [t, e]);
@@ -184,5 +184,76 @@ describe('survival_reference.R reproduces the committed fixtures', () => {
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+  });
+});
+
+describe('hostile input (each a specific CbmError or the closed-form answer, never a hang or an overflow)', () => {
+  it('one curve per level of 20,000 one-member strata, in one pass over the rows (filtering per level took n × levels)', () => {
+    const n = 20_000;
+    const t = Array.from({ length: n }, (_, i) => 1 + (i % 7));
+    const e = t.map((_, i) => i % 2);
+    const curves = kaplanMeier(t, e, { strata: t.map((_, i) => i) });
+    expect(Object.keys(curves).length).toBe(n);
+    // Closed form for one customer: S = 0 after its event (i odd), 1 after its censoring.
+    expect(Array.from(curves['1'].survival)).toEqual([0]);
+    expect(Array.from(curves['2'].survival)).toEqual([1]);
+    expect(curves['1'].median.estimate).toBe(1 + (1 % 7));
+  });
+
+  it('times near the largest double: the median is the midpoint and se(rmean) finite, no overflow to Infinity', () => {
+    // S = 1/2 exactly between 1e308 and 1.6e308: quantile.survfit's midpoint, (a + b)/2 = 1.3e308.
+    const km = kaplanMeier([1e308, 1.6e308], [1, 0]);
+    expect(km.median.estimate).toBe(1.3e308);
+    // rmean = 1e308 + 0.5·0.6e308; its variance is (area after 1e308)²·d/(n(n − d)) = (0.3e308)²/2.
+    expect(km.restrictedMean.estimate / 1e308).toBeCloseTo(1.3, 12);
+    expect(km.restrictedMean.stdError / 1e308).toBeCloseTo(0.3 / Math.SQRT2, 12);
+  });
+
+  it('options are checked by the declared schema: confidenceLevel 0, 1 and NaN, unknown names, a non-array strata', () => {
+    const t = Object.freeze([1, 2, 3]);
+    const e = Object.freeze([1, 0, 1]);
+    for (const confidenceLevel of [0, 1, Number.NaN, Infinity])
+      expectCbmError(() => kaplanMeier(t, e, { confidenceLevel }), 'BAD_INPUT', ['confidenceLevel must be a finite number above 0 and below 1'], [t, e]);
+    expectCbmError(() => kaplanMeier(t, e, { strata: 'abc' as never }), 'BAD_INPUT', ['strata must be an array of group labels']);
+    expectCbmError(() => kaplanMeier(t, e, null as never), 'BAD_INPUT', ['options must be an object']);
+  });
+
+  it('__proto__ and constructor as strata or group labels are ordinary levels', () => {
+    const t = [5, 8, 8, 12, 20, 3, 7, 9];
+    const e = [1, 1, 0, 1, 0, 1, 0, 1];
+    const g = ['__proto__', '__proto__', '__proto__', '__proto__', 'constructor', 'constructor', 'constructor', 'constructor'];
+    const proto = g[0];
+    const curves = kaplanMeier(t, e, { strata: g });
+    expect(Object.keys(curves)).toEqual(['__proto__', 'constructor']);
+    expect(curves[proto].n).toBe(4);
+    const test = logRankTest(t, e, g);
+    expect(test.observed[proto] + test.observed.constructor).toBe(5);
+    expect(test.levels).toEqual(['__proto__', 'constructor']);
+  });
+
+  it('logRankTest refuses a group count whose k × k covariance would exhaust memory or time (TOO_LARGE), instead of a RangeError or a hang', () => {
+    const n = 20_000;
+    const t = Array.from({ length: n }, (_, i) => 1 + (i % 997));
+    const e = t.map(() => 1);
+    expectCbmError(
+      () =>
+        logRankTest(
+          t,
+          e,
+          t.map((_, i) => i),
+        ),
+      'TOO_LARGE',
+      ['20000 groups', 'merge small groups first'],
+    );
+    expectCbmError(
+      () =>
+        logRankTest(
+          t,
+          e,
+          t.map((_, i) => i % 2000),
+        ),
+      'TOO_LARGE',
+      ['2000 groups over 997 event times'],
+    );
   });
 });

@@ -1,6 +1,6 @@
 /**
  * What the teaching notebooks (01, 02) hand to a marketer and a manager, checked on a fresh run:
- * - the model JSON against its JSON Schema (LOGIT_MODEL_SCHEMA, written by the build to kernel-lib/dist/logit-model.schema.json), and the
+ * - the model JSON against its JSON Schema (LOGIT_MODEL_SCHEMA, written by the build to kernel-lib/logit-model.schema.json), and the
  *   schema against the reader (LogitModel.fromJSON): what one refuses, the other refuses;
  * - out/target-list.csv: its header, P rounded to 3 decimals from the full-precision scores, the
  *   "mailed last month, no response" column against the customer file, the list against the rule;
@@ -23,7 +23,7 @@ import { BANKCARD_SEED, bankCardCustomers } from '../kernel-lib/src/datasets';
 import { REPO_ROOT, type Notebook } from '../notebooks/runner/nbjson.mjs';
 import { renderNotebookHtml, runListing } from '../notebooks/runner/report.mjs';
 
-const SCHEMA = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'kernel-lib', 'dist', 'logit-model.schema.json'), 'utf8'));
+const SCHEMA = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'kernel-lib', 'logit-model.schema.json'), 'utf8'));
 const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(SCHEMA);
 const THRESHOLD = 0.8; // the chapter's a
 const customers = bankCardCustomers({ seed: BANKCARD_SEED });

@@ -1,8 +1,14 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { checkOptionSchema } from '../options';
 import { toTable, type Cell, type DataInput, type Table } from '../data/table';
 import { designMatrix, designSpec, linearPredictor } from '../model/design';
 import { formatFormula, parseFormula } from '../model/formula';
 import { fitPoissonColumns, type PoissonFit } from '../model/poisson';
+
+/** The columns personPeriodTable writes besides the kept ones. */
+const OUTPUT_COLUMNS = ['period', 'period_start', 'exposure', 'churned'];
+/** Most cells (rows × columns) of a person-period table: beyond, the table and its design matrix exhaust memory. */
+const MAX_PERSON_PERIOD_CELLS = 4e7;
 
 /** The interval label of period j (1-based): sorts chronologically as text, e.g. 'p02 (21, 70]'. */
 function periodLabel(j: number, start: number, end: number): string {
@@ -25,7 +31,8 @@ function checkBreaks(breaks: unknown, context: string): number[] {
  * had there (min(t, end) − start days) and churned = 1 only in the interval of its churn. A customer
  * censored inside an interval keeps that interval's row with the exposure it had — dropping it would
  * bias the hazard upwards. Follow-up ends at the last break. A row with no exposure and no churn
- * (censored at time 0) carries no information and is left out. `period` is a text factor.
+ * (censored at time 0) carries no information and is left out. `period` is a text factor. `keep` may
+ * not name an output column or a column twice; a table above 4·10⁷ cells is refused (TOO_LARGE).
  *
  * @example
  * const pp = personPeriodTable({ time: [5, 30, 100], event: [1, 1, 0], x: [1, 2, 3] }, { breaks: [21, 70] });
@@ -37,23 +44,57 @@ export function personPeriodTable(
   options: { breaks: readonly number[]; keep?: readonly string[] },
 ): { columns: Record<string, Cell[]>; nRows: number; periods: string[] } {
   const context = 'personPeriodTable';
-  checkOptions(options, context);
-  check(options !== undefined, `${context}: options { breaks } are required`);
-  for (const key of Object.keys(options)) check(key === 'breaks' || key === 'keep', `${context}: unknown option '${key}'; use 'breaks' or 'keep'`);
+  checkOptionSchema(options, context, {
+    breaks: { kind: 'list', required: true, example: '[21, 70, 365]' },
+    keep: { kind: 'names', example: "['age']" },
+  });
   const breaks = checkBreaks(options.breaks, context);
   const table = toTable(data, context);
   const keep = [...(options.keep ?? [])];
+  // A kept column named like an output column, or kept twice, would receive two values per row.
+  for (let m = 0; m < keep.length; m++) {
+    check(
+      !OUTPUT_COLUMNS.includes(keep[m]),
+      `${context}: keep cannot name '${keep[m]}', a column of the person-period table itself (${OUTPUT_COLUMNS.join(', ')}); rename it first`,
+      {
+        option: 'keep',
+      },
+    );
+    check(keep.indexOf(keep[m]) === m, `${context}: keep names '${keep[m]}' twice`, { option: 'keep' });
+  }
   const time = table.cells('time');
   const event = table.cells('event');
   const kept = keep.map((k) => table.cells(k));
   const periods = breaks.map((b, j) => periodLabel(j + 1, j === 0 ? 0 : breaks[j - 1], b));
-  const columns: Record<string, Cell[]> = Object.create(null);
-  for (const name of ['period', 'period_start', 'exposure', 'churned', ...keep]) columns[name] = [];
+  // Count the rows before building them: each customer gets one per interval it enters.
+  let rows = 0;
   for (let i = 0; i < table.nRows; i++) {
     const t = time[i];
     const e = event[i];
-    if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw new CbmError('NON_FINITE', `${context}: time[${i}] is ${String(t)}; durations must be finite and ≥ 0`);
-    check(e === 0 || e === 1, `${context}: event[${i}] is ${String(e)}; use 1 (churned) or 0 (censored)`);
+    if (typeof t !== 'number' || !Number.isFinite(t) || t < 0)
+      throw new CbmError('NON_FINITE', `${context}: time[${i}] is ${describeValue(t)}; durations must be finite numbers ≥ 0`, { row: i });
+    check(e === 0 || e === 1, `${context}: event[${i}] is ${describeValue(e)}; use 1 (churned) or 0 (censored)`, { row: i });
+    // Intervals entered: the first, and one more for each break below t (binary search).
+    let lo = 0;
+    let hi = breaks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (breaks[mid] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    rows += Math.min(breaks.length, lo + 1);
+  }
+  if (rows * (OUTPUT_COLUMNS.length + keep.length) > MAX_PERSON_PERIOD_CELLS)
+    throw new CbmError(
+      'TOO_LARGE',
+      `${context}: ${table.nRows} customers over ${breaks.length} intervals make ${rows} person-period rows, more than fit in memory (limit ${MAX_PERSON_PERIOD_CELLS.toExponential()} cells); use fewer breaks`,
+      { rows },
+    );
+  const columns: Record<string, Cell[]> = Object.create(null);
+  for (const name of [...OUTPUT_COLUMNS, ...keep]) columns[name] = [];
+  for (let i = 0; i < table.nRows; i++) {
+    const t = time[i] as number;
+    const e = event[i];
     for (let j = 0; j < breaks.length; j++) {
       const start = j === 0 ? 0 : breaks[j - 1];
       if (j > 0 && t <= start) break;
@@ -126,9 +167,12 @@ export function fitDiscreteHazard(
   options: { breaks: readonly number[]; baselineBreaks?: readonly number[]; features?: readonly string[]; fit?: { maxIterations?: number; tolerance?: number } },
 ): DiscreteHazardModel {
   const context = 'fitDiscreteHazard';
-  checkOptions(options, context);
-  check(options !== undefined, `${context}: options { breaks, features } are required`);
-  checkOptions(options, context, ['breaks', 'baselineBreaks', 'features', 'fit']);
+  checkOptionSchema(options, context, {
+    breaks: { kind: 'list', required: true, example: '[21, 70, 365]' },
+    baselineBreaks: { kind: 'list' },
+    features: { kind: 'names', example: "['age']" },
+    fit: { kind: 'object' },
+  });
   checkOptions(options.fit, `${context}: fit`, ['maxIterations', 'tolerance']);
   const { maxIterations = 100, tolerance = 1e-14 } = options.fit ?? {};
   check(Number.isInteger(maxIterations) && maxIterations > 0, `${context}: fit.maxIterations must be a positive whole number, got ${String(maxIterations)}`);
@@ -143,11 +187,18 @@ export function fitDiscreteHazard(
   // The baseline hazard is constant between consecutive cuts: every break and every baseline break.
   const cuts = [...new Set([...breaks, ...baseline])].sort((a, b) => a - b);
   const features = [...(options.features ?? [])];
-  check(!features.some((f) => ['period', 'period_start', 'exposure', 'churned'].includes(f)), `${context}: a feature cannot be called period, period_start, exposure or churned`);
+  check(!features.some((f) => OUTPUT_COLUMNS.includes(f)), `${context}: a feature cannot be called ${OUTPUT_COLUMNS.join(', ')}`);
   const pp = personPeriodTable(data, { breaks: cuts, keep: features });
   const seen = new Set(pp.columns.period);
   const missing = pp.periods.filter((p) => !seen.has(p));
   if (missing.length) throw new CbmError('BAD_INPUT', `${context}: no customer is observed in ${missing.join(', ')}; drop the breaks beyond the data`);
+  const instant = pp.columns.exposure.reduce<number>((count, exposure, r) => count + (exposure === 0 && pp.columns.churned[r] === 1 ? 1 : 0), 0);
+  if (instant > 0)
+    throw new CbmError(
+      'BAD_INPUT',
+      `${context}: ${instant} customer${instant === 1 ? '' : 's'} churned at time 0, with no exposure: an infinite hazard, whose log-likelihood is −∞ (R's survSplit refuses times of 0); count the first day as 1 or drop them`,
+      { customers: instant },
+    );
   const churnedIn = new Set(pp.columns.period.filter((_, r) => pp.columns.churned[r] === 1));
   const quiet = pp.periods.filter((p) => !churnedIn.has(p));
   if (quiet.length)
@@ -161,8 +212,8 @@ export function fitDiscreteHazard(
   const x = designMatrix(spec, table, context);
   const y = Float64Array.from(pp.columns.churned as number[]);
   const offset = Float64Array.from(pp.columns.exposure as number[], Math.log);
-  const fit = fitPoissonColumns(x, y, offset, { maxIterations, tolerance, interceptColumn: 0, context });
   const names = spec.columns.map((c) => c.name);
+  const fit = fitPoissonColumns(x, y, offset, { maxIterations, tolerance, interceptColumn: 0, context, names });
   const model: HazardFit = Object.freeze({
     ...fit,
     formula: `${formatFormula('churned', spec.terms, true)} + offset(log(exposure))`,

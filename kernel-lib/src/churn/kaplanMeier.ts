@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { CbmError, check, describeValue } from '../errors';
+import { checkOptionSchema, type OptionSchema } from '../options';
 import { isMissing, type Cell } from '../data/table';
 import { normalQuantile } from '../model/distributions';
 
@@ -57,6 +58,12 @@ export interface KaplanMeier {
   /** S(t) at any t: 1 before the first time, then a right-continuous step function. */
   survivalAt(t: number): number;
 }
+
+const KAPLAN_MEIER_OPTIONS: OptionSchema = {
+  confidenceLevel: { kind: 'number', min: 0, max: 1, exclusive: 'both', example: '0.95' },
+  confType: { kind: 'oneOf', values: ['log', 'log-log', 'plain'] },
+  strata: { kind: 'any' },
+};
 
 /** Validates durations and 0/1 event flags of equal length; returns the flags as 0/1 numbers. */
 export function checkSurvivalData(time: ArrayLike<number>, event: ArrayLike<number | boolean>, context: string): Uint8Array {
@@ -143,9 +150,14 @@ function findQuantile(time: Float64Array, curve: Float64Array, p: number): numbe
   const first = node(tol);
   const second = node(-tol);
   const last = ys.length - 1;
-  if (!Number.isNaN(ys[last]) && Math.abs(p - ys[last]) < tol) return first < 0 ? null : (xs[first] + time[time.length - 1]) / 2;
+  if (!Number.isNaN(ys[last]) && Math.abs(p - ys[last]) < tol) return first < 0 ? null : midpoint(xs[first], time[time.length - 1]);
   if (first < 0 || second < 0) return null;
-  return (xs[first] + xs[second]) / 2;
+  return midpoint(xs[first], xs[second]);
+}
+
+/** (a + b)/2 without overflowing near the largest double (halving is exact, so the result is the same elsewhere). */
+function midpoint(a: number, b: number): number {
+  return a / 2 + b / 2;
 }
 
 /** One curve: the product-limit estimate, Greenwood's errors, the intervals, median and restricted mean. */
@@ -226,10 +238,12 @@ function curve(time: ArrayLike<number>, flags: Uint8Array, rows: readonly number
   const knots = [...times.slice(0, kept), end];
   const heights = [1, ...surv.slice(0, kept)];
   const rectangles = knots.map((t, j) => (t - (j === 0 ? 0 : knots[j - 1])) * heights[j]);
+  // Areas in units of `end`, so that their squares cannot overflow on times near the largest double.
+  const unit = end > 0 ? end : 1;
   let variance = 0;
   let after = 0;
   for (let j = kept - 1; j >= 0; j--) {
-    after += rectangles[j + 1];
+    after += rectangles[j + 1] / unit;
     const h = risk[j] === ev[j] ? 0 : ev[j] / (risk[j] * (risk[j] - ev[j]));
     variance += after * after * h;
   }
@@ -245,7 +259,7 @@ function curve(time: ArrayLike<number>, flags: Uint8Array, rows: readonly number
     confidenceLevel,
     confType,
     median: { estimate: findQuantile(timeArray, survival, 0.5), lower: findQuantile(timeArray, lower, 0.5), upper: findQuantile(timeArray, upper, 0.5) },
-    restrictedMean: { estimate: rectangles.reduce((a, b) => a + b, 0), stdError: Math.sqrt(variance), end },
+    restrictedMean: { estimate: rectangles.reduce((a, b) => a + b, 0), stdError: unit * Math.sqrt(variance), end },
     n,
     survivalAt(t: number): number {
       check(typeof t === 'number' && !Number.isNaN(t), `kaplanMeier: survivalAt needs a number, got ${describeValue(t)}`);
@@ -292,31 +306,29 @@ export function kaplanMeier(time: ArrayLike<number>, event: ArrayLike<number | b
 export function kaplanMeier(time: ArrayLike<number>, event: ArrayLike<number | boolean>, options?: KaplanMeierOptions & { strata?: undefined }): KaplanMeier;
 export function kaplanMeier(time: ArrayLike<number>, event: ArrayLike<number | boolean>, options: KaplanMeierOptions = {}): KaplanMeier | Record<string, KaplanMeier> {
   const context = 'kaplanMeier';
-  checkOptions(options, context, ['confidenceLevel', 'confType', 'strata']);
+  checkOptionSchema(options, context, KAPLAN_MEIER_OPTIONS);
   const { confidenceLevel = 0.95, confType = 'log' } = options ?? {};
-  check(
-    typeof confidenceLevel === 'number' && confidenceLevel > 0 && confidenceLevel < 1,
-    `${context}: confidenceLevel must be a number between 0 and 1, got ${describeValue(confidenceLevel)}`,
-  );
-  check(confType === 'log' || confType === 'log-log' || confType === 'plain', `${context}: confType must be 'log', 'log-log' or 'plain', got ${describeValue(confType)}`);
   const flags = checkSurvivalData(time, event, context);
   const z = normalQuantile(1 - (1 - confidenceLevel) / 2);
   let end = 0;
   for (let i = 0; i < time.length; i++) end = Math.max(end, time[i]);
-  const all = Array.from({ length: time.length }, (_, i) => i);
-  if (options?.strata === undefined) return curve(time, flags, all, z, confType, confidenceLevel, end);
-  const { levels, index } = groupLevels(options.strata, time.length, context, 'strata');
-  const result: Record<string, KaplanMeier> = Object.create(null);
-  levels.forEach((level, k) => {
-    result[level] = curve(
+  if (options?.strata === undefined)
+    return curve(
       time,
       flags,
-      all.filter((i) => index[i] === k),
+      Array.from({ length: time.length }, (_, i) => i),
       z,
       confType,
       confidenceLevel,
       end,
     );
+  const { levels, index } = groupLevels(options.strata, time.length, context, 'strata');
+  // The rows of each level in one pass: filtering all rows once per level costs n × levels.
+  const members: number[][] = levels.map(() => []);
+  for (let i = 0; i < time.length; i++) members[index[i]].push(i);
+  const result: Record<string, KaplanMeier> = Object.create(null);
+  levels.forEach((level, k) => {
+    result[level] = curve(time, flags, members[k], z, confType, confidenceLevel, end);
   });
   return result;
 }

@@ -4,6 +4,11 @@ import { chiSquareUpperTail } from '../model/distributions';
 import { choleskyInPlace, choleskySolveInPlace } from '../model/linalg';
 import { checkSurvivalData, groupLevels } from './kaplanMeier';
 
+/** Most groups logRankTest compares: its k × k covariance takes 8k² bytes. */
+const MAX_GROUPS = 5_000;
+/** Most k² × (distinct event times) covariance updates, a few seconds of work. */
+const MAX_COVARIANCE_UPDATES = 2e9;
+
 /** The log-rank test of equal survival curves across groups, as R's `survdiff`. */
 export interface LogRankTest {
   /** The groups, in level order (numbers numerically, text in code-unit order). */
@@ -32,6 +37,8 @@ export interface LogRankTest {
  * counts sum to zero) — not the approximation Σ (O − E)²/E — on that number of groups minus 1
  * degrees of freedom. Times are compared exactly (survdiff's `timefix` does not apply); a
  * customer without a group is refused (survdiff's default na.action drops them: filter first).
+ * More than 5,000 groups, or more than 2·10⁹ covariance updates (groups² × event times), is refused as
+ * TOO_LARGE.
  *
  * @example
  * const test = logRankTest([3, 5, 6, 8, 10, 2, 4, 4, 5, 7], [1, 1, 0, 1, 1, 1, 1, 1, 0, 1], ['a', 'a', 'a', 'a', 'a', 'b', 'b', 'b', 'b', 'b']);
@@ -46,6 +53,22 @@ export function logRankTest(time: ArrayLike<number>, event: ArrayLike<number | b
   const k = levels.length;
   check(k >= 2, `${context}: needs at least two groups, got only ${JSON.stringify(levels[0])}`);
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => time[a] - time[b]);
+  // The covariance is a k × k matrix updated at every event time: refuse what would exhaust memory
+  // or run for minutes (survdiff's C code has the same cost) rather than hang.
+  let eventTimes = 0;
+  for (let r = 0, previous = Number.NaN; r < n; r++) {
+    const i = order[r];
+    if (flags[i] === 1 && time[i] !== previous) {
+      eventTimes++;
+      previous = time[i];
+    }
+  }
+  if (k > MAX_GROUPS || k * k * eventTimes > MAX_COVARIANCE_UPDATES)
+    throw new CbmError(
+      'TOO_LARGE',
+      `${context}: ${k} groups over ${eventTimes} event times need ${k}² covariance updates per time (limits: ${MAX_GROUPS} groups, ${MAX_COVARIANCE_UPDATES.toExponential()} updates); merge small groups first`,
+      { groups: k, eventTimes },
+    );
   const atRisk = new Float64Array(k);
   for (let i = 0; i < n; i++) atRisk[index[i]]++;
   const size = Float64Array.from(atRisk);

@@ -3,7 +3,7 @@ import type { FitStatistics } from './diagnostics';
 /**
  * The saved logistic model's format, defined once. This JSON Schema (draft-07) is what
  * `readModelJSON` checks every model against at run time (`schemaViolation`), what the build
- * writes as `dist/logit-model.schema.json` for other tools (`@cbm-kit/kernel-lib/logit-model.schema.json`),
+ * writes as `logit-model.schema.json` for other tools (`@cbm-kit/kernel-lib/logit-model.schema.json`),
  * and where the fit statistics' names come from (`FIT_STATISTICS_KEYS`); the TypeScript type
  * `FitStatistics` is checked against it when the library compiles.
  *

@@ -40,16 +40,17 @@ function poissonDeviance(y: Float64Array, mu: ArrayLike<number>): number {
  * whose predicted gain UᵀI⁻¹U/2 is below `tolerance`·(|ℓ| + 0.1) (the error left is of the order
  * of its square). The gain is computed on Σ yη − Σ μ, so a row with an event and zero exposure
  * (offset −∞) still enters the score; its log-likelihood is −∞.
- * Refuses aliased columns (SINGULAR) and fits that do not converge (NOT_CONVERGED: an estimate
- * heading to −∞, e.g. a level with no events).
+ * Refuses aliased columns (SINGULAR), fits that do not converge (NOT_CONVERGED) and fits whose
+ * estimates head to −∞ (SEPARATION: a level or feature range with no events, seen as fitted rates
+ * below 1e-8 of the overall rate).
  */
 export function fitPoissonColumns(
   columns: readonly Float64Array[],
   y: Float64Array,
   offset: Float64Array,
-  options: { maxIterations?: number; tolerance?: number; interceptColumn?: number; context: string },
+  options: { maxIterations?: number; tolerance?: number; interceptColumn?: number; context: string; names?: readonly string[] },
 ): PoissonFit {
-  const { maxIterations = 100, tolerance = 1e-14, interceptColumn = -1, context } = options;
+  const { maxIterations = 100, tolerance = 1e-14, interceptColumn = -1, context, names } = options;
   const p = columns.length;
   const n = y.length;
   const beta = new Float64Array(p);
@@ -124,6 +125,25 @@ export function fitPoissonColumns(
   build();
   if (choleskyInPlace(information, p, 1e-10) >= 0) throw new CbmError('SINGULAR', `${context}: the information matrix is singular at the estimates; drop a term`);
   const covariance = choleskyInverse(information, p);
+  // Separation: when some rows can be given a rate of 0 without losing any event (a feature value
+  // or level with no events), the likelihood keeps rising as their estimate heads to −∞ and Newton
+  // "converges" only because the gain shrinks; R's glm then reports a huge estimate with a huge
+  // standard error and no warning. A fitted rate below 1e-8 of the overall rate is that drift.
+  if (total > 0) {
+    const floor = Math.log(total / exposure) + Math.log(1e-8);
+    let drifting = 0;
+    for (let i = 0; i < n; i++) if (eta[i] < floor) drifting++;
+    // Both signs are needed: rows at a near-zero rate, and an estimate the data do not pin down (a
+    // legitimately steep effect of a wide-ranging feature gives the first, not the second).
+    const growing = drifting > 0 ? Array.from({ length: p }, (_, j) => j).filter((j) => Math.sqrt(covariance[j * p + j]) > 1e3) : [];
+    if (growing.length > 0) {
+      throw new CbmError(
+        'SEPARATION',
+        `${context}: ${drifting} rows get a fitted rate near 0 (below 1e-8 of the overall rate) and the estimates of ${growing.map((j) => `'${names?.[j] ?? `column ${j}`}'`).join(', ')} grow without bound: some rows with these values have no events, so maximum-likelihood estimates do not exist; merge the level with a neighbour or drop the feature`,
+        { rows: drifting, coefficients: growing.map((j) => names?.[j] ?? j) },
+      );
+    }
+  }
   let logLik = 0;
   for (let i = 0; i < n; i++) logLik += (y[i] === 0 ? 0 : y[i] * Math.log(mu[i])) - mu[i] - logGamma(y[i] + 1);
   let nullDeviance = NaN;

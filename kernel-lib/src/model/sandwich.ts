@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { CbmError, check, describeValue } from '../errors';
+import { checkOptionSchema } from '../options';
 import { isMissing, numericColumn, toTable, type DataInput, type Table } from '../data/table';
 import { readOutcomeView } from '../data/outcome';
 import { applyPreparation } from '../prepare/preparation';
@@ -64,6 +65,7 @@ const TYPES: readonly RobustType[] = ['HC0', 'HC1', 'HC2', 'HC3'];
  *
  * `data` must be the rows the model was fitted on, in any order but complete: the scores must sum to
  * zero at the estimates, which is checked (BAD_INPUT otherwise); rows with a missing cluster are refused.
+ * HC2 and HC3 refuse a row of leverage 1 (e.g. the only member of a level), where they are 0/0.
  *
  * @example
  * const rows = [1, 2, 3, 4, 5, 6, 7, 8].map((x) => ({ x, y: 2 + 0.5 * x + (x % 3) * 0.4 * x, store: x % 2 }));
@@ -74,14 +76,15 @@ const TYPES: readonly RobustType[] = ['HC0', 'HC1', 'HC2', 'HC3'];
 export function robustVcov(model: LogitModel | LinearModel, data: DataInput | Table, options: RobustVcovOptions = {}): RobustVcov {
   const context = 'robustVcov';
   check(model instanceof LogitModel || model instanceof LinearModel, `${context}: model must be a LogitModel (fitLogit) or a LinearModel (fitLinear), got ${describeValue(model)}`);
-  checkOptions(options, context, ['type', 'cluster', 'confidenceLevel']);
+  checkOptionSchema(options, context, {
+    type: { kind: 'oneOf', values: TYPES },
+    cluster: { kind: 'text', example: "'customer_id'" },
+    confidenceLevel: { kind: 'number', min: 0, max: 1, exclusive: 'both', example: '0.95' },
+  });
   const clusterColumn = options.cluster ?? null;
-  check(clusterColumn === null || typeof clusterColumn === 'string', `${context}: cluster must be a column name, got ${describeValue(clusterColumn)}`);
   const type = options.type ?? (clusterColumn === null ? 'HC3' : 'HC1');
-  check(TYPES.includes(type), `${context}: type must be 'HC0', 'HC1', 'HC2' or 'HC3', got ${describeValue(type)}`);
   check(clusterColumn === null || type === 'HC0' || type === 'HC1', `${context}: clustered covariances are 'HC0' or 'HC1' (vcovCL's), got '${type}'`);
   const level = options.confidenceLevel ?? model.confidenceLevel;
-  check(typeof level === 'number' && level > 0 && level < 1, `${context}: confidenceLevel must be a number between 0 and 1, got ${describeValue(level)}`);
 
   const raw = toTable(data, context);
   const preparation = model.preparation;
@@ -201,6 +204,14 @@ export function sandwichCovariance(
           h += x[j][i] * s;
         }
         h *= weight[i];
+        // A row with leverage 1 (say the only member of a level) is fitted exactly whatever its
+        // response: its residual is 0 and 1 − h is 0, so HC2/HC3 divide rounding noise by rounding noise.
+        if (1 - h < 1e-8)
+          throw new CbmError(
+            'BAD_INPUT',
+            `${context}: row ${i} has leverage ${h.toPrecision(12)} (≈ 1: it alone determines a coefficient, e.g. as the only member of a level), so ${type} is undefined; use 'HC0' or 'HC1', or merge that level`,
+            { row: i, leverage: h },
+          );
       }
       const r2 = residual[i] * residual[i];
       omega[i] = type === 'HC2' ? r2 / (1 - h) : type === 'HC3' ? r2 / ((1 - h) * (1 - h)) : r2;

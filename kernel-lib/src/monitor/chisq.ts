@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check } from '../errors';
+import { checkOptionSchema } from '../options';
 import { chiSquareUpperTail } from '../model/distributions';
 import { levelCounts } from './psi';
 
@@ -29,9 +30,7 @@ export interface ChiSquareSharesResult {
  */
 export function chiSquareShares(a: ArrayLike<unknown>, b: ArrayLike<unknown>, options: { correct?: boolean } = {}): ChiSquareSharesResult {
   const context = 'chiSquareShares';
-  checkOptions(options, context);
-  for (const key of Object.keys(options)) check(key === 'correct', `${context}: unknown option '${key}'; the only option is 'correct'`);
-  check(options.correct === undefined || typeof options.correct === 'boolean', `${context}: options.correct must be true or false`);
+  checkOptionSchema(options, context, { correct: { kind: 'boolean' } });
   check(a !== null && typeof a === 'object' && typeof a.length === 'number', `${context}: a must be an array of levels`);
   check(b !== null && typeof b === 'object' && typeof b.length === 'number', `${context}: b must be an array of levels`);
   const ca = levelCounts(a, 'a', context);
@@ -42,7 +41,7 @@ export function chiSquareShares(a: ArrayLike<unknown>, b: ArrayLike<unknown>, op
   if (na === 0 || nb === 0) throw new CbmError('BAD_INPUT', `${context}: ${na === 0 ? 'a' : 'b'} has no non-missing values`);
   if (levels.length < 2) throw new CbmError('BAD_INPUT', `${context}: needs at least two levels, got ${levels.length === 1 ? `only '${levels[0]}'` : 'none'}`);
   const n = na + nb;
-  const correct = (options.correct ?? true) && levels.length === 2;
+  const correct = (options?.correct ?? true) && levels.length === 2;
   let statistic = 0;
   let small = false;
   const rows = levels.map((level) => {

@@ -1,6 +1,12 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError } from '../errors';
+import { checkOptionSchema } from '../options';
 import { logGamma } from '../model/distributions';
 import { presentNumbers } from './psi';
+
+/** Most lattice points (n_a·n_b) of an exact p-value: about a second of work. */
+const MAX_EXACT_PATHS = 1e8;
+/** Most values per sample: 2²⁸ doubles are 2 GiB. */
+const MAX_SAMPLE = 2 ** 28;
 
 /** The result of a two-sample Kolmogorov–Smirnov test, with the method R would print. */
 export interface KsTestResult {
@@ -43,6 +49,7 @@ export interface KsTestOptions {
  * One-sided (`alternative` 'greater' or 'less', R's wording: the CDF of a lies above or below that of
  * b): D⁺ or D⁻, exact p by the same path count with the signed distance, asymptotic p = exp(−2nD²),
  * n = n_a n_b/(n_a + n_b), as R's `psmirnov(two.sided = FALSE)`.
+ * `{ exact: true }` beyond 10⁸ lattice points (n_a·n_b) is refused as TOO_LARGE.
  * Ties with an asymptotic p-value add R's warning to `warnings` (the exact p conditions on them).
  * Method: both samples are sorted (Float64Array sort, O(n log n)); one merge pass finds D.
  *
@@ -52,14 +59,16 @@ export interface KsTestOptions {
  */
 export function ksTest(a: ArrayLike<number | null | undefined>, b: ArrayLike<number | null | undefined>, options: KsTestOptions = {}): KsTestResult {
   const context = 'ksTest';
-  checkOptions(options, context);
-  for (const key of Object.keys(options)) check(key === 'exact' || key === 'alternative', `${context}: unknown option '${key}'; the options are 'exact' and 'alternative'`);
-  const alternative = options.alternative ?? 'two.sided';
-  check(
-    alternative === 'two.sided' || alternative === 'less' || alternative === 'greater',
-    `${context}: alternative must be 'two.sided', 'less' or 'greater', got ${String(alternative)}`,
-  );
-  check(options.exact === undefined || typeof options.exact === 'boolean', `${context}: options.exact must be true or false, got ${String(options.exact)}`);
+  checkOptionSchema(options, context, { exact: { kind: 'boolean' }, alternative: { kind: 'oneOf', values: ['two.sided', 'less', 'greater'] } });
+  const alternative = options?.alternative ?? 'two.sided';
+  // Checked before the values are copied: a sparse array of length 2³² − 1 would fail the copy's allocation.
+  for (const [name, values] of [['a', a] as const, ['b', b] as const]) {
+    const length = (values as { length?: unknown } | null)?.length;
+    if (typeof length === 'number' && length > MAX_SAMPLE)
+      throw new CbmError('TOO_LARGE', `${context}: ${name} has ${length} values, more than ${MAX_SAMPLE} (${(MAX_SAMPLE * 8) / 2 ** 30} GiB as doubles); test a random sample`, {
+        [name]: length,
+      });
+  }
   const x = presentSorted(a, 'a', context);
   const y = presentSorted(b, 'b', context);
   const nx = x.length;
@@ -93,7 +102,17 @@ export function ksTest(a: ArrayLike<number | null | undefined>, b: ArrayLike<num
     if (-diff > below) below = -diff;
   }
   d = alternative === 'two.sided' ? Math.max(above, below) : alternative === 'greater' ? above : below;
-  const exact = options.exact ?? nx * ny < 10000;
+  const exact = options?.exact ?? nx * ny < 10000;
+  // The lattice-path count visits every (u, v) with u ≤ n_a, v ≤ n_b.
+  if (exact && nx * ny > MAX_EXACT_PATHS)
+    throw new CbmError(
+      'TOO_LARGE',
+      `${context}: the exact p-value for sizes ${nx} and ${ny} counts ${nx * ny} lattice points (limit ${MAX_EXACT_PATHS.toExponential()}); use { exact: false }`,
+      {
+        nA: nx,
+        nB: ny,
+      },
+    );
   let pValue: number;
   if (exact) {
     pValue = 1 - exactSmirnovLower(d, nx, ny, exactTiesPattern(x, y), alternative === 'two.sided');

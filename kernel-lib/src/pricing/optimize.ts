@@ -371,6 +371,7 @@ function optimizeOne(spec: OptimizePriceSpec, context: string): OptimizePriceRes
     `${context}: bounds must be [lowest, highest] relative price changes, e.g. [-0.5, 0.5]`,
   );
   const [low, high] = bounds;
+  check(low !== high, `${context}: bounds [${low}, ${high}] leave a single price change and nothing to optimize; give [lowest, highest] with lowest < highest`);
   check(low < high, `${context}: bounds [${low}, ${high}] are out of order; give [lowest, highest]`);
   check(low > -1, `${context}: the lower bound ${low} is at or below −100 %; a price cannot fall to zero or below`);
   const gridPoints = spec.gridPoints ?? 41;

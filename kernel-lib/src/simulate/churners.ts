@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { CbmError, check, describeValue } from '../errors';
+import { checkOptionSchema } from '../options';
 
 /**
  * The exact distribution of the number of churners among independent customers with churn
@@ -16,7 +17,8 @@ import { CbmError, check, checkOptions, describeValue } from '../errors';
  * With `{ log: true }` it returns log P(k) instead, by the same recursion on the log scale
  * (log P(k) ← logaddexp(log P(k) + log(1 − pᵢ), log P(k − 1) + log pᵢ)): far tails that underflow to 0
  * on the probability scale (P(all 2,000 of 2,000 churn) at p = 0.01 is 10⁻⁴⁰⁰⁰) keep their value;
- * an impossible count is −Infinity. It costs a log1p and an exp per update, several times the plain form.
+ * an impossible count is −Infinity. It costs a log1p and an exp per update, about twenty times the plain form,
+ * so it refuses more than 25,000 customers (TOO_LARGE).
  *
  * @example
  * const p = [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41];
@@ -26,6 +28,15 @@ import { CbmError, check, checkOptions, describeValue } from '../errors';
  */
 export const MAX_EXACT_CUSTOMERS = 100_000;
 
+/**
+ * The log scale's limit: each update costs an exp and a log1p, about twenty plain updates, so the
+ * plain limit's 5·10⁹ updates would take minutes; 25,000 customers are 3·10⁸.
+ */
+const MAX_EXACT_LOG_CUSTOMERS = 25_000;
+
+/** Most probabilities probabilityVector copies: 2²⁸ doubles are 2 GiB. */
+const MAX_PROBABILITIES = 2 ** 28;
+
 /** Checks and copies churn probabilities: an array of numbers in [0, 1]. */
 export function probabilityVector(probabilities: unknown, context: string, name = 'churnProbabilities'): Float64Array {
   check(
@@ -33,6 +44,9 @@ export function probabilityVector(probabilities: unknown, context: string, name 
     `${context}: ${name} must be an array of probabilities, got ${probabilities === null ? 'null' : typeof probabilities}`,
   );
   const values = probabilities as ArrayLike<unknown>;
+  // A sparse array may claim 2³² − 1 entries; its copy would fail to allocate with a RangeError.
+  if (values.length > MAX_PROBABILITIES)
+    throw new CbmError('TOO_LARGE', `${context}: ${name} has ${values.length} values, more than ${MAX_PROBABILITIES} (2 GiB as doubles)`, { length: values.length });
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -50,17 +64,27 @@ export function probabilityVector(probabilities: unknown, context: string, name 
 }
 
 export function churnerDistribution(probabilities: ArrayLike<number>, options: { log?: boolean } = {}): Float64Array {
-  checkOptions(options, 'churnerDistribution', ['log']);
-  check(options.log === undefined || typeof options.log === 'boolean', `churnerDistribution: options.log must be true or false, got ${describeValue(options.log)}`);
-  const p = probabilityVector(probabilities, 'churnerDistribution');
-  const n = p.length;
+  checkOptionSchema(options, 'churnerDistribution', { log: { kind: 'boolean' } });
+  // The size is checked before the probabilities are copied: a sparse array of length 2³² − 1 would
+  // fail the copy's allocation with a RangeError.
+  const given = (probabilities as { length?: unknown } | null)?.length;
+  const n = typeof given === 'number' ? given : 0;
   if (n > MAX_EXACT_CUSTOMERS)
     throw new CbmError(
       'TOO_LARGE',
       `churnerDistribution: ${n} customers exceed the exact recursion's limit of ${MAX_EXACT_CUSTOMERS} (cost grows with n²); split the base into segments or approximate`,
       { customers: n },
     );
-  if (options.log) return logChurnerDistribution(p);
+  const p = probabilityVector(probabilities, 'churnerDistribution');
+  if (options?.log) {
+    if (n > MAX_EXACT_LOG_CUSTOMERS)
+      throw new CbmError(
+        'TOO_LARGE',
+        `churnerDistribution: ${n} customers exceed the log-scale recursion's limit of ${MAX_EXACT_LOG_CUSTOMERS} (an exp and a log1p per update, n²/2 updates); split the base into segments or approximate`,
+        { customers: n },
+      );
+    return logChurnerDistribution(p);
+  }
   const d = new Float64Array(n + 1);
   d[0] = 1;
   for (let i = 0; i < n; i++) {
