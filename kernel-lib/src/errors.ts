@@ -37,6 +37,7 @@ const CBM_ERROR_BRAND = Symbol.for('@cbm-kit/kernel-lib/CbmError');
  * catch (e) { if (e instanceof CbmError) console.log(e.code) } // CONSTANT_RESPONSE
  */
 export class CbmError extends Error {
+  /** What kind of failure, stable across versions: react to it rather than to the message. */
   readonly code: CbmErrorCode;
   /** Extra machine-readable facts, e.g. the aliased terms or the offending row. */
   readonly details: Record<string, unknown>;
@@ -50,6 +51,7 @@ export class CbmError extends Error {
     Object.defineProperty(this, CBM_ERROR_BRAND, { value: true });
   }
 
+  /** Makes `e instanceof CbmError` test the brand (see {@link isCbmError}), so it holds across copies of the library. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return isCbmError(value);
   }

@@ -11,6 +11,7 @@ export type VegaLiteSpec = TopLevelSpec;
 /** One view inside a `layer`, for layers built apart from their spec (Vega-Lite does not export the type by name). */
 export type LayerView = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
 
+/** The `$schema` every chart spec carries: Vega-Lite 5, which vega-embed, Jupyter and the renderers read. */
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 export const DEFAULT_WIDTH = 480;
 export const DEFAULT_HEIGHT = 300;

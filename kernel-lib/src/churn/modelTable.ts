@@ -7,11 +7,14 @@ export type ChurnDefinition = { kind: 'cancellation' } | { kind: 'inactivity'; d
 
 /** The features computed from the events before the scoring date. */
 export const CHURN_FEATURES = ['tenure_days', 'recency_days', 'purchases_total', 'amount_total', 'purchases_window', 'amount_window', 'amount_change'] as const;
+/** One of the {@link CHURN_FEATURES}, e.g. `'recency_days'`. */
 export type ChurnFeature = (typeof CHURN_FEATURES)[number];
 
+/** Options of {@link churnModelTable} (and of the SQL builder churnModelTableSql): the date, the churn rule, the horizons. */
 export interface ChurnModelTableOptions {
   /** The scoring date 'YYYY-MM-DD': features use events strictly before it, outcomes events on or after it. */
   scoringDate: string;
+  /** What counts as churn: `{ kind: 'cancellation' }` or `{ kind: 'inactivity', days }`. */
   definition: ChurnDefinition;
   /** Outcome windows in days, e.g. [21, 70, 365]: churn_21 = churned within [s, s + 21). */
   horizons: readonly number[];
@@ -27,14 +30,19 @@ export interface ChurnModelTableOptions {
   dataEnd?: string;
 }
 
+/** The modelling table {@link churnModelTable} builds: one row per customer active at the scoring date, by column. */
 export interface ChurnModelTable {
   /** One array per column: customer_id, attributes, features, time, event, churn_<h> per horizon. */
   columns: Record<string, Cell[]>;
   /** Column names in order. */
   names: string[];
+  /** Customers in the table. */
   nRows: number;
+  /** The scoring date s, 'YYYY-MM-DD'. */
   scoringDate: string;
+  /** The last day the data covers, 'YYYY-MM-DD': a window ending after it is censored. */
   dataEnd: string;
+  /** The outcome horizons in days, ascending. */
   horizons: number[];
   /** Per horizon: customers churned, retained, censored (window not fully observed, outcome null). */
   outcomes: { horizon: number; column: string; churned: number; retained: number; censored: number }[];

@@ -3,16 +3,23 @@ import { checkOptionSchema } from '../options';
 import { toTable, type Cell, type DataInput, type Table } from '../data/table';
 import { churnModelTable, type ChurnDefinition, type ChurnFeature } from './modelTable';
 
+/** Options of {@link triggeredChurnTable}: the triggers and horizon, plus churnModelTable's options that apply at each trigger date. */
 export interface TriggeredChurnOptions {
   /** One row per customer hit by a known churn trigger: customer_id and the trigger date 'YYYY-MM-DD'. */
   triggers: DataInput | Table;
   /** The short outcome window in days (default 21: three weeks). */
   horizon?: number;
+  /** What counts as churn (default `{ kind: 'cancellation' }`), as in churnModelTable. */
   definition?: ChurnDefinition;
+  /** Customers (customer_id, optional signup_date, attributes), as in churnModelTable. */
   customers?: DataInput | Table;
+  /** Columns of `customers` copied into the table. */
   attributes?: readonly string[];
+  /** Which features to compute (default all of CHURN_FEATURES). */
   features?: readonly ChurnFeature[];
+  /** Days of the recent window of the window features (default 90). */
   windowDays?: number;
+  /** The last day the data covers, 'YYYY-MM-DD' (default the last event date). */
   dataEnd?: string;
 }
 

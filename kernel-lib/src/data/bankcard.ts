@@ -1,16 +1,7 @@
 import { CbmError, check, checkOptions } from '../errors';
 import { seededUniform, shuffledIndices, standardNormal } from '../random';
 
-/**
- * The textbook's bank: 1,000 credit-card holders, 150 of whom received last month's
- * platinum-card promotion at random and whose responses were recorded. The data are
- * synthetic but the mechanism is documented and fixed, so every number in the walk-through
- * can be traced back to it.
- *
- * @example
- * const customers = bankCardCustomers({ seed: 2026 });
- * customers.filter(c => c.contacted).length // 150
- */
+/** One of the bank's credit-card holders that {@link bankCardCustomers} generates: one row of kernel-lib/data/bankcard.csv. */
 export interface BankCardCustomer {
   [column: string]: string | number | boolean | null;
   /** 1 … 1000. */
@@ -64,9 +55,22 @@ export const BANKCARD_MAX_CUSTOMERS = 1_000_000;
 export const BANKCARD_SEED = 2026;
 
 /**
- * Generates the customer file. Draw order (so the file is reproducible everywhere from the
+ * Generates the textbook's bank: 1,000 credit-card holders, 150 of whom received last month's
+ * platinum-card promotion at random and whose responses were recorded. The data are
+ * synthetic but the mechanism is documented and fixed, so every number in the walk-through
+ * can be traced back to it.
+ *
+ * Use it for the scoring walk-through (fit on the contacted, score everyone) and wherever a
+ * realistic customer file with a known truth is needed; `mechanism` changes the truth for a
+ * simulation study.
+ *
+ * Draw order (so the file is reproducible everywhere from the
  * seed alone): gender, age, income for each customer in id order; then the 150 contacted
  * customers; then, in id order, the contacted customers' responses.
+ *
+ * @example
+ * const customers = bankCardCustomers({ seed: 2026 });
+ * customers.filter(c => c.contacted).length // 150
  */
 export function bankCardCustomers(options: { seed?: number | string; mechanism?: Partial<BankCardMechanism> } = {}): BankCardCustomer[] {
   const context = 'bankCardCustomers';
@@ -117,7 +121,14 @@ export function bankCardCustomers(options: { seed?: number | string; mechanism?:
   return customers;
 }
 
-/** The true response probability of each customer under the mechanism (scaled over the file). */
+/**
+ * The true response probability of each customer under the mechanism (scaled over the file): the
+ * truth a fitted model's scores can be compared with.
+ *
+ * @example
+ * const customers = bankCardCustomers();
+ * bankCardResponseProbabilities(customers).length; // 1000, one per customer
+ */
 export function bankCardResponseProbabilities(customers: readonly BankCardCustomer[], mechanism: Partial<BankCardMechanism> = {}): Float64Array {
   checkCustomers(customers, 'bankCardResponseProbabilities');
   check(mechanism !== null && typeof mechanism === 'object' && !Array.isArray(mechanism), 'bankCardResponseProbabilities: mechanism must be an object of mechanism parameters');
@@ -167,7 +178,12 @@ function checkCustomers(customers: unknown, context: string): asserts customers 
 
 const CSV_COLUMNS = ['id', 'gender', 'age', 'income', 'contacted', 'responded'] as const;
 
-/** The customer file as CSV text (contacted as 1/0, responded empty when not contacted), LF line ends. */
+/**
+ * The customer file as CSV text (contacted as 1/0, responded empty when not contacted), LF line ends.
+ *
+ * @example
+ * bankCardCsv(bankCardCustomers()).split('\n')[0]; // 'id,gender,age,income,contacted,responded'
+ */
 export function bankCardCsv(customers: readonly BankCardCustomer[]): string {
   checkCustomers(customers, 'bankCardCsv');
   const lines = [CSV_COLUMNS.join(',')];
@@ -179,6 +195,9 @@ export function bankCardCsv(customers: readonly BankCardCustomer[]): string {
  * Reads the CSV written by bankCardCsv back into customer records (checks every field). Accepts
  * what spreadsheet programs do to such a file: a byte-order mark, CRLF, LF or CR-only line ends,
  * and blank lines, which are skipped; line numbers in messages count every physical line.
+ *
+ * @example
+ * parseBankCardCsv('id,gender,age,income,contacted,responded\n1,M,30,2500,1,1\n')[0]; // { id: 1, gender: 'M', age: 30, income: 2500, contacted: true, responded: 1 }
  */
 export function parseBankCardCsv(text: string): BankCardCustomer[] {
   check(typeof text === 'string', 'parseBankCardCsv: expected CSV text');

@@ -2,21 +2,7 @@ import { CbmError, check, checkOptions } from '../errors';
 import { seededUniform, standardNormal, type Uniform } from '../random';
 import { toCsv } from './csv';
 
-/**
- * A seeded synthetic subscription business for the customer-base-management notebooks: customers
- * of two products (A, B) in three segments, their monthly purchases and cancellations, our monthly
- * list prices and three competitors' prices. The data are synthetic but the mechanism is documented
- * and frozen (CUSTOMER_BASE_MECHANISM, kernel-lib/data/customer-base/README.md), so a churn model
- * fitted to them can be checked against the truth: the monthly cancellation hazard is
- *
- *   logit h = intercept[segment] + priceGap·log(our list price / competitors' mean price)
- *             + logTenure·log(1 + tenure in months).
- *
- * @example
- * const base = customerBase({ seed: 7, customers: 200, months: 12 });
- * base.customers.length; // 200
- * base.events.filter((e) => e.type === 'cancellation').length; // customers who cancelled
- */
+/** Options of {@link customerBase}: the seed and the size of the synthetic base. */
 export interface CustomerBaseOptions {
   /** Seed of the draw, default CUSTOMER_BASE_SEED (2026). */
   seed?: number | string;
@@ -77,10 +63,15 @@ export interface CustomerBaseCompetitorPrice {
   price: number;
 }
 
+/** The four tables {@link customerBase} draws, as rows (the CSV files' contents). */
 export interface CustomerBase {
+  /** One row per customer, in customer_id order. */
   customers: CustomerBaseCustomer[];
+  /** Monthly payments and cancellations. */
   events: CustomerBaseEvent[];
+  /** Our monthly list prices per product. */
   prices: CustomerBasePrice[];
+  /** The three competitors' monthly prices per product. */
   competitorPrices: CustomerBaseCompetitorPrice[];
 }
 
@@ -132,6 +123,7 @@ export const CUSTOMER_BASE_MECHANISM = Object.freeze({
   lapse: Object.freeze({ consumer: 0.006, small_business: 0.003, enterprise: 0.001 }),
 });
 
+/** The type of {@link CUSTOMER_BASE_MECHANISM}: every constant of the generating mechanism. */
 export type CustomerBaseMechanism = typeof CUSTOMER_BASE_MECHANISM;
 
 /** The default seed of kernel-lib/data/customer-base/*.csv. */
@@ -168,13 +160,30 @@ function pick(uniform: Uniform, shares: readonly number[]): number {
 }
 
 /**
- * Draws the customer base. Draw order from one seeded generator (so the files are reproducible
+ * A seeded synthetic subscription business for the customer-base-management notebooks: customers
+ * of two products (A, B) in three segments, their monthly purchases and cancellations, our monthly
+ * list prices and three competitors' prices. The data are synthetic but the mechanism is documented
+ * and frozen (CUSTOMER_BASE_MECHANISM, kernel-lib/data/customer-base/README.md), so a churn model
+ * fitted to them can be checked against the truth: the monthly cancellation hazard is
+ *
+ *   logit h = intercept[segment] + priceGap·log(our list price / competitors' mean price)
+ *             + logTenure·log(1 + tenure in months).
+ *
+ * Use it to try churn models, survival curves and price simulations on a base whose true effects
+ * are known; the committed CSV files are this function's output at the default options.
+ *
+ * Draw order from one seeded generator (so the files are reproducible
  * from the seed alone): (1) the price history month by month from `start − maxTenureAtStart`
  * months: market step; for A then B our repricing (a uniform, then a normal if it fires);
  * for A then B each competitor's step; (2) for each customer in id order: segment, product,
  * region, existing or new, tenure (existing) or signup month (new), billing day, seats;
  * (3) for each customer in id order, month by month: lapse (from the second month), cancellation,
  * and the cancellation day if it happens.
+ *
+ * @example
+ * const base = customerBase({ seed: 7, customers: 200, months: 12 });
+ * base.customers.length; // 200
+ * base.events.filter((e) => e.type === 'cancellation').length; // customers who cancelled
  */
 export function customerBase(options: CustomerBaseOptions = {}): CustomerBase {
   checkOptions(options, 'customerBase');
@@ -305,6 +314,10 @@ function csv(rows: readonly Record<string, string | number>[], columns: readonly
 /**
  * The four tables as CSV text (header row, LF line ends, numbers as JavaScript prints them):
  * what kernel-lib/data/customer-base/{customers,events,prices,competitor_prices}.csv hold.
+ *
+ * @example
+ * const csv = customerBaseCsv(customerBase({ seed: 7, customers: 10, months: 3 }));
+ * csv.customers.split('\n')[0]; // 'customer_id,segment,product,region,signup_date,...'
  */
 export function customerBaseCsv(base: CustomerBase): { customers: string; events: string; prices: string; competitorPrices: string } {
   check(

@@ -17,6 +17,7 @@ export type DataInput = readonly Row[] | Columns;
 export interface Table {
   readonly nRows: number;
   readonly names: readonly string[];
+  /** Whether the table has a column of this name (exact, case-sensitive), without the throw of `cells`. */
   has(name: string): boolean;
   /** The raw cells of a column; throws UNKNOWN_COLUMN naming the available columns. */
   cells(name: string): ArrayLike<Cell>;
@@ -25,6 +26,9 @@ export interface Table {
 /**
  * The one definition of a missing value: null, undefined or NaN. (Blank spreadsheet cells become
  * null in tableFromRange; an empty string in a text column is a level, not a missing value.)
+ *
+ * @example
+ * [null, undefined, NaN, 0, ''].map(isMissing) // [true, true, true, false, false]
  */
 export function isMissing(value: unknown): boolean {
   return value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value));
@@ -144,6 +148,9 @@ export function isTextColumn(table: Table, name: string, context = 'data'): bool
  * A column as Float64Array for the numeric core. Booleans count as 1/0; anything missing or
  * non-finite is an error naming the column and the first bad row, because silently dropping
  * or imputing rows would change the fit without telling anyone.
+ *
+ * @example
+ * numericColumn(toTable({ age: [26, 40], member: [true, false] }), 'member', 'example') // Float64Array [1, 0]
  */
 export function numericColumn(table: Table, name: string, context: string): Float64Array {
   if (typeof context !== 'string') context = 'numericColumn';
@@ -221,7 +228,13 @@ export function textLevels(table: Table, name: string, context: string): string[
   return [...levels].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Rows of a table picked by index, as plain row objects (used for splits and target lists); a missing cell (a key a row lacks, undefined, NaN) is null. */
+/**
+ * Rows of a table picked by index, as plain row objects (used for splits and target lists); a
+ * missing cell (a key a row lacks, undefined, NaN) is null.
+ *
+ * @example
+ * selectRows(toTable({ id: [7, 8, 9], age: [26, 40, 33] }), [2, 0]) // [{ id: 9, age: 33 }, { id: 7, age: 26 }]
+ */
 export function selectRows(table: Table, indices: ArrayLike<number>): Row[] {
   check(isTable(table), 'selectRows: table must be a table (toTable(data))');
   check(isArrayOrTyped(indices), 'selectRows: indices must be an array of row numbers');
@@ -241,7 +254,12 @@ export function selectRows(table: Table, indices: ArrayLike<number>): Row[] {
   return out;
 }
 
-/** The whole table as row objects. */
+/**
+ * The whole table as row objects, e.g. to turn data given by column into rows for a spreadsheet.
+ *
+ * @example
+ * toRows({ id: [7, 8], age: [26, 40] }) // [{ id: 7, age: 26 }, { id: 8, age: 40 }]
+ */
 export function toRows(data: DataInput | Table): Row[] {
   const table = toTable(data);
   const all = new Int32Array(table.nRows);

@@ -4,6 +4,7 @@ import { selectRows, toTable, type Cell, type DataInput, type Row, type Table } 
 import { readOutcome } from '../data/outcome';
 import { rankScores } from './metrics';
 
+/** Options of {@link targetList}: the score threshold, the response column and a length limit. */
 export interface TargetListOptions {
   /** Select customers with P > threshold; default 0.8 (the book's a). */
   threshold?: number;

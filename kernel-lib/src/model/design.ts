@@ -29,6 +29,7 @@ export interface DesignSpec {
   readonly factorLevels: Readonly<Record<string, readonly string[]>>;
 }
 
+/** R's name of the intercept coefficient, as `coef(glm(...))` prints it: look it up with `model.coefficient(INTERCEPT)`. */
 export const INTERCEPT = '(Intercept)';
 
 /**

@@ -21,16 +21,13 @@ export interface DesignModelParts {
   vcov?: RobustSpec | null;
 }
 
-/**
- * Options of `predict`: `na: 'pass'` returns NaN for rows missing a value the model reads (R's
- * na.pass gives NA there); the default, 'fail', refuses them with NON_FINITE naming the row – a
- * deliberate difference from R's predict, so that a missing score is never silent.
- *
- * @example
- * const model = fitLogit({ y: [0, 1, 0, 1, 1, 0], x: [1, 2, 3, 4, 5, 2.5] }, 'y ~ x');
- * model.predict([{ x: 2 }, { x: null }], { na: 'pass' }); // [P(x = 2), NaN]
- */
+/** Options of a model's `predict` (and the logit model's `linearPredictor`). */
 export interface PredictOptions {
+  /**
+   * `'pass'` returns NaN for rows missing a value the model reads (R's na.pass gives NA there);
+   * the default, `'fail'`, refuses them with NON_FINITE naming the row – a deliberate difference
+   * from R's predict, so that a missing score is never silent.
+   */
   na?: 'pass' | 'fail';
 }
 
@@ -128,6 +125,7 @@ export abstract class DesignModel {
   /** An R-style text summary. */
   abstract summary(): string;
 
+  /** The R-style text summary, so that printing a model (e.g. in a notebook cell) shows it. */
   toString(): string {
     return this.summary();
   }

@@ -1,16 +1,7 @@
 import { CbmError, check } from '../errors';
 import { enter, expressionColumns, expressionLabel, isDerived, parseCall, quoteColumnName, syntaxError, tokenize, type Token, type TokenCursor } from './transform';
 
-/**
- * R-style model formulas, parsed into terms without any `eval`: `y ~ a + b`, `a:b`, `a*b`,
- * `(a + b + c)^2`, `^3`, `- 1` / `+ 0`, `- a`, and `.` for every other column. Term labels
- * follow R (`gender:age`, variables in order of first appearance, terms by order), so a
- * coefficient table reads the same as R's `glm` output.
- *
- * @example
- * parseFormula('responded ~ (gender + income + age)^2').terms.map(t => t.label)
- * // ['gender', 'income', 'age', 'gender:income', 'gender:age', 'income:age']
- */
+/** One term of a formula's right-hand side: a variable or an interaction of several, with R's label. */
 export interface Term {
   /** R's label, e.g. `gender:age`. */
   readonly label: string;
@@ -18,12 +9,15 @@ export interface Term {
   readonly variables: readonly string[];
 }
 
+/** A parsed formula, as {@link parseFormula} returns it: the response, the intercept and the expanded terms. */
 export interface Formula {
   /** The formula as written (normalised whitespace). */
   readonly source: string;
   /** The response variable, or null for a one-sided formula `~ a + b`. */
   readonly response: string | null;
+  /** false when the formula removes it with `- 1` or `+ 0`. */
   readonly intercept: boolean;
+  /** The expanded right-hand-side terms in R's order (by degree, then as they first appear). */
   readonly terms: readonly Term[];
   /** All right-hand-side variables in order of first appearance. */
   readonly variables: readonly string[];
@@ -91,16 +85,26 @@ function mergeSorted(x: TermIndices, y: TermIndices): TermIndices {
   return out;
 }
 
+/** Options of {@link parseFormula}. */
 export interface ParseOptions {
   /** The data's column names, needed to expand `.`. */
   columns?: readonly string[];
 }
 
 /**
- * Parses a formula; any unsupported syntax is rejected with a message that points at the token.
+ * Parses an R-style model formula into terms without any `eval`: `y ~ a + b`, `a:b`, `a*b`,
+ * `(a + b + c)^2`, `^3`, `- 1` / `+ 0`, `- a`, and `.` for every other column. Term labels
+ * follow R (`gender:age`, variables in order of first appearance, terms by order), so a
+ * coefficient table reads the same as R's `glm` output.
+ *
+ * Any unsupported syntax is rejected with a message that points at the token.
  * Runs in time linear in the formula's length plus the number of terms it expands to; expansions
  * beyond MAX_TERMS terms (or terms of more than MAX_TERM_VARIABLES variables) are TOO_LARGE, and
  * nesting deeper than MAX_NESTING is FORMULA_SYNTAX, so no input can hang it or exhaust the stack.
+ *
+ * @example
+ * parseFormula('responded ~ (gender + income + age)^2').terms.map(t => t.label)
+ * // ['gender', 'income', 'age', 'gender:income', 'gender:age', 'income:age']
  */
 export function parseFormula(formula: string, options: ParseOptions = {}): Formula {
   check(typeof formula === 'string', `formula must be a string like 'responded ~ gender + age', got ${typeof formula}`);
@@ -344,6 +348,10 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
  * order that makes the formula parse back to the same labels: R names a term after the order in
  * which its variables first appear, so a term that would introduce a variable too early waits
  * (within its degree the order is kept, as the parser sorts by degree anyway).
+ *
+ * @example
+ * const f = parseFormula('y ~ a * b');
+ * formatFormula(f.response, f.terms.filter((t) => t.label !== 'a:b'), f.intercept) // 'y ~ a + b'
  */
 export function formatFormula(response: string | null, terms: readonly Term[], intercept: boolean): string {
   check(response === null || (typeof response === 'string' && response.length > 0), 'formatFormula: the response must be a column name, a transform or null');

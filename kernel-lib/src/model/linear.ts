@@ -11,20 +11,7 @@ import { deriveColumns, rawColumns } from './transform';
 import { parseModelJSON, readDesignJSON } from './modelJson';
 import { fitRobustCovariance, resolveRobust, type RobustType } from './sandwich';
 
-/**
- * Ordinary least squares y = Xβ + ε, ε ~ N(0, σ²I), with the inference of R's `summary.lm`:
- * the same formula language as fitLogit (factors, interactions, transforms such as
- * `log(volume) ~ log(price) + retailer`), the same preparation option and a results object
- * that scores raw rows and saves to JSON. A constant-elasticity demand model is the typical use:
- * the coefficient of `log(price)` is the price elasticity of volume.
- *
- * @example
- * const rows = [1, 2, 3, 4, 5, 6].map((x) => ({ x, y: 2 + 3 * x + [0.1, -0.2, 0.05, 0.1, -0.1, 0.02][x - 1] }));
- * const model = fitLinear(rows, 'y ~ x');
- * model.coefficient('x');             // ≈ 3
- * model.statistics.rSquared > 0.99;   // true
- * model.predict([{ x: 10 }]);         // Float64Array [≈ 32]
- */
+/** Options of {@link fitLinear}: preparation of raw rows, interval level and missing-value handling. */
 export interface LinearFitOptions {
   /** Encode/scale raw rows first: a spec (ranges learned on this data) or a fitted preparation. */
   prepare?: PreparationSpec | Preparation;
@@ -96,7 +83,9 @@ export interface LinearStatistics {
   bic: number;
 }
 
+/** The `format` tag of a saved linear model, so a reader can tell it from a logit model's JSON. */
 export const LINEAR_MODEL_FORMAT = 'cbm-kit/linear-model';
+/** The version of the saved linear-model layout that this library writes and reads. */
 export const LINEAR_MODEL_VERSION = 1;
 
 /** The saved form of a linear model: everything needed to score raw rows and to print the summary. */
@@ -207,6 +196,12 @@ export class LinearModel extends DesignModel {
   /**
    * The fitted response Xβ for raw rows (preparation and transforms applied as in fitting), on
    * the response's scale: exp() of it is the median volume for a `log(volume) ~ …` model.
+   * Rows missing a value the model reads are refused (NON_FINITE) unless `na: 'pass'` asks for
+   * NaN there, as R's `na.pass` gives NA.
+   *
+   * @example
+   * const model = fitLinear({ y: [3.1, 4.9, 7.2, 8.8, 11.1], x: [1, 2, 3, 4, 5] }, 'y ~ x');
+   * model.predict([{ x: 6 }, { x: null }], { na: 'pass' }); // Float64Array [≈ 13, NaN]
    */
   predict(data: DataInput | Table, options?: PredictOptions): Float64Array {
     return this.score(data, 'LinearModel.predict', false, options);
@@ -224,15 +219,28 @@ export class LinearModel extends DesignModel {
 }
 
 /**
- * Fits y = Xβ by least squares. Errors are specific CbmErrors: UNKNOWN_COLUMN, NON_FINITE (also
- * for a transform such as log of a non-positive value, naming the row), FORMULA_SYNTAX,
- * CONSTANT_RESPONSE, SINGULAR (naming the aliased coefficients), BAD_INPUT.
+ * Fits ordinary least squares y = Xβ + ε, ε ~ N(0, σ²I), with the inference of R's `summary.lm`:
+ * the same formula language as fitLogit (factors, interactions, transforms such as
+ * `log(volume) ~ log(price) + retailer`), the same preparation option and a results object
+ * that scores raw rows and saves to JSON. A constant-elasticity demand model is the typical use:
+ * the coefficient of `log(price)` is the price elasticity of volume.
+ *
+ * Errors are specific CbmErrors: UNKNOWN_COLUMN, NON_FINITE (also for a transform such as log of
+ * a non-positive value, naming the row), FORMULA_SYNTAX, CONSTANT_RESPONSE, SINGULAR (naming the
+ * aliased coefficients), BAD_INPUT.
  *
  * Method: the columns other than the intercept are centred (so that a predictor with a large
  * offset, such as epoch milliseconds, is not mistaken for a multiple of the intercept), then a
  * Householder QR factorisation X_c = QR gives β = R⁻¹Qᵀy_c and (X_cᵀX_c)⁻¹ = R⁻¹R⁻ᵀ; the
  * intercept and its covariances are mapped back from the column means. A column whose remainder
  * after the earlier columns is below 1e-7 of its norm is aliased (R's lm uses the same tolerance).
+ *
+ * @example
+ * const rows = [1, 2, 3, 4, 5, 6].map((x) => ({ x, y: 2 + 3 * x + [0.1, -0.2, 0.05, 0.1, -0.1, 0.02][x - 1] }));
+ * const model = fitLinear(rows, 'y ~ x');
+ * model.coefficient('x');             // ≈ 3
+ * model.statistics.rSquared > 0.99;   // true
+ * model.predict([{ x: 10 }]);         // Float64Array [≈ 32]
  */
 export function fitLinear(data: DataInput | Table, formula: string, options: LinearFitOptions = {}): LinearModel {
   const context = 'fitLinear';

@@ -11,7 +11,9 @@ import { FIT_STATISTICS_KEYS, LOGIT_MODEL_SCHEMA } from './modelSchema';
 import type { DesignJSON, DesignModelParts } from './designModel';
 import type { RobustSpec } from './sandwich';
 
+/** The `format` tag of a saved logit model (LogitModelJSON), so a reader can tell what a JSON file holds. */
 export const MODEL_FORMAT = 'cbm-kit/logit-model';
+/** The version of the saved logit-model layout that this library writes and reads. */
 export const MODEL_VERSION = 1;
 
 /** Facts about how a model was made (seed, split, elimination settings, threshold): flat, JSON-safe values. */

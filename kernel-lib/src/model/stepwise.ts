@@ -6,26 +6,19 @@ import type { Term } from './formula';
 import { LARGE_DATA_ROWS } from './irls';
 import type { LogitModel } from './logit';
 
-/**
- * Backward stepwise elimination: start from the full model and repeatedly drop the term whose
- * removal improves the criterion most, until none does.
- * - `criterion: 'aic'` (default) and `'bic'` follow R's `step()`: drop the term giving the lowest
- *   AIC (−2 logLik + k·df, k = 2 or log n) while that is lower than the current model's.
- * - `criterion: 'p-value'` drops the term with the largest Wald p-value above `alpha` (SPSS's
- *   "Backward: Wald"), a common textbook procedure.
- * `hierarchical: true` (default, as R) keeps a term while a higher-order term contains it;
- * `hierarchical: false` lets any term go, as the book does when it ends with gender:age and
- * gender:income alone. The intercept is never dropped.
- *
- * @example
- * const train = bankCardCustomers().filter((c) => c.contacted);
- * const { model, steps } = stepwise(train, 'responded ~ (gender + income + age)^2', { hierarchical: false });
- * steps.map(s => s.removed) // [null, 'income:age', ...]
- */
+/** Options of {@link stepwise}: the fit's options plus the selection criterion and its rules. */
 export interface StepwiseOptions extends FitOptions {
+  /**
+   * What decides a removal: `'aic'` (default) or `'bic'` as R's `step()` (k = 2 or log n), or
+   * `'p-value'` for the largest Wald p-value above `alpha` (SPSS's "Backward: Wald").
+   */
   criterion?: 'aic' | 'bic' | 'p-value';
   /** Significance level for criterion 'p-value', default 0.05. */
   alpha?: number;
+  /**
+   * true (default, as R's marginality rule) keeps a term while a higher-order term contains it;
+   * false lets any term go, as the book does when it ends with gender:age and gender:income alone.
+   */
   hierarchical?: boolean;
 }
 
@@ -75,8 +68,11 @@ export interface StepRecord {
   candidates: CandidateRecord[];
 }
 
+/** What {@link stepwise} returns: the selected model, the step log and the full starting model. */
 export interface StepwiseResult {
+  /** The model the elimination ended with. */
   model: LogitModel;
+  /** One record per step, the starting model first (R's `step()$anova`). */
   steps: StepRecord[];
   /** The full starting model, for comparison. */
   initial: LogitModel;
@@ -88,6 +84,26 @@ function droppable(terms: readonly Term[], hierarchical: boolean): Term[] {
   return terms.filter((t) => !terms.some((u) => u !== t && u.variables.length > t.variables.length && t.variables.every((v) => u.variables.includes(v))));
 }
 
+/**
+ * Backward stepwise elimination: start from the full model and repeatedly drop the term whose
+ * removal improves the criterion most, until none does.
+ * - `criterion: 'aic'` (default) and `'bic'` follow R's `step()`: drop the term giving the lowest
+ *   AIC (−2 logLik + k·df, k = 2 or log n) while that is lower than the current model's.
+ * - `criterion: 'p-value'` drops the term with the largest Wald p-value above `alpha` (SPSS's
+ *   "Backward: Wald"), a common textbook procedure.
+ *
+ * `hierarchical: true` (default, as R) keeps a term while a higher-order term contains it;
+ * `hierarchical: false` lets any term go, as the book does when it ends with gender:age and
+ * gender:income alone. The intercept is never dropped.
+ *
+ * Use it to prune a formula with many interactions; the step log shows each removal with R's
+ * deviance and AIC columns, so the path can be checked against `step(glm(...))`.
+ *
+ * @example
+ * const train = bankCardCustomers().filter((c) => c.contacted);
+ * const { model, steps } = stepwise(train, 'responded ~ (gender + income + age)^2', { hierarchical: false });
+ * steps.map(s => s.removed) // [null, 'income:age', ...]
+ */
 export function stepwise(data: DataInput | Table, formula: string, options: StepwiseOptions = {}): StepwiseResult {
   const context = 'stepwise';
   checkStepwiseOptions(options, context);

@@ -7,6 +7,7 @@ import { levelCounts, presentNumbers, psi } from './psi';
 /** Where a variable stands after comparing two loads. */
 export type DriftStatus = 'ok' | 'warn' | 'drift';
 
+/** Options of {@link driftReport}: the limits that turn a comparison into ok, warn or drift, and columns to skip. */
 export interface DriftThresholds {
   /** PSI above which a variable has drifted (default 0.25). */
   psi?: number;
@@ -45,7 +46,9 @@ export interface DriftRow {
   sentence: string;
 }
 
+/** What {@link driftReport} finds: one row per variable, the flagged ones, an overall status and a plain summary. */
 export interface DriftReport {
+  /** Every variable not ignored: the previous load's columns in order, then those new in the current load. */
   rows: DriftRow[];
   /** The rows whose status is not ok, worst first. */
   flagged: DriftRow[];
@@ -53,8 +56,11 @@ export interface DriftReport {
   status: DriftStatus;
   /** One line per flagged variable, or one line saying the load looks stable. */
   summary: string;
+  /** The thresholds applied, defaults filled in. */
   thresholds: Required<Omit<DriftThresholds, 'ignore'>>;
+  /** Rows in the previous load. */
   nPrevious: number;
+  /** Rows in the current load. */
   nCurrent: number;
 }
 

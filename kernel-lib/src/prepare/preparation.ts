@@ -6,19 +6,21 @@ import { minMaxScaler, scalerFromRanges, type Range } from './scale';
 /**
  * What to do to raw customer rows before modelling: encode text categories, then min–max
  * scale numeric columns. Pass it to fitLogit/stepwise as `prepare`; the fitted form (with the
- * learned ranges) is stored in the model, so a saved model scores raw rows anywhere.
- *
- * @example
- * const prepare = { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] };
+ * learned ranges) is stored in the model, so a saved model scores raw rows anywhere, e.g.
+ * `{ encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }`.
  */
 export interface PreparationSpec {
+  /** Codes for text categories, by column, e.g. `{ gender: { M: 1, F: 0 } }`. */
   readonly encode?: Encodings;
+  /** Numeric columns to min–max scale to [0, 1] with the ranges of the data the preparation is fitted on. */
   readonly scale?: readonly string[];
 }
 
 /** A preparation with its ranges learned from training data. */
 export interface Preparation {
+  /** The category codes, by column. */
   readonly encodings: Encodings;
+  /** The learned min–max range of each scaled column. */
   readonly ranges: Readonly<Record<string, Range>>;
 }
 
@@ -26,7 +28,16 @@ export function isPreparation(value: unknown): value is Preparation {
   return typeof value === 'object' && value !== null && 'encodings' in value && 'ranges' in value;
 }
 
-/** Learns the scaling ranges of `spec` on (training) data, after encoding. */
+/**
+ * Learns the scaling ranges of `spec` on (training) data, after encoding. fitLogit and fitLinear
+ * do this themselves from their `prepare` option; call it to prepare data for something else
+ * with the same rules.
+ *
+ * @example
+ * const rows = [{ gender: 'M', age: 20 }, { gender: 'F', age: 40 }];
+ * const preparation = fitPreparation(rows, { encode: { gender: { M: 1, F: 0 } }, scale: ['age'] });
+ * preparation.ranges; // { age: { min: 20, max: 40 } }
+ */
 export function fitPreparation(data: DataInput | Table, spec: PreparationSpec): Preparation {
   check(spec !== null && typeof spec === 'object', `prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }`);
   const unknownKeys = Object.keys(spec).filter((k) => k !== 'encode' && k !== 'scale');
@@ -41,7 +52,14 @@ export function fitPreparation(data: DataInput | Table, spec: PreparationSpec): 
   return preparationToJSON({ encodings, ranges });
 }
 
-/** Applies a fitted preparation to raw rows: encode, then scale with the stored ranges. */
+/**
+ * Applies a fitted preparation to raw rows: encode, then scale with the stored ranges.
+ *
+ * @example
+ * const preparation = fitPreparation({ gender: ['M', 'F'], age: [20, 40] }, { encode: { gender: { M: 1, F: 0 } }, scale: ['age'] });
+ * const prepared = applyPreparation(preparation, [{ gender: 'F', age: 30 }]);
+ * [prepared.cells('gender')[0], prepared.cells('age')[0]]; // [0, 0.5]
+ */
 export function applyPreparation(preparation: Preparation, data: DataInput | Table): Table {
   check(
     isPreparation(preparation) && preparation.ranges !== null && typeof preparation.ranges === 'object',

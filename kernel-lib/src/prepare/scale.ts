@@ -8,24 +8,31 @@ export interface Range {
   readonly max: number;
 }
 
+/** A fitted min–max scaler: the learned ranges and the maps to and from the scaled values. See {@link minMaxScaler}. */
+export interface MinMaxScaler {
+  /** The training range of each scaled column, by column name. */
+  readonly ranges: Readonly<Record<string, Range>>;
+  /** Scales the named columns of `data`; other columns pass through unchanged. */
+  transform(data: DataInput | Table): Columns;
+  /** One value of `column` on the scaled axis, (value − min)/(max − min); UNKNOWN_COLUMN for a column without a range. */
+  scaleValue(column: string, value: number): number;
+  /** The inverse, min + scaled·(max − min): reads a scaled coefficient or grid point back in the column's units. */
+  unscaleValue(column: string, scaled: number): number;
+  /** The ranges as plain JSON, the form a saved model carries and {@link scalerFromRanges} reads back. */
+  toJSON(): Record<string, Range>;
+}
+
 /**
  * Min–max normalisation x' = (x − min)/(max − min), fitted on training data and remembered,
  * so validation rows and new customers are scaled with the training ranges (and may land
  * slightly outside [0, 1], which is correct: clipping would hide that a customer is new ground).
+ * Use it when a model should read predictors on a common [0, 1] scale (the book scales income and
+ * age this way); fitLogit's `prepare: { scale: [...] }` builds one for you and saves its ranges.
  *
  * @example
  * const scaler = minMaxScaler({ age: [18, 47, 30] }, ['age']);
  * scaler.scaleValue('age', 26) // (26 − 18)/(47 − 18) = 0.2759
  */
-export interface MinMaxScaler {
-  readonly ranges: Readonly<Record<string, Range>>;
-  /** Scales the named columns of `data`; other columns pass through unchanged. */
-  transform(data: DataInput | Table): Columns;
-  scaleValue(column: string, value: number): number;
-  unscaleValue(column: string, scaled: number): number;
-  toJSON(): Record<string, Range>;
-}
-
 export function minMaxScaler(data: DataInput | Table, columns: readonly string[]): MinMaxScaler {
   check(Array.isArray(columns) && columns.length > 0 && columns.every((c) => typeof c === 'string'), `minMaxScaler: name the columns to scale, e.g. ['income', 'age']`);
   const table = toTable(data, 'minMaxScaler');
@@ -59,7 +66,13 @@ export function learnedRange(name: string, min: number, max: number): Range {
   return { min, max };
 }
 
-/** Rebuilds a scaler from saved ranges (a model's JSON carries them). */
+/**
+ * Rebuilds a scaler from saved ranges (a model's JSON carries them).
+ *
+ * @example
+ * const scaler = scalerFromRanges({ age: { min: 18, max: 47 } });
+ * scaler.unscaleValue('age', 0.5); // 32.5
+ */
 export function scalerFromRanges(ranges: Readonly<Record<string, Range>>): MinMaxScaler {
   check(ranges !== null && typeof ranges === 'object' && !Array.isArray(ranges), `scalerFromRanges: ranges must be an object like { age: { min: 18, max: 47 } }`);
   for (const [name, r] of Object.entries(ranges)) {

@@ -20,6 +20,7 @@ export function sampleRows(data: DataInput | Table, size: number, options: { see
   return selectRows(table, order.slice(0, size).sort());
 }
 
+/** Options of {@link trainValidationSplit}: the seed, the proportions and an optional stratifying column. */
 export interface SplitOptions {
   /** Random seed; the same seed gives the same split everywhere. */
   seed: number | string;
@@ -29,10 +30,15 @@ export interface SplitOptions {
   stratify?: string;
 }
 
+/** The two parts of a {@link trainValidationSplit}, each in original row order, with the row numbers they came from. */
 export interface Split {
+  /** The rows to fit on. */
   train: Row[];
+  /** The held-out rows to evaluate on (lift, AUC, confusion at a threshold). */
   validation: Row[];
+  /** 0-based positions of the training rows in the input, ascending. */
   trainIndices: number[];
+  /** 0-based positions of the validation rows in the input, ascending. */
   validationIndices: number[];
 }
 

@@ -2,24 +2,9 @@ import { CbmError, check, checkOptions, describeValue } from '../errors';
 import { dayNumber } from '../churn/dates';
 import { toTable, type DataInput, type Table } from '../data/table';
 
-/**
- * The competitors' price for a product on a date, summarised as the cheapest, the mean or the
- * median of each competitor's latest observed price on or before that date: the denominator of
- * the price gap log(our price / competitors' price) a churn model uses. Competitor prices are a
- * table of (competitor, product, date, price) rows, e.g. kernel-lib/data/customer-base/competitor_prices.csv.
- * A price observed on `date` itself counts (on or before). When a competitor has several rows on its
- * latest day, the last of them in the table's row order wins — a same-day correction is appended
- * after the price it corrects — so sort same-day rows oldest first.
- *
- * @example
- * const observed = [
- *   { competitor: 'alpha', product: 'A', date: '2025-01-01', price: 38 },
- *   { competitor: 'beta', product: 'A', date: '2025-01-01', price: 41 },
- *   { competitor: 'beta', product: 'A', date: '2025-02-01', price: 43 },
- * ];
- * competitorIndex(observed, { product: 'A', date: '2025-02-15', against: 'mean' }).value; // (38 + 43) / 2 = 40.5
- */
+/** Options of {@link competitorIndex}: which product, on which day, summarised how. */
 export interface CompetitorIndexOptions {
+  /** The product, as named in the table's `product` column, e.g. 'A'. */
   product: string;
   /** 'YYYY-MM-DD': each competitor's latest price observed on or before this day counts. */
   date: string;
@@ -27,9 +12,13 @@ export interface CompetitorIndexOptions {
   against?: 'cheapest' | 'mean' | 'median';
 }
 
+/** What {@link competitorIndex} returns: the summarised competitor price and the observations behind it. */
 export interface CompetitorIndex {
+  /** The product asked for. */
   product: string;
+  /** The day asked for, 'YYYY-MM-DD'. */
   date: string;
+  /** How the competitors were summarised. */
   against: 'cheapest' | 'mean' | 'median';
   /** The summarised competitor price. */
   value: number;
@@ -40,6 +29,26 @@ export interface CompetitorIndex {
 const OPTION_NAMES = ['product', 'date', 'against'];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * The competitors' price for a product on a date, summarised as the cheapest, the mean or the
+ * median of each competitor's latest observed price on or before that date: the denominator of
+ * the price gap log(our price / competitors' price) a churn model uses. Competitor prices are a
+ * table of (competitor, product, date, price) rows, e.g. kernel-lib/data/customer-base/competitor_prices.csv.
+ * A price observed on `date` itself counts (on or before). When a competitor has several rows on its
+ * latest day, the last of them in the table's row order wins — a same-day correction is appended
+ * after the price it corrects — so sort same-day rows oldest first.
+ *
+ * Use it to build the price-gap predictor of a churn model row by row (each customer's month) or
+ * to compare a planned price with the market.
+ *
+ * @example
+ * const observed = [
+ *   { competitor: 'alpha', product: 'A', date: '2025-01-01', price: 38 },
+ *   { competitor: 'beta', product: 'A', date: '2025-01-01', price: 41 },
+ *   { competitor: 'beta', product: 'A', date: '2025-02-01', price: 43 },
+ * ];
+ * competitorIndex(observed, { product: 'A', date: '2025-02-15', against: 'mean' }).value; // (38 + 43) / 2 = 40.5
+ */
 export function competitorIndex(prices: DataInput | Table, options: CompetitorIndexOptions): CompetitorIndex {
   const context = 'competitorIndex';
   checkOptions(options, context);

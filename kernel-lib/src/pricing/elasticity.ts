@@ -2,31 +2,7 @@ import { CbmError, check } from '../errors';
 import { checkOptionSchema, type OptionSchema } from '../options';
 import { toTable, type Cell, type DataInput, type Table } from '../data/table';
 
-/**
- * How strongly customers' retention reacts to price: the elasticity of each customer's
- * retention probability R = 1 − p with respect to their price,
- *
- *   εᵢ = ∂ ln Rᵢ / ∂ ln priceᵢ   (a 1 % higher price changes Rᵢ by about εᵢ %),
- *
- * computed by differentiating through `model.predict` with the price column perturbed on the log
- * scale (central difference, step h = 1e-4 in ln price; truncation error O(h²) ≈ 1e-8 relative).
- * So it works for any model that reads the price column, however the formula transforms it
- * (a plain price, a log price, a log gap to competitors). For a logit with β·ln(price/…) the exact
- * value is εᵢ = −β·pᵢ, which the tests check.
- *
- * `priceScale: 'log'` says the column already holds a log price (or a log price gap): the
- * perturbation is then added to it instead of multiplying it. `at` evaluates at a relative price
- * change (0.05 = 5 % dearer). `by` groups the result, e.g. by segment.
- *
- * @example
- * const rows = [
- *   { churned: 1, log_gap: 0.1 }, { churned: 0, log_gap: -0.1 }, { churned: 1, log_gap: 0.05 },
- *   { churned: 0, log_gap: 0.0 }, { churned: 0, log_gap: -0.05 }, { churned: 1, log_gap: -0.02 },
- * ];
- * const model = fitLogit(rows, 'churned ~ log_gap');
- * const e = retentionElasticity(model, rows, { price: 'log_gap', priceScale: 'log' });
- * e.average; // the mean of the customers' elasticities
- */
+/** Options of {@link retentionElasticity}: the price column, its scale, the price change to evaluate at and a grouping. */
 export interface ElasticityOptions {
   /** The price column the model reads. */
   price: string;
@@ -38,8 +14,11 @@ export interface ElasticityOptions {
   by?: string;
 }
 
+/** The elasticities of one group of customers (one value of the `by` column). */
 export interface ElasticityGroup {
+  /** The value of the `by` column, as text. */
   group: string;
+  /** Customers in the group. */
   customers: number;
   /** Mean retention probability at the evaluated price. */
   retention: number;
@@ -49,8 +28,11 @@ export interface ElasticityGroup {
   aggregate: number;
 }
 
+/** What {@link retentionElasticity} returns: each customer's elasticity, their retention and the summaries. */
 export interface RetentionElasticity {
+  /** The price column differentiated. */
   price: string;
+  /** The relative price change the elasticities are evaluated at (0 = today's prices). */
   at: number;
   /** εᵢ per customer, in data order. */
   perCustomer: Float64Array;
@@ -66,6 +48,7 @@ export interface RetentionElasticity {
 
 /** Anything that scores rows into churn probabilities (a LogitModel, or a future model type). */
 export interface ChurnModel {
+  /** Each row's churn probability p (retention is 1 − p). */
   predict(data: DataInput | Table): Float64Array;
 }
 
@@ -114,6 +97,7 @@ export function priceColumn(table: Table, name: string, scale: 'level' | 'log', 
   return out;
 }
 
+/** Refuses (BAD_INPUT) anything that is not a model with `predict(data)`, before any price is moved. */
 export function checkModel(model: unknown, context: string): asserts model is ChurnModel {
   check(
     model !== null && typeof model === 'object' && typeof (model as ChurnModel).predict === 'function',
@@ -121,6 +105,34 @@ export function checkModel(model: unknown, context: string): asserts model is Ch
   );
 }
 
+/**
+ * How strongly customers' retention reacts to price: the elasticity of each customer's
+ * retention probability R = 1 − p with respect to their price,
+ *
+ *   εᵢ = ∂ ln Rᵢ / ∂ ln priceᵢ   (a 1 % higher price changes Rᵢ by about εᵢ %),
+ *
+ * computed by differentiating through `model.predict` with the price column perturbed on the log
+ * scale (central difference, step h = 1e-4 in ln price; truncation error O(h²) ≈ 1e-8 relative).
+ * So it works for any model that reads the price column, however the formula transforms it
+ * (a plain price, a log price, a log gap to competitors). For a logit with β·ln(price/…) the exact
+ * value is εᵢ = −β·pᵢ, which the tests check.
+ *
+ * `priceScale: 'log'` says the column already holds a log price (or a log price gap): the
+ * perturbation is then added to it instead of multiplying it. `at` evaluates at a relative price
+ * change (0.05 = 5 % dearer). `by` groups the result, e.g. by segment.
+ *
+ * Use it to see which customers a price rise would lose first, and as the slope a pricing
+ * decision rests on: `aggregate` is the elasticity of the expected number of customers who stay.
+ *
+ * @example
+ * const rows = [
+ *   { churned: 1, log_gap: 0.1 }, { churned: 0, log_gap: -0.1 }, { churned: 1, log_gap: 0.05 },
+ *   { churned: 0, log_gap: 0.0 }, { churned: 0, log_gap: -0.05 }, { churned: 1, log_gap: -0.02 },
+ * ];
+ * const model = fitLogit(rows, 'churned ~ log_gap');
+ * const e = retentionElasticity(model, rows, { price: 'log_gap', priceScale: 'log' });
+ * e.average; // the mean of the customers' elasticities
+ */
 export function retentionElasticity(model: ChurnModel, data: DataInput | Table, options: ElasticityOptions): RetentionElasticity {
   const context = 'retentionElasticity';
   checkModel(model, context);

@@ -4,7 +4,9 @@ import { checkDialect, dateLiteral, daysBetween, doubleType, quoteIdentifier, sq
 import type { SqlDialect } from './executor';
 import { checkChurnOptions, type ChurnModelTableOptions } from '../churn/modelTable';
 
+/** Options of {@link churnModelTableSql}: churnModelTable's options, with table names instead of data and the dialect to write. */
 export interface ChurnModelTableSqlOptions extends Omit<ChurnModelTableOptions, 'customers'> {
+  /** The SQL dialect to write, e.g. 'duckdb' or 'postgres'. */
   dialect: SqlDialect;
   /** The events table (customer_id, date, type, amount); default 'events'. */
   eventsTable?: string;

@@ -18,32 +18,7 @@ import { filterSQL } from './filter';
 import { parseFilter } from '../model/filter';
 import { quoteColumnName } from '../model/transform';
 
-/**
- * Logistic regression fitted inside the database (the approach of Apache MADlib's
- * `logregr_train`): the rows never leave it. Each Newton step is one aggregate query that
- * returns the log-likelihood, the p gradient sums Σ(y − μ)xⱼ and the p(p+1)/2 Hessian sums
- * Σ μ(1 − μ)xⱼxₖ in one pass over the table; the p×p algebra, the convergence test, step
- * halving, aliasing, separation and the statistics are the library's own (the same code
- * fitLogit runs), so the result is the same `LogitModel` with the same summary and JSON.
- *
- * Before the Newton passes: one row (`LIMIT 1`) tells the column names and kinds, one
- * `SELECT DISTINCT` reads the levels of text factors (sorted in code-unit order, as fitLogit
- * does), and one profiling pass counts rows and NULLs, learns the scaling ranges, checks the
- * encodings and counts the response's ones. Above 100,000 rows the Newton passes start from a
- * fit on a repeatable Bernoulli sample of about 20,000 rows (fitted in memory by the library's
- * Newton code), which saves two or three passes over the table.
- *
- * `where` is a row filter in R's syntax (`contacted & age >= 30`, see `parseFilter`), never SQL:
- * the library parses it and writes the condition itself (`filterSQL`), so it selects the rows
- * `filterRows` would select in memory. Everything (table, formula names, levels, codes, the
- * filter's columns and literals) is quoted or escaped by the library.
- *
- * @example
- * // const db = await openDuckDB('out/cbm.duckdb');
- * // const model = await fitLogitInDatabase(db, { table: 'customers', formula: 'responded ~ gender:age + gender:income',
- * //   prepare: { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }, where: 'contacted == 1' });
- * const options: InDatabaseFitOptions = { table: 'customers', formula: 'responded ~ age' };
- */
+/** Options of {@link fitLogitInDatabase}: fitLogit's options (without `na`) plus the table, the formula, the dialect and a row filter. */
 export interface InDatabaseFitOptions extends Omit<FitOptions, 'na'> {
   /** The table or view holding the rows: a name or [schema, name]. */
   table: string | readonly string[];
@@ -91,9 +66,33 @@ export interface InDatabaseData {
 }
 
 /**
- * Fits a logistic regression of `formula` on a database table; see InDatabaseFitOptions.
+ * Fits a logistic regression of `formula` on a database table inside the database (the approach
+ * of Apache MADlib's `logregr_train`): the rows never leave it. Each Newton step is one aggregate query that
+ * returns the log-likelihood, the p gradient sums Σ(y − μ)xⱼ and the p(p+1)/2 Hessian sums
+ * Σ μ(1 − μ)xⱼxₖ in one pass over the table; the p×p algebra, the convergence test, step
+ * halving, aliasing, separation and the statistics are the library's own (the same code
+ * fitLogit runs), so the result is the same `LogitModel` with the same summary and JSON.
+ *
+ * Before the Newton passes: one row (`LIMIT 1`) tells the column names and kinds, one
+ * `SELECT DISTINCT` reads the levels of text factors (sorted in code-unit order, as fitLogit
+ * does), and one profiling pass counts rows and NULLs, learns the scaling ranges, checks the
+ * encodings and counts the response's ones. Above 100,000 rows the Newton passes start from a
+ * fit on a repeatable Bernoulli sample of about 20,000 rows (fitted in memory by the library's
+ * Newton code), which saves two or three passes over the table.
+ *
+ * `where` is a row filter in R's syntax (`contacted & age >= 30`, see `parseFilter`), never SQL:
+ * the library parses it and writes the condition itself (`filterSQL`), so it selects the rows
+ * `filterRows` would select in memory. Everything (table, formula names, levels, codes, the
+ * filter's columns and literals) is quoted or escaped by the library.
+ *
  * Errors are the CbmErrors fitLogit raises (UNKNOWN_COLUMN, NON_FINITE, CONSTANT_RESPONSE,
  * SINGULAR, SEPARATION, NOT_CONVERGED, FORMULA_SYNTAX), plus SQL_ERROR from the database.
+ *
+ * @example
+ * // const db = await openDuckDB('out/cbm.duckdb');
+ * // const model = await fitLogitInDatabase(db, { table: 'customers', formula: 'responded ~ gender:age + gender:income',
+ * //   prepare: { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }, where: 'contacted == 1' });
+ * const options: InDatabaseFitOptions = { table: 'customers', formula: 'responded ~ age' };
  */
 export async function fitLogitInDatabase(run: SqlRun | SqlExecutor, options: InDatabaseFitOptions): Promise<LogitModel> {
   const context = 'fitLogitInDatabase';

@@ -11,8 +11,21 @@ import { expressionSQL, type SqlExpression } from './transform';
 import { filterSQL } from './filter';
 import { parseFilter } from '../model/filter';
 
+/** Options of {@link scoringSQL}: the dialect to write and whether to return the probability or the linear predictor. */
+export interface ScoringOptions {
+  /** The SQL dialect to write, default 'duckdb'. */
+  dialect?: SqlDialect;
+  /** 'probability' (default): P = 1/(1 + e^−V); 'link': the linear predictor V. */
+  output?: 'probability' | 'link';
+}
+
+/** Anything scoringSQL can translate: a fitted logistic or linear model, or its saved JSON (object or text). */
+export type ScorableModel = LogitModel | LinearModel | LogitModelJSON | Record<string, unknown> | string;
+
+const SCORING_KEYS = ['dialect', 'output'];
+
 /**
- * A fitted model written as one SQL expression over the *raw* input columns, so a warehouse
+ * The SQL expression of a model's score: a fitted model written as one SQL expression over the *raw* input columns, so a warehouse
  * scores its customers where they live (the idea of R's tidypredict): the stored preparation
  * (encodings as CASE, min–max scaling with the stored ranges), treatment-coded text factors,
  * interactions as products, and the logistic link. The expression reproduces `model.predict`
@@ -30,19 +43,6 @@ import { parseFilter } from '../model/filter';
  * const model = fitLogit({ y: [0, 1, 0, 1, 1, 0], age: [20, 30, 40, 50, 35, 45] }, 'y ~ age');
  * const sql = scoringSQL(model, { dialect: 'duckdb' }); // 'CASE WHEN "age" IS NOT NULL THEN 1 / (1 + EXP(-(CAST(… AS DOUBLE) + …))) END'
  */
-export interface ScoringOptions {
-  /** The SQL dialect to write, default 'duckdb'. */
-  dialect?: SqlDialect;
-  /** 'probability' (default): P = 1/(1 + e^−V); 'link': the linear predictor V. */
-  output?: 'probability' | 'link';
-}
-
-/** Anything scoringSQL can translate: a fitted logistic or linear model, or its saved JSON (object or text). */
-export type ScorableModel = LogitModel | LinearModel | LogitModelJSON | Record<string, unknown> | string;
-
-const SCORING_KEYS = ['dialect', 'output'];
-
-/** The SQL expression of a model's score over raw columns (see ScoringOptions). */
 export function scoringSQL(model: ScorableModel, options: ScoringOptions = {}): string {
   const context = 'scoringSQL';
   checkOptions(options, context);
@@ -85,6 +85,7 @@ export function knownInputsSQL(spec: DesignSpec, preparation: Preparation | null
   return conditions.length ? conditions.join(' AND ') : null;
 }
 
+/** Options of {@link scoringQuery}: scoringSQL's options plus the table, the columns to keep, the score's name and a filter. */
 export interface ScoringQueryOptions extends ScoringOptions {
   /** The table (or view) to score: a name, or [schema, name] / [catalog, schema, name]. */
   table: string | readonly string[];
