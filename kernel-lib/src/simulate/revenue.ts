@@ -1,4 +1,4 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
 import { probabilityVector } from './churners';
 import { SIMD_LANES, simdKernel } from './revenueSimd';
 import { streamKey, streamState, type StreamKey } from './streams';
@@ -137,6 +137,36 @@ export interface PreparedSimulation {
   blockSize: number;
 }
 
+/**
+ * The parts of a prepared simulation that `simulateRange` and `summaryFromDraws` read, checked
+ * where they are called from outside (the Excel add-in and the worker threads pass what
+ * `prepareSimulation` returned): typed arrays of one length, finite totals, a valid seed.
+ */
+function checkPrepared(prepared: unknown, full: boolean, context: string): asserts prepared is PreparedSimulation {
+  const p = prepared as Partial<PreparedSimulation> | null;
+  check(p !== null && typeof p === 'object', `${context}: prepared must be what prepareSimulation returns, got ${describeValue(prepared)}`);
+  const n = p.churnLimits instanceof Int32Array ? p.churnLimits.length : -1;
+  check(
+    n >= 1 && p.loss instanceof Float64Array && p.loss.length === n && typeof p.retainedTotal === 'number' && Number.isFinite(p.retainedTotal),
+    `${context}: prepared must be what prepareSimulation returns (churnLimits, loss and retainedTotal are missing or inconsistent)`,
+  );
+  check(
+    (typeof p.seed === 'number' && Number.isFinite(p.seed)) || (typeof p.seed === 'string' && p.seed.length > 0),
+    `${context}: prepared.seed must be a finite number or a non-empty string`,
+  );
+  if (!full) return;
+  check(
+    p.customers === n &&
+      p.probabilities instanceof Float64Array &&
+      p.probabilities.length === n &&
+      Number.isInteger(p.simulations) &&
+      (p.simulations as number) >= 1 &&
+      Number.isInteger(p.histogramBins) &&
+      (p.histogramBins as number) >= 1,
+    `${context}: prepared must be what prepareSimulation returns (customers, probabilities, simulations or histogramBins are missing or inconsistent)`,
+  );
+}
+
 function revenueVector(values: unknown, n: number, name: string, context: string): Float64Array {
   check(Array.isArray(values) || ArrayBuffer.isView(values), `${context}: ${name} must be an array of numbers, one per customer`);
   const v = values as ArrayLike<unknown>;
@@ -154,6 +184,7 @@ function revenueVector(values: unknown, n: number, name: string, context: string
 
 /** Checks a spec at the door (every error before any work) and precomputes the kernel's inputs. */
 export function prepareSimulation(spec: SimulateRevenueSpec, context = 'simulateRevenue'): PreparedSimulation {
+  check(typeof context === 'string', `prepareSimulation: context must name the calling function, got ${describeValue(context)}`);
   checkOptions(spec, context);
   check(spec !== undefined, `${context}: give a spec { churnProbabilities, revenues, simulations, seed }`);
   for (const key of Object.keys(spec)) check(SPEC_KEYS.includes(key), `${context}: unknown option '${key}' (options: ${SPEC_KEYS.join(', ')})`);
@@ -220,8 +251,20 @@ export function simulateRange(
   to: number,
   totals: Float64Array,
   churners: Uint32Array,
-  key: StreamKey = streamKey(prepared.seed),
+  given?: StreamKey,
 ): void {
+  const context = 'simulateRange';
+  checkPrepared(prepared, false, context);
+  const key = given ?? streamKey(prepared.seed);
+  check(
+    Number.isSafeInteger(from) && Number.isSafeInteger(to) && from >= 0 && to >= from,
+    `${context}: from and to must be whole numbers with 0 ≤ from ≤ to, got ${describeValue(from)} and ${describeValue(to)}`,
+  );
+  check(
+    totals instanceof Float64Array && churners instanceof Uint32Array && totals.length >= to - from && churners.length >= to - from,
+    `${context}: totals (a Float64Array) and churners (a Uint32Array) must hold to − from = ${to - from} simulations`,
+  );
+  check(key !== null && typeof key === 'object' && Number.isInteger(key.h1) && Number.isInteger(key.h2), `${context}: key must be a stream key from streamKey(seed)`);
   const simd = to - from >= SIMD_LANES ? simdKernel() : null;
   const done = simd ? simd.run(prepared.churnLimits, prepared.loss, prepared.retainedTotal, key, from, to, totals, churners) : from;
   if (done < to) scalarRange(prepared, done, to, totals.subarray(done - from), churners.subarray(done - from), key);
@@ -488,6 +531,15 @@ function withProbabilityBelow<T extends object>(summary: T, probabilityBelow: (x
 
 /** @internal The exact summary from every draw. */
 export function summaryFromDraws(prepared: PreparedSimulation, totals: Float64Array, churners: Uint32Array): RevenueSummary {
+  const context = 'summaryFromDraws';
+  checkPrepared(prepared, true, context);
+  check(
+    totals instanceof Float64Array && churners instanceof Uint32Array && totals.length >= 1 && churners.length === totals.length,
+    `${context}: totals (a Float64Array) and churners (a Uint32Array) must hold the same number of simulations, at least one`,
+  );
+  for (let s = 0; s < totals.length; s++) {
+    if (!Number.isFinite(totals[s])) throw new CbmError('NON_FINITE', `${context}: totals[${s}] is ${totals[s]}; the simulated totals must be finite`, { index: s });
+  }
   const n = totals.length;
   const base = baseSummary(prepared);
   let sum = 0;

@@ -1,4 +1,4 @@
-import { check } from '../errors';
+import { check, describeValue } from '../errors';
 
 /**
  * Seeded random streams for Monte Carlo: one xoshiro128** generator per simulation, its 128-bit
@@ -29,7 +29,7 @@ export function fmix32(x: number): number {
 export function streamKey(seed: number | string): StreamKey {
   check(
     (typeof seed === 'number' && Number.isFinite(seed)) || (typeof seed === 'string' && seed.length > 0),
-    `seed must be a finite number or a non-empty string, got ${String(seed)}`,
+    `seed must be a finite number or a non-empty string, got ${describeValue(seed)}`,
   );
   const text = String(seed);
   let h1 = 0x9e3779b9 | 0;

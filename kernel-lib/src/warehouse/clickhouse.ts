@@ -1,4 +1,4 @@
-import { CbmError, check } from '../errors';
+import { CbmError, check, describeValue } from '../errors';
 import type { SqlExecutor, SqlRow } from '../sql/executor';
 import { serialExecutor } from './executor';
 
@@ -25,7 +25,7 @@ import { serialExecutor } from './executor';
  */
 export async function openClickHouse(url: string): Promise<SqlExecutor> {
   const context = 'openClickHouse';
-  check(typeof url === 'string' && url.length > 0, `${context}: url must be text like 'clickhouse://127.0.0.1:8123', got ${String(url)}`);
+  check(typeof url === 'string' && url.length > 0, `${context}: url must be text like 'clickhouse://127.0.0.1:8123', got ${describeValue(url)}`);
   const endpoint = clickHouseEndpoint(url, context);
   let open = true;
   const runNow = async (sql: string): Promise<SqlRow[]> => {
