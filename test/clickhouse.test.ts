@@ -173,7 +173,8 @@ describe.runIf(available)('a two-shard ClickHouse cluster (Distributed table)', 
     });
     const table = await distribute('quoting', { id: 'double', 'g\\"\\': 'text', 'x "\\ y': 'double', y: 'double' }, rows);
     expect((await db.run(`SELECT "g\\\\""\\\\" AS g FROM "${table}" ORDER BY "id" LIMIT 3`)).map((r) => r.g)).toEqual(levels);
-    const formula = 'y ~ `g\\"\\` + `x "\\ y`';
+    // R's escapes inside backticks: a backslash in a name is written \\ (quoteColumnName writes them so).
+    const formula = 'y ~ `g\\\\"\\\\` + `x "\\\\ y`';
     const model = fitLogit(rows, formula);
     expectSameFit(await fitLogitInDatabase(db, { table, formula }), model, 1e-9);
     const out = await db.run(`${scoringQuery(model, { table, keep: ['id'], dialect: 'clickhouse' })} ORDER BY "id"`);
