@@ -13,6 +13,7 @@ import { deriveColumns, deriveTermColumns } from './transform';
 /** The heteroskedasticity-consistent estimators of `sandwich::vcovHC` (HC0–HC3) and `vcovCL` (HC0, HC1). */
 export type RobustType = 'HC0' | 'HC1' | 'HC2' | 'HC3';
 
+/** Options of {@link robustVcov}: the estimator, an optional cluster column and the interval level. */
 export interface RobustVcovOptions {
   /** Default as sandwich: 'HC3' (vcovHC's default), or 'HC1' with `cluster` (vcovCL's default). */
   type?: RobustType;
@@ -34,8 +35,11 @@ export interface RobustCoefficientRow {
   ciUpper: number;
 }
 
+/** What {@link robustVcov} returns: the robust covariance, standard errors and a coefficient table (as lmtest::coeftest prints it). */
 export interface RobustVcov {
+  /** The estimator used (HC0–HC3). */
   type: RobustType;
+  /** The cluster column, or null for the heteroskedasticity-consistent (unclustered) form. */
   cluster: string | null;
   /** Clusters seen (null without `cluster`). */
   nClusters: number | null;

@@ -26,6 +26,7 @@ export type Expression =
 
 /** The whitelisted functions: natural log, exponential, square root and R's identity `I()`. */
 export type TransformFunction = 'log' | 'exp' | 'sqrt' | 'I';
+/** The functions a formula may call, in a list (for messages and for callers building formulas). */
 export const TRANSFORM_FUNCTIONS: readonly TransformFunction[] = Object.freeze(['log', 'exp', 'sqrt', 'I'] as TransformFunction[]);
 
 /** Expression trees built in code may nest this deep (a cycle is caught by the same limit). */

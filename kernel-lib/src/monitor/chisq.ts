@@ -3,6 +3,7 @@ import { checkOptionSchema } from '../options';
 import { chiSquareUpperTail } from '../model/distributions';
 import { levelCounts } from './psi';
 
+/** What {@link chiSquareShares} returns: Pearson's X² of the two samples' level counts, as R's `chisq.test`. */
 export interface ChiSquareSharesResult {
   /** Pearson's X² of the 2 × k table (samples × levels). */
   statistic: number;

@@ -30,6 +30,7 @@ export interface KsTestResult {
 /** R's `alternative`: 'less' — the CDF of a lies below that of b (a tends larger); 'greater' — above. */
 export type KsAlternative = 'two.sided' | 'less' | 'greater';
 
+/** Options of {@link ksTest}: exact or asymptotic p-value, and R's `alternative`. */
 export interface KsTestOptions {
   /** Force the exact (true) or asymptotic (false) p-value; default as R: exact when n_a·n_b < 10000. */
   exact?: boolean;

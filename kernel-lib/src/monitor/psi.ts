@@ -3,6 +3,7 @@ import { CbmError, check, checkOptions, describeValue } from '../errors';
 /** Options of `psi`: explicit cut points, or the number of quantile bins of `expected` (default 10). */
 export type PsiOptions = { breaks: readonly number[]; bins?: never; floor?: number } | { bins?: number; breaks?: never; floor?: number };
 
+/** What {@link psi} returns: the index and each bin's (or level's) shares and contribution. */
 export interface PsiResult {
   /** Σ (a_i − e_i)·ln(a_i/e_i) over the bins (or levels), shares floored at `floor`. */
   psi: number;

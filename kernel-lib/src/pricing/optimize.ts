@@ -4,46 +4,10 @@ import { probabilityVector, tailOf, tailPruned } from '../simulate/churners';
 import { simulateRevenue, type RevenueSummary } from '../simulate/revenue';
 import { checkModel, priceColumn, shiftedPrice, withColumn, type ChurnModel } from './elasticity';
 
-/**
- * The price change that maximises expected revenue (or margin) of one product or segment under
- * churn constraints, by a bounded one-dimensional search over the relative price change d
- * (−0.1 = a 10 % cut):
- *
- *   expected revenue(d) = Σᵢ (1 − pᵢ(d))·rᵢ·(1 + d),   margin(d) = Σᵢ (1 − pᵢ(d))·(rᵢ·(1 + d) − costᵢ)
- *
- * where pᵢ(d) is each customer's churn probability at the new price: with `{ logitSlope: b }`,
- * logit pᵢ(d) = logit pᵢ + b·ln(1 + d); with a fitted churn model, the model's prediction with the
- * price column moved by ln(1 + d) (over `periods` periods: 1 − (1 − h)^periods).
- *
- * Constraints use the exact churner distribution (the Poisson-binomial recursion), so a binding
- * constraint holds with equality to solver precision (d to 1e-12): `churnersAtLeast` caps
- * P(count or more churners), `maxChurnRate` the mean churn probability, `maxCompetitorGap` our
- * new price's premium over a competitor price.
- *
- * Method: the objective and every constraint on a grid of `gridPoints` d values; each constraint's
- * feasibility boundary between neighbouring grid points by the Illinois variant of regula falsi
- * (bracketed, to |Δd| < 1e-12); the best feasible grid point refined by golden-section search within
- * its feasible neighbourhood; the feasible boundaries themselves are candidates too. It finds the
- * global optimum when the objective has one maximum between neighbouring grid points and each
- * constraint changes feasibility at most once between them (true for monotone price responses).
- * When no grid point is feasible, each interval between neighbours is searched for a window where
- * the constraints' boundaries leave room (a feasible set narrower than the grid spacing); its middle
- * joins the grid (and `curve`) and the search goes on from there.
- * `forecast` is simulateRevenue at the optimum (its summary: mean, sd, quantiles, histograms).
- *
- * @example
- * const best = optimizePrice({
- *   churnProbabilities: [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41],
- *   revenues: [1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872],
- *   priceResponse: { logitSlope: 3 },
- *   bounds: [-0.5, 0.5],
- *   objective: 'revenue',
- *   constraints: { churnersAtLeast: { count: 8, maxProbability: 0.001 } },
- * });
- * best.priceChange; // the price change at which P(8 or more churners) = 0.1 %
- */
+/** How churn responds to price in {@link optimizePrice}: a logit slope on ln(1 + d), or a fitted churn model with its data and price column. */
 export type PriceResponse = { logitSlope: number } | { model: ChurnModel; data: DataInput | Table; price: string; priceScale?: 'level' | 'log'; periods?: number };
 
+/** The churn constraints a price must meet in {@link optimizePrice}; each is optional. */
 export interface PriceConstraints {
   /** P(at least `count` churners) ≤ maxProbability. */
   churnersAtLeast?: { count: number; maxProbability: number };
@@ -53,6 +17,7 @@ export interface PriceConstraints {
   maxCompetitorGap?: { ourPrice: number; competitorPrice: number; maxGap: number };
 }
 
+/** What {@link optimizePrice} optimises: the customers' churn and revenue, the price response, the bounds, the objective and the constraints. */
 export interface OptimizePriceSpec {
   /** A label echoed in the result (product or segment). */
   name?: string;
@@ -75,6 +40,7 @@ export interface OptimizePriceSpec {
   seed?: number | string;
 }
 
+/** One grid point of the price curve: the objective and the churn figures at a price change d. */
 export interface PriceCurvePoint {
   priceChange: number;
   expectedRevenue: number;
@@ -85,6 +51,7 @@ export interface PriceCurvePoint {
   feasible: boolean;
 }
 
+/** A constraint at the optimum: its value, its limit and whether it decides the price. */
 export interface ConstraintStatus {
   constraint: 'churnersAtLeast' | 'maxChurnRate' | 'maxCompetitorGap';
   value: number;
@@ -93,6 +60,7 @@ export interface ConstraintStatus {
   binding: boolean;
 }
 
+/** What {@link optimizePrice} returns: the best price change, its expected figures, today's for comparison, the constraints and the curve. */
 export interface OptimizePriceResult {
   name: string | null;
   objective: 'revenue' | 'margin';
@@ -348,6 +316,44 @@ function objectiveOf(e: Evaluation, objective: 'revenue' | 'margin'): number {
   return objective === 'revenue' ? e.revenue : (e.margin as number);
 }
 
+/**
+ * The price change that maximises expected revenue (or margin) of one product or segment under
+ * churn constraints, by a bounded one-dimensional search over the relative price change d
+ * (−0.1 = a 10 % cut):
+ *
+ *   expected revenue(d) = Σᵢ (1 − pᵢ(d))·rᵢ·(1 + d),   margin(d) = Σᵢ (1 − pᵢ(d))·(rᵢ·(1 + d) − costᵢ)
+ *
+ * where pᵢ(d) is each customer's churn probability at the new price: with `{ logitSlope: b }`,
+ * logit pᵢ(d) = logit pᵢ + b·ln(1 + d); with a fitted churn model, the model's prediction with the
+ * price column moved by ln(1 + d) (over `periods` periods: 1 − (1 − h)^periods).
+ *
+ * Constraints use the exact churner distribution (the Poisson-binomial recursion), so a binding
+ * constraint holds with equality to solver precision (d to 1e-12): `churnersAtLeast` caps
+ * P(count or more churners), `maxChurnRate` the mean churn probability, `maxCompetitorGap` our
+ * new price's premium over a competitor price.
+ *
+ * Method: the objective and every constraint on a grid of `gridPoints` d values; each constraint's
+ * feasibility boundary between neighbouring grid points by the Illinois variant of regula falsi
+ * (bracketed, to |Δd| < 1e-12); the best feasible grid point refined by golden-section search within
+ * its feasible neighbourhood; the feasible boundaries themselves are candidates too. It finds the
+ * global optimum when the objective has one maximum between neighbouring grid points and each
+ * constraint changes feasibility at most once between them (true for monotone price responses).
+ * When no grid point is feasible, each interval between neighbours is searched for a window where
+ * the constraints' boundaries leave room (a feasible set narrower than the grid spacing); its middle
+ * joins the grid (and `curve`) and the search goes on from there.
+ * `forecast` is simulateRevenue at the optimum (its summary: mean, sd, quantiles, histograms).
+ *
+ * @example
+ * const best = optimizePrice({
+ *   churnProbabilities: [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41],
+ *   revenues: [1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872],
+ *   priceResponse: { logitSlope: 3 },
+ *   bounds: [-0.5, 0.5],
+ *   objective: 'revenue',
+ *   constraints: { churnersAtLeast: { count: 8, maxProbability: 0.001 } },
+ * });
+ * best.priceChange; // the price change at which P(8 or more churners) = 0.1 %
+ */
 export function optimizePrice(spec: OptimizePriceSpec): OptimizePriceResult {
   return optimizeOne(spec, 'optimizePrice');
 }

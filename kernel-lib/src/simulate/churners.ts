@@ -1,31 +1,7 @@
 import { CbmError, check, describeValue } from '../errors';
 import { checkOptionSchema } from '../options';
 
-/**
- * The exact distribution of the number of churners among independent customers with churn
- * probabilities p₁ … pₙ (the Poisson-binomial distribution), by the recursion
- *
- *   after customer i:  P(k) ← P(k)·(1 − pᵢ) + P(k − 1)·pᵢ,   starting from P(0) = 1.
- *
- * Every update is a convex combination of non-negative numbers: no subtraction, so no
- * cancellation. Each entry, however far in the tail, carries a relative rounding error of at
- * most about 2n·2⁻⁵³ (n = 10,000: ≈ 2e-12 relative) until it underflows below ~1e-308, where it
- * becomes 0. Cost n(n+1)/2 multiply-adds and n + 1 doubles: 10,000 customers (5·10⁷ multiply-adds)
- * take about 0.1–0.2 s on the 2-core bench machine, 100,000 a hundred times that; beyond 100,000 it refuses (TOO_LARGE) – a normal or
- * saddle-point approximation is the tool there.
- *
- * With `{ log: true }` it returns log P(k) instead, by the same recursion on the log scale
- * (log P(k) ← logaddexp(log P(k) + log(1 − pᵢ), log P(k − 1) + log pᵢ)): far tails that underflow to 0
- * on the probability scale (P(all 2,000 of 2,000 churn) at p = 0.01 is 10⁻⁴⁰⁰⁰) keep their value;
- * an impossible count is −Infinity. It costs a log1p and an exp per update, about twenty times the plain form,
- * so it refuses more than 25,000 customers (TOO_LARGE).
- *
- * @example
- * const p = [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41];
- * const distribution = churnerDistribution(p); // length 11, sums to 1
- * churnerTail(p, 8); // P(8 or more churn) = 0.1031857049…
- * churnerDistribution(new Array(2000).fill(0.01), { log: true })[2000]; // 2000·ln 0.01 ≈ −9210.3 (0 on the plain scale)
- */
+/** The most customers churnerDistribution takes on the probability scale (its cost grows with n²). */
 export const MAX_EXACT_CUSTOMERS = 100_000;
 
 /**
@@ -63,6 +39,31 @@ export function probabilityVector(probabilities: unknown, context: string, name 
   return out;
 }
 
+/**
+ * The exact distribution of the number of churners among independent customers with churn
+ * probabilities p₁ … pₙ (the Poisson-binomial distribution), by the recursion
+ *
+ *   after customer i:  P(k) ← P(k)·(1 − pᵢ) + P(k − 1)·pᵢ,   starting from P(0) = 1.
+ *
+ * Every update is a convex combination of non-negative numbers: no subtraction, so no
+ * cancellation. Each entry, however far in the tail, carries a relative rounding error of at
+ * most about 2n·2⁻⁵³ (n = 10,000: ≈ 2e-12 relative) until it underflows below ~1e-308, where it
+ * becomes 0. Cost n(n+1)/2 multiply-adds and n + 1 doubles: 10,000 customers (5·10⁷ multiply-adds)
+ * take about 0.1–0.2 s on the 2-core bench machine, 100,000 a hundred times that; beyond 100,000 it refuses (TOO_LARGE) – a normal or
+ * saddle-point approximation is the tool there.
+ *
+ * With `{ log: true }` it returns log P(k) instead, by the same recursion on the log scale
+ * (log P(k) ← logaddexp(log P(k) + log(1 − pᵢ), log P(k − 1) + log pᵢ)): far tails that underflow to 0
+ * on the probability scale (P(all 2,000 of 2,000 churn) at p = 0.01 is 10⁻⁴⁰⁰⁰) keep their value;
+ * an impossible count is −Infinity. It costs a log1p and an exp per update, about twenty times the plain form,
+ * so it refuses more than 25,000 customers (TOO_LARGE).
+ *
+ * @example
+ * const p = [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41];
+ * const distribution = churnerDistribution(p); // length 11, sums to 1
+ * churnerTail(p, 8); // P(8 or more churn) = 0.1031857049…
+ * churnerDistribution(new Array(2000).fill(0.01), { log: true })[2000]; // 2000·ln 0.01 ≈ −9210.3 (0 on the plain scale)
+ */
 export function churnerDistribution(probabilities: ArrayLike<number>, options: { log?: boolean } = {}): Float64Array {
   checkOptionSchema(options, 'churnerDistribution', { log: { kind: 'boolean' } });
   // The size is checked before the probabilities are copied: a sparse array of length 2³² − 1 would

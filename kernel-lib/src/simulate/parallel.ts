@@ -13,6 +13,19 @@ import {
 } from './revenue';
 import type { WorkerTask } from './worker';
 
+/** Options of {@link simulateRevenueParallel}: how many worker threads, and the least work worth a thread. */
+export interface ParallelOptions {
+  /** Worker threads, default: the machine's available parallelism. 1 runs on the calling thread. */
+  workers?: number;
+  /** Fewer customer draws than this per worker and it uses fewer workers, default 10 million. */
+  minDrawsPerWorker?: number;
+}
+
+const OPTION_NAMES = ['workers', 'minDrawsPerWorker'];
+// Compiled layout: dist/simulate/parallel.js beside dist/simulate/worker.js.
+const pool = new WorkerPool(join(__dirname, 'worker.js'), 'simulateRevenueParallel');
+const run = (thread: PooledWorker, task: Omit<WorkerTask, 'id'>) => pool.run<TaskReply & { accumulator?: Record<string, unknown> }>(thread, task);
+
 /**
  * simulateRevenue on several worker threads (Node only; the `@cbm-kit/kernel-lib/parallel`
  * entry, so the browser/Excel root never imports node:worker_threads). The simulations are split
@@ -29,18 +42,6 @@ import type { WorkerTask } from './worker';
  *   { workers: 2 },
  * );
  */
-export interface ParallelOptions {
-  /** Worker threads, default: the machine's available parallelism. 1 runs on the calling thread. */
-  workers?: number;
-  /** Fewer customer draws than this per worker and it uses fewer workers, default 10 million. */
-  minDrawsPerWorker?: number;
-}
-
-const OPTION_NAMES = ['workers', 'minDrawsPerWorker'];
-// Compiled layout: dist/simulate/parallel.js beside dist/simulate/worker.js.
-const pool = new WorkerPool(join(__dirname, 'worker.js'), 'simulateRevenueParallel');
-const run = (thread: PooledWorker, task: Omit<WorkerTask, 'id'>) => pool.run<TaskReply & { accumulator?: Record<string, unknown> }>(thread, task);
-
 export async function simulateRevenueParallel(spec: SimulateRevenueSpec, options: ParallelOptions = {}): Promise<SimulateRevenueResult> {
   const context = 'simulateRevenueParallel';
   checkOptions(options, context);

@@ -3,31 +3,7 @@ import { probabilityVector } from './churners';
 import { SIMD_LANES, simdKernel } from './revenueSimd';
 import { streamKey, streamState, type StreamKey } from './streams';
 
-/**
- * Monte Carlo of next period's revenue: in every simulated period each customer churns with
- * their probability, independently, and the period's total is Σ revenueIfRetainedᵢ over the
- * stayers + Σ revenueIfChurnedᵢ over the churners. The spread of that total, and of the number
- * of churners, is the risk a single expected value Σ(1 − pᵢ)·rᵢ hides.
- *
- * Method: simulation s draws its customers' uniforms from its own xoshiro128** stream keyed by
- * (seed, s) (see streams.ts), customer i churns when u < pᵢ (31-bit uniforms: P(churn) is pᵢ
- * rounded up to a multiple of 2⁻³¹). Simulations are processed in blocks, so memory is
- * O(customers + simulations) (O(customers) with `keepDraws: false`), never
- * O(customers × simulations), and the draws, hence every number returned, are the same whatever
- * the block size or the number of worker threads (`simulateRevenueParallel` in the
- * `@cbm-kit/kernel-lib/parallel` entry splits the simulations over threads).
- *
- * @example
- * const result = simulateRevenue({
- *   churnProbabilities: [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41],
- *   revenues: [1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872],
- *   simulations: 10000,
- *   seed: 42,
- * });
- * result.summary.expectedRevenue; // 13034.07, exactly Σ(1 − p)·r
- * result.summary.quantiles.p5; // 5 % of simulated years end below this
- * result.summary.probabilityBelow(10000); // share of simulated years below 10,000
- */
+/** What {@link simulateRevenue} simulates: each customer's churn probability and revenue, the number of periods and the seed. */
 export interface SimulateRevenueSpec {
   /** Each customer's probability of churning in the period, in [0, 1]. */
   churnProbabilities: ArrayLike<number>;
@@ -49,6 +25,7 @@ export interface SimulateRevenueSpec {
   blockSize?: number;
 }
 
+/** One bar of the simulated totals' histogram. */
 export interface HistogramBin {
   /** Lower edge (included). */
   lower: number;
@@ -59,12 +36,17 @@ export interface HistogramBin {
   share: number;
 }
 
+/** How often a number of churners occurred among the simulated periods. */
 export interface ChurnerCount {
+  /** The number of customers who churned. */
   churners: number;
+  /** Simulated periods with that many churners. */
   count: number;
+  /** count / simulations. */
   share: number;
 }
 
+/** The 5th, 25th, 50th, 75th and 95th percentiles of the simulated totals (R's quantile type 7). */
 export interface RevenueQuantiles {
   p5: number;
   p25: number;
@@ -73,8 +55,11 @@ export interface RevenueQuantiles {
   p95: number;
 }
 
+/** The summary of a revenue simulation: the exact expectation and sd beside the simulated mean, sd, quantiles and histograms. */
 export interface RevenueSummary {
+  /** Simulated periods. */
   simulations: number;
+  /** Customers in each period. */
   customers: number;
   /** Σ revenueIfChurned + Σ(1 − pᵢ)(revenueIfRetainedᵢ − revenueIfChurnedᵢ): the exact expectation. */
   expectedRevenue: number;
@@ -105,6 +90,7 @@ export interface RevenueSummary {
   probabilityBelow(x: number): number;
 }
 
+/** What simulateRevenue returns: the simulated totals and churner counts (when kept) and their summary. */
 export interface SimulateRevenueResult {
   /** Total revenue of each simulated period (empty when keepDraws is false). */
   totals: Float64Array;
@@ -467,7 +453,33 @@ export class SummaryAccumulator {
   }
 }
 
-/** Runs the simulation in blocks, on this thread. */
+/**
+ * Monte Carlo of next period's revenue: in every simulated period each customer churns with
+ * their probability, independently, and the period's total is Σ revenueIfRetainedᵢ over the
+ * stayers + Σ revenueIfChurnedᵢ over the churners. The spread of that total, and of the number
+ * of churners, is the risk a single expected value Σ(1 − pᵢ)·rᵢ hides.
+ *
+ * Method: simulation s draws its customers' uniforms from its own xoshiro128** stream keyed by
+ * (seed, s) (see streams.ts), customer i churns when u < pᵢ (31-bit uniforms: P(churn) is pᵢ
+ * rounded up to a multiple of 2⁻³¹). Simulations are processed in blocks, so memory is
+ * O(customers + simulations) (O(customers) with `keepDraws: false`), never
+ * O(customers × simulations), and the draws, hence every number returned, are the same whatever
+ * the block size or the number of worker threads (`simulateRevenueParallel` in the
+ * `@cbm-kit/kernel-lib/parallel` entry splits the simulations over threads).
+ *
+ * Runs the simulation in blocks, on this thread.
+ *
+ * @example
+ * const result = simulateRevenue({
+ *   churnProbabilities: [0.66, 0.41, 0.51, 0.49, 0.69, 0.67, 0.76, 0.43, 0.57, 0.41],
+ *   revenues: [1895, 1952, 3069, 3465, 1108, 3298, 1814, 3932, 3661, 3872],
+ *   simulations: 10000,
+ *   seed: 42,
+ * });
+ * result.summary.expectedRevenue; // 13034.07, exactly Σ(1 − p)·r
+ * result.summary.quantiles.p5; // 5 % of simulated years end below this
+ * result.summary.probabilityBelow(10000); // share of simulated years below 10,000
+ */
 export function simulateRevenue(spec: SimulateRevenueSpec): SimulateRevenueResult {
   const prepared = prepareSimulation(spec);
   const key = streamKey(prepared.seed);

@@ -9,6 +9,7 @@ import type { Cell } from '../data/table';
 
 /** The column types a declared schema may use (the same names in DuckDB and PostgreSQL). */
 export const COLUMN_TYPES = ['VARCHAR', 'BIGINT', 'DOUBLE', 'DATE', 'BOOLEAN'] as const;
+/** One of the {@link COLUMN_TYPES} a load schema declares for a column. */
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
 /** One file to load: into raw table `raw_<table>`, checked against `schema` (column → type, in file order). */
@@ -20,6 +21,7 @@ export interface LoadSource {
   format?: 'csv' | 'parquet';
 }
 
+/** Options of {@link loadFiles}: what to do with rows that break their schema, a note and the load's timestamp. */
 export interface LoadOptions {
   /** 'fail' (default): any row that breaks its schema fails the whole load, nothing is written. 'skip': such rows are left out and recorded. */
   onReject?: 'fail' | 'skip';
@@ -40,8 +42,11 @@ export interface RejectedRow {
   error: string;
 }
 
+/** What {@link loadFiles} returns: the load's id and timestamp, per-table counts and hashes, and the rejected rows. */
 export interface LoadResult {
+  /** The load's id in cbm_loads. */
   loadId: number;
+  /** When the load was recorded, `YYYY-MM-DD HH:MM:SS`. */
   loadedAt: string;
   /** Per table: rows loaded, rejects, and the file's size in bytes and SHA-256 (hex), recorded in cbm_load_tables. */
   tables: { table: string; rawTable: string; source: string; format: 'csv' | 'parquet'; rows: number; rejected: number; bytes: number; sha256: string }[];
