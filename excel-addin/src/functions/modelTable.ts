@@ -1,4 +1,4 @@
-import { CbmError, LogitModel, MODEL_FORMAT, MODEL_VERSION, type LogitModelJSON } from '@cbm-kit/kernel-lib';
+import { CbmError, FIT_STATISTICS_KEYS, LogitModel, MODEL_FORMAT, MODEL_VERSION, type LogitModelJSON } from '@cbm-kit/kernel-lib';
 import { hashArguments } from './cache';
 import { codesOf, isBlank, type Range } from './cells';
 
@@ -47,23 +47,8 @@ export function intervalTitles(level: number): [string, string] {
   return [`OR ${percent((1 - level) / 2)}`, `OR ${percent(1 - (1 - level) / 2)}`];
 }
 
-const STATISTIC_KEYS = [
-  'nObs',
-  'nParameters',
-  'dfResidual',
-  'dfNull',
-  'logLikelihood',
-  'nullLogLikelihood',
-  'deviance',
-  'nullDeviance',
-  'aic',
-  'bic',
-  'pseudoR2',
-  'iterations',
-  'converged',
-  'lrStatistic',
-  'lrPValue',
-] as const;
+/** The fit statistics' rows, in the model JSON's order (its one definition, LOGIT_MODEL_SCHEMA). */
+const STATISTIC_KEYS = FIT_STATISTICS_KEYS;
 
 type OutCell = string | number | boolean;
 
