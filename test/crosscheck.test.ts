@@ -5,11 +5,10 @@
  * df) and fitDiscreteHazard (glm poisson on survSplit data with a log-exposure offset); mtcars for
  * robustVcov of a linear model with a factor (sandwich::vcovHC HC0–HC3, vcovCL HC1 by gear).
  */
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { rerunFixtureScript } from './helpers/rerunFixture';
 import { fitDiscreteHazard, fitLinear, kaplanMeier, logRankTest, robustVcov, type RobustType } from '../kernel-lib/src/index';
 
 const fixtures = join(__dirname, 'fixtures');
@@ -91,14 +90,7 @@ describe('mtcars: robustVcov of lm(mpg ~ wt + hp + factor(cyl)) against sandwich
 
 describe('crosscheck_reference.R reproduces the committed fixture', () => {
   it('crosscheck-reference.json value for value', () => {
-    const work = mkdtempSync(join(tmpdir(), 'cbm-crosscheck-'));
-    try {
-      for (const f of ['crosscheck_reference.R', 'json_helpers.R']) copyFileSync(join(fixtures, f), join(work, f));
-      const run = spawnSync('Rscript', ['crosscheck_reference.R'], { cwd: work, encoding: 'utf8', timeout: 120_000 });
-      expect(run.status, `Rscript crosscheck_reference.R failed (needs r-cran-survival, r-cran-sandwich):\n${run.stderr}`).toBe(0);
-      expect(JSON.parse(readFileSync(join(work, 'crosscheck-reference.json'), 'utf8'))).toEqual(ref);
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
+    const written = rerunFixtureScript('crosscheck_reference.R', { outputs: ['crosscheck-reference.json'], needs: 'r-cran-survival, r-cran-sandwich' });
+    expect(JSON.parse(written['crosscheck-reference.json'])).toEqual(ref);
   });
 });

@@ -7,9 +7,8 @@
  *   category) must be flagged; a clean reload (two random halves of the same customers) must not be.
  */
 import { describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { rerunFixtureScript } from './helpers/rerunFixture';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CbmError, chiSquareShares, seededUniform, shuffledIndices, driftReport, fitLogit, kaplanMeier, ksTest, psi } from '../kernel-lib/src/index';
 import { customerBase } from '../kernel-lib/src/datasets';
@@ -210,16 +209,9 @@ describe('driftReport on the synthetic customer base', () => {
 
 describe('wa_churn_reference.R reproduces the committed fixtures', () => {
   it('wa_churn.csv byte for byte, wa-churn-reference.json value for value', () => {
-    const work = mkdtempSync(join(tmpdir(), 'cbm-wa-churn-'));
-    try {
-      for (const f of ['wa_churn_reference.R', 'json_helpers.R']) copyFileSync(join(fixtures, f), join(work, f));
-      const run = spawnSync('Rscript', ['wa_churn_reference.R'], { cwd: work, encoding: 'utf8', timeout: 120_000 });
-      expect(run.status, `Rscript wa_churn_reference.R failed (needs r-base-core, r-cran-survival, r-cran-modeldata):\n${run.stderr}`).toBe(0);
-      expect(readFileSync(join(work, 'wa_churn.csv'), 'utf8')).toBe(readFileSync(join(fixtures, 'wa_churn.csv'), 'utf8'));
-      expect(JSON.parse(readFileSync(join(work, 'wa-churn-reference.json'), 'utf8'))).toEqual(ref);
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
+    const written = rerunFixtureScript('wa_churn_reference.R', { outputs: ['wa_churn.csv', 'wa-churn-reference.json'], needs: 'r-base-core, r-cran-survival, r-cran-modeldata' });
+    expect(written['wa_churn.csv']).toBe(readFileSync(join(fixtures, 'wa_churn.csv'), 'utf8'));
+    expect(JSON.parse(written['wa-churn-reference.json'])).toEqual(ref);
   });
 });
 
@@ -319,15 +311,8 @@ describe('ksTest alternatives and warnings, chiSquareShares expected counts (ref
     expect(() => ksTest([1, 2], [3, 4], { alternative: 'two-sided' as never })).toThrow(/alternative must be one of 'two.sided', 'less', 'greater'/);
   });
   it('monitor_reference.R reproduces monitor-reference.json', () => {
-    const work = mkdtempSync(join(tmpdir(), 'cbm-monitor-'));
-    try {
-      for (const f of ['monitor_reference.R', 'json_helpers.R']) copyFileSync(join(fixtures, f), join(work, f));
-      const run = spawnSync('Rscript', ['monitor_reference.R'], { cwd: work, encoding: 'utf8', timeout: 120_000 });
-      expect(run.status, run.stderr).toBe(0);
-      expect(JSON.parse(readFileSync(join(work, 'monitor-reference.json'), 'utf8'))).toEqual(monitor);
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
+    const written = rerunFixtureScript('monitor_reference.R', { outputs: ['monitor-reference.json'], needs: 'r-base-core' });
+    expect(JSON.parse(written['monitor-reference.json'])).toEqual(monitor);
   });
 });
 

@@ -6,17 +6,13 @@
  * lmtest::coeftest (z for the glm, t on n − k df for the lm). R's glm is fitted at epsilon 1e-14, so
  * its bread is the exact-Hessian one (see the tolerance notes in test/fixtures/README.md).
  */
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { rerunFixtureScript } from './helpers/rerunFixture';
 import { fitLinear, fitLogit, robustVcov, type RobustType } from '../kernel-lib/src/index';
 import { relativeDifference } from './helpers/csv';
-import { infert, sandwichCases, sandwichFixtures, sandwichReference, type RInference } from './helpers/sandwichReference';
+import { infert, sandwichCases, sandwichReference, type RInference } from './helpers/sandwichReference';
 import { expectCbmError } from './helpers/errors';
 
-const fixtures = sandwichFixtures;
 const ref = sandwichReference;
 
 const models = {
@@ -74,15 +70,8 @@ describe('robustVcov (reference: sandwich::vcovHC / vcovCL, lmtest::coeftest)', 
 
 describe('sandwich_reference.R reproduces the committed fixture', () => {
   it('sandwich-reference.json value for value', () => {
-    const work = mkdtempSync(join(tmpdir(), 'cbm-sandwich-'));
-    try {
-      for (const f of ['sandwich_reference.R', 'json_helpers.R', 'infert.csv']) copyFileSync(join(fixtures, f), join(work, f));
-      const run = spawnSync('Rscript', ['sandwich_reference.R'], { cwd: work, encoding: 'utf8', timeout: 120_000 });
-      expect(run.status, `Rscript sandwich_reference.R failed (needs r-base-core, r-cran-sandwich):\n${run.stderr}`).toBe(0);
-      expect(JSON.parse(readFileSync(join(work, 'sandwich-reference.json'), 'utf8'))).toEqual(ref);
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
+    const written = rerunFixtureScript('sandwich_reference.R', { inputs: ['infert.csv'], outputs: ['sandwich-reference.json'], needs: 'r-base-core, r-cran-sandwich' });
+    expect(JSON.parse(written['sandwich-reference.json'])).toEqual(ref);
   });
 });
 

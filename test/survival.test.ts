@@ -8,11 +8,10 @@
  * - logRankTest: survdiff by sex and by ph.ecog (observed, expected, variance, chisq, df, p).
  * Tolerance 1e-9 relative unless said otherwise (R and cbm-kit accumulate the products in the same order).
  */
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { rerunFixtureScript } from './helpers/rerunFixture';
 import { kaplanMeier, logRankTest, type ConfidenceType, type KaplanMeier } from '../kernel-lib/src/index';
 import { readCsv } from './helpers/csv';
 import { expectCbmError } from './helpers/errors';
@@ -174,16 +173,9 @@ describe('logRankTest on survival::lung (reference: survdiff)', () => {
 
 describe('survival_reference.R reproduces the committed fixtures', () => {
   it('lung.csv byte for byte, survival-reference.json value for value', () => {
-    const work = mkdtempSync(join(tmpdir(), 'cbm-survival-'));
-    try {
-      for (const f of ['survival_reference.R', 'json_helpers.R']) copyFileSync(join(fixtures, f), join(work, f));
-      const run = spawnSync('Rscript', ['survival_reference.R'], { cwd: work, encoding: 'utf8', timeout: 120_000 });
-      expect(run.status, `Rscript survival_reference.R failed (needs r-base-core, r-cran-survival):\n${run.stderr}`).toBe(0);
-      expect(readFileSync(join(work, 'lung.csv'), 'utf8')).toBe(readFileSync(join(fixtures, 'lung.csv'), 'utf8'));
-      expect(JSON.parse(readFileSync(join(work, 'survival-reference.json'), 'utf8'))).toEqual(ref);
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
+    const written = rerunFixtureScript('survival_reference.R', { outputs: ['lung.csv', 'survival-reference.json'], needs: 'r-base-core, r-cran-survival' });
+    expect(written['lung.csv']).toBe(readFileSync(join(fixtures, 'lung.csv'), 'utf8'));
+    expect(JSON.parse(written['survival-reference.json'])).toEqual(ref);
   });
 });
 
