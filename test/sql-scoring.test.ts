@@ -15,7 +15,7 @@ import { openPostgres } from '../kernel-lib/src/warehouse/postgres';
 import type { SqlExecutor } from '../kernel-lib/src/sql/executor';
 import { postgresBin, startPostgres, type TestCluster } from './helpers/postgres';
 import { loadRows } from './helpers/sqlLoad';
-import { expressionSQL, type SqlExpression } from '../kernel-lib/src/sql/transform';
+import { expressionSQL, type SqlExpression } from '../kernel-lib/src/sql/expression';
 
 const customers = bankCardCustomers({ seed: BANKCARD_SEED });
 const contacted = customers.filter((c) => c.contacted);
@@ -234,7 +234,7 @@ describe.runIf(postgresBin())('PostgreSQL literals under standard_conforming_str
   }
 });
 
-describe.each(engines)('transforms as SQL on $name (sql/transform.ts)', (engine) => {
+describe.each(engines)('transforms as SQL on $name (sql/expression.ts)', (engine) => {
   // Reference: JavaScript's Math.log/exp/sqrt/pow (what the library evaluates); a non-finite JS
   // value (where the library raises NON_FINITE) must be NULL in SQL, never a number or an error.
   const col = (name: string): SqlExpression => ({ kind: 'column', name });

@@ -61,7 +61,7 @@ export {
   MAX_NESTING,
   type Expression,
   type TransformFunction,
-} from './model/transform';
+} from './model/expression';
 export {
   parseFilter,
   filterRows,

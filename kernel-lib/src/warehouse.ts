@@ -28,4 +28,4 @@ export {
   type LoadResult,
   type RejectedRow,
 } from './warehouse/load';
-export { refreshModelTables, buildChurnTable, buildDashboardTables, saveDriftReport, readTable } from './warehouse/transform';
+export { refreshModelTables, buildChurnTable, buildDashboardTables, saveDriftReport, readTable } from './warehouse/refresh';

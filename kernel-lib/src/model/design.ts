@@ -1,6 +1,6 @@
 import { CbmError } from '../errors';
 import { columnKind, isMissing, numericColumnView, textLevels, toTable, type Cell, type Columns, type Table } from '../data/table';
-import { rawColumns } from './transform';
+import { rawColumns } from './expression';
 import { listNames } from './diagnostics';
 import type { Formula, Term } from './formula';
 

@@ -5,7 +5,7 @@ import { completeRows, linearPredictor, type DesignSpec } from './design';
 import { listNames } from './diagnostics';
 import { formatFormula, type Term } from './formula';
 import type { RobustSpec } from './sandwich';
-import { deriveTermColumns } from './transform';
+import { deriveTermColumns } from './expression';
 
 /** What every fitted design model is made of: the fit's output, or a saved model's validated contents. */
 export interface DesignModelParts {

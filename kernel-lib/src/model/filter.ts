@@ -1,7 +1,7 @@
 import { CbmError, check, describeValue } from '../errors';
 import { isTable, selectRows, toTable, type Cell, type DataInput, type Row, type Table } from '../data/table';
 import { unsupportedCell } from '../data/cells';
-import { enter, evaluateUnchecked, expressionColumns, parseArithmetic, syntaxError, tokenize, type Expression, type Token, type TokenCursor } from './transform';
+import { enter, evaluateUnchecked, expressionColumns, parseArithmetic, syntaxError, tokenize, type Expression, type Token, type TokenCursor } from './expression';
 
 /**
  * A row filter in a small R-like language, the condition of R's `subset(data, …)`: column names

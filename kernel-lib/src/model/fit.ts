@@ -8,7 +8,7 @@ import type { NewtonFit } from './newton';
 import { completeRows, designMatrix, designSpec, type DesignSpec, type NaAction } from './design';
 import { diagnoseFit, fitStatistics } from './diagnostics';
 import { parseFormula, type Formula } from './formula';
-import { deriveColumns, rawColumns } from './transform';
+import { deriveColumns, rawColumns } from './expression';
 import { LogitModel } from './logit';
 import type { Provenance } from './modelJson';
 import { fitRobustCovariance, resolveRobust, type RobustType } from './sandwich';

@@ -1,5 +1,5 @@
 import { CbmError, check } from '../errors';
-import { enter, expressionColumns, expressionLabel, isDerived, parseCall, quoteColumnName, syntaxError, tokenize, type Token, type TokenCursor } from './transform';
+import { enter, expressionColumns, expressionLabel, isDerived, parseCall, quoteColumnName, syntaxError, tokenize, type Token, type TokenCursor } from './expression';
 
 /** One term of a formula's right-hand side: a variable or an interaction of several, with R's label. */
 export interface Term {

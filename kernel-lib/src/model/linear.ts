@@ -7,7 +7,7 @@ import { listNames } from './diagnostics';
 import { fUpperTail, studentTQuantile, twoSidedStudentP } from './distributions';
 import { checkNaAction, checkOptionNames, droppedRowsWarning } from './fit';
 import { parseFormula } from './formula';
-import { deriveColumns, rawColumns } from './transform';
+import { deriveColumns, rawColumns } from './expression';
 import { parseModelJSON, readDesignJSON } from './modelJson';
 import { fitRobustCovariance, resolveRobust, type RobustType } from './sandwich';
 

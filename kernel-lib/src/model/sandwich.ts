@@ -8,7 +8,7 @@ import { normalQuantile, studentTQuantile, twoSidedNormalP, twoSidedStudentP } f
 import { LinearModel } from './linear';
 import { choleskyInPlace, choleskyInverse } from './linalg';
 import { LogitModel } from './logit';
-import { deriveColumns, deriveTermColumns } from './transform';
+import { deriveColumns, deriveTermColumns } from './expression';
 
 /** The heteroskedasticity-consistent estimators of `sandwich::vcovHC` (HC0–HC3) and `vcovCL` (HC0, HC1). */
 export type RobustType = 'HC0' | 'HC1' | 'HC2' | 'HC3';

@@ -2,7 +2,7 @@ import { check, describeValue } from '../errors';
 import { parseFilter, type Filter, type FilterLiteral, type FilterOperand } from '../model/filter';
 import type { SqlDialect } from './executor';
 import { checkDialect, quoteIdentifier, quoteString, sqlNumber } from './dialect';
-import { expressionSQL } from './transform';
+import { expressionSQL } from './expression';
 
 /**
  * A row filter (R-like text such as `contacted & age >= 30`, see `parseFilter`) as a SQL

@@ -16,7 +16,7 @@ import { aliasesShadowColumns } from './dialect';
 import { designColumnSQL, own, preparedVariableSQL, tableSQL } from './scoring';
 import { filterSQL } from './filter';
 import { parseFilter } from '../model/filter';
-import { quoteColumnName } from '../model/transform';
+import { quoteColumnName } from '../model/expression';
 
 /** Options of {@link fitLogitInDatabase}: fitLogit's options (without `na`) plus the table, the formula, the dialect and a row filter. */
 export interface InDatabaseFitOptions extends Omit<FitOptions, 'na'> {

@@ -2,12 +2,12 @@ import { CbmError, check, checkOptions } from '../errors';
 import type { DesignColumn, DesignSpec } from '../model/design';
 import { LinearModel, LINEAR_MODEL_FORMAT } from '../model/linear';
 import { LogitModel } from '../model/logit';
-import { expressionColumns, isDerived, parseExpression } from '../model/transform';
+import { expressionColumns, isDerived, parseExpression } from '../model/expression';
 import type { LogitModelJSON } from '../model/modelJson';
 import type { Preparation } from '../prepare/preparation';
 import type { SqlDialect } from './executor';
 import { aliasesShadowColumns, checkDialect, doubleType, logisticSQL, quoteIdentifier, quoteString, sqlNumber } from './dialect';
-import { expressionSQL, type SqlExpression } from './transform';
+import { expressionSQL, type SqlExpression } from './expression';
 import { filterSQL } from './filter';
 import { parseFilter } from '../model/filter';
 

@@ -3,7 +3,7 @@ import { sqlNumber } from './dialect';
 
 /**
  * A formula transform (`log(x)`, `I(x^2)`, `log(a/b)`) as SQL, over SQL values of its columns.
- * The structure is the Expression tree of model/transform.ts (kept structural here so the SQL
+ * The structure is the Expression tree of model/expression.ts (kept structural here so the SQL
  * side only depends on its shape). Where the library's evaluation gives a non-finite value and
  * raises NON_FINITE for the row, the SQL gives NULL (so the row scores NULL), never a number and
  * never a database error: the log of a non-positive value, the square root of a negative value,
