@@ -352,3 +352,20 @@ describe('fitLogitInDatabase with a run function that answers malformed rows (is
     await expect(fitLogitInDatabase(async () => [{}], { table: 't', formula: 'y ~ x' })).rejects.toMatchObject({ code: 'UNKNOWN_COLUMN' });
   });
 });
+
+describe('a key absent from a row object (issue 18)', () => {
+  it('is a missing value (as R fills rows bound by name), and a step that needs the value names its column and row', async () => {
+    const { toTable, isMissing } = await import('../kernel-lib/src/index');
+    const rows = [{ a: 1, b: 'x' }, { a: 2 }, { a: 3, b: 'y' }];
+    // toTable: the union of the rows' keys, the absent cell a missing value.
+    const table = toTable(rows);
+    expect(table.names).toEqual(['a', 'b']);
+    expect(Array.from(table.cells('b'), isMissing)).toEqual([false, true, false]);
+    // Only own keys: a row without 'toString' has a missing toString cell, not Object.prototype.toString.
+    expect(Array.from(toTable([{ toString: 1 }, {}]).cells('toString'), isMissing)).toEqual([false, true]);
+    // encodeCategories cannot code a missing value: NON_FINITE naming column 'b' and row 1, not a TypeError or NaN.
+    expectCbmError(() => encodeCategories(rows, { b: { x: 1, y: 0 } }), 'NON_FINITE', ["column 'b' has a missing value in row 1"], [rows]);
+    // A column absent from every row is an unknown column.
+    expectCbmError(() => encodeCategories(rows, { c: { x: 1 } }), 'UNKNOWN_COLUMN', ["unknown column 'c'"], [rows]);
+  });
+});
