@@ -400,3 +400,37 @@ describe('guardSpreadsheetText: the one CSV-injection rule (issue 18, OWASP)', (
     );
   });
 });
+
+describe('quoteString per dialect (issue 18, finding 2)', () => {
+  it("doubles quotes everywhere; a backslash is doubled for Spark and ClickHouse (their strings are C-escaped) and as E'…' for PostgreSQL; DuckDB keeps it", async () => {
+    const { quoteString } = await import('../kernel-lib/src/sql');
+    const payload = "x\\') THEN 1 END; --";
+    expect(quoteString('duckdb', payload)).toBe("'x\\'') THEN 1 END; --'");
+    expect(quoteString('spark', payload)).toBe("'x\\\\'') THEN 1 END; --'");
+    expect(quoteString('clickhouse', payload)).toBe("'x\\\\'') THEN 1 END; --'");
+    expect(quoteString('postgres', payload)).toBe("E'x\\\\'') THEN 1 END; --'");
+    // Without a backslash every dialect writes the plain standard literal.
+    for (const dialect of ['duckdb', 'postgres', 'spark', 'clickhouse'] as const) expect(quoteString(dialect, "O'Brien")).toBe("'O''Brien'");
+  });
+});
+
+describe('sqlNumber, which held before issue 18, still writes only number literals', () => {
+  it('a finite double as CAST(<its shortest round-trip text> AS <double type>); NaN, ±Infinity and non-numbers are NON_FINITE', async () => {
+    const fc = (await import('fast-check')).default;
+    const { sqlNumber } = await import('../kernel-lib/src/sql');
+    expect(sqlNumber('duckdb', -0.5)).toBe('CAST(-0.5 AS DOUBLE)');
+    expect(sqlNumber('postgres', 1e-7)).toBe('CAST(1e-7 AS DOUBLE PRECISION)');
+    expect(sqlNumber('clickhouse', -0)).toBe('CAST(0 AS Float64)');
+    // Every finite double: the literal reads back as the same double (ECMAScript's Number-to-String round-trips).
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
+        const m = /^CAST\(([-+0-9.e]+) AS DOUBLE\)$/.exec(sqlNumber('duckdb', x));
+        expect(m).not.toBeNull();
+        expect(Number(m![1])).toBe(Object.is(x, -0) ? 0 : x);
+      }),
+      { seed: 18, numRuns: 2000 },
+    );
+    for (const bad of [Number.NaN, Infinity, -Infinity, '1; DROP TABLE t' as never, 1n as never])
+      expectCbmError(() => sqlNumber('duckdb', bad), 'NON_FINITE', ['cannot write', 'as a number literal']);
+  });
+});
