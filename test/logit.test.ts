@@ -75,7 +75,8 @@ describe('silent misreadings', () => {
   it('unknown options and wrong types are refused', () => {
     const data = logisticRows(30, 8);
     expectCbmError(() => fitLogit(data, 'y ~ x', { maxIteration: 5 } as never), 'BAD_INPUT', ["unknown option 'maxIteration' (did you mean 'maxIterations'?)"]);
-    expectCbmError(() => fitLogit(data, 'y ~ x', { weights: [1] } as never), 'BAD_INPUT', ["unknown option 'weights'"]);
+    expectCbmError(() => fitLogit(data, 'y ~ x', { weights: [1] } as never), 'BAD_INPUT', ['weights must be the name of a column of prior weights']);
+    expectCbmError(() => fitLogit(data, 'y ~ x', { weight: 'x' } as never), 'BAD_INPUT', ["unknown option 'weight'"]);
     expectCbmError(() => stepwise(data, 'y ~ x + z', { hierarchical: 'false' } as never), 'BAD_INPUT', ["hierarchical must be true or false, got 'false'"]);
   });
   it('predict says so when finite inputs overflow the linear predictor', () => {
