@@ -352,3 +352,51 @@ describe('fitLogitInDatabase with a run function that answers malformed rows (is
     await expect(fitLogitInDatabase(async () => [{}], { table: 't', formula: 'y ~ x' })).rejects.toMatchObject({ code: 'UNKNOWN_COLUMN' });
   });
 });
+
+describe('a key absent from a row object (issue 18)', () => {
+  it('is a missing value (as R fills rows bound by name), and a step that needs the value names its column and row', async () => {
+    const { toTable, isMissing } = await import('../kernel-lib/src/index');
+    const rows = [{ a: 1, b: 'x' }, { a: 2 }, { a: 3, b: 'y' }];
+    // toTable: the union of the rows' keys, the absent cell a missing value.
+    const table = toTable(rows);
+    expect(table.names).toEqual(['a', 'b']);
+    expect(Array.from(table.cells('b'), isMissing)).toEqual([false, true, false]);
+    // Only own keys: a row without 'toString' has a missing toString cell, not Object.prototype.toString.
+    expect(Array.from(toTable([{ toString: 1 }, {}]).cells('toString'), isMissing)).toEqual([false, true]);
+    // encodeCategories cannot code a missing value: NON_FINITE naming column 'b' and row 1, not a TypeError or NaN.
+    expectCbmError(() => encodeCategories(rows, { b: { x: 1, y: 0 } }), 'NON_FINITE', ["column 'b' has a missing value in row 1"], [rows]);
+    // A column absent from every row is an unknown column.
+    expectCbmError(() => encodeCategories(rows, { c: { x: 1 } }), 'UNKNOWN_COLUMN', ["unknown column 'c'"], [rows]);
+  });
+});
+
+describe('guardSpreadsheetText: the one CSV-injection rule (issue 18, OWASP)', () => {
+  it('prefixes text that starts with = + - @ tab CR (after any apostrophes), nothing else, and toCsv writes the same', async () => {
+    const { guardSpreadsheetText, unguardSpreadsheetText, toCsv } = await import('../kernel-lib/src/index');
+    // OWASP's CSV-injection cheat sheet: cells starting with = + - @ tab or CR are prefixed with '.
+    for (const text of ['=1+2', '+1', '-x', '@SUM(A1)', '\tcmd', '\rcmd']) expect(guardSpreadsheetText(text)).toBe(`'${text}`);
+    for (const text of ['plain', '', ' =1', '1-2', "'plain", "it's", '{"a":-1}']) expect(guardSpreadsheetText(text)).toBe(text);
+    // A guarded text guarded again keeps one apostrophe per guard, so each guard can be undone.
+    expect(guardSpreadsheetText("'=1")).toBe("''=1");
+    expect(unguardSpreadsheetText("''=1")).toBe("'=1");
+    // Text Excel hands back without the apostrophe (it consumed the quote prefix) is already the original.
+    expect(unguardSpreadsheetText('=1')).toBe('=1');
+    expect(toCsv([{ a: "'=1", b: '-0.5', c: -0.5 }])).toBe(`a,b,c\n''=1,'-0.5,-0.5\n`);
+    expectCbmError(() => guardSpreadsheetText(5 as never), 'BAD_INPUT', ['text must be a string']);
+  });
+  it('round-trips every text, and a guarded text never starts with a formula character', async () => {
+    const fc = (await import('fast-check')).default;
+    const { guardSpreadsheetText, unguardSpreadsheetText } = await import('../kernel-lib/src/index');
+    const text = fc.oneof(
+      fc.string(),
+      fc.array(fc.constantFrom("'", '=', '+', '-', '@', '\t', '\r', 'a', ' '), { maxLength: 6 }).map((cs) => cs.join('')),
+    );
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(unguardSpreadsheetText(guardSpreadsheetText(s))).toBe(s);
+        expect(guardSpreadsheetText(s)).not.toMatch(/^[=+\-@\t\r]/);
+      }),
+      { seed: 18, numRuns: 2000 },
+    );
+  });
+});
