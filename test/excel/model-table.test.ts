@@ -10,6 +10,7 @@ import * as kl from '../../kernel-lib/src/index';
 import * as A from '../../excel-addin/src/functions/adapters';
 import { describeFailure } from '../../excel-addin/src/functions/excelErrors';
 import { JSON_CELL_CHARACTERS, modelFromCells, modelToTable } from '../../excel-addin/src/functions/modelTable';
+import { readCsvText } from '../helpers/csv';
 import { bankCardSheet } from './bankcardSheet';
 
 const sheet = bankCardSheet();
@@ -120,8 +121,8 @@ describe('text from the data is guarded against CSV injection in every cell the 
 describe("FIT's odds ratios and Wald intervals equal R's exp(coef) and exp(confint.default)", () => {
   const fixtures = path.join(__dirname, '..', 'fixtures');
   const r = JSON.parse(fs.readFileSync(path.join(fixtures, 'spector-logit.json'), 'utf8')).r_glm.tight_control;
-  const csv = fs.readFileSync(path.join(fixtures, 'spector.csv'), 'utf8').trim().split('\n');
-  const range = csv.map((line, i) => line.split(',').map((v) => (i === 0 ? v : Number(v))));
+  const spector = readCsvText(path.join(fixtures, 'spector.csv'));
+  const range = [spector.header, ...spector.rows.map((fields) => fields.map(Number))];
   const fitted = A.fit(range, 'GRADE ~ GPA + TUCE + PSI');
   it('to 1e-8 relative', () => {
     const header = fitted.find((row) => row[0] === 'term')!;
