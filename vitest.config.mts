@@ -34,6 +34,7 @@ const INTEGRATION = [
   'test/sandwich.test.ts',
   'test/survival.test.ts',
   'test/crosscheck.test.ts',
+  'test/fuzz.test.ts',
 ];
 
 export default defineConfig({

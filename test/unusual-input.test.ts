@@ -242,6 +242,10 @@ describe('issue 18: dates, options and lists are checked', () => {
         message: expect.stringMatching(/unknown option 'note'/),
       });
       await expect(saveDriftReport(undefined as never, { table: 't', loadId: 2, previousLoadId: 1, report: { rows: [] } as never })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+      // A hole in loadFiles' sources (found by the fuzz test: a TypeError reading its path).
+      const { loadFiles } = await import('../kernel-lib/src/warehouse');
+      // biome-ignore lint/suspicious/noSparseArray: the hole is the point
+      await expect(loadFiles(db, [,] as never)).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/sources\[0\] must be \{ table, path, schema \}/) });
     } finally {
       await db.close();
     }
