@@ -32,6 +32,7 @@ const INTEGRATION = [
   'test/sandwich.test.ts',
   'test/survival.test.ts',
   'test/crosscheck.test.ts',
+  'test/sql-weights-offset.test.ts',
 ];
 
 export default defineConfig({
