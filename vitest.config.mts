@@ -35,6 +35,7 @@ const INTEGRATION = [
   'test/survival.test.ts',
   'test/crosscheck.test.ts',
   'test/fuzz.test.ts',
+  'test/sql-weights-offset.test.ts',
 ];
 
 export default defineConfig({
