@@ -76,22 +76,24 @@ export function oddsRatioWords(model: LogitModel): string[] {
   const times = (x: number) => `×${x >= 10 || x < 0.1 ? x.toPrecision(3) : x.toFixed(2)}`;
   return json.coefficients.map((c) => {
     if (c.term === null) return '';
+    if (c.estimate === null) return 'not defined because of singularities (aliased)';
+    const estimate = c.estimate;
     if (c.term.includes(':')) return 'interaction: the effect of one variable depends on the other';
     const variable = c.term;
     const range = ranges[variable];
     if (range) {
       const step = roundStep(range.max - range.min);
-      return `${times(Math.exp((c.estimate * step) / (range.max - range.min)))} odds per +${step.toLocaleString('en-US')} of ${variable}`;
+      return `${times(Math.exp((estimate * step) / (range.max - range.min)))} odds per +${step.toLocaleString('en-US')} of ${variable}`;
     }
     const codes = encodings[variable];
     if (codes) {
       const one = Object.keys(codes).find((level) => codes[level] === 1);
       const zero = Object.keys(codes).find((level) => codes[level] === 0);
-      if (one !== undefined && zero !== undefined && Object.keys(codes).length === 2) return `${times(Math.exp(c.estimate))} odds for ${variable} ${one} against ${zero}`;
+      if (one !== undefined && zero !== undefined && Object.keys(codes).length === 2) return `${times(Math.exp(estimate))} odds for ${variable} ${one} against ${zero}`;
     }
     const levels = json.factorLevels[variable];
-    if (levels && c.name.startsWith(variable)) return `${times(Math.exp(c.estimate))} odds for ${variable} ${c.name.slice(variable.length)} against ${levels[0]}`;
-    return `${times(Math.exp(c.estimate))} odds per +1 of ${variable}`;
+    if (levels && c.name.startsWith(variable)) return `${times(Math.exp(estimate))} odds for ${variable} ${c.name.slice(variable.length)} against ${levels[0]}`;
+    return `${times(Math.exp(estimate))} odds per +1 of ${variable}`;
   });
 }
 
