@@ -88,7 +88,7 @@ export function oddsRatioWords(model: LogitModel): string[] {
     if (c.term === null) return '';
     if (c.estimate === null) return 'not defined because of singularities (aliased)';
     const estimate = c.estimate;
-    if (c.term.includes(':')) return 'interaction: the effect of one variable depends on the other';
+    if (c.term.includes(':')) return `${c.term} is an interaction: the effect of one variable depends on the other`;
     const variable = c.term;
     const range = ranges[variable];
     if (range) {
@@ -191,14 +191,14 @@ export function buildPricing(
     title: 'Expected revenue by price change',
     width: 230,
     height: 180,
-    data: { values: best.curve.map((c) => ({ priceChange: c.priceChange, expectedRevenue: c.expectedRevenue, feasible: c.feasible ? 'feasible' : 'infeasible' })) },
+    data: { values: best.curve.map((c) => ({ priceChange: c.priceChange, expectedRevenue: c.expectedRevenue, cap: c.feasible ? 'within the cap' : 'breaks the cap' })) },
     layer: [
       {
         mark: { type: 'line', point: true },
         encoding: {
           x: { field: 'priceChange', type: 'quantitative', title: 'price change', axis: { format: '%' } },
           y: { field: 'expectedRevenue', type: 'quantitative', title: 'expected revenue', scale: { zero: false } },
-          color: { field: 'feasible', type: 'nominal', title: null },
+          color: { field: 'cap', type: 'nominal', title: 'churner cap', scale: { domain: ['within the cap', 'breaks the cap'] } },
         },
       },
       { data: { values: [{ priceChange: best.priceChange }] }, mark: { type: 'rule', strokeDash: [6, 4] }, encoding: { x: { field: 'priceChange', type: 'quantitative' } } },
