@@ -88,6 +88,23 @@ describe('CBM.MODELJSON and CBM.MODELTABLE', () => {
   });
 });
 
+describe('an aliased coefficient (R: NA) in the model table', () => {
+  // incomeCopy repeats income: R's glm reports it NA, and so does the table.
+  const range = sheet.trainRange.map((row, i) => [...row, i === 0 ? 'incomeCopy' : row[sheet.trainRange[0].indexOf('income')]]);
+  const aliasedTable = A.fit(range, 'responded ~ income + incomeCopy + age');
+  const aliasedModel = modelFromCells(aliasedTable);
+  it('shows NA in every cell of the aliased row and column, and reads back to the same model', () => {
+    expect([...aliasedModel.aliased]).toEqual(['incomeCopy']);
+    const row = aliasedTable.find((r) => r[0] === 'incomeCopy')!;
+    expect(row.slice(1, 8)).toEqual(['NA', 'NA', 'NA', 'NA', 'NA', 'NA', 'NA']);
+    const header = aliasedTable.find((r) => r[0] === 'term')!;
+    const column = header.indexOf('incomeCopy');
+    for (const r of aliasedTable.slice(aliasedTable.indexOf(header) + 1, aliasedTable.indexOf(header) + 5)) expect(r[column]).toBe('NA');
+    expect(aliasedModel.toJSON()).toEqual(kl.LogitModel.fromJSON(JSON.parse(A.modelJson(aliasedTable)[0][0])).toJSON());
+    expect(A.score(aliasedTable, sheet.all).map((r) => r[0])).toEqual(Array.from(aliasedModel.predict(sheet.rows)));
+  });
+});
+
 describe('text from the data is guarded against CSV injection in every cell the add-in writes (issue 18)', () => {
   // A factor whose levels a spreadsheet would run as formulas (OWASP's CSV-injection examples).
   const levels = ['=1+2', '@SUM(A1)', '-x', '+cmd|calc'];
