@@ -34,6 +34,7 @@ import {
   type Row,
 } from '../kernel-lib/src/index';
 import { bankCardCustomers } from '../kernel-lib/src/datasets';
+import { expectAliasedAsReduced } from './helpers/aliased';
 import { expectCbmError } from './helpers/errors';
 
 // ---------------------------------------------------------------------------------------------
@@ -297,27 +298,31 @@ describe('separation', () => {
   });
 });
 
-describe('singular designs', () => {
-  it("x3 = x1 + x2 is SINGULAR naming 'x3' as a combination of 'x1', 'x2'", () => {
+describe('aliased designs (fitted as R: the later column NA) and singular ones', () => {
+  it("x3 = x1 + x2: 'x3' is NA (a combination of 'x1', 'x2'), the rest as y ~ x1 + x2", () => {
     const rows = withColumns((row) => ({ x3: (row.x1 as number) + (row.x2 as number) }));
-    const e = expectCbmError(() => fitLogit(rows, 'y ~ x1 + x2 + x3'), 'SINGULAR', ["'x3' is a linear combination of 'x1', 'x2'", 'collinear'], [rows]);
-    expect(e.details).toEqual({ aliased: ['x3'], dependsOn: [['x1', 'x2']] });
+    const reduced = fitLogit(rows, 'y ~ x1 + x2');
+    expectAliasedAsReduced(fitLogit(rows, 'y ~ x1 + x2 + x3'), reduced, ['x3'], ["'x3' (a linear combination of 'x1', 'x2')"]);
     // In another order the last of the three is the aliased one.
-    expectCbmError(() => fitLogit(rows, 'y ~ x3 + x1 + x2'), 'SINGULAR', ["'x2' is a linear combination of 'x3', 'x1'"], [rows]);
-    expectCbmError(() => stepwise(rows, 'y ~ x1 + x2 + x3'), 'SINGULAR', ['stepwise', "'x3' is a linear combination of 'x1', 'x2'"], [rows]);
+    expectAliasedAsReduced(fitLogit(rows, 'y ~ x3 + x1 + x2'), fitLogit(rows, 'y ~ x3 + x1'), ['x2'], ["'x2' (a linear combination of 'x3', 'x1')"]);
+    // stepwise drops the zero-df term first, as R's step() does.
+    expect(stepwise(rows, 'y ~ x1 + x2 + x3').steps[1]).toMatchObject({ removed: 'x3', df: 0 });
     expectValidFitUnchanged(rows);
   });
 
-  it('a duplicated column is SINGULAR naming the copy and its original', () => {
+  it('a duplicated column is NA, naming its original', () => {
     const rows = withColumns((row) => ({ x1copy: row.x1 }));
-    expectCbmError(() => fitLogit(rows, 'y ~ x1 + x1copy'), 'SINGULAR', ["'x1copy' is a linear combination of 'x1'"], [rows]);
+    expectAliasedAsReduced(fitLogit(rows, 'y ~ x1 + x1copy'), fitLogit(rows, 'y ~ x1'), ['x1copy'], ["'x1copy' (a linear combination of 'x1')"]);
     expectValidFitUnchanged(rows);
   });
 
-  it('a constant column (aliased with the intercept) and an all-zero column are SINGULAR', () => {
+  it('a constant column (aliased with the intercept) and an all-zero column are NA; with nothing left to fit, SINGULAR', () => {
     const rows = withColumns(() => ({ five: 5, zero: 0 }));
-    expectCbmError(() => fitLogit(rows, 'y ~ x1 + five'), 'SINGULAR', ["'five' is a linear combination of '(Intercept)'"], [rows]);
-    expectCbmError(() => fitLogit(rows, 'y ~ x1 + zero'), 'SINGULAR', ["'zero' is zero in every row"], [rows]);
+    const reduced = fitLogit(rows, 'y ~ x1');
+    expectAliasedAsReduced(fitLogit(rows, 'y ~ x1 + five'), reduced, ['five'], ["'five' (a linear combination of '(Intercept)')"]);
+    expectAliasedAsReduced(fitLogit(rows, 'y ~ x1 + zero'), reduced, ['zero'], ["'zero' (zero in every row)"]);
+    const e = expectCbmError(() => fitLogit(rows, 'y ~ 0 + zero'), 'SINGULAR', ["'zero' is zero in every row", 'no column left to estimate'], [rows]);
+    expect(e.details).toEqual({ aliased: ['zero'], dependsOn: [[]] });
     expectValidFitUnchanged(rows);
   });
 
@@ -765,7 +770,7 @@ describe('LogitModel.fromJSON', () => {
       'an asymmetric covariance',
       () => {
         const j = plain();
-        j.covariance[2][1] += 1;
+        j.covariance[2][1]! += 1;
         return j;
       },
       "covariance is not symmetric at ('x2', 'x1')",

@@ -56,8 +56,9 @@ export function accrualForecast(
 ): AccrualForecast {
   const { months, simulations, seed, parameterDraws } = options;
   const json = model.toJSON();
-  const beta = json.coefficients.map((c) => c.estimate);
-  const chol = cholesky(json.covariance);
+  // An aliased coefficient (null) is not drawn: scoring leaves it out.
+  const beta = json.coefficients.map((c) => c.estimate ?? 0);
+  const chol = cholesky(json.covariance.map((row) => row.map((v) => v ?? 0)));
   const uniform = seededUniform(seed);
   const expectedMonths = (h: number) => (h > 0 ? (1 - (1 - h) ** months) / h : months);
   const hAtEstimate = model.predict(customers as Row[]);

@@ -86,22 +86,24 @@ export function oddsRatioWords(model: LogitModel): string[] {
   const factor = (x: number) => (x >= 10 || x < 0.1 ? x.toPrecision(3) : x.toFixed(2));
   return json.coefficients.map((c) => {
     if (c.term === null) return '';
+    if (c.estimate === null) return 'not defined because of singularities (aliased)';
+    const estimate = c.estimate;
     if (c.term.includes(':')) return `${c.term} is an interaction: the effect of one variable depends on the other`;
     const variable = c.term;
     const range = ranges[variable];
     if (range) {
       const step = roundStep(range.max - range.min);
-      return `each +${step.toLocaleString('en-US')} of ${variable} ${odds} ${factor(Math.exp((c.estimate * step) / (range.max - range.min)))}`;
+      return `each +${step.toLocaleString('en-US')} of ${variable} ${odds} ${factor(Math.exp((estimate * step) / (range.max - range.min)))}`;
     }
     const codes = encodings[variable];
     if (codes) {
       const one = Object.keys(codes).find((level) => codes[level] === 1);
       const zero = Object.keys(codes).find((level) => codes[level] === 0);
-      if (one !== undefined && zero !== undefined && Object.keys(codes).length === 2) return `${variable} ${one} rather than ${zero} ${odds} ${factor(Math.exp(c.estimate))}`;
+      if (one !== undefined && zero !== undefined && Object.keys(codes).length === 2) return `${variable} ${one} rather than ${zero} ${odds} ${factor(Math.exp(estimate))}`;
     }
     const levels = json.factorLevels[variable];
-    if (levels && c.name.startsWith(variable)) return `${variable} ${c.name.slice(variable.length)} rather than ${levels[0]} ${odds} ${factor(Math.exp(c.estimate))}`;
-    return `each +1 of ${variable} ${odds} ${factor(Math.exp(c.estimate))}`;
+    if (levels && c.name.startsWith(variable)) return `${variable} ${c.name.slice(variable.length)} rather than ${levels[0]} ${odds} ${factor(Math.exp(estimate))}`;
+    return `each +1 of ${variable} ${odds} ${factor(Math.exp(estimate))}`;
   });
 }
 

@@ -494,7 +494,7 @@ export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, 
       const columns = raw.map((sql, j) => (sql === null ? new Float64Array(rows.length).fill(1) : Float64Array.from(rows, (r) => Number(r[`x${j}`]))));
       scaling = columnScaling(columns, intercept);
       const rough = newtonLogitConditioned(columns, y, { tolerance: 1e-6, maxIterations: options.maxIterations, warmStart: false, interceptColumn: intercept });
-      if (rough.status === 'converged') start = rough.coefficients;
+      if (rough.status === 'converged' && rough.aliased.length === 0) start = rough.coefficients; // a rank-deficient sample: start cold
     }
   }
   if (!scaling) {
