@@ -4,7 +4,20 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CbmError, checkOptionSchema, isCalendarDate, retentionElasticity, trainValidationSplit } from '../kernel-lib/src/index';
+import {
+  CbmError,
+  checkOptionSchema,
+  competitorIndex,
+  gainsTable,
+  isCalendarDate,
+  optimizePrice,
+  psi,
+  retentionElasticity,
+  roi,
+  tableFromRange,
+  toCsv,
+  trainValidationSplit,
+} from '../kernel-lib/src/index';
 
 const error = (f: () => unknown): CbmError => {
   try {
@@ -80,5 +93,24 @@ describe('checkOptionSchema', () => {
     expect(error(() => trainValidationSplit([{ a: 1 }, { a: 2 }], { seed: 1, stratify: 3 as never })).message).toBe(
       "trainValidationSplit: stratify must be text like 'responded', got 3",
     );
+    // Each message as the declared rule words it: '<function>: <option> must be <rule>, got <value>'.
+    const spec = { churnProbabilities: [0.2, 0.4], revenues: [10, 20], priceResponse: { logitSlope: 2 }, simulations: 0 };
+    const cases: [() => unknown, string][] = [
+      [() => optimizePrice({ ...spec, gridPoints: 2 }), 'optimizePrice: gridPoints must be a whole number from 3 to 100001, got 2'],
+      [() => optimizePrice({ ...spec, objective: 'profit' as never }), "optimizePrice: objective must be one of 'revenue', 'margin', got \"profit\""],
+      [() => optimizePrice({ ...spec, gridpoints: 9 } as never), "optimizePrice: unknown option 'gridpoints'"],
+      [() => optimizePrice({ ...spec, constraints: { maxChurnRate: 1 } }), 'optimizePrice: constraints: maxChurnRate must be a finite number above 0 and below 1 like 0.2, got 1'],
+      [
+        () => competitorIndex([], { product: 'A', date: '2026-02-15', against: 'max' as never }),
+        "competitorIndex: against must be one of 'cheapest', 'mean', 'median', got \"max\"",
+      ],
+      [() => psi([1, 2], [1, 2], { floor: 0 }), 'psi: floor must be a finite number above 0 and below 1 like 1e-4, got 0'],
+      [() => psi([1, 2], [1, 2], { bins: 1 }), 'psi: bins must be a whole number ≥ 2, got 1'],
+      [() => gainsTable([0.2, 0.8], [0, 1], { groups: 0 }), 'gainsTable: groups must be a whole number ≥ 1, got 0'],
+      [() => roi([0.2, 0.8], [0, 1], 0.5, { profit: 60, cost: -1 }), 'roi: cost must be a finite number > 0 like 20 (F, per contact), got -1'],
+      [() => tableFromRange([['a'], [1]], { header: 'yes' as never }), 'tableFromRange: header must be true or false, got "yes"'],
+      [() => toCsv([{ a: 1 }], { columns: 'a' as never }), "toCsv: columns must be a list of column names like ['id', 'score'], got \"a\""],
+    ];
+    for (const [call, message] of cases) expect(error(call).message.startsWith(message), `${error(call).message} vs ${message}`).toBe(true);
   });
 });

@@ -52,6 +52,48 @@ afterAll(() => {
 const runCli = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 
 describe.each(targets)('cbm-sql on $name', (target) => {
+  it('fit --weights --offset equals fitLogit with the same weights and offset; score adds the offset', async () => {
+    const modelPath = join(dir, `${target.name}.weighted.model.json`);
+    const options = { weights: 'age', offset: 'log(age)' };
+    const weighted = fitLogit(
+      customers.filter((c) => c.contacted),
+      'responded ~ gender + age',
+      options,
+    );
+    const fit = runCli([
+      'fit',
+      '--db',
+      target.db(),
+      '--table',
+      'customers',
+      '--formula',
+      'responded ~ gender + age',
+      '--where',
+      'contacted',
+      '--weights',
+      'age',
+      '--offset',
+      'log(age)',
+      '--out',
+      modelPath,
+    ]);
+    expect(fit.status, fit.stderr).toBe(0);
+    const model = LogitModel.fromJSON(readFileSync(modelPath, 'utf8'));
+    expect(model.offset).toBe('log(age)');
+    model.names.forEach((_, j) => expect(Math.abs(model.coefficients[j] - weighted.coefficients[j])).toBeLessThan(1e-9 * Math.abs(weighted.coefficients[j])));
+    expect(Math.abs(model.statistics.logLikelihood - weighted.statistics.logLikelihood)).toBeLessThan(1e-9 * Math.abs(weighted.statistics.logLikelihood));
+    const score = runCli(['score', '--model', modelPath, '--db', target.db(), '--table', 'customers', '--into', 'scores_w']);
+    expect(score.status, score.stderr).toBe(0);
+    const db = await target.open();
+    try {
+      const rows = await db.run('SELECT id, score FROM scores_w ORDER BY id');
+      const p = model.predict(customers);
+      expect(rows.every((r, i) => Math.abs(Number(r.score) - p[i]) <= 1e-12)).toBe(true);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('fit: the model written equals fitLogit; score: the table written equals model.predict; a second score needs --replace', async () => {
     const modelPath = join(dir, `${target.name}.model.json`);
     const fit = runCli([

@@ -34,7 +34,7 @@ try {
 const USAGE = `usage:
   cbm-sql load  --db DUCKDB --table TABLE --file PATH.csv|.parquet --schema name:TYPE,... [--on-reject fail|skip] [--note TEXT]
   cbm-sql score --model MODEL.json --db DB --table TABLE --into TABLE [--keep id,...] [--as score] [--output probability|link] [--where FILTER] [--replace] [--print-sql]
-  cbm-sql fit   --db DB --table TABLE --formula "y ~ ..." [--where FILTER] [--prepare JSON] [--event VALUE] [--stepwise aic|bic|p-value] [--out MODEL.json]
+  cbm-sql fit   --db DB --table TABLE --formula "y ~ ..." [--where FILTER] [--prepare JSON] [--event VALUE] [--weights COLUMN] [--offset COLUMN|TRANSFORM] [--stepwise aic|bic|p-value] [--out MODEL.json]
 DB: a DuckDB file path (or :memory:), a postgres:// connection string, or a ClickHouse URL
 (clickhouse://host:port or http://host:port). TABLE may be schema.table.
 FILTER: a row filter in R's syntax, not SQL, e.g. "contacted & age >= 30" or "segment %in% c('a', 'b')".`;
@@ -42,7 +42,19 @@ FILTER: a row filter in R's syntax, not SQL, e.g. "contacted & age >= 30" or "se
 const SPECS = {
   load: { db: 'value', table: 'value', file: 'value', schema: 'value', 'on-reject': 'value', note: 'value' },
   score: { model: 'value', db: 'value', table: 'value', into: 'value', keep: 'value', as: 'value', output: 'value', where: 'value', replace: 'flag', 'print-sql': 'flag' },
-  fit: { db: 'value', table: 'value', formula: 'value', where: 'value', prepare: 'value', event: 'value', stepwise: 'value', out: 'value', 'max-iterations': 'value' },
+  fit: {
+    db: 'value',
+    table: 'value',
+    formula: 'value',
+    where: 'value',
+    prepare: 'value',
+    event: 'value',
+    stepwise: 'value',
+    out: 'value',
+    'max-iterations': 'value',
+    weights: 'value',
+    offset: 'value',
+  },
 };
 const REQUIRED = { load: ['db', 'table', 'file', 'schema'], score: ['model', 'db', 'table', 'into'], fit: ['db', 'table', 'formula'] };
 
@@ -180,6 +192,8 @@ async function fit(args, db) {
   if (args.where !== undefined) options.where = args.where;
   if (prepare !== undefined) options.prepare = prepare;
   if (args.event !== undefined) options.event = args.event;
+  if (args.weights !== undefined) options.weights = args.weights;
+  if (args.offset !== undefined) options.offset = args.offset;
   if (args['max-iterations'] !== undefined) options.maxIterations = Number(args['max-iterations']);
   let model;
   if (args.stepwise !== undefined) {

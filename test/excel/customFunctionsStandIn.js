@@ -54,6 +54,7 @@
       return window.__excel.callWith(id, Array.prototype.slice.call(arguments, 1), {});
     },
     // options.cancelAfterMs: Excel cancels the call after that many ms (invocation.onCanceled);
+    // startedAt is performance.now() as the function was entered;
     // the result also reports timer ticks during the call and when a 10 ms timer fired (null: only after the end).
     callWith: async function (id, args, options) {
       var meta = (await window.__excel.metadata()).functions.find(function (f) { return f.id === id; });
@@ -84,9 +85,9 @@
       try {
         var value = await fn.apply(null, given);
         finished = true;
-        return { value: value, ms: performance.now() - started, ticks: ticks, timerFiredAfter: timerFiredAfter };
+        return { value: value, ms: performance.now() - started, startedAt: started, ticks: ticks, timerFiredAfter: timerFiredAfter };
       } catch (e) {
-        if (e instanceof CFError) return { error: { code: e.code, message: e.message, isCustomFunctionsError: true }, ms: performance.now() - started, ticks: ticks };
+        if (e instanceof CFError) return { error: { code: e.code, message: e.message, isCustomFunctionsError: true }, ms: performance.now() - started, startedAt: started, ticks: ticks };
         return { error: { code: null, message: String(e && e.message), isCustomFunctionsError: false }, ms: performance.now() - started, ticks: ticks };
       } finally {
         clearInterval(ticker);

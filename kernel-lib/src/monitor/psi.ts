@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { CbmError, check, describeValue } from '../errors';
+import { checkOptionSchema } from '../options';
 
 /** Options of `psi`: explicit cut points, or the number of quantile bins of `expected` (default 10). */
 export type PsiOptions = { breaks: readonly number[]; bins?: never; floor?: number } | { bins?: number; breaks?: never; floor?: number };
@@ -33,11 +34,13 @@ export const PSI_SHARE_FLOOR = 1e-4;
  */
 export function psi(expected: ArrayLike<unknown>, actual: ArrayLike<unknown>, options: PsiOptions = {}): PsiResult {
   const context = 'psi';
-  checkOptions(options, context);
-  for (const key of Object.keys(options)) check(key === 'breaks' || key === 'bins' || key === 'floor', `${context}: unknown option '${key}'; use 'breaks', 'bins' or 'floor'`);
+  checkOptionSchema(options, context, {
+    breaks: { kind: 'list', example: '[0, 0.2, 0.5, 1]' },
+    bins: { kind: 'number', integer: true, min: 2 },
+    floor: { kind: 'number', min: 0, max: 1, exclusive: 'both', example: '1e-4' },
+  });
   check(!(options.breaks !== undefined && options.bins !== undefined), `${context}: give either options.breaks or options.bins, not both`);
   const floor = options.floor ?? PSI_SHARE_FLOOR;
-  check(typeof floor === 'number' && floor > 0 && floor < 1, `${context}: options.floor must be a share in (0, 1), got ${String(floor)}`);
   check(isArrayLike(expected), `${context}: expected must be an array`);
   check(isArrayLike(actual), `${context}: actual must be an array`);
   const textual = isText(expected) || isText(actual);
@@ -55,12 +58,14 @@ export function psi(expected: ArrayLike<unknown>, actual: ArrayLike<unknown>, op
     const ax = presentNumbers(actual, 'actual', context);
     let breaks: number[];
     if (options.breaks !== undefined) {
-      check(Array.isArray(options.breaks) && options.breaks.every((b) => typeof b === 'number' && Number.isFinite(b)), `${context}: options.breaks must be finite numbers`);
+      check(
+        options.breaks.every((b) => typeof b === 'number' && Number.isFinite(b)),
+        `${context}: breaks must be finite numbers`,
+      );
       breaks = [...options.breaks];
-      for (let i = 1; i < breaks.length; i++) check(breaks[i] > breaks[i - 1], `${context}: options.breaks must be strictly increasing`);
+      for (let i = 1; i < breaks.length; i++) check(breaks[i] > breaks[i - 1], `${context}: breaks must be strictly increasing`);
     } else {
       const bins = options.bins ?? 10;
-      check(Number.isInteger(bins) && bins >= 2, `${context}: options.bins must be an integer ≥ 2, got ${String(bins)}`);
       if (ex.length === 0) throw new CbmError('BAD_INPUT', `${context}: expected has no non-missing values to take quantile bins from`);
       breaks = quantileBreaks(ex, bins);
       if (breaks.length === 0 && ax.length > 0) {

@@ -1,5 +1,5 @@
-import { CbmError, check, checkOptions, describeValue } from '../errors';
-import { dayNumber } from '../churn/dates';
+import { CbmError, check } from '../errors';
+import { checkOptionSchema } from '../options';
 import { toTable, type DataInput, type Table } from '../data/table';
 
 /** Options of {@link competitorIndex}: which product, on which day, summarised how. */
@@ -26,7 +26,6 @@ export interface CompetitorIndex {
   observations: { competitor: string; date: string; price: number }[];
 }
 
-const OPTION_NAMES = ['product', 'date', 'against'];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
@@ -51,15 +50,15 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  */
 export function competitorIndex(prices: DataInput | Table, options: CompetitorIndexOptions): CompetitorIndex {
   const context = 'competitorIndex';
-  checkOptions(options, context);
   check(options !== undefined, `${context}: give options { product, date, against }`);
-  for (const key of Object.keys(options)) check(OPTION_NAMES.includes(key), `${context}: unknown option '${key}' (options: ${OPTION_NAMES.join(', ')})`);
+  checkOptionSchema(options, context, {
+    product: { kind: 'text', required: true, example: "'A'" },
+    date: { kind: 'date', required: true, example: "'2026-02-15'" },
+    against: { kind: 'oneOf', values: ['cheapest', 'mean', 'median'] },
+  });
   const { product, date } = options;
   const against = options.against ?? 'mean';
-  check(typeof product === 'string' && product.length > 0, `${context}: product must be a product name`);
-  check(typeof date === 'string' && DATE.test(date), `${context}: date must be 'YYYY-MM-DD', got ${describeValue(date)}`);
-  dayNumber(date, context, 'date'); // a calendar day: not 2026-13-45
-  check(against === 'cheapest' || against === 'mean' || against === 'median', `${context}: against must be 'cheapest', 'mean' or 'median', got ${JSON.stringify(against)}`);
+  check(product.length > 0, `${context}: product must be a product name, got ''`);
   const table = toTable(prices, context);
   const competitors = table.cells('competitor');
   const products = table.cells('product');

@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { CbmError, check, describeValue } from '../errors';
+import { checkOptionSchema, type OptionSchema } from '../options';
 import { toTable, type DataInput, type Table } from '../data/table';
 import { probabilityVector, tailOf, tailPruned } from '../simulate/churners';
 import { simulateRevenue, type RevenueSummary } from '../simulate/revenue';
@@ -81,8 +82,26 @@ export interface OptimizePriceResult {
   forecast: RevenueSummary | null;
 }
 
-const SPEC_KEYS = ['name', 'churnProbabilities', 'revenues', 'priceResponse', 'bounds', 'objective', 'unitCost', 'constraints', 'gridPoints', 'simulations', 'seed'];
-const CONSTRAINT_KEYS = ['churnersAtLeast', 'maxChurnRate', 'maxCompetitorGap'];
+/** A spec's options; the vectors, the price response, the bounds, the unit cost and the constraints are checked where they are read. */
+const SPEC = {
+  name: { kind: 'text' },
+  churnProbabilities: { kind: 'any' },
+  revenues: { kind: 'any' },
+  priceResponse: { kind: 'any' },
+  bounds: { kind: 'any' },
+  objective: { kind: 'oneOf', values: ['revenue', 'margin'] },
+  unitCost: { kind: 'any' },
+  constraints: { kind: 'any' },
+  gridPoints: { kind: 'number', integer: true, min: 3, max: 100_001 },
+  simulations: { kind: 'number', integer: true, min: 0, example: '10000 (0: no forecast)' },
+  seed: { kind: 'seed' },
+} as const satisfies OptionSchema;
+/** The constraints; each one's fields are checked where it is built. */
+const CONSTRAINTS = {
+  churnersAtLeast: { kind: 'object', example: '{ count: 8, maxProbability: 0.001 }' },
+  maxChurnRate: { kind: 'number', min: 0, max: 1, exclusive: 'both', example: '0.2' },
+  maxCompetitorGap: { kind: 'object', example: '{ ourPrice: 40, competitorPrice: 38, maxGap: 0.05 }' },
+} as const satisfies OptionSchema;
 
 function logit(p: number): number {
   return Math.log(p) - Math.log1p(-p);
@@ -170,7 +189,6 @@ function buildProblem(spec: OptimizePriceSpec, context: string): Problem {
   check(n >= 1, `${context}: there are no customers`);
   const revenues = nonNegativeVector(spec.revenues, n, 'revenues', context);
   const objective = spec.objective ?? 'revenue';
-  check(objective === 'revenue' || objective === 'margin', `${context}: objective must be 'revenue' or 'margin', got ${JSON.stringify(objective)}`);
   let cost: Float64Array | null = null;
   if (spec.unitCost !== undefined) {
     if (typeof spec.unitCost === 'number') {
@@ -217,12 +235,10 @@ interface Constraint {
 
 function buildConstraints(spec: OptimizePriceSpec, n: number, context: string): Constraint[] {
   const given = spec.constraints ?? {};
-  checkOptions(given, `${context}: constraints`);
-  for (const key of Object.keys(given)) check(CONSTRAINT_KEYS.includes(key), `${context}: unknown constraint '${key}' (constraints: ${CONSTRAINT_KEYS.join(', ')})`);
+  checkOptionSchema(given, `${context}: constraints`, CONSTRAINTS);
   const out: Constraint[] = [];
   if (given.churnersAtLeast !== undefined) {
     const c = given.churnersAtLeast;
-    check(c !== null && typeof c === 'object', `${context}: churnersAtLeast must be { count, maxProbability }`);
     check(
       Number.isInteger(c.count) && c.count >= 1 && c.count <= n,
       `${context}: churnersAtLeast.count must be a whole number from 1 to the number of customers (${n}), got ${String(c.count)}`,
@@ -242,12 +258,10 @@ function buildConstraints(spec: OptimizePriceSpec, n: number, context: string): 
   }
   if (given.maxChurnRate !== undefined) {
     const rate = given.maxChurnRate;
-    check(typeof rate === 'number' && rate > 0 && rate < 1, `${context}: maxChurnRate must be between 0 and 1, got ${String(rate)}`);
     out.push({ name: 'maxChurnRate', limit: rate, value: (e) => e.churnRate, exact: (e) => e.churnRate, describe: (v) => `the churn rate ${v.toPrecision(6)}` });
   }
   if (given.maxCompetitorGap !== undefined) {
     const g = given.maxCompetitorGap;
-    check(g !== null && typeof g === 'object', `${context}: maxCompetitorGap must be { ourPrice, competitorPrice, maxGap }`);
     check(typeof g.ourPrice === 'number' && g.ourPrice > 0 && Number.isFinite(g.ourPrice), `${context}: maxCompetitorGap.ourPrice must be a positive price`);
     check(
       typeof g.competitorPrice === 'number' && g.competitorPrice > 0 && Number.isFinite(g.competitorPrice),
@@ -378,9 +392,8 @@ interface SearchSettings {
 }
 
 function searchSettings(spec: OptimizePriceSpec, context: string): SearchSettings {
-  checkOptions(spec, context);
+  checkOptionSchema(spec, context, SPEC);
   check(spec !== undefined, `${context}: give a spec { churnProbabilities, revenues, priceResponse, bounds, objective, constraints }`);
-  for (const key of Object.keys(spec)) check(SPEC_KEYS.includes(key), `${context}: unknown option '${key}' (options: ${SPEC_KEYS.join(', ')})`);
   const bounds = spec.bounds ?? [-0.5, 0.5];
   check(
     Array.isArray(bounds) && bounds.length === 2 && bounds.every((b) => typeof b === 'number' && Number.isFinite(b)),
@@ -390,13 +403,7 @@ function searchSettings(spec: OptimizePriceSpec, context: string): SearchSetting
   check(low !== high, `${context}: bounds [${low}, ${high}] leave a single price change and nothing to optimize; give [lowest, highest] with lowest < highest`);
   check(low < high, `${context}: bounds [${low}, ${high}] are out of order; give [lowest, highest]`);
   check(low > -1, `${context}: the lower bound ${low} is at or below −100 %; a price cannot fall to zero or below`);
-  const gridPoints = spec.gridPoints ?? 41;
-  check(Number.isInteger(gridPoints) && gridPoints >= 3 && gridPoints <= 100_001, `${context}: gridPoints must be a whole number from 3 to 100,001`);
-  const simulations = spec.simulations ?? 10_000;
-  check(Number.isInteger(simulations) && simulations >= 0, `${context}: simulations must be a whole number ≥ 0 (0: no forecast)`);
-  const name = spec.name ?? null;
-  check(name === null || typeof name === 'string', `${context}: name must be text`);
-  return { low, high, gridPoints, simulations, seed: spec.seed ?? 2026, name };
+  return { low, high, gridPoints: spec.gridPoints ?? 41, simulations: spec.simulations ?? 10_000, seed: spec.seed ?? 2026, name: spec.name ?? null };
 }
 
 /** The objective and every constraint at the grid's price changes, in increasing order. */

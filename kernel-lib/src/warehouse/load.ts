@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { CbmError, check, describeValue } from '../errors';
+import { checkOptionSchema } from '../options';
 import { checkExecutor } from './executor';
 import { scanFile, type CsvScan, type FileScan } from './fileScan';
 import { quoteIdentifier, quoteString, sqlNumber, doubleType, quantileCont, daysBetween } from '../sql/dialect';
@@ -153,11 +154,9 @@ export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[],
 
 /** Checks loadFiles' options; returns what to do with rejected rows. */
 function checkLoadOptions(options: LoadOptions, context: string): 'fail' | 'skip' {
-  checkOptions(options, context);
-  for (const key of Object.keys(options)) check(['onReject', 'note', 'loadedAt'].includes(key), `${context}: unknown option '${key}'; use 'onReject', 'note' or 'loadedAt'`);
+  // loadedAt takes a timestamp or a date: checked below.
+  checkOptionSchema(options, context, { onReject: { kind: 'oneOf', values: ['fail', 'skip'] }, note: { kind: 'text' }, loadedAt: { kind: 'any' } });
   const onReject = options.onReject ?? 'fail';
-  check(onReject === 'fail' || onReject === 'skip', `${context}: onReject must be 'fail' or 'skip', got ${String(onReject)}`);
-  check(options.note === undefined || typeof options.note === 'string', `${context}: note must be text`);
   check(
     options.loadedAt === undefined || isTimestamp(options.loadedAt),
     `${context}: loadedAt must be a timestamp 'YYYY-MM-DD HH:MM:SS' or a date 'YYYY-MM-DD', got ${JSON.stringify(options.loadedAt)}`,
