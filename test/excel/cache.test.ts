@@ -1,9 +1,10 @@
 // The result cache of the CBM functions (excel-addin/src/functions/cache.ts): a hit needs equal
 // arguments cell by cell, a key computed once serves get and set, and a copied entry is immune to
 // a caller changing its arrays afterwards (a large input is kept by reference, as Excel never
-// changes the arrays it hands a call).
+// changes the arrays it hands a call). A large input is hashed in slices with yields (structure, not
+// speed: a 0 ms timer set before the hash fires before it ends) to the same key.
 import { describe, expect, it } from 'vitest';
-import { ResultCache } from '../../excel-addin/src/functions/cache';
+import { hashArguments, hashArgumentsYielding, ResultCache } from '../../excel-addin/src/functions/cache';
 
 describe('ResultCache', () => {
   it('hits on equal arguments, with the key computed once', () => {
@@ -31,5 +32,20 @@ describe('ResultCache', () => {
     for (let i = 0; i < 3; i++) cache.set('F', [i], i);
     expect(cache.get('F', [0])).toBeUndefined();
     expect(cache.get('F', [2])).toBe(2);
+  });
+  it('hashes a large input in slices to the same key, letting a timer run in between', async () => {
+    const rows: unknown[][] = [['id', 'gender', 'income']];
+    for (let i = 0; i < 100_000; i++) rows.push([i, i % 3 ? 'M' : 'F', i % 7 ? 1000 + i : '']);
+    const args = [rows, 'responded ~ income', null, [[true, false, undefined]], 0.8, Number.NaN];
+    let fired = false;
+    setTimeout(() => (fired = true), 0);
+    const key = await hashArgumentsYielding('FIT', args, 0).then((k) => ({ k, firedBeforeTheEnd: fired }));
+    expect(key.firedBeforeTheEnd).toBe(true);
+    expect(key.k).toBe(hashArguments('FIT', args));
+    const changed = rows.map((r) => [...r]);
+    changed[54_321][2] = 0;
+    expect(await hashArgumentsYielding('FIT', [changed, ...args.slice(1)], 0)).not.toBe(key.k);
+    expect(await hashArgumentsYielding('SCORE', args)).not.toBe(key.k);
+    expect(await hashArgumentsYielding('FIT', [[[1]], 'x'])).toBe(hashArguments('FIT', [[[1]], 'x']));
   });
 });

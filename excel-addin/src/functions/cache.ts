@@ -85,10 +85,12 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return Object.is(a, b) || (a === undefined && b === undefined);
 }
 
-/** A 53-bit string key over the arguments (cyrb53-style mixing of every cell). */
-export function hashArguments(name: string, args: readonly unknown[]): string {
+/** cyrb53-style mixing of cells into two 32-bit states; `key` folds them into a 53-bit string. */
+function hasher() {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
+  const f64 = new Float64Array(1);
+  const u32 = new Uint32Array(f64.buffer);
   const mixString = (s: string) => {
     h1 = Math.imul(h1 ^ s.length, 2246822507);
     for (let i = 0; i < s.length; i++) {
@@ -101,8 +103,6 @@ export function hashArguments(name: string, args: readonly unknown[]): string {
     h1 = Math.imul(h1 ^ tag, 2654435761);
     h2 = Math.imul(h2 ^ tag, 1597334677);
   };
-  const f64 = new Float64Array(1);
-  const u32 = new Uint32Array(f64.buffer);
   const mix = (v: unknown): void => {
     if (Array.isArray(v)) {
       mixTag(0x5b000000 + v.length);
@@ -120,12 +120,49 @@ export function hashArguments(name: string, args: readonly unknown[]): string {
     else if (v === undefined) mixTag(0x75);
     else mixString(typeof v + ':' + String(v));
   };
-  mixString(name);
+  const key = () => {
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+  };
+  return { mixString, mixTag, mix, key };
+}
+
+/** A 53-bit string key over the arguments (cyrb53-style mixing of every cell). */
+export function hashArguments(name: string, args: readonly unknown[]): string {
+  const h = hasher();
+  h.mixString(name);
   args.forEach((a, i) => {
-    mixString('|' + i);
-    mix(a);
+    h.mixString('|' + i);
+    h.mix(a);
   });
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+  return h.key();
+}
+
+/**
+ * hashArguments' key, computed a range's rows at a time with a yield to the event loop every
+ * `sliceMs`: hashing 100,000 rows at once would be one long block of Excel's page.
+ */
+export async function hashArgumentsYielding(name: string, args: readonly unknown[], sliceMs = 20): Promise<string> {
+  const h = hasher();
+  let sliceStart = Date.now();
+  h.mixString(name);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    h.mixString('|' + i);
+    if (!Array.isArray(a)) {
+      h.mix(a);
+      continue;
+    }
+    // The same mixing as mix(a), row by row.
+    h.mixTag(0x5b000000 + a.length);
+    for (let r = 0; r < a.length; r++) {
+      if ((r & 1023) === 0 && Date.now() - sliceStart > sliceMs) {
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        sliceStart = Date.now();
+      }
+      h.mix(a[r]);
+    }
+  }
+  return h.key();
 }

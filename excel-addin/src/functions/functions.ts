@@ -9,7 +9,7 @@
  * saying what to fix; results are cached per identical input.
  */
 import * as adapters from './adapters';
-import { ResultCache, cellCount } from './cache';
+import { ResultCache, cellCount, hashArgumentsYielding } from './cache';
 import { describeFailure } from './excelErrors';
 import { simulateRevenueYielding, type Cancellation } from './longRunning';
 import { offThreadRuns, runOffThread } from './offThread';
@@ -268,11 +268,12 @@ async function callAsync<T>(
   invocation: CustomFunctions.CancelableInvocation | undefined,
   compute: (cancellation: Cancellation) => Promise<T>,
 ): Promise<T> {
-  const key = cache.keyOf(name, args);
+  // A large input is hashed in slices with yields, and handed to the worker after another yield:
+  // neither is one long block of the page's thread.
+  const large = cellCount(args, QUICK_CACHE_CELLS) > QUICK_CACHE_CELLS;
+  const key = large ? await hashArgumentsYielding(name, args) : cache.keyOf(name, args);
   const hit = cache.get(name, args, key);
   if (hit !== undefined) return hit as T;
-  // Hashing a large input and handing it to a worker are two blocks of the page's thread, not one.
-  const large = cellCount(args, QUICK_CACHE_CELLS) > QUICK_CACHE_CELLS;
   if (large) await new Promise((resolve) => setTimeout(resolve, 0));
   const cancellation: Cancellation = { cancelled: false };
   if (invocation)
