@@ -16,15 +16,15 @@ import { describe, expect, it } from 'vitest';
 const root = join(__dirname, '..');
 const lib = join(root, 'kernel-lib');
 /**
- * Budget: the numeric root bundles under 200 KB minified (issue 23 aimed at 160 KB; the root now
- * also holds the R row filter, survival intervals and the log-rank test, sandwich errors, the
+ * Budget: the numeric root bundles under 216 KB minified (issue 23 aimed at 160 KB; the root now
+ * also holds prior weights and offsets, aliased coefficients, the R row filter, survival intervals and the log-rank test, sandwich errors, the
  * Poisson hazard fit, the WebAssembly SIMD Monte Carlo kernel and the saved-model schema the
  * reader enforces, so that aim is not met: test/package.test.ts measures the packed ESM build). It holds the scoring core,
  * the customer-base maths (simulate, pricing, churn, monitor); chart specs, SQL generators and
  * the synthetic datasets have entries of their own, so a bundle that only scores or simulates
  * (the Excel functions, ≤ 300 KB with their adapters, checked by the add-in's tests) carries none.
  */
-const BUDGET_BYTES = 200 * 1024;
+const BUDGET_BYTES = 216 * 1024;
 
 /** The entries that must bundle for a browser (no vega, DuckDB, pg or node: module) and their source. */
 const BROWSER_ENTRIES = [
