@@ -82,6 +82,7 @@ describe('fitLogit with weights and offsets (R glm)', () => {
     expectGlm(inFormula, r);
     expectGlm(asOption, r);
     expect(inFormula.offset).toBe('log(age)');
+    expect(inFormula.summary()).toContain('Formula:            case ~ spontaneous + induced + offset(log(age))');
     const rows = r.predict_rows.map((i: number) => infert[i]);
     const p = inFormula.predict(rows);
     const v = inFormula.linearPredictor(rows);

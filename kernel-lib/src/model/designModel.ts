@@ -113,6 +113,11 @@ export abstract class DesignModel {
     for (let j = 0; j < p; j++) this.se[j] = Math.sqrt(this.cov[j * p + j]);
   }
 
+  /** The formula as R prints it, with the offset as an `offset(…)` term (summaries show this). */
+  protected get formulaWithOffset(): string {
+    return this.offset === null ? this.formula : `${this.formula} + offset(${this.offset})`;
+  }
+
   /** The class name in messages (minifiers rename classes, so it is not read from the constructor). */
   protected abstract get kind(): string;
 

@@ -156,7 +156,7 @@ export class LinearModel extends DesignModel {
     return {
       info: [
         { name: 'Model', value: 'Linear regression (ordinary least squares, Householder QR)' },
-        { name: 'Formula', value: this.formula },
+        { name: 'Formula', value: this.formulaWithOffset },
         { name: 'Dependent variable', value: this.response },
         { name: 'Observations', value: s.nObs },
         { name: 'Parameters', value: s.nParameters },
@@ -186,7 +186,7 @@ export class LinearModel extends DesignModel {
     const upper = `${(1 - (1 - this.confidenceLevel) / 2).toFixed(3)}]`;
     return [
       'Linear regression (ordinary least squares)',
-      `Formula:            ${this.formula}`,
+      `Formula:            ${this.formulaWithOffset}`,
       `Observations:       ${s.nObs}    Parameters: ${s.nParameters}    Df residual: ${s.dfResidual}`,
       ...droppedRowsWarning(this.droppedRows).map((w) => `Note:               ${w}`),
       `Residual std error: ${fmt(s.sigma)} on ${s.dfResidual} df`,

@@ -152,7 +152,7 @@ export class LogitModel extends DesignModel {
     const modelDf = s.nParameters - (this.intercept ? 1 : 0);
     const info: ModelInfoRow[] = [
       { name: 'Model', value: 'Logit (maximum likelihood, Newton–Raphson)' },
-      { name: 'Formula', value: this.formula },
+      { name: 'Formula', value: this.formulaWithOffset },
       { name: 'Dependent variable', value: this.event === undefined ? this.response : `${this.response} = ${String(this.event)}` },
       { name: 'Observations', value: s.nObs },
       { name: 'Parameters', value: s.nParameters },
