@@ -183,6 +183,16 @@ describe('aliased columns in fitLinear (R lm)', () => {
     expect([...back.aliased]).toEqual(['combo']);
     expect(back.predict(rows)).toEqual(model.predict(rows));
   });
+  it('as many rows as columns is fitted when an aliased column leaves rows for the residual variance (lm: n > rank)', () => {
+    const rows = [1, 2, 3].map((x, i) => ({ x, x2: 2 * x, z: [0, 1, 0][i], y: [1.1, 1.9, 3.2][i] }));
+    const model = fitLinear(rows, 'y ~ x + x2');
+    expect([...model.aliased]).toEqual(['x2']);
+    expect(model.statistics.dfResidual).toBe(1);
+    // Closed form: the slope of y on x is Sxy/Sxx = 2.1/2 = 1.05 and the intercept ȳ − 1.05·x̄ = 6.2/3 − 2.1 = −0.1/3.
+    expect(model.coefficient('x')).toBeCloseTo(1.05, 12);
+    expect(model.coefficient('(Intercept)')).toBeCloseTo(-0.1 / 3, 12);
+    expect(cbmErrorOf(() => fitLinear(rows, 'y ~ x + z')).message).toContain('3 rows cannot estimate 3 coefficients');
+  });
 });
 
 describe('aliased columns in stepwise (R step)', () => {

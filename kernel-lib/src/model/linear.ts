@@ -295,9 +295,6 @@ export function fitLinear(data: DataInput | Table, formula: string, options: Lin
   const n = positiveCount(weights, y.length);
   const p = columns.length;
   check(p > 0, `${context}: the model has no terms and no intercept`);
-  if (n <= p)
-    throw new CbmError('SINGULAR', `${context}: ${n} rows cannot estimate ${p} coefficients and the residual variance; use fewer terms or more data`, { parameters: p, rows: n });
-
   const kept = weights === null ? Array.from(y.keys()) : Array.from(y.keys()).filter((i) => weights[i] > 0);
   let constant = true;
   for (let k = 1; k < kept.length && constant; k++) constant = y[kept[k]] === y[kept[0]];
@@ -308,8 +305,15 @@ export function fitLinear(data: DataInput | Table, formula: string, options: Lin
   const fit = leastSquares(columns, y, spec.intercept, weights);
   const names = spec.columns.map((c) => c.name);
   if (fit.aliased.length === p) throw aliasedError(fit.aliased, names, context);
+  // The residual variance needs n > rank (aliased columns cost no rows, as in R's lm).
+  const rank = p - fit.aliased.length;
+  if (n <= rank)
+    throw new CbmError('SINGULAR', `${context}: ${n} rows cannot estimate ${rank} coefficients and the residual variance; use fewer terms or more data`, {
+      parameters: rank,
+      rows: n,
+    });
   // R 4.2's summary.lm takes MSS from the fitted values with the offset in them; p is the rank.
-  const statistics = linearStatistics(offset === null ? fit.fitted : fit.fitted.map((f, i) => f + offset[i]), fit.rss, p - fit.aliased.length, spec.intercept, weights);
+  const statistics = linearStatistics(offset === null ? fit.fitted : fit.fitted.map((f, i) => f + offset[i]), fit.rss, rank, spec.intercept, weights);
   // Squares of values near 1e154 and beyond overflow a double: the residual sum of squares is then
   // Infinity (or NaN), and every standard error and statistic with it.
   if (!Number.isFinite(fit.rss) || fit.coefficients.some((b, j) => !Number.isFinite(b) && !fit.aliased.some((a) => a.column === j)))
