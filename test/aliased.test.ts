@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fitLinear, fitLogit, LinearModel, LogitModel, stepwise } from '../kernel-lib/src/index';
+import { fitLinear, fitLogit, LinearModel, LogitModel, robustVcov, stepwise } from '../kernel-lib/src/index';
 import { fitLogitInDatabase, scoringSQL } from '../kernel-lib/src/warehouse';
 import { openDuckDB } from '../kernel-lib/src/warehouse/duckdb';
 import { readCsv, relativeDifference } from './helpers/csv';
@@ -98,10 +98,13 @@ describe('aliased columns in fitLogit (R glm)', () => {
     expect(relativeDifference(w.statistic, (model.coefficients[j] / model.stdErrors[j]) ** 2)).toBeLessThan(1e-12);
   });
 
-  it('robust errors leave the aliased column out, as sandwich::vcovHC(type = "HC0")', () => {
+  it('robust errors leave the aliased column out, as sandwich::vcovHC(type = "HC0"): the fit option and robustVcov', () => {
     const robust = fitLogit(wa, churnFormula(r.formula), { event: 'Yes', vcov: 'HC0' });
     expect(robust.stdErrors[robust.names.indexOf(r.aliased[0])]).toBeNaN();
     r.hc0.names.forEach((name, k) => expect(relativeDifference(robust.stdErrors[robust.names.indexOf(name)], r.hc0.std_errors[k]), name).toBeLessThan(1e-6));
+    const after = robustVcov(model, wa, { type: 'HC0' });
+    expect(after.stdErrors[model.names.indexOf(r.aliased[0])]).toBeNaN();
+    r.hc0.names.forEach((name, k) => expect(relativeDifference(after.stdErrors[model.names.indexOf(name)], r.hc0.std_errors[k]), name).toBeLessThan(1e-6));
   });
 
   it('the JSON writes null for the aliased estimate, SE and covariances, and reads back to the same model', () => {
@@ -165,13 +168,17 @@ describe('aliased columns in fitLinear (R lm)', () => {
   });
 
   it('mtcars, mpg ~ wt + hp + combo + qsec with combo = wt − hp/2: the middle column is NA, the later qsec estimated', () => {
-    const r: RFit & { r_squared: number; data: Record<string, number[]> } = ref.lm_mtcars;
+    const r: RFit & { r_squared: number; hc3: { names: string[]; std_errors: number[] }; data: Record<string, number[]> } = ref.lm_mtcars;
     const rows = r.data.mpg.map((mpg, i) => ({ mpg, wt: r.data.wt[i], hp: r.data.hp[i], qsec: r.data.qsec[i], combo: r.data.wt[i] - r.data.hp[i] / 2 }));
     const model = fitLinear(rows, r.formula);
     expectRFit(model, r);
     expect(model.warnings[0]).toContain("'combo' (a linear combination of 'wt', 'hp')");
     expect(relativeDifference(model.statistics.rSquared, r.r_squared)).toBeLessThan(1e-8);
     expectFitted(model.predict(rows.slice(0, 10)), r);
+    // HC3 of the estimated columns, as sandwich::vcovHC(type = "HC3"); NaN for combo.
+    const robust = fitLinear(rows, r.formula, { vcov: 'HC3' });
+    expect(robust.stdErrors[robust.names.indexOf('combo')]).toBeNaN();
+    r.hc3.names.forEach((name, k) => expect(relativeDifference(robust.stdErrors[robust.names.indexOf(name)], r.hc3.std_errors[k]), `HC3 ${name}`).toBeLessThan(1e-8));
     const back = LinearModel.fromJSON(JSON.stringify(model.toJSON()));
     expect([...back.aliased]).toEqual(['combo']);
     expect(back.predict(rows)).toEqual(model.predict(rows));

@@ -202,7 +202,7 @@ describe('driftReport on the synthetic customer base', () => {
     expect(spec.layer[0].data.values).toHaveLength(report.rows.length);
   });
   it('refuses unknown thresholds and empty loads', () => {
-    expect(() => driftReport(previous, previous, { psy: 0.2 } as never)).toThrow(/unknown threshold 'psy'/);
+    expect(() => driftReport(previous, previous, { psy: 0.2 } as never)).toThrow(/driftReport: unknown option 'psy'; options are 'psi', 'psiWarn'/);
     expect(() => driftReport({ x: [] }, { x: [1] })).toThrow(/previous load has no rows/);
   });
 });

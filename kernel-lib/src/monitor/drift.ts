@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError } from '../errors';
+import { checkOptionSchema, type OptionRule, type OptionSchema } from '../options';
 import { toTable, type DataInput, type Table } from '../data/table';
 import { chiSquareShares } from './chisq';
 import { ksTest } from './ks';
@@ -65,7 +66,11 @@ export interface DriftReport {
 }
 
 const DEFAULTS = { psi: 0.25, psiWarn: 0.1, missingShare: 0.05, levelShare: 0.001, ksStatistic: 0.1, maxLevels: 50 };
-const KEYS = new Set([...Object.keys(DEFAULTS), 'ignore']);
+/** Every threshold a number ≥ 0; `ignore` the columns left out. */
+const THRESHOLDS: OptionSchema = {
+  ...Object.fromEntries(Object.keys(DEFAULTS).map((key): [string, OptionRule] => [key, { kind: 'number', min: 0 }])),
+  ignore: { kind: 'names', example: "['customer_id']" },
+};
 
 const fmt = (x: number, digits = 2): string => (Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(digits) : x.toExponential(1));
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -87,20 +92,10 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
  */
 export function driftReport(previousLoad: DataInput | Table, currentLoad: DataInput | Table, thresholds: DriftThresholds = {}): DriftReport {
   const context = 'driftReport';
-  checkOptions(thresholds, context);
-  for (const key of Object.keys(thresholds)) check(KEYS.has(key), `${context}: unknown threshold '${key}'; use ${[...KEYS].map((k) => `'${k}'`).join(', ')}`);
+  checkOptionSchema(thresholds, context, THRESHOLDS);
   const t = { ...DEFAULTS };
-  for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
-    const v = thresholds[key];
-    if (v === undefined) continue;
-    check(typeof v === 'number' && Number.isFinite(v) && v >= 0, `${context}: threshold ${key} must be a non-negative number, got ${String(v)}`);
-    t[key] = v;
-  }
+  for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) t[key] = thresholds[key] ?? DEFAULTS[key];
   const ignore = new Set<string>(thresholds.ignore ?? []);
-  check(
-    thresholds.ignore === undefined || (Array.isArray(thresholds.ignore) && thresholds.ignore.every((n) => typeof n === 'string')),
-    `${context}: ignore must be an array of column names`,
-  );
   const previous = toTable(previousLoad, `${context} (previous load)`);
   const current = toTable(currentLoad, `${context} (current load)`);
   if (previous.nRows === 0) throw new CbmError('BAD_INPUT', `${context}: the previous load has no rows`);
