@@ -62,6 +62,16 @@ describe('the check row refuses a changed table', () => {
 });
 
 describe('CBM.MODELJSON and CBM.MODELTABLE', () => {
+  it('carry a model offset (an offset row), so the table scores as the model; without the row the check refuses it', () => {
+    const rows = Array.from({ length: 40 }, (_, i) => ({ y: [0, 1, 1, 0, 1][i % 5], x: (i * 7) % 11, exposure: 1 + (i % 4) }));
+    const model = kl.fitLogit(rows, 'y ~ x + offset(log(exposure))');
+    const cells = modelToTable(model);
+    expect(cells.some((r) => r[0] === 'offset' && r[1] === 'log(exposure)')).toBe(true);
+    const back = modelFromCells(cells);
+    expect(back.offset).toBe('log(exposure)');
+    expect(Array.from(back.predict(rows))).toEqual(Array.from(model.predict(rows)));
+    expect(() => modelFromCells(cells.filter((r) => r[0] !== 'offset'))).toThrow(/settings/);
+  });
   it('convert both ways without loss', () => {
     const json = A.modelJson(table);
     expect(json.length).toBe(1);

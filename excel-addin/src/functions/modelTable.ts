@@ -97,6 +97,8 @@ export function modelToTable(model: LogitModel): OutCell[][] {
   }
   for (const w of json.warnings) rows.push(['warning', w]);
   if (json.event !== undefined) rows.push(['event', json.event]);
+  // The offset is part of the model: predict adds it to V (fitLogit's offset option or offset() term).
+  if (json.offset !== undefined) rows.push(['offset', json.offset]);
   // null is a valid provenance value: written as a blank and read back as null.
   if (json.provenance) for (const [key, v] of Object.entries(json.provenance)) rows.push(['provenance', key, v === null ? '' : v]);
   // Text from the data (levels, names, warnings, provenance) is guarded, so a level '=HYPERLINK(…)'
@@ -123,6 +125,7 @@ const GROUP_OF_KIND: Readonly<Record<string, CheckGroup>> = {
   response: 'settings',
   intercept: 'settings',
   confidence: 'settings',
+  offset: 'settings',
   scale: 'preparation',
   encode: 'preparation',
   levels: 'preparation',
@@ -132,7 +135,7 @@ const GROUP_OF_KIND: Readonly<Record<string, CheckGroup>> = {
   provenance: 'notes',
 };
 const GROUP_WORDS: Readonly<Record<CheckGroup, string>> = {
-  settings: 'settings (format, formula, response, intercept, confidence)',
+  settings: 'settings (format, formula, response, intercept, confidence, offset)',
   coefficients: 'coefficient',
   preparation: 'preparation (scale, encode, levels)',
   statistics: 'statistic',
@@ -279,6 +282,7 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
       case 'response':
       case 'intercept':
       case 'confidence':
+      case 'offset':
         if (single.has(kind)) throw bad(`'${kind}' appears twice (${at})`);
         single.set(kind, row);
         break;
@@ -327,7 +331,7 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
         throw bad(`${at} has no kind in its first cell`);
       default:
         throw bad(
-          `${at} starts with '${kind}', which is not a row kind of a model table (format, version, formula, response, intercept, confidence, term, scale, encode, levels, statistic, warning, event, provenance, check)`,
+          `${at} starts with '${kind}', which is not a row kind of a model table (format, version, formula, response, intercept, confidence, offset, term, scale, encode, levels, statistic, warning, event, provenance, check)`,
         );
     }
   }
@@ -358,6 +362,7 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
     warnings,
     ...(event !== undefined ? { event } : {}),
     ...(provenance ? { provenance } : {}),
+    ...(single.has('offset') ? { offset: unguardSpreadsheetText(text(value('offset'))) } : {}),
   };
 }
 
