@@ -71,6 +71,10 @@ describe('CBM.MODELJSON and CBM.MODELTABLE', () => {
     expect(back.offset).toBe('log(exposure)');
     expect(Array.from(back.predict(rows))).toEqual(Array.from(model.predict(rows)));
     expect(() => modelFromCells(cells.filter((r) => r[0] !== 'offset'))).toThrow(/settings/);
+    // CBM.FIT takes the offset() term in its formula; CBM.SCORE adds it.
+    const range = [['y', 'x', 'exposure'], ...rows.map((r) => [r.y, r.x, r.exposure])];
+    const spilled = A.fit(range, 'y ~ x + offset(log(exposure))');
+    expect(A.score(spilled, range).map((r) => r[0])).toEqual(Array.from(model.predict(rows)));
   });
   it('convert both ways without loss', () => {
     const json = A.modelJson(table);
