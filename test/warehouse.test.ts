@@ -17,6 +17,7 @@ import {
   loadHistory,
   loadProfile,
   openDuckDB,
+  profileSql,
   readLoad,
   readTable,
   refreshModelTables,
@@ -231,6 +232,48 @@ describe('loads account for every record', () => {
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       expect(result.tables[0]).toMatchObject({ rows: 2, rejected: 0, bytes: bytes.length, sha256 });
       expect(await db.run(`SELECT source, size_bytes, sha256 FROM cbm_load_tables WHERE load_id = ${result.loadId}`)).toEqual([{ source: path, size_bytes: bytes.length, sha256 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('a wide file loads every column, its profile is a few statements, and each statistic is the one computed by hand', async () => {
+    // Issue 18: a 12,000-column file was refused, then took minutes (a dozen scans per column).
+    // 900 columns: text every third, numbers 1.5k, k and 3k in three rows.
+    const count = 900;
+    const names = Array.from({ length: count }, (_, k) => `c${k}`);
+    const cell = (k: number, row: number) => (k % 3 === 0 ? ['a', 'b', 'a'][row] : String([1.5 * k, k, 3 * k][row]));
+    const text = [names.join(','), ...[0, 1, 2].map((row) => names.map((_, k) => cell(k, row)).join(','))].join('\n');
+    const schema = Object.fromEntries(names.map((n, k) => [n, k % 3 === 0 ? 'VARCHAR' : 'DOUBLE'])) as Record<string, 'VARCHAR' | 'DOUBLE'>;
+    const statements = profileSql('duckdb', 'raw_wide', 'wide', schema, 1);
+    expect(statements.length).toBeLessThanOrEqual(2 * Math.ceil(count / 100));
+    const db = await openDuckDB(':memory:');
+    try {
+      const result = await loadFiles(db, [{ table: 'wide', path: file('wide-many.csv', `${text}\n`), schema }]);
+      expect(result.tables[0].rows).toBe(3);
+      const profile = await loadProfile(db, 'wide', result.loadId);
+      const stat = (column: string, statistic: string, level: string | null = null) =>
+        profile.filter((r) => r.column_name === column && r.statistic === statistic && r.level === level).map((r) => r.value);
+      // Per numeric column 12 statistics (n, missing, its share, mean, sd, min, five quantiles, max),
+      // per text column 3 plus one share per level.
+      expect(profile.length).toBe(600 * 12 + 300 * (3 + 2));
+      for (const k of [1, 2, 598, 899]) {
+        const x = [1.5 * k, k, 3 * k].sort((a, b) => a - b);
+        const mean = (x[0] + x[1] + x[2]) / 3;
+        const sd = Math.sqrt(x.reduce((s, v) => s + (v - mean) ** 2, 0) / 2);
+        expect(stat(`c${k}`, 'n')).toEqual([3]);
+        expect(stat(`c${k}`, 'mean')[0]).toBeCloseTo(mean, 9);
+        expect(stat(`c${k}`, 'sd')[0]).toBeCloseTo(sd, 9);
+        // R type 7 on three sorted values: q25 = x1 + 0.5 (x2 − x1), q50 = x2.
+        expect(stat(`c${k}`, 'q25')[0]).toBeCloseTo(x[0] + 0.5 * (x[1] - x[0]), 9);
+        expect(stat(`c${k}`, 'q50')).toEqual([x[1]]);
+        expect(stat(`c${k}`, 'max')).toEqual([x[2]]);
+      }
+      for (const k of [0, 597, 897]) {
+        expect(stat(`c${k}`, 'share', 'a')[0]).toBeCloseTo(2 / 3, 12);
+        expect(stat(`c${k}`, 'share', 'b')[0]).toBeCloseTo(1 / 3, 12);
+        expect(stat(`c${k}`, 'missing')).toEqual([0]);
+      }
     } finally {
       await db.close();
     }

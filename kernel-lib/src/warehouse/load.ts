@@ -407,11 +407,18 @@ function unitOfRow(position: number, skipped: readonly number[]): number {
   return unit;
 }
 
+/** Columns profiled by one statement: one scan of the load computes all their fixed statistics. */
+const PROFILE_BATCH_COLUMNS = 100;
+
 /**
  * The profile of one load of one table, as INSERT … SELECT statements into cbm_profiles:
  * every column's row count, missing count and share; numbers and dates also min and max,
  * numbers mean, sd and the 5/25/50/75/95% quantiles (type 7); text the share of each level
- * (all levels; the drift report decides what to compare).
+ * (all levels; the drift report decides what to compare). The fixed statistics of up to
+ * PROFILE_BATCH_COLUMNS columns come from one aggregate row (one scan), turned into one row per
+ * statistic by a join with a VALUES list of slots, so a wide file costs a few statements rather
+ * than a dozen scans per column; each text column's level shares are one grouped SELECT, a batch of
+ * them one statement.
  */
 export function profileSql(dialect: SqlDialect, rawTable: string, table: string, schema: Readonly<Record<string, ColumnType>>, loadId: number): string[] {
   const q = (name: string) => quoteIdentifier(dialect, name);
@@ -419,6 +426,9 @@ export function profileSql(dialect: SqlDialect, rawTable: string, table: string,
   const dbl = doubleType(dialect);
   const from = `FROM ${q(rawTable)} WHERE _load_id = ${loadId}`;
   const out: string[] = [];
+  const fixed: { column: string; kind: string; statistic: string; expr: string }[][] = [];
+  const levels: string[] = [];
+  let columnsInBatch = 0;
   for (const [column, type] of Object.entries(schema)) {
     const c = q(column);
     const kind = type === 'VARCHAR' || type === 'BOOLEAN' ? 'categorical' : type === 'DATE' ? 'date' : 'numeric';
@@ -437,14 +447,23 @@ export function profileSql(dialect: SqlDialect, rawTable: string, table: string,
       const x = `CAST(${daysBetween(dialect, "DATE '1970-01-01'", c)} AS ${dbl})`;
       stats.push(['min', `MIN(${x})`], ['max', `MAX(${x})`]);
     }
-    const selects = stats.map(([name, expr]) => `SELECT ${loadId}, ${s(table)}, ${s(column)}, ${s(kind)}, ${s(name)}, CAST(NULL AS VARCHAR), CAST(${expr} AS ${dbl}) ${from}`);
-    out.push(`INSERT INTO cbm_profiles ${selects.join(' UNION ALL ')}`);
-    if (kind === 'categorical') {
-      out.push(
-        `INSERT INTO cbm_profiles SELECT ${loadId}, ${s(table)}, ${s(column)}, ${s(kind)}, 'share', CAST(${c} AS VARCHAR), CAST(COUNT(*) AS ${dbl}) / SUM(COUNT(*)) OVER () ${from} AND ${c} IS NOT NULL GROUP BY ${c}`,
+    if (columnsInBatch++ % PROFILE_BATCH_COLUMNS === 0) fixed.push([]);
+    for (const [statistic, expr] of stats) fixed[fixed.length - 1].push({ column, kind, statistic, expr });
+    if (kind === 'categorical')
+      levels.push(
+        `SELECT ${loadId}, ${s(table)}, ${s(column)}, ${s(kind)}, 'share', CAST(${c} AS VARCHAR), CAST(COUNT(*) AS ${dbl}) / SUM(COUNT(*)) OVER () ${from} AND ${c} IS NOT NULL GROUP BY ${c}`,
       );
-    }
   }
+  for (const batch of fixed) {
+    const values = batch.map((b, slot) => `(${slot}, ${s(b.column)}, ${s(b.kind)}, ${s(b.statistic)})`).join(', ');
+    const aggregates = batch.map((b, slot) => `CAST(${b.expr} AS ${dbl}) AS s${slot}`).join(', ');
+    const pick = batch.map((_, slot) => `WHEN ${slot} THEN a.s${slot}`).join(' ');
+    out.push(
+      `INSERT INTO cbm_profiles SELECT ${loadId}, ${s(table)}, k.column_name, k.kind, k.statistic, CAST(NULL AS VARCHAR), CASE k.slot ${pick} END FROM (SELECT ${aggregates} ${from}) a CROSS JOIN (VALUES ${values}) AS k(slot, column_name, kind, statistic)`,
+    );
+  }
+  // Each column's level shares group by that column alone; a batch of them is one statement.
+  for (let at = 0; at < levels.length; at += PROFILE_BATCH_COLUMNS) out.push(`INSERT INTO cbm_profiles ${levels.slice(at, at + PROFILE_BATCH_COLUMNS).join(' UNION ALL ')}`);
   return out;
 }
 
