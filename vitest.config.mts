@@ -5,8 +5,10 @@ const kernelLibSources = path.resolve(import.meta.dirname, 'kernel-lib', 'src');
 
 // Three projects: `unit` (pure library tests, `npm run test:unit`, quick to iterate on),
 // `integration` (whatever needs a build, a server, a browser, R/Python or child processes) and
-// `notebooks` (the suites that execute notebooks: one file at a time, after the others, since two
-// tslab runs over notebooks/ at once disturb each other). `npm test` runs all three. A new test
+// `notebooks` (the suites that read a run of the notebooks: test/setup/notebookRun.ts runs them once
+// into out/, before the tests start, and every file of the project reads that one run; its files
+// run one at a time, after the others, since two tslab runs over notebooks/ at once disturb each
+// other). `npm test` runs all three. A new test
 // file is a unit test unless it is listed here.
 const NOTEBOOKS = ['test/notebooks.test.ts', 'test/teaching.test.ts'];
 const INTEGRATION = [
@@ -45,7 +47,10 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...INTEGRATION, ...NOTEBOOKS] } },
       { extends: true, test: { name: 'integration', include: INTEGRATION } },
-      { extends: true, test: { name: 'notebooks', include: NOTEBOOKS, fileParallelism: false, sequence: { groupOrder: 1 } } },
+      {
+        extends: true,
+        test: { name: 'notebooks', include: NOTEBOOKS, globalSetup: ['test/setup/notebookRun.ts'], fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
     ],
   },
 });

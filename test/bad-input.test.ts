@@ -855,21 +855,6 @@ describe('start values', () => {
     const far = fitLogit(BASE, VALID, { start: { x1: 1e6 } });
     far.coefficients.forEach((b, j) => expect(b).toBeCloseTo(reference.coefficients[j], 8));
   });
-
-  it('stepwise applies `start` to the full model only, also on 100,000+ rows (warm-started candidates)', () => {
-    const uniform = seededUniform('large-start');
-    const n = 100_000;
-    const a = new Float64Array(n);
-    const b = new Float64Array(n);
-    const y = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      a[i] = uniform();
-      b[i] = uniform();
-      y[i] = uniform() < 1 / (1 + Math.exp(-(-1 + 2 * a[i]))) ? 1 : 0;
-    }
-    const { model } = stepwise({ y, a, b }, 'y ~ a + b', { start: { a: 2 }, criterion: 'bic' });
-    expect(model.terms.map((t) => t.label)).toEqual(['a']);
-  });
 });
 
 describe('stepwise options', () => {

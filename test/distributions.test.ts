@@ -36,6 +36,19 @@ describe('normalQuantile', () => {
   it.each(r)('qnorm(%s) = %s to 1e-14 relative, in both tails', (p, q) => {
     expect(relativeDifference(normalQuantile(p), q)).toBeLessThan(1e-14);
   });
+  // Below 1e-300 down to the smallest subnormal (issue 18: 5e-324 gave NaN). Reference:
+  // python3 -c "from scipy.special import ndtri; print([repr(ndtri(p)) for p in (1e-305, 2.2250738585072014e-308, 1e-310, 1e-315, 1e-320, 5e-324)])"
+  const subnormal: [number, number][] = [
+    [1e-305, -37.3563460930671],
+    [2.2250738585072014e-308, -37.5193793471445],
+    [1e-310, -37.663060331949524],
+    [1e-315, -37.967300351067365],
+    [1e-320, -38.26912534303265],
+    [5e-324, -38.467405617144344],
+  ];
+  it.each(subnormal)('ndtri(%s) = %s to 1e-14 relative (subnormal p)', (p, q) => {
+    expect(relativeDifference(normalQuantile(p), q)).toBeLessThan(1e-14);
+  });
 });
 
 describe('erfc and two-sided normal p-values', () => {

@@ -7,7 +7,7 @@
  * The root-entry test reads the built `kernel-lib/dist`, as the notebooks do (`npm test` builds first).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import ts from 'typescript';
@@ -143,5 +143,20 @@ describe('built package (kernel-lib/dist)', () => {
         .map((s) => s.name)
         .sort(),
     ).toEqual(viaRoot);
+  });
+});
+
+describe('the Excel add-in is a workspace that consumes the package', () => {
+  it('declares @cbm-kit/kernel-lib as a dependency (the root lists it among the workspaces) and imports kernel-lib by that name only', () => {
+    const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const addinPackage = JSON.parse(readFileSync(join(root, 'excel-addin', 'package.json'), 'utf8'));
+    expect(rootPackage.workspaces).toContain('excel-addin');
+    expect(Object.keys(addinPackage.dependencies)).toContain('@cbm-kit/kernel-lib');
+    const sources = (readdirSync(join(root, 'excel-addin'), { recursive: true }) as string[]).filter(
+      (f) => /\.(ts|mjs)$/.test(f) && !f.startsWith('dist') && !f.startsWith('node_modules'),
+    );
+    expect(sources.length).toBeGreaterThan(5);
+    const reaching = sources.filter((f) => /from '(\.\.\/)+kernel-lib/.test(readFileSync(join(root, 'excel-addin', f), 'utf8')));
+    expect(reaching).toEqual([]);
   });
 });

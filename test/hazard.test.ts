@@ -121,6 +121,16 @@ describe('hostile input (a specific CbmError, never a TypeError, a corrupted col
     expectCbmError(() => personPeriodTable(rows, { breaks: [10, 40], keep: ['x', 'x'] }), 'BAD_INPUT', ["keep names 'x' twice"], [rows]);
   });
 
+  it("a feature named like a person-period column is refused naming it (issue 18: 'period' gave a misleading message)", () => {
+    const rows = { ...small, period: small.x };
+    expectCbmError(
+      () => fitDiscreteHazard(rows, { breaks: [50, 150, 600], features: ['period'] }),
+      'BAD_INPUT',
+      ["the feature 'period' has the name of a column of the person-period table", 'rename it first'],
+      [rows],
+    );
+  });
+
   it('a table too large for memory is refused before it is built (TOO_LARGE; 20,000 daily breaks crashed the process)', () => {
     const t = Array.from({ length: 20_000 }, (_, i) => i + 1);
     expectCbmError(() => fitDiscreteHazard({ time: t, event: t.map(() => 1) }, { breaks: t }), 'TOO_LARGE', ['person-period rows']);

@@ -1,10 +1,10 @@
 /**
  * Notebook checks.
  *
- * One run of the notebook runner (what `npm start` does) executes every
- * notebooks/*.ipynb into out/ — through real `jupyter nbconvert --execute` on
- * the tslab kernel when Jupyter is installed, else in-process through tslab's
- * executor — and the checks below read its results:
+ * One run of the notebook runner (what `npm start` does) executes every notebooks/*.ipynb into
+ * out/ — through real `jupyter nbconvert --execute` on the tslab kernel when Jupyter is installed,
+ * else in-process through tslab's executor — and the checks below read its results (the run is
+ * test/setup/notebookRun.ts, once per test run, shared with teaching.test.ts):
  *   (a) every notebook runs through real Jupyter with no error (skipped without
  *       Jupyter locally; a failure in CI, where .ci/run installs it),
  *   (b) the outputs committed in notebooks/ equal a fresh execution,
@@ -18,7 +18,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LogitModel, targetList } from '../kernel-lib/src/index';
 import { bankCardCustomers, BANKCARD_SEED, customerBase, CUSTOMER_BASE_SEED } from '../kernel-lib/src/datasets';
 import { APT_HINT, detectJupyter, jupyterEnv, kernelAvailable } from '../notebooks/runner/jupyter.mjs';
@@ -39,6 +39,7 @@ import {
 import { CSP, renderNotebookHtml, sanitizeHtml } from '../notebooks/runner/report.mjs';
 import { openDuckDB } from '../kernel-lib/src/warehouse';
 import { chartDefects, notebookCharts } from './helpers/chart-check';
+import { readCsvText } from './helpers/csv';
 
 const OUT = path.join(REPO_ROOT, 'out');
 const RUNNER = path.join(REPO_ROOT, 'notebooks', 'run.mjs');
@@ -60,12 +61,8 @@ const EXPECTED_ARTIFACTS: Record<string, string[]> = {
   '05-leadership-dashboard': ['summary/05-leadership-dashboard.json'],
 };
 
-interface RunResult {
-  code: number;
-  output: string;
-  backend: string | null;
-}
-let run: RunResult;
+/** The run of every notebook into out/ (test/setup/notebookRun.ts, once per test run). */
+const run = inject('notebookRun');
 
 /** Runner processes still running; afterAll stops them (e.g. after a hook timeout). */
 const runners = new Set<ChildProcess>();
@@ -105,21 +102,6 @@ afterAll(async () => {
   );
 }, 30_000);
 
-async function runRunner(): Promise<RunResult> {
-  // A hung cell fails after 2 minutes rather than the default 10.
-  const args = [`--backend=${JUPYTER ? 'jupyter' : 'inprocess'}`, '--timeout=120'];
-  // `npm test` has just built kernel-lib; a bare `vitest` run builds it here.
-  if (process.env.npm_lifecycle_event === 'test') args.push('--no-build');
-  const { code, output } = await spawnRunner(args).done;
-  let backend: string | null = null;
-  try {
-    backend = JSON.parse(fs.readFileSync(path.join(OUT, 'run-summary.json'), 'utf8')).backend;
-  } catch {
-    /* no summary: the run failed */
-  }
-  return { code, output, backend };
-}
-
 function executed(name: string): Notebook {
   const file = path.join(OUT, 'notebooks', `${name}.ipynb`);
   if (!fs.existsSync(file)) {
@@ -127,15 +109,6 @@ function executed(name: string): Notebook {
   }
   return readNotebook(file);
 }
-
-beforeAll(async () => {
-  if (process.env.CBM_NOTEBOOK_TEST_REUSE && fs.existsSync(path.join(OUT, 'run-summary.json'))) {
-    const backend = JSON.parse(fs.readFileSync(path.join(OUT, 'run-summary.json'), 'utf8')).backend;
-    run = { code: 0, output: '(reused existing out/)', backend };
-    return;
-  }
-  run = await runRunner();
-}, RUN_TIMEOUT_MS);
 
 describe('notebooks', () => {
   it('there are notebooks to run', () => {
@@ -207,20 +180,10 @@ describe('notebooks', () => {
       // Raw rows straight from the generator: the model applies its own encoding and scaling.
       const customers = bankCardCustomers({ seed: BANKCARD_SEED });
       const p = model.predict(customers);
-      const notebookScores = fs
-        .readFileSync(path.join(OUT, 'bankcard-scores.csv'), 'utf8')
-        .trim()
-        .split('\n')
-        .slice(1)
-        .map((line) => line.split(','));
+      const notebookScores = readCsvText(path.join(OUT, 'bankcard-scores.csv')).rows;
       expect(notebookScores.map(([id]) => Number(id))).toEqual(customers.map((c) => c.id));
       notebookScores.forEach(([, score], i) => expect(p[i]).toBe(Number(score)));
-      const list = fs
-        .readFileSync(path.join(OUT, 'target-list.csv'), 'utf8')
-        .trim()
-        .split('\n')
-        .slice(1)
-        .map((line) => Number(line.split(',')[1]));
+      const list = readCsvText(path.join(OUT, 'target-list.csv')).rows.map((fields) => Number(fields[1]));
       expect(list).toEqual(targetList(customers, p, { threshold: 0.8 }).map((t) => t.id));
     });
     it('04 and 05 carry one price plan: the same price change and baseline for each product', () => {

@@ -2,7 +2,8 @@
  * Maximum-likelihood fits against independent references (test/fixtures, see its README):
  * - Spector & Mazzeo: Stata 11 numbers from statsmodels' own test suite, statsmodels 0.13.5 and
  *   R 4.2.2 glm, each at tight convergence;
- * - R's infert data with all pairwise interactions: R glm, R step() by AIC and BIC, and statsmodels.
+ * - R's infert data with all pairwise interactions: R glm and statsmodels (R step() on the same
+ *   data: stepwise.test.ts).
  * Every comparison is 1e-6 relative or tighter. R's *default* glm standard errors are evaluated at
  * the second-to-last iterate (see the fixtures README), so SEs are compared with the references'
  * tight-convergence refits, where R and statsmodels agree with each other to ~1e-10.
@@ -10,7 +11,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fitLogit, stepwise, parseFormula, type LogitModel } from '../kernel-lib/src/index';
+import { fitLogit, parseFormula } from '../kernel-lib/src/index';
+import { expectAgreement } from './helpers/agreement';
 import { readCsv, relativeDifference } from './helpers/csv';
 
 const fixtures = join(__dirname, 'fixtures');
@@ -21,48 +23,6 @@ const spector = json('spector-logit.json');
 const infert = json('infert-glm.json');
 const infertStatsmodels = json('infert-statsmodels.json');
 const factorContrasts = json('factor-contrasts.json');
-
-type Reference = {
-  coefficients: Record<string, number>;
-  std_errors: Record<string, number>;
-  z?: Record<string, number>;
-  p_values?: Record<string, number>;
-  conf_int_wald_95?: { lower: Record<string, number>; upper: Record<string, number> };
-  logLik: number;
-  AIC: number;
-  BIC?: number;
-  deviance?: number;
-  null_deviance?: number;
-};
-
-/** Asserts every listed quantity within `tolerance` relative; `rename` maps reference names to ours. */
-function expectAgreement(model: LogitModel, reference: Reference, tolerance: number, rename: (name: string) => string = (n) => n): void {
-  const table = new Map(model.coefficientTable().map((r) => [r.term, r]));
-  const names = Object.keys(reference.coefficients);
-  expect(names.map(rename).sort()).toEqual([...model.names].sort());
-  const failures: string[] = [];
-  const compare = (what: string, ours: number, theirs: number) => {
-    const d = relativeDifference(ours, theirs);
-    if (!(d <= tolerance)) failures.push(`${what}: ours ${ours} vs reference ${theirs} (relative ${d.toExponential(2)})`);
-  };
-  for (const name of names) {
-    const row = table.get(rename(name))!;
-    compare(`coef ${name}`, row.estimate, reference.coefficients[name]);
-    compare(`SE ${name}`, row.stdError, reference.std_errors[name]);
-    if (reference.z) compare(`z ${name}`, row.z, reference.z[name]);
-    if (reference.p_values) compare(`p ${name}`, row.pValue, reference.p_values[name]);
-    if (reference.conf_int_wald_95) {
-      compare(`CI lower ${name}`, row.ciLower, reference.conf_int_wald_95.lower[name]);
-      compare(`CI upper ${name}`, row.ciUpper, reference.conf_int_wald_95.upper[name]);
-    }
-  }
-  compare('logLik', model.statistics.logLikelihood, reference.logLik);
-  compare('AIC', model.statistics.aic, reference.AIC);
-  if (reference.BIC !== undefined) compare('BIC', model.statistics.bic, reference.BIC);
-  if (reference.deviance !== undefined) compare('deviance', model.statistics.deviance, reference.deviance);
-  if (reference.null_deviance !== undefined) compare('null deviance', model.statistics.nullDeviance, reference.null_deviance);
-  expect(failures).toEqual([]);
-}
 
 describe('Spector & Mazzeo logit (GRADE ~ GPA + TUCE + PSI)', () => {
   const model = fitLogit(spectorRows, 'GRADE ~ GPA + TUCE + PSI');
@@ -131,33 +91,6 @@ describe('R infert: case ~ (age + parity + induced + spontaneous)^2', () => {
     expectAgreement(factorModel, infert.factor_model.tight_control, 1e-8);
     expectAgreement(factorModel, infertStatsmodels.factor_model.tight_control, 1e-8);
   });
-
-  for (const [label, key, criterion, smKey] of [
-    ['AIC (k = 2)', 'step_aic', 'aic', 'step_aic_final'],
-    ['BIC (k = log n)', 'step_bic', 'bic', 'step_bic_final'],
-  ] as const) {
-    it(`backward stepwise by ${label} follows R step(): same removals, deviances and criterion at each step, same final model`, () => {
-      const reference = infert[key];
-      const { model: final, steps } = stepwise(infertRows, formula, { criterion });
-      type PathRow = { Step: string; Df: number | null; Deviance: number | null; 'Resid. Df': number; 'Resid. Dev': number; AIC: number };
-      const path = reference.path as PathRow[];
-      expect(steps.map((s) => (s.removed === null ? '' : `- ${s.removed}`))).toEqual(path.map((r) => r.Step));
-      steps.forEach((s, k) => {
-        expect(s.residualDf).toBe(path[k]['Resid. Df']);
-        expect(relativeDifference(s.residualDeviance, path[k]['Resid. Dev'])).toBeLessThan(1e-6);
-        expect(relativeDifference(s.criterion, path[k].AIC)).toBeLessThan(1e-6);
-        if (k > 0) {
-          expect(s.df).toBe(path[k].Df);
-          // Deviance changes are differences of nearby numbers: compare absolutely at 1e-6.
-          expect(Math.abs(s.devianceChange! - path[k].Deviance!)).toBeLessThan(1e-6);
-        }
-      });
-      expect(final.terms.map((t) => t.label)).toEqual(reference.final_model.term_labels);
-      // R stops this final refit 2e-8 short in its SEs even at epsilon 1e-14 (fixtures README), hence 1e-6 here.
-      expectAgreement(final, reference.final_model.tight_control, 1e-6);
-      expectAgreement(final, infertStatsmodels[smKey].tight_control, 1e-7);
-    });
-  }
 });
 
 describe("R infert with two text factors: R's rule for contrasts vs all levels", () => {

@@ -187,11 +187,21 @@ describe('simulateRevenue: bad input', () => {
     expect(codeOf(() => simulateRevenue({ ...ok, seed: undefined as never }))).toBe('BAD_INPUT');
     expect(codeOf(() => simulateRevenue({ ...ok, sims: 5 } as never))).toBe('BAD_INPUT');
     expect(codeOf(() => simulateRevenue({ ...ok, revenueIfRetained: R }))).toBe('BAD_INPUT');
+    // Issue 18: revenues of 1e308 (each finite, their sum not) gave NaN summaries; 1.7e308 for one customer Infinity ones.
+    expect(codeOf(() => simulateRevenue({ ...ok, revenues: R.map(() => 1e308) }))).toBe('NON_FINITE');
+    expect(codeOf(() => simulateRevenue({ ...ok, revenues: R.map(() => 1e308), keepDraws: false }))).toBe('NON_FINITE');
+    expect(codeOf(() => simulateRevenue({ churnProbabilities: [0.1], revenues: [1.7e308], simulations: 10, seed: 1 }))).toBe('NON_FINITE');
+    expect(codeOf(() => simulateRevenue({ churnProbabilities: [0.1], revenues: [1], revenueIfChurned: [1e200], simulations: 10, seed: 1 }))).toBe('NON_FINITE');
+    // Large but representable revenues still simulate: every summary number finite, the mean 1e140 (the first customer always stays, the second always leaves).
+    const large = simulateRevenue({ churnProbabilities: [0, 1], revenues: [1e140, 3e140], simulations: 100, seed: 1 }).summary;
+    expect(Math.abs(large.mean / 1e140 - 1)).toBeLessThan(1e-14);
+    expect(Object.values(large).filter((v) => typeof v === 'number' && !Number.isFinite(v))).toEqual([]);
     expect(codeOf(() => churnerDistribution([0.5, 2]))).toBe('BAD_INPUT');
     expect(codeOf(() => churnerTail(P, 2.5))).toBe('BAD_INPUT');
     expect(codeOf(() => churnerDistribution(new Float64Array(100_001)))).toBe('TOO_LARGE');
     expect(() => simulateRevenue({ ...ok, revenues: R.slice(1) })).toThrow(/^simulateRevenue: revenues has 9 values but churnProbabilities has 10/);
     expect(() => simulateRevenue({ ...ok, simulations: 1e9 })).toThrow(/^simulateRevenue: keeping/);
+    expect(() => simulateRevenue({ ...ok, revenues: R.map(() => 1e308) })).toThrow(/^simulateRevenue: the revenues are too large for a double: .* state revenues in thousands/);
   });
 
   it('never mutates its input', () => {

@@ -1,5 +1,6 @@
 /**
- * What the teaching notebooks (01, 02) hand to a marketer and a manager, checked on a fresh run:
+ * What the teaching notebooks (01, 02) hand to a marketer and a manager, checked on the test run's
+ * one notebook run (test/setup/notebookRun.ts):
  * - the model JSON against its JSON Schema (LOGIT_MODEL_SCHEMA, written by the build to kernel-lib/logit-model.schema.json), and the
  *   schema against the reader (LogitModel.fromJSON): what one refuses, the other refuses;
  * - out/target-list.csv: its header, P rounded to 3 decimals from the full-precision scores, the
@@ -12,42 +13,30 @@
  * References: the rules are the chapter's (target list = no response last time and P > a) and the
  * closed forms above; the customers come from the generator, never from the code under test.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Ajv from 'ajv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { CbmError, LogitModel, fitLogit, fitPreparation } from '../kernel-lib/src/index';
 import { BANKCARD_SEED, bankCardCustomers } from '../kernel-lib/src/datasets';
 import { REPO_ROOT, type Notebook } from '../notebooks/runner/nbjson.mjs';
 import { renderNotebookHtml, runListing } from '../notebooks/runner/report.mjs';
+import { readCsvText } from './helpers/csv';
 
 const SCHEMA = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'kernel-lib', 'logit-model.schema.json'), 'utf8'));
 const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(SCHEMA);
 const THRESHOLD = 0.8; // the chapter's a
 const customers = bankCardCustomers({ seed: BANKCARD_SEED });
 
-let OUT = '';
-let runOutput = '';
+// The notebook run every notebook test shares (test/setup/notebookRun.ts): npm start's out/.
+const OUT = path.join(REPO_ROOT, 'out');
+const run = inject('notebookRun');
 beforeAll(() => {
-  // Notebooks 01 and 02 only, in-process, into a folder of their own (the notebook test owns out/).
-  OUT = fs.mkdtempSync(path.join(os.tmpdir(), 'cbm-teaching-'));
-  const args = [path.join(REPO_ROOT, 'notebooks', 'run.mjs'), '--backend=inprocess', `--out=${OUT}`, '--timeout=300', '01-', '02-'];
-  if (process.env.npm_lifecycle_event === 'test') args.push('--no-build');
-  const r = spawnSync(process.execPath, args, { cwd: REPO_ROOT, encoding: 'utf8', timeout: 15 * 60_000 });
-  runOutput = `${r.stdout}${r.stderr}`;
-  if (r.status !== 0) throw new Error(`notebook run failed:\n${runOutput.slice(-4000)}`);
-}, 16 * 60_000);
-afterAll(() => {
-  if (OUT) fs.rmSync(OUT, { recursive: true, force: true });
+  if (run.code !== 0) throw new Error(`notebook run failed:\n${run.output.slice(-4000)}`);
 });
 
 const read = (file: string) => fs.readFileSync(path.join(OUT, file), 'utf8');
-const csv = (file: string) => {
-  const [header, ...lines] = read(file).trimEnd().split('\n');
-  return { header: header.split(','), rows: lines.map((l) => l.split(',')) };
-};
+const csv = (file: string) => readCsvText(path.join(OUT, file));
 
 describe('model JSON and its schema', () => {
   it("the notebook's model validates and records how it was made", () => {
@@ -313,7 +302,7 @@ describe('the end of npm start', () => {
     expect(lines.find((l) => l.trim().startsWith('target-list.csv'))).toContain(`${listed} rows`);
     expect(lines.some((l) => /Target list size\s+\d+ customers/.test(l))).toBe(true);
     expect(lines.some((l) => /Response rate \(validation\)\s+\d+\.\d%/.test(l))).toBe(true);
-    // And the runner prints it.
-    for (const l of lines) expect(runOutput).toContain(l);
+    // And the runner prints it (unknown when the tests check an existing out/).
+    if (!run.reused) for (const l of lines) expect(run.output).toContain(l);
   });
 });

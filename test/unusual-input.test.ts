@@ -352,3 +352,85 @@ describe('fitLogitInDatabase with a run function that answers malformed rows (is
     await expect(fitLogitInDatabase(async () => [{}], { table: 't', formula: 'y ~ x' })).rejects.toMatchObject({ code: 'UNKNOWN_COLUMN' });
   });
 });
+
+describe('a key absent from a row object (issue 18)', () => {
+  it('is a missing value (as R fills rows bound by name), and a step that needs the value names its column and row', async () => {
+    const { toTable, isMissing } = await import('../kernel-lib/src/index');
+    const rows = [{ a: 1, b: 'x' }, { a: 2 }, { a: 3, b: 'y' }];
+    // toTable: the union of the rows' keys, the absent cell a missing value.
+    const table = toTable(rows);
+    expect(table.names).toEqual(['a', 'b']);
+    expect(Array.from(table.cells('b'), isMissing)).toEqual([false, true, false]);
+    // Only own keys: a row without 'toString' has a missing toString cell, not Object.prototype.toString.
+    expect(Array.from(toTable([{ toString: 1 }, {}]).cells('toString'), isMissing)).toEqual([false, true]);
+    // encodeCategories cannot code a missing value: NON_FINITE naming column 'b' and row 1, not a TypeError or NaN.
+    expectCbmError(() => encodeCategories(rows, { b: { x: 1, y: 0 } }), 'NON_FINITE', ["column 'b' has a missing value in row 1"], [rows]);
+    // A column absent from every row is an unknown column.
+    expectCbmError(() => encodeCategories(rows, { c: { x: 1 } }), 'UNKNOWN_COLUMN', ["unknown column 'c'"], [rows]);
+  });
+});
+
+describe('guardSpreadsheetText: the one CSV-injection rule (issue 18, OWASP)', () => {
+  it('prefixes text that starts with = + - @ tab CR (after any apostrophes), nothing else, and toCsv writes the same', async () => {
+    const { guardSpreadsheetText, unguardSpreadsheetText, toCsv } = await import('../kernel-lib/src/index');
+    // OWASP's CSV-injection cheat sheet: cells starting with = + - @ tab or CR are prefixed with '.
+    for (const text of ['=1+2', '+1', '-x', '@SUM(A1)', '\tcmd', '\rcmd']) expect(guardSpreadsheetText(text)).toBe(`'${text}`);
+    for (const text of ['plain', '', ' =1', '1-2', "'plain", "it's", '{"a":-1}']) expect(guardSpreadsheetText(text)).toBe(text);
+    // A guarded text guarded again keeps one apostrophe per guard, so each guard can be undone.
+    expect(guardSpreadsheetText("'=1")).toBe("''=1");
+    expect(unguardSpreadsheetText("''=1")).toBe("'=1");
+    // Text Excel hands back without the apostrophe (it consumed the quote prefix) is already the original.
+    expect(unguardSpreadsheetText('=1')).toBe('=1');
+    expect(toCsv([{ a: "'=1", b: '-0.5', c: -0.5 }])).toBe(`a,b,c\n''=1,'-0.5,-0.5\n`);
+    expectCbmError(() => guardSpreadsheetText(5 as never), 'BAD_INPUT', ['text must be a string']);
+  });
+  it('round-trips every text, and a guarded text never starts with a formula character', async () => {
+    const fc = (await import('fast-check')).default;
+    const { guardSpreadsheetText, unguardSpreadsheetText } = await import('../kernel-lib/src/index');
+    const text = fc.oneof(
+      fc.string(),
+      fc.array(fc.constantFrom("'", '=', '+', '-', '@', '\t', '\r', 'a', ' '), { maxLength: 6 }).map((cs) => cs.join('')),
+    );
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(unguardSpreadsheetText(guardSpreadsheetText(s))).toBe(s);
+        expect(guardSpreadsheetText(s)).not.toMatch(/^[=+\-@\t\r]/);
+      }),
+      { seed: 18, numRuns: 2000 },
+    );
+  });
+});
+
+describe('quoteString per dialect (issue 18, finding 2)', () => {
+  it("doubles quotes everywhere; a backslash is doubled for Spark and ClickHouse (their strings are C-escaped) and as E'…' for PostgreSQL; DuckDB keeps it", async () => {
+    const { quoteString } = await import('../kernel-lib/src/sql');
+    const payload = "x\\') THEN 1 END; --";
+    expect(quoteString('duckdb', payload)).toBe("'x\\'') THEN 1 END; --'");
+    expect(quoteString('spark', payload)).toBe("'x\\\\'') THEN 1 END; --'");
+    expect(quoteString('clickhouse', payload)).toBe("'x\\\\'') THEN 1 END; --'");
+    expect(quoteString('postgres', payload)).toBe("E'x\\\\'') THEN 1 END; --'");
+    // Without a backslash every dialect writes the plain standard literal.
+    for (const dialect of ['duckdb', 'postgres', 'spark', 'clickhouse'] as const) expect(quoteString(dialect, "O'Brien")).toBe("'O''Brien'");
+  });
+});
+
+describe('sqlNumber, which held before issue 18, still writes only number literals', () => {
+  it('a finite double as CAST(<its shortest round-trip text> AS <double type>); NaN, ±Infinity and non-numbers are NON_FINITE', async () => {
+    const fc = (await import('fast-check')).default;
+    const { sqlNumber } = await import('../kernel-lib/src/sql');
+    expect(sqlNumber('duckdb', -0.5)).toBe('CAST(-0.5 AS DOUBLE)');
+    expect(sqlNumber('postgres', 1e-7)).toBe('CAST(1e-7 AS DOUBLE PRECISION)');
+    expect(sqlNumber('clickhouse', -0)).toBe('CAST(0 AS Float64)');
+    // Every finite double: the literal reads back as the same double (ECMAScript's Number-to-String round-trips).
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
+        const m = /^CAST\(([-+0-9.e]+) AS DOUBLE\)$/.exec(sqlNumber('duckdb', x));
+        expect(m).not.toBeNull();
+        expect(Number(m![1])).toBe(Object.is(x, -0) ? 0 : x);
+      }),
+      { seed: 18, numRuns: 2000 },
+    );
+    for (const bad of [Number.NaN, Infinity, -Infinity, '1; DROP TABLE t' as never, 1n as never])
+      expectCbmError(() => sqlNumber('duckdb', bad), 'NON_FINITE', ['cannot write', 'as a number literal']);
+  });
+});

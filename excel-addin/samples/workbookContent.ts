@@ -27,6 +27,16 @@ export interface SheetContent {
   formats?: Record<string, string>;
 }
 
+/**
+ * A formula as Excel saves it in the file: an add-in's custom function `CBM.SCORE(` is written
+ * `_xldudf_CBM_SCORE(` (the namespace's dot becomes an underscore behind the `_xldudf_` prefix,
+ * OfficeDev/Excel-Custom-Functions#108, office-js#5611); Excel shows it as `CBM.SCORE(` again
+ * once the add-in is loaded. Built-in functions (MIN, MAX) are saved as typed.
+ */
+export function savedFormula(formula: string): string {
+  return formula.replace(/\bCBM\.([A-Z]+)\(/g, '_xldudf_CBM_$1(');
+}
+
 /** Probabilities and rates to three decimals, as the chapter prints them; money without decimals. */
 export const NUMBER_FORMATS = { rate: '0.000', money: '#,##0' } as const;
 

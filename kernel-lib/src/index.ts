@@ -46,7 +46,7 @@ export { gainsTable, auc, rocCurve, calibrationTable, type GainsRow, type RocPoi
 export { targetList, type TargetListOptions, type TargetRow } from './evaluate/targetList';
 export { campaignMetrics, type CampaignMetrics } from './evaluate/campaign';
 export { tableFromRange, type RangeOptions } from './data/range';
-export { toCsv } from './data/csv';
+export { toCsv, guardSpreadsheetText, unguardSpreadsheetText } from './data/csv';
 export { studentTUpperTail, twoSidedStudentP, studentTQuantile, fUpperTail, regularizedBeta, logBeta, regularizedGammaQ } from './model/distributionsPublic';
 export { MAX_TERMS, MAX_TERM_VARIABLES, type ParseOptions } from './model/formula';
 export {

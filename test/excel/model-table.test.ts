@@ -10,6 +10,7 @@ import * as kl from '../../kernel-lib/src/index';
 import * as A from '../../excel-addin/src/functions/adapters';
 import { describeFailure } from '../../excel-addin/src/functions/excelErrors';
 import { JSON_CELL_CHARACTERS, modelFromCells, modelToTable } from '../../excel-addin/src/functions/modelTable';
+import { readCsvText } from '../helpers/csv';
 import { bankCardSheet } from './bankcardSheet';
 
 const sheet = bankCardSheet();
@@ -75,7 +76,7 @@ describe('CBM.MODELJSON and CBM.MODELTABLE', () => {
     const cells = A.modelJson(modelToTable(big));
     expect(cells.length).toBeGreaterThan(1);
     expect(cells.every((c) => c[0].length <= JSON_CELL_CHARACTERS)).toBe(true);
-    expect(JSON.parse(cells.map((c) => c[0]).join(''))).toEqual(JSON.parse(JSON.stringify(big.toJSON())));
+    expect(JSON.parse(cells.map((c) => kl.unguardSpreadsheetText(c[0])).join(''))).toEqual(JSON.parse(JSON.stringify(big.toJSON())));
     const data = [['g'], ...rows.slice(0, 100).map((r) => [r.g])];
     expect(A.score(cells, data).map((r) => r[0])).toEqual(Array.from(big.predict(rows.slice(0, 100))));
   });
@@ -87,11 +88,41 @@ describe('CBM.MODELJSON and CBM.MODELTABLE', () => {
   });
 });
 
+describe('text from the data is guarded against CSV injection in every cell the add-in writes (issue 18)', () => {
+  // A factor whose levels a spreadsheet would run as formulas (OWASP's CSV-injection examples).
+  const levels = ['=1+2', '@SUM(A1)', '-x', '+cmd|calc'];
+  const rows = Array.from({ length: 40 }, (_, i) => ({ y: [0, 1, 1, 0, 1, 0, 0][i % 7], g: levels[i % 4], x: ((i * 37) % 11) / 11 }));
+  const range = [['y', 'g', 'x'], ...rows.map((r) => [r.y, r.g, r.x])];
+  const fitted = A.fit(range, 'y ~ g + x');
+  const reference = kl.fitLogit(rows, 'y ~ g + x').predict(rows);
+  const formulaStart = /^[=+\-@\t\r]/;
+  it('CBM.FIT writes no text cell a spreadsheet would run, and the levels read back exactly', () => {
+    expect(fitted.flat().filter((v) => typeof v === 'string' && formulaStart.test(v))).toEqual([]);
+    expect(fitted.find((r) => r[0] === 'levels')?.slice(1, 6)).toEqual(['g', "'+cmd|calc", "'-x", "'=1+2", "'@SUM(A1)"]);
+    expect(modelFromCells(fitted).toJSON().factorLevels.g).toEqual(['+cmd|calc', '-x', '=1+2', '@SUM(A1)']);
+    expect(A.score(fitted, range).map((r) => r[0])).toEqual(Array.from(reference));
+    expect(A.modelTable(A.modelJson(fitted))).toEqual(fitted);
+  });
+  it('a table whose apostrophes Excel consumed (written through the task pane) still passes its check row and scores the same', () => {
+    const asExcelReadsIt = fitted.map((r) => r.map((v) => (typeof v === 'string' ? kl.unguardSpreadsheetText(v) : v)));
+    expect(A.score(asExcelReadsIt, range).map((r) => r[0])).toEqual(Array.from(reference));
+  });
+  it('CBM.MODELJSON cells are guarded where a piece starts with a formula character, and read back', () => {
+    const json = JSON.stringify(modelFromCells(fitted).toJSON());
+    const at = json.indexOf('-');
+    expect(at).toBeGreaterThan(0);
+    // Split as CBM.MODELJSON splits a long JSON, at a '-': the second cell is guarded text.
+    const cells = [[json.slice(0, at)], [kl.guardSpreadsheetText(json.slice(at))]];
+    expect(cells[1][0].startsWith("'-")).toBe(true);
+    expect(A.score(cells, range).map((r) => r[0])).toEqual(Array.from(reference));
+  });
+});
+
 describe("FIT's odds ratios and Wald intervals equal R's exp(coef) and exp(confint.default)", () => {
   const fixtures = path.join(__dirname, '..', 'fixtures');
   const r = JSON.parse(fs.readFileSync(path.join(fixtures, 'spector-logit.json'), 'utf8')).r_glm.tight_control;
-  const csv = fs.readFileSync(path.join(fixtures, 'spector.csv'), 'utf8').trim().split('\n');
-  const range = csv.map((line, i) => line.split(',').map((v) => (i === 0 ? v : Number(v))));
+  const spector = readCsvText(path.join(fixtures, 'spector.csv'));
+  const range = [spector.header, ...spector.rows.map((fields) => fields.map(Number))];
   const fitted = A.fit(range, 'GRADE ~ GPA + TUCE + PSI');
   it('to 1e-8 relative', () => {
     const header = fitted.find((row) => row[0] === 'term')!;

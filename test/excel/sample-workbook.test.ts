@@ -3,15 +3,20 @@
 // results); HyperFormula with the CBM functions registered recomputes every formula cell to its
 // cached result; and the headline figures are the notebook's (notebooks/01-bankcard-scoring.ipynb:
 // training at a = 0.8: hit rate 0.780, response rate 10/12, lift 2.778, ROI 2.500 with B 60, F 20;
-// validation: hit rate 0.680, lift 1.852, ROI 2.333).
+// validation: hit rate 0.680, lift 1.852, ROI 2.333). The file is written as Excel itself saves
+// add-in formulas: `_xldudf_CBM_NAME(` for CBM.NAME( (OfficeDev/Excel-Custom-Functions#108: "For
+// Javascript Custom Functions, we by default save out with a different prefix _xldudf"; workbooks
+// saved by Excel in the wild read `_xldudf_CX_GET(…)` for CX.GET) and spilled formulas as dynamic
+// arrays: cm="1" on the anchor cell, pointing at the XLDAPR block of xl/metadata.xml.
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { HyperFormula } from 'hyperformula';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { workbookContent, type FormulaCell } from '../../excel-addin/samples/workbookContent';
+import { savedFormula, workbookContent, type FormulaCell } from '../../excel-addin/samples/workbookContent';
 import { registerCbmFunctions } from './hyperformulaPlugin';
 
 const file = path.resolve(__dirname, '../../excel-addin/samples/bankcard-scoring.xlsx');
@@ -29,6 +34,41 @@ describe('the sample workbook', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('saves CBM functions with _xldudf_ names and spilled formulas as dynamic arrays, as Excel does', async () => {
+    expect(savedFormula('CBM.LIFT(Training!G2:G101,Training!F2:F101,$B$1)+MIN(A1:A2)')).toBe('_xldudf_CBM_LIFT(Training!G2:G101,Training!F2:F101,$B$1)+MIN(A1:A2)');
+    const zip = await JSZip.loadAsync(fs.readFileSync(file));
+    const part = (name: string) => zip.file(name)!.async('string');
+    const sheets = Object.keys(zip.files).filter((n) => /^xl\/worksheets\/sheet\d+\.xml$/.test(n));
+    expect(sheets).toHaveLength(content.length);
+    let anchors = 0;
+    let udfs = 0;
+    for (const name of sheets) {
+      const xml = await part(name);
+      const formulas = [...xml.matchAll(/<c ([^>]*)><f([^>]*)>([^<]*)<\/f>/g)];
+      for (const [, cellAttributes, formulaAttributes, text] of formulas) {
+        expect(text, name).not.toMatch(/\bCBM\./);
+        if (text.includes('_xldudf_CBM_')) udfs++;
+        // Every spilled formula is a dynamic array, and only those carry the cell metadata.
+        expect(/\bcm="1"/.test(cellAttributes), `${name}: ${cellAttributes}`).toBe(/t="array"/.test(formulaAttributes));
+        if (/t="array"/.test(formulaAttributes)) anchors++;
+      }
+    }
+    const spills = content.flatMap((s) => Object.values(s.cells)).filter((v) => isFormula(v) && v.ref).length;
+    const cbmFormulas = content.flatMap((s) => Object.values(s.cells)).filter((v) => isFormula(v) && v.formula.startsWith('CBM.')).length;
+    expect(anchors).toBe(spills);
+    expect(udfs).toBe(cbmFormulas);
+    const metadata = await part('xl/metadata.xml');
+    expect(metadata).toContain('<metadataType name="XLDAPR"');
+    expect(metadata).toContain('<xda:dynamicArrayProperties fDynamic="1" fCollapsed="0"/>');
+    expect(metadata).toContain('<cellMetadata count="1"><bk><rc t="1" v="0"/></bk></cellMetadata>');
+    expect(await part('[Content_Types].xml')).toContain(
+      '<Override PartName="/xl/metadata.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheetMetadata+xml"/>',
+    );
+    expect(await part('xl/_rels/workbook.xml.rels')).toMatch(
+      /Type="http:\/\/schemas\.openxmlformats\.org\/officeDocument\/2006\/relationships\/sheetMetadata" Target="metadata\.xml"/,
+    );
   });
 
   it('has number formats and a labelled confusion table', async () => {
@@ -51,7 +91,7 @@ describe('the sample workbook', () => {
       for (const [address, expected] of Object.entries(sheet.cells)) {
         const cell = ws.getCell(address).value as any;
         if (isFormula(expected)) {
-          expect(cell?.formula, `${sheet.name}!${address}`).toBe(expected.formula);
+          expect(cell?.formula, `${sheet.name}!${address}`).toBe(savedFormula(expected.formula));
           expect(cell?.result, `${sheet.name}!${address}`).toEqual(expected.result);
           if (expected.ref) expect(cell?.ref ?? cell?.shareType === 'array', `${sheet.name}!${address}`).toBeTruthy();
         } else expect(cell, `${sheet.name}!${address}`).toEqual(expected);

@@ -49,6 +49,47 @@ describe.skipIf(unavailable !== null)('taskpane.html in preview mode (headless C
     expect(await text('#pricing-status')).toMatch(/Best price change -?\d+\.\d\d %/);
   });
 
+  it('computes Fit, Simulate and Optimise in the worker, the page free meanwhile (structure, not speed)', async () => {
+    // Worker is wrapped to record each worker the pane starts and, from its start, a 0 ms timer:
+    // it fires while the worker computes, so it must still see the panel's "working" status.
+    await session.page.evaluate(() => {
+      const w = window as any;
+      const Original = w.Worker;
+      w.started = [];
+      w.Worker = class extends Original {
+        constructor(url: string, options?: WorkerOptions) {
+          super(url, options);
+          const record: { url: string; seen?: string[] } = { url };
+          w.started.push(record);
+          setTimeout(() => {
+            record.seen = ['model-status', 'simulation-status', 'pricing-status'].map((id) => document.getElementById(id)!.textContent!);
+          }, 0);
+        }
+      };
+    });
+    const panels: [string, number, string][] = [
+      ['#fit', 0, 'Fitting…'],
+      ['#simulate', 1, 'Simulating…'],
+      ['#optimize', 2, 'Optimising…'],
+    ];
+    for (const [button, panel, working] of panels) {
+      const before = await session.page.evaluate(() => (window as any).cbmTaskpane.offThreadRuns.worker);
+      await session.page.click(button);
+      await session.page.waitForFunction(
+        ([i, w]: [number, string]) => ['model-status', 'simulation-status', 'pricing-status'].map((id) => document.getElementById(id)!.textContent)[i] !== w,
+        [panel, working],
+      );
+      const started = await session.page.evaluate(() => (window as any).started.splice(0));
+      expect(
+        started.map((s: { url: string }) => s.url),
+        button,
+      ).toEqual(['functions-worker.js']);
+      expect(started[0].seen[panel], button).toBe(working);
+      expect(await session.page.evaluate(() => (window as any).cbmTaskpane.offThreadRuns), button).toEqual({ worker: before + 1, inline: 0 });
+    }
+    expect(await text('#model-status')).toContain('responded ~ gender:income + income + gender:age');
+  });
+
   it('fits 320 px without a horizontal scroll bar', async () => {
     await session.page.setViewportSize({ width: 320, height: 900 });
     await session.page.waitForTimeout(200);

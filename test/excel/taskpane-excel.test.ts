@@ -84,6 +84,20 @@ describe('task pane ↔ Excel', () => {
     expect(added[0].ranges).toEqual([{ row: 0, column: 0, rows: 2, columns: 3, values: table, autofit: true }]);
   });
 
+  it('writes text a spreadsheet would run as a formula with the CSV-injection guard, numbers as they are (issue 18)', async () => {
+    const { mock, added } = workbookMock([]);
+    (globalThis as any).Excel = mock;
+    await writeTableToNewSheet('CBM model', [
+      ['levels', '=HYPERLINK("http://x")', '@SUM(A1)'],
+      ['x', -0.5, '-0.5'],
+    ]);
+    // Office.js runs a value starting with '=' as a formula; with the ' prefix Excel stores text.
+    expect(added[0].ranges[0].values).toEqual([
+      ['levels', `'=HYPERLINK("http://x")`, "'@SUM(A1)"],
+      ['x', -0.5, "'-0.5"],
+    ]);
+  });
+
   it('refuses a ragged table before touching the workbook', async () => {
     const { mock, added } = workbookMock([]);
     (globalThis as any).Excel = mock;

@@ -1,4 +1,4 @@
-import { CbmError, FIT_STATISTICS_KEYS, LogitModel, MODEL_FORMAT, MODEL_VERSION, type LogitModelJSON } from '@cbm-kit/kernel-lib';
+import { CbmError, FIT_STATISTICS_KEYS, LogitModel, MODEL_FORMAT, MODEL_VERSION, guardSpreadsheetText, unguardSpreadsheetText, type LogitModelJSON } from '@cbm-kit/kernel-lib';
 import { hashArguments } from './cache';
 import { codesOf, isBlank, type Range } from './cells';
 
@@ -94,7 +94,9 @@ export function modelToTable(model: LogitModel): OutCell[][] {
   if (json.event !== undefined) rows.push(['event', json.event]);
   // null is a valid provenance value: written as a blank and read back as null.
   if (json.provenance) for (const [key, v] of Object.entries(json.provenance)) rows.push(['provenance', key, v === null ? '' : v]);
-  const cells = rows.map((r) => r.map((v) => (typeof v === 'number' && !Number.isFinite(v) ? '' : v)));
+  // Text from the data (levels, names, warnings, provenance) is guarded, so a level '=HYPERLINK(…)'
+  // stays text when the table is copied, saved as CSV or written by the task pane; reading undoes it.
+  const cells = rows.map((r) => r.map((v) => (typeof v === 'number' && !Number.isFinite(v) ? '' : typeof v === 'string' ? guardSpreadsheetText(v) : v)));
   cells.push(checkRow(cells));
   const width = Math.max(COVARIANCE_COLUMN + p, ...cells.map((r) => r.length));
   return cells.map((r) => {
@@ -141,7 +143,7 @@ function canonicalCell(v: unknown): string {
   if (typeof v === 'number') return Number.isFinite(v) ? String(Number(v.toPrecision(15))) : '';
   if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
   if (v === null || v === undefined) return '';
-  const t = String(v).trim();
+  const t = (typeof v === 'string' ? unguardSpreadsheetText(v) : String(v)).trim();
   return t === 'true' || t === 'false' ? t.toUpperCase() : t;
 }
 
@@ -198,8 +200,9 @@ function bad(message: string): CbmError {
   return new CbmError('BAD_MODEL_JSON', `model table: ${message}`);
 }
 
+/** A cell's text as modelToTable was given it (its CSV-injection guard undone), trimmed. */
 function text(v: unknown): string {
-  return typeof v === 'string' ? v.trim() : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+  return typeof v === 'string' ? unguardSpreadsheetText(v).trim() : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 }
 
 function num(v: unknown, what: string): number {
@@ -298,11 +301,11 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
         break;
       case 'event':
         if (isBlank(row[1])) throw bad(`the event row ${r + 1} is blank`);
-        event = row[1] as string | number | boolean;
+        event = typeof row[1] === 'string' ? unguardSpreadsheetText(row[1]) : (row[1] as number | boolean);
         break;
       case 'provenance':
         if (!provenance) provenance = Object.create(null) as Record<string, string | number | boolean | null>;
-        provenance[text(row[1])] = isBlank(row[2]) ? null : (row[2] as string | number | boolean);
+        provenance[text(row[1])] = isBlank(row[2]) ? null : typeof row[2] === 'string' ? unguardSpreadsheetText(row[2]) : (row[2] as number | boolean);
         break;
       case 'check':
         break;
@@ -354,8 +357,9 @@ function jsonText(range: Range): string | null {
   const cells = range.map((row) => row[0]).filter((v) => !isBlank(v));
   if (cells.length === 0 || typeof cells[0] !== 'string' || !cells[0].trim().startsWith('{')) return null;
   // Pretty-printed JSON pasted into Excel lands one line per cell, and long JSON is split over
-  // cells by CBM.MODELJSON: either way the cells joined without a separator are the JSON text.
-  return cells.map((v) => (typeof v === 'string' ? v : String(v))).join('');
+  // cells by CBM.MODELJSON (each cell guarded, so a piece starting with '-' stays text): either
+  // way the cells, unguarded and joined without a separator, are the JSON text.
+  return cells.map((v) => (typeof v === 'string' ? unguardSpreadsheetText(v) : String(v))).join('');
 }
 
 /**
@@ -379,7 +383,7 @@ export function modelFromCells(range: Range): LogitModel {
 export function modelJsonCells(model: LogitModel): string[][] {
   const json = JSON.stringify(model.toJSON());
   const cells: string[][] = [];
-  for (let at = 0; at < json.length; at += JSON_CELL_CHARACTERS) cells.push([json.slice(at, at + JSON_CELL_CHARACTERS)]);
+  for (let at = 0; at < json.length; at += JSON_CELL_CHARACTERS) cells.push([guardSpreadsheetText(json.slice(at, at + JSON_CELL_CHARACTERS))]);
   return cells;
 }
 

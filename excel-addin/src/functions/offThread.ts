@@ -10,11 +10,11 @@ export const WORKER_SCRIPT = 'functions-worker.js';
 export const offThreadRuns = { worker: 0, inline: 0 };
 
 /**
- * Runs a worker function (worker.ts) in a Worker of its own and resolves with its cells; a
+ * Runs a worker function (worker.ts) in a Worker of its own and resolves with its result; a
  * cancellation terminates the worker at once. Where the runtime has no Worker, the function runs
- * inline after one yield (`inline`), as it did before.
+ * inline after one yield (`inline`), as it did before. A failure names `shownAs` (the CBM function).
  */
-export function runOffThread<T>(name: string, args: unknown[], cancellation: Cancellation, inline: () => T): Promise<T> {
+export function runOffThread<T>(name: string, args: unknown[], cancellation: Cancellation, inline: () => T, shownAs = name): Promise<T> {
   if (typeof Worker === 'undefined') {
     offThreadRuns.inline++;
     return new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => {
@@ -43,7 +43,7 @@ export function runOffThread<T>(name: string, args: unknown[], cancellation: Can
       finish();
       reject(new ExcelFailure('#VALUE!', `the calculation failed in its worker: ${event.message || 'the worker could not start'}`));
     };
-    send(worker, name, args, cancellation).catch((error) => {
+    send(worker, name, shownAs, args, cancellation).catch((error) => {
       finish();
       reject(error);
     });
@@ -54,9 +54,9 @@ export function runOffThread<T>(name: string, args: unknown[], cancellation: Can
 export const ROWS_PER_MESSAGE = 10_000;
 
 /** Posts the call, each range longer than ROWS_PER_MESSAGE in pieces with a yield between them. */
-async function send(worker: Worker, name: string, args: unknown[], cancellation: Cancellation): Promise<void> {
+async function send(worker: Worker, name: string, shownAs: string, args: unknown[], cancellation: Cancellation): Promise<void> {
   const pieces = args.flatMap((a, arg) => (Array.isArray(a) && a.length > ROWS_PER_MESSAGE ? [{ arg, rows: a.length }] : []));
-  const request: WorkerRequest = { name, args: args.map((a, i) => (pieces.some((p) => p.arg === i) ? null : a)), pieces };
+  const request: WorkerRequest = { name, shownAs, args: args.map((a, i) => (pieces.some((p) => p.arg === i) ? null : a)), pieces };
   worker.postMessage(request);
   for (const { arg, rows } of pieces) {
     const range = args[arg] as unknown[];

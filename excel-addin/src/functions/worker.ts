@@ -1,17 +1,21 @@
 /**
- * The add-in's worker (dist/functions-worker.js): CBM.FIT and CBM.OPTPRICE run here, off the
- * shared runtime's thread, so Excel and the task pane stay responsive however long a stepwise fit
- * or a constrained price search takes. One call per worker: the page starts a worker per call and
+ * The add-in's worker (dist/functions-worker.js): CBM.FIT and CBM.OPTPRICE, and the task pane's
+ * Fit, Simulate and Optimise, run here, off the shared runtime's thread, so Excel and the task
+ * pane stay responsive however long a stepwise fit, a simulation or a price search takes. One call per worker: the page starts a worker per call and
  * terminates it when Excel cancels the cell. A failure comes back already in Excel's terms
  * (describeFailure), since a CbmError does not survive postMessage as a CbmError.
  */
 import * as adapters from './adapters';
+import { buildModel, buildPricing, buildSimulation } from '../taskpane/builder';
 import { describeFailure } from './excelErrors';
 
-/** The functions that run in the worker, by their ids in functions.json. */
+/** The functions that run in the worker: the CBM functions by their ids in functions.json, and the task pane's panels. */
 export const WORKER_FUNCTIONS: Readonly<Record<string, (...args: never[]) => unknown>> = {
   FIT: adapters.fit,
   OPTPRICE: adapters.optPrice,
+  PANE_MODEL: buildModel,
+  PANE_SIMULATION: buildSimulation,
+  PANE_PRICING: buildPricing,
 };
 
 /**
@@ -20,6 +24,8 @@ export const WORKER_FUNCTIONS: Readonly<Record<string, (...args: never[]) => unk
  */
 export interface WorkerRequest {
   name: string;
+  /** The CBM function a failure message names (the task pane's Fit reports as CBM.FIT). */
+  shownAs: string;
   args: unknown[];
   /** For each argument sent in pieces: its index and its number of rows. */
   pieces: { arg: number; rows: number }[];
@@ -45,7 +51,7 @@ function run(request: WorkerRequest): void {
     if (!work) throw new Error(`no worker function ${request.name}`);
     scope.postMessage({ value: work(...request.args) });
   } catch (error) {
-    scope.postMessage({ error: describeFailure(request.name, error) });
+    scope.postMessage({ error: describeFailure(request.shownAs, error) });
   }
 }
 

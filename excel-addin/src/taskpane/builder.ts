@@ -39,7 +39,7 @@ export interface ModelRequest {
 }
 
 export interface ModelResult {
-  model: LogitModel;
+  model: ModelView;
   table: Cells;
   metrics: CampaignMetrics;
   liftSpec: VegaLiteSpec;
@@ -63,8 +63,17 @@ function roundStep(range: number): number {
 }
 
 /**
- * Each coefficient's odds ratio in the customer's raw units, in plain words for a marketer: a
- * scaled column per a round step of its raw values (β × step / (max − min), since the model saw
+ * The outcome as a marketer says it: a past-tense 0/1 column ('responded', 'churned') as its
+ * -ing form ('responding'); any other name as 'responded = 1', which cannot be misread.
+ */
+function outcomeWords(response: string): string {
+  return /^[a-z]+[^e]ed$/i.test(response) ? `${response.slice(0, -2)}ing` : `${response} = 1`;
+}
+
+/**
+ * Each coefficient's odds ratio in the customer's raw units, in plain words for a marketer
+ * ("each +1,000 of income multiplies the odds of responding by 1.08"): a scaled column per a
+ * round step of its raw values (exp(β × step / (max − min)), since the model saw
  * (x − min) / (max − min)), an encoded text column as its level coded 1 against the level coded 0,
  * a factor level against the reference. An interaction has no single odds ratio (it depends on the
  * other variable) and says so; the intercept has none.
@@ -73,7 +82,8 @@ export function oddsRatioWords(model: LogitModel): string[] {
   const json = model.toJSON();
   const ranges = json.preparation?.ranges ?? {};
   const encodings = json.preparation?.encodings ?? {};
-  const times = (x: number) => `×${x >= 10 || x < 0.1 ? x.toPrecision(3) : x.toFixed(2)}`;
+  const odds = `multiplies the odds of ${outcomeWords(model.response)} by`;
+  const factor = (x: number) => (x >= 10 || x < 0.1 ? x.toPrecision(3) : x.toFixed(2));
   return json.coefficients.map((c) => {
     if (c.term === null) return '';
     if (c.term.includes(':')) return 'interaction: the effect of one variable depends on the other';
@@ -81,18 +91,33 @@ export function oddsRatioWords(model: LogitModel): string[] {
     const range = ranges[variable];
     if (range) {
       const step = roundStep(range.max - range.min);
-      return `${times(Math.exp((c.estimate * step) / (range.max - range.min)))} odds per +${step.toLocaleString('en-US')} of ${variable}`;
+      return `each +${step.toLocaleString('en-US')} of ${variable} ${odds} ${factor(Math.exp((c.estimate * step) / (range.max - range.min)))}`;
     }
     const codes = encodings[variable];
     if (codes) {
       const one = Object.keys(codes).find((level) => codes[level] === 1);
       const zero = Object.keys(codes).find((level) => codes[level] === 0);
-      if (one !== undefined && zero !== undefined && Object.keys(codes).length === 2) return `${times(Math.exp(c.estimate))} odds for ${variable} ${one} against ${zero}`;
+      if (one !== undefined && zero !== undefined && Object.keys(codes).length === 2) return `${variable} ${one} rather than ${zero} ${odds} ${factor(Math.exp(c.estimate))}`;
     }
     const levels = json.factorLevels[variable];
-    if (levels && c.name.startsWith(variable)) return `${times(Math.exp(c.estimate))} odds for ${variable} ${c.name.slice(variable.length)} against ${levels[0]}`;
-    return `${times(Math.exp(c.estimate))} odds per +1 of ${variable}`;
+    if (levels && c.name.startsWith(variable)) return `${variable} ${c.name.slice(variable.length)} rather than ${levels[0]} ${odds} ${factor(Math.exp(c.estimate))}`;
+    return `each +1 of ${variable} ${odds} ${factor(Math.exp(c.estimate))}`;
   });
+}
+
+/**
+ * What the pane shows of a fitted model: plain data, so it crosses from the worker by
+ * postMessage (a LogitModel's methods would not).
+ */
+export interface ModelView {
+  formula: string;
+  nObs: number;
+  aic: number;
+  names: string[];
+  coefficients: number[];
+  pValues: number[];
+  oddsRatios: number[];
+  oddsWords: string[];
 }
 
 /** Fits the model on a range with a header row and evaluates it on the same rows. */
@@ -105,7 +130,16 @@ export function buildModel(values: unknown[][], request: ModelRequest): ModelRes
   const y = readOutcome(data.cells(model.response), model.response, 'task pane');
   const gains = gainsTable(p, y);
   return {
-    model,
+    model: {
+      formula: model.formula,
+      nObs: model.statistics.nObs,
+      aic: model.statistics.aic,
+      names: [...model.names],
+      coefficients: [...model.coefficients],
+      pValues: [...model.pValues],
+      oddsRatios: Array.from(model.coefficients, (b) => Math.exp(b)),
+      oddsWords: oddsRatioWords(model),
+    },
     table: modelToTable(model),
     metrics: campaignMetrics(p, y, threshold),
     liftSpec: liftChart(gains, { title: 'Lift by decile (fitting data)', width: 230, height: 180 }),

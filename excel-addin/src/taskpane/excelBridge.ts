@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 /// <reference types="office-js" />
+import { guardSpreadsheetText } from '@cbm-kit/kernel-lib';
 /**
  * The task pane's calls into Excel (Office.js), kept apart so they can be tested against
  * office-addin-mock: read the selected range, write a table to a new sheet.
@@ -31,15 +32,22 @@ async function freeSheetName(context: Excel.RequestContext, base: string): Promi
   throw new Error(`no free sheet name starting with '${base}'`);
 }
 
-/** Writes `values` (rectangular) to A1 of a new sheet, activates it and returns its name. */
+/**
+ * Writes `values` (rectangular) to A1 of a new sheet, activates it and returns its name. Excel
+ * runs a text written through `range.values` that starts with `=` as a formula, so every text goes
+ * through kernel-lib's CSV-injection guard: Excel takes the added `'` as its text prefix (shown
+ * and read back without it), and a model table, already guarded for a custom function's result,
+ * shows the same cells on the new sheet as CBM.FIT spills.
+ */
 export async function writeTableToNewSheet(base: string, values: (string | number | boolean)[][]): Promise<string> {
   const width = values[0]?.length ?? 0;
   if (values.length === 0 || width === 0 || values.some((row) => row.length !== width)) throw new Error('writeTableToNewSheet: the table must be a non-empty rectangle');
+  const guarded = values.map((row) => row.map((v) => (typeof v === 'string' ? guardSpreadsheetText(v) : v)));
   return Excel.run(async (context) => {
     const name = await freeSheetName(context, base);
     const sheet = context.workbook.worksheets.add(name);
     const range = sheet.getRangeByIndexes(0, 0, values.length, width);
-    range.values = values;
+    range.values = guarded;
     range.format.autofitColumns();
     sheet.activate();
     await context.sync();

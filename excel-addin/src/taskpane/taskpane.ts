@@ -4,10 +4,25 @@
  * The task pane: a model builder, a revenue simulation and a pricing panel. In Excel it reads
  * the selected ranges and writes the model table to a new sheet; in a plain browser (no Office)
  * it opens in preview mode on the bank-card sample, so it can be tried and tested anywhere.
+ * Fit, Simulate and Optimise compute in the functions' worker (functions-worker.js), never on
+ * this thread, so neither the pane nor Excel freezes while they run.
  */
 import embed from 'vega-embed';
 import { describeFailure } from '../functions/excelErrors';
-import { buildModel, buildPricing, buildSimulation, oddsRatioWords, previewPortfolio, previewScale, previewTrainingRange, type Cells, type ModelResult } from './builder';
+import type { Cancellation } from '../functions/longRunning';
+import { offThreadRuns, runOffThread } from '../functions/offThread';
+import {
+  buildModel,
+  buildPricing,
+  buildSimulation,
+  previewPortfolio,
+  previewScale,
+  previewTrainingRange,
+  type Cells,
+  type ModelResult,
+  type PricingResult,
+  type SimulationResult,
+} from './builder';
 import { readSelection, writeTableToNewSheet } from './excelBridge';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -45,6 +60,31 @@ function fillTable(id: string, header: string[] | null, rows: (string | number)[
   }
 }
 
+/** Each panel's calculation in progress: a new click cancels it, so an older result never lands over a newer one. */
+const running: Record<string, Cancellation> = {};
+
+/**
+ * Runs a panel's calculation in the worker (inline only where the runtime has no Worker);
+ * resolves with its result, or with `superseded` when a later click on the same panel replaced it.
+ */
+async function inWorker<T>(panel: string, name: string, shownAs: string, args: unknown[], inline: () => T): Promise<T | typeof superseded> {
+  const previous = running[panel];
+  if (previous) {
+    previous.cancelled = true;
+    previous.onCancel?.();
+  }
+  const cancellation: Cancellation = { cancelled: false };
+  running[panel] = cancellation;
+  try {
+    const result = await runOffThread(name, args, cancellation, inline, shownAs);
+    return running[panel] === cancellation ? result : superseded;
+  } catch (error) {
+    if (running[panel] !== cancellation) return superseded;
+    throw error;
+  }
+}
+const superseded = Symbol('superseded');
+
 function failure(panel: string, what: string, error: unknown): void {
   status(panel, describeFailure(what, error).message, true);
 }
@@ -56,16 +96,18 @@ async function show(id: string, spec: object): Promise<void> {
 async function fitClicked(): Promise<void> {
   if (!state.data) return status('model-status', 'Select a data range with a header row, then press "Use selection as data".', true);
   status('model-status', 'Fitting…');
+  const data = state.data;
+  const request = { formula: value('formula'), method: value('method'), scale: value('scale'), encode: value('encode'), threshold: num('threshold') };
   try {
-    const result = buildModel(state.data, { formula: value('formula'), method: value('method'), scale: value('scale'), encode: value('encode'), threshold: num('threshold') });
+    const result = await inWorker<ModelResult>('model', 'PANE_MODEL', 'FIT', [data, request], () => buildModel(data, request));
+    if (result === superseded) return;
     state.fitted = result;
     const m = result.model;
-    status('model-status', `${m.formula} · ${m.statistics.nObs} rows · AIC ${fmt(m.statistics.aic, 2)}`);
-    const words = oddsRatioWords(m);
+    status('model-status', `${m.formula} · ${m.nObs} rows · AIC ${fmt(m.aic, 2)}`);
     fillTable(
       'coefficients',
       ['term', 'coefficient', 'p', 'odds ratio', 'in words'],
-      m.names.map((name, j) => [name, m.coefficients[j], m.pValues[j], Math.exp(m.coefficients[j]), words[j]]),
+      m.names.map((name, j) => [name, m.coefficients[j], m.pValues[j], m.oddsRatios[j], m.oddsWords[j]]),
     );
     const c = result.metrics;
     fillTable(
@@ -92,7 +134,12 @@ async function fitClicked(): Promise<void> {
 function clearModel(): void {
   state.fitted = null;
   ($('write-model') as HTMLButtonElement).disabled = true;
-  for (const id of ['coefficients', 'metrics', 'lift-chart', 'sweep-chart']) $(id).innerHTML = '';
+  clear('coefficients', 'metrics', 'lift-chart', 'sweep-chart');
+}
+
+/** Empties tables and charts, so a failure leaves no earlier result to be mistaken for this one. */
+function clear(...ids: string[]): void {
+  for (const id of ids) $(id).innerHTML = '';
 }
 
 async function writeModel(): Promise<void> {
@@ -117,9 +164,11 @@ function columnName(n: number): string {
 async function simulate(): Promise<void> {
   if (!state.churn || !state.revenue) return status('simulation-status', 'Select the churn probabilities and the revenues first.', true);
   status('simulation-status', 'Simulating…');
-  await new Promise((r) => setTimeout(r, 0));
+  const args = [state.churn, state.revenue, num('simulations'), num('seed')] as const;
   try {
-    const { summary, histogramSpec } = buildSimulation(state.churn, state.revenue, num('simulations'), num('seed'));
+    const result = await inWorker<SimulationResult>('simulation', 'PANE_SIMULATION', 'SIMREVENUE', [...args], () => buildSimulation(...args));
+    if (result === superseded) return;
+    const { summary, histogramSpec } = result;
     status('simulation-status', `${summary.customers.toLocaleString('en-US')} customers × ${summary.simulations.toLocaleString('en-US')} simulations, seed ${value('seed')}`);
     fillTable(
       'simulation',
@@ -136,6 +185,7 @@ async function simulate(): Promise<void> {
     );
     await show('revenue-chart', histogramSpec);
   } catch (e) {
+    clear('simulation', 'revenue-chart');
     failure('simulation-status', 'SIMREVENUE', e);
   }
 }
@@ -143,10 +193,12 @@ async function simulate(): Promise<void> {
 async function optimize(): Promise<void> {
   if (!state.churn || !state.revenue) return status('pricing-status', 'Select the churn probabilities and the revenues first (simulation panel).', true);
   status('pricing-status', 'Optimising…');
-  await new Promise((r) => setTimeout(r, 0));
+  const k = value('k') === '' ? undefined : num('k');
+  const args = [state.churn, state.revenue, num('slope'), num('low'), num('high'), k, k === undefined ? undefined : num('maxp')] as const;
   try {
-    const k = value('k') === '' ? undefined : num('k');
-    const { best, curveSpec } = buildPricing(state.churn, state.revenue, num('slope'), num('low'), num('high'), k, k === undefined ? undefined : num('maxp'));
+    const result = await inWorker<PricingResult>('pricing', 'PANE_PRICING', 'OPTPRICE', [...args], () => buildPricing(...args));
+    if (result === superseded) return;
+    const { best, curveSpec } = result;
     const binding = best.constraints.filter((c) => c.binding).map((c) => c.constraint);
     status('pricing-status', `Best price change ${(best.priceChange * 100).toFixed(2)} %${binding.length ? ` (binding: ${binding.join(', ')})` : ''}`);
     fillTable(
@@ -161,6 +213,7 @@ async function optimize(): Promise<void> {
     );
     await show('price-chart', curveSpec);
   } catch (e) {
+    clear('pricing', 'price-chart');
     failure('pricing-status', 'OPTPRICE', e);
   }
 }
@@ -212,5 +265,8 @@ async function start(): Promise<void> {
   await optimize();
   document.body.dataset.ready = 'preview';
 }
+
+// For the structure test: how many panel calculations ran in a worker.
+(globalThis as unknown as { cbmTaskpane: unknown }).cbmTaskpane = { offThreadRuns };
 
 start().catch((e) => status('model-status', String(e), true));

@@ -187,7 +187,10 @@ export function fitDiscreteHazard(
   // The baseline hazard is constant between consecutive cuts: every break and every baseline break.
   const cuts = [...new Set([...breaks, ...baseline])].sort((a, b) => a - b);
   const features = [...(options.features ?? [])];
-  check(!features.some((f) => OUTPUT_COLUMNS.includes(f)), `${context}: a feature cannot be called ${OUTPUT_COLUMNS.join(', ')}`);
+  const clash = features.find((f) => OUTPUT_COLUMNS.includes(f));
+  check(clash === undefined, `${context}: the feature '${clash}' has the name of a column of the person-period table itself (${OUTPUT_COLUMNS.join(', ')}); rename it first`, {
+    feature: clash,
+  });
   const pp = personPeriodTable(data, { breaks: cuts, keep: features });
   const seen = new Set(pp.columns.period);
   const missing = pp.periods.filter((p) => !seen.has(p));

@@ -80,7 +80,10 @@ export function toTable(data: DataInput | Table, context = 'data'): Table {
         if (!seen.has(name)) throw unknownColumn(name, names, context);
         let column = cache.get(name);
         if (!column) {
-          column = rows.map((row) => row[name]);
+          // A key a row lacks is a missing value (undefined, which messages call 'a missing value'),
+          // as R fills rows bound by name; only own keys count, so a row without 'toString' does
+          // not yield Object.prototype.toString.
+          column = rows.map((row) => (Object.prototype.hasOwnProperty.call(row, name) ? row[name] : undefined));
           cache.set(name, column);
         }
         return column;

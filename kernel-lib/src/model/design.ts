@@ -234,7 +234,14 @@ export function designMatrix(spec: DesignSpec, table: Table, context: string): F
  * in one order: the constant, the single-variable columns, the two-variable products, the longer
  * products, each group in design order.
  */
-export function linearPredictor(spec: DesignSpec, table: Table, coefficients: ArrayLike<number>, context: string, probability = false): Float64Array {
+export function linearPredictor(
+  spec: DesignSpec,
+  table: Table,
+  coefficients: ArrayLike<number>,
+  context: string,
+  probability = false,
+  offset: Float64Array | null = null,
+): Float64Array {
   // Inputs are read unchecked here; a non-finite V sends us to the checked path for the message.
   const partsOf = designParts(spec, table, context, false);
   const n = table.nRows;
@@ -261,6 +268,8 @@ export function linearPredictor(spec: DesignSpec, table: Table, coefficients: Ar
     for (const group of singleGroups) addSingles(block, start, m, group);
     for (const group of pairGroups) addPairs(block, start, m, group);
     for (const t of longer) addProduct(block, t.b, t.parts, start, m);
+    // The offset comes last, as R's predict adds it to Xβ.
+    if (offset !== null) for (let i = 0; i < m; i++) block[i] += offset[start + i];
     check += probability ? writeProbabilities(block, out, start, m) : writeValues(block, out, start, m);
   }
   if (check !== 0) {

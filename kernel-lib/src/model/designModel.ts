@@ -6,6 +6,7 @@ import { listNames } from './diagnostics';
 import { formatFormula, type Term } from './formula';
 import type { RobustSpec } from './sandwich';
 import { deriveTermColumns } from './expression';
+import { readOffset } from './prior';
 
 /** What every fitted design model is made of: the fit's output, or a saved model's validated contents. */
 export interface DesignModelParts {
@@ -19,6 +20,8 @@ export interface DesignModelParts {
   droppedRows?: readonly number[];
   /** The robust covariance `covariance` is (the fits' `vcov`/`cluster` options), or null/absent for the model-based one. */
   vcov?: RobustSpec | null;
+  /** The offset added to Xβ (a column or a transform label such as `log(exposure)`), or null/absent for none. */
+  offset?: string | null;
 }
 
 /** Options of a model's `predict` (and the logit model's `linearPredictor`). */
@@ -44,6 +47,8 @@ export interface DesignJSON {
   covariance: number[][];
   /** Present when `covariance` is a robust (sandwich) one: its type and cluster column. */
   vcov?: RobustSpec;
+  /** Present when the model has an offset: its column or transform label, read from the raw rows and added to Xβ. */
+  offset?: string;
 }
 
 /**
@@ -70,6 +75,11 @@ export abstract class DesignModel {
    * model-based covariance. Standard errors, tests and intervals all use the covariance it names.
    */
   readonly vcov: Readonly<RobustSpec> | null;
+  /**
+   * The offset the model adds to Xβ, as fitted (R's `offset(log(exposure))` or `offset = …`): a
+   * column or a transform label read from the raw rows being scored, or null for none.
+   */
+  readonly offset: string | null;
   /** @internal */ readonly spec: DesignSpec;
   protected readonly beta: Float64Array;
   protected readonly cov: Float64Array;
@@ -89,6 +99,7 @@ export abstract class DesignModel {
     this.droppedRows = Object.freeze([...(parts.droppedRows ?? [])]);
     this.vcov = parts.vcov ? Object.freeze({ type: parts.vcov.type, cluster: parts.vcov.cluster }) : null;
     this.prep = parts.preparation;
+    this.offset = parts.offset ?? null;
     const p = this.names.length;
     this.se = new Float64Array(p);
     for (let j = 0; j < p; j++) this.se[j] = Math.sqrt(this.cov[j * p + j]);
@@ -142,9 +153,12 @@ export abstract class DesignModel {
     );
     const input = toTable(data, context);
     const variables = this.spec.terms.flatMap((t) => t.variables);
+    if (this.offset !== null) variables.push(this.offset);
     const { table: raw, droppedRows } = completeRows(input, variables, options.na === 'pass' ? 'omit' : 'fail', context, false);
     const prepared = this.prep ? applyPreparation(this.prep, raw) : raw;
-    const scores = linearPredictor(this.spec, deriveTermColumns(prepared, this.spec.terms, context), this.beta, context, probability);
+    // The offset is read from the rows as given, before the preparation, as at fit time.
+    const offset = this.offset !== null ? readOffset(raw, this.offset, context) : null;
+    const scores = linearPredictor(this.spec, deriveTermColumns(prepared, this.spec.terms, context), this.beta, context, probability, offset);
     if (droppedRows.length === 0) return scores;
     const out = new Float64Array(input.nRows).fill(NaN);
     for (let i = 0, k = 0, d = 0; i < out.length; i++) {
@@ -183,6 +197,7 @@ export abstract class DesignModel {
       covariance: Array.from({ length: p }, (_, i) => Array.from(this.cov.subarray(i * p, (i + 1) * p))),
     };
     if (this.vcov !== null) json.vcov = { ...this.vcov };
+    if (this.offset !== null) json.offset = this.offset;
     return json;
   }
 }

@@ -85,11 +85,38 @@ export function normalQuantile(p: number): number {
     const q = Math.sqrt(-2 * Math.log(1 - p));
     x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   }
+  // Below 1e-300 the polishing step's exp(x²/2) overflows (x < −37.7) and Φ(x) itself is subnormal:
+  // polish log Φ(x) = log p instead, where both sides are ordinary doubles.
+  if (p < 1e-300) return deepTailQuantile(p, x);
   for (let k = 0; k < 2; k++) {
     const e = 0.5 * erfc(-x / Math.SQRT2) - p;
     const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
     x = x - u / (1 + (x * u) / 2);
   }
+  return x;
+}
+
+/**
+ * The lower-tail quantile for p < 1e-300 (x ≈ −37 and beyond, down to the smallest subnormal):
+ * Newton steps on log Φ(x) − log p from the start x0. log Φ(x) is the asymptotic (Mills ratio)
+ * series log φ(x) − log(−x) + log(1 − 1/x² + 3/x⁴ − 15/x⁶ + …), whose terms past the eighth are
+ * below 1e-17 relative at |x| > 37; the Newton slope d log Φ/dx = φ(x)/Φ(x) is exp(log φ − log Φ).
+ */
+function deepTailQuantile(p: number, x0: number): number {
+  const logP = Math.log(p);
+  const logDensity = (x: number) => -(x * x) / 2 - 0.5 * Math.log(2 * Math.PI);
+  const logLowerTail = (x: number) => {
+    const w = 1 / (x * x);
+    let term = 1;
+    let series = 1;
+    for (let k = 1; k <= 8; k++) {
+      term *= -(2 * k - 1) * w;
+      series += term;
+    }
+    return logDensity(x) - Math.log(-x) + Math.log(series);
+  };
+  let x = x0;
+  for (let k = 0; k < 4; k++) x -= (logLowerTail(x) - logP) / Math.exp(logDensity(x) - logLowerTail(x));
   return x;
 }
 

@@ -1,5 +1,5 @@
 import { CbmError, check, checkOptions } from '../errors';
-import { toTable, type DataInput, type Table } from '../data/table';
+import { numericColumn, toTable, type DataInput, type Table } from '../data/table';
 import { readOutcomeView } from '../data/outcome';
 import { applyPreparation, fitPreparation, isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
 import { newtonLogitConditioned } from './conditioning';
@@ -12,6 +12,7 @@ import { deriveColumns, rawColumns } from './expression';
 import { LogitModel } from './logit';
 import type { Provenance } from './modelJson';
 import { fitRobustCovariance, resolveRobust, type RobustType } from './sandwich';
+import { hasPrior, logitPriorStatistics, positiveCount, priorSpec, priorVariables, proportionWarning, readPrior, splitOffset, type Prior, type PriorSpec } from './prior';
 
 /**
  * The fit pipeline, the internal API every logistic fit reuses (fitLogit, stepwise, churn
@@ -52,6 +53,18 @@ export interface FitOptions {
   vcov?: RobustType;
   /** A column naming each row's cluster (e.g. the customer): clustered errors as `vcovCL(m, cluster = ~id)`. */
   cluster?: string;
+  /**
+   * A column of prior weights, as R's `glm(…, weights = n)`: aggregated rows (the response then
+   * may be a proportion in [0, 1], R's `cbind(successes, failures)` as `successes/n` with weights
+   * `n`). Weights must be ≥ 0; a zero-weight row counts in neither `nObs` nor the df, as R.
+   */
+  weights?: string;
+  /**
+   * An offset added to the linear predictor with coefficient 1, as R's `offset = log(exposure)`:
+   * a column or a transform label; or write `offset(log(exposure))` in the formula. The model
+   * keeps it: predict, scoringSQL and the saved JSON add it to V.
+   */
+  offset?: string;
 }
 
 export const FIT_OPTION_NAMES: readonly string[] = ['prepare', 'maxIterations', 'tolerance', 'confidenceLevel', 'start', 'event', 'provenance', 'na'];
@@ -136,29 +149,81 @@ export interface PreparedData {
   droppedRows: number[];
   /** The fitted rows as given (before the preparation): where a `cluster` column is read. */
   rows: Table;
+  /** The prior weights and offset of the fitted rows (null: none). */
+  prior: Prior;
+  /** Their columns, as named in the options or the formula. */
+  priorSpec: PriorSpec;
 }
 
 /** Step 2 of the pipeline: data, formula, preparation, response, checked once. */
-export function prepareFit(data: DataInput | Table, formula: string, options: Pick<FitOptions, 'prepare' | 'event' | 'na'>, context: string): PreparedData {
+export function prepareFit(data: DataInput | Table, formula: string, options: Pick<FitOptions, 'prepare' | 'event' | 'na' | 'weights' | 'offset'>, context: string): PreparedData {
   const input = toTable(data, context);
   check(input.nRows > 0, `${context}: the data has no rows`);
-  const parsed = parseFormula(formula, { columns: input.names });
+  const split = splitOffset(formula, context);
+  const priorColumns = priorSpec(options, split.offset, context);
+  const parsed = parseFormula(split.formula, { columns: input.names });
   if (parsed.response === null) throw new CbmError('FORMULA_SYNTAX', `${context}: the formula needs a response on the left of '~', e.g. 'responded ~ gender + age'`);
-  const { table: raw, droppedRows } = completeRows(input, [parsed.response, ...parsed.variables], options.na ?? 'omit', context);
+  const { table: raw, droppedRows } = completeRows(input, [parsed.response, ...parsed.variables, ...priorVariables(priorColumns)], options.na ?? 'omit', context);
+  const prior = readPrior(raw, priorColumns, context);
   let preparation: Preparation | null = null;
   const prepare = options.prepare;
   if (prepare !== undefined) preparation = isPreparation(prepare) ? preparationToJSON(prepare) : fitPreparation(raw, prepare);
   const table = deriveColumns(preparation ? applyPreparation(preparation, raw) : raw, [parsed.response, ...parsed.variables], context);
   for (const v of [parsed.response, ...parsed.variables]) table.cells(v); // UNKNOWN_COLUMN early, with the column list
-  const y = readOutcomeView(table.cells(parsed.response), parsed.response, context, { event: options.event });
+  const y =
+    prior.weights !== null && options.event === undefined && isNumericColumn(table.cells(parsed.response))
+      ? readProportion(table, parsed.response, context)
+      : readOutcomeView(table.cells(parsed.response), parsed.response, context, { event: options.event });
+  // Σw·y against Σw over the fitted rows: a response at 0 or at 1 wherever it has weight is constant.
   let ones = 0;
-  for (let i = 0; i < y.length; i++) ones += y[i];
-  if (ones === 0 || ones === y.length) {
-    throw new CbmError('CONSTANT_RESPONSE', `${context}: the response '${parsed.response}' is ${ones === 0 ? 0 : 1} in all ${y.length} rows, so there is nothing to model`, {
-      column: parsed.response,
-    });
+  let total = 0;
+  for (let i = 0; i < y.length; i++) {
+    const w = prior.weights === null ? 1 : prior.weights[i];
+    ones += w * y[i];
+    total += w;
   }
-  return { table, preparation, formula: parsed, y, event: options.event, droppedRows, rows: raw };
+  if (ones === 0 || ones === total) {
+    throw new CbmError(
+      'CONSTANT_RESPONSE',
+      `${context}: the response '${parsed.response}' is ${ones === 0 ? 0 : 1} in all ${positiveCount(prior.weights, y.length)} rows, so there is nothing to model`,
+      {
+        column: parsed.response,
+      },
+    );
+  }
+  return { table, preparation, formula: parsed, y, event: options.event, droppedRows, rows: raw, prior, priorSpec: priorColumns };
+}
+
+/** A column of numbers (or true/false) only: with weights such a response is read as a proportion. */
+function isNumericColumn(cells: ArrayLike<unknown>): boolean {
+  if (cells instanceof Float64Array) return true;
+  for (let i = 0; i < cells.length; i++) if (typeof cells[i] !== 'number' && typeof cells[i] !== 'boolean') return false;
+  return true;
+}
+
+/** A weighted binomial response: proportions in [0, 1] (R's binomial family with prior weights). */
+function readProportion(table: Table, name: string, context: string): Float64Array {
+  const y = numericColumn(table, name, context);
+  for (let i = 0; i < y.length; i++)
+    if (!(y[i] >= 0 && y[i] <= 1))
+      throw new CbmError('BAD_INPUT', `${context}: with weights the response '${name}' must be a proportion between 0 and 1 (successes/trials), but it is ${y[i]} in row ${i}`, {
+        column: name,
+        row: i,
+      });
+  return y;
+}
+
+/**
+ * Stepwise and the parallel fit take neither weights nor an offset (their candidate and worker
+ * fits would drop them): they refuse a formula's offset() here rather than fit without it.
+ */
+export function refusePrior(prepared: PreparedData, context: string): void {
+  if (prepared.priorSpec.weights !== null || prepared.priorSpec.offset !== null)
+    throw new CbmError(
+      'BAD_INPUT',
+      `${context}: weights and offsets are options of fitLogit, fitLinear and fitLogitInDatabase; fit the model with fitLogit(data, formula, { weights, offset })`,
+      {},
+    );
 }
 
 /**
@@ -189,7 +254,7 @@ export function fitDesign(
   options: FitOptions & { startVector?: Float64Array },
   context: string,
 ): LogitModel {
-  const fit = newtonLogitConditioned(columns, prepared.y, designNewtonOptions(spec, options, context));
+  const fit = newtonLogitConditioned(columns, prepared.y, { ...designNewtonOptions(spec, options, context), ...prepared.prior });
   return modelOfFit(prepared, spec, columns, fit, options, context);
 }
 
@@ -228,7 +293,7 @@ export function modelOfFit(prepared: PreparedData, spec: DesignSpec, columns: re
           for (let i = 0; i < x.length; i++) size = Math.max(size, Math.abs(x[i]));
           return size;
         });
-  const warnings = diagnoseFit(fit, names, context, sizes);
+  const warnings = [...diagnoseFit(fit, names, context, sizes), ...proportionWarning(prepared.y, prepared.prior.weights)];
   const variables = rawColumns(spec.terms.flatMap((t) => t.variables));
   const robust = logitRobustCovariance(prepared, columns, fit.coefficients, options, names, context); // diagnoseFit has thrown unless converged
   return new LogitModel({
@@ -237,7 +302,8 @@ export function modelOfFit(prepared: PreparedData, spec: DesignSpec, columns: re
     coefficients: fit.coefficients,
     covariance: robust ? robust.covariance : fit.covariance,
     vcov: robust ? robust.spec : null,
-    statistics: fitStatistics(fit, prepared.y, spec.intercept),
+    statistics: hasPrior(prepared.prior) ? logitPriorStatistics(fit, columns, prepared.y, prepared.prior, spec.intercept) : fitStatistics(fit, prepared.y, spec.intercept),
+    offset: prepared.priorSpec.offset,
     confidenceLevel: options.confidenceLevel ?? 0.95,
     preparation: prepared.preparation ? restrictPreparation(prepared.preparation, variables) : null,
     warnings: [...droppedRowsWarning(prepared.droppedRows), ...warnings],
@@ -250,11 +316,18 @@ export function modelOfFit(prepared: PreparedData, spec: DesignSpec, columns: re
 /** The logit's sandwich: scores xᵢ(yᵢ − μ̂ᵢ), working weights μ̂ᵢ(1 − μ̂ᵢ). */
 function logitRobustCovariance(prepared: PreparedData, columns: readonly Float64Array[], beta: Float64Array, options: FitOptions, names: readonly string[], context: string) {
   if (options.vcov === undefined && options.cluster === undefined) return null;
+  if (prepared.prior.weights !== null)
+    throw new CbmError(
+      'BAD_INPUT',
+      `${context}: robust standard errors (vcov, cluster) are not available with prior weights; fit without weights (disaggregated rows) for sandwich errors`,
+      {},
+    );
   const n = prepared.y.length;
   const residual = new Float64Array(n);
   const weight = new Float64Array(n);
+  const offset = prepared.prior.offset;
   for (let i = 0; i < n; i++) {
-    let eta = 0;
+    let eta = offset === null ? 0 : offset[i];
     for (let j = 0; j < columns.length; j++) eta += columns[j][i] * beta[j];
     const mu = 1 / (1 + Math.exp(-eta));
     residual[i] = prepared.y[i] - mu;
@@ -290,7 +363,7 @@ export function logitDesign(data: DataInput | Table, formula: string, options: F
  */
 export function fitLogit(data: DataInput | Table, formula: string, options: FitOptions = {}): LogitModel {
   const context = 'fitLogit';
-  checkFitOptions(options, context, [...FIT_OPTION_NAMES, 'vcov', 'cluster']);
+  checkFitOptions(options, context, [...FIT_OPTION_NAMES, 'vcov', 'cluster', 'weights', 'offset']);
   resolveRobust(options.vcov, options.cluster, 'vcov', context); // bad vcov/cluster before the fit
   const { prepared, spec, columns } = logitDesign(data, formula, options, context);
   return fitDesign(prepared, spec, columns, options, context);

@@ -10,6 +10,7 @@ import { parseFormula } from './formula';
 import { deriveColumns, rawColumns } from './expression';
 import { parseModelJSON, readDesignJSON } from './modelJson';
 import { fitRobustCovariance, resolveRobust, type RobustType } from './sandwich';
+import { positiveCount, priorSpec, priorVariables, readPrior, splitOffset } from './prior';
 
 /** Options of {@link fitLinear}: preparation of raw rows, interval level and missing-value handling. */
 export interface LinearFitOptions {
@@ -27,9 +28,16 @@ export interface LinearFitOptions {
   vcov?: RobustType;
   /** A column naming each row's cluster: clustered errors as `vcovCL(m, cluster = ~id)`. */
   cluster?: string;
+  /**
+   * A column of prior weights, as `lm(…, weights = w)`: weighted least squares; a zero-weight row
+   * counts in neither `nObs` nor the df, and log L adds ½Σ log w, as R's logLik.lm.
+   */
+  weights?: string;
+  /** An offset (column or transform label, or `offset(…)` in the formula) subtracted from the response before the fit and added back by predict, as R. */
+  offset?: string;
 }
 
-const LINEAR_OPTION_NAMES: readonly string[] = ['prepare', 'confidenceLevel', 'na', 'vcov', 'cluster'];
+const LINEAR_OPTION_NAMES: readonly string[] = ['prepare', 'confidenceLevel', 'na', 'vcov', 'cluster', 'weights', 'offset'];
 
 /** One coefficient with its t statistic and confidence interval (R: summary.lm, confint.lm). */
 export interface LinearCoefficientRow {
@@ -258,34 +266,46 @@ export function fitLinear(data: DataInput | Table, formula: string, options: Lin
 
   const input = toTable(data, context);
   check(input.nRows > 0, `${context}: the data has no rows`);
-  const parsed = parseFormula(formula, { columns: input.names });
+  const split = splitOffset(formula, context);
+  const priorColumns = priorSpec(options, split.offset, context);
+  const parsed = parseFormula(split.formula, { columns: input.names });
   if (parsed.response === null) throw new CbmError('FORMULA_SYNTAX', `${context}: the formula needs a response on the left of '~', e.g. 'log(volume) ~ log(price)'`);
-  const { table: raw, droppedRows } = completeRows(input, [parsed.response, ...parsed.variables], options.na ?? 'omit', context);
+  const { table: raw, droppedRows } = completeRows(input, [parsed.response, ...parsed.variables, ...priorVariables(priorColumns)], options.na ?? 'omit', context);
+  const { weights, offset } = readPrior(raw, priorColumns, context);
+  if (weights !== null && (options.vcov !== undefined || options.cluster !== undefined))
+    throw new CbmError('BAD_INPUT', `${context}: robust standard errors (vcov, cluster) are not available with prior weights; fit without weights for sandwich errors`, {});
   let preparation: Preparation | null = null;
   if (options.prepare !== undefined) preparation = isPreparation(options.prepare) ? preparationToJSON(options.prepare) : fitPreparation(raw, options.prepare);
   const table = deriveColumns(preparation ? applyPreparation(preparation, raw) : raw, [parsed.response, ...parsed.variables], context);
   for (const v of [parsed.response, ...parsed.variables]) table.cells(v); // UNKNOWN_COLUMN early
-  const y = numericColumn(table, parsed.response, context);
+  // With an offset the least squares are of y − offset on X (R's lm.fit).
+  const response = numericColumn(table, parsed.response, context);
+  const y = offset === null ? response : response.map((v, i) => v - offset[i]);
   const spec = designSpec(parsed, table, context);
   const columns = designMatrix(spec, table, context);
-  const n = y.length;
+  const n = positiveCount(weights, y.length);
   const p = columns.length;
   check(p > 0, `${context}: the model has no terms and no intercept`);
   if (n <= p)
     throw new CbmError('SINGULAR', `${context}: ${n} rows cannot estimate ${p} coefficients and the residual variance; use fewer terms or more data`, { parameters: p, rows: n });
 
+  const kept = weights === null ? Array.from(y.keys()) : Array.from(y.keys()).filter((i) => weights[i] > 0);
   let constant = true;
-  for (let i = 1; i < n && constant; i++) constant = y[i] === y[0];
+  for (let k = 1; k < kept.length && constant; k++) constant = y[kept[k]] === y[kept[0]];
   if (constant)
-    throw new CbmError('CONSTANT_RESPONSE', `${context}: the response '${parsed.response}' is ${y[0]} in all ${n} rows, so there is nothing to model`, { column: parsed.response });
+    throw new CbmError('CONSTANT_RESPONSE', `${context}: the response '${parsed.response}' is ${y[kept[0]]} in all ${n} rows, so there is nothing to model`, {
+      column: parsed.response,
+    });
   const fit = leastSquares(
     columns,
     y,
     spec.intercept,
     spec.columns.map((c) => c.name),
     context,
+    weights,
   );
-  const statistics = linearStatistics(y, fit.fitted, fit.rss, p, spec.intercept);
+  // R 4.2's summary.lm takes MSS from the fitted values with the offset in them.
+  const statistics = linearStatistics(offset === null ? fit.fitted : fit.fitted.map((f, i) => f + offset[i]), fit.rss, p, spec.intercept, weights);
   // Squares of values near 1e154 and beyond overflow a double: the residual sum of squares is then
   // Infinity (or NaN), and every standard error and statistic with it.
   if (!Number.isFinite(fit.rss) || fit.coefficients.some((b) => !Number.isFinite(b)))
@@ -323,6 +343,7 @@ export function fitLinear(data: DataInput | Table, formula: string, options: Lin
     confidenceLevel: level,
     preparation: preparation ? restrictPreparation(preparation, rawColumns(spec.terms.flatMap((t) => t.variables))) : null,
     droppedRows,
+    offset: priorColumns.offset,
   });
 }
 
@@ -338,7 +359,14 @@ interface LeastSquaresFit {
 const ALIAS_TOLERANCE = 1e-7;
 
 /** Householder QR least squares on centred columns; see fitLinear for the method. */
-function leastSquares(design: readonly Float64Array[], y: Float64Array, intercept: boolean, names: readonly string[], context: string): LeastSquaresFit {
+function leastSquares(
+  design: readonly Float64Array[],
+  y: Float64Array,
+  intercept: boolean,
+  names: readonly string[],
+  context: string,
+  weights: Float64Array | null = null,
+): LeastSquaresFit {
   const n = y.length;
   const p = design.length;
   const first = intercept ? 1 : 0; // the intercept column (index 0) is handled by centring
@@ -346,28 +374,34 @@ function leastSquares(design: readonly Float64Array[], y: Float64Array, intercep
   const means = new Float64Array(p);
   const norms = new Float64Array(p);
   const work: Float64Array[] = [];
+  // Weighted least squares is least squares on rows scaled by √w. Centring at the weighted means
+  // keeps the scaled intercept column √w orthogonal to the other scaled columns, so the method
+  // (and the intercept's mapping back) is the same as without weights, with Σw in place of n.
+  const root = weights === null ? null : weights.map(Math.sqrt);
+  let totalWeight = n;
+  if (weights !== null) {
+    totalWeight = 0;
+    for (let i = 0; i < n; i++) totalWeight += weights[i];
+  }
+  const weightedMean = (x: Float64Array): number => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += weights === null ? x[i] : weights[i] * x[i];
+    return sum / totalWeight;
+  };
   for (let j = first; j < p; j++) {
     const x = design[j];
-    let sum = 0;
     let squares = 0;
-    for (let i = 0; i < n; i++) {
-      sum += x[i];
-      squares += x[i] * x[i];
-    }
+    for (let i = 0; i < n; i++) squares += (weights === null ? 1 : weights[i]) * x[i] * x[i];
     norms[j] = Math.sqrt(squares);
-    const mean = intercept ? sum / n : 0;
+    const mean = intercept ? weightedMean(x) : 0;
     means[j] = mean;
     const c = new Float64Array(n);
-    for (let i = 0; i < n; i++) c[i] = x[i] - mean;
+    for (let i = 0; i < n; i++) c[i] = root === null ? x[i] - mean : root[i] * (x[i] - mean);
     work.push(c);
   }
-  let yMean = 0;
-  if (intercept) {
-    for (let i = 0; i < n; i++) yMean += y[i];
-    yMean /= n;
-  }
+  const yMean = intercept ? weightedMean(y) : 0;
   const qty = new Float64Array(n);
-  for (let i = 0; i < n; i++) qty[i] = y[i] - yMean;
+  for (let i = 0; i < n; i++) qty[i] = root === null ? y[i] - yMean : root[i] * (y[i] - yMean);
 
   // Householder reflections H = I − 2uuᵀ/uᵀu, one per accepted column (pivot row = its rank
   // position), applied to the later columns and to y.
@@ -440,7 +474,7 @@ function leastSquares(design: readonly Float64Array[], y: Float64Array, intercep
     let b0 = yMean;
     for (let j = 0; j < q; j++) b0 -= slopes[j] * means[j + 1];
     coefficients[0] = b0;
-    let v0 = 1 / n;
+    let v0 = 1 / totalWeight;
     for (let j = 0; j < q; j++) {
       let cm = 0;
       for (let k = 0; k < q; k++) cm += slopeCov[j * q + k] * means[k + 1];
@@ -462,7 +496,7 @@ function leastSquares(design: readonly Float64Array[], y: Float64Array, intercep
   let rss = 0;
   for (let i = 0; i < n; i++) {
     const e = y[i] - fitted[i];
-    rss += e * e;
+    rss += weights === null ? e * e : weights[i] * e * e;
   }
   return { coefficients, unscaledCovariance: covariance, fitted, rss };
 }
@@ -509,20 +543,34 @@ function aliasedError(
   );
 }
 
-function linearStatistics(y: Float64Array, fitted: Float64Array, rss: number, p: number, intercept: boolean): LinearStatistics {
-  const n = y.length;
+/**
+ * R's summary.lm and logLik.lm statistics from the fitted values (with any offset, as R 4.2's
+ * summary.lm takes them for MSS and R²). With weights (R's lm.wfit): MSS and RSS are weighted,
+ * n counts the rows with positive weight, and log L adds ½Σ log w over them.
+ */
+function linearStatistics(fitted: Float64Array, rss: number, p: number, intercept: boolean, weights: Float64Array | null): LinearStatistics {
+  const w = (i: number) => (weights === null ? 1 : weights[i]);
+  let n = 0;
+  let totalWeight = 0;
+  let logWeights = 0;
+  for (let i = 0; i < fitted.length; i++) {
+    if (!(w(i) > 0)) continue;
+    n++;
+    totalWeight += w(i);
+    logWeights += Math.log(w(i));
+  }
   let mss = 0;
   if (intercept) {
     let mean = 0;
-    for (let i = 0; i < n; i++) mean += fitted[i];
-    mean /= n;
-    for (let i = 0; i < n; i++) mss += (fitted[i] - mean) ** 2;
-  } else for (let i = 0; i < n; i++) mss += fitted[i] * fitted[i];
+    for (let i = 0; i < fitted.length; i++) mean += w(i) * fitted[i];
+    mean /= totalWeight;
+    for (let i = 0; i < fitted.length; i++) mss += w(i) * (fitted[i] - mean) ** 2;
+  } else for (let i = 0; i < fitted.length; i++) mss += w(i) * fitted[i] * fitted[i];
   const dfResidual = n - p;
   const dfModel = p - (intercept ? 1 : 0);
   const rSquared = mss / (mss + rss);
   const fStatistic = dfModel > 0 ? mss / dfModel / (rss / dfResidual) : NaN;
-  const logLikelihood = -0.5 * n * (Math.log(2 * Math.PI) + 1 - Math.log(n) + Math.log(rss));
+  const logLikelihood = 0.5 * logWeights - 0.5 * n * (Math.log(2 * Math.PI) + 1 - Math.log(n) + Math.log(rss));
   return {
     nObs: n,
     nParameters: p,
@@ -562,7 +610,7 @@ const STATISTIC_KEYS: readonly (keyof LinearStatistics)[] = [
 
 function readLinearJSON(input: unknown): LinearModel {
   const json = parseModelJSON<LinearModelJSON>(input, LINEAR_MODEL_FORMAT, LINEAR_MODEL_VERSION, badJSON);
-  const { spec, coefficients, covariance, preparation, vcov } = readDesignJSON(json as never, badJSON);
+  const { spec, coefficients, covariance, preparation, vcov, offset } = readDesignJSON(json as never, badJSON);
   const rawStatistics: unknown = json.statistics;
   if (rawStatistics === null || typeof rawStatistics !== 'object') throw badJSON('statistics are missing');
   const statistics = {} as LinearStatistics;
@@ -577,5 +625,5 @@ function readLinearJSON(input: unknown): LinearModel {
   const confidenceLevel = json.confidenceLevel ?? 0.95;
   if (typeof confidenceLevel !== 'number' || !(confidenceLevel > 0 && confidenceLevel < 1))
     throw badJSON(`confidenceLevel must be between 0 and 1, found ${String(confidenceLevel)}`);
-  return new LinearModel({ response: json.response, spec, coefficients, covariance, statistics, confidenceLevel, preparation, vcov });
+  return new LinearModel({ response: json.response, spec, coefficients, covariance, statistics, confidenceLevel, preparation, vcov, offset });
 }

@@ -5,6 +5,7 @@ import { scalerFromRanges } from '../prepare/scale';
 import { specFromLevels, type DesignSpec } from './design';
 import type { FitStatistics } from './diagnostics';
 import { parseFormula, type Term } from './formula';
+import { expressionLabel, isDerived, parseExpression } from './expression';
 import { schemaViolation } from './jsonSchema';
 import { choleskyInPlace } from './linalg';
 import { FIT_STATISTICS_KEYS, LOGIT_MODEL_SCHEMA } from './modelSchema';
@@ -68,6 +69,8 @@ export interface DesignParts {
   preparation: Preparation | null;
   /** The robust covariance the saved covariance is, or null for the model-based one. */
   vcov: RobustSpec | null;
+  /** The offset's column or transform label, or null. */
+  offset: string | null;
 }
 
 /** A saved `vcov` field: `{ type: 'HC0' … 'HC3', cluster: column name or null }` (clustered: HC0 or HC1 only). */
@@ -160,13 +163,27 @@ export function readDesignJSON(json: Partial<LogitModelJSON>, fail: (message: st
     }
     preparation = preparationToJSON(json.preparation);
   }
-  return { spec, coefficients, covariance, preparation, vcov: readVcovJSON(json.vcov, fail) };
+  return { spec, coefficients, covariance, preparation, vcov: readVcovJSON(json.vcov, fail), offset: readOffsetJSON(json.offset, fail) };
+}
+
+/** A saved `offset`: a column name or a transform label that parses, kept in its canonical spelling. */
+function readOffsetJSON(raw: unknown, fail: (message: string) => CbmError): string | null {
+  if (raw === undefined) return null;
+  if (typeof raw !== 'string' || raw.trim().length === 0) throw fail("offset must be a column name or a transform label such as 'log(exposure)'");
+  if (!isDerived(raw)) return raw;
+  try {
+    const label = expressionLabel(parseExpression(raw));
+    if (label !== raw) throw new Error(`write it as '${label}'`);
+  } catch (e) {
+    throw fail(`offset '${raw}' cannot be read: ${(e as Error).message.split('\n')[0]}`);
+  }
+  return raw;
 }
 
 /** Reads a saved logistic model (an object or its JSON text), checking every field; throws BAD_MODEL_JSON. */
 export function readModelJSON(input: unknown): ModelParts {
   const json = parseModelJSON<LogitModelJSON>(input, MODEL_FORMAT, MODEL_VERSION, badJSON);
-  const { spec, coefficients, covariance, preparation, vcov } = readDesignJSON(json, badJSON);
+  const { spec, coefficients, covariance, preparation, vcov, offset } = readDesignJSON(json, badJSON);
   const statistics = readStatistics(json.statistics);
   const confidenceLevel = json.confidenceLevel ?? 0.95;
   if (typeof confidenceLevel !== 'number' || !(confidenceLevel > 0 && confidenceLevel < 1))
@@ -189,6 +206,7 @@ export function readModelJSON(input: unknown): ModelParts {
     confidenceLevel,
     preparation,
     vcov,
+    offset,
     warnings: json.warnings ? [...json.warnings] : [],
     event,
     provenance,

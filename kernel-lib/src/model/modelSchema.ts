@@ -164,6 +164,11 @@ export const LOGIT_MODEL_SCHEMA = {
         },
       },
     },
+    offset: {
+      type: 'string',
+      description:
+        "Present when the model has an offset (R's `offset(log(exposure))` in the formula or `offset = …`): a column name or a transform label in canonical spelling, read from the raw rows being scored (before the preparation) and added to V. Absent for none.",
+    },
     vcov: {
       type: 'object',
       description:

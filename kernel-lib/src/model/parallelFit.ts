@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { DataInput, Table } from '../data/table';
 import { WorkerPool, workerCount, type PooledWorker } from '../workerPool';
 import { conditionedDesign } from './conditioning';
-import { checkFitOptions, designNewtonOptions, FIT_OPTION_NAMES, logitDesign, modelOfFit, type FitOptions } from './fit';
+import { checkFitOptions, designNewtonOptions, FIT_OPTION_NAMES, logitDesign, modelOfFit, refusePrior, type FitOptions } from './fit';
 import type { FitTask } from './fitWorker';
 import { blockCount, blockSumsLength, evaluateBlocks, logitDriver, mergeBlocks, newtonLogit, SUM_BLOCK, type NewtonOptions } from './irls';
 import type { LogitModel } from './logit';
@@ -45,6 +45,7 @@ export async function fitLogitParallel(data: DataInput | Table, formula: string,
   const workers = workerCount(options.workers, context);
   const { workers: _, ...fitOptions } = options;
   const { prepared, spec, columns } = logitDesign(data, formula, fitOptions, context);
+  refusePrior(prepared, context);
   const design = conditionedDesign(columns, designNewtonOptions(spec, fitOptions, context));
   const fit = design.toOriginal(await newtonLogitOnWorkers(design.columns, prepared.y, design.options, workers));
   return modelOfFit(prepared, spec, columns, fit, fitOptions, context);

@@ -1,7 +1,7 @@
 import { CbmError, check } from '../errors';
 import type { DataInput, Table } from '../data/table';
 import { designMatrix, designSpec, specFromLevels, type DesignSpec } from './design';
-import { FIT_OPTION_NAMES, checkFitOptions, fitDesign, prepareFit, type FitOptions } from './fit';
+import { FIT_OPTION_NAMES, checkFitOptions, fitDesign, prepareFit, refusePrior, type FitOptions } from './fit';
 import type { Term } from './formula';
 import { LARGE_DATA_ROWS } from './irls';
 import type { LogitModel } from './logit';
@@ -108,6 +108,7 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
   const context = 'stepwise';
   checkStepwiseOptions(options, context);
   const prepared = prepareFit(data, formula, options, context);
+  refusePrior(prepared, context);
   const fullSpec = designSpec(prepared.formula, prepared.table, context);
   // Design columns are computed once and shared by every candidate model (keyed by R name).
   const cache = new Map<string, Float64Array>();

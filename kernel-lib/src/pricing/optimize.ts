@@ -367,7 +367,17 @@ export function optimizePrices(specs: readonly OptimizePriceSpec[]): OptimizePri
   );
 }
 
-function optimizeOne(spec: OptimizePriceSpec, context: string): OptimizePriceResult {
+/** The search settings of a spec, checked: the bounds, the grid, the forecast and the label. */
+interface SearchSettings {
+  low: number;
+  high: number;
+  gridPoints: number;
+  simulations: number;
+  seed: number | string;
+  name: string | null;
+}
+
+function searchSettings(spec: OptimizePriceSpec, context: string): SearchSettings {
   checkOptions(spec, context);
   check(spec !== undefined, `${context}: give a spec { churnProbabilities, revenues, priceResponse, bounds, objective, constraints }`);
   for (const key of Object.keys(spec)) check(SPEC_KEYS.includes(key), `${context}: unknown option '${key}' (options: ${SPEC_KEYS.join(', ')})`);
@@ -384,140 +394,173 @@ function optimizeOne(spec: OptimizePriceSpec, context: string): OptimizePriceRes
   check(Number.isInteger(gridPoints) && gridPoints >= 3 && gridPoints <= 100_001, `${context}: gridPoints must be a whole number from 3 to 100,001`);
   const simulations = spec.simulations ?? 10_000;
   check(Number.isInteger(simulations) && simulations >= 0, `${context}: simulations must be a whole number ≥ 0 (0: no forecast)`);
-  const seed = spec.seed ?? 2026;
   const name = spec.name ?? null;
   check(name === null || typeof name === 'string', `${context}: name must be text`);
-  const problem = buildProblem(spec, context);
-  const constraints = buildConstraints(spec, problem.n, context);
+  return { low, high, gridPoints, simulations, seed: spec.seed ?? 2026, name };
+}
 
-  // The grid: objective and constraint values.
-  const grid: Evaluation[] = [];
-  const values: number[][] = [];
+/** The objective and every constraint at the grid's price changes, in increasing order. */
+interface Grid {
+  points: Evaluation[];
+  /** values[g][j]: constraint j at point g. */
+  values: number[][];
+}
+
+function feasibleAt(grid: Grid, constraints: readonly Constraint[], g: number): boolean {
+  return constraints.every((c, j) => grid.values[g][j] <= c.limit);
+}
+
+/**
+ * The grid of `gridPoints` evenly spaced price changes over [low, high]; when no point is
+ * feasible, the middles of the feasible windows between neighbours join it (a feasible set
+ * narrower than the spacing). INFEASIBLE when still no point is.
+ */
+function searchGrid(problem: Problem, constraints: readonly Constraint[], settings: SearchSettings, context: string): Grid {
+  const { low, high, gridPoints } = settings;
+  const grid: Grid = { points: [], values: [] };
   for (let g = 0; g < gridPoints; g++) {
     const d = g === gridPoints - 1 ? high : low + ((high - low) * g) / (gridPoints - 1);
     const e = evaluate(problem, d);
-    grid.push(e);
-    values.push(constraints.map((c) => c.value(e)));
+    grid.points.push(e);
+    grid.values.push(constraints.map((c) => c.value(e)));
   }
-  const feasibleAt = (g: number) => constraints.every((c, j) => values[g][j] <= c.limit);
-  if (!grid.some((_, g) => feasibleAt(g))) {
-    // A feasible set narrower than the grid spacing: evaluate the middle of each window found
-    // between neighbouring grid points, which the search below then treats as a grid point.
-    for (const d of windowsBetween(problem, constraints, grid, values)) {
-      const e = evaluate(problem, d);
-      const at = grid.findIndex((x) => x.d > d);
-      grid.splice(at, 0, e);
-      values.splice(
-        at,
-        0,
-        constraints.map((c) => c.value(e)),
+  const anyFeasible = () => grid.points.some((_, g) => feasibleAt(grid, constraints, g));
+  if (anyFeasible()) return grid;
+  for (const d of windowsBetween(problem, constraints, grid.points, grid.values)) {
+    const e = evaluate(problem, d);
+    const at = grid.points.findIndex((x) => x.d > d);
+    grid.points.splice(at, 0, e);
+    grid.values.splice(
+      at,
+      0,
+      constraints.map((c) => c.value(e)),
+    );
+  }
+  if (!anyFeasible()) throw infeasible(grid, constraints, settings, context);
+  return grid;
+}
+
+/** The INFEASIBLE error for a grid with no feasible point: the first constraint no point meets on its own, or the conflict. */
+function infeasible(grid: Grid, constraints: readonly Constraint[], { low, high }: SearchSettings, context: string): CbmError {
+  const { points, values } = grid;
+  for (let j = 0; j < constraints.length; j++) {
+    let best = 0;
+    for (let g = 1; g < points.length; g++) if (values[g][j] < values[best][j]) best = g;
+    if (values[best][j] > constraints[j].limit) {
+      const c = constraints[j];
+      return new CbmError(
+        'INFEASIBLE',
+        `${context}: constraint ${c.name} cannot be met within bounds [${low}, ${high}]: the best reachable is ${c.describe(values[best][j])} (at a price change of ${(points[best].d * 100).toFixed(2)} %), above the limit ${c.limit}; widen the bounds or relax the limit`,
+        { constraint: c.name, bestValue: values[best][j], at: points[best].d, limit: c.limit },
       );
     }
   }
-  const points = grid.length;
-  if (!grid.some((_, g) => feasibleAt(g))) {
-    // Name the first constraint that no grid point meets on its own, or say they conflict.
-    for (let j = 0; j < constraints.length; j++) {
-      let best = 0;
-      for (let g = 1; g < points; g++) if (values[g][j] < values[best][j]) best = g;
-      if (values[best][j] > constraints[j].limit) {
-        const c = constraints[j];
-        throw new CbmError(
-          'INFEASIBLE',
-          `${context}: constraint ${c.name} cannot be met within bounds [${low}, ${high}]: the best reachable is ${c.describe(values[best][j])} (at a price change of ${(grid[best].d * 100).toFixed(2)} %), above the limit ${c.limit}; widen the bounds or relax the limit`,
-          { constraint: c.name, bestValue: values[best][j], at: grid[best].d, limit: c.limit },
-        );
-      }
-    }
-    throw new CbmError(
-      'INFEASIBLE',
-      `${context}: the constraints ${constraints.map((c) => c.name).join(', ')} can each be met within bounds [${low}, ${high}] but not together; relax one of them`,
-      { constraints: constraints.map((c) => c.name) },
-    );
-  }
+  return new CbmError(
+    'INFEASIBLE',
+    `${context}: the constraints ${constraints.map((c) => c.name).join(', ')} can each be met within bounds [${low}, ${high}] but not together; relax one of them`,
+    { constraints: constraints.map((c) => c.name) },
+  );
+}
 
-  // Candidates: the best feasible grid point refined, and every feasibility boundary.
-  const candidates: number[] = [];
-  /** The feasibility boundary inside grid interval (g, g + 1), keyed by g. */
+/** The feasibility boundary inside each grid interval (g, g + 1) whose ends differ in feasibility, keyed by g. */
+function feasibilityEdges(problem: Problem, constraints: readonly Constraint[], grid: Grid): Map<number, number> {
+  const { points, values } = grid;
   const edges = new Map<number, number>();
-  for (let g = 0; g + 1 < points; g++) {
-    const here = feasibleAt(g);
-    const next = feasibleAt(g + 1);
-    if (here === next) continue;
+  for (let g = 0; g + 1 < points.length; g++) {
+    const here = feasibleAt(grid, constraints, g);
+    if (here === feasibleAt(grid, constraints, g + 1)) continue;
     const [fIndex, iIndex] = here ? [g, g + 1] : [g + 1, g];
     // The boundary of the interval is where the tightest violated constraint becomes feasible.
-    let d = grid[iIndex].d;
+    let d = points[iIndex].d;
     for (let j = 0; j < constraints.length; j++) {
       if (values[iIndex][j] <= constraints[j].limit) continue;
-      const edge = boundary(problem, constraints[j], grid[fIndex].d, values[fIndex][j], grid[iIndex].d, values[iIndex][j]);
+      const edge = boundary(problem, constraints[j], points[fIndex].d, values[fIndex][j], points[iIndex].d, values[iIndex][j]);
       // Several violated constraints: the edge nearest the feasible point.
-      if (Math.abs(edge - grid[fIndex].d) < Math.abs(d - grid[fIndex].d)) d = edge;
+      if (Math.abs(edge - points[fIndex].d) < Math.abs(d - points[fIndex].d)) d = edge;
     }
-    candidates.push(d);
     edges.set(g, d);
   }
-  let bestGrid = -1;
-  for (let g = 0; g < points; g++) {
-    if (feasibleAt(g) && (bestGrid < 0 || objectiveOf(grid[g], problem.objective) > objectiveOf(grid[bestGrid], problem.objective))) bestGrid = g;
-  }
-  candidates.push(grid[bestGrid].d);
-  // Golden-section refinement between the best grid point's neighbours, or the feasibility
-  // boundaries between it and an infeasible neighbour.
-  let a = bestGrid === 0 ? grid[0].d : feasibleAt(bestGrid - 1) ? grid[bestGrid - 1].d : (edges.get(bestGrid - 1) ?? grid[bestGrid].d);
-  let b = bestGrid === points - 1 ? grid[bestGrid].d : feasibleAt(bestGrid + 1) ? grid[bestGrid + 1].d : (edges.get(bestGrid) ?? grid[bestGrid].d);
-  if (b > a) {
-    const ratio = (Math.sqrt(5) - 1) / 2;
-    let x1 = b - ratio * (b - a);
-    let x2 = a + ratio * (b - a);
-    let f1 = objectiveOf(evaluate(problem, x1), problem.objective);
-    let f2 = objectiveOf(evaluate(problem, x2), problem.objective);
-    while (b - a > 1e-10) {
-      if (f1 < f2) {
-        a = x1;
-        x1 = x2;
-        f1 = f2;
-        x2 = a + ratio * (b - a);
-        f2 = objectiveOf(evaluate(problem, x2), problem.objective);
-      } else {
-        b = x2;
-        x2 = x1;
-        f2 = f1;
-        x1 = b - ratio * (b - a);
-        f1 = objectiveOf(evaluate(problem, x1), problem.objective);
-      }
+  return edges;
+}
+
+/** Golden-section search for the objective's maximum on [a, b] (to 1e-10 in d): the middle of the last bracket. */
+function goldenSection(problem: Problem, a: number, b: number): number {
+  const ratio = (Math.sqrt(5) - 1) / 2;
+  const at = (d: number) => objectiveOf(evaluate(problem, d), problem.objective);
+  let x1 = b - ratio * (b - a);
+  let x2 = a + ratio * (b - a);
+  let f1 = at(x1);
+  let f2 = at(x2);
+  while (b - a > 1e-10) {
+    if (f1 < f2) {
+      a = x1;
+      x1 = x2;
+      f1 = f2;
+      x2 = a + ratio * (b - a);
+      f2 = at(x2);
+    } else {
+      b = x2;
+      x2 = x1;
+      f2 = f1;
+      x1 = b - ratio * (b - a);
+      f1 = at(x1);
     }
-    candidates.push((a + b) / 2);
   }
+  return (a + b) / 2;
+}
+
+/**
+ * The best feasible price change: among every feasibility boundary, the best feasible grid point
+ * and that point refined by golden-section search between its neighbours (or the boundaries
+ * between it and an infeasible neighbour).
+ */
+function bestFeasible(problem: Problem, constraints: readonly Constraint[], grid: Grid): Evaluation {
+  const { points } = grid;
+  const feasible = (g: number) => feasibleAt(grid, constraints, g);
+  const edges = feasibilityEdges(problem, constraints, grid);
+  const candidates = [...edges.values()];
+  let bestGrid = -1;
+  for (let g = 0; g < points.length; g++) {
+    if (feasible(g) && (bestGrid < 0 || objectiveOf(points[g], problem.objective) > objectiveOf(points[bestGrid], problem.objective))) bestGrid = g;
+  }
+  candidates.push(points[bestGrid].d);
+  const a = bestGrid === 0 ? points[0].d : feasible(bestGrid - 1) ? points[bestGrid - 1].d : (edges.get(bestGrid - 1) ?? points[bestGrid].d);
+  const b = bestGrid === points.length - 1 ? points[bestGrid].d : feasible(bestGrid + 1) ? points[bestGrid + 1].d : (edges.get(bestGrid) ?? points[bestGrid].d);
+  if (b > a) candidates.push(goldenSection(problem, a, b));
   let best: Evaluation | null = null;
   for (const d of candidates) {
     const e = evaluate(problem, d);
     if (!constraints.every((c) => c.value(e) <= c.limit)) continue;
     if (!best || objectiveOf(e, problem.objective) > objectiveOf(best, problem.objective)) best = e;
   }
-  const optimum = best ?? grid[bestGrid];
+  return best ?? points[bestGrid];
+}
+
+/** The result at the optimum: its figures, today's, each constraint's status, the curve and the forecast. */
+function report(problem: Problem, constraints: readonly Constraint[], grid: Grid, optimum: Evaluation, settings: SearchSettings): OptimizePriceResult {
   const tailConstraint = constraints.find((c) => c.name === 'churnersAtLeast');
   const today = evaluate(problem, 0);
-  const curve: PriceCurvePoint[] = grid.map((e, g) => ({
+  const curve: PriceCurvePoint[] = grid.points.map((e, g) => ({
     priceChange: e.d,
     expectedRevenue: e.revenue,
     expectedMargin: e.margin,
     expectedChurnRate: e.churnRate,
-    tailProbability: tailConstraint ? values[g][constraints.indexOf(tailConstraint)] : null,
-    feasible: feasibleAt(g),
+    tailProbability: tailConstraint ? grid.values[g][constraints.indexOf(tailConstraint)] : null,
+    feasible: feasibleAt(grid, constraints, g),
   }));
   const status: ConstraintStatus[] = constraints.map((c) => {
     const value = c.exact(optimum);
     return { constraint: c.name, value, limit: c.limit, binding: Math.abs(value - c.limit) <= 1e-9 * Math.max(Math.abs(c.limit), 1e-300) };
   });
   let forecast: RevenueSummary | null = null;
-  if (simulations > 0) {
+  if (settings.simulations > 0) {
     const newRevenues = Float64Array.from(problem.revenues, (r) => r * (1 + optimum.d));
-    forecast = simulateRevenue({ churnProbabilities: optimum.p, revenues: newRevenues, simulations, seed }).summary;
+    forecast = simulateRevenue({ churnProbabilities: optimum.p, revenues: newRevenues, simulations: settings.simulations, seed: settings.seed }).summary;
   }
   let expectedChurners = 0;
   for (let i = 0; i < problem.n; i++) expectedChurners += optimum.p[i];
   return {
-    name,
+    name: settings.name,
     objective: problem.objective,
     priceChange: optimum.d,
     expectedRevenue: optimum.revenue,
@@ -536,4 +579,12 @@ function optimizeOne(spec: OptimizePriceSpec, context: string): OptimizePriceRes
     churnProbabilities: optimum.p,
     forecast,
   };
+}
+
+function optimizeOne(spec: OptimizePriceSpec, context: string): OptimizePriceResult {
+  const settings = searchSettings(spec, context);
+  const problem = buildProblem(spec, context);
+  const constraints = buildConstraints(spec, problem.n, context);
+  const grid = searchGrid(problem, constraints, settings, context);
+  return report(problem, constraints, grid, bestFeasible(problem, constraints, grid), settings);
 }

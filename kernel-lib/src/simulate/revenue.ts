@@ -216,11 +216,21 @@ export function prepareSimulation(spec: SimulateRevenueSpec, context = 'simulate
   const churnLimits = new Int32Array(n);
   const loss = new Float64Array(n);
   let retainedTotal = 0;
+  let largestTotal = 0;
   for (let i = 0; i < n; i++) {
     churnLimits[i] = Math.ceil(probabilities[i] * 2147483648) - 1;
     loss[i] = retained[i] - churned[i];
     retainedTotal += retained[i];
+    largestTotal += Math.max(retained[i], churned[i]);
   }
+  // The summaries sum totals and their squares over the simulations: past this they would be
+  // Infinity or NaN (revenues of 1e308 gave NaN summaries), so the spec is refused at the door.
+  if (!Number.isFinite(largestTotal * largestTotal * simulations))
+    throw new CbmError(
+      'NON_FINITE',
+      `${context}: the revenues are too large for a double: a total can reach ${largestTotal.toExponential(3)}, and its square over ${simulations} simulations overflows; state revenues in thousands or millions`,
+      { largestTotal, simulations },
+    );
   return { customers: n, simulations, seed, churnLimits, loss, retainedTotal, probabilities, histogramBins, keepDraws, blockSize };
 }
 

@@ -2,7 +2,7 @@ import { CbmError, check, checkOptions } from '../errors';
 import type { DesignColumn, DesignSpec } from '../model/design';
 import { LinearModel, LINEAR_MODEL_FORMAT } from '../model/linear';
 import { LogitModel } from '../model/logit';
-import { expressionColumns, isDerived, parseExpression } from '../model/expression';
+import { expressionColumns, isDerived, parseExpression, rawColumns } from '../model/expression';
 import type { LogitModelJSON } from '../model/modelJson';
 import type { Preparation } from '../prepare/preparation';
 import type { SqlDialect } from './executor';
@@ -55,9 +55,10 @@ export function scoringSQL(model: ScorableModel, options: ScoringOptions = {}): 
   const output = options.output ?? (isLinear ? 'link' : 'probability');
   check(output === 'probability' || output === 'link', `${context}: output must be 'probability' or 'link', got ${String(output)}`);
   check(!(isLinear && output === 'probability'), `${context}: a linear model predicts its response directly; use output 'link' (the default for linear models)`);
-  const linear = linearPredictorSQL(m.spec, m.coefficients, m.preparation, dialect);
+  // The offset is added last, as predict adds it, from the raw columns (it is not prepared).
+  const linear = linearPredictorSQL(m.spec, m.coefficients, m.preparation, dialect) + (m.offset === null ? '' : ` + ${offsetSQL(dialect, m.offset)}`);
   const value = output === 'link' ? linear : logisticSQL(dialect, linear);
-  const guard = knownInputsSQL(m.spec, m.preparation, dialect);
+  const guard = knownInputsSQL(m.spec, m.preparation, dialect, m.offset === null ? [] : rawColumns([m.offset]));
   return guard === null ? value : `CASE WHEN ${guard} THEN ${value} END`;
 }
 
@@ -67,7 +68,7 @@ export function scoringSQL(model: ScorableModel, options: ScoringOptions = {}): 
  * it score NULL. (Arithmetic would propagate NULL by itself, but PostgreSQL's GREATEST/LEAST
  * skip NULLs, so the clamped link needs the explicit guard; one rule for all dialects.)
  */
-export function knownInputsSQL(spec: DesignSpec, preparation: Preparation | null, dialect: SqlDialect): string | null {
+export function knownInputsSQL(spec: DesignSpec, preparation: Preparation | null, dialect: SqlDialect, alsoRequired: readonly string[] = []): string | null {
   const conditions: string[] = [];
   const seen = new Set<string>();
   for (const column of spec.columns) {
@@ -82,7 +83,15 @@ export function knownInputsSQL(spec: DesignSpec, preparation: Preparation | null
       else conditions.push(`${quoteIdentifier(dialect, v)} IS NOT NULL`);
     }
   }
+  // Columns read outside the design (an offset's) must be known too.
+  for (const v of alsoRequired) if (!seen.has(v)) conditions.push(`${quoteIdentifier(dialect, v)} IS NOT NULL`);
   return conditions.length ? conditions.join(' AND ') : null;
+}
+
+/** A model's offset as SQL: a raw column as a double, or a transform of raw columns (`log(exposure)`). */
+export function offsetSQL(dialect: SqlDialect, label: string): string {
+  const raw = (name: string) => `CAST(${quoteIdentifier(dialect, name)} AS ${doubleType(dialect)})`;
+  return isDerived(label) ? expressionSQL(dialect, parseExpression(label) as SqlExpression, raw) : raw(label);
 }
 
 /** Options of {@link scoringQuery}: scoringSQL's options plus the table, the columns to keep, the score's name and a filter. */

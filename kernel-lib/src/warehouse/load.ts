@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { CbmError, check, checkOptions, describeValue } from '../errors';
 import { checkExecutor } from './executor';
-import { scanFile, type FileScan } from './fileScan';
+import { scanFile, type CsvScan, type FileScan } from './fileScan';
 import { quoteIdentifier, quoteString, sqlNumber, doubleType, quantileCont, daysBetween } from '../sql/dialect';
 import type { SqlExecutor, SqlRow, SqlDialect } from '../sql/executor';
 import type { Cell } from '../data/table';
@@ -114,6 +114,45 @@ const GLOB_CHARACTERS = /[*?[\]{}]/;
  */
 export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[], options: LoadOptions = {}): Promise<LoadResult> {
   const context = 'loadFiles';
+  const onReject = checkLoadOptions(options, context);
+  checkExecutor(db, context);
+  check(db.dialect === 'duckdb', `${context}: loading files needs DuckDB (its CSV/Parquet readers); got a ${db.dialect} executor`);
+  const checked = checkSources(sources, context);
+  // One streaming pass per file, before anything is written: size, SHA-256, and a CSV's header and records.
+  const scans: FileScan[] = [];
+  for (const source of checked) {
+    const scan = await scanFile(source.path, source.format === 'csv', MAX_LINE_BYTES);
+    if (source.format === 'csv') {
+      check(!scan.headerTooLong, `${context}: the header line of ${basename(source.path)} is longer than ${MAX_LINE_BYTES.toLocaleString('en-US')} bytes`, { table: source.table });
+      checkHeader(scan.csv!.header, Object.keys(source.schema), source.path, source.table, context);
+    }
+    scans.push(scan);
+  }
+  const d = db.dialect;
+
+  return db.transaction(async (run) => {
+    await ensureCatalog(run);
+    const loadId = Number((await run(`SELECT COALESCE(MAX(load_id), 0) + 1 AS id FROM cbm_loads`))[0].id);
+    const tables: LoadResult['tables'] = [];
+    const rejects: RejectedRow[] = [];
+    for (const [index, source] of checked.entries()) {
+      const load: TableLoad = { run, dialect: d, source, loadId, stage: `cbm_stage_${source.table}`, context };
+      await run(`DROP TABLE IF EXISTS ${quoteIdentifier(d, load.stage)}`);
+      const tableRejects = source.format === 'csv' ? await stageCsv(load, scans[index].csv!) : await stageParquet(load);
+      tableRejects.sort((a, b) => a.line - b.line);
+      if (tableRejects.length && onReject === 'fail') throw schemaBroken(source, tableRejects, context);
+      tables.push(await recordTable(load, scans[index], tableRejects));
+      rejects.push(...tableRejects);
+    }
+    const clock = options.loadedAt === undefined ? 'CURRENT_TIMESTAMP' : `CAST(${quoteString(d, options.loadedAt)} AS TIMESTAMP)`;
+    await run(`INSERT INTO cbm_loads VALUES (${loadId}, ${clock}, ${options.note === undefined ? 'NULL' : quoteString(d, options.note)})`);
+    const loadedAt = String((await run(`SELECT CAST(loaded_at AS VARCHAR) AS t FROM cbm_loads WHERE load_id = ${loadId}`))[0].t);
+    return { loadId, loadedAt, tables, rejects };
+  });
+}
+
+/** Checks loadFiles' options; returns what to do with rejected rows. */
+function checkLoadOptions(options: LoadOptions, context: string): 'fail' | 'skip' {
   checkOptions(options, context);
   for (const key of Object.keys(options)) check(['onReject', 'note', 'loadedAt'].includes(key), `${context}: unknown option '${key}'; use 'onReject', 'note' or 'loadedAt'`);
   const onReject = options.onReject ?? 'fail';
@@ -123,11 +162,16 @@ export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[],
     options.loadedAt === undefined || isTimestamp(options.loadedAt),
     `${context}: loadedAt must be a timestamp 'YYYY-MM-DD HH:MM:SS' or a date 'YYYY-MM-DD', got ${JSON.stringify(options.loadedAt)}`,
   );
-  checkExecutor(db, context);
-  check(db.dialect === 'duckdb', `${context}: loading files needs DuckDB (its CSV/Parquet readers); got a ${db.dialect} executor`);
+  return onReject;
+}
+
+/** A source checked: a plain table name, once per load; one existing regular file, no glob; a schema of plain names and known types; its format settled. */
+type CheckedSource = LoadSource & { format: 'csv' | 'parquet' };
+
+function checkSources(sources: readonly LoadSource[], context: string): CheckedSource[] {
   check(Array.isArray(sources) && sources.length > 0, `${context}: sources must be a non-empty array of { table, path, schema }`);
   const seen = new Set<string>();
-  const checked = sources.map((source, i) => {
+  return sources.map((source, i) => {
     check(source !== null && typeof source === 'object', `${context}: sources[${i}] must be { table, path, schema }`);
     for (const key of Object.keys(source)) check(['table', 'path', 'schema', 'format'].includes(key), `${context}: sources[${i}] has unknown field '${key}'`);
     check(
@@ -159,178 +203,181 @@ export async function loadFiles(db: SqlExecutor, sources: readonly LoadSource[],
     }
     return { ...source, format: format as 'csv' | 'parquet' };
   });
-  // One streaming pass per file, before anything is written: size, SHA-256, and a CSV's header and records.
-  const scans: FileScan[] = [];
-  for (const source of checked) {
-    const scan = await scanFile(source.path, source.format === 'csv', MAX_LINE_BYTES);
-    if (source.format === 'csv') {
-      check(!scan.headerTooLong, `${context}: the header line of ${basename(source.path)} is longer than ${MAX_LINE_BYTES.toLocaleString('en-US')} bytes`, { table: source.table });
-      checkHeader(scan.csv!.header, Object.keys(source.schema), source.path, source.table, context);
-    }
-    scans.push(scan);
-  }
-  const d = db.dialect;
-  const q = (name: string) => quoteIdentifier(d, name);
+}
 
-  return db.transaction(async (run) => {
-    await ensureCatalog(run);
-    const loadId = Number((await run(`SELECT COALESCE(MAX(load_id), 0) + 1 AS id FROM cbm_loads`))[0].id);
-    const tables: LoadResult['tables'] = [];
-    const rejects: RejectedRow[] = [];
-    for (const [index, source] of checked.entries()) {
-      const scan = scans[index];
-      const columns = Object.keys(source.schema);
-      const stage = `cbm_stage_${source.table}`;
-      const tableRejects: RejectedRow[] = [];
-      await run(`DROP TABLE IF EXISTS ${q(stage)}`);
-      if (source.format === 'csv') {
-        const readAs: Record<string, string> = Object.fromEntries(columns.map((c) => [c, source.schema[c] === 'BIGINT' ? 'VARCHAR' : source.schema[c]]));
-        const spec = `{${columns.map((c) => `${quoteString(d, c)}: ${quoteString(d, readAs[c])}`).join(', ')}}`;
-        const rejectsTable = `cbm_rejects_${loadId}_${source.table}`;
-        const rejectsScan = `cbm_rejscan_${loadId}_${source.table}`;
-        const read = (rejects: string, scanTable: string) =>
-          `read_csv(${quoteString(d, source.path)}, header = true, auto_detect = false, columns = ${spec}, max_line_size = ${MAX_LINE_BYTES}, store_rejects = true, rejects_table = ${quoteString(d, rejects)}, rejects_scan = ${quoteString(d, scanTable)})`;
-        await run(`CREATE TEMP TABLE ${q(stage)} AS SELECT * FROM ${read(rejectsTable, rejectsScan)}`);
-        const csv = scan.csv!;
-        const rejectedUnits = new Set<number>();
-        for (const r of await run(`SELECT line, column_name, error_type, error_message FROM ${q(rejectsTable)} ORDER BY line`)) {
-          // DuckDB numbers the header 1 and then every record or blank line (see FileScan).
-          const unit = Number(r.line) - 2;
-          rejectedUnits.add(unit);
-          tableRejects.push({
-            table: source.table,
-            line: csv.lineOf(unit),
-            column: (r.column_name as string | null) ?? null,
-            error: clip(`${String(r.error_type)}: ${String(r.error_message)}`),
-          });
-        }
-        await run(`DROP TABLE IF EXISTS ${q(rejectsTable)}`);
-        await run(`DROP TABLE IF EXISTS ${q(rejectsScan)}`);
-        for (const unit of csv.long) {
-          if (rejectedUnits.has(unit)) continue;
-          rejectedUnits.add(unit);
-          tableRejects.push({ table: source.table, line: csv.lineOf(unit), column: null, error: `LINE SIZE OVER MAXIMUM: the record is longer than ${MAX_LINE_BYTES} bytes` });
-        }
-        const returned = Number((await run(`SELECT COUNT(*) AS n FROM ${q(stage)}`))[0].n);
-        // Every record is a loaded row or a reject: a record the reader skipped fails the load.
-        const records = csv.units - csv.blank.length;
-        if (returned + rejectedUnits.size !== records)
-          throw new CbmError(
-            'BAD_INPUT',
-            `${context}: ${basename(source.path)} holds ${records} records (RFC 4180) but the reader returned ${returned} rows and rejected ${rejectedUnits.size}; ${Math.abs(records - returned - rejectedUnits.size)} records are unaccounted for, so nothing was loaded`,
-            { table: source.table, records, read: returned, rejected: rejectedUnits.size },
-          );
-        // Cells DuckDB accepted but the schema does not: whole numbers written with a fraction, non-finite doubles (inf, nan, and overflow such as 1e400).
-        const strict = columns.filter((c) => source.schema[c] === 'BIGINT' || source.schema[c] === 'DOUBLE');
-        if (strict.length) {
-          const failing = (c: string) =>
-            source.schema[c] === 'BIGINT' ? `(${q(c)} IS NOT NULL AND NOT regexp_full_match(${q(c)}, '-?[0-9]+'))` : `(${q(c)} IS NOT NULL AND NOT isfinite(${q(c)}))`;
-          const bad = strict.map(failing).join(' OR ');
-          const count = Number((await run(`SELECT COUNT(*) AS n FROM ${q(stage)} WHERE ${bad}`))[0].n);
-          if (count > 0) {
-            // The slow path: read again with each row's position among the rows read, and map positions to records.
-            // Materialised with every column, so that the reader parses (and rejects) exactly as it did for the stage.
-            const numberedTable = `cbm_numbered_${loadId}_${source.table}`;
-            await run(`CREATE TEMP TABLE ${q(numberedTable)} AS SELECT row_number() OVER () - 1 AS _cbm_position, * FROM ${read(`${rejectsTable}_again`, `${rejectsScan}_again`)}`);
-            const flags = strict.map((c, k) => `${failing(c)} AS f${k}`).join(', ');
-            const numbered = await run(`SELECT _cbm_position AS position, ${flags} FROM ${q(numberedTable)} WHERE ${bad} ORDER BY _cbm_position`);
-            for (const table of [numberedTable, `${rejectsTable}_again`, `${rejectsScan}_again`]) await run(`DROP TABLE IF EXISTS ${q(table)}`);
-            const skipped = [...new Set([...csv.blank, ...rejectedUnits])].sort((a, b) => a - b);
-            for (const r of numbered) {
-              const unit = unitOfRow(Number(r.position), skipped);
-              strict.forEach((c, k) => {
-                if (r[`f${k}`] === true)
-                  tableRejects.push({
-                    table: source.table,
-                    line: csv.lineOf(unit),
-                    column: c,
-                    error:
-                      source.schema[c] === 'BIGINT' ? 'CAST: the value is not a whole number (BIGINT)' : 'CAST: the value is not a finite number (DOUBLE; overflow, inf or nan)',
-                  });
-              });
-            }
-            check(
-              numbered.length === count,
-              `${context}: ${basename(source.path)} changed while it was loaded (${count} rows failed the checks, then ${numbered.length}); nothing was loaded`,
-            );
-            await run(`DELETE FROM ${q(stage)} WHERE ${bad}`);
-          }
-        }
-      } else {
-        const described = await run(`DESCRIBE SELECT * FROM read_parquet(${quoteString(d, source.path)})`);
-        const present = new Set(described.map((r) => String(r.column_name)));
-        for (const c of columns) {
-          if (!present.has(c))
-            throw new CbmError('BAD_INPUT', `${context}: ${basename(source.path)} has no column '${c}' declared for '${source.table}'; it has ${[...present].join(', ')}`, {
-              table: source.table,
-              column: c,
-            });
-        }
-        const casts = columns.map((c) => `TRY_CAST(${q(c)} AS ${source.schema[c]}) AS ${q(c)}`).join(', ');
-        const lost = columns.map(
-          (c) =>
-            `(${q(c)} IS NOT NULL AND TRY_CAST(${q(c)} AS ${source.schema[c]}) IS NULL)${source.schema[c] === 'BIGINT' ? ` OR (${q(c)} IS NOT NULL AND TRY_CAST(${q(c)} AS DOUBLE) <> TRY_CAST(TRY_CAST(${q(c)} AS BIGINT) AS DOUBLE))` : ''}`,
-        );
-        const file = `read_parquet(${quoteString(d, source.path)}, file_row_number = true)`;
-        for (let k = 0; k < columns.length; k++) {
-          for (const r of await run(`SELECT file_row_number FROM ${file} WHERE ${lost[k]} ORDER BY file_row_number LIMIT ${MAX_REPORTED_REJECTS}`)) {
-            tableRejects.push({
-              table: source.table,
-              line: Number(r.file_row_number) + 1,
-              column: columns[k],
-              error: `CAST: value does not convert to ${source.schema[columns[k]]} without loss`,
-            });
-          }
-        }
-        await run(`CREATE TEMP TABLE ${q(stage)} AS SELECT ${casts} FROM ${file} WHERE NOT (${lost.map((l) => `(${l})`).join(' OR ')})`);
-        const total = Number((await run(`SELECT COUNT(*) AS n FROM ${file}`))[0].n);
-        const kept = Number((await run(`SELECT COUNT(*) AS n FROM ${q(stage)}`))[0].n);
-        const lostRows = Number((await run(`SELECT COUNT(*) AS n FROM ${file} WHERE ${lost.map((l) => `(${l})`).join(' OR ')}`))[0].n);
-        check(kept + lostRows === total, `${context}: ${basename(source.path)} has ${total} rows but ${kept} were kept and ${lostRows} rejected; nothing was loaded`);
-      }
-      tableRejects.sort((a, b) => a.line - b.line);
-      if (tableRejects.length && onReject === 'fail') {
-        const shown = tableRejects
-          .slice(0, 5)
-          .map((r) => `line ${r.line}${r.column ? ` (${r.column})` : ''}: ${r.error}`)
-          .join('; ');
-        throw new CbmError(
-          'BAD_INPUT',
-          `${context}: ${tableRejects.length} row${tableRejects.length > 1 ? 's' : ''} of ${basename(source.path)} break${tableRejects.length > 1 ? '' : 's'} the schema of '${source.table}' — ${shown}${tableRejects.length > 5 ? '; …' : ''}. Fix the file or load with { onReject: 'skip' }; nothing was loaded.`,
-          { table: source.table, rejects: tableRejects.slice(0, MAX_REPORTED_REJECTS) },
-        );
-      }
-      const raw = `raw_${source.table}`;
-      await run(`CREATE TABLE IF NOT EXISTS ${q(raw)} (_load_id BIGINT NOT NULL, ${columns.map((c) => `${q(c)} ${source.schema[c]}`).join(', ')})`);
-      const existing = new Set((await run(`SELECT column_name FROM information_schema.columns WHERE table_name = ${quoteString(d, raw)}`)).map((r) => String(r.column_name)));
-      for (const c of columns)
-        if (!existing.has(c))
-          throw new CbmError('BAD_INPUT', `${context}: ${raw} already exists without column '${c}'; the schema of '${source.table}' changed — load it under a new table name`, {
-            table: source.table,
-            column: c,
-          });
-      await run(
-        `INSERT INTO ${q(raw)} (_load_id, ${columns.map(q).join(', ')}) SELECT ${loadId}, ${columns.map((c) => `CAST(${q(c)} AS ${source.schema[c]})`).join(', ')} FROM ${q(stage)}`,
-      );
-      const rows = Number((await run(`SELECT COUNT(*) AS n FROM ${q(stage)}`))[0].n);
-      await run(`DROP TABLE ${q(stage)}`);
-      for (const r of tableRejects.slice(0, MAX_REPORTED_REJECTS)) {
-        await run(
-          `INSERT INTO cbm_load_rejects VALUES (${loadId}, ${quoteString(d, r.table)}, ${r.line}, ${r.column === null ? 'NULL' : quoteString(d, r.column)}, ${quoteString(d, r.error)})`,
-        );
-      }
-      await run(
-        `INSERT INTO cbm_load_tables (load_id, table_name, source, format, row_count, rejected, size_bytes, sha256) VALUES (${loadId}, ${quoteString(d, source.table)}, ${quoteString(d, source.path)}, ${quoteString(d, source.format)}, ${rows}, ${tableRejects.length}, ${scan.bytes}, ${quoteString(d, scan.sha256)})`,
-      );
-      for (const sql of profileSql(d, raw, source.table, source.schema, loadId)) await run(sql);
-      tables.push({ table: source.table, rawTable: raw, source: source.path, format: source.format, rows, rejected: tableRejects.length, bytes: scan.bytes, sha256: scan.sha256 });
-      rejects.push(...tableRejects);
+/** One table of one load, inside the load's transaction: its rows are staged in `stage` before they reach raw_<table>. */
+interface TableLoad {
+  run: (sql: string) => Promise<SqlRow[]>;
+  dialect: SqlDialect;
+  source: CheckedSource;
+  loadId: number;
+  stage: string;
+  context: string;
+}
+
+/**
+ * Stages a CSV file's rows that keep its schema; returns the rows that break it: DuckDB's rejects
+ * (with their file line), records over MAX_LINE_BYTES, and cells DuckDB accepted but the schema
+ * does not (a BIGINT with a fraction, a non-finite DOUBLE). Every record is a staged row or a
+ * reject: a record the reader skipped fails the load.
+ */
+async function stageCsv({ run, dialect: d, source, loadId, stage, context }: TableLoad, csv: CsvScan): Promise<RejectedRow[]> {
+  const q = (name: string) => quoteIdentifier(d, name);
+  const columns = Object.keys(source.schema);
+  const tableRejects: RejectedRow[] = [];
+  const readAs: Record<string, string> = Object.fromEntries(columns.map((c) => [c, source.schema[c] === 'BIGINT' ? 'VARCHAR' : source.schema[c]]));
+  const spec = `{${columns.map((c) => `${quoteString(d, c)}: ${quoteString(d, readAs[c])}`).join(', ')}}`;
+  const rejectsTable = `cbm_rejects_${loadId}_${source.table}`;
+  const rejectsScan = `cbm_rejscan_${loadId}_${source.table}`;
+  const read = (rejects: string, scanTable: string) =>
+    `read_csv(${quoteString(d, source.path)}, header = true, auto_detect = false, columns = ${spec}, max_line_size = ${MAX_LINE_BYTES}, store_rejects = true, rejects_table = ${quoteString(d, rejects)}, rejects_scan = ${quoteString(d, scanTable)})`;
+  await run(`CREATE TEMP TABLE ${q(stage)} AS SELECT * FROM ${read(rejectsTable, rejectsScan)}`);
+  const rejectedUnits = new Set<number>();
+  for (const r of await run(`SELECT line, column_name, error_type, error_message FROM ${q(rejectsTable)} ORDER BY line`)) {
+    // DuckDB numbers the header 1 and then every record or blank line (see FileScan).
+    const unit = Number(r.line) - 2;
+    rejectedUnits.add(unit);
+    tableRejects.push({
+      table: source.table,
+      line: csv.lineOf(unit),
+      column: (r.column_name as string | null) ?? null,
+      error: clip(`${String(r.error_type)}: ${String(r.error_message)}`),
+    });
+  }
+  await run(`DROP TABLE IF EXISTS ${q(rejectsTable)}`);
+  await run(`DROP TABLE IF EXISTS ${q(rejectsScan)}`);
+  for (const unit of csv.long) {
+    if (rejectedUnits.has(unit)) continue;
+    rejectedUnits.add(unit);
+    tableRejects.push({ table: source.table, line: csv.lineOf(unit), column: null, error: `LINE SIZE OVER MAXIMUM: the record is longer than ${MAX_LINE_BYTES} bytes` });
+  }
+  const returned = Number((await run(`SELECT COUNT(*) AS n FROM ${q(stage)}`))[0].n);
+  const records = csv.units - csv.blank.length;
+  if (returned + rejectedUnits.size !== records)
+    throw new CbmError(
+      'BAD_INPUT',
+      `${context}: ${basename(source.path)} holds ${records} records (RFC 4180) but the reader returned ${returned} rows and rejected ${rejectedUnits.size}; ${Math.abs(records - returned - rejectedUnits.size)} records are unaccounted for, so nothing was loaded`,
+      { table: source.table, records, read: returned, rejected: rejectedUnits.size },
+    );
+  // Cells DuckDB accepted but the schema does not: whole numbers written with a fraction, non-finite doubles (inf, nan, and overflow such as 1e400).
+  const strict = columns.filter((c) => source.schema[c] === 'BIGINT' || source.schema[c] === 'DOUBLE');
+  if (!strict.length) return tableRejects;
+  const failing = (c: string) =>
+    source.schema[c] === 'BIGINT' ? `(${q(c)} IS NOT NULL AND NOT regexp_full_match(${q(c)}, '-?[0-9]+'))` : `(${q(c)} IS NOT NULL AND NOT isfinite(${q(c)}))`;
+  const bad = strict.map(failing).join(' OR ');
+  const count = Number((await run(`SELECT COUNT(*) AS n FROM ${q(stage)} WHERE ${bad}`))[0].n);
+  if (count === 0) return tableRejects;
+  // The slow path: read again with each row's position among the rows read, and map positions to records.
+  // Materialised with every column, so that the reader parses (and rejects) exactly as it did for the stage.
+  const numberedTable = `cbm_numbered_${loadId}_${source.table}`;
+  await run(`CREATE TEMP TABLE ${q(numberedTable)} AS SELECT row_number() OVER () - 1 AS _cbm_position, * FROM ${read(`${rejectsTable}_again`, `${rejectsScan}_again`)}`);
+  const flags = strict.map((c, k) => `${failing(c)} AS f${k}`).join(', ');
+  const numbered = await run(`SELECT _cbm_position AS position, ${flags} FROM ${q(numberedTable)} WHERE ${bad} ORDER BY _cbm_position`);
+  for (const table of [numberedTable, `${rejectsTable}_again`, `${rejectsScan}_again`]) await run(`DROP TABLE IF EXISTS ${q(table)}`);
+  const skipped = [...new Set([...csv.blank, ...rejectedUnits])].sort((a, b) => a - b);
+  for (const r of numbered) {
+    const unit = unitOfRow(Number(r.position), skipped);
+    strict.forEach((c, k) => {
+      if (r[`f${k}`] === true)
+        tableRejects.push({
+          table: source.table,
+          line: csv.lineOf(unit),
+          column: c,
+          error: source.schema[c] === 'BIGINT' ? 'CAST: the value is not a whole number (BIGINT)' : 'CAST: the value is not a finite number (DOUBLE; overflow, inf or nan)',
+        });
+    });
+  }
+  check(
+    numbered.length === count,
+    `${context}: ${basename(source.path)} changed while it was loaded (${count} rows failed the checks, then ${numbered.length}); nothing was loaded`,
+  );
+  await run(`DELETE FROM ${q(stage)} WHERE ${bad}`);
+  return tableRejects;
+}
+
+/** Stages a Parquet file's rows whose every declared column exists and casts to its type without loss; returns the rows that do not (row numbers from 1). */
+async function stageParquet({ run, dialect: d, source, stage, context }: TableLoad): Promise<RejectedRow[]> {
+  const q = (name: string) => quoteIdentifier(d, name);
+  const columns = Object.keys(source.schema);
+  const tableRejects: RejectedRow[] = [];
+  const described = await run(`DESCRIBE SELECT * FROM read_parquet(${quoteString(d, source.path)})`);
+  const present = new Set(described.map((r) => String(r.column_name)));
+  for (const c of columns) {
+    if (!present.has(c))
+      throw new CbmError('BAD_INPUT', `${context}: ${basename(source.path)} has no column '${c}' declared for '${source.table}'; it has ${[...present].join(', ')}`, {
+        table: source.table,
+        column: c,
+      });
+  }
+  const casts = columns.map((c) => `TRY_CAST(${q(c)} AS ${source.schema[c]}) AS ${q(c)}`).join(', ');
+  const lost = columns.map(
+    (c) =>
+      `(${q(c)} IS NOT NULL AND TRY_CAST(${q(c)} AS ${source.schema[c]}) IS NULL)${source.schema[c] === 'BIGINT' ? ` OR (${q(c)} IS NOT NULL AND TRY_CAST(${q(c)} AS DOUBLE) <> TRY_CAST(TRY_CAST(${q(c)} AS BIGINT) AS DOUBLE))` : ''}`,
+  );
+  const file = `read_parquet(${quoteString(d, source.path)}, file_row_number = true)`;
+  for (let k = 0; k < columns.length; k++) {
+    for (const r of await run(`SELECT file_row_number FROM ${file} WHERE ${lost[k]} ORDER BY file_row_number LIMIT ${MAX_REPORTED_REJECTS}`)) {
+      tableRejects.push({
+        table: source.table,
+        line: Number(r.file_row_number) + 1,
+        column: columns[k],
+        error: `CAST: value does not convert to ${source.schema[columns[k]]} without loss`,
+      });
     }
-    const clock = options.loadedAt === undefined ? 'CURRENT_TIMESTAMP' : `CAST(${quoteString(d, options.loadedAt)} AS TIMESTAMP)`;
-    await run(`INSERT INTO cbm_loads VALUES (${loadId}, ${clock}, ${options.note === undefined ? 'NULL' : quoteString(d, options.note)})`);
-    const loadedAt = String((await run(`SELECT CAST(loaded_at AS VARCHAR) AS t FROM cbm_loads WHERE load_id = ${loadId}`))[0].t);
-    return { loadId, loadedAt, tables, rejects };
-  });
+  }
+  await run(`CREATE TEMP TABLE ${q(stage)} AS SELECT ${casts} FROM ${file} WHERE NOT (${lost.map((l) => `(${l})`).join(' OR ')})`);
+  const total = Number((await run(`SELECT COUNT(*) AS n FROM ${file}`))[0].n);
+  const kept = Number((await run(`SELECT COUNT(*) AS n FROM ${q(stage)}`))[0].n);
+  const lostRows = Number((await run(`SELECT COUNT(*) AS n FROM ${file} WHERE ${lost.map((l) => `(${l})`).join(' OR ')}`))[0].n);
+  check(kept + lostRows === total, `${context}: ${basename(source.path)} has ${total} rows but ${kept} were kept and ${lostRows} rejected; nothing was loaded`);
+  return tableRejects;
+}
+
+/** The BAD_INPUT error of a load with onReject 'fail' when a table has rows that break its schema: the first five, and how to go on. */
+function schemaBroken(source: CheckedSource, tableRejects: readonly RejectedRow[], context: string): CbmError {
+  const shown = tableRejects
+    .slice(0, 5)
+    .map((r) => `line ${r.line}${r.column ? ` (${r.column})` : ''}: ${r.error}`)
+    .join('; ');
+  return new CbmError(
+    'BAD_INPUT',
+    `${context}: ${tableRejects.length} row${tableRejects.length > 1 ? 's' : ''} of ${basename(source.path)} break${tableRejects.length > 1 ? '' : 's'} the schema of '${source.table}' — ${shown}${tableRejects.length > 5 ? '; …' : ''}. Fix the file or load with { onReject: 'skip' }; nothing was loaded.`,
+    { table: source.table, rejects: tableRejects.slice(0, MAX_REPORTED_REJECTS) },
+  );
+}
+
+/** Appends the staged rows to raw_<table> (created on first load) and records the table in the catalog: its rejects, counts, file size and hash, and profile. */
+async function recordTable(
+  { run, dialect: d, source, loadId, stage, context }: TableLoad,
+  scan: FileScan,
+  tableRejects: readonly RejectedRow[],
+): Promise<LoadResult['tables'][number]> {
+  const q = (name: string) => quoteIdentifier(d, name);
+  const columns = Object.keys(source.schema);
+  const raw = `raw_${source.table}`;
+  await run(`CREATE TABLE IF NOT EXISTS ${q(raw)} (_load_id BIGINT NOT NULL, ${columns.map((c) => `${q(c)} ${source.schema[c]}`).join(', ')})`);
+  const existing = new Set((await run(`SELECT column_name FROM information_schema.columns WHERE table_name = ${quoteString(d, raw)}`)).map((r) => String(r.column_name)));
+  for (const c of columns)
+    if (!existing.has(c))
+      throw new CbmError('BAD_INPUT', `${context}: ${raw} already exists without column '${c}'; the schema of '${source.table}' changed — load it under a new table name`, {
+        table: source.table,
+        column: c,
+      });
+  await run(
+    `INSERT INTO ${q(raw)} (_load_id, ${columns.map(q).join(', ')}) SELECT ${loadId}, ${columns.map((c) => `CAST(${q(c)} AS ${source.schema[c]})`).join(', ')} FROM ${q(stage)}`,
+  );
+  const rows = Number((await run(`SELECT COUNT(*) AS n FROM ${q(stage)}`))[0].n);
+  await run(`DROP TABLE ${q(stage)}`);
+  for (const r of tableRejects.slice(0, MAX_REPORTED_REJECTS)) {
+    await run(
+      `INSERT INTO cbm_load_rejects VALUES (${loadId}, ${quoteString(d, r.table)}, ${r.line}, ${r.column === null ? 'NULL' : quoteString(d, r.column)}, ${quoteString(d, r.error)})`,
+    );
+  }
+  await run(
+    `INSERT INTO cbm_load_tables (load_id, table_name, source, format, row_count, rejected, size_bytes, sha256) VALUES (${loadId}, ${quoteString(d, source.table)}, ${quoteString(d, source.path)}, ${quoteString(d, source.format)}, ${rows}, ${tableRejects.length}, ${scan.bytes}, ${quoteString(d, scan.sha256)})`,
+  );
+  for (const sql of profileSql(d, raw, source.table, source.schema, loadId)) await run(sql);
+  return { table: source.table, rawTable: raw, source: source.path, format: source.format, rows, rejected: tableRejects.length, bytes: scan.bytes, sha256: scan.sha256 };
 }
 
 /** The CSV header must name the declared columns, in order. The message shows column names only, clipped: never more of the file. */
