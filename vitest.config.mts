@@ -34,6 +34,8 @@ const INTEGRATION = [
   'test/sandwich.test.ts',
   'test/survival.test.ts',
   'test/crosscheck.test.ts',
+  'test/fuzz.test.ts',
+  'test/sql-weights-offset.test.ts',
 ];
 
 export default defineConfig({

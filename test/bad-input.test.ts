@@ -34,6 +34,7 @@ import {
   type Row,
 } from '../kernel-lib/src/index';
 import { bankCardCustomers } from '../kernel-lib/src/datasets';
+import { expectAliasedAsReduced } from './helpers/aliased';
 import { expectCbmError } from './helpers/errors';
 
 // ---------------------------------------------------------------------------------------------
@@ -297,27 +298,31 @@ describe('separation', () => {
   });
 });
 
-describe('singular designs', () => {
-  it("x3 = x1 + x2 is SINGULAR naming 'x3' as a combination of 'x1', 'x2'", () => {
+describe('aliased designs (fitted as R: the later column NA) and singular ones', () => {
+  it("x3 = x1 + x2: 'x3' is NA (a combination of 'x1', 'x2'), the rest as y ~ x1 + x2", () => {
     const rows = withColumns((row) => ({ x3: (row.x1 as number) + (row.x2 as number) }));
-    const e = expectCbmError(() => fitLogit(rows, 'y ~ x1 + x2 + x3'), 'SINGULAR', ["'x3' is a linear combination of 'x1', 'x2'", 'collinear'], [rows]);
-    expect(e.details).toEqual({ aliased: ['x3'], dependsOn: [['x1', 'x2']] });
+    const reduced = fitLogit(rows, 'y ~ x1 + x2');
+    expectAliasedAsReduced(fitLogit(rows, 'y ~ x1 + x2 + x3'), reduced, ['x3'], ["'x3' (a linear combination of 'x1', 'x2')"]);
     // In another order the last of the three is the aliased one.
-    expectCbmError(() => fitLogit(rows, 'y ~ x3 + x1 + x2'), 'SINGULAR', ["'x2' is a linear combination of 'x3', 'x1'"], [rows]);
-    expectCbmError(() => stepwise(rows, 'y ~ x1 + x2 + x3'), 'SINGULAR', ['stepwise', "'x3' is a linear combination of 'x1', 'x2'"], [rows]);
+    expectAliasedAsReduced(fitLogit(rows, 'y ~ x3 + x1 + x2'), fitLogit(rows, 'y ~ x3 + x1'), ['x2'], ["'x2' (a linear combination of 'x3', 'x1')"]);
+    // stepwise drops the zero-df term first, as R's step() does.
+    expect(stepwise(rows, 'y ~ x1 + x2 + x3').steps[1]).toMatchObject({ removed: 'x3', df: 0 });
     expectValidFitUnchanged(rows);
   });
 
-  it('a duplicated column is SINGULAR naming the copy and its original', () => {
+  it('a duplicated column is NA, naming its original', () => {
     const rows = withColumns((row) => ({ x1copy: row.x1 }));
-    expectCbmError(() => fitLogit(rows, 'y ~ x1 + x1copy'), 'SINGULAR', ["'x1copy' is a linear combination of 'x1'"], [rows]);
+    expectAliasedAsReduced(fitLogit(rows, 'y ~ x1 + x1copy'), fitLogit(rows, 'y ~ x1'), ['x1copy'], ["'x1copy' (a linear combination of 'x1')"]);
     expectValidFitUnchanged(rows);
   });
 
-  it('a constant column (aliased with the intercept) and an all-zero column are SINGULAR', () => {
+  it('a constant column (aliased with the intercept) and an all-zero column are NA; with nothing left to fit, SINGULAR', () => {
     const rows = withColumns(() => ({ five: 5, zero: 0 }));
-    expectCbmError(() => fitLogit(rows, 'y ~ x1 + five'), 'SINGULAR', ["'five' is a linear combination of '(Intercept)'"], [rows]);
-    expectCbmError(() => fitLogit(rows, 'y ~ x1 + zero'), 'SINGULAR', ["'zero' is zero in every row"], [rows]);
+    const reduced = fitLogit(rows, 'y ~ x1');
+    expectAliasedAsReduced(fitLogit(rows, 'y ~ x1 + five'), reduced, ['five'], ["'five' (a linear combination of '(Intercept)')"]);
+    expectAliasedAsReduced(fitLogit(rows, 'y ~ x1 + zero'), reduced, ['zero'], ["'zero' (zero in every row)"]);
+    const e = expectCbmError(() => fitLogit(rows, 'y ~ 0 + zero'), 'SINGULAR', ["'zero' is zero in every row", 'no column left to estimate'], [rows]);
+    expect(e.details).toEqual({ aliased: ['zero'], dependsOn: [[]] });
     expectValidFitUnchanged(rows);
   });
 
@@ -598,31 +603,35 @@ describe('metric functions', () => {
 
   it('roi and breakEvenThreshold need positive profit and cost', () => {
     const cases: [object | null, string][] = [
-      [{ profit: 0, cost: 20 }, 'profit (B, per responder) must be a positive number, got 0'],
-      [{ profit: -100, cost: 20 }, 'profit (B, per responder) must be a positive number, got -100'],
-      [{ profit: NaN, cost: 20 }, 'profit (B, per responder) must be a positive number, got NaN'],
-      [{ profit: 100, cost: 0 }, 'cost (F, per contact) must be a positive number, got 0'],
-      [{ profit: 100, cost: -5 }, 'cost (F, per contact) must be a positive number, got -5'],
-      [{ profit: 100 }, 'cost (F, per contact) must be a positive number, got undefined'],
+      [{ profit: 0, cost: 20 }, 'profit must be a finite number > 0 like 60 (B, per responder), got 0'],
+      [{ profit: -100, cost: 20 }, 'profit must be a finite number > 0 like 60 (B, per responder), got -100'],
+      [{ profit: NaN, cost: 20 }, 'profit must be a finite number > 0 like 60 (B, per responder), got NaN'],
+      [{ profit: 100, cost: 0 }, 'cost must be a finite number > 0 like 20 (F, per contact), got 0'],
+      [{ profit: 100, cost: -5 }, 'cost must be a finite number > 0 like 20 (F, per contact), got -5'],
+      [{ profit: 100 }, 'cost is required, e.g. 20 (F, per contact)'],
+      [{ profit: 100, cost: 20, costs: 1 }, "unknown option 'costs'"],
       [null, 'give { profit, cost }'],
     ];
     for (const [bad, fragment] of cases) {
       expectCbmError(() => roi([0.9, 0.2], [1, 0], 0.5, bad as never), 'BAD_INPUT', ['roi', fragment], [bad]);
       expectCbmError(() => breakEvenThreshold([0.9, 0.2], [1, 0], bad as never), 'BAD_INPUT', ['breakEvenThreshold', fragment]);
     }
-    expectCbmError(() => thresholdSweep([0.9, 0.2], [1, 0], { profit: 100, cost: -1 }), 'BAD_INPUT', ['cost (F, per contact) must be a positive number']);
+    expectCbmError(() => thresholdSweep([0.9, 0.2], [1, 0], { profit: 100, cost: -1 }), 'BAD_INPUT', ['thresholdSweep: cost must be a finite number > 0']);
+    // Economics in a sweep are optional, but together.
+    expectCbmError(() => thresholdSweep([0.9, 0.2], [1, 0], { cost: 20 }), 'BAD_INPUT', ['thresholdSweep: profit is required']);
   });
 
   it('gainsTable needs 1 ≤ groups ≤ n, a whole number', () => {
     const scores = Array.from({ length: 10 }, (_, i) => i / 10);
     const actual = scores.map((_, i) => i % 2);
-    for (const groups of [11, 0, 2.5, NaN]) {
-      expectCbmError(
-        () => gainsTable(scores, actual, { groups }),
-        'BAD_INPUT',
-        [`groups must be a whole number from 1 to the number of customers (10), got ${groups}`],
-        [scores, actual],
-      );
+    expectCbmError(
+      () => gainsTable(scores, actual, { groups: 11 }),
+      'BAD_INPUT',
+      ['groups must be a whole number from 1 to the number of customers (10), got 11'],
+      [scores, actual],
+    );
+    for (const groups of [0, 2.5, NaN]) {
+      expectCbmError(() => gainsTable(scores, actual, { groups }), 'BAD_INPUT', [`gainsTable: groups must be a whole number ≥ 1, got ${groups}`], [scores, actual]);
     }
   });
 
@@ -655,7 +664,7 @@ describe('metric functions', () => {
     expectCbmError(() => baseRate([1, 0, 2]), 'BAD_INPUT', ['found 2 in row 2']);
     expectCbmError(() => thresholdSweep([0.2, 0.8], [0, 1], { thresholds: [0.5, NaN] }), 'BAD_INPUT', ['thresholds must be a non-empty list of finite numbers']);
     expectCbmError(() => calibrationTable([0.2, 1.5], [0, 1]), 'BAD_INPUT', ['score 1 is 1.5; calibration needs probabilities in [0, 1]']);
-    expectCbmError(() => calibrationTable([0.2, 0.5], [0, 1], { bins: 0 }), 'BAD_INPUT', ['bins must be a positive whole number']);
+    expectCbmError(() => calibrationTable([0.2, 0.5], [0, 1], { bins: 0 }), 'BAD_INPUT', ['calibrationTable: bins must be a whole number ≥ 1, got 0']);
     expectCbmError(() => targetList(BASE, [0.5, 0.6], { respondedColumn: 'y' }), 'BAD_INPUT', ['2 scores for 90 customers']);
   });
 });
@@ -761,7 +770,7 @@ describe('LogitModel.fromJSON', () => {
       'an asymmetric covariance',
       () => {
         const j = plain();
-        j.covariance[2][1] += 1;
+        j.covariance[2][1]! += 1;
         return j;
       },
       "covariance is not symmetric at ('x2', 'x1')",

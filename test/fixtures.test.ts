@@ -52,7 +52,7 @@ describe('reference fixtures', () => {
 /** Reruns every generator script in `work` and compares what they write with the committed fixtures. */
 function reproduce(work: string): void {
   for (const f of readdirSync(fixtures)) if (/\.(R|py)$/.test(f)) copyFileSync(join(fixtures, f), join(work, f));
-  // wa_churn_missing.R reads the committed data set (wa_churn_reference.R, checked by monitor.test.ts, writes it).
+  // wa_churn_missing.R and aliased_reference.R read the committed data set (wa_churn_reference.R, checked by monitor.test.ts, writes it).
   copyFileSync(join(fixtures, 'wa_churn.csv'), join(work, 'wa_churn.csv'));
   for (const [command, script] of [
     ['Rscript', 'infert_reference.R'],
@@ -62,6 +62,7 @@ function reproduce(work: string): void {
     [python, 'spector_reference.py'],
     ['Rscript', 'cheese_lm.R'],
     ['Rscript', 'wa_churn_missing.R'],
+    ['Rscript', 'aliased_reference.R'],
   ]) {
     const run = spawnSync(command, [script], { cwd: work, encoding: 'utf8', timeout: 120_000 });
     expect(run.status, `${script} failed:\n${run.stderr}`).toBe(0);
@@ -76,6 +77,7 @@ function reproduce(work: string): void {
     'spector-logit.json',
     'cheese-lm.json',
     'wa-churn-missing.json',
+    'aliased-reference.json',
   ]) {
     const fresh = JSON.parse(readFileSync(join(work, file), 'utf8'));
     const committed = JSON.parse(readFileSync(join(fixtures, file), 'utf8'));

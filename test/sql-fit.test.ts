@@ -17,6 +17,7 @@ import { openPostgres } from '../kernel-lib/src/warehouse/postgres';
 import type { SqlExecutor } from '../kernel-lib/src/sql/executor';
 import { readCsv, relativeDifference } from './helpers/csv';
 import { postgresBin, startPostgres, type TestCluster } from './helpers/postgres';
+import { expectAliasedAsReduced } from './helpers/aliased';
 import { loadRows } from './helpers/sqlLoad';
 
 const fixtures = join(__dirname, 'fixtures');
@@ -141,9 +142,13 @@ describe.each(engines)('fitLogitInDatabase on $name', (engine) => {
     expect((await code({ table: 'bank', formula: 'responded ~ age' })).code).toBe('NON_FINITE'); // NULL responses outside the contacted
     expect((await code({ table: 'bank', formula: 'responded ~ age', where: 'contacted & responded == 0' })).code).toBe('CONSTANT_RESPONSE');
     await db.run('CREATE TABLE IF NOT EXISTS twice AS SELECT "case", age, age * 2 AS age2, parity FROM infert');
-    const singular = await code({ table: 'twice', formula: 'case ~ age + parity + age2' });
+    // An aliased column is NA (as R's glm), the rest the fit without it; nothing left to fit is SINGULAR.
+    const aliased = await fitLogitInDatabase(db, { table: 'twice', formula: 'case ~ age + parity + age2' });
+    expectAliasedAsReduced(aliased, await fitLogitInDatabase(db, { table: 'twice', formula: 'case ~ age + parity' }), ['age2'], ["'age2' (a linear combination of", "'age')"]);
+    await db.run('CREATE TABLE IF NOT EXISTS nothing AS SELECT "case", 0.0 AS zero FROM infert');
+    const singular = await code({ table: 'nothing', formula: 'case ~ 0 + zero' });
     expect(singular.code).toBe('SINGULAR');
-    expect(singular.message).toContain("'age2' is a linear combination of");
+    expect(singular.message).toContain("'zero' is zero in every row");
     await db.run('CREATE TABLE IF NOT EXISTS separated AS SELECT "case", CASE WHEN "case" = 1 THEN age + 100 ELSE age END AS shifted FROM infert');
     expect((await code({ table: 'separated', formula: 'case ~ shifted' })).code).toBe('SEPARATION');
     // where is a filter in R's syntax, never SQL (test/filter.test.ts holds the injection payloads).
@@ -178,7 +183,9 @@ describe.each(engines)('fitLogitInDatabase on $name', (engine) => {
       );
     }
     await db.run(`CREATE TABLE IF NOT EXISTS disguised AS SELECT x, y, 100000.0 AS c FROM offsets WHERE "set" = 'shifted'`);
-    await expect(fitLogitInDatabase(db, { table: 'disguised', formula: 'y ~ x + c' })).rejects.toThrow("'c' is a linear combination of '(Intercept)'");
+    const disguised = await fitLogitInDatabase(db, { table: 'disguised', formula: 'y ~ x + c' });
+    expect([...disguised.aliased]).toEqual(['c']);
+    expect(disguised.warnings[0]).toContain("'c' (a linear combination of '(Intercept)')");
   });
 
   it('a table or column name cannot inject SQL', async () => {

@@ -192,7 +192,7 @@ describe('the evaluate functions reject unknown option names', () => {
 describe('doors found by the fuzz test', () => {
   const nullProto = Object.create(null);
   it('a value without a usable toString in a message is described, not converted', () => {
-    expectError(() => calibrationTable([0.1], [1], { bins: nullProto }), 'BAD_INPUT', 'bins must be a positive whole number, got object');
+    expectError(() => calibrationTable([0.1], [1], { bins: nullProto }), 'BAD_INPUT', 'bins must be a whole number ≥ 1, got object');
     expectError(() => trainValidationSplit([{ a: 1 }, { a: 2 }], { seed: 1, ratio: [nullProto, { toString: 5 }] as never }), 'BAD_INPUT', 'got [object, object]');
     expectError(() => trainValidationSplit([{ a: nullProto }, { a: 2 }], { seed: 1, stratify: 'a' }), 'BAD_INPUT', "the stratify column 'a' has an object in row 0");
   });
@@ -242,6 +242,10 @@ describe('issue 18: dates, options and lists are checked', () => {
         message: expect.stringMatching(/unknown option 'note'/),
       });
       await expect(saveDriftReport(undefined as never, { table: 't', loadId: 2, previousLoadId: 1, report: { rows: [] } as never })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+      // A hole in loadFiles' sources (found by the fuzz test: a TypeError reading its path).
+      const { loadFiles } = await import('../kernel-lib/src/warehouse');
+      // biome-ignore lint/suspicious/noSparseArray: the hole is the point
+      await expect(loadFiles(db, [,] as never)).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/sources\[0\] must be \{ table, path, schema \}/) });
     } finally {
       await db.close();
     }

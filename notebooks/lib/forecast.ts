@@ -51,7 +51,8 @@ function cholesky(a: readonly (readonly number[])[]): number[][] {
     for (let j = 0; j <= i; j++) {
       let s = a[i][j];
       for (let k = 0; k < j; k++) s -= l[i][k] * l[j][k];
-      l[i][j] = i === j ? Math.sqrt(s) : s / l[j][j];
+      // An aliased coefficient has a zero row and column: it gets a zero row of L (it is not drawn).
+      l[i][j] = i === j ? Math.sqrt(Math.max(s, 0)) : l[j][j] === 0 ? 0 : s / l[j][j];
     }
   }
   return l;
@@ -93,8 +94,9 @@ export function accrualForecast(
       );
     }
   }
-  const beta = json.coefficients.map((c) => c.estimate);
-  const chol = cholesky(json.covariance);
+  // An aliased coefficient (null) is not drawn: scoring leaves it out.
+  const beta = json.coefficients.map((c) => c.estimate ?? 0);
+  const chol = cholesky(json.covariance.map((row) => row.map((v) => v ?? 0)));
   const uniform = seededUniform(seed);
   // Months paid ≥ t with probability (1 − l)·q^(t − 1), q = (1 − h)(1 − l) the monthly chance of neither cancelling nor lapsing.
   const expectedMonths = (h: number, l: number) => {
@@ -106,7 +108,9 @@ export function accrualForecast(
   // The design columns x_j (and any offset), read once through the model's own scoring with unit
   // coefficients, so each draw's linear predictor is offset + Σ β_j x_j without re-reading the model.
   const withCoefficients = (estimates: readonly number[]) =>
-    LogitModel.fromJSON({ ...json, coefficients: json.coefficients.map((c, i) => ({ ...c, estimate: estimates[i] })) }).linearPredictor(customers as Row[]);
+    LogitModel.fromJSON({ ...json, coefficients: json.coefficients.map((c, i) => ({ ...c, estimate: c.estimate === null ? null : estimates[i] })) }).linearPredictor(
+      customers as Row[],
+    );
   const perDraw = parameterDraws || featureShifts !== undefined;
   const offset = perDraw ? withCoefficients(beta.map(() => 0)) : new Float64Array(0);
   const design = perDraw ? beta.map((_, j) => withCoefficients(beta.map((_b, k) => (k === j ? 1 : 0))).map((v, i) => v - offset[i])) : [];

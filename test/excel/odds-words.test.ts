@@ -35,6 +35,6 @@ describe('odds ratios in plain words', () => {
   });
   it('an interaction has no single odds ratio', () => {
     const m = kl.fitLogit(sheet.train, 'responded ~ gender + income + gender:income', { prepare });
-    expect(oddsRatioWords(m)[m.names.indexOf('gender:income')]).toMatch(/^interaction/);
+    expect(oddsRatioWords(m)[m.names.indexOf('gender:income')]).toMatch(/^gender:income is an interaction/);
   });
 });

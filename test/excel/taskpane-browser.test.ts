@@ -90,12 +90,38 @@ describe.skipIf(unavailable !== null)('taskpane.html in preview mode (headless C
     expect(await text('#model-status')).toContain('responded ~ gender:income + income + gender:age');
   });
 
-  it('fits 320 px without a horizontal scroll bar', async () => {
+  it('fits 320 px without a horizontal scroll bar, every legend whole and labelled', async () => {
     await session.page.setViewportSize({ width: 320, height: 900 });
     await session.page.waitForTimeout(200);
-    const { scroll, client } = await session.page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    const { scroll, client, legends } = await session.page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+      legends: ['lift-chart', 'sweep-chart', 'price-chart'].map((id) => {
+        const chart = document.getElementById(id)!.getBoundingClientRect();
+        const legend = document.querySelector(`#${id} .role-legend`);
+        const box = legend?.getBoundingClientRect();
+        return {
+          id,
+          inside: box ? box.left >= chart.left && box.right <= chart.right && box.bottom <= chart.bottom : false,
+          labels: Array.from(legend?.querySelectorAll('.role-legend-label text') ?? [], (t) => t.textContent),
+          title: legend?.querySelector('.role-legend-title text')?.textContent ?? null,
+        };
+      }),
+    }));
     await session.page.setViewportSize({ width: 420, height: 900 });
     expect(scroll).toBeLessThanOrEqual(client);
+    expect(legends).toEqual([
+      { id: 'lift-chart', inside: true, labels: ['Lift per decile', 'Cumulative lift', 'Random selection'], title: null },
+      { id: 'sweep-chart', inside: true, labels: ['Response rate', 'Hit rate', 'Share selected'], title: null },
+      { id: 'price-chart', inside: true, labels: ['within the cap', 'breaks the cap'], title: 'churner cap' },
+    ]);
+  });
+
+  it('says each odds ratio in raw units, in words', async () => {
+    const words = await session.page.locator('#odds-words li').allInnerTexts();
+    // The figure itself is checked against its closed form in odds-words.test.ts.
+    expect(words.filter((w: string) => /^each \+1,000 of income multiplies the odds of responding by \d+\.\d\d$/.test(w))).toHaveLength(1);
+    expect(words.filter((w: string) => / is an interaction: /.test(w))).toHaveLength(2);
   });
 
   it('refuses threshold 80 and clears the old model on a failed fit', async () => {
@@ -105,6 +131,7 @@ describe.skipIf(unavailable !== null)('taskpane.html in preview mode (headless C
     await session.page.waitForFunction(() => document.getElementById('model-status')!.classList.contains('error'));
     expect(await text('#model-status')).toMatch(/threshold must be between 0 and 1.*got 80/);
     expect(await session.page.locator('#coefficients tr').count()).toBe(0);
+    expect(await session.page.locator('#odds-words li').count()).toBe(0);
     expect(await session.page.locator('#lift-chart svg').count()).toBe(0);
     await session.page.fill('#threshold', '0.8');
     await session.page.click('#fit');

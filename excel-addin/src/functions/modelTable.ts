@@ -68,17 +68,22 @@ export function modelToTable(model: LogitModel): OutCell[][] {
   const lower = model.ciLower;
   const upper = model.ciUpper;
   json.coefficients.forEach((c, j) => {
+    // An aliased coefficient (null in the JSON, R's NA) shows NA in its cells, and reads back as null.
+    if (c.estimate === null) {
+      rows.push([c.name, NA, NA, NA, NA, NA, NA, NA, c.term ?? '', ...json.covariance[j].map((v) => v ?? NA)]);
+      return;
+    }
     rows.push([
       c.name,
       c.estimate,
-      c.stdError,
+      c.stdError ?? NA,
       model.zValues[j],
       model.pValues[j],
       Math.exp(c.estimate),
       Math.exp(lower[j]),
       Math.exp(upper[j]),
       c.term ?? '',
-      ...json.covariance[j],
+      ...json.covariance[j].map((v) => v ?? NA),
     ]);
   });
   if (json.preparation) {
@@ -205,6 +210,14 @@ function text(v: unknown): string {
   return typeof v === 'string' ? unguardSpreadsheetText(v).trim() : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 }
 
+/** The cell text of an aliased coefficient's entries (R prints NA). */
+const NA = 'NA';
+
+/** A number, or null for an aliased coefficient's NA cell. */
+function numOrNA(v: unknown, what: string): number | null {
+  return v === NA ? null : num(v, what);
+}
+
 function num(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(`${what} must be a number, found ${isBlank(v) ? 'a blank cell' : `'${String(v)}'`}`);
   return v;
@@ -234,7 +247,7 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
   if (p === 0) throw bad('the header row names no covariance columns');
   if (headerRow + p >= range.length) throw bad(`the header names ${p} coefficients but only ${range.length - headerRow - 1} rows follow it; select the whole table`);
   const coefficients: LogitModelJSON['coefficients'] = [];
-  const covariance: number[][] = [];
+  const covariance: (number | null)[][] = [];
   for (let j = 0; j < p; j++) {
     const row = range[headerRow + 1 + j];
     const name = text(row[0]);
@@ -242,10 +255,10 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
     coefficients.push({
       name,
       term: isBlank(row[TERM_COLUMN]) ? null : text(row[TERM_COLUMN]),
-      estimate: num(row[1], `the coefficient of '${name}'`),
-      stdError: num(row[2], `the SE of '${name}'`),
+      estimate: numOrNA(row[1], `the coefficient of '${name}'`),
+      stdError: numOrNA(row[2], `the SE of '${name}'`),
     });
-    covariance.push(names.map((other, k) => num(row[COVARIANCE_COLUMN + k], `the covariance of '${name}' and '${other}'`)));
+    covariance.push(names.map((other, k) => numOrNA(row[COVARIANCE_COLUMN + k], `the covariance of '${name}' and '${other}'`)));
   }
   const ranges: Record<string, { min: number; max: number }> = {};
   const encodings: Record<string, Record<string, number>> = {};

@@ -86,22 +86,24 @@ export function oddsRatioWords(model: LogitModel): string[] {
   const factor = (x: number) => (x >= 10 || x < 0.1 ? x.toPrecision(3) : x.toFixed(2));
   return json.coefficients.map((c) => {
     if (c.term === null) return '';
-    if (c.term.includes(':')) return 'interaction: the effect of one variable depends on the other';
+    if (c.estimate === null) return 'not defined because of singularities (aliased)';
+    const estimate = c.estimate;
+    if (c.term.includes(':')) return `${c.term} is an interaction: the effect of one variable depends on the other`;
     const variable = c.term;
     const range = ranges[variable];
     if (range) {
       const step = roundStep(range.max - range.min);
-      return `each +${step.toLocaleString('en-US')} of ${variable} ${odds} ${factor(Math.exp((c.estimate * step) / (range.max - range.min)))}`;
+      return `each +${step.toLocaleString('en-US')} of ${variable} ${odds} ${factor(Math.exp((estimate * step) / (range.max - range.min)))}`;
     }
     const codes = encodings[variable];
     if (codes) {
       const one = Object.keys(codes).find((level) => codes[level] === 1);
       const zero = Object.keys(codes).find((level) => codes[level] === 0);
-      if (one !== undefined && zero !== undefined && Object.keys(codes).length === 2) return `${variable} ${one} rather than ${zero} ${odds} ${factor(Math.exp(c.estimate))}`;
+      if (one !== undefined && zero !== undefined && Object.keys(codes).length === 2) return `${variable} ${one} rather than ${zero} ${odds} ${factor(Math.exp(estimate))}`;
     }
     const levels = json.factorLevels[variable];
-    if (levels && c.name.startsWith(variable)) return `${variable} ${c.name.slice(variable.length)} rather than ${levels[0]} ${odds} ${factor(Math.exp(c.estimate))}`;
-    return `each +1 of ${variable} ${odds} ${factor(Math.exp(c.estimate))}`;
+    if (levels && c.name.startsWith(variable)) return `${variable} ${c.name.slice(variable.length)} rather than ${levels[0]} ${odds} ${factor(Math.exp(estimate))}`;
+    return `each +1 of ${variable} ${odds} ${factor(Math.exp(estimate))}`;
   });
 }
 
@@ -189,14 +191,14 @@ export function buildPricing(
     title: 'Expected revenue by price change',
     width: 230,
     height: 180,
-    data: { values: best.curve.map((c) => ({ priceChange: c.priceChange, expectedRevenue: c.expectedRevenue, feasible: c.feasible ? 'feasible' : 'infeasible' })) },
+    data: { values: best.curve.map((c) => ({ priceChange: c.priceChange, expectedRevenue: c.expectedRevenue, cap: c.feasible ? 'within the cap' : 'breaks the cap' })) },
     layer: [
       {
         mark: { type: 'line', point: true },
         encoding: {
           x: { field: 'priceChange', type: 'quantitative', title: 'price change', axis: { format: '%' } },
           y: { field: 'expectedRevenue', type: 'quantitative', title: 'expected revenue', scale: { zero: false } },
-          color: { field: 'feasible', type: 'nominal', title: null },
+          color: { field: 'cap', type: 'nominal', title: 'churner cap', scale: { domain: ['within the cap', 'breaks the cap'] } },
         },
       },
       { data: { values: [{ priceChange: best.priceChange }] }, mark: { type: 'rule', strokeDash: [6, 4] }, encoding: { x: { field: 'priceChange', type: 'quantitative' } } },

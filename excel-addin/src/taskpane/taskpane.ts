@@ -89,8 +89,11 @@ function failure(panel: string, what: string, error: unknown): void {
   status(panel, describeFailure(what, error).message, true);
 }
 
+/** Legends go under the plot, titled where the spec titles them: beside a 230 px plot they would be squeezed or cut at 320 px. */
+const PANE_CHART_CONFIG = { legend: { orient: 'bottom', direction: 'horizontal', columns: 2, labelLimit: 140 } };
+
 async function show(id: string, spec: object): Promise<void> {
-  await embed(`#${id}`, spec as never, { actions: false, renderer: 'svg' });
+  await embed(`#${id}`, spec as never, { actions: false, renderer: 'svg', config: PANE_CHART_CONFIG as never });
 }
 
 async function fitClicked(): Promise<void> {
@@ -106,9 +109,13 @@ async function fitClicked(): Promise<void> {
     status('model-status', `${m.formula} · ${m.nObs} rows · AIC ${fmt(m.aic, 2)}`);
     fillTable(
       'coefficients',
-      ['term', 'coefficient', 'p', 'odds ratio', 'in words'],
-      m.names.map((name, j) => [name, m.coefficients[j], m.pValues[j], m.oddsRatios[j], m.oddsWords[j]]),
+      ['term', 'coefficient', 'p', 'odds ratio'],
+      m.names.map((name, j) => [name, m.coefficients[j], m.pValues[j], m.oddsRatios[j]]),
     );
+    // The odds ratios in raw units, as sentences under the table (a table column is too narrow at 320 px).
+    const words = $('odds-words');
+    words.innerHTML = '';
+    for (const sentence of m.oddsWords) if (sentence) words.appendChild(Object.assign(document.createElement('li'), { textContent: sentence }));
     const c = result.metrics;
     fillTable(
       'metrics',
@@ -134,7 +141,7 @@ async function fitClicked(): Promise<void> {
 function clearModel(): void {
   state.fitted = null;
   ($('write-model') as HTMLButtonElement).disabled = true;
-  clear('coefficients', 'metrics', 'lift-chart', 'sweep-chart');
+  clear('coefficients', 'odds-words', 'metrics', 'lift-chart', 'sweep-chart');
 }
 
 /** Empties tables and charts, so a failure leaves no earlier result to be mistaken for this one. */

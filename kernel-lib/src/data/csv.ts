@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { CbmError, check, describeValue } from '../errors';
+import { checkOptionSchema } from '../options';
 import { isMissing, toTable, type DataInput, type Table } from './table';
 
 /**
@@ -58,10 +59,9 @@ export function unguardSpreadsheetText(text: string): string {
  */
 export function toCsv(data: DataInput | Table, options: { columns?: readonly string[] } = {}): string {
   const context = 'toCsv';
-  checkOptions(options, context, ['columns']);
+  checkOptionSchema(options, context, { columns: { kind: 'names', example: "['id', 'score']" } });
   const table = toTable(data, context);
   const columns = options.columns ?? table.names;
-  check(Array.isArray(columns) && Array.from(columns).every((c) => typeof c === 'string'), `${context}: columns must be a list of column names, got ${describeValue(columns)}`);
   const cells = columns.map((c) => table.cells(c));
   const lines = [columns.map((c) => csvCell(c, context)).join(',')];
   for (let i = 0; i < table.nRows; i++) lines.push(cells.map((column) => csvCell(column[i], context)).join(','));

@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { CbmError, check } from '../errors';
+import { checkOptionSchema } from '../options';
 import { toTable, type Cell, type Columns, type Table } from './table';
 import { unsupportedCell } from './cells';
 
@@ -22,8 +23,7 @@ export interface RangeOptions {
  */
 export function tableFromRange(values: readonly (readonly unknown[])[], options: RangeOptions = {}): Table {
   const context = 'tableFromRange';
-  checkOptions(options, context, ['header']);
-  check(options.header === undefined || typeof options.header === 'boolean', `${context}: header must be true or false, got ${describeValue(options.header)}`);
+  checkOptionSchema(options, context, { header: { kind: 'boolean' } });
   const header = options.header ?? true;
   check(Array.isArray(values), `${context}: expected a range (an array of rows), got ${values === null ? 'null' : typeof values}`);
   check(values.length > 0, `${context}: the range is empty`);

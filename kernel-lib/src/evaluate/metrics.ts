@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { CbmError, check, describeValue } from '../errors';
+import { checkOptionSchema, type OptionSchema } from '../options';
 import { readOutcome } from '../data/outcome';
 import type { Cell } from '../data/table';
 import { isArrayOrTyped, unsupportedCell } from '../data/cells';
@@ -118,12 +119,16 @@ export interface Economics {
   cost: number;
 }
 
-/** Checks `{ profit, cost }`; with `only` (the default) any other name is rejected too, as an option typo. */
-export function checkEconomics(economics: Economics, context: string, only = true): void {
+/** Profit per responder B and cost per contact F, both positive. */
+const ECONOMICS = {
+  profit: { kind: 'number', min: 0, exclusive: 'min', required: true, example: '60 (B, per responder)' },
+  cost: { kind: 'number', min: 0, exclusive: 'min', required: true, example: '20 (F, per contact)' },
+} as const satisfies OptionSchema;
+
+/** Checks `{ profit, cost }` (any other name is refused, as an option typo). */
+export function checkEconomics(economics: Economics, context: string): void {
   check(economics !== null && typeof economics === 'object' && !Array.isArray(economics), `${context}: give { profit, cost }: profit per responder B and cost per contact F`);
-  if (only) checkOptions(economics, context, ['profit', 'cost']);
-  check(Number.isFinite(economics.profit) && economics.profit > 0, `${context}: profit (B, per responder) must be a positive number, got ${describeValue(economics.profit)}`);
-  check(Number.isFinite(economics.cost) && economics.cost > 0, `${context}: cost (F, per contact) must be a positive number, got ${describeValue(economics.cost)}`);
+  checkOptionSchema(economics, context, ECONOMICS);
 }
 
 /**
@@ -158,12 +163,16 @@ export interface SweepRow {
  * 0, 0.05, …, 0.95): how a trades accuracy against reach.
  */
 export function thresholdSweep(scores: ArrayLike<number>, actual: Outcomes, options: { thresholds?: readonly number[] } & Partial<Economics> = {}): SweepRow[] {
-  checkOptions(options, 'thresholdSweep', ['thresholds', 'profit', 'cost']);
+  // profit and cost are optional, but together: with one, the other is required.
+  const withEconomics = options !== null && typeof options === 'object' && (options.profit !== undefined || options.cost !== undefined);
+  checkOptionSchema(options, 'thresholdSweep', {
+    thresholds: { kind: 'list', example: '[0.5, 0.8]' },
+    profit: { ...ECONOMICS.profit, required: withEconomics },
+    cost: { ...ECONOMICS.cost, required: withEconomics },
+  });
   const y = checkScored(scores, actual, 'thresholdSweep');
   const thresholds = options.thresholds ?? Array.from({ length: 20 }, (_, k) => k / 20);
-  check(Array.isArray(thresholds) && thresholds.length > 0 && thresholds.every((t) => Number.isFinite(t)), 'thresholdSweep: thresholds must be a non-empty list of finite numbers');
-  const withEconomics = options.profit !== undefined || options.cost !== undefined;
-  if (withEconomics) checkEconomics(options as Economics, 'thresholdSweep', false);
+  check(thresholds.length > 0 && thresholds.every((t) => Number.isFinite(t)), 'thresholdSweep: thresholds must be a non-empty list of finite numbers');
   const responders = countOnes(y);
   return thresholds.map((threshold) => {
     const { tp, fp } = countSelected(scores, y, threshold);

@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { CbmError, check } from '../errors';
+import { checkOptionSchema } from '../options';
 import { checkScored, rankScores, type Outcomes } from './metrics';
 
 /** One score group of a gains table; group 1 holds the highest scores, shares are in [0, 1]. */
@@ -45,10 +46,10 @@ export interface CalibrationRow {
  * gainsTable(p, actual)[0].cumulativeLift // lift of the top 10%: 1/(3/10) = 3.33
  */
 export function gainsTable(scores: ArrayLike<number>, actual: Outcomes, options: { groups?: number } = {}): GainsRow[] {
-  checkOptions(options, 'gainsTable', ['groups']);
+  checkOptionSchema(options, 'gainsTable', { groups: { kind: 'number', integer: true, min: 1 } });
   const y = checkScored(scores, actual, 'gainsTable');
   const groups = options.groups ?? 10;
-  check(Number.isInteger(groups) && groups >= 1 && groups <= y.length, `gainsTable: groups must be a whole number from 1 to the number of customers (${y.length}), got ${groups}`);
+  check(groups <= y.length, `gainsTable: groups must be a whole number from 1 to the number of customers (${y.length}), got ${groups}`);
   const order = rankScores(scores, 'gainsTable');
   const n = y.length;
   let totalResponders = 0;
@@ -144,10 +145,9 @@ export const MAX_CALIBRATION_BINS = 10_000;
  * [0, 1]. A well-calibrated model has observed ≈ predicted in every bin with enough customers.
  */
 export function calibrationTable(scores: ArrayLike<number>, actual: Outcomes, options: { bins?: number } = {}): CalibrationRow[] {
-  checkOptions(options, 'calibrationTable', ['bins']);
+  checkOptionSchema(options, 'calibrationTable', { bins: { kind: 'number', integer: true, min: 1 } });
   const y = checkScored(scores, actual, 'calibrationTable');
   const bins = options.bins ?? 10;
-  check(Number.isInteger(bins) && bins >= 1, `calibrationTable: bins must be a positive whole number, got ${describeValue(bins)}`);
   // Three arrays of `bins` doubles and one row per bin: a billion bins would exhaust memory.
   if (bins > MAX_CALIBRATION_BINS) throw new CbmError('TOO_LARGE', `calibrationTable: ${bins} bins is too many; use at most ${MAX_CALIBRATION_BINS} (10 to 20 is usual)`, { bins });
   const count = new Float64Array(bins);

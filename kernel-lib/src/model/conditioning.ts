@@ -192,16 +192,36 @@ export function newtonLogitConditioned(columns: readonly Float64Array[], y: Floa
  */
 export function fitToOriginal(fit: NewtonFit, scaling: ColumnScaling): NewtonFit {
   if (!scaling.active) return fit;
-  const intercept = scaling.intercept;
   const p = scaling.scale.length;
   const information = new Float64Array(p * p).fill(NaN); // not mapped back: only the fit itself reads it
-  if (fit.status === 'aliased') {
-    const aliased = fit.aliased.map((a) => ({
-      column: a.column,
-      dependsOn: scaling.center[a.column] !== 0 && intercept >= 0 && !a.dependsOn.includes(intercept) ? [intercept, ...a.dependsOn] : a.dependsOn,
-    }));
-    return { ...fit, aliased, information };
+  if (fit.status === 'aliased') return { ...fit, aliased: aliasedInOriginalTerms(fit, scaling), information };
+  if (fit.aliased.length === 0) {
+    const covariance = fit.covariance.some(Number.isNaN) ? fit.covariance : covarianceToOriginal(fit.covariance, scaling);
+    return { ...fit, coefficients: toOriginal(fit.coefficients, scaling), covariance, lastStep: toOriginal(fit.lastStep, scaling), information };
   }
-  const covariance = fit.covariance.some(Number.isNaN) ? fit.covariance : covarianceToOriginal(fit.covariance, scaling);
-  return { ...fit, coefficients: toOriginal(fit.coefficients, scaling), covariance, lastStep: toOriginal(fit.lastStep, scaling), information };
+  // Aliased columns (NaN) take no part in the map: their coefficients are zero in the fit, so the
+  // intercept absorbs no centre of theirs, and their covariance rows are zero there; both are NaN
+  // again after the map.
+  const out = new Set(fit.aliased.map((a) => a.column));
+  const zeroed = (v: number) => (Number.isNaN(v) ? 0 : v);
+  const coefficients = toOriginal(fit.coefficients.map(zeroed), scaling);
+  const singular = fit.covariance.some((v, at) => Number.isNaN(v) && !out.has(Math.floor(at / p)) && !out.has(at % p));
+  const covariance = singular ? fit.covariance : covarianceToOriginal(fit.covariance.map(zeroed), scaling);
+  for (const j of out) {
+    coefficients[j] = NaN;
+    for (let i = 0; i < p; i++) {
+      covariance[j * p + i] = NaN;
+      covariance[i * p + j] = NaN;
+    }
+  }
+  return { ...fit, coefficients, covariance, lastStep: toOriginal(fit.lastStep, scaling), information, aliased: aliasedInOriginalTerms(fit, scaling) };
+}
+
+/** A centred column aliased in the fit depends on the intercept too in the original terms, which the report says. */
+function aliasedInOriginalTerms(fit: NewtonFit, scaling: ColumnScaling) {
+  const intercept = scaling.intercept;
+  return fit.aliased.map((a) => ({
+    column: a.column,
+    dependsOn: scaling.center[a.column] !== 0 && intercept >= 0 && !a.dependsOn.includes(intercept) ? [intercept, ...a.dependsOn] : a.dependsOn,
+  }));
 }

@@ -251,8 +251,9 @@ export function linearPredictor(
   const pairs: ScoreTerm[] = [];
   const longer: { b: number; parts: Float64Array[] }[] = [];
   spec.columns.forEach((column, j) => {
-    const parts = partsOf(column);
     const b = coefficients[j];
+    if (Number.isNaN(b)) return; // aliased (R's NA): left out, as R's predict uses the estimated columns only
+    const parts = partsOf(column);
     if (parts.length === 0) constant += b;
     else if (parts.length === 1) singles.push({ b, x: parts[0], z: parts[0] });
     else if (parts.length === 2) pairs.push({ b, x: parts[0], z: parts[1] });

@@ -43,8 +43,10 @@ export interface DesignJSON {
   factorLevels: Record<string, string[]>;
   preparation: Preparation | null;
   confidenceLevel: number;
-  coefficients: { name: string; term: string | null; estimate: number; stdError: number }[];
-  covariance: number[][];
+  /** An aliased coefficient (R's NA) has estimate and stdError null. */
+  coefficients: { name: string; term: string | null; estimate: number | null; stdError: number | null }[];
+  /** p×p; the rows and columns of aliased coefficients are null. */
+  covariance: (number | null)[][];
   /** Present when `covariance` is a robust (sandwich) one: its type and cluster column. */
   vcov?: RobustSpec;
   /** Present when the model has an offset: its column or transform label, read from the raw rows and added to Xβ. */
@@ -76,6 +78,11 @@ export abstract class DesignModel {
    */
   readonly vcov: Readonly<RobustSpec> | null;
   /**
+   * Coefficients not defined because of singularities: columns that are linear combinations of
+   * earlier ones, whose estimate (and standard error) is NaN, R's NA. Scoring leaves them out.
+   */
+  readonly aliased: readonly string[];
+  /**
    * The offset the model adds to Xβ, as fitted (R's `offset(log(exposure))` or `offset = …`): a
    * column or a transform label read from the raw rows being scored, or null for none.
    */
@@ -99,6 +106,7 @@ export abstract class DesignModel {
     this.droppedRows = Object.freeze([...(parts.droppedRows ?? [])]);
     this.vcov = parts.vcov ? Object.freeze({ type: parts.vcov.type, cluster: parts.vcov.cluster }) : null;
     this.prep = parts.preparation;
+    this.aliased = Object.freeze(this.names.filter((_, j) => Number.isNaN(this.beta[j])));
     this.offset = parts.offset ?? null;
     const p = this.names.length;
     this.se = new Float64Array(p);
@@ -168,6 +176,11 @@ export abstract class DesignModel {
     return out;
   }
 
+  /** The summary's line above the coefficients when some are aliased, as R's summary prints it; empty otherwise. */
+  protected singularitiesNote(): string[] {
+    return this.aliased.length > 0 ? [`Coefficients: (${this.aliased.length} not defined because of singularities)`] : [];
+  }
+
   /**
    * The summary's line on where the standard errors come from: `modelBased` for the model's own
    * covariance, else the robust type, e.g. 'Standard errors: HC3 (sandwich, R: vcovHC)' or
@@ -193,11 +206,17 @@ export abstract class DesignModel {
       factorLevels: levels,
       preparation: this.preparation,
       confidenceLevel: this.confidenceLevel,
-      coefficients: this.names.map((name, j) => ({ name, term: this.spec.columns[j].term, estimate: this.beta[j], stdError: this.se[j] })),
-      covariance: Array.from({ length: p }, (_, i) => Array.from(this.cov.subarray(i * p, (i + 1) * p))),
+      // NaN as null, as JSON.stringify writes it: the object and its text read back alike.
+      coefficients: this.names.map((name, j) => ({ name, term: this.spec.columns[j].term, estimate: orNull(this.beta[j]), stdError: orNull(this.se[j]) })),
+      covariance: Array.from({ length: p }, (_, i) => Array.from(this.cov.subarray(i * p, (i + 1) * p), orNull)),
     };
     if (this.vcov !== null) json.vcov = { ...this.vcov };
     if (this.offset !== null) json.offset = this.offset;
     return json;
   }
+}
+
+/** NaN (an aliased coefficient's estimate, variance or covariance) as null. */
+function orNull(x: number): number | null {
+  return Number.isNaN(x) ? null : x;
 }

@@ -10,7 +10,7 @@ import type { AliasedColumn, NewtonFit } from './newton';
 export interface FitStatistics {
   /** n, the rows fitted. */
   nObs: number;
-  /** p, the estimated coefficients (intercept included). */
+  /** p, the estimated coefficients (intercept included; aliased ones not: R's rank). */
   nParameters: number;
   /** n − p (R: df.residual). */
   dfResidual: number;
@@ -56,7 +56,9 @@ export function fitStatistics(
     n = values.length;
     for (let i = 0; i < n; i++) ones += values[i];
   }
-  const p = fit.coefficients.length;
+  // p is the rank (R's glm counts estimated coefficients; an aliased one, NaN, is not).
+  let p = 0;
+  for (const b of fit.coefficients) if (!Number.isNaN(b)) p++;
   const mean = ones / n;
   const interceptOnly = (ones > 0 ? ones * Math.log(mean) : 0) + (n - ones > 0 ? (n - ones) * Math.log(1 - mean) : 0);
   const nullLogLikelihood = intercept ? interceptOnly : n * Math.log(0.5);
@@ -122,12 +124,32 @@ export function diagnoseFit(fit: NewtonFit, names: readonly string[], context: s
       iterations: fit.iterations,
     });
   }
-  const warnings: string[] = [];
+  const warnings = aliasedWarning(fit.aliased, names);
   if (fit.extremeFitted > 0) warnings.push(`fitted probabilities numerically 0 or 1 occurred for ${fit.extremeFitted} rows`);
   return warnings;
 }
 
-/** SINGULAR naming aliased columns (a term that is a linear combination of others). */
+/**
+ * The warning of a fit that left aliased columns out (their estimates NaN, R's NA), naming each
+ * and what it repeats; empty when none is.
+ *
+ * @example
+ * aliasedWarning([{ column: 2, dependsOn: [1] }], ['(Intercept)', 'x', 'x2']);
+ * // ["1 coefficient not defined because of singularities: 'x2' (a linear combination of 'x'); its estimate is NaN (R: NA)"]
+ */
+export function aliasedWarning(aliased: readonly AliasedColumn[], names: readonly string[]): string[] {
+  if (aliased.length === 0) return [];
+  const shown = aliased
+    .slice(0, 3)
+    .map((a) => `'${names[a.column]}' (${a.dependsOn.length ? `a linear combination of ${listNames(a.dependsOn.map((k) => names[k]))}` : 'zero in every row'})`);
+  const more = aliased.length > 3 ? ` and ${aliased.length - 3} more` : '';
+  const one = aliased.length === 1;
+  return [
+    `${aliased.length} coefficient${one ? '' : 's'} not defined because of singularities: ${shown.join(', ')}${more}; ${one ? 'its estimate is' : 'their estimates are'} NaN (R: NA)`,
+  ];
+}
+
+/** SINGULAR for a design whose every column is aliased (nothing left to fit; R's glm fails too), naming them. */
 export function aliasedError(aliased: readonly AliasedColumn[], names: readonly string[], context: string): CbmError {
   const shown = aliased
     .slice(0, 3)
@@ -135,12 +157,8 @@ export function aliasedError(aliased: readonly AliasedColumn[], names: readonly 
       a.dependsOn.length ? `'${names[a.column]}' is a linear combination of ${listNames(a.dependsOn.map((k) => names[k]))}` : `'${names[a.column]}' is zero in every row`,
     );
   const more = aliased.length > 3 ? `; and ${aliased.length - 3} more aliased columns` : '';
-  return new CbmError(
-    'SINGULAR',
-    `${context}: collinear design: ${shown.join('; ')}${more}. R's glm would report NA for ${aliased.length === 1 ? 'it' : 'them'}; remove ${aliased.length === 1 ? 'that term' : 'those terms'}.`,
-    {
-      aliased: aliased.map((a) => names[a.column]),
-      dependsOn: aliased.map((a) => a.dependsOn.map((k) => names[k])),
-    },
-  );
+  return new CbmError('SINGULAR', `${context}: collinear design with no column left to estimate: ${shown.join('; ')}${more}. Add a term that varies, or an intercept.`, {
+    aliased: aliased.map((a) => names[a.column]),
+    dependsOn: aliased.map((a) => a.dependsOn.map((k) => names[k])),
+  });
 }

@@ -272,8 +272,8 @@ export function designNewtonOptions(spec: DesignSpec, options: FitOptions & { st
 }
 
 /**
- * The model of a design's Newton fit: diagnostics (errors for aliasing, separation, no
- * convergence), statistics and the preparation trimmed to what its terms read.
+ * The model of a design's Newton fit: diagnostics (errors for separation, no convergence, a
+ * design with nothing estimable; warnings for aliased columns), statistics and the preparation trimmed to what its terms read.
  *
  * @example
  * const { prepared, spec, columns } = logitDesign({ y: [0, 1, 0, 1], x: [1, 2, 3, 4] }, 'y ~ x', {}, 'fitLogit');
@@ -325,15 +325,16 @@ function logitRobustCovariance(prepared: PreparedData, columns: readonly Float64
   const n = prepared.y.length;
   const residual = new Float64Array(n);
   const weight = new Float64Array(n);
+  const aliased = names.filter((_, j) => Number.isNaN(beta[j]));
   const offset = prepared.prior.offset;
   for (let i = 0; i < n; i++) {
     let eta = offset === null ? 0 : offset[i];
-    for (let j = 0; j < columns.length; j++) eta += columns[j][i] * beta[j];
+    for (let j = 0; j < columns.length; j++) if (!Number.isNaN(beta[j])) eta += columns[j][i] * beta[j];
     const mu = 1 / (1 + Math.exp(-eta));
     residual[i] = prepared.y[i] - mu;
     weight[i] = mu * (1 - mu);
   }
-  return fitRobustCovariance(columns, residual, weight, prepared.rows, options, names, context, prepared.droppedRows);
+  return fitRobustCovariance(columns, residual, weight, prepared.rows, options, names, context, prepared.droppedRows, aliased);
 }
 
 /**
@@ -353,8 +354,10 @@ export function logitDesign(data: DataInput | Table, formula: string, options: F
 
 /**
  * Fits a logistic regression of `formula` on `data` (rows or columns) by maximum likelihood.
- * Errors are specific CbmErrors: UNKNOWN_COLUMN, NON_FINITE, CONSTANT_RESPONSE, SINGULAR (naming
- * the aliased terms), SEPARATION, NOT_CONVERGED, FORMULA_SYNTAX, BAD_INPUT.
+ * A column that is a linear combination of earlier ones is aliased, as R's glm: estimate NaN,
+ * listed in `model.aliased`, with a warning. Errors are specific CbmErrors: UNKNOWN_COLUMN,
+ * NON_FINITE, CONSTANT_RESPONSE, SINGULAR (no estimable column at all), SEPARATION, NOT_CONVERGED,
+ * FORMULA_SYNTAX, BAD_INPUT.
  *
  * @example
  * const rows = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => ({ x: i, bought: ['no', 'no', 'yes', 'no', 'yes', 'no', 'yes', 'yes'][i] }));

@@ -388,7 +388,7 @@ export function logitDriver(columns: readonly Float64Array[], y: Float64Array, o
     const sample = strided(columns, y, Math.floor(n / WARM_START_SAMPLE), rowPrior(options));
     const rough = newtonLogit(sample.columns, sample.y, { tolerance: 1e-6, maxIterations, warmStart: false, interceptColumn: onesColumn, ...sample.prior });
     // A subsample that separates or is rank-deficient says nothing about the full data: start cold.
-    if (rough.status === 'converged') {
+    if (rough.status === 'converged' && rough.aliased.length === 0) {
       start = rough.coefficients;
       chordHessian = rough.information.map((h) => (h * n) / sample.y.length);
     }

@@ -3,7 +3,8 @@ import { numericColumn, toTable, type DataInput, type Table } from '../data/tabl
 import { applyPreparation, fitPreparation, isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
 import { completeRows, designMatrix, designSpec, type NaAction } from './design';
 import { DesignModel, type DesignJSON, type DesignModelParts, type PredictOptions } from './designModel';
-import { listNames } from './diagnostics';
+import { aliasedError, aliasedWarning } from './diagnostics';
+import type { AliasedColumn } from './newton';
 import { fUpperTail, studentTQuantile, twoSidedStudentP } from './distributions';
 import { checkNaAction, checkOptionNames, droppedRowsWarning } from './fit';
 import { parseFormula } from './formula';
@@ -105,6 +106,8 @@ export interface LinearModelJSON extends DesignJSON {
 
 interface LinearParts extends DesignModelParts {
   statistics: LinearStatistics;
+  /** What the fit warned of (aliased coefficients); not saved in the JSON. */
+  warnings?: readonly string[];
 }
 
 /**
@@ -113,11 +116,14 @@ interface LinearParts extends DesignModelParts {
  */
 export class LinearModel extends DesignModel {
   readonly statistics: Readonly<LinearStatistics>;
+  /** The fit's warnings, e.g. coefficients not defined because of singularities (empty for a model read from JSON). */
+  readonly warnings: readonly string[];
 
   /** @internal Use fitLinear or LinearModel.fromJSON. */
   constructor(parts: LinearParts) {
     super(parts);
     this.statistics = Object.freeze({ ...parts.statistics });
+    this.warnings = Object.freeze([...(parts.warnings ?? [])]);
     Object.freeze(this);
   }
 
@@ -190,6 +196,7 @@ export class LinearModel extends DesignModel {
         : 'F statistic:        none (no terms besides the intercept)',
       `Log-likelihood:     ${fmt(s.logLikelihood)}    AIC: ${fmt(s.aic)}    BIC: ${fmt(s.bic)}`,
       '',
+      ...this.singularitiesNote(),
       `${'term'.padEnd(width)}${'estimate'.padStart(11)}${'std.err'.padStart(11)}${'t'.padStart(9)}${'P>|t|'.padStart(11)}${lower.padStart(11)}${upper.padStart(10)}`,
       '-'.repeat(width + 63),
       ...rows.map(
@@ -198,6 +205,7 @@ export class LinearModel extends DesignModel {
       ),
       '-'.repeat(width + 63),
       `${this.vcov ? `${this.standardErrorNote('')}; ` : ''}${Math.round(this.confidenceLevel * 1000) / 10}% intervals from Student's t with ${s.dfResidual} df (R: confint.lm${this.vcov ? ', lmtest::coefci' : ''}).`,
+      ...this.warnings.map((w) => `Warning: ${w}`),
     ].join('\n');
   }
 
@@ -234,14 +242,15 @@ export class LinearModel extends DesignModel {
  * the coefficient of `log(price)` is the price elasticity of volume.
  *
  * Errors are specific CbmErrors: UNKNOWN_COLUMN, NON_FINITE (also for a transform such as log of
- * a non-positive value, naming the row), FORMULA_SYNTAX, CONSTANT_RESPONSE, SINGULAR (naming the
- * aliased coefficients), BAD_INPUT.
+ * a non-positive value, naming the row), FORMULA_SYNTAX, CONSTANT_RESPONSE, SINGULAR (no estimable
+ * column), BAD_INPUT.
  *
  * Method: the columns other than the intercept are centred (so that a predictor with a large
  * offset, such as epoch milliseconds, is not mistaken for a multiple of the intercept), then a
  * Householder QR factorisation X_c = QR gives β = R⁻¹Qᵀy_c and (X_cᵀX_c)⁻¹ = R⁻¹R⁻ᵀ; the
  * intercept and its covariances are mapped back from the column means. A column whose remainder
- * after the earlier columns is below 1e-7 of its norm is aliased (R's lm uses the same tolerance).
+ * after the earlier columns is below 1e-7 of its norm is aliased (R's lm uses the same tolerance):
+ * it is left out, its estimate NaN (R's NA), listed in `model.aliased` and warned of.
  *
  * @example
  * const rows = [1, 2, 3, 4, 5, 6].map((x) => ({ x, y: 2 + 3 * x + [0.1, -0.2, 0.05, 0.1, -0.1, 0.02][x - 1] }));
@@ -296,19 +305,14 @@ export function fitLinear(data: DataInput | Table, formula: string, options: Lin
     throw new CbmError('CONSTANT_RESPONSE', `${context}: the response '${parsed.response}' is ${y[kept[0]]} in all ${n} rows, so there is nothing to model`, {
       column: parsed.response,
     });
-  const fit = leastSquares(
-    columns,
-    y,
-    spec.intercept,
-    spec.columns.map((c) => c.name),
-    context,
-    weights,
-  );
-  // R 4.2's summary.lm takes MSS from the fitted values with the offset in them.
-  const statistics = linearStatistics(offset === null ? fit.fitted : fit.fitted.map((f, i) => f + offset[i]), fit.rss, p, spec.intercept, weights);
+  const fit = leastSquares(columns, y, spec.intercept, weights);
+  const names = spec.columns.map((c) => c.name);
+  if (fit.aliased.length === p) throw aliasedError(fit.aliased, names, context);
+  // R 4.2's summary.lm takes MSS from the fitted values with the offset in them; p is the rank.
+  const statistics = linearStatistics(offset === null ? fit.fitted : fit.fitted.map((f, i) => f + offset[i]), fit.rss, p - fit.aliased.length, spec.intercept, weights);
   // Squares of values near 1e154 and beyond overflow a double: the residual sum of squares is then
   // Infinity (or NaN), and every standard error and statistic with it.
-  if (!Number.isFinite(fit.rss) || fit.coefficients.some((b) => !Number.isFinite(b)))
+  if (!Number.isFinite(fit.rss) || fit.coefficients.some((b, j) => !Number.isFinite(b) && !fit.aliased.some((a) => a.column === j)))
     throw new CbmError(
       'NON_FINITE',
       `${context}: the sums of squares of '${parsed.response}' overflow a double (values reach ${Math.max(...Array.from(y, Math.abs)).toExponential(2)}); rescale the response (e.g. I(${parsed.response}/1e6)) and refit`,
@@ -329,9 +333,10 @@ export function fitLinear(data: DataInput | Table, formula: string, options: Lin
     new Float64Array(n).fill(1),
     raw,
     options,
-    spec.columns.map((c) => c.name),
+    names,
     context,
     droppedRows,
+    fit.aliased.map((a) => names[a.column]),
   );
   return new LinearModel({
     response: parsed.response,
@@ -343,6 +348,7 @@ export function fitLinear(data: DataInput | Table, formula: string, options: Lin
     confidenceLevel: level,
     preparation: preparation ? restrictPreparation(preparation, rawColumns(spec.terms.flatMap((t) => t.variables))) : null,
     droppedRows,
+    warnings: aliasedWarning(fit.aliased, names),
     offset: priorColumns.offset,
   });
 }
@@ -353,20 +359,18 @@ interface LeastSquaresFit {
   unscaledCovariance: Float64Array;
   fitted: Float64Array;
   rss: number;
+  /** Columns left out as linear combinations of earlier ones (R's NA coefficients). */
+  aliased: AliasedColumn[];
 }
 
 /** Columns whose remainder after projection is below this share of their norm are aliased (R: lm's tol). */
 const ALIAS_TOLERANCE = 1e-7;
 
-/** Householder QR least squares on centred columns; see fitLinear for the method. */
-function leastSquares(
-  design: readonly Float64Array[],
-  y: Float64Array,
-  intercept: boolean,
-  names: readonly string[],
-  context: string,
-  weights: Float64Array | null = null,
-): LeastSquaresFit {
+/**
+ * Householder QR least squares on centred columns; see fitLinear for the method. Aliased columns
+ * are left out of R (R's lm pivots them to the end): their estimates and covariances are NaN.
+ */
+function leastSquares(design: readonly Float64Array[], y: Float64Array, intercept: boolean, weights: Float64Array | null = null): LeastSquaresFit {
   const n = y.length;
   const p = design.length;
   const first = intercept ? 1 : 0; // the intercept column (index 0) is handled by centring
@@ -404,93 +408,100 @@ function leastSquares(
   for (let i = 0; i < n; i++) qty[i] = root === null ? y[i] - yMean : root[i] * (y[i] - yMean);
 
   // Householder reflections H = I − 2uuᵀ/uᵀu, one per accepted column (pivot row = its rank
-  // position), applied to the later columns and to y.
-  const r = new Float64Array(q * q); // R, row-major by rank position, upper triangle
-  const rank = new Int32Array(q).fill(-1); // rank position of each accepted column
-  const aliased: number[] = [];
-  let k = 0;
+  // position), applied to the later columns and to y. rows[k·q + m] holds R's entry of rank
+  // position k and column m > the pivot's column, diagonal[k] its diagonal.
+  const rows = new Float64Array(q * q);
+  const diagonal = new Float64Array(q);
+  const accepted: number[] = [];
+  const aliasedCentred: number[] = [];
   for (let j = 0; j < q; j++) {
     const x = work[j];
+    const k = accepted.length;
     let norm = 0;
     for (let i = k; i < n; i++) norm += x[i] * x[i];
     norm = Math.sqrt(norm);
     if (!(norm > ALIAS_TOLERANCE * norms[j + first])) {
-      aliased.push(j);
+      aliasedCentred.push(j);
       continue;
     }
     const alpha = x[k] > 0 ? -norm : norm;
     // u = x[k..] − alpha·e₁, stored in x[k..]; uᵀu = 2·norm·(norm + |x_k|).
     const uu = 2 * norm * (norm + Math.abs(x[k]));
     x[k] -= alpha;
-    const row = k;
     const reflect = (v: Float64Array) => {
       let dot = 0;
-      for (let i = row; i < n; i++) dot += x[i] * v[i];
+      for (let i = k; i < n; i++) dot += x[i] * v[i];
       const f = (2 * dot) / uu;
-      for (let i = row; i < n; i++) v[i] -= f * x[i];
+      for (let i = k; i < n; i++) v[i] -= f * x[i];
     };
     for (let m = j + 1; m < q; m++) reflect(work[m]);
     reflect(qty);
-    r[row * q + row] = alpha;
-    for (let m = j + 1; m < q; m++) r[row * q + m] = work[m][row];
-    rank[j] = row;
-    k++;
+    diagonal[k] = alpha;
+    for (let m = j + 1; m < q; m++) rows[k * q + m] = work[m][k];
+    accepted.push(j);
   }
-  if (aliased.length > 0) throw aliasedError(aliased, rank, work, r, q, first, means, norms, names, context);
+  const k = accepted.length;
+  // The accepted columns' R, k×k upper triangular.
+  const r = new Float64Array(k * k);
+  for (let a = 0; a < k; a++) {
+    r[a * k + a] = diagonal[a];
+    for (let b = a + 1; b < k; b++) r[a * k + b] = rows[a * q + accepted[b]];
+  }
 
-  // β_c = R⁻¹·(Qᵀy)[0..q); (X_cᵀX_c)⁻¹ = R⁻¹R⁻ᵀ.
-  const rInverse = new Float64Array(q * q);
-  for (let j = q - 1; j >= 0; j--) {
-    rInverse[j * q + j] = 1 / r[j * q + j];
+  // β_c = R⁻¹·(Qᵀy)[0..k); (X_cᵀX_c)⁻¹ = R⁻¹R⁻ᵀ.
+  const rInverse = new Float64Array(k * k);
+  for (let j = k - 1; j >= 0; j--) {
+    rInverse[j * k + j] = 1 / r[j * k + j];
     for (let i = j - 1; i >= 0; i--) {
       let s = 0;
-      for (let k = i + 1; k <= j; k++) s += r[i * q + k] * rInverse[k * q + j];
-      rInverse[i * q + j] = -s / r[i * q + i];
+      for (let l = i + 1; l <= j; l++) s += r[i * k + l] * rInverse[l * k + j];
+      rInverse[i * k + j] = -s / r[i * k + i];
     }
   }
-  const slopes = new Float64Array(q);
-  for (let i = 0; i < q; i++) {
+  const slopes = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
     let s = 0;
-    for (let k = i; k < q; k++) s += rInverse[i * q + k] * qty[k];
+    for (let l = i; l < k; l++) s += rInverse[i * k + l] * qty[l];
     slopes[i] = s;
   }
-  const slopeCov = new Float64Array(q * q);
-  for (let i = 0; i < q; i++)
-    for (let j = i; j < q; j++) {
+  const slopeCov = new Float64Array(k * k);
+  for (let i = 0; i < k; i++)
+    for (let j = i; j < k; j++) {
       let s = 0;
-      for (let k = j; k < q; k++) s += rInverse[i * q + k] * rInverse[j * q + k];
-      slopeCov[i * q + j] = s;
-      slopeCov[j * q + i] = s;
+      for (let l = j; l < k; l++) s += rInverse[i * k + l] * rInverse[j * k + l];
+      slopeCov[i * k + j] = s;
+      slopeCov[j * k + i] = s;
     }
 
   // Back to the design's columns: intercept = ȳ − Σβⱼx̄ⱼ, Var = 1/n + x̄ᵀC x̄, Cov(b₀, β) = −C x̄.
-  const coefficients = new Float64Array(p);
-  const covariance = new Float64Array(p * p);
-  for (let j = 0; j < q; j++) {
-    coefficients[j + first] = slopes[j];
-    for (let k = 0; k < q; k++) covariance[(j + first) * p + k + first] = slopeCov[j * q + k];
+  const column = (a: number) => accepted[a] + first;
+  const coefficients = new Float64Array(p).fill(NaN);
+  const covariance = new Float64Array(p * p).fill(NaN);
+  for (let a = 0; a < k; a++) {
+    coefficients[column(a)] = slopes[a];
+    for (let b = 0; b < k; b++) covariance[column(a) * p + column(b)] = slopeCov[a * k + b];
   }
   if (intercept) {
     let b0 = yMean;
-    for (let j = 0; j < q; j++) b0 -= slopes[j] * means[j + 1];
+    for (let a = 0; a < k; a++) b0 -= slopes[a] * means[column(a)];
     coefficients[0] = b0;
     let v0 = 1 / totalWeight;
-    for (let j = 0; j < q; j++) {
+    for (let a = 0; a < k; a++) {
       let cm = 0;
-      for (let k = 0; k < q; k++) cm += slopeCov[j * q + k] * means[k + 1];
-      covariance[(j + 1) * p] = -cm;
-      covariance[j + 1] = -cm;
-      v0 += means[j + 1] * cm;
+      for (let b = 0; b < k; b++) cm += slopeCov[a * k + b] * means[column(b)];
+      covariance[column(a) * p] = -cm;
+      covariance[column(a)] = -cm;
+      v0 += means[column(a)] * cm;
     }
     covariance[0] = v0;
   }
 
   // Fitted values and residuals from the centred columns (no offset-sized cancellation).
   const fitted = new Float64Array(n).fill(yMean);
-  for (let j = 0; j < q; j++) {
-    const b = slopes[j];
-    const x = design[j + first];
-    const m = means[j + first];
+  for (let a = 0; a < k; a++) {
+    const b = slopes[a];
+    const x = design[column(a)];
+    const m = means[column(a)];
     for (let i = 0; i < n; i++) fitted[i] += b * (x[i] - m);
   }
   let rss = 0;
@@ -498,49 +509,41 @@ function leastSquares(
     const e = y[i] - fitted[i];
     rss += weights === null ? e * e : weights[i] * e * e;
   }
-  return { coefficients, unscaledCovariance: covariance, fitted, rss };
+  const aliased = aliasedCentred.map((j) => ({ column: j + first, dependsOn: dependsOn(j, accepted, work, r, k, first, means, norms) }));
+  return { coefficients, unscaledCovariance: covariance, fitted, rss, aliased };
 }
 
-function aliasedError(
-  aliased: readonly number[],
-  rank: Int32Array,
+/**
+ * The design columns an aliased centred column j is made of: solve R·c = (Qᵀx_j) over the columns
+ * accepted before it (the leading block of R), keep the non-negligible cₐ, and the intercept when
+ * the centred combination leaves an offset.
+ */
+function dependsOn(
+  j: number,
+  accepted: readonly number[],
   work: readonly Float64Array[],
   r: Float64Array,
-  q: number,
+  k: number,
   first: number,
   means: Float64Array,
   norms: Float64Array,
-  names: readonly string[],
-  context: string,
-): CbmError {
-  const descriptions: string[] = [];
-  const dependsOn: string[][] = [];
-  for (const j of aliased.slice(0, 3)) {
-    // Solve R·c = (Qᵀx_j) over the accepted earlier columns (R's entry for accepted columns a, b
-    // sits at row rank[a], column b): x_c,j ≈ Σ cₐ·x_c,a.
-    const accepted = [...Array(j).keys()].filter((a) => rank[a] >= 0);
-    const c = new Float64Array(j);
-    for (let t = accepted.length - 1; t >= 0; t--) {
-      const a = accepted[t];
-      let s = work[j][rank[a]];
-      for (const b of accepted.slice(t + 1)) s -= r[rank[a] * q + b] * c[b];
-      c[a] = s / r[rank[a] * q + a];
-    }
-    const parts = accepted.filter((a) => Math.abs(c[a]) * norms[a + first] > 1e-6 * norms[j + first]).map((a) => names[a + first]);
-    if (first === 1) {
-      let offset = means[j + 1];
-      for (const a of accepted) offset -= c[a] * means[a + 1];
-      if (Math.abs(offset) * Math.sqrt(work[j].length) > 1e-6 * norms[j + 1]) parts.unshift(names[0]);
-    }
-    dependsOn.push(parts);
-    descriptions.push(parts.length ? `'${names[j + first]}' is a linear combination of ${listNames(parts, 4)}` : `'${names[j + first]}' is zero in every row`);
+): number[] {
+  const t = accepted.findIndex((a) => a > j);
+  const before = t < 0 ? accepted.length : t;
+  const c = new Float64Array(before);
+  for (let a = before - 1; a >= 0; a--) {
+    let s = work[j][a];
+    for (let b = a + 1; b < before; b++) s -= r[a * k + b] * c[b];
+    c[a] = s / r[a * k + a];
   }
-  const all = aliased.map((j) => names[j + first]);
-  return new CbmError(
-    'SINGULAR',
-    `${context}: collinear design: ${descriptions.join('; ')}${aliased.length > 3 ? ` (and ${aliased.length - 3} more aliased)` : ''}. R's lm would report NA for ${aliased.length === 1 ? 'it' : 'them'}; remove ${aliased.length === 1 ? 'that term' : 'those terms'}.`,
-    { aliased: all, dependsOn },
-  );
+  const parts: number[] = [];
+  for (let a = 0; a < before; a++) if (Math.abs(c[a]) * norms[accepted[a] + first] > 1e-6 * norms[j + first]) parts.push(accepted[a] + first);
+  if (first === 1) {
+    let offset = means[j + 1];
+    for (let a = 0; a < before; a++) offset -= c[a] * means[accepted[a] + 1];
+    if (Math.abs(offset) * Math.sqrt(work[j].length) > 1e-6 * norms[j + 1]) parts.unshift(0);
+  }
+  return parts;
 }
 
 /**

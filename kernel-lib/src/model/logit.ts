@@ -127,8 +127,11 @@ export class LogitModel extends DesignModel {
    * columns; for a one-column term this is z² with the same p-value as the coefficient table.
    */
   waldTest(term: string): { statistic: number; df: number; pValue: number } {
-    const index = this.spec.columns.map((c, j) => (c.term === term ? j : -1)).filter((j) => j >= 0);
-    if (index.length === 0) throw new CbmError('UNKNOWN_COLUMN', `the model has no term '${String(term)}' (terms: ${this.terms.map((t) => t.label).join(', ')})`);
+    const columns = this.spec.columns.map((c, j) => (c.term === term ? j : -1)).filter((j) => j >= 0);
+    if (columns.length === 0) throw new CbmError('UNKNOWN_COLUMN', `the model has no term '${String(term)}' (terms: ${this.terms.map((t) => t.label).join(', ')})`);
+    // The term's estimated columns (R's Wald tests skip the NA ones); an all-aliased term has none.
+    const index = columns.filter((j) => !Number.isNaN(this.beta[j]));
+    if (index.length === 0) return { statistic: NaN, df: 0, pValue: NaN };
     const p = this.names.length;
     const k = index.length;
     const block = new Float64Array(k * k);
@@ -195,6 +198,7 @@ export class LogitModel extends DesignModel {
         ? `LR test vs null:    χ² = ${fmt(value('LR statistic'))} on ${modelDf} df, p = ${fmtP(value('LR p-value') as number)}`
         : 'LR test vs null:    none (this is the null model)',
       '',
+      ...this.singularitiesNote(),
       `${'term'.padEnd(width)}${'estimate'.padStart(11)}${'std.err'.padStart(11)}${'z'.padStart(9)}${'P>|z|'.padStart(11)}${lowerLabel.padStart(11)}${upperLabel.padStart(10)}`,
       '-'.repeat(width + 63),
       ...coefficients.map(

@@ -142,10 +142,13 @@ export function readDesignJSON(json: Partial<LogitModelJSON>, fail: (message: st
   const coefficients = new Float64Array(p);
   json.coefficients.forEach((c, j) => {
     if (!c || typeof c !== 'object' || c.name !== spec.columns[j].name) throw fail(`coefficient ${j} should be '${spec.columns[j].name}', found '${String(c?.name)}'`);
-    if (typeof c.estimate !== 'number' || !Number.isFinite(c.estimate)) throw fail(`coefficient '${c.name}' has no finite estimate`);
-    coefficients[j] = c.estimate;
+    // null: aliased (R's NA), not estimated.
+    if (c.estimate === null) coefficients[j] = NaN;
+    else if (typeof c.estimate !== 'number' || !Number.isFinite(c.estimate)) throw fail(`coefficient '${c.name}' has no finite estimate (null for an aliased one)`);
+    else coefficients[j] = c.estimate;
   });
-  const covariance = readCovariance(json.covariance, p, spec, fail);
+  if (coefficients.every(Number.isNaN)) throw fail('every coefficient is null (aliased): the model estimates nothing');
+  const covariance = readCovariance(json.covariance, p, spec, coefficients, fail);
   let preparation: Preparation | null = null;
   if (json.preparation != null) {
     if (!isPreparation(json.preparation)) throw fail('preparation must be { encodings, ranges }');
@@ -230,27 +233,47 @@ function checkFormulaMatches(formula: string, response: string, intercept: boole
   }
 }
 
-/** A p×p covariance: finite, symmetric and positive definite (else Wald tests go negative). */
-function readCovariance(raw: unknown, p: number, spec: DesignSpec, fail: (message: string) => CbmError): Float64Array {
-  const covariance = new Float64Array(p * p);
+/**
+ * A p×p covariance: finite, symmetric and positive definite (else Wald tests go negative), except
+ * the rows and columns of aliased coefficients (estimate NaN), which are null (NaN), as R's vcov.
+ */
+function readCovariance(raw: unknown, p: number, spec: DesignSpec, coefficients: Float64Array, fail: (message: string) => CbmError): Float64Array {
+  const full = new Float64Array(p * p);
   if (!Array.isArray(raw) || raw.length !== p) throw fail(`covariance must be a ${p}×${p} matrix`);
+  const aliased = (j: number) => Number.isNaN(coefficients[j]);
   raw.forEach((row: unknown, i) => {
-    if (!Array.isArray(row) || row.length !== p || !row.every((x) => typeof x === 'number' && Number.isFinite(x))) throw fail(`covariance row ${i} must have ${p} finite numbers`);
-    covariance.set(row as number[], i * p);
+    if (!Array.isArray(row) || row.length !== p) throw fail(`covariance row ${i} must have ${p} numbers`);
+    row.forEach((x: unknown, j) => {
+      if (aliased(i) || aliased(j)) {
+        if (!(x === null || Number.isNaN(x))) throw fail(`covariance (${i}, ${j}) must be null: '${spec.columns[aliased(i) ? i : j].name}' is aliased (estimate null)`);
+        full[i * p + j] = NaN;
+      } else if (typeof x === 'number' && Number.isFinite(x)) full[i * p + j] = x;
+      else throw fail(`covariance row ${i} must have ${p} finite numbers (null only for aliased coefficients)`);
+    });
   });
+  const kept = Array.from({ length: p }, (_, j) => j).filter((j) => !aliased(j));
+  checkPositiveDefinite(full, p, kept, spec, fail);
+  return full;
+}
+
+/** The kept coefficients' block of a covariance: symmetric, positive variances, positive definite. */
+function checkPositiveDefinite(full: Float64Array, size: number, kept: readonly number[], spec: DesignSpec, fail: (message: string) => CbmError): void {
+  const p = kept.length;
+  const covariance = new Float64Array(p * p);
+  for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) covariance[r * p + c] = full[kept[r] * size + kept[c]];
+  const name = (r: number) => spec.columns[kept[r]].name;
   for (let i = 0; i < p; i++) {
-    if (!(covariance[i * p + i] > 0)) throw fail(`covariance has a variance of ${covariance[i * p + i]} for '${spec.columns[i].name}'; variances must be positive`);
+    if (!(covariance[i * p + i] > 0)) throw fail(`covariance has a variance of ${covariance[i * p + i]} for '${name(i)}'; variances must be positive`);
     for (let j = 0; j < i; j++) {
       const a = covariance[i * p + j];
       const b = covariance[j * p + i];
-      if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1e-300)) throw fail(`covariance is not symmetric at ('${spec.columns[i].name}', '${spec.columns[j].name}')`);
+      if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1e-300)) throw fail(`covariance is not symmetric at ('${name(i)}', '${name(j)}')`);
     }
   }
   // Positive definite: a Cholesky factor of the correlation matrix exists.
   const correlation = new Float64Array(p * p);
   for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) correlation[i * p + j] = covariance[i * p + j] / Math.sqrt(covariance[i * p + i] * covariance[j * p + j]);
   if (choleskyInPlace(correlation, p, 1e-12) >= 0) throw fail('covariance is not positive definite, so Wald tests and intervals from it would be meaningless');
-  return covariance;
 }
 
 /** The fit statistics of a saved model: every field present; numbers, or null for NaN (JSON has no NaN). */

@@ -144,23 +144,25 @@ export const LOGIT_MODEL_SCHEMA = {
             description: 'The term the column belongs to; null for the intercept.',
           },
           estimate: {
-            type: 'number',
-            description: 'Maximum-likelihood estimate (change in V per unit of the column).',
+            type: ['number', 'null'],
+            description:
+              "Maximum-likelihood estimate (change in V per unit of the column); null for an aliased column, a linear combination of earlier ones (R's NA: 'not defined because of singularities'), which scoring leaves out.",
           },
           stdError: {
             type: ['number', 'null'],
-            description: 'Standard error from the observed information.',
+            description: 'Standard error from the observed information (null for an aliased column).',
           },
         },
       },
     },
     covariance: {
       type: 'array',
-      description: 'Covariance of the estimates (inverse observed information), a p × p matrix as rows, in coefficient order; gives the standard errors and Wald tests.',
+      description:
+        "Covariance of the estimates (inverse observed information), a p × p matrix as rows, in coefficient order; gives the standard errors and Wald tests. The rows and columns of aliased coefficients are null (R's vcov).",
       items: {
         type: 'array',
         items: {
-          type: 'number',
+          type: ['number', 'null'],
         },
       },
     },

@@ -4,7 +4,8 @@ import { choleskyInPlace, choleskyInverse, choleskySolveInPlace, symmetrizeLower
  * Newton's method for the logistic log-likelihood, written once for every place that fits a
  * logit: in memory (irls.ts answers from design columns) and inside a database (sql/fit.ts
  * answers with one aggregate query per step). The driver owns the rules – the start, chord
- * steps from an approximate Hessian, the aliasing check on the first Hessian, Cholesky steps,
+ * steps from an approximate Hessian, the aliasing check on the first Hessian (aliased columns are
+ * then held at zero and reported NaN, as R's glm reports NA), Cholesky steps,
  * step halving, the convergence test |Δβⱼ| ≤ tol·(1 + |βⱼ|), the iteration limit and the
  * counts that tell separation from slow convergence – and the answerers only evaluate.
  */
@@ -29,7 +30,10 @@ export interface NewtonFit {
   perfectlyFitted: number;
   /** Rows with a fitted probability numerically 0 or 1, right or wrong (R's warning). */
   extremeFitted: number;
-  /** Columns found to be linear combinations of earlier ones (status 'aliased'). */
+  /**
+   * Columns found to be linear combinations of earlier ones: left out of the fit (coefficient NaN,
+   * covariance rows and columns NaN); status 'aliased' when no column is left to fit.
+   */
   aliased: AliasedColumn[];
   /** XᵀWX of the last Newton step (p×p row-major): an approximate Hessian for a related fit. */
   information: Float64Array;
@@ -175,7 +179,12 @@ export function* newtonSteps(p: number, options: NewtonDriverOptions = {}): Gene
   let logLikelihood = answer.logLik;
   let perfect = answer.perfect ?? 0;
   let extreme = answer.extreme ?? 0;
-  if (aliased.length > 0) {
+  // Aliased columns are left out of the fit, as R's glm does: their coefficients stay at zero
+  // while the steps solve the kept columns' system (Newton on the full-rank subdesign), and are
+  // reported as NaN (R's NA) at the end. With nothing left to fit there is no model.
+  const kept = keptColumns(p, aliased);
+  const k = kept.length;
+  if (k === 0) {
     return {
       coefficients: beta,
       covariance: new Float64Array(p * p).fill(NaN),
@@ -189,18 +198,30 @@ export function* newtonSteps(p: number, options: NewtonDriverOptions = {}): Gene
       information: answer.hessian!,
     };
   }
+  // The kept columns' gradient and Hessian (the full ones when nothing is aliased: no copy).
+  const reducedGradient = k < p ? new Float64Array(k) : null;
+  const reducedHessian = k < p ? new Float64Array(k * k) : null;
   let status: NewtonStatus = 'max-iterations';
   let gradient = answer.gradient!;
   let hessian = answer.hessian!;
+  let factor = hessian;
   for (;;) {
     symmetrizeLower(hessian, p);
     information.set(hessian);
-    if (choleskyInPlace(hessian, p) >= 0) {
+    factor = reducedHessian ? restrict(hessian, p, kept, reducedHessian) : hessian;
+    if (choleskyInPlace(factor, k) >= 0) {
       status = 'singular-hessian';
       break;
     }
-    step.set(gradient);
-    choleskySolveInPlace(hessian, p, step);
+    if (reducedGradient) {
+      for (let r = 0; r < k; r++) reducedGradient[r] = gradient[kept[r]];
+      choleskySolveInPlace(factor, k, reducedGradient);
+      step.fill(0);
+      for (let r = 0; r < k; r++) step[kept[r]] = reducedGradient[r];
+    } else {
+      step.set(gradient);
+      choleskySolveInPlace(factor, p, step);
+    }
     // The step that converges counts as an iteration too: never report more than the limit.
     if (iterations >= maxIterations) break;
     if (isSmall(step)) {
@@ -220,12 +241,12 @@ export function* newtonSteps(p: number, options: NewtonDriverOptions = {}): Gene
     iterations++;
     previous.set(beta);
     // Step halving guards the rare overshoot far from the optimum (as glm.fit does).
-    let factor = 1;
+    let shrink = 1;
     for (let halving = 0; halving < 30; halving++) {
-      for (let j = 0; j < p; j++) beta[j] = previous[j] + factor * step[j];
+      for (let j = 0; j < p; j++) beta[j] = previous[j] + shrink * step[j];
       answer = yield ask('hessian');
       if (answer.logLik >= logLikelihood - 1e-12 * Math.abs(logLikelihood)) break;
-      factor /= 2;
+      shrink /= 2;
     }
     logLikelihood = answer.logLik;
     perfect = answer.perfect ?? 0;
@@ -233,7 +254,7 @@ export function* newtonSteps(p: number, options: NewtonDriverOptions = {}): Gene
     gradient = answer.gradient!;
     hessian = answer.hessian!;
   }
-  const covariance = status === 'singular-hessian' ? new Float64Array(p * p).fill(NaN) : choleskyInverse(hessian, p);
+  const covariance = status === 'singular-hessian' ? new Float64Array(p * p).fill(NaN) : expand(choleskyInverse(factor, k), p, kept);
   // A fit that stopped short gets one more evaluation at its final estimates, whose counts of
   // extreme fits tell separation from slow convergence.
   if (status !== 'converged') {
@@ -242,8 +263,10 @@ export function* newtonSteps(p: number, options: NewtonDriverOptions = {}): Gene
     perfect = answer.perfect ?? 0;
     extreme = answer.extreme ?? 0;
   }
+  const coefficients = k < p ? beta.slice() : beta;
+  for (const a of aliased) coefficients[a.column] = NaN;
   return {
-    coefficients: beta,
+    coefficients,
     covariance,
     logLikelihood,
     iterations,
@@ -256,10 +279,34 @@ export function* newtonSteps(p: number, options: NewtonDriverOptions = {}): Gene
   };
 }
 
+/** The columns not aliased, in design order. */
+function keptColumns(p: number, aliased: readonly AliasedColumn[]): number[] {
+  const out = new Set(aliased.map((a) => a.column));
+  return Array.from({ length: p }, (_, j) => j).filter((j) => !out.has(j));
+}
+
+/** The kept rows and columns of a p×p matrix, into `out` (k×k). */
+function restrict(full: Float64Array, p: number, kept: readonly number[], out: Float64Array): Float64Array {
+  const k = kept.length;
+  for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) out[r * k + c] = full[kept[r] * p + kept[c]];
+  return out;
+}
+
+/** A k×k covariance of the kept columns as p×p, NaN in the rows and columns of aliased ones (R's vcov). */
+function expand(reduced: Float64Array, p: number, kept: readonly number[]): Float64Array {
+  const k = kept.length;
+  if (k === p) return reduced;
+  const full = new Float64Array(p * p).fill(NaN);
+  for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) full[kept[r] * p + kept[c]] = reduced[r * k + c];
+  return full;
+}
+
 /**
  * Finds design columns that are linear combinations of earlier ones, from a Gram matrix XᵀWX
  * scaled to unit diagonal. For each aliased column it lists the earlier columns it is made of,
- * so the error can name them (R's glm would silently report NA coefficients instead).
+ * so the warning can name them (R's glm reports NA coefficients without saying what they repeat).
+ * The tolerance is on the squared remainder ratio (1e-10: a ratio of 1e-5); docs/library.md says
+ * why it is not glm's 1e-11 on the ratio itself.
  * Method: one left-to-right Cholesky of the kept columns, extended a column at a time (O(p³) in
  * all): column j is aliased when its squared residual after the kept columns, 1 − |L⁻¹gⱼ|², is
  * below `relativeTolerance`.

@@ -124,6 +124,11 @@ export function roundHalfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+/** log C(m, k) = log m! − log k! − log (m − k)!. */
+export function logChoose(m: number, k: number): number {
+  return logGamma(m + 1) - logGamma(k + 1) - logGamma(m - k + 1);
+}
+
 /** log(1 + e^x) without overflow or cancellation. */
 function softplus(x: number): number {
   return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
@@ -135,8 +140,7 @@ function softplus(x: number): number {
  * m = round(weight)). The logs are taken from η, so μ near 0 or 1 loses nothing.
  */
 export function logBinomial(k: number, m: number, eta: number): number {
-  const choose = logGamma(m + 1) - logGamma(k + 1) - logGamma(m - k + 1);
-  return choose - (k > 0 ? k * softplus(-eta) : 0) - (m - k > 0 ? (m - k) * softplus(eta) : 0);
+  return logChoose(m, k) - (k > 0 ? k * softplus(-eta) : 0) - (m - k > 0 ? (m - k) * softplus(eta) : 0);
 }
 
 /** True when a fit has weights or an offset (its statistics then follow R's weighted binomial). */
@@ -219,7 +223,24 @@ export function logitPriorStatistics(
     nullEta = prior.offset === null ? new Float64Array(n).fill(b0) : prior.offset.map((o) => o + b0);
   }
   const nullModel = binomialFit(y, nullEta, prior.weights);
-  const nObs = positiveCount(prior.weights, n);
+  return priorStatistics(fit, model, nullModel, positiveCount(prior.weights, n), n, p, intercept);
+}
+
+/**
+ * The statistics of a weighted or offset logit from its and its null model's log-likelihood and
+ * deviance (shared by the in-memory and the in-database fit). `nObs` counts the positive weights,
+ * `rows` every row (BIC's n, as R's BIC(glm)).
+ */
+export function priorStatistics(
+  fit: Pick<NewtonFit, 'iterations' | 'status'>,
+  model: { logLik: number; deviance: number },
+  nullModel: { logLik: number; deviance: number },
+  nObs: number,
+  rows: number,
+  p: number,
+  intercept: boolean,
+): FitStatistics {
+  const n = rows;
   const ll = model.logLik;
   const lrStatistic = nullModel.deviance - model.deviance;
   const lrDf = p - (intercept ? 1 : 0);

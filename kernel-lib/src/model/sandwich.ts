@@ -108,9 +108,9 @@ export function robustVcov(model: LogitModel | LinearModel, data: DataInput | Ta
     residual[i] = y[i] - mu;
   }
   const { clusters, nClusters } = clusterColumn === null ? { clusters: null, nClusters: null } : clusterIndices(raw, clusterColumn, context);
-  const covariance = sandwichCovariance(x, residual, weight, { type, clusters, names: model.names, context });
+  const covariance = sandwichCovariance(x, residual, weight, { type, clusters, names: model.names, context, aliased: model.aliased });
   const stdErrors = Float64Array.from({ length: p }, (_, j) => Math.sqrt(covariance[j * p + j]));
-  const df = logit ? Infinity : n - p;
+  const df = logit ? Infinity : n - (p - model.aliased.length);
   const critical = logit ? normalQuantile(1 - (1 - level) / 2) : studentTQuantile(1 - (1 - level) / 2, df);
   const estimates = model.coefficients;
   return {
@@ -217,11 +217,12 @@ export function fitRobustCovariance(
   names: readonly string[],
   context: string,
   droppedRows: readonly number[] = [],
+  aliased: readonly string[] = [],
 ): { spec: RobustSpec; covariance: Float64Array } | null {
   if (options.vcov === undefined && options.cluster === undefined) return null;
   const spec = resolveRobust(options.vcov, options.cluster, 'vcov', context);
   const clusters = spec.cluster === null ? null : clusterIndices(rows, spec.cluster, context, droppedRows).clusters;
-  return { spec, covariance: sandwichCovariance(x, residual, weight, { type: spec.type, clusters, names, context }) };
+  return { spec, covariance: sandwichCovariance(x, residual, weight, { type: spec.type, clusters, names, context, aliased }) };
 }
 
 /**
@@ -233,6 +234,30 @@ export function fitRobustCovariance(
  * robustVcov and any fit offering a `vcov` option call it with their design columns.
  */
 export function sandwichCovariance(
+  x: readonly Float64Array[],
+  residual: Float64Array,
+  weight: Float64Array,
+  options: { type: RobustType; clusters?: Uint32Array | null; names: readonly string[]; context: string; aliased?: readonly string[] },
+): Float64Array {
+  const { aliased = [], ...rest } = options;
+  if (aliased.length === 0) return sandwichOfColumns(x, residual, weight, rest);
+  // Aliased columns (NaN estimates) are left out, as sandwich's meat and bread drop them; the
+  // result keeps their NaN rows and columns, as vcov(m, complete = TRUE) does.
+  const p = x.length;
+  const kept = options.names.map((name, j) => (aliased.includes(name) ? -1 : j)).filter((j) => j >= 0);
+  const reduced = sandwichOfColumns(
+    kept.map((j) => x[j]),
+    residual,
+    weight,
+    { ...rest, names: kept.map((j) => options.names[j]) },
+  );
+  const k = kept.length;
+  const full = new Float64Array(p * p).fill(NaN);
+  for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) full[kept[r] * p + kept[c]] = reduced[r * k + c];
+  return full;
+}
+
+function sandwichOfColumns(
   x: readonly Float64Array[],
   residual: Float64Array,
   weight: Float64Array,

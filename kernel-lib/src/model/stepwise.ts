@@ -78,6 +78,12 @@ export interface StepwiseResult {
   initial: LogitModel;
 }
 
+/** True when every column of the term is aliased in the model (estimate NaN). */
+function isAliased(model: LogitModel, term: Term): boolean {
+  const columns = model.names.filter((_, j) => model.spec.columns[j].term === term.label);
+  return columns.length > 0 && columns.every((name) => model.aliased.includes(name));
+}
+
 /** Terms that may be dropped: all in free mode; under marginality only those no other term contains. */
 function droppable(terms: readonly Term[], hierarchical: boolean): Term[] {
   if (!hierarchical) return [...terms];
@@ -198,7 +204,7 @@ export function* stepwiseSearch(fullSpec: DesignSpec, n: number, options: Stepwi
       startVector = new Float64Array(spec.columns.length);
       spec.columns.forEach((c, j) => {
         const k = parent.names.indexOf(c.name);
-        if (k >= 0) startVector![j] = parentBeta[k];
+        if (k >= 0 && !Number.isNaN(parentBeta[k])) startVector![j] = parentBeta[k]; // an aliased coefficient starts at 0
       });
     }
     // The user's `start` names the full model's coefficients: it applies to the first fit only.
@@ -252,7 +258,17 @@ export function* stepwiseSearch(fullSpec: DesignSpec, n: number, options: Stepwi
       pValue: null,
     };
     let chosen: { term: Term; model: LogitModel; pValue: number | null } | null = null;
-    if (criterion === 'p-value') {
+    const aliasedTerm = criterion === 'p-value' ? [...droppableTerms].reverse().find((term) => isAliased(current, term)) : undefined;
+    if (aliasedTerm) {
+      // A term whose every column is aliased goes first, without a test (R's step() drops a
+      // zero-df term before comparing the criterion).
+      const model = yield* fit(
+        current.terms.filter((t) => t !== aliasedTerm),
+        current,
+      );
+      log.push({ term: aliasedTerm.label, df: 0, deviance: model.statistics.deviance, aic: model.statistics.aic, criterion: NaN, pValue: null }, none);
+      chosen = { term: aliasedTerm, model, pValue: null };
+    } else if (criterion === 'p-value') {
       // Largest Wald p-value above alpha first; a removal that cannot be fitted is skipped.
       const ranked = droppableTerms.map((term) => ({ term, pValue: current.waldTest(term.label).pValue })).sort((a, b) => b.pValue - a.pValue);
       for (const { term, pValue } of ranked) {
@@ -273,6 +289,7 @@ export function* stepwiseSearch(fullSpec: DesignSpec, n: number, options: Stepwi
       log.push(none);
     } else {
       let best: { term: Term; model: LogitModel; value: number } | null = null;
+      let zeroDf: { term: Term; model: LogitModel } | null = null;
       for (const term of droppableTerms) {
         // On large data a subsample fit (newtonLogit's warm start) is a closer start than the
         // parent, whose estimates move far when a strong term is dropped.
@@ -286,15 +303,20 @@ export function* stepwiseSearch(fullSpec: DesignSpec, n: number, options: Stepwi
           continue;
         }
         const value = score(model);
-        log.push({ term: term.label, df: columnsOfTerm(current, term), deviance: model.statistics.deviance, aic: model.statistics.aic, criterion: value, pValue: null });
+        // R's drop1 Df: the rank the removal costs (0 when the term's columns are aliased).
+        const df = current.statistics.nParameters - model.statistics.nParameters;
+        if (df === 0) zeroDf = { term, model };
+        log.push({ term: term.label, df, deviance: model.statistics.deviance, aic: model.statistics.aic, criterion: value, pValue: null });
         // Strictly better only; ties keep the earlier term (R's order() is stable).
         if (!best || value < best.value) best = { term, model, value };
       }
       log.push(none);
       // R prints the table sorted by the criterion, '<none>' among the candidates.
       log.sort((a, b) => (Number.isNaN(a.criterion) ? 1 : Number.isNaN(b.criterion) ? -1 : a.criterion - b.criterion));
-      // R's step(): stop unless the best removal lowers the criterion; a tie keeps the current model.
-      if (best && best.value < score(current)) chosen = { term: best.term, model: large ? yield* fit(best.model.terms, best.model) : best.model, pValue: null };
+      // R's step(): a removal that costs no rank (the last such term) is taken first, whatever the
+      // criterion; otherwise stop unless the best removal lowers it (a tie keeps the current model).
+      if (zeroDf) chosen = { term: zeroDf.term, model: large ? yield* fit(zeroDf.model.terms, zeroDf.model) : zeroDf.model, pValue: null };
+      else if (best && best.value < score(current)) chosen = { term: best.term, model: large ? yield* fit(best.model.terms, best.model) : best.model, pValue: null };
     }
     steps[steps.length - 1].candidates = log;
     if (!chosen) break;

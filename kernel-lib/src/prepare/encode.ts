@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { CbmError, check, describeValue } from '../errors';
+import { checkOptionSchema } from '../options';
 import { setOwn, unsupportedCell } from '../data/cells';
 import { toTable, textLevels, type Cell, type Columns, type DataInput, type Table } from '../data/table';
 
@@ -70,12 +71,7 @@ export function checkEncodings(encodings: unknown): asserts encodings is Encodin
  */
 export function indicatorCoding(data: DataInput | Table, column: string, options: { reference?: string; keepOriginal?: boolean } = {}): Columns {
   check(typeof column === 'string', `indicatorCoding: column must be a column name, got ${describeValue(column)}`);
-  checkOptions(options, 'indicatorCoding', ['reference', 'keepOriginal']);
-  check(options.reference === undefined || typeof options.reference === 'string', `indicatorCoding: reference must be a level (text), got ${describeValue(options.reference)}`);
-  check(
-    options.keepOriginal === undefined || typeof options.keepOriginal === 'boolean',
-    `indicatorCoding: keepOriginal must be true or false, got ${describeValue(options.keepOriginal)}`,
-  );
+  checkOptionSchema(options, 'indicatorCoding', { reference: { kind: 'text', example: "'A'" }, keepOriginal: { kind: 'boolean' } });
   const table = toTable(data, 'indicatorCoding');
   const levels = textLevels(table, column, 'indicatorCoding');
   const reference = options.reference ?? levels[0];

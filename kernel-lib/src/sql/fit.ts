@@ -3,7 +3,8 @@ import { checkedDesignSpec, type DesignSpec } from '../model/design';
 import { parseFormula, type Formula } from '../model/formula';
 import { checkStepwiseOptions, stepwiseSearch, type StepwiseOptions, type StepwiseResult } from '../model/stepwise';
 import { columnScaling, fitToOriginal, newtonLogitConditioned, scalingFromMoments, toScaled, type ColumnScaling } from '../model/conditioning';
-import { EXTREME_ETA, newtonSteps } from '../model/newton';
+import { EXTREME_ETA, newtonSteps, type NewtonFit } from '../model/newton';
+import { logChoose, priorSpec, priorStatistics, priorVariables, splitOffset, type PriorSpec } from '../model/prior';
 import { diagnoseFit, fitStatistics } from '../model/diagnostics';
 import { checkFitOptions, FIT_OPTION_NAMES, startVector, type FitOptions } from '../model/fit';
 import { LogitModel } from '../model/logit';
@@ -13,10 +14,10 @@ import { learnedRange, scalerFromRanges } from '../prepare/scale';
 import { checkedRun, type SqlDialect, type SqlExecutor, type SqlRow, type SqlRun } from './executor';
 import { checkDialect, doubleType, expMinusAbsSQL, quoteIdentifier, quoteString, sampleClause, samplesTables, sqlNumber, stagedAggregateSQL, textType, trimSQL } from './dialect';
 import { aliasesShadowColumns } from './dialect';
-import { designColumnSQL, own, preparedVariableSQL, tableSQL } from './scoring';
+import { designColumnSQL, offsetSQL, own, preparedVariableSQL, tableSQL } from './scoring';
 import { filterSQL } from './filter';
 import { parseFilter } from '../model/filter';
-import { quoteColumnName } from '../model/expression';
+import { quoteColumnName, rawColumns } from '../model/expression';
 
 /** Options of {@link fitLogitInDatabase}: fitLogit's options (without `na`) plus the table, the formula, the dialect and a row filter. */
 export interface InDatabaseFitOptions extends Omit<FitOptions, 'na'> {
@@ -33,7 +34,7 @@ export interface InDatabaseFitOptions extends Omit<FitOptions, 'na'> {
 }
 
 // Incomplete rows are refused in the database (NON_FINITE naming the column): no `na` option there.
-const FIT_KEYS = [...FIT_OPTION_NAMES.filter((k) => k !== 'na'), 'table', 'formula', 'dialect', 'where', 'warmStart'];
+const FIT_KEYS = [...FIT_OPTION_NAMES.filter((k) => k !== 'na'), 'table', 'formula', 'dialect', 'where', 'warmStart', 'weights', 'offset'];
 const STEPWISE_KEYS = ['criterion', 'alpha', 'hierarchical'];
 /** Above this many coefficients one aggregate pass would carry too many sums (p(p+1)/2). */
 const MAX_COLUMNS = 120;
@@ -63,6 +64,27 @@ export interface InDatabaseData {
   event: string | number | boolean | undefined;
   /** Design columns' mean and population variance by name (for conditioning), filled as fits need them. */
   moments: Map<string, { mean: number; variance: number }>;
+  /** Prior weights and offset as SQL (null: none), their columns, and the sums their statistics need. */
+  prior: InDatabasePrior | null;
+}
+
+/** A weighted or offset fit's SQL and sums (see priorStatistics). */
+interface InDatabasePrior {
+  spec: PriorSpec;
+  /** The weight as a double, or null for ones. */
+  weightSQL: string | null;
+  /** The offset as a double, or null for none. */
+  offsetSQL: string | null;
+  /** Σ w (the ones' weighted total is `ones`). */
+  total: number;
+  /** Rows with a positive weight (R's nobs). */
+  positive: number;
+  /** Σ w·[y log y + (1 − y) log(1 − y)]: deviance = 2(this − log-likelihood kernel). */
+  entropy: number;
+  /** Σ log C(round(w), round(w·y)) over the rows: logLik = this + the kernel (whole counts). */
+  choose: number;
+  /** The null model's log-likelihood kernel, once computed. */
+  nullKernel?: number;
 }
 
 /**
@@ -142,7 +164,9 @@ export async function prepareInDatabase(
   const first = await run(`SELECT * FROM ${from}${whereSQL} LIMIT 1`);
   if (first.length === 0) throw new CbmError('BAD_INPUT', `${context}: the table ${from}${where ? ` has no rows where ${options.where}` : ' has no rows'}`);
   const columns = Object.keys(first[0]);
-  const formula = parseFormula(options.formula, { columns });
+  const split = splitOffset(options.formula, context);
+  const priorColumns = priorSpec(options, split.offset, context);
+  const formula = parseFormula(split.formula, { columns });
   if (formula.response === null) throw new CbmError('FORMULA_SYNTAX', `${context}: the formula needs a response on the left of '~', e.g. 'responded ~ gender + age'`);
   const response = formula.response;
 
@@ -166,7 +190,7 @@ export async function prepareInDatabase(
     }
   }
   const encoded = new Set(Object.keys(preparation?.encodings ?? encodings));
-  const used = [...new Set([response, ...formula.variables, ...encoded, ...scale, ...Object.keys(preparation?.ranges ?? {})])];
+  const used = [...new Set([response, ...formula.variables, ...encoded, ...scale, ...Object.keys(preparation?.ranges ?? {}), ...rawColumns(priorVariables(priorColumns))])];
   for (const v of used) {
     if (!columns.includes(v))
       throw new CbmError('UNKNOWN_COLUMN', `${context}: unknown column '${v}'; the table has ${columns.map((c) => `'${c}'`).join(', ')}`, { column: v, available: columns });
@@ -231,8 +255,18 @@ export async function prepareInDatabase(
   const rk = options.event === undefined ? kind.get(response) : 'event';
   // The profiling pass: row and NULL counts, the response's ones (and values other than 0/1),
   // values without an encoding, scaling ranges.
-  const checks: string[] = [nullCounts, `SUM(${ySQL}) AS ones`];
-  if (rk === 'number') checks.push(`SUM(CASE WHEN ${ySQL} = 0 OR ${ySQL} = 1 THEN 0 ELSE 1 END) AS bad`);
+  const weightSQL = priorColumns.weights === null ? null : `CAST(${q(priorColumns.weights)} AS ${doubleType(dialect)})`;
+  const checks: string[] = [nullCounts, `SUM(${weightSQL === null ? ySQL : `${weightSQL} * ${ySQL}`}) AS ones`];
+  // With weights a numeric response is a proportion in [0, 1] (as fitLogit).
+  if (rk === 'number' && weightSQL === null) checks.push(`SUM(CASE WHEN ${ySQL} = 0 OR ${ySQL} = 1 THEN 0 ELSE 1 END) AS bad`);
+  if (rk === 'number' && weightSQL !== null) checks.push(`SUM(CASE WHEN ${ySQL} >= 0 AND ${ySQL} <= 1 THEN 0 ELSE 1 END) AS bad`);
+  if (weightSQL !== null)
+    checks.push(
+      `SUM(${weightSQL}) AS wsum`,
+      `SUM(CASE WHEN ${weightSQL} < 0 THEN 1 ELSE 0 END) AS wneg`,
+      `SUM(CASE WHEN ${weightSQL} > 0 THEN 1 ELSE 0 END) AS wpos`,
+      `SUM(${weightSQL} * (CASE WHEN ${ySQL} > 0 AND ${ySQL} < 1 THEN ${ySQL} * LN(${ySQL}) + (1 - ${ySQL}) * LN(1 - ${ySQL}) ELSE 0 END)) AS went`,
+    );
   const encodedList = [...encoded];
   const encodeOnly: Preparation = { encodings: preparation?.encodings ?? encodings, ranges: {} };
   encodedList.forEach((v, k) => checks.push(`COUNT(${preparedVariableSQL(dialect, v, encodeOnly)}) AS e${k}`));
@@ -244,8 +278,20 @@ export async function prepareInDatabase(
   refuseNulls(counts);
   const n = Number(counts.n);
   if (rk === 'number' && Number(counts.bad) > 0) {
-    throw new CbmError('BAD_INPUT', `${context}: the response '${response}' must be 0 or 1, but ${Number(counts.bad)} rows hold other values`, { column: response });
+    throw new CbmError(
+      'BAD_INPUT',
+      weightSQL === null
+        ? `${context}: the response '${response}' must be 0 or 1, but ${Number(counts.bad)} rows hold other values`
+        : `${context}: with weights the response '${response}' must be a proportion between 0 and 1 (successes/trials), but ${Number(counts.bad)} rows hold other values`,
+      { column: response },
+    );
   }
+  if (weightSQL !== null && Number(counts.wneg) > 0)
+    throw new CbmError('BAD_INPUT', `${context}: weights must not be negative, but '${priorColumns.weights}' is negative in ${Number(counts.wneg)} rows`, {
+      column: priorColumns.weights,
+    });
+  if (weightSQL !== null && Number(counts.wpos) === 0)
+    throw new CbmError('BAD_INPUT', `${context}: every weight in '${priorColumns.weights}' is zero, so no row is left to fit`, { column: priorColumns.weights });
   for (const [k, v] of encodedList.entries()) {
     if (Number(counts[`e${k}`]) < n) {
       const codes = encodeOnly.encodings[v];
@@ -271,12 +317,48 @@ export async function prepareInDatabase(
     preparation = { encodings: {}, ranges: {} };
   }
   const ones = Number(counts.ones);
-  if (ones === 0 || ones === n) {
+  const total = weightSQL === null ? n : Number(counts.wsum);
+  if (ones === 0 || ones === total) {
     throw new CbmError('CONSTANT_RESPONSE', `${context}: the response '${response}' is ${ones === 0 ? 0 : 1} in all ${n} rows, so there is nothing to model`, { column: response });
   }
   const factorLevels: Record<string, string[]> = Object.create(null);
   for (const v of factors) factorLevels[v] = levels[v];
-  return { run, dialect, from, where, formula, response, ySQL, preparation, factorLevels, n, ones, event: options.event, moments: new Map() };
+  let prior: InDatabasePrior | null = null;
+  if (weightSQL !== null || priorColumns.offset !== null) {
+    prior = {
+      spec: priorColumns,
+      weightSQL,
+      offsetSQL: priorColumns.offset === null ? null : offsetSQL(dialect, priorColumns.offset),
+      total,
+      positive: weightSQL === null ? n : Number(counts.wpos),
+      entropy: weightSQL === null ? 0 : Number(counts.went),
+      choose: weightSQL === null ? 0 : await logChooseSum(run, from, where, weightSQL, ySQL),
+    };
+  }
+  return { run, dialect, from, where, formula, response, ySQL, preparation, factorLevels, n, ones, event: options.event, moments: new Map(), prior };
+}
+
+/** Most distinct (trials, successes) pairs read for the log-choose terms of a weighted fit. */
+const MAX_COUNT_PAIRS = 100_000;
+
+/**
+ * Σ log C(m, k), m = round(w), k = round(w·y), over rows with w > 0: the constant of R's binomial
+ * log-likelihood for weighted proportions, from the distinct (m, k) pairs and their counts (few
+ * for aggregated data; the database has no log-gamma in every dialect).
+ */
+async function logChooseSum(run: SqlRun, from: string, where: string | null, weightSQL: string, ySQL: string): Promise<number> {
+  const rows = await run(
+    `SELECT m, k, COUNT(*) AS c FROM (SELECT ROUND(${weightSQL}) AS m, ROUND(${weightSQL} * ${ySQL}) AS k FROM ${from} WHERE ${where ? `(${where}) AND ` : ''}${weightSQL} > 0) AS cbm_counts GROUP BY m, k LIMIT ${MAX_COUNT_PAIRS + 1}`,
+  );
+  if (rows.length > MAX_COUNT_PAIRS)
+    throw new CbmError(
+      'TOO_LARGE',
+      `fitLogitInDatabase: the weights and proportions form more than ${MAX_COUNT_PAIRS} distinct (trials, successes) pairs; aggregate the rows first`,
+      {},
+    );
+  let sum = 0;
+  for (const r of rows) sum += Number(r.c) * logChoose(Number(r.m), Number(r.k));
+  return sum;
 }
 
 /** The design of `formula` with the factor levels read from the table (a single-level factor is SINGULAR, as in fitLogit). */
@@ -318,21 +400,27 @@ function passSQL(data: InDatabaseData, xs: readonly (string | null)[], beta: Flo
     else if (beta[j] !== 0) addends.push(`${sqlNumber(dialect, beta[j])} * ${x(j)}`);
   });
   const one = sqlNumber(dialect, 1);
+  const prior = data.prior;
+  const inputs: [string, string][] = [['cbm_y', data.ySQL], ...xs.flatMap((sql, j): [string, string][] => (sql === null ? [] : [[x(j), sql]]))];
+  if (prior?.offsetSQL) inputs.push(['cbm_o', prior.offsetSQL]);
+  if (prior?.weightSQL) inputs.push(['cbm_pw', prior.weightSQL]);
+  // A prior weight multiplies each row's log-likelihood, residual and weight (as fitLogit's pass).
+  const weighted = (sql: string) => (prior?.weightSQL ? `cbm_pw * (${sql})` : sql);
   const stages: [string, string][][] = [
-    [['cbm_y', data.ySQL], ...xs.flatMap((sql, j): [string, string][] => (sql === null ? [] : [[x(j), sql]]))],
-    [['cbm_eta', [sqlNumber(dialect, constant), ...addends].join(' + ')]],
+    inputs,
+    [['cbm_eta', [sqlNumber(dialect, constant), ...addends, ...(prior?.offsetSQL ? ['cbm_o'] : [])].join(' + ')]],
     [['cbm_t', expMinusAbsSQL(dialect, 'cbm_eta')]],
     // μ = 1/(1 + t) for η ≥ 0 and t/(1 + t) below; the weight μ(1 − μ) = t/(1 + t)² either way,
     // written from t alone so that η enters each sum as few times as possible (ClickHouse expands
     // every alias into each sum before it finds the common parts).
     [
-      ['cbm_r', `cbm_y - (CASE WHEN cbm_eta >= 0 THEN ${one} ELSE cbm_t END) / (${one} + cbm_t)`],
-      ['cbm_w', `cbm_t / ((${one} + cbm_t) * (${one} + cbm_t))`],
+      ['cbm_r', weighted(`cbm_y - (CASE WHEN cbm_eta >= 0 THEN ${one} ELSE cbm_t END) / (${one} + cbm_t)`)],
+      ['cbm_w', weighted(`cbm_t / ((${one} + cbm_t) * (${one} + cbm_t))`)],
     ],
   ];
   const limit = sqlNumber(dialect, EXTREME_ETA);
   const sums = [
-    `SUM(cbm_y * cbm_eta - greatest(cbm_eta, ${sqlNumber(dialect, 0)}) - LN(${one} + cbm_t)) AS ll`,
+    `SUM(${weighted(`cbm_y * cbm_eta - greatest(cbm_eta, ${sqlNumber(dialect, 0)}) - LN(${one} + cbm_t)`)}) AS ll`,
     `SUM(CASE WHEN cbm_eta > ${limit} OR cbm_eta < -${limit} THEN 1 ELSE 0 END) AS extreme`,
     `SUM(CASE WHEN (cbm_eta > ${limit} AND cbm_y = 1) OR (cbm_eta < -${limit} AND cbm_y = 0) THEN 1 ELSE 0 END) AS perfect`,
   ];
@@ -406,7 +494,7 @@ export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, 
       const columns = raw.map((sql, j) => (sql === null ? new Float64Array(rows.length).fill(1) : Float64Array.from(rows, (r) => Number(r[`x${j}`]))));
       scaling = columnScaling(columns, intercept);
       const rough = newtonLogitConditioned(columns, y, { tolerance: 1e-6, maxIterations: options.maxIterations, warmStart: false, interceptColumn: intercept });
-      if (rough.status === 'converged') start = rough.coefficients;
+      if (rough.status === 'converged' && rough.aliased.length === 0) start = rough.coefficients; // a rank-deficient sample: start cold
     }
   }
   if (!scaling) {
@@ -438,13 +526,43 @@ export async function fitSpecInDatabase(data: InDatabaseData, spec: DesignSpec, 
     spec,
     coefficients: fit.coefficients,
     covariance: fit.covariance,
-    statistics: fitStatistics(fit, { n: data.n, ones: data.ones }, spec.intercept),
+    statistics: data.prior === null ? fitStatistics(fit, { n: data.n, ones: data.ones }, spec.intercept) : await priorStatisticsInDatabase(data, data.prior, fit, spec, context),
     confidenceLevel: options.confidenceLevel ?? 0.95,
     preparation: data.preparation ? restrictPreparation(data.preparation, variables) : null,
     warnings,
+    offset: data.prior?.spec.offset ?? null,
     event: data.event,
     provenance: options.provenance,
   });
+}
+
+/**
+ * A weighted or offset fit's statistics from its log-likelihood kernel Σ w·[y·η − log(1 + e^η)]
+ * and the null model's (intercept-only with the offset: one more small Newton fit in the
+ * database), with the sums of the profile: logLik = Σ log C + kernel, deviance = 2(Σ w·ent(y) −
+ * kernel), as R's glm for whole counts.
+ */
+async function priorStatisticsInDatabase(data: InDatabaseData, prior: InDatabasePrior, fit: NewtonFit, spec: DesignSpec, context: string) {
+  const p = spec.columns.length;
+  if (prior.nullKernel === undefined) {
+    const mean = data.ones / prior.total;
+    if (!spec.intercept || prior.offsetSQL === null) {
+      // No intercept: μ = plogis(offset) (β = 0); intercept without offset: μ = the weighted mean.
+      prior.nullKernel = spec.intercept
+        ? data.ones * Math.log(mean) + (prior.total - data.ones) * Math.log1p(-mean)
+        : (await runPass(data, [null], new Float64Array(1), false, null, context)).logLikelihood;
+    } else {
+      const driver = newtonSteps(1, { maxIterations: 100, tolerance: 1e-12, start: [Math.log(mean / (1 - mean))] });
+      let next = driver.next();
+      while (!next.done) {
+        const pass = await runPass(data, [null], next.value.beta, next.value.need !== 'likelihood', null, context);
+        next = driver.next({ logLik: pass.logLikelihood, gradient: pass.gradient, hessian: pass.hessian, perfect: pass.perfect, extreme: pass.extreme });
+      }
+      prior.nullKernel = next.value.logLikelihood;
+    }
+  }
+  const part = (kernel: number) => ({ logLik: prior.choose + kernel, deviance: 2 * (prior.entropy - kernel) });
+  return priorStatistics(fit, part(fit.logLikelihood), part(prior.nullKernel), prior.positive, data.n, p, spec.intercept);
 }
 
 /** Options of stepwiseInDatabase: those of fitLogitInDatabase plus stepwise's criterion, alpha and hierarchical. */
@@ -464,6 +582,12 @@ export async function stepwiseInDatabase(run: SqlRun | SqlExecutor, options: InD
   check(options !== null && typeof options === 'object' && !Array.isArray(options), `${context}: options with a table and a formula are required`);
   checkStepwiseOptions(options, context, [...FIT_KEYS, ...STEPWISE_KEYS]);
   const data = await prepareInDatabase(run, options, context, STEPWISE_KEYS);
+  if (data.prior !== null)
+    throw new CbmError(
+      'BAD_INPUT',
+      `${context}: weights and offsets are options of fitLogit, fitLinear and fitLogitInDatabase; fit the chosen formula with fitLogitInDatabase`,
+      {},
+    );
   const fullSpec = designSpecInDatabase(data, data.formula, context);
   const search = stepwiseSearch(fullSpec, data.n, options);
   let next = search.next();

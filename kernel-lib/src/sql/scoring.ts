@@ -228,6 +228,7 @@ export function linearPredictorSQL(spec: DesignSpec, coefficients: ArrayLike<num
   let hasConstant = false;
   spec.columns.forEach((column, j) => {
     const b = coefficients[j];
+    if (Number.isNaN(b)) return; // aliased (R's NA): left out, as linearPredictor does
     const parts = column.numeric.length + Object.keys(column.levels).length;
     if (parts === 0) {
       constant += b;

@@ -171,7 +171,8 @@ type CheckedSource = LoadSource & { format: 'csv' | 'parquet' };
 function checkSources(sources: readonly LoadSource[], context: string): CheckedSource[] {
   check(Array.isArray(sources) && sources.length > 0, `${context}: sources must be a non-empty array of { table, path, schema }`);
   const seen = new Set<string>();
-  return sources.map((source, i) => {
+  // Array.from visits a sparse array's holes (map skips them, leaving holes that later read as undefined).
+  return Array.from(sources, (source, i) => {
     check(source !== null && typeof source === 'object', `${context}: sources[${i}] must be { table, path, schema }`);
     for (const key of Object.keys(source)) check(['table', 'path', 'schema', 'format'].includes(key), `${context}: sources[${i}] has unknown field '${key}'`);
     check(
