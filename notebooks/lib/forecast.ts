@@ -7,21 +7,40 @@
  * customer who leaves in June still brings five months, where a yearly Bernoulli forecast gives
  * nothing.
  *
- * Two sources of uncertainty, each optional: who cancels when (simulated, seeded) and the model's own
- * coefficients (`parameterDraws`: each simulated year first draws β from N(β̂, Cov β̂), the fit's
- * large-sample distribution, and predicts with it). Not included: competitors' reactions to our
- * prices, new customers, and features that change during the year.
+ * A customer may also stop paying without cancelling (the customer base's silent lapse): `lapse`
+ * gives each customer's monthly probability of that, before each month's bill (the customers are
+ * already paying, so from the first month, as the data generate it): months paid ≥ t with
+ * probability (1 − lapse)^t·(1 − h)^(t − 1).
+ *
+ * Uncertainty: who cancels when (simulated, seeded), and optionally the model's own coefficients
+ * (`parameterDraws`: each simulated year first draws β from N(β̂, Cov β̂), the fit's large-sample
+ * distribution, and predicts with it) and a feature's movement over the year (`featureShifts`, e.g.
+ * the price gap as competitors' prices move, drawn from its past year-ahead changes). Not included:
+ * new customers, and tenure growing during the year. notebooks/lib/backtest.ts measures how often
+ * the interval holds the year that followed (scripts/forecast-backtest.mjs).
  */
-import { LogitModel, seededUniform, standardNormal, type Row } from '@cbm-kit/kernel-lib';
+import { CbmError, LogitModel, seededUniform, standardNormal, type Row } from '@cbm-kit/kernel-lib';
 
 export interface AccrualForecast {
   /** Mean of the simulated totals. */
   mean: number;
-  /** Expected total at the fitted coefficients, in closed form: Σ bill·(1 − (1 − h)^months)/h. */
+  /** Expected total at the fitted coefficients, in closed form: Σ bill·(1 − lapse)·(1 − q^months)/(1 − q), q = (1 − h)(1 − lapse). */
   expectedAtEstimate: number;
   sd: number;
   quantiles: { p5: number; p50: number; p95: number };
   simulations: number;
+}
+
+/**
+ * A feature that moves during the year by an amount no one knows today, e.g. a product's log price
+ * gap to its competitors: each simulated year draws one of `shifts[g]` for each group g (uniformly)
+ * and moves the linear predictor of every customer i in group `group[i]` by β·shift, β the model's
+ * (drawn) coefficient named `coefficient`. The shift is held for the whole year.
+ */
+export interface FeatureShifts {
+  coefficient: string;
+  group: readonly number[];
+  shifts: readonly (readonly number[])[];
 }
 
 /** The lower-triangular L with L·Lᵀ = A (A symmetric positive definite, row-major p×p). */
@@ -32,7 +51,8 @@ function cholesky(a: readonly (readonly number[])[]): number[][] {
     for (let j = 0; j <= i; j++) {
       let s = a[i][j];
       for (let k = 0; k < j; k++) s -= l[i][k] * l[j][k];
-      l[i][j] = i === j ? Math.sqrt(s) : s / l[j][j];
+      // An aliased coefficient has a zero row and column: it gets a zero row of L (it is not drawn).
+      l[i][j] = i === j ? Math.sqrt(Math.max(s, 0)) : l[j][j] === 0 ? 0 : s / l[j][j];
     }
   }
   return l;
@@ -52,31 +72,77 @@ export function accrualForecast(
   model: LogitModel,
   customers: readonly Row[],
   monthlyBill: readonly number[],
-  options: { months: number; simulations: number; seed: number | string; parameterDraws: boolean },
+  options: { months: number; simulations: number; seed: number | string; parameterDraws: boolean; lapse?: readonly number[]; featureShifts?: FeatureShifts },
 ): AccrualForecast {
-  const { months, simulations, seed, parameterDraws } = options;
+  const { months, simulations, seed, parameterDraws, lapse, featureShifts } = options;
+  if (lapse !== undefined && (lapse.length !== monthlyBill.length || lapse.some((l) => !(l >= 0 && l < 1)))) {
+    throw new CbmError('BAD_INPUT', `accrualForecast: lapse must give one monthly probability in [0, 1) per customer (${monthlyBill.length})`);
+  }
   const json = model.toJSON();
+  const shiftColumn = featureShifts === undefined ? -1 : json.coefficients.findIndex((c) => c.term === featureShifts.coefficient);
+  if (featureShifts !== undefined) {
+    const { group, shifts } = featureShifts;
+    if (shiftColumn < 0) throw new CbmError('BAD_INPUT', `accrualForecast: featureShifts.coefficient '${featureShifts.coefficient}' is not a coefficient of the model`);
+    if (
+      group.length !== monthlyBill.length ||
+      group.some((g) => !Number.isInteger(g) || g < 0 || g >= shifts.length) ||
+      shifts.some((list) => list.length === 0 || list.some((x) => !Number.isFinite(x)))
+    ) {
+      throw new CbmError(
+        'BAD_INPUT',
+        `accrualForecast: featureShifts needs a group index per customer (${monthlyBill.length}) into shifts, each a non-empty list of finite numbers`,
+      );
+    }
+  }
   // An aliased coefficient (null) is not drawn: scoring leaves it out.
   const beta = json.coefficients.map((c) => c.estimate ?? 0);
   const chol = cholesky(json.covariance.map((row) => row.map((v) => v ?? 0)));
   const uniform = seededUniform(seed);
-  const expectedMonths = (h: number) => (h > 0 ? (1 - (1 - h) ** months) / h : months);
+  // Months paid ≥ t with probability (1 − l)·q^(t − 1), q = (1 − h)(1 − l) the monthly chance of neither cancelling nor lapsing.
+  const expectedMonths = (h: number, l: number) => {
+    const q = (1 - h) * (1 - l);
+    return (1 - l) * (q < 1 ? (1 - q ** months) / (1 - q) : months);
+  };
   const hAtEstimate = model.predict(customers as Row[]);
-  const expectedAtEstimate = monthlyBill.reduce((s, bill, i) => s + bill * expectedMonths(hAtEstimate[i]), 0);
+  const expectedAtEstimate = monthlyBill.reduce((s, bill, i) => s + bill * expectedMonths(hAtEstimate[i], lapse?.[i] ?? 0), 0);
+  // The design columns x_j (and any offset), read once through the model's own scoring with unit
+  // coefficients, so each draw's linear predictor is offset + Σ β_j x_j without re-reading the model.
+  const withCoefficients = (estimates: readonly number[]) =>
+    LogitModel.fromJSON({ ...json, coefficients: json.coefficients.map((c, i) => ({ ...c, estimate: c.estimate === null ? null : estimates[i] })) }).linearPredictor(
+      customers as Row[],
+    );
+  const perDraw = parameterDraws || featureShifts !== undefined;
+  const offset = perDraw ? withCoefficients(beta.map(() => 0)) : new Float64Array(0);
+  const design = perDraw ? beta.map((_, j) => withCoefficients(beta.map((_b, k) => (k === j ? 1 : 0))).map((v, i) => v - offset[i])) : [];
   const totals = new Float64Array(simulations);
   for (let s = 0; s < simulations; s++) {
     let h = hAtEstimate;
-    if (parameterDraws) {
-      const z = beta.map(() => standardNormal(uniform));
-      const drawn = beta.map((b, i) => b + chol[i].reduce((acc, lij, j) => acc + lij * z[j], 0));
-      h = LogitModel.fromJSON({ ...json, coefficients: json.coefficients.map((c, i) => ({ ...c, estimate: drawn[i] })) }).predict(customers as Row[]);
+    if (perDraw) {
+      let drawn = beta;
+      if (parameterDraws) {
+        const z = beta.map(() => standardNormal(uniform));
+        drawn = beta.map((b, i) => b + chol[i].reduce((acc, lij, j) => acc + lij * z[j], 0));
+      }
+      // This year's shift of the feature for each group, one of its candidates at random.
+      const shift = featureShifts?.shifts.map((list) => list[Math.min(list.length - 1, Math.floor(uniform() * list.length))]);
+      h = offset.map((o, i) => {
+        let eta = o;
+        for (let j = 0; j < drawn.length; j++) eta += drawn[j] * design[j][i];
+        if (shift !== undefined) eta += drawn[shiftColumn] * shift[featureShifts!.group[i]];
+        return 1 / (1 + Math.exp(-eta));
+      });
     }
     let total = 0;
     for (let i = 0; i < monthlyBill.length; i++) {
       // The month of the cancellation (1, 2, …): geometric with success probability h; it is paid.
       const u = uniform();
       const month = h[i] > 0 ? Math.ceil(Math.log(1 - u) / Math.log(1 - h[i])) : Number.POSITIVE_INFINITY;
-      total += monthlyBill[i] * Math.min(months, Math.max(1, month));
+      // Months paid before a silent lapse (which comes before a bill): the number of months survived,
+      // P(≥ t) = (1 − lapse)^t. Drawn only where there is a lapse, so a forecast without one keeps its
+      // random stream.
+      let beforeLapse = Number.POSITIVE_INFINITY;
+      if (lapse !== undefined && lapse[i] > 0) beforeLapse = Math.floor(Math.log(1 - uniform()) / Math.log(1 - lapse[i]));
+      total += monthlyBill[i] * Math.min(months, Math.max(1, month), beforeLapse);
     }
     totals[s] = total;
   }
