@@ -165,13 +165,13 @@ describe('histogramChart', () => {
     expectError(() => histogramChart([]), 'histogramChart: values must contain at least one finite number', 'NON_FINITE');
     expectError(() => histogramChart([NaN, Infinity]), 'histogramChart: values must contain at least one finite number', 'NON_FINITE');
     expectError(() => histogramChart(null as unknown as number[]), 'histogramChart: values must be an array of numbers, got null');
-    expectError(() => histogramChart([1, 2], { bins: 0 }), 'histogramChart: options.bins must be a positive integer, got 0');
-    expectError(() => histogramChart([1, 2], { bins: 2.5 }), 'histogramChart: options.bins must be a positive integer, got 2.5');
-    expectError(() => histogramChart([1, 2], { groups: ['a'] }), 'histogramChart: options.groups has 1 labels but values has 2 entries');
-    expectError(() => histogramChart([1, 2], { groups: ['a', null as unknown as string] }), 'histogramChart: options.groups[1] must be a string or a finite number, got null');
-    expectError(() => histogramChart([1], { groups: ['a'], field: 'group' }), 'histogramChart: options.groupField and options.field must differ, both are "group"');
-    expectError(() => histogramChart([1], { width: -5 }), 'histogramChart: options.width must be a positive finite number of pixels, got -5');
-    expectError(() => histogramChart([1], { title: 3 as unknown as string }), 'histogramChart: options.title must be a string, got 3');
+    expectError(() => histogramChart([1, 2], { bins: 0 }), 'histogramChart: bins must be a whole number ≥ 1 like 20, got 0');
+    expectError(() => histogramChart([1, 2], { bins: 2.5 }), 'histogramChart: bins must be a whole number ≥ 1 like 20, got 2.5');
+    expectError(() => histogramChart([1, 2], { groups: ['a'] }), 'histogramChart: groups must have one label per value (2), got 1');
+    expectError(() => histogramChart([1, 2], { groups: ['a', null as unknown as string] }), 'histogramChart: groups[1] must be text or a finite number, got null');
+    expectError(() => histogramChart([1], { groups: ['a'], field: 'group' }), 'histogramChart: groupField must differ from field, got "group" for both');
+    expectError(() => histogramChart([1], { width: -5 }), 'histogramChart: width must be a finite number > 0 like 480, got -5');
+    expectError(() => histogramChart([1], { title: 3 as unknown as string }), 'histogramChart: title must be text, got 3');
   });
 });
 
@@ -211,7 +211,7 @@ describe('gainsChart', () => {
     expectError(() => gainsChart(rows), 'gainsChart: rows[3].cumulativeShareContacted must be in [0, 1], got 1.2');
     rows[3].cumulativeShareContacted = NaN;
     expectError(() => gainsChart(rows), 'gainsChart: rows[3].cumulativeShareContacted must be a finite number, got NaN', 'NON_FINITE');
-    expectError(() => gainsChart(gainsRows(), { height: 0 }), 'gainsChart: options.height must be a positive finite number of pixels, got 0');
+    expectError(() => gainsChart(gainsRows(), { height: 0 }), 'gainsChart: height must be a finite number > 0 like 300, got 0');
   });
 });
 
@@ -298,7 +298,7 @@ describe('thresholdSweepChart', () => {
 
   it('rejects bad input with precise messages', () => {
     expectError(() => thresholdSweepChart([]), 'thresholdSweepChart: rows must contain at least one row');
-    expectError(() => thresholdSweepChart(sweepRows(), { threshold: NaN }), 'thresholdSweepChart: options.threshold must be a finite number, got NaN');
+    expectError(() => thresholdSweepChart(sweepRows(), { threshold: NaN }), 'thresholdSweepChart: threshold must be a finite number, got NaN');
     const rows = sweepRows();
     rows[2].threshold = NaN;
     expectError(() => thresholdSweepChart(rows), 'thresholdSweepChart: rows[2].threshold must be a finite number, got NaN', 'NON_FINITE');
@@ -355,7 +355,7 @@ describe('coefficientChart', () => {
       "coefficientChart: rows[1].confidenceLevel is 0.9 but rows[0]'s is 0.95; plot one model's intervals at a time",
     );
     expectError(() => coefficientChart([{ ...recency, confidenceLevel: 95 }]), 'coefficientChart: rows[0].confidenceLevel must be a number between 0 and 1 (e.g. 0.95), got 95');
-    expectError(() => coefficientChart([recency], { includeIntercept: 'yes' as unknown as boolean }), 'coefficientChart: options.includeIntercept must be a boolean, got "yes"');
+    expectError(() => coefficientChart([recency], { includeIntercept: 'yes' as unknown as boolean }), 'coefficientChart: includeIntercept must be true or false, got "yes"');
   });
 });
 
@@ -385,7 +385,7 @@ describe('rocChart', () => {
 
   it('rejects bad input with precise messages', () => {
     expectError(() => rocChart([]), 'rocChart: points must contain at least one row');
-    expectError(() => rocChart(rocPoints(), { auc: 1.2 }), 'rocChart: options.auc must be a number in [0, 1], got 1.2');
+    expectError(() => rocChart(rocPoints(), { auc: 1.2 }), 'rocChart: auc must be a finite number from 0 to 1, got 1.2');
     const points = rocPoints();
     points[1].truePositiveRate = -0.5;
     expectError(() => rocChart(points), 'rocChart: points[1].truePositiveRate must be in [0, 1], got -0.5');

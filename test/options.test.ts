@@ -18,6 +18,19 @@ import {
   toCsv,
   trainValidationSplit,
 } from '../kernel-lib/src/index';
+import {
+  calibrationChart,
+  coefficientChart,
+  driftChart,
+  forecastChart,
+  gainsChart,
+  histogramChart,
+  liftChart,
+  rocChart,
+  survivalChart,
+  thresholdSweepChart,
+} from '../kernel-lib/src/charts';
+import { calibrationTable, driftReport, rocCurve, thresholdSweep } from '../kernel-lib/src/index';
 
 const error = (f: () => unknown): CbmError => {
   try {
@@ -112,5 +125,54 @@ describe('checkOptionSchema', () => {
       [() => toCsv([{ a: 1 }], { columns: 'a' as never }), "toCsv: columns must be a list of column names like ['id', 'score'], got \"a\""],
     ];
     for (const [call, message] of cases) expect(error(call).message.startsWith(message), `${error(call).message} vs ${message}`).toBe(true);
+  });
+
+  describe('chart builders refuse unknown option names (they used to draw with the default and say nothing)', () => {
+    const scores = [0.92, 0.81, 0.64, 0.55, 0.38, 0.27, 0.12, 0.05];
+    const actual = [1, 1, 0, 1, 0, 0, 1, 0];
+    const curves = [{ label: 'Kaplan–Meier', time: [0, 10], survival: [1, 0.9] }];
+    const coefficients = [{ term: 'x', estimate: 0.5, stdError: 0.1, z: 5, pValue: 0.001, ciLower: 0.3, ciUpper: 0.7, confidenceLevel: 0.95 }];
+    const bins = [{ lower: 90, upper: 100, count: 3 }];
+    const drift = driftReport({ fee: [10, 12, 11, 13] }, { fee: [10, 12, 11, 14] });
+    // [builder, call with the given options]: every builder, so one that skips the schema fails here.
+    const builders: [string, (options: object) => unknown][] = [
+      ['histogramChart', (o) => histogramChart(scores, o)],
+      ['rocChart', (o) => rocChart(rocCurve(scores, actual), o)],
+      ['gainsChart', (o) => gainsChart(gainsTable(scores, actual, { groups: 4 }), o)],
+      ['liftChart', (o) => liftChart(gainsTable(scores, actual, { groups: 4 }), o)],
+      ['calibrationChart', (o) => calibrationChart(calibrationTable(scores, actual, { bins: 2 }), o)],
+      ['thresholdSweepChart', (o) => thresholdSweepChart(thresholdSweep(scores, actual), o)],
+      ['coefficientChart', (o) => coefficientChart(coefficients as never, o)],
+      ['driftChart', (o) => driftChart(drift, o)],
+      ['survivalChart', (o) => survivalChart(curves, o)],
+      ['forecastChart', (o) => forecastChart(bins, o)],
+    ];
+    it.each(builders)('%s: a misspelt common option is refused with a suggestion, a bad size in the one style', (name, build) => {
+      expect(build({ title: 'ok', width: 200, height: 100 })).toBeTruthy();
+      const unknown = error(() => build({ titles: 'Gains' }));
+      expect(unknown.message).toMatch(new RegExp(`^${name}: unknown option 'titles' \\(did you mean 'title'\\?\\)`));
+      expect(unknown.details).toEqual({ option: 'titles' });
+      expect(error(() => build({ widths: 200 })).message).toMatch(/\(did you mean 'width'\?\)/);
+      expect(error(() => build({ height: -1 })).message).toBe(`${name}: height must be a finite number > 0 like 300, got -1`);
+    });
+    it("each chart's own options: a misspelt name suggests the right one, a bad value is worded by its rule", () => {
+      const cases: [() => unknown, string][] = [
+        [() => histogramChart(scores, { bin: 10 } as never), "histogramChart: unknown option 'bin' (did you mean 'bins'?)"],
+        [() => histogramChart(scores, { bins: 0 }), 'histogramChart: bins must be a whole number ≥ 1 like 20, got 0'],
+        [() => histogramChart(scores, { group: actual } as never), "histogramChart: unknown option 'group' (did you mean 'groups'?)"],
+        [() => rocChart(rocCurve(scores, actual), { aucs: 0.7 } as never), "rocChart: unknown option 'aucs' (did you mean 'auc'?)"],
+        [() => rocChart(rocCurve(scores, actual), { auc: 1.5 }), 'rocChart: auc must be a finite number from 0 to 1, got 1.5'],
+        [() => thresholdSweepChart(thresholdSweep(scores, actual), { thresholds: 0.5 } as never), "thresholdSweepChart: unknown option 'thresholds' (did you mean 'threshold'?)"],
+        [
+          () => coefficientChart(coefficients as never, { includeIntercepts: true } as never),
+          "coefficientChart: unknown option 'includeIntercepts' (did you mean 'includeIntercept'?)",
+        ],
+        [() => survivalChart(curves, { timeTitles: 'days' } as never), "survivalChart: unknown option 'timeTitles' (did you mean 'timeTitle'?)"],
+        [() => survivalChart(curves, { timeTitle: 7 as never }), 'survivalChart: timeTitle must be text, got 7'],
+        [() => forecastChart(bins, { marker: [] } as never), "forecastChart: unknown option 'marker' (did you mean 'markers'?)"],
+        [() => forecastChart(bins, { markers: { p5: 1 } as never }), 'forecastChart: markers must be a list, got'],
+      ];
+      for (const [call, message] of cases) expect(error(call).message.startsWith(message), `${error(call).message} vs ${message}`).toBe(true);
+    });
   });
 });

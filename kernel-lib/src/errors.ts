@@ -101,7 +101,9 @@ export function checkOptions(options: unknown, context: string, allowed?: readon
   if (!allowed || options === undefined) return;
   for (const key of Object.keys(options as object)) {
     if (!allowed.includes(key)) {
-      const near = allowed.find((a) => a.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
+      // A shared start of four letters either way: 'gridpoints' → 'gridPoints', 'aucs' → 'auc'.
+      const lower = key.toLowerCase();
+      const near = allowed.find((a) => a.toLowerCase().startsWith(lower.slice(0, 4))) ?? allowed.find((a) => lower.startsWith(a.toLowerCase().slice(0, 4)));
       throw new CbmError('BAD_INPUT', `${context}: unknown option '${key}'${near ? ` (did you mean '${near}'?)` : ''}; options are ${allowed.map((a) => `'${a}'`).join(', ')}`, {
         option: key,
       });

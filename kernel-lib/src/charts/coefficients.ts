@@ -1,5 +1,17 @@
 import { check } from '../errors';
-import { DEFAULT_WIDTH, REFERENCE_COLOR, VEGA_LITE_SCHEMA, checkRows, describeValue, finiteField, isFiniteNumber, resolveOptions, type VegaLiteSpec } from './spec';
+import type { OptionSchema } from '../options';
+import {
+  DEFAULT_WIDTH,
+  REFERENCE_COLOR,
+  VEGA_LITE_SCHEMA,
+  checkChartOptions,
+  checkRows,
+  describeValue,
+  finiteField,
+  isFiniteNumber,
+  resolveOptions,
+  type VegaLiteSpec,
+} from './spec';
 import { INTERCEPT } from '../model/design';
 import type { ChartOptions, CoefficientRow } from './types';
 
@@ -10,6 +22,8 @@ export interface CoefficientChartOptions extends ChartOptions {
 
 /** Pixels per term when no height is given, so that long models stay legible. */
 const STEP_PER_TERM = 24;
+
+const COEFFICIENT_OPTIONS: OptionSchema = { includeIntercept: { kind: 'boolean' } };
 
 /**
  * A coefficient plot: each term's estimate as a point with its confidence interval as an error
@@ -24,8 +38,8 @@ const STEP_PER_TERM = 24;
 export function coefficientChart(rows: readonly CoefficientRow[], options: CoefficientChartOptions = {}): VegaLiteSpec {
   const context = 'coefficientChart';
   checkRows(context, rows);
+  checkChartOptions(context, options, COEFFICIENT_OPTIONS);
   const { includeIntercept = false } = options ?? {};
-  check(typeof includeIntercept === 'boolean', `${context}: options.includeIntercept must be a boolean, got ${describeValue(includeIntercept)}`);
   const seen = new Set<string>();
   rows.forEach((row, i) => {
     check(typeof row.term === 'string' && row.term.length > 0, `${context}: rows[${i}].term must be a non-empty string, got ${describeValue(row.term)}`);
@@ -44,11 +58,16 @@ export function coefficientChart(rows: readonly CoefficientRow[], options: Coeff
   const percent = `${Math.round(level * 1000) / 10}%`;
   const shown = rows.filter((row) => includeIntercept || row.term !== INTERCEPT);
   check(shown.length > 0, `${context}: no terms to plot besides the intercept; pass { includeIntercept: true } to plot it`);
-  const resolved = resolveOptions(context, options, {
-    title: `Coefficients with ${percent} confidence intervals`,
-    width: DEFAULT_WIDTH,
-    height: STEP_PER_TERM * shown.length,
-  });
+  const resolved = resolveOptions(
+    context,
+    options,
+    {
+      title: `Coefficients with ${percent} confidence intervals`,
+      width: DEFAULT_WIDTH,
+      height: STEP_PER_TERM * shown.length,
+    },
+    COEFFICIENT_OPTIONS,
+  );
 
   const values = shown.map((row) => ({
     term: row.term,

@@ -1,6 +1,24 @@
 import { check } from '../errors';
-import { DEFAULT_HEIGHT, DEFAULT_WIDTH, REFERENCE_COLOR, REFERENCE_DASH, VEGA_LITE_SCHEMA, checkRows, finiteField, resolveOptions, type VegaLiteSpec } from './spec';
+import {
+  DEFAULT_HEIGHT,
+  DEFAULT_WIDTH,
+  REFERENCE_COLOR,
+  REFERENCE_DASH,
+  VEGA_LITE_SCHEMA,
+  checkChartOptions,
+  checkRows,
+  finiteField,
+  resolveOptions,
+  type VegaLiteSpec,
+} from './spec';
 import type { ChartOptions } from './types';
+import type { OptionSchema } from '../options';
+
+const FORECAST_OPTIONS: OptionSchema = {
+  // Each marker is checked where it is drawn (a label and a finite value).
+  markers: { kind: 'list' },
+  field: { kind: 'text' },
+};
 
 /**
  * Revenue by month, one line per product (or any group): the dashboard's view of where the
@@ -144,7 +162,8 @@ export function forecastChart(
 ): VegaLiteSpec {
   const context = 'forecastChart';
   checkRows(context, bins, 'bins');
-  const { markers = [], field = 'Revenue', ...chartOptions } = options;
+  checkChartOptions(context, options, FORECAST_OPTIONS);
+  const { markers = [], field = 'Revenue' } = options ?? {};
   const values = bins.map((_, i) => ({
     lower: finiteField(context, bins, i, 'lower', { what: 'bins' }),
     upper: finiteField(context, bins, i, 'upper', { what: 'bins' }),
@@ -153,11 +172,16 @@ export function forecastChart(
   // An empty list is allowed (no rules); otherwise every marker must be an object.
   if (markers.length !== 0) checkRows(context, markers, 'markers');
   const rules = markers.map((m, i) => ({ label: String(m.label), value: finiteField(context, markers, i, 'value', { what: 'markers' }) }));
-  const resolved = resolveOptions(context, Object.keys(chartOptions).length ? chartOptions : undefined, {
-    title: `Distribution of ${field}`,
-    width: DEFAULT_WIDTH,
-    height: DEFAULT_HEIGHT,
-  });
+  const resolved = resolveOptions(
+    context,
+    options,
+    {
+      title: `Distribution of ${field}`,
+      width: DEFAULT_WIDTH,
+      height: DEFAULT_HEIGHT,
+    },
+    FORECAST_OPTIONS,
+  );
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: resolved.title,

@@ -1,5 +1,6 @@
-import { CbmError, check, checkOptions } from '../errors';
-import { DEFAULT_HEIGHT, DEFAULT_WIDTH, VEGA_LITE_SCHEMA, describeValue, fieldRef, resolveOptions, type VegaLiteSpec } from './spec';
+import { CbmError, check } from '../errors';
+import type { OptionSchema } from '../options';
+import { DEFAULT_HEIGHT, DEFAULT_WIDTH, VEGA_LITE_SCHEMA, checkChartOptions, describeValue, fieldRef, resolveOptions, type VegaLiteSpec } from './spec';
 import type { ChartOptions } from './types';
 
 export interface HistogramOptions extends ChartOptions {
@@ -14,6 +15,14 @@ export interface HistogramOptions extends ChartOptions {
 }
 
 const DEFAULT_BINS = 20;
+
+const HISTOGRAM_OPTIONS: OptionSchema = {
+  bins: { kind: 'number', integer: true, min: 1, example: '20' },
+  field: { kind: 'text' },
+  // Any array-like of labels (a typed array too); checked label by label below.
+  groups: { kind: 'any' },
+  groupField: { kind: 'text' },
+};
 
 /**
  * A histogram of `values` (a binned bar chart of counts), optionally split by group, to see the
@@ -31,18 +40,16 @@ const DEFAULT_BINS = 20;
 export function histogramChart(values: ArrayLike<number>, options: HistogramOptions = {}): VegaLiteSpec {
   const context = 'histogramChart';
   check(values !== null && typeof values === 'object' && typeof values.length === 'number', `${context}: values must be an array of numbers, got ${describeValue(values)}`);
-  checkOptions(options, context);
-  const { bins = DEFAULT_BINS, field = 'value', groups, groupField = 'group' } = options;
-  check(Number.isInteger(bins) && bins >= 1, `${context}: options.bins must be a positive integer, got ${describeValue(bins)}`);
-  check(typeof field === 'string' && field.length > 0, `${context}: options.field must be a non-empty string, got ${describeValue(field)}`);
-  check(typeof groupField === 'string' && groupField.length > 0, `${context}: options.groupField must be a non-empty string, got ${describeValue(groupField)}`);
+  checkChartOptions(context, options, HISTOGRAM_OPTIONS);
+  const { bins = DEFAULT_BINS, field = 'value', groups, groupField = 'group' } = options ?? {};
+  check(field.length > 0, `${context}: field must be non-empty text, got ""`, { option: 'field' });
+  check(groupField.length > 0, `${context}: groupField must be non-empty text, got ""`, { option: 'groupField' });
   if (groups !== undefined) {
-    check(
-      groups !== null && typeof groups === 'object' && typeof groups.length === 'number',
-      `${context}: options.groups must be an array of labels, got ${describeValue(groups)}`,
-    );
-    check(groups.length === values.length, `${context}: options.groups has ${groups.length} labels but values has ${values.length} entries`);
-    check(groupField !== field, `${context}: options.groupField and options.field must differ, both are ${JSON.stringify(field)}`);
+    check(groups !== null && typeof groups === 'object' && typeof groups.length === 'number', `${context}: groups must be a list of labels, got ${describeValue(groups)}`, {
+      option: 'groups',
+    });
+    check(groups.length === values.length, `${context}: groups must have one label per value (${values.length}), got ${groups.length}`, { option: 'groups' });
+    check(groupField !== field, `${context}: groupField must differ from field, got ${JSON.stringify(field)} for both`, { option: 'groupField' });
   }
 
   const rows: Record<string, number | string>[] = [];
@@ -55,18 +62,24 @@ export function histogramChart(values: ArrayLike<number>, options: HistogramOpti
       const group = groups[i];
       check(
         typeof group === 'string' || (typeof group === 'number' && Number.isFinite(group)),
-        `${context}: options.groups[${i}] must be a string or a finite number, got ${describeValue(group)}`,
+        `${context}: groups[${i}] must be text or a finite number, got ${describeValue(group)}`,
+        { option: 'groups' },
       );
       rows.push({ [field]: value, [groupField]: group });
     }
   }
   if (rows.length === 0) throw new CbmError('NON_FINITE', `${context}: values must contain at least one finite number`);
 
-  const resolved = resolveOptions(context, options, {
-    title: groups === undefined ? `Distribution of ${field}` : `Distribution of ${field} by ${groupField}`,
-    width: DEFAULT_WIDTH,
-    height: DEFAULT_HEIGHT,
-  });
+  const resolved = resolveOptions(
+    context,
+    options,
+    {
+      title: groups === undefined ? `Distribution of ${field}` : `Distribution of ${field} by ${groupField}`,
+      width: DEFAULT_WIDTH,
+      height: DEFAULT_HEIGHT,
+    },
+    HISTOGRAM_OPTIONS,
+  );
   const x = { field: fieldRef(field), type: 'quantitative' as const, bin: { maxbins: bins }, title: field };
   const y = { aggregate: 'count' as const, type: 'quantitative' as const, title: 'Count' };
 

@@ -1,22 +1,24 @@
-import { check } from '../errors';
 import {
   DEFAULT_SQUARE_SIZE,
   REFERENCE_COLOR,
   REFERENCE_DASH,
   VEGA_LITE_SCHEMA,
+  checkChartOptions,
   checkRows,
-  describeValue,
   finiteField,
   isFiniteNumber,
   resolveOptions,
   type VegaLiteSpec,
 } from './spec';
+import type { OptionSchema } from '../options';
 import type { ChartOptions, RocPoint } from './types';
 
 export interface RocChartOptions extends ChartOptions {
   /** The area under the curve, shown in the default title. */
   auc?: number;
 }
+
+const ROC_OPTIONS: OptionSchema = { auc: { kind: 'number', min: 0, max: 1 } };
 
 const MODEL_LABEL = 'Model';
 const RANDOM_LABEL = 'Random classifier';
@@ -33,13 +35,18 @@ const RANDOM_LABEL = 'Random classifier';
 export function rocChart(points: readonly RocPoint[], options: RocChartOptions = {}): VegaLiteSpec {
   const context = 'rocChart';
   checkRows(context, points, 'points');
+  checkChartOptions(context, options, ROC_OPTIONS);
   const { auc } = options ?? {};
-  check(auc === undefined || (isFiniteNumber(auc) && auc >= 0 && auc <= 1), `${context}: options.auc must be a number in [0, 1], got ${describeValue(auc)}`);
-  const resolved = resolveOptions(context, options, {
-    title: auc === undefined ? 'ROC curve' : `ROC curve (AUC = ${auc.toFixed(3)})`,
-    width: DEFAULT_SQUARE_SIZE,
-    height: DEFAULT_SQUARE_SIZE,
-  });
+  const resolved = resolveOptions(
+    context,
+    options,
+    {
+      title: auc === undefined ? 'ROC curve' : `ROC curve (AUC = ${auc.toFixed(3)})`,
+      width: DEFAULT_SQUARE_SIZE,
+      height: DEFAULT_SQUARE_SIZE,
+    },
+    ROC_OPTIONS,
+  );
   const values = points.map((point, i) => ({
     falsePositiveRate: finiteField(context, points, i, 'falsePositiveRate', { unitInterval: true, what: 'points' }),
     truePositiveRate: finiteField(context, points, i, 'truePositiveRate', { unitInterval: true, what: 'points' }),

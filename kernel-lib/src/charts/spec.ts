@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { CbmError, check, describeValue } from '../errors';
+import { checkOptionSchema, type OptionSchema } from '../options';
 import type { ChartOptions } from './types';
 
 /**
@@ -29,22 +30,27 @@ export interface ResolvedOptions {
   height: number;
 }
 
-/** Checks the common options and fills in the defaults of one chart. */
-export function resolveOptions(context: string, options: ChartOptions | undefined, defaults: ResolvedOptions): ResolvedOptions {
-  if (options === undefined) return { ...defaults };
-  checkOptions(options, context);
-  const { title, width, height } = options;
-  check(title === undefined || typeof title === 'string', `${context}: options.title must be a string, got ${describeValue(title)}`);
-  checkSize(context, 'width', width);
-  checkSize(context, 'height', height);
-  return { title: title ?? defaults.title, width: width ?? defaults.width, height: height ?? defaults.height };
+/** The options every chart accepts (see `ChartOptions`). */
+const CHART_OPTIONS: OptionSchema = {
+  title: { kind: 'text' },
+  width: { kind: 'number', min: 0, exclusive: 'min', example: '480' },
+  height: { kind: 'number', min: 0, exclusive: 'min', example: '300' },
+};
+
+/**
+ * Checks a chart's options against the common ones plus the chart's own (`extra`): unknown names are
+ * refused with a "did you mean", so a misspelt `titel` is not silently drawn with the default title.
+ */
+export function checkChartOptions(context: string, options: unknown, extra: OptionSchema = {}): void {
+  checkOptionSchema(options, context, { ...CHART_OPTIONS, ...extra });
 }
 
-function checkSize(context: string, name: string, value: unknown): void {
-  check(
-    value === undefined || (typeof value === 'number' && Number.isFinite(value) && value > 0),
-    `${context}: options.${name} must be a positive finite number of pixels, got ${describeValue(value)}`,
-  );
+/** Checks the options (the common ones plus the chart's own, `extra`) and fills in the defaults of one chart. */
+export function resolveOptions(context: string, options: ChartOptions | undefined, defaults: ResolvedOptions, extra: OptionSchema = {}): ResolvedOptions {
+  checkChartOptions(context, options, extra);
+  if (options === undefined) return { ...defaults };
+  const { title, width, height } = options;
+  return { title: title ?? defaults.title, width: width ?? defaults.width, height: height ?? defaults.height };
 }
 
 /** Checks that `rows` is a non-empty array of objects; `what` names the rows in the message. */

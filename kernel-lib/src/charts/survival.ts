@@ -1,6 +1,9 @@
 import { CbmError, check } from '../errors';
-import { DEFAULT_HEIGHT, DEFAULT_WIDTH, VEGA_LITE_SCHEMA, describeValue, resolveOptions, type VegaLiteSpec } from './spec';
+import { DEFAULT_HEIGHT, DEFAULT_WIDTH, VEGA_LITE_SCHEMA, checkChartOptions, describeValue, resolveOptions, type VegaLiteSpec } from './spec';
 import type { ChartOptions } from './types';
+import type { OptionSchema } from '../options';
+
+const SURVIVAL_OPTIONS: OptionSchema = { timeTitle: { kind: 'text' } };
 
 /** One curve of a survival chart: a label and S(t) at increasing times t. */
 export interface SurvivalCurve {
@@ -22,7 +25,8 @@ export interface SurvivalCurve {
 export function survivalChart(curves: readonly SurvivalCurve[], options?: ChartOptions & { timeTitle?: string }): VegaLiteSpec {
   const context = 'survivalChart';
   check(Array.isArray(curves) && curves.length > 0, `${context}: curves must be a non-empty array, got ${describeValue(curves)}`);
-  const { timeTitle = 'Days since the scoring date', ...chartOptions } = options ?? {};
+  checkChartOptions(context, options, SURVIVAL_OPTIONS);
+  const { timeTitle = 'Days since the scoring date' } = options ?? {};
   const steps: Record<string, number | string>[] = [];
   const points: Record<string, number | string>[] = [];
   for (const [k, c] of curves.entries()) {
@@ -35,11 +39,16 @@ export function survivalChart(curves: readonly SurvivalCurve[], options?: ChartO
       (c.shape === 'point' ? points : steps).push({ curve: c.label, time: t, survival: s });
     }
   }
-  const resolved = resolveOptions(context, Object.keys(chartOptions).length ? chartOptions : undefined, {
-    title: 'Share of customers not yet churned',
-    width: DEFAULT_WIDTH,
-    height: DEFAULT_HEIGHT,
-  });
+  const resolved = resolveOptions(
+    context,
+    options,
+    {
+      title: 'Share of customers not yet churned',
+      width: DEFAULT_WIDTH,
+      height: DEFAULT_HEIGHT,
+    },
+    SURVIVAL_OPTIONS,
+  );
   const x = { field: 'time', type: 'quantitative' as const, title: timeTitle };
   const y = { field: 'survival', type: 'quantitative' as const, title: 'S(t)', axis: { format: '%' }, scale: { zero: false } };
   const color = { field: 'curve', type: 'nominal' as const, title: null };

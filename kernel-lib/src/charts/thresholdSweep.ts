@@ -1,4 +1,4 @@
-import { CbmError, check } from '../errors';
+import { CbmError } from '../errors';
 import {
   DEFAULT_HEIGHT,
   DEFAULT_WIDTH,
@@ -6,19 +6,21 @@ import {
   REFERENCE_DASH,
   VEGA_LITE_SCHEMA,
   checkRows,
-  describeValue,
   finiteField,
   isFiniteNumber,
   resolveOptions,
   type LayerView,
   type VegaLiteSpec,
 } from './spec';
+import type { OptionSchema } from '../options';
 import type { ChartOptions, SweepRow } from './types';
 
 export interface ThresholdSweepOptions extends ChartOptions {
   /** A chosen threshold a to mark with a vertical rule, e.g. 0.8. */
   threshold?: number;
 }
+
+const SWEEP_OPTIONS: OptionSchema = { threshold: { kind: 'number' } };
 
 /** The rates drawn on the shared [0, 1] axis, in legend order. */
 const RATE_METRICS = [
@@ -43,9 +45,8 @@ const X_TITLE = 'Threshold a (select P > a)';
 export function thresholdSweepChart(rows: readonly SweepRow[], options: ThresholdSweepOptions = {}): VegaLiteSpec {
   const context = 'thresholdSweepChart';
   checkRows(context, rows);
-  const resolved = resolveOptions(context, options, { title: 'Threshold sweep', width: DEFAULT_WIDTH, height: DEFAULT_HEIGHT });
-  const { threshold } = options;
-  check(threshold === undefined || isFiniteNumber(threshold), `${context}: options.threshold must be a finite number, got ${describeValue(threshold)}`);
+  const resolved = resolveOptions(context, options, { title: 'Threshold sweep', width: DEFAULT_WIDTH, height: DEFAULT_HEIGHT }, SWEEP_OPTIONS);
+  const { threshold } = options ?? {};
   rows.forEach((_, i) => finiteField(context, rows, i, 'threshold'));
 
   // Long format (one row per threshold and metric), so that one line mark with a colour per metric
