@@ -30,7 +30,8 @@ import {
   survivalChart,
   thresholdSweepChart,
 } from '../kernel-lib/src/charts';
-import { calibrationTable, driftReport, rocCurve, thresholdSweep } from '../kernel-lib/src/index';
+import { calibrationTable, driftReport, rocCurve, simulateRevenue, thresholdSweep } from '../kernel-lib/src/index';
+import { simulateRevenueParallel } from '../kernel-lib/src/simulate/parallel';
 
 const error = (f: () => unknown): CbmError => {
   try {
@@ -174,5 +175,33 @@ describe('checkOptionSchema', () => {
       ];
       for (const [call, message] of cases) expect(error(call).message.startsWith(message), `${error(call).message} vs ${message}`).toBe(true);
     });
+  });
+
+  it('simulateRevenue and simulateRevenueParallel: misspelt names suggested, values worded by their rule', async () => {
+    const spec = { churnProbabilities: [0.2, 0.5], revenues: [100, 250], simulations: 100, seed: 1 };
+    const cases: [() => unknown, string][] = [
+      [() => simulateRevenue({ ...spec, simulation: 10 } as never), "simulateRevenue: unknown option 'simulation' (did you mean 'simulations'?)"],
+      [() => simulateRevenue({ ...spec, keepDraw: false } as never), "simulateRevenue: unknown option 'keepDraw' (did you mean 'keepDraws'?)"],
+      [() => simulateRevenue({ ...spec, simulations: 2.5 }), 'simulateRevenue: simulations must be a whole number ≥ 1 like 10000, got 2.5'],
+      [() => simulateRevenue({ ...spec, seed: undefined as never }), 'simulateRevenue: seed is required, e.g. 7'],
+      [() => simulateRevenue({ ...spec, histogramBins: 10_001 }), 'simulateRevenue: histogramBins must be a whole number from 1 to 10000 like 30, got 10001'],
+      [() => simulateRevenue({ ...spec, keepDraws: 'no' as never }), 'simulateRevenue: keepDraws must be true or false, got "no"'],
+      [() => simulateRevenue({ ...spec, blockSize: 0 }), 'simulateRevenue: blockSize must be a whole number ≥ 1, got 0'],
+    ];
+    for (const [call, message] of cases) expect(error(call).message.startsWith(message), `${error(call).message} vs ${message}`).toBe(true);
+    // The parallel entry checks its own options before any worker starts (the spec is the same check as above).
+    const refused = async (options: object, extra: object = {}): Promise<string> => {
+      try {
+        await simulateRevenueParallel({ ...spec, ...extra }, options as never);
+      } catch (e) {
+        expect(e).toBeInstanceOf(CbmError);
+        return (e as CbmError).message;
+      }
+      throw new Error('expected a CbmError');
+    };
+    expect(await refused({ worker: 2 })).toMatch(/^simulateRevenueParallel: unknown option 'worker' \(did you mean 'workers'\?\)/);
+    expect(await refused({ workers: 0 })).toBe('simulateRevenueParallel: workers must be a whole number from 1 to 64, got 0');
+    expect(await refused({ minDrawsPerWorker: -1 })).toBe('simulateRevenueParallel: minDrawsPerWorker must be a finite number ≥ 0 like 10000000, got -1');
+    expect(await refused({ workers: 1 }, { simulation: 5 })).toMatch(/^simulateRevenueParallel: unknown option 'simulation' \(did you mean 'simulations'\?\)/);
   });
 });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { check, checkOptions } from '../errors';
+import { checkOptionSchema, type OptionSchema } from '../options';
 import { WorkerPool, workerCount, type PooledWorker, type TaskReply } from '../workerPool';
 import {
   newAccumulator,
@@ -21,7 +21,11 @@ export interface ParallelOptions {
   minDrawsPerWorker?: number;
 }
 
-const OPTION_NAMES = ['workers', 'minDrawsPerWorker'];
+const PARALLEL_OPTIONS: OptionSchema = {
+  // The same bounds as workerCount's, which fills in the default.
+  workers: { kind: 'number', integer: true, min: 1, max: 64 },
+  minDrawsPerWorker: { kind: 'number', min: 0, example: '10000000' },
+};
 // Compiled layout: dist/simulate/parallel.js beside dist/simulate/worker.js.
 const pool = new WorkerPool(join(__dirname, 'worker.js'), 'simulateRevenueParallel');
 const run = (thread: PooledWorker, task: Omit<WorkerTask, 'id'>) => pool.run<TaskReply & { accumulator?: Record<string, unknown> }>(thread, task);
@@ -44,11 +48,9 @@ const run = (thread: PooledWorker, task: Omit<WorkerTask, 'id'>) => pool.run<Tas
  */
 export async function simulateRevenueParallel(spec: SimulateRevenueSpec, options: ParallelOptions = {}): Promise<SimulateRevenueResult> {
   const context = 'simulateRevenueParallel';
-  checkOptions(options, context);
-  for (const key of Object.keys(options)) check(OPTION_NAMES.includes(key), `${context}: unknown option '${key}' (options: ${OPTION_NAMES.join(', ')})`);
-  const requested = workerCount(options.workers, context);
-  const minDraws = options.minDrawsPerWorker ?? 10_000_000;
-  check(typeof minDraws === 'number' && minDraws >= 0, `${context}: minDrawsPerWorker must be a number ≥ 0`);
+  checkOptionSchema(options, context, PARALLEL_OPTIONS);
+  const requested = workerCount(options?.workers, context);
+  const minDraws = options?.minDrawsPerWorker ?? 10_000_000;
   const prepared = prepareSimulation(spec, context);
   const chunk = SummaryAccumulator.CHUNK;
   const chunks = Math.ceil(prepared.simulations / chunk);

@@ -1,4 +1,5 @@
 import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { checkOptionSchema, type OptionSchema } from '../options';
 import { probabilityVector } from './churners';
 import { SIMD_LANES, simdKernel } from './revenueSimd';
 import { streamKey, streamState, type StreamKey } from './streams';
@@ -99,7 +100,18 @@ export interface SimulateRevenueResult {
   summary: RevenueSummary;
 }
 
-const SPEC_KEYS = ['churnProbabilities', 'revenues', 'revenueIfRetained', 'revenueIfChurned', 'simulations', 'seed', 'histogramBins', 'keepDraws', 'blockSize'];
+const SPEC_OPTIONS: OptionSchema = {
+  // The vectors are checked where they are read (length, range, finiteness).
+  churnProbabilities: { kind: 'any' },
+  revenues: { kind: 'any' },
+  revenueIfRetained: { kind: 'any' },
+  revenueIfChurned: { kind: 'any' },
+  simulations: { kind: 'number', integer: true, min: 1, required: true, example: '10000' },
+  seed: { kind: 'seed', required: true, example: '7' },
+  histogramBins: { kind: 'number', integer: true, min: 1, max: 10_000, example: '30' },
+  keepDraws: { kind: 'boolean' },
+  blockSize: { kind: 'number', integer: true, min: 1 },
+};
 /** 12 bytes per kept simulation (+ 8 for the sorted copy): 20 million is ~400 MB. */
 export const MAX_KEPT_SIMULATIONS = 20_000_000;
 /** Customer draws per call: beyond this a run takes minutes. */
@@ -173,7 +185,7 @@ export function prepareSimulation(spec: SimulateRevenueSpec, context = 'simulate
   check(typeof context === 'string', `prepareSimulation: context must name the calling function, got ${describeValue(context)}`);
   checkOptions(spec, context);
   check(spec !== undefined, `${context}: give a spec { churnProbabilities, revenues, simulations, seed }`);
-  for (const key of Object.keys(spec)) check(SPEC_KEYS.includes(key), `${context}: unknown option '${key}' (options: ${SPEC_KEYS.join(', ')})`);
+  checkOptionSchema(spec, context, SPEC_OPTIONS);
   const probabilities = probabilityVector(spec.churnProbabilities, context);
   const n = probabilities.length;
   check(n >= 1, `${context}: churnProbabilities is empty; give at least one customer`);
@@ -183,9 +195,7 @@ export function prepareSimulation(spec: SimulateRevenueSpec, context = 'simulate
   const retained = revenueVector(retainedInput, n, spec.revenues !== undefined ? 'revenues' : 'revenueIfRetained', context);
   const churned = spec.revenueIfChurned === undefined ? new Float64Array(n) : revenueVector(spec.revenueIfChurned, n, 'revenueIfChurned', context);
   const simulations = spec.simulations;
-  check(typeof simulations === 'number' && Number.isSafeInteger(simulations) && simulations >= 1, `${context}: simulations must be a whole number ≥ 1, got ${String(simulations)}`);
   const keepDraws = spec.keepDraws ?? true;
-  check(typeof keepDraws === 'boolean', `${context}: keepDraws must be true or false`);
   if (keepDraws && simulations > MAX_KEPT_SIMULATIONS) {
     throw new CbmError(
       'TOO_LARGE',
@@ -201,18 +211,9 @@ export function prepareSimulation(spec: SimulateRevenueSpec, context = 'simulate
     );
   }
   const seed = spec.seed;
-  check(
-    (typeof seed === 'number' && Number.isFinite(seed)) || (typeof seed === 'string' && seed.length > 0),
-    `${context}: seed must be a finite number or a non-empty string, got ${String(seed)}`,
-  );
   const histogramBins = spec.histogramBins ?? 30;
-  check(
-    Number.isInteger(histogramBins) && histogramBins >= 1 && histogramBins <= 10_000,
-    `${context}: histogramBins must be a whole number from 1 to 10,000, got ${String(histogramBins)}`,
-  );
   // About a million draws per block, a whole number of SIMD passes (no scalar remainder per block).
   const blockSize = spec.blockSize ?? Math.min(simulations, SIMD_LANES * Math.ceil(1_048_576 / n / SIMD_LANES));
-  check(Number.isSafeInteger(blockSize) && blockSize >= 1, `${context}: blockSize must be a whole number ≥ 1, got ${String(blockSize)}`);
   const churnLimits = new Int32Array(n);
   const loss = new Float64Array(n);
   let retainedTotal = 0;
