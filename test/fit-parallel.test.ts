@@ -5,7 +5,8 @@
  * same order. Against R: Spector & Mazzeo (test/fixtures/spector-logit.json, R 4.2.2 glm at tight
  * convergence) with every row repeated k times, whose maximum-likelihood estimates are R's, whose
  * standard errors are R's divided by √k and whose log-likelihood is k times R's (the likelihood of
- * k copies is the k-th power). Imports the built package: worker threads run compiled JS.
+ * k copies is the k-th power); with an aliased column, R's glm on wa_churn (aliased_reference.R,
+ * the NA in the same place, the rest to 1e-6 with SEs divided by √k). Imports the built package: worker threads run compiled JS.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,6 +29,7 @@ function expectSameModel(ours: any, serial: any): void {
   expect(ours.statistics).toEqual(serial.statistics);
   expect(Object.is(ours.statistics.logLikelihood, serial.statistics.logLikelihood)).toBe(true);
   expect(ours.warnings).toEqual(serial.warnings);
+  expect(ours.aliased).toEqual(serial.aliased);
 }
 
 /** The error of a call, to compare with fitLogit's (the message names the function called). */
@@ -98,6 +100,31 @@ describe('fitLogitParallel', () => {
         }
         expect(relativeDifference(model.statistics.logLikelihood, k * r.logLik)).toBeLessThan(1e-6);
       }
+    }
+  });
+
+  it("an aliased column is NaN at the same place, the rest bit for bit (wa_churn 20 times, 3 blocks; R's glm: aliased_reference.R)", async () => {
+    // 'No internet service' is the same customers in internet_service and online_security: glm gives NA.
+    const fixtures = join(__dirname, 'fixtures');
+    const r = JSON.parse(readFileSync(join(fixtures, 'aliased-reference.json'), 'utf8')).glm_churn;
+    const k = 20;
+    const rows = Array.from({ length: k }, () => readCsv(join(fixtures, 'wa_churn.csv'))).flat();
+    const formula = r.formula.replace(/^churned ~/, 'churn ~');
+    const reference = kernel.fitLogit(rows, formula, { event: 'Yes' });
+    expect(reference.aliased).toEqual(r.aliased);
+    for (const workers of [2, 3]) {
+      const model = await parallel.fitLogitParallel(rows, formula, { event: 'Yes', workers });
+      expectSameModel(model, reference);
+      expect(model.names).toEqual(r.coefficient_names);
+      r.coefficients.forEach((b: number | null, j: number) => {
+        if (b === null) {
+          expect(model.coefficients[j], r.coefficient_names[j]).toBeNaN();
+          expect(model.stdErrors[j], r.coefficient_names[j]).toBeNaN();
+        } else {
+          expect(Math.abs(model.coefficients[j] - b), r.coefficient_names[j]).toBeLessThan(1e-6 * Math.max(1, Math.abs(b)));
+          expect(relativeDifference(model.stdErrors[j], r.std_errors[j] / Math.sqrt(k)), r.coefficient_names[j]).toBeLessThan(1e-6);
+        }
+      });
     }
   });
 

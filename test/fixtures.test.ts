@@ -54,6 +54,8 @@ function reproduce(work: string): void {
   for (const f of readdirSync(fixtures)) if (/\.(R|py)$/.test(f)) copyFileSync(join(fixtures, f), join(work, f));
   // wa_churn_missing.R and aliased_reference.R read the committed data set (wa_churn_reference.R, checked by monitor.test.ts, writes it).
   copyFileSync(join(fixtures, 'wa_churn.csv'), join(work, 'wa_churn.csv'));
+  // aliased_reference.R reads the committed lung.csv too (survival_reference.R writes it).
+  copyFileSync(join(fixtures, 'lung.csv'), join(work, 'lung.csv'));
   for (const [command, script] of [
     ['Rscript', 'infert_reference.R'],
     ['Rscript', 'factor_contrasts.R'],

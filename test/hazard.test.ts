@@ -8,7 +8,9 @@
  *   deviance, null deviance, AIC;
  * - with a 90-day baseline its survival is within 0.01 of Kaplan–Meier (survfit) at every break
  *   (dropping the intervals in which patients are censored, the old rule, fell 0.03 below at day 365;
- *   a baseline constant over the four intervals alone is 0.015 above KM there, a modelling limit).
+ *   a baseline constant over the four intervals alone is 0.015 above KM there, a modelling limit);
+ * - with an aliased feature (age_months = 12·age) it equals the same glm with the NA term
+ *   (test/fixtures/aliased_reference.R → aliased-reference.json, block `hazard_lung`) to 1e-6.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,6 +75,34 @@ describe('piecewise-exponential hazard on survival::lung (reference: survSplit +
     expect(relativeDifference(m.nullDeviance, r.null_deviance)).toBeLessThan(1e-10);
     expect(relativeDifference(m.aic, r.aic)).toBeLessThan(1e-10);
     expect(m.dfResidual).toBe(r.df_residual);
+  });
+
+  it('an aliased feature is NaN as R gives NA (age_months = 12·age; glm poisson on survSplit data, aliased_reference.R)', () => {
+    const r = JSON.parse(readFileSync(join(fixtures, 'aliased-reference.json'), 'utf8')).hazard_lung as RModel & { aliased: string[]; rank: number };
+    const rows = { ...data, age_months: data.age.map((a) => 12 * a) };
+    const before = structuredClone(rows);
+    const m = fitDiscreteHazard(rows, { breaks: BREAKS, features: ['age', 'age_months', 'sex'] }).model;
+    expect(rows).toEqual(before);
+    expect(r.coefficient_names).toEqual(['(Intercept)', 'factor(tgroup)2', 'factor(tgroup)3', 'factor(tgroup)4', 'age', 'age_months', 'sex']);
+    r.coefficients.forEach((b, j) => {
+      if (b === null) {
+        expect(m.coefficients[j], r.coefficient_names[j]).toBeNaN();
+        expect(m.stdErrors[j], r.coefficient_names[j]).toBeNaN();
+      } else {
+        expect(Math.abs(m.coefficients[j] - b), r.coefficient_names[j]).toBeLessThan(1e-6 * Math.max(1, Math.abs(b)));
+        expect(relativeDifference(m.stdErrors[j], r.std_errors[j]), r.coefficient_names[j]).toBeLessThan(1e-6);
+      }
+    });
+    expect(m.aliased).toEqual(r.aliased);
+    expect(m.warnings).toEqual(["1 coefficient not defined because of singularities: 'age_months' (a linear combination of 'age'); its estimate is NaN (R: NA)"]);
+    expect(relativeDifference(m.logLik, r.log_lik)).toBeLessThan(1e-10);
+    expect(relativeDifference(m.deviance, r.deviance)).toBeLessThan(1e-10);
+    expect(relativeDifference(m.nullDeviance, r.null_deviance)).toBeLessThan(1e-10);
+    expect(relativeDifference(m.aic, r.aic)).toBeLessThan(1e-10);
+    expect(m.dfResidual).toBe(r.df_residual);
+    // vcov(complete = TRUE): NaN in the aliased row and column only.
+    const p = m.names.length;
+    for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) expect(Number.isNaN(m.covariance[i * p + j]), `${i},${j}`).toBe(i === 5 || j === 5);
   });
 
   it('the intercept-only fit is the closed form of the piecewise-exponential MLE, hazard_j = events_j / exposure_j (R survSplit tallies)', () => {

@@ -4,6 +4,7 @@ import { toTable, type Cell, type DataInput, type Table } from '../data/table';
 import { designMatrix, designSpec, linearPredictor } from '../model/design';
 import { formatFormula, parseFormula } from '../model/formula';
 import { fitPoissonColumns, type PoissonFit } from '../model/poisson';
+import { aliasedWarning } from '../model/diagnostics';
 
 /** The columns personPeriodTable writes besides the kept ones. */
 const OUTPUT_COLUMNS = ['period', 'period_start', 'exposure', 'churned'];
@@ -112,13 +113,17 @@ export function personPeriodTable(
 }
 
 /** The fitted Poisson model of a hazard: log μ = log(exposure) + period effect + features. */
-export interface HazardFit extends PoissonFit {
+export interface HazardFit extends Omit<PoissonFit, 'aliased'> {
   /** R's formula of the same model: `churned ~ period + x + offset(log(exposure))`. */
   formula: string;
   /** Coefficient names in design order, e.g. ['(Intercept)', 'periodp02 (21, 70]', 'x']. */
   names: string[];
-  /** Person-period rows minus coefficients (glm's `df.residual`). */
+  /** Person-period rows minus estimated coefficients (glm's `df.residual`: aliased ones cost nothing). */
   dfResidual: number;
+  /** Names of the aliased coefficients (linear combinations of earlier columns; estimate NaN, R's NA). */
+  aliased: string[];
+  /** What the fit warned of: coefficients not defined because of singularities. */
+  warnings: readonly string[];
 }
 
 /** A fitted piecewise-exponential hazard model and its cumulative churn probabilities. */
@@ -221,7 +226,9 @@ export function fitDiscreteHazard(
     ...fit,
     formula: `${formatFormula('churned', spec.terms, true)} + offset(log(exposure))`,
     names,
-    dfResidual: pp.nRows - names.length,
+    dfResidual: pp.nRows - names.length + fit.aliased.length,
+    aliased: fit.aliased.map((a) => names[a.column]),
+    warnings: Object.freeze(aliasedWarning(fit.aliased, names)),
   });
   return {
     model,

@@ -1,6 +1,8 @@
 import { CbmError } from '../errors';
 import { choleskyInPlace, choleskyInverse, choleskySolveInPlace } from './linalg';
 import { logGamma } from './distributions';
+import { aliasedError } from './diagnostics';
+import { aliasedFromGram, type AliasedColumn } from './newton';
 
 /** A Poisson log-linear fit with an offset, as R's `glm(y ~ …, family = poisson, offset = …)`. */
 export interface PoissonFit {
@@ -14,9 +16,14 @@ export interface PoissonFit {
   deviance: number;
   /** The deviance of the intercept-only model with the same offset (R's `null.deviance`); NaN without an intercept. */
   nullDeviance: number;
-  /** −2 logLik + 2p. */
+  /** −2 logLik + 2·rank (aliased columns are not counted, as R). */
   aic: number;
   iterations: number;
+  /**
+   * Columns that are linear combinations of earlier ones: left out of the fit, their coefficient,
+   * standard error and covariance rows and columns NaN (R's NA), as the logit fits do.
+   */
+  aliased: AliasedColumn[];
 }
 
 /** Σ y·η − Σ μ: the part of the log-likelihood that depends on β (finite even where an exposure is 0). */
@@ -40,9 +47,11 @@ function poissonDeviance(y: Float64Array, mu: ArrayLike<number>): number {
  * whose predicted gain UᵀI⁻¹U/2 is below `tolerance`·(|ℓ| + 0.1) (the error left is of the order
  * of its square). The gain is computed on Σ yη − Σ μ, so a row with an event and zero exposure
  * (offset −∞) still enters the score; its log-likelihood is −∞.
- * Refuses aliased columns (SINGULAR), fits that do not converge (NOT_CONVERGED) and fits whose
- * estimates head to −∞ (SEPARATION: a level or feature range with no events, seen as fitted rates
- * below 1e-8 of the overall rate).
+ * Aliased columns are found by the Newton driver's rule (aliasedFromGram on XᵀWX at β = 0, W =
+ * e^offset) and left out, reported NaN as R's glm reports NA; a design with no column left is
+ * SINGULAR. Refuses fits that do not converge (NOT_CONVERGED) and fits whose estimates head to −∞
+ * (SEPARATION: a level or feature range with no events, seen as fitted rates below 1e-8 of the
+ * overall rate).
  */
 export function fitPoissonColumns(
   columns: readonly Float64Array[],
@@ -50,6 +59,52 @@ export function fitPoissonColumns(
   offset: Float64Array,
   options: { maxIterations?: number; tolerance?: number; interceptColumn?: number; context: string; names?: readonly string[] },
 ): PoissonFit {
+  const p = columns.length;
+  const n = y.length;
+  const weight = Float64Array.from(offset, Math.exp);
+  const gram = new Float64Array(p * p);
+  for (let j = 0; j < p; j++)
+    for (let k = 0; k <= j; k++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += columns[j][i] * weight[i] * columns[k][i];
+      gram[j * p + k] = s;
+      gram[k * p + j] = s;
+    }
+  const aliased = aliasedFromGram(gram, p);
+  if (aliased.length === 0) return { ...fitFullRank(columns, y, offset, options), aliased };
+  const names = options.names ?? columns.map((_, j) => `column ${j}`);
+  if (aliased.length === p) throw aliasedError(aliased, names, options.context);
+  const dropped = new Set(aliased.map((a) => a.column));
+  const kept = columns.map((_, j) => j).filter((j) => !dropped.has(j));
+  const k = kept.length;
+  const reduced = fitFullRank(
+    kept.map((j) => columns[j]),
+    y,
+    offset,
+    { ...options, interceptColumn: kept.indexOf(options.interceptColumn ?? -1), names: kept.map((j) => names[j]) },
+  );
+  const coefficients = new Float64Array(p).fill(NaN);
+  const covariance = new Float64Array(p * p).fill(NaN);
+  for (let r = 0; r < k; r++) {
+    coefficients[kept[r]] = reduced.coefficients[r];
+    for (let c = 0; c < k; c++) covariance[kept[r] * p + kept[c]] = reduced.covariance[r * k + c];
+  }
+  return {
+    ...reduced,
+    coefficients,
+    covariance,
+    stdErrors: Float64Array.from({ length: p }, (_, j) => Math.sqrt(covariance[j * p + j])),
+    aliased,
+  };
+}
+
+/** The Newton fit of a design with full column rank (its AIC counts every column). */
+function fitFullRank(
+  columns: readonly Float64Array[],
+  y: Float64Array,
+  offset: Float64Array,
+  options: { maxIterations?: number; tolerance?: number; interceptColumn?: number; context: string; names?: readonly string[] },
+): Omit<PoissonFit, 'aliased'> {
   const { maxIterations = 100, tolerance = 1e-14, interceptColumn = -1, context, names } = options;
   const p = columns.length;
   const n = y.length;
