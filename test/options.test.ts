@@ -30,7 +30,7 @@ import {
   survivalChart,
   thresholdSweepChart,
 } from '../kernel-lib/src/charts';
-import { calibrationTable, driftReport, rocCurve, simulateRevenue, thresholdSweep } from '../kernel-lib/src/index';
+import { calibrationTable, churnModelTable, driftReport, fitDiscreteHazard, rocCurve, simulateRevenue, thresholdSweep } from '../kernel-lib/src/index';
 import { simulateRevenueParallel } from '../kernel-lib/src/simulate/parallel';
 
 const error = (f: () => unknown): CbmError => {
@@ -203,5 +203,24 @@ describe('checkOptionSchema', () => {
     expect(await refused({ workers: 0 })).toBe('simulateRevenueParallel: workers must be a whole number from 1 to 64, got 0');
     expect(await refused({ minDrawsPerWorker: -1 })).toBe('simulateRevenueParallel: minDrawsPerWorker must be a finite number ≥ 0 like 10000000, got -1');
     expect(await refused({ workers: 1 }, { simulation: 5 })).toMatch(/^simulateRevenueParallel: unknown option 'simulation' \(did you mean 'simulations'\?\)/);
+  });
+
+  it('fitDiscreteHazard (its fit sub-options) and churnModelTable: misspelt names suggested, values worded by their rule', () => {
+    const data = { time: [5, 30, 100, 400, 12, 80, 300, 500], event: [1, 1, 1, 0, 1, 1, 1, 0] };
+    const events = [{ customer_id: 1, date: '2025-01-05', type: 'purchase', amount: 10 }];
+    const churn = { scoringDate: '2025-01-10', definition: { kind: 'cancellation' as const }, horizons: [21] };
+    const cases: [() => unknown, string][] = [
+      [
+        () => fitDiscreteHazard(data, { breaks: [100], fit: { maxIteration: 5 } as never }),
+        "fitDiscreteHazard: fit: unknown option 'maxIteration' (did you mean 'maxIterations'?)",
+      ],
+      [() => fitDiscreteHazard(data, { breaks: [100], fit: { maxIterations: 0 } }), 'fitDiscreteHazard: fit: maxIterations must be a whole number ≥ 1 like 100, got 0'],
+      [() => fitDiscreteHazard(data, { breaks: [100], fit: { tolerance: 1 } }), 'fitDiscreteHazard: fit: tolerance must be a finite number above 0 and below 1 like 1e-14, got 1'],
+      [() => churnModelTable(events, { ...churn, horizon: 21 } as never), "churnModelTable: unknown option 'horizon' (did you mean 'horizons'?)"],
+      [() => churnModelTable(events, { ...churn, windowDay: 30 } as never), "churnModelTable: unknown option 'windowDay' (did you mean 'windowDays'?)"],
+      [() => churnModelTable(events, { ...churn, windowDays: 0 }), 'churnModelTable: windowDays must be a whole number ≥ 1 like 90, got 0'],
+      [() => churnModelTable(events, { ...churn, definition: undefined as never }), "churnModelTable: definition is required, e.g. { kind: 'cancellation' }"],
+    ];
+    for (const [call, message] of cases) expect(error(call).message.startsWith(message), `${error(call).message} vs ${message}`).toBe(true);
   });
 });

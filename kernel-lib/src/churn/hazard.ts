@@ -1,4 +1,4 @@
-import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { CbmError, check, describeValue } from '../errors';
 import { checkOptionSchema } from '../options';
 import { toTable, type Cell, type DataInput, type Table } from '../data/table';
 import { designMatrix, designSpec, linearPredictor } from '../model/design';
@@ -178,10 +178,11 @@ export function fitDiscreteHazard(
     features: { kind: 'names', example: "['age']" },
     fit: { kind: 'object' },
   });
-  checkOptions(options.fit, `${context}: fit`, ['maxIterations', 'tolerance']);
+  checkOptionSchema(options.fit, `${context}: fit`, {
+    maxIterations: { kind: 'number', integer: true, min: 1, example: '100' },
+    tolerance: { kind: 'number', min: 0, max: 1, exclusive: 'both', example: '1e-14' },
+  });
   const { maxIterations = 100, tolerance = 1e-14 } = options.fit ?? {};
-  check(Number.isInteger(maxIterations) && maxIterations > 0, `${context}: fit.maxIterations must be a positive whole number, got ${String(maxIterations)}`);
-  check(typeof tolerance === 'number' && tolerance > 0 && tolerance < 1, `${context}: fit.tolerance must be a number in (0, 1), got ${String(tolerance)}`);
   const breaks = checkBreaks(options.breaks, context);
   const last = breaks[breaks.length - 1];
   const baseline = options.baselineBreaks === undefined ? [] : checkBreaks(options.baselineBreaks, `${context}: baselineBreaks`);

@@ -1,4 +1,5 @@
 import { CbmError, check, checkOptions } from '../errors';
+import { checkOptionSchema, type OptionSchema } from '../options';
 import { toTable, type Cell, type DataInput, type Table } from '../data/table';
 import { dateText, dayNumber } from './dates';
 
@@ -48,7 +49,17 @@ export interface ChurnModelTable {
   outcomes: { horizon: number; column: string; churned: number; retained: number; censored: number }[];
 }
 
-const OPTION_KEYS = new Set(['scoringDate', 'definition', 'horizons', 'features', 'windowDays', 'customers', 'attributes', 'dataEnd']);
+const CHURN_OPTIONS: OptionSchema = {
+  // Dates may be 'YYYY-MM-DD' or a Date: dayNumber checks them where they are read.
+  scoringDate: { kind: 'any', required: true, example: "'2025-02-01'" },
+  definition: { kind: 'object', required: true, example: "{ kind: 'cancellation' }" },
+  horizons: { kind: 'list', required: true, example: '[21, 70, 365]' },
+  features: { kind: 'names' },
+  windowDays: { kind: 'number', integer: true, min: 1, example: '90' },
+  customers: { kind: 'any' },
+  attributes: { kind: 'names', example: "['segment']" },
+  dataEnd: { kind: 'any' },
+};
 
 /** Checks churnModelTable's options and returns them with defaults filled in. */
 export function checkChurnOptions(
@@ -57,9 +68,8 @@ export function checkChurnOptions(
 ): { definition: ChurnDefinition; horizons: number[]; features: ChurnFeature[]; windowDays: number } {
   checkOptions(options, context);
   check(options !== undefined, `${context}: options { scoringDate, definition, horizons } are required`);
-  for (const key of Object.keys(options)) check(OPTION_KEYS.has(key), `${context}: unknown option '${key}'; use ${[...OPTION_KEYS].map((k) => `'${k}'`).join(', ')}`);
-  const d = options.definition as ChurnDefinition | undefined;
-  check(d !== null && typeof d === 'object', `${context}: definition must be { kind: 'cancellation' } or { kind: 'inactivity', days }, got ${String(d)}`);
+  checkOptionSchema(options, context, CHURN_OPTIONS);
+  const d = options.definition;
   if (d.kind === 'cancellation') check(Object.keys(d).length === 1, `${context}: definition { kind: 'cancellation' } takes no other fields`);
   else if (d.kind === 'inactivity') {
     check(
@@ -74,7 +84,6 @@ export function checkChurnOptions(
   const features = options.features === undefined ? [...CHURN_FEATURES] : [...options.features];
   for (const f of features) check((CHURN_FEATURES as readonly string[]).includes(f), `${context}: unknown feature '${String(f)}'; choose from ${CHURN_FEATURES.join(', ')}`);
   const windowDays = options.windowDays ?? 90;
-  check(Number.isInteger(windowDays) && windowDays > 0, `${context}: windowDays must be a positive whole number, got ${String(windowDays)}`);
   return { definition: d, horizons: [...options.horizons].sort((a, b) => a - b), features, windowDays };
 }
 
