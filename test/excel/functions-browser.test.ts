@@ -152,6 +152,21 @@ describe.skipIf(unavailable !== null)('the CBM functions on taskpane.html (the s
     expect(cancelled.error?.message).toMatch(/cancelled/);
   });
 
+  it('a cancel that arrives while a large input is hashed or handed over is not lost', async () => {
+    // 15,000 customers: 30,000 cells, over the quick-cache size, so the call yields before it
+    // computes. Excel's cancel (a 0 ms timer set as the call starts) fires at that first yield; the
+    // handler must already be in place, or the cancel is lost and the call runs to its end.
+    const n = 15_000;
+    const p = Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000);
+    const revenue = Array.from({ length: n }, (_, i) => 100 + (i % 50));
+    const r: Result = await session.page.evaluate(
+      ([a, o]: [unknown[], object]) => (window as any).__excel.callWith('SIMREVENUE', a, o),
+      [[col(p), col(revenue), 2_000, 'cancel-at-first-yield'], { cancelAfterMs: 0 }] as [unknown[], object],
+    );
+    expect(r.error?.isCustomFunctionsError).toBe(true);
+    expect(r.error?.message).toMatch(/cancelled/);
+  });
+
   it('CBM.FIT and CBM.OPTPRICE run in a worker: the page thread stays free, and a cancel ends the call', async () => {
     // Structure, not speed: each call starts a worker (offThreadRuns), and a 10 ms timer set as the
     // call starts fires while the worker computes (null would mean the page thread was blocked).

@@ -10,7 +10,7 @@
  */
 import * as adapters from './adapters';
 import { ResultCache, cellCount, hashArgumentsYielding } from './cache';
-import { describeFailure } from './excelErrors';
+import { ExcelFailure, describeFailure } from './excelErrors';
 import { simulateRevenueYielding, type Cancellation } from './longRunning';
 import { offThreadRuns, runOffThread } from './offThread';
 
@@ -268,6 +268,14 @@ async function callAsync<T>(
   invocation: CustomFunctions.CancelableInvocation | undefined,
   compute: (cancellation: Cancellation) => Promise<T>,
 ): Promise<T> {
+  // The cancel handler goes in before the first await: Excel may cancel during any yield, and a
+  // cancel that finds no handler is lost (the call would then run to its end).
+  const cancellation: Cancellation = { cancelled: false };
+  if (invocation)
+    invocation.onCanceled = () => {
+      cancellation.cancelled = true;
+      cancellation.onCancel?.();
+    };
   // A large input is hashed in slices with yields, and handed to the worker after another yield:
   // neither is one long block of the page's thread.
   const large = cellCount(args, QUICK_CACHE_CELLS) > QUICK_CACHE_CELLS;
@@ -275,14 +283,9 @@ async function callAsync<T>(
   const hit = cache.get(name, args, key);
   if (hit !== undefined) return hit as T;
   if (large) await new Promise((resolve) => setTimeout(resolve, 0));
-  const cancellation: Cancellation = { cancelled: false };
-  if (invocation)
-    invocation.onCanceled = () => {
-      cancellation.cancelled = true;
-      cancellation.onCancel?.();
-    };
   let result: T;
   try {
+    if (cancellation.cancelled) throw new ExcelFailure('#N/A', 'the calculation was cancelled');
     result = await compute(cancellation);
   } catch (error) {
     throw toExcelError(name, error);
