@@ -32,6 +32,8 @@ import {
 } from '../kernel-lib/src/charts';
 import { calibrationTable, churnModelTable, driftReport, fitDiscreteHazard, rocCurve, simulateRevenue, thresholdSweep } from '../kernel-lib/src/index';
 import { simulateRevenueParallel } from '../kernel-lib/src/simulate/parallel';
+import { scoringQuery, scoringSQL } from '../kernel-lib/src/sql';
+import { fitLogit } from '../kernel-lib/src/index';
 
 const error = (f: () => unknown): CbmError => {
   try {
@@ -220,6 +222,20 @@ describe('checkOptionSchema', () => {
       [() => churnModelTable(events, { ...churn, windowDay: 30 } as never), "churnModelTable: unknown option 'windowDay' (did you mean 'windowDays'?)"],
       [() => churnModelTable(events, { ...churn, windowDays: 0 }), 'churnModelTable: windowDays must be a whole number ≥ 1 like 90, got 0'],
       [() => churnModelTable(events, { ...churn, definition: undefined as never }), "churnModelTable: definition is required, e.g. { kind: 'cancellation' }"],
+    ];
+    for (const [call, message] of cases) expect(error(call).message.startsWith(message), `${error(call).message} vs ${message}`).toBe(true);
+  });
+
+  it('scoringSQL and scoringQuery: misspelt names suggested, values worded by their rule', () => {
+    const model = fitLogit({ y: [0, 1, 0, 1, 1, 0], age: [20, 30, 40, 50, 35, 45] }, 'y ~ age');
+    const cases: [() => unknown, string][] = [
+      [() => scoringSQL(model, { dialects: 'duckdb' } as never), "scoringSQL: unknown option 'dialects' (did you mean 'dialect'?)"],
+      [() => scoringSQL(model, { output: 'odds' as never }), "scoringSQL: output must be one of 'probability', 'link', got \"odds\""],
+      [() => scoringSQL(model, { dialect: 'oracle' as never }), "scoringSQL: dialect must be one of 'duckdb', 'postgres', 'spark', 'clickhouse', got \"oracle\""],
+      [() => scoringQuery(model, { table: 'customers', keeps: ['id'] } as never), "scoringQuery: unknown option 'keeps' (did you mean 'keep'?)"],
+      [() => scoringQuery(model, { keep: ['id'] } as never), "scoringQuery: table is required, e.g. 'customers'"],
+      [() => scoringQuery(model, { table: 'customers', keep: 'id' as never }), 'scoringQuery: keep must be a list of column names like [\'id\'], got "id"'],
+      [() => scoringQuery(model, { table: 'customers', as: '' }), 'scoringQuery: as must be a column name like \'score\', got ""'],
     ];
     for (const [call, message] of cases) expect(error(call).message.startsWith(message), `${error(call).message} vs ${message}`).toBe(true);
   });

@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check } from '../errors';
+import { checkOptionSchema, type OptionSchema } from '../options';
 import type { DesignColumn, DesignSpec } from '../model/design';
 import { LinearModel, LINEAR_MODEL_FORMAT } from '../model/linear';
 import { LogitModel } from '../model/logit';
@@ -6,7 +7,7 @@ import { expressionColumns, isDerived, parseExpression, rawColumns } from '../mo
 import type { LogitModelJSON } from '../model/modelJson';
 import type { Preparation } from '../prepare/preparation';
 import type { SqlDialect } from './executor';
-import { aliasesShadowColumns, checkDialect, doubleType, logisticSQL, quoteIdentifier, quoteString, sqlNumber } from './dialect';
+import { aliasesShadowColumns, doubleType, logisticSQL, quoteIdentifier, quoteString, SQL_DIALECTS, sqlNumber } from './dialect';
 import { expressionSQL, type SqlExpression } from './expression';
 import { filterSQL } from './filter';
 import { parseFilter } from '../model/filter';
@@ -22,7 +23,19 @@ export interface ScoringOptions {
 /** Anything scoringSQL can translate: a fitted logistic or linear model, or its saved JSON (object or text). */
 export type ScorableModel = LogitModel | LinearModel | LogitModelJSON | Record<string, unknown> | string;
 
-const SCORING_KEYS = ['dialect', 'output'];
+const SCORING_OPTIONS: OptionSchema = {
+  dialect: { kind: 'oneOf', values: SQL_DIALECTS },
+  output: { kind: 'oneOf', values: ['probability', 'link'] },
+};
+
+const QUERY_OPTIONS: OptionSchema = {
+  ...SCORING_OPTIONS,
+  // A name or [schema, name]: tableSQL checks it where it is written.
+  table: { kind: 'any', required: true, example: "'customers'" },
+  keep: { kind: 'names', example: "['id']" },
+  as: { kind: 'text', example: "'score'" },
+  where: { kind: 'text', example: '"contract != \'Two year\'"' },
+};
 
 /**
  * The SQL expression of a model's score: a fitted model written as one SQL expression over the *raw* input columns, so a warehouse
@@ -45,15 +58,12 @@ const SCORING_KEYS = ['dialect', 'output'];
  */
 export function scoringSQL(model: ScorableModel, options: ScoringOptions = {}): string {
   const context = 'scoringSQL';
-  checkOptions(options, context);
-  rejectUnknown(options, SCORING_KEYS, context);
-  const dialect = options.dialect ?? 'duckdb';
-  checkDialect(dialect, context);
+  checkOptionSchema(options, context, SCORING_OPTIONS);
+  const dialect = options?.dialect ?? 'duckdb';
   const m = asModel(model, context);
   // A linear model's prediction is its linear predictor: 'link' is its only output.
   const isLinear = m instanceof LinearModel;
-  const output = options.output ?? (isLinear ? 'link' : 'probability');
-  check(output === 'probability' || output === 'link', `${context}: output must be 'probability' or 'link', got ${String(output)}`);
+  const output = options?.output ?? (isLinear ? 'link' : 'probability');
   check(!(isLinear && output === 'probability'), `${context}: a linear model predicts its response directly; use output 'link' (the default for linear models)`);
   // The offset is added last, as predict adds it, from the raw columns (it is not prepared).
   const linear = linearPredictorSQL(m.spec, m.coefficients, m.preparation, dialect) + (m.offset === null ? '' : ` + ${offsetSQL(dialect, m.offset)}`);
@@ -116,13 +126,16 @@ export interface ScoringQueryOptions extends ScoringOptions {
 export function scoringQuery(model: ScorableModel, options: ScoringQueryOptions): string {
   const context = 'scoringQuery';
   check(options !== null && typeof options === 'object' && !Array.isArray(options), `${context}: options with a table are required, e.g. { table: 'customers', keep: ['id'] }`);
-  rejectUnknown(options, [...SCORING_KEYS, 'table', 'keep', 'as', 'where'], context);
+  checkOptionSchema(options, context, QUERY_OPTIONS);
   const dialect = options.dialect ?? 'duckdb';
-  checkDialect(dialect, context);
   const keep = options.keep ?? [];
-  check(Array.isArray(keep) && keep.every((k) => typeof k === 'string' && k.length > 0), `${context}: keep must be a list of column names, e.g. ['id']`);
+  check(
+    keep.every((k) => k.length > 0),
+    `${context}: keep must be a list of column names like ['id'], got an empty name`,
+    { option: 'keep' },
+  );
   const as = options.as ?? 'score';
-  check(typeof as === 'string' && as.length > 0, `${context}: as must be a column name, got ${String(as)}`);
+  check(as.length > 0, `${context}: as must be a column name like 'score', got ""`, { option: 'as' });
   check(!keep.includes(as), `${context}: the score column '${as}' would repeat a kept column; choose another name with 'as'`);
   const score = scoringSQL(model, { dialect, output: options.output });
   check(
@@ -142,11 +155,6 @@ export function tableSQL(dialect: SqlDialect, table: string | readonly string[],
     `${context}: table must be a name or a list like ['schema', 'table'], got ${JSON.stringify(table)}`,
   );
   return parts.map((p) => quoteIdentifier(dialect, p)).join('.');
-}
-
-export function rejectUnknown(options: object, known: readonly string[], context: string): void {
-  const unknown = Object.keys(options).filter((k) => !known.includes(k));
-  check(unknown.length === 0, `${context}: unknown option '${unknown[0]}' (options: ${known.join(', ')})`);
 }
 
 function asModel(model: ScorableModel, context: string): LogitModel | LinearModel {
