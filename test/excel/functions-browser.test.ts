@@ -159,10 +159,10 @@ describe.skipIf(unavailable !== null)('the CBM functions on taskpane.html (the s
     const n = 15_000;
     const p = Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000);
     const revenue = Array.from({ length: n }, (_, i) => 100 + (i % 50));
-    const r: Result = await session.page.evaluate(
-      ([a, o]: [unknown[], object]) => (window as any).__excel.callWith('SIMREVENUE', a, o),
-      [[col(p), col(revenue), 2_000, 'cancel-at-first-yield'], { cancelAfterMs: 0 }] as [unknown[], object],
-    );
+    const r: Result = await session.page.evaluate(([a, o]: [unknown[], object]) => (window as any).__excel.callWith('SIMREVENUE', a, o), [
+      [col(p), col(revenue), 2_000, 'cancel-at-first-yield'],
+      { cancelAfterMs: 0 },
+    ] as [unknown[], object]);
     expect(r.error?.isCustomFunctionsError).toBe(true);
     expect(r.error?.message).toMatch(/cancelled/);
   });
