@@ -239,4 +239,35 @@ describe('checkOptionSchema', () => {
     ];
     for (const [call, message] of cases) expect(error(call).message.startsWith(message), `${error(call).message} vs ${message}`).toBe(true);
   });
+
+  it('refreshModelTables, saveDriftReport and buildDashboardTables: misspelt names suggested before the database is touched', async () => {
+    const { buildDashboardTables, openDuckDB, refreshModelTables, saveDriftReport } = await import('../kernel-lib/src/warehouse');
+    const db = await openDuckDB(':memory:');
+    const refused = async (call: () => Promise<unknown>): Promise<string> => {
+      try {
+        await call();
+      } catch (e) {
+        expect(e).toBeInstanceOf(CbmError);
+        return (e as CbmError).message;
+      }
+      throw new Error('expected a CbmError');
+    };
+    const drift = { table: 'drift', loadId: 2, previousLoadId: 1, report: driftReport({ fee: [1, 2, 3] }, { fee: [1, 2, 4] }) };
+    try {
+      expect(await refused(() => refreshModelTables(db, ['events'], { load: { events: 1 } } as never))).toMatch(
+        /^refreshModelTables: unknown option 'load' \(did you mean 'loads'\?\)/,
+      );
+      expect(await refused(() => refreshModelTables(db, ['events'], { loads: 3 } as never))).toBe('refreshModelTables: loads must be an object like { events: 3 }, got 3');
+      expect(await refused(() => saveDriftReport(db, { ...drift, loadID: 2 } as never))).toMatch(/^saveDriftReport: unknown option 'loadID' \(did you mean 'loadId'\?\)/);
+      expect(await refused(() => saveDriftReport(db, { ...drift, loadId: 2.5 }))).toBe('saveDriftReport: loadId must be a whole number, got 2.5');
+      expect(await refused(() => buildDashboardTables(db, { horizons: [30], segments: 'seg' } as never))).toMatch(
+        /^buildDashboardTables: unknown option 'segments' \(did you mean 'segment'\?\)/,
+      );
+      expect(await refused(() => buildDashboardTables(db, { horizons: [30, 0] }))).toBe(
+        'buildDashboardTables: horizons must be a list of positive whole numbers of days like [30, 90], got 0',
+      );
+    } finally {
+      await db.close();
+    }
+  });
 });

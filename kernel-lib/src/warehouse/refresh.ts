@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { CbmError, check, describeValue } from '../errors';
+import { checkOptionSchema } from '../options';
 import { checkExecutor } from './executor';
 import { churnModelTableSql, type ChurnModelTableSqlOptions } from '../sql/churn';
 import type { DriftReport } from '../monitor/drift';
@@ -22,9 +23,9 @@ export async function refreshModelTables(
   const context = 'refreshModelTables';
   checkExecutor(db, context);
   check(Array.isArray(tables) && tables.length > 0, `${context}: tables must be a non-empty array of loaded table names`);
-  check(options !== null && typeof options === 'object', `${context}: options must be an object`);
-  for (const key of Object.keys(options)) check(key === 'loads', `${context}: unknown option '${key}'; the only option is 'loads'`);
-  const pinned = options.loads ?? {};
+  // Each pinned load id is checked with its table below.
+  checkOptionSchema(options, context, { loads: { kind: 'object', example: '{ events: 3 }' } });
+  const pinned = options?.loads ?? {};
   const d = db.dialect;
   const plan: { table: string; loadId: number; columns: string[] }[] = [];
   for (const table of tables) {
@@ -90,11 +91,15 @@ export async function saveDriftReport(db: SqlExecutor, options: { table: string;
   const context = 'saveDriftReport';
   checkExecutor(db, context);
   check(options !== null && typeof options === 'object', `${context}: options { table, loadId, previousLoadId, report } are required`);
-  checkOptions(options, context, ['table', 'loadId', 'previousLoadId', 'report']);
+  checkOptionSchema(options, context, {
+    table: { kind: 'text', required: true, example: "'drift_reports'" },
+    loadId: { kind: 'number', integer: true, required: true },
+    previousLoadId: { kind: 'number', integer: true, required: true },
+    report: { kind: 'object', required: true, example: 'driftReport(previous, current)' },
+  });
   const { table, loadId, previousLoadId, report } = options;
-  check(typeof table === 'string' && table.length > 0, `${context}: table must be a table name, got ${describeValue(table)}`);
-  check(Number.isInteger(loadId) && Number.isInteger(previousLoadId), `${context}: loadId and previousLoadId must be whole numbers`);
-  check(report !== null && typeof report === 'object' && Array.isArray(report.rows), `${context}: report must come from driftReport`);
+  check(table.length > 0, `${context}: table must be a table name, got ""`, { option: 'table' });
+  check(Array.isArray(report.rows), `${context}: report must come from driftReport, got an object without rows`, { option: 'report' });
   const d = db.dialect;
   const s = (v: string | null) => (v === null ? 'NULL' : quoteString(d, v));
   const n = (v: number | null) => (v === null || !Number.isFinite(v) ? 'NULL' : sqlNumber(d, v));
@@ -119,9 +124,18 @@ export async function buildDashboardTables(db: SqlExecutor, options: { horizons:
   const context = 'buildDashboardTables';
   checkExecutor(db, context);
   check(options !== null && typeof options === 'object', `${context}: options { horizons } are required`);
-  checkOptions(options, context, ['horizons', 'churnTable', 'segment']);
+  checkOptionSchema(options, context, {
+    horizons: { kind: 'list', required: true, example: '[30, 90]' },
+    churnTable: { kind: 'text', example: "'churn_model_table'" },
+    segment: { kind: 'text', example: "'segment'" },
+  });
   const { horizons, churnTable = 'churn_model_table', segment = 'segment' } = options;
-  check(Array.isArray(horizons) && horizons.length > 0 && horizons.every((h) => Number.isInteger(h) && h > 0), `${context}: horizons must be positive whole numbers of days`);
+  const badHorizon = horizons.find((h) => !(Number.isInteger(h) && h > 0));
+  check(
+    horizons.length > 0 && badHorizon === undefined,
+    `${context}: horizons must be a list of positive whole numbers of days like [30, 90], got ${horizons.length === 0 ? 'an empty list' : describeValue(badHorizon)}`,
+    { option: 'horizons' },
+  );
   const d = db.dialect;
   const q = (x: string) => quoteIdentifier(d, x);
   const dbl = doubleType(d);
