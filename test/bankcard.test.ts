@@ -125,12 +125,13 @@ describe('bankCardCustomers sizes are bounded at the door', () => {
 
   it('unknown options, unknown mechanism settings and non-numbers are BAD_INPUT', () => {
     const bad: [unknown, string][] = [
-      [{ seeds: 1 }, "bankCardCustomers: unknown option 'seeds'; options are 'seed' and 'mechanism'"],
+      [{ seeds: 1 }, "bankCardCustomers: unknown option 'seeds' (did you mean 'seed'?); options are 'seed', 'mechanism'"],
       [{ mechanism: { customer: 10 } }, "bankCardCustomers: unknown mechanism setting 'customer'"],
       [{ mechanism: { customers: '1000' } }, 'bankCardCustomers: mechanism.customers must be a finite number, got 1000'],
       [{ mechanism: { ceiling: NaN } }, 'bankCardCustomers: mechanism.ceiling must be a finite number, got NaN'],
       [{ mechanism: { shareMale: 2 } }, 'bankCardCustomers: shareMale and ceiling must be between 0 and 1'],
-      [{ mechanism: null }, 'bankCardCustomers: mechanism must be an object'],
+      [{ mechanism: null }, 'bankCardCustomers: mechanism must be an object like { customers: 1000 }, got null'],
+      [{ seed: '' }, 'bankCardCustomers: seed must be a finite number or a non-empty string like 7, got ""'],
     ];
     for (const [options, message] of bad) {
       let error: unknown;

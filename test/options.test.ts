@@ -32,6 +32,7 @@ import {
 } from '../kernel-lib/src/charts';
 import { calibrationTable, churnModelTable, driftReport, fitDiscreteHazard, rocCurve, simulateRevenue, thresholdSweep } from '../kernel-lib/src/index';
 import { simulateRevenueParallel } from '../kernel-lib/src/simulate/parallel';
+import { bankCardCustomers } from '../kernel-lib/src/datasets';
 import { scoringQuery, scoringSQL } from '../kernel-lib/src/sql';
 import { fitLogit } from '../kernel-lib/src/index';
 
@@ -269,5 +270,10 @@ describe('checkOptionSchema', () => {
     } finally {
       await db.close();
     }
+  });
+
+  it('bankCardCustomers: a misspelt name suggested, a bad seed worded by its rule', () => {
+    expect(error(() => bankCardCustomers({ mechanisms: {} } as never)).message).toMatch(/^bankCardCustomers: unknown option 'mechanisms' \(did you mean 'mechanism'\?\)/);
+    expect(error(() => bankCardCustomers({ seed: Number.NaN })).message).toBe('bankCardCustomers: seed must be a finite number or a non-empty string like 7, got NaN');
   });
 });

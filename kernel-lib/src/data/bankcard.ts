@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check } from '../errors';
+import { checkOptionSchema } from '../options';
 import { seededUniform, shuffledIndices, standardNormal } from '../random';
 
 /** One of the bank's credit-card holders that {@link bankCardCustomers} generates: one row of kernel-lib/data/bankcard.csv. */
@@ -74,10 +75,9 @@ export const BANKCARD_SEED = 2026;
  */
 export function bankCardCustomers(options: { seed?: number | string; mechanism?: Partial<BankCardMechanism> } = {}): BankCardCustomer[] {
   const context = 'bankCardCustomers';
-  checkOptions(options, context);
-  for (const key of Object.keys(options)) check(key === 'seed' || key === 'mechanism', `${context}: unknown option '${key}'; options are 'seed' and 'mechanism'`, { option: key });
-  const given = options.mechanism === undefined ? {} : options.mechanism;
-  check(given !== null && typeof given === 'object' && !Array.isArray(given), `${context}: mechanism must be an object like { customers: 1000 }`);
+  // The mechanism's settings are checked one by one below, against BANKCARD_MECHANISM.
+  checkOptionSchema(options, context, { seed: { kind: 'seed', example: '7' }, mechanism: { kind: 'object', example: '{ customers: 1000 }' } });
+  const given = options?.mechanism ?? {};
   for (const key of Object.keys(given)) {
     check(
       Object.prototype.hasOwnProperty.call(BANKCARD_MECHANISM, key),
