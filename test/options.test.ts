@@ -32,7 +32,7 @@ import {
 } from '../kernel-lib/src/charts';
 import { calibrationTable, churnModelTable, driftReport, fitDiscreteHazard, rocCurve, simulateRevenue, thresholdSweep } from '../kernel-lib/src/index';
 import { simulateRevenueParallel } from '../kernel-lib/src/simulate/parallel';
-import { bankCardCustomers } from '../kernel-lib/src/datasets';
+import { bankCardCustomers, customerBase } from '../kernel-lib/src/datasets';
 import { scoringQuery, scoringSQL } from '../kernel-lib/src/sql';
 import { fitLogit } from '../kernel-lib/src/index';
 
@@ -275,5 +275,11 @@ describe('checkOptionSchema', () => {
   it('bankCardCustomers: a misspelt name suggested, a bad seed worded by its rule', () => {
     expect(error(() => bankCardCustomers({ mechanisms: {} } as never)).message).toMatch(/^bankCardCustomers: unknown option 'mechanisms' \(did you mean 'mechanism'\?\)/);
     expect(error(() => bankCardCustomers({ seed: Number.NaN })).message).toBe('bankCardCustomers: seed must be a finite number or a non-empty string like 7, got NaN');
+  });
+
+  it('customerBase: a misspelt name suggested, a size out of range worded by its rule', () => {
+    expect(error(() => customerBase({ month: 6 } as never)).message).toMatch(/^customerBase: unknown option 'month' \(did you mean 'months'\?\)/);
+    expect(error(() => customerBase({ customers: 2.5 })).message).toBe('customerBase: customers must be a whole number from 1 to 100000 like 5000, got 2.5');
+    expect(error(() => customerBase({ months: 121 })).message).toBe('customerBase: months must be a whole number from 1 to 120 like 24, got 121');
   });
 });

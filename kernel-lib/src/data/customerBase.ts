@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check } from '../errors';
+import { checkOptionSchema, type OptionSchema } from '../options';
 import { seededUniform, standardNormal, type Uniform } from '../random';
 import { toCsv } from './csv';
 
@@ -132,7 +133,13 @@ export const CUSTOMER_BASE_SEED = 2026;
 const DEFAULTS = { customers: 5000, months: 24, start: '2025-01-01' };
 /** customers × months above this would take seconds and hundreds of MB of row objects. */
 const MAX_CUSTOMER_MONTHS = 3_000_000;
-const OPTION_NAMES = ['seed', 'customers', 'months', 'start'];
+const CUSTOMER_BASE_OPTIONS: OptionSchema = {
+  seed: { kind: 'seed', example: '7' },
+  customers: { kind: 'number', integer: true, min: 1, max: 100_000, example: '5000' },
+  months: { kind: 'number', integer: true, min: 1, max: 120, example: '24' },
+  // The first of a month, checked below.
+  start: { kind: 'text', example: "'2025-01-01'" },
+};
 
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
@@ -186,13 +193,10 @@ function pick(uniform: Uniform, shares: readonly number[]): number {
  * base.events.filter((e) => e.type === 'cancellation').length; // customers who cancelled
  */
 export function customerBase(options: CustomerBaseOptions = {}): CustomerBase {
-  checkOptions(options, 'customerBase');
-  for (const key of Object.keys(options)) check(OPTION_NAMES.includes(key), `customerBase: unknown option '${key}' (options: ${OPTION_NAMES.join(', ')})`);
-  const nCustomers = options.customers ?? DEFAULTS.customers;
-  const months = options.months ?? DEFAULTS.months;
-  const start = options.start ?? DEFAULTS.start;
-  check(Number.isInteger(nCustomers) && nCustomers >= 1 && nCustomers <= 100_000, `customerBase: customers must be a whole number from 1 to 100,000, got ${String(nCustomers)}`);
-  check(Number.isInteger(months) && months >= 1 && months <= 120, `customerBase: months must be a whole number from 1 to 120, got ${String(months)}`);
+  checkOptionSchema(options, 'customerBase', CUSTOMER_BASE_OPTIONS);
+  const nCustomers = options?.customers ?? DEFAULTS.customers;
+  const months = options?.months ?? DEFAULTS.months;
+  const start = options?.start ?? DEFAULTS.start;
   if (nCustomers * months > MAX_CUSTOMER_MONTHS) {
     throw new CbmError(
       'TOO_LARGE',
