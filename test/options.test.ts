@@ -30,7 +30,7 @@ import {
   survivalChart,
   thresholdSweepChart,
 } from '../kernel-lib/src/charts';
-import { calibrationTable, churnModelTable, driftReport, fitDiscreteHazard, rocCurve, simulateRevenue, thresholdSweep } from '../kernel-lib/src/index';
+import { calibrationTable, churnModelTable, readOutcome, driftReport, fitDiscreteHazard, rocCurve, simulateRevenue, thresholdSweep } from '../kernel-lib/src/index';
 import { simulateRevenueParallel } from '../kernel-lib/src/simulate/parallel';
 import { bankCardCustomers, customerBase } from '../kernel-lib/src/datasets';
 import { scoringQuery, scoringSQL } from '../kernel-lib/src/sql';
@@ -281,5 +281,15 @@ describe('checkOptionSchema', () => {
     expect(error(() => customerBase({ month: 6 } as never)).message).toMatch(/^customerBase: unknown option 'month' \(did you mean 'months'\?\)/);
     expect(error(() => customerBase({ customers: 2.5 })).message).toBe('customerBase: customers must be a whole number from 1 to 100000 like 5000, got 2.5');
     expect(error(() => customerBase({ months: 121 })).message).toBe('customerBase: months must be a whole number from 1 to 120 like 24, got 121');
+  });
+
+  it('readOutcome: a misspelt name suggested, a bad event and missingAsZero worded in the one style', () => {
+    expect(error(() => readOutcome(['Yes', 'No'], 'bought', 'fitLogit', { events: 'Yes' } as never)).message).toMatch(
+      /^fitLogit: unknown option 'events' \(did you mean 'event'\?\)/,
+    );
+    expect(error(() => readOutcome(['Yes', 'No'], 'bought', 'fitLogit', { missingAsZero: 1 as never })).message).toBe('fitLogit: missingAsZero must be true or false, got 1');
+    expect(error(() => readOutcome(['Yes', 'No'], 'bought', 'fitLogit', { event: ['Yes'] as never })).message).toBe(
+      "fitLogit: event must be the text, number or boolean that marks the event like 'Yes', got an array",
+    );
   });
 });

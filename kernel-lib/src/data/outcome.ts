@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions, describeValue } from '../errors';
+import { CbmError, check, describeValue } from '../errors';
+import { checkOptionSchema } from '../options';
 import { isMissing, type Cell } from './table';
 import { isArrayOrTyped, unsupportedCell } from './cells';
 
@@ -36,12 +37,18 @@ export function readOutcome(cells: ArrayLike<Cell>, name: string, context: strin
   if (typeof context !== 'string') context = 'readOutcome';
   check(isArrayOrTyped(cells), `${context}: the outcome must be an array of values, got ${describeValue(cells)}`);
   check(typeof name === 'string', `${context}: the outcome's name must be text, got ${describeValue(name)}`);
-  checkOptions(options, context, ['event', 'missingAsZero']);
+  checkOptionSchema(options, context, {
+    // Text, a finite number or a boolean: checked below (the schema has no kind for "one cell").
+    event: { kind: 'any' },
+    missingAsZero: { kind: 'boolean' },
+  });
   const n = cells.length;
   const y = new Float64Array(n);
-  const event = options.event;
+  const event = options?.event;
   if (event !== undefined && !(typeof event === 'string' || typeof event === 'boolean' || (typeof event === 'number' && Number.isFinite(event)))) {
-    throw new CbmError('BAD_INPUT', `${context}: event must be the text, number or boolean that marks the event, got ${typeof event}`);
+    throw new CbmError('BAD_INPUT', `${context}: event must be the text, number or boolean that marks the event like 'Yes', got ${describeValue(event)}`, {
+      option: 'event',
+    });
   }
   if (ArrayBuffer.isView(cells) && event === undefined) {
     // Typed arrays hold numbers only: 0 and 1, nothing else. A small loop of its own, so V8
@@ -53,14 +60,14 @@ export function readOutcome(cells: ArrayLike<Cell>, name: string, context: strin
       const v = (cells as unknown as Float64Array)[i];
       if (v === 1) y[i] = 1;
       else if (v !== 0) {
-        if (Number.isNaN(v) && options.missingAsZero) continue;
+        if (Number.isNaN(v) && options?.missingAsZero) continue;
         throw badValue(v, name, i, context);
       }
     }
     return y;
   }
   let text: { event: string; other: string } | null = null;
-  const blankIsMissing = options.missingAsZero === true;
+  const blankIsMissing = options?.missingAsZero === true;
   for (let i = 0; i < n; i++) {
     const v = cells[i];
     // The common cells first, without a call: 1/0 and true/false (unless an event is named).
