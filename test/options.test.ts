@@ -292,4 +292,12 @@ describe('checkOptionSchema', () => {
       "fitLogit: event must be the text, number or boolean that marks the event like 'Yes', got an array",
     );
   });
+
+  it('prepare (fitLogit, fitPreparation): a misspelt name suggested, a bad scale list worded in the one style', () => {
+    const rows = { y: [0, 1, 0, 1, 1, 0], age: [20, 30, 40, 50, 35, 45] };
+    expect(error(() => fitLogit(rows, 'y ~ age', { prepare: { scales: ['age'] } as never })).message).toMatch(/^prepare: unknown option 'scales' \(did you mean 'scale'\?\)/);
+    expect(error(() => fitLogit(rows, 'y ~ age', { prepare: { scale: 'age' as never } })).message).toBe(
+      "prepare: scale must be a list of column names like ['income', 'age'], got \"age\"",
+    );
+  });
 });

@@ -1,5 +1,6 @@
 import { check } from '../errors';
 import { toTable, type DataInput, type Table } from '../data/table';
+import { checkOptionSchema, type OptionSchema } from '../options';
 import { checkEncodings, encodeCategories, type Encodings } from './encode';
 import { minMaxScaler, scalerFromRanges, type Range } from './scale';
 
@@ -28,6 +29,18 @@ export function isPreparation(value: unknown): value is Preparation {
   return typeof value === 'object' && value !== null && 'encodings' in value && 'ranges' in value;
 }
 
+const PREPARATION_OPTIONS: OptionSchema = {
+  // Each encoding is checked by checkEncodings.
+  encode: { kind: 'object', example: '{ gender: { M: 1, F: 0 } }' },
+  scale: { kind: 'names', example: "['income', 'age']" },
+};
+
+/** Checks a `prepare` spec's shape (the names encode and scale, their kinds); the encodings themselves are checked by checkEncodings. */
+export function checkPreparationSpec(spec: unknown): asserts spec is PreparationSpec {
+  check(spec !== null && typeof spec === 'object', `prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }`);
+  checkOptionSchema(spec, 'prepare', PREPARATION_OPTIONS);
+}
+
 /**
  * Learns the scaling ranges of `spec` on (training) data, after encoding. fitLogit and fitLinear
  * do this themselves from their `prepare` option; call it to prepare data for something else
@@ -39,14 +52,11 @@ export function isPreparation(value: unknown): value is Preparation {
  * preparation.ranges; // { age: { min: 20, max: 40 } }
  */
 export function fitPreparation(data: DataInput | Table, spec: PreparationSpec): Preparation {
-  check(spec !== null && typeof spec === 'object', `prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }`);
-  const unknownKeys = Object.keys(spec).filter((k) => k !== 'encode' && k !== 'scale');
-  check(unknownKeys.length === 0, `prepare: unknown option '${unknownKeys[0]}' (expected 'encode' and/or 'scale')`);
+  checkPreparationSpec(spec);
   const encodings = spec.encode ?? {};
   checkEncodings(encodings);
   const encoded = toTable(encodeCategories(data, encodings), 'prepare');
   const scale = spec.scale ?? [];
-  check(Array.isArray(scale) && scale.every((s) => typeof s === 'string'), `prepare.scale must be a list of column names`);
   const ranges = scale.length ? minMaxScaler(encoded, scale).ranges : {};
   // A copy, so that later edits to the caller's objects cannot change a fitted model.
   return preparationToJSON({ encodings, ranges });
