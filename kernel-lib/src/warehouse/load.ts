@@ -4,7 +4,7 @@ import { CbmError, check, describeValue } from '../errors';
 import { checkOptionSchema } from '../options';
 import { checkExecutor } from './executor';
 import { scanFile, type CsvScan, type FileScan } from './fileScan';
-import { quoteIdentifier, quoteString, sqlNumber, doubleType, quantileCont, daysBetween } from '../sql/dialect';
+import { quoteIdentifier, quoteString, sqlNumber, doubleType, quantilesCont, daysBetween } from '../sql/dialect';
 import type { SqlExecutor, SqlRow, SqlDialect } from '../sql/executor';
 import type { Cell } from '../data/table';
 
@@ -440,7 +440,8 @@ export function profileSql(dialect: SqlDialect, rawTable: string, table: string,
     if (kind === 'numeric') {
       const x = `CAST(${c} AS ${dbl})`;
       stats.push(['mean', `AVG(${x})`], ['sd', `STDDEV_SAMP(${x})`], ['min', `MIN(${x})`]);
-      for (const p of [0.05, 0.25, 0.5, 0.75, 0.95]) stats.push([`q${String(Math.round(p * 100)).padStart(2, '0')}`, quantileCont(dialect, p, x)]);
+      const ps = [0.05, 0.25, 0.5, 0.75, 0.95];
+      quantilesCont(dialect, ps, x).forEach((q, k) => stats.push([`q${String(Math.round(ps[k] * 100)).padStart(2, '0')}`, q]));
       stats.push(['max', `MAX(${x})`]);
     } else if (kind === 'date') {
       // Dates as day numbers since 1970-01-01, so that they profile as numbers.
