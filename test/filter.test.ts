@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CbmError, filterColumns, filterRows, parseFilter } from '../kernel-lib/src/index';
 import { filterSQL, fitLogitInDatabase } from '../kernel-lib/src/warehouse';
-import { openDuckDB } from '../kernel-lib/src/warehouse/duckdb';
 import { openPostgres } from '../kernel-lib/src/warehouse/postgres';
 import type { SqlExecutor } from '../kernel-lib/src/sql/executor';
 import { readCsv } from './helpers/csv';
 import { expectCbmError } from './helpers/errors';
-import { postgresBin, startPostgres, type TestCluster } from './helpers/postgres';
+import { postgresBin } from './helpers/postgres';
+import { sqlEngines } from './helpers/sqlEngines';
 import { loadRows } from './helpers/sqlLoad';
 
 const fixtures = join(__dirname, 'fixtures');
@@ -123,17 +123,10 @@ describe('filterRows', () => {
   });
 });
 
-type Engine = { name: string; open: () => Promise<SqlExecutor>; setup?: string };
-let cluster: TestCluster | null = null;
-const engines: Engine[] = [{ name: 'DuckDB', open: () => openDuckDB(':memory:') }];
-if (postgresBin()) {
-  engines.push({ name: 'PostgreSQL (standard_conforming_strings on)', open: () => openPostgres(cluster!.config), setup: 'SET standard_conforming_strings = on' });
-  engines.push({ name: 'PostgreSQL (standard_conforming_strings off)', open: () => openPostgres(cluster!.config), setup: 'SET standard_conforming_strings = off' });
-}
-beforeAll(() => {
-  if (postgresBin()) cluster = startPostgres();
-});
-afterAll(() => cluster?.stop());
+const { engines, cluster } = sqlEngines([
+  { name: 'PostgreSQL (standard_conforming_strings on)', setup: 'SET standard_conforming_strings = on' },
+  { name: 'PostgreSQL (standard_conforming_strings off)', setup: 'SET standard_conforming_strings = off' },
+]);
 
 describe.each(engines)('filterSQL and where on $name', (engine) => {
   let db: SqlExecutor;
@@ -208,7 +201,7 @@ describe.each(engines)('filterSQL and where on $name', (engine) => {
 
 describe.skipIf(!postgresBin())('openPostgres runs one statement per call', () => {
   it('a text with two statements is refused by the server and runs neither', async () => {
-    const db = await openPostgres(cluster!.config);
+    const db = await openPostgres(cluster().config);
     try {
       await expect(db.run('SELECT 1; CREATE TABLE chained AS SELECT 1 AS x')).rejects.toMatchObject({ code: 'SQL_ERROR' });
       expect(await db.run("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name = 'chained'")).toEqual([{ n: 0 }]);

@@ -12,11 +12,9 @@ import { CbmError, fitLogit, seededUniform, type LogitModel } from '../kernel-li
 import { bankCardCustomers, BANKCARD_SEED } from '../kernel-lib/src/datasets';
 import { fitLogitInDatabase, stepwiseInDatabase } from '../kernel-lib/src/warehouse';
 import { stepwise } from '../kernel-lib/src/model/stepwise';
-import { openDuckDB } from '../kernel-lib/src/warehouse/duckdb';
-import { openPostgres } from '../kernel-lib/src/warehouse/postgres';
 import type { SqlExecutor } from '../kernel-lib/src/sql/executor';
 import { readCsv, relativeDifference } from './helpers/csv';
-import { postgresBin, startPostgres, type TestCluster } from './helpers/postgres';
+import { sqlEngines } from './helpers/sqlEngines';
 import { expectAliasedAsReduced } from './helpers/aliased';
 import { loadRows } from './helpers/sqlLoad';
 
@@ -71,14 +69,7 @@ function expectSameModel(ours: LogitModel, theirs: LogitModel, tolerance: number
   expect(Object.keys(ours.toJSON())).toEqual(Object.keys(theirs.toJSON()));
 }
 
-type Engine = { name: string; open: () => Promise<SqlExecutor> };
-let cluster: TestCluster | null = null;
-const engines: Engine[] = [{ name: 'DuckDB', open: () => openDuckDB(':memory:') }];
-if (postgresBin()) engines.push({ name: 'PostgreSQL', open: () => openPostgres(cluster!.config) });
-beforeAll(() => {
-  if (postgresBin()) cluster = startPostgres();
-});
-afterAll(() => cluster?.stop());
+const { engines } = sqlEngines();
 
 const synth = synthetic(5000, 'sql-fit');
 

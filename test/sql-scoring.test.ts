@@ -10,10 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CbmError, fitLinear, fitLogit, LogitModel, seededUniform, type LogitModel as Model } from '../kernel-lib/src/index';
 import { bankCardCustomers, BANKCARD_SEED } from '../kernel-lib/src/datasets';
 import { fitLogitInDatabase, quoteIdentifier, quoteString, scoringQuery, scoringSQL } from '../kernel-lib/src/sql';
-import { openDuckDB } from '../kernel-lib/src/warehouse/duckdb';
 import { openPostgres } from '../kernel-lib/src/warehouse/postgres';
 import type { SqlExecutor } from '../kernel-lib/src/sql/executor';
-import { postgresBin, startPostgres, type TestCluster } from './helpers/postgres';
+import { postgresBin } from './helpers/postgres';
+import { sqlEngines } from './helpers/sqlEngines';
 import { loadRows } from './helpers/sqlLoad';
 import { expressionSQL, type SqlExpression } from '../kernel-lib/src/sql/expression';
 
@@ -65,15 +65,7 @@ const models: { name: string; model: Model; table: 'bank' | 'synth' }[] = [
 ];
 const linearModel = fitLinear(synth, 'log(x + 1) ~ log(z + 3) + region * channel');
 
-type Engine = { name: string; open: () => Promise<SqlExecutor> };
-let cluster: TestCluster | null = null;
-const engines: Engine[] = [{ name: 'DuckDB', open: () => openDuckDB(':memory:') }];
-if (postgresBin()) engines.push({ name: 'PostgreSQL', open: () => openPostgres(cluster!.config) });
-
-beforeAll(() => {
-  if (postgresBin()) cluster = startPostgres();
-});
-afterAll(() => cluster?.stop());
+const { engines, cluster } = sqlEngines();
 
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
 
@@ -213,7 +205,7 @@ describe.runIf(postgresBin())('PostgreSQL literals under standard_conforming_str
 
   for (const setting of ['off', 'on'] as const) {
     it(`setting ${setting}: the level round-trips, scoringQuery and fitLogitInDatabase run no second statement`, async () => {
-      const db = await openPostgres(cluster!.config);
+      const db = await openPostgres(cluster().config);
       try {
         await db.run(`SET standard_conforming_strings = ${setting}`);
         expect((await db.run('SHOW standard_conforming_strings'))[0].standard_conforming_strings).toBe(setting);

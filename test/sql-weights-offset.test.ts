@@ -13,11 +13,9 @@ import type { Row } from '../kernel-lib/src/data/table';
 import { scoringQuery } from '../kernel-lib/src/sql/scoring';
 import type { SqlExecutor } from '../kernel-lib/src/sql/executor';
 import { fitLogitInDatabase, stepwiseInDatabase } from '../kernel-lib/src/warehouse';
-import { openDuckDB } from '../kernel-lib/src/warehouse/duckdb';
-import { openPostgres } from '../kernel-lib/src/warehouse/postgres';
 import { readCsv, relativeDifference } from './helpers/csv';
 import { expectCbmError } from './helpers/errors';
-import { postgresBin, startPostgres, type TestCluster } from './helpers/postgres';
+import { sqlEngines } from './helpers/sqlEngines';
 import { rerunFixtureScript } from './helpers/rerunFixture';
 import { loadRows } from './helpers/sqlLoad';
 
@@ -73,14 +71,7 @@ it('weights_offset.R reproduces the committed fixture', () => {
   expect(out['weights-offset.json']).toBe(committed);
 });
 
-type Engine = { name: string; open: () => Promise<SqlExecutor> };
-let cluster: TestCluster | null = null;
-const engines: Engine[] = [{ name: 'DuckDB', open: () => openDuckDB(':memory:') }];
-if (postgresBin()) engines.push({ name: 'PostgreSQL', open: () => openPostgres(cluster!.config) });
-beforeAll(() => {
-  if (postgresBin()) cluster = startPostgres();
-});
-afterAll(() => cluster?.stop());
+const { engines } = sqlEngines();
 
 describe.each(engines)('weights and offsets in the database on $name', (engine) => {
   let db: SqlExecutor;
