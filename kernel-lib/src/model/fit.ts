@@ -1,7 +1,16 @@
 import { CbmError, check, checkOptions } from '../errors';
 import { numericColumn, toTable, type DataInput, type Table } from '../data/table';
 import { readOutcomeView } from '../data/outcome';
-import { applyPreparation, fitPreparation, isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
+import {
+  applyPreparation,
+  checkPreparationSpec,
+  fitPreparation,
+  isPreparation,
+  preparationToJSON,
+  restrictPreparation,
+  type Preparation,
+  type PreparationSpec,
+} from '../prepare/preparation';
 import { newtonLogitConditioned } from './conditioning';
 import type { NewtonOptions } from './irls';
 import type { NewtonFit } from './newton';
@@ -86,11 +95,14 @@ export function checkFitOptions(options: FitOptions, context: string, allowed: r
   if (options.tolerance !== undefined) check(within(options.tolerance), `${context}: tolerance must be a number between 0 and 1, got ${String(options.tolerance)}`);
   if (options.confidenceLevel !== undefined)
     check(within(options.confidenceLevel), `${context}: confidenceLevel must be a number between 0 and 1, e.g. 0.95, got ${String(options.confidenceLevel)}`);
-  if (options.prepare !== undefined)
+  if (options.prepare !== undefined) {
     check(
       options.prepare !== null && typeof options.prepare === 'object' && !Array.isArray(options.prepare),
       `${context}: prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income'] }`,
     );
+    // A spec's names and kinds at the door, before any data is read (a fitted preparation is checked where it is applied).
+    if (!isPreparation(options.prepare)) checkPreparationSpec(options.prepare);
+  }
   checkNaAction(options.na, context);
   if (options.start !== undefined) {
     check(

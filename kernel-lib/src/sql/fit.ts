@@ -175,18 +175,15 @@ export async function prepareInDatabase(
   let encodings: Record<string, Record<string, number>> = {};
   if (options.prepare !== undefined) {
     const prepare = options.prepare as PreparationSpec | Preparation;
-    check(prepare !== null && typeof prepare === 'object', `${context}: prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }`);
     if (isPreparation(prepare)) {
       checkEncodings(prepare.encodings);
       scalerFromRanges(prepare.ranges);
       preparation = preparationToJSON(prepare);
     } else {
-      const unknownKeys = Object.keys(prepare).filter((k) => k !== 'encode' && k !== 'scale');
-      check(unknownKeys.length === 0, `prepare: unknown option '${unknownKeys[0]}' (expected 'encode' and/or 'scale')`);
+      // The spec's names and kinds were checked at the door (checkFitOptions, through checkPreparationSpec).
       encodings = JSON.parse(JSON.stringify(prepare.encode ?? {}));
       checkEncodings(encodings);
       scale = [...(prepare.scale ?? [])];
-      check(Array.isArray(prepare.scale ?? []) && scale.every((s) => typeof s === 'string'), 'prepare.scale must be a list of column names');
     }
   }
   const encoded = new Set(Object.keys(preparation?.encodings ?? encodings));
