@@ -34,7 +34,7 @@ import { calibrationTable, churnModelTable, readOutcome, driftReport, fitDiscret
 import { simulateRevenueParallel } from '../kernel-lib/src/simulate/parallel';
 import { bankCardCustomers, bankCardResponseProbabilities, customerBase } from '../kernel-lib/src/datasets';
 import { scoringQuery, scoringSQL } from '../kernel-lib/src/sql';
-import { fitLinear, fitLogit, stepwise } from '../kernel-lib/src/index';
+import { fitLinear, fitLogit, parseFormula, stepwise } from '../kernel-lib/src/index';
 
 /** The message of the CbmError that an async call rejects with. */
 const refused = async (call: () => Promise<unknown>): Promise<string> => {
@@ -340,13 +340,19 @@ describe('checkOptionSchema', () => {
     );
   });
 
-  it('the fits (fitLogit, fitLinear, stepwise, fitLogitInDatabase): one table of option rules, misspelt names suggested', async () => {
+  it('the fits (fitLogit, fitLinear, stepwise, fitLogitInDatabase), predict and parseFormula: rules declared, misspelt names suggested', async () => {
     const rows = { y: [0, 1, 0, 1, 1, 0], age: [20, 30, 40, 50, 35, 45] };
     expect(error(() => fitLogit(rows, 'y ~ age', { tolerence: 1e-6 } as never)).message).toMatch(/^fitLogit: unknown option 'tolerence' \(did you mean 'tolerance'\?\)/);
     expect(error(() => fitLogit(rows, 'y ~ age', { na: 'drop' as never })).message).toBe("fitLogit: na must be one of 'omit', 'fail', got \"drop\"");
     expect(error(() => fitLinear(rows, 'age ~ y', { na: 'pass' as never })).message).toBe("fitLinear: na must be one of 'omit', 'fail', got \"pass\"");
     expect(error(() => stepwise(rows, 'y ~ age', { criterion: 'AIC' as never })).message).toBe("stepwise: criterion must be one of 'aic', 'bic', 'p-value', got \"AIC\"");
     expect(error(() => stepwise(rows, 'y ~ age', { alpha: 0 })).message).toBe('stepwise: alpha must be a finite number above 0 and below 1 like 0.05, got 0');
+    const model = fitLogit(rows, 'y ~ age');
+    expect(error(() => model.predict(rows, { na: 'omit' as never })).message).toBe("predict: na must be one of 'pass', 'fail', got \"omit\"");
+    expect(error(() => model.predict(rows, { nas: 'pass' } as never)).message).toMatch(/^predict: unknown option 'nas' \(did you mean 'na'\?\)/);
+    expect(error(() => parseFormula('y ~ .', { columns: 'y' as never })).message).toBe(
+      "parseFormula: columns must be a list of column names like ['responded', 'gender', 'age'], got \"y\"",
+    );
     const { fitLogitInDatabase } = await import('../kernel-lib/src/sql');
     const run = async (): Promise<never> => {
       throw new Error('no query expected');
