@@ -186,10 +186,10 @@ describe('notebooks', () => {
       const list = readCsvText(path.join(OUT, 'target-list.csv')).rows.map((fields) => Number(fields[1]));
       expect(list).toEqual(targetList(customers, p, { threshold: 0.8 }).map((t) => t.id));
     });
-    it('04 and 05 carry one price plan: the same price change and baseline for each product', () => {
-      const planOf = (name: string) => JSON.parse(fs.readFileSync(path.join(OUT, 'summary', `${name}.json`), 'utf8')).plan;
-      const pricing = planOf('04-pricing-and-simulation');
-      const dashboard = planOf('05-leadership-dashboard');
+    it('04 and 05 carry one price plan and one forecast: the same price change and baseline for each product, the same forecast of the plan', () => {
+      const summaryOf = (name: string) => JSON.parse(fs.readFileSync(path.join(OUT, 'summary', `${name}.json`), 'utf8'));
+      const pricing = summaryOf('04-pricing-and-simulation').plan;
+      const dashboard = summaryOf('05-leadership-dashboard').plan;
       expect(pricing.products.map((p: { product: string }) => p.product)).toEqual(['A', 'B']);
       expect(dashboard.date).toBe(pricing.date);
       // The baseline from the generator itself: customers who paid in December 2026 and did not cancel in it.
@@ -213,6 +213,21 @@ describe('notebooks', () => {
         expect(Math.abs(d.baseline.expectedRevenue - p.baseline.expectedRevenue)).toBeLessThan(1e-9 * revenue);
         expect(Math.abs(d.atNewPrice.expectedRevenue - p.atNewPrice.expectedRevenue)).toBeLessThan(1e-9 * revenue);
       });
+      // One forecast: the same customers, inputs and seed in both, so equal up to rounding.
+      for (const key of ['mean', 'p5', 'p50', 'p95']) expect(Math.abs(dashboard.forecast[key] - pricing.forecast[key]), key).toBeLessThan(1e-9 * pricing.forecast[key]);
+      expect(dashboard.forecast.simulations).toBe(pricing.forecast.simulations);
+      // No simulated year brings more than every baseline customer paying twelve bills at the plan's prices.
+      const allStayAtPlan = pricing.products.reduce((s: number, p: any) => s + p.baseline.revenueIfAllStay * (1 + p.priceChange), 0);
+      expect(pricing.forecast.p5).toBeLessThan(pricing.forecast.mean);
+      expect(pricing.forecast.mean).toBeLessThan(pricing.forecast.p95);
+      expect(pricing.forecast.p95).toBeLessThanOrEqual(allStayAtPlan);
+      // And the pages say so in the same words: the forecast figures of both summaries are the same text.
+      const forecastFigures = (name: string) =>
+        summaryOf(name)
+          .figures.filter((f: { label: string }) => f.label.startsWith('Forecast next year') || f.label.startsWith('Revenue next year'))
+          .map((f: { label: string; value: string }) => `${f.label}: ${f.value}`);
+      expect(forecastFigures('04-pricing-and-simulation')).toHaveLength(3);
+      expect(forecastFigures('05-leadership-dashboard')).toEqual(forecastFigures('04-pricing-and-simulation'));
     });
     it.each(NOTEBOOKS.filter((n) => EXPECTED_ARTIFACTS[n]))('%s wrote its files into out/', (name) => {
       for (const f of EXPECTED_ARTIFACTS[name]) {
@@ -325,6 +340,7 @@ describe('the summary page', () => {
       'Data status',
       'Price change, product A',
       'Price change, product B',
+      'Forecast next year under the plan',
       'Revenue next year under the plan, 90 % interval',
     ])
       expect(index).toContain(`<td>${label}`);

@@ -1,8 +1,9 @@
 /**
- * A backtest of notebook 05's month-by-month forecast on the synthetic customer base: for each seed,
+ * A backtest of the month-by-month forecast notebooks 04 and 05 show on the synthetic customer base: for each seed,
  * draw a base of `years + 1` years, fit the monthly cancellation hazard on all but the last year,
- * forecast the last year's revenue of the customers active at its start (`accrualForecast`, 90 %
- * interval with the model's own uncertainty), and compare with what they actually paid. Across many
+ * forecast the last year's revenue of the customers active at its start (`customerForecast`, the
+ * notebooks' function: 90 % interval with the model's own uncertainty), and compare with what they
+ * actually paid. Across many
  * seeds the share of years inside the interval estimates its coverage, reported with the
  * Clopper–Pearson interval of that share.
  *
@@ -13,7 +14,7 @@
  */
 import { CbmError, competitorIndex, fitLogit, regularizedBeta } from '@cbm-kit/kernel-lib';
 import { customerBase, type CustomerBase } from '@cbm-kit/kernel-lib/datasets';
-import { accrualForecast } from './forecast';
+import { customerForecast } from './forecast';
 import type { PersonMonth } from './plan';
 
 const monthIndex = (date: string) => Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
@@ -170,23 +171,13 @@ export function backtestYear(seed: number | string, options: Omit<BacktestOption
   const model = fitLogit(past, 'cancelled ~ log_gap + log_tenure + segment');
   const lastMonth = monthOf(firstHeldOut - 1);
   const active = past.filter((r) => r.month === lastMonth && r.cancelled === 0);
-  const rates = lapseRates(past);
-  const shifts = yearAheadGapShifts(base, monthOf(firstHeldOut));
-  const products = [...shifts.keys()];
-  const forecast = accrualForecast(
+  const context = { lapse: lapseRates(past), gapShifts: yearAheadGapShifts(base, monthOf(firstHeldOut)) };
+  const forecast = customerForecast(
     model,
     active,
     active.map((r) => r.amount),
-    {
-      months: 12,
-      simulations: options.simulations,
-      seed,
-      parameterDraws: true,
-      ...(options.lapse ? { lapse: active.map((r) => rates.get(r.segment) ?? 0) } : {}),
-      ...(options.gapShifts
-        ? { featureShifts: { coefficient: 'log_gap', group: active.map((r) => products.indexOf(r.product)), shifts: products.map((p) => shifts.get(p)!) } }
-        : {}),
-    },
+    context,
+    { months: 12, simulations: options.simulations, seed, parts: { parameterDraws: true, silentStops: options.lapse, gapMoves: options.gapShifts } },
   );
   const lastBill = new Map(active.map((r) => [r.customer_id, r.amount]));
   let actual = 0;

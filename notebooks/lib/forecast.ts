@@ -29,6 +29,20 @@ export interface AccrualForecast {
   sd: number;
   quantiles: { p5: number; p50: number; p95: number };
   simulations: number;
+  /** The simulated totals in `HISTOGRAM_BINS` equal bins from the smallest to the largest (one bin when all are equal): what `forecastChart` draws. */
+  histogram: { lower: number; upper: number; count: number }[];
+}
+
+const HISTOGRAM_BINS = 30;
+
+function histogramOf(sorted: Float64Array): AccrualForecast['histogram'] {
+  const lo = sorted[0];
+  const hi = sorted[sorted.length - 1];
+  if (!(hi > lo)) return [{ lower: lo, upper: lo + 1, count: sorted.length }];
+  const width = (hi - lo) / HISTOGRAM_BINS;
+  const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
+  for (const x of sorted) counts[Math.min(HISTOGRAM_BINS - 1, Math.floor((x - lo) / width))] += 1;
+  return counts.map((count, k) => ({ lower: lo + k * width, upper: k === HISTOGRAM_BINS - 1 ? hi : lo + (k + 1) * width, count }));
 }
 
 /**
@@ -149,5 +163,63 @@ export function accrualForecast(
   const sorted = Float64Array.from(totals).sort();
   const mean = totals.reduce((a, b) => a + b, 0) / simulations;
   const sd = Math.sqrt(totals.reduce((a, b) => a + (b - mean) ** 2, 0) / (simulations - 1));
-  return { mean, expectedAtEstimate, sd, quantiles: { p5: quantile(sorted, 0.05), p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95) }, simulations };
+  return {
+    mean,
+    expectedAtEstimate,
+    sd,
+    quantiles: { p5: quantile(sorted, 0.05), p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95) },
+    simulations,
+    histogram: histogramOf(sorted),
+  };
+}
+
+/** What a forecast of the customers active on a date reads from the past besides the model: both from the person-month table and the price lists. */
+export interface ForecastContext {
+  /** Each segment's monthly probability of stopping without cancelling (`lapseRates`). */
+  lapse: ReadonlyMap<string, number>;
+  /** Each product's past year-ahead moves of its log price gap (`yearAheadShifts`). */
+  gapShifts: ReadonlyMap<string, readonly number[]>;
+}
+
+/** Which sources of uncertainty a forecast holds besides who cancels when. */
+export interface ForecastParts {
+  /** The coefficients drawn from their estimated distribution. */
+  parameterDraws: boolean;
+  /** Customers who stop paying without cancelling, at their segment's rate. */
+  silentStops: boolean;
+  /** Each product's price gap moving over the year as it moved in the past. */
+  gapMoves: boolean;
+}
+
+/** Every part in: the forecast notebooks 04 and 05 show and the backtest measures. */
+export const ALL_FORECAST_PARTS: ForecastParts = { parameterDraws: true, silentStops: true, gapMoves: true };
+
+/**
+ * Next year's revenue of `customers` (person-month rows with `segment` and `product`, each paying
+ * `monthlyBill`), with the silent stops and gap moves of `context` as `parts` asks: the one way
+ * notebooks 04 and 05 (through `planForecast`) and the backtest call {@link accrualForecast}.
+ */
+export function customerForecast(
+  model: LogitModel,
+  customers: readonly (Row & { segment: string; product: string })[],
+  monthlyBill: readonly number[],
+  context: ForecastContext,
+  options: { months: number; simulations: number; seed: number | string; parts: ForecastParts },
+): AccrualForecast {
+  const { parts } = options;
+  const products = [...context.gapShifts.keys()];
+  const noShifts = parts.gapMoves ? customers.find((c) => !context.gapShifts.has(c.product)) : undefined;
+  if (noShifts !== undefined) throw new CbmError('BAD_INPUT', `customerForecast: no past gap moves for product '${noShifts.product}'`);
+  const noRate = parts.silentStops ? customers.find((c) => !context.lapse.has(c.segment)) : undefined;
+  if (noRate !== undefined) throw new CbmError('BAD_INPUT', `customerForecast: no silent-stop rate for segment '${noRate.segment}'`);
+  return accrualForecast(model, customers, monthlyBill, {
+    months: options.months,
+    simulations: options.simulations,
+    seed: options.seed,
+    parameterDraws: parts.parameterDraws,
+    ...(parts.silentStops ? { lapse: customers.map((c) => context.lapse.get(c.segment)!) } : {}),
+    ...(parts.gapMoves
+      ? { featureShifts: { coefficient: 'log_gap', group: customers.map((c) => products.indexOf(c.product)), shifts: products.map((p) => context.gapShifts.get(p)!) } }
+      : {}),
+  });
 }

@@ -10,8 +10,13 @@
  *   that 30 % or more of B's customers leave within the year).
  * - The price response: the fitted monthly hazard model, every customer's log price gap moved by
  *   ln(1 + d), yearly churn 1 − (1 − h)¹²; competitors assumed not to react.
+ * - The forecast of the plan (`planForecast`): month by month, each customer paying the new bill
+ *   until the month they cancel or stop paying, with the model's uncertainty and the price gaps
+ *   moving as in past years. The strategies choose prices on the article's yearly view (a
+ *   customer who leaves brings nothing that year); the forecast is what the plan is expected to bring.
  */
-import { CbmError, optimizePrices, type ChurnModel, type OptimizePriceResult, type OptimizePriceSpec } from '@cbm-kit/kernel-lib';
+import { CbmError, optimizePrices, type ChurnModel, type LogitModel, type OptimizePriceResult, type OptimizePriceSpec } from '@cbm-kit/kernel-lib';
+import { ALL_FORECAST_PARTS, customerForecast, type AccrualForecast, type ForecastContext, type ForecastParts } from './forecast';
 
 /** One customer and paid month, as notebooks 04 (TypeScript) and 05 (warehouse SQL) build it. */
 export type PersonMonth = {
@@ -43,6 +48,8 @@ export const PLAN = {
   tailProbability: 0.05,
   simulations: 10000,
   seed: 2026,
+  /** Simulated years of the forecast (each draws the coefficients and the gap moves anew). */
+  forecastSimulations: 2000,
 } as const;
 
 export const STRATEGIES: Record<'A' | 'B', string> = {
@@ -142,8 +149,31 @@ export function pricePlan(model: ChurnModel, personMonths: readonly PersonMonth[
   };
 }
 
-/** The plan as the notebooks' summaries carry it (`out/summary/04-….json`, `05-….json`): what a test compares. */
-export function planSummary(plan: PricePlan) {
+/**
+ * Next year's revenue of the plan's customers (`customerForecast`): at the plan's prices (each bill
+ * and log gap moved by its product's price change) or, with `atPlanPrices: false`, at today's;
+ * by default with every part of the uncertainty (`ALL_FORECAST_PARTS`). Notebooks 04 and 05 both
+ * call it, so leadership reads one forecast.
+ */
+export function planForecast(
+  model: LogitModel,
+  plan: PricePlan,
+  context: ForecastContext,
+  options: { atPlanPrices?: boolean; parts?: ForecastParts; simulations?: number } = {},
+): AccrualForecast {
+  const change = new Map(plan.products.map((p) => [p.product, options.atPlanPrices === false ? 0 : p.result.priceChange]));
+  const rows = plan.customers.map((r) => ({ ...r, log_gap: r.log_gap + Math.log(1 + change.get(r.product)!) }));
+  return customerForecast(
+    model,
+    rows,
+    plan.customers.map((r) => r.amount * (1 + change.get(r.product)!)),
+    context,
+    { months: PLAN.months, simulations: options.simulations ?? PLAN.forecastSimulations, seed: PLAN.seed, parts: options.parts ?? ALL_FORECAST_PARTS },
+  );
+}
+
+/** The plan and its forecast as the notebooks' summaries carry them (`out/summary/04-….json`, `05-….json`): what a test compares. */
+export function planSummary(plan: PricePlan, forecast: AccrualForecast) {
   return {
     date: plan.date,
     products: plan.products.map((p) => ({
@@ -155,5 +185,7 @@ export function planSummary(plan: PricePlan) {
       baseline: { customers: p.customers, revenueIfAllStay: p.revenueIfAllStay, expectedRevenue: p.result.today.expectedRevenue, churnRate: p.result.today.expectedChurnRate },
       atNewPrice: { expectedRevenue: p.result.expectedRevenue, churnRate: p.result.expectedChurnRate },
     })),
+    /** `planForecast` with every part: both products' customers together. */
+    forecast: { mean: forecast.mean, p5: forecast.quantiles.p5, p50: forecast.quantiles.p50, p95: forecast.quantiles.p95, simulations: forecast.simulations },
   };
 }
