@@ -15,7 +15,7 @@ import {
 import { newtonLogitConditioned } from './conditioning';
 import type { NewtonOptions } from './irls';
 import type { NewtonFit } from './newton';
-import { completeRows, designMatrix, designSpec, type DesignSpec, type NaAction } from './design';
+import { completeRows, designMatrix, designSpec, type ColumnAllocator, type DesignSpec, type NaAction } from './design';
 import { diagnoseFit, fitStatistics } from './diagnostics';
 import { parseFormula, type Formula } from './formula';
 import { deriveColumns, rawColumns } from './expression';
@@ -361,15 +361,21 @@ function logitRobustCovariance(prepared: PreparedData, columns: readonly Float64
 
 /**
  * Steps 2 and 3 for one formula (options already checked): the prepared data, the design and its
- * columns.
+ * columns (new ones made by `allocate`, see designMatrix).
  *
  * @example
  * logitDesign({ y: [0, 1, 0, 1], x: [1, 2, 3, 4] }, 'y ~ x', {}, 'fitLogit').columns.length; // 2
  */
-export function logitDesign(data: DataInput | Table, formula: string, options: FitOptions, context: string): { prepared: PreparedData; spec: DesignSpec; columns: Float64Array[] } {
+export function logitDesign(
+  data: DataInput | Table,
+  formula: string,
+  options: FitOptions,
+  context: string,
+  allocate?: ColumnAllocator,
+): { prepared: PreparedData; spec: DesignSpec; columns: Float64Array[] } {
   const prepared = prepareFit(data, formula, options, context);
   const spec = designSpec(prepared.formula, prepared.table, context);
-  const columns = designMatrix(spec, prepared.table, context);
+  const columns = designMatrix(spec, prepared.table, context, allocate);
   check(columns.length > 0, `${context}: the model has no terms and no intercept`);
   return { prepared, spec, columns };
 }
