@@ -343,12 +343,12 @@ describe('non-convergence and fit options', () => {
   });
 
   const badOptions: [string, object, string][] = [
-    ['maxIterations 0', { maxIterations: 0 }, 'maxIterations must be a whole number from 1 to 10000'],
-    ['maxIterations 2.5', { maxIterations: 2.5 }, 'maxIterations must be a whole number from 1 to 10000'],
-    ['tolerance 0', { tolerance: 0 }, 'tolerance must be a number between 0 and 1'],
-    ['tolerance NaN', { tolerance: NaN }, 'tolerance must be a number between 0 and 1'],
-    ['confidenceLevel 95', { confidenceLevel: 95 }, 'confidenceLevel must be a number between 0 and 1'],
-    ['tolerance as text', { tolerance: '1e-8' as unknown as number }, 'tolerance must be a number between 0 and 1'],
+    ['maxIterations 0', { maxIterations: 0 }, 'fitLogit: maxIterations must be a whole number from 1 to 10000, got 0'],
+    ['maxIterations 2.5', { maxIterations: 2.5 }, 'fitLogit: maxIterations must be a whole number from 1 to 10000, got 2.5'],
+    ['tolerance 0', { tolerance: 0 }, 'fitLogit: tolerance must be a finite number above 0 and below 1 like 1e-8, got 0'],
+    ['tolerance NaN', { tolerance: NaN }, 'fitLogit: tolerance must be a finite number above 0 and below 1 like 1e-8, got NaN'],
+    ['confidenceLevel 95', { confidenceLevel: 95 }, 'fitLogit: confidenceLevel must be a finite number above 0 and below 1 like 0.95, got 95'],
+    ['tolerance as text', { tolerance: '1e-8' as unknown as number }, 'fitLogit: tolerance must be a finite number above 0 and below 1 like 1e-8, got "1e-8"'],
     ['a start that is not a number', { start: { x1: 'a' as unknown as number } }, "start['x1'] must be a finite number, got a"],
     ['a start that is NaN', { start: { x1: NaN } }, "start['x1'] must be a finite number, got NaN"],
     ['start with an unknown name', { start: { age: 1 } }, "start names the unknown coefficient 'age'"],
@@ -875,13 +875,23 @@ describe('stepwise options', () => {
 
   it.each([['aicc'], ['AIC'], ['likelihood'], [42]])('criterion %j is BAD_INPUT', (criterion) => {
     const options = { criterion } as never;
-    expectCbmError(() => stepwise(BASE, 'y ~ x1 * x2 + g', options), 'BAD_INPUT', [`criterion must be 'aic', 'bic' or 'p-value', got '${criterion}'`], [BASE, options]);
+    expectCbmError(
+      () => stepwise(BASE, 'y ~ x1 * x2 + g', options),
+      'BAD_INPUT',
+      [`stepwise: criterion must be one of 'aic', 'bic', 'p-value', got ${JSON.stringify(criterion)}`],
+      [BASE, options],
+    );
     expect(reference()).toStrictEqual(before);
   });
 
   it.each([[0], [1], [-0.05], [1.5], [NaN]])('alpha %s is BAD_INPUT', (alpha) => {
     const options = { criterion: 'p-value' as const, alpha };
-    expectCbmError(() => stepwise(BASE, 'y ~ x1 * x2 + g', options), 'BAD_INPUT', [`alpha must be a number between 0 and 1, got ${alpha}`], [BASE, options]);
+    expectCbmError(
+      () => stepwise(BASE, 'y ~ x1 * x2 + g', options),
+      'BAD_INPUT',
+      [`stepwise: alpha must be a finite number above 0 and below 1 like 0.05, got ${alpha}`],
+      [BASE, options],
+    );
     expect(reference()).toStrictEqual(before);
   });
 });

@@ -126,10 +126,14 @@ describe('bankCardCustomers sizes are bounded at the door', () => {
   it('unknown options, unknown mechanism settings and non-numbers are BAD_INPUT', () => {
     const bad: [unknown, string][] = [
       [{ seeds: 1 }, "bankCardCustomers: unknown option 'seeds' (did you mean 'seed'?); options are 'seed', 'mechanism'"],
-      [{ mechanism: { customer: 10 } }, "bankCardCustomers: unknown mechanism setting 'customer'"],
-      [{ mechanism: { customers: '1000' } }, 'bankCardCustomers: mechanism.customers must be a finite number, got 1000'],
-      [{ mechanism: { ceiling: NaN } }, 'bankCardCustomers: mechanism.ceiling must be a finite number, got NaN'],
-      [{ mechanism: { shareMale: 2 } }, 'bankCardCustomers: shareMale and ceiling must be between 0 and 1'],
+      [{ mechanism: { customer: 10 } }, "bankCardCustomers: mechanism: unknown option 'customer' (did you mean 'customers'?)"],
+      [{ mechanism: { customers: '1000' } }, 'bankCardCustomers: mechanism: customers must be a whole number ≥ 2, got "1000"'],
+      [{ mechanism: { customers: 1.5 } }, 'bankCardCustomers: mechanism: customers must be a whole number ≥ 2, got 1.5'],
+      [{ mechanism: { ceiling: NaN } }, 'bankCardCustomers: mechanism: ceiling must be a finite number from 0 to 1, got NaN'],
+      [{ mechanism: { shareMale: 2 } }, 'bankCardCustomers: mechanism: shareMale must be a finite number from 0 to 1, got 2'],
+      [{ mechanism: { incomeMedianAt18: 0 } }, 'bankCardCustomers: mechanism: incomeMedianAt18 must be a finite number > 0, got 0'],
+      [{ mechanism: { contacted: 11, customers: 10 } }, 'bankCardCustomers: mechanism: contacted must be at most customers (10), got 11'],
+      [{ mechanism: { ageMin: 30, ageMax: 30 } }, 'bankCardCustomers: mechanism: ageMax must be above ageMin (30), got 30'],
       [{ mechanism: null }, 'bankCardCustomers: mechanism must be an object like { customers: 1000 }, got null'],
       [{ seed: '' }, 'bankCardCustomers: seed must be a finite number or a non-empty string like 7, got ""'],
     ];

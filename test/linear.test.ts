@@ -263,7 +263,7 @@ describe('LinearModel', () => {
     const cases: [() => unknown, string, string][] = [
       [() => fitLinear(rows, formula, { weights: [1] } as never), 'BAD_INPUT', 'fitLinear: weights must be the name of a column of prior weights'],
       [() => fitLinear(rows, formula, { weight: 'x' } as never), 'BAD_INPUT', "fitLinear: unknown option 'weight'"],
-      [() => fitLinear(rows, formula, { confidenceLevel: 95 }), 'BAD_INPUT', 'fitLinear: confidenceLevel must be a number between 0 and 1'],
+      [() => fitLinear(rows, formula, { confidenceLevel: 95 }), 'BAD_INPUT', 'fitLinear: confidenceLevel must be a finite number above 0 and below 1 like 0.95, got 95'],
       [() => fitLinear(rows, '~ price'), 'FORMULA_SYNTAX', "fitLinear: the formula needs a response on the left of '~'"],
       [() => fitLinear(rows, 'log(volume) ~ poly(price)'), 'FORMULA_SYNTAX', "function call 'poly(' is not supported"],
       [() => fitLinear(rows, 'volume ~ cost'), 'UNKNOWN_COLUMN', "unknown column 'cost'"],

@@ -78,7 +78,7 @@ describe('silent misreadings', () => {
     expectCbmError(() => fitLogit(data, 'y ~ x', { maxIteration: 5 } as never), 'BAD_INPUT', ["unknown option 'maxIteration' (did you mean 'maxIterations'?)"]);
     expectCbmError(() => fitLogit(data, 'y ~ x', { weights: [1] } as never), 'BAD_INPUT', ['weights must be the name of a column of prior weights']);
     expectCbmError(() => fitLogit(data, 'y ~ x', { weight: 'x' } as never), 'BAD_INPUT', ["unknown option 'weight'"]);
-    expectCbmError(() => stepwise(data, 'y ~ x + z', { hierarchical: 'false' } as never), 'BAD_INPUT', ["hierarchical must be true or false, got 'false'"]);
+    expectCbmError(() => stepwise(data, 'y ~ x + z', { hierarchical: 'false' } as never), 'BAD_INPUT', ['stepwise: hierarchical must be true or false, got "false"']);
   });
   it('predict says so when finite inputs overflow the linear predictor', () => {
     // β = (0, 2, 3): x = 1.5e308 gives 2x = +∞; with z = −1.5e308, 3z = −∞ and V = ∞ − ∞ = NaN.

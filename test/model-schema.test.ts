@@ -2,7 +2,7 @@
  * The saved model's format is one definition (LOGIT_MODEL_SCHEMA): the run-time check
  * (schemaViolation) must agree with an independent JSON Schema validator (Ajv, draft-07) on every
  * document, the reader must refuse what the schema refuses, the statistics' names come from it,
- * and the build writes exactly it to kernel-lib/logit-model.schema.json.
+ * and the build writes exactly it, with its descriptions, to kernel-lib/logit-model.schema.json.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { bankCardCustomers } from '../kernel-lib/src/datasets';
 import { CbmError, FIT_STATISTICS_KEYS, LOGIT_MODEL_SCHEMA, LogitModel, fitLogit, fitPreparation, schemaViolation } from '../kernel-lib/src/index';
+import { LOGIT_MODEL_DESCRIPTIONS, documentedLogitModelSchema, documentedSchema } from '../kernel-lib/src/model/modelSchemaDocs';
 
 // A model with every optional part: a preparation (encodings and ranges), a factor, provenance and an event level.
 const customers = bankCardCustomers({ seed: 7 }).filter((c) => c.contacted);
@@ -75,10 +76,32 @@ describe('LOGIT_MODEL_SCHEMA is the one definition of the model JSON', () => {
     expect(Object.keys(model.statistics).sort()).toEqual([...FIT_STATISTICS_KEYS].sort());
   });
 
-  it('the build writes LOGIT_MODEL_SCHEMA itself to kernel-lib/logit-model.schema.json', () => {
+  it('the build writes LOGIT_MODEL_SCHEMA with its descriptions to kernel-lib/logit-model.schema.json', () => {
     const file = join(__dirname, '..', 'kernel-lib', 'logit-model.schema.json');
     expect(existsSync(file), 'run npm run build first').toBe(true);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(LOGIT_MODEL_SCHEMA);
+    const written = JSON.parse(readFileSync(file, 'utf8'));
+    expect(written).toEqual(documentedLogitModelSchema());
+    // The descriptions are annotations: without them the file is the schema the reader enforces.
+    const withoutDescriptions = JSON.parse(JSON.stringify(written, (key, value) => (key === 'description' ? undefined : value)));
+    expect(withoutDescriptions).toEqual(LOGIT_MODEL_SCHEMA);
+    expect(new Ajv({ strict: true, allowUnionTypes: true }).compile(written)(valid)).toBe(true);
+  });
+
+  it('every property of the format has a description, and every description names a part of the schema', () => {
+    const properties: string[] = [];
+    const walk = (node: unknown, pointer: string): void => {
+      if (node === null || typeof node !== 'object') return;
+      for (const [key, child] of Object.entries(node)) {
+        if (key === 'properties') for (const name of Object.keys(child as object)) properties.push(`${pointer}/properties/${name}`);
+        walk(child, `${pointer}/${key}`);
+      }
+    };
+    walk(LOGIT_MODEL_SCHEMA, '');
+    // min and max of a range are said by the ranges' own description.
+    const undocumented = properties.filter((p) => !(p in LOGIT_MODEL_DESCRIPTIONS) && !/\/ranges\/additionalProperties\/properties\/(min|max)$/.test(p));
+    expect(undocumented).toEqual([]);
+    expect(LOGIT_MODEL_DESCRIPTIONS['']).toMatch(/saved logistic regression/);
+    expect(() => documentedSchema(LOGIT_MODEL_SCHEMA, { '/properties/nosuch': 'x' })).toThrow(/names no part of the schema/);
   });
 
   it('a schema keyword it does not check is refused, so the schema cannot promise more than is checked', () => {

@@ -32,9 +32,20 @@ import {
 } from '../kernel-lib/src/charts';
 import { calibrationTable, churnModelTable, readOutcome, driftReport, fitDiscreteHazard, rocCurve, simulateRevenue, thresholdSweep } from '../kernel-lib/src/index';
 import { simulateRevenueParallel } from '../kernel-lib/src/simulate/parallel';
-import { bankCardCustomers, customerBase } from '../kernel-lib/src/datasets';
+import { bankCardCustomers, bankCardResponseProbabilities, customerBase } from '../kernel-lib/src/datasets';
 import { scoringQuery, scoringSQL } from '../kernel-lib/src/sql';
-import { fitLogit } from '../kernel-lib/src/index';
+import { fitLinear, fitLogit, parseFormula, stepwise } from '../kernel-lib/src/index';
+
+/** The message of the CbmError that an async call rejects with. */
+const refused = async (call: () => Promise<unknown>): Promise<string> => {
+  try {
+    await call();
+  } catch (e) {
+    expect(e).toBeInstanceOf(CbmError);
+    return (e as CbmError).message;
+  }
+  throw new Error('expected a CbmError');
+};
 
 const error = (f: () => unknown): CbmError => {
   try {
@@ -244,15 +255,6 @@ describe('checkOptionSchema', () => {
   it('refreshModelTables, saveDriftReport and buildDashboardTables: misspelt names suggested before the database is touched', async () => {
     const { buildDashboardTables, openDuckDB, refreshModelTables, saveDriftReport } = await import('../kernel-lib/src/warehouse');
     const db = await openDuckDB(':memory:');
-    const refused = async (call: () => Promise<unknown>): Promise<string> => {
-      try {
-        await call();
-      } catch (e) {
-        expect(e).toBeInstanceOf(CbmError);
-        return (e as CbmError).message;
-      }
-      throw new Error('expected a CbmError');
-    };
     const drift = { table: 'drift', loadId: 2, previousLoadId: 1, report: driftReport({ fee: [1, 2, 3] }, { fee: [1, 2, 4] }) };
     try {
       expect(await refused(() => refreshModelTables(db, ['events'], { load: { events: 1 } } as never))).toMatch(
@@ -277,6 +279,43 @@ describe('checkOptionSchema', () => {
     expect(error(() => bankCardCustomers({ seed: Number.NaN })).message).toBe('bankCardCustomers: seed must be a finite number or a non-empty string like 7, got NaN');
   });
 
+  it("bankCardCustomers and bankCardResponseProbabilities: the mechanism's settings, each worded by its rule", () => {
+    expect(error(() => bankCardCustomers({ mechanism: { ceilings: 0.9 } as never })).message).toMatch(
+      /^bankCardCustomers: mechanism: unknown option 'ceilings' \(did you mean 'ceiling'\?\)/,
+    );
+    expect(error(() => bankCardCustomers({ mechanism: { contacted: -1 } })).message).toBe('bankCardCustomers: mechanism: contacted must be a whole number ≥ 0, got -1');
+    expect(error(() => bankCardCustomers({ mechanism: { incomeLogSd: -0.1 } })).message).toBe('bankCardCustomers: mechanism: incomeLogSd must be a finite number ≥ 0, got -0.1');
+    const customers = bankCardCustomers({ mechanism: { customers: 20, contacted: 5 } });
+    expect(error(() => bankCardResponseProbabilities(customers, { ceiling: 1.5 })).message).toBe(
+      'bankCardResponseProbabilities: mechanism: ceiling must be a finite number from 0 to 1, got 1.5',
+    );
+    expect(error(() => bankCardResponseProbabilities(customers, { slope: 1 } as never)).message).toMatch(/^bankCardResponseProbabilities: mechanism: unknown option 'slope'/);
+  });
+
+  it('buildChurnTable and churnModelTableSql: errors name the function called, misspelt names suggested', async () => {
+    const { buildChurnTable, openDuckDB } = await import('../kernel-lib/src/warehouse');
+    const { churnModelTableSql } = await import('../kernel-lib/src/sql');
+    const base = { scoringDate: '2025-02-01', definition: { kind: 'cancellation' as const }, horizons: [30] };
+    expect(error(() => churnModelTableSql({ ...base, dialect: 'duckdb', customers: [] } as never)).message).toMatch(
+      /^churnModelTableSql: unknown option 'customers' \(did you mean 'customersTable'\?\)/,
+    );
+    expect(error(() => churnModelTableSql({ ...base, dialect: 'sqlite' as never })).message).toBe(
+      "churnModelTableSql: dialect must be one of 'duckdb', 'postgres', 'spark', 'clickhouse', got \"sqlite\"",
+    );
+    const db = await openDuckDB(':memory:');
+    try {
+      expect(await refused(() => buildChurnTable(db, { ...base, horizons: [30, 0] }))).toBe('buildChurnTable: every horizon must be a positive whole number of days, got 0');
+      expect(await refused(() => buildChurnTable(db, { ...base, scoringDate: '2025-02-30' }))).toMatch(/^buildChurnTable: scoringDate must be a date/);
+      expect(await refused(() => buildChurnTable(db, { ...base, eventTable: 'events' } as never))).toMatch(
+        /^buildChurnTable: unknown option 'eventTable' \(did you mean 'eventsTable'\?\)/,
+      );
+      expect(await refused(() => buildChurnTable(db, { ...base, dialect: 'postgres' } as never))).toMatch(/^buildChurnTable: unknown option 'dialect'/);
+      expect(await refused(() => buildChurnTable(db, { ...base, into: 7 } as never))).toBe("buildChurnTable: into must be text like 'churn_model_table', got 7");
+    } finally {
+      await db.close();
+    }
+  });
+
   it('customerBase: a misspelt name suggested, a size out of range worded by its rule', () => {
     expect(error(() => customerBase({ month: 6 } as never)).message).toMatch(/^customerBase: unknown option 'month' \(did you mean 'months'\?\)/);
     expect(error(() => customerBase({ customers: 2.5 })).message).toBe('customerBase: customers must be a whole number from 1 to 100000 like 5000, got 2.5');
@@ -299,5 +338,41 @@ describe('checkOptionSchema', () => {
     expect(error(() => fitLogit(rows, 'y ~ age', { prepare: { scale: 'age' as never } })).message).toBe(
       "prepare: scale must be a list of column names like ['income', 'age'], got \"age\"",
     );
+  });
+
+  it('the fits (fitLogit, fitLinear, stepwise, fitLogitInDatabase), predict and parseFormula: rules declared, misspelt names suggested', async () => {
+    const rows = { y: [0, 1, 0, 1, 1, 0], age: [20, 30, 40, 50, 35, 45] };
+    expect(error(() => fitLogit(rows, 'y ~ age', { tolerence: 1e-6 } as never)).message).toMatch(/^fitLogit: unknown option 'tolerence' \(did you mean 'tolerance'\?\)/);
+    expect(error(() => fitLogit(rows, 'y ~ age', { na: 'drop' as never })).message).toBe("fitLogit: na must be one of 'omit', 'fail', got \"drop\"");
+    expect(error(() => fitLinear(rows, 'age ~ y', { na: 'pass' as never })).message).toBe("fitLinear: na must be one of 'omit', 'fail', got \"pass\"");
+    expect(error(() => stepwise(rows, 'y ~ age', { criterion: 'AIC' as never })).message).toBe("stepwise: criterion must be one of 'aic', 'bic', 'p-value', got \"AIC\"");
+    expect(error(() => stepwise(rows, 'y ~ age', { alpha: 0 })).message).toBe('stepwise: alpha must be a finite number above 0 and below 1 like 0.05, got 0');
+    const model = fitLogit(rows, 'y ~ age');
+    expect(error(() => model.predict(rows, { na: 'omit' as never })).message).toBe("predict: na must be one of 'pass', 'fail', got \"omit\"");
+    expect(error(() => model.predict(rows, { nas: 'pass' } as never)).message).toMatch(/^predict: unknown option 'nas' \(did you mean 'na'\?\)/);
+    expect(error(() => parseFormula('y ~ .', { columns: 'y' as never })).message).toBe(
+      "parseFormula: columns must be a list of column names like ['responded', 'gender', 'age'], got \"y\"",
+    );
+    const { fitLogitInDatabase } = await import('../kernel-lib/src/sql');
+    const run = async (): Promise<never> => {
+      throw new Error('no query expected');
+    };
+    expect(await refused(() => fitLogitInDatabase(run, { table: 't', dialect: 'duckdb' } as never))).toBe(
+      "fitLogitInDatabase: formula is required, e.g. 'responded ~ gender + age'",
+    );
+    expect(await refused(() => fitLogitInDatabase(run, { table: 't', formula: 'y ~ age', warmStart: 'yes' as never }))).toBe(
+      'fitLogitInDatabase: warmStart must be true or false, got "yes"',
+    );
+  });
+
+  it('prepare of fitLogitInDatabase: the same check as in memory, before any query', async () => {
+    const { fitLogitInDatabase } = await import('../kernel-lib/src/sql');
+    const run = async (): Promise<never> => {
+      throw new Error('no query expected');
+    };
+    const fitWith = (prepare: unknown) => () => fitLogitInDatabase(run, { table: 't', formula: 'y ~ age', dialect: 'duckdb', prepare: prepare as never });
+    expect(await refused(fitWith({ scales: ['age'] }))).toMatch(/^prepare: unknown option 'scales' \(did you mean 'scale'\?\)/);
+    expect(await refused(fitWith({ scale: 'age' }))).toBe("prepare: scale must be a list of column names like ['income', 'age'], got \"age\"");
+    expect(await refused(fitWith({ scale: { length: 1 } }))).toBe("prepare: scale must be a list of column names like ['income', 'age'], got object");
   });
 });

@@ -10,6 +10,9 @@
  * ranges start and end anywhere (odd counts, lengths not a multiple of any lane width). Each
  * check runs twice: with the WebAssembly SIMD kernel (Node has it: the test fails if it is missing)
  * and with the scalar loop that browsers without SIMD fall back to.
+ * Last, the integer limit ⌈p·2³¹⌉ − 1 is checked against the float rule u < p it replaces: the number
+ * of churning draws against exact rational arithmetic (BigInt) for edge and random p, and both
+ * kernels on probabilities placed exactly at, and one double either side of, their own draws.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -216,5 +219,110 @@ describe.each([
     const spec = { churnProbabilities: customers.p, revenueIfRetained: customers.retained, revenueIfChurned: customers.churned, simulations: 1003, seed: 9 };
     const published = publishedRange(customers, streamKey(9), 0, 1003);
     for (const blockSize of [1, 3, 4, 8, 250, 1003]) expectIdentical(simulateRevenue({ ...spec, blockSize }), published);
+  });
+});
+
+// ---- the integer limit against the float comparison it replaces
+
+/** The double next to x towards +∞ (up) or −∞ (down), for 0 ≤ x ≤ 1, from its bits. */
+function adjacent(x: number, direction: 1 | -1): number {
+  if (x === 0) return direction > 0 ? Number.MIN_VALUE : -Number.MIN_VALUE;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  view.setBigUint64(0, view.getBigUint64(0) + BigInt(direction));
+  return view.getFloat64(0);
+}
+
+/**
+ * How many 31-bit draws k ∈ [0, 2³¹) satisfy k·2⁻³¹ < p, in exact rational arithmetic on p's bits
+ * (BigInt; no double rounding, no Math.ceil): p·2³¹ = mantissa·2^(exponent + 31), and k < y counts
+ * min(⌈y⌉, 2³¹) integers.
+ */
+function exactChurningDraws(p: number): bigint {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, p);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
+  const shift = (biased === 0 ? -1074 : biased - 1075) + 31;
+  const count = shift >= 0 ? mantissa << BigInt(shift) : (mantissa + (1n << BigInt(-shift)) - 1n) >> BigInt(-shift);
+  return count < 1n << 31n ? count : 1n << 31n;
+}
+
+/** Edges of the 31- and 32-bit grids and of the double format, each with its neighbours. */
+function boundaryProbabilities(): number[] {
+  const grid = [1, 2, 3, 5, 2 ** 20 + 1, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 32 - 5, 2 ** 32 - 3, 2 ** 32 - 2, 2 ** 32 - 1].map((k) => k / 2 ** 32);
+  const exact = [0, 2 ** -1022, 1e-300, 2 ** -40, 2 ** -33, 0.1, 1 / 3, 0.3, 0.7, 1 - 3 * 2 ** -32, 1 - 2 ** -53, 1, ...grid];
+  const near = exact.flatMap((p) => [p, ...(p > 0 ? [adjacent(p, -1)] : []), ...(p < 1 ? [adjacent(p, 1)] : [])]);
+  return [...near, Number.MIN_VALUE, -0];
+}
+
+describe('the integer churn limit decides as u < p for every draw', () => {
+  it('counts the same churning 31-bit draws as exact rational arithmetic, at the grid edges and for random p (fast-check, seed 22)', () => {
+    // Both rules churn on a down-set of k (k ≤ limit; k·2⁻³¹ < p), so they agree on every draw
+    // exactly when they churn on the same number of draws.
+    const check = (p: number) => {
+      const [limit] = prepareSimulation({ churnProbabilities: [p], revenues: [1], simulations: 1, seed: 1 }).churnLimits;
+      expect(BigInt(limit + 1), `p = ${p}`).toBe(exactChurningDraws(p));
+      // The float rule itself, in doubles, switches at the same draw (no rounding enters u < p).
+      const churning = Number(exactChurningDraws(p));
+      if (churning > 0) expect((churning - 1) / 2 ** 31 < p, `p = ${p}`).toBe(true);
+      if (churning < 2 ** 31) expect(churning / 2 ** 31 < p, `p = ${p}`).toBe(false);
+    };
+    for (const p of boundaryProbabilities()) check(p);
+    fc.assert(fc.property(fc.double({ min: 0, max: 1, noNaN: true }), check), { seed: 22, numRuns: 2000 });
+  });
+
+  describe.each([
+    ['WebAssembly SIMD', true],
+    ['scalar', false],
+  ])('on the stream’s own draws, probabilities placed at each draw’s edge (%s kernel)', (_, simd) => {
+    beforeAll(() => useSimdKernel(simd));
+    afterAll(() => useSimdKernel(true));
+
+    it('churns exactly the customers with u < p, every simulation', () => {
+      const simulations = 19; // two 8-lane SIMD passes and a scalar remainder
+      const n = 48; // revenues 2⁰ … 2⁴⁷: every total names its churners exactly
+      const key = streamKey('boundary');
+      const draws = Array.from({ length: simulations }, (_, s) => {
+        const u = new Float64Array(n);
+        fillUniform(key, s, u);
+        return Array.from(u, (x) => (x * 2 ** 32) >>> 1); // the 31-bit draw k
+      });
+      // Customer i sits on the edge of simulation (i mod 19)'s draw k, u = k·2⁻³¹: at u exactly
+      // and a double below (stays), a double above, the next 31-bit value and half-way on the
+      // 32-bit grid (churns), half a 32-bit step below (stays); the first five are the extremes.
+      const placements: [(k: number) => number, boolean][] = [
+        [(k) => k / 2 ** 31, false],
+        [(k) => adjacent(k / 2 ** 31, -1), false],
+        [(k) => adjacent(k / 2 ** 31, 1), true],
+        [(k) => (k + 1) / 2 ** 31, true],
+        [(k) => (2 * k + 1) / 2 ** 32, true],
+        [(k) => (2 * k - 1) / 2 ** 32, false],
+      ];
+      const fixed = [0, Number.MIN_VALUE, 1 - 2 ** -31, 1 - 2 ** -53, 1];
+      const p = Array.from({ length: n }, (_, i) => (i < fixed.length ? fixed[i] : placements[i % placements.length][0](draws[i % simulations][i])));
+      const revenues = Array.from({ length: n }, (_, i) => 2 ** i);
+      const prepared = prepareSimulation({ churnProbabilities: p, revenues, simulations, seed: 'boundary' });
+      const totals = new Float64Array(simulations);
+      const churners = new Uint32Array(simulations);
+      simulateRange(prepared, 0, simulations, totals, churners);
+      const all = 2 ** n - 1;
+      const churned = (s: number, i: number) => Math.floor((all - totals[s]) / 2 ** i) % 2 === 1;
+      for (let s = 0; s < simulations; s++) {
+        let lost = 0;
+        let count = 0;
+        for (let i = 0; i < n; i++) {
+          if (draws[s][i] / 2 ** 31 < p[i]) {
+            lost += 2 ** i;
+            count++;
+          }
+        }
+        expect(all - totals[s], `simulation ${s}: the churners' revenues`).toBe(lost);
+        expect(churners[s]).toBe(count);
+      }
+      for (let i = fixed.length; i < n; i++) expect(churned(i % simulations, i), `customer ${i} on its draw's edge`).toBe(placements[i % placements.length][1]);
+    });
   });
 });

@@ -30,7 +30,7 @@ let nextTaskId = 1;
 
 /**
  * Threads running one worker script. `label` names the calling function in the errors of failed
- * tasks and stopped threads.
+ * tasks and stopped threads; `onClose` frees what the caller keeps for the threads (closeWorkers).
  *
  * @example
  * const pool = new WorkerPool('/path/to/dist/simulate/worker.js', 'simulateRevenueParallel');
@@ -42,6 +42,7 @@ export class WorkerPool {
   constructor(
     private readonly script: string,
     private readonly label: string,
+    private readonly onClose: () => void = () => undefined,
   ) {
     pools.push(this);
   }
@@ -57,19 +58,23 @@ export class WorkerPool {
     return this.threads.slice(0, count);
   }
 
-  /** Posts `task` (with a fresh id) to `pooled` and resolves with its reply; a reply with an error rejects. */
-  run<Reply extends TaskReply>(pooled: PooledWorker, task: object): Promise<Reply> {
+  /**
+   * Posts `task` (with a fresh id) to `pooled` and resolves with its reply; a reply with an error
+   * rejects. Buffers in `transfer` move to the thread instead of being copied.
+   */
+  run<Reply extends TaskReply>(pooled: PooledWorker, task: object, transfer: readonly ArrayBuffer[] = []): Promise<Reply> {
     const id = nextTaskId++;
     return new Promise<TaskReply>((resolve, reject) => {
       if (pooled.pending.size === 0) pooled.worker.ref();
       pooled.pending.set(id, { resolve, reject });
-      pooled.worker.postMessage({ ...task, id });
+      pooled.worker.postMessage({ ...task, id }, transfer);
     }) as Promise<Reply>;
   }
 
   /** Stops the threads; tasks still pending on them are rejected. */
   async close(): Promise<void> {
     const threads = this.threads.splice(0, this.threads.length);
+    this.onClose();
     await Promise.all(threads.map((t) => t.worker.terminate()));
   }
 

@@ -7,8 +7,10 @@
  *   dist/functions.js size (minified, no danfojs/tfjs/vega)                    target ≤ 300 KB
  *   longest block of the page's event loop during CBM.FIT stepwise on 100,000 rows and CBM.OPTPRICE
  *   on 20,000 customers with a churner cap (FIT and OPTPRICE run in a worker)      target ≤ 100 ms
- *     (measured by a 0 ms timer chain on the page: the largest gap between two of its callbacks;
- *     peer: the same call's duration, what the block would be if it ran on the page)
+ *   and during a CBM.FIT cache hit on the same 100,000 rows (confirmed cell by cell)
+ *     (measured by a 0 ms timer chain on the page: the largest gap between two of its callbacks, the
+ *     median over 3 calls (5 without --quick); peer: the same call's duration, what the block would
+ *     be if it ran on the page)
  * Peer timed in the same run: kernel-lib in Node on the same inputs (model.predict,
  * simulateRevenue), so the ratio shows what the browser and the Excel-shaped adapters cost.
  * Every timed call misses the result cache (the cache is cleared before each run).
@@ -54,16 +56,22 @@ export async function benchExcelAddin({ quick = false, log = (m) => process.stde
 
   const session = await browser.openAddinPage('taskpane.html');
   try {
+    // Each function's arguments are handed to the page once, before it is timed: Chromium takes in a
+    // 100,000-row page.evaluate argument in the same task that then runs the evaluated function, and
+    // that task goes on for a few hundred ms after the function's first yield (freeing the protocol
+    // message; seen in a Chromium trace), a block of the bench's own, not the add-in's.
+    const stage = (args) =>
+      session.page.evaluate((a) => {
+        window.__benchArgs = a;
+      }, args);
     const timeInPage = async (id, args) => {
+      await stage(args);
       const times = [];
       for (let k = 0; k < repeats + 1; k++) {
-        const r = await session.page.evaluate(
-          async ([i, a]) => {
-            window.cbmAddin.cache.clear();
-            return window.__excel.call(i, ...a);
-          },
-          [id, args],
-        );
+        const r = await session.page.evaluate(async (i) => {
+          window.cbmAddin.cache.clear();
+          return window.__excel.call(i, ...window.__benchArgs);
+        }, id);
         if (r.error) throw new Error(`${id}: ${r.error.message}`);
         if (k > 0) times.push(r.ms / 1000); // the first run warms up
       }
@@ -94,12 +102,28 @@ export async function benchExcelAddin({ quick = false, log = (m) => process.stde
     );
     // The longest block: a timer chain on the page during the call; its largest gap is the longest
     // time the page (Excel's shared runtime) could not run anything else. Only gaps that end after
-    // the function was entered count: an earlier one is the page taking in (and collecting after)
-    // the bench's own 100,000-row argument, before any add-in code ran.
-    const longestBlock = async (id, args) => {
+    // the function was entered count. The median over `blockRuns` calls: on a shared 2-core machine
+    // one call's largest gap can be the operating system running another process.
+    const blockRuns = quick ? 3 : 5;
+    const longestBlock = async (id, args, options = {}) => {
+      await stage(args);
+      const runs = [];
+      for (let k = 0; k < blockRuns; k++) runs.push(await oneLongestBlock(id, options));
+      log(`excel bench: ${id}${options.cacheHit ? ' (cache hit)' : ''}: longest block per call ${runs.map((r) => `${(r.longest * 1000).toFixed(1)} ms`).join(', ')}`);
+      return { longest: median(runs.map((r) => r.longest)), duration: median(runs.map((r) => r.duration)) };
+    };
+    const oneLongestBlock = async (id, { cacheHit = false }) => {
       const r = await session.page.evaluate(
-        async ([i, a]) => {
-          window.cbmAddin.cache.clear();
+        async ([i, hit]) => {
+          // A cache hit: the result stored by a first call, then the call again with a fresh copy of
+          // every argument, as Excel hands each call new arrays (the hit is confirmed cell by cell).
+          let a = window.__benchArgs;
+          if (hit) {
+            window.cbmAddin.cache.clear();
+            await window.__excel.call(i, ...a);
+            a = structuredClone(a);
+          } else window.cbmAddin.cache.clear();
+          const hitsBefore = window.cbmAddin.cache.hits;
           let last = performance.now();
           const gaps = [];
           let running = true;
@@ -114,19 +138,20 @@ export async function benchExcelAddin({ quick = false, log = (m) => process.stde
           running = false;
           gaps.push([last, performance.now()]);
           const during = gaps.filter(([, end]) => end >= result.startedAt).map(([start, end]) => end - start);
-          const before = gaps.filter(([, end]) => end < result.startedAt).map(([start, end]) => end - start);
-          return { ...result, longest: Math.max(0, ...during), beforeCall: Math.max(0, ...before) };
+          return { ...result, longest: Math.max(0, ...during), hit: window.cbmAddin.cache.hits > hitsBefore };
         },
-        [id, args],
+        [id, cacheHit],
       );
       if (r.error) throw new Error(`${id}: ${r.error.message}`);
-      log(`excel bench: ${id}: longest gap before the function was entered ${(r.beforeCall / 1000).toFixed(3)} s (not counted)`);
+      if (r.hit !== cacheHit) throw new Error(`${id}: the call was ${r.hit ? 'a cache hit' : 'not a cache hit'}`);
       return { longest: r.longest / 1000, duration: r.ms / 1000 };
     };
     log('excel bench: longest block, CBM.FIT stepwise on 100,000 rows in Chromium…');
     const fitCustomers = bankCardCustomers({ seed: 11, mechanism: { customers: 100_000, contacted: 100_000 } });
     const fitData = [header, ...fitCustomers.map((c) => [c.id, c.gender, c.age, c.income, 1, c.responded])];
     const fitBlock = await longestBlock('FIT', [fitData, 'responded ~ (gender + income + age)^2', 'stepwise', [['income, age']], [['gender: M=1, F=0']]]);
+    log('excel bench: longest block, CBM.FIT stepwise on 100,000 rows, a cache hit, in Chromium…');
+    const fitHitBlock = await longestBlock('FIT', [fitData, 'responded ~ (gender + income + age)^2', 'stepwise', [['income, age']], [['gender: M=1, F=0']]], { cacheHit: true });
     log('excel bench: longest block, CBM.OPTPRICE on 20,000 customers with a churner cap in Chromium…');
     const m = 20_000;
     const churn = Array.from({ length: m }, (_, i) => [0.05 + 0.3 * (((i * 7919) % 1000) / 1000)]);
@@ -142,6 +167,15 @@ export async function benchExcelAddin({ quick = false, log = (m) => process.stde
         met: fitBlock.longest <= 0.1,
         peer: 'the whole call',
         peerValue: fitBlock.duration,
+      },
+      {
+        operation: 'longest block, CBM.FIT stepwise 100,000 rows, cache hit (Chromium)',
+        value: fitHitBlock.longest,
+        unit: 's',
+        target: 0.1,
+        met: fitHitBlock.longest <= 0.1,
+        peer: 'the whole call',
+        peerValue: fitHitBlock.duration,
       },
       {
         operation: 'longest block, CBM.OPTPRICE 20,000 customers, churner cap (Chromium)',

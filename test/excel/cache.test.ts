@@ -2,9 +2,10 @@
 // arguments cell by cell, a key computed once serves get and set, and a copied entry is immune to
 // a caller changing its arrays afterwards (a large input is kept by reference, as Excel never
 // changes the arrays it hands a call). A large input is hashed in slices with yields (structure, not
-// speed: a 0 ms timer set before the hash fires before it ends) to the same key.
+// speed: a 0 ms timer set before the hash fires before it ends) to the same key, and a hit on it is
+// confirmed cell by cell in slices the same way.
 import { describe, expect, it } from 'vitest';
-import { hashArguments, hashArgumentsYielding, ResultCache } from '../../excel-addin/src/functions/cache';
+import { hashArguments, hashArgumentsYielding, ResultCache, sameValue, sameValueYielding } from '../../excel-addin/src/functions/cache';
 
 describe('ResultCache', () => {
   it('hits on equal arguments, with the key computed once', () => {
@@ -47,5 +48,45 @@ describe('ResultCache', () => {
     expect(await hashArgumentsYielding('FIT', [changed, ...args.slice(1)], 0)).not.toBe(key.k);
     expect(await hashArgumentsYielding('SCORE', args)).not.toBe(key.k);
     expect(await hashArgumentsYielding('FIT', [[[1]], 'x'])).toBe(hashArguments('FIT', [[[1]], 'x']));
+  });
+  it('confirms a hit on a large input cell by cell in slices, letting a timer run in between', async () => {
+    const rows: unknown[][] = [['id', 'gender', 'income']];
+    for (let i = 0; i < 100_000; i++) rows.push([i, i % 3 ? 'M' : 'F', i % 7 ? 1000 + i : '']);
+    const args = [rows, 'responded ~ income', Number.NaN];
+    const cache = new ResultCache<string>(4);
+    const key = cache.keyOf('FIT', args);
+    cache.set('FIT', args, 'stored', key, false);
+    // Excel hands every call fresh arrays: an equal copy hits, a copy with one cell changed misses.
+    const same = [rows.map((r) => [...r]), 'responded ~ income', Number.NaN];
+    let fired = false;
+    setTimeout(() => (fired = true), 0);
+    expect(await cache.getYielding(same, key, 0)).toBe('stored');
+    expect(fired).toBe(true);
+    const changed = rows.map((r) => [...r]);
+    changed[99_999][2] = 7;
+    expect(await cache.getYielding([changed, 'responded ~ income', Number.NaN], key, 0)).toBeUndefined();
+    expect([cache.hits, cache.misses]).toEqual([1, 1]);
+  });
+  it('compares in slices exactly as sameValue does', async () => {
+    const cases: [unknown[], unknown[]][] = [
+      [
+        [[[1, 'a']], 'x'],
+        [[[1, 'a']], 'x'],
+      ],
+      [
+        [[[1, 'a']], 'x'],
+        [[[1, 'b']], 'x'],
+      ],
+      [[[[1], [2]]], [[[1]]]],
+      [[[[Number.NaN]]], [[[Number.NaN]]]],
+      [[[[0]]], [[[-0]]]],
+      [
+        [null, undefined],
+        [null, undefined],
+      ],
+      [[[[1]]], [[1]]],
+      [['a'], ['a', 'b']],
+    ];
+    for (const [a, b] of cases) expect(await sameValueYielding(a, b, 0)).toBe(sameValue(a, b));
   });
 });

@@ -2,8 +2,8 @@
  * Results cached per identical input: Excel recalculates a formula whenever anything upstream
  * changes, and a model fit or a simulation over the same cells gives the same answer (seeded),
  * so the second call returns the stored result. A key is a hash of the function name and every
- * argument cell; a hit is confirmed by comparing the arguments cell by cell, so a hash collision
- * can never return another input's result. The cache keeps the most recent `capacity` entries.
+ * argument cell; a hit is confirmed by comparing the arguments cell by cell (for a large input in
+ * slices with yields, getYielding), so a hash collision can never return another input's result. The cache keeps the most recent `capacity` entries.
  */
 export class ResultCache<T> {
   private readonly entries = new Map<string, { args: unknown[]; result: T }[]>();
@@ -16,8 +16,22 @@ export class ResultCache<T> {
 
   /** The stored result for these arguments, if any; `key` is their hash when the caller has it (keyOf). */
   get(name: string, args: readonly unknown[], key = hashArguments(name, args)): T | undefined {
-    const bucket = this.entries.get(key);
-    const found = bucket?.find((e) => sameValue(e.args, args));
+    const found = this.entries.get(key)?.find((e) => sameValue(e.args, args));
+    return this.counted(found);
+  }
+
+  /**
+   * get() for a large input: a stored entry with the same key is confirmed cell by cell a range's
+   * rows at a time, with a yield to the event loop every `sliceMs` (sameValueYielding), so a hit on
+   * 100,000 rows is not one long block of Excel's page.
+   */
+  async getYielding(args: readonly unknown[], key: string, sliceMs = SLICE_MS): Promise<T | undefined> {
+    // A copy of the bucket: an entry stored or evicted during a yield changes the live array.
+    for (const entry of [...(this.entries.get(key) ?? [])]) if (await sameValueYielding(entry.args, args, sliceMs)) return this.counted(entry);
+    return this.counted(undefined);
+  }
+
+  private counted(found: { result: T } | undefined): T | undefined {
     if (found) this.hits++;
     else this.misses++;
     return found?.result;
@@ -85,6 +99,41 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return Object.is(a, b) || (a === undefined && b === undefined);
 }
 
+/** The longest stretch of hashing or comparing between two yields to Excel's event loop. */
+export const SLICE_MS = 20;
+
+/** Yields to the event loop (a 0 ms timer) once `sliceMs` has passed since the last yield; checked every 1,024 rows. */
+function slicer(sliceMs: number): (row: number) => Promise<void> | undefined {
+  let sliceStart = Date.now();
+  return (row) => {
+    if ((row & 1023) !== 0 || Date.now() - sliceStart <= sliceMs) return undefined;
+    return new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => {
+      sliceStart = Date.now();
+    });
+  };
+}
+
+/** sameValue over two argument lists, a range's rows at a time with a yield every `sliceMs`: the same answer, never one long block. */
+export async function sameValueYielding(a: readonly unknown[], b: readonly unknown[], sliceMs = SLICE_MS): Promise<boolean> {
+  if (a.length !== b.length) return false;
+  const pause = slicer(sliceMs);
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (!Array.isArray(x) || !Array.isArray(y)) {
+      if (!sameValue(x, y)) return false;
+      continue;
+    }
+    if (x.length !== y.length) return false;
+    for (let r = 0; r < x.length; r++) {
+      const wait = pause(r);
+      if (wait) await wait;
+      if (!sameValue(x[r], y[r])) return false;
+    }
+  }
+  return true;
+}
+
 /** cyrb53-style mixing of cells into two 32-bit states; `key` folds them into a 53-bit string. */
 function hasher() {
   let h1 = 0xdeadbeef;
@@ -143,9 +192,9 @@ export function hashArguments(name: string, args: readonly unknown[]): string {
  * hashArguments' key, computed a range's rows at a time with a yield to the event loop every
  * `sliceMs`: hashing 100,000 rows at once would be one long block of Excel's page.
  */
-export async function hashArgumentsYielding(name: string, args: readonly unknown[], sliceMs = 20): Promise<string> {
+export async function hashArgumentsYielding(name: string, args: readonly unknown[], sliceMs = SLICE_MS): Promise<string> {
   const h = hasher();
-  let sliceStart = Date.now();
+  const pause = slicer(sliceMs);
   h.mixString(name);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -157,10 +206,8 @@ export async function hashArgumentsYielding(name: string, args: readonly unknown
     // The same mixing as mix(a), row by row.
     h.mixTag(0x5b000000 + a.length);
     for (let r = 0; r < a.length; r++) {
-      if ((r & 1023) === 0 && Date.now() - sliceStart > sliceMs) {
-        await new Promise<void>((resolve) => setTimeout(resolve, 0));
-        sliceStart = Date.now();
-      }
+      const wait = pause(r);
+      if (wait) await wait;
       h.mix(a[r]);
     }
   }

@@ -276,11 +276,11 @@ async function callAsync<T>(
       cancellation.cancelled = true;
       cancellation.onCancel?.();
     };
-  // A large input is hashed in slices with yields, and handed to the worker after another yield:
-  // neither is one long block of the page's thread.
+  // A large input is hashed, and a stored entry with its key compared, in slices with yields, and
+  // handed to the worker after another yield: none of it is one long block of the page's thread.
   const large = cellCount(args, QUICK_CACHE_CELLS) > QUICK_CACHE_CELLS;
   const key = large ? await hashArgumentsYielding(name, args) : cache.keyOf(name, args);
-  const hit = cache.get(name, args, key);
+  const hit = large ? await cache.getYielding(args, key) : cache.get(name, args, key);
   if (hit !== undefined) return hit as T;
   if (large) await new Promise((resolve) => setTimeout(resolve, 0));
   let result: T;

@@ -49,7 +49,8 @@ export interface ChurnModelTable {
   outcomes: { horizon: number; column: string; churned: number; retained: number; censored: number }[];
 }
 
-const CHURN_OPTIONS: OptionSchema = {
+/** churnModelTable's options; the SQL builders take them too, with tables for `customers`. */
+export const CHURN_OPTIONS: OptionSchema = {
   // Dates may be 'YYYY-MM-DD' or a Date: dayNumber checks them where they are read.
   scoringDate: { kind: 'any', required: true, example: "'2025-02-01'" },
   definition: { kind: 'object', required: true, example: "{ kind: 'cancellation' }" },

@@ -1,5 +1,5 @@
-import { CbmError, check } from '../errors';
-import { checkOptionSchema } from '../options';
+import { CbmError, check, describeValue } from '../errors';
+import { checkOptionSchema, type OptionRule } from '../options';
 import { seededUniform, shuffledIndices, standardNormal } from '../random';
 
 /** One of the bank's credit-card holders that {@link bankCardCustomers} generates: one row of kernel-lib/data/bankcard.csv. */
@@ -46,6 +46,22 @@ export const BANKCARD_MECHANISM = Object.freeze({
   ceiling: 0.83,
 });
 
+/** What each mechanism setting may be, checked when a caller changes it (the defaults obey it); typed so a setting cannot go unchecked. */
+const MECHANISM_SETTINGS: Readonly<Record<keyof typeof BANKCARD_MECHANISM, OptionRule>> = {
+  customers: { kind: 'number', integer: true, min: 2 },
+  contacted: { kind: 'number', integer: true, min: 0 },
+  shareMale: { kind: 'number', min: 0, max: 1 },
+  ageMin: { kind: 'number', integer: true },
+  ageMax: { kind: 'number', integer: true },
+  incomeMedianAt18: { kind: 'number', min: 0, exclusive: 'min' },
+  incomeAgeSlope: { kind: 'number' },
+  incomeLogSd: { kind: 'number', min: 0 },
+  intercept: { kind: 'number' },
+  maleAge: { kind: 'number' },
+  maleIncome: { kind: 'number' },
+  ceiling: { kind: 'number', min: 0, max: 1 },
+};
+
 /** The mechanism's settings, each a number (the defaults are `BANKCARD_MECHANISM`). */
 export type BankCardMechanism = { -readonly [K in keyof typeof BANKCARD_MECHANISM]: number };
 
@@ -75,22 +91,10 @@ export const BANKCARD_SEED = 2026;
  */
 export function bankCardCustomers(options: { seed?: number | string; mechanism?: Partial<BankCardMechanism> } = {}): BankCardCustomer[] {
   const context = 'bankCardCustomers';
-  // The mechanism's settings are checked one by one below, against BANKCARD_MECHANISM.
   checkOptionSchema(options, context, { seed: { kind: 'seed', example: '7' }, mechanism: { kind: 'object', example: '{ customers: 1000 }' } });
   const given = options?.mechanism ?? {};
-  for (const key of Object.keys(given)) {
-    check(
-      Object.prototype.hasOwnProperty.call(BANKCARD_MECHANISM, key),
-      `${context}: unknown mechanism setting '${key}'; settings are ${Object.keys(BANKCARD_MECHANISM)
-        .map((k) => `'${k}'`)
-        .join(', ')}`,
-      { option: key },
-    );
-    const value = (given as Record<string, unknown>)[key];
-    check(typeof value === 'number' && Number.isFinite(value), `${context}: mechanism.${key} must be a finite number, got ${String(value)}`, { option: key });
-  }
+  checkOptionSchema(given, `${context}: mechanism`, MECHANISM_SETTINGS);
   const m = { ...BANKCARD_MECHANISM, ...given };
-  check(Number.isInteger(m.customers) && m.customers >= 2, `${context}: customers must be a whole number ≥ 2`);
   // Bounded at the door: a billion customer records would exhaust memory long before finishing.
   if (m.customers > BANKCARD_MAX_CUSTOMERS) {
     throw new CbmError(
@@ -99,10 +103,9 @@ export function bankCardCustomers(options: { seed?: number | string; mechanism?:
       { customers: m.customers, limit: BANKCARD_MAX_CUSTOMERS },
     );
   }
-  check(Number.isInteger(m.contacted) && m.contacted >= 0 && m.contacted <= m.customers, `${context}: contacted must be a whole number from 0 to customers`);
-  check(Number.isInteger(m.ageMin) && Number.isInteger(m.ageMax) && m.ageMax > m.ageMin, `${context}: ageMin < ageMax, whole years`);
-  check(m.shareMale >= 0 && m.shareMale <= 1 && m.ceiling >= 0 && m.ceiling <= 1, `${context}: shareMale and ceiling must be between 0 and 1`);
-  check(m.incomeMedianAt18 > 0 && m.incomeLogSd >= 0, `${context}: incomeMedianAt18 must be positive and incomeLogSd not negative`);
+  // What one setting cannot say alone: the bounds between two of them.
+  check(m.contacted <= m.customers, `${context}: mechanism: contacted must be at most customers (${m.customers}), got ${m.contacted}`, { option: 'contacted' });
+  check(m.ageMax > m.ageMin, `${context}: mechanism: ageMax must be above ageMin (${m.ageMin}), got ${m.ageMax}`, { option: 'ageMax' });
   const uniform = seededUniform(options.seed ?? BANKCARD_SEED);
   const customers: BankCardCustomer[] = [];
   for (let i = 0; i < m.customers; i++) {
@@ -131,11 +134,11 @@ export function bankCardCustomers(options: { seed?: number | string; mechanism?:
  */
 export function bankCardResponseProbabilities(customers: readonly BankCardCustomer[], mechanism: Partial<BankCardMechanism> = {}): Float64Array {
   checkCustomers(customers, 'bankCardResponseProbabilities');
-  check(mechanism !== null && typeof mechanism === 'object' && !Array.isArray(mechanism), 'bankCardResponseProbabilities: mechanism must be an object of mechanism parameters');
-  for (const [key, value] of Object.entries(mechanism)) {
-    check(Object.prototype.hasOwnProperty.call(BANKCARD_MECHANISM, key), `bankCardResponseProbabilities: unknown mechanism parameter '${key}'`);
-    check(typeof value === 'number' && Number.isFinite(value), `bankCardResponseProbabilities: mechanism.${key} must be a finite number`);
-  }
+  check(
+    mechanism !== null && typeof mechanism === 'object' && !Array.isArray(mechanism),
+    `bankCardResponseProbabilities: mechanism must be an object like { ceiling: 0.83 }, got ${describeValue(mechanism)}`,
+  );
+  checkOptionSchema(mechanism, 'bankCardResponseProbabilities: mechanism', MECHANISM_SETTINGS);
   const m = { ...BANKCARD_MECHANISM, ...mechanism };
   let ageLow = Infinity;
   let ageHigh = -Infinity;

@@ -1,3 +1,4 @@
+import type { ColumnAllocator } from './design';
 import { newtonLogit, type NewtonOptions } from './irls';
 import type { NewtonFit } from './newton';
 
@@ -93,13 +94,13 @@ export function scalingFromMoments(means: ArrayLike<number>, variances: ArrayLik
   return { center, scale, intercept, active };
 }
 
-/** The transformed columns; untouched columns are shared, not copied. */
-export function scaledColumns(columns: readonly Float64Array[], scaling: ColumnScaling): Float64Array[] {
+/** The transformed columns (made by `allocate`); untouched columns are shared, not copied. */
+export function scaledColumns(columns: readonly Float64Array[], scaling: ColumnScaling, allocate: ColumnAllocator = (n) => new Float64Array(n)): Float64Array[] {
   return columns.map((x, j) => {
     const m = scaling.center[j];
     const s = scaling.scale[j];
     if (m === 0 && s === 1) return x;
-    const z = new Float64Array(x.length);
+    const z = allocate(x.length);
     const inv = 1 / s;
     for (let i = 0; i < x.length; i++) z[i] = (x[i] - m) * inv;
     return z;
@@ -154,7 +155,8 @@ export function covarianceToOriginal(cov: Float64Array, scaling: ColumnScaling):
 /**
  * A design's columns conditioned for Newton, the options to fit them with (the start in their
  * terms) and the map of such a fit back to the original columns' terms: the one conditioning of
- * every in-memory fit, whichever thread answers the Newton steps.
+ * every in-memory fit, whichever thread answers the Newton steps. Transformed columns are made by
+ * `allocate` (scaledColumns).
  *
  * @example
  * const design = conditionedDesign([Float64Array.of(1, 1, 1), Float64Array.of(1e5 - 1, 1e5, 1e5 + 1)], { interceptColumn: 0 });
@@ -163,11 +165,12 @@ export function covarianceToOriginal(cov: Float64Array, scaling: ColumnScaling):
 export function conditionedDesign(
   columns: readonly Float64Array[],
   options: NewtonOptions,
+  allocate?: ColumnAllocator,
 ): { columns: readonly Float64Array[]; options: NewtonOptions; toOriginal(fit: NewtonFit): NewtonFit } {
   const scaling = columnScaling(columns, options.interceptColumn ?? -1);
   if (!scaling.active) return { columns, options, toOriginal: (fit) => fit };
   const start = options.start ? toScaled(options.start, scaling) : undefined;
-  return { columns: scaledColumns(columns, scaling), options: { ...options, start }, toOriginal: (fit) => fitToOriginal(fit, scaling) };
+  return { columns: scaledColumns(columns, scaling, allocate), options: { ...options, start }, toOriginal: (fit) => fitToOriginal(fit, scaling) };
 }
 
 /**

@@ -205,21 +205,30 @@ function usesContrasts(terms: readonly Term[], k: number, v: string): boolean {
   return false;
 }
 
+/** Where new columns of n numbers are made: plain memory, or shared memory for worker threads. */
+export type ColumnAllocator = (n: number) => Float64Array;
+
+const plainColumn: ColumnAllocator = (n) => new Float64Array(n);
+
 /**
  * The design columns evaluated on `table`. Factor values must be among the training levels;
- * a new level is an error rather than a silent zero row.
+ * a new level is an error rather than a silent zero row. Columns the table does not hold as
+ * they are (products, indicators, the ones) are made by `allocate`.
  */
-export function designMatrix(spec: DesignSpec, table: Table, context: string): Float64Array[] {
-  const partsOf = designParts(spec, table, context);
+export function designMatrix(spec: DesignSpec, table: Table, context: string, allocate: ColumnAllocator = plainColumn): Float64Array[] {
+  const partsOf = designParts(spec, table, context, true, allocate);
   const n = table.nRows;
   return spec.columns.map((column) => {
     const parts = partsOf(column);
     // A single variable is used as it is: design columns are read-only.
     if (parts.length === 1) return parts[0];
-    const out = new Float64Array(n);
+    const out = allocate(n);
     if (parts.length === 0) return out.fill(1);
-    out.set(parts[0]);
-    for (let k = 1; k < parts.length; k++) {
+    // The first two factors in one pass (a product is made left to right, as before: same bits).
+    const first = parts[0];
+    const second = parts[1];
+    for (let i = 0; i < n; i++) out[i] = first[i] * second[i];
+    for (let k = 2; k < parts.length; k++) {
       const p = parts[k];
       for (let i = 0; i < n; i++) out[i] *= p[i];
     }
@@ -379,7 +388,7 @@ function writeValues(block: Float64Array, out: Float64Array, start: number, m: n
 }
 
 /** For each design column, the variables it multiplies: numeric columns and factor indicators. */
-function designParts(spec: DesignSpec, table: Table, context: string, checkFinite = true): (column: DesignColumn) => Float64Array[] {
+function designParts(spec: DesignSpec, table: Table, context: string, checkFinite = true, allocate: ColumnAllocator = plainColumn): (column: DesignColumn) => Float64Array[] {
   const n = table.nRows;
   const numericCache = new Map<string, Float64Array>();
   const indicatorCache = new Map<string, Float64Array>();
@@ -423,7 +432,7 @@ function designParts(spec: DesignSpec, table: Table, context: string, checkFinit
     if (!col) {
       const k = spec.factorLevels[v].indexOf(level);
       const c = codes(v);
-      col = new Float64Array(n);
+      col = allocate(n);
       for (let i = 0; i < n; i++) col[i] = c[i] === k ? 1 : 0;
       indicatorCache.set(key, col);
     }

@@ -1,4 +1,5 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError } from '../errors';
+import { checkOptionSchema, type OptionSchema } from '../options';
 import { toTable, type DataInput, type Table } from '../data/table';
 import { applyPreparation, preparationToJSON, type Preparation } from '../prepare/preparation';
 import { completeRows, linearPredictor, type DesignSpec } from './design';
@@ -7,6 +8,9 @@ import { formatFormula, type Term } from './formula';
 import type { RobustSpec } from './sandwich';
 import { deriveTermColumns } from './expression';
 import { readOffset } from './prior';
+
+/** predict's options: with na 'pass', NaN for rows missing a value the model reads; 'fail' refuses them. */
+const PREDICT_OPTIONS: OptionSchema = { na: { kind: 'oneOf', values: ['pass', 'fail'] } };
 
 /** What every fitted design model is made of: the fit's output, or a saved model's validated contents. */
 export interface DesignModelParts {
@@ -159,11 +163,7 @@ export abstract class DesignModel {
    * `probability`; with `na: 'pass'`, NaN for rows missing a value the model reads.
    */
   protected score(data: DataInput | Table, context: string, probability: boolean, options: PredictOptions = {}): Float64Array {
-    checkOptions(options, context, ['na']);
-    check(
-      options.na === undefined || options.na === 'pass' || options.na === 'fail',
-      `${context}: na must be 'pass' (NaN for incomplete rows) or 'fail', got ${String(options.na)}`,
-    );
+    checkOptionSchema(options, context, PREDICT_OPTIONS);
     const input = toTable(data, context);
     const variables = this.spec.terms.flatMap((t) => t.variables);
     if (this.offset !== null) variables.push(this.offset);

@@ -1,11 +1,21 @@
-import { CbmError, check, checkOptions } from '../errors';
+import { CbmError, check } from '../errors';
+import { checkOptionSchema, type OptionSchema } from '../options';
 import { numericColumn, toTable, type DataInput, type Table } from '../data/table';
 import { readOutcomeView } from '../data/outcome';
-import { applyPreparation, fitPreparation, isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
+import {
+  applyPreparation,
+  checkPreparationSpec,
+  fitPreparation,
+  isPreparation,
+  preparationToJSON,
+  restrictPreparation,
+  type Preparation,
+  type PreparationSpec,
+} from '../prepare/preparation';
 import { newtonLogitConditioned } from './conditioning';
 import type { NewtonOptions } from './irls';
 import type { NewtonFit } from './newton';
-import { completeRows, designMatrix, designSpec, type DesignSpec, type NaAction } from './design';
+import { completeRows, designMatrix, designSpec, type ColumnAllocator, type DesignSpec, type NaAction } from './design';
 import { diagnoseFit, fitStatistics } from './diagnostics';
 import { parseFormula, type Formula } from './formula';
 import { deriveColumns, rawColumns } from './expression';
@@ -67,39 +77,56 @@ export interface FitOptions {
   offset?: string;
 }
 
-export const FIT_OPTION_NAMES: readonly string[] = ['prepare', 'maxIterations', 'tolerance', 'confidenceLevel', 'start', 'event', 'provenance', 'na'];
+/**
+ * Every option of the fits (fitLogit, fitLinear, stepwise, fitLogitParallel and the in-database
+ * fits), one rule each: a fit accepts the names it lists and checks them through this one table.
+ * The rules marked 'any' are checked where they are read, by a check that knows more than a kind
+ * (readOutcome the event, resolveRobust vcov and cluster, priorSpec weights and offset, tableSQL the
+ * table, checkDialect the dialect, parseFilter the where, workerCount the workers, the model's
+ * reader the provenance).
+ */
+export const FIT_OPTION_RULES = {
+  prepare: { kind: 'object', example: "{ encode: { gender: { M: 1, F: 0 } }, scale: ['income'] }" },
+  maxIterations: { kind: 'number', integer: true, min: 1, max: 10_000 },
+  tolerance: { kind: 'number', min: 0, max: 1, exclusive: 'both', example: '1e-8' },
+  confidenceLevel: { kind: 'number', min: 0, max: 1, exclusive: 'both', example: '0.95' },
+  start: { kind: 'object', example: "{ '(Intercept)': -1 }" },
+  event: { kind: 'any' },
+  provenance: { kind: 'any' },
+  na: { kind: 'oneOf', values: ['omit', 'fail'] },
+  vcov: { kind: 'any' },
+  cluster: { kind: 'any' },
+  weights: { kind: 'any' },
+  offset: { kind: 'any' },
+  criterion: { kind: 'oneOf', values: ['aic', 'bic', 'p-value'] },
+  alpha: { kind: 'number', min: 0, max: 1, exclusive: 'both', example: '0.05' },
+  hierarchical: { kind: 'boolean' },
+  workers: { kind: 'any' },
+  table: { kind: 'any', required: true, example: "'customers'" },
+  formula: { kind: 'text', required: true, example: "'responded ~ gender + age'" },
+  dialect: { kind: 'any' },
+  where: { kind: 'any' },
+  warmStart: { kind: 'boolean' },
+} as const satisfies OptionSchema;
 
-/** Rejects unknown option names (a typo such as `maxIteration` must not be ignored) and wrong types. */
-export function checkOptionNames(options: object | undefined, allowed: readonly string[], context: string): void {
-  checkOptions(options, context, allowed);
-}
+/** The name of an option of one of the fits. */
+export type FitOptionName = keyof typeof FIT_OPTION_RULES;
 
-export function checkFitOptions(options: FitOptions, context: string, allowed: readonly string[] = FIT_OPTION_NAMES): void {
+/** fitLogit's options (stepwise's without its search settings). */
+export const FIT_OPTION_NAMES: readonly FitOptionName[] = ['prepare', 'maxIterations', 'tolerance', 'confidenceLevel', 'start', 'event', 'provenance', 'na'];
+
+/**
+ * Checks a fit's options against FIT_OPTION_RULES, the names in `allowed` only (a typo such as
+ * `maxIteration` must not be ignored), and a `prepare` spec and a `start` at the door.
+ */
+export function checkFitOptions(options: object | undefined, context: string, allowed: readonly FitOptionName[] = FIT_OPTION_NAMES): void {
   refuseRobustOptions(options, allowed, context);
-  checkOptionNames(options, allowed, context);
-  const within = (x: unknown) => typeof x === 'number' && x > 0 && x < 1;
-  if (options.maxIterations !== undefined)
-    check(
-      Number.isInteger(options.maxIterations) && options.maxIterations > 0 && options.maxIterations <= 10_000,
-      `${context}: maxIterations must be a whole number from 1 to 10000, got ${String(options.maxIterations)}`,
-    );
-  if (options.tolerance !== undefined) check(within(options.tolerance), `${context}: tolerance must be a number between 0 and 1, got ${String(options.tolerance)}`);
-  if (options.confidenceLevel !== undefined)
-    check(within(options.confidenceLevel), `${context}: confidenceLevel must be a number between 0 and 1, e.g. 0.95, got ${String(options.confidenceLevel)}`);
-  if (options.prepare !== undefined)
-    check(
-      options.prepare !== null && typeof options.prepare === 'object' && !Array.isArray(options.prepare),
-      `${context}: prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income'] }`,
-    );
-  checkNaAction(options.na, context);
-  if (options.start !== undefined) {
-    check(
-      options.start !== null && typeof options.start === 'object' && !Array.isArray(options.start),
-      `${context}: start must be an object of coefficients by name, e.g. { '(Intercept)': -1 }`,
-    );
-    for (const [name, value] of Object.entries(options.start)) {
-      check(typeof value === 'number' && Number.isFinite(value), `${context}: start['${name}'] must be a finite number, got ${String(value)}`);
-    }
+  checkOptionSchema(options, context, Object.fromEntries(allowed.map((name) => [name, FIT_OPTION_RULES[name]])));
+  const { prepare, start } = (options ?? {}) as FitOptions;
+  // A spec's names and kinds before any data is read (a fitted preparation is checked where it is applied).
+  if (prepare !== undefined && !isPreparation(prepare)) checkPreparationSpec(prepare);
+  for (const [name, value] of Object.entries(start ?? {})) {
+    check(typeof value === 'number' && Number.isFinite(value), `${context}: start['${name}'] must be a finite number, got ${String(value)}`);
   }
 }
 
@@ -107,7 +134,7 @@ export function checkFitOptions(options: FitOptions, context: string, allowed: r
  * The fits without a robust covariance (stepwise, whose tests use the model-based covariance, and
  * the in-database fits) refuse `vcov` and `cluster` with this message rather than as unknown options.
  */
-function refuseRobustOptions(options: object | undefined, allowed: readonly string[], context: string): void {
+function refuseRobustOptions(options: object | undefined, allowed: readonly FitOptionName[], context: string): void {
   if (options === null || typeof options !== 'object' || allowed.includes('vcov')) return;
   const given = ['vcov', 'cluster'].filter((k) => (options as Record<string, unknown>)[k] !== undefined);
   if (given.length > 0)
@@ -116,11 +143,6 @@ function refuseRobustOptions(options: object | undefined, allowed: readonly stri
       `${context}: ${given.join(' and ')} (robust standard errors) ${given.length === 1 ? 'is an option' : 'are options'} of the in-memory fits only (fitLogit, fitLinear); fit the chosen formula with fitLogit(data, formula, { vcov, cluster }) or use robustVcov(model, data)`,
       { options: given },
     );
-}
-
-/** Refuses an `na` option other than 'omit' or 'fail'. */
-export function checkNaAction(na: unknown, context: string): void {
-  check(na === undefined || na === 'omit' || na === 'fail', `${context}: na must be 'omit' (drop incomplete rows, as R) or 'fail' (refuse them), got ${String(na)}`);
 }
 
 /**
@@ -339,15 +361,21 @@ function logitRobustCovariance(prepared: PreparedData, columns: readonly Float64
 
 /**
  * Steps 2 and 3 for one formula (options already checked): the prepared data, the design and its
- * columns.
+ * columns (new ones made by `allocate`, see designMatrix).
  *
  * @example
  * logitDesign({ y: [0, 1, 0, 1], x: [1, 2, 3, 4] }, 'y ~ x', {}, 'fitLogit').columns.length; // 2
  */
-export function logitDesign(data: DataInput | Table, formula: string, options: FitOptions, context: string): { prepared: PreparedData; spec: DesignSpec; columns: Float64Array[] } {
+export function logitDesign(
+  data: DataInput | Table,
+  formula: string,
+  options: FitOptions,
+  context: string,
+  allocate?: ColumnAllocator,
+): { prepared: PreparedData; spec: DesignSpec; columns: Float64Array[] } {
   const prepared = prepareFit(data, formula, options, context);
   const spec = designSpec(prepared.formula, prepared.table, context);
-  const columns = designMatrix(spec, prepared.table, context);
+  const columns = designMatrix(spec, prepared.table, context, allocate);
   check(columns.length > 0, `${context}: the model has no terms and no intercept`);
   return { prepared, spec, columns };
 }

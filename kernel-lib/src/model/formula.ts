@@ -1,4 +1,5 @@
 import { CbmError, check } from '../errors';
+import { checkOptionSchema } from '../options';
 import { enter, expressionColumns, expressionLabel, isDerived, parseCall, quoteColumnName, syntaxError, tokenize, type Token, type TokenCursor } from './expression';
 
 /** One term of a formula's right-hand side: a variable or an interaction of several, with R's label. */
@@ -110,11 +111,7 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
   check(typeof formula === 'string', `formula must be a string like 'responded ~ gender + age', got ${typeof formula}`);
   const source = formula.trim();
   check(source.length > 0, `formula is empty; write it like 'responded ~ gender + age'`);
-  check(options !== null && typeof options === 'object', 'parseFormula: options must be an object like { columns: [...] }');
-  check(
-    options.columns === undefined || (Array.isArray(options.columns) && options.columns.every((c) => typeof c === 'string')),
-    'parseFormula: columns must be a list of column names',
-  );
+  checkOptionSchema(options, 'parseFormula', { columns: { kind: 'names', example: "['responded', 'gender', 'age']" } });
   const tokens = tokenize(source);
   const cursor: TokenCursor = { source, tokens, at: 0, depth: 0, context: 'formula' };
   const peek = () => tokens[cursor.at];

@@ -367,6 +367,41 @@ function isAllOnes(column: Float64Array): boolean {
 }
 
 /**
+ * The warm start's subsample fit of a large fit without `start` (null: the fit starts from
+ * `start` or zero): every k-th row, and the options to fit it by newtonLogit. Whichever thread
+ * fits it, warmStartFrom turns the result into the full fit's start.
+ */
+export function warmStartSample(
+  columns: readonly Float64Array[],
+  y: Float64Array,
+  options: NewtonOptions,
+  onesColumn: number,
+): { columns: Float64Array[]; y: Float64Array; options: NewtonOptions } | null {
+  const n = y.length;
+  const maxIterations = options.maxIterations ?? 25;
+  if (options.start || n < LARGE_DATA_ROWS || options.warmStart === false || maxIterations <= CHORD_STEPS + 1) return null;
+  const sample = strided(columns, y, Math.floor(n / WARM_START_SAMPLE), rowPrior(options));
+  return { columns: sample.columns, y: sample.y, options: { tolerance: 1e-6, maxIterations, warmStart: false, interceptColumn: onesColumn, ...sample.prior } };
+}
+
+/**
+ * The one Newton driver (newton.ts) for a logit on p columns and n rows, from `start`, the
+ * warm start's subsample fit `rough` of m rows (its estimates, and its Hessian scaled to n rows
+ * for the chord steps) or zero.
+ */
+export function logitDriverFrom(p: number, n: number, options: NewtonOptions, rough: { fit: NewtonFit; rows: number } | null): ReturnType<typeof newtonSteps> {
+  const maxIterations = options.maxIterations ?? 25;
+  let start = options.start;
+  let chordHessian: Float64Array | undefined;
+  // A subsample that separates or is rank-deficient says nothing about the full data: start cold.
+  if (rough && rough.fit.status === 'converged' && rough.fit.aliased.length === 0) {
+    start = rough.fit.coefficients;
+    chordHessian = rough.fit.information.map((h) => (h * n) / rough.rows);
+  }
+  return newtonSteps(p, { maxIterations, tolerance: options.tolerance, start, chordHessian });
+}
+
+/**
  * The one Newton driver (newton.ts) set up for a logit on these columns, from `start`, a warm
  * start (large data: a subsample's estimates and its Hessian scaled to n rows for the chord
  * steps) or zero; `onesColumn` is the intercept's column of ones (−1: none). newtonLogit and
@@ -378,22 +413,15 @@ function isAllOnes(column: Float64Array): boolean {
  * driver.next().value; // { beta: [0, 0], need: 'hessian' }
  */
 export function logitDriver(columns: readonly Float64Array[], y: Float64Array, options: NewtonOptions = {}): { driver: ReturnType<typeof newtonSteps>; onesColumn: number } {
-  const p = columns.length;
-  const n = y.length;
-  const maxIterations = options.maxIterations ?? 25;
-  const onesColumn = options.interceptColumn ?? columns.findIndex(isAllOnes);
-  let start = options.start;
-  let chordHessian: Float64Array | undefined;
-  if (!start && n >= LARGE_DATA_ROWS && options.warmStart !== false && maxIterations > CHORD_STEPS + 1) {
-    const sample = strided(columns, y, Math.floor(n / WARM_START_SAMPLE), rowPrior(options));
-    const rough = newtonLogit(sample.columns, sample.y, { tolerance: 1e-6, maxIterations, warmStart: false, interceptColumn: onesColumn, ...sample.prior });
-    // A subsample that separates or is rank-deficient says nothing about the full data: start cold.
-    if (rough.status === 'converged' && rough.aliased.length === 0) {
-      start = rough.coefficients;
-      chordHessian = rough.information.map((h) => (h * n) / sample.y.length);
-    }
-  }
-  return { driver: newtonSteps(p, { maxIterations, tolerance: options.tolerance, start, chordHessian }), onesColumn };
+  const onesColumn = interceptColumnOf(columns, options);
+  const sample = warmStartSample(columns, y, options, onesColumn);
+  const rough = sample ? { fit: newtonLogit(sample.columns, sample.y, sample.options), rows: sample.y.length } : null;
+  return { driver: logitDriverFrom(columns.length, y.length, options, rough), onesColumn };
+}
+
+/** The intercept's column of ones: as the options name it, else found by scanning (−1: none). */
+export function interceptColumnOf(columns: readonly Float64Array[], options: NewtonOptions): number {
+  return options.interceptColumn ?? columns.findIndex(isAllOnes);
 }
 
 /**

@@ -6,7 +6,7 @@ import { DesignModel, type DesignJSON, type DesignModelParts, type PredictOption
 import { aliasedError, aliasedWarning } from './diagnostics';
 import type { AliasedColumn } from './newton';
 import { fUpperTail, studentTQuantile, twoSidedStudentP } from './distributions';
-import { checkNaAction, checkOptionNames, droppedRowsWarning } from './fit';
+import { checkFitOptions, droppedRowsWarning, type FitOptionName } from './fit';
 import { parseFormula } from './formula';
 import { deriveColumns, rawColumns } from './expression';
 import { parseModelJSON, readDesignJSON } from './modelJson';
@@ -38,7 +38,7 @@ export interface LinearFitOptions {
   offset?: string;
 }
 
-const LINEAR_OPTION_NAMES: readonly string[] = ['prepare', 'confidenceLevel', 'na', 'vcov', 'cluster', 'weights', 'offset'];
+const LINEAR_OPTION_NAMES: readonly FitOptionName[] = ['prepare', 'confidenceLevel', 'na', 'vcov', 'cluster', 'weights', 'offset'];
 
 /** One coefficient with its t statistic and confidence interval (R: summary.lm, confint.lm). */
 export interface LinearCoefficientRow {
@@ -261,16 +261,9 @@ export class LinearModel extends DesignModel {
  */
 export function fitLinear(data: DataInput | Table, formula: string, options: LinearFitOptions = {}): LinearModel {
   const context = 'fitLinear';
-  checkOptionNames(options, LINEAR_OPTION_NAMES, context);
+  checkFitOptions(options, context, LINEAR_OPTION_NAMES);
   const level = options.confidenceLevel ?? 0.95;
-  check(typeof level === 'number' && level > 0 && level < 1, `${context}: confidenceLevel must be a number between 0 and 1, e.g. 0.95, got ${String(level)}`);
-  if (options.prepare !== undefined)
-    check(
-      options.prepare !== null && typeof options.prepare === 'object' && !Array.isArray(options.prepare),
-      `${context}: prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income'] }`,
-    );
   check(typeof formula === 'string', `${context}: formula must be a string like 'log(volume) ~ log(price) + store', got ${typeof formula}`);
-  checkNaAction(options.na, context);
   resolveRobust(options.vcov, options.cluster, 'vcov', context); // bad vcov/cluster before the fit
 
   const input = toTable(data, context);

@@ -2,9 +2,10 @@ import { join } from 'node:path';
 import type { DataInput, Table } from '../data/table';
 import { WorkerPool, workerCount, type PooledWorker } from '../workerPool';
 import { conditionedDesign } from './conditioning';
+import type { ColumnAllocator } from './design';
 import { checkFitOptions, designNewtonOptions, FIT_OPTION_NAMES, logitDesign, modelOfFit, refusePrior, type FitOptions } from './fit';
-import type { FitTask } from './fitWorker';
-import { blockCount, blockSumsLength, evaluateBlocks, logitDriver, mergeBlocks, newtonLogit, SUM_BLOCK, type NewtonOptions } from './irls';
+import type { FitTask, SharedColumn, WarmReply } from './fitWorker';
+import { blockCount, blockSumsLength, evaluateBlocks, interceptColumnOf, logitDriverFrom, mergeBlocks, newtonLogit, SUM_BLOCK, warmStartSample, type NewtonOptions } from './irls';
 import type { LogitModel } from './logit';
 import type { NewtonFit } from './newton';
 
@@ -17,20 +18,64 @@ export interface ParallelFitOptions extends FitOptions {
   workers?: number;
 }
 
+/**
+ * Column buffers in shared memory kept between fits, by size. A fresh buffer's pages are mapped
+ * on first write, which costs several times the writing itself (a 1M-row fit's columns: some
+ * 40 ms against 5 ms on the bench machine), so fits of one size reuse them. Only the last size
+ * is kept; closeWorkers() frees them with the threads.
+ */
+const spareBuffers: SharedArrayBuffer[] = [];
+
 // Compiled layout: dist/model/parallelFit.js beside dist/model/fitWorker.js.
-const pool = new WorkerPool(join(__dirname, 'fitWorker.js'), 'fitLogitParallel');
-const run = (thread: PooledWorker, task: DistributiveOmit<FitTask, 'id'>) => pool.run(thread, task);
+const pool = new WorkerPool(join(__dirname, 'fitWorker.js'), 'fitLogitParallel', () => {
+  spareBuffers.length = 0;
+});
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+const run = <Reply extends { id: number }>(thread: PooledWorker, task: DistributiveOmit<FitTask, 'id'>, transfer?: ArrayBuffer[]) => pool.run<Reply>(thread, task, transfer);
 let nextFitId = 1;
+
+/**
+ * The shared columns of one fit: made by `allocate` (design columns, scaled columns, copies),
+ * handed back to the spare buffers by `release` once no thread reads them. A column of a single
+ * block is plain memory: such a fit runs on the calling thread alone.
+ */
+class SharedColumns {
+  private readonly taken: SharedArrayBuffer[] = [];
+
+  readonly allocate: ColumnAllocator = (n) => {
+    if (n <= SUM_BLOCK) return new Float64Array(n);
+    const bytes = n * 8;
+    if (spareBuffers.length > 0 && spareBuffers[0].byteLength !== bytes) spareBuffers.length = 0;
+    const buffer = spareBuffers.pop() ?? new SharedArrayBuffer(bytes);
+    this.taken.push(buffer);
+    return new Float64Array(buffer);
+  };
+
+  /**
+   * `column` as the worker threads see it: as it is when it lies in shared memory already, else
+   * a shared copy of rows [from, n), the only ones they read.
+   */
+  share(column: Float64Array, from: number): SharedColumn {
+    if (column.buffer instanceof SharedArrayBuffer) return { buffer: column.buffer, byteOffset: column.byteOffset, length: column.length };
+    const copy = this.allocate(column.length);
+    copy.set(column.subarray(from), from);
+    return { buffer: copy.buffer as SharedArrayBuffer, byteOffset: 0, length: column.length };
+  }
+
+  release(): void {
+    spareBuffers.push(...this.taken.splice(0, this.taken.length));
+  }
+}
 
 /**
  * fitLogit with the Newton steps' sums on worker threads (Node only; the
  * `@cbm-kit/kernel-lib/parallel` entry). The calling thread sums its share of the rows, pooled
- * threads the rest, whose rows are copied to them once, in shared memory; each Newton step sends β and gets back the sums of the log-likelihood, gradient and
- * Hessian over fixed blocks of 65,536 rows, which are added in block order exactly as fitLogit adds
- * them. So the model – coefficients, covariance, log-likelihood, iterations, warnings and errors –
- * is bit for bit fitLogit's, whatever the number of workers. Data of a single block fits on the
- * calling thread.
+ * threads the rest, read in shared memory (the design's new columns are made there; columns
+ * taken as they are from the data are copied, the pooled threads' rows only); each Newton step
+ * sends β and gets back the sums of the log-likelihood, gradient and Hessian over fixed blocks of
+ * 65,536 rows, which are added in block order exactly as fitLogit adds them. So the model –
+ * coefficients, covariance, log-likelihood, iterations, warnings and errors – is bit for bit
+ * fitLogit's, whatever the number of workers. Data of a single block fits on the calling thread.
  *
  * @example
  * import { fitLogitParallel } from '@cbm-kit/kernel-lib/parallel';
@@ -44,51 +89,72 @@ export async function fitLogitParallel(data: DataInput | Table, formula: string,
   checkFitOptions(options, context, [...FIT_OPTION_NAMES, 'workers']);
   const workers = workerCount(options.workers, context);
   const { workers: _, ...fitOptions } = options;
-  const { prepared, spec, columns } = logitDesign(data, formula, fitOptions, context);
-  refusePrior(prepared, context);
-  const design = conditionedDesign(columns, designNewtonOptions(spec, fitOptions, context));
-  const fit = design.toOriginal(await newtonLogitOnWorkers(design.columns, prepared.y, design.options, workers));
-  return modelOfFit(prepared, spec, columns, fit, fitOptions, context);
+  const shared = new SharedColumns();
+  try {
+    const { prepared, spec, columns } = logitDesign(data, formula, fitOptions, context, workers > 1 ? shared.allocate : undefined);
+    refusePrior(prepared, context);
+    const design = conditionedDesign(columns, designNewtonOptions(spec, fitOptions, context), workers > 1 ? shared.allocate : undefined);
+    const fit = design.toOriginal(await newtonLogitOnWorkers(design.columns, prepared.y, design.options, workers, shared));
+    return modelOfFit(prepared, spec, columns, fit, fitOptions, context);
+  } finally {
+    shared.release();
+  }
 }
 
 /**
  * newtonLogit with each request's block sums computed by `workers` threads, each on a contiguous
- * range of blocks: the calling thread sums the first range from the columns as they are, and
- * pooled threads the others, from a copy of their rows in shared memory. The warm start (a
- * subsample of one block) runs on the calling thread.
+ * range of blocks: the calling thread sums the first range, pooled threads the others. The first
+ * pooled thread fits the warm start's subsample while the calling thread shares the columns.
  */
-async function newtonLogitOnWorkers(columns: readonly Float64Array[], y: Float64Array, options: NewtonOptions, workers: number): Promise<NewtonFit> {
+async function newtonLogitOnWorkers(columns: readonly Float64Array[], y: Float64Array, options: NewtonOptions, workers: number, shared: SharedColumns): Promise<NewtonFit> {
   const n = y.length;
   const p = columns.length;
   const blocks = blockCount(n);
   const count = Math.min(workers, blocks);
   if (count <= 1) return newtonLogit(columns, y, options);
-  const { driver, onesColumn } = logitDriver(columns, y, options);
+  const onesColumn = interceptColumnOf(columns, options);
   const edges = Array.from({ length: count + 1 }, (_, w) => Math.round((blocks * w) / count));
-  // Only the pooled threads' rows are copied (pages of the buffer never written are never touched).
-  const shared = Math.min(n, edges[1] * SUM_BLOCK);
-  const data = new SharedArrayBuffer((p + 1) * n * 8);
-  for (let j = 0; j < p; j++) new Float64Array(data, j * n * 8, n).set(columns[j].subarray(shared), shared);
-  new Float64Array(data, p * n * 8, n).set(y.subarray(shared), shared);
-  const sumsBuffer = new SharedArrayBuffer(blockSumsLength(n, p) * 8);
-  const sums = new Float64Array(sumsBuffer);
   const fit = nextFitId++;
   const threads = pool.take(count - 1);
+  const pending: Promise<unknown>[] = [];
+  // Awaited below; this only keeps a failure while this thread works from being unhandled.
+  const started = <T>(promise: Promise<T>) => {
+    pending.push(promise.catch(() => undefined));
+    return promise;
+  };
   try {
-    await Promise.all(threads.map((thread, w) => run(thread, { kind: 'load', fit, data, sums: sumsBuffer, n, p, onesColumn, fromBlock: edges[w + 1], toBlock: edges[w + 2] })));
+    const sample = warmStartSample(columns, y, options, onesColumn);
+    const sampleRows = sample ? sample.y.length : 0; // read before the sample's buffers move to the thread
+    const warm = sample
+      ? started(
+          run<WarmReply>(
+            threads[0],
+            { kind: 'warm', columns: sample.columns, y: sample.y, options: sample.options },
+            [...sample.columns, sample.y].map((c) => c.buffer as ArrayBuffer),
+          ),
+        )
+      : null;
+    const from = edges[1] * SUM_BLOCK;
+    const data = { columns: columns.map((c) => shared.share(c, from)), y: shared.share(y, from) };
+    const sumsBuffer = new SharedArrayBuffer(blockSumsLength(n, p) * 8);
+    const sums = new Float64Array(sumsBuffer);
+    const loaded = threads.map((thread, w) => started(run(thread, { kind: 'load', fit, ...data, sums: sumsBuffer, onesColumn, fromBlock: edges[w + 1], toBlock: edges[w + 2] })));
+    const rough = warm ? { fit: (await warm).fit, rows: sampleRows } : null;
+    await Promise.all(loaded);
+    const driver = logitDriverFrom(p, n, options, rough);
     const gradient = new Float64Array(p);
     const hessian = new Float64Array(p * p);
     let next = driver.next();
     while (!next.done) {
       const request = next.value;
-      const pooled = Promise.all(threads.map((thread) => run(thread, { kind: 'step', fit, ...request })));
-      pooled.catch(() => undefined); // awaited below; this only keeps a failure while the caller sums from being unhandled
+      const pooled = started(Promise.all(threads.map((thread) => run(thread, { kind: 'step', fit, ...request }))));
       evaluateBlocks(columns, y, request, onesColumn, 0, edges[1], sums);
       await pooled;
       next = driver.next(mergeBlocks(sums, p, request.need, gradient, hessian));
     }
     return next.value;
   } finally {
+    await Promise.all(pending);
     // A thread that failed has left the pool; the others drop their views of this fit's buffers.
     await Promise.all(threads.map((thread) => run(thread, { kind: 'release', fit }).catch(() => undefined)));
   }

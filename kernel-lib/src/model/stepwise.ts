@@ -1,7 +1,7 @@
-import { CbmError, check } from '../errors';
+import { CbmError } from '../errors';
 import type { DataInput, Table } from '../data/table';
 import { designMatrix, designSpec, specFromLevels, type DesignSpec } from './design';
-import { FIT_OPTION_NAMES, checkFitOptions, fitDesign, prepareFit, refusePrior, type FitOptions } from './fit';
+import { FIT_OPTION_NAMES, checkFitOptions, fitDesign, prepareFit, refusePrior, type FitOptionName, type FitOptions } from './fit';
 import type { Term } from './formula';
 import { LARGE_DATA_ROWS } from './irls';
 import type { LogitModel } from './logit';
@@ -149,17 +149,12 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
   return next.value;
 }
 
-/** The option checks of stepwise (shared with the in-database stepwise). */
-export function checkStepwiseOptions(options: StepwiseOptions, context: string, allowed: readonly string[] = [...FIT_OPTION_NAMES, 'criterion', 'alpha', 'hierarchical']): void {
+/** The search's own options, beside the fit's. */
+export const STEPWISE_OPTION_NAMES: readonly FitOptionName[] = ['criterion', 'alpha', 'hierarchical'];
+
+/** The option checks of stepwise (shared with the in-database stepwise): the fit's options and the search's. */
+export function checkStepwiseOptions(options: StepwiseOptions, context: string, allowed: readonly FitOptionName[] = [...FIT_OPTION_NAMES, ...STEPWISE_OPTION_NAMES]): void {
   checkFitOptions(options, context, allowed);
-  const criterion = options.criterion ?? 'aic';
-  check(criterion === 'aic' || criterion === 'bic' || criterion === 'p-value', `${context}: criterion must be 'aic', 'bic' or 'p-value', got '${String(criterion)}'`);
-  const alpha = options.alpha ?? 0.05;
-  check(typeof alpha === 'number' && alpha > 0 && alpha < 1, `${context}: alpha must be a number between 0 and 1, got ${String(alpha)}`);
-  check(
-    options.hierarchical === undefined || typeof options.hierarchical === 'boolean',
-    `${context}: hierarchical must be true or false, got ${typeof options.hierarchical === 'string' ? `'${options.hierarchical}'` : String(options.hierarchical)}`,
-  );
 }
 
 /** One fit the search asks its driver for: a design, its start and tolerance. */

@@ -219,6 +219,15 @@ export function prepareSimulation(spec: SimulateRevenueSpec, context = 'simulate
   let retainedTotal = 0;
   let largestTotal = 0;
   for (let i = 0; i < n; i++) {
+    // The limit decides exactly as the float comparison u < pᵢ, for every draw. A 32-bit draw x
+    // gives k = x >>> 1 and u = k·2⁻³¹, exact in a double (k < 2³¹ < 2⁵³). pᵢ·2³¹ is exact too:
+    // scaling by a power of two only moves the exponent (a subnormal pᵢ keeps all its bits, and
+    // nothing reaches overflow). Hence
+    //   u < pᵢ  ⟺  k < pᵢ·2³¹  ⟺  k < ⌈pᵢ·2³¹⌉ (k is an integer)  ⟺  k ≤ ⌈pᵢ·2³¹⌉ − 1 = limit.
+    // Math.ceil is exact and 0 ≤ ⌈pᵢ·2³¹⌉ ≤ 2³¹, so the limit is an exact Int32 from −1 (pᵢ = 0:
+    // no draw churns) to 2³¹ − 1 (pᵢ > 1 − 2⁻³¹: every draw does). test/simulate-kernel.test.ts
+    // counts the churning k against exact rational arithmetic and runs the kernels on
+    // probabilities placed at their own draws' edges.
     churnLimits[i] = Math.ceil(probabilities[i] * 2147483648) - 1;
     loss[i] = retained[i] - churned[i];
     retainedTotal += retained[i];

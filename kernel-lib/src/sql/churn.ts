@@ -1,8 +1,9 @@
-import { check, describeValue } from '../errors';
+import { check } from '../errors';
 import { dayNumber } from '../churn/dates';
-import { checkDialect, dateLiteral, daysBetween, doubleType, quoteIdentifier, sqlNumber } from './dialect';
+import { checkOptionSchema, type OptionSchema } from '../options';
+import { dateLiteral, daysBetween, doubleType, quoteIdentifier, SQL_DIALECTS, sqlNumber } from './dialect';
 import type { SqlDialect } from './executor';
-import { checkChurnOptions, type ChurnModelTableOptions } from '../churn/modelTable';
+import { CHURN_OPTIONS, checkChurnOptions, type ChurnModelTableOptions } from '../churn/modelTable';
 
 /** Options of {@link churnModelTableSql}: churnModelTable's options, with table names instead of data and the dialect to write. */
 export interface ChurnModelTableSqlOptions extends Omit<ChurnModelTableOptions, 'customers'> {
@@ -26,18 +27,30 @@ export interface ChurnModelTableSqlOptions extends Omit<ChurnModelTableOptions, 
  * churnModelTableSql({ dialect: 'duckdb', scoringDate: '2025-02-01', definition: { kind: 'cancellation' }, horizons: [21, 70] }).startsWith('WITH') // true
  */
 export function churnModelTableSql(options: ChurnModelTableSqlOptions): string {
-  const context = 'churnModelTableSql';
-  check(options !== null && typeof options === 'object', `${context}: options are required`);
+  return churnTableSql(options, 'churnModelTableSql');
+}
+
+/** churnModelTable's options in SQL: tables instead of data (`customers` is refused with a "did you mean 'customersTable'"). */
+const { customers: _inMemoryOnly, ...CHURN_TABLE_OPTIONS } = CHURN_OPTIONS;
+/** The options of the functions that build the churn table in a database, beside their dialect or executor. */
+export const CHURN_SQL_OPTIONS: OptionSchema = {
+  ...CHURN_TABLE_OPTIONS,
+  eventsTable: { kind: 'text', example: "'events'" },
+  customersTable: { kind: 'text', example: "'customers'" },
+};
+
+/** churnModelTableSql, its errors naming `context`: the function the caller called (buildChurnTable builds through it). */
+export function churnTableSql(options: ChurnModelTableSqlOptions, context: string): string {
+  check(options !== undefined, `${context}: options { dialect, scoringDate, definition, horizons } are required`);
+  checkOptionSchema(options, context, { ...CHURN_SQL_OPTIONS, dialect: { kind: 'oneOf', values: SQL_DIALECTS, required: true } });
   const { dialect, eventsTable = 'events', customersTable, ...rest } = options;
-  checkDialect(dialect, context);
-  check(!('customers' in (options as object)), `${context}: pass customersTable (a table name), not customers`);
   const { definition, horizons, features, windowDays: W } = checkChurnOptions(rest as ChurnModelTableOptions, context);
   // Calendar dates only: dateLiteral checks the form, dayNumber that the day exists (not 2025-02-30).
   dayNumber(rest.scoringDate, context, 'scoringDate');
   if (rest.dataEnd !== undefined) dayNumber(rest.dataEnd, context, 'dataEnd');
   check(
-    rest.attributes === undefined || (Array.isArray(rest.attributes) && Array.from(rest.attributes).every((a) => typeof a === 'string' && a.length > 0)),
-    `${context}: attributes must be a list of column names, e.g. ['segment'], got ${describeValue(rest.attributes)}`,
+    rest.attributes === undefined || Array.from(rest.attributes).every((a) => a.length > 0),
+    `${context}: attributes must be a list of column names like ['segment'], got an empty name`,
   );
   const q = (name: string) => quoteIdentifier(dialect, name);
   const s = dateLiteral(dialect, rest.scoringDate);

@@ -1,12 +1,12 @@
 import { CbmError, check } from '../errors';
 import { checkedDesignSpec, type DesignSpec } from '../model/design';
 import { parseFormula, type Formula } from '../model/formula';
-import { checkStepwiseOptions, stepwiseSearch, type StepwiseOptions, type StepwiseResult } from '../model/stepwise';
+import { checkStepwiseOptions, STEPWISE_OPTION_NAMES, stepwiseSearch, type StepwiseOptions, type StepwiseResult } from '../model/stepwise';
 import { columnScaling, fitToOriginal, newtonLogitConditioned, scalingFromMoments, toScaled, type ColumnScaling } from '../model/conditioning';
 import { EXTREME_ETA, newtonSteps, type NewtonFit } from '../model/newton';
 import { logChoose, priorSpec, priorStatistics, priorVariables, splitOffset, type PriorSpec } from '../model/prior';
 import { diagnoseFit, fitStatistics } from '../model/diagnostics';
-import { checkFitOptions, FIT_OPTION_NAMES, startVector, type FitOptions } from '../model/fit';
+import { checkFitOptions, FIT_OPTION_NAMES, startVector, type FitOptionName, type FitOptions } from '../model/fit';
 import { LogitModel } from '../model/logit';
 import { checkEncodings } from '../prepare/encode';
 import { isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
@@ -34,8 +34,7 @@ export interface InDatabaseFitOptions extends Omit<FitOptions, 'na'> {
 }
 
 // Incomplete rows are refused in the database (NON_FINITE naming the column): no `na` option there.
-const FIT_KEYS = [...FIT_OPTION_NAMES.filter((k) => k !== 'na'), 'table', 'formula', 'dialect', 'where', 'warmStart', 'weights', 'offset'];
-const STEPWISE_KEYS = ['criterion', 'alpha', 'hierarchical'];
+const FIT_KEYS: readonly FitOptionName[] = [...FIT_OPTION_NAMES.filter((k) => k !== 'na'), 'table', 'formula', 'dialect', 'where', 'warmStart', 'weights', 'offset'];
 /** Above this many coefficients one aggregate pass would carry too many sums (p(p+1)/2). */
 const MAX_COLUMNS = 120;
 /** A text factor with more levels than this is almost surely an identifier, not a category. */
@@ -128,7 +127,7 @@ export async function prepareInDatabase(
   executor: SqlRun | SqlExecutor,
   options: InDatabaseFitOptions,
   context: string,
-  extraKeys: readonly string[] = [],
+  extraKeys: readonly FitOptionName[] = [],
 ): Promise<InDatabaseData> {
   check(
     options !== null && typeof options === 'object' && !Array.isArray(options),
@@ -150,8 +149,6 @@ export async function prepareInDatabase(
   }
   checkDialect(dialect, context);
   run = checkedRun(run, context);
-  check(typeof options.formula === 'string', `${context}: formula must be a string like 'responded ~ gender + age'`);
-  if (options.warmStart !== undefined) check(typeof options.warmStart === 'boolean', `${context}: warmStart must be true or false`);
   const from = tableSQL(dialect, options.table, context);
   let where: string | null = null;
   if (options.where !== undefined) {
@@ -175,18 +172,15 @@ export async function prepareInDatabase(
   let encodings: Record<string, Record<string, number>> = {};
   if (options.prepare !== undefined) {
     const prepare = options.prepare as PreparationSpec | Preparation;
-    check(prepare !== null && typeof prepare === 'object', `${context}: prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }`);
     if (isPreparation(prepare)) {
       checkEncodings(prepare.encodings);
       scalerFromRanges(prepare.ranges);
       preparation = preparationToJSON(prepare);
     } else {
-      const unknownKeys = Object.keys(prepare).filter((k) => k !== 'encode' && k !== 'scale');
-      check(unknownKeys.length === 0, `prepare: unknown option '${unknownKeys[0]}' (expected 'encode' and/or 'scale')`);
+      // The spec's names and kinds were checked at the door (checkFitOptions, through checkPreparationSpec).
       encodings = JSON.parse(JSON.stringify(prepare.encode ?? {}));
       checkEncodings(encodings);
       scale = [...(prepare.scale ?? [])];
-      check(Array.isArray(prepare.scale ?? []) && scale.every((s) => typeof s === 'string'), 'prepare.scale must be a list of column names');
     }
   }
   const encoded = new Set(Object.keys(preparation?.encodings ?? encodings));
@@ -580,8 +574,8 @@ export interface InDatabaseStepwiseOptions extends InDatabaseFitOptions, Pick<St
 export async function stepwiseInDatabase(run: SqlRun | SqlExecutor, options: InDatabaseStepwiseOptions): Promise<StepwiseResult> {
   const context = 'stepwiseInDatabase';
   check(options !== null && typeof options === 'object' && !Array.isArray(options), `${context}: options with a table and a formula are required`);
-  checkStepwiseOptions(options, context, [...FIT_KEYS, ...STEPWISE_KEYS]);
-  const data = await prepareInDatabase(run, options, context, STEPWISE_KEYS);
+  checkStepwiseOptions(options, context, [...FIT_KEYS, ...STEPWISE_OPTION_NAMES]);
+  const data = await prepareInDatabase(run, options, context, STEPWISE_OPTION_NAMES);
   if (data.prior !== null)
     throw new CbmError(
       'BAD_INPUT',

@@ -1,7 +1,7 @@
 import { CbmError, check, describeValue } from '../errors';
 import { checkOptionSchema } from '../options';
 import { checkExecutor } from './executor';
-import { churnModelTableSql, type ChurnModelTableSqlOptions } from '../sql/churn';
+import { CHURN_SQL_OPTIONS, churnTableSql, type ChurnModelTableSqlOptions } from '../sql/churn';
 import type { DriftReport } from '../monitor/drift';
 import { doubleType, monthStart, quoteIdentifier, quoteString, replaceTableSql, sqlNumber } from '../sql/dialect';
 import type { SqlExecutor, SqlRow } from '../sql/executor';
@@ -61,9 +61,10 @@ export async function refreshModelTables(
 export async function buildChurnTable(db: SqlExecutor, options: Omit<ChurnModelTableSqlOptions, 'dialect'> & { into?: string }): Promise<{ table: string; rows: number }> {
   const context = 'buildChurnTable';
   checkExecutor(db, context);
-  check(options !== null && typeof options === 'object', `${context}: options are required`);
+  check(options !== undefined, `${context}: options { scoringDate, definition, horizons } are required`);
+  checkOptionSchema(options, context, { ...CHURN_SQL_OPTIONS, into: { kind: 'text', example: "'churn_model_table'" } });
   const { into = 'churn_model_table', ...rest } = options;
-  const sql = churnModelTableSql({ ...rest, dialect: db.dialect });
+  const sql = churnTableSql({ ...rest, dialect: db.dialect }, context);
   const events = rest.eventsTable ?? 'events';
   const bounds = (
     await db.run(`SELECT CAST(MIN(CAST(date AS DATE)) AS VARCHAR) AS first_date, CAST(MAX(CAST(date AS DATE)) AS VARCHAR) AS last_date FROM ${quoteIdentifier(db.dialect, events)}`)
