@@ -37,6 +37,19 @@ describe('simulateRevenueParallel', () => {
     }
   });
 
+  it('splits kept draws anywhere (a count no SIMD pass or chunk divides, up to 7 workers) and still gives the serial numbers', async () => {
+    for (const simulations of [8, 9, 1003, 4099]) {
+      const odd = { ...spec, simulations, seed: simulations };
+      const serial = kernel.simulateRevenue(odd);
+      for (const workers of [2, 3, 7]) {
+        const result = await parallel.simulateRevenueParallel(odd, { workers, minDrawsPerWorker: 0 });
+        expect(result.totals).toEqual(serial.totals);
+        expect(result.churners).toEqual(serial.churners);
+        expect(result.summary).toEqual(serial.summary);
+      }
+    }
+  });
+
   it('concurrent calls each resolve with the serial numbers (issue 18 finding 7)', async () => {
     const seeds = ['a', 'b', 'c'];
     const serial = seeds.map((seed) => kernel.simulateRevenue({ ...spec, seed }));
