@@ -58,16 +58,13 @@ export class WorkerPool {
     return this.threads.slice(0, count);
   }
 
-  /**
-   * Posts `task` (with a fresh id) to `pooled` and resolves with its reply; a reply with an error
-   * rejects. Buffers in `transfer` move to the thread instead of being copied.
-   */
-  run<Reply extends TaskReply>(pooled: PooledWorker, task: object, transfer: readonly ArrayBuffer[] = []): Promise<Reply> {
+  /** Posts `task` (with a fresh id) to `pooled` and resolves with its reply; a reply with an error rejects. */
+  run<Reply extends TaskReply>(pooled: PooledWorker, task: object): Promise<Reply> {
     const id = nextTaskId++;
     return new Promise<TaskReply>((resolve, reject) => {
       if (pooled.pending.size === 0) pooled.worker.ref();
       pooled.pending.set(id, { resolve, reject });
-      pooled.worker.postMessage({ ...task, id }, transfer);
+      pooled.worker.postMessage({ ...task, id });
     }) as Promise<Reply>;
   }
 

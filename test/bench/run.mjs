@@ -137,11 +137,13 @@ function timeIt(label, fn, { budget = BUDGET_SECONDS, maxRuns = MAX_RUNS, minRun
 }
 
 /**
- * Times two operations in alternating rounds (a, b, a, b, …) after three warm-up calls each, so
- * that both see the same load on a shared machine: medians of each, and the median of the
- * per-round ratios a/b (the figure least moved by load changing between rounds).
+ * Times two operations in alternating rounds (a, b, then b, a, …) after three warm-up calls each,
+ * so that both see the same load on a shared machine: medians of each, and the median of the
+ * per-round ratios a/b (the figure least moved by load changing between rounds; 15 rounds even
+ * with --quick, as one round of predict takes a fifth of a second and five rounds on a loaded
+ * machine gave ratios from 1.0 to 1.7 for the same code).
  */
-function timeInterleaved(labelA, fnA, labelB, fnB, { rounds = QUICK ? 5 : 21 } = {}) {
+function timeInterleaved(labelA, fnA, labelB, fnB, { rounds = QUICK ? 15 : 31 } = {}) {
   for (let k = 0; k < 3; k++) {
     seconds(fnA);
     seconds(fnB);
@@ -151,8 +153,10 @@ function timeInterleaved(labelA, fnA, labelB, fnB, { rounds = QUICK ? 5 : 21 } =
   let resultA;
   let resultB;
   for (let r = 0; r < rounds; r++) {
-    const ta = seconds(fnA);
-    const tb = seconds(fnB);
+    // Each goes first every other round: neither always runs after the other's garbage.
+    const first = r % 2 === 0 ? seconds(fnA) : seconds(fnB);
+    const second = r % 2 === 0 ? seconds(fnB) : seconds(fnA);
+    const [ta, tb] = r % 2 === 0 ? [first, second] : [second, first];
     a.push(ta.time);
     b.push(tb.time);
     resultA = ta.result;

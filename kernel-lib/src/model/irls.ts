@@ -23,6 +23,8 @@ export interface NewtonOptions {
   weights?: Float64Array | null;
   /** An offset added to every row's linear predictor (R's glm `offset`). */
   offset?: Float64Array | null;
+  /** Rows per block of the Newton sums (default SUM_BLOCK; the warm start's subsample: WARM_SUM_BLOCK). */
+  sumBlockRows?: number;
 }
 
 /** The weights and offset of a weighted or offset fit (null: ones, zeros). */
@@ -238,15 +240,21 @@ function dot(a: Float64Array, b: Float64Array, m: number): number {
  * bits of fitLogit whatever its number of workers. A multiple of BLOCK and LOG_BATCH.
  */
 export const SUM_BLOCK = 65_536;
+/**
+ * Rows per block of the warm start's subsample fit (50,000 to 100,000 rows): a dozen or more
+ * blocks, so that fitLogitParallel splits that fit over its threads too. A multiple of BLOCK and
+ * LOG_BATCH.
+ */
+export const WARM_SUM_BLOCK = 4096;
 
 /**
- * Blocks of SUM_BLOCK rows in n rows.
+ * Blocks of `blockRows` rows in n rows.
  *
  * @example
  * blockCount(1_000_000); // 16
  */
-export function blockCount(n: number): number {
-  return Math.ceil(n / SUM_BLOCK);
+export function blockCount(n: number, blockRows = SUM_BLOCK): number {
+  return Math.ceil(n / blockRows);
 }
 
 /** Numbers per block of the sums: log-likelihood, the two counts of extreme fits, gradient (p), Hessian (p×p). */
@@ -260,14 +268,14 @@ function blockSumsStride(p: number): number {
  * @example
  * blockSumsLength(100_000, 2); // 2 blocks × (3 + 2 + 4)
  */
-export function blockSumsLength(n: number, p: number): number {
-  return blockCount(n) * blockSumsStride(p);
+export function blockSumsLength(n: number, p: number, blockRows = SUM_BLOCK): number {
+  return blockCount(n, blockRows) * blockSumsStride(p);
 }
 
 /**
- * Answers `request` on blocks [fromBlock, toBlock) of the rows, each block into its own slot of
- * `sums` (a buffer of blockSumsLength(n, p) numbers, slots in block order), so that threads can
- * fill one shared buffer, each its own blocks.
+ * Answers `request` on blocks [fromBlock, toBlock) of `blockRows` rows, each block into its own
+ * slot of `sums` (a buffer of blockSumsLength(n, p, blockRows) numbers, slots in block order), so
+ * that threads can fill one shared buffer, each its own blocks.
  *
  * @example
  * // y ~ 1 + x on three rows at β = 0: log L = 3·log(1/2), gradient Σ(y − 1/2)·(1, x).
@@ -285,6 +293,7 @@ export function evaluateBlocks(
   toBlock: number,
   sums: Float64Array,
   prior: RowPrior | null = null,
+  blockRows = SUM_BLOCK,
 ): void {
   const p = columns.length;
   const stride = blockSumsStride(p);
@@ -297,8 +306,8 @@ export function evaluateBlocks(
     const hessian = need === 'hessian' ? sums.subarray(slot + 3 + p, slot + stride) : null;
     extremes.perfect = 0;
     extremes.extreme = 0;
-    const from = block * SUM_BLOCK;
-    const to = Math.min(y.length, from + SUM_BLOCK);
+    const from = block * blockRows;
+    const to = Math.min(y.length, from + blockRows);
     sums[slot] = evaluate(columns, y, beta, gradient, hessian, scratch, need === 'gradient' ? null : extremes, onesColumn, from, to, prior);
     sums[slot + 1] = extremes.perfect;
     sums[slot + 2] = extremes.extreme;
@@ -381,7 +390,11 @@ export function warmStartSample(
   const maxIterations = options.maxIterations ?? 25;
   if (options.start || n < LARGE_DATA_ROWS || options.warmStart === false || maxIterations <= CHORD_STEPS + 1) return null;
   const sample = strided(columns, y, Math.floor(n / WARM_START_SAMPLE), rowPrior(options));
-  return { columns: sample.columns, y: sample.y, options: { tolerance: 1e-6, maxIterations, warmStart: false, interceptColumn: onesColumn, ...sample.prior } };
+  return {
+    columns: sample.columns,
+    y: sample.y,
+    options: { tolerance: 1e-6, maxIterations, warmStart: false, interceptColumn: onesColumn, sumBlockRows: WARM_SUM_BLOCK, ...sample.prior },
+  };
 }
 
 /**
@@ -432,15 +445,16 @@ export function interceptColumnOf(columns: readonly Float64Array[], options: New
 export function newtonLogit(columns: readonly Float64Array[], y: Float64Array, options: NewtonOptions = {}): NewtonFit {
   const p = columns.length;
   const { driver, onesColumn } = logitDriver(columns, y, options);
-  const blocks = blockCount(y.length);
+  const blockRows = options.sumBlockRows ?? SUM_BLOCK;
+  const blocks = blockCount(y.length, blockRows);
   // One set of buffers answers every request (the driver is done with the last answer when it asks again).
-  const sums = new Float64Array(blockSumsLength(y.length, p));
+  const sums = new Float64Array(blockSumsLength(y.length, p, blockRows));
   const gradient = new Float64Array(p);
   const hessian = new Float64Array(p * p);
   const prior = rowPrior(options);
   let next = driver.next();
   while (!next.done) {
-    evaluateBlocks(columns, y, next.value, onesColumn, 0, blocks, sums, prior);
+    evaluateBlocks(columns, y, next.value, onesColumn, 0, blocks, sums, prior, blockRows);
     next = driver.next(mergeBlocks(sums, p, next.value.need, gradient, hessian));
   }
   return next.value;

@@ -4,7 +4,7 @@ import { WorkerPool, workerCount, type PooledWorker } from '../workerPool';
 import { conditionedDesign } from './conditioning';
 import type { ColumnAllocator } from './design';
 import { checkFitOptions, designNewtonOptions, FIT_OPTION_NAMES, logitDesign, modelOfFit, refusePrior, type FitOptions } from './fit';
-import type { FitTask, SharedColumn, WarmReply } from './fitWorker';
+import type { FitTask } from './fitWorker';
 import { blockCount, blockSumsLength, evaluateBlocks, interceptColumnOf, logitDriverFrom, mergeBlocks, newtonLogit, SUM_BLOCK, warmStartSample, type NewtonOptions } from './irls';
 import type { LogitModel } from './logit';
 import type { NewtonFit } from './newton';
@@ -31,7 +31,7 @@ const pool = new WorkerPool(join(__dirname, 'fitWorker.js'), 'fitLogitParallel',
   spareBuffers.length = 0;
 });
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-const run = <Reply extends { id: number }>(thread: PooledWorker, task: DistributiveOmit<FitTask, 'id'>, transfer?: ArrayBuffer[]) => pool.run<Reply>(thread, task, transfer);
+const run = (thread: PooledWorker, task: DistributiveOmit<FitTask, 'id'>) => pool.run(thread, task);
 let nextFitId = 1;
 
 /**
@@ -55,11 +55,11 @@ class SharedColumns {
    * `column` as the worker threads see it: as it is when it lies in shared memory already, else
    * a shared copy of rows [from, n), the only ones they read.
    */
-  share(column: Float64Array, from: number): SharedColumn {
-    if (column.buffer instanceof SharedArrayBuffer) return { buffer: column.buffer, byteOffset: column.byteOffset, length: column.length };
+  share(column: Float64Array, from: number): Float64Array {
+    if (column.buffer instanceof SharedArrayBuffer) return column;
     const copy = this.allocate(column.length);
     copy.set(column.subarray(from), from);
-    return { buffer: copy.buffer as SharedArrayBuffer, byteOffset: 0, length: column.length };
+    return copy;
   }
 
   release(): void {
@@ -103,59 +103,94 @@ export async function fitLogitParallel(data: DataInput | Table, formula: string,
 
 /**
  * newtonLogit with each request's block sums computed by `workers` threads, each on a contiguous
- * range of blocks: the calling thread sums the first range, pooled threads the others. The first
- * pooled thread fits the warm start's subsample while the calling thread shares the columns.
+ * range of blocks: the calling thread sums the first range, pooled threads the others. The warm
+ * start's subsample fit is split the same way, over its smaller blocks.
  */
 async function newtonLogitOnWorkers(columns: readonly Float64Array[], y: Float64Array, options: NewtonOptions, workers: number, shared: SharedColumns): Promise<NewtonFit> {
   const n = y.length;
-  const p = columns.length;
-  const blocks = blockCount(n);
-  const count = Math.min(workers, blocks);
+  const count = Math.min(workers, blockCount(n));
   if (count <= 1) return newtonLogit(columns, y, options);
   const onesColumn = interceptColumnOf(columns, options);
-  const edges = Array.from({ length: count + 1 }, (_, w) => Math.round((blocks * w) / count));
-  const fit = nextFitId++;
   const threads = pool.take(count - 1);
+  const loaded: SplitFit[] = [];
   const pending: Promise<unknown>[] = [];
-  // Awaited below; this only keeps a failure while this thread works from being unhandled.
+  // Every task's promise is awaited; this only keeps a failure while this thread works from being unhandled.
   const started = <T>(promise: Promise<T>) => {
     pending.push(promise.catch(() => undefined));
     return promise;
   };
   try {
     const sample = warmStartSample(columns, y, options, onesColumn);
-    const sampleRows = sample ? sample.y.length : 0; // read before the sample's buffers move to the thread
-    const warm = sample
-      ? started(
-          run<WarmReply>(
-            threads[0],
-            { kind: 'warm', columns: sample.columns, y: sample.y, options: sample.options },
-            [...sample.columns, sample.y].map((c) => c.buffer as ArrayBuffer),
-          ),
-        )
-      : null;
-    const from = edges[1] * SUM_BLOCK;
-    const data = { columns: columns.map((c) => shared.share(c, from)), y: shared.share(y, from) };
-    const sumsBuffer = new SharedArrayBuffer(blockSumsLength(n, p) * 8);
-    const sums = new Float64Array(sumsBuffer);
-    const loaded = threads.map((thread, w) => started(run(thread, { kind: 'load', fit, ...data, sums: sumsBuffer, onesColumn, fromBlock: edges[w + 1], toBlock: edges[w + 2] })));
-    const rough = warm ? { fit: (await warm).fit, rows: sampleRows } : null;
-    await Promise.all(loaded);
-    const driver = logitDriverFrom(p, n, options, rough);
-    const gradient = new Float64Array(p);
-    const hessian = new Float64Array(p * p);
-    let next = driver.next();
-    while (!next.done) {
-      const request = next.value;
-      const pooled = started(Promise.all(threads.map((thread) => run(thread, { kind: 'step', fit, ...request }))));
-      evaluateBlocks(columns, y, request, onesColumn, 0, edges[1], sums);
-      await pooled;
-      next = driver.next(mergeBlocks(sums, p, request.need, gradient, hessian));
-    }
-    return next.value;
+    // The threads get a copy of the (small) subsample, and read the data in shared memory.
+    const warm = sample ? loadOnThreads(threads, sample.columns, sample.y, onesColumn, sample.options.sumBlockRows ?? SUM_BLOCK, null, started) : null;
+    const full = loadOnThreads(threads, columns, y, onesColumn, SUM_BLOCK, shared, started);
+    loaded.push(...(warm ? [warm, full] : [full]));
+    const rough =
+      warm && sample ? { fit: await answerOnThreads(logitDriverFrom(columns.length, sample.y.length, sample.options, null), warm, threads, started), rows: sample.y.length } : null;
+    return await answerOnThreads(logitDriverFrom(columns.length, n, options, rough), full, threads, started);
   } finally {
     await Promise.all(pending);
     // A thread that failed has left the pool; the others drop their views of this fit's buffers.
-    await Promise.all(threads.map((thread) => run(thread, { kind: 'release', fit }).catch(() => undefined)));
+    await Promise.all(threads.flatMap((thread) => loaded.map((fit) => run(thread, { kind: 'release', fit: fit.id }).catch(() => undefined))));
   }
+}
+
+/** Rows of one Newton fit split over the threads: this one sums blocks [0, edges[1]), pooled thread w blocks [edges[w + 1], edges[w + 2]). */
+interface SplitFit {
+  id: number;
+  columns: readonly Float64Array[];
+  y: Float64Array;
+  onesColumn: number;
+  blockRows: number;
+  edges: number[];
+  /** The blocks' sums, filled by every thread. */
+  sums: Float64Array;
+}
+
+/**
+ * Sends the pooled threads their share of a fit's rows: in shared memory (`shared`: columns
+ * there already as they are, others copied, the threads' rows only), or else as a copy.
+ */
+function loadOnThreads(
+  threads: PooledWorker[],
+  columns: readonly Float64Array[],
+  y: Float64Array,
+  onesColumn: number,
+  blockRows: number,
+  shared: SharedColumns | null,
+  started: <T>(promise: Promise<T>) => Promise<T>,
+): SplitFit {
+  const count = threads.length + 1;
+  const blocks = blockCount(y.length, blockRows);
+  const edges = Array.from({ length: count + 1 }, (_, w) => Math.round((blocks * w) / count));
+  const from = edges[1] * blockRows;
+  const theirs = (column: Float64Array) => (shared ? shared.share(column, from) : column);
+  const data = { columns: columns.map(theirs), y: theirs(y) };
+  const sumsBuffer = new SharedArrayBuffer(blockSumsLength(y.length, columns.length, blockRows) * 8);
+  const id = nextFitId++;
+  threads.forEach((thread, w) => {
+    started(run(thread, { kind: 'load', fit: id, ...data, sums: sumsBuffer, onesColumn, blockRows, fromBlock: edges[w + 1], toBlock: edges[w + 2] }));
+  });
+  return { id, columns, y, onesColumn, blockRows, edges, sums: new Float64Array(sumsBuffer) };
+}
+
+/** Runs `driver` to its fit, each request answered by every thread on its blocks of `fit`. */
+async function answerOnThreads(
+  driver: ReturnType<typeof logitDriverFrom>,
+  fit: SplitFit,
+  threads: PooledWorker[],
+  started: <T>(promise: Promise<T>) => Promise<T>,
+): Promise<NewtonFit> {
+  const p = fit.columns.length;
+  const gradient = new Float64Array(p);
+  const hessian = new Float64Array(p * p);
+  let next = driver.next();
+  while (!next.done) {
+    const request = next.value;
+    const pooled = started(Promise.all(threads.map((thread) => run(thread, { kind: 'step', fit: fit.id, ...request }))));
+    evaluateBlocks(fit.columns, fit.y, request, fit.onesColumn, 0, fit.edges[1], fit.sums, null, fit.blockRows);
+    await pooled;
+    next = driver.next(mergeBlocks(fit.sums, p, request.need, gradient, hessian));
+  }
+  return next.value;
 }
