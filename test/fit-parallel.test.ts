@@ -156,4 +156,18 @@ describe('fitLogitParallel', () => {
     expectSameModel(a, serial);
     expectSameModel(b, otherSerial);
   });
+
+  it('closeWorkers during a fit rejects it with a CbmError (it never settled: its last tasks went to stopped threads), and the next fit is fitLogit again', async () => {
+    const running = parallel.fitLogitParallel(data, formula, { workers: 3 });
+    const outcome = running.then(
+      () => 'resolved',
+      (error: Error) => error,
+    );
+    await parallel.closeWorkers();
+    // A fit that never settles would leave this test to vitest's timeout; 20 s is far beyond a 300,000-row fit.
+    const settled = await Promise.race([outcome, new Promise((resolve) => setTimeout(() => resolve('unsettled'), 20_000).unref())]);
+    expect(settled).toBeInstanceOf(kernel.CbmError);
+    expect((settled as Error).message).toMatch(/^fitLogitParallel: a worker thread stopped/);
+    expectSameModel(await parallel.fitLogitParallel(data, formula, { workers: 3 }), serial);
+  }, 60_000);
 });
