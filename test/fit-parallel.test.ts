@@ -144,6 +144,9 @@ describe('fitLogitParallel', () => {
     const badWorkers = await failure(() => parallel.fitLogitParallel(data, formula, { workers: 0 }));
     expect(badWorkers).toMatchObject({ name: 'CbmError', code: 'BAD_INPUT' });
     expect(badWorkers.message).toMatch(/workers must be a whole number from 1 to 64/);
+    // A count read from the environment is text: the message must show it as text ("got 2" reads as a valid count; failure() writes fitLogit for fitLogitParallel).
+    const textWorkers = await failure(() => parallel.fitLogitParallel(data, formula, { workers: '2' }));
+    expect(textWorkers.message).toBe('fitLogit: workers must be a whole number from 1 to 64, got "2"');
     const unknown = await failure(() => parallel.fitLogitParallel(data, formula, { threads: 2 }));
     expect(unknown).toMatchObject({ name: 'CbmError', code: 'BAD_INPUT' });
     expect(unknown.message).toMatch(/unknown option 'threads'/);

@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { CbmError, check } from './errors';
+import { CbmError, check, describeValue } from './errors';
 
 /** Every reply a pooled worker posts: the task's id, and a message when the task failed. */
 export interface TaskReply {
@@ -137,7 +137,7 @@ export function workerCount(workers: unknown, context: string): number {
   const requested = workers ?? availableParallelism();
   check(
     typeof requested === 'number' && Number.isInteger(requested) && requested >= 1 && requested <= 64,
-    `${context}: workers must be a whole number from 1 to 64, got ${String(workers)}`,
+    `${context}: workers must be a whole number from 1 to 64, got ${describeValue(workers)}`,
   );
   return requested as number;
 }
