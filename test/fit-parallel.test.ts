@@ -144,6 +144,9 @@ describe('fitLogitParallel', () => {
     const badWorkers = await failure(() => parallel.fitLogitParallel(data, formula, { workers: 0 }));
     expect(badWorkers).toMatchObject({ name: 'CbmError', code: 'BAD_INPUT' });
     expect(badWorkers.message).toMatch(/workers must be a whole number from 1 to 64/);
+    // A count read from the environment is text: the message must show it as text ("got 2" reads as a valid count; failure() writes fitLogit for fitLogitParallel).
+    const textWorkers = await failure(() => parallel.fitLogitParallel(data, formula, { workers: '2' }));
+    expect(textWorkers.message).toBe('fitLogit: workers must be a whole number from 1 to 64, got "2"');
     const unknown = await failure(() => parallel.fitLogitParallel(data, formula, { threads: 2 }));
     expect(unknown).toMatchObject({ name: 'CbmError', code: 'BAD_INPUT' });
     expect(unknown.message).toMatch(/unknown option 'threads'/);
@@ -156,4 +159,18 @@ describe('fitLogitParallel', () => {
     expectSameModel(a, serial);
     expectSameModel(b, otherSerial);
   });
+
+  it('closeWorkers during a fit rejects it with a CbmError (it never settled: its last tasks went to stopped threads), and the next fit is fitLogit again', async () => {
+    const running = parallel.fitLogitParallel(data, formula, { workers: 3 });
+    const outcome = running.then(
+      () => 'resolved',
+      (error: Error) => error,
+    );
+    await parallel.closeWorkers();
+    // A fit that never settles would leave this test to vitest's timeout; 20 s is far beyond a 300,000-row fit.
+    const settled = await Promise.race([outcome, new Promise((resolve) => setTimeout(() => resolve('unsettled'), 20_000).unref())]);
+    expect(settled).toBeInstanceOf(kernel.CbmError);
+    expect((settled as Error).message).toMatch(/^fitLogitParallel: a worker thread stopped/);
+    expectSameModel(await parallel.fitLogitParallel(data, formula, { workers: 3 }), serial);
+  }, 60_000);
 });

@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { CbmError, check } from './errors';
+import { CbmError, check, describeValue } from './errors';
 
 /** Every reply a pooled worker posts: the task's id, and a message when the task failed. */
 export interface TaskReply {
@@ -23,6 +23,8 @@ interface PendingTask {
 export interface PooledWorker {
   worker: Worker;
   pending: Map<number, PendingTask>;
+  /** Why the thread left the pool (it failed or stopped); a task posted to it after is rejected with this. */
+  stopped?: Error;
 }
 
 const pools: WorkerPool[] = [];
@@ -58,10 +60,17 @@ export class WorkerPool {
     return this.threads.slice(0, count);
   }
 
-  /** Posts `task` (with a fresh id) to `pooled` and resolves with its reply; a reply with an error rejects. */
+  /**
+   * Posts `task` (with a fresh id) to `pooled` and resolves with its reply; a reply with an error
+   * rejects, and so does a thread that stopped (a message posted to it would never be answered).
+   */
   run<Reply extends TaskReply>(pooled: PooledWorker, task: object): Promise<Reply> {
     const id = nextTaskId++;
     return new Promise<TaskReply>((resolve, reject) => {
+      if (pooled.stopped) {
+        reject(pooled.stopped);
+        return;
+      }
       if (pooled.pending.size === 0) pooled.worker.ref();
       pooled.pending.set(id, { resolve, reject });
       pooled.worker.postMessage({ ...task, id });
@@ -98,6 +107,7 @@ export class WorkerPool {
   private retire(pooled: PooledWorker, error: Error): void {
     const at = this.threads.indexOf(pooled);
     if (at >= 0) this.threads.splice(at, 1);
+    pooled.stopped ??= error;
     const waiting = [...pooled.pending.values()];
     pooled.pending.clear();
     pooled.worker.unref();
@@ -127,7 +137,7 @@ export function workerCount(workers: unknown, context: string): number {
   const requested = workers ?? availableParallelism();
   check(
     typeof requested === 'number' && Number.isInteger(requested) && requested >= 1 && requested <= 64,
-    `${context}: workers must be a whole number from 1 to 64, got ${String(workers)}`,
+    `${context}: workers must be a whole number from 1 to 64, got ${describeValue(workers)}`,
   );
   return requested as number;
 }
