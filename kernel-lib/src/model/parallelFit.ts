@@ -19,34 +19,31 @@ export interface ParallelFitOptions extends FitOptions {
 }
 
 /**
- * Column buffers in shared memory kept between fits, by size. A fresh buffer's pages are mapped
- * on first write, which costs several times the writing itself (a 1M-row fit's columns: some
- * 40 ms against 5 ms on the bench machine), so fits of one size reuse them. Only the last size
- * is kept; closeWorkers() frees them with the threads.
+ * Column buffers in shared memory kept between fits, by size in bytes. A fresh buffer's pages are
+ * mapped on first write, which costs several times the writing itself (a 1M-row fit's columns:
+ * some 40 ms against 5 ms on the bench machine), so fits of the same sizes reuse them. The sizes
+ * the last fit used are kept; closeWorkers() frees them with the threads.
  */
-const spareBuffers: SharedArrayBuffer[] = [];
+const spareBuffers = new Map<number, SharedArrayBuffer[]>();
 
 // Compiled layout: dist/model/parallelFit.js beside dist/model/fitWorker.js.
 const pool = new WorkerPool(join(__dirname, 'fitWorker.js'), 'fitLogitParallel', () => {
-  spareBuffers.length = 0;
+  spareBuffers.clear();
 });
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 const run = (thread: PooledWorker, task: DistributiveOmit<FitTask, 'id'>) => pool.run(thread, task);
 let nextFitId = 1;
 
 /**
- * The shared columns of one fit: made by `allocate` (design columns, scaled columns, copies),
- * handed back to the spare buffers by `release` once no thread reads them. A column of a single
- * block is plain memory: such a fit runs on the calling thread alone.
+ * The shared columns of one fit: made by `allocate` (design columns, scaled columns, the warm
+ * start's subsample, copies), handed back to the spare buffers by `release` once no thread reads
+ * them.
  */
 class SharedColumns {
   private readonly taken: SharedArrayBuffer[] = [];
 
   readonly allocate: ColumnAllocator = (n) => {
-    if (n <= SUM_BLOCK) return new Float64Array(n);
-    const bytes = n * 8;
-    if (spareBuffers.length > 0 && spareBuffers[0].byteLength !== bytes) spareBuffers.length = 0;
-    const buffer = spareBuffers.pop() ?? new SharedArrayBuffer(bytes);
+    const buffer = spareBuffers.get(n * 8)?.pop() ?? new SharedArrayBuffer(n * 8);
     this.taken.push(buffer);
     return new Float64Array(buffer);
   };
@@ -63,7 +60,13 @@ class SharedColumns {
   }
 
   release(): void {
-    spareBuffers.push(...this.taken.splice(0, this.taken.length));
+    const sizes = new Set(this.taken.map((buffer) => buffer.byteLength));
+    for (const size of spareBuffers.keys()) if (!sizes.has(size)) spareBuffers.delete(size);
+    for (const buffer of this.taken.splice(0, this.taken.length)) {
+      const spare = spareBuffers.get(buffer.byteLength) ?? [];
+      spare.push(buffer);
+      spareBuffers.set(buffer.byteLength, spare);
+    }
   }
 }
 
@@ -120,9 +123,8 @@ async function newtonLogitOnWorkers(columns: readonly Float64Array[], y: Float64
     return promise;
   };
   try {
-    const sample = warmStartSample(columns, y, options, onesColumn);
-    // The threads get a copy of the (small) subsample, and read the data in shared memory.
-    const warm = sample ? loadOnThreads(threads, sample.columns, sample.y, onesColumn, sample.options.sumBlockRows ?? SUM_BLOCK, null, started) : null;
+    const sample = warmStartSample(columns, y, options, onesColumn, shared.allocate);
+    const warm = sample ? loadOnThreads(threads, sample.columns, sample.y, onesColumn, sample.options.sumBlockRows ?? SUM_BLOCK, shared, started) : null;
     const full = loadOnThreads(threads, columns, y, onesColumn, SUM_BLOCK, shared, started);
     loaded.push(...(warm ? [warm, full] : [full]));
     const rough =
@@ -148,8 +150,8 @@ interface SplitFit {
 }
 
 /**
- * Sends the pooled threads their share of a fit's rows: in shared memory (`shared`: columns
- * there already as they are, others copied, the threads' rows only), or else as a copy.
+ * Sends the pooled threads their share of a fit's rows, in shared memory: columns there already
+ * as they are, others copied (the threads' rows only).
  */
 function loadOnThreads(
   threads: PooledWorker[],
@@ -157,15 +159,14 @@ function loadOnThreads(
   y: Float64Array,
   onesColumn: number,
   blockRows: number,
-  shared: SharedColumns | null,
+  shared: SharedColumns,
   started: <T>(promise: Promise<T>) => Promise<T>,
 ): SplitFit {
   const count = threads.length + 1;
   const blocks = blockCount(y.length, blockRows);
   const edges = Array.from({ length: count + 1 }, (_, w) => Math.round((blocks * w) / count));
   const from = edges[1] * blockRows;
-  const theirs = (column: Float64Array) => (shared ? shared.share(column, from) : column);
-  const data = { columns: columns.map(theirs), y: theirs(y) };
+  const data = { columns: columns.map((c) => shared.share(c, from)), y: shared.share(y, from) };
   const sumsBuffer = new SharedArrayBuffer(blockSumsLength(y.length, columns.length, blockRows) * 8);
   const id = nextFitId++;
   threads.forEach((thread, w) => {
