@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 const kernelLibSources = path.resolve(import.meta.dirname, 'kernel-lib', 'src');
 
 // Three projects: `unit` (pure library tests, `npm run test:unit`, quick to iterate on),
-// `integration` (whatever needs a build, a server, a browser, R/Python or child processes) and
+// `integration` (whatever needs a build, a server, a browser, R/Python or child processes, or runs
+// for tens of seconds, as the forecast backtest's calibration over 24 synthetic bases does) and
 // `notebooks` (the suites that read a run of the notebooks: test/setup/notebookRun.ts runs them once
 // into out/, before the tests start, and every file of the project reads that one run; its files
 // run one at a time, after the others, since two tslab runs over notebooks/ at once disturb each
@@ -36,6 +37,7 @@ const INTEGRATION = [
   'test/crosscheck.test.ts',
   'test/fuzz.test.ts',
   'test/sql-weights-offset.test.ts',
+  'test/forecast-backtest.test.ts',
 ];
 
 export default defineConfig({

@@ -46,13 +46,18 @@ const { backtestForecast } = await import(pathToFileURL(bundle).href);
 
 const seeds = Array.from({ length: Number(values.seeds) }, (_, k) => k + Number(values['first-seed']));
 const options = { seeds, customers: Number(values.customers), simulations: Number(values.simulations), lapse: !values['no-lapse'], gapShifts: !values['no-gap-shifts'] };
-console.log(`backtest: ${seeds.length} seeds, ${options.customers} customers each, ${options.simulations} simulated years per forecast, lapses ${options.lapse ? 'counted' : 'ignored'}, price gaps ${options.gapShifts ? 'moving as in past years' : 'held'}`);
+console.log(
+  `backtest: ${seeds.length} seeds, ${options.customers} customers each, ${options.simulations} simulated years per forecast, lapses ${options.lapse ? 'counted' : 'ignored'}, price gaps ${options.gapShifts ? 'moving as in past years' : 'held'}`,
+);
 const result = backtestForecast(options, (_year, done) => {
   if (done % 20 === 0) console.log(`  ${done}/${seeds.length}`);
 });
 fs.rmSync(dir, { recursive: true, force: true });
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
-for (const [truth, label] of [['actual', 'actual revenue'], ['atHeldPrices', 'revenue at held prices (months paid × last bill)']]) {
+for (const [truth, label] of [
+  ['actual', 'actual revenue'],
+  ['atHeldPrices', 'revenue at held prices (months paid × last bill)'],
+]) {
   const c = result.coverage[truth];
   console.log(
     `${label}: inside the 90 % interval ${c.inside}/${seeds.length} = ${pct(c.share)} (95 % Clopper–Pearson ${pct(c.lower)} – ${pct(c.upper)}); below ${c.below}, above ${c.above}; mean error ${pct(result.meanError[truth])}`,

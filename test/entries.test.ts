@@ -16,15 +16,20 @@ import { describe, expect, it } from 'vitest';
 const root = join(__dirname, '..');
 const lib = join(root, 'kernel-lib');
 /**
- * Budget: the numeric root bundles under 216 KB minified (issue 23 aimed at 160 KB; the root now
- * also holds prior weights and offsets, aliased coefficients, the R row filter, survival intervals and the log-rank test, sandwich errors, the
- * Poisson hazard fit, the WebAssembly SIMD Monte Carlo kernel and the saved-model schema the
- * reader enforces, so that aim is not met: test/package.test.ts measures the packed ESM build). It holds the scoring core,
- * the customer-base maths (simulate, pricing, churn, monitor); chart specs, SQL generators and
- * the synthetic datasets have entries of their own, so a bundle that only scores or simulates
- * (the Excel functions, ≤ 300 KB with their adapters, checked by the add-in's tests) carries none.
+ * Budget: the numeric root bundles under 204 KB minified (205,588 bytes at 6f07928/5f9ecb0). Issue 23
+ * aimed at 160 KB when the root was 171 KB; since then the root has gained prior weights and
+ * offsets, aliased coefficients, the R row filter, survival intervals and the log-rank test,
+ * sandwich errors, the Poisson hazard fit, the WebAssembly SIMD Monte Carlo kernel and the
+ * saved-model schema the reader enforces, all numeric and all reached from root exports (esbuild
+ * drops what none reaches), so 160 KB would mean taking public functions out of the root. What did
+ * not belong was moved or shared: the schema's 5.8 KB of descriptions are written into
+ * logit-model.schema.json instead (modelSchemaDocs.ts), and the fits' option checks are one table.
+ * The root holds the scoring core and the customer-base maths (simulate, pricing, churn, monitor);
+ * chart specs, SQL generators and the synthetic datasets have entries of their own, so a bundle that
+ * only scores or simulates (the Excel functions, ≤ 300 KB with their adapters, checked by the
+ * add-in's tests) carries none. test/package.test.ts measures the packed ESM build.
  */
-const BUDGET_BYTES = 216 * 1024;
+const BUDGET_BYTES = 204 * 1024;
 
 /** The entries that must bundle for a browser (no vega, DuckDB, pg or node: module) and their source. */
 const BROWSER_ENTRIES = [

@@ -221,13 +221,13 @@ describe('notebooks', () => {
       expect(pricing.forecast.p5).toBeLessThan(pricing.forecast.mean);
       expect(pricing.forecast.mean).toBeLessThan(pricing.forecast.p95);
       expect(pricing.forecast.p95).toBeLessThanOrEqual(allStayAtPlan);
-      // And the pages say so in the same words: the forecast figures of both summaries are the same text.
-      const forecastFigures = (name: string) =>
+      // And the pages say so in the same words: the price changes and forecast figures of both summaries are the same text.
+      const planFigures = (name: string) =>
         summaryOf(name)
-          .figures.filter((f: { label: string }) => f.label.startsWith('Forecast next year') || f.label.startsWith('Revenue next year'))
+          .figures.filter((f: { label: string }) => /^(Price change|Forecast next year|Revenue next year)/.test(f.label))
           .map((f: { label: string; value: string }) => `${f.label}: ${f.value}`);
-      expect(forecastFigures('04-pricing-and-simulation')).toHaveLength(3);
-      expect(forecastFigures('05-leadership-dashboard')).toEqual(forecastFigures('04-pricing-and-simulation'));
+      expect(planFigures('04-pricing-and-simulation')).toHaveLength(5);
+      expect(planFigures('05-leadership-dashboard')).toEqual(planFigures('04-pricing-and-simulation'));
     });
     it.each(NOTEBOOKS.filter((n) => EXPECTED_ARTIFACTS[n]))('%s wrote its files into out/', (name) => {
       for (const f of EXPECTED_ARTIFACTS[name]) {
@@ -356,7 +356,8 @@ describe('the summary page', () => {
     };
     const deliverables = section('Deliverables');
     const tests = section('Test inputs');
-    for (const f of ['target-list.csv', 'target-list.md', 'cbm.duckdb', '02-threshold-sweep.csv']) expect(deliverables).toContain(`href="../${f}"`);
+    for (const f of ['target-list.csv', 'target-list-recommended.csv', 'target-list.md', 'cbm.duckdb', '02-threshold-sweep.csv', 'pricing-forecast.json'])
+      expect(deliverables).toContain(`href="../${f}"`);
     for (const f of ['customers-faulty.csv', 'events-broken.csv']) {
       expect(tests).toContain(`href="../${f}"`);
       expect(deliverables).not.toContain(f);

@@ -128,6 +128,26 @@ describe('checkOptionSchema', () => {
       [() => optimizePrice({ ...spec, objective: 'profit' as never }), "optimizePrice: objective must be one of 'revenue', 'margin', got \"profit\""],
       [() => optimizePrice({ ...spec, gridpoints: 9 } as never), "optimizePrice: unknown option 'gridpoints'"],
       [() => optimizePrice({ ...spec, constraints: { maxChurnRate: 1 } }), 'optimizePrice: constraints: maxChurnRate must be a finite number above 0 and below 1 like 0.2, got 1'],
+      [() => optimizePrice({ ...spec, priceResponse: { logitSlope: Number.NaN } }), 'optimizePrice: priceResponse: logitSlope must be a finite number like -2, got NaN'],
+      [() => optimizePrice({ ...spec, priceResponse: { logitslope: 2 } as never }), "optimizePrice: priceResponse: unknown option 'logitslope' (did you mean 'logitSlope'?)"],
+      [
+        () => optimizePrice({ ...spec, churnProbabilities: undefined, priceResponse: { model, data: [{ fee: 1 }, { fee: 2 }], price: 'fee', periods: 0 } }),
+        'optimizePrice: priceResponse: periods must be a whole number ≥ 1 like 12, got 0',
+      ],
+      [() => optimizePrice({ ...spec, priceResponse: { logitSlope: 2, model } as never }), "optimizePrice: priceResponse: unknown option 'model'"],
+      [
+        () => optimizePrice({ ...spec, constraints: { churnersAtLeast: { count: 1, maxProbability: 1 } } }),
+        'optimizePrice: constraints.churnersAtLeast: maxProbability must be a finite number above 0 and below 1 like 0.001, got 1',
+      ],
+      [
+        () => optimizePrice({ ...spec, constraints: { churnersAtLeast: { count: 3, maxProbability: 0.1 } } }),
+        'optimizePrice: constraints.churnersAtLeast: count must be at most the number of customers (2), got 3',
+      ],
+      [
+        () => optimizePrice({ ...spec, constraints: { maxCompetitorGap: { ourPrice: 40, competitorPrice: 0, maxGap: 0.05 } } }),
+        'optimizePrice: constraints.maxCompetitorGap: competitorPrice must be a finite number > 0 like 38, got 0',
+      ],
+      [() => optimizePrice({ ...spec, unitCost: -1 }), 'optimizePrice: unitCost must be a finite number ≥ 0 or one per customer, got -1'],
       [
         () => competitorIndex([], { product: 'A', date: '2026-02-15', against: 'max' as never }),
         "competitorIndex: against must be one of 'cheapest', 'mean', 'median', got \"max\"",

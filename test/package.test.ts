@@ -16,8 +16,8 @@ const root = join(__dirname, '..');
 const lib = join(root, 'kernel-lib');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
 const AUC_BUDGET = 30 * 1024;
-/** The whole root, minified, from the packed ESM build (issue 23 asked for 160 KB, not met: test/entries.test.ts says what the root holds). */
-const ROOT_BUDGET = 216 * 1024;
+/** The whole root, minified, from the packed ESM build (issue 23 asked for 160 KB; 204 KB is what the root's public functions need: test/entries.test.ts says why). */
+const ROOT_BUDGET = 204 * 1024;
 
 let work = '';
 let tarball = '';

@@ -37,6 +37,24 @@ describe('simulateRevenueParallel', () => {
     }
   });
 
+  it('splits anywhere (counts no SIMD pass or 4,096-simulation chunk divides, up to 7 workers) and still gives the serial numbers', async () => {
+    // 4,099 on 7 workers puts whole ranges inside one chunk; 12,290 on 3 cuts two chunks.
+    for (const simulations of [8, 9, 1003, 4099, 12_290]) {
+      const odd = { ...spec, simulations, seed: simulations };
+      const serial = kernel.simulateRevenue(odd);
+      const streamed = kernel.simulateRevenue({ ...odd, keepDraws: false }).summary;
+      for (const workers of [2, 3, 7]) {
+        const result = await parallel.simulateRevenueParallel(odd, { workers, minDrawsPerWorker: 0 });
+        expect(result.totals).toEqual(serial.totals);
+        expect(result.churners).toEqual(serial.churners);
+        expect(result.summary).toEqual(serial.summary);
+        const summary = (await parallel.simulateRevenueParallel({ ...odd, keepDraws: false }, { workers, minDrawsPerWorker: 0 })).summary;
+        expect(summary).toEqual(streamed);
+        expect(Object.is(summary.mean, streamed.mean) && Object.is(summary.sd, streamed.sd)).toBe(true);
+      }
+    }
+  });
+
   it('concurrent calls each resolve with the serial numbers (issue 18 finding 7)', async () => {
     const seeds = ['a', 'b', 'c'];
     const serial = seeds.map((seed) => kernel.simulateRevenue({ ...spec, seed }));

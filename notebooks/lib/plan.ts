@@ -172,6 +172,12 @@ export function planForecast(
   );
 }
 
+/** A product's price change as both notebooks' summaries show it, e.g. `-3.05 % (list price 52.22 → 50.63)`. */
+export function priceChangeText(p: ProductPlan): string {
+  const change = p.result.priceChange;
+  return `${change >= 0 ? '+' : ''}${(100 * change).toFixed(2)} % (list price ${p.listPrice.toFixed(2)} → ${p.newListPrice.toFixed(2)})`;
+}
+
 /** The plan and its forecast as the notebooks' summaries carry them (`out/summary/04-….json`, `05-….json`): what a test compares. */
 export function planSummary(plan: PricePlan, forecast: AccrualForecast) {
   return {

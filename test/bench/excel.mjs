@@ -3,6 +3,8 @@
  * the built excel-addin/dist/taskpane.html (the shared-runtime page) with the CustomFunctions stand-in
  * (test/excel/browser.mjs), each function called through the registered CBM function.
  *   CBM.SCORE over 100,000 customer rows (6 raw fields, the bank-card model)   target ≤ 100 ms
+ *     and its first call after the page loads ≤ 1.5 × a warm call (medians over page loads, each
+ *     timing its first call and then three warm ones)
  *   CBM.SIMREVENUE 10,000 customers × 10,000 simulations                      target ≤ 0.5 s
  *   dist/functions.js size (minified, no danfojs/tfjs/vega)                    target ≤ 300 KB
  *   longest block of the page's event loop during CBM.FIT stepwise on 100,000 rows and CBM.OPTPRICE
@@ -13,7 +15,7 @@
  *     be if it ran on the page)
  * Peer timed in the same run: kernel-lib in Node on the same inputs (model.predict,
  * simulateRevenue), so the ratio shows what the browser and the Excel-shaped adapters cost.
- * Every timed call misses the result cache (the cache is cleared before each run).
+ * Every timed call misses the result cache (cleared before each run), but the one named a cache hit.
  * Run alone: node test/bench/excel.mjs (after npm run build); run.mjs calls it at the end.
  */
 import fs from 'node:fs';
@@ -86,9 +88,37 @@ export async function benchExcelAddin({ quick = false, log = (m) => process.stde
       }
       return median(times);
     };
-    log('excel bench: CBM.SCORE 100k rows in Chromium…');
-    await session.page.evaluate(() => undefined);
-    const score = await timeInPage('SCORE', [modelJson, data]);
+    // SCORE as Excel meets it: the first call after the page loads (the model not read yet, V8's
+    // compilers cold) and warm calls after it (the result cache cleared, so each scores the rows
+    // again; the model is read once and kept). Each round reloads the page and times its first
+    // call and then `warmCalls` more, so first and warm calls interleave under the same load.
+    log('excel bench: CBM.SCORE 100k rows in Chromium, first and warm calls after each page load…');
+    const scoreRounds = quick ? 5 : 9;
+    const warmCalls = 3;
+    const firstTimes = [];
+    const warmTimes = [];
+    for (let round = 0; round < scoreRounds; round++) {
+      await session.page.reload({ waitUntil: 'load' });
+      const ms = [];
+      for (let k = 0; k < 1 + warmCalls; k++) {
+        // Fresh arguments before every call, first and warm alike (as Excel hands each call new
+        // arrays): each call then follows the same garbage of taking them in.
+        await stage([modelJson, data]);
+        const r = await session.page.evaluate(async () => {
+          window.cbmAddin.cache.clear();
+          return window.__excel.call('SCORE', ...window.__benchArgs);
+        });
+        if (r.error) throw new Error(`SCORE: ${r.error.message}`);
+        ms.push(r.ms);
+      }
+      firstTimes.push(ms[0] / 1000);
+      warmTimes.push(median(ms.slice(1)) / 1000);
+    }
+    log(
+      `excel bench: SCORE first calls ${firstTimes.map((t) => (t * 1000).toFixed(1)).join(', ')} ms; warm (median per page load) ${warmTimes.map((t) => (t * 1000).toFixed(1)).join(', ')} ms`,
+    );
+    const score = median(warmTimes);
+    const scoreFirst = median(firstTimes);
     const bigRows = big.map((c) => ({ id: c.id, gender: c.gender, age: c.age, income: c.income, contacted: 0, responded: null }));
     const scoreNode = timeInNode(() => model.predict(bigRows));
     log('excel bench: CBM.SIMREVENUE 10k × 10k in Chromium…');
@@ -97,7 +127,17 @@ export async function benchExcelAddin({ quick = false, log = (m) => process.stde
       kernel.simulateRevenue({ churnProbabilities: p.map((r) => r[0]), revenues: revenue.map((r) => r[0]), simulations: 10_000, seed: 2026, keepDraws: true }),
     );
     rows.push(
-      { operation: 'CBM.SCORE, 100,000 rows (Chromium)', value: score, unit: 's', target: 0.1, met: score <= 0.1, peer: 'model.predict in Node', peerValue: scoreNode },
+      { operation: 'CBM.SCORE, 100,000 rows, warm call (Chromium)', value: score, unit: 's', target: 0.1, met: score <= 0.1, peer: 'model.predict in Node', peerValue: scoreNode },
+      {
+        operation: 'CBM.SCORE, 100,000 rows, first call after the page loads (Chromium)',
+        value: scoreFirst,
+        unit: 's',
+        target: 1.5 * score,
+        targetText: '≤ 1.5 × warm',
+        met: scoreFirst <= 1.5 * score,
+        peer: 'a warm call, same page loads',
+        peerValue: score,
+      },
       { operation: 'CBM.SIMREVENUE, 10,000 × 10,000 (Chromium)', value: sim, unit: 's', target: 0.5, met: sim <= 0.5, peer: 'simulateRevenue in Node', peerValue: simNode },
     );
     // The longest block: a timer chain on the page during the call; its largest gap is the longest
@@ -197,7 +237,7 @@ export async function benchExcelAddin({ quick = false, log = (m) => process.stde
 export function excelBenchMarkdown(result) {
   const fmt = (r) =>
     r.unit === 'KB' ? (r.value == null ? '—' : `${(r.value / 1024).toFixed(1)} KB`) : r.value < 1 ? `${(r.value * 1000).toFixed(1)} ms` : `${r.value.toFixed(2)} s`;
-  const target = (r) => (r.unit === 'KB' ? `≤ ${r.target / 1024} KB` : r.target < 1 ? `≤ ${r.target * 1000} ms` : `≤ ${r.target} s`);
+  const target = (r) => r.targetText ?? (r.unit === 'KB' ? `≤ ${r.target / 1024} KB` : r.target < 1 ? `≤ ${r.target * 1000} ms` : `≤ ${r.target} s`);
   const lines = [
     '',
     `Excel add-in in headless Chromium${result.chromium ? ` ${result.chromium}` : ''}${result.skipped ? ` (skipped: ${result.skipped})` : ''}; medians, result cache cleared before every call; peer = kernel-lib in Node on the same input (ratio = Chromium / Node).${result.loadAverage ? ` Load average at the end ${result.loadAverage.join(', ')} on ${result.cpus} cores${result.loadAverage[0] > result.cpus ? ': the machine was busy, rerun idle before quoting these figures' : ''}.` : ''}`,

@@ -237,6 +237,24 @@ describe.skipIf(unavailable !== null)('the CBM functions on taskpane.html (the s
     expect(after).toBe(before + 1);
   });
 
+  it('reads a model once for many SCORE calls, and an edited copy of its table is still refused', async () => {
+    const models = () => session.page.evaluate(() => ({ hits: (window as any).cbmAddin.models.hits, misses: (window as any).cbmAddin.models.misses }));
+    await session.page.evaluate(() => (window as any).cbmAddin.models.clear());
+    const before = await models();
+    const first = await call('SCORE', modelTable, sheet.all.slice(0, 40));
+    const second = await call('SCORE', modelTable, sheet.all.slice(0, 60));
+    expect(second.error).toBeUndefined();
+    expect((second.value as unknown[][]).slice(0, 39)).toEqual(first.value);
+    expect(await models()).toEqual({ hits: before.hits + 1, misses: before.misses + 1 });
+    // A changed cell is another model: read again, and refused by the check row.
+    const edited = modelTable.map((row) => [...row]);
+    const at = edited.findIndex((row) => row[0] === reference.names[1]);
+    edited[at][1] = (edited[at][1] as number) + 0.5;
+    const refused = await call('SCORE', edited, sheet.all.slice(0, 40));
+    expect(refused.error?.code).toBe('#VALUE!');
+    expect(await models()).toEqual({ hits: before.hits + 1, misses: before.misses + 2 });
+  });
+
   it('made no request outside this machine and logged no page error', () => {
     expect(session.blocked).toEqual([]);
     expect(session.consoleErrors).toEqual([]);

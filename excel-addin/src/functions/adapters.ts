@@ -11,6 +11,7 @@ import {
   minMaxScaler,
   type MinMaxScaler,
   type Table,
+  type Cell,
   scalerFromRanges,
   stepwise,
   tableFromRange,
@@ -92,9 +93,50 @@ export function dataRange(data: Range, what = 'data'): DataRange {
   while (last > 0 && blankRow(data[last], width)) last--;
   const kept: number[] = [];
   for (let r = 1; r <= last; r++) if (!blankRow(data[r], width)) kept.push(r - 1);
-  const columns = Array.from({ length: width }, (_, c) => numbersFromText(kept.map((r) => data[r + 1][c])));
-  const trimmed = [data[0].slice(0, width), ...kept.map((_, i) => columns.map((column) => column[i]))];
-  return { table: tableFromRange(trimmed, { header: true }), rows: data.length - 1, kept, blankInside: last - kept.length };
+  return { table: rangeTable(data, width, kept), rows: data.length - 1, kept, blankInside: last - kept.length };
+}
+
+/**
+ * The kept rows of a data range as a Table whose columns are read from the cells when first asked
+ * for, and kept: SCORE reads only the model's columns and FIT only the formula's, not every column
+ * of a wide selection, and no copy of the rows is made on the way. The header row is checked by
+ * tableFromRange (a header-only range), so empty and repeated names are refused in its words, and
+ * an unknown column is its UNKNOWN_COLUMN.
+ */
+function rangeTable(data: Range, width: number, kept: readonly number[]): Table {
+  const header = tableFromRange([data[0].slice(0, width)], { header: true });
+  const at = new Map(header.names.map((name, c) => [name, c]));
+  const read = new Map<string, Cell[]>();
+  return {
+    nRows: kept.length,
+    names: header.names,
+    has: (name) => at.has(name),
+    cells(name) {
+      const c = at.get(name);
+      if (c === undefined) return header.cells(name);
+      let column = read.get(name);
+      if (column === undefined) {
+        column = rangeColumn(data, c, kept, name);
+        read.set(name, column);
+      }
+      return column;
+    },
+  };
+}
+
+/** Column `c` of the kept rows as the library's cells: a blank missing, numbers stored as text read as numbers (numbersFromText). */
+function rangeColumn(data: Range, c: number, kept: readonly number[], name: string): Cell[] {
+  // One pass over the rows (a cold first call runs it in V8's interpreter), into an array grown by
+  // push: packed elements, where new Array(n) would be holey and every later read check for holes.
+  const column: Cell[] = [];
+  for (let i = 0; i < kept.length; i++) {
+    const v = data[kept[i] + 1][c];
+    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') column.push(v === '' ? null : v);
+    else if (isBlank(v)) column.push(null);
+    // Excel passes numbers, text and TRUE/FALSE only; anything else came from another caller.
+    else throw new CbmError('BAD_INPUT', `the cell holds ${String(v)}, which is not a number, text or TRUE/FALSE; enter one of those or clear the cell`, { column: name, row: i });
+  }
+  return numbersFromText(column) as Cell[];
 }
 
 /** The table of a data range (the task pane's evaluation reads the same rows as the fit). */
@@ -244,9 +286,11 @@ export function scoreWith(model: LogitModel, data: Range): OutCell[][] {
   } catch (error) {
     throw atSelectedRow(error, kept);
   }
-  // The output keeps the selection's shape: one cell per data row, blank where the row was blank.
-  const out: OutCell[][] = Array.from({ length: rows }, () => ['']);
-  for (let i = 0; i < p.length; i++) out[kept[i]] = [p[i]];
+  // The output keeps the selection's shape: one cell per data row, blank where the row was blank
+  // (kept is ascending: the next kept row is the next P).
+  const out: OutCell[][] = [];
+  let next = 0;
+  for (let r = 0; r < rows; r++) out.push(r === kept[next] ? [p[next++]] : ['']);
   return out;
 }
 

@@ -57,11 +57,16 @@ export function isNumberText(v: unknown): v is string {
  */
 export function numbersFromText(cells: readonly unknown[]): unknown[] {
   let numbers = 0;
-  for (const v of cells) {
+  let texts = 0;
+  for (let i = 0; i < cells.length; i++) {
+    const v = cells[i];
     if (typeof v === 'number') numbers++;
-    else if (!isBlank(v) && !isNumberText(v)) return cells as unknown[];
+    else if (isBlank(v)) continue;
+    else if (isNumberText(v)) texts++;
+    else return cells as unknown[];
   }
-  return numbers === 0 ? (cells as unknown[]) : cells.map((v) => (isNumberText(v) ? Number(v) : v));
+  // A column of numbers only (the usual case) comes back as it is, not copied.
+  return numbers === 0 || texts === 0 ? (cells as unknown[]) : cells.map((v) => (isNumberText(v) ? Number(v) : v));
 }
 
 function numberAt(v: unknown, i: number, what: string): number {

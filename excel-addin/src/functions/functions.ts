@@ -13,6 +13,8 @@ import { ResultCache, cellCount, hashArgumentsYielding } from './cache';
 import { ExcelFailure, describeFailure } from './excelErrors';
 import { simulateRevenueYielding, type Cancellation } from './longRunning';
 import { offThreadRuns, runOffThread } from './offThread';
+import { modelFromCells } from './modelTable';
+import type { LogitModel } from '@cbm-kit/kernel-lib';
 
 const cache = new ResultCache<unknown>(64);
 
@@ -77,7 +79,23 @@ export async function fit(
  * @returns One P per customer row, blank for a blank row (the output has the data range's rows).
  */
 export function score(model: unknown[][], data: unknown[][]): unknown[][] {
-  return call('SCORE', [model, data], () => adapters.score(model, data));
+  return call('SCORE', [model, data], () => adapters.scoreWith(modelOf(model), data));
+}
+
+/**
+ * Models by their cells (the model table or JSON), read and checked once: a sheet scores many
+ * ranges with one model, and Excel recalculates SCORE whenever its data changes. A hit is
+ * confirmed cell by cell like every cached result; a model that fails to read is not kept.
+ */
+const models = new ResultCache<LogitModel>(8);
+
+function modelOf(model: unknown[][]): LogitModel {
+  const key = models.keyOf('MODEL', [model]);
+  const known = models.get('MODEL', [model], key);
+  if (known !== undefined) return known;
+  const read = modelFromCells(model);
+  models.set('MODEL', [model], read, key);
+  return read;
 }
 
 /**
@@ -387,5 +405,5 @@ const FUNCTIONS: Record<string, (...args: never[]) => unknown> = {
 const runtime = typeof CustomFunctions === 'undefined' ? null : CustomFunctions;
 if (runtime) for (const [id, fn] of Object.entries(FUNCTIONS)) runtime.associate(id, fn);
 
-/** For tests and benchmarks on the page: the cache (to clear it or read hits), whether the functions were registered, the calls run off the thread. */
-(globalThis as unknown as { cbmAddin: unknown }).cbmAddin = { cache, registered: runtime !== null, offThreadRuns };
+/** For tests and benchmarks on the page: the caches of results and of models (to clear them or read hits), whether the functions were registered, the calls run off the thread. */
+(globalThis as unknown as { cbmAddin: unknown }).cbmAddin = { cache, models, registered: runtime !== null, offThreadRuns };

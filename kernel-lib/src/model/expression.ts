@@ -236,7 +236,10 @@ export interface TokenCursor {
   readonly context: string;
 }
 
-const isOp = (t: Token, text: string) => t.kind === 'op' && t.text === text;
+/** @internal Whether the token is the operator `text`. */
+export const isOp = (t: Token, text: string): boolean => t.kind === 'op' && t.text === text;
+/** @internal The token at the cursor, not consumed. */
+export const peek = (cursor: TokenCursor): Token => cursor.tokens[cursor.at];
 
 /** @internal Enters one level of nesting, refusing input nested deeper than MAX_NESTING. */
 export function enter(cursor: TokenCursor, position: number): void {

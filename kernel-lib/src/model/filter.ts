@@ -1,7 +1,7 @@
 import { CbmError, check, describeValue } from '../errors';
 import { isTable, selectRows, toTable, type Cell, type DataInput, type Row, type Table } from '../data/table';
 import { unsupportedCell } from '../data/cells';
-import { enter, evaluateUnchecked, expressionColumns, parseArithmetic, syntaxError, tokenize, type Expression, type Token, type TokenCursor } from './expression';
+import { enter, evaluateUnchecked, expressionColumns, isOp, parseArithmetic, peek, syntaxError, tokenize, type Expression, type Token, type TokenCursor } from './expression';
 
 /**
  * A row filter in a small R-like language, the condition of R's `subset(data, …)`: column names
@@ -78,8 +78,6 @@ export function parseFilter(text: string, context = 'filter'): Filter {
   return filter;
 }
 
-const peek = (cursor: TokenCursor): Token => cursor.tokens[cursor.at];
-const isOp = (t: Token, text: string) => t.kind === 'op' && t.text === text;
 const isWord = (t: Token, text: string) => t.kind === 'name' && !t.quoted && t.text === text;
 
 function parseOr(cursor: TokenCursor): Filter {

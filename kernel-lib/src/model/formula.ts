@@ -1,6 +1,6 @@
 import { CbmError, check } from '../errors';
 import { checkOptionSchema } from '../options';
-import { enter, expressionColumns, expressionLabel, isDerived, parseCall, quoteColumnName, syntaxError, tokenize, type Token, type TokenCursor } from './expression';
+import { enter, expressionColumns, expressionLabel, isDerived, isOp, parseCall, peek, quoteColumnName, syntaxError, tokenize, type Token, type TokenCursor } from './expression';
 
 /** One term of a formula's right-hand side: a variable or an interaction of several, with R's label. */
 export interface Term {
@@ -112,203 +112,17 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
   const source = formula.trim();
   check(source.length > 0, `formula is empty; write it like 'responded ~ gender + age'`);
   checkOptionSchema(options, 'parseFormula', { columns: { kind: 'names', example: "['responded', 'gender', 'age']" } });
-  const tokens = tokenize(source);
-  const cursor: TokenCursor = { source, tokens, at: 0, depth: 0, context: 'formula' };
-  const peek = () => tokens[cursor.at];
-  const next = () => tokens[cursor.at++];
-  const isOp = (t: Token, text: string) => t.kind === 'op' && t.text === text;
-  const tooLarge = (position: number, message: string) =>
-    new CbmError('TOO_LARGE', `formula: ${message} at position ${position + 1}; write the terms you need explicitly`, { position, formula: source });
-
-  const variableNames: string[] = [];
-  const variableIndex = new Map<string, number>();
-  const indexOf = (name: string): number => {
-    let k = variableIndex.get(name);
-    if (k === undefined) {
-      k = variableNames.length;
-      variableIndex.set(name, k);
-      variableNames.push(name);
-    }
-    return k;
+  const parse: FormulaParse = {
+    cursor: { source, tokens: tokenize(source), at: 0, depth: 0, context: 'formula' },
+    variableNames: [],
+    variableIndex: new Map(),
+    response: null,
+    responseColumns: [],
+    columns: options.columns,
   };
-  const single = (name: string): TermSet => {
-    const k = indexOf(name);
-    return [{ key: String(k), term: [k] }];
-  };
-  /** A backticked name must not read as a transform: its label would be derived, not looked up. */
-  const plainName = (token: Token): string => {
-    if (isDerived(token.text))
-      throw syntaxError(source, token.position, `the column name '${token.text}' reads as a transform; rename the column (or drop the backticks to apply the transform)`);
-    return token.text;
-  };
-
-  // Response: a single name or transform before '~', or nothing.
-  let response: string | null = null;
-  let responseColumns: string[] = [];
-  const tildeAt = tokens.findIndex((t) => isOp(t, '~'));
-  if (tildeAt < 0) throw syntaxError(source, source.length, "missing '~' (write 'response ~ terms')");
-  if (tildeAt > 0) {
-    const first = tokens[0];
-    if (first.kind === 'name' && isOp(tokens[1], '(')) {
-      const expr = parseCall(cursor);
-      if (cursor.at !== tildeAt) throw syntaxError(source, tokens[cursor.at].position, 'the response must be a single column name or a transform such as log(volume)');
-      response = expressionLabel(expr);
-      responseColumns = expressionColumns(expr);
-    } else if (tildeAt === 1 && first.kind === 'name') {
-      response = plainName(first);
-      responseColumns = [response];
-    } else {
-      throw syntaxError(source, tokens[Math.min(1, tildeAt)].position, 'the response must be a single column name or a transform such as log(volume)');
-    }
-  }
-  cursor.at = tildeAt + 1;
-  for (let k = cursor.at; k < tokens.length; k++) if (isOp(tokens[k], '~')) throw syntaxError(source, tokens[k].position, "a formula has exactly one '~'");
-
-  const dotNames = (position: number): TermSet => {
-    if (!options.columns) throw syntaxError(source, position, "'.' stands for every other column, so it needs the data's column names");
-    const out: TermMap = new Map();
-    const exclude = new Set(responseColumns);
-    for (const c of options.columns) {
-      if (exclude.has(c)) continue;
-      if (isDerived(c)) throw syntaxError(source, position, `'.' would include the column '${c}', whose name reads as a transform; rename that column`);
-      const k = indexOf(c);
-      out.set(termKey([k]), [k]);
-    }
-    return toList(out);
-  };
-
-  function primary(): Value {
-    const token = peek();
-    if (token.kind === 'name') {
-      if (isOp(tokens[cursor.at + 1], '(') && !token.quoted) {
-        // A whitelisted transform names one variable by its canonical label.
-        const label = expressionLabel(parseCall(cursor));
-        if (label === response) throw syntaxError(source, token.position, `the response '${response}' cannot also be a predictor`);
-        return { terms: single(label), position: token.position };
-      }
-      cursor.at++;
-      if (token.text === '.' && !token.quoted) return { terms: dotNames(token.position), position: token.position };
-      if (token.text === response) throw syntaxError(source, token.position, `the response '${response}' cannot also be a predictor`);
-      return { terms: single(token.quoted ? plainName(token) : token.text), position: token.position };
-    }
-    cursor.at++;
-    if (token.kind === 'number') {
-      if (token.text === '1' || token.text === '0') return { terms: [], interceptLiteral: token.text === '1' ? 1 : 0, position: token.position };
-      throw syntaxError(source, token.position, `the number ${token.text} cannot be a term (only 1 and 0, to add or remove the intercept)`);
-    }
-    if (isOp(token, '(')) {
-      enter(cursor, token.position);
-      const inner = sum(false);
-      const close = next();
-      if (!isOp(close, ')')) throw syntaxError(source, close.position, close.kind === 'end' ? "missing ')'" : `expected ')' but found '${close.text}'`);
-      cursor.depth--;
-      return { terms: toList(inner.terms), position: token.position };
-    }
-    if (token.kind === 'end') throw syntaxError(source, token.position, 'the formula ends where a term was expected');
-    throw syntaxError(source, token.position, `expected a term but found '${token.text}'`);
-  }
-
-  const noLiteral = (value: Value, operator: string): Value => {
-    if (value.interceptLiteral !== undefined)
-      throw syntaxError(source, value.position, `'${value.interceptLiteral}' cannot be used with '${operator}'; add or remove the intercept at the top level (+ 1, - 1)`);
-    return value;
-  };
-
-  function interact(a: TermSet, b: TermSet, position: number): TermSet {
-    // Checking more products than this costs seconds, and their distinct terms would mostly exceed MAX_TERMS anyway.
-    if (a.length * b.length > 5 * MAX_TERMS)
-      throw tooLarge(
-        position,
-        `the expansion would multiply ${a.length.toLocaleString('en-US')} by ${b.length.toLocaleString('en-US')} terms (at most ${(5 * MAX_TERMS).toLocaleString('en-US')} products and ${MAX_TERMS.toLocaleString('en-US')} terms are allowed)`,
-      );
-    const out: TermMap = new Map();
-    for (const { term: x } of a)
-      for (const { term: y } of b) {
-        const merged = mergeSorted(x, y);
-        if (merged.length > MAX_TERM_VARIABLES) throw tooLarge(position, `a term would multiply more than ${MAX_TERM_VARIABLES} variables`);
-        const key = termKey(merged);
-        if (!out.has(key)) {
-          out.set(key, merged);
-          if (out.size > MAX_TERMS) throw tooLarge(position, `the formula expands to more than ${MAX_TERMS.toLocaleString('en-US')} terms`);
-        }
-      }
-    return toList(out);
-  }
-
-  function power(): Value {
-    const base = primary();
-    if (isOp(peek(), '^')) {
-      const caret = next();
-      noLiteral(base, '^');
-      const exponent = next();
-      if (exponent.kind !== 'number' || !/^[1-9][0-9]*$/.test(exponent.text)) {
-        throw syntaxError(source, exponent.position, `'^' needs a whole number of at least 1 after it (as in (a + b + c)^2)`);
-      }
-      // (a + b + c)^k holds every product of up to k distinct variables: once a round adds no
-      // term the set is complete, so the work is bounded by the number of variables, not by k.
-      const times = Number(exponent.text);
-      let terms = base.terms;
-      for (let k = 1; k < times; k++) {
-        const grown = unionInto(unionInto(new Map(), terms), interact(terms, base.terms, caret.position));
-        if (grown.size === terms.length) break;
-        terms = toList(grown);
-      }
-      return { terms, position: caret.position };
-    }
-    return base;
-  }
-
-  function interaction(): Value {
-    let left = power();
-    while (isOp(peek(), ':')) {
-      const op = next();
-      noLiteral(left, ':');
-      const right = noLiteral(power(), ':');
-      left = { terms: interact(left.terms, right.terms, op.position), position: op.position };
-    }
-    return left;
-  }
-
-  function product(): Value {
-    let left = interaction();
-    while (isOp(peek(), '*')) {
-      const op = next();
-      noLiteral(left, '*');
-      const right = noLiteral(interaction(), '*');
-      const both = interact(left.terms, right.terms, op.position);
-      left = { terms: toList(unionInto(unionInto(unionInto(new Map(), left.terms), right.terms), both)), position: op.position };
-    }
-    return left;
-  }
-
-  function sum(topLevel: boolean): { terms: TermMap; intercept: boolean } {
-    const terms: TermMap = new Map();
-    let intercept = true;
-    let sign: '+' | '-' = '+';
-    if (isOp(peek(), '-') || isOp(peek(), '+')) sign = next().text as '+' | '-';
-    for (;;) {
-      const item = product();
-      if (item.interceptLiteral !== undefined) {
-        if (!topLevel) throw syntaxError(source, item.position, `'${item.interceptLiteral}' inside parentheses is not supported; add or remove the intercept at the top level`);
-        intercept = sign === '+' ? item.interceptLiteral === 1 : item.interceptLiteral === 0;
-      } else if (sign === '+') {
-        unionInto(terms, item.terms);
-        if (terms.size > MAX_TERMS) throw tooLarge(item.position, `the formula expands to more than ${MAX_TERMS.toLocaleString('en-US')} terms`);
-      } else {
-        for (const { key } of item.terms) terms.delete(key);
-      }
-      const op = peek();
-      if (isOp(op, '+') || isOp(op, '-')) {
-        next();
-        sign = op.text as '+' | '-';
-        continue;
-      }
-      return { terms, intercept };
-    }
-  }
-
-  const rhs = sum(true);
-  const trailing = peek();
+  parseResponse(parse);
+  const rhs = sum(parse, true);
+  const trailing = peek(parse.cursor);
   if (trailing.kind !== 'end') {
     throw syntaxError(
       source,
@@ -324,12 +138,13 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
   // (Array.prototype.sort is stable).
   const ordered = [...rhs.terms.values()].sort((a, b) => a.length - b.length);
   const terms: Term[] = ordered.map((t) => {
-    const variables = t.map((k) => variableNames[k]);
+    const variables = t.map((k) => parse.variableNames[k]);
     return { label: variables.join(':'), variables };
   });
   const used = new Set<string>();
   for (const t of terms) for (const v of t.variables) used.add(v);
-  const variables = variableNames.filter((v) => used.has(v));
+  const variables = parse.variableNames.filter((v) => used.has(v));
+  const { response } = parse;
   return {
     source: source.replace(/\s+/g, ' '),
     response,
@@ -338,6 +153,240 @@ export function parseFormula(formula: string, options: ParseOptions = {}): Formu
     variables,
     derived: [...(response !== null && isDerived(response) ? [response] : []), ...variables.filter(isDerived)],
   };
+}
+
+/**
+ * What the grammar rules of parseFormula share: the tokens and where the parse stands, the
+ * variables met so far (a term is a sorted list of their indices), the response and the data's
+ * column names (for '.').
+ */
+interface FormulaParse {
+  readonly cursor: TokenCursor;
+  readonly variableNames: string[];
+  readonly variableIndex: Map<string, number>;
+  response: string | null;
+  responseColumns: string[];
+  readonly columns: readonly string[] | undefined;
+}
+
+const next = (cursor: TokenCursor): Token => cursor.tokens[cursor.at++];
+
+function tooLarge(parse: FormulaParse, position: number, message: string): CbmError {
+  const formula = parse.cursor.source;
+  return new CbmError('TOO_LARGE', `formula: ${message} at position ${position + 1}; write the terms you need explicitly`, { position, formula });
+}
+
+/** The index of a variable, registering it at its first appearance. */
+function indexOf(parse: FormulaParse, name: string): number {
+  let k = parse.variableIndex.get(name);
+  if (k === undefined) {
+    k = parse.variableNames.length;
+    parse.variableIndex.set(name, k);
+    parse.variableNames.push(name);
+  }
+  return k;
+}
+
+function single(parse: FormulaParse, name: string): TermSet {
+  const k = indexOf(parse, name);
+  return [{ key: String(k), term: [k] }];
+}
+
+/** A backticked name must not read as a transform: its label would be derived, not looked up. */
+function plainName(parse: FormulaParse, token: Token): string {
+  if (isDerived(token.text))
+    throw syntaxError(
+      parse.cursor.source,
+      token.position,
+      `the column name '${token.text}' reads as a transform; rename the column (or drop the backticks to apply the transform)`,
+    );
+  return token.text;
+}
+
+/** The response: a single name or transform before '~', or nothing; leaves the cursor after the one '~'. */
+function parseResponse(parse: FormulaParse): void {
+  const { cursor } = parse;
+  const { source, tokens } = cursor;
+  const tildeAt = tokens.findIndex((t) => isOp(t, '~'));
+  if (tildeAt < 0) throw syntaxError(source, source.length, "missing '~' (write 'response ~ terms')");
+  if (tildeAt > 0) {
+    const first = tokens[0];
+    if (first.kind === 'name' && isOp(tokens[1], '(')) {
+      const expr = parseCall(cursor);
+      if (cursor.at !== tildeAt) throw syntaxError(source, tokens[cursor.at].position, 'the response must be a single column name or a transform such as log(volume)');
+      parse.response = expressionLabel(expr);
+      parse.responseColumns = expressionColumns(expr);
+    } else if (tildeAt === 1 && first.kind === 'name') {
+      parse.response = plainName(parse, first);
+      parse.responseColumns = [parse.response];
+    } else {
+      throw syntaxError(source, tokens[Math.min(1, tildeAt)].position, 'the response must be a single column name or a transform such as log(volume)');
+    }
+  }
+  cursor.at = tildeAt + 1;
+  for (let k = cursor.at; k < tokens.length; k++) if (isOp(tokens[k], '~')) throw syntaxError(source, tokens[k].position, "a formula has exactly one '~'");
+}
+
+/** '.': every column of the data but the response's. */
+function dotNames(parse: FormulaParse, position: number): TermSet {
+  const { source } = parse.cursor;
+  if (!parse.columns) throw syntaxError(source, position, "'.' stands for every other column, so it needs the data's column names");
+  const out: TermMap = new Map();
+  const exclude = new Set(parse.responseColumns);
+  for (const c of parse.columns) {
+    if (exclude.has(c)) continue;
+    if (isDerived(c)) throw syntaxError(source, position, `'.' would include the column '${c}', whose name reads as a transform; rename that column`);
+    const k = indexOf(parse, c);
+    out.set(termKey([k]), [k]);
+  }
+  return toList(out);
+}
+
+/** A name, a transform, '.', 1 or 0, or a parenthesised sum. */
+function primary(parse: FormulaParse): Value {
+  const { cursor, response } = parse;
+  const { source, tokens } = cursor;
+  const token = peek(cursor);
+  if (token.kind === 'name') {
+    if (isOp(tokens[cursor.at + 1], '(') && !token.quoted) {
+      // A whitelisted transform names one variable by its canonical label.
+      const label = expressionLabel(parseCall(cursor));
+      if (label === response) throw syntaxError(source, token.position, `the response '${response}' cannot also be a predictor`);
+      return { terms: single(parse, label), position: token.position };
+    }
+    cursor.at++;
+    if (token.text === '.' && !token.quoted) return { terms: dotNames(parse, token.position), position: token.position };
+    if (token.text === response) throw syntaxError(source, token.position, `the response '${response}' cannot also be a predictor`);
+    return { terms: single(parse, token.quoted ? plainName(parse, token) : token.text), position: token.position };
+  }
+  cursor.at++;
+  if (token.kind === 'number') {
+    if (token.text === '1' || token.text === '0') return { terms: [], interceptLiteral: token.text === '1' ? 1 : 0, position: token.position };
+    throw syntaxError(source, token.position, `the number ${token.text} cannot be a term (only 1 and 0, to add or remove the intercept)`);
+  }
+  if (isOp(token, '(')) {
+    enter(cursor, token.position);
+    const inner = sum(parse, false);
+    const close = next(cursor);
+    if (!isOp(close, ')')) throw syntaxError(source, close.position, close.kind === 'end' ? "missing ')'" : `expected ')' but found '${close.text}'`);
+    cursor.depth--;
+    return { terms: toList(inner.terms), position: token.position };
+  }
+  if (token.kind === 'end') throw syntaxError(source, token.position, 'the formula ends where a term was expected');
+  throw syntaxError(source, token.position, `expected a term but found '${token.text}'`);
+}
+
+/** Refuses the intercept literals 1 and 0 as an operand of ^, : or *. */
+function noLiteral(parse: FormulaParse, value: Value, operator: string): Value {
+  if (value.interceptLiteral !== undefined)
+    throw syntaxError(
+      parse.cursor.source,
+      value.position,
+      `'${value.interceptLiteral}' cannot be used with '${operator}'; add or remove the intercept at the top level (+ 1, - 1)`,
+    );
+  return value;
+}
+
+/** Every product of a term of `a` with a term of `b`, bounded by MAX_TERMS and MAX_TERM_VARIABLES. */
+function interact(parse: FormulaParse, a: TermSet, b: TermSet, position: number): TermSet {
+  // Checking more products than this costs seconds, and their distinct terms would mostly exceed MAX_TERMS anyway.
+  if (a.length * b.length > 5 * MAX_TERMS)
+    throw tooLarge(
+      parse,
+      position,
+      `the expansion would multiply ${a.length.toLocaleString('en-US')} by ${b.length.toLocaleString('en-US')} terms (at most ${(5 * MAX_TERMS).toLocaleString('en-US')} products and ${MAX_TERMS.toLocaleString('en-US')} terms are allowed)`,
+    );
+  const out: TermMap = new Map();
+  for (const { term: x } of a)
+    for (const { term: y } of b) {
+      const merged = mergeSorted(x, y);
+      if (merged.length > MAX_TERM_VARIABLES) throw tooLarge(parse, position, `a term would multiply more than ${MAX_TERM_VARIABLES} variables`);
+      const key = termKey(merged);
+      if (!out.has(key)) {
+        out.set(key, merged);
+        if (out.size > MAX_TERMS) throw tooLarge(parse, position, `the formula expands to more than ${MAX_TERMS.toLocaleString('en-US')} terms`);
+      }
+    }
+  return toList(out);
+}
+
+/** primary, or (terms)^k. */
+function power(parse: FormulaParse): Value {
+  const { cursor } = parse;
+  const base = primary(parse);
+  if (isOp(peek(cursor), '^')) {
+    const caret = next(cursor);
+    noLiteral(parse, base, '^');
+    const exponent = next(cursor);
+    if (exponent.kind !== 'number' || !/^[1-9][0-9]*$/.test(exponent.text)) {
+      throw syntaxError(cursor.source, exponent.position, `'^' needs a whole number of at least 1 after it (as in (a + b + c)^2)`);
+    }
+    // (a + b + c)^k holds every product of up to k distinct variables: once a round adds no
+    // term the set is complete, so the work is bounded by the number of variables, not by k.
+    const times = Number(exponent.text);
+    let terms = base.terms;
+    for (let k = 1; k < times; k++) {
+      const grown = unionInto(unionInto(new Map(), terms), interact(parse, terms, base.terms, caret.position));
+      if (grown.size === terms.length) break;
+      terms = toList(grown);
+    }
+    return { terms, position: caret.position };
+  }
+  return base;
+}
+
+/** power (: power)*: the products alone. */
+function interaction(parse: FormulaParse): Value {
+  let left = power(parse);
+  while (isOp(peek(parse.cursor), ':')) {
+    const op = next(parse.cursor);
+    noLiteral(parse, left, ':');
+    const right = noLiteral(parse, power(parse), ':');
+    left = { terms: interact(parse, left.terms, right.terms, op.position), position: op.position };
+  }
+  return left;
+}
+
+/** interaction (* interaction)*: both sides and their products. */
+function product(parse: FormulaParse): Value {
+  let left = interaction(parse);
+  while (isOp(peek(parse.cursor), '*')) {
+    const op = next(parse.cursor);
+    noLiteral(parse, left, '*');
+    const right = noLiteral(parse, interaction(parse), '*');
+    const both = interact(parse, left.terms, right.terms, op.position);
+    left = { terms: toList(unionInto(unionInto(unionInto(new Map(), left.terms), right.terms), both)), position: op.position };
+  }
+  return left;
+}
+
+/** Terms added (+) and removed (-), and at the top level the intercept (+ 1, - 1, + 0). */
+function sum(parse: FormulaParse, topLevel: boolean): { terms: TermMap; intercept: boolean } {
+  const { cursor } = parse;
+  const terms: TermMap = new Map();
+  let intercept = true;
+  let sign: '+' | '-' = '+';
+  if (isOp(peek(cursor), '-') || isOp(peek(cursor), '+')) sign = next(cursor).text as '+' | '-';
+  for (;;) {
+    const item = product(parse);
+    if (item.interceptLiteral !== undefined) {
+      if (!topLevel)
+        throw syntaxError(cursor.source, item.position, `'${item.interceptLiteral}' inside parentheses is not supported; add or remove the intercept at the top level`);
+      intercept = sign === '+' ? item.interceptLiteral === 1 : item.interceptLiteral === 0;
+    } else if (sign === '+') {
+      unionInto(terms, item.terms);
+      if (terms.size > MAX_TERMS) throw tooLarge(parse, item.position, `the formula expands to more than ${MAX_TERMS.toLocaleString('en-US')} terms`);
+    } else {
+      for (const { key } of item.terms) terms.delete(key);
+    }
+    const op = peek(cursor);
+    if (isOp(op, '+') || isOp(op, '-')) {
+      next(cursor);
+      sign = op.text as '+' | '-';
+      continue;
+    }
+    return { terms, intercept };
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CbmError, check, describeValue } from '../errors';
+import { CbmError, check, checkOptions, describeValue } from '../errors';
 import { checkOptionSchema, type OptionSchema } from '../options';
 import { toTable, type DataInput, type Table } from '../data/table';
 import { probabilityVector, tailOf, tailPruned } from '../simulate/churners';
@@ -103,6 +103,30 @@ const CONSTRAINTS = {
   maxCompetitorGap: { kind: 'object', example: '{ ourPrice: 40, competitorPrice: 38, maxGap: 0.05 }' },
 } as const satisfies OptionSchema;
 
+/** priceResponse as a slope on the logit of today's churn probabilities. */
+const SLOPE_RESPONSE = {
+  logitSlope: { kind: 'number', required: true, example: '-2' },
+} as const satisfies OptionSchema;
+/** priceResponse as a fitted churn model over the customers' rows (model and data are checked where they are read). */
+const MODEL_RESPONSE = {
+  model: { kind: 'any', required: true, example: 'fitLogit(history, formula)' },
+  data: { kind: 'any', required: true, example: 'the customers’ rows' },
+  price: { kind: 'text', required: true, example: "'monthly_fee'" },
+  priceScale: { kind: 'oneOf', values: ['level', 'log'] },
+  periods: { kind: 'number', integer: true, min: 1, example: '12' },
+} as const satisfies OptionSchema;
+/** The fields of the churnersAtLeast constraint (its count's upper bound, the customers, is checked where it is built). */
+const CHURNERS_AT_LEAST = {
+  count: { kind: 'number', integer: true, min: 1, required: true, example: '8' },
+  maxProbability: { kind: 'number', min: 0, max: 1, exclusive: 'both', required: true, example: '0.001' },
+} as const satisfies OptionSchema;
+/** The fields of the maxCompetitorGap constraint: prices positive, the gap relative (above −1). */
+const MAX_COMPETITOR_GAP = {
+  ourPrice: { kind: 'number', min: 0, exclusive: 'min', required: true, example: '40' },
+  competitorPrice: { kind: 'number', min: 0, exclusive: 'min', required: true, example: '38' },
+  maxGap: { kind: 'number', min: -1, exclusive: 'min', required: true, example: '0.05' },
+} as const satisfies OptionSchema;
+
 function logit(p: number): number {
   return Math.log(p) - Math.log1p(-p);
 }
@@ -132,13 +156,18 @@ function nonNegativeVector(values: unknown, n: number, name: string, context: st
 
 function buildProblem(spec: OptimizePriceSpec, context: string): Problem {
   const response = spec.priceResponse;
-  check(response !== null && typeof response === 'object', `${context}: priceResponse must be { logitSlope } or { model, data, price }`);
+  check(
+    response !== null && typeof response === 'object' && !Array.isArray(response),
+    `${context}: priceResponse must be { logitSlope } or { model, data, price }, got ${describeValue(response)}`,
+  );
+  const where = `${context}: priceResponse`;
+  // The names of both forms first, so that a misspelt 'logitslope' is suggested 'logitSlope'; then the form's own rules.
+  checkOptions(response, where, [...Object.keys(SLOPE_RESPONSE), ...Object.keys(MODEL_RESPONSE)]);
+  checkOptionSchema(response, where, 'logitSlope' in response ? SLOPE_RESPONSE : MODEL_RESPONSE);
   let probabilitiesAt: (d: number) => Float64Array;
   let n: number;
   if ('logitSlope' in response) {
-    for (const key of Object.keys(response)) check(key === 'logitSlope', `${context}: priceResponse has the unknown option '${key}' next to logitSlope`);
     const slope = response.logitSlope;
-    check(typeof slope === 'number' && Number.isFinite(slope), `${context}: priceResponse.logitSlope must be a finite number, got ${String(slope)}`);
     check(spec.churnProbabilities !== undefined, `${context}: with priceResponse.logitSlope give churnProbabilities at today's price`);
     const p = probabilityVector(spec.churnProbabilities, context);
     n = p.length;
@@ -154,15 +183,10 @@ function buildProblem(spec: OptimizePriceSpec, context: string): Problem {
       return out;
     };
   } else {
-    const allowed = ['model', 'data', 'price', 'priceScale', 'periods'];
-    for (const key of Object.keys(response))
-      check(allowed.includes(key), `${context}: priceResponse has the unknown option '${key}' (options: logitSlope, or ${allowed.join(', ')})`);
     checkModel(response.model, context);
     check(spec.churnProbabilities === undefined, `${context}: with a fitted model the churn probabilities come from the model; leave churnProbabilities out`);
     const scale = response.priceScale ?? 'level';
-    check(scale === 'level' || scale === 'log', `${context}: priceResponse.priceScale must be 'level' or 'log'`);
     const periods = response.periods ?? 1;
-    check(Number.isInteger(periods) && periods >= 1, `${context}: priceResponse.periods must be a whole number ≥ 1`);
     const table = toTable(response.data, context);
     check(table.nRows > 0, `${context}: priceResponse.data has no rows`);
     const base = priceColumn(table, response.price, scale, context);
@@ -192,7 +216,7 @@ function buildProblem(spec: OptimizePriceSpec, context: string): Problem {
   let cost: Float64Array | null = null;
   if (spec.unitCost !== undefined) {
     if (typeof spec.unitCost === 'number') {
-      check(Number.isFinite(spec.unitCost) && spec.unitCost >= 0, `${context}: unitCost must be a number ≥ 0`);
+      check(Number.isFinite(spec.unitCost) && spec.unitCost >= 0, `${context}: unitCost must be a finite number ≥ 0 or one per customer, got ${spec.unitCost}`);
       cost = new Float64Array(n).fill(spec.unitCost);
     } else cost = nonNegativeVector(spec.unitCost, n, 'unitCost', context);
   }
@@ -239,14 +263,8 @@ function buildConstraints(spec: OptimizePriceSpec, n: number, context: string): 
   const out: Constraint[] = [];
   if (given.churnersAtLeast !== undefined) {
     const c = given.churnersAtLeast;
-    check(
-      Number.isInteger(c.count) && c.count >= 1 && c.count <= n,
-      `${context}: churnersAtLeast.count must be a whole number from 1 to the number of customers (${n}), got ${String(c.count)}`,
-    );
-    check(
-      typeof c.maxProbability === 'number' && c.maxProbability > 0 && c.maxProbability < 1,
-      `${context}: churnersAtLeast.maxProbability must be between 0 and 1, e.g. 0.001, got ${String(c.maxProbability)}`,
-    );
+    checkOptionSchema(c, `${context}: constraints.churnersAtLeast`, CHURNERS_AT_LEAST);
+    check(c.count <= n, `${context}: constraints.churnersAtLeast: count must be at most the number of customers (${n}), got ${c.count}`, { option: 'count' });
     const floor = (c.maxProbability * 1e-25) / n;
     out.push({
       name: 'churnersAtLeast',
@@ -262,12 +280,7 @@ function buildConstraints(spec: OptimizePriceSpec, n: number, context: string): 
   }
   if (given.maxCompetitorGap !== undefined) {
     const g = given.maxCompetitorGap;
-    check(typeof g.ourPrice === 'number' && g.ourPrice > 0 && Number.isFinite(g.ourPrice), `${context}: maxCompetitorGap.ourPrice must be a positive price`);
-    check(
-      typeof g.competitorPrice === 'number' && g.competitorPrice > 0 && Number.isFinite(g.competitorPrice),
-      `${context}: maxCompetitorGap.competitorPrice must be a positive price`,
-    );
-    check(typeof g.maxGap === 'number' && Number.isFinite(g.maxGap) && g.maxGap > -1, `${context}: maxCompetitorGap.maxGap must be a relative gap above −1, e.g. 0.05`);
+    checkOptionSchema(g, `${context}: constraints.maxCompetitorGap`, MAX_COMPETITOR_GAP);
     const gap = (e: Evaluation) => (g.ourPrice * (1 + e.d)) / g.competitorPrice - 1;
     out.push({ name: 'maxCompetitorGap', limit: g.maxGap, value: gap, exact: gap, describe: (v) => `the gap to the competitor ${(v * 100).toPrecision(6)} %` });
   }

@@ -11,6 +11,7 @@ import {
   type SimulateRevenueResult,
   type SimulateRevenueSpec,
 } from './revenue';
+import { SIMD_LANES } from './revenueSimd';
 import type { WorkerTask } from './worker';
 
 /** Options of {@link simulateRevenueParallel}: how many worker threads, and the least work worth a thread. */
@@ -28,13 +29,14 @@ const PARALLEL_OPTIONS: OptionSchema = {
 };
 // Compiled layout: dist/simulate/parallel.js beside dist/simulate/worker.js.
 const pool = new WorkerPool(join(__dirname, 'worker.js'), 'simulateRevenueParallel');
-const run = (thread: PooledWorker, task: Omit<WorkerTask, 'id'>) => pool.run<TaskReply & { accumulator?: Record<string, unknown> }>(thread, task);
+const run = (thread: PooledWorker, task: Omit<WorkerTask, 'id'>) =>
+  pool.run<TaskReply & { accumulator?: Record<string, unknown>; leadTotals?: Float64Array; leadChurners?: Uint32Array }>(thread, task);
 
 /**
  * simulateRevenue on several worker threads (Node only; the `@cbm-kit/kernel-lib/parallel`
  * entry, so the browser/Excel root never imports node:worker_threads). The simulations are split
- * into contiguous ranges aligned to the summary's 4,096-simulation chunks; every simulation keeps
- * its own seeded stream, so the totals, churner counts and summary are identical to
+ * into even contiguous ranges; every simulation keeps its own seeded stream, and a streamed
+ * summary's chunk cut between two ranges is finished in simulation order, so the totals, churner counts and summary are identical to
  * `simulateRevenue` with the same spec, whatever the number of workers. Small runs (under
  * `minDrawsPerWorker` customer draws per worker) stay on the calling thread; the threads are
  * kept in a pool between calls, shared by concurrent calls, and keep the process alive only
@@ -52,15 +54,19 @@ export async function simulateRevenueParallel(spec: SimulateRevenueSpec, options
   const requested = workerCount(options?.workers, context);
   const minDraws = options?.minDrawsPerWorker ?? 10_000_000;
   const prepared = prepareSimulation(spec, context);
-  const chunk = SummaryAccumulator.CHUNK;
-  const chunks = Math.ceil(prepared.simulations / chunk);
+  // Every total is its simulation's own, so any split gives the same draws: the simulations are
+  // split evenly, in whole SIMD passes (10,000 on two workers: 5,000 each; split by the streamed
+  // summary's 4,096-simulation chunks they were 8,192 and 1,808). A streamed summary adds its sums
+  // chunk by chunk in simulation order, and a chunk cut between two workers is finished here in
+  // that order (see the worker), so its numbers too are the same whatever the split.
+  const units = Math.ceil(prepared.simulations / SIMD_LANES);
   const byWork = Math.max(1, Math.floor((prepared.simulations * prepared.customers) / Math.max(1, minDraws)));
-  const workers = Math.min(requested, chunks, byWork);
+  const workers = Math.min(requested, units, byWork);
   if (workers === 1) return simulateRevenue(spec);
   const ranges: [number, number][] = [];
   for (let w = 0; w < workers; w++) {
-    const from = Math.min(prepared.simulations, Math.round((chunks * w) / workers) * chunk);
-    const to = Math.min(prepared.simulations, Math.round((chunks * (w + 1)) / workers) * chunk);
+    const from = Math.min(prepared.simulations, Math.round((units * w) / workers) * SIMD_LANES);
+    const to = Math.min(prepared.simulations, Math.round((units * (w + 1)) / workers) * SIMD_LANES);
     ranges.push([from, to]);
   }
   const threads = pool.take(workers);
@@ -75,6 +81,13 @@ export async function simulateRevenueParallel(spec: SimulateRevenueSpec, options
   }
   const parts = await Promise.all(ranges.map(([from, to], w) => run(threads[w], { prepared, from, to })));
   const total = newAccumulator(prepared);
-  for (const part of parts) total.merge(Object.assign(Object.create(SummaryAccumulator.prototype), part.accumulator) as SummaryAccumulator);
+  for (const part of parts) {
+    // The range's simulations before its first chunk boundary finish the previous range's chunk.
+    const leadTotals = part.leadTotals as Float64Array;
+    const leadChurners = part.leadChurners as Uint32Array;
+    for (let j = 0; j < leadTotals.length; j++) total.add(leadTotals[j], leadChurners[j]);
+    total.merge(Object.assign(Object.create(SummaryAccumulator.prototype), part.accumulator) as SummaryAccumulator);
+  }
+  total.closeChunk();
   return { totals: new Float64Array(0), churners: new Uint32Array(0), summary: summaryFromAccumulator(prepared, total) };
 }

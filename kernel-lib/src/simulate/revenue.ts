@@ -409,10 +409,11 @@ export class SummaryAccumulator {
   readonly chunkSums: number[] = [];
   readonly chunkSquares: number[] = [];
   readonly chunkChurners: number[] = [];
-  private partialSum = 0;
-  private partialSquares = 0;
-  private partialChurners = 0;
-  private partialCount = 0;
+  // The chunk being filled. Not private: a worker's accumulator crosses threads as a plain object.
+  partialSum = 0;
+  partialSquares = 0;
+  partialChurners = 0;
+  partialCount = 0;
   count = 0;
   min = Infinity;
   max = -Infinity;
@@ -459,11 +460,22 @@ export class SummaryAccumulator {
     this.partialCount = 0;
   }
 
-  /** Adds another accumulator's counts (its simulations must follow this one's, chunk-aligned). */
+  /**
+   * Adds another accumulator's counts. Its simulations must follow this one's, and it must begin
+   * on a chunk boundary when it holds any (this one's last chunk closed: a range that starts inside
+   * a chunk is added simulation by simulation instead). Its open chunk, if any, becomes this one's,
+   * so the next simulations added continue it in order.
+   */
   merge(other: SummaryAccumulator): void {
+    if (other.count === 0) return;
+    if (this.partialCount !== 0) throw new Error('SummaryAccumulator.merge: this accumulator ends inside a chunk');
     this.chunkSums.push(...other.chunkSums);
     this.chunkSquares.push(...other.chunkSquares);
     this.chunkChurners.push(...other.chunkChurners);
+    this.partialSum = other.partialSum;
+    this.partialSquares = other.partialSquares;
+    this.partialChurners = other.partialChurners;
+    this.partialCount = other.partialCount;
     this.count += other.count;
     this.min = Math.min(this.min, other.min);
     this.max = Math.max(this.max, other.max);
@@ -524,8 +536,18 @@ export function newAccumulator(prepared: PreparedSimulation): SummaryAccumulator
   return new SummaryAccumulator(prepared.customers, m.mean, Math.max(m.low, m.mean - 8 * m.sd), Math.min(m.high, m.mean + 8 * m.sd));
 }
 
-/** @internal Simulations from … to − 1 in blocks into an accumulator. */
-export function runIntoAccumulator(prepared: PreparedSimulation, from: number, to: number, accumulator: SummaryAccumulator, key: StreamKey = streamKey(prepared.seed)): void {
+/**
+ * @internal Simulations from … to − 1 in blocks into an accumulator; `close` false leaves the last
+ * chunk open for the simulations that follow (a worker's range that ends inside a chunk).
+ */
+export function runIntoAccumulator(
+  prepared: PreparedSimulation,
+  from: number,
+  to: number,
+  accumulator: SummaryAccumulator,
+  key: StreamKey = streamKey(prepared.seed),
+  close = true,
+): void {
   const size = Math.min(prepared.blockSize, to - from);
   const totals = new Float64Array(size);
   const churners = new Uint32Array(size);
@@ -534,7 +556,7 @@ export function runIntoAccumulator(prepared: PreparedSimulation, from: number, t
     simulateRange(prepared, start, end, totals, churners, key);
     for (let j = 0; j < end - start; j++) accumulator.add(totals[j], churners[j]);
   }
-  accumulator.closeChunk();
+  if (close) accumulator.closeChunk();
 }
 
 function baseSummary(prepared: PreparedSimulation) {

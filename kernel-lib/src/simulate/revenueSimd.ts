@@ -129,7 +129,7 @@ function kernelBody(): number[] {
       code.push(...op.get(r), ...op.i32(1), ...op.i32x4ShrU, ...op.get(limit), ...op.i32x4GtS, ...op.set(stay));
       code.push(...op.get(g.stays), ...op.get(stay), ...op.i32x4Add, ...op.set(g.stays));
       // lost += churned ? loss : +0, lanes 0–1 and 2–3: the mask's words doubled to 64 bits by one
-      // shuffle each (a pshufd; sign-extending the high half took two instructions).
+      // shuffle each (V8 emits punpckldq / punpckhdq; sign-extending the high half took two).
       code.push(...op.get(g.lostLow), ...op.get(loss), ...op.get(stay), ...op.get(stay), ...op.shuffle(DOUBLE_LOW_WORDS), ...op.andNot, ...op.f64x2Add, ...op.set(g.lostLow));
       code.push(...op.get(g.lostHigh), ...op.get(loss), ...op.get(stay), ...op.get(stay), ...op.shuffle(DOUBLE_HIGH_WORDS), ...op.andNot, ...op.f64x2Add, ...op.set(g.lostHigh));
     }

@@ -3,7 +3,7 @@
  * range of simulations. Node only; reached through the `@cbm-kit/kernel-lib/parallel` entry.
  */
 import { parentPort } from 'node:worker_threads';
-import { newAccumulator, runIntoAccumulator, simulateRange, type PreparedSimulation } from './revenue';
+import { newAccumulator, runIntoAccumulator, simulateRange, SummaryAccumulator, type PreparedSimulation } from './revenue';
 import { streamKey } from './streams';
 
 export interface WorkerTask {
@@ -29,9 +29,16 @@ parentPort?.on('message', (task: WorkerTask) => {
       }
       parentPort!.postMessage({ id: task.id });
     } else {
+      // The simulations before the range's first chunk boundary go back one by one: they continue
+      // the previous range's open chunk, which the calling thread holds. From the boundary on they
+      // go into this thread's accumulator, its last chunk left open for the next range.
+      const leadEnd = Math.min(to, Math.ceil(from / SummaryAccumulator.CHUNK) * SummaryAccumulator.CHUNK);
+      const leadTotals = new Float64Array(leadEnd - from);
+      const leadChurners = new Uint32Array(leadEnd - from);
+      if (leadEnd > from) simulateRange(prepared, from, leadEnd, leadTotals, leadChurners, key);
       const accumulator = newAccumulator(prepared);
-      runIntoAccumulator(prepared, from, to, accumulator, key);
-      parentPort!.postMessage({ id: task.id, accumulator: { ...accumulator } });
+      runIntoAccumulator(prepared, leadEnd, to, accumulator, key, false);
+      parentPort!.postMessage({ id: task.id, leadTotals, leadChurners, accumulator: { ...accumulator } });
     }
   } catch (error) {
     parentPort!.postMessage({ id: task.id, error: error instanceof Error ? error.message : String(error) });

@@ -122,6 +122,87 @@ export async function fitLogitInDatabase(run: SqlRun | SqlExecutor, options: InD
   return fitSpecInDatabase(data, spec, options, context);
 }
 
+/** The run function (its errors made CbmErrors) and the dialect: the option's, else the executor's, else DuckDB's for a bare function. */
+function runAndDialect(executor: SqlRun | SqlExecutor, option: SqlDialect | undefined, context: string): { run: SqlRun; dialect: SqlDialect } {
+  if (typeof executor !== 'function')
+    check(
+      executor !== null && typeof executor === 'object' && typeof executor.run === 'function',
+      `${context}: the first argument must be an executor (openDuckDB, openPostgres) or a function (sql) => Promise<rows>`,
+    );
+  const dialect = option ?? (typeof executor === 'function' ? 'duckdb' : executor.dialect);
+  checkDialect(dialect, context);
+  return { run: checkedRun(typeof executor === 'function' ? executor : (sql) => executor.run(sql), context), dialect };
+}
+
+/**
+ * The `prepare` option: a fitted preparation as it is (checked), or a spec's encodings and the
+ * columns to scale, whose ranges the profiling pass learns. The spec's names and kinds were checked
+ * at the door (checkFitOptions, through checkPreparationSpec).
+ */
+function preparationOption(prepare: PreparationSpec | Preparation | undefined): {
+  preparation: Preparation | null;
+  encodings: Record<string, Record<string, number>>;
+  scale: string[];
+} {
+  if (prepare === undefined) return { preparation: null, encodings: {}, scale: [] };
+  if (isPreparation(prepare)) {
+    checkEncodings(prepare.encodings);
+    scalerFromRanges(prepare.ranges);
+    return { preparation: preparationToJSON(prepare), encodings: {}, scale: [] };
+  }
+  const encodings = JSON.parse(JSON.stringify(prepare.encode ?? {}));
+  checkEncodings(encodings);
+  return { preparation: null, encodings, scale: [...(prepare.scale ?? [])] };
+}
+
+/** Every column the fit reads is in the table, and none would be read as one of the fit's own result names (a dialect whose aliases shadow columns). */
+function checkColumnsInDatabase(used: readonly string[], columns: readonly string[], dialect: SqlDialect, context: string): void {
+  for (const v of used) {
+    if (!columns.includes(v))
+      throw new CbmError('UNKNOWN_COLUMN', `${context}: unknown column '${v}'; the table has ${columns.map((c) => `'${c}'`).join(', ')}`, { column: v, available: columns });
+  }
+  const shadowed = aliasesShadowColumns(dialect) ? used.find((v) => RESULT_NAMES.test(v)) : undefined;
+  if (shadowed !== undefined)
+    throw new CbmError('BAD_INPUT', `${context}: on ${dialect} a column named '${shadowed}' would read as a result of the fit's queries; rename it (e.g. in a view)`, {
+      column: shadowed,
+    });
+}
+
+/** Refuses the columns with NULLs, from a profile row holding n = COUNT(*) and c<k> = COUNT(column k of `used`). */
+function refuseNullColumns(profile: SqlRow, used: readonly string[], response: string, context: string): void {
+  const total = Number(profile.n);
+  used.forEach((v, k) => {
+    const missing = total - Number(profile[`c${k}`]);
+    if (missing > 0) {
+      throw new CbmError(
+        'NON_FINITE',
+        `${context}: column '${v}' is NULL in ${missing} of ${total} rows; ${v === response ? 'fit on rows with a known outcome only' : 'fill or filter them'} (e.g. where: '!is.na(${quoteColumnName(v)})')`,
+        { column: v, missing },
+      );
+    }
+  });
+}
+
+/** The sorted levels of each text factor, one SELECT DISTINCT per column in one statement; more than MAX_LEVELS is TOO_LARGE. */
+async function factorLevelsInDatabase(run: SqlRun, dialect: SqlDialect, rows: string, factors: readonly string[], context: string): Promise<Record<string, string[]>> {
+  const levels: Record<string, string[]> = Object.create(null);
+  if (factors.length === 0) return levels;
+  const parts = factors.map(
+    (v, k) => `SELECT ${k} AS k, level FROM (SELECT DISTINCT CAST(${quoteIdentifier(dialect, v)} AS ${textType(dialect)}) AS level FROM ${rows} LIMIT ${MAX_LEVELS + 1}) AS d${k}`,
+  );
+  const found = await run(parts.join(' UNION ALL '));
+  for (const v of factors) levels[v] = [];
+  for (const row of found) levels[factors[Number(row.k)]].push(String(row.level));
+  for (const v of factors) {
+    if (levels[v].length > MAX_LEVELS)
+      throw new CbmError('TOO_LARGE', `${context}: column '${v}' has more than ${MAX_LEVELS} distinct text values; it looks like an identifier, not a category (group it first)`, {
+        column: v,
+      });
+    levels[v].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+  return levels;
+}
+
 /** The checks, profile, levels and ranges shared by fitLogitInDatabase and stepwiseInDatabase. */
 export async function prepareInDatabase(
   executor: SqlRun | SqlExecutor,
@@ -134,21 +215,7 @@ export async function prepareInDatabase(
     `${context}: options with a table and a formula are required, e.g. { table: 'customers', formula: 'responded ~ age' }`,
   );
   checkFitOptions(options, context, [...FIT_KEYS, ...extraKeys]);
-  let run: SqlRun;
-  let dialect: SqlDialect;
-  if (typeof executor === 'function') {
-    run = executor;
-    dialect = options.dialect ?? 'duckdb';
-  } else {
-    check(
-      executor !== null && typeof executor === 'object' && typeof executor.run === 'function',
-      `${context}: the first argument must be an executor (openDuckDB, openPostgres) or a function (sql) => Promise<rows>`,
-    );
-    run = (sql) => executor.run(sql);
-    dialect = options.dialect ?? executor.dialect;
-  }
-  checkDialect(dialect, context);
-  run = checkedRun(run, context);
+  const { run, dialect } = runAndDialect(executor, options.dialect, context);
   const from = tableSQL(dialect, options.table, context);
   let where: string | null = null;
   if (options.where !== undefined) {
@@ -167,52 +234,19 @@ export async function prepareInDatabase(
   if (formula.response === null) throw new CbmError('FORMULA_SYNTAX', `${context}: the formula needs a response on the left of '~', e.g. 'responded ~ gender + age'`);
   const response = formula.response;
 
-  let preparation: Preparation | null = null;
-  let scale: string[] = [];
-  let encodings: Record<string, Record<string, number>> = {};
-  if (options.prepare !== undefined) {
-    const prepare = options.prepare as PreparationSpec | Preparation;
-    if (isPreparation(prepare)) {
-      checkEncodings(prepare.encodings);
-      scalerFromRanges(prepare.ranges);
-      preparation = preparationToJSON(prepare);
-    } else {
-      // The spec's names and kinds were checked at the door (checkFitOptions, through checkPreparationSpec).
-      encodings = JSON.parse(JSON.stringify(prepare.encode ?? {}));
-      checkEncodings(encodings);
-      scale = [...(prepare.scale ?? [])];
-    }
-  }
+  const given = preparationOption(options.prepare);
+  let preparation = given.preparation;
+  const { encodings, scale } = given;
   const encoded = new Set(Object.keys(preparation?.encodings ?? encodings));
   const used = [...new Set([response, ...formula.variables, ...encoded, ...scale, ...Object.keys(preparation?.ranges ?? {}), ...rawColumns(priorVariables(priorColumns))])];
-  for (const v of used) {
-    if (!columns.includes(v))
-      throw new CbmError('UNKNOWN_COLUMN', `${context}: unknown column '${v}'; the table has ${columns.map((c) => `'${c}'`).join(', ')}`, { column: v, available: columns });
-  }
-  const shadowed = aliasesShadowColumns(dialect) ? used.find((v) => RESULT_NAMES.test(v)) : undefined;
-  if (shadowed !== undefined)
-    throw new CbmError('BAD_INPUT', `${context}: on ${dialect} a column named '${shadowed}' would read as a result of the fit's queries; rename it (e.g. in a view)`, {
-      column: shadowed,
-    });
+  checkColumnsInDatabase(used, columns, dialect, context);
 
   // A column's kind (text, number, boolean) is the JS type of its value in the first row. A NULL
   // there means the column has NULLs: count them now, for the error (the common path counts
   // NULLs in the one profiling pass below).
   const q = (name: string) => quoteIdentifier(dialect, name);
   const nullCounts = `COUNT(*) AS n, ${used.map((v, k) => `COUNT(${q(v)}) AS c${k}`).join(', ')}`;
-  const refuseNulls = (profile: SqlRow) => {
-    const total = Number(profile.n);
-    used.forEach((v, k) => {
-      const missing = total - Number(profile[`c${k}`]);
-      if (missing > 0) {
-        throw new CbmError(
-          'NON_FINITE',
-          `${context}: column '${v}' is NULL in ${missing} of ${total} rows; ${v === response ? 'fit on rows with a known outcome only' : 'fill or filter them'} (e.g. where: '!is.na(${quoteColumnName(v)})')`,
-          { column: v, missing },
-        );
-      }
-    });
-  };
+  const refuseNulls = (profile: SqlRow) => refuseNullColumns(profile, used, response, context);
   if (used.some((v) => first[0][v] === null || first[0][v] === undefined)) refuseNulls((await run(`SELECT ${nullCounts} FROM ${from}${whereSQL}`))[0]);
   const kind = new Map<string, 'text' | 'number' | 'boolean'>();
   for (const v of used) {
@@ -226,24 +260,7 @@ export async function prepareInDatabase(
 
   // Levels of text factors, one SELECT DISTINCT per column in one statement.
   const factors = formula.variables.filter((v) => kind.get(v) === 'text' && !encoded.has(v));
-  const levels: Record<string, string[]> = Object.create(null);
-  if (factors.length > 0) {
-    const parts = factors.map(
-      (v, k) => `SELECT ${k} AS k, level FROM (SELECT DISTINCT CAST(${q(v)} AS ${textType(dialect)}) AS level FROM ${from}${whereSQL} LIMIT ${MAX_LEVELS + 1}) AS d${k}`,
-    );
-    const rows = await run(parts.join(' UNION ALL '));
-    factors.forEach((v) => (levels[v] = []));
-    for (const row of rows) levels[factors[Number(row.k)]].push(String(row.level));
-    for (const v of factors) {
-      if (levels[v].length > MAX_LEVELS)
-        throw new CbmError(
-          'TOO_LARGE',
-          `${context}: column '${v}' has more than ${MAX_LEVELS} distinct text values; it looks like an identifier, not a category (group it first)`,
-          { column: v },
-        );
-      levels[v].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    }
-  }
+  const levels = await factorLevelsInDatabase(run, dialect, `${from}${whereSQL}`, factors, context);
 
   const ySQL = await outcomeSQL(run, dialect, from, whereSQL, response, kind.get(response)!, options.event, context);
   const rk = options.event === undefined ? kind.get(response) : 'event';
