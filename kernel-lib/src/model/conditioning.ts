@@ -1,5 +1,5 @@
 import type { ColumnAllocator } from './design';
-import { newtonLogit, type NewtonOptions } from './irls';
+import { blockCount, newtonLogit, SUM_BLOCK, type NewtonOptions } from './irls';
 import type { NewtonFit } from './newton';
 
 /**
@@ -30,40 +30,80 @@ const MAX_SPREAD = 1e3;
 
 /** Decides each column's centre and scale (mean and standard deviation, one pass each). */
 export function columnScaling(columns: readonly Float64Array[], intercept: number): ColumnScaling {
+  const blocks = blockCount(columns.length > 0 ? columns[0].length : 0);
+  const sums = new Float64Array(blocks * columns.length * 2);
+  momentBlocks(columns, columnOrigins(columns), intercept, 0, blocks, sums);
+  return scalingFromBlocks(columns, intercept, sums);
+}
+
+/** Each column's first value, the shift of its moments (momentBlocks); NaN for an empty column. */
+export function columnOrigins(columns: readonly Float64Array[]): Float64Array {
+  return Float64Array.from(columns, (x) => (x.length > 0 ? x[0] : NaN));
+}
+
+/**
+ * Each column's Σd and Σd² with d = x − x₀ (x₀ its first value, from columnOrigins: an offset of
+ * 1e12 costs no precision) over blocks [fromBlock, toBlock) of SUM_BLOCK rows, two numbers a
+ * column a block into `sums` (blocks in order), so that threads can each sum their own blocks
+ * (reading those rows only); the intercept's column is skipped. scalingFromBlocks adds the blocks
+ * in order.
+ *
+ * @example
+ * const sums = new Float64Array(2), x = Float64Array.of(1, 2, 4);
+ * momentBlocks([x], columnOrigins([x]), -1, 0, 1, sums);
+ * sums; // [4, 10]: d = 0, 1, 3
+ */
+export function momentBlocks(columns: readonly Float64Array[], origins: Float64Array, intercept: number, fromBlock: number, toBlock: number, sums: Float64Array): void {
   const p = columns.length;
+  for (let block = fromBlock; block < toBlock; block++) {
+    for (let j = 0; j < p; j++) {
+      if (j === intercept) continue;
+      const x = columns[j];
+      const x0 = origins[j];
+      const to = Math.min(x.length, (block + 1) * SUM_BLOCK);
+      // Two accumulator chains each, so that the additions overlap.
+      let s0 = 0;
+      let s1 = 0;
+      let q0 = 0;
+      let q1 = 0;
+      let i = block * SUM_BLOCK;
+      for (; i + 1 < to; i += 2) {
+        const d0 = x[i] - x0;
+        const d1 = x[i + 1] - x0;
+        s0 += d0;
+        s1 += d1;
+        q0 += d0 * d0;
+        q1 += d1 * d1;
+      }
+      if (i < to) {
+        const d = x[i] - x0;
+        s0 += d;
+        q0 += d * d;
+      }
+      sums[(block * p + j) * 2] = s0 + s1;
+      sums[(block * p + j) * 2 + 1] = q0 + q1;
+    }
+  }
+}
+
+/** columnScaling's decision from the columns' momentBlocks over all their blocks. */
+export function scalingFromBlocks(columns: readonly Float64Array[], intercept: number, sums: Float64Array): ColumnScaling {
+  const p = columns.length;
+  const blocks = sums.length / (2 * p);
   const means = new Float64Array(p).fill(NaN);
   const variances = new Float64Array(p).fill(NaN);
   for (let j = 0; j < p; j++) {
-    if (j === intercept) continue;
-    const x = columns[j];
-    const n = x.length;
-    if (n === 0) continue;
-    // One pass, shifted by the first value (so an offset of 1e12 costs no precision), two
-    // accumulator chains: sums of d and d² with d = x − x₀.
-    const x0 = x[0];
-    let s0 = 0;
-    let s1 = 0;
-    let q0 = 0;
-    let q1 = 0;
-    let i = 0;
-    for (; i + 1 < n; i += 2) {
-      const d0 = x[i] - x0;
-      const d1 = x[i + 1] - x0;
-      s0 += d0;
-      s1 += d1;
-      q0 += d0 * d0;
-      q1 += d1 * d1;
+    const n = columns[j].length;
+    if (j === intercept || n === 0) continue;
+    let s = 0;
+    let q = 0;
+    for (let block = 0; block < blocks; block++) {
+      s += sums[(block * p + j) * 2];
+      q += sums[(block * p + j) * 2 + 1];
     }
-    if (i < n) {
-      const d = x[i] - x0;
-      s0 += d;
-      q0 += d * d;
-    }
-    const shift = (s0 + s1) / n;
-    const mean = x0 + shift;
-    const ss = Math.max(q0 + q1 - n * shift * shift, 0);
-    means[j] = mean;
-    variances[j] = ss / n;
+    const shift = s / n;
+    means[j] = columns[j][0] + shift;
+    variances[j] = Math.max(q - n * shift * shift, 0) / n;
   }
   return scalingFromMoments(means, variances, intercept);
 }
@@ -156,7 +196,7 @@ export function covarianceToOriginal(cov: Float64Array, scaling: ColumnScaling):
  * A design's columns conditioned for Newton, the options to fit them with (the start in their
  * terms) and the map of such a fit back to the original columns' terms: the one conditioning of
  * every in-memory fit, whichever thread answers the Newton steps. Transformed columns are made by
- * `allocate` (scaledColumns).
+ * `allocate` (scaledColumns); `scaling` is columnScaling's, given when summed elsewhere.
  *
  * @example
  * const design = conditionedDesign([Float64Array.of(1, 1, 1), Float64Array.of(1e5 - 1, 1e5, 1e5 + 1)], { interceptColumn: 0 });
@@ -166,8 +206,8 @@ export function conditionedDesign(
   columns: readonly Float64Array[],
   options: NewtonOptions,
   allocate?: ColumnAllocator,
+  scaling: ColumnScaling = columnScaling(columns, options.interceptColumn ?? -1),
 ): { columns: readonly Float64Array[]; options: NewtonOptions; toOriginal(fit: NewtonFit): NewtonFit } {
-  const scaling = columnScaling(columns, options.interceptColumn ?? -1);
   if (!scaling.active) return { columns, options, toOriginal: (fit) => fit };
   const start = options.start ? toScaled(options.start, scaling) : undefined;
   return { columns: scaledColumns(columns, scaling, allocate), options: { ...options, start }, toOriginal: (fit) => fitToOriginal(fit, scaling) };

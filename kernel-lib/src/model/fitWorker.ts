@@ -1,10 +1,12 @@
 /**
- * Worker-thread side of fitLogitParallel: fills its rows of the design's product columns, holds a
+ * Worker-thread side of fitLogitParallel: fills its rows of the design's product columns and sums
+ * its blocks of the columns' moments (for their conditioning), holds a
  * fit's design columns and response (views of shared memory), and answers each Newton request on
  * its own range of row blocks into the fit's shared block-sums buffer (the caller adds the blocks
  * in block order). Node only; reached through the `@cbm-kit/kernel-lib/parallel` entry.
  */
 import { parentPort } from 'node:worker_threads';
+import { momentBlocks } from './conditioning';
 import { fillProduct, type ProductColumn } from './design';
 import { evaluateBlocks } from './irls';
 import type { NewtonRequest } from './newton';
@@ -24,7 +26,22 @@ export type FitTask =
       fromBlock: number;
       toBlock: number;
     }
-  | { id: number; kind: 'products'; products: ProductColumn[]; from: number; to: number }
+  | {
+      id: number;
+      kind: 'design';
+      /** Product columns to fill on rows [from, to). */
+      products: ProductColumn[];
+      from: number;
+      to: number;
+      /** The design columns whose moments to sum on blocks [fromBlock, toBlock), into `moments` (momentBlocks). */
+      columns: Float64Array[];
+      /** The columns' first values (columnOrigins; a thread's copy may not hold row 0). */
+      origins: Float64Array;
+      intercept: number;
+      moments: Float64Array;
+      fromBlock: number;
+      toBlock: number;
+    }
   | ({ id: number; kind: 'step'; fit: number } & NewtonRequest)
   | { id: number; kind: 'release'; fit: number };
 
@@ -42,8 +59,9 @@ const fits = new Map<number, LoadedFit>();
 
 parentPort?.on('message', (task: FitTask) => {
   try {
-    if (task.kind === 'products') {
+    if (task.kind === 'design') {
       for (const product of task.products) fillProduct(product, task.from, task.to);
+      momentBlocks(task.columns, task.origins, task.intercept, task.fromBlock, task.toBlock, task.moments);
     } else if (task.kind === 'load') {
       fits.set(task.fit, {
         columns: task.columns,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { DataInput, Table } from '../data/table';
 import { WorkerPool, workerCount, type PooledWorker } from '../workerPool';
-import { conditionedDesign } from './conditioning';
+import { columnOrigins, conditionedDesign, momentBlocks, scalingFromBlocks, type ColumnScaling } from './conditioning';
 import { fillProduct, type ColumnAllocator, type ProductColumn } from './design';
 import { checkFitOptions, designNewtonOptions, FIT_OPTION_NAMES, logitDesign, modelOfFit, refusePrior, type FitOptions } from './fit';
 import type { FitTask } from './fitWorker';
@@ -106,8 +106,9 @@ export async function fitLogitParallel(data: DataInput | Table, formula: string,
     refusePrior(prepared, context);
     const n = prepared.y.length;
     const threads = pool.take(Math.min(workers, blockCount(n)) - 1);
-    await fillProducts(products, n, threads, shared);
-    const design = conditionedDesign(columns, designNewtonOptions(spec, fitOptions, context), allocate);
+    const newtonOptions = designNewtonOptions(spec, fitOptions, context);
+    const scaling = await designOnThreads(columns, products, newtonOptions.interceptColumn ?? -1, n, threads, shared);
+    const design = conditionedDesign(columns, newtonOptions, allocate, scaling);
     const fit = design.toOriginal(await newtonLogitOnWorkers(design.columns, prepared.y, design.options, threads, shared));
     return modelOfFit(prepared, spec, columns, fit, fitOptions, context);
   } finally {
@@ -121,21 +122,39 @@ function splitEdges(blocks: number, threads: number): number[] {
 }
 
 /**
- * Fills the design's product columns, each thread the rows of its blocks of the Newton sums (the
- * pooled threads from shared copies of the factors' rows they read, which the Newton steps read
- * again).
+ * Fills the design's product columns and sums the columns' moments for their conditioning
+ * (columnScaling's, bit for bit), each thread on the rows of its blocks of the Newton sums: the
+ * pooled threads from shared copies of the columns and factors they read, which the Newton steps
+ * read again.
  */
-async function fillProducts(products: ProductColumn[], n: number, threads: PooledWorker[], shared: SharedColumns): Promise<void> {
-  const rows = splitEdges(blockCount(n), threads.length + 1).map((edge) => Math.min(n, edge * SUM_BLOCK));
-  if (products.length > 0 && threads.length > 0) {
-    const theirs = products.map(({ out, parts }) => ({ out, parts: parts.map((part) => shared.share(part, rows[1])) }));
-    const filled = Promise.all(threads.map((thread, w) => run(thread, { kind: 'products', products: theirs, from: rows[w + 1], to: rows[w + 2] })));
-    filled.catch(() => undefined); // awaited below; this only keeps a failure while this thread fills from being unhandled
-    for (const product of products) fillProduct(product, 0, rows[1]);
-    await filled;
-  } else {
-    for (const product of products) fillProduct(product, 0, n);
-  }
+async function designOnThreads(
+  columns: readonly Float64Array[],
+  products: ProductColumn[],
+  intercept: number,
+  n: number,
+  threads: PooledWorker[],
+  shared: SharedColumns,
+): Promise<ColumnScaling> {
+  const blocks = blockCount(n);
+  const edges = splitEdges(blocks, threads.length + 1);
+  const rows = edges.map((edge) => Math.min(n, edge * SUM_BLOCK));
+  const moments = new Float64Array(new SharedArrayBuffer(blocks * columns.length * 2 * 8));
+  const theirs = (column: Float64Array) => shared.share(column, rows[1]);
+  const work = {
+    products: threads.length > 0 ? products.map(({ out, parts }) => ({ out, parts: parts.map(theirs) })) : [],
+    columns: threads.length > 0 ? columns.map(theirs) : [],
+    origins: columnOrigins(columns),
+    intercept,
+    moments,
+  };
+  const done = Promise.all(
+    threads.map((thread, w) => run(thread, { kind: 'design', ...work, from: rows[w + 1], to: rows[w + 2], fromBlock: edges[w + 1], toBlock: edges[w + 2] })),
+  );
+  done.catch(() => undefined); // awaited below; this only keeps a failure while this thread works from being unhandled
+  for (const product of products) fillProduct(product, 0, rows[1]);
+  momentBlocks(columns, work.origins, intercept, 0, edges[1], moments);
+  await done;
+  return scalingFromBlocks(columns, intercept, moments);
 }
 
 /**
