@@ -160,6 +160,20 @@ describe('fitLogitParallel', () => {
     expectSameModel(b, otherSerial);
   });
 
+  it('two concurrent fits of different sizes, then a fit of each size again: each is its fitLogit (the kept shared buffers are all of one size)', async () => {
+    // Both fits hand their shared columns back when done; a later fit must never be given a kept
+    // buffer of the other size (it silently fitted other numbers: 1.29 for an intercept of 0.27).
+    const half = { y: data.y.subarray(0, 150_001), x1: data.x1.subarray(0, 150_001), x2: data.x2.subarray(0, 150_001), g: data.g.slice(0, 150_001) };
+    const halfSerial = kernel.fitLogit(half, formula);
+    const [a, b] = await Promise.all([parallel.fitLogitParallel(half, formula, { workers: 2 }), parallel.fitLogitParallel(data, formula, { workers: 2 })]);
+    expectSameModel(a, halfSerial);
+    expectSameModel(b, serial);
+    for (let round = 0; round < 2; round++) {
+      expectSameModel(await parallel.fitLogitParallel(half, formula, { workers: 2 }), halfSerial);
+      expectSameModel(await parallel.fitLogitParallel(data, formula, { workers: 2 }), serial);
+    }
+  });
+
   it('closeWorkers during a fit rejects it with a CbmError (it never settled: its last tasks went to stopped threads), and the next fit is fitLogit again', async () => {
     const running = parallel.fitLogitParallel(data, formula, { workers: 3 });
     const outcome = running.then(

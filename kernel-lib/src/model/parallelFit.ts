@@ -45,8 +45,11 @@ class SharedColumns {
   readonly allocate: ColumnAllocator = (n) => {
     if (n <= SUM_BLOCK) return new Float64Array(n);
     const bytes = n * 8;
-    if (spareBuffers.length > 0 && spareBuffers[0].byteLength !== bytes) spareBuffers.length = 0;
-    const buffer = spareBuffers.pop() ?? new SharedArrayBuffer(bytes);
+    // Picked by size: two concurrent fits of different sizes both hand theirs back, so the spares
+    // can hold two sizes. A size none of them has drops them all (only the last size is kept).
+    const at = spareBuffers.findIndex((buffer) => buffer.byteLength === bytes);
+    if (at < 0) spareBuffers.length = 0;
+    const buffer = at >= 0 ? spareBuffers.splice(at, 1)[0] : new SharedArrayBuffer(bytes);
     this.taken.push(buffer);
     return new Float64Array(buffer);
   };
