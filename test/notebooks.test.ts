@@ -238,6 +238,9 @@ describe('notebooks', () => {
   });
 });
 
+/** What a value that went wrong looks like on a page: undefined, NaN or an object printed as text. */
+const BROKEN_VALUE = /\bundefined\b|\bNaN\b|\[object Object\]/;
+
 describe('what a reader sees', () => {
   it.each(NOTEBOOKS)(
     '%s: every chart renders with its bars and areas drawn and every field defined',
@@ -250,7 +253,6 @@ describe('what a reader sees', () => {
   );
 
   it.each(NOTEBOOKS)('%s: no output and no report page shows undefined, NaN or [object Object]', (name) => {
-    const bad = /\bundefined\b|\bNaN\b|\[object Object\]/;
     const hits: string[] = [];
     executed(name).cells.forEach((cell, i) => {
       for (const o of cell.outputs ?? []) {
@@ -262,7 +264,7 @@ describe('what a reader sees', () => {
         ];
         for (const t of texts) {
           const text = joinText(t as string | string[] | undefined);
-          const m = text.match(bad);
+          const m = text.match(BROKEN_VALUE);
           if (m) hits.push(`cell ${i}: …${text.slice(Math.max(0, (m.index ?? 0) - 60), (m.index ?? 0) + 40)}…`);
         }
       }
@@ -271,7 +273,7 @@ describe('what a reader sees', () => {
     // The page itself, outside the notebook's prose (markdown may say "undefined" as a word): tables and output text.
     const page = fs.readFileSync(path.join(OUT, 'report', `${name}.html`), 'utf8');
     const cells = [...page.matchAll(/<(td|th|pre)[^>]*>([^<]*)</g)].map((m) => m[2]);
-    expect(cells.filter((c) => bad.test(c))).toEqual([]);
+    expect(cells.filter((c) => BROKEN_VALUE.test(c))).toEqual([]);
   });
 });
 
@@ -344,6 +346,8 @@ describe('the summary page', () => {
       'Revenue next year under the plan, 90 % interval',
     ])
       expect(index).toContain(`<td>${label}`);
+    const cells = [...index.matchAll(/<(td|th|li|p)[^>]*>([^<]*)</g)].map((m) => m[2]);
+    expect(cells.filter((c) => BROKEN_VALUE.test(c))).toEqual([]);
   });
 
   it('lists the deliverables apart from the test inputs made faulty on purpose', () => {

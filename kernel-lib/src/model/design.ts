@@ -210,12 +210,20 @@ export type ColumnAllocator = (n: number) => Float64Array;
 
 const plainColumn: ColumnAllocator = (n) => new Float64Array(n);
 
+/** A design column that is a product of variables (`parts`), filled by fillProduct. */
+export interface ProductColumn {
+  out: Float64Array;
+  parts: Float64Array[];
+}
+
 /**
  * The design columns evaluated on `table`. Factor values must be among the training levels;
  * a new level is an error rather than a silent zero row. Columns the table does not hold as
- * they are (products, indicators, the ones) are made by `allocate`.
+ * they are (products, indicators, the ones) are made by `allocate`. With `deferred`, product
+ * columns are left unfilled and listed there, for the caller to fill (fillProduct), e.g. a range
+ * of rows per thread.
  */
-export function designMatrix(spec: DesignSpec, table: Table, context: string, allocate: ColumnAllocator = plainColumn): Float64Array[] {
+export function designMatrix(spec: DesignSpec, table: Table, context: string, allocate: ColumnAllocator = plainColumn, deferred?: ProductColumn[]): Float64Array[] {
   const partsOf = designParts(spec, table, context, true, allocate);
   const n = table.nRows;
   return spec.columns.map((column) => {
@@ -224,16 +232,29 @@ export function designMatrix(spec: DesignSpec, table: Table, context: string, al
     if (parts.length === 1) return parts[0];
     const out = allocate(n);
     if (parts.length === 0) return out.fill(1);
-    // The first two factors in one pass (a product is made left to right, as before: same bits).
-    const first = parts[0];
-    const second = parts[1];
-    for (let i = 0; i < n; i++) out[i] = first[i] * second[i];
-    for (let k = 2; k < parts.length; k++) {
-      const p = parts[k];
-      for (let i = 0; i < n; i++) out[i] *= p[i];
-    }
+    if (deferred) deferred.push({ out, parts });
+    else fillProduct({ out, parts }, 0, n);
     return out;
   });
+}
+
+/**
+ * Rows [from, to) of a product column: the first two factors in one pass, then the others, left
+ * to right (one order of multiplication, whichever thread fills which rows).
+ *
+ * @example
+ * const out = new Float64Array(2);
+ * fillProduct({ out, parts: [Float64Array.of(2, 3), Float64Array.of(4, 5)] }, 0, 2);
+ * out; // [8, 15]
+ */
+export function fillProduct({ out, parts }: ProductColumn, from: number, to: number): void {
+  const first = parts[0];
+  const second = parts[1];
+  for (let i = from; i < to; i++) out[i] = first[i] * second[i];
+  for (let k = 2; k < parts.length; k++) {
+    const p = parts[k];
+    for (let i = from; i < to; i++) out[i] *= p[i];
+  }
 }
 
 /**

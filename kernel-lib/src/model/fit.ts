@@ -15,7 +15,7 @@ import {
 import { newtonLogitConditioned } from './conditioning';
 import type { NewtonOptions } from './irls';
 import type { NewtonFit } from './newton';
-import { completeRows, designMatrix, designSpec, type ColumnAllocator, type DesignSpec, type NaAction } from './design';
+import { completeRows, designMatrix, designSpec, type ColumnAllocator, type DesignSpec, type NaAction, type ProductColumn } from './design';
 import { diagnoseFit, fitStatistics } from './diagnostics';
 import { parseFormula, type Formula } from './formula';
 import { deriveColumns, rawColumns } from './expression';
@@ -198,11 +198,16 @@ export function prepareFit(data: DataInput | Table, formula: string, options: Pi
       : readOutcomeView(table.cells(parsed.response), parsed.response, context, { event: options.event });
   // Σw·y against Σw over the fitted rows: a response at 0 or at 1 wherever it has weight is constant.
   let ones = 0;
-  let total = 0;
-  for (let i = 0; i < y.length; i++) {
-    const w = prior.weights === null ? 1 : prior.weights[i];
-    ones += w * y[i];
-    total += w;
+  let total = y.length;
+  const weights = prior.weights;
+  if (weights === null) {
+    for (let i = 0; i < y.length; i++) ones += y[i];
+  } else {
+    total = 0;
+    for (let i = 0; i < y.length; i++) {
+      ones += weights[i] * y[i];
+      total += weights[i];
+    }
   }
   if (ones === 0 || ones === total) {
     throw new CbmError(
@@ -361,7 +366,8 @@ function logitRobustCovariance(prepared: PreparedData, columns: readonly Float64
 
 /**
  * Steps 2 and 3 for one formula (options already checked): the prepared data, the design and its
- * columns (new ones made by `allocate`, see designMatrix).
+ * columns (new ones made by `allocate`; product columns left to the caller with `deferred`: see
+ * designMatrix).
  *
  * @example
  * logitDesign({ y: [0, 1, 0, 1], x: [1, 2, 3, 4] }, 'y ~ x', {}, 'fitLogit').columns.length; // 2
@@ -372,10 +378,11 @@ export function logitDesign(
   options: FitOptions,
   context: string,
   allocate?: ColumnAllocator,
+  deferred?: ProductColumn[],
 ): { prepared: PreparedData; spec: DesignSpec; columns: Float64Array[] } {
   const prepared = prepareFit(data, formula, options, context);
   const spec = designSpec(prepared.formula, prepared.table, context);
-  const columns = designMatrix(spec, prepared.table, context, allocate);
+  const columns = designMatrix(spec, prepared.table, context, allocate, deferred);
   check(columns.length > 0, `${context}: the model has no terms and no intercept`);
   return { prepared, spec, columns };
 }

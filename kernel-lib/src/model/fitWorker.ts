@@ -1,10 +1,11 @@
 /**
- * Worker-thread side of fitLogitParallel: holds a fit's design columns and response (views of
- * shared memory, or a copy of a small warm-start subsample), and answers each Newton request on
+ * Worker-thread side of fitLogitParallel: fills its rows of the design's product columns, holds a
+ * fit's design columns and response (views of shared memory), and answers each Newton request on
  * its own range of row blocks into the fit's shared block-sums buffer (the caller adds the blocks
  * in block order). Node only; reached through the `@cbm-kit/kernel-lib/parallel` entry.
  */
 import { parentPort } from 'node:worker_threads';
+import { fillProduct, type ProductColumn } from './design';
 import { evaluateBlocks } from './irls';
 import type { NewtonRequest } from './newton';
 
@@ -23,6 +24,7 @@ export type FitTask =
       fromBlock: number;
       toBlock: number;
     }
+  | { id: number; kind: 'products'; products: ProductColumn[]; from: number; to: number }
   | ({ id: number; kind: 'step'; fit: number } & NewtonRequest)
   | { id: number; kind: 'release'; fit: number };
 
@@ -40,7 +42,9 @@ const fits = new Map<number, LoadedFit>();
 
 parentPort?.on('message', (task: FitTask) => {
   try {
-    if (task.kind === 'load') {
+    if (task.kind === 'products') {
+      for (const product of task.products) fillProduct(product, task.from, task.to);
+    } else if (task.kind === 'load') {
       fits.set(task.fit, {
         columns: task.columns,
         y: task.y,

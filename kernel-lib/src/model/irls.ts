@@ -1,3 +1,4 @@
+import type { ColumnAllocator } from './design';
 import { CHORD_STEPS, EXTREME_ETA, newtonSteps, type NewtonEvaluation, type NewtonFit, type NewtonRequest } from './newton';
 
 /**
@@ -358,10 +359,16 @@ const WARM_START_SAMPLE = 50_000;
  * standard errors of the full-data estimates, close enough that Newton on the full data then
  * converges in two or three quadratic steps instead of five or six.
  */
-function strided(columns: readonly Float64Array[], y: Float64Array, stride: number, prior: RowPrior | null): { columns: Float64Array[]; y: Float64Array; prior: RowPrior } {
+function strided(
+  columns: readonly Float64Array[],
+  y: Float64Array,
+  stride: number,
+  prior: RowPrior | null,
+  allocate: ColumnAllocator,
+): { columns: Float64Array[]; y: Float64Array; prior: RowPrior } {
   const m = Math.ceil(y.length / stride);
   const pick = (source: Float64Array) => {
-    const out = new Float64Array(m);
+    const out = allocate(m);
     for (let k = 0, i = 0; k < m; k++, i += stride) out[k] = source[i];
     return out;
   };
@@ -377,19 +384,20 @@ function isAllOnes(column: Float64Array): boolean {
 
 /**
  * The warm start's subsample fit of a large fit without `start` (null: the fit starts from
- * `start` or zero): every k-th row, and the options to fit it by newtonLogit. Whichever thread
- * fits it, warmStartFrom turns the result into the full fit's start.
+ * `start` or zero): every k-th row (its columns made by `allocate`), and the options to fit it by
+ * newtonLogit. Whichever threads fit it, logitDriverFrom turns the result into the full fit's start.
  */
 export function warmStartSample(
   columns: readonly Float64Array[],
   y: Float64Array,
   options: NewtonOptions,
   onesColumn: number,
+  allocate: ColumnAllocator = (n) => new Float64Array(n),
 ): { columns: Float64Array[]; y: Float64Array; options: NewtonOptions } | null {
   const n = y.length;
   const maxIterations = options.maxIterations ?? 25;
   if (options.start || n < LARGE_DATA_ROWS || options.warmStart === false || maxIterations <= CHORD_STEPS + 1) return null;
-  const sample = strided(columns, y, Math.floor(n / WARM_START_SAMPLE), rowPrior(options));
+  const sample = strided(columns, y, Math.floor(n / WARM_START_SAMPLE), rowPrior(options), allocate);
   return {
     columns: sample.columns,
     y: sample.y,

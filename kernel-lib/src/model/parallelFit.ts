@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { DataInput, Table } from '../data/table';
 import { WorkerPool, workerCount, type PooledWorker } from '../workerPool';
 import { conditionedDesign } from './conditioning';
-import type { ColumnAllocator } from './design';
+import { fillProduct, type ColumnAllocator, type ProductColumn } from './design';
 import { checkFitOptions, designNewtonOptions, FIT_OPTION_NAMES, logitDesign, modelOfFit, refusePrior, type FitOptions } from './fit';
 import type { FitTask } from './fitWorker';
 import { blockCount, blockSumsLength, evaluateBlocks, interceptColumnOf, logitDriverFrom, mergeBlocks, newtonLogit, SUM_BLOCK, warmStartSample, type NewtonOptions } from './irls';
@@ -19,54 +19,60 @@ export interface ParallelFitOptions extends FitOptions {
 }
 
 /**
- * Column buffers in shared memory kept between fits, by size. A fresh buffer's pages are mapped
- * on first write, which costs several times the writing itself (a 1M-row fit's columns: some
- * 40 ms against 5 ms on the bench machine), so fits of one size reuse them. Only the last size
- * is kept; closeWorkers() frees them with the threads.
+ * Column buffers in shared memory kept between fits, by size in bytes. A fresh buffer's pages are
+ * mapped on first write, which costs several times the writing itself (a 1M-row fit's columns:
+ * some 40 ms against 5 ms on the bench machine), so fits of the same sizes reuse them. The sizes
+ * the last fit used are kept; closeWorkers() frees them with the threads.
  */
-const spareBuffers: SharedArrayBuffer[] = [];
+const spareBuffers = new Map<number, SharedArrayBuffer[]>();
 
 // Compiled layout: dist/model/parallelFit.js beside dist/model/fitWorker.js.
 const pool = new WorkerPool(join(__dirname, 'fitWorker.js'), 'fitLogitParallel', () => {
-  spareBuffers.length = 0;
+  spareBuffers.clear();
 });
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 const run = (thread: PooledWorker, task: DistributiveOmit<FitTask, 'id'>) => pool.run(thread, task);
 let nextFitId = 1;
 
 /**
- * The shared columns of one fit: made by `allocate` (design columns, scaled columns, copies),
- * handed back to the spare buffers by `release` once no thread reads them. A column of a single
- * block is plain memory: such a fit runs on the calling thread alone.
+ * The shared columns of one fit: made by `allocate` (design columns, scaled columns, the warm
+ * start's subsample, copies), handed back to the spare buffers by `release` once no thread reads
+ * them.
  */
 class SharedColumns {
   private readonly taken: SharedArrayBuffer[] = [];
+  private readonly copies = new Map<Float64Array, Float64Array>();
 
   readonly allocate: ColumnAllocator = (n) => {
-    if (n <= SUM_BLOCK) return new Float64Array(n);
-    const bytes = n * 8;
-    // Picked by size: two concurrent fits of different sizes both hand theirs back, so the spares
-    // can hold two sizes. A size none of them has drops them all (only the last size is kept).
-    const at = spareBuffers.findIndex((buffer) => buffer.byteLength === bytes);
-    if (at < 0) spareBuffers.length = 0;
-    const buffer = at >= 0 ? spareBuffers.splice(at, 1)[0] : new SharedArrayBuffer(bytes);
+    const buffer = spareBuffers.get(n * 8)?.pop() ?? new SharedArrayBuffer(n * 8);
     this.taken.push(buffer);
     return new Float64Array(buffer);
   };
 
   /**
    * `column` as the worker threads see it: as it is when it lies in shared memory already, else
-   * a shared copy of rows [from, n), the only ones they read.
+   * a shared copy of rows [from, n), the only ones they read (`from` is the same throughout a fit:
+   * the pooled threads' first row; a column is copied once).
    */
   share(column: Float64Array, from: number): Float64Array {
     if (column.buffer instanceof SharedArrayBuffer) return column;
-    const copy = this.allocate(column.length);
-    copy.set(column.subarray(from), from);
+    let copy = this.copies.get(column);
+    if (!copy) {
+      copy = this.allocate(column.length);
+      copy.set(column.subarray(from), from);
+      this.copies.set(column, copy);
+    }
     return copy;
   }
 
   release(): void {
-    spareBuffers.push(...this.taken.splice(0, this.taken.length));
+    const sizes = new Set(this.taken.map((buffer) => buffer.byteLength));
+    for (const size of spareBuffers.keys()) if (!sizes.has(size)) spareBuffers.delete(size);
+    for (const buffer of this.taken.splice(0, this.taken.length)) {
+      const spare = spareBuffers.get(buffer.byteLength) ?? [];
+      spare.push(buffer);
+      spareBuffers.set(buffer.byteLength, spare);
+    }
   }
 }
 
@@ -94,13 +100,41 @@ export async function fitLogitParallel(data: DataInput | Table, formula: string,
   const { workers: _, ...fitOptions } = options;
   const shared = new SharedColumns();
   try {
-    const { prepared, spec, columns } = logitDesign(data, formula, fitOptions, context, workers > 1 ? shared.allocate : undefined);
+    const products: ProductColumn[] = [];
+    const allocate = workers > 1 ? shared.allocate : undefined;
+    const { prepared, spec, columns } = logitDesign(data, formula, fitOptions, context, allocate, products);
     refusePrior(prepared, context);
-    const design = conditionedDesign(columns, designNewtonOptions(spec, fitOptions, context), workers > 1 ? shared.allocate : undefined);
-    const fit = design.toOriginal(await newtonLogitOnWorkers(design.columns, prepared.y, design.options, workers, shared));
+    const n = prepared.y.length;
+    const threads = pool.take(Math.min(workers, blockCount(n)) - 1);
+    await fillProducts(products, n, threads, shared);
+    const design = conditionedDesign(columns, designNewtonOptions(spec, fitOptions, context), allocate);
+    const fit = design.toOriginal(await newtonLogitOnWorkers(design.columns, prepared.y, design.options, threads, shared));
     return modelOfFit(prepared, spec, columns, fit, fitOptions, context);
   } finally {
     shared.release();
+  }
+}
+
+/** Thread w's blocks of the rows, [edges[w], edges[w + 1]), thread 0 being the calling thread. */
+function splitEdges(blocks: number, threads: number): number[] {
+  return Array.from({ length: threads + 1 }, (_, w) => Math.round((blocks * w) / threads));
+}
+
+/**
+ * Fills the design's product columns, each thread the rows of its blocks of the Newton sums (the
+ * pooled threads from shared copies of the factors' rows they read, which the Newton steps read
+ * again).
+ */
+async function fillProducts(products: ProductColumn[], n: number, threads: PooledWorker[], shared: SharedColumns): Promise<void> {
+  const rows = splitEdges(blockCount(n), threads.length + 1).map((edge) => Math.min(n, edge * SUM_BLOCK));
+  if (products.length > 0 && threads.length > 0) {
+    const theirs = products.map(({ out, parts }) => ({ out, parts: parts.map((part) => shared.share(part, rows[1])) }));
+    const filled = Promise.all(threads.map((thread, w) => run(thread, { kind: 'products', products: theirs, from: rows[w + 1], to: rows[w + 2] })));
+    filled.catch(() => undefined); // awaited below; this only keeps a failure while this thread fills from being unhandled
+    for (const product of products) fillProduct(product, 0, rows[1]);
+    await filled;
+  } else {
+    for (const product of products) fillProduct(product, 0, n);
   }
 }
 
@@ -109,12 +143,10 @@ export async function fitLogitParallel(data: DataInput | Table, formula: string,
  * range of blocks: the calling thread sums the first range, pooled threads the others. The warm
  * start's subsample fit is split the same way, over its smaller blocks.
  */
-async function newtonLogitOnWorkers(columns: readonly Float64Array[], y: Float64Array, options: NewtonOptions, workers: number, shared: SharedColumns): Promise<NewtonFit> {
+async function newtonLogitOnWorkers(columns: readonly Float64Array[], y: Float64Array, options: NewtonOptions, threads: PooledWorker[], shared: SharedColumns): Promise<NewtonFit> {
   const n = y.length;
-  const count = Math.min(workers, blockCount(n));
-  if (count <= 1) return newtonLogit(columns, y, options);
+  if (threads.length === 0) return newtonLogit(columns, y, options);
   const onesColumn = interceptColumnOf(columns, options);
-  const threads = pool.take(count - 1);
   const loaded: SplitFit[] = [];
   const pending: Promise<unknown>[] = [];
   // Every task's promise is awaited; this only keeps a failure while this thread works from being unhandled.
@@ -123,9 +155,8 @@ async function newtonLogitOnWorkers(columns: readonly Float64Array[], y: Float64
     return promise;
   };
   try {
-    const sample = warmStartSample(columns, y, options, onesColumn);
-    // The threads get a copy of the (small) subsample, and read the data in shared memory.
-    const warm = sample ? loadOnThreads(threads, sample.columns, sample.y, onesColumn, sample.options.sumBlockRows ?? SUM_BLOCK, null, started) : null;
+    const sample = warmStartSample(columns, y, options, onesColumn, shared.allocate);
+    const warm = sample ? loadOnThreads(threads, sample.columns, sample.y, onesColumn, sample.options.sumBlockRows ?? SUM_BLOCK, shared, started) : null;
     const full = loadOnThreads(threads, columns, y, onesColumn, SUM_BLOCK, shared, started);
     loaded.push(...(warm ? [warm, full] : [full]));
     const rough =
@@ -151,8 +182,8 @@ interface SplitFit {
 }
 
 /**
- * Sends the pooled threads their share of a fit's rows: in shared memory (`shared`: columns
- * there already as they are, others copied, the threads' rows only), or else as a copy.
+ * Sends the pooled threads their share of a fit's rows, in shared memory: columns there already
+ * as they are, others copied (the threads' rows only).
  */
 function loadOnThreads(
   threads: PooledWorker[],
@@ -160,15 +191,12 @@ function loadOnThreads(
   y: Float64Array,
   onesColumn: number,
   blockRows: number,
-  shared: SharedColumns | null,
+  shared: SharedColumns,
   started: <T>(promise: Promise<T>) => Promise<T>,
 ): SplitFit {
-  const count = threads.length + 1;
-  const blocks = blockCount(y.length, blockRows);
-  const edges = Array.from({ length: count + 1 }, (_, w) => Math.round((blocks * w) / count));
+  const edges = splitEdges(blockCount(y.length, blockRows), threads.length + 1);
   const from = edges[1] * blockRows;
-  const theirs = (column: Float64Array) => (shared ? shared.share(column, from) : column);
-  const data = { columns: columns.map(theirs), y: theirs(y) };
+  const data = { columns: columns.map((c) => shared.share(c, from)), y: shared.share(y, from) };
   const sumsBuffer = new SharedArrayBuffer(blockSumsLength(y.length, columns.length, blockRows) * 8);
   const id = nextFitId++;
   threads.forEach((thread, w) => {
