@@ -188,3 +188,33 @@ describe('fitLogitParallel', () => {
     expectSameModel(await parallel.fitLogitParallel(data, formula, { workers: 3 }), serial);
   }, 60_000);
 });
+
+describe('WorkerPool, the threads of the parallel entry', () => {
+  it('a thread that dies of an uncaught exception rejects its tasks with a CbmError naming the function, and the pool starts a fresh thread', async () => {
+    // A stand-in worker script: the pooled scripts catch their own errors, so only an exception
+    // they cannot catch (a worker out of memory, say) reaches the pool's 'error' event.
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const script = join(mkdtempSync(join(tmpdir(), 'cbm-pool-')), 'worker.js');
+    writeFileSync(
+      script,
+      "require('node:worker_threads').parentPort.on('message', (t) => { if (t.kind === 'crash') throw new Error('boom'); require('node:worker_threads').parentPort.postMessage({ id: t.id }); });",
+    );
+    const { WorkerPool } = require('../kernel-lib/dist/workerPool.js');
+    const pool = new WorkerPool(script, 'somePublicFunction');
+    try {
+      const [thread] = pool.take(1);
+      const crashed = await pool.run(thread, { kind: 'crash' }).then(
+        () => 'resolved',
+        (error: Error) => error,
+      );
+      expect(crashed).toBeInstanceOf(kernel.CbmError);
+      expect((crashed as Error).message).toBe('somePublicFunction: a worker thread failed: boom');
+      const [fresh] = pool.take(1);
+      expect(fresh).not.toBe(thread);
+      await expect(pool.run(fresh, { kind: 'ok' })).resolves.toMatchObject({});
+    } finally {
+      await pool.close();
+    }
+  });
+});
