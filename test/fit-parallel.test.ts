@@ -160,6 +160,20 @@ describe('fitLogitParallel', () => {
     expectSameModel(b, otherSerial);
   });
 
+  it('two concurrent fits of different sizes, then a fit of each size again: each is its fitLogit (the kept shared buffers are all of one size)', async () => {
+    // Both fits hand their shared columns back when done; a later fit must never be given a kept
+    // buffer of the other size (it silently fitted other numbers: 1.29 for an intercept of 0.27).
+    const half = { y: data.y.subarray(0, 150_001), x1: data.x1.subarray(0, 150_001), x2: data.x2.subarray(0, 150_001), g: data.g.slice(0, 150_001) };
+    const halfSerial = kernel.fitLogit(half, formula);
+    const [a, b] = await Promise.all([parallel.fitLogitParallel(half, formula, { workers: 2 }), parallel.fitLogitParallel(data, formula, { workers: 2 })]);
+    expectSameModel(a, halfSerial);
+    expectSameModel(b, serial);
+    for (let round = 0; round < 2; round++) {
+      expectSameModel(await parallel.fitLogitParallel(half, formula, { workers: 2 }), halfSerial);
+      expectSameModel(await parallel.fitLogitParallel(data, formula, { workers: 2 }), serial);
+    }
+  });
+
   it('closeWorkers during a fit rejects it with a CbmError (it never settled: its last tasks went to stopped threads), and the next fit is fitLogit again', async () => {
     const running = parallel.fitLogitParallel(data, formula, { workers: 3 });
     const outcome = running.then(
@@ -173,4 +187,34 @@ describe('fitLogitParallel', () => {
     expect((settled as Error).message).toMatch(/^fitLogitParallel: a worker thread stopped/);
     expectSameModel(await parallel.fitLogitParallel(data, formula, { workers: 3 }), serial);
   }, 60_000);
+});
+
+describe('WorkerPool, the threads of the parallel entry', () => {
+  it('a thread that dies of an uncaught exception rejects its tasks with a CbmError naming the function, and the pool starts a fresh thread', async () => {
+    // A stand-in worker script: the pooled scripts catch their own errors, so only an exception
+    // they cannot catch (a worker out of memory, say) reaches the pool's 'error' event.
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const script = join(mkdtempSync(join(tmpdir(), 'cbm-pool-')), 'worker.js');
+    writeFileSync(
+      script,
+      "require('node:worker_threads').parentPort.on('message', (t) => { if (t.kind === 'crash') throw new Error('boom'); require('node:worker_threads').parentPort.postMessage({ id: t.id }); });",
+    );
+    const { WorkerPool } = require('../kernel-lib/dist/workerPool.js');
+    const pool = new WorkerPool(script, 'somePublicFunction');
+    try {
+      const [thread] = pool.take(1);
+      const crashed = await pool.run(thread, { kind: 'crash' }).then(
+        () => 'resolved',
+        (error: Error) => error,
+      );
+      expect(crashed).toBeInstanceOf(kernel.CbmError);
+      expect((crashed as Error).message).toBe('somePublicFunction: a worker thread failed: boom');
+      const [fresh] = pool.take(1);
+      expect(fresh).not.toBe(thread);
+      await expect(pool.run(fresh, { kind: 'ok' })).resolves.toMatchObject({});
+    } finally {
+      await pool.close();
+    }
+  });
 });

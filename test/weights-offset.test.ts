@@ -118,6 +118,9 @@ describe('fitLogit with weights and offsets (R glm)', () => {
     expectCbmError(() => fitLogit(rows, 'rate ~ offset(total) + agegp + offset(ncases)'), 'FORMULA_SYNTAX', ['more than one offset()']);
     expectCbmError(() => fitLogit(esoph, 'rate ~ agegp', { weights: 'total', vcov: 'HC0' }), 'BAD_INPUT', ['not available with prior weights']);
     expectCbmError(() => stepwise(infert, 'case ~ spontaneous + induced + offset(log(age))'), 'BAD_INPUT', ['weights and offsets are options of fitLogit']);
+    // As options too, not as unknown options: the message says where weights and offsets go.
+    expectCbmError(() => stepwise(infert, 'case ~ spontaneous + induced', { weights: 'age' } as never), 'BAD_INPUT', ['stepwise: weights and offsets are options of fitLogit']);
+    expectCbmError(() => stepwise(infert, 'case ~ spontaneous + induced', { offset: 'age' } as never), 'BAD_INPUT', ['stepwise: weights and offsets are options of fitLogit']);
     // Without weights a proportion is not a 0/1 response: the existing error stands.
     expect(() => fitLogit(esoph, 'rate ~ agegp')).toThrow();
   });

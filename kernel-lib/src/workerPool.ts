@@ -98,7 +98,11 @@ export class WorkerPool {
       if (reply.error) task.reject(new CbmError('BAD_INPUT', `${this.label}: a worker failed: ${reply.error}`));
       else task.resolve(reply);
     });
-    worker.on('error', (error) => this.retire(pooled, error));
+    // An exception the script did not catch (the pooled scripts catch their own, so: a thread out
+    // of memory, say) ends the thread; its tasks fail in the calling function's words.
+    worker.on('error', (error: Error & { code?: string }) =>
+      this.retire(pooled, new CbmError(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'TOO_LARGE' : 'BAD_INPUT', `${this.label}: a worker thread failed: ${error.message}`)),
+    );
     worker.on('exit', (code) => this.retire(pooled, new CbmError('BAD_INPUT', `${this.label}: a worker thread stopped (exit code ${code}) before it answered`)));
     return pooled;
   }

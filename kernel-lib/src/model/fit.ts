@@ -121,6 +121,9 @@ export const FIT_OPTION_NAMES: readonly FitOptionName[] = ['prepare', 'maxIterat
  */
 export function checkFitOptions(options: object | undefined, context: string, allowed: readonly FitOptionName[] = FIT_OPTION_NAMES): void {
   refuseRobustOptions(options, allowed, context);
+  // Said where they belong rather than as unknown options.
+  const given = (options ?? {}) as Partial<Record<FitOptionName, unknown>>;
+  if (!allowed.includes('weights') && (given.weights !== undefined || given.offset !== undefined)) throw priorRefused(context);
   checkOptionSchema(options, context, Object.fromEntries(allowed.map((name) => [name, FIT_OPTION_RULES[name]])));
   const { prepare, start } = (options ?? {}) as FitOptions;
   // A spec's names and kinds before any data is read (a fitted preparation is checked where it is applied).
@@ -245,12 +248,16 @@ function readProportion(table: Table, name: string, context: string): Float64Arr
  * fits would drop them): they refuse a formula's offset() here rather than fit without it.
  */
 export function refusePrior(prepared: PreparedData, context: string): void {
-  if (prepared.priorSpec.weights !== null || prepared.priorSpec.offset !== null)
-    throw new CbmError(
-      'BAD_INPUT',
-      `${context}: weights and offsets are options of fitLogit, fitLinear and fitLogitInDatabase; fit the model with fitLogit(data, formula, { weights, offset })`,
-      {},
-    );
+  if (prepared.priorSpec.weights !== null || prepared.priorSpec.offset !== null) throw priorRefused(context);
+}
+
+/** The error of a fit without prior weights and offsets (stepwise, fitLogitParallel) given one, as an option or in the formula. */
+function priorRefused(context: string): CbmError {
+  return new CbmError(
+    'BAD_INPUT',
+    `${context}: weights and offsets are options of fitLogit, fitLinear and fitLogitInDatabase; fit the model with fitLogit(data, formula, { weights, offset })`,
+    {},
+  );
 }
 
 /**
