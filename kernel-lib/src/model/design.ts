@@ -291,22 +291,17 @@ export function linearPredictor(
   });
   const singleGroups = groupsOf(singles);
   const pairGroups = groupsOf(pairs);
+  const block = new Float64Array(Math.min(n, BLOCK_ROWS));
   let check = 0;
-  const fused = singles.length + pairs.length > 0 && singles.length <= 3 && pairs.length <= 3 && longer.length === 0 && offset === null;
-  if (fused) {
-    check = fusedScores(constant, singles, pairs, out, probability);
-  } else {
-    const block = new Float64Array(Math.min(n, BLOCK_ROWS));
-    for (let start = 0; start < n; start += BLOCK_ROWS) {
-      const m = Math.min(n, start + BLOCK_ROWS) - start;
-      block.fill(constant, 0, m);
-      for (const group of singleGroups) addSingles(block, start, m, group);
-      for (const group of pairGroups) addPairs(block, start, m, group);
-      for (const t of longer) addProduct(block, t.b, t.parts, start, m);
-      // The offset comes last, as R's predict adds it to Xβ.
-      if (offset !== null) for (let i = 0; i < m; i++) block[i] += offset[start + i];
-      check += probability ? writeProbabilities(block, out, start, m) : writeValues(block, out, start, m);
-    }
+  for (let start = 0; start < n; start += BLOCK_ROWS) {
+    const m = Math.min(n, start + BLOCK_ROWS) - start;
+    block.fill(constant, 0, m);
+    for (const group of singleGroups) addSingles(block, start, m, group);
+    for (const group of pairGroups) addPairs(block, start, m, group);
+    for (const t of longer) addProduct(block, t.b, t.parts, start, m);
+    // The offset comes last, as R's predict adds it to Xβ.
+    if (offset !== null) for (let i = 0; i < m; i++) block[i] += offset[start + i];
+    check += probability ? writeProbabilities(block, out, start, m) : writeValues(block, out, start, m);
   }
   if (check !== 0) {
     // NaN or ±Infinity somewhere: name the column and row (NON_FINITE) through the checked path.
@@ -326,52 +321,6 @@ export function linearPredictor(
 }
 
 const BLOCK_ROWS = 1024;
-
-/**
- * The common design – up to three single-variable columns and three two-variable products, no
- * longer product, no offset – in one pass, as a hand-written loop over the columns: each row's V
- * stays in a register from the constant to P. The additions are those of the blocked path, in the
- * same order; absent terms are a zero coefficient on a column the row reads anyway, whose ±0 leaves
- * every sum as it is (a V of exactly −0 would become +0). Returns Σ(V − V), as the blocked path.
- */
-function fusedScores(constant: number, singles: ScoreTerm[], pairs: ScoreTerm[], out: Float64Array, probability: boolean): number {
-  const some = singles.length > 0 ? singles[0].x : pairs[0].x;
-  const single = (k: number) => singles[k] ?? { b: 0, x: some, z: some };
-  const pair = (k: number) => pairs[k] ?? { b: 0, x: some, z: some };
-  const [s0, s1, s2] = [single(0), single(1), single(2)];
-  const [p0, p1, p2] = [pair(0), pair(1), pair(2)];
-  const a0 = s0.b;
-  const a1 = s1.b;
-  const a2 = s2.b;
-  const x0 = s0.x;
-  const x1 = s1.x;
-  const x2 = s2.x;
-  const c0 = p0.b;
-  const c1 = p1.b;
-  const c2 = p2.b;
-  const u0 = p0.x;
-  const v0 = p0.z;
-  const u1 = p1.x;
-  const v1 = p1.z;
-  const u2 = p2.x;
-  const v2 = p2.z;
-  let check = 0;
-  const n = out.length;
-  if (probability) {
-    for (let i = 0; i < n; i++) {
-      const v = constant + a0 * x0[i] + a1 * x1[i] + a2 * x2[i] + c0 * u0[i] * v0[i] + c1 * u1[i] * v1[i] + c2 * u2[i] * v2[i];
-      check += v - v;
-      out[i] = 1 / (1 + Math.exp(-v));
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const v = constant + a0 * x0[i] + a1 * x1[i] + a2 * x2[i] + c0 * u0[i] * v0[i] + c1 * u1[i] * v1[i] + c2 * u2[i] * v2[i];
-      check += v - v;
-      out[i] = v;
-    }
-  }
-  return check;
-}
 
 /** β·x (a single, z = x unused) or β·x·z (a pair). */
 interface ScoreTerm {
