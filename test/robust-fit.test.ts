@@ -109,9 +109,9 @@ describe('fitLogit / fitLinear with { vcov, cluster } (reference: sandwich::vcov
     expectCbmError(() => fitLinear(single, 'age ~ parity', { vcov: 'HC0', cluster: 'clinic' }), 'BAD_INPUT', ["cluster 'clinic' has a single value"], [single]);
   });
 
-  it('stepwise and the in-database fit refuse vcov/cluster: in-memory fits only', async () => {
+  it('stepwise and the in-database fit refuse vcov/cluster: options of fitLogit and fitLinear only', async () => {
     expectCbmError(() => stepwise(infert, 'case ~ age + parity + induced', { vcov: 'HC3' } as never), 'BAD_INPUT', [
-      'stepwise: vcov (robust standard errors) is an option of the in-memory fits only (fitLogit, fitLinear)',
+      'stepwise: vcov (robust standard errors) is an option of fitLogit and fitLinear only',
     ]);
     let queried = false;
     const run = async () => {
@@ -121,7 +121,7 @@ describe('fitLogit / fitLinear with { vcov, cluster } (reference: sandwich::vcov
     const error = await fitLogitInDatabase(run, { table: 'infert', formula: 'case ~ age', vcov: 'HC1', cluster: 'stratum' } as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CbmError);
     expect((error as CbmError).code).toBe('BAD_INPUT');
-    expect((error as CbmError).message).toContain('fitLogitInDatabase: vcov and cluster (robust standard errors) are options of the in-memory fits only');
+    expect((error as CbmError).message).toContain('fitLogitInDatabase: vcov and cluster (robust standard errors) are options of fitLogit and fitLinear only');
     expect(queried).toBe(false);
   });
 

@@ -143,7 +143,7 @@ function refuseRobustOptions(options: object | undefined, allowed: readonly FitO
   if (given.length > 0)
     throw new CbmError(
       'BAD_INPUT',
-      `${context}: ${given.join(' and ')} (robust standard errors) ${given.length === 1 ? 'is an option' : 'are options'} of the in-memory fits only (fitLogit, fitLinear); fit the chosen formula with fitLogit(data, formula, { vcov, cluster }) or use robustVcov(model, data)`,
+      `${context}: ${given.join(' and ')} (robust standard errors) ${given.length === 1 ? 'is an option' : 'are options'} of fitLogit and fitLinear only; fit the chosen formula with fitLogit(data, formula, { vcov, cluster }) or use robustVcov(model, data)`,
       { options: given },
     );
 }
