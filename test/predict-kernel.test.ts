@@ -83,6 +83,11 @@ const FORMULAS = [
   'y ~ g + x1 + g:x2 + x3:x4',
   'y ~ g * x1 * x2 + x5',
   'y ~ 0 + g + x1:x2',
+  'y ~ (x1 + x2)^2',
+  'y ~ x4 + x1:x2 + x1:x3 + x2:x3',
+  'y ~ x1:x2 + x3:x4 + x3:x5 + x6:x7 + x1:x8 + x2:x8',
+  'y ~ (x1 + x2 + x3)^2 - x1:x3 + x4:x5',
+  'y ~ g * x1 + x2 + x2:x3',
 ];
 
 describe('scoring equals the definition bit for bit', () => {
@@ -100,6 +105,20 @@ describe('scoring equals the definition bit for bit', () => {
     const p = v.map((x) => 1 / (1 + Math.exp(-x)));
     expect(bits(model.predict(data))).toEqual(bits(p));
     expect(bits(model.linearPredictor(data))).toEqual(bits(v));
+  });
+
+  it('with inputs of ±0 and no intercept (an unused slot of a pass adds ±0, which must not turn V = +0 into −0 or back)', () => {
+    const rows = 1200;
+    const zeros = dataset(rows, 5);
+    for (const k of [1, 2, 3]) {
+      const x = zeros[`x${k}`] as Float64Array;
+      // Three rows in four are ±0 in every column (signs varying by column), so V is ±0 there.
+      for (let i = 0; i < rows; i++) if (i % 4 !== 0) x[i] = (i >> k) % 2 === 0 ? 0 : -0;
+    }
+    for (const formula of ['y ~ 0 + x1 + x2 + x1:x2', 'y ~ 0 + x1:x2', 'y ~ (x1 + x2 + x3)^2 - 1', 'y ~ 0 + x3 + x1:x2']) {
+      const model = fitLinear(data, formula);
+      expect(bits(model.predict(zeros))).toEqual(bits(referenceV(model as unknown as ScoredModel, zeros, rows)));
+    }
   });
 
   it('for random main effects and interactions (fast-check, seed 22)', () => {

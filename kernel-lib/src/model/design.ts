@@ -285,19 +285,22 @@ export function linearPredictor(
     if (Number.isNaN(b)) return; // aliased (R's NA): left out, as R's predict uses the estimated columns only
     const parts = partsOf(column);
     if (parts.length === 0) constant += b;
-    else if (parts.length === 1) singles.push({ b, x: parts[0], z: parts[0] });
+    else if (parts.length === 1) singles.push({ b, x: parts[0], z: null });
     else if (parts.length === 2) pairs.push({ b, x: parts[0], z: parts[1] });
     else longer.push({ b, parts });
   });
-  const singleGroups = groupsOf(singles);
-  const pairGroups = groupsOf(pairs);
+  // Singles before pairs: the order of summation.
+  const passes = passesOf([...singles, ...pairs]);
   const block = new Float64Array(Math.min(n, BLOCK_ROWS));
   let check = 0;
   for (let start = 0; start < n; start += BLOCK_ROWS) {
     const m = Math.min(n, start + BLOCK_ROWS) - start;
     block.fill(constant, 0, m);
-    for (const group of singleGroups) addSingles(block, start, m, group);
-    for (const group of pairGroups) addPairs(block, start, m, group);
+    for (const pass of passes) {
+      if (pass.loop === 'slots') addPass(block, start, m, pass);
+      else if (pass.loop === 'singles') addSingles(block, start, m, pass.terms);
+      else addPairs(block, start, m, pass.terms);
+    }
     for (const t of longer) addProduct(block, t.b, t.parts, start, m);
     // The offset comes last, as R's predict adds it to Xβ.
     if (offset !== null) for (let i = 0; i < m; i++) block[i] += offset[start + i];
@@ -322,24 +325,106 @@ export function linearPredictor(
 
 const BLOCK_ROWS = 1024;
 
-/** β·x (a single, z = x unused) or β·x·z (a pair). */
+/** β·x (a single, z null) or β·x·z (a pair). */
 interface ScoreTerm {
   b: number;
   x: Float64Array;
-  z: Float64Array;
+  z: Float64Array | null;
 }
 
-/** Terms in design order, three to a group: one pass over the block adds a whole group. */
-function groupsOf(terms: ScoreTerm[]): ScoreTerm[][] {
-  const groups: ScoreTerm[][] = [];
-  for (let k = 0; k < terms.length; k += 3) groups.push(terms.slice(k, k + 3));
-  return groups;
+/**
+ * One pass over a block of rows: three columns a, b, c, each read once per row, and the terms
+ * β·a, β·b, β·c, β·a·b, β·a·c, β·b·c added in this order. A slot no term of the model takes has
+ * β = 0 and a column no term reads repeats one that is read, so that every pass runs the same
+ * loop without a branch (a branch per slot and row cost more than the slot's arithmetic).
+ */
+interface ScorePass {
+  columns: Float64Array[];
+  weights: number[];
+  /** The terms the pass holds, in order. */
+  terms: ScoreTerm[];
+  /**
+   * The loop that runs it: `slots` (addPass); `singles` (addSingles) when it holds main effects
+   * only; `pairs` (addPairs) for up to three products that share no column, each of which would
+   * otherwise take a pass of its own.
+   */
+  loop: 'slots' | 'singles' | 'pairs';
 }
 
-// A loop per group size rather than per term: the row's partial sum stays in a register across
-// the group's terms and the block is read and written once per group, which brings scoring to
-// about the speed of a hand-written loop over the columns (npm run bench). The additions are
-// those of one term at a time, in order, so the result is the same to the bit.
+/** The columns each of a pass's six slots multiplies, in the order they are added. */
+const SLOTS: readonly (readonly number[])[] = [[0], [1], [2], [0, 1], [0, 2], [1, 2]];
+
+/**
+ * The terms in order, in as few passes as the slots allow: each term takes the first slot after
+ * the previous term's whose columns are its own or still free, else it opens the next pass. A
+ * model's main effects and their pairwise products, (a + b + c)^2, are one pass.
+ *
+ * An unused slot adds (0·x)·z = ±0 for finite inputs, which leaves V as it is: V starts at the
+ * constant, a sum from +0 that is never −0, and a sum that is not −0 is unchanged by adding ±0.
+ * A non-finite input makes V non-finite either way, and linearPredictor then names it.
+ */
+function passesOf(terms: ScoreTerm[]): ScorePass[] {
+  const passes: ScorePass[] = [];
+  let columns: (Float64Array | null)[] = [];
+  let weights: number[] = [];
+  let held: ScoreTerm[] = [];
+  let next = SLOTS.length;
+  const close = () => {
+    if (weights.length === 0) return;
+    const read = columns.find((c) => c !== null) as Float64Array;
+    const last = passes[passes.length - 1];
+    if (held.length === 1 && held[0].z !== null && last?.loop === 'pairs' && last.terms.length < 3) last.terms.push(held[0]);
+    else {
+      const loop = held.every((t) => t.z === null) ? 'singles' : held.length === 1 ? 'pairs' : 'slots';
+      passes.push({ columns: columns.map((c) => c ?? read), weights, terms: held, loop });
+    }
+  };
+  for (const t of terms) {
+    const wanted = t.z === null ? [t.x] : [t.x, t.z];
+    let slot = freeSlot(columns, wanted, next);
+    if (slot < 0) {
+      close();
+      columns = [null, null, null];
+      weights = [0, 0, 0, 0, 0, 0];
+      held = [];
+      slot = freeSlot(columns, wanted, 0);
+    }
+    SLOTS[slot].forEach((c, k) => {
+      columns[c] = wanted[k];
+    });
+    weights[slot] = t.b;
+    held.push(t);
+    next = slot + 1;
+  }
+  close();
+  return passes;
+}
+
+/** The first slot from `from` on whose columns are `wanted`'s or free, or −1. */
+function freeSlot(columns: readonly (Float64Array | null)[], wanted: Float64Array[], from: number): number {
+  for (let s = from; s < SLOTS.length; s++) {
+    const slot = SLOTS[s];
+    if (slot.length === wanted.length && slot.every((c, k) => columns[c] === null || columns[c] === wanted[k])) return s;
+  }
+  return -1;
+}
+
+// One loop for every pass: each column is read once per row and the row's partial sum stays in
+// a register across the pass's terms, which brings scoring to the speed of a hand-written loop
+// over the columns (npm run bench): V8 reloads a typed array's length and data pointer at each
+// read, so reading x1 once for both x1 and x1:x2 is what counts. The additions are those of one
+// term at a time, in order (β·x·z as (β·x)·z), so the result is the same to the bit.
+function addPass(block: Float64Array, start: number, m: number, pass: ScorePass): void {
+  const [xa, xb, xc] = pass.columns;
+  const [wa, wb, wc, wab, wac, wbc] = pass.weights;
+  for (let i = 0; i < m; i++) {
+    const a = xa[start + i];
+    const b = xb[start + i];
+    const c = xc[start + i];
+    block[i] = block[i] + wa * a + wb * b + wc * c + wab * a * b + wac * a * c + wbc * b * c;
+  }
+}
+
 function addSingles(block: Float64Array, start: number, m: number, t: ScoreTerm[]): void {
   const b0 = t[0].b;
   const x0 = t[0].x;
@@ -361,21 +446,21 @@ function addSingles(block: Float64Array, start: number, m: number, t: ScoreTerm[
 function addPairs(block: Float64Array, start: number, m: number, t: ScoreTerm[]): void {
   const b0 = t[0].b;
   const x0 = t[0].x;
-  const z0 = t[0].z;
+  const z0 = t[0].z as Float64Array;
   if (t.length === 1) {
     for (let i = 0; i < m; i++) block[i] = block[i] + b0 * x0[start + i] * z0[start + i];
     return;
   }
   const b1 = t[1].b;
   const x1 = t[1].x;
-  const z1 = t[1].z;
+  const z1 = t[1].z as Float64Array;
   if (t.length === 2) {
     for (let i = 0; i < m; i++) block[i] = block[i] + b0 * x0[start + i] * z0[start + i] + b1 * x1[start + i] * z1[start + i];
     return;
   }
   const b2 = t[2].b;
   const x2 = t[2].x;
-  const z2 = t[2].z;
+  const z2 = t[2].z as Float64Array;
   for (let i = 0; i < m; i++) block[i] = block[i] + b0 * x0[start + i] * z0[start + i] + b1 * x1[start + i] * z1[start + i] + b2 * x2[start + i] * z2[start + i];
 }
 
