@@ -14,6 +14,7 @@ import {
   psi,
   retentionElasticity,
   roi,
+  seededUniform,
   tableFromRange,
   toCsv,
   trainValidationSplit,
@@ -32,6 +33,7 @@ import {
 } from '../kernel-lib/src/charts';
 import { calibrationTable, churnModelTable, readOutcome, driftReport, fitDiscreteHazard, rocCurve, simulateRevenue, thresholdSweep } from '../kernel-lib/src/index';
 import { simulateRevenueParallel } from '../kernel-lib/src/simulate/parallel';
+import { streamKey } from '../kernel-lib/src/simulate/streams';
 import { bankCardCustomers, bankCardResponseProbabilities, customerBase } from '../kernel-lib/src/datasets';
 import { scoringQuery, scoringSQL } from '../kernel-lib/src/sql';
 import { fitLinear, fitLogit, parseFormula, stepwise } from '../kernel-lib/src/index';
@@ -91,6 +93,32 @@ describe('checkOptionSchema', () => {
     expect(error(() => checkOptionSchema({ seed: 1, scale: 'logarithmic' }, 'f', schema)).message).toBe(`f: scale must be one of 'level', 'log', got "logarithmic"`);
     expect(error(() => checkOptionSchema({ seed: null }, 'f', schema)).message).toBe('f: seed must be a finite number or a non-empty string like 7, got null');
     expect(error(() => checkOptionSchema([], 'f', schema)).message).toMatch(/options must be an object/);
+  });
+
+  it('one seed rule: seededUniform, streamKey and a seed option accept and refuse the same values, in the same words', () => {
+    const refusal = (f: () => unknown): string | undefined => {
+      try {
+        f();
+        return undefined;
+      } catch (e) {
+        expect((e as CbmError).code).toBe('BAD_INPUT');
+        return (e as CbmError).message;
+      }
+    };
+    const candidates = fc.oneof(fc.double(), fc.string({ maxLength: 3 }), fc.anything());
+    fc.assert(
+      fc.property(candidates, (seed) => {
+        const valid = (typeof seed === 'number' && Number.isFinite(seed)) || (typeof seed === 'string' && seed.length > 0);
+        const uniform = refusal(() => seededUniform(seed as never));
+        expect(uniform === undefined).toBe(valid);
+        expect(refusal(() => streamKey(seed as never))).toBe(uniform);
+        const option = refusal(() => checkOptionSchema({ seed }, 'f', schema));
+        // undefined is a missing option there ('seed is required'), not a bad seed.
+        if (seed !== undefined) expect(option === undefined).toBe(valid);
+      }),
+    );
+    expect(refusal(() => seededUniform(Number.NaN))).toBe('seed must be a finite number or a non-empty string, got NaN');
+    expect(refusal(() => streamKey(''))).toBe('seed must be a finite number or a non-empty string, got ""');
   });
 
   it('does not mutate the options', () => {

@@ -1,5 +1,5 @@
 import { CbmError, check, checkOptions, describeValue } from '../errors';
-import { checkOptionSchema, type OptionSchema } from '../options';
+import { checkOptionSchema, isSeed, type OptionSchema } from '../options';
 import { probabilityVector } from './churners';
 import { SIMD_LANES, simdKernel } from './revenueSimd';
 import { streamKey, streamState, type StreamKey } from './streams';
@@ -148,10 +148,7 @@ function checkPrepared(prepared: unknown, full: boolean, context: string): asser
     n >= 1 && p.loss instanceof Float64Array && p.loss.length === n && typeof p.retainedTotal === 'number' && Number.isFinite(p.retainedTotal),
     `${context}: prepared must be what prepareSimulation returns (churnLimits, loss and retainedTotal are missing or inconsistent)`,
   );
-  check(
-    (typeof p.seed === 'number' && Number.isFinite(p.seed)) || (typeof p.seed === 'string' && p.seed.length > 0),
-    `${context}: prepared.seed must be a finite number or a non-empty string`,
-  );
+  check(isSeed(p.seed), `${context}: prepared.seed must be a finite number or a non-empty string`);
   if (!full) return;
   check(
     p.customers === n &&
