@@ -1,5 +1,6 @@
 import { CbmError, check, checkOptions, describeValue } from '../errors';
 import { checkOptionSchema, isSeed, type OptionSchema } from '../options';
+import { quantileSorted } from '../quantile';
 import { probabilityVector } from './churners';
 import { SIMD_LANES, simdKernel } from './revenueSimd';
 import { streamKey, streamState, type StreamKey } from './streams';
@@ -385,14 +386,6 @@ function exactMoments(prepared: PreparedSimulation): { mean: number; sd: number;
   let lostMin = 0;
   for (let i = 0; i < p.length; i++) if (p[i] === 1) lostMin += loss[i];
   return { mean: retainedTotal - lostMean, sd: Math.sqrt(variance), low: retainedTotal - lostMax, high: retainedTotal - lostMin, expectedChurners };
-}
-
-/** R type-7 quantile of sorted values. */
-function quantileSorted(sorted: Float64Array, q: number): number {
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
 /**
