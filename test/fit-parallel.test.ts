@@ -152,6 +152,24 @@ describe('fitLogitParallel', () => {
     expect(unknown.message).toMatch(/unknown option 'threads'/);
   });
 
+  it('columns in shared memory already (views past their buffer’s start, read by the threads as they are) and number[] columns: fitLogit to the bit, on exactly 2 blocks, fitted concurrently', async () => {
+    // A column in shared memory goes to the threads as it is, not copied: a view sent without its
+    // byteOffset would have them sum other rows. number[] columns are made numbers, then copied.
+    const n = 2 * 65_536;
+    const { y, x1, x2, g } = synthetic(n);
+    const inShared = (column: Float64Array) => {
+      const view = new Float64Array(new SharedArrayBuffer((n + 5) * 8), 24, n);
+      view.set(column);
+      return view;
+    };
+    const shared = { y: inShared(y), x1: inShared(x1), x2: inShared(x2), g };
+    const plain = { y: Array.from(y), x1: Array.from(x1), x2: Array.from(x2), g };
+    const reference = kernel.fitLogit({ y, x1, x2, g }, formula);
+    expect(reference.statistics.converged).toBe(true);
+    const fits = await Promise.all([2, 3].flatMap((workers) => [parallel.fitLogitParallel(shared, formula, { workers }), parallel.fitLogitParallel(plain, formula, { workers })]));
+    for (const model of fits) expectSameModel(model, reference);
+  });
+
   it('concurrent calls sharing the pool both resolve, each to its own fitLogit', async () => {
     const other = { ...data, y: data.y.map((v, i) => (i % 7 === 0 ? 1 - v : v)) };
     const otherSerial = kernel.fitLogit(other, formula);
