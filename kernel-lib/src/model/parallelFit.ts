@@ -157,6 +157,10 @@ async function designOnThreads(
   const rows = edges.map((edge) => Math.min(n, edge * SUM_BLOCK));
   const moments = new Float64Array(new SharedArrayBuffer(blocks * columns.length * 2 * 8));
   const theirs = (column: Float64Array) => shared.share(column, rows[1]);
+  // The moments are taken about each column's first value (columnOrigins, read just below, before
+  // this thread fills its rows): a product column's row 0 first, or its origin is what its buffer
+  // held (zero, or a reused buffer's last fit) and the scaling is not columnScaling's.
+  for (const product of products) fillProduct(product, 0, 1);
   const work = {
     products: threads.length > 0 ? products.map(({ out, parts }) => ({ out, parts: parts.map(theirs) })) : [],
     columns: threads.length > 0 ? columns.map(theirs) : [],
