@@ -14,6 +14,7 @@ import {
   psi,
   retentionElasticity,
   roi,
+  seededUniform,
   tableFromRange,
   toCsv,
   trainValidationSplit,
@@ -32,9 +33,10 @@ import {
 } from '../kernel-lib/src/charts';
 import { calibrationTable, churnModelTable, readOutcome, driftReport, fitDiscreteHazard, rocCurve, simulateRevenue, thresholdSweep } from '../kernel-lib/src/index';
 import { simulateRevenueParallel } from '../kernel-lib/src/simulate/parallel';
+import { streamKey } from '../kernel-lib/src/simulate/streams';
 import { bankCardCustomers, bankCardResponseProbabilities, customerBase } from '../kernel-lib/src/datasets';
 import { scoringQuery, scoringSQL } from '../kernel-lib/src/sql';
-import { fitLinear, fitLogit, parseFormula, stepwise } from '../kernel-lib/src/index';
+import { applyPreparation, fitLinear, fitLogit, fitPreparation, parseFormula, stepwise } from '../kernel-lib/src/index';
 
 /** The message of the CbmError that an async call rejects with. */
 const refused = async (call: () => Promise<unknown>): Promise<string> => {
@@ -91,6 +93,32 @@ describe('checkOptionSchema', () => {
     expect(error(() => checkOptionSchema({ seed: 1, scale: 'logarithmic' }, 'f', schema)).message).toBe(`f: scale must be one of 'level', 'log', got "logarithmic"`);
     expect(error(() => checkOptionSchema({ seed: null }, 'f', schema)).message).toBe('f: seed must be a finite number or a non-empty string like 7, got null');
     expect(error(() => checkOptionSchema([], 'f', schema)).message).toMatch(/options must be an object/);
+  });
+
+  it('one seed rule: seededUniform, streamKey and a seed option accept and refuse the same values, in the same words', () => {
+    const refusal = (f: () => unknown): string | undefined => {
+      try {
+        f();
+        return undefined;
+      } catch (e) {
+        expect((e as CbmError).code).toBe('BAD_INPUT');
+        return (e as CbmError).message;
+      }
+    };
+    const candidates = fc.oneof(fc.double(), fc.string({ maxLength: 3 }), fc.anything());
+    fc.assert(
+      fc.property(candidates, (seed) => {
+        const valid = (typeof seed === 'number' && Number.isFinite(seed)) || (typeof seed === 'string' && seed.length > 0);
+        const uniform = refusal(() => seededUniform(seed as never));
+        expect(uniform === undefined).toBe(valid);
+        expect(refusal(() => streamKey(seed as never))).toBe(uniform);
+        const option = refusal(() => checkOptionSchema({ seed }, 'f', schema));
+        // undefined is a missing option there ('seed is required'), not a bad seed.
+        if (seed !== undefined) expect(option === undefined).toBe(valid);
+      }),
+    );
+    expect(refusal(() => seededUniform(Number.NaN))).toBe('seed must be a finite number or a non-empty string, got NaN');
+    expect(refusal(() => streamKey(''))).toBe('seed must be a finite number or a non-empty string, got ""');
   });
 
   it('does not mutate the options', () => {
@@ -352,12 +380,36 @@ describe('checkOptionSchema', () => {
     );
   });
 
-  it('prepare (fitLogit, fitPreparation): a misspelt name suggested, a bad scale list worded in the one style', () => {
-    const rows = { y: [0, 1, 0, 1, 1, 0], age: [20, 30, 40, 50, 35, 45] };
-    expect(error(() => fitLogit(rows, 'y ~ age', { prepare: { scales: ['age'] } as never })).message).toMatch(/^prepare: unknown option 'scales' \(did you mean 'scale'\?\)/);
-    expect(error(() => fitLogit(rows, 'y ~ age', { prepare: { scale: 'age' as never } })).message).toBe(
-      "prepare: scale must be a list of column names like ['income', 'age'], got \"age\"",
+  it('prepare: errors name the function called (fitLogit, fitLinear, predict, fitPreparation), a misspelt name suggested, a bad scale list worded in the one style', () => {
+    const rows = { y: [0, 1, 0, 1, 1, 0], age: [20, 30, 40, 50, 35, 45], gender: ['M', 'F', 'F', 'M', 'F', 'M'] };
+    expect(error(() => fitLogit(rows, 'y ~ age', { prepare: { scales: ['age'] } as never })).message).toMatch(
+      /^fitLogit: prepare: unknown option 'scales' \(did you mean 'scale'\?\)/,
     );
+    expect(error(() => fitLinear(rows, 'age ~ y', { prepare: { scale: 'age' as never } })).message).toBe(
+      "fitLinear: prepare: scale must be a list of column names like ['income', 'age'], got \"age\"",
+    );
+    expect(error(() => fitLogit(rows, 'y ~ age', { prepare: 'age' as never })).message).toMatch(/^fitLogit: prepare must be an object like /);
+    expect(error(() => fitLogit(rows, 'y ~ gender', { prepare: { encode: { gender: {} } } })).message).toBe(
+      'fitLogit: prepare.encode.gender must be an object of codes like { M: 1, F: 0 }',
+    );
+    // What the data says of the preparation: a level without a code, a constant column, a text column to scale.
+    expect(error(() => fitLogit(rows, 'y ~ gender', { prepare: { encode: { gender: { M: 1 } } } })).message).toMatch(
+      /^fitLogit: column 'gender' has the value 'F' in row 1, which has no code/,
+    );
+    expect(error(() => fitLinear({ ...rows, age: [30, 30, 30, 30, 30, 30] }, 'y ~ age', { prepare: { scale: ['age'] } })).message).toBe(
+      "fitLinear: column 'age' is constant (30) in the data, so it cannot be scaled to [0, 1]",
+    );
+    expect(error(() => fitLogit(rows, 'y ~ age', { prepare: { scale: ['gender'] } })).message).toMatch(/^fitLogit: column 'gender' holds text/);
+    expect(error(() => fitLogit(rows, 'y ~ age', { prepare: { scale: ['tenure'] } })).message).toMatch(/^fitLogit: unknown column 'tenure'/);
+    // Scoring with a model's preparation names the scoring function.
+    const model = fitLogit(rows, 'y ~ gender + age', { prepare: { encode: { gender: { M: 1, F: 0 } }, scale: ['age'] } });
+    expect(error(() => model.predict({ gender: ['X'], age: [30] })).message).toMatch(/^predict: column 'gender' has the value 'X' in row 0, which has no code/);
+    expect(error(() => model.linearPredictor({ gender: ['M'], age: ['old'] })).message).toMatch(/^linearPredictor: column 'age' holds text/);
+    // Called directly, the preparation functions name themselves.
+    expect(error(() => fitPreparation(rows, { scales: ['age'] } as never)).message).toMatch(/^fitPreparation: unknown option 'scales' \(did you mean 'scale'\?\)/);
+    expect(error(() => fitPreparation(rows, { encode: { gender: { M: 1 } } })).message).toMatch(/^fitPreparation: column 'gender' has the value 'F' in row 1/);
+    expect(error(() => fitPreparation(rows, { encode: { gender: { M: '1' } } } as never)).message).toBe('fitPreparation: encode.gender[\'M\'] must be a finite number, got "1"');
+    expect(error(() => applyPreparation({ encodings: { gender: { M: 1 } }, ranges: {} }, rows)).message).toMatch(/^applyPreparation: column 'gender' has the value 'F'/);
   });
 
   it('the fits (fitLogit, fitLinear, stepwise, fitLogitInDatabase), predict and parseFormula: rules declared, misspelt names suggested', async () => {
@@ -391,8 +443,9 @@ describe('checkOptionSchema', () => {
       throw new Error('no query expected');
     };
     const fitWith = (prepare: unknown) => () => fitLogitInDatabase(run, { table: 't', formula: 'y ~ age', dialect: 'duckdb', prepare: prepare as never });
-    expect(await refused(fitWith({ scales: ['age'] }))).toMatch(/^prepare: unknown option 'scales' \(did you mean 'scale'\?\)/);
-    expect(await refused(fitWith({ scale: 'age' }))).toBe("prepare: scale must be a list of column names like ['income', 'age'], got \"age\"");
-    expect(await refused(fitWith({ scale: { length: 1 } }))).toBe("prepare: scale must be a list of column names like ['income', 'age'], got object");
+    expect(await refused(fitWith({ scales: ['age'] }))).toMatch(/^fitLogitInDatabase: prepare: unknown option 'scales' \(did you mean 'scale'\?\)/);
+    expect(await refused(fitWith({ scale: 'age' }))).toBe("fitLogitInDatabase: prepare: scale must be a list of column names like ['income', 'age'], got \"age\"");
+    expect(await refused(fitWith({ scale: { length: 1 } }))).toBe("fitLogitInDatabase: prepare: scale must be a list of column names like ['income', 'age'], got object");
+    expect(await refused(fitWith({ encode: { gender: { M: Number.NaN } } }))).toBe("fitLogitInDatabase: prepare.encode.gender['M'] must be a finite number, got NaN");
   });
 });

@@ -34,6 +34,23 @@ export type OptionRule = (
 /** The options a function accepts, by name. */
 export type OptionSchema = Readonly<Record<string, OptionRule>>;
 
+/** What a seed is, in words: the one wording of every seed message. */
+const SEED_DESCRIPTION = 'a finite number or a non-empty string';
+
+/**
+ * Whether `value` can seed a generator: a finite number or a non-empty string. Both generators
+ * (seededUniform's alea and the simulation streams' streamKey) hash the seed's text, so this is
+ * the one rule for what they, a `seed` option and a prepared simulation's seed accept.
+ */
+export function isSeed(value: unknown): value is number | string {
+  return (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value.length > 0);
+}
+
+/** Throws a BAD_INPUT `CbmError` unless `seed` is one {@link isSeed} accepts. */
+export function checkSeed(seed: unknown): asserts seed is number | string {
+  check(isSeed(seed), `seed must be ${SEED_DESCRIPTION}, got ${describeValue(seed)}`);
+}
+
 function describeRule(rule: OptionRule): string {
   switch (rule.kind) {
     case 'number': {
@@ -50,7 +67,7 @@ function describeRule(rule: OptionRule): string {
     case 'boolean':
       return 'true or false';
     case 'seed':
-      return 'a finite number or a non-empty string';
+      return SEED_DESCRIPTION;
     case 'oneOf':
       return `one of ${rule.values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(', ')}`;
     case 'names':
@@ -90,7 +107,7 @@ function obeys(value: unknown, rule: OptionRule): boolean {
     case 'boolean':
       return typeof value === 'boolean';
     case 'seed':
-      return (typeof value === 'string' && value.length > 0) || (typeof value === 'number' && Number.isFinite(value));
+      return isSeed(value);
     case 'oneOf':
       return rule.values.includes(value as string | number | boolean);
     case 'names':

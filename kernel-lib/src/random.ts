@@ -1,6 +1,7 @@
 // alea alone, not the seedrandom index: the index bundles generators cbm-kit never draws from.
 import alea from 'seedrandom/lib/alea';
 import { CbmError, check, describeValue } from './errors';
+import { checkSeed } from './options';
 
 /** A generator of uniform numbers on [0, 1), such as {@link seededUniform} returns; every random step draws from one. */
 export type Uniform = () => number;
@@ -17,10 +18,7 @@ export type Uniform = () => number;
  * uniform(); // 0.5463244677521288
  */
 export function seededUniform(seed: number | string): Uniform {
-  check(
-    (typeof seed === 'number' && Number.isFinite(seed)) || (typeof seed === 'string' && seed.length > 0),
-    `seed must be a finite number or a non-empty string, got ${describeValue(seed)}`,
-  );
+  checkSeed(seed);
   const generator = alea(String(seed));
   return () => generator();
 }

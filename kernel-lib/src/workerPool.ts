@@ -120,8 +120,9 @@ export class WorkerPool {
 }
 
 /**
- * Stops every pooled worker thread of the parallel entry (idle threads never keep the process
- * alive, so this only frees them early); calls still running on them are rejected.
+ * Stops every pooled worker thread of the parallel entry and frees the column buffers
+ * fitLogitParallel keeps between fits (idle threads never keep the process alive, so this only
+ * frees the memory early); calls still running on them are rejected.
  *
  * @example
  * await closeWorkers();

@@ -1,5 +1,5 @@
 import { CbmError, check, describeValue } from '../errors';
-import { isArrayOrTyped, setOwn, unsupportedCell } from './cells';
+import { allFinite, isArrayOrTyped, setOwn, unsupportedCell } from './cells';
 
 /** One value of a customer record: numbers, text categories, booleans, or missing. */
 export type Cell = number | string | boolean | null | undefined;
@@ -211,7 +211,7 @@ function nonFinite(name: string, row: number, value: unknown, context: string): 
 export function numericColumnView(table: Table, name: string, context: string, checkFinite = true): Float64Array {
   const cells = table.cells(name);
   if (cells instanceof Float64Array) {
-    if (checkFinite) for (let i = 0; i < cells.length; i++) if (!Number.isFinite(cells[i])) throw nonFinite(name, i, cells[i], context);
+    if (checkFinite && !allFinite(cells)) for (let i = 0; i < cells.length; i++) if (!Number.isFinite(cells[i])) throw nonFinite(name, i, cells[i], context);
     return cells;
   }
   return numericColumn(table, name, context);

@@ -1,3 +1,4 @@
+import { allFinite } from '../data/cells';
 import { CbmError } from '../errors';
 import { columnKind, isMissing, numericColumnView, textLevels, toTable, type Cell, type Columns, type Table } from '../data/table';
 import { rawColumns } from './expression';
@@ -104,7 +105,9 @@ export function completeRows(raw: Table, variables: readonly string[], na: NaAct
   for (const name of rawColumns(variables)) {
     const cells = raw.cells(name);
     if (cells instanceof Float64Array) {
-      // Numbers only: NaN is the one missing value (a scan at memory speed on large fits).
+      // Numbers only: NaN is the one missing value, looked for row by row only in a column that
+      // holds a value that is not finite (allFinite: one pass at memory speed on large fits).
+      if (allFinite(cells)) continue;
       for (let i = 0; i < n; i++) {
         const v = cells[i];
         if (Number.isNaN(v) && missing[i] === 0) {

@@ -1,7 +1,7 @@
 import { CbmError } from '../errors';
 import { checkOptionSchema, type OptionSchema } from '../options';
 import { toTable, type DataInput, type Table } from '../data/table';
-import { applyPreparation, preparationToJSON, type Preparation } from '../prepare/preparation';
+import { applyPreparationFor, preparationToJSON, type Preparation } from '../prepare/preparation';
 import { completeRows, linearPredictor, type DesignSpec } from './design';
 import { listNames } from './diagnostics';
 import { formatFormula, type Term } from './formula';
@@ -168,7 +168,7 @@ export abstract class DesignModel {
     const variables = this.spec.terms.flatMap((t) => t.variables);
     if (this.offset !== null) variables.push(this.offset);
     const { table: raw, droppedRows } = completeRows(input, variables, options.na === 'pass' ? 'omit' : 'fail', context, false);
-    const prepared = this.prep ? applyPreparation(this.prep, raw) : raw;
+    const prepared = this.prep ? applyPreparationFor(context, this.prep, raw) : raw;
     // The offset is read from the rows as given, before the preparation, as at fit time.
     const offset = this.offset !== null ? readOffset(raw, this.offset, context) : null;
     const scores = linearPredictor(this.spec, deriveTermColumns(prepared, this.spec.terms, context), this.beta, context, probability, offset);

@@ -3,9 +3,9 @@ import { checkOptionSchema, type OptionSchema } from '../options';
 import { numericColumn, toTable, type DataInput, type Table } from '../data/table';
 import { readOutcomeView } from '../data/outcome';
 import {
-  applyPreparation,
+  applyPreparationFor,
   checkPreparationSpec,
-  fitPreparation,
+  fitPreparationFor,
   isPreparation,
   preparationToJSON,
   restrictPreparation,
@@ -127,7 +127,7 @@ export function checkFitOptions(options: object | undefined, context: string, al
   checkOptionSchema(options, context, Object.fromEntries(allowed.map((name) => [name, FIT_OPTION_RULES[name]])));
   const { prepare, start } = (options ?? {}) as FitOptions;
   // A spec's names and kinds before any data is read (a fitted preparation is checked where it is applied).
-  if (prepare !== undefined && !isPreparation(prepare)) checkPreparationSpec(prepare);
+  if (prepare !== undefined && !isPreparation(prepare)) checkPreparationSpec(prepare, context, 'prepare');
   for (const [name, value] of Object.entries(start ?? {})) {
     check(typeof value === 'number' && Number.isFinite(value), `${context}: start['${name}'] must be a finite number, got ${String(value)}`);
   }
@@ -192,8 +192,8 @@ export function prepareFit(data: DataInput | Table, formula: string, options: Pi
   const prior = readPrior(raw, priorColumns, context);
   let preparation: Preparation | null = null;
   const prepare = options.prepare;
-  if (prepare !== undefined) preparation = isPreparation(prepare) ? preparationToJSON(prepare) : fitPreparation(raw, prepare);
-  const table = deriveColumns(preparation ? applyPreparation(preparation, raw) : raw, [parsed.response, ...parsed.variables], context);
+  if (prepare !== undefined) preparation = isPreparation(prepare) ? preparationToJSON(prepare) : fitPreparationFor(context, raw, prepare, 'prepare');
+  const table = deriveColumns(preparation ? applyPreparationFor(context, preparation, raw) : raw, [parsed.response, ...parsed.variables], context);
   for (const v of [parsed.response, ...parsed.variables]) table.cells(v); // UNKNOWN_COLUMN early, with the column list
   const y =
     prior.weights !== null && options.event === undefined && isNumericColumn(table.cells(parsed.response))

@@ -1,14 +1,14 @@
 /**
  * Worker-thread side of fitLogitParallel: fills its rows of the design's product columns and sums
- * its blocks of the columns' moments (for their conditioning), holds a
- * fit's design columns and response (views of shared memory), and answers each Newton request on
- * its own range of row blocks into the fit's shared block-sums buffer (the caller adds the blocks
- * in block order). Node only; reached through the `@cbm-kit/kernel-lib/parallel` entry.
+ * its blocks of the columns' moments (for their conditioning), holds a fit's design columns and
+ * response (views of shared memory), and answers each Newton request on the row blocks it claims
+ * from the fit's shared counter, into the fit's shared block-sums buffer (the caller adds the
+ * blocks in block order). Node only; reached through the `@cbm-kit/kernel-lib/parallel` entry.
  */
 import { parentPort } from 'node:worker_threads';
 import { momentBlocks } from './conditioning';
 import { fillProduct, type ProductColumn } from './design';
-import { evaluateBlocks } from './irls';
+import { evaluateClaimedBlocks } from './irls';
 import type { NewtonRequest } from './newton';
 
 export type FitTask =
@@ -16,15 +16,15 @@ export type FitTask =
       id: number;
       kind: 'load';
       fit: number;
-      /** The p design columns (the thread reads the rows of its blocks only). */
+      /** The p design columns. */
       columns: Float64Array[];
       y: Float64Array;
       /** blockSumsLength(n, p, blockRows) numbers, slots in block order. */
       sums: SharedArrayBuffer;
+      /** One Int32: the counter of claimed blocks every thread of the fit takes its next block from. */
+      claims: SharedArrayBuffer;
       onesColumn: number;
       blockRows: number;
-      fromBlock: number;
-      toBlock: number;
     }
   | {
       id: number;
@@ -49,10 +49,9 @@ interface LoadedFit {
   columns: Float64Array[];
   y: Float64Array;
   sums: Float64Array;
+  claims: Int32Array;
   onesColumn: number;
   blockRows: number;
-  fromBlock: number;
-  toBlock: number;
 }
 
 const fits = new Map<number, LoadedFit>();
@@ -67,15 +66,14 @@ parentPort?.on('message', (task: FitTask) => {
         columns: task.columns,
         y: task.y,
         sums: new Float64Array(task.sums),
+        claims: new Int32Array(task.claims),
         onesColumn: task.onesColumn,
         blockRows: task.blockRows,
-        fromBlock: task.fromBlock,
-        toBlock: task.toBlock,
       });
     } else if (task.kind === 'step') {
       const fit = fits.get(task.fit);
       if (!fit) throw new Error(`fit ${task.fit} is not loaded on this thread`);
-      evaluateBlocks(fit.columns, fit.y, task, fit.onesColumn, fit.fromBlock, fit.toBlock, fit.sums, null, fit.blockRows);
+      evaluateClaimedBlocks(fit.columns, fit.y, task, fit.onesColumn, fit.claims, fit.sums, null, fit.blockRows);
     } else {
       fits.delete(task.fit);
     }

@@ -296,12 +296,60 @@ export function evaluateBlocks(
   prior: RowPrior | null = null,
   blockRows = SUM_BLOCK,
 ): void {
+  let block = fromBlock;
+  evaluateEach(columns, y, request, onesColumn, () => (block < toBlock ? block++ : -1), sums, prior, blockRows);
+}
+
+/**
+ * evaluateBlocks on the blocks claimed one at a time from a counter that threads share (element 0
+ * of `claims`, reset to 0 before each request): each thread takes the next block when it is done
+ * with its last, so a thread slowed by anything (another process on its core, a later-optimised
+ * kernel) sums fewer blocks instead of keeping the others waiting. A block's sums go to its own
+ * slot whoever takes it, so the merged answer is the same.
+ *
+ * @example
+ * // 100,000 rows are two blocks; alone, this thread takes both (and makes one claim past the end).
+ * const columns = [new Float64Array(100_000).fill(1)], y = Float64Array.from(columns[0], (_, i) => (i < 60_000 ? 1 : 0));
+ * const sums = new Float64Array(blockSumsLength(100_000, 1)), claims = new Int32Array(1);
+ * evaluateClaimedBlocks(columns, y, { beta: new Float64Array(1), need: 'gradient' }, 0, claims, sums);
+ * claims[0]; // 3
+ * mergeBlocks(sums, 1, 'gradient', new Float64Array(1), new Float64Array(1)).gradient; // [10000]
+ */
+export function evaluateClaimedBlocks(
+  columns: readonly Float64Array[],
+  y: Float64Array,
+  request: NewtonRequest,
+  onesColumn: number,
+  claims: Int32Array,
+  sums: Float64Array,
+  prior: RowPrior | null = null,
+  blockRows = SUM_BLOCK,
+): void {
+  const blocks = blockCount(y.length, blockRows);
+  const claim = () => {
+    const block = Atomics.add(claims, 0, 1);
+    return block < blocks ? block : -1;
+  };
+  evaluateEach(columns, y, request, onesColumn, claim, sums, prior, blockRows);
+}
+
+/** Each block `next` gives (−1: no more) evaluated into its own slot of `sums`. */
+function evaluateEach(
+  columns: readonly Float64Array[],
+  y: Float64Array,
+  request: NewtonRequest,
+  onesColumn: number,
+  next: () => number,
+  sums: Float64Array,
+  prior: RowPrior | null,
+  blockRows: number,
+): void {
   const p = columns.length;
   const stride = blockSumsStride(p);
   const { beta, need } = request;
   const scratch = new Float64Array(3 * BLOCK);
   const extremes = { perfect: 0, extreme: 0 };
-  for (let block = fromBlock; block < toBlock; block++) {
+  for (let block = next(); block >= 0; block = next()) {
     const slot = block * stride;
     const gradient = need === 'likelihood' ? null : sums.subarray(slot + 3, slot + 3 + p);
     const hessian = need === 'hessian' ? sums.subarray(slot + 3 + p, slot + stride) : null;

@@ -1,6 +1,6 @@
 import { CbmError, check } from '../errors';
 import { numericColumn, toTable, type DataInput, type Table } from '../data/table';
-import { applyPreparation, fitPreparation, isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
+import { applyPreparationFor, fitPreparationFor, isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
 import { completeRows, designMatrix, designSpec, type NaAction } from './design';
 import { DesignModel, type DesignJSON, type DesignModelParts, type PredictOptions } from './designModel';
 import { aliasedError, aliasedWarning } from './diagnostics';
@@ -277,8 +277,9 @@ export function fitLinear(data: DataInput | Table, formula: string, options: Lin
   if (weights !== null && (options.vcov !== undefined || options.cluster !== undefined))
     throw new CbmError('BAD_INPUT', `${context}: robust standard errors (vcov, cluster) are not available with prior weights; fit without weights for sandwich errors`, {});
   let preparation: Preparation | null = null;
-  if (options.prepare !== undefined) preparation = isPreparation(options.prepare) ? preparationToJSON(options.prepare) : fitPreparation(raw, options.prepare);
-  const table = deriveColumns(preparation ? applyPreparation(preparation, raw) : raw, [parsed.response, ...parsed.variables], context);
+  if (options.prepare !== undefined)
+    preparation = isPreparation(options.prepare) ? preparationToJSON(options.prepare) : fitPreparationFor(context, raw, options.prepare, 'prepare');
+  const table = deriveColumns(preparation ? applyPreparationFor(context, preparation, raw) : raw, [parsed.response, ...parsed.variables], context);
   for (const v of [parsed.response, ...parsed.variables]) table.cells(v); // UNKNOWN_COLUMN early
   // With an offset the least squares are of y − offset on X (R's lm.fit).
   const response = numericColumn(table, parsed.response, context);

@@ -5,7 +5,18 @@ import { columnOrigins, conditionedDesign, momentBlocks, scalingFromBlocks, type
 import { fillProduct, type ColumnAllocator, type ProductColumn } from './design';
 import { checkFitOptions, designNewtonOptions, FIT_OPTION_NAMES, logitDesign, modelOfFit, refusePrior, type FitOptions } from './fit';
 import type { FitTask } from './fitWorker';
-import { blockCount, blockSumsLength, evaluateBlocks, interceptColumnOf, logitDriverFrom, mergeBlocks, newtonLogit, SUM_BLOCK, warmStartSample, type NewtonOptions } from './irls';
+import {
+  blockCount,
+  blockSumsLength,
+  evaluateClaimedBlocks,
+  interceptColumnOf,
+  logitDriverFrom,
+  mergeBlocks,
+  newtonLogit,
+  SUM_BLOCK,
+  warmStartSample,
+  type NewtonOptions,
+} from './irls';
 import type { LogitModel } from './logit';
 import type { NewtonFit } from './newton';
 
@@ -41,7 +52,8 @@ let nextFitId = 1;
  */
 class SharedColumns {
   private readonly taken: SharedArrayBuffer[] = [];
-  private readonly copies = new Map<Float64Array, Float64Array>();
+  /** Each copied column's copy and the first row copied so far. */
+  private readonly copies = new Map<Float64Array, { copy: Float64Array; from: number }>();
 
   readonly allocate: ColumnAllocator = (n) => {
     const buffer = spareBuffers.get(n * 8)?.pop() ?? new SharedArrayBuffer(n * 8);
@@ -51,17 +63,15 @@ class SharedColumns {
 
   /**
    * `column` as the worker threads see it: as it is when it lies in shared memory already, else
-   * a shared copy of rows [from, n), the only ones they read (`from` is the same throughout a fit:
-   * the pooled threads' first row; a column is copied once).
+   * a shared copy holding at least rows [from, n) (each row is copied once, however often asked).
    */
-  share(column: Float64Array, from: number): Float64Array {
+  share(column: Float64Array, from = 0): Float64Array {
     if (column.buffer instanceof SharedArrayBuffer) return column;
-    let copy = this.copies.get(column);
-    if (!copy) {
-      copy = this.allocate(column.length);
-      copy.set(column.subarray(from), from);
-      this.copies.set(column, copy);
-    }
+    const known = this.copies.get(column);
+    if (known && known.from <= from) return known.copy;
+    const copy = known?.copy ?? this.allocate(column.length);
+    copy.set(column.subarray(from, known?.from ?? column.length), from);
+    this.copies.set(column, { copy, from });
     return copy;
   }
 
@@ -82,9 +92,16 @@ class SharedColumns {
  * threads the rest, read in shared memory (the design's new columns are made there; columns
  * taken as they are from the data are copied, the pooled threads' rows only); each Newton step
  * sends β and gets back the sums of the log-likelihood, gradient and Hessian over fixed blocks of
- * 65,536 rows, which are added in block order exactly as fitLogit adds them. So the model –
+ * 65,536 rows, each thread taking the next block when done with its last, which are added in
+ * block order exactly as fitLogit adds them. So the model –
  * coefficients, covariance, log-likelihood, iterations, warnings and errors – is bit for bit
  * fitLogit's, whatever the number of workers. Data of a single block fits on the calling thread.
+ *
+ * Memory: the shared column buffers (the design's columns and the response, 8 bytes a row each,
+ * and the same for the warm start's ~50,000-row subsample: 67 MB for 1M rows × 7 terms) are kept
+ * after the fit until `closeWorkers()`, since the next fit of the same sizes writes into them
+ * several times faster than into fresh SharedArrayBuffers, whose pages are mapped on first write.
+ * Only the sizes of the last fit are kept; call `closeWorkers()` when done fitting to free them.
  *
  * @example
  * import { fitLogitParallel } from '@cbm-kit/kernel-lib/parallel';
@@ -140,6 +157,10 @@ async function designOnThreads(
   const rows = edges.map((edge) => Math.min(n, edge * SUM_BLOCK));
   const moments = new Float64Array(new SharedArrayBuffer(blocks * columns.length * 2 * 8));
   const theirs = (column: Float64Array) => shared.share(column, rows[1]);
+  // The moments are taken about each column's first value (columnOrigins, read just below, before
+  // this thread fills its rows): a product column's row 0 first, or its origin is what its buffer
+  // held (zero, or a reused buffer's last fit) and the scaling is not columnScaling's.
+  for (const product of products) fillProduct(product, 0, 1);
   const work = {
     products: threads.length > 0 ? products.map(({ out, parts }) => ({ out, parts: parts.map(theirs) })) : [],
     columns: threads.length > 0 ? columns.map(theirs) : [],
@@ -151,6 +172,9 @@ async function designOnThreads(
     threads.map((thread, w) => run(thread, { kind: 'design', ...work, from: rows[w + 1], to: rows[w + 2], fromBlock: edges[w + 1], toBlock: edges[w + 2] })),
   );
   done.catch(() => undefined); // awaited below; this only keeps a failure while this thread works from being unhandled
+  // The Newton steps hand out blocks to whichever thread is free, so the pooled threads will read
+  // this thread's rows too: their copies are completed while those threads fill theirs.
+  for (const column of [...columns, ...products.flatMap((product) => product.parts)]) if (threads.length > 0) shared.share(column, 0);
   for (const product of products) fillProduct(product, 0, rows[1]);
   momentBlocks(columns, work.origins, intercept, 0, edges[1], moments);
   await done;
@@ -190,22 +214,20 @@ async function newtonLogitOnWorkers(columns: readonly Float64Array[], y: Float64
   }
 }
 
-/** Rows of one Newton fit split over the threads: this one sums blocks [0, edges[1]), pooled thread w blocks [edges[w + 1], edges[w + 2]). */
+/** One Newton fit's rows, whose blocks every thread claims from one counter (evaluateClaimedBlocks). */
 interface SplitFit {
   id: number;
   columns: readonly Float64Array[];
   y: Float64Array;
   onesColumn: number;
   blockRows: number;
-  edges: number[];
+  /** The counter of claimed blocks (element 0), in shared memory; reset before each request. */
+  claims: Int32Array;
   /** The blocks' sums, filled by every thread. */
   sums: Float64Array;
 }
 
-/**
- * Sends the pooled threads their share of a fit's rows, in shared memory: columns there already
- * as they are, others copied (the threads' rows only).
- */
+/** Sends the pooled threads a fit's rows, in shared memory: columns there already as they are, others copied. */
 function loadOnThreads(
   threads: PooledWorker[],
   columns: readonly Float64Array[],
@@ -215,18 +237,15 @@ function loadOnThreads(
   shared: SharedColumns,
   started: <T>(promise: Promise<T>) => Promise<T>,
 ): SplitFit {
-  const edges = splitEdges(blockCount(y.length, blockRows), threads.length + 1);
-  const from = edges[1] * blockRows;
-  const data = { columns: columns.map((c) => shared.share(c, from)), y: shared.share(y, from) };
+  const data = { columns: columns.map((c) => shared.share(c)), y: shared.share(y) };
   const sumsBuffer = new SharedArrayBuffer(blockSumsLength(y.length, columns.length, blockRows) * 8);
+  const claimsBuffer = new SharedArrayBuffer(4);
   const id = nextFitId++;
-  threads.forEach((thread, w) => {
-    started(run(thread, { kind: 'load', fit: id, ...data, sums: sumsBuffer, onesColumn, blockRows, fromBlock: edges[w + 1], toBlock: edges[w + 2] }));
-  });
-  return { id, columns, y, onesColumn, blockRows, edges, sums: new Float64Array(sumsBuffer) };
+  for (const thread of threads) started(run(thread, { kind: 'load', fit: id, ...data, sums: sumsBuffer, claims: claimsBuffer, onesColumn, blockRows }));
+  return { id, columns, y, onesColumn, blockRows, claims: new Int32Array(claimsBuffer), sums: new Float64Array(sumsBuffer) };
 }
 
-/** Runs `driver` to its fit, each request answered by every thread on its blocks of `fit`. */
+/** Runs `driver` to its fit, each request answered by every thread on the blocks of `fit` it claims. */
 async function answerOnThreads(
   driver: ReturnType<typeof logitDriverFrom>,
   fit: SplitFit,
@@ -239,8 +258,10 @@ async function answerOnThreads(
   let next = driver.next();
   while (!next.done) {
     const request = next.value;
+    // Every thread has answered the last request, so none is claiming: the counter restarts.
+    Atomics.store(fit.claims, 0, 0);
     const pooled = started(Promise.all(threads.map((thread) => run(thread, { kind: 'step', fit: fit.id, ...request }))));
-    evaluateBlocks(fit.columns, fit.y, request, fit.onesColumn, 0, fit.edges[1], fit.sums, null, fit.blockRows);
+    evaluateClaimedBlocks(fit.columns, fit.y, request, fit.onesColumn, fit.claims, fit.sums, null, fit.blockRows);
     await pooled;
     next = driver.next(mergeBlocks(fit.sums, p, request.need, gradient, hessian));
   }

@@ -2,7 +2,7 @@ import { CbmError, check, describeValue } from '../errors';
 import { checkOptionSchema } from '../options';
 import { isMissing, numericColumn, toTable, type DataInput, type Table } from '../data/table';
 import { readOutcomeView } from '../data/outcome';
-import { applyPreparation } from '../prepare/preparation';
+import { applyPreparationFor } from '../prepare/preparation';
 import { designMatrix } from './design';
 import { normalQuantile, studentTQuantile, twoSidedNormalP, twoSidedStudentP } from './distributions';
 import { LinearModel } from './linear';
@@ -90,7 +90,7 @@ export function robustVcov(model: LogitModel | LinearModel, data: DataInput | Ta
 
   const raw = toTable(data, context);
   const preparation = model.preparation;
-  const prepared = preparation ? applyPreparation(preparation, raw) : raw;
+  const prepared = preparation ? applyPreparationFor(context, preparation, raw) : raw;
   const table = deriveTermColumns(deriveColumns(prepared, [model.response], context), model.spec.terms, context);
   const x = designMatrix(model.spec, table, context);
   const n = table.nRows;

@@ -1,5 +1,6 @@
 import { CbmError, check, describeValue } from '../errors';
 import { checkOptionSchema } from '../options';
+import { quantileSorted } from '../quantile';
 
 /** Options of `psi`: explicit cut points, or the number of quantile bins of `expected` (default 10). */
 export type PsiOptions = { breaks: readonly number[]; bins?: never; floor?: number } | { bins?: number; breaks?: never; floor?: number };
@@ -130,14 +131,6 @@ export function presentNumbers(values: ArrayLike<unknown>, name: string, context
     out[k++] = v;
   }
   return out.subarray(0, k);
-}
-
-/** Quantile of sorted values, R type 7: x[⌊h⌋] + (h − ⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋]), h = (n − 1)p. */
-export function quantileSorted(sorted: Float64Array, p: number): number {
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
 function quantileBreaks(values: Float64Array, bins: number): number[] {

@@ -19,7 +19,15 @@ export type Encodings = Readonly<Record<string, Readonly<Record<string, number>>
  */
 export function encodeCategories(data: DataInput | Table, encodings: Encodings): Columns {
   const table = toTable(data, 'encodeCategories');
-  checkEncodings(encodings);
+  checkEncodings(encodings, 'encodeCategories: encodings');
+  return encodeColumns(table, encodings, 'encodeCategories');
+}
+
+/**
+ * encodeCategories on a table with checked encodings, its errors named by `context`: the public
+ * function the user called (fitLogit with a `prepare` spec, predict with a model's preparation).
+ */
+export function encodeColumns(table: Table, encodings: Encodings, context: string): Columns {
   const out: Record<string, ArrayLike<Cell>> = {};
   for (const name of table.names) setOwn(out, name, table.cells(name));
   for (const [name, codes] of Object.entries(encodings)) {
@@ -29,11 +37,11 @@ export function encodeCategories(data: DataInput | Table, encodings: Encodings):
       const value = cells[i];
       const code = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? codes[String(value)] : undefined;
       const unsupported = unsupportedCell(value, ` in row ${i}`);
-      if (unsupported) throw new CbmError('BAD_INPUT', `encodeCategories: column '${name}' has ${unsupported}`, { column: name, row: i });
+      if (unsupported) throw new CbmError('BAD_INPUT', `${context}: column '${name}' has ${unsupported}`, { column: name, row: i });
       if (code === undefined || !Object.prototype.hasOwnProperty.call(codes, String(value))) {
         throw new CbmError(
           value === null || value === undefined ? 'NON_FINITE' : 'BAD_INPUT',
-          `encodeCategories: column '${name}' has ${value === null || value === undefined ? 'a missing value' : `the value '${String(value)}'`} in row ${i}, which has no code (codes: ${Object.entries(
+          `${context}: column '${name}' has ${value === null || value === undefined ? 'a missing value' : `the value '${String(value)}'`} in row ${i}, which has no code (codes: ${Object.entries(
             codes,
           )
             .map(([k, v]) => `'${k}' → ${v}`)
@@ -48,15 +56,17 @@ export function encodeCategories(data: DataInput | Table, encodings: Encodings):
   return out;
 }
 
-export function checkEncodings(encodings: unknown): asserts encodings is Encodings {
-  check(encodings !== null && typeof encodings === 'object' && !Array.isArray(encodings), `encodings must be an object like { gender: { M: 1, F: 0 } }`);
+/**
+ * Checks encodings' shape: an object of code objects of finite numbers. `label` is how the message
+ * names them, with the function called where there is one: 'encodeCategories: encodings',
+ * 'fitLogit: prepare.encode'; a saved model's reader wraps the bare 'encodings' in its own message.
+ */
+export function checkEncodings(encodings: unknown, label = 'encodings'): asserts encodings is Encodings {
+  check(encodings !== null && typeof encodings === 'object' && !Array.isArray(encodings), `${label} must be an object like { gender: { M: 1, F: 0 } }`);
   for (const [name, codes] of Object.entries(encodings as object)) {
-    check(
-      codes !== null && typeof codes === 'object' && !Array.isArray(codes) && Object.keys(codes).length > 0,
-      `encodings.${name} must be an object of codes like { M: 1, F: 0 }`,
-    );
+    check(codes !== null && typeof codes === 'object' && !Array.isArray(codes) && Object.keys(codes).length > 0, `${label}.${name} must be an object of codes like { M: 1, F: 0 }`);
     for (const [level, code] of Object.entries(codes as object)) {
-      check(typeof code === 'number' && Number.isFinite(code), `encodings.${name}['${level}'] must be a finite number, got ${describeValue(code)}`);
+      check(typeof code === 'number' && Number.isFinite(code), `${label}.${name}['${level}'] must be a finite number, got ${describeValue(code)}`);
     }
   }
 }

@@ -1,8 +1,8 @@
 import { check } from '../errors';
 import { toTable, type DataInput, type Table } from '../data/table';
 import { checkOptionSchema, type OptionSchema } from '../options';
-import { checkEncodings, encodeCategories, type Encodings } from './encode';
-import { minMaxScaler, scalerFromRanges, type Range } from './scale';
+import { checkEncodings, encodeColumns, type Encodings } from './encode';
+import { learnRanges, scaleColumns, scalerFromRanges, type Range } from './scale';
 
 /**
  * What to do to raw customer rows before modelling: encode text categories, then min–max
@@ -35,10 +35,29 @@ const PREPARATION_OPTIONS: OptionSchema = {
   scale: { kind: 'names', example: "['income', 'age']" },
 };
 
-/** Checks a `prepare` spec's shape (the names encode and scale, their kinds); the encodings themselves are checked by checkEncodings. */
-export function checkPreparationSpec(spec: unknown): asserts spec is PreparationSpec {
-  check(spec !== null && typeof spec === 'object', `prepare must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }`);
-  checkOptionSchema(spec, 'prepare', PREPARATION_OPTIONS);
+/**
+ * Where a spec's messages say it was given: `fitLogit: prepare` for a fit's `prepare` option
+ * (`option` 'prepare'), `fitPreparation` for fitPreparation's own spec (no option).
+ */
+function specLabel(context: string, option: string | undefined, name?: string): string {
+  if (option === undefined) return name === undefined ? context : `${context}: ${name}`;
+  return name === undefined ? `${context}: ${option}` : `${context}: ${option}.${name}`;
+}
+
+/**
+ * Checks a preparation spec before any data is read: the names encode and scale, their kinds, and
+ * the encodings' codes. `context` is the public function the user called and
+ * `option` the name the spec came under there ('prepare' for the fits), so a message reads
+ * `fitLogit: prepare: unknown option 'scales'` or `fitPreparation: unknown option 'scales'`.
+ */
+export function checkPreparationSpec(spec: unknown, context: string, option?: string): asserts spec is PreparationSpec {
+  check(
+    spec !== null && typeof spec === 'object',
+    `${specLabel(context, option, option === undefined ? 'spec' : undefined)} must be an object like { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] }`,
+  );
+  checkOptionSchema(spec, specLabel(context, option), PREPARATION_OPTIONS);
+  const { encode } = spec as PreparationSpec;
+  if (encode !== undefined) checkEncodings(encode, specLabel(context, option, 'encode'));
 }
 
 /**
@@ -52,12 +71,19 @@ export function checkPreparationSpec(spec: unknown): asserts spec is Preparation
  * preparation.ranges; // { age: { min: 20, max: 40 } }
  */
 export function fitPreparation(data: DataInput | Table, spec: PreparationSpec): Preparation {
-  checkPreparationSpec(spec);
+  return fitPreparationFor('fitPreparation', data, spec);
+}
+
+/**
+ * fitPreparation for the public function `context` that the user called, given the spec under
+ * `option` ('prepare' for the fits): every message names that function and that option.
+ */
+export function fitPreparationFor(context: string, data: DataInput | Table, spec: PreparationSpec, option?: string): Preparation {
+  checkPreparationSpec(spec, context, option);
   const encodings = spec.encode ?? {};
-  checkEncodings(encodings);
-  const encoded = toTable(encodeCategories(data, encodings), 'prepare');
+  const encoded = toTable(encodeColumns(toTable(data, context), encodings, context), context);
   const scale = spec.scale ?? [];
-  const ranges = scale.length ? minMaxScaler(encoded, scale).ranges : {};
+  const ranges = scale.length ? learnRanges(encoded, scale, context) : {};
   // A copy, so that later edits to the caller's objects cannot change a fitted model.
   return preparationToJSON({ encodings, ranges });
 }
@@ -71,13 +97,20 @@ export function fitPreparation(data: DataInput | Table, spec: PreparationSpec): 
  * [prepared.cells('gender')[0], prepared.cells('age')[0]]; // [0, 0.5]
  */
 export function applyPreparation(preparation: Preparation, data: DataInput | Table): Table {
+  return applyPreparationFor('applyPreparation', preparation, data);
+}
+
+/** applyPreparation for the public function `context` that the user called (predict, a fit): every message names it. */
+export function applyPreparationFor(context: string, preparation: Preparation, data: DataInput | Table): Table {
   check(
     isPreparation(preparation) && preparation.ranges !== null && typeof preparation.ranges === 'object',
-    'applyPreparation: preparation must be a fitted preparation (fitPreparation(data, spec)), with encodings and ranges',
+    `${context}: preparation must be a fitted preparation (fitPreparation(data, spec)), with encodings and ranges`,
   );
-  const encoded = encodeCategories(data, preparation.encodings);
-  if (Object.keys(preparation.ranges).length === 0) return toTable(encoded);
-  return toTable(scalerFromRanges(preparation.ranges).transform(encoded));
+  const table = toTable(data, context);
+  checkEncodings(preparation.encodings, `${context}: preparation.encodings`);
+  const encoded = toTable(encodeColumns(table, preparation.encodings, context), context);
+  if (Object.keys(preparation.ranges).length === 0) return encoded;
+  return toTable(scaleColumns(encoded, scalerFromRanges(preparation.ranges).ranges, context), context);
 }
 
 /** A preparation as plain JSON (it already is; this copies it so callers cannot mutate the model). */

@@ -35,35 +35,59 @@ export interface MinMaxScaler {
  */
 export function minMaxScaler(data: DataInput | Table, columns: readonly string[]): MinMaxScaler {
   check(Array.isArray(columns) && columns.length > 0 && columns.every((c) => typeof c === 'string'), `minMaxScaler: name the columns to scale, e.g. ['income', 'age']`);
-  const table = toTable(data, 'minMaxScaler');
-  check(table.nRows > 0, 'minMaxScaler: the data has no rows to learn ranges from');
+  return scalerFromRanges(learnRanges(toTable(data, 'minMaxScaler'), columns, 'minMaxScaler'));
+}
+
+/**
+ * The min–max range of each of `columns` (names already checked) in `table`, its errors named by
+ * `context`: the public function the user called (minMaxScaler, or fitLogit with `prepare.scale`).
+ */
+export function learnRanges(table: Table, columns: readonly string[], context: string): Record<string, Range> {
+  check(table.nRows > 0, `${context}: the data has no rows to learn ranges from`);
   const ranges: Record<string, Range> = {};
   for (const name of columns) {
-    const values = numericColumn(table, name, 'minMaxScaler');
+    const values = numericColumn(table, name, context);
     let min = Infinity;
     let max = -Infinity;
     for (let i = 0; i < values.length; i++) {
       if (values[i] < min) min = values[i];
       if (values[i] > max) max = values[i];
     }
-    setOwn(ranges, name, learnedRange(name, min, max));
+    setOwn(ranges, name, learnedRange(name, min, max, context));
   }
-  return scalerFromRanges(ranges);
+  return ranges;
 }
 
 /**
  * The range learned for column `name` from its observed min and max, refused (BAD_INPUT) when the
- * column is constant or spans more than a double can hold; shared by minMaxScaler and the
- * in-database fit, which learns the extremes with MIN and MAX.
+ * column is constant or spans more than a double can hold; shared by minMaxScaler, the fits'
+ * `prepare.scale` and the in-database fit, which learns the extremes with MIN and MAX. `context`
+ * names the public function called in the message.
  *
  * @example
  * learnedRange('age', 18, 47); // { min: 18, max: 47 }
  */
-export function learnedRange(name: string, min: number, max: number): Range {
-  if (!(max > min)) throw new CbmError('BAD_INPUT', `minMaxScaler: column '${name}' is constant (${min}) in the data, so it cannot be scaled to [0, 1]`, { column: name });
+export function learnedRange(name: string, min: number, max: number, context = 'minMaxScaler'): Range {
+  if (!(max > min)) throw new CbmError('BAD_INPUT', `${context}: column '${name}' is constant (${min}) in the data, so it cannot be scaled to [0, 1]`, { column: name });
   if (!Number.isFinite(max - min))
-    throw new CbmError('BAD_INPUT', `minMaxScaler: column '${name}' spans ${min} to ${max}, a range too wide to scale in double precision`, { column: name });
+    throw new CbmError('BAD_INPUT', `${context}: column '${name}' spans ${min} to ${max}, a range too wide to scale in double precision`, { column: name });
   return { min, max };
+}
+
+/**
+ * Scales the columns that have a range (already checked) and passes the others through, its
+ * errors named by `context`: the public function the user called (a scaler's transform, predict).
+ */
+export function scaleColumns(table: Table, ranges: Readonly<Record<string, Range>>, context: string): Columns {
+  const out: Record<string, ArrayLike<Cell>> = {};
+  for (const name of table.names) setOwn(out, name, table.cells(name));
+  for (const [name, { min, max }] of Object.entries(ranges)) {
+    const values = numericColumn(table, name, context);
+    const span = max - min;
+    for (let i = 0; i < values.length; i++) values[i] = (values[i] - min) / span;
+    setOwn(out, name, values);
+  }
+  return out;
 }
 
 /**
@@ -90,18 +114,7 @@ export function scalerFromRanges(ranges: Readonly<Record<string, Range>>): MinMa
   };
   return {
     ranges: frozen,
-    transform(data) {
-      const table = toTable(data, 'minMaxScaler.transform');
-      const out: Record<string, ArrayLike<Cell>> = {};
-      for (const name of table.names) setOwn(out, name, table.cells(name));
-      for (const [name, { min, max }] of Object.entries(frozen)) {
-        const values = numericColumn(table, name, 'minMaxScaler.transform');
-        const span = max - min;
-        for (let i = 0; i < values.length; i++) values[i] = (values[i] - min) / span;
-        setOwn(out, name, values);
-      }
-      return out;
-    },
+    transform: (data) => scaleColumns(toTable(data, 'minMaxScaler.transform'), frozen, 'minMaxScaler.transform'),
     scaleValue(column, value) {
       const { min, max } = rangeOf(column);
       check(typeof value === 'number' && Number.isFinite(value), `minMaxScaler.scaleValue: value must be a finite number, got ${typeof value === 'number' ? value : typeof value}`);

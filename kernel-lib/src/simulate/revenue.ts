@@ -1,5 +1,6 @@
 import { CbmError, check, checkOptions, describeValue } from '../errors';
-import { checkOptionSchema, type OptionSchema } from '../options';
+import { checkOptionSchema, isSeed, type OptionSchema } from '../options';
+import { quantileSorted } from '../quantile';
 import { probabilityVector } from './churners';
 import { SIMD_LANES, simdKernel } from './revenueSimd';
 import { streamKey, streamState, type StreamKey } from './streams';
@@ -148,10 +149,7 @@ function checkPrepared(prepared: unknown, full: boolean, context: string): asser
     n >= 1 && p.loss instanceof Float64Array && p.loss.length === n && typeof p.retainedTotal === 'number' && Number.isFinite(p.retainedTotal),
     `${context}: prepared must be what prepareSimulation returns (churnLimits, loss and retainedTotal are missing or inconsistent)`,
   );
-  check(
-    (typeof p.seed === 'number' && Number.isFinite(p.seed)) || (typeof p.seed === 'string' && p.seed.length > 0),
-    `${context}: prepared.seed must be a finite number or a non-empty string`,
-  );
+  check(isSeed(p.seed), `${context}: prepared.seed must be a finite number or a non-empty string`);
   if (!full) return;
   check(
     p.customers === n &&
@@ -388,14 +386,6 @@ function exactMoments(prepared: PreparedSimulation): { mean: number; sd: number;
   let lostMin = 0;
   for (let i = 0; i < p.length; i++) if (p[i] === 1) lostMin += loss[i];
   return { mean: retainedTotal - lostMean, sd: Math.sqrt(variance), low: retainedTotal - lostMax, high: retainedTotal - lostMin, expectedChurners };
-}
-
-/** R type-7 quantile of sorted values. */
-function quantileSorted(sorted: Float64Array, q: number): number {
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { check, describeValue } from '../errors';
+import { checkSeed } from '../options';
 
 /**
  * Seeded random streams for Monte Carlo: one xoshiro128** generator per simulation, its 128-bit
@@ -27,10 +27,7 @@ export function fmix32(x: number): number {
 
 /** Two 32-bit hashes of the seed's text (numbers as JavaScript prints them, as seededUniform does). */
 export function streamKey(seed: number | string): StreamKey {
-  check(
-    (typeof seed === 'number' && Number.isFinite(seed)) || (typeof seed === 'string' && seed.length > 0),
-    `seed must be a finite number or a non-empty string, got ${describeValue(seed)}`,
-  );
+  checkSeed(seed);
   const text = String(seed);
   let h1 = 0x9e3779b9 | 0;
   let h2 = 0x7f4a7c15 | 0;

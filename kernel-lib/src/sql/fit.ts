@@ -136,22 +136,24 @@ function runAndDialect(executor: SqlRun | SqlExecutor, option: SqlDialect | unde
 
 /**
  * The `prepare` option: a fitted preparation as it is (checked), or a spec's encodings and the
- * columns to scale, whose ranges the profiling pass learns. The spec's names and kinds were checked
- * at the door (checkFitOptions, through checkPreparationSpec).
+ * columns to scale, whose ranges the profiling pass learns. The spec's names, kinds and encodings
+ * were checked at the door (checkFitOptions, through checkPreparationSpec).
  */
-function preparationOption(prepare: PreparationSpec | Preparation | undefined): {
+function preparationOption(
+  prepare: PreparationSpec | Preparation | undefined,
+  context: string,
+): {
   preparation: Preparation | null;
   encodings: Record<string, Record<string, number>>;
   scale: string[];
 } {
   if (prepare === undefined) return { preparation: null, encodings: {}, scale: [] };
   if (isPreparation(prepare)) {
-    checkEncodings(prepare.encodings);
+    checkEncodings(prepare.encodings, `${context}: prepare.encodings`);
     scalerFromRanges(prepare.ranges);
     return { preparation: preparationToJSON(prepare), encodings: {}, scale: [] };
   }
   const encodings = JSON.parse(JSON.stringify(prepare.encode ?? {}));
-  checkEncodings(encodings);
   return { preparation: null, encodings, scale: [...(prepare.scale ?? [])] };
 }
 
@@ -234,7 +236,7 @@ export async function prepareInDatabase(
   if (formula.response === null) throw new CbmError('FORMULA_SYNTAX', `${context}: the formula needs a response on the left of '~', e.g. 'responded ~ gender + age'`);
   const response = formula.response;
 
-  const given = preparationOption(options.prepare);
+  const given = preparationOption(options.prepare, context);
   let preparation = given.preparation;
   const { encodings, scale } = given;
   const encoded = new Set(Object.keys(preparation?.encodings ?? encodings));
@@ -322,7 +324,7 @@ export async function prepareInDatabase(
   }
   if (!preparation && (encodedList.length > 0 || scale.length > 0)) {
     const ranges: Record<string, { min: number; max: number }> = Object.create(null);
-    scale.forEach((v, k) => (ranges[v] = learnedRange(v, Number(counts[`lo${k}`]), Number(counts[`hi${k}`]))));
+    scale.forEach((v, k) => (ranges[v] = learnedRange(v, Number(counts[`lo${k}`]), Number(counts[`hi${k}`]), context)));
     preparation = preparationToJSON({ encodings, ranges });
   } else if (!preparation && options.prepare !== undefined) {
     preparation = { encodings: {}, ranges: {} };
