@@ -179,8 +179,9 @@ async function designOnThreads(
     threads.map((thread, w) => run(thread, { kind: 'design', ...work, from: rows[w + 1], to: rows[w + 2], fromBlock: edges[w + 1], toBlock: edges[w + 2] })),
   );
   // The Newton steps hand out blocks to whichever thread is free, so the pooled threads will read
-  // this thread's rows too: their copies are completed while those threads fill theirs.
-  for (const column of [...columns, ...products.flatMap((product) => product.parts)]) if (threads.length > 0) shared.share(column, 0);
+  // this thread's rows of the design columns too: their copies are completed while those threads
+  // fill theirs (a factor only multiplied into products is not read again).
+  if (threads.length > 0) for (const column of columns) shared.share(column, 0);
   for (const product of products) fillProduct(product, 0, rows[1]);
   momentBlocks(columns, work.origins, intercept, 0, edges[1], moments);
   const failed = (await done).find((outcome) => outcome.status === 'rejected');
