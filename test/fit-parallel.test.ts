@@ -216,6 +216,26 @@ describe('fitLogitParallel', () => {
   });
 
   it('closeWorkers during a fit rejects it with a CbmError (it never settled: its last tasks went to stopped threads), and the next fit is fitLogit again', async () => {
+    // Column buffers of this size made during `work`, counted by a constructor proxy (which keeps instanceof).
+    const buffersMadeBy = async (work: () => Promise<unknown>) => {
+      const Original = globalThis.SharedArrayBuffer;
+      let made = 0;
+      globalThis.SharedArrayBuffer = new Proxy(Original, {
+        construct(target, args: [number]) {
+          if (args[0] === 300_000 * 8) made++;
+          return Reflect.construct(target, args);
+        },
+      });
+      try {
+        await work();
+      } finally {
+        globalThis.SharedArrayBuffer = Original;
+      }
+      return made;
+    };
+    await parallel.closeWorkers();
+    const fromScratch = await buffersMadeBy(() => parallel.fitLogitParallel(data, formula, { workers: 3 }));
+    expect(fromScratch).toBeGreaterThan(0);
     const running = parallel.fitLogitParallel(data, formula, { workers: 3 });
     const outcome = running.then(
       () => 'resolved',
@@ -226,7 +246,9 @@ describe('fitLogitParallel', () => {
     const settled = await Promise.race([outcome, new Promise((resolve) => setTimeout(() => resolve('unsettled'), 20_000).unref())]);
     expect(settled).toBeInstanceOf(kernel.CbmError);
     expect((settled as Error).message).toMatch(/^fitLogitParallel: a worker thread stopped/);
-    expectSameModel(await parallel.fitLogitParallel(data, formula, { workers: 3 }), serial);
+    // closeWorkers() frees the kept column buffers, the interrupted fit's too: the next fit makes all of its own.
+    const afterClose = await buffersMadeBy(async () => expectSameModel(await parallel.fitLogitParallel(data, formula, { workers: 3 }), serial));
+    expect(afterClose).toBe(fromScratch);
   }, 60_000);
 });
 
