@@ -40,7 +40,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { benchFitParallel } from './fitParallel.mjs';
-import { FORMULA, MECHANISM, NAMES, SEED, TRUE_COEFFICIENTS, synthetic, writeCsv } from './synthetic.mjs';
+import { FORMULA, MECHANISM, NAMES, SEED, TRUE_COEFFICIENTS, handWrittenPredict, synthetic, writeCsv } from './synthetic.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -369,23 +369,7 @@ async function main() {
       a: predict,
       b: floor,
       ratio: predictSlowdown,
-    } = timeInterleaved(
-      'kernel-lib predict',
-      () => model.predict(data),
-      'hand-written JS loop predict',
-      () => {
-        const { x1, x2, x3 } = data;
-        const out = new Float64Array(ROWS);
-        for (let i = 0; i < ROWS; i++) {
-          const a = x1[i];
-          const c = x2[i];
-          const d = x3[i];
-          const v = b[0] + b[1] * a + b[2] * c + b[3] * d + b[4] * a * c + b[5] * a * d + b[6] * c * d;
-          out[i] = 1 / (1 + Math.exp(-v));
-        }
-        return out;
-      },
-    );
+    } = timeInterleaved('kernel-lib predict', () => model.predict(data), 'hand-written JS loop predict', handWrittenPredict(data, b));
     results.kernelLib.predict = { medianSeconds: predict.medianSeconds, runs: predict.runs, slowdownToFloor: predictSlowdown };
     let maxPredictDiff = 0;
     for (let i = 0; i < ROWS; i++) maxPredictDiff = Math.max(maxPredictDiff, Math.abs(predict.result[i] - floor.result[i]));
