@@ -338,8 +338,8 @@ interface ScoreTerm {
 /**
  * One pass over a block of rows: three columns a, b, c, each read once per row, and the terms
  * β·a, β·b, β·c, β·a·b, β·a·c, β·b·c added in this order. A slot no term of the model takes has
- * β = 0 and a column no term reads repeats one that is read, so that every pass runs the same
- * loop without a branch (a branch per slot and row cost more than the slot's arithmetic).
+ * β = 0 and a column no term reads repeats one that is read, so that addPass runs one loop for
+ * every pass without a branch (a branch per slot and row cost more than the slot's arithmetic).
  */
 interface ScorePass {
   columns: Float64Array[];
@@ -348,8 +348,8 @@ interface ScorePass {
   terms: ScoreTerm[];
   /**
    * The loop that runs it: `slots` (addPass); `singles` (addSingles) when it holds main effects
-   * only; `pairs` (addPairs) for up to three products that share no column, each of which would
-   * otherwise take a pass of its own.
+   * only; `pairs` (addPairs) for up to three products that each had a pass to themselves (no
+   * column in common with the terms around them), so that they are not read in three passes.
    */
   loop: 'slots' | 'singles' | 'pairs';
 }
@@ -371,9 +371,9 @@ function passesOf(terms: ScoreTerm[]): ScorePass[] {
   let columns: (Float64Array | null)[] = [];
   let weights: number[] = [];
   let held: ScoreTerm[] = [];
-  let next = SLOTS.length;
+  let next = SLOTS.length; // no pass open yet: the first term opens one
   const close = () => {
-    if (weights.length === 0) return;
+    if (held.length === 0) return;
     const read = columns.find((c) => c !== null) as Float64Array;
     const last = passes[passes.length - 1];
     if (held.length === 1 && held[0].z !== null && last?.loop === 'pairs' && last.terms.length < 3) last.terms.push(held[0]);
@@ -412,11 +412,11 @@ function freeSlot(columns: readonly (Float64Array | null)[], wanted: Float64Arra
   return -1;
 }
 
-// One loop for every pass: each column is read once per row and the row's partial sum stays in
-// a register across the pass's terms, which brings scoring to the speed of a hand-written loop
-// over the columns (npm run bench): V8 reloads a typed array's length and data pointer at each
-// read, so reading x1 once for both x1 and x1:x2 is what counts. The additions are those of one
-// term at a time, in order (β·x·z as (β·x)·z), so the result is the same to the bit.
+// Each column is read once per row and the row's partial sum stays in a register across the
+// pass's terms, which brings scoring to the speed of a hand-written loop over the columns (npm run
+// bench): V8 checks a typed array and reloads its length and data pointer at each read, so reading
+// x1 once for both x1 and x1:x2 is what counts. The additions are those of one term at a time, in
+// order (β·x·z as (β·x)·z), so the result is the same to the bit; so are addSingles' and addPairs'.
 function addPass(block: Float64Array, start: number, m: number, pass: ScorePass): void {
   const [xa, xb, xc] = pass.columns;
   const [wa, wb, wc, wab, wac, wbc] = pass.weights;
