@@ -159,6 +159,47 @@ describe('fitLogitParallel', () => {
     expect(unknown.message).toMatch(/unknown option 'threads'/);
   });
 
+  it('columns in shared memory already (views past their buffer’s start, read by the threads as they are) and number[] columns: fitLogit to the bit, on exactly 2 blocks, fitted concurrently', async () => {
+    // A column in shared memory goes to the threads as it is, not copied: a view sent without its
+    // byteOffset would have them sum other rows. number[] columns are made numbers, then copied.
+    const n = 2 * 65_536;
+    const { y, x1, x2, g } = synthetic(n);
+    const inShared = (column: Float64Array) => {
+      const view = new Float64Array(new SharedArrayBuffer((n + 5) * 8), 24, n);
+      view.set(column);
+      return view;
+    };
+    const shared = { y: inShared(y), x1: inShared(x1), x2: inShared(x2), g };
+    const plain = { y: Array.from(y), x1: Array.from(x1), x2: Array.from(x2), g };
+    const reference = kernel.fitLogit({ y, x1, x2, g }, formula);
+    expect(reference.statistics.converged).toBe(true);
+    const fits = await Promise.all([2, 3].flatMap((workers) => [parallel.fitLogitParallel(shared, formula, { workers }), parallel.fitLogitParallel(plain, formula, { workers })]));
+    for (const model of fits) expectSameModel(model, reference);
+  });
+
+  it('an interaction column that is conditioned (a·b with a ≈ 100, b ≈ 50: centred) is fitLogit to the bit, with 1 to 3 workers and on one block, and again after a fit of the same size', async () => {
+    // The conditioning moments are taken about each column's first value; a product column's
+    // first value must be the product's, not what its buffer held before it was filled (zero, or
+    // the last fit's numbers in a reused buffer).
+    const interaction = (n: number, first: number) => {
+      const uniform = kernel.seededUniform(`interaction-${n}-${first}`);
+      const a = Float64Array.from({ length: n }, () => 100 + uniform());
+      const b = Float64Array.from({ length: n }, () => 50 + uniform());
+      a[0] = first;
+      const y = a.map((v, i) => (uniform() < 1 / (1 + Math.exp(-(0.3 * (v - 100.5) - 0.2 * (b[i] - 50.5)))) ? 1 : 0));
+      return { y, a, b };
+    };
+    const small = interaction(1_000, 100.5);
+    expectSameModel(await parallel.fitLogitParallel(small, 'y ~ a:b', { workers: 2 }), kernel.fitLogit(small, 'y ~ a:b'));
+    const large = interaction(150_000, 100.5);
+    const reference = kernel.fitLogit(large, 'y ~ a:b');
+    expect(reference.statistics.converged).toBe(true);
+    for (const workers of [1, 2, 3]) expectSameModel(await parallel.fitLogitParallel(large, 'y ~ a:b', { workers }), reference);
+    // Another fit of the same size leaves its product's numbers in the buffers the next one reuses.
+    await parallel.fitLogitParallel(interaction(150_000, 1e4), 'y ~ a:b', { workers: 2 });
+    expectSameModel(await parallel.fitLogitParallel(large, 'y ~ a:b', { workers: 2 }), reference);
+  });
+
   it('concurrent calls sharing the pool both resolve, each to its own fitLogit', async () => {
     const other = { ...data, y: data.y.map((v, i) => (i % 7 === 0 ? 1 - v : v)) };
     const otherSerial = kernel.fitLogit(other, formula);
@@ -182,6 +223,26 @@ describe('fitLogitParallel', () => {
   });
 
   it('closeWorkers during a fit rejects it with a CbmError (it never settled: its last tasks went to stopped threads), and the next fit is fitLogit again', async () => {
+    // Column buffers of this size made during `work`, counted by a constructor proxy (which keeps instanceof).
+    const buffersMadeBy = async (work: () => Promise<unknown>) => {
+      const Original = globalThis.SharedArrayBuffer;
+      let made = 0;
+      globalThis.SharedArrayBuffer = new Proxy(Original, {
+        construct(target, args: [number]) {
+          if (args[0] === 300_000 * 8) made++;
+          return Reflect.construct(target, args);
+        },
+      });
+      try {
+        await work();
+      } finally {
+        globalThis.SharedArrayBuffer = Original;
+      }
+      return made;
+    };
+    await parallel.closeWorkers();
+    const fromScratch = await buffersMadeBy(() => parallel.fitLogitParallel(data, formula, { workers: 3 }));
+    expect(fromScratch).toBeGreaterThan(0);
     const running = parallel.fitLogitParallel(data, formula, { workers: 3 });
     const outcome = running.then(
       () => 'resolved',
@@ -192,7 +253,9 @@ describe('fitLogitParallel', () => {
     const settled = await Promise.race([outcome, new Promise((resolve) => setTimeout(() => resolve('unsettled'), 20_000).unref())]);
     expect(settled).toBeInstanceOf(kernel.CbmError);
     expect((settled as Error).message).toMatch(/^fitLogitParallel: a worker thread stopped/);
-    expectSameModel(await parallel.fitLogitParallel(data, formula, { workers: 3 }), serial);
+    // closeWorkers() frees the kept column buffers, the interrupted fit's too: the next fit makes all of its own.
+    const afterClose = await buffersMadeBy(async () => expectSameModel(await parallel.fitLogitParallel(data, formula, { workers: 3 }), serial));
+    expect(afterClose).toBe(fromScratch);
   }, 60_000);
 });
 

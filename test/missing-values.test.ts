@@ -8,8 +8,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { allFinite } from '../kernel-lib/src/data/cells';
+import { numericColumnView, toTable } from '../kernel-lib/src/data/table';
 import { CbmError, fitLinear, fitLogit, stepwise, type LinearModel, type LogitModel } from '../kernel-lib/src/index';
+import { completeRows } from '../kernel-lib/src/model/design';
 import { fitLogitInDatabase } from '../kernel-lib/src/warehouse';
 import { openDuckDB } from '../kernel-lib/src/warehouse/duckdb';
 import { readCsv, relativeDifference } from './helpers/csv';
@@ -282,5 +286,46 @@ describe("errors name the row of the data as given, not of the rows left after n
     );
     // The default (na: 'fail') drops nothing and names the first missing value.
     expect(failure(() => model.predict(unseen)).details.row).toBe(1);
+  });
+});
+
+describe('number columns scanned in one pass (allFinite) before row by row', () => {
+  // Reference: the row-by-row definitions themselves (Number.isNaN for a missing value,
+  // Number.isFinite for a usable one), on columns built to break a sum-based scan: values whose
+  // difference or sum could overflow (±MAX_VALUE, ±1e308), subnormals, −0, a non-finite value in
+  // any row (the last of an odd length too), inside views that start past their buffer's start.
+  const special = fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, 0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e308, -1e308, Number.MAX_VALUE, -Number.MAX_VALUE);
+  const column = fc.record({ values: fc.array(fc.oneof(special, fc.double()), { maxLength: 9 }), offset: fc.nat(3) }).map(({ values, offset }) => {
+    const buffer = new Float64Array(offset + values.length + 2).fill(Number.NaN); // NaN around the view: a scan past its ends would see it
+    const view = buffer.subarray(offset, offset + values.length);
+    view.set(values);
+    return view;
+  });
+
+  it('drops exactly the NaN rows and refuses the first row that is not finite, naming it, as a row-by-row scan', () => {
+    fc.assert(
+      fc.property(column, (x) => {
+        const values = Array.from(x);
+        expect(allFinite(x)).toBe(values.every(Number.isFinite));
+        const table = toTable({ x }, 'test');
+        const nanRows = values.flatMap((v, i) => (Number.isNaN(v) ? [i] : []));
+        expect(completeRows(table, ['x'], 'omit', 'test', false).droppedRows).toEqual(nanRows);
+        const first = values.findIndex((v) => !Number.isFinite(v));
+        if (first < 0) expect(numericColumnView(table, 'x', 'test')).toBe(x);
+        else {
+          const error = (() => {
+            try {
+              numericColumnView(table, 'x', 'test');
+            } catch (e) {
+              return e as CbmError;
+            }
+            throw new Error('expected NON_FINITE');
+          })();
+          expect(error).toMatchObject({ code: 'NON_FINITE', details: { column: 'x', row: first } });
+          expect(error.message).toContain(`in row ${first};`);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -36,10 +36,13 @@ export interface ParallelFitOptions extends FitOptions {
  * the last fit used are kept; closeWorkers() frees them with the threads.
  */
 const spareBuffers = new Map<number, SharedArrayBuffer[]>();
+/** Counts closeWorkers() calls: a fit running across one does not hand its buffers back to the spares. */
+let poolGeneration = 0;
 
 // Compiled layout: dist/model/parallelFit.js beside dist/model/fitWorker.js.
 const pool = new WorkerPool(join(__dirname, 'fitWorker.js'), 'fitLogitParallel', () => {
   spareBuffers.clear();
+  poolGeneration++;
 });
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 const run = (thread: PooledWorker, task: DistributiveOmit<FitTask, 'id'>) => pool.run(thread, task);
@@ -54,6 +57,7 @@ class SharedColumns {
   private readonly taken: SharedArrayBuffer[] = [];
   /** Each copied column's copy and the first row copied so far. */
   private readonly copies = new Map<Float64Array, { copy: Float64Array; from: number }>();
+  private readonly generation = poolGeneration;
 
   readonly allocate: ColumnAllocator = (n) => {
     const buffer = spareBuffers.get(n * 8)?.pop() ?? new SharedArrayBuffer(n * 8);
@@ -76,6 +80,7 @@ class SharedColumns {
   }
 
   release(): void {
+    if (this.generation !== poolGeneration) return; // closeWorkers() freed the spares meanwhile: keep none
     const sizes = new Set(this.taken.map((buffer) => buffer.byteLength));
     for (const size of spareBuffers.keys()) if (!sizes.has(size)) spareBuffers.delete(size);
     for (const buffer of this.taken.splice(0, this.taken.length)) {
@@ -157,6 +162,10 @@ async function designOnThreads(
   const rows = edges.map((edge) => Math.min(n, edge * SUM_BLOCK));
   const moments = new Float64Array(new SharedArrayBuffer(blocks * columns.length * 2 * 8));
   const theirs = (column: Float64Array) => shared.share(column, rows[1]);
+  // The moments are taken about each column's first value (columnOrigins, read just below, before
+  // this thread fills its rows): a product column's row 0 first, or its origin is what its buffer
+  // held (zero, or a reused buffer's last fit) and the scaling is not columnScaling's.
+  for (const product of products) fillProduct(product, 0, 1);
   const work = {
     products: threads.length > 0 ? products.map(({ out, parts }) => ({ out, parts: parts.map(theirs) })) : [],
     columns: threads.length > 0 ? columns.map(theirs) : [],
@@ -164,16 +173,19 @@ async function designOnThreads(
     intercept,
     moments,
   };
-  const done = Promise.all(
+  // Every thread's task is settled before a failure is rethrown: the fit then hands its buffers
+  // back to the spares, which no thread may still be writing.
+  const done = Promise.allSettled(
     threads.map((thread, w) => run(thread, { kind: 'design', ...work, from: rows[w + 1], to: rows[w + 2], fromBlock: edges[w + 1], toBlock: edges[w + 2] })),
   );
-  done.catch(() => undefined); // awaited below; this only keeps a failure while this thread works from being unhandled
   // The Newton steps hand out blocks to whichever thread is free, so the pooled threads will read
-  // this thread's rows too: their copies are completed while those threads fill theirs.
-  for (const column of [...columns, ...products.flatMap((product) => product.parts)]) if (threads.length > 0) shared.share(column, 0);
+  // this thread's rows of the design columns too: their copies are completed while those threads
+  // fill theirs (a factor only multiplied into products is not read again).
+  if (threads.length > 0) for (const column of columns) shared.share(column, 0);
   for (const product of products) fillProduct(product, 0, rows[1]);
   momentBlocks(columns, work.origins, intercept, 0, edges[1], moments);
-  await done;
+  const failed = (await done).find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
   return scalingFromBlocks(columns, intercept, moments);
 }
 
