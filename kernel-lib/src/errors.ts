@@ -78,11 +78,12 @@ export function rowError(row: number, make: (row: number) => CbmError): CbmError
 
 /**
  * `error` made again at row `toRow(row)` when rowError made it; any other thrown value as it is
- * (an error that names no row of the table).
+ * (an error that names no row of the table). The error made again names the caller's row and is
+ * not renumbered a second time, should another caller on the way out renumber too.
  */
 export function renumberRow<T>(error: T, toRow: (row: number) => number): T | CbmError {
   const made = error !== null && typeof error === 'object' ? (error as { [MADE_AT_ROW]?: { row: number; make: (row: number) => CbmError } })[MADE_AT_ROW] : undefined;
-  return made === undefined ? error : rowError(toRow(made.row), made.make);
+  return made === undefined ? error : made.make(toRow(made.row));
 }
 
 /**
