@@ -25,3 +25,18 @@ describe('CbmError brand', () => {
     }
   });
 });
+
+describe('row errors renumbered for the rows as the caller counts them', () => {
+  it('message and details.row follow the new row, once; other errors pass as they are', async () => {
+    const { CbmError, renumberRow, rowError } = await import('../kernel-lib/src/errors');
+    const made = rowError(2, (row) => new CbmError('NON_FINITE', `column 'x' has a NaN value in row ${row}`, { column: 'x', row }));
+    expect(made).toMatchObject({ message: "column 'x' has a NaN value in row 2", details: { column: 'x', row: 2 } });
+    const shifted = renumberRow(made, (row) => row + 5);
+    expect(shifted).toMatchObject({ code: 'NON_FINITE', message: "column 'x' has a NaN value in row 7", details: { column: 'x', row: 7 } });
+    // A second renumbering on the way out (nested callers) leaves the caller's row alone.
+    expect(renumberRow(shifted, (row) => row + 5)).toBe(shifted);
+    const plain = new CbmError('BAD_INPUT', 'row 2 is named in text only', { row: 2 });
+    expect(renumberRow(plain, (row) => row + 5)).toBe(plain);
+    expect(renumberRow('thrown text', (row) => row + 5)).toBe('thrown text');
+  });
+});

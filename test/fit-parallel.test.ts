@@ -141,6 +141,13 @@ describe('fitLogitParallel', () => {
     expect(notConverged.code).toBe('NOT_CONVERGED');
     for (const workers of [2, 3]) expect(await failure(() => parallel.fitLogitParallel(data, formula, { maxIterations: 1, workers }))).toEqual(notConverged);
 
+    // After na: 'omit' dropped row 0, the infinite value is named at row 3 of the data as given (row 2 of the complete rows), as fitLogit names it.
+    const infinite = { y: [1, 0, 1, 0, 1, 0, 1, 0], x: [NaN, 1, 2, Infinity, 4, 5, 6, 7] };
+    const infiniteSerial = await failure(() => kernel.fitLogit(infinite, 'y ~ x'));
+    expect(infiniteSerial).toMatchObject({ code: 'NON_FINITE', details: { column: 'x', row: 3 } });
+    expect(infiniteSerial.message).toMatch(/infinite value \(Infinity\) in row 3;/);
+    for (const workers of [1, 2]) expect(await failure(() => parallel.fitLogitParallel(infinite, 'y ~ x', { workers }))).toEqual(infiniteSerial);
+
     const badWorkers = await failure(() => parallel.fitLogitParallel(data, formula, { workers: 0 }));
     expect(badWorkers).toMatchObject({ name: 'CbmError', code: 'BAD_INPUT' });
     expect(badWorkers.message).toMatch(/workers must be a whole number from 1 to 64/);

@@ -133,6 +133,162 @@ describe("na: 'omit' (default) as R's na.omit, on wa_churn", () => {
   });
 });
 
+describe("errors name the row of the data as given, not of the rows left after na: 'omit'", () => {
+  // Row 0 misses x and is dropped; the bad cell is row 3 of the input, row 2 of the complete rows.
+  const y = [1, 0, 1, 0, 1, 0, 1, 0];
+  const x = [NaN, 1, 2, Infinity, 4, 5, 6, 7];
+
+  function failure(run: () => unknown): CbmError {
+    try {
+      run();
+    } catch (e) {
+      expect(e).toBeInstanceOf(CbmError);
+      return e as CbmError;
+    }
+    throw new Error('expected a CbmError');
+  }
+  /** The error names input row 3, in the message and in details.row, and no other row. */
+  function expectRow3(e: CbmError, code: string, message: RegExp): void {
+    expect(e.code).toBe(code);
+    expect(e.message).toMatch(message);
+    expect(e.message.match(/\brow \d+/g)).toEqual(['row 3']);
+    expect(e.details.row).toBe(3);
+  }
+
+  it('fitLogit, fitLinear and stepwise: an infinite value', () => {
+    const data = { y, x };
+    expectRow3(
+      failure(() => fitLogit(data, 'y ~ x')),
+      'NON_FINITE',
+      /^fitLogit: column 'x' has an infinite value \(Infinity\) in row 3;/,
+    );
+    expectRow3(
+      failure(() => fitLinear({ y: [2, 5, 1, 4, 3, 6, 2, 7], x }, 'y ~ x')),
+      'NON_FINITE',
+      /^fitLinear: column 'x' has an infinite value \(Infinity\) in row 3;/,
+    );
+    expectRow3(
+      failure(() => stepwise(data, 'y ~ x')),
+      'NON_FINITE',
+      /^stepwise: column 'x' has an infinite value \(Infinity\) in row 3;/,
+    );
+    // The rows given by row objects count the same way.
+    const rows = y.map((v, i) => ({ y: v, x: i === 0 ? null : x[i] }));
+    expectRow3(
+      failure(() => fitLogit(rows, 'y ~ x')),
+      'NON_FINITE',
+      /in row 3;/,
+    );
+    // Nothing dropped: the row is the same with na: 'fail' (row 0 filled in).
+    expectRow3(
+      failure(() => fitLogit({ y, x: [0, ...x.slice(1)] }, 'y ~ x', { na: 'fail' })),
+      'NON_FINITE',
+      /in row 3;/,
+    );
+  });
+
+  it('an outcome that is not 0/1, and a weighted response outside [0, 1]', () => {
+    const bad = [1, 0, 1, 2, 1, 0, 1, 0];
+    const z = [NaN, 1, 2, 3, 4, 5, 6, 7];
+    expectRow3(
+      failure(() => fitLogit({ y: bad, x: z }, 'y ~ x')),
+      'BAD_INPUT',
+      /the outcome 'y' must be 0 or 1 .* found 2 in row 3$/,
+    );
+    expectRow3(
+      failure(() => fitLogit({ y: bad, x: z, w: y.map(() => 1) }, 'y ~ x', { weights: 'w' })),
+      'BAD_INPUT',
+      /but it is 2 in row 3$/,
+    );
+  });
+
+  it('weights and offsets (readPrior), in fitLogit and fitLinear', () => {
+    const z = [NaN, 1, 2, 3, 4, 5, 6, 7];
+    const w = [1, 1, 1, -1, 1, 1, 1, 1];
+    expectRow3(
+      failure(() => fitLogit({ y, x: z, w }, 'y ~ x', { weights: 'w' })),
+      'BAD_INPUT',
+      /'w' is -1 in row 3$/,
+    );
+    expectRow3(
+      failure(() => fitLinear({ y: [2, 5, 1, 4, 3, 6, 2, 7], x: z, w }, 'y ~ x', { weights: 'w' })),
+      'BAD_INPUT',
+      /'w' is -1 in row 3$/,
+    );
+    const o = [0, 0, 0, Infinity, 0, 0, 0, 0];
+    expectRow3(
+      failure(() => fitLogit({ y, x: z, o }, 'y ~ x', { offset: 'o' })),
+      'NON_FINITE',
+      /column 'o' has an infinite value \(Infinity\) in row 3;/,
+    );
+  });
+
+  it('a transform undefined in a row, a column mixing numbers and text, a value the preparation has no code for', () => {
+    expectRow3(
+      failure(() => fitLogit({ y, x: [NaN, 1, 2, -1, 4, 5, 6, 7] }, 'y ~ log(x)')),
+      'NON_FINITE',
+      /the transform log\(x\) is NaN in row 3 \(x = -1\)/,
+    );
+    expectRow3(
+      failure(() => fitLogit({ y, x: [NaN, 1, 2, 'three', 4, 5, 6, 7] }, 'y ~ x')),
+      'BAD_INPUT',
+      /\('three' in row 3 is text\)/,
+    );
+    const g = [null, 'a', 'b', 'c', 'a', 'b', 'a', 'b'];
+    expectRow3(
+      failure(() => fitLogit({ y, g }, 'y ~ g', { prepare: { encode: { g: { a: 0, b: 1 } } } })),
+      'BAD_INPUT',
+      /column 'g' has the value 'c' in row 3, which has no code/,
+    );
+  });
+
+  it('a missing cluster label in a fitted row', () => {
+    const c = ['p', 'q', 'p', null, 'p', 'q', 'p', 'q'];
+    const z = [NaN, 1, 2, 3, 4, 5, 6, 7];
+    expectRow3(
+      failure(() => fitLogit({ y: [1, 0, 0, 1, 1, 0, 1, 0], x: z, c }, 'y ~ x', { cluster: 'c' })),
+      'NON_FINITE',
+      /cluster column 'c' is missing in row 3$/,
+    );
+  });
+
+  it('HC3 refusing a row of leverage 1, and the warning of a non-integer count of successes', () => {
+    const z = [NaN, 1, 2, 3, 4, 5, 6, 7];
+    // 'c' has one member, input row 3: it alone determines its coefficient.
+    const g = ['a', 'a', 'b', 'c', 'a', 'b', 'a', 'b'];
+    expectRow3(
+      failure(() => fitLinear({ y: [1, 3, 2, 5, 4, 6, 3, 8], x: z, g }, 'y ~ g + x', { vcov: 'HC3' })),
+      'BAD_INPUT',
+      /^fitLinear: row 3 has leverage/,
+    );
+    // 4 × 0.3 = 1.2 successes in input row 3 (rows 1 and 2 have 2 and 1).
+    const model = fitLogit({ y: [0.5, 0.5, 0.25, 0.3, 0.5, 0.75, 0.5, 0.25], x: z, w: z.map(() => 4) }, 'y ~ x', { weights: 'w' });
+    expect(model.warnings.filter((w) => /non-integer/.test(w))).toEqual([expect.stringMatching(/^non-integer number of successes \(weight × response\) in row 3,/)]);
+  });
+
+  it("predict and linearPredictor with na: 'pass': a level the model was not fitted on, an infinite value", () => {
+    const model = fitLogit({ y: [1, 0, 0, 1, 1, 0, 1, 0, 0, 1], g: ['a', 'a', 'b', 'b', 'a', 'b', 'a', 'b', 'a', 'b'], x: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }, 'y ~ g + x');
+    const unseen = { g: ['a', null, 'b', 'c'], x: [1, 2, 3, 4] };
+    expectRow3(
+      failure(() => model.predict(unseen, { na: 'pass' })),
+      'BAD_INPUT',
+      /column 'g' has the level 'c' in row 3, which the model was not fitted on/,
+    );
+    expectRow3(
+      failure(() => model.linearPredictor(unseen, { na: 'pass' })),
+      'BAD_INPUT',
+      /the level 'c' in row 3,/,
+    );
+    expectRow3(
+      failure(() => model.predict({ g: ['a', 'b', 'a', 'b'], x: [null, 1, 2, Infinity] }, { na: 'pass' })),
+      'NON_FINITE',
+      /column 'x' has an infinite value \(Infinity\) in row 3;/,
+    );
+    // The default (na: 'fail') drops nothing and names the first missing value.
+    expect(failure(() => model.predict(unseen)).details.row).toBe(1);
+  });
+});
+
 describe('number columns scanned in one pass (allFinite) before row by row', () => {
   // Reference: the row-by-row definitions themselves (Number.isNaN for a missing value,
   // Number.isFinite for a usable one), on columns built to break a sum-based scan: values whose

@@ -57,6 +57,35 @@ export class CbmError extends Error {
   }
 }
 
+/** Where a row error (rowError) keeps how it was made. */
+const MADE_AT_ROW = Symbol('cbm-kit row error');
+
+/**
+ * The CbmError `make(row)` about row `row` of a table, which remembers `make`: a caller whose rows
+ * are numbered otherwise (a fit that left incomplete rows out, na: 'omit') makes the same error
+ * again for its own row number with renumberRow, message and `details.row` alike, instead of
+ * editing the message's text.
+ *
+ * @example
+ * const e = rowError(2, (row) => new CbmError('NON_FINITE', `column 'x' is missing in row ${row}`, { column: 'x', row }));
+ * renumberRow(e, (row) => row + 1).message; // "column 'x' is missing in row 3"
+ */
+export function rowError(row: number, make: (row: number) => CbmError): CbmError {
+  const error = make(row);
+  Object.defineProperty(error, MADE_AT_ROW, { value: { row, make } });
+  return error;
+}
+
+/**
+ * `error` made again at row `toRow(row)` when rowError made it; any other thrown value as it is
+ * (an error that names no row of the table). The error made again names the caller's row and is
+ * not renumbered a second time, should another caller on the way out renumber too.
+ */
+export function renumberRow<T>(error: T, toRow: (row: number) => number): T | CbmError {
+  const made = error !== null && typeof error === 'object' ? (error as { [MADE_AT_ROW]?: { row: number; make: (row: number) => CbmError } })[MADE_AT_ROW] : undefined;
+  return made === undefined ? error : made.make(toRow(made.row));
+}
+
 /**
  * Whether `value` is a CbmError from any copy of the library (the brand, not the prototype).
  *

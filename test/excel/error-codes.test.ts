@@ -73,6 +73,9 @@ describe('the failures of issue 19 reach the cell with their message', () => {
   const withBlank = sheet.all.map((r) => [...r]);
   withBlank[50][2] = '';
   const model = A.fit(sheet.trainRange, sheet.formula, 'stepwise-free', sheet.scaleRanges, sheet.encode);
+  const badOutcome = sheet.trainRange.map((r) => [...r]);
+  badOutcome[4][3] = ''; // income of data row 3
+  badOutcome[10][5] = 2; // responded of data row 9
   const cases: [string, string, () => unknown, '#VALUE!' | '#N/A', RegExp][] = [
     ['threshold 80', 'HITRATE', () => A.hitRate(p, y, 80), '#VALUE!', /threshold must be between 0 and 1.*got 80/],
     ['1e9 simulations', 'SIMREVENUE', () => A.simRevenue(churn, revenue, 1e9), '#VALUE!', /simulations must be a whole number from 1 to 1000000/],
@@ -102,6 +105,14 @@ describe('the failures of issue 19 reach the cell with their message', () => {
       () => A.fit(sheet.trainRange, sheet.formula, 'fit', undefined, 'gender: M=1'),
       '#VALUE!',
       /column 'gender' holds 'F' in row 3 .* no code \(M=1\)/,
+    ],
+    // Data row 3 has no income (CBM.FIT leaves it out) and data row 9 an outcome of 2: the sheet's row 11.
+    [
+      'an outcome that is not 0/1 below a row left out',
+      'FIT',
+      () => A.fit(badOutcome, sheet.formula),
+      '#VALUE!',
+      /^CBM\.FIT: column 'responded', row 11 of the data range .*found 2$/,
     ],
     ['a formula that does not parse', 'FIT', () => A.fit(sheet.trainRange, 'responded ~ gender +'), '#VALUE!', /^CBM\.FIT: the formula cannot be read: .*position 21$/],
     ['constant values to normalise', 'NORMALIZE', () => A.normalize(col([1, 1, 1])), '#VALUE!', /the values are all equal/],

@@ -1,4 +1,4 @@
-import { CbmError, check, describeValue } from '../errors';
+import { CbmError, check, describeValue, rowError } from '../errors';
 import { checkOptionSchema } from '../options';
 import { isMissing, type Cell } from './table';
 import { isArrayOrTyped, unsupportedCell } from './cells';
@@ -80,10 +80,14 @@ export function readOutcome(cells: ArrayLike<Cell>, name: string, context: strin
     }
     if (isMissing(v) || (blankIsMissing && v === '')) {
       if (options.missingAsZero) continue;
-      throw new CbmError(
-        'NON_FINITE',
-        `${context}: the outcome '${name}' is missing in row ${i}; use rows with a known outcome only (for the bank case: the contacted customers)`,
-        { column: name, row: i },
+      throw rowError(
+        i,
+        (row) =>
+          new CbmError(
+            'NON_FINITE',
+            `${context}: the outcome '${name}' is missing in row ${row}; use rows with a known outcome only (for the bank case: the contacted customers)`,
+            { column: name, row },
+          ),
       );
     }
     if (event !== undefined) {
@@ -188,7 +192,11 @@ function textEvent(cells: ArrayLike<Cell>, name: string, context: string): { eve
   );
 }
 
-function badValue(v: unknown, name: string, row: number, context: string): CbmError {
+function badValue(v: unknown, name: string, at: number, context: string): CbmError {
+  return rowError(at, (row) => badValueAt(v, name, row, context));
+}
+
+function badValueAt(v: unknown, name: string, row: number, context: string): CbmError {
   if (typeof v === 'number' && Number.isNaN(v))
     return new CbmError('NON_FINITE', `${context}: the outcome '${name}' is missing in row ${row}; use rows with a known outcome only`, { column: name, row });
   const unsupported = unsupportedCell(v, ` in row ${row}`);

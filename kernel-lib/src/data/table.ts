@@ -1,4 +1,4 @@
-import { CbmError, check, describeValue } from '../errors';
+import { CbmError, check, describeValue, rowError } from '../errors';
 import { allFinite, isArrayOrTyped, setOwn, unsupportedCell } from './cells';
 
 /** One value of a customer record: numbers, text categories, booleans, or missing. */
@@ -132,10 +132,14 @@ export function columnKind(table: Table, name: string, context: string): 'numeri
       const numberRow = firstNumber;
       const minority =
         textRow > numberRow ? { row: textRow, value: `'${String(cells[textRow])}'`, kind: 'text' } : { row: numberRow, value: String(cells[numberRow]), kind: 'a number' };
-      throw new CbmError(
-        'BAD_INPUT',
-        `${context}: column '${name}' mixes numbers and text (${minority.value} in row ${minority.row} is ${minority.kind}); fix that cell, or make every value text to use the column as a factor`,
-        { column: name, row: minority.row },
+      throw rowError(
+        minority.row,
+        (row) =>
+          new CbmError(
+            'BAD_INPUT',
+            `${context}: column '${name}' mixes numbers and text (${minority.value} in row ${row} is ${minority.kind}); fix that cell, or make every value text to use the column as a factor`,
+            { column: name, row },
+          ),
       );
     }
   }
@@ -175,10 +179,14 @@ export function numericColumn(table: Table, name: string, context: string): Floa
     } else if (typeof v === 'boolean') {
       out[i] = v ? 1 : 0;
     } else if (typeof v === 'string') {
-      throw new CbmError(
-        'BAD_INPUT',
-        `${context}: column '${name}' holds text ('${v}' in row ${i}); encode it as numbers first (e.g. encodeCategories) or use it as a factor in the formula`,
-        { column: name, row: i },
+      throw rowError(
+        i,
+        (row) =>
+          new CbmError(
+            'BAD_INPUT',
+            `${context}: column '${name}' holds text ('${v}' in row ${row}); encode it as numbers first (e.g. encodeCategories) or use it as a factor in the formula`,
+            { column: name, row },
+          ),
       );
     } else {
       throw nonFinite(name, i, v, context);
@@ -187,7 +195,11 @@ export function numericColumn(table: Table, name: string, context: string): Floa
   return out;
 }
 
-function nonFinite(name: string, row: number, value: unknown, context: string): CbmError {
+function nonFinite(name: string, at: number, value: unknown, context: string): CbmError {
+  return rowError(at, (row) => nonFiniteAt(name, row, value, context));
+}
+
+function nonFiniteAt(name: string, row: number, value: unknown, context: string): CbmError {
   const unsupported = unsupportedCell(value, ` in row ${row}`);
   if (unsupported) return new CbmError('BAD_INPUT', `${context}: column '${name}' has ${unsupported}`, { column: name, row });
   const shown =

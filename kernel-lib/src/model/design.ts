@@ -1,5 +1,5 @@
 import { allFinite } from '../data/cells';
-import { CbmError } from '../errors';
+import { CbmError, renumberRow, rowError } from '../errors';
 import { columnKind, isMissing, numericColumnView, textLevels, toTable, type Cell, type Columns, type Table } from '../data/table';
 import { rawColumns } from './expression';
 import { listNames } from './diagnostics';
@@ -90,7 +90,8 @@ export type NaAction = 'omit' | 'fail';
  * `na: 'omit'` (R's default na.action) the rows holding a missing value (null, undefined, NaN)
  * are dropped and listed, 0-based; with 'fail' the table is returned as it is and the fit's own
  * checks refuse the first missing value (NON_FINITE naming the row). The table is copied only
- * when a row is dropped. A fit (`forFit`) refuses data without a complete row; scoring does not.
+ * when a row is dropped; checks on the copy run inside onInputRows, so that their errors name the
+ * input's rows. A fit (`forFit`) refuses data without a complete row; scoring does not.
  *
  * @example
  * const { table, droppedRows } = completeRows(toTable({ y: [1, 0, 1], x: [2, null, 5] }), ['y', 'x'], 'omit', 'fitLogit');
@@ -141,6 +142,38 @@ export function completeRows(raw: Table, variables: readonly string[], na: NaAct
     columns[name] = out;
   }
   return { table: toTable(columns, context), droppedRows };
+}
+
+/**
+ * Runs `work` on the rows completeRows kept; an error it throws about a row of them (rowError)
+ * names that row of the input instead, counted as the user counts it (0-based, the dropped rows
+ * included): one mapping for every check after the missing values were dropped.
+ *
+ * @example
+ * const { table, droppedRows } = completeRows(toTable({ y: [1, 0, 1], x: [null, 2, Infinity] }), ['y', 'x'], 'omit', 'fitLogit');
+ * try { onInputRows(droppedRows, () => numericColumn(table, 'x', 'fitLogit')) }
+ * catch (e) { (e as CbmError).details.row } // 2 (row 1 of the complete rows)
+ */
+export function onInputRows<T>(droppedRows: readonly number[], work: () => T): T {
+  if (droppedRows.length === 0) return work();
+  try {
+    return work();
+  } catch (error) {
+    throw renumberRow(error, (row) => inputRow(row, droppedRows));
+  }
+}
+
+/**
+ * The row of the input that is row `row` of the rows completeRows kept, `droppedRows` left out.
+ *
+ * @example
+ * inputRow(1, [0, 2]); // 3: the input's rows 1 and 3 were kept
+ */
+export function inputRow(row: number, droppedRows: readonly number[]): number {
+  // droppedRows is ascending: each dropped row at or before the row pushes it one further.
+  let input = row;
+  for (const d of droppedRows) if (d <= input) input++;
+  return input;
 }
 
 /** Rebuilds the design columns from known factor levels (used by saved models and stepwise). */
@@ -317,9 +350,13 @@ export function linearPredictor(
     // NaN from ∞ − ∞ is not.)
     for (let i = 0; i < n; i++) {
       if (probability ? Number.isNaN(out[i]) : !Number.isFinite(out[i])) {
-        throw new CbmError('NON_FINITE', `${context}: the linear predictor overflows in row ${i} (the inputs are finite but V = Σβx is not); rescale the inputs the model reads`, {
-          row: i,
-        });
+        throw rowError(
+          i,
+          (row) =>
+            new CbmError('NON_FINITE', `${context}: the linear predictor overflows in row ${row} (the inputs are finite but V = Σβx is not); rescale the inputs the model reads`, {
+              row,
+            }),
+        );
       }
     }
   }
@@ -520,14 +557,18 @@ function designParts(spec: DesignSpec, table: Table, context: string, checkFinit
     for (let i = 0; i < n; i++) {
       const raw = cells[i];
       if (isMissing(raw)) {
-        throw new CbmError('NON_FINITE', `${context}: column '${v}' has a missing value in row ${i}`, { column: v, row: i });
+        throw rowError(i, (row) => new CbmError('NON_FINITE', `${context}: column '${v}' has a missing value in row ${row}`, { column: v, row }));
       }
       const k = position.get(String(raw));
       if (k === undefined) {
-        throw new CbmError(
-          'BAD_INPUT',
-          `${context}: column '${v}' has the level '${String(raw)}' in row ${i}, which the model was not fitted on (known levels: ${listNames(levels)})`,
-          { column: v, row: i },
+        throw rowError(
+          i,
+          (row) =>
+            new CbmError(
+              'BAD_INPUT',
+              `${context}: column '${v}' has the level '${String(raw)}' in row ${row}, which the model was not fitted on (known levels: ${listNames(levels)})`,
+              { column: v, row },
+            ),
         );
       }
       c[i] = k;

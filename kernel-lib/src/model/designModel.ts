@@ -2,7 +2,7 @@ import { CbmError } from '../errors';
 import { checkOptionSchema, type OptionSchema } from '../options';
 import { toTable, type DataInput, type Table } from '../data/table';
 import { applyPreparationFor, preparationToJSON, type Preparation } from '../prepare/preparation';
-import { completeRows, linearPredictor, type DesignSpec } from './design';
+import { completeRows, linearPredictor, onInputRows, type DesignSpec } from './design';
 import { listNames } from './diagnostics';
 import { formatFormula, type Term } from './formula';
 import type { RobustSpec } from './sandwich';
@@ -168,10 +168,12 @@ export abstract class DesignModel {
     const variables = this.spec.terms.flatMap((t) => t.variables);
     if (this.offset !== null) variables.push(this.offset);
     const { table: raw, droppedRows } = completeRows(input, variables, options.na === 'pass' ? 'omit' : 'fail', context, false);
-    const prepared = this.prep ? applyPreparationFor(context, this.prep, raw) : raw;
-    // The offset is read from the rows as given, before the preparation, as at fit time.
-    const offset = this.offset !== null ? readOffset(raw, this.offset, context) : null;
-    const scores = linearPredictor(this.spec, deriveTermColumns(prepared, this.spec.terms, context), this.beta, context, probability, offset);
+    const scores = onInputRows(droppedRows, () => {
+      const prepared = this.prep ? applyPreparationFor(context, this.prep, raw) : raw;
+      // The offset is read from the rows as given, before the preparation, as at fit time.
+      const offset = this.offset !== null ? readOffset(raw, this.offset, context) : null;
+      return linearPredictor(this.spec, deriveTermColumns(prepared, this.spec.terms, context), this.beta, context, probability, offset);
+    });
     if (droppedRows.length === 0) return scores;
     const out = new Float64Array(input.nRows).fill(NaN);
     for (let i = 0, k = 0, d = 0; i < out.length; i++) {

@@ -1,4 +1,4 @@
-import { CbmError, check } from '../errors';
+import { CbmError, check, rowError } from '../errors';
 import { isTable, numericColumnView, type Table } from '../data/table';
 
 const checkContext = (context: unknown): void => check(typeof context === 'string', `the context (the name shown in error messages) must be text, got ${typeof context}`);
@@ -588,15 +588,15 @@ function nonFiniteError(expr: Expression, columns: (name: string) => Float64Arra
       : failing.kind === 'binary' && failing.op === '/'
         ? `${expressionLabel(failing.right)} is 0 in the division ${expressionLabel(failing)}`
         : `${expressionLabel(failing)} is ${rowValue(failing, columns, row)}`;
-  return new CbmError(
-    'NON_FINITE',
-    `${context}: the transform ${label} is ${value} in row ${row} (${inputs}): ${why}; remove or fix such rows, or use a transform defined for them`,
-    {
-      expression: label,
-      column: read[0] ?? null,
-      columns: read,
-      row,
-    },
+  return rowError(
+    row,
+    (at) =>
+      new CbmError('NON_FINITE', `${context}: the transform ${label} is ${value} in row ${at} (${inputs}): ${why}; remove or fix such rows, or use a transform defined for them`, {
+        expression: label,
+        column: read[0] ?? null,
+        columns: read,
+        row: at,
+      }),
   );
 }
 

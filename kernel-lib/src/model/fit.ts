@@ -1,4 +1,4 @@
-import { CbmError, check } from '../errors';
+import { CbmError, check, rowError } from '../errors';
 import { checkOptionSchema, type OptionSchema } from '../options';
 import { numericColumn, toTable, type DataInput, type Table } from '../data/table';
 import { readOutcomeView } from '../data/outcome';
@@ -15,7 +15,7 @@ import {
 import { newtonLogitConditioned } from './conditioning';
 import type { NewtonOptions } from './irls';
 import type { NewtonFit } from './newton';
-import { completeRows, designMatrix, designSpec, type ColumnAllocator, type DesignSpec, type NaAction, type ProductColumn } from './design';
+import { completeRows, designMatrix, designSpec, onInputRows, type ColumnAllocator, type DesignSpec, type NaAction, type ProductColumn } from './design';
 import { diagnoseFit, fitStatistics } from './diagnostics';
 import { parseFormula, type Formula } from './formula';
 import { deriveColumns, rawColumns } from './expression';
@@ -187,18 +187,32 @@ export function prepareFit(data: DataInput | Table, formula: string, options: Pi
   const split = splitOffset(formula, context);
   const priorColumns = priorSpec(options, split.offset, context);
   const parsed = parseFormula(split.formula, { columns: input.names });
-  if (parsed.response === null) throw new CbmError('FORMULA_SYNTAX', `${context}: the formula needs a response on the left of '~', e.g. 'responded ~ gender + age'`);
-  const { table: raw, droppedRows } = completeRows(input, [parsed.response, ...parsed.variables, ...priorVariables(priorColumns)], options.na ?? 'omit', context);
+  const response = parsed.response;
+  if (response === null) throw new CbmError('FORMULA_SYNTAX', `${context}: the formula needs a response on the left of '~', e.g. 'responded ~ gender + age'`);
+  const { table: raw, droppedRows } = completeRows(input, [response, ...parsed.variables, ...priorVariables(priorColumns)], options.na ?? 'omit', context);
+  return onInputRows(droppedRows, () => prepareCompleteRows(raw, droppedRows, parsed, response, priorColumns, options, context));
+}
+
+/** prepareFit on the complete rows (`raw`): prior, preparation, derived columns and the response. */
+function prepareCompleteRows(
+  raw: Table,
+  droppedRows: number[],
+  parsed: Formula,
+  response: string,
+  priorColumns: PriorSpec,
+  options: Pick<FitOptions, 'prepare' | 'event'>,
+  context: string,
+): PreparedData {
   const prior = readPrior(raw, priorColumns, context);
   let preparation: Preparation | null = null;
   const prepare = options.prepare;
   if (prepare !== undefined) preparation = isPreparation(prepare) ? preparationToJSON(prepare) : fitPreparationFor(context, raw, prepare, 'prepare');
-  const table = deriveColumns(preparation ? applyPreparationFor(context, preparation, raw) : raw, [parsed.response, ...parsed.variables], context);
-  for (const v of [parsed.response, ...parsed.variables]) table.cells(v); // UNKNOWN_COLUMN early, with the column list
+  const table = deriveColumns(preparation ? applyPreparationFor(context, preparation, raw) : raw, [response, ...parsed.variables], context);
+  for (const v of [response, ...parsed.variables]) table.cells(v); // UNKNOWN_COLUMN early, with the column list
   const y =
-    prior.weights !== null && options.event === undefined && isNumericColumn(table.cells(parsed.response))
-      ? readProportion(table, parsed.response, context)
-      : readOutcomeView(table.cells(parsed.response), parsed.response, context, { event: options.event });
+    prior.weights !== null && options.event === undefined && isNumericColumn(table.cells(response))
+      ? readProportion(table, response, context)
+      : readOutcomeView(table.cells(response), response, context, { event: options.event });
   // Σw·y against Σw over the fitted rows: a response at 0 or at 1 wherever it has weight is constant.
   let ones = 0;
   let total = y.length;
@@ -215,9 +229,9 @@ export function prepareFit(data: DataInput | Table, formula: string, options: Pi
   if (ones === 0 || ones === total) {
     throw new CbmError(
       'CONSTANT_RESPONSE',
-      `${context}: the response '${parsed.response}' is ${ones === 0 ? 0 : 1} in all ${positiveCount(prior.weights, y.length)} rows, so there is nothing to model`,
+      `${context}: the response '${response}' is ${ones === 0 ? 0 : 1} in all ${positiveCount(prior.weights, y.length)} rows, so there is nothing to model`,
       {
-        column: parsed.response,
+        column: response,
       },
     );
   }
@@ -236,10 +250,14 @@ function readProportion(table: Table, name: string, context: string): Float64Arr
   const y = numericColumn(table, name, context);
   for (let i = 0; i < y.length; i++)
     if (!(y[i] >= 0 && y[i] <= 1))
-      throw new CbmError('BAD_INPUT', `${context}: with weights the response '${name}' must be a proportion between 0 and 1 (successes/trials), but it is ${y[i]} in row ${i}`, {
-        column: name,
-        row: i,
-      });
+      throw rowError(
+        i,
+        (row) =>
+          new CbmError('BAD_INPUT', `${context}: with weights the response '${name}' must be a proportion between 0 and 1 (successes/trials), but it is ${y[i]} in row ${row}`, {
+            column: name,
+            row,
+          }),
+      );
   return y;
 }
 
@@ -327,9 +345,9 @@ export function modelOfFit(prepared: PreparedData, spec: DesignSpec, columns: re
           for (let i = 0; i < x.length; i++) size = Math.max(size, Math.abs(x[i]));
           return size;
         });
-  const warnings = [...diagnoseFit(fit, names, context, sizes), ...proportionWarning(prepared.y, prepared.prior.weights)];
+  const warnings = [...diagnoseFit(fit, names, context, sizes), ...proportionWarning(prepared.y, prepared.prior.weights, prepared.droppedRows)];
   const variables = rawColumns(spec.terms.flatMap((t) => t.variables));
-  const robust = logitRobustCovariance(prepared, columns, fit.coefficients, options, names, context); // diagnoseFit has thrown unless converged
+  const robust = onInputRows(prepared.droppedRows, () => logitRobustCovariance(prepared, columns, fit.coefficients, options, names, context)); // diagnoseFit has thrown unless converged
   return new LogitModel({
     response: prepared.formula.response!,
     spec,
@@ -368,7 +386,7 @@ function logitRobustCovariance(prepared: PreparedData, columns: readonly Float64
     residual[i] = prepared.y[i] - mu;
     weight[i] = mu * (1 - mu);
   }
-  return fitRobustCovariance(columns, residual, weight, prepared.rows, options, names, context, prepared.droppedRows, aliased);
+  return fitRobustCovariance(columns, residual, weight, prepared.rows, options, names, context, aliased);
 }
 
 /**
@@ -388,10 +406,12 @@ export function logitDesign(
   deferred?: ProductColumn[],
 ): { prepared: PreparedData; spec: DesignSpec; columns: Float64Array[] } {
   const prepared = prepareFit(data, formula, options, context);
-  const spec = designSpec(prepared.formula, prepared.table, context);
-  const columns = designMatrix(spec, prepared.table, context, allocate, deferred);
-  check(columns.length > 0, `${context}: the model has no terms and no intercept`);
-  return { prepared, spec, columns };
+  return onInputRows(prepared.droppedRows, () => {
+    const spec = designSpec(prepared.formula, prepared.table, context);
+    const columns = designMatrix(spec, prepared.table, context, allocate, deferred);
+    check(columns.length > 0, `${context}: the model has no terms and no intercept`);
+    return { prepared, spec, columns };
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { CbmError, check } from '../errors';
 import { numericColumn, toTable, type DataInput, type Table } from '../data/table';
 import { applyPreparationFor, fitPreparationFor, isPreparation, preparationToJSON, restrictPreparation, type Preparation, type PreparationSpec } from '../prepare/preparation';
-import { completeRows, designMatrix, designSpec, type NaAction } from './design';
+import { completeRows, designMatrix, designSpec, onInputRows, type NaAction } from './design';
 import { DesignModel, type DesignJSON, type DesignModelParts, type PredictOptions } from './designModel';
 import { aliasedError, aliasedWarning } from './diagnostics';
 import type { AliasedColumn } from './newton';
@@ -273,81 +273,83 @@ export function fitLinear(data: DataInput | Table, formula: string, options: Lin
   const parsed = parseFormula(split.formula, { columns: input.names });
   if (parsed.response === null) throw new CbmError('FORMULA_SYNTAX', `${context}: the formula needs a response on the left of '~', e.g. 'log(volume) ~ log(price)'`);
   const { table: raw, droppedRows } = completeRows(input, [parsed.response, ...parsed.variables, ...priorVariables(priorColumns)], options.na ?? 'omit', context);
-  const { weights, offset } = readPrior(raw, priorColumns, context);
-  if (weights !== null && (options.vcov !== undefined || options.cluster !== undefined))
-    throw new CbmError('BAD_INPUT', `${context}: robust standard errors (vcov, cluster) are not available with prior weights; fit without weights for sandwich errors`, {});
-  let preparation: Preparation | null = null;
-  if (options.prepare !== undefined)
-    preparation = isPreparation(options.prepare) ? preparationToJSON(options.prepare) : fitPreparationFor(context, raw, options.prepare, 'prepare');
-  const table = deriveColumns(preparation ? applyPreparationFor(context, preparation, raw) : raw, [parsed.response, ...parsed.variables], context);
-  for (const v of [parsed.response, ...parsed.variables]) table.cells(v); // UNKNOWN_COLUMN early
-  // With an offset the least squares are of y − offset on X (R's lm.fit).
-  const response = numericColumn(table, parsed.response, context);
-  const y = offset === null ? response : response.map((v, i) => v - offset[i]);
-  const spec = designSpec(parsed, table, context);
-  const columns = designMatrix(spec, table, context);
-  const n = positiveCount(weights, y.length);
-  const p = columns.length;
-  check(p > 0, `${context}: the model has no terms and no intercept`);
-  const kept = weights === null ? Array.from(y.keys()) : Array.from(y.keys()).filter((i) => weights[i] > 0);
-  let constant = true;
-  for (let k = 1; k < kept.length && constant; k++) constant = y[kept[k]] === y[kept[0]];
-  if (constant)
-    throw new CbmError('CONSTANT_RESPONSE', `${context}: the response '${parsed.response}' is ${y[kept[0]]} in all ${n} rows, so there is nothing to model`, {
-      column: parsed.response,
-    });
-  const fit = leastSquares(columns, y, spec.intercept, weights);
-  const names = spec.columns.map((c) => c.name);
-  if (fit.aliased.length === p) throw aliasedError(fit.aliased, names, context);
-  // The residual variance needs n > rank (aliased columns cost no rows, as in R's lm).
-  const rank = p - fit.aliased.length;
-  if (n <= rank)
-    throw new CbmError('SINGULAR', `${context}: ${n} rows cannot estimate ${rank} coefficients and the residual variance; use fewer terms or more data`, {
-      parameters: rank,
-      rows: n,
-    });
-  // R 4.2's summary.lm takes MSS from the fitted values with the offset in them; p is the rank.
-  const statistics = linearStatistics(offset === null ? fit.fitted : fit.fitted.map((f, i) => f + offset[i]), fit.rss, rank, spec.intercept, weights);
-  // Squares of values near 1e154 and beyond overflow a double: the residual sum of squares is then
-  // Infinity (or NaN), and every standard error and statistic with it.
-  if (!Number.isFinite(fit.rss) || fit.coefficients.some((b, j) => !Number.isFinite(b) && !fit.aliased.some((a) => a.column === j)))
-    throw new CbmError(
-      'NON_FINITE',
-      `${context}: the sums of squares of '${parsed.response}' overflow a double (values reach ${Math.max(...Array.from(y, Math.abs)).toExponential(2)}); rescale the response (e.g. I(${parsed.response}/1e6)) and refit`,
-      { column: parsed.response },
+  const responseName = parsed.response;
+  return onInputRows(droppedRows, () => {
+    const { weights, offset } = readPrior(raw, priorColumns, context);
+    if (weights !== null && (options.vcov !== undefined || options.cluster !== undefined))
+      throw new CbmError('BAD_INPUT', `${context}: robust standard errors (vcov, cluster) are not available with prior weights; fit without weights for sandwich errors`, {});
+    let preparation: Preparation | null = null;
+    if (options.prepare !== undefined)
+      preparation = isPreparation(options.prepare) ? preparationToJSON(options.prepare) : fitPreparationFor(context, raw, options.prepare, 'prepare');
+    const table = deriveColumns(preparation ? applyPreparationFor(context, preparation, raw) : raw, [responseName, ...parsed.variables], context);
+    for (const v of [responseName, ...parsed.variables]) table.cells(v); // UNKNOWN_COLUMN early
+    // With an offset the least squares are of y − offset on X (R's lm.fit).
+    const response = numericColumn(table, responseName, context);
+    const y = offset === null ? response : response.map((v, i) => v - offset[i]);
+    const spec = designSpec(parsed, table, context);
+    const columns = designMatrix(spec, table, context);
+    const n = positiveCount(weights, y.length);
+    const p = columns.length;
+    check(p > 0, `${context}: the model has no terms and no intercept`);
+    const kept = weights === null ? Array.from(y.keys()) : Array.from(y.keys()).filter((i) => weights[i] > 0);
+    let constant = true;
+    for (let k = 1; k < kept.length && constant; k++) constant = y[kept[k]] === y[kept[0]];
+    if (constant)
+      throw new CbmError('CONSTANT_RESPONSE', `${context}: the response '${responseName}' is ${y[kept[0]]} in all ${n} rows, so there is nothing to model`, {
+        column: responseName,
+      });
+    const fit = leastSquares(columns, y, spec.intercept, weights);
+    const names = spec.columns.map((c) => c.name);
+    if (fit.aliased.length === p) throw aliasedError(fit.aliased, names, context);
+    // The residual variance needs n > rank (aliased columns cost no rows, as in R's lm).
+    const rank = p - fit.aliased.length;
+    if (n <= rank)
+      throw new CbmError('SINGULAR', `${context}: ${n} rows cannot estimate ${rank} coefficients and the residual variance; use fewer terms or more data`, {
+        parameters: rank,
+        rows: n,
+      });
+    // R 4.2's summary.lm takes MSS from the fitted values with the offset in them; p is the rank.
+    const statistics = linearStatistics(offset === null ? fit.fitted : fit.fitted.map((f, i) => f + offset[i]), fit.rss, rank, spec.intercept, weights);
+    // Squares of values near 1e154 and beyond overflow a double: the residual sum of squares is then
+    // Infinity (or NaN), and every standard error and statistic with it.
+    if (!Number.isFinite(fit.rss) || fit.coefficients.some((b, j) => !Number.isFinite(b) && !fit.aliased.some((a) => a.column === j)))
+      throw new CbmError(
+        'NON_FINITE',
+        `${context}: the sums of squares of '${responseName}' overflow a double (values reach ${Math.max(...Array.from(y, Math.abs)).toExponential(2)}); rescale the response (e.g. I(${responseName}/1e6)) and refit`,
+        { column: responseName },
+      );
+    if (!(fit.rss > 0)) {
+      throw new CbmError(
+        'BAD_INPUT',
+        `${context}: the model fits '${responseName}' exactly (zero residuals), so there is no residual variance to estimate standard errors from; is the response computed from the predictors?`,
+        { column: responseName },
+      );
+    }
+    const sigma2 = statistics.rss / statistics.dfResidual;
+    const residual = y.map((v, i) => v - fit.fitted[i]);
+    const robust = fitRobustCovariance(
+      columns,
+      residual,
+      new Float64Array(n).fill(1),
+      raw,
+      options,
+      names,
+      context,
+      fit.aliased.map((a) => names[a.column]),
     );
-  if (!(fit.rss > 0)) {
-    throw new CbmError(
-      'BAD_INPUT',
-      `${context}: the model fits '${parsed.response}' exactly (zero residuals), so there is no residual variance to estimate standard errors from; is the response computed from the predictors?`,
-      { column: parsed.response },
-    );
-  }
-  const sigma2 = statistics.rss / statistics.dfResidual;
-  const residual = y.map((v, i) => v - fit.fitted[i]);
-  const robust = fitRobustCovariance(
-    columns,
-    residual,
-    new Float64Array(n).fill(1),
-    raw,
-    options,
-    names,
-    context,
-    droppedRows,
-    fit.aliased.map((a) => names[a.column]),
-  );
-  return new LinearModel({
-    response: parsed.response,
-    spec,
-    coefficients: fit.coefficients,
-    covariance: robust ? robust.covariance : fit.unscaledCovariance.map((v) => v * sigma2),
-    vcov: robust ? robust.spec : null,
-    statistics,
-    confidenceLevel: level,
-    preparation: preparation ? restrictPreparation(preparation, rawColumns(spec.terms.flatMap((t) => t.variables))) : null,
-    droppedRows,
-    warnings: aliasedWarning(fit.aliased, names),
-    offset: priorColumns.offset,
+    return new LinearModel({
+      response: responseName,
+      spec,
+      coefficients: fit.coefficients,
+      covariance: robust ? robust.covariance : fit.unscaledCovariance.map((v) => v * sigma2),
+      vcov: robust ? robust.spec : null,
+      statistics,
+      confidenceLevel: level,
+      preparation: preparation ? restrictPreparation(preparation, rawColumns(spec.terms.flatMap((t) => t.variables))) : null,
+      droppedRows,
+      warnings: aliasedWarning(fit.aliased, names),
+      offset: priorColumns.offset,
+    });
   });
 }
 

@@ -1,7 +1,8 @@
-import { CbmError, check } from '../errors';
+import { CbmError, check, rowError } from '../errors';
 import { numericColumn, type Table } from '../data/table';
 import type { FitStatistics } from './diagnostics';
 import { chiSquareUpperTail, logGamma } from './distributions';
+import { inputRow } from './design';
 import { newtonLogit } from './irls';
 import type { NewtonFit } from './newton';
 import { deriveColumns, expressionLabel, isDerived, parseExpression, syntaxError, tokenize } from './expression';
@@ -95,8 +96,12 @@ export function readPrior(table: Table, spec: PriorSpec, context: string): Prior
     weights = numericColumn(table, spec.weights, context);
     let positive = 0;
     for (let i = 0; i < weights.length; i++) {
-      if (weights[i] < 0)
-        throw new CbmError('BAD_INPUT', `${context}: weights must not be negative, but '${spec.weights}' is ${weights[i]} in row ${i}`, { column: spec.weights, row: i });
+      const weight = weights[i];
+      if (weight < 0)
+        throw rowError(
+          i,
+          (row) => new CbmError('BAD_INPUT', `${context}: weights must not be negative, but '${spec.weights}' is ${weight} in row ${row}`, { column: spec.weights, row }),
+        );
       if (weights[i] > 0) positive++;
     }
     if (positive === 0) throw new CbmError('BAD_INPUT', `${context}: every weight in '${spec.weights}' is zero, so no row is left to fit`, { column: spec.weights });
@@ -148,12 +153,17 @@ export function hasPrior(prior: Prior): boolean {
   return prior.weights !== null || prior.offset !== null;
 }
 
-/** R's warning for a weighted proportion whose count of successes w·y is not whole ("non-integer #successes in a binomial glm!"). */
-export function proportionWarning(y: Float64Array, weights: Float64Array | null): string[] {
+/**
+ * R's warning for a weighted proportion whose count of successes w·y is not whole ("non-integer
+ * #successes in a binomial glm!"), naming the row of the input (the fit left out `droppedRows`).
+ */
+export function proportionWarning(y: Float64Array, weights: Float64Array | null, droppedRows: readonly number[]): string[] {
   if (weights === null) return [];
   for (let i = 0; i < y.length; i++)
     if (Math.abs(weights[i] * y[i] - roundHalfEven(weights[i] * y[i])) > 1e-3)
-      return [`non-integer number of successes (weight × response) in row ${i}, as R warns: the log-likelihood, AIC and BIC round them (as R's binomial family does)`];
+      return [
+        `non-integer number of successes (weight × response) in row ${inputRow(i, droppedRows)}, as R warns: the log-likelihood, AIC and BIC round them (as R's binomial family does)`,
+      ];
   return [];
 }
 

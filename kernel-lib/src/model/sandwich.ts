@@ -1,4 +1,4 @@
-import { CbmError, check, describeValue } from '../errors';
+import { CbmError, check, describeValue, rowError } from '../errors';
 import { checkOptionSchema } from '../options';
 import { isMissing, numericColumn, toTable, type DataInput, type Table } from '../data/table';
 import { readOutcomeView } from '../data/outcome';
@@ -168,25 +168,21 @@ export function resolveRobust(type: unknown, cluster: unknown, typeOption: strin
 
 /**
  * Each row's cluster as an index 0…G−1 (in order of first appearance) from `column` of `table`,
- * which must be the fitted rows. A missing label is NON_FINITE naming the row (of the caller's data:
- * `droppedRows`, the rows the fit left out, map the fitted row back); a single cluster is refused
+ * which must be the fitted rows. A missing label is NON_FINITE naming the row (a fit that left rows
+ * out maps it to the row of its input: onInputRows); a single cluster is refused
  * (vcovCL's G/(G − 1) would divide by zero).
  *
  * @example
  * clusterIndices(toTable({ id: ['a', 'b', 'a'] }), 'id', 'fitLogit'); // { clusters: Uint32Array [0, 1, 0], nClusters: 2 }
  */
-export function clusterIndices(table: Table, column: string, context: string, droppedRows: readonly number[] = []): { clusters: Uint32Array; nClusters: number } {
+export function clusterIndices(table: Table, column: string, context: string): { clusters: Uint32Array; nClusters: number } {
   const labels = table.cells(column);
   const n = table.nRows;
   const index = new Map<string, number>();
   const clusters = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     const label = labels[i];
-    if (isMissing(label)) {
-      let row = i; // the i-th kept row of the input
-      for (const d of droppedRows) if (d <= row) row++;
-      throw new CbmError('NON_FINITE', `${context}: cluster column '${column}' is missing in row ${row}`, { row, column });
-    }
+    if (isMissing(label)) throw rowError(i, (row) => new CbmError('NON_FINITE', `${context}: cluster column '${column}' is missing in row ${row}`, { row, column }));
     const key = `${typeof label}:${String(label)}`;
     if (!index.has(key)) index.set(key, index.size);
     clusters[i] = index.get(key) as number;
@@ -198,7 +194,7 @@ export function clusterIndices(table: Table, column: string, context: string, dr
 /**
  * A fit's robust covariance (the `vcov` and `cluster` options of fitLogit and fitLinear): the
  * options resolved by `resolveRobust`, the clusters read from `rows` (the fitted rows, after
- * na: 'omit' left out `droppedRows`), then `sandwichCovariance` with the fit's design columns, residuals y − μ̂ and working
+ * na: 'omit' left out the incomplete ones), then `sandwichCovariance` with the fit's design columns, residuals y − μ̂ and working
  * weights. Null when neither option is given (the model keeps its model-based covariance).
  *
  * @example
@@ -216,12 +212,11 @@ export function fitRobustCovariance(
   options: { vcov?: unknown; cluster?: unknown },
   names: readonly string[],
   context: string,
-  droppedRows: readonly number[] = [],
   aliased: readonly string[] = [],
 ): { spec: RobustSpec; covariance: Float64Array } | null {
   if (options.vcov === undefined && options.cluster === undefined) return null;
   const spec = resolveRobust(options.vcov, options.cluster, 'vcov', context);
-  const clusters = spec.cluster === null ? null : clusterIndices(rows, spec.cluster, context, droppedRows).clusters;
+  const clusters = spec.cluster === null ? null : clusterIndices(rows, spec.cluster, context).clusters;
   return { spec, covariance: sandwichCovariance(x, residual, weight, { type: spec.type, clusters, names, context, aliased }) };
 }
 
@@ -305,10 +300,14 @@ function sandwichOfColumns(
         // A row with leverage 1 (say the only member of a level) is fitted exactly whatever its
         // response: its residual is 0 and 1 − h is 0, so HC2/HC3 divide rounding noise by rounding noise.
         if (1 - h < 1e-8)
-          throw new CbmError(
-            'BAD_INPUT',
-            `${context}: row ${i} has leverage ${h.toPrecision(12)} (≈ 1: it alone determines a coefficient, e.g. as the only member of a level), so ${type} is undefined; use 'HC0' or 'HC1', or merge that level`,
-            { row: i, leverage: h },
+          throw rowError(
+            i,
+            (row) =>
+              new CbmError(
+                'BAD_INPUT',
+                `${context}: row ${row} has leverage ${h.toPrecision(12)} (≈ 1: it alone determines a coefficient, e.g. as the only member of a level), so ${type} is undefined; use 'HC0' or 'HC1', or merge that level`,
+                { row, leverage: h },
+              ),
           );
       }
       const r2 = residual[i] * residual[i];

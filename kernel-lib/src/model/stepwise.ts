@@ -1,7 +1,7 @@
 import { CbmError } from '../errors';
 import type { DataInput, Table } from '../data/table';
-import { designMatrix, designSpec, specFromLevels, type DesignSpec } from './design';
-import { FIT_OPTION_NAMES, checkFitOptions, fitDesign, prepareFit, refusePrior, type FitOptionName, type FitOptions } from './fit';
+import { designMatrix, designSpec, onInputRows, specFromLevels, type DesignSpec } from './design';
+import { FIT_OPTION_NAMES, checkFitOptions, fitDesign, prepareFit, refusePrior, type FitOptionName, type FitOptions, type PreparedData } from './fit';
 import type { Term } from './formula';
 import { LARGE_DATA_ROWS } from './irls';
 import type { LogitModel } from './logit';
@@ -115,6 +115,11 @@ export function stepwise(data: DataInput | Table, formula: string, options: Step
   checkStepwiseOptions(options, context);
   const prepared = prepareFit(data, formula, options, context);
   refusePrior(prepared, context);
+  return onInputRows(prepared.droppedRows, () => searchFits(prepared, options, context));
+}
+
+/** stepwise's search on prepared data: the candidates' fits share the design columns. */
+function searchFits(prepared: PreparedData, options: StepwiseOptions, context: string): StepwiseResult {
   const fullSpec = designSpec(prepared.formula, prepared.table, context);
   // Design columns are computed once and shared by every candidate model (keyed by R name).
   const cache = new Map<string, Float64Array>();

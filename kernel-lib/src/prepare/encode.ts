@@ -1,4 +1,4 @@
-import { CbmError, check, describeValue } from '../errors';
+import { CbmError, check, describeValue, rowError } from '../errors';
 import { checkOptionSchema } from '../options';
 import { setOwn, unsupportedCell } from '../data/cells';
 import { toTable, textLevels, type Cell, type Columns, type DataInput, type Table } from '../data/table';
@@ -36,17 +36,21 @@ export function encodeColumns(table: Table, encodings: Encodings, context: strin
     for (let i = 0; i < table.nRows; i++) {
       const value = cells[i];
       const code = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? codes[String(value)] : undefined;
-      const unsupported = unsupportedCell(value, ` in row ${i}`);
-      if (unsupported) throw new CbmError('BAD_INPUT', `${context}: column '${name}' has ${unsupported}`, { column: name, row: i });
+      if (unsupportedCell(value))
+        throw rowError(i, (row) => new CbmError('BAD_INPUT', `${context}: column '${name}' has ${unsupportedCell(value, ` in row ${row}`)}`, { column: name, row }));
       if (code === undefined || !Object.prototype.hasOwnProperty.call(codes, String(value))) {
-        throw new CbmError(
-          value === null || value === undefined ? 'NON_FINITE' : 'BAD_INPUT',
-          `${context}: column '${name}' has ${value === null || value === undefined ? 'a missing value' : `the value '${String(value)}'`} in row ${i}, which has no code (codes: ${Object.entries(
-            codes,
-          )
-            .map(([k, v]) => `'${k}' → ${v}`)
-            .join(', ')})`,
-          { column: name, row: i },
+        throw rowError(
+          i,
+          (row) =>
+            new CbmError(
+              value === null || value === undefined ? 'NON_FINITE' : 'BAD_INPUT',
+              `${context}: column '${name}' has ${value === null || value === undefined ? 'a missing value' : `the value '${String(value)}'`} in row ${row}, which has no code (codes: ${Object.entries(
+                codes,
+              )
+                .map(([k, v]) => `'${k}' → ${v}`)
+                .join(', ')})`,
+              { column: name, row },
+            ),
         );
       }
       coded[i] = code;
