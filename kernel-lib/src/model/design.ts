@@ -333,9 +333,9 @@ export function linearPredictor(
     const m = Math.min(n, start + BLOCK_ROWS) - start;
     block.fill(constant, 0, m);
     for (const pass of passes) {
-      if (pass.loop === 'slots') addPass(block, start, m, pass);
-      else if (pass.loop === 'singles') addSingles(block, start, m, pass.terms);
-      else addPairs(block, start, m, pass.terms);
+      if (pass.slots) addPass(block, start, m, pass);
+      else if (pass.terms[0].z) addPairs(block, start, m, pass.terms as ScorePair[]);
+      else addSingles(block, start, m, pass);
     }
     for (const t of longer) addProduct(block, t.b, t.parts, start, m);
     // The offset comes last, as R's predict adds it to Xβ.
@@ -371,28 +371,29 @@ interface ScoreTerm {
   x: Float64Array;
   z: Float64Array | null;
 }
+type ScorePair = ScoreTerm & { z: Float64Array };
 
 /**
  * One pass over a block of rows: three columns a, b, c, each read once per row, and the terms
  * β·a, β·b, β·c, β·a·b, β·a·c, β·b·c added in this order. A slot no term of the model takes has
- * β = 0 and a column no term reads repeats one that is read, so that addPass runs one loop for
- * every pass without a branch (a branch per slot and row cost more than the slot's arithmetic).
+ * β = 0 and a column no term reads repeats the first, so that addPass runs one loop for every
+ * pass without a branch (a branch per slot and row cost more than the slot's arithmetic).
  */
 interface ScorePass {
-  columns: Float64Array[];
+  columns: (Float64Array | undefined)[];
   weights: number[];
   /** The terms the pass holds, in order. */
   terms: ScoreTerm[];
   /**
-   * The loop that runs it: `slots` (addPass); `singles` (addSingles) when it holds main effects
-   * only; `pairs` (addPairs) for up to three products that each had a pass to themselves (no
-   * column in common with the terms around them), so that they are not read in three passes.
+   * Whether addPass runs it (it holds a product). If not, addSingles does (main effects only,
+   * slots a, b, c), or addPairs: three products in a row that each had a pass to themselves (no
+   * column in common with the terms around them), read in one loop instead of three.
    */
-  loop: 'slots' | 'singles' | 'pairs';
+  slots: boolean;
 }
 
 /** The columns each of a pass's six slots multiplies, in the order they are added. */
-const SLOTS: readonly (readonly number[])[] = [[0], [1], [2], [0, 1], [0, 2], [1, 2]];
+const SLOTS = [[0], [1], [2], [0, 1], [0, 2], [1, 2]];
 
 /**
  * The terms in order, in as few passes as the slots allow: each term takes the first slot after
@@ -405,48 +406,43 @@ const SLOTS: readonly (readonly number[])[] = [[0], [1], [2], [0, 1], [0, 2], [1
  */
 function passesOf(terms: ScoreTerm[]): ScorePass[] {
   const passes: ScorePass[] = [];
-  let columns: (Float64Array | null)[] = [];
-  let weights: number[] = [];
-  let held: ScoreTerm[] = [];
-  let next = SLOTS.length; // no pass open yet: the first term opens one
-  const close = () => {
-    if (held.length === 0) return;
-    const read = columns.find((c) => c !== null) as Float64Array;
-    const last = passes[passes.length - 1];
-    if (held.length === 1 && held[0].z !== null && last?.loop === 'pairs' && last.terms.length < 3) last.terms.push(held[0]);
-    else {
-      const loop = held.every((t) => t.z === null) ? 'singles' : held.length === 1 ? 'pairs' : 'slots';
-      passes.push({ columns: columns.map((c) => c ?? read), weights, terms: held, loop });
-    }
-  };
+  let pass: ScorePass | undefined;
+  let next = 6; // no pass open: the first term opens one
   for (const t of terms) {
-    const wanted = t.z === null ? [t.x] : [t.x, t.z];
-    let slot = freeSlot(columns, wanted, next);
-    if (slot < 0) {
-      close();
-      columns = [null, null, null];
-      weights = [0, 0, 0, 0, 0, 0];
-      held = [];
-      slot = freeSlot(columns, wanted, 0);
+    const wanted = t.z ? [t.x, t.z] : [t.x];
+    const columns = pass?.columns ?? [];
+    const free = (s: number) => SLOTS[s].length === wanted.length && SLOTS[s].every((c, k) => !columns[c] || columns[c] === wanted[k]);
+    let slot = next;
+    while (slot < 6 && !free(slot)) slot++;
+    if (!pass || slot === 6) {
+      // A pass of its own: a main effect in slot a, a product in slot a·b.
+      pass = { columns: [], weights: [0, 0, 0, 0, 0, 0], terms: [], slots: true };
+      passes.push(pass);
+      slot = t.z ? 3 : 0;
     }
-    SLOTS[slot].forEach((c, k) => {
-      columns[c] = wanted[k];
-    });
-    weights[slot] = t.b;
-    held.push(t);
+    for (const [k, c] of SLOTS[slot].entries()) pass.columns[c] = wanted[k];
+    pass.weights[slot] = t.b;
+    pass.terms.push(t);
     next = slot + 1;
   }
-  close();
-  return passes;
-}
-
-/** The first slot from `from` on whose columns are `wanted`'s or free, or −1. */
-function freeSlot(columns: readonly (Float64Array | null)[], wanted: Float64Array[], from: number): number {
-  for (let s = from; s < SLOTS.length; s++) {
-    const slot = SLOTS[s];
-    if (slot.length === wanted.length && slot.every((c, k) => columns[c] === null || columns[c] === wanted[k])) return s;
+  const runs: ScorePass[] = [];
+  let lone: ScorePass[] = [];
+  for (const p of [...passes, undefined]) {
+    if (p && p.terms.length === 1 && p.terms[0].z) {
+      // A product alone in its pass: three of them in a row make one addPairs loop instead.
+      lone.push(p);
+      if (lone.length < 3) continue;
+      runs.push({ ...p, terms: lone.map((q) => q.terms[0]), slots: false });
+    } else {
+      runs.push(...lone);
+      if (p) {
+        p.slots = p.terms.some((t) => t.z);
+        runs.push(p);
+      }
+    }
+    lone = [];
   }
-  return -1;
+  return runs;
 }
 
 // Each column is read once per row and the row's partial sum stays in a register across the
@@ -455,7 +451,8 @@ function freeSlot(columns: readonly (Float64Array | null)[], wanted: Float64Arra
 // x1 once for both x1 and x1:x2 is what counts. The additions are those of one term at a time, in
 // order (β·x·z as (β·x)·z), so the result is the same to the bit; so are addSingles' and addPairs'.
 function addPass(block: Float64Array, start: number, m: number, pass: ScorePass): void {
-  const [xa, xb, xc] = pass.columns;
+  // A column no term reads repeats the first.
+  const [xa, xb = xa, xc = xa] = pass.columns as Float64Array[];
   const [wa, wb, wc, wab, wac, wbc] = pass.weights;
   for (let i = 0; i < m; i++) {
     const a = xa[start + i];
@@ -465,42 +462,17 @@ function addPass(block: Float64Array, start: number, m: number, pass: ScorePass)
   }
 }
 
-function addSingles(block: Float64Array, start: number, m: number, t: ScoreTerm[]): void {
-  const b0 = t[0].b;
-  const x0 = t[0].x;
-  if (t.length === 1) {
-    for (let i = 0; i < m; i++) block[i] = block[i] + b0 * x0[start + i];
-    return;
-  }
-  const b1 = t[1].b;
-  const x1 = t[1].x;
-  if (t.length === 2) {
-    for (let i = 0; i < m; i++) block[i] = block[i] + b0 * x0[start + i] + b1 * x1[start + i];
-    return;
-  }
-  const b2 = t[2].b;
-  const x2 = t[2].x;
-  for (let i = 0; i < m; i++) block[i] = block[i] + b0 * x0[start + i] + b1 * x1[start + i] + b2 * x2[start + i];
+/** Slots a, b, c of a pass of main effects only: addPass without its products. */
+function addSingles(block: Float64Array, start: number, m: number, pass: ScorePass): void {
+  const [xa, xb = xa, xc = xa] = pass.columns as Float64Array[];
+  const [wa, wb, wc] = pass.weights;
+  for (let i = 0; i < m; i++) block[i] = block[i] + wa * xa[start + i] + wb * xb[start + i] + wc * xc[start + i];
 }
 
-function addPairs(block: Float64Array, start: number, m: number, t: ScoreTerm[]): void {
-  const b0 = t[0].b;
-  const x0 = t[0].x;
-  const z0 = t[0].z as Float64Array;
-  if (t.length === 1) {
-    for (let i = 0; i < m; i++) block[i] = block[i] + b0 * x0[start + i] * z0[start + i];
-    return;
-  }
-  const b1 = t[1].b;
-  const x1 = t[1].x;
-  const z1 = t[1].z as Float64Array;
-  if (t.length === 2) {
-    for (let i = 0; i < m; i++) block[i] = block[i] + b0 * x0[start + i] * z0[start + i] + b1 * x1[start + i] * z1[start + i];
-    return;
-  }
-  const b2 = t[2].b;
-  const x2 = t[2].x;
-  const z2 = t[2].z as Float64Array;
+function addPairs(block: Float64Array, start: number, m: number, [t0, t1, t2]: ScorePair[]): void {
+  const { b: b0, x: x0, z: z0 } = t0;
+  const { b: b1, x: x1, z: z1 } = t1;
+  const { b: b2, x: x2, z: z2 } = t2;
   for (let i = 0; i < m; i++) block[i] = block[i] + b0 * x0[start + i] * z0[start + i] + b1 * x1[start + i] * z1[start + i] + b2 * x2[start + i] * z2[start + i];
 }
 
