@@ -462,11 +462,15 @@ function addPass(block: Float64Array, start: number, m: number, pass: ScorePass)
   }
 }
 
-/** Slots a, b, c of a pass of main effects only: addPass without its products. */
+/**
+ * Slots a, b, c of a pass of main effects only: addPass without its products. A pass of one main
+ * effect (a model of one, or the last of four) has its own loop rather than reading it thrice.
+ */
 function addSingles(block: Float64Array, start: number, m: number, pass: ScorePass): void {
   const [xa, xb = xa, xc = xa] = pass.columns as Float64Array[];
   const [wa, wb, wc] = pass.weights;
-  for (let i = 0; i < m; i++) block[i] = block[i] + wa * xa[start + i] + wb * xb[start + i] + wc * xc[start + i];
+  if (pass.columns.length === 1) for (let i = 0; i < m; i++) block[i] = block[i] + wa * xa[start + i];
+  else for (let i = 0; i < m; i++) block[i] = block[i] + wa * xa[start + i] + wb * xb[start + i] + wc * xc[start + i];
 }
 
 function addPairs(block: Float64Array, start: number, m: number, [t0, t1, t2]: ScorePair[]): void {
