@@ -59,6 +59,24 @@ function synthetic(n: number) {
   return { y, x1, x2, g };
 }
 
+/** Shared buffers of 300,000 numbers (a column of `data`) made during `work`, counted by a constructor proxy (which keeps instanceof). */
+const buffersMadeBy = async (work: () => Promise<unknown>) => {
+  const Original = globalThis.SharedArrayBuffer;
+  let made = 0;
+  globalThis.SharedArrayBuffer = new Proxy(Original, {
+    construct(target, args: [number]) {
+      if (args[0] === 300_000 * 8) made++;
+      return Reflect.construct(target, args);
+    },
+  });
+  try {
+    await work();
+  } finally {
+    globalThis.SharedArrayBuffer = Original;
+  }
+  return made;
+};
+
 describe('fitLogitParallel', () => {
   afterAll(() => parallel.closeWorkers());
   const data = synthetic(300_000);
@@ -222,24 +240,13 @@ describe('fitLogitParallel', () => {
     }
   });
 
+  it('a fit on the calling thread alone (workers: 1) leaves the kept buffers: the next fit of the same size makes none', async () => {
+    await parallel.fitLogitParallel(data, formula, { workers: 2 });
+    expectSameModel(await parallel.fitLogitParallel(data, formula, { workers: 1 }), serial);
+    expect(await buffersMadeBy(() => parallel.fitLogitParallel(data, formula, { workers: 2 }))).toBe(0);
+  });
+
   it('closeWorkers during a fit rejects it with a CbmError (it never settled: its last tasks went to stopped threads), and the next fit is fitLogit again', async () => {
-    // Column buffers of this size made during `work`, counted by a constructor proxy (which keeps instanceof).
-    const buffersMadeBy = async (work: () => Promise<unknown>) => {
-      const Original = globalThis.SharedArrayBuffer;
-      let made = 0;
-      globalThis.SharedArrayBuffer = new Proxy(Original, {
-        construct(target, args: [number]) {
-          if (args[0] === 300_000 * 8) made++;
-          return Reflect.construct(target, args);
-        },
-      });
-      try {
-        await work();
-      } finally {
-        globalThis.SharedArrayBuffer = Original;
-      }
-      return made;
-    };
     await parallel.closeWorkers();
     const fromScratch = await buffersMadeBy(() => parallel.fitLogitParallel(data, formula, { workers: 3 }));
     expect(fromScratch).toBeGreaterThan(0);

@@ -33,7 +33,7 @@ export interface ParallelFitOptions extends FitOptions {
  * Column buffers in shared memory kept between fits, by size in bytes. A fresh buffer's pages are
  * mapped on first write, which costs several times the writing itself (a 1M-row fit's columns:
  * some 40 ms against 5 ms on the bench machine), so fits of the same sizes reuse them. The sizes
- * the last fit used are kept; closeWorkers() frees them with the threads.
+ * the last fit on threads used are kept; closeWorkers() frees them with the threads.
  */
 const spareBuffers = new Map<number, SharedArrayBuffer[]>();
 /** Counts closeWorkers() calls: a fit running across one does not hand its buffers back to the spares. */
@@ -81,6 +81,8 @@ class SharedColumns {
 
   release(): void {
     if (this.generation !== poolGeneration) return; // closeWorkers() freed the spares meanwhile: keep none
+    // A fit on the calling thread alone (workers: 1, or one block) took none: the spares stay as they are.
+    if (this.taken.length === 0) return;
     const sizes = new Set(this.taken.map((buffer) => buffer.byteLength));
     for (const size of spareBuffers.keys()) if (!sizes.has(size)) spareBuffers.delete(size);
     for (const buffer of this.taken.splice(0, this.taken.length)) {
@@ -106,7 +108,7 @@ class SharedColumns {
  * and the same for the warm start's ~50,000-row subsample: 67 MB for 1M rows × 7 terms) are kept
  * after the fit until `closeWorkers()`, since the next fit of the same sizes writes into them
  * several times faster than into fresh SharedArrayBuffers, whose pages are mapped on first write.
- * Only the sizes of the last fit are kept; call `closeWorkers()` when done fitting to free them.
+ * Only the sizes of the last fit on threads are kept; call `closeWorkers()` when done fitting to free them.
  *
  * @example
  * import { fitLogitParallel } from '@cbm-kit/kernel-lib/parallel';
