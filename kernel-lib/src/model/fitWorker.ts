@@ -10,6 +10,7 @@ import { momentBlocks } from './conditioning';
 import { fillProduct, type ProductColumn } from './design';
 import { evaluateClaimedBlocks } from './irls';
 import type { NewtonRequest } from './newton';
+import { newtonSimd } from './newtonSimd';
 
 export type FitTask =
   | {
@@ -73,7 +74,7 @@ parentPort?.on('message', (task: FitTask) => {
     } else if (task.kind === 'step') {
       const fit = fits.get(task.fit);
       if (!fit) throw new Error(`fit ${task.fit} is not loaded on this thread`);
-      evaluateClaimedBlocks(fit.columns, fit.y, task, fit.onesColumn, fit.claims, fit.sums, null, fit.blockRows);
+      evaluateClaimedBlocks(fit.columns, fit.y, task, fit.onesColumn, fit.claims, fit.sums, null, fit.blockRows, newtonSimd());
     } else {
       fits.delete(task.fit);
     }

@@ -1,4 +1,5 @@
 import type { ColumnAllocator } from './design';
+import type { SimdEvaluate } from './newtonSimd';
 import { CHORD_STEPS, EXTREME_ETA, newtonSteps, type NewtonEvaluation, type NewtonFit, type NewtonRequest } from './newton';
 
 /**
@@ -305,7 +306,9 @@ export function evaluateBlocks(
  * of `claims`, reset to 0 before each request): each thread takes the next block when it is done
  * with its last, so a thread slowed by anything (another process on its core, a later-optimised
  * kernel) sums fewer blocks instead of keeping the others waiting. A block's sums go to its own
- * slot whoever takes it, so the merged answer is the same.
+ * slot whoever takes it, so the merged answer is the same. `simd` (newtonSimd(), fitLogitParallel's
+ * threads) sums the blocks of a fit without prior weights or offset on WebAssembly SIMD, to the
+ * same bits.
  *
  * @example
  * // 100,000 rows are two blocks; alone, this thread takes both (and makes one claim past the end).
@@ -324,13 +327,14 @@ export function evaluateClaimedBlocks(
   sums: Float64Array,
   prior: RowPrior | null = null,
   blockRows = SUM_BLOCK,
+  simd: SimdEvaluate | null = null,
 ): void {
   const blocks = blockCount(y.length, blockRows);
   const claim = () => {
     const block = Atomics.add(claims, 0, 1);
     return block < blocks ? block : -1;
   };
-  evaluateEach(columns, y, request, onesColumn, claim, sums, prior, blockRows);
+  evaluateEach(columns, y, request, onesColumn, claim, sums, prior, blockRows, prior === null ? simd : null);
 }
 
 /** Each block `next` gives (−1: no more) evaluated into its own slot of `sums`. */
@@ -343,6 +347,7 @@ function evaluateEach(
   sums: Float64Array,
   prior: RowPrior | null,
   blockRows: number,
+  simd?: SimdEvaluate | null,
 ): void {
   const p = columns.length;
   const stride = blockSumsStride(p);
@@ -357,7 +362,10 @@ function evaluateEach(
     extremes.extreme = 0;
     const from = block * blockRows;
     const to = Math.min(y.length, from + blockRows);
-    sums[slot] = evaluate(columns, y, beta, gradient, hessian, scratch, need === 'gradient' ? null : extremes, onesColumn, from, to, prior);
+    const counts = need === 'gradient' ? null : extremes;
+    sums[slot] = simd
+      ? simd(columns, y, beta, gradient, hessian, counts, onesColumn, from, to)
+      : evaluate(columns, y, beta, gradient, hessian, scratch, counts, onesColumn, from, to, prior);
     sums[slot + 1] = extremes.perfect;
     sums[slot + 2] = extremes.extreme;
   }

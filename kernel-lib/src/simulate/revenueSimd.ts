@@ -1,3 +1,4 @@
+import { instantiate, name, section, simd, sleb, uleb, vector, type WasmMemory } from '../wasmEncoder';
 import { streamState, type StreamKey } from './streams';
 
 /**
@@ -30,32 +31,8 @@ const CUSTOMERS_AT = STATE_BYTES + OUTPUT_BYTES;
  */
 const CUSTOMERS_PER_PASS = 4;
 
-// ---- a minimal WebAssembly encoder: just what the kernel needs
+// ---- the kernel's instructions (the encoder is shared: ../wasmEncoder)
 
-const SIMD = 0xfd;
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
-function sleb(value: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = value & 0x7f;
-    value >>= 7;
-    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-const simd = (opcode: number, ...immediates: number[]) => [SIMD, ...uleb(opcode), ...immediates];
 const op = {
   get: (local: number) => [0x20, ...uleb(local)],
   set: (local: number) => [0x21, ...uleb(local)],
@@ -86,16 +63,6 @@ const op = {
 /** Byte lanes of i8x16.shuffle: words 0, 0, 1, 1 and 2, 2, 3, 3 of a mask (each lane's mask over 64 bits). */
 const DOUBLE_LOW_WORDS = [0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 4, 5, 6, 7];
 const DOUBLE_HIGH_WORDS = [8, 9, 10, 11, 8, 9, 10, 11, 12, 13, 14, 15, 12, 13, 14, 15];
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-function vector(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-function name(text: string): number[] {
-  return vector(Array.from(text, (c) => [c.charCodeAt(0)]));
-}
 
 /**
  * run(limitsAt, limitsEnd, lossAt): steps the lanes' streams (states at byte 0) over the
@@ -178,15 +145,6 @@ function kernelModuleBytes(): Uint8Array {
 
 // ---- the kernel on this thread
 
-interface WasmMemory {
-  buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-
 /** @internal */
 export interface SimdKernel {
   /**
@@ -207,21 +165,14 @@ export function useSimdKernel(on: boolean): void {
 /** @internal The SIMD kernel of this thread, or null where WebAssembly SIMD is unavailable (or switched off). */
 export function simdKernel(): SimdKernel | null {
   if (!enabled) return null;
-  if (cached === undefined) cached = instantiate();
+  if (cached === undefined) cached = kernelOnThisThread();
   return cached;
 }
 
-function instantiate(): SimdKernel | null {
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (!wasm) return null;
+function kernelOnThisThread(): SimdKernel | null {
   // Not named `exports`: that would shadow CommonJS's own in the compiled module.
-  let wasmExports: Record<string, unknown>;
-  try {
-    wasmExports = new wasm.Instance(new wasm.Module(kernelModuleBytes()), {}).exports;
-  } catch {
-    // No SIMD in this engine, or compilation refused by a content-security policy.
-    return null;
-  }
+  const wasmExports = instantiate(kernelModuleBytes());
+  if (wasmExports === null) return null;
   const memory = wasmExports.memory as WasmMemory;
   const runLanes = wasmExports.run as (limitsAt: number, limitsEnd: number, lossAt: number) => void;
   const state = new Int32Array(4);
