@@ -3,13 +3,14 @@
  * CPU profile of one benchmark operation on the synthetic data, summarised by TypeScript
  * function and line (via kernel-lib's source maps). Build first (`npm run build`).
  *
- *   node test/bench/profile.mjs [fit|predict|stepwise|stepwise-free] [--rows=N] [--runs=N] [--top=N]
+ *   node test/bench/profile.mjs [fit|fit-parallel|predict|stepwise|stepwise-free] [--rows=N] [--runs=N] [--top=N]
  *
  * Only the timed runs are sampled (the V8 profiler is started after a warm-up run, through
  * node:inspector, i.e. the same sampler as `node --cpu-prof`). The raw profile is written to
  * out/bench/profile-<op>.cpuprofile (open it in Chrome DevTools › Performance, or VS Code).
  * Printed: wall time per run, then the top functions by inclusive and by self time, and the
- * hottest source lines, all as a share of the sampled time.
+ * hottest source lines, all as a share of the sampled time. `fit-parallel` samples the calling
+ * thread only (its share of the Newton blocks, the design and the driver), not the pooled threads.
  */
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -33,6 +34,7 @@ const ROWS = option('rows', 1_000_000);
 const TOP = option('top', 20);
 const operations = {
   fit: { runs: 5, prepare: () => null, run: (data) => kernel.fitLogit(data, FORMULA) },
+  'fit-parallel': { runs: 5, prepare: () => null, run: (data) => require('@cbm-kit/kernel-lib/parallel').fitLogitParallel(data, FORMULA, { workers: 2 }) },
   predict: { runs: 20, prepare: (data) => kernel.fitLogit(data, FORMULA), run: (data, model) => model.predict(data) },
   stepwise: { runs: 2, prepare: () => null, run: (data) => kernel.stepwise(data, FORMULA) },
   'stepwise-free': { runs: 1, prepare: () => null, run: (data) => kernel.stepwise(data, FORMULA, { hierarchical: false }) },
@@ -46,7 +48,7 @@ const RUNS = option('runs', operations[op].runs);
 
 const data = synthetic(ROWS);
 const state = prepare(data);
-run(data, state); // warm-up, not sampled
+await run(data, state); // warm-up, not sampled
 
 const session = new Session();
 session.connect();
@@ -56,14 +58,14 @@ await session.post('Profiler.start');
 const times = [];
 for (let r = 0; r < RUNS; r++) {
   const t0 = process.hrtime.bigint();
-  run(data, state);
+  await run(data, state);
   times.push(Number(process.hrtime.bigint() - t0) / 1e6);
 }
 const { profile } = await session.post('Profiler.stop');
 // One more (unsampled) run with V8's precise call counts: how many passes each function made.
 await session.post('Profiler.startPreciseCoverage', { callCount: true, detailed: false });
 await session.post('Profiler.takePreciseCoverage'); // resets the counters
-run(data, state);
+await run(data, state);
 const { result: coverage } = await session.post('Profiler.takePreciseCoverage');
 await session.post('Profiler.stopPreciseCoverage');
 session.disconnect();
@@ -192,3 +194,5 @@ for (const script of coverage) {
 calls.sort((a, b) => b[1] - a[1]);
 out.push('', 'calls in one run (kernel-lib functions, V8 precise coverage):', ...calls.slice(0, TOP * 2).map(([l, c]) => `  ${String(c).padStart(9)}  ${l}`));
 process.stdout.write(out.join('\n') + '\n');
+// The parallel fit's pool (fit-parallel) would not keep the process alive, but its kept buffers are freed here too.
+if (op === 'fit-parallel') await require('@cbm-kit/kernel-lib/parallel').closeWorkers();
