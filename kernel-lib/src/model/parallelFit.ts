@@ -12,7 +12,6 @@ import {
   interceptColumnOf,
   logitDriverFrom,
   mergeBlocks,
-  newtonLogit,
   SUM_BLOCK,
   warmStartSample,
   type NewtonOptions,
@@ -195,13 +194,13 @@ async function designOnThreads(
 }
 
 /**
- * newtonLogit with each request's block sums computed by `workers` threads, each on a contiguous
- * range of blocks: the calling thread sums the first range, pooled threads the others. The warm
- * start's subsample fit is split the same way, over its smaller blocks.
+ * newtonLogit with each request's blocks summed by the calling thread and the pooled `threads`,
+ * each claiming the next block when done with its last; the warm start's subsample fit is split
+ * the same way, over its smaller blocks. With no pooled thread (workers: 1, or one block of rows)
+ * the calling thread sums every block, still on the SIMD kernel, and nothing is put in shared memory.
  */
 async function newtonLogitOnWorkers(columns: readonly Float64Array[], y: Float64Array, options: NewtonOptions, threads: PooledWorker[], shared: SharedColumns): Promise<NewtonFit> {
   const n = y.length;
-  if (threads.length === 0) return newtonLogit(columns, y, options);
   const onesColumn = interceptColumnOf(columns, options);
   const loaded: SplitFit[] = [];
   const pending: Promise<unknown>[] = [];
@@ -211,7 +210,7 @@ async function newtonLogitOnWorkers(columns: readonly Float64Array[], y: Float64
     return promise;
   };
   try {
-    const sample = warmStartSample(columns, y, options, onesColumn, shared.allocate);
+    const sample = warmStartSample(columns, y, options, onesColumn, threads.length > 0 ? shared.allocate : undefined);
     const warm = sample ? loadOnThreads(threads, sample.columns, sample.y, onesColumn, sample.options.sumBlockRows ?? SUM_BLOCK, shared, started) : null;
     const full = loadOnThreads(threads, columns, y, onesColumn, SUM_BLOCK, shared, started);
     loaded.push(...(warm ? [warm, full] : [full]));
@@ -250,11 +249,13 @@ function loadOnThreads(
   shared: SharedColumns,
   started: <T>(promise: Promise<T>) => Promise<T>,
 ): SplitFit {
-  const data = { columns: columns.map((c) => shared.share(c)), y: shared.share(y) };
   const sumsBuffer = new SharedArrayBuffer(blockSumsLength(y.length, columns.length, blockRows) * 8);
   const claimsBuffer = new SharedArrayBuffer(4);
   const id = nextFitId++;
-  for (const thread of threads) started(run(thread, { kind: 'load', fit: id, ...data, sums: sumsBuffer, claims: claimsBuffer, onesColumn, blockRows }));
+  if (threads.length > 0) {
+    const data = { columns: columns.map((c) => shared.share(c)), y: shared.share(y) };
+    for (const thread of threads) started(run(thread, { kind: 'load', fit: id, ...data, sums: sumsBuffer, claims: claimsBuffer, onesColumn, blockRows }));
+  }
   return { id, columns, y, onesColumn, blockRows, claims: new Int32Array(claimsBuffer), sums: new Float64Array(sumsBuffer) };
 }
 
