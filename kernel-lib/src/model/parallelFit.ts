@@ -5,17 +5,7 @@ import { columnOrigins, conditionedDesign, momentBlocks, scalingFromBlocks, type
 import { fillProduct, type ColumnAllocator, type ProductColumn } from './design';
 import { checkFitOptions, designNewtonOptions, FIT_OPTION_NAMES, logitDesign, modelOfFit, refusePrior, type FitOptions } from './fit';
 import type { FitTask } from './fitWorker';
-import {
-  blockCount,
-  blockSumsLength,
-  evaluateClaimedBlocks,
-  interceptColumnOf,
-  logitDriverFrom,
-  mergeBlocks,
-  SUM_BLOCK,
-  warmStartSample,
-  type NewtonOptions,
-} from './irls';
+import { blockCount, blockSumsLength, evaluateClaimedBlocks, interceptColumnOf, logitDriverFrom, mergeBlocks, SUM_BLOCK, warmStartSample, type NewtonOptions } from './irls';
 import type { LogitModel } from './logit';
 import type { NewtonFit } from './newton';
 import { newtonSimd } from './newtonSimd';
