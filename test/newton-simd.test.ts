@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { seededUniform } from '../kernel-lib/src/index';
 import { blockCount, blockSumsLength, evaluateBlocks, evaluateClaimedBlocks } from '../kernel-lib/src/model/irls';
 import type { NewtonRequest } from '../kernel-lib/src/model/newton';
-import { newtonSimd, newtonSimdModule } from '../kernel-lib/src/model/newtonSimd';
+import { kernelExps, newtonSimd, newtonSimdModule } from '../kernel-lib/src/model/newtonSimd';
 
 const simd = newtonSimd();
 const draw = seededUniform(20261207);
@@ -66,6 +66,28 @@ describe.skipIf(simd === null)('Newton sums on WebAssembly SIMD', () => {
       const beta = Float64Array.of(scale / 3, scale, -scale / 2);
       compare(columns, y, 0, beta, 4096);
     }
+  });
+
+  it('e^−|x| of the kernel is Math.exp(−|x|) to the bit: 300,000 arguments from 10⁻¹² to 800, the edges of its reduction, ±0, ±∞, NaN', () => {
+    const edges = [
+      0,
+      -0,
+      Infinity,
+      -Infinity,
+      Number.NaN,
+      2 ** -28,
+      2 ** -28 * (1 - 2 ** -52),
+      1.5 * 2 ** -28,
+      0.34657359027997264,
+      0.3465735912322998,
+      1.0397186279296875,
+      1.0397207708399179,
+    ];
+    const more = [708.3964185322641, 708.4, 709.782712893384, 745.1332191019411, 745.1332191019412, 745.14, 1e300, Number.MIN_VALUE, 5e-324];
+    const random = Array.from({ length: 300_000 }, () => draw() * 10 ** (draw() * 15 - 12));
+    const values = Float64Array.from([...edges, ...more, ...random]);
+    const expected = Float64Array.from(values, (v) => Math.exp(-Math.abs(v)));
+    expect(bits(kernelExps(values) ?? new Float64Array(0))).toEqual(bits(expected));
   });
 
   it('e^x of the kernel is Math.exp on the edges of its argument reduction, the tiny and the subnormal range', () => {

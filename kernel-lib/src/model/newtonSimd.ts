@@ -372,7 +372,22 @@ function dot(): Fn {
   return fn;
 }
 
-const FUNCTIONS = { etaFour, etaOne, rows, pairSum: () => pairSum(false), pairDot: () => pairSum(true), weighted, dot };
+/** exps(at, m): x ← e^−|x| over m numbers (m even) from `at`: the rows' e^x alone, for the tests against Math.exp. */
+function exps(): Fn {
+  const fn = new Fn([I32, I32], []);
+  const [values, m] = [0, 1];
+  const o = fn.local(I32);
+  const [ax, x, out] = [fn.local(V128), fn.local(V128), fn.local(V128)];
+  const end = endOf(fn, m, 2);
+  loopTo(fn, o, end, 16, () => {
+    fn.emit(at(values, o), LOAD, ABS, set(ax), get(ax), NEG, set(x));
+    emitExp(fn, x, ax, out);
+    fn.emit(at(values, o), get(out), STORE);
+  });
+  return fn;
+}
+
+const FUNCTIONS = { etaFour, etaOne, rows, pairSum: () => pairSum(false), pairDot: () => pairSum(true), weighted, dot, exps };
 
 function moduleBytes(): Uint8Array {
   const fns = Object.values(FUNCTIONS).map((make) => make());
@@ -398,6 +413,7 @@ interface Kernel {
   pairDot(a: number, b: number, m: number): number;
   weighted(w: number, x: number, residual: number, out: number, m: number, results: number): void;
   dot(a: number, b: number, m: number): number;
+  exps(at: number, m: number): void;
 }
 
 /** The counts of rows fitted numerically at 0 or 1, as `evaluate` gathers them. */
@@ -507,3 +523,15 @@ const chunkEvaluator =
 
 /** @internal For tests: the module's bytes (WebAssembly.validate). */
 export const newtonSimdModule = moduleBytes;
+
+/** @internal For tests: e^−|x| of each number as the kernel computes it (null without WebAssembly SIMD). */
+export function kernelExps(values: Float64Array): Float64Array | null {
+  const kernel = instantiate(moduleBytes()) as Kernel | null;
+  if (kernel === null) return null;
+  const m = values.length + (values.length & 1);
+  const missing = m * 8 - kernel.memory.buffer.byteLength;
+  if (missing > 0) kernel.memory.grow(Math.ceil(missing / 65536));
+  new Float64Array(kernel.memory.buffer, 0, values.length).set(values);
+  kernel.exps(0, m);
+  return new Float64Array(kernel.memory.buffer, 0, values.length).slice();
+}
