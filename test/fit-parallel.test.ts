@@ -246,6 +246,25 @@ describe('fitLogitParallel', () => {
     expect(await buffersMadeBy(() => parallel.fitLogitParallel(data, formula, { workers: 2 }))).toBe(0);
   });
 
+  it("where the SIMD kernel's memory cannot grow to the design (an engine limit on WebAssembly memory), the threads sum on the scalar loop: fitLogit to the bit, not a RangeError", async () => {
+    // 24 columns need 24 + 4 chunks of 2,048 doubles, 448 KB, in each thread's kernel; V8 is held
+    // to 4 pages (256 KB) per memory, process-wide (the pool's threads too), for this fit only.
+    const uniform = kernel.seededUniform('simd-memory');
+    const names = Array.from({ length: 24 }, (_, j) => `x${j}`);
+    const wide: Record<string, Float64Array> = {};
+    for (const name of names) wide[name] = Float64Array.from({ length: 70_001 }, () => uniform() - 0.5);
+    wide.y = Float64Array.from(wide.x0, (v) => (uniform() < 1 / (1 + Math.exp(-2 * v)) ? 1 : 0));
+    const wideFormula = `y ~ ${names.join(' + ')}`;
+    const reference = kernel.fitLogit(wide, wideFormula);
+    const v8 = await import('node:v8');
+    v8.setFlagsFromString('--wasm-max-mem-pages=4');
+    try {
+      expectSameModel(await parallel.fitLogitParallel(wide, wideFormula, { workers: 2 }), reference);
+    } finally {
+      v8.setFlagsFromString('--wasm-max-mem-pages=4294967295');
+    }
+  });
+
   it('closeWorkers during a fit rejects it with a CbmError (it never settled: its last tasks went to stopped threads), and the next fit is fitLogit again', async () => {
     await parallel.closeWorkers();
     const fromScratch = await buffersMadeBy(() => parallel.fitLogitParallel(data, formula, { workers: 3 }));

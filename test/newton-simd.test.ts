@@ -12,7 +12,7 @@ import { blockCount, blockSumsLength, evaluateBlocks, evaluateClaimedBlocks } fr
 import type { NewtonRequest } from '../kernel-lib/src/model/newton';
 import { newtonSimd, newtonSimdModule } from '../kernel-lib/src/model/newtonSimd';
 
-const simd = newtonSimd();
+const simd = newtonSimd(1);
 const draw = seededUniform(20261207);
 
 /** Each number of the block sums as its bits, so that −0, NaN and the last bit all count. */
@@ -26,7 +26,7 @@ function compare(columns: Float64Array[], y: Float64Array, onesColumn: number, b
     const scalar = new Float64Array(blockSumsLength(n, p, blockRows));
     evaluateBlocks(columns, y, request, onesColumn, 0, blockCount(n, blockRows), scalar, null, blockRows);
     const vector = new Float64Array(blockSumsLength(n, p, blockRows));
-    evaluateClaimedBlocks(columns, y, request, onesColumn, new Int32Array(1), vector, null, blockRows, simd);
+    evaluateClaimedBlocks(columns, y, request, onesColumn, new Int32Array(1), vector, null, blockRows, newtonSimd(p));
     expect(bits(vector), `${need}, n ${n}, p ${p}, ones ${onesColumn}`).toEqual(bits(scalar));
   }
 }
@@ -41,6 +41,19 @@ function design(n: number, p: number, onesColumn: number, scale: number) {
 describe.skipIf(simd === null)('Newton sums on WebAssembly SIMD', () => {
   it('the module validates', () => {
     expect(WebAssembly.validate(new Uint8Array(newtonSimdModule()))).toBe(true);
+  });
+
+  it('a design whose chunk the memory cannot grow to (an engine limit, 4 pages) gets no kernel, not a RangeError; smaller ones still do', async () => {
+    const v8 = await import('node:v8');
+    v8.setFlagsFromString('--wasm-max-mem-pages=4');
+    try {
+      // p + 4 chunks of 2,048 doubles (the columns, y, η, residuals, a weighted column): 704 KB for 40 columns, 224 KB for 10.
+      expect(newtonSimd(40)).toBeNull();
+      expect(newtonSimd(10)).toBe(simd);
+    } finally {
+      v8.setFlagsFromString('--wasm-max-mem-pages=4294967295');
+    }
+    expect(newtonSimd(40)).toBe(simd);
   });
 
   it('rows in every remainder of pairs, fours, chunks of 2,048 and log batches of 512: the scalar sums to the bit', () => {

@@ -306,7 +306,7 @@ export function evaluateBlocks(
  * of `claims`, reset to 0 before each request): each thread takes the next block when it is done
  * with its last, so a thread slowed by anything (another process on its core, a later-optimised
  * kernel) sums fewer blocks instead of keeping the others waiting. A block's sums go to its own
- * slot whoever takes it, so the merged answer is the same. `simd` (newtonSimd(), fitLogitParallel's
+ * slot whoever takes it, so the merged answer is the same. `simd` (newtonSimd(p), fitLogitParallel's
  * threads) sums the blocks of a fit without prior weights or offset on WebAssembly SIMD, to the
  * same bits.
  *

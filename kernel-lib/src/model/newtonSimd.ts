@@ -12,7 +12,8 @@ import { EXTREME_ETA } from './newton';
  *   and its dot products four ways (rows i mod 4), which are a vector's two lanes (two vectors for
  *   four); the log-likelihood's running sum and product go lane by lane, in row order.
  * test/newton-simd.test.ts holds it to `evaluate` bit for bit; where WebAssembly SIMD is missing,
- * `newtonSimd()` is null and the threads run `evaluate`. Internal (Node's /parallel entry only).
+ * or the module's memory cannot grow to a design's columns, `newtonSimd(p)` is null and the
+ * threads run `evaluate`. Internal (Node's /parallel entry only).
  *
  * The rows are processed in chunks of BLOCK rows copied into the module's memory (the columns
  * stay where the caller keeps them), as `evaluate` processes them in chunks of BLOCK rows.
@@ -419,17 +420,26 @@ export type SimdEvaluate = (
   to: number,
 ) => number;
 
-let cached: SimdEvaluate | null | undefined;
+let cached: { kernel: Kernel; evaluate: SimdEvaluate } | null | undefined;
 
-/** This thread's SIMD block evaluator, or null where WebAssembly SIMD is unavailable. */
-export function newtonSimd(): SimdEvaluate | null {
-  if (cached === undefined) cached = evaluatorOnThisThread();
-  return cached;
-}
-
-function evaluatorOnThisThread(): SimdEvaluate | null {
-  const kernel = instantiate(moduleBytes()) as Kernel | null;
-  return kernel === null ? null : chunkEvaluator(kernel);
+/**
+ * This thread's SIMD block evaluator for designs of p columns, its memory grown to hold a chunk of
+ * them; null where WebAssembly SIMD is unavailable, or where the memory cannot grow that far (an
+ * engine's limit on WebAssembly memory): the caller then runs `evaluate`, to the same bits.
+ */
+export function newtonSimd(p: number): SimdEvaluate | null {
+  if (cached === undefined) {
+    const kernel = instantiate(moduleBytes()) as Kernel | null;
+    cached = kernel === null ? null : { kernel, evaluate: chunkEvaluator(kernel) };
+  }
+  if (cached === null) return null;
+  const missing = layout(p).bytes - cached.kernel.memory.buffer.byteLength;
+  try {
+    if (missing > 0) cached.kernel.memory.grow(Math.ceil(missing / 65536));
+  } catch {
+    return null;
+  }
+  return cached.evaluate;
 }
 
 /** Byte offsets of a chunk's buffers for p columns: the columns (column j at j·CHUNK_BYTES), then y, η (the weights), residuals, weighted column, products, counts, results. */
@@ -444,14 +454,12 @@ function layout(p: number) {
   return { y, eta, residual, weighted, products, counts, results, bytes: results + 16 };
 }
 
-/** `evaluate` on `kernel`, chunk by chunk. */
+/** `evaluate` on `kernel`, chunk by chunk (its memory holds a chunk of the p columns: newtonSimd(p)). */
 const chunkEvaluator =
   (kernel: Kernel): SimdEvaluate =>
   (columns, y, beta, gradient, hessian, extremes, onesColumn, from, to) => {
     const p = columns.length;
     const place = layout(p);
-    const missing = place.bytes - kernel.memory.buffer.byteLength;
-    if (missing > 0) kernel.memory.grow(Math.ceil(missing / 65536));
     const heap = new Float64Array(kernel.memory.buffer);
     const counts = new Int32Array(kernel.memory.buffer, place.counts, 8);
     let linearPart = 0;

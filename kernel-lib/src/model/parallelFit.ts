@@ -274,7 +274,7 @@ async function answerOnThreads(
     // Every thread has answered the last request, so none is claiming: the counter restarts.
     Atomics.store(fit.claims, 0, 0);
     const pooled = started(Promise.all(threads.map((thread) => run(thread, { kind: 'step', fit: fit.id, ...request }))));
-    evaluateClaimedBlocks(fit.columns, fit.y, request, fit.onesColumn, fit.claims, fit.sums, null, fit.blockRows, newtonSimd());
+    evaluateClaimedBlocks(fit.columns, fit.y, request, fit.onesColumn, fit.claims, fit.sums, null, fit.blockRows, newtonSimd(p));
     await pooled;
     next = driver.next(mergeBlocks(fit.sums, p, request.need, gradient, hessian));
   }
