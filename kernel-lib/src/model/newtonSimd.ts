@@ -454,6 +454,20 @@ function layout(p: number) {
   return { y, eta, residual, weighted, products, counts, results, bytes: results + 16 };
 }
 
+/**
+ * Drops this thread's kernel, and with it its memory ((p + 4) chunks of 2,048 doubles for the
+ * widest design it summed, 16 KB a column): closeWorkers() calls it for the calling thread, whose
+ * kernel would otherwise live as long as the process. The next newtonSimd() compiles a fresh one.
+ */
+export function releaseNewtonSimd(): void {
+  cached = undefined;
+}
+
+/** @internal For tests: the bytes of this thread's kernel memory (0: none). */
+export function newtonSimdBytes(): number {
+  return cached ? cached.kernel.memory.buffer.byteLength : 0;
+}
+
 /** `evaluate` on `kernel`, chunk by chunk (its memory holds a chunk of the p columns: newtonSimd(p)). */
 const chunkEvaluator =
   (kernel: Kernel): SimdEvaluate =>
