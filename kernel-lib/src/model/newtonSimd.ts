@@ -12,8 +12,9 @@ import { EXTREME_ETA } from './newton';
  *   and its dot products four ways (rows i mod 4), which are a vector's two lanes (two vectors for
  *   four); the log-likelihood's running sum and product go lane by lane, in row order.
  * test/newton-simd.test.ts holds it to `evaluate` bit for bit; where WebAssembly SIMD is missing,
- * or the module's memory cannot grow to a design's columns, `newtonSimd(p)` is null and the
- * threads run `evaluate`. Internal (Node's /parallel entry only).
+ * Math.exp is not the kernel's e^x (expIsMathExp), or the module's memory cannot grow to a
+ * design's columns, `newtonSimd(p)` is null and the threads run `evaluate`. Internal (Node's
+ * /parallel entry only).
  *
  * The rows are processed in chunks of BLOCK rows copied into the module's memory (the columns
  * stay where the caller keeps them), as `evaluate` processes them in chunks of BLOCK rows.
@@ -373,7 +374,22 @@ function dot(): Fn {
   return fn;
 }
 
-const FUNCTIONS = { etaFour, etaOne, rows, pairSum: () => pairSum(false), pairDot: () => pairSum(true), weighted, dot };
+/** exp(x, out, m): out[i] = e^x[i] (x[i] ≤ 0, m even), the rows' e^x, for the check against Math.exp. */
+function exp(): Fn {
+  const fn = new Fn([I32, I32, I32], []);
+  const [x, out, m] = [0, 1, 2];
+  const o = fn.local(I32);
+  const [v, av, e] = [fn.local(V128), fn.local(V128), fn.local(V128)];
+  const end = endOf(fn, m, 2);
+  loopTo(fn, o, end, 16, () => {
+    fn.emit(at(x, o), LOAD, set(v), get(v), ABS, set(av));
+    emitExp(fn, v, av, e);
+    fn.emit(at(out, o), get(e), STORE);
+  });
+  return fn;
+}
+
+const FUNCTIONS = { etaFour, etaOne, rows, pairSum: () => pairSum(false), pairDot: () => pairSum(true), weighted, dot, exp };
 
 function moduleBytes(): Uint8Array {
   const fns = Object.values(FUNCTIONS).map((make) => make());
@@ -399,6 +415,7 @@ interface Kernel {
   pairDot(a: number, b: number, m: number): number;
   weighted(w: number, x: number, residual: number, out: number, m: number, results: number): void;
   dot(a: number, b: number, m: number): number;
+  exp(x: number, out: number, m: number): void;
 }
 
 /** The counts of rows fitted numerically at 0 or 1, as `evaluate` gathers them. */
@@ -430,7 +447,7 @@ let cached: { kernel: Kernel; evaluate: SimdEvaluate } | null | undefined;
 export function newtonSimd(p: number): SimdEvaluate | null {
   if (cached === undefined) {
     const kernel = instantiate(moduleBytes()) as Kernel | null;
-    cached = kernel === null ? null : { kernel, evaluate: chunkEvaluator(kernel) };
+    cached = kernel === null || !expIsMathExp(kernel) ? null : { kernel, evaluate: chunkEvaluator(kernel) };
   }
   if (cached === null) return null;
   const missing = layout(p).bytes - cached.kernel.memory.buffer.byteLength;
@@ -452,6 +469,37 @@ function layout(p: number) {
   const counts = products + 8 * (BLOCK / LOG_BATCH + 2);
   const results = counts + 32;
   return { y, eta, residual, weighted, products, counts, results, bytes: results + 16 };
+}
+
+/**
+ * Arguments where fdlibm's e^x rounds differently when its compiler fuses a·b + c (GCC's default,
+ * and clang's within an expression, on targets with fused multiply-add such as ARM64, where
+ * Node's build files for V8 do not turn contraction off as they do for s390x and ppc64): found
+ * by evaluating fdlibm with each multiply-add of its argument reduction and polynomial rounded
+ * once (exactly, in BigInt) against Math.exp on x64, over each branch's range. Roughly one
+ * argument in 3,500 differs, too few for a spread of probes to meet reliably.
+ */
+const FUSED_EXP_PROBES = [
+  -0.2536052848476923, -0.2943480350093156, -0.3356608153665757, -0.20031681412019284, -0.3527919483184814, -0.42684843420982355, -0.9521106243133545, -0.9347059774398804,
+  -0.4536250805854797, -1.0036234366893768, -11.561886038780212, -14.153135061264038, -5.208417854309083, -484.02646923065186, -479.90160143375397, -359.3598518371582,
+];
+
+/**
+ * Whether the kernel's e^x is this engine's Math.exp, to the bit, on the probes above, fdlibm's
+ * branch edges and a spread of 2,048 arguments from 0 to past the underflow: the kernel computes
+ * fdlibm's exp unfused, as V8 on x64 does; where Math.exp is anything else (fdlibm built with
+ * fused multiply-adds, another engine's exp) the sums would not be `evaluate`'s, so the thread
+ * runs `evaluate`.
+ */
+function expIsMathExp(kernel: Kernel): boolean {
+  const edges = [0, 2 ** -28, 1.5 * 2 ** -28, 0.34657359027997264, 0.34657359123229975, 1.0397186279296875, 1.0397207708399179, 708.4, 709.78, 745.13, 745.14];
+  const spread = Array.from({ length: 2048 }, (_, i) => 746 * (i / 2048) ** 2);
+  const args = [...FUSED_EXP_PROBES, ...edges.map((x) => -x), ...spread.map((x) => -x)];
+  if (args.length % 2 === 1) args.push(-1);
+  const heap = new Float64Array(kernel.memory.buffer, 0, 2 * args.length);
+  heap.set(args);
+  kernel.exp(0, args.length * 8, args.length);
+  return args.every((x, i) => Object.is(heap[args.length + i], Math.exp(x)));
 }
 
 /**
