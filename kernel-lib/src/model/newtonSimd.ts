@@ -306,7 +306,10 @@ function rows(): Fn {
   return fn;
 }
 
-/** Σ a[i]·b[i] with even and odd rows summed apart, the last odd row to the evens: (Σeven + Σodd). `b` = −1: Σ a[i]. */
+/**
+ * pairDot(a, b, m) = Σ a[i]·b[i], or without the factor pairSum(a, m) = Σ a[i] (b unused: −1),
+ * with even and odd rows summed apart, the last odd row to the evens: (Σeven + Σodd).
+ */
 function pairSum(withFactor: boolean): Fn {
   const fn = new Fn(withFactor ? [I32, I32, I32] : [I32, I32], [F64]);
   const [a, b, m] = withFactor ? [0, 1, 2] : [0, -1, 1];
