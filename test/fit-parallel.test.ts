@@ -59,6 +59,16 @@ function synthetic(n: number) {
   return { y, x1, x2, g };
 }
 
+/** `columns` predictors U(−½, ½) on 70,001 rows (2 blocks), y drawn from logit 2·x0 with kernel-lib's seeded alea. */
+function wideDesign(columns: number, seed: string) {
+  const uniform = kernel.seededUniform(seed);
+  const names = Array.from({ length: columns }, (_, j) => `x${j}`);
+  const wide: Record<string, Float64Array> = {};
+  for (const name of names) wide[name] = Float64Array.from({ length: 70_001 }, () => uniform() - 0.5);
+  wide.y = Float64Array.from(wide.x0, (v) => (uniform() < 1 / (1 + Math.exp(-2 * v)) ? 1 : 0));
+  return { wide, wideFormula: `y ~ ${names.join(' + ')}` };
+}
+
 /** Shared buffers of 300,000 numbers (a column of `data`) made during `work`, counted by a constructor proxy (which keeps instanceof). */
 const buffersMadeBy = async (work: () => Promise<unknown>) => {
   const Original = globalThis.SharedArrayBuffer;
@@ -244,6 +254,29 @@ describe('fitLogitParallel', () => {
     await parallel.fitLogitParallel(data, formula, { workers: 2 });
     expectSameModel(await parallel.fitLogitParallel(data, formula, { workers: 1 }), serial);
     expect(await buffersMadeBy(() => parallel.fitLogitParallel(data, formula, { workers: 2 }))).toBe(0);
+  });
+
+  it("where the SIMD kernel's memory cannot grow to the design (an engine limit on WebAssembly memory), the threads sum on the scalar loop: fitLogit to the bit, not a RangeError", async () => {
+    // 24 columns need 24 + 4 chunks of 2,048 doubles, 448 KB, in each thread's kernel; V8 is held
+    // to 4 pages (256 KB) per memory, process-wide (the pool's threads too), for this fit only.
+    const { wide, wideFormula } = wideDesign(24, 'simd-memory');
+    const reference = kernel.fitLogit(wide, wideFormula);
+    const v8 = await import('node:v8');
+    v8.setFlagsFromString('--wasm-max-mem-pages=4');
+    try {
+      expectSameModel(await parallel.fitLogitParallel(wide, wideFormula, { workers: 2 }), reference);
+    } finally {
+      v8.setFlagsFromString('--wasm-max-mem-pages=4294967295');
+    }
+  });
+
+  it("closeWorkers frees the calling thread's SIMD kernel too: (p + 4) chunks of 2,048 doubles after a fit of p columns, none after", async () => {
+    const simd = require('../kernel-lib/dist/model/newtonSimd.js');
+    const { wide, wideFormula } = wideDesign(40, 'simd-release');
+    await parallel.fitLogitParallel(wide, wideFormula, { workers: 2 });
+    expect(simd.newtonSimdBytes()).toBeGreaterThanOrEqual((41 + 4) * 2048 * 8);
+    await parallel.closeWorkers();
+    expect(simd.newtonSimdBytes()).toBe(0);
   });
 
   it('closeWorkers during a fit rejects it with a CbmError (it never settled: its last tasks went to stopped threads), and the next fit is fitLogit again', async () => {

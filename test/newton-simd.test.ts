@@ -10,9 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { seededUniform } from '../kernel-lib/src/index';
 import { blockCount, blockSumsLength, evaluateBlocks, evaluateClaimedBlocks } from '../kernel-lib/src/model/irls';
 import type { NewtonRequest } from '../kernel-lib/src/model/newton';
-import { kernelExps, newtonSimd, newtonSimdModule } from '../kernel-lib/src/model/newtonSimd';
+import { kernelExps, newtonSimd, newtonSimdModule, releaseNewtonSimd } from '../kernel-lib/src/model/newtonSimd';
 
-const simd = newtonSimd();
+const simd = newtonSimd(1);
 const draw = seededUniform(20261207);
 
 /** Each number of the block sums as its bits, so that −0, NaN and the last bit all count. */
@@ -26,7 +26,7 @@ function compare(columns: Float64Array[], y: Float64Array, onesColumn: number, b
     const scalar = new Float64Array(blockSumsLength(n, p, blockRows));
     evaluateBlocks(columns, y, request, onesColumn, 0, blockCount(n, blockRows), scalar, null, blockRows);
     const vector = new Float64Array(blockSumsLength(n, p, blockRows));
-    evaluateClaimedBlocks(columns, y, request, onesColumn, new Int32Array(1), vector, null, blockRows, simd);
+    evaluateClaimedBlocks(columns, y, request, onesColumn, new Int32Array(1), vector, null, blockRows, newtonSimd(p));
     expect(bits(vector), `${need}, n ${n}, p ${p}, ones ${onesColumn}`).toEqual(bits(scalar));
   }
 }
@@ -38,9 +38,74 @@ function design(n: number, p: number, onesColumn: number, scale: number) {
   return { columns, y };
 }
 
+/** a·b + c rounded once (exact in BigInt; Number(bigint) rounds to nearest even), for normal a, b, c and result. */
+function fma(a: number, b: number, c: number): number {
+  const parts = (v: number): [bigint, number] => {
+    const bitsOf = new BigUint64Array(Float64Array.of(v).buffer)[0];
+    const mantissa = (bitsOf & 0xfffffffffffffn) | 0x10000000000000n;
+    return [bitsOf >> 63n ? -mantissa : mantissa, Number((bitsOf >> 52n) & 0x7ffn) - 1075];
+  };
+  if (a === 0 || b === 0 || c === 0) return a * b + c;
+  const [ma, ea] = parts(a);
+  const [mb, eb] = parts(b);
+  const [mc, ec] = parts(c);
+  const e = Math.min(ea + eb, ec);
+  const sum = ma * mb * (1n << BigInt(ea + eb - e)) + mc * (1n << BigInt(ec - e));
+  return Number(sum) * 2 ** Math.trunc(e / 2) * 2 ** (e - Math.trunc(e / 2));
+}
+
+/** a·b + c rounded twice, as a compiler that does not fuse them computes it. */
+const unfused = (a: number, b: number, c: number) => a * b + c;
+
+/**
+ * fdlibm's e^x (x ≤ 0) with its multiply-adds computed by `madd`: with `fma`, as a compiler that
+ * fuses a·b + c within an expression builds it (GCC's default, and clang's, where the target has
+ * fused multiply-add, as ARM64 has): k's rounding, x − k·ln2hi and the polynomial's five steps
+ * each rounded once. With `unfused` it is V8's Math.exp on x64 (the test below checks that first).
+ */
+function fdlibmExp(x: number, madd = fma): number {
+  const high = Number(new BigUint64Array(Float64Array.of(x).buffer)[0] >> 32n) & 0x7fffffff;
+  if (x < -745.1332191019411) return 0;
+  const [ln2Hi, ln2Lo] = [0.6931471803691238, 1.9082149292705877e-10];
+  const P = [0.16666666666666602, -0.0027777777777015593, 0.00006613756321437934, -0.0000016533902205465252, 4.1381367970572385e-8];
+  let [hi, lo, k, r] = [x, 0, 0, x];
+  if (high > 0x3fd62e42) {
+    if (high < 0x3ff0a2b2) [hi, lo, k] = [x + ln2Hi, -ln2Lo, -1];
+    else {
+      k = Math.trunc(madd(Math.LOG2E, x, -0.5));
+      [hi, lo] = [madd(-k, ln2Hi, x), k * ln2Lo];
+    }
+    r = hi - lo;
+  } else if (high < 0x3e300000) return 1 + x;
+  const t = r * r;
+  const c = madd(-t, madd(t, madd(t, madd(t, madd(t, P[4], P[3]), P[2]), P[1]), P[0]), r);
+  if (k === 0) return 1 - ((r * c) / (c - 2) - r);
+  const y = 1 - (lo - (r * c) / (2 - c) - hi);
+  return k >= -1021 ? y * 2 ** k : y * 2 ** (k + 1000) * 2 ** -1000;
+}
+
+// The suite below is skipped where the kernel is off, and fitLogitParallel then runs the scalar
+// loop, slower but right: on x64 (V8's Math.exp is fdlibm unfused there) that would be a fault.
+it.runIf(process.arch === 'x64')('on x64 the kernel is on: WebAssembly SIMD compiles and Math.exp is its e^x', () => {
+  expect(simd).not.toBeNull();
+});
+
 describe.skipIf(simd === null)('Newton sums on WebAssembly SIMD', () => {
   it('the module validates', () => {
     expect(WebAssembly.validate(new Uint8Array(newtonSimdModule()))).toBe(true);
+  });
+
+  it('a design whose chunk the memory cannot grow to (an engine limit, 4 pages) gets no kernel, not a RangeError; smaller ones still do', async () => {
+    const v8 = await import('node:v8');
+    v8.setFlagsFromString('--wasm-max-mem-pages=4');
+    try {
+      // p + 4 chunks of 2,048 doubles (the columns, y, η, residuals, a weighted column): 704 KB for 40 columns, 224 KB for 10.
+      expect(newtonSimd(40)).toBeNull();
+      expect(newtonSimd(10)).toBe(simd);
+    } finally {
+      v8.setFlagsFromString('--wasm-max-mem-pages=4294967295');
+    }
+    expect(newtonSimd(40)).toBe(simd);
   });
 
   it('rows in every remainder of pairs, fours, chunks of 2,048 and log batches of 512: the scalar sums to the bit', () => {
@@ -88,6 +153,25 @@ describe.skipIf(simd === null)('Newton sums on WebAssembly SIMD', () => {
     const values = Float64Array.from([...edges, ...more, ...random]);
     const expected = Float64Array.from(values, (v) => Math.exp(-Math.abs(v)));
     expect(bits(kernelExps(values) ?? new Float64Array(0))).toEqual(bits(expected));
+  });
+
+  it("an engine whose Math.exp is fdlibm's built with fused multiply-adds (ARM64) gets no kernel: the threads' sums stay the scalar loop's", () => {
+    const original = Math.exp;
+    const spread = Array.from({ length: 20_000 }, () => -draw() * 746);
+    expect(spread.every((x) => Object.is(fdlibmExp(x, unfused), original(x)))).toBe(true);
+    // About 1 argument in 3,500 rounds differently fused: 12,000 rows of |η| < 3 meet several, and
+    // in blocks of one row each shows in its block's sums.
+    const { columns, y } = design(12_000, 1, -1, 3);
+    releaseNewtonSimd();
+    Math.exp = (x: number) => fdlibmExp(x);
+    try {
+      compare(columns, y, -1, Float64Array.of(1), 1);
+      expect(newtonSimd(2)).toBeNull();
+    } finally {
+      Math.exp = original;
+      releaseNewtonSimd();
+    }
+    expect(newtonSimd(2)).not.toBeNull();
   });
 
   it('e^x of the kernel is Math.exp on the edges of its argument reduction, the tiny and the subnormal range', () => {

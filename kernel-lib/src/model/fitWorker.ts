@@ -74,7 +74,7 @@ parentPort?.on('message', (task: FitTask) => {
     } else if (task.kind === 'step') {
       const fit = fits.get(task.fit);
       if (!fit) throw new Error(`fit ${task.fit} is not loaded on this thread`);
-      evaluateClaimedBlocks(fit.columns, fit.y, task, fit.onesColumn, fit.claims, fit.sums, null, fit.blockRows, newtonSimd());
+      evaluateClaimedBlocks(fit.columns, fit.y, task, fit.onesColumn, fit.claims, fit.sums, null, fit.blockRows, newtonSimd(fit.columns.length));
     } else {
       fits.delete(task.fit);
     }

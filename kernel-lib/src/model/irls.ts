@@ -1,5 +1,5 @@
 import type { ColumnAllocator } from './design';
-import type { SimdEvaluate } from './newtonSimd';
+import type { Extremes, SimdEvaluate } from './newtonSimd';
 import { CHORD_STEPS, EXTREME_ETA, newtonSteps, type NewtonEvaluation, type NewtonFit, type NewtonRequest } from './newton';
 
 /**
@@ -38,12 +38,6 @@ export interface RowPrior {
 const BLOCK = 2048;
 /** Products of up to this many (1 + t) factors, t ∈ (0, 1], stay below 2^512: no overflow. */
 const LOG_BATCH = 512;
-
-/** Counts of rows fitted numerically at 0 or 1, gathered during a pass. */
-interface Extremes {
-  perfect: number;
-  extreme: number;
-}
 
 /**
  * One pass over rows [from, to): log-likelihood at `beta`, and when `gradient`/`hessian` are
@@ -306,7 +300,7 @@ export function evaluateBlocks(
  * of `claims`, reset to 0 before each request): each thread takes the next block when it is done
  * with its last, so a thread slowed by anything (another process on its core, a later-optimised
  * kernel) sums fewer blocks instead of keeping the others waiting. A block's sums go to its own
- * slot whoever takes it, so the merged answer is the same. `simd` (newtonSimd(), fitLogitParallel's
+ * slot whoever takes it, so the merged answer is the same. `simd` (newtonSimd(p), fitLogitParallel's
  * threads) sums the blocks of a fit without prior weights or offset on WebAssembly SIMD, to the
  * same bits.
  *

@@ -12,7 +12,9 @@ import { EXTREME_ETA } from './newton';
  *   and its dot products four ways (rows i mod 4), which are a vector's two lanes (two vectors for
  *   four); the log-likelihood's running sum and product go lane by lane, in row order.
  * test/newton-simd.test.ts holds it to `evaluate` bit for bit; where WebAssembly SIMD is missing,
- * `newtonSimd()` is null and the threads run `evaluate`. Internal (Node's /parallel entry only).
+ * Math.exp is not the kernel's e^x (expIsMathExp), or the module's memory cannot grow to a
+ * design's columns, `newtonSimd(p)` is null and the threads run `evaluate`. Internal (Node's
+ * /parallel entry only).
  *
  * The rows are processed in chunks of BLOCK rows copied into the module's memory (the columns
  * stay where the caller keeps them), as `evaluate` processes them in chunks of BLOCK rows.
@@ -304,7 +306,10 @@ function rows(): Fn {
   return fn;
 }
 
-/** Σ a[i]·b[i] with even and odd rows summed apart, the last odd row to the evens: (Σeven + Σodd). `b` = −1: Σ a[i]. */
+/**
+ * pairDot(a, b, m) = Σ a[i]·b[i], or without the factor pairSum(a, m) = Σ a[i] (b unused: −1),
+ * with even and odd rows summed apart, the last odd row to the evens: (Σeven + Σodd).
+ */
 function pairSum(withFactor: boolean): Fn {
   const fn = new Fn(withFactor ? [I32, I32, I32] : [I32, I32], [F64]);
   const [a, b, m] = withFactor ? [0, 1, 2] : [0, -1, 1];
@@ -372,22 +377,22 @@ function dot(): Fn {
   return fn;
 }
 
-/** exps(at, m): x ← e^−|x| over m numbers (m even) from `at`: the rows' e^x alone, for the tests against Math.exp. */
-function exps(): Fn {
-  const fn = new Fn([I32, I32], []);
-  const [values, m] = [0, 1];
+/** exp(x, out, m): out[i] = e^x[i] (x[i] ≤ 0, m even), the rows' e^x, for the check against Math.exp. */
+function exp(): Fn {
+  const fn = new Fn([I32, I32, I32], []);
+  const [x, out, m] = [0, 1, 2];
   const o = fn.local(I32);
-  const [ax, x, out] = [fn.local(V128), fn.local(V128), fn.local(V128)];
+  const [v, av, e] = [fn.local(V128), fn.local(V128), fn.local(V128)];
   const end = endOf(fn, m, 2);
   loopTo(fn, o, end, 16, () => {
-    fn.emit(at(values, o), LOAD, ABS, set(ax), get(ax), NEG, set(x));
-    emitExp(fn, x, ax, out);
-    fn.emit(at(values, o), get(out), STORE);
+    fn.emit(at(x, o), LOAD, set(v), get(v), ABS, set(av));
+    emitExp(fn, v, av, e);
+    fn.emit(at(out, o), get(e), STORE);
   });
   return fn;
 }
 
-const FUNCTIONS = { etaFour, etaOne, rows, pairSum: () => pairSum(false), pairDot: () => pairSum(true), weighted, dot, exps };
+const FUNCTIONS = { etaFour, etaOne, rows, pairSum: () => pairSum(false), pairDot: () => pairSum(true), weighted, dot, exp };
 
 function moduleBytes(): Uint8Array {
   const fns = Object.values(FUNCTIONS).map((make) => make());
@@ -413,7 +418,7 @@ interface Kernel {
   pairDot(a: number, b: number, m: number): number;
   weighted(w: number, x: number, residual: number, out: number, m: number, results: number): void;
   dot(a: number, b: number, m: number): number;
-  exps(at: number, m: number): void;
+  exp(x: number, out: number, m: number): void;
 }
 
 /** The counts of rows fitted numerically at 0 or 1, as `evaluate` gathers them. */
@@ -435,17 +440,26 @@ export type SimdEvaluate = (
   to: number,
 ) => number;
 
-let cached: SimdEvaluate | null | undefined;
+let cached: { kernel: Kernel; evaluate: SimdEvaluate } | null | undefined;
 
-/** This thread's SIMD block evaluator, or null where WebAssembly SIMD is unavailable. */
-export function newtonSimd(): SimdEvaluate | null {
-  if (cached === undefined) cached = evaluatorOnThisThread();
-  return cached;
-}
-
-function evaluatorOnThisThread(): SimdEvaluate | null {
-  const kernel = instantiate(moduleBytes()) as Kernel | null;
-  return kernel === null ? null : chunkEvaluator(kernel);
+/**
+ * This thread's SIMD block evaluator for designs of p columns, its memory grown to hold a chunk of
+ * them; null where WebAssembly SIMD is unavailable, or where the memory cannot grow that far (an
+ * engine's limit on WebAssembly memory): the caller then runs `evaluate`, to the same bits.
+ */
+export function newtonSimd(p: number): SimdEvaluate | null {
+  if (cached === undefined) {
+    const kernel = instantiate(moduleBytes()) as Kernel | null;
+    cached = kernel === null || !expIsMathExp(kernel) ? null : { kernel, evaluate: chunkEvaluator(kernel) };
+  }
+  if (cached === null) return null;
+  const missing = layout(p).bytes - cached.kernel.memory.buffer.byteLength;
+  try {
+    if (missing > 0) cached.kernel.memory.grow(Math.ceil(missing / 65536));
+  } catch {
+    return null;
+  }
+  return cached.evaluate;
 }
 
 /** Byte offsets of a chunk's buffers for p columns: the columns (column j at j·CHUNK_BYTES), then y, η (the weights), residuals, weighted column, products, counts, results. */
@@ -460,14 +474,57 @@ function layout(p: number) {
   return { y, eta, residual, weighted, products, counts, results, bytes: results + 16 };
 }
 
-/** `evaluate` on `kernel`, chunk by chunk. */
+/**
+ * Arguments where fdlibm's e^x rounds differently when its compiler fuses a·b + c (GCC's default,
+ * and clang's within an expression, on targets with fused multiply-add such as ARM64, where
+ * Node's build files for V8 do not turn contraction off as they do for s390x and ppc64): found
+ * by evaluating fdlibm with each multiply-add of its argument reduction and polynomial rounded
+ * once (exactly, in BigInt) against Math.exp on x64, over each branch's range. Roughly one
+ * argument in 3,500 differs, too few for a spread of probes to meet reliably.
+ */
+const FUSED_EXP_PROBES = [
+  -0.2536052848476923, -0.2943480350093156, -0.3356608153665757, -0.20031681412019284, -0.3527919483184814, -0.42684843420982355, -0.9521106243133545, -0.9347059774398804,
+  -0.4536250805854797, -1.0036234366893768, -11.561886038780212, -14.153135061264038, -5.208417854309083, -484.02646923065186, -479.90160143375397, -359.3598518371582,
+];
+
+/**
+ * Whether the kernel's e^x is this engine's Math.exp, to the bit, on the probes above, fdlibm's
+ * branch edges and a spread of 2,048 arguments from 0 to past the underflow: the kernel computes
+ * fdlibm's exp unfused, as V8 on x64 does; where Math.exp is anything else (fdlibm built with
+ * fused multiply-adds, another engine's exp) the sums would not be `evaluate`'s, so the thread
+ * runs `evaluate`.
+ */
+function expIsMathExp(kernel: Kernel): boolean {
+  const edges = [0, 2 ** -28, 1.5 * 2 ** -28, 0.34657359027997264, 0.34657359123229975, 1.0397186279296875, 1.0397207708399179, 708.4, 709.78, 745.13, 745.14];
+  const spread = Array.from({ length: 2048 }, (_, i) => 746 * (i / 2048) ** 2);
+  const args = [...FUSED_EXP_PROBES, ...edges.map((x) => -x), ...spread.map((x) => -x)];
+  if (args.length % 2 === 1) args.push(-1);
+  const heap = new Float64Array(kernel.memory.buffer, 0, 2 * args.length);
+  heap.set(args);
+  kernel.exp(0, args.length * 8, args.length);
+  return args.every((x, i) => Object.is(heap[args.length + i], Math.exp(x)));
+}
+
+/**
+ * Drops this thread's kernel, and with it its memory ((p + 4) chunks of 2,048 doubles for the
+ * widest design it summed, 16 KB a column): closeWorkers() calls it for the calling thread, whose
+ * kernel would otherwise live as long as the process. The next newtonSimd() compiles a fresh one.
+ */
+export function releaseNewtonSimd(): void {
+  cached = undefined;
+}
+
+/** @internal For tests: the bytes of this thread's kernel memory (0: none). */
+export function newtonSimdBytes(): number {
+  return cached ? cached.kernel.memory.buffer.byteLength : 0;
+}
+
+/** `evaluate` on `kernel`, chunk by chunk (its memory holds a chunk of the p columns: newtonSimd(p)). */
 const chunkEvaluator =
   (kernel: Kernel): SimdEvaluate =>
   (columns, y, beta, gradient, hessian, extremes, onesColumn, from, to) => {
     const p = columns.length;
     const place = layout(p);
-    const missing = place.bytes - kernel.memory.buffer.byteLength;
-    if (missing > 0) kernel.memory.grow(Math.ceil(missing / 65536));
     const heap = new Float64Array(kernel.memory.buffer);
     const counts = new Int32Array(kernel.memory.buffer, place.counts, 8);
     let linearPart = 0;
@@ -529,9 +586,9 @@ export function kernelExps(values: Float64Array): Float64Array | null {
   const kernel = instantiate(moduleBytes()) as Kernel | null;
   if (kernel === null) return null;
   const m = values.length + (values.length & 1);
-  const missing = m * 8 - kernel.memory.buffer.byteLength;
+  const missing = 2 * m * 8 - kernel.memory.buffer.byteLength;
   if (missing > 0) kernel.memory.grow(Math.ceil(missing / 65536));
-  new Float64Array(kernel.memory.buffer, 0, values.length).set(values);
-  kernel.exps(0, m);
-  return new Float64Array(kernel.memory.buffer, 0, values.length).slice();
+  new Float64Array(kernel.memory.buffer, 0, values.length).set(values.map((v) => -Math.abs(v)));
+  kernel.exp(0, m * 8, m);
+  return new Float64Array(kernel.memory.buffer, m * 8, values.length).slice();
 }
