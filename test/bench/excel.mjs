@@ -30,6 +30,52 @@ const require = createRequire(import.meta.url);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** SCORE's inputs: the bank-card model as the notebook fits it, and 100,000 customers drawn from the bank-card mechanism, as a range with its header. */
+export function scoreInputs() {
+  const kernel = require('@cbm-kit/kernel-lib');
+  const { bankCardCustomers, BANKCARD_SEED } = require('@cbm-kit/kernel-lib/datasets');
+  const customers = bankCardCustomers({ seed: BANKCARD_SEED });
+  const contacted = customers.filter((c) => c.contacted).map((c) => ({ ...c, contacted: 1 }));
+  const prepare = kernel.fitPreparation(customers, { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] });
+  const { train } = kernel.trainValidationSplit(contacted, { seed: BANKCARD_SEED });
+  const model = kernel.stepwise(train, 'responded ~ (gender + income + age)^2', { prepare, hierarchical: false }).model;
+  const big = bankCardCustomers({ seed: 7, mechanism: { customers: 100_000, contacted: 0 } });
+  const header = ['id', 'gender', 'age', 'income', 'contacted', 'responded'];
+  const data = [header, ...big.map((c) => [c.id, c.gender, c.age, c.income, 0, ''])];
+  return { model, big, header, data, modelJson: JSON.stringify(model.toJSON()) };
+}
+
+/**
+ * One page load of the SCORE timing: reloads the page, hands it the arguments, then times the
+ * first call and `warmCalls` more. Resolves { first, warm (the median of the warm calls), in ms,
+ * warmUp: the add-in's warm-up state as the first call starts (warmUp.ts; {} for a build without one) }.
+ */
+export async function scoreRound(page, modelJson, data, warmCalls) {
+  await page.reload({ waitUntil: 'load' });
+  await page.evaluate(
+    (a) => {
+      window.__scoreArgs = a;
+    },
+    [modelJson, data],
+  );
+  const warmUp = await page.evaluate(() => ({ ...window.cbmAddin.warmUp }));
+  const ms = [];
+  for (let k = 0; k < 1 + warmCalls; k++) {
+    // A fresh copy of the arguments before every call, first and warm alike (as Excel hands
+    // each call new arrays): each call then follows the same garbage of taking them in.
+    await page.evaluate(() => {
+      window.__benchArgs = structuredClone(window.__scoreArgs);
+    });
+    const r = await page.evaluate(async () => {
+      window.cbmAddin.cache.clear();
+      return window.__excel.call('SCORE', ...window.__benchArgs);
+    });
+    if (r.error) throw new Error(`SCORE: ${r.error.message}`);
+    ms.push(r.ms);
+  }
+  return { first: ms[0], warm: median(ms.slice(1)), warmUp };
+}
+
 export async function benchExcelAddin({ quick = false, log = (m) => process.stderr.write(m + '\n') } = {}) {
   const browser = await import(pathToFileURL(path.join(root, 'test/excel/browser.mjs')).href);
   const why = browser.browserUnavailable();
@@ -40,17 +86,8 @@ export async function benchExcelAddin({ quick = false, log = (m) => process.stde
     return { skipped: why, rows };
   }
   const kernel = require('@cbm-kit/kernel-lib');
-  const { bankCardCustomers, BANKCARD_SEED } = require('@cbm-kit/kernel-lib/datasets');
-  // The bank-card model as the notebook fits it, and 100,000 customers drawn from the bank-card mechanism.
-  const customers = bankCardCustomers({ seed: BANKCARD_SEED });
-  const contacted = customers.filter((c) => c.contacted).map((c) => ({ ...c, contacted: 1 }));
-  const prepare = kernel.fitPreparation(customers, { encode: { gender: { M: 1, F: 0 } }, scale: ['income', 'age'] });
-  const { train } = kernel.trainValidationSplit(contacted, { seed: BANKCARD_SEED });
-  const model = kernel.stepwise(train, 'responded ~ (gender + income + age)^2', { prepare, hierarchical: false }).model;
-  const big = bankCardCustomers({ seed: 7, mechanism: { customers: 100_000, contacted: 0 } });
-  const header = ['id', 'gender', 'age', 'income', 'contacted', 'responded'];
-  const data = [header, ...big.map((c) => [c.id, c.gender, c.age, c.income, 0, ''])];
-  const modelJson = JSON.stringify(model.toJSON());
+  const { bankCardCustomers } = require('@cbm-kit/kernel-lib/datasets');
+  const { model, big, header, data, modelJson } = scoreInputs();
   const n = 10_000;
   const p = Array.from({ length: n }, (_, i) => [0.05 + 0.3 * (((i * 7919) % 1000) / 1000)]);
   const revenue = Array.from({ length: n }, (_, i) => [100 + (i % 50)]);
@@ -97,31 +134,17 @@ export async function benchExcelAddin({ quick = false, log = (m) => process.stde
     const warmCalls = 3;
     const firstTimes = [];
     const warmTimes = [];
+    const warmUps = [];
     for (let round = 0; round < scoreRounds; round++) {
-      await session.page.reload({ waitUntil: 'load' });
-      await session.page.evaluate(
-        (a) => {
-          window.__scoreArgs = a;
-        },
-        [modelJson, data],
-      );
-      const ms = [];
-      for (let k = 0; k < 1 + warmCalls; k++) {
-        // A fresh copy of the arguments before every call, first and warm alike (as Excel hands
-        // each call new arrays): each call then follows the same garbage of taking them in.
-        await session.page.evaluate(() => {
-          window.__benchArgs = structuredClone(window.__scoreArgs);
-        });
-        const r = await session.page.evaluate(async () => {
-          window.cbmAddin.cache.clear();
-          return window.__excel.call('SCORE', ...window.__benchArgs);
-        });
-        if (r.error) throw new Error(`SCORE: ${r.error.message}`);
-        ms.push(r.ms);
-      }
-      firstTimes.push(ms[0] / 1000);
-      warmTimes.push(median(ms.slice(1)) / 1000);
+      const r = await scoreRound(session.page, modelJson, data, warmCalls);
+      firstTimes.push(r.first / 1000);
+      warmTimes.push(r.warm / 1000);
+      warmUps.push(r.warmUp);
     }
+    if (warmUps.every((w) => w.done !== undefined))
+      log(
+        `excel bench: SCORE warm-up at page load: longest task ${warmUps.map((w) => w.longestMs.toFixed(1)).join(', ')} ms, total ${warmUps.map((w) => w.totalMs.toFixed(1)).join(', ')} ms${warmUps.every((w) => w.done) ? '' : ` (not over before the first call in ${warmUps.filter((w) => !w.done).length} page loads)`}`,
+      );
     log(
       `excel bench: SCORE first calls ${firstTimes.map((t) => (t * 1000).toFixed(1)).join(', ')} ms; warm (median per page load) ${warmTimes.map((t) => (t * 1000).toFixed(1)).join(', ')} ms`,
     );

@@ -62,11 +62,12 @@ export function serveStatic(root = DIST) {
  * Opens `page` (e.g. 'functions.html') of the served dist/ in headless Chromium.
  * officeJs: 'stand-in' serves the CustomFunctions stand-in in place of Office.js; 'none' refuses
  * it like every other outside request (a plain browser without Office: the task pane's preview mode).
+ * dist: the built add-in to serve (another build's dist/ for a comparison).
  * Resolves { page, browser, blocked, consoleErrors, close }; close() ends the browser and the server.
  */
-export async function openAddinPage(pageName, { officeJs = 'stand-in', viewport = { width: 420, height: 900 } } = {}) {
+export async function openAddinPage(pageName, { officeJs = 'stand-in', viewport = { width: 420, height: 900 }, dist = DIST } = {}) {
   const { chromium } = await import('playwright-core');
-  const server = await serveStatic();
+  const server = await serveStatic(dist);
   let browser;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });

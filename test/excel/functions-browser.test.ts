@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as kl from '../../kernel-lib/src/index';
 import { bankCardSheet } from './bankcardSheet';
+import { WARM_UP_CALLS } from '../../excel-addin/src/functions/warmUp';
 // @ts-expect-error an .mjs helper without type declarations
 import { browserUnavailable, openAddinPage } from './browser.mjs';
 
@@ -34,6 +35,17 @@ describe.skipIf(unavailable !== null)('the CBM functions on taskpane.html (the s
     const metadata = await session.page.evaluate(() => (window as any).__excel.metadata());
     expect(registered).toEqual(metadata.functions.map((f: { id: string }) => f.id).sort());
     expect(registered).toEqual(expect.arrayContaining(['FIT', 'SCORE', 'HITRATE', 'LIFT', 'RESPRATE', 'ROI', 'CONFUSION', 'GAINS', 'NORMALIZE', 'SIMREVENUE', 'OPTPRICE']));
+  });
+
+  it("warms up SCORE's path after the page loads, in tasks of its own, without touching a cache", async () => {
+    // Structure, not speed (the bench times SCORE's first call): every warm-up call ran, each in
+    // a task of its own (an idle callback), and no result or model was stored or looked up.
+    await session.page.waitForFunction(() => (window as any).cbmAddin.warmUp.done, null, { timeout: 20_000 });
+    const state = await session.page.evaluate(() => {
+      const { warmUp, cache, models } = (window as any).cbmAddin;
+      return { calls: warmUp.calls, lookups: [cache.hits, cache.misses, models.hits, models.misses] };
+    });
+    expect(state).toEqual({ calls: WARM_UP_CALLS, lookups: [0, 0, 0, 0] });
   });
 
   let modelTable: unknown[][];

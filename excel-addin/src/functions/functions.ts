@@ -14,6 +14,7 @@ import { ExcelFailure, describeFailure } from './excelErrors';
 import { simulateRevenueYielding, type Cancellation } from './longRunning';
 import { offThreadRuns, runOffThread } from './offThread';
 import { modelFromCells } from './modelTable';
+import { warmUpScoring, warmUpState } from './warmUp';
 import type { LogitModel } from '@cbm-kit/kernel-lib';
 
 const cache = new ResultCache<unknown>(64);
@@ -404,6 +405,8 @@ const FUNCTIONS: Record<string, (...args: never[]) => unknown> = {
 // CustomFunctions: then nothing is registered, and nothing fails.
 const runtime = typeof CustomFunctions === 'undefined' ? null : CustomFunctions;
 if (runtime) for (const [id, fn] of Object.entries(FUNCTIONS)) runtime.associate(id, fn);
+// SCORE's loops warmed up while the page is idle (warmUp.ts): Excel may score a large range first thing.
+if (runtime) warmUpScoring();
 
-/** For tests and benchmarks on the page: the caches of results and of models (to clear them or read hits), whether the functions were registered, the calls run off the thread. */
-(globalThis as unknown as { cbmAddin: unknown }).cbmAddin = { cache, models, registered: runtime !== null, offThreadRuns };
+/** For tests and benchmarks on the page: the caches of results and of models (to clear them or read hits), whether the functions were registered, the calls run off the thread, the warm-up's progress. */
+(globalThis as unknown as { cbmAddin: unknown }).cbmAddin = { cache, models, registered: runtime !== null, offThreadRuns, warmUp: warmUpState };
