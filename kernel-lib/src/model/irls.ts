@@ -35,9 +35,10 @@ export interface RowPrior {
   offset: Float64Array | null;
 }
 
-const BLOCK = 2048;
+/** Rows per chunk of a pass (`evaluate`, and newtonSimd.ts's kernel, which must chunk as it does). */
+export const BLOCK = 2048;
 /** Products of up to this many (1 + t) factors, t ∈ (0, 1], stay below 2^512: no overflow. */
-const LOG_BATCH = 512;
+export const LOG_BATCH = 512;
 
 /**
  * One pass over rows [from, to): log-likelihood at `beta`, and when `gradient`/`hessian` are

@@ -1,4 +1,5 @@
 import { instantiate, name, section, simd, sleb, uleb, vector, type WasmMemory } from '../wasmEncoder';
+import { BLOCK, LOG_BATCH } from './irls';
 import { EXTREME_ETA } from './newton';
 
 /**
@@ -20,10 +21,8 @@ import { EXTREME_ETA } from './newton';
  * stay where the caller keeps them), as `evaluate` processes them in chunks of BLOCK rows.
  */
 
-/** Rows per chunk: `evaluate`'s BLOCK (the chunking decides where the log-likelihood's batches restart). */
-const BLOCK = 2048;
-/** `evaluate`'s LOG_BATCH: the product of 1 + e^−|η| is logged every this many rows of a chunk. */
-const LOG_BATCH = 512;
+// Chunks of `evaluate`'s BLOCK rows (the chunking decides where the log-likelihood's batches of
+// LOG_BATCH rows restart).
 const CHUNK_BYTES = BLOCK * 8;
 
 // ---- instructions
@@ -498,11 +497,17 @@ function expIsMathExp(kernel: Kernel): boolean {
   const edges = [0, 2 ** -28, 1.5 * 2 ** -28, 0.34657359027997264, 0.34657359123229975, 1.0397186279296875, 1.0397207708399179, 708.4, 709.78, 745.13, 745.14];
   const spread = Array.from({ length: 2048 }, (_, i) => 746 * (i / 2048) ** 2);
   const args = [...FUSED_EXP_PROBES, ...edges.map((x) => -x), ...spread.map((x) => -x)];
-  if (args.length % 2 === 1) args.push(-1);
-  const heap = new Float64Array(kernel.memory.buffer, 0, 2 * args.length);
-  heap.set(args);
-  kernel.exp(0, args.length * 8, args.length);
-  return args.every((x, i) => Object.is(heap[args.length + i], Math.exp(x)));
+  return kernelExp(kernel, args).every((e, i) => Object.is(e, Math.exp(args[i])));
+}
+
+/** e^x of each argument (all ≤ 0 or NaN) by the kernel's exp, from the start of its memory (grown as needed). */
+function kernelExp(kernel: Kernel, args: ArrayLike<number>): Float64Array {
+  const m = args.length + (args.length & 1);
+  const missing = 2 * m * 8 - kernel.memory.buffer.byteLength;
+  if (missing > 0) kernel.memory.grow(Math.ceil(missing / 65536));
+  new Float64Array(kernel.memory.buffer, 0, m).fill(-1).set(args);
+  kernel.exp(0, m * 8, m);
+  return new Float64Array(kernel.memory.buffer, m * 8, args.length).slice();
 }
 
 /**
@@ -584,11 +589,10 @@ export const newtonSimdModule = moduleBytes;
 /** @internal For tests: e^−|x| of each number as the kernel computes it (null without WebAssembly SIMD). */
 export function kernelExps(values: Float64Array): Float64Array | null {
   const kernel = instantiate(moduleBytes()) as Kernel | null;
-  if (kernel === null) return null;
-  const m = values.length + (values.length & 1);
-  const missing = 2 * m * 8 - kernel.memory.buffer.byteLength;
-  if (missing > 0) kernel.memory.grow(Math.ceil(missing / 65536));
-  new Float64Array(kernel.memory.buffer, 0, values.length).set(values.map((v) => -Math.abs(v)));
-  kernel.exp(0, m * 8, m);
-  return new Float64Array(kernel.memory.buffer, m * 8, values.length).slice();
+  return kernel === null
+    ? null
+    : kernelExp(
+        kernel,
+        values.map((v) => -Math.abs(v)),
+      );
 }
