@@ -147,15 +147,19 @@ describe.skipIf(unavailable !== null)('the CBM functions on taskpane.html (the s
     const n = 10_000;
     const p = Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000);
     const revenue = Array.from({ length: n }, (_, i) => 100 + (i % 50));
+    // 10,000 customers × 50,000 simulations, 5e8 draws: about 0.3 s in Chromium here, several of
+    // the loop's 50 ms slices on any machine. A call that ends within one slice never yields, so a
+    // smaller one (10,000 simulations took 45-65 ms) let a fast run miss the cancel below.
+    const simulations = 50_000;
     const run = (cancelAfterMs?: number, seed = 1): Promise<Result & { ticks: number; timerFiredAfter: number | null }> =>
       session.page.evaluate(
         ([a, o]: [unknown[], object]) => (window as any).__excel.callWith('SIMREVENUE', a, o),
-        [[col(p), col(revenue), 10_000, seed], cancelAfterMs === undefined ? {} : { cancelAfterMs }],
+        [[col(p), col(revenue), simulations, seed], cancelAfterMs === undefined ? {} : { cancelAfterMs }],
       );
     const full = await run();
     expect(full.error).toBeUndefined();
-    // 10,000 customers × 10,000 simulations: a 10 ms timer set as the call started fired while it
-    // was still computing (the loop yields every 50 ms), not after: Excel's event loop was not frozen.
+    // A 10 ms timer set as the call started fired while it was still computing (the loop yields
+    // every 50 ms), not after: Excel's event loop was not frozen.
     // Structure, not speed: no bound on how long anything took.
     expect(full.timerFiredAfter).not.toBeNull();
     // A cancel that arrives at the first yield ends the call with Excel's cancellation.
