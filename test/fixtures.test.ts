@@ -1,7 +1,8 @@
 /**
  * The reference fixtures are reproducible: their committed scripts, rerun with R and statsmodels,
  * give the committed numbers. Byte-identical is expected on Debian 12's R 4.2.2 / statsmodels
- * 0.13.5; the comparison allows 1e-10 relative so that another BLAS's last digits do not fail it.
+ * 0.13.5; the comparison allows 1e-10 relative so that another BLAS's last digits do not fail it
+ * (fixtureDifferences).
  * Skipped where R or statsmodels is missing, except in CI, whose .ci/run installs both.
  */
 import { describe, expect, it } from 'vitest';
@@ -9,28 +10,12 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fixtureDifferences } from './helpers/rerunFixture';
 
 const fixtures = join(__dirname, 'fixtures');
 const python = '/usr/bin/python3';
 const available = spawnSync('Rscript', ['--version'], { encoding: 'utf8' }).status === 0 && spawnSync(python, ['-c', 'import statsmodels'], { encoding: 'utf8' }).status === 0;
 const runOrSkip = available || process.env.CI ? it : it.skip;
-
-/** Compares two JSON values: numbers to 1e-10 relative, everything else exactly; returns the differences. */
-function differences(ours: unknown, theirs: unknown, path = '$'): string[] {
-  if (typeof ours === 'number' && typeof theirs === 'number') {
-    const scale = Math.max(Math.abs(ours), Math.abs(theirs), 1e-300);
-    return Math.abs(ours - theirs) / scale <= 1e-10 ? [] : [`${path}: ${ours} vs ${theirs}`];
-  }
-  if (Array.isArray(ours) && Array.isArray(theirs)) {
-    if (ours.length !== theirs.length) return [`${path}: length ${ours.length} vs ${theirs.length}`];
-    return ours.flatMap((v, k) => differences(v, theirs[k], `${path}[${k}]`));
-  }
-  if (ours && theirs && typeof ours === 'object' && typeof theirs === 'object') {
-    const keys = new Set([...Object.keys(ours), ...Object.keys(theirs)]);
-    return [...keys].flatMap((k) => differences((ours as Record<string, unknown>)[k], (theirs as Record<string, unknown>)[k], `${path}.${k}`));
-  }
-  return ours === theirs ? [] : [`${path}: ${JSON.stringify(ours)} vs ${JSON.stringify(theirs)}`];
-}
 
 describe('reference fixtures', () => {
   runOrSkip(
@@ -83,6 +68,6 @@ function reproduce(work: string): void {
   ]) {
     const fresh = JSON.parse(readFileSync(join(work, file), 'utf8'));
     const committed = JSON.parse(readFileSync(join(fixtures, file), 'utf8'));
-    expect(differences(fresh, committed), file).toEqual([]);
+    expect(fixtureDifferences(fresh, committed), file).toEqual([]);
   }
 }

@@ -16,12 +16,11 @@ import { fitLogitInDatabase, stepwiseInDatabase } from '../kernel-lib/src/wareho
 import { readCsv, relativeDifference } from './helpers/csv';
 import { expectCbmError } from './helpers/errors';
 import { sqlEngines } from './helpers/sqlEngines';
-import { rerunFixtureScript } from './helpers/rerunFixture';
+import { expectReproduced, rerunFixtureScript } from './helpers/rerunFixture';
 import { loadRows } from './helpers/sqlLoad';
 
 const fixtures = join(__dirname, 'fixtures');
-const committed = readFileSync(join(fixtures, 'weights-offset.json'), 'utf8');
-const ref = JSON.parse(committed);
+const ref = JSON.parse(readFileSync(join(fixtures, 'weights-offset.json'), 'utf8'));
 const esoph = ref.esoph.data as Row[];
 const mtcars = ref.mtcars.data as Row[];
 const infert = readCsv(join(fixtures, 'infert.csv')).map((r, i) => ({
@@ -68,7 +67,7 @@ function expectGlm(model: LogitModel, r: RGlm): void {
 
 it('weights_offset.R reproduces the committed fixture', () => {
   const out = rerunFixtureScript('weights_offset.R', { inputs: ['infert.csv'], outputs: ['weights-offset.json'], needs: 'r-base-core' });
-  expect(out['weights-offset.json']).toBe(committed);
+  expectReproduced(out['weights-offset.json'], ref, 'weights-offset.json');
 });
 
 const { engines } = sqlEngines();

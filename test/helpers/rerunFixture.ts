@@ -23,3 +23,31 @@ export function rerunFixtureScript(script: string, options: { inputs?: string[];
     rmSync(work, { recursive: true, force: true });
   }
 }
+
+/**
+ * Compares a rerun fixture with the committed one: numbers to 1e-10 relative, everything else
+ * (names, counts, text, nulls, shapes) exactly; returns the differences, one line each. The
+ * fixtures are byte-identical where they were made (Debian 12's R 4.2.2 and statsmodels 0.13.5),
+ * but R's QR and sums go through the BLAS, and OpenBLAS picks its kernels by CPU: on an AVX-512
+ * machine glm's coefficients differ from the committed ones in the 15th-16th digit.
+ */
+export function fixtureDifferences(fresh: unknown, committed: unknown, path = '$'): string[] {
+  if (typeof fresh === 'number' && typeof committed === 'number') {
+    const scale = Math.max(Math.abs(fresh), Math.abs(committed), 1e-300);
+    return Math.abs(fresh - committed) / scale <= 1e-10 ? [] : [`${path}: ${fresh} vs ${committed}`];
+  }
+  if (Array.isArray(fresh) && Array.isArray(committed)) {
+    if (fresh.length !== committed.length) return [`${path}: length ${fresh.length} vs ${committed.length}`];
+    return fresh.flatMap((v, k) => fixtureDifferences(v, committed[k], `${path}[${k}]`));
+  }
+  if (fresh && committed && typeof fresh === 'object' && typeof committed === 'object' && !Array.isArray(fresh) && !Array.isArray(committed)) {
+    const keys = new Set([...Object.keys(fresh), ...Object.keys(committed)]);
+    return [...keys].flatMap((k) => fixtureDifferences((fresh as Record<string, unknown>)[k], (committed as Record<string, unknown>)[k], `${path}.${k}`));
+  }
+  return fresh === committed ? [] : [`${path}: ${JSON.stringify(fresh)} vs ${JSON.stringify(committed)}`];
+}
+
+/** Fails with every difference listed when a rerun JSON fixture is not the committed one (fixtureDifferences). */
+export function expectReproduced(freshJson: string, committed: unknown, file: string): void {
+  expect(fixtureDifferences(JSON.parse(freshJson), committed), file).toEqual([]);
+}
