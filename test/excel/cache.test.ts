@@ -7,6 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { hashArguments, hashArgumentsYielding, ResultCache, sameValue, sameValueYielding } from '../../excel-addin/src/functions/cache';
 
+// The slice length that yields at every check (each 1,024 rows), however fast the machine: with 0
+// a yield needs Date.now() to have moved on, and a run that compares 100,000 rows within about a
+// millisecond would not yield at all (2,000 rows, one check, failed 1 run in 6 here).
+const EVERY_CHECK = -1;
+
 describe('ResultCache', () => {
   it('hits on equal arguments, with the key computed once', () => {
     const cache = new ResultCache<number>(4);
@@ -40,12 +45,12 @@ describe('ResultCache', () => {
     const args = [rows, 'responded ~ income', null, [[true, false, undefined]], 0.8, Number.NaN];
     let fired = false;
     setTimeout(() => (fired = true), 0);
-    const key = await hashArgumentsYielding('FIT', args, 0).then((k) => ({ k, firedBeforeTheEnd: fired }));
+    const key = await hashArgumentsYielding('FIT', args, EVERY_CHECK).then((k) => ({ k, firedBeforeTheEnd: fired }));
     expect(key.firedBeforeTheEnd).toBe(true);
     expect(key.k).toBe(hashArguments('FIT', args));
     const changed = rows.map((r) => [...r]);
     changed[54_321][2] = 0;
-    expect(await hashArgumentsYielding('FIT', [changed, ...args.slice(1)], 0)).not.toBe(key.k);
+    expect(await hashArgumentsYielding('FIT', [changed, ...args.slice(1)], EVERY_CHECK)).not.toBe(key.k);
     expect(await hashArgumentsYielding('SCORE', args)).not.toBe(key.k);
     expect(await hashArgumentsYielding('FIT', [[[1]], 'x'])).toBe(hashArguments('FIT', [[[1]], 'x']));
   });
@@ -60,11 +65,11 @@ describe('ResultCache', () => {
     const same = [rows.map((r) => [...r]), 'responded ~ income', Number.NaN];
     let fired = false;
     setTimeout(() => (fired = true), 0);
-    expect(await cache.getYielding(same, key, 0)).toBe('stored');
+    expect(await cache.getYielding(same, key, EVERY_CHECK)).toBe('stored');
     expect(fired).toBe(true);
     const changed = rows.map((r) => [...r]);
     changed[99_999][2] = 7;
-    expect(await cache.getYielding([changed, 'responded ~ income', Number.NaN], key, 0)).toBeUndefined();
+    expect(await cache.getYielding([changed, 'responded ~ income', Number.NaN], key, EVERY_CHECK)).toBeUndefined();
     expect([cache.hits, cache.misses]).toEqual([1, 1]);
   });
   it('compares in slices exactly as sameValue does', async () => {
