@@ -26,10 +26,10 @@ export function rerunFixtureScript(script: string, options: { inputs?: string[];
 
 /**
  * Compares a rerun fixture with the committed one: numbers to 1e-10 relative, everything else
- * (names, counts, text, nulls, shapes) exactly; returns the differences, one line each. The
- * fixtures are byte-identical where they were made (Debian 12's R 4.2.2 and statsmodels 0.13.5),
- * but R's QR and sums go through the BLAS, and OpenBLAS picks its kernels by CPU: on an AVX-512
- * machine glm's coefficients differ from the committed ones in the 15th-16th digit.
+ * (names, counts, text, nulls, shapes) exactly; returns the differences, one line each. R's QR
+ * and sums go through the BLAS, and the OpenBLAS Debian installs beside R picks its kernels by
+ * CPU: the committed fixtures are its Haswell kernels' numbers, and on an AVX-512 CPU glm's
+ * coefficients come out a few ulps apart (test/fixtures/README.md).
  */
 export function fixtureDifferences(fresh: unknown, committed: unknown, path = '$'): string[] {
   if (typeof fresh === 'number' && typeof committed === 'number') {
