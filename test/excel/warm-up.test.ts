@@ -7,7 +7,7 @@ import { scoreWith } from '../../excel-addin/src/functions/adapters';
 import { modelFromCells } from '../../excel-addin/src/functions/modelTable';
 import { WARM_UP_MODEL_JSON, WARM_UP_ROWS, warmUpRange } from '../../excel-addin/src/functions/warmUp';
 
-const customers = (range: unknown[][]) => range.slice(1).map(([t, i, d]) => ({ t, i, d }) as Record<string, kl.Cell>);
+const customers = (range: unknown[][]) => range.slice(1).map(([, t, i, d]) => ({ t, i, d }) as Record<string, kl.Cell>);
 
 describe('the SCORE warm-up', () => {
   it("its model is fitLogit's on warmUpRange(200), y = 1 where (r·7919) mod 101 < 30", () => {

@@ -91,8 +91,13 @@ export function dataRange(data: Range, what = 'data'): DataRange {
   if (width === 0) throw badValue(`${what} is blank; select the customers with their header row`);
   let last = data.length - 1;
   while (last > 0 && blankRow(data[last], width)) last--;
-  const kept: number[] = [];
-  for (let r = 1; r <= last; r++) if (!blankRow(data[r], width)) kept.push(r - 1);
+  // Arrays of their final length, filled by index (here and below): an array grown by push
+  // leaves a copy of its elements behind at each growth, about twice its size in garbage on
+  // 100,000 rows, and the garbage of a SCORE call decides whether a garbage collection falls in it.
+  const kept: number[] = new Array(last);
+  let n = 0;
+  for (let r = 1; r <= last; r++) if (!blankRow(data[r], width)) kept[n++] = r - 1;
+  kept.length = n;
   return { table: rangeTable(data, width, kept), rows: data.length - 1, kept, blankInside: last - kept.length };
 }
 
@@ -126,13 +131,12 @@ function rangeTable(data: Range, width: number, kept: readonly number[]): Table 
 
 /** Column `c` of the kept rows as the library's cells: a blank missing, numbers stored as text read as numbers (numbersFromText). */
 function rangeColumn(data: Range, c: number, kept: readonly number[], name: string): Cell[] {
-  // One pass over the rows (a cold first call runs it in V8's interpreter), into an array grown by
-  // push: packed elements, where new Array(n) would be holey and every later read check for holes.
-  const column: Cell[] = [];
+  // One pass over the rows, into an array of the column's length (no garbage of growth; see dataRange).
+  const column: Cell[] = new Array(kept.length);
   for (let i = 0; i < kept.length; i++) {
     const v = data[kept[i] + 1][c];
-    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') column.push(v === '' ? null : v);
-    else if (isBlank(v)) column.push(null);
+    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') column[i] = v === '' ? null : v;
+    else if (isBlank(v)) column[i] = null;
     // Excel passes numbers, text and TRUE/FALSE only; anything else came from another caller.
     else throw new CbmError('BAD_INPUT', `the cell holds ${String(v)}, which is not a number, text or TRUE/FALSE; enter one of those or clear the cell`, { column: name, row: i });
   }
@@ -282,16 +286,34 @@ export function scoreWith(model: LogitModel, data: Range): OutCell[][] {
   const { table, rows, kept } = dataRange(data);
   let p: Float64Array;
   try {
-    p = model.predict(table);
+    p = model.predict(modelColumns(table, model));
   } catch (error) {
     throw atSelectedRow(error, kept);
   }
   // The output keeps the selection's shape: one cell per data row, blank where the row was blank
   // (kept is ascending: the next kept row is the next P).
-  const out: OutCell[][] = [];
+  const out: OutCell[][] = new Array(rows);
   let next = 0;
-  for (let r = 0; r < rows; r++) out.push(r === kept[next] ? [p[next++]] : ['']);
+  for (let r = 0; r < rows; r++) out[r] = r === kept[next] ? [p[next++]] : [''];
   return out;
+}
+
+/**
+ * The range's table as the model's columns only, when each column the model reads (its terms'
+ * variables and its offset) is a column of the range by name. kernel-lib's preparation carries
+ * every column of its input along (the encoded and scaled tables keep the others as they are), so
+ * predict on the whole range would read every column of the selection, an id or a blank outcome
+ * column too: that many more passes over the rows and columns allocated on each call, for no
+ * change in P. Otherwise (a transform such as log(x), a column the range lacks) the whole table,
+ * so the failure reads as before. `has` and `cells` still answer for every column of the range.
+ */
+function modelColumns(table: Table, model: LogitModel): Table {
+  const wanted = new Set<string>();
+  for (const term of model.terms) for (const variable of term.variables) wanted.add(variable);
+  if (model.offset !== null) wanted.add(model.offset);
+  for (const name of wanted) if (!table.has(name)) return table;
+  if (wanted.size === table.names.length) return table;
+  return { nRows: table.nRows, names: table.names.filter((name) => wanted.has(name)), has: (name) => table.has(name), cells: (name) => table.cells(name) };
 }
 
 /** CBM.MODELJSON: a model table (or model JSON) as one-line model JSON, over a column of cells when longer than a cell holds. */

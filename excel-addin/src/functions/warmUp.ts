@@ -15,13 +15,17 @@
  * and it never touches the result or model caches (nothing a test or a user sees).
  */
 import type { LogitModel } from '@cbm-kit/kernel-lib';
-import { scoreWith } from './adapters';
+import { dataRange, scoreWith } from './adapters';
 import { modelFromCells } from './modelTable';
 
-/** Made-up customers as Excel hands a range (header row first): text, a whole number and a decimal per row. */
+/**
+ * Made-up customers as Excel hands a scoring sheet's range (header row first): an id, the model's
+ * columns t, i, d (text, a whole number, a decimal), a column the model does not read (n, zeros)
+ * and the outcome y still blank, as in a sheet of customers to score.
+ */
 export function warmUpRange(rows: number): unknown[][] {
-  const range: unknown[][] = [['t', 'i', 'd']];
-  for (let r = 0; r < rows; r++) range.push([r % 3 === 0 ? 'B' : 'A', 18 + ((r * 37) % 50), ((r * 7919) % 1000) / 100]);
+  const range: unknown[][] = [['id', 't', 'i', 'd', 'n', 'y']];
+  for (let r = 0; r < rows; r++) range.push([1001 + r, r % 3 === 0 ? 'B' : 'A', 18 + ((r * 37) % 50), ((r * 7919) % 1000) / 100, 0, '']);
   return range;
 }
 
@@ -35,6 +39,13 @@ export const WARM_UP_MODEL_JSON =
 /** Calls and rows per call: with 20 calls V8 still optimised more of the path during the first 100,000-row call (11 compilations against 6). */
 export const WARM_UP_CALLS = 40;
 export const WARM_UP_ROWS = 1_000;
+/**
+ * Rows of the warm-up's last calls (one per form of range): more than V8's optimised code
+ * allocates an array of a given length inline for (about 16,000 elements; beyond, it deoptimises,
+ * 'length is greater than the maximum for fast elements array'), so the arrays of a range's length
+ * that SCORE makes (kept rows, columns, the output) were optimised for a large range before one comes.
+ */
+export const WARM_UP_LONG_ROWS = 20_000;
 
 /** What the warm-up has done, for the structure test and the bench: calls run, whether it is over, its tasks' total and longest time (ms). */
 export const warmUpState = { calls: 0, done: false, totalMs: 0, longestMs: 0 };
@@ -66,6 +77,19 @@ function warmUpRanges(rows: number): unknown[][][] {
 }
 
 /**
+ * `range`'s rows `times` over below its header, the rows shared (a long range made in a
+ * millisecond, where making 20,000 new rows and their structured clone took 20–40 ms), in an
+ * outer array of the kind the range came in: packed, or holey as a structured clone makes it.
+ */
+function repeated(range: unknown[][], times: number, holey: boolean): unknown[][] {
+  const rows = range.length - 1;
+  const out: unknown[][] = holey ? new Array(1 + times * rows) : [];
+  out[0] = range[0];
+  for (let t = 0; t < times; t++) for (let r = 1; r <= rows; r++) out[t * rows + r] = range[r];
+  return out;
+}
+
+/**
  * Starts the warm-up, each step a task of its own when the page is idle: read the model, make the
  * ranges, score a few rows (the first call compiles every function of the path, whatever its
  * rows: a short task), then score a range `calls` times.
@@ -73,16 +97,32 @@ function warmUpRanges(rows: number): unknown[][][] {
 export function warmUpScoring(calls = WARM_UP_CALLS, rows = WARM_UP_ROWS): void {
   let model: LogitModel;
   let ranges: unknown[][][];
+  let long: unknown[][][] = [];
   const steps: (() => void)[] = [
     // Through the reader SCORE uses for model JSON in a cell, so that path is warm too.
     () => (model = modelFromCells([[WARM_UP_MODEL_JSON]])),
     () => (ranges = warmUpRanges(rows)),
     () => scoreWith(model, ranges[0].slice(0, 11)),
   ];
-  for (let k = 0; k < calls; k++)
+  const longCalls = Math.min(calls, typeof structuredClone === 'function' ? 2 : 1);
+  for (let k = 0; k < calls - longCalls; k++)
     steps.push(() => {
       scoreWith(model, ranges[k % ranges.length]);
       warmUpState.calls++;
+    });
+  if (longCalls > 0)
+    steps.push(
+      () => (long = ranges.map((range, i) => repeated(range, Math.ceil(WARM_UP_LONG_ROWS / rows), i > 0))),
+      // The long range's deoptimisations one function at a time, each a short task: the rows kept
+      // (dataRange), then a column read (rangeColumn); the first long call then meets only its own.
+      () => dataRange(long[0]),
+      () => dataRange(long[0]).table.cells('t'),
+    );
+  for (let k = 0; k < longCalls; k++)
+    steps.push(() => {
+      scoreWith(model, long[k % long.length]);
+      warmUpState.calls++;
+      if (k === longCalls - 1) long = [];
     });
   let at = 0;
   const next = () => {
