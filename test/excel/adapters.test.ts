@@ -286,3 +286,51 @@ describe('CBM.OPTPRICE', () => {
     expect(f.message).toMatch(message);
   });
 });
+
+// SCORE hands predict only the columns the model reads (modelColumns). Reference: kernel-lib's
+// model.predict on the same customers as row objects, bit for bit; a failure must read as predict's
+// on the whole range. Made-up customers, a different scale in each column so a mixed-up column shows.
+describe("CBM.SCORE on the model's columns only", () => {
+  const customers = Array.from({ length: 40 }, (_, i) => ({
+    id: 5001 + i,
+    gender: i % 3 === 0 ? 'F' : 'M',
+    income: 1000 + ((i * 7919) % 9000),
+    age: 18 + ((i * 37) % 50),
+    responded: (i * 13) % 7 < 3 ? 1 : 0,
+  }));
+  const rangeOf = (rows: Record<string, kl.Cell>[], names = Object.keys(rows[0])) => [names, ...rows.map((r) => names.map((n) => r[n]))];
+  const scores = (model: kl.LogitModel, rows: Record<string, kl.Cell>[]) => Array.from(model.predict(rows), (p) => [p]);
+
+  it('an intercept-only model with an (empty) preparation scores every row, P = the mean response', () => {
+    // A notebook's stepwise may drop every term: the model keeps an empty preparation in its JSON.
+    const model = kl.fitLogit(customers, 'responded ~ 1', { prepare: { scale: ['income'] } });
+    expect(model.preparation).toEqual({ encodings: {}, ranges: {} });
+    const got = A.score([[JSON.stringify(model.toJSON())]], rangeOf(customers));
+    expect(got).toEqual(scores(model, customers));
+    const mean = customers.filter((c) => c.responded === 1).length / customers.length;
+    for (const [p] of got) expect(Math.abs((p as number) - mean)).toBeLessThan(1e-12);
+  });
+
+  it('reads the columns of a transform, also beside a column named like the transform', () => {
+    // A sheet may hold its own log(income) column; the model's log(income) is still log of income.
+    const rows = customers.map((c) => ({ ...c, 'log(income)': 0, 'I(age^2)': 0 }));
+    const model = kl.fitLogit(customers, 'responded ~ gender + log(income) + I(age^2)', { prepare: { encode: { gender: { M: 1, F: 0 } } } });
+    expect(A.scoreWith(model, rangeOf(rows))).toEqual(scores(model, customers));
+    expect(A.scoreWith(model, rangeOf(customers))).toEqual(scores(model, customers));
+  });
+
+  it('applies a preparation naming a column the model does not read, as predict does', () => {
+    // Model JSON written elsewhere (by hand, another tool) may keep the whole preparation.
+    const model = kl.fitLogit(customers, 'responded ~ gender + income', { prepare: { encode: { gender: { M: 1, F: 0 } }, scale: ['income'] } });
+    const json = model.toJSON();
+    json.preparation = { encodings: json.preparation!.encodings, ranges: { ...json.preparation!.ranges, age: { min: 18, max: 67 } } };
+    const full = kl.LogitModel.fromJSON(json);
+    expect(A.scoreWith(full, rangeOf(customers))).toEqual(scores(full, customers));
+    // Without that column the failure is predict's on the whole range: it lists the range's columns.
+    const f = failure(() => A.scoreWith(full, rangeOf(customers, ['id', 'gender', 'income', 'responded'])), 'SCORE');
+    expect(f.code).toBe('#N/A');
+    expect(f.message).toBe(
+      "CBM.SCORE: the data has no column 'age' (its header row names 'id', 'gender', 'income', 'responded'); the header row must name every column the formula or the model uses",
+    );
+  });
+});

@@ -15,6 +15,7 @@ import {
   scalerFromRanges,
   stepwise,
   tableFromRange,
+  rawColumns,
   LogitModel,
   type Preparation,
   type PreparationSpec,
@@ -299,20 +300,26 @@ export function scoreWith(model: LogitModel, data: Range): OutCell[][] {
 }
 
 /**
- * The range's table as the model's columns only, when each column the model reads (its terms'
- * variables and its offset) is a column of the range by name. kernel-lib's preparation carries
- * every column of its input along (the encoded and scaled tables keep the others as they are), so
- * predict on the whole range would read every column of the selection, an id or a blank outcome
- * column too: that many more passes over the rows and columns allocated on each call, for no
- * change in P. Otherwise (a transform such as log(x), a column the range lacks) the whole table,
- * so the failure reads as before. `has` and `cells` still answer for every column of the range.
+ * The range's table as the columns the model reads only, when each is a column of the range by
+ * name: the raw columns of its terms' variables and of its offset (log(income) reads income) and
+ * every column its preparation encodes or scales (a model JSON may list more than the terms use;
+ * predict prepares them all). kernel-lib's preparation carries every column of its input along
+ * (the encoded and scaled tables keep the others as they are), so predict on the whole range would
+ * read every column of the selection, an id or a blank outcome column too: that many more passes
+ * over the rows and columns allocated on each call, for no change in P. Otherwise (a column the
+ * range lacks) the whole table, so the failure reads as before; and the whole table when the model
+ * reads no column (intercept only), as a prepared table without columns would have no rows.
+ * `has` and `cells` still answer for every column of the range.
  */
 function modelColumns(table: Table, model: LogitModel): Table {
-  const wanted = new Set<string>();
-  for (const term of model.terms) for (const variable of term.variables) wanted.add(variable);
-  if (model.offset !== null) wanted.add(model.offset);
+  const labels: string[] = [];
+  for (const term of model.terms) for (const variable of term.variables) labels.push(variable);
+  if (model.offset !== null) labels.push(model.offset);
+  const wanted = new Set(rawColumns(labels));
+  const preparation = model.preparation;
+  if (preparation !== null) for (const name of [...Object.keys(preparation.encodings), ...Object.keys(preparation.ranges)]) wanted.add(name);
+  if (wanted.size === 0 || wanted.size >= table.names.length) return table;
   for (const name of wanted) if (!table.has(name)) return table;
-  if (wanted.size === table.names.length) return table;
   return { nRows: table.nRows, names: table.names.filter((name) => wanted.has(name)), has: (name) => table.has(name), cells: (name) => table.cells(name) };
 }
 
