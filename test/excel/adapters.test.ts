@@ -334,3 +334,27 @@ describe("CBM.SCORE on the model's columns only", () => {
     );
   });
 });
+
+// A header such as '2024' (a year's spend) is an array index as an object key: JavaScript lists
+// such keys first, so a column's place must not be read from the order of a table's names.
+describe('a header name that looks like a number', () => {
+  const customers = Array.from({ length: 40 }, (_, i) => ({
+    id: 5001 + i,
+    gender: i % 3 === 0 ? 'F' : 'M',
+    '2024': 100 + ((i * 7919) % 900),
+    age: 18 + ((i * 37) % 50),
+    responded: (i * 13) % 7 < 3 ? 1 : 0,
+  }));
+  const names = ['id', 'gender', '2024', 'age', 'responded'];
+  const range = [names, ...customers.map((c) => names.map((n) => c[n as keyof typeof c]))];
+  const formula = 'responded ~ gender + `2024` + age';
+
+  it('CBM.SCORE reads its column: P equals model.predict bit for bit', () => {
+    const model = kl.fitLogit(customers, formula);
+    expect(A.scoreWith(model, range)).toEqual(Array.from(model.predict(customers), (p) => [p]));
+  });
+
+  it("CBM.FIT reads its column: the coefficients are fitLogit's", () => {
+    expect(Array.from(A.fitModel(range, formula).coefficients)).toEqual(Array.from(kl.fitLogit(customers, formula).coefficients));
+  });
+});

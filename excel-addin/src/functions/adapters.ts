@@ -111,7 +111,14 @@ export function dataRange(data: Range, what = 'data'): DataRange {
  */
 function rangeTable(data: Range, width: number, kept: readonly number[]): Table {
   const header = tableFromRange([data[0].slice(0, width)], { header: true });
-  const at = new Map(header.names.map((name, c) => [name, c]));
+  // Each name's column from the header row itself, named as tableFromRange names it (text trimmed,
+  // a number as its text): header.names lists a name such as '2024' first (an object's array-index
+  // keys come first), so its order is not the columns' order.
+  const at = new Map<string, number>();
+  for (let c = 0; c < width; c++) {
+    const cell = data[0][c];
+    at.set(typeof cell === 'string' ? cell.trim() : String(cell), c);
+  }
   const read = new Map<string, Cell[]>();
   return {
     nRows: kept.length,
