@@ -193,3 +193,30 @@ describe('scores must lie in [0, 1] in every metric function', () => {
     expect(failure(() => A.lift([[46000], [0.2]], [[1], [0]])).message).toMatch(/scores holds 46000 at position 1/);
   });
 });
+
+// A coefficient row starts with the coefficient's name, which the check row groups by the kind
+// of row it would be: a name such as 'constructor' or '__proto__' (an Object.prototype member)
+// must be a coefficient like any other, not a lookup on the prototype.
+describe("a coefficient named like an Object.prototype member ('constructor', '__proto__', 'toString')", () => {
+  const names = ['constructor', '__proto__', 'toString', 'responded'];
+  const cells = Array.from({ length: 40 }, (_, i) => [18 + ((i * 37) % 50), i % 3 === 0 ? 'F' : 'M', 1 + ((i * 7919) % 90) / 10, (i * 13) % 7 < 3 ? 1 : 0]);
+  // Row objects with these own keys (fromEntries defines them; a literal's __proto__ would not).
+  const rows = cells.map((r) => Object.fromEntries(names.map((n, c) => [n, r[c]])) as Record<string, kl.Cell>);
+  const range = [names, ...rows.map((r) => names.map((n) => r[n]))];
+  const formula = 'responded ~ constructor + `__proto__` + toString';
+
+  it("CBM.FIT writes the table and SCORE reads it back: P equals fitLogit's model.predict", () => {
+    const reference = kl.fitLogit(rows, formula);
+    const written = A.fit(range, formula);
+    expect(Array.from(modelFromCells(written).coefficients)).toEqual(Array.from(reference.coefficients));
+    expect(A.score(written, range)).toEqual(Array.from(reference.predict(rows), (p) => [p]));
+  });
+
+  it('and as scaled and encoded columns: the preparation survives the table', () => {
+    const prepare = { encode: Object.fromEntries([['__proto__', { M: 1, F: 0 }]]), scale: ['constructor'] };
+    const reference = kl.fitLogit(rows, formula, { prepare });
+    const written = A.fit(range, formula, 'fit', 'constructor', '__proto__: M=1, F=0');
+    expect(modelFromCells(written).preparation).toEqual(reference.preparation);
+    expect(A.score(written, range)).toEqual(Array.from(reference.predict(rows), (p) => [p]));
+  });
+});

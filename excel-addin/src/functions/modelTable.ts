@@ -162,7 +162,8 @@ function groupedRows(rows: Range): Record<CheckGroup, string[]> {
     const cells = row.map(canonicalCell);
     while (cells.length && cells[cells.length - 1] === '') cells.pop();
     if (cells.length === 0 || cells[0] === 'check') continue;
-    groups[GROUP_OF_KIND[cells[0]] ?? 'coefficients'].push(cells.join('\u001f'));
+    // An own key only: a coefficient named 'constructor' or '__proto__' must not find Object.prototype's.
+    groups[Object.prototype.hasOwnProperty.call(GROUP_OF_KIND, cells[0]) ? GROUP_OF_KIND[cells[0]] : 'coefficients'].push(cells.join('\u001f'));
   }
   return groups;
 }
@@ -263,9 +264,10 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
     });
     covariance.push(names.map((other, k) => numOrNA(row[COVARIANCE_COLUMN + k], `the covariance of '${name}' and '${other}'`)));
   }
-  const ranges: Record<string, { min: number; max: number }> = {};
-  const encodings: Record<string, Record<string, number>> = {};
-  const factorLevels: Record<string, string[]> = {};
+  // Null-prototype records (codesOf makes encodings' own): a column named '__proto__' is a key like any other.
+  const ranges: Record<string, { min: number; max: number }> = Object.create(null);
+  const encodings: Record<string, Record<string, number>> = Object.create(null);
+  const factorLevels: Record<string, string[]> = Object.create(null);
   const statistics: Record<string, number | boolean | null> = {};
   const warnings: string[] = [];
   let event: string | number | boolean | undefined;
