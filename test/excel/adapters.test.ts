@@ -333,6 +333,19 @@ describe("CBM.SCORE on the model's columns only", () => {
       "CBM.SCORE: the data has no column 'age' (its header row names 'id', 'gender', 'income', 'responded'); the header row must name every column the formula or the model uses",
     );
   });
+
+  it('a cell no Excel range holds (an object) fails in a column the model reads, not in one it does not read', () => {
+    // Before 78b17ab a model with a preparation read every column and failed on the id's cell;
+    // a model without one never did. SCORE's P does not depend on a column the model does not read.
+    const model = kl.fitLogit(customers, 'responded ~ gender + income', { prepare: { encode: { gender: { M: 1, F: 0 } }, scale: ['income'] } });
+    const odd: unknown[][] = rangeOf(customers).map((row) => [...row]);
+    odd[3][0] = { id: 5003 };
+    expect(A.scoreWith(model, odd)).toEqual(scores(model, customers));
+    odd[3][2] = { income: 1 };
+    const f = failure(() => A.scoreWith(model, odd), 'SCORE');
+    expect(f.code).toBe('#VALUE!');
+    expect(f.message).toMatch(/column 'income', row 4 of the data range/);
+  });
 });
 
 // A header such as '2024' (a year's spend) is an array index as an object key: JavaScript lists
