@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as kl from '../../kernel-lib/src/index';
 import { scoreWith } from '../../excel-addin/src/functions/adapters';
 import { modelFromCells } from '../../excel-addin/src/functions/modelTable';
-import { WARM_UP_MODEL_JSON, WARM_UP_ROWS, warmUpRange } from '../../excel-addin/src/functions/warmUp';
+import { WARM_UP_MODEL_JSON, WARM_UP_ROWS, warmUpRange, warmUpScoring } from '../../excel-addin/src/functions/warmUp';
 
 const customers = (range: unknown[][]) => range.slice(1).map(([, t, i, d]) => ({ t, i, d }) as Record<string, kl.Cell>);
 
@@ -28,5 +28,10 @@ describe('the SCORE warm-up', () => {
     expect(cells.some((v) => typeof v === 'string')).toBe(true);
     expect(cells.some((v) => Number.isInteger(v))).toBe(true);
     expect(cells.some((v) => typeof v === 'number' && !Number.isInteger(v))).toBe(true);
+  });
+
+  it('refuses a range of no rows (it would be repeated without end) before scheduling any step', () => {
+    expect(() => warmUpScoring(3, 0)).toThrow(RangeError);
+    expect(() => warmUpScoring(-1, 10)).toThrow(/calls must be a whole number/);
   });
 });

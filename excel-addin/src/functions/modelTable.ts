@@ -47,6 +47,40 @@ export function intervalTitles(level: number): [string, string] {
   return [`OR ${percent((1 - level) / 2)}`, `OR ${percent(1 - (1 - level) / 2)}`];
 }
 
+/**
+ * A term's "of term" cell: its variables joined by ':' as the term's label is, except that a
+ * variable holding a ':' (a column named 'a:b', or a transform of one) or starting with a backtick
+ * is written in backticks, with \` and \\ escaped as in a formula, so the cell reads back as the
+ * same variables (an interaction of columns 'a' and 'b' and a column 'a:b' have the same label).
+ */
+export function termCell(variables: readonly string[]): string {
+  return variables.map((v) => (v.includes(':') || v.startsWith('`') ? `\`${v.replace(/[\\`]/g, (c) => `\\${c}`)}\`` : v)).join(':');
+}
+
+/** The term an "of term" cell names (termCell's inverse): its label and its variables. */
+export function termFromCell(cell: string, at: string): { label: string; variables: string[] } {
+  const variables: string[] = [];
+  let i = 0;
+  for (;;) {
+    let variable = '';
+    if (cell[i] === '`') {
+      for (i++; i < cell.length && cell[i] !== '`'; i++) variable += cell[i] === '\\' && (cell[i + 1] === '`' || cell[i + 1] === '\\') ? cell[++i] : cell[i];
+      if (i >= cell.length) throw bad(`the term '${cell}' (${at}) has an unclosed backtick`);
+      i++;
+      if (i < cell.length && cell[i] !== ':') throw bad(`the term '${cell}' (${at}) has text after a backticked name`);
+    } else {
+      const end = cell.indexOf(':', i);
+      variable = cell.slice(i, end < 0 ? cell.length : end);
+      i = end < 0 ? cell.length : end;
+    }
+    if (variable === '') throw bad(`the term '${cell}' (${at}) has an empty variable name`);
+    variables.push(variable);
+    if (i >= cell.length) break;
+    i++; // the ':'
+  }
+  return { label: variables.join(':'), variables };
+}
+
 /** The fit statistics' rows, in the model JSON's order (its one definition, LOGIT_MODEL_SCHEMA). */
 const STATISTIC_KEYS = FIT_STATISTICS_KEYS;
 
@@ -67,10 +101,12 @@ export function modelToTable(model: LogitModel): OutCell[][] {
   ];
   const lower = model.ciLower;
   const upper = model.ciUpper;
+  const variablesOf = new Map(json.terms.map((t) => [t.label, t.variables]));
+  const termOf = (c: { term: string | null }) => (c.term === null ? '' : termCell(variablesOf.get(c.term) ?? [c.term]));
   json.coefficients.forEach((c, j) => {
     // An aliased coefficient (null in the JSON, R's NA) shows NA in its cells, and reads back as null.
     if (c.estimate === null) {
-      rows.push([c.name, NA, NA, NA, NA, NA, NA, NA, c.term ?? '', ...json.covariance[j].map((v) => v ?? NA)]);
+      rows.push([c.name, NA, NA, NA, NA, NA, NA, NA, termOf(c), ...json.covariance[j].map((v) => v ?? NA)]);
       return;
     }
     rows.push([
@@ -82,7 +118,7 @@ export function modelToTable(model: LogitModel): OutCell[][] {
       Math.exp(c.estimate),
       Math.exp(lower[j]),
       Math.exp(upper[j]),
-      c.term ?? '',
+      termOf(c),
       ...json.covariance[j].map((v) => v ?? NA),
     ]);
   });
@@ -252,13 +288,17 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
   if (headerRow + p >= range.length) throw bad(`the header names ${p} coefficients but only ${range.length - headerRow - 1} rows follow it; select the whole table`);
   const coefficients: LogitModelJSON['coefficients'] = [];
   const covariance: (number | null)[][] = [];
+  // Terms in design order, from the coefficient rows' "of term" column.
+  const terms: { label: string; variables: string[] }[] = [];
   for (let j = 0; j < p; j++) {
     const row = range[headerRow + 1 + j];
     const name = text(row[0]);
     if (name !== names[j]) throw bad(`row ${headerRow + 2 + j} should hold coefficient '${names[j]}' (the header's order), found '${name}'`);
+    const term = isBlank(row[TERM_COLUMN]) ? null : termFromCell(text(row[TERM_COLUMN]), `row ${headerRow + 2 + j}`);
+    if (term && !terms.some((t) => t.label === term.label)) terms.push(term);
     coefficients.push({
       name,
-      term: isBlank(row[TERM_COLUMN]) ? null : text(row[TERM_COLUMN]),
+      term: term ? term.label : null,
       estimate: numOrNA(row[1], `the coefficient of '${name}'`),
       stdError: numOrNA(row[2], `the SE of '${name}'`),
     });
@@ -344,9 +384,6 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
   };
   if (text(value('format')) !== MODEL_FORMAT) throw bad(`format is '${text(value('format'))}', expected '${MODEL_FORMAT}'`);
   const intercept = value('intercept');
-  // Terms in design order, from the coefficient rows' "of term" column.
-  const terms: { label: string; variables: string[] }[] = [];
-  for (const c of coefficients) if (c.term !== null && !terms.some((t) => t.label === c.term)) terms.push({ label: c.term, variables: c.term.split(':') });
   const hasPreparation = Object.keys(ranges).length > 0 || Object.keys(encodings).length > 0;
   return {
     format: MODEL_FORMAT,

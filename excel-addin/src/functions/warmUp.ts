@@ -95,6 +95,9 @@ function repeated(range: unknown[][], times: number, holey: boolean): unknown[][
  * rows: a short task), then score a range `calls` times.
  */
 export function warmUpScoring(calls = WARM_UP_CALLS, rows = WARM_UP_ROWS): void {
+  // A range of no rows would be repeated endlessly to make the long range.
+  if (!Number.isInteger(calls) || calls < 0 || !Number.isInteger(rows) || rows < 1)
+    throw new RangeError(`warmUpScoring: calls must be a whole number ≥ 0 and rows ≥ 1, got ${calls} and ${rows}`);
   let model: LogitModel;
   let ranges: unknown[][][];
   let long: unknown[][][] = [];
