@@ -1,4 +1,14 @@
-import { CbmError, FIT_STATISTICS_KEYS, LogitModel, MODEL_FORMAT, MODEL_VERSION, guardSpreadsheetText, unguardSpreadsheetText, type LogitModelJSON } from '@cbm-kit/kernel-lib';
+import {
+  CbmError,
+  FIT_STATISTICS_KEYS,
+  LogitModel,
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  guardSpreadsheetText,
+  parseFormula,
+  unguardSpreadsheetText,
+  type LogitModelJSON,
+} from '@cbm-kit/kernel-lib';
 import { hashArguments } from './cache';
 import { codesOf, isBlank, type Range } from './cells';
 
@@ -79,6 +89,31 @@ export function termFromCell(cell: string, at: string): { label: string; variabl
     i++; // the ':'
   }
   return { label: variables.join(':'), variables };
+}
+
+/**
+ * Reads "of term" cells against the table's formula: a cell names the formula's term it is
+ * termCell of, or, in a table CBM.FIT wrote before names were backticked (a workbook saved then),
+ * whose label it is, so an old table's column 'a:b' or '`x' is still that column; any other cell
+ * as termFromCell reads it (the formula check then names the mismatch).
+ */
+function termReader(formula: string): (cell: string, at: string) => { label: string; variables: string[] } {
+  let formulaTerms: readonly { label: string; variables: readonly string[] }[] = [];
+  try {
+    formulaTerms = parseFormula(formula).terms;
+  } catch {
+    // An unreadable formula is reported by the model JSON reader, in its words.
+  }
+  const written = new Map<string, { label: string; variables: readonly string[] }>();
+  const labelled = new Map<string, { label: string; variables: readonly string[] }>();
+  for (const t of formulaTerms) {
+    if (!written.has(termCell(t.variables))) written.set(termCell(t.variables), t);
+    if (!labelled.has(t.label)) labelled.set(t.label, t);
+  }
+  return (cell, at) => {
+    const t = written.get(cell) ?? labelled.get(cell);
+    return t ? { label: t.label, variables: [...t.variables] } : termFromCell(cell, at);
+  };
 }
 
 /** The fit statistics' rows, in the model JSON's order (its one definition, LOGIT_MODEL_SCHEMA). */
@@ -288,17 +323,16 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
   if (headerRow + p >= range.length) throw bad(`the header names ${p} coefficients but only ${range.length - headerRow - 1} rows follow it; select the whole table`);
   const coefficients: LogitModelJSON['coefficients'] = [];
   const covariance: (number | null)[][] = [];
-  // Terms in design order, from the coefficient rows' "of term" column.
-  const terms: { label: string; variables: string[] }[] = [];
+  // The coefficient rows' "of term" cells, read into terms once the formula row is known.
+  const termCells: (string | null)[] = [];
   for (let j = 0; j < p; j++) {
     const row = range[headerRow + 1 + j];
     const name = text(row[0]);
     if (name !== names[j]) throw bad(`row ${headerRow + 2 + j} should hold coefficient '${names[j]}' (the header's order), found '${name}'`);
-    const term = isBlank(row[TERM_COLUMN]) ? null : termFromCell(text(row[TERM_COLUMN]), `row ${headerRow + 2 + j}`);
-    if (term && !terms.some((t) => t.label === term.label)) terms.push(term);
+    termCells.push(isBlank(row[TERM_COLUMN]) ? null : text(row[TERM_COLUMN]));
     coefficients.push({
       name,
-      term: term ? term.label : null,
+      term: null,
       estimate: numOrNA(row[1], `the coefficient of '${name}'`),
       stdError: numOrNA(row[2], `the SE of '${name}'`),
     });
@@ -384,6 +418,15 @@ export function tableToModelJSON(range: Range): LogitModelJSON {
   };
   if (text(value('format')) !== MODEL_FORMAT) throw bad(`format is '${text(value('format'))}', expected '${MODEL_FORMAT}'`);
   const intercept = value('intercept');
+  // Terms in design order, from the coefficient rows' "of term" column.
+  const terms: { label: string; variables: string[] }[] = [];
+  const termOf = termReader(text(value('formula')));
+  termCells.forEach((cell, j) => {
+    if (cell === null) return;
+    const term = termOf(cell, `row ${headerRow + 2 + j}`);
+    coefficients[j].term = term.label;
+    if (!terms.some((t) => t.label === term.label)) terms.push(term);
+  });
   const hasPreparation = Object.keys(ranges).length > 0 || Object.keys(encodings).length > 0;
   return {
     format: MODEL_FORMAT,
