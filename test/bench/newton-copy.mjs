@@ -88,58 +88,17 @@ for (const pass of passes) {
   resident.set(pass.y, { x: at.slice(0, p), y: at[p] });
 }
 
-/** newtonSimd.ts's chunk evaluator reading the columns at their resident addresses (inCache: always the first chunk's). */
+/** newtonSimd.ts's chunk sums (sumChunks) reading the columns at their resident addresses (inCache: always the first chunk's). */
 const residentEvaluator = (inCache) => (_columns, y, beta, gradient, hessian, extremes, onesColumn, from, to) => {
   const at = resident.get(y);
-  const heap = new Float64Array(kernel.memory.buffer);
-  const counts = new Int32Array(kernel.memory.buffer, place.counts, 8);
-  let linearPart = 0;
-  let logPart = 0;
-  if (gradient) gradient.fill(0);
-  if (hessian) hessian.fill(0);
-  const others = [];
-  for (let j = 0; j < p; j++) if (j !== onesColumn && beta[j] !== 0) others.push(j);
-  const intercept = onesColumn >= 0 ? beta[onesColumn] : 0;
-  for (let start = from; start < to; start += BLOCK) {
-    const end = Math.min(to, start + BLOCK);
-    const m = end - start;
+  const chunk = { x: new Array(p), y: 0 };
+  const columnsAt = (start) => {
     const shift = inCache ? 0 : start * 8;
-    const x = (j) => at.x[j] + shift;
-    heap.fill(intercept, place.eta / 8, place.eta / 8 + m);
-    let k = 0;
-    for (; k + 3 < others.length; k += 4) {
-      const [j0, j1, j2, j3] = [others[k], others[k + 1], others[k + 2], others[k + 3]];
-      kernel.etaFour(place.eta, x(j0), x(j1), x(j2), x(j3), m, beta[j0], beta[j1], beta[j2], beta[j3]);
-    }
-    for (; k < others.length; k++) kernel.etaOne(place.eta, x(others[k]), m, beta[others[k]]);
-    linearPart = kernel.rows(place.eta, at.y + shift, place.residual, place.products, place.counts, m, linearPart);
-    const batches = Math.floor(m / LOG_BATCH) + 1;
-    for (let b = 0; b < batches; b++) logPart += Math.log(heap[place.products / 8 + b]);
-    if (extremes !== null) {
-      extremes.extreme += counts[0] + counts[2];
-      extremes.perfect += counts[4] + counts[6];
-    }
-    if (!gradient) continue;
-    for (let a = 0; a < p; a++) {
-      if (a === onesColumn) {
-        gradient[a] += kernel.pairSum(place.residual, m);
-        if (hessian) {
-          for (let b = 0; b < a; b++) hessian[a * p + b] += kernel.dot(place.eta, x(b), m);
-          hessian[a * p + a] += kernel.pairSum(place.eta, m);
-        }
-        continue;
-      }
-      if (!hessian) {
-        gradient[a] += kernel.pairDot(place.residual, x(a), m);
-        continue;
-      }
-      kernel.weighted(place.eta, x(a), place.residual, place.weighted, m, place.results);
-      gradient[a] += heap[place.results / 8];
-      const s = heap[place.results / 8 + 1];
-      for (let b = 0; b <= a; b++) hessian[a * p + b] += b === onesColumn ? s : kernel.dot(place.weighted, x(b), m);
-    }
-  }
-  return linearPart - logPart;
+    for (let j = 0; j < p; j++) chunk.x[j] = at.x[j] + shift;
+    chunk.y = at.y + shift;
+    return chunk;
+  };
+  return simd.sumChunks(kernel, place, columnsAt, p, beta, gradient, hessian, extremes, onesColumn, from, to);
 };
 const evaluators = { copy, resident: residentEvaluator(false), 'in-cache': residentEvaluator(true) };
 const WAYS = Object.keys(evaluators);

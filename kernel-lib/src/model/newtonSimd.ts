@@ -408,7 +408,8 @@ function moduleBytes(): Uint8Array {
 
 // ---- the kernel on this thread
 
-interface Kernel {
+/** @internal The compiled kernel's exports (newtonSimdModule()'s instance). */
+export interface Kernel {
   memory: WasmMemory;
   etaFour(eta: number, x0: number, x1: number, x2: number, x3: number, m: number, b0: number, b1: number, b2: number, b3: number): void;
   etaOne(eta: number, x: number, m: number, b: number): void;
@@ -426,18 +427,11 @@ export interface Extremes {
   extreme: number;
 }
 
+/** What a block's sums are asked for: at β, the gradient and Hessian wanted (null: not), the extreme rows counted, rows [from, to). */
+type BlockRequest = [beta: Float64Array, gradient: Float64Array | null, hessian: Float64Array | null, extremes: Extremes | null, onesColumn: number, from: number, to: number];
+
 /** `evaluate` (irls.ts) on one block of rows, without prior weights or offset. */
-export type SimdEvaluate = (
-  columns: readonly Float64Array[],
-  y: Float64Array,
-  beta: Float64Array,
-  gradient: Float64Array | null,
-  hessian: Float64Array | null,
-  extremes: Extremes | null,
-  onesColumn: number,
-  from: number,
-  to: number,
-) => number;
+export type SimdEvaluate = (columns: readonly Float64Array[], y: Float64Array, ...request: BlockRequest) => number;
 
 let cached: { kernel: Kernel; evaluate: SimdEvaluate } | null | undefined;
 
@@ -524,64 +518,105 @@ export function newtonSimdBytes(): number {
   return cached ? cached.kernel.memory.buffer.byteLength : 0;
 }
 
-/** `evaluate` on `kernel`, chunk by chunk (its memory holds a chunk of the p columns: newtonSimd(p)). */
+/** `evaluate` on `kernel`, chunk by chunk, each chunk of the p columns and y copied into its memory (sized by newtonSimd(p)). */
 const chunkEvaluator =
   (kernel: Kernel): SimdEvaluate =>
   (columns, y, beta, gradient, hessian, extremes, onesColumn, from, to) => {
     const p = columns.length;
     const place = layout(p);
     const heap = new Float64Array(kernel.memory.buffer);
-    const counts = new Int32Array(kernel.memory.buffer, place.counts, 8);
-    let linearPart = 0;
-    let logPart = 0;
-    if (gradient) gradient.fill(0);
-    if (hessian) hessian.fill(0);
-    const others: number[] = [];
-    for (let j = 0; j < p; j++) if (j !== onesColumn && beta[j] !== 0) others.push(j);
-    const intercept = onesColumn >= 0 ? beta[onesColumn] : 0;
-    const x = (j: number) => j * CHUNK_BYTES;
-    for (let start = from; start < to; start += BLOCK) {
-      const end = Math.min(to, start + BLOCK);
-      const m = end - start;
-      for (let j = 0; j < p; j++) if (j !== onesColumn) heap.set(columns[j].subarray(start, end), x(j) / 8);
+    const chunk: ChunkColumns = { x: Array.from({ length: p }, (_, j) => j * CHUNK_BYTES), y: place.y };
+    const copyChunk = (start: number, end: number) => {
+      for (let j = 0; j < p; j++) if (j !== onesColumn) heap.set(columns[j].subarray(start, end), chunk.x[j] / 8);
       heap.set(y.subarray(start, end), place.y / 8);
-      heap.fill(intercept, place.eta / 8, place.eta / 8 + m);
-      let k = 0;
-      for (; k + 3 < others.length; k += 4) {
-        const [j0, j1, j2, j3] = [others[k], others[k + 1], others[k + 2], others[k + 3]];
-        kernel.etaFour(place.eta, x(j0), x(j1), x(j2), x(j3), m, beta[j0], beta[j1], beta[j2], beta[j3]);
-      }
-      for (; k < others.length; k++) kernel.etaOne(place.eta, x(others[k]), m, beta[others[k]]);
-      linearPart = kernel.rows(place.eta, place.y, place.residual, place.products, place.counts, m, linearPart);
-      const batches = Math.floor(m / LOG_BATCH) + 1;
-      for (let b = 0; b < batches; b++) logPart += Math.log(heap[place.products / 8 + b]);
-      if (extremes !== null) {
-        // i64 lanes, small and non-negative: their low words.
-        extremes.extreme += counts[0] + counts[2];
-        extremes.perfect += counts[4] + counts[6];
-      }
-      if (!gradient) continue;
-      for (let a = 0; a < p; a++) {
-        if (a === onesColumn) {
-          gradient[a] += kernel.pairSum(place.residual, m);
-          if (hessian) {
-            for (let b = 0; b < a; b++) hessian[a * p + b] += kernel.dot(place.eta, x(b), m);
-            hessian[a * p + a] += kernel.pairSum(place.eta, m);
-          }
-          continue;
-        }
-        if (!hessian) {
-          gradient[a] += kernel.pairDot(place.residual, x(a), m);
-          continue;
-        }
-        kernel.weighted(place.eta, x(a), place.residual, place.weighted, m, place.results);
-        gradient[a] += heap[place.results / 8];
-        const s = heap[place.results / 8 + 1];
-        for (let b = 0; b <= a; b++) hessian[a * p + b] += b === onesColumn ? s : kernel.dot(place.weighted, x(b), m);
-      }
-    }
-    return linearPart - logPart;
+      return chunk;
+    };
+    return sumChunks(kernel, place, copyChunk, p, beta, gradient, hessian, extremes, onesColumn, from, to);
   };
+
+/** Where a chunk's rows lie in the kernel's memory: design column j's at byte x[j], the response's at byte y. */
+export interface ChunkColumns {
+  x: readonly number[];
+  y: number;
+}
+
+/** The kernel's scratch buffers (byte offsets, each a chunk of doubles unless noted), as layout() places them. */
+export interface ChunkScratch {
+  eta: number;
+  residual: number;
+  weighted: number;
+  /** BLOCK / LOG_BATCH + 2 doubles. */
+  products: number;
+  /** 8 int32. */
+  counts: number;
+  /** 2 doubles. */
+  results: number;
+}
+
+/**
+ * @internal `evaluate`'s sums of rows [from, to) on `kernel`, in chunks of BLOCK rows: each chunk's
+ * columns where `columnsAt(start, end)` says they lie in the kernel's memory (copied there by
+ * the chunk evaluator; test/bench/newton-copy.mjs also sums columns resident there), the
+ * intermediate sums in the buffers at `place`. Returns the log-likelihood and writes the gradient
+ * and Hessian where asked (as `evaluate` does).
+ */
+export function sumChunks(
+  kernel: Kernel,
+  place: ChunkScratch,
+  columnsAt: (start: number, end: number) => ChunkColumns,
+  p: number,
+  ...[beta, gradient, hessian, extremes, onesColumn, from, to]: BlockRequest
+): number {
+  const heap = new Float64Array(kernel.memory.buffer);
+  const counts = new Int32Array(kernel.memory.buffer, place.counts, 8);
+  let linearPart = 0;
+  let logPart = 0;
+  if (gradient) gradient.fill(0);
+  if (hessian) hessian.fill(0);
+  const others: number[] = [];
+  for (let j = 0; j < p; j++) if (j !== onesColumn && beta[j] !== 0) others.push(j);
+  const intercept = onesColumn >= 0 ? beta[onesColumn] : 0;
+  for (let start = from; start < to; start += BLOCK) {
+    const end = Math.min(to, start + BLOCK);
+    const m = end - start;
+    const { x, y } = columnsAt(start, end);
+    heap.fill(intercept, place.eta / 8, place.eta / 8 + m);
+    let k = 0;
+    for (; k + 3 < others.length; k += 4) {
+      const [j0, j1, j2, j3] = [others[k], others[k + 1], others[k + 2], others[k + 3]];
+      kernel.etaFour(place.eta, x[j0], x[j1], x[j2], x[j3], m, beta[j0], beta[j1], beta[j2], beta[j3]);
+    }
+    for (; k < others.length; k++) kernel.etaOne(place.eta, x[others[k]], m, beta[others[k]]);
+    linearPart = kernel.rows(place.eta, y, place.residual, place.products, place.counts, m, linearPart);
+    const batches = Math.floor(m / LOG_BATCH) + 1;
+    for (let b = 0; b < batches; b++) logPart += Math.log(heap[place.products / 8 + b]);
+    if (extremes !== null) {
+      // i64 lanes, small and non-negative: their low words.
+      extremes.extreme += counts[0] + counts[2];
+      extremes.perfect += counts[4] + counts[6];
+    }
+    if (!gradient) continue;
+    for (let a = 0; a < p; a++) {
+      if (a === onesColumn) {
+        gradient[a] += kernel.pairSum(place.residual, m);
+        if (hessian) {
+          for (let b = 0; b < a; b++) hessian[a * p + b] += kernel.dot(place.eta, x[b], m);
+          hessian[a * p + a] += kernel.pairSum(place.eta, m);
+        }
+        continue;
+      }
+      if (!hessian) {
+        gradient[a] += kernel.pairDot(place.residual, x[a], m);
+        continue;
+      }
+      kernel.weighted(place.eta, x[a], place.residual, place.weighted, m, place.results);
+      gradient[a] += heap[place.results / 8];
+      const s = heap[place.results / 8 + 1];
+      for (let b = 0; b <= a; b++) hessian[a * p + b] += b === onesColumn ? s : kernel.dot(place.weighted, x[b], m);
+    }
+  }
+  return linearPart - logPart;
+}
 
 /** @internal For tests: the module's bytes (WebAssembly.validate). */
 export const newtonSimdModule = moduleBytes;
