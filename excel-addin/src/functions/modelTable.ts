@@ -107,7 +107,8 @@ function termReader(formula: string): (cell: string, at: string) => { label: str
   const written = new Map<string, { label: string; variables: readonly string[] }>();
   const labelled = new Map<string, { label: string; variables: readonly string[] }>();
   for (const t of formulaTerms) {
-    if (!written.has(termCell(t.variables))) written.set(termCell(t.variables), t);
+    const cell = termCell(t.variables);
+    if (!written.has(cell)) written.set(cell, t);
     if (!labelled.has(t.label)) labelled.set(t.label, t);
   }
   return (cell, at) => {
